@@ -1,0 +1,515 @@
+#!/usr/bin/env python3
+"""Generate PatchTop's sample int8 TFLite models and their reference outputs.
+
+    pip install tensorflow-cpu ai-edge-litert
+    python3 SampleModels/generate.py            # all models
+    python3 SampleModels/generate.py tiny-allops mbv3s-r96   # a subset
+
+Everything is seeded; nothing is downloaded (Keras applications use
+weights=None). For each model this writes SampleModels/<name>.tflite,
+SampleModels/<name>/in_s{0,1,2}.bin and out_s{0,1,2}.bin (outputs of TFLite's
+BUILTIN_REF kernels), and updates SampleModels/manifest.json.
+The script fails loudly if a model contains an op outside ALLOWED_OPS.
+"""
+
+import os
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # deterministic float math
+
+import json
+from collections import Counter
+
+import numpy as np
+import tensorflow as tf
+import keras
+from keras import layers
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import tflite_graph  # noqa: E402
+
+ALLOWED_OPS = {
+    "CONV_2D", "DEPTHWISE_CONV_2D", "AVERAGE_POOL_2D", "MAX_POOL_2D",
+    "FULLY_CONNECTED", "ADD", "MUL", "MEAN", "RESHAPE", "SOFTMAX", "PAD",
+    "CONCATENATION", "HARD_SWISH", "QUANTIZE", "DEQUANTIZE", "LOGISTIC",
+    "RELU", "RELU6",
+}
+
+PERSON_DETECT = "/work/shared/models/person_detect.tflite"
+
+tf.config.experimental.enable_op_determinism()
+
+
+def he(seed):
+    return keras.initializers.HeNormal(seed=seed)
+
+
+class Seeds:
+    """Hands out distinct, reproducible initializer seeds."""
+
+    def __init__(self, base):
+        self.n = base * 10000
+
+    def __call__(self):
+        self.n += 1
+        return self.n
+
+
+# --------------------------------------------------------------------------
+# Building blocks (BatchNorm after convs; the converter folds it into the conv)
+# --------------------------------------------------------------------------
+
+def conv_bn(x, s, filters, k, stride=1, act="relu6", padding="same", dilation=1):
+    x = layers.Conv2D(filters, k, strides=stride, padding=padding,
+                      dilation_rate=dilation, use_bias=True,
+                      kernel_initializer=he(s()))(x)
+    x = layers.BatchNormalization()(x)
+    return activation(x, act)
+
+
+def dw_bn(x, s, k, stride=1, act="relu6", mult=1, padding="same"):
+    x = layers.DepthwiseConv2D(k, strides=stride, padding=padding,
+                               depth_multiplier=mult, use_bias=True,
+                               depthwise_initializer=he(s()))(x)
+    x = layers.BatchNormalization()(x)
+    return activation(x, act)
+
+
+def hard_sigmoid(x):
+    # Same formulation as keras.applications.MobileNetV3; the TFLite
+    # converter turns x * hard_sigmoid(x) into HARD_SWISH.
+    return layers.ReLU(6.0)(x + 3.0) * (1.0 / 6.0)
+
+
+def activation(x, act):
+    if act is None:
+        return x
+    if act == "relu6":
+        return layers.ReLU(6.0)(x)
+    if act == "relu":
+        return layers.ReLU()(x)
+    if act == "hswish":
+        return layers.Activation("hard_swish")(x)
+    raise ValueError(act)
+
+
+def make_divisible(v, divisor=8, min_value=None):
+    if min_value is None:
+        min_value = divisor
+    new_v = max(min_value, int(v + divisor / 2) // divisor * divisor)
+    if new_v < 0.9 * v:
+        new_v += divisor
+    return new_v
+
+
+def inverted_residual(x, s, expansion, filters, k, stride):
+    cin = x.shape[-1]
+    inp = x
+    if expansion != 1:
+        x = conv_bn(x, s, cin * expansion, 1)
+    x = dw_bn(x, s, k, stride)
+    x = conv_bn(x, s, filters, 1, act=None)
+    if stride == 1 and cin == filters:
+        x = layers.Add()([inp, x])
+    return x
+
+
+# --------------------------------------------------------------------------
+# Models
+# --------------------------------------------------------------------------
+
+def mobilenet_v2(alpha, res, classes, batch_size, seed):
+    """MobileNetV2 as in keras.applications (same widths and blocks), but with
+    'same'-padded stride-2 convs (as in TF-slim / the official TFLite models)
+    instead of ZeroPadding2D + 'valid', so there are no PAD ops."""
+    s = Seeds(seed)
+    inp = keras.Input((res, res, 3), batch_size=batch_size)
+    x = conv_bn(inp, s, make_divisible(32 * alpha), 3, stride=2)
+    settings = [  # t, c, n, s
+        (1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2),
+        (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1),
+    ]
+    for t, c, n, st in settings:
+        out = make_divisible(int(c * alpha))
+        for i in range(n):
+            x = inverted_residual(x, s, t, out, 3, st if i == 0 else 1)
+    last = make_divisible(1280 * alpha) if alpha > 1.0 else 1280
+    x = conv_bn(x, s, last, 1)
+    x = layers.GlobalAveragePooling2D()(x)
+    x = layers.Dense(classes, kernel_initializer=he(s()))(x)
+    return keras.Model(inp, x)
+
+
+def mcunet_kmix(batch_size, seed, res=112, classes=100):
+    """MCUNet-style inverted-residual net with mixed 3/5/7 depthwise kernels
+    and expansion ratios 3/4/6."""
+    s = Seeds(seed)
+    inp = keras.Input((res, res, 3), batch_size=batch_size)
+    x = conv_bn(inp, s, 16, 3, stride=2)                    # 56
+    x = dw_bn(x, s, 3)
+    x = conv_bn(x, s, 8, 1, act=None)
+    blocks = [  # expansion, out channels, kernel, stride
+        (3, 16, 7, 2), (4, 16, 3, 1),                       # 28
+        (6, 24, 5, 2), (3, 24, 7, 1), (4, 24, 3, 1),        # 14
+        (6, 40, 5, 2), (4, 40, 3, 1), (3, 40, 7, 1),        # 7
+        (6, 48, 5, 1), (4, 48, 3, 1),                       # 7
+        (6, 96, 7, 2), (3, 96, 5, 1), (6, 96, 3, 1),        # 4
+    ]
+    for e, c, k, st in blocks:
+        x = inverted_residual(x, s, e, c, k, st)
+    x = layers.GlobalAveragePooling2D()(x)
+    x = layers.Dense(classes, kernel_initializer=he(s()))(x)
+    return keras.Model(inp, x)
+
+
+def mobilenet_v1_vww(batch_size, seed, alpha=0.25, res=96):
+    """Visual-Wake-Words-sized MobileNetV1 (like person_detect): grayscale
+    input, avg pool, 1x1 conv classifier, reshape, softmax."""
+    s = Seeds(seed)
+    inp = keras.Input((res, res, 1), batch_size=batch_size)
+    x = conv_bn(inp, s, int(32 * alpha), 3, stride=2)
+    cfg = [(64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2),
+           (512, 1), (512, 1), (512, 1), (512, 1), (512, 1), (1024, 2), (1024, 1)]
+    for c, st in cfg:
+        x = dw_bn(x, s, 3, st)
+        x = conv_bn(x, s, int(c * alpha), 1)
+    x = layers.AveragePooling2D(pool_size=x.shape[1])(x)
+    x = layers.Conv2D(2, 1, use_bias=True, kernel_initializer=he(s()))(x)
+    x = layers.Reshape((2,))(x)
+    x = layers.Softmax()(x)
+    return keras.Model(inp, x)
+
+
+def mobilenet_v3_small(batch_size, seed, res=96, classes=10):
+    keras.utils.set_random_seed(seed)
+    inp = keras.Input((res, res, 3), batch_size=batch_size)
+    return keras.applications.MobileNetV3Small(
+        input_tensor=inp, weights=None, classes=classes,
+        include_preprocessing=False, classifier_activation=None,
+        dropout_rate=0.0)
+
+
+def tiny_allops(batch_size, seed):
+    """A small model with every op PatchTop supports at least once."""
+    s = Seeds(seed)
+    inp = keras.Input((32, 32, 3), batch_size=batch_size)
+    x = conv_bn(inp, s, 8, 3, stride=2, act="relu6")             # CONV_2D SAME s2, even size -> 16x16
+    x = dw_bn(x, s, 3, act="relu", mult=2)                       # DEPTHWISE mult 2 -> 16 ch
+    x = layers.ZeroPadding2D(((1, 2), (2, 1)))(x)                # PAD (asymmetric) -> 19x19
+    x = conv_bn(x, s, 12, 3, padding="valid", act="relu6")       # CONV_2D VALID -> 17x17
+    a = conv_bn(x, s, 8, 3, dilation=2, act=None)                # CONV_2D dilated
+    a = layers.Activation("hard_swish")(a)                       # HARD_SWISH
+    b = layers.MaxPooling2D(2, strides=1, padding="same")(x)     # MAX_POOL_2D
+    x = layers.Concatenate()([a, b])                             # CONCATENATION -> 20 ch
+    x = layers.ReLU()(x)                                         # standalone RELU
+    x = layers.AveragePooling2D(2)(x)                            # AVERAGE_POOL_2D -> 8x8
+    y = conv_bn(x, s, 20, 1, act=None)
+    x = layers.Add()([x, y])                                     # ADD
+    se = layers.GlobalAveragePooling2D()(x)                      # MEAN -> [1, 20]
+    se = layers.ReLU(6.0)(se)                                    # standalone RELU6 (MEAN has no fused act)
+    se = layers.Reshape((1, 1, 20))(se)                          # RESHAPE
+    se = layers.Conv2D(8, 1, activation="relu", kernel_initializer=he(s()))(se)
+    se = layers.Conv2D(20, 1, activation="sigmoid", kernel_initializer=he(s()))(se)  # LOGISTIC
+    x = layers.Multiply()([x, se])                               # MUL
+    x = layers.GlobalAveragePooling2D()(x)                       # MEAN
+    x = layers.Dense(10, kernel_initializer=he(s()))(x)          # FULLY_CONNECTED
+    x = layers.Softmax()(x)                                      # SOFTMAX
+    return keras.Model(inp, x)
+
+
+def tiny_float_io(batch_size, seed):
+    s = Seeds(seed)
+    inp = keras.Input((16, 16, 3), batch_size=batch_size)
+    x = conv_bn(inp, s, 8, 3, stride=2)
+    x = dw_bn(x, s, 3)
+    x = conv_bn(x, s, 16, 1)
+    x = layers.GlobalAveragePooling2D()(x)
+    x = layers.Dense(4, kernel_initializer=he(s()))(x)
+    return keras.Model(inp, x)
+
+
+MODELS = {
+    # name: (builder(batch_size, seed), float_io, description)
+    "mbv2-w0.35-r144": (lambda b, sd: mobilenet_v2(0.35, 144, 1000, b, sd), False,
+                        "MobileNetV2 width 0.35, 144x144x3, 1000 classes, no softmax"),
+    "mbv2-w1.0-r224": (lambda b, sd: mobilenet_v2(1.0, 224, 1000, b, sd), False,
+                       "MobileNetV2 width 1.0, 224x224x3, 1000 classes, no softmax"),
+    "mcunet-kmix-r112": (mcunet_kmix, False,
+                         "MCUNet-style inverted residuals, 112x112x3, dw kernels 3/5/7, "
+                         "expansion 3/4/6, GAP + dense, 100 classes, no softmax"),
+    "mbv1-w0.25-r96-g": (mobilenet_v1_vww, False,
+                         "VWW-sized MobileNetV1 width 0.25, 96x96x1 grayscale, avg pool, "
+                         "1x1 conv, reshape, 2 classes with softmax (like person_detect)"),
+    "mbv3s-r96": (mobilenet_v3_small, False,
+                  "keras.applications MobileNetV3-Small, 96x96x3, hard-swish, "
+                  "squeeze-excite, 10 classes, no softmax"),
+    "tiny-allops": (tiny_allops, False,
+                    "32x32x3 toy model containing every supported int8 op"),
+    "tiny-float-io": (tiny_float_io, True,
+                      "16x16x3 toy model with float32 input/output (QUANTIZE ... DEQUANTIZE)"),
+}
+
+# Ops each model must contain (beyond "all ops allowed").
+REQUIRED_OPS = {
+    "mbv3s-r96": {"HARD_SWISH", "MEAN", "MUL"},
+    "tiny-allops": ALLOWED_OPS - {"QUANTIZE", "DEQUANTIZE"},
+    "tiny-float-io": {"QUANTIZE", "DEQUANTIZE"},
+}
+
+
+# --------------------------------------------------------------------------
+# Weight set-up: random biases, BatchNorm statistics from calibration images
+# --------------------------------------------------------------------------
+
+def calibration_images(shape, seed, count):
+    rng = np.random.default_rng(seed)
+    return rng.uniform(-1.0, 1.0, size=(count,) + tuple(shape[1:])).astype(np.float32)
+
+
+def prepare_weights(model, seed):
+    rng = np.random.default_rng(seed + 777)
+    bns = []
+    for layer in model.layers:
+        if isinstance(layer, (layers.Conv2D, layers.DepthwiseConv2D, layers.Dense)):
+            if layer.use_bias:
+                b = layer.bias
+                b.assign(rng.normal(0.0, 0.1, size=b.shape).astype(np.float32))
+        if isinstance(layer, layers.BatchNormalization):
+            bns.append(layer)
+            c = layer.gamma.shape[0]
+            layer.gamma.assign(rng.uniform(0.6, 1.4, size=c).astype(np.float32))
+            layer.beta.assign(rng.normal(0.3, 0.5, size=c).astype(np.float32))
+    if bns:
+        # In training mode every BN normalises with its batch statistics; one
+        # pass therefore yields the inputs every BN will see at inference once
+        # its moving statistics are set to those same batch statistics.
+        probe = keras.Model(model.inputs, [bn.input for bn in bns])
+        x = calibration_images(model.inputs[0].shape, seed + 1, 16)
+        outs = probe(x, training=True)
+        if not isinstance(outs, (list, tuple)):
+            outs = [outs]
+        for bn, o in zip(bns, outs):
+            o = np.asarray(o, dtype=np.float64)
+            axes = tuple(range(o.ndim - 1))
+            bn.moving_mean.assign(o.mean(axis=axes).astype(np.float32))
+            bn.moving_variance.assign(o.var(axis=axes).astype(np.float32))
+
+
+def build(name, seed):
+    builder = MODELS[name][0]
+    keras.utils.set_random_seed(seed)
+    calib = builder(None, seed)          # any batch size, for BN calibration
+    prepare_weights(calib, seed)
+    keras.utils.set_random_seed(seed)
+    model = builder(1, seed)             # batch-1 graph for the converter
+    model.set_weights(calib.get_weights())
+    return model
+
+
+def convert(model, float_io, seed):
+    shape = model.inputs[0].shape
+
+    def rep():
+        imgs = calibration_images(shape, seed + 2, 64)
+        for i in range(len(imgs)):
+            yield [imgs[i:i + 1]]
+
+    conv = tf.lite.TFLiteConverter.from_keras_model(model)
+    conv.optimizations = [tf.lite.Optimize.DEFAULT]
+    conv.representative_dataset = rep
+    conv.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+    if float_io:
+        conv.inference_input_type = tf.float32
+        conv.inference_output_type = tf.float32
+    else:
+        conv.inference_input_type = tf.int8
+        conv.inference_output_type = tf.int8
+    return conv.convert()
+
+
+# --------------------------------------------------------------------------
+# Reference outputs and manifest
+# --------------------------------------------------------------------------
+
+def ref_interpreter(path):
+    from ai_edge_litert.interpreter import Interpreter, OpResolverType
+    it = Interpreter(model_path=path, num_threads=1,
+                     experimental_op_resolver_type=OpResolverType.BUILTIN_REF)
+    it.allocate_tensors()
+    return it
+
+
+def reference_input(detail, seed):
+    shape = tuple(int(d) for d in detail["shape"])
+    rng = np.random.default_rng(seed)
+    if detail["dtype"] == np.float32:
+        return rng.uniform(-1, 1, size=shape).astype(np.float32)
+    return rng.integers(-128, 128, size=shape, dtype=np.int8)
+
+
+def io_entry(d):
+    scale, zp = d["quantization"]
+    return {
+        "tensor": int(d["index"]),
+        "shape": [int(x) for x in d["shape"]],
+        "dtype": np.dtype(d["dtype"]).name,
+        "scale": float(scale),
+        "zeroPoint": int(zp),
+    }
+
+
+def write_reference(name, path):
+    it = ref_interpreter(path)
+    din = it.get_input_details()[0]
+    dout = it.get_output_details()[0]
+    outdir = os.path.join(HERE, name)
+    os.makedirs(outdir, exist_ok=True)
+    outs = []
+    for s in range(3):
+        x = reference_input(din, s)
+        it.set_tensor(din["index"], x)
+        it.invoke()
+        y = it.get_tensor(dout["index"]).copy()
+        x.tofile(os.path.join(outdir, f"in_s{s}.bin"))
+        y.tofile(os.path.join(outdir, f"out_s{s}.bin"))
+        outs.append(y)
+    # Re-run seed 0 on a fresh interpreter: reference kernels are deterministic.
+    it2 = ref_interpreter(path)
+    it2.set_tensor(din["index"], reference_input(din, 0))
+    it2.invoke()
+    if not np.array_equal(it2.get_tensor(dout["index"]), outs[0]):
+        raise SystemExit(f"{name}: reference output not reproducible")
+    flat = np.stack([o.reshape(-1) for o in outs])
+    uniq = len(np.unique(flat[0]))
+    differ = int(np.sum(flat[0] != flat[1]))
+    print(f"  outputs: {flat.shape[1]} values, seed0 distinct={uniq}, "
+          f"min={flat.min()}, max={flat.max()}, seed0!=seed1 at {differ} positions")
+    if flat.shape[1] > 1 and uniq < 2:
+        raise SystemExit(f"{name}: output is constant")
+    return io_entry(din), io_entry(dout)
+
+
+def check_person_detect():
+    if not os.path.exists(PERSON_DETECT):
+        print("person_detect check: skipped (file absent)")
+        return
+    r = tflite_graph.analyze(PERSON_DETECT)
+    print(f"person_detect check: peak {r['peakBytes']:,} bytes at op {r['peakOp']}, "
+          f"{r['macs']:,} MACs, {len(r['ops'])} ops")
+    if (r["peakBytes"], r["peakOp"], r["macs"]) != (55296, 2, 7157888):
+        raise SystemExit("person_detect liveness/MAC check FAILED")
+    # The full interpreter refuses person_detect (bias quantized_dimension=3);
+    # reset it in memory and check the reference kernels reproduce TFLM's bytes.
+    try:
+        from ai_edge_litert.interpreter import Interpreter, OpResolverType
+        data = tflite_graph.strip_bias_quantized_dimension(PERSON_DETECT)
+        it = Interpreter(model_content=data, num_threads=1,
+                         experimental_op_resolver_type=OpResolverType.BUILTIN_REF)
+        it.allocate_tensors()
+    except Exception as e:  # pragma: no cover
+        print(f"person_detect reference check: skipped ({str(e)[:80]})")
+        return
+    d = it.get_input_details()[0]
+    o = it.get_output_details()[0]
+    base = os.path.join(os.path.dirname(PERSON_DETECT), "person_detect")
+    for s in range(3):
+        x = np.fromfile(os.path.join(base, f"in_s{s}.bin"), dtype=np.int8).reshape(d["shape"])
+        it.set_tensor(d["index"], x)
+        it.invoke()
+        y = it.get_tensor(o["index"]).reshape(-1)
+        want = np.fromfile(os.path.join(base, f"out_s{s}.bin"), dtype=np.int8)
+        if not np.array_equal(y, want):
+            raise SystemExit(f"person_detect seed {s}: REF gives {y}, TFLM gave {want}")
+    print("person_detect check: BUILTIN_REF reproduces out_s0..2 (after resetting "
+          "bias quantized_dimension to 0 in memory)")
+
+
+def versions():
+    import importlib.metadata as md
+    v = {"tensorflow": tf.__version__, "keras": keras.__version__,
+         "numpy": np.__version__, "python": sys.version.split()[0]}
+    for pkg in ("ai-edge-litert", "tensorflow-cpu", "flatbuffers"):
+        try:
+            v[pkg] = md.version(pkg)
+        except md.PackageNotFoundError:
+            pass
+    return v
+
+
+def generate(name, seed):
+    builder, float_io, desc = MODELS[name]
+    print(f"== {name}: {desc}")
+    model = build(name, seed)
+    data = convert(model, float_io, seed)
+    path = os.path.join(HERE, f"{name}.tflite")
+    info = tflite_graph.analyze(data)
+    hist = Counter(info["ops"])
+    print(f"  ops ({len(info['ops'])}): " + ", ".join(f"{k} x{v}" for k, v in sorted(hist.items())))
+    bad = set(hist) - ALLOWED_OPS
+    if bad:
+        raise SystemExit(f"{name}: ops outside the supported list: {sorted(bad)}")
+    missing = REQUIRED_OPS.get(name, set()) - set(hist)
+    if missing:
+        raise SystemExit(f"{name}: expected ops missing: {sorted(missing)}")
+    with open(path, "wb") as f:
+        f.write(data)
+    inp, out = write_reference(name, path)
+    print(f"  {len(data):,} bytes, {info['macs']:,} MACs, weights {info['weightBytes']:,} B, "
+          f"peak {info['peakBytes']:,} B at op {info['peakOp']} ({info['ops'][info['peakOp']]})")
+    print(f"  input {inp}\n  output {out}")
+    return {
+        "name": name,
+        "description": desc,
+        "file": f"{name}.tflite",
+        "fileBytes": len(data),
+        "seed": seed,
+        "input": inp,
+        "output": out,
+        "references": [{"input": f"{name}/in_s{s}.bin", "output": f"{name}/out_s{s}.bin"}
+                       for s in range(3)],
+        "ops": info["ops"],
+        "opHistogram": dict(sorted(hist.items())),
+        "macs": info["macs"],
+        "weightBytes": info["weightBytes"],
+        "peakBytes": info["peakBytes"],
+        "peakOp": info["peakOp"],
+        "liveBytes": info["liveBytes"],
+    }
+
+
+def main(argv):
+    names = argv or list(MODELS)
+    for n in names:
+        if n not in MODELS:
+            raise SystemExit(f"unknown model {n}; choose from {list(MODELS)}")
+    check_person_detect()
+    manifest_path = os.path.join(HERE, "manifest.json")
+    entries = {}
+    if os.path.exists(manifest_path) and argv:
+        with open(manifest_path) as f:
+            for m in json.load(f).get("models", []):
+                entries[m["name"]] = m
+    for n in names:
+        entries[n] = generate(n, seed=list(MODELS).index(n) + 1)
+    manifest = {
+        "generator": "SampleModels/generate.py",
+        "versions": versions(),
+        "referenceKernels": "ai_edge_litert Interpreter, OpResolverType.BUILTIN_REF, num_threads=1",
+        "liveness": ("activation = graph input, graph output, or op output without constant "
+                     "data; bytes = prod(shape) x element size; live from producing op (op 0 "
+                     "for graph inputs) through last reading op (last op for graph outputs); "
+                     "peakOp = first op reaching the peak"),
+        "macs": ("CONV_2D: out elems x KH x KW x Cin; DEPTHWISE_CONV_2D: out elems x KH x KW; "
+                 "FULLY_CONNECTED: out elems x in features; other ops 0"),
+        "models": [entries[n] for n in MODELS if n in entries],
+    }
+    with open(manifest_path, "w") as f:
+        json.dump(manifest, f, indent=1)
+        f.write("\n")
+    print(f"wrote {manifest_path}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
