@@ -299,12 +299,17 @@ def prepare_weights(model, seed):
 
 def build(name, seed):
     builder = MODELS[name][0]
+    # clear_session resets Keras' layer-name counters: tensor names end up in
+    # the .tflite, so without it the bytes depend on what was built before.
+    keras.backend.clear_session()
     keras.utils.set_random_seed(seed)
     calib = builder(None, seed)          # any batch size, for BN calibration
     prepare_weights(calib, seed)
+    weights = calib.get_weights()
+    keras.backend.clear_session()
     keras.utils.set_random_seed(seed)
     model = builder(1, seed)             # batch-1 graph for the converter
-    model.set_weights(calib.get_weights())
+    model.set_weights(weights)
     return model
 
 
