@@ -1,0 +1,61 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// The kernels and the patch executor are the hot path of every test and of
+/// the TUI's live re-runs. Swift's unoptimised code is ~50× slower on them,
+/// which would make the bit-exactness tests on real MobileNets take minutes,
+/// so those two targets are optimised in debug builds too (overflow checks
+/// stay on: `-O`, not `-Ounchecked`).
+let optimisedEvenInDebug: [SwiftSetting] = [
+    .unsafeFlags(["-O"], .when(configuration: .debug)),
+]
+
+let package = Package(
+    name: "PatchTop",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "patchtop", targets: ["patchtop"]),
+        .library(name: "PatchTopModel", targets: ["PatchTopModel"]),
+        .library(name: "PatchTopPlan", targets: ["PatchTopPlan"]),
+        .library(name: "PatchTopRuntime", targets: ["PatchTopRuntime"]),
+        .library(name: "PatchTopUI", targets: ["PatchTopUI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // .tflite bytes → graph IR → activation memory profile.
+        .target(name: "PatchTopModel"),
+        // Receptive fields, patch regions, patched memory and MACs, sweeps.
+        .target(name: "PatchTopPlan", dependencies: ["PatchTopModel"]),
+        // int8 kernels, the arena, layer-by-layer and patch executors.
+        .target(
+            name: "PatchTopRuntime",
+            dependencies: ["PatchTopModel", "PatchTopPlan"],
+            swiftSettings: optimisedEvenInDebug
+        ),
+        // App state, messages, update, and pure views into a cell grid.
+        .target(name: "PatchTopUI", dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopRuntime"]),
+        // The only code that talks to the terminal.
+        .systemLibrary(name: "CNCurses", providers: [.apt(["libncurses-dev"])]),
+        .target(name: "PatchTopTerminal", dependencies: ["CNCurses", "PatchTopUI"]),
+        // Argument parsing and wiring only.
+        .executableTarget(
+            name: "patchtop",
+            dependencies: [
+                "PatchTopModel", "PatchTopPlan", "PatchTopRuntime", "PatchTopUI", "PatchTopTerminal",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "PatchTopModelTests", dependencies: ["PatchTopModel"]),
+        .testTarget(name: "PatchTopPlanTests", dependencies: ["PatchTopPlan", "PatchTopRuntime"]),
+        .testTarget(
+            name: "PatchTopRuntimeTests",
+            dependencies: ["PatchTopRuntime"],
+            swiftSettings: optimisedEvenInDebug
+        ),
+        .testTarget(name: "PatchTopUITests", dependencies: ["PatchTopUI"]),
+        .testTarget(name: "PatchTopEndToEndTests", dependencies: ["PatchTopModel", "PatchTopPlan"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,104 @@
+/// A validated graph: subgraph 0 of a TFLite model, in execution order.
+///
+/// Building one checks that every tensor index is in range, that every
+/// tensor is written by at most one op, that no op reads a tensor before it
+/// is written (so the file's order is a topological order), and that the
+/// shapes of the ops PatchTop understands agree with their options. After
+/// that, the planner and the runtime may index freely.
+public struct Model: Sendable {
+    /// What the user calls the model: the file name without `.tflite`.
+    public var name: String
+    public var description: String
+    public let tensors: [Tensor]
+    public let operators: [Operator]
+    /// Graph input and output tensor indices.
+    public let inputs: [Int]
+    public let outputs: [Int]
+    /// For each tensor, the op that writes it, or `nil` (constants, inputs).
+    public let producer: [Int?]
+    /// For each tensor, the ops that read it, ascending.
+    public let consumers: [[Int]]
+
+    public init(
+        name: String, description: String = "", tensors: [Tensor], operators: [Operator],
+        inputs: [Int], outputs: [Int]
+    ) throws(ModelError) {
+        self.name = name
+        self.description = description
+        self.tensors = tensors
+        self.operators = operators
+        self.inputs = inputs
+        self.outputs = outputs
+        (producer, consumers) = try Self.linkTensors(tensors: tensors, operators: operators, inputs: inputs, outputs: outputs)
+        for op in operators { try validateShapes(of: op) }
+    }
+
+    /// Total multiply-accumulates of the ops that have them.
+    public var macs: Int { operators.reduce(0) { $0 + macs(of: $1) } }
+
+    /// Bytes of constant data (weights, biases, quantization tables): what
+    /// the model needs in flash.
+    public var weightBytes: Int {
+        tensors.reduce(0) { $0 + ($1.isConstant ? ($1.data?.count ?? 0) : 0) }
+    }
+
+    public subscript(tensor index: Int) -> Tensor { tensors[index] }
+
+    /// Whether a tensor needs activation memory: a graph input, a graph
+    /// output, or an op output without constant data.
+    public func isActivation(_ index: Int) -> Bool {
+        let tensor = tensors[index]
+        if tensor.isConstant { return false }
+        return inputs.contains(index) || outputs.contains(index) || producer[index] != nil
+    }
+}
+
+extension Model {
+    /// Resolves producers and consumers and rejects dangling or cyclic
+    /// references: an op may only read constants, graph inputs, variables or
+    /// tensors that an earlier op wrote.
+    private static func linkTensors(
+        tensors: [Tensor], operators: [Operator], inputs: [Int], outputs: [Int]
+    ) throws(ModelError) -> ([Int?], [[Int]]) {
+        var producer = [Int?](repeating: nil, count: tensors.count)
+        var consumers = [[Int]](repeating: [], count: tensors.count)
+        func check(_ index: Int, _ what: String) throws(ModelError) {
+            guard index >= 0, index < tensors.count else {
+                throw .invalidGraph(reason: "\(what) refers to tensor \(index), but there are \(tensors.count) tensors")
+            }
+        }
+        for index in inputs { try check(index, "graph input") }
+        for index in outputs { try check(index, "graph output") }
+        for op in operators {
+            guard !op.outputs.isEmpty else {
+                throw .invalidOperator(index: op.index, op: op.kind.name, reason: "has no outputs")
+            }
+            for index in op.inputs where index != -1 {
+                try check(index, "op \(op.index) (\(op.kind.name)) input")
+                let tensor = tensors[index]
+                let available = tensor.data != nil || tensor.isVariable || inputs.contains(index) || producer[index] != nil
+                guard available else {
+                    let writer = operators.first { $0.outputs.contains(index) }
+                    let why = writer.map { "which op \($0.index) writes later (a cycle or out-of-order graph)" }
+                        ?? "which no op writes and is not a graph input"
+                    throw .invalidOperator(index: op.index, op: op.kind.name, reason: "reads tensor \(index) \(why)")
+                }
+                if consumers[index].last != op.index { consumers[index].append(op.index) }
+            }
+            for index in op.outputs {
+                try check(index, "op \(op.index) (\(op.kind.name)) output")
+                if let earlier = producer[index] {
+                    throw .invalidOperator(index: op.index, op: op.kind.name, reason: "writes tensor \(index), already written by op \(earlier)")
+                }
+                if tensors[index].isConstant || inputs.contains(index) {
+                    throw .invalidOperator(index: op.index, op: op.kind.name, reason: "writes tensor \(index), which is a constant or graph input")
+                }
+                producer[index] = op.index
+            }
+        }
+        for index in outputs where producer[index] == nil && !inputs.contains(index) && !tensors[index].isConstant {
+            throw .invalidGraph(reason: "graph output tensor \(index) is never written")
+        }
+        return (producer, consumers)
+    }
+}

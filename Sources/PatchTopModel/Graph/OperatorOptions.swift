@@ -1,0 +1,54 @@
+/// Window geometry shared by conv, depthwise conv and pooling.
+public struct WindowOptions: Equatable, Hashable, Sendable {
+    public var padding: Padding
+    public var strideHeight: Int
+    public var strideWidth: Int
+    public var dilationHeight: Int
+    public var dilationWidth: Int
+
+    public init(padding: Padding, strideHeight: Int, strideWidth: Int, dilationHeight: Int = 1, dilationWidth: Int = 1) {
+        self.padding = padding
+        self.strideHeight = strideHeight
+        self.strideWidth = strideWidth
+        self.dilationHeight = dilationHeight
+        self.dilationWidth = dilationWidth
+    }
+}
+
+/// The builtin options PatchTop reads, one case per options table.
+///
+/// Kernel sizes of conv and depthwise conv come from the filter tensor's
+/// shape, not from here; pooling carries its filter size.
+public enum OperatorOptions: Equatable, Sendable {
+    case conv2D(window: WindowOptions, activation: Activation)
+    case depthwiseConv2D(window: WindowOptions, depthMultiplier: Int, activation: Activation)
+    case pool2D(window: WindowOptions, filterHeight: Int, filterWidth: Int, activation: Activation)
+    case fullyConnected(activation: Activation, keepNumDims: Bool)
+    case add(activation: Activation)
+    case mul(activation: Activation)
+    case concatenation(axis: Int, activation: Activation)
+    case softmax(beta: Float)
+    case reducer(keepDims: Bool)
+    case reshape(newShape: [Int]?)
+    /// Ops without options, or whose options PatchTop does not read.
+    case none
+
+    /// The fused activation, `.none` for ops without one.
+    public var activation: Activation {
+        switch self {
+        case .conv2D(_, let a), .depthwiseConv2D(_, _, let a), .pool2D(_, _, _, let a),
+             .fullyConnected(let a, _), .add(let a), .mul(let a), .concatenation(_, let a):
+            a
+        default:
+            .none
+        }
+    }
+
+    /// Stride, dilation and padding of a windowed op, `nil` for others.
+    public var window: WindowOptions? {
+        switch self {
+        case .conv2D(let w, _), .depthwiseConv2D(let w, _, _), .pool2D(let w, _, _, _): w
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,32 @@
+/// Assumptions about how activation memory is used, each a visible, named
+/// choice, because "why is my peak higher than the paper's?" is almost
+/// always one of these.
+public struct MemoryOptions: Equatable, Hashable, Sendable {
+    /// A depthwise conv writes its output over its input, channel by
+    /// channel, as TinyEngine does. It applies where the input is read by no
+    /// later op and is not a graph input or output; the op then costs its
+    /// larger side plus one channel of its padded input (a staging buffer of
+    /// `(H + padTop + padBottom) × (W + padLeft + padRight)` bytes), instead
+    /// of input plus output.
+    public var inplaceDepthwise: Bool
+    /// The graph input is not held in SRAM: a camera or JPEG decoder hands
+    /// it over piece by piece, as the MCUNetV2 paper assumes. Graph inputs
+    /// then count 0 bytes.
+    public var streamInput: Bool
+
+    public init(inplaceDepthwise: Bool = false, streamInput: Bool = false) {
+        self.inplaceDepthwise = inplaceDepthwise
+        self.streamInput = streamInput
+    }
+
+    /// TFLite Micro's semantics: every activation whole, no aliasing.
+    public static let tfliteMicro = MemoryOptions()
+
+    /// Short labels for reports and status lines, e.g. `in-place dw, streamed input`.
+    public var summary: String {
+        var parts: [String] = []
+        if inplaceDepthwise { parts.append("in-place depthwise") }
+        if streamInput { parts.append("streamed input") }
+        return parts.isEmpty ? "TFLite Micro (no in-place, input in SRAM)" : parts.joined(separator: ", ")
+    }
+}
