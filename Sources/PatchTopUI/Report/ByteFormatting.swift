@@ -1,3 +1,5 @@
+import Foundation
+
 /// Human-readable sizes as MCU engineers quote them: KiB with one decimal
 /// (the MCUNet papers' "kB" are KiB), bytes below 1 KiB.
 public func formatBytes(_ bytes: Int) -> String {
@@ -39,4 +41,19 @@ public func formatFixed(_ value: Double, decimals: Int) -> String {
         text += "." + String(repeating: "0", count: decimals - f.count) + f
     }
     return negative ? "-" + text : text
+}
+
+/// Parses `327680`, `320KiB`, `320K`, `320 kB` (KiB, as MCU datasheets
+/// mean it) or `1MiB`; `nil` for anything else.
+public func parseByteSize(_ text: String) -> Int? {
+    let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
+    let digits = trimmed.prefix { $0.isNumber }
+    guard !digits.isEmpty, digits.count <= 12, let value = Int(digits) else { return nil }
+    let unit = trimmed.dropFirst(digits.count).trimmingCharacters(in: .whitespaces)
+    switch unit {
+    case "", "b": return value
+    case "k", "kb", "kib": return value * 1024
+    case "m", "mb", "mib": return value * 1024 * 1024
+    default: return nil
+    }
 }
