@@ -1,1 +1,1 @@
-print("patchtop")
+PatchTop.main()

@@ -32,14 +32,14 @@ extension Model {
         case .conv2D:
             guard let f = op.input(1), tensors[f].shape.count == 4 else { return 0 }
             let s = tensors[f].shape
-            return output.elementCount * s[1] * s[2] * s[3]
+            return saturatingProduct([output.elementCount, s[1], s[2], s[3]])
         case .depthwiseConv2D:
             guard let f = op.input(1), tensors[f].shape.count == 4 else { return 0 }
             let s = tensors[f].shape
-            return output.elementCount * s[1] * s[2]
+            return saturatingProduct([output.elementCount, s[1], s[2]])
         case .fullyConnected:
             guard let f = op.input(1), tensors[f].shape.count == 2 else { return 0 }
-            return output.elementCount * tensors[f].shape[1]
+            return saturatingProduct([output.elementCount, tensors[f].shape[1]])
         default:
             return 0
         }
@@ -59,21 +59,23 @@ extension Model {
         return text
     }
 
+    /// Rejects shapes no device could hold, so that byte counts and MACs
+    /// computed from them never overflow.
+    static func validate(_ tensor: Tensor) throws(ModelError) {
+        guard tensor.shape.allSatisfy({ $0 >= 0 && $0 < 1 << 28 }), tensor.shape.count <= 8 else {
+            throw .invalidTensor(index: tensor.index, reason: "has an impossible shape \(tensor.shape)")
+        }
+        guard tensor.elementCount < 1 << 36 else {
+            throw .invalidTensor(index: tensor.index, reason: "is absurdly large (\(tensor.shape))")
+        }
+        if let data = tensor.data, let size = tensor.type.byteSize, tensor.type != .int4,
+           data.count < tensor.elementCount * size {
+            throw .invalidTensor(index: tensor.index, reason: "has \(data.count) bytes of data but its shape \(tensor.shape) needs \(tensor.elementCount * size)")
+        }
+    }
+
     func validateShapes(of op: Operator) throws(ModelError) {
         func fail(_ reason: String) -> ModelError { .invalidOperator(index: op.index, op: op.kind.name, reason: reason) }
-        for index in op.inputs + op.outputs where index >= 0 {
-            let tensor = tensors[index]
-            guard tensor.shape.allSatisfy({ $0 >= 0 && $0 < 1 << 28 }), tensor.shape.count <= 8 else {
-                throw .invalidTensor(index: index, reason: "has an impossible shape \(tensor.shape)")
-            }
-            guard tensor.elementCount < 1 << 36 else {
-                throw .invalidTensor(index: index, reason: "is absurdly large (\(tensor.shape))")
-            }
-            if let data = tensor.data, !data.isEmpty, let size = tensor.type.byteSize, tensor.type != .int4,
-               data.count < tensor.elementCount * size {
-                throw .invalidTensor(index: index, reason: "has \(data.count) bytes of data but its shape \(tensor.shape) needs \(tensor.elementCount * size)")
-            }
-        }
         let out = tensors[op.output].shape
         switch op.kind {
         case .conv2D, .depthwiseConv2D, .averagePool2D, .maxPool2D:
@@ -93,7 +95,7 @@ extension Model {
             switch op.kind {
             case .conv2D:
                 let f = tensors[op.input(1)!].shape
-                guard f[3] > 0, inShape[3] % f[3] == 0, f[0] % (inShape[3] / f[3]) == 0 else {
+                guard f[3] > 0, inShape[3] > 0, inShape[3] % f[3] == 0, f[0] % (inShape[3] / f[3]) == 0 else {
                     throw fail("has a filter \(f) that does not match its \(inShape[3]) input channels")
                 }
                 channels = f[0]
@@ -144,4 +146,15 @@ extension Model {
             break
         }
     }
+}
+
+/// A product that stops at `Int.max` instead of trapping.
+func saturatingProduct(_ factors: [Int]) -> Int {
+    var result = 1
+    for factor in factors {
+        let (value, overflow) = result.multipliedReportingOverflow(by: factor)
+        if overflow { return Int.max }
+        result = value
+    }
+    return result
 }

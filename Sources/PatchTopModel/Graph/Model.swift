@@ -29,12 +29,18 @@ public struct Model: Sendable {
         self.operators = operators
         self.inputs = inputs
         self.outputs = outputs
+        for tensor in tensors { try Self.validate(tensor) }
         (producer, consumers) = try Self.linkTensors(tensors: tensors, operators: operators, inputs: inputs, outputs: outputs)
         for op in operators { try validateShapes(of: op) }
     }
 
     /// Total multiply-accumulates of the ops that have them.
-    public var macs: Int { operators.reduce(0) { $0 + macs(of: $1) } }
+    public var macs: Int {
+        operators.reduce(0) { total, op in
+            let (sum, overflow) = total.addingReportingOverflow(macs(of: op))
+            return overflow ? Int.max : sum
+        }
+    }
 
     /// Bytes of constant data (weights, biases, quantization tables): what
     /// the model needs in flash.

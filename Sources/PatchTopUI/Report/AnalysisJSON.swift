@@ -1,0 +1,38 @@
+import PatchTopModel
+
+/// The JSON object `patchtop analyze --json` prints. Field names are an
+/// interface scripts rely on: add fields, never rename them.
+public struct AnalysisJSON: Codable, Equatable, Sendable {
+    public struct Op: Codable, Equatable, Sendable {
+        public var index: Int
+        public var op: String
+        public var kernel: String
+        public var outputShape: [Int]
+        public var outputBytes: Int
+        public var liveBytes: Int
+        public var macs: Int
+    }
+
+    public var model: String
+    public var peakBytes: Int
+    public var peakOp: Int
+    public var macs: Int
+    public var weightBytes: Int
+    public var inplaceDepthwise: Bool
+    public var streamInput: Bool
+    public var ops: [Op]
+
+    public init(_ report: AnalysisReport) {
+        model = report.model.name
+        peakBytes = report.memory.peakBytes
+        peakOp = report.memory.peakOp
+        macs = report.model.macs
+        weightBytes = report.model.weightBytes
+        inplaceDepthwise = report.memory.options.inplaceDepthwise
+        streamInput = report.memory.options.streamInput
+        ops = LayerRow.rows(of: report.model, memory: report.memory).map {
+            Op(index: $0.index, op: $0.op, kernel: $0.kernel, outputShape: $0.outputShape,
+               outputBytes: $0.outputBytes, liveBytes: $0.liveBytes, macs: $0.macs)
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import PatchTopModel
+
+/// The text `patchtop analyze` prints: a per-layer table with a bar of live
+/// bytes, then a summary of peak, MACs and flash.
+public struct AnalysisReport: Sendable {
+    public var model: Model
+    public var memory: ActivationMemory
+
+    public init(model: Model, options: MemoryOptions = .tfliteMicro) {
+        self.model = model
+        self.memory = ActivationMemory(model: model, options: options)
+    }
+
+    /// The report as lines; `barWidth` cells for the largest live bytes.
+    public func lines(barWidth: Int = 24) -> [String] {
+        let rows = LayerRow.rows(of: model, memory: memory)
+        let header = ["#", "op", "kernel", "output", "out bytes", "live", "MACs", "live bytes"]
+        var table: [[String]] = [header]
+        for row in rows {
+            let filled = memory.peakBytes > 0 ? (row.liveBytes * barWidth + memory.peakBytes - 1) / memory.peakBytes : 0
+            let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: max(0, barWidth - filled))
+            table.append([
+                "\(row.index)", row.op, row.kernel, row.shapeText, formatBytes(row.outputBytes),
+                formatBytes(row.liveBytes), formatMACs(row.macs),
+                bar + (row.index == memory.peakOp ? " ◀ peak" : ""),
+            ])
+        }
+        var widths = [Int](repeating: 0, count: header.count)
+        for line in table { for (i, cell) in line.enumerated() { widths[i] = max(widths[i], cell.count) } }
+        let rightAligned: Set<Int> = [0, 4, 5, 6]
+        var out = ["\(model.name): \(model.operators.count) ops, \(model.tensors.count) tensors — memory: \(memory.options.summary)", ""]
+        for line in table {
+            let cells = line.enumerated().map { i, cell in
+                let pad = String(repeating: " ", count: widths[i] - cell.count)
+                return i == line.count - 1 ? cell : (rightAligned.contains(i) ? pad + cell : cell + pad)
+            }
+            out.append(cells.joined(separator: "  "))
+        }
+        let peakOp = model.operators.isEmpty ? "-" : "op \(memory.peakOp) (\(model.operators[memory.peakOp].kind.name))"
+        out.append("")
+        out.append("peak activation memory  \(formatBytes(memory.peakBytes)) (\(formatCount(memory.peakBytes)) bytes) at \(peakOp)")
+        out.append("total MACs              \(formatMACs(model.macs)) (\(formatCount(model.macs)))")
+        out.append("weights (flash)         \(formatBytes(model.weightBytes)) (\(formatCount(model.weightBytes)) bytes)")
+        return out
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+
+/// Human-readable sizes as MCU engineers quote them: KiB with one decimal
+/// (the MCUNet papers' "kB" are KiB), bytes below 1 KiB.
+public func formatBytes(_ bytes: Int) -> String {
+    if bytes < 1024 { return "\(bytes) B" }
+    let kib = Double(bytes) / 1024
+    if kib < 10_240 { return "\(formatFixed(kib, decimals: 1)) KiB" }
+    return "\(formatFixed(kib / 1024, decimals: 2)) MiB"
+}
+
+/// Counts with thousands separators: `7,157,888`.
+public func formatCount(_ value: Int) -> String {
+    let digits = String(value.magnitude)
+    var out = ""
+    for (i, c) in digits.enumerated() {
+        if i > 0, (digits.count - i) % 3 == 0 { out.append(",") }
+        out.append(c)
+    }
+    return value < 0 ? "-" + out : out
+}
+
+/// MACs in millions with one decimal, e.g. `26.7 M`.
+public func formatMACs(_ macs: Int) -> String {
+    macs >= 100_000 ? "\(formatFixed(Double(macs) / 1e6, decimals: 1)) M" : formatCount(macs)
+}
+
+/// A fixed-point decimal without Foundation's locale-dependent formatting.
+public func formatFixed(_ value: Double, decimals: Int) -> String {
+    guard value.isFinite else { return "–" }
+    var scale = 1.0
+    for _ in 0..<decimals { scale *= 10 }
+    let scaled = (value * scale).rounded()
+    let negative = scaled < 0
+    let magnitude = Int(abs(scaled))
+    let whole = magnitude / Int(scale)
+    let fraction = magnitude % Int(scale)
+    var text = "\(whole)"
+    if decimals > 0 {
+        let f = String(fraction)
+        text += "." + String(repeating: "0", count: decimals - f.count) + f
+    }
+    return negative ? "-" + text : text
+}
+
+/// Parses `327680`, `320KiB`, `320K`, `320 kB` (KiB, as MCU datasheets
+/// mean it) or `1MiB`; `nil` for anything else.
+public func parseByteSize(_ text: String) -> Int? {
+    let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
+    let digits = trimmed.prefix { $0.isNumber }
+    guard !digits.isEmpty, digits.count <= 12, let value = Int(digits) else { return nil }
+    let unit = trimmed.dropFirst(digits.count).trimmingCharacters(in: .whitespaces)
+    switch unit {
+    case "", "b": return value
+    case "k", "kb", "kib": return value * 1024
+    case "m", "mb", "mib": return value * 1024 * 1024
+    default: return nil
+    }
+}

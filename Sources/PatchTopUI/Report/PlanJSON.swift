@@ -1,0 +1,70 @@
+import PatchTopModel
+import PatchTopPlan
+
+/// The JSON of one plan (`patchtop plan --json`, and each entry of
+/// `sweep --json`). Field names are an interface: add, never rename.
+public struct PlanJSON: Codable, Equatable, Sendable {
+    public struct RegionJSON: Codable, Equatable, Sendable {
+        public var rows: [Int]
+        public var cols: [Int]
+        init(_ r: Region) { rows = [r.rows.lowerBound, r.rows.upperBound]; cols = [r.cols.lowerBound, r.cols.upperBound] }
+    }
+
+    public struct PatchJSON: Codable, Equatable, Sendable {
+        public var row: Int
+        public var col: Int
+        public var output: RegionJSON
+        /// Region of every stage tensor, keyed by tensor index.
+        public var tensors: [String: RegionJSON]
+    }
+
+    public struct StageOpJSON: Codable, Equatable, Sendable {
+        public var index: Int
+        public var op: String
+        public var macs: Int
+        public var layerByLayerMacs: Int
+        public var recomputeFactor: Double
+        public var haloFraction: Double
+    }
+
+    public var model: String
+    public var patches: Int
+    public var patchLayers: Int
+    public var inplaceDepthwise: Bool
+    public var streamInput: Bool
+    public var peakBytes: Int
+    public var peakOp: Int
+    public var layerByLayerPeakBytes: Int
+    public var macs: Int
+    public var layerByLayerMacs: Int
+    public var macOverhead: Double
+    public var stageOutputs: [Int]
+    public var liveBytes: [Int]
+    public var stageOps: [StageOpJSON]
+    public var patchRegions: [PatchJSON]?
+
+    public init(_ plan: PatchPlan, includeRegions: Bool) {
+        model = plan.model.name
+        patches = plan.patches
+        patchLayers = plan.patchLayers
+        inplaceDepthwise = plan.options.inplaceDepthwise
+        streamInput = plan.options.streamInput
+        peakBytes = plan.peakBytes
+        peakOp = plan.peakOp
+        layerByLayerPeakBytes = plan.layerByLayerPeakBytes
+        macs = plan.macs
+        layerByLayerMacs = plan.layerByLayerMacs
+        macOverhead = plan.macOverhead
+        stageOutputs = plan.stageOutputs
+        liveBytes = plan.liveBytes
+        stageOps = plan.isPatched ? (0..<plan.patchLayers).map { i in
+            StageOpJSON(index: i, op: plan.model.operators[i].kind.name, macs: plan.macsPerOp[i],
+                        layerByLayerMacs: plan.model.macs(of: plan.model.operators[i]),
+                        recomputeFactor: plan.recomputeFactor(op: i), haloFraction: plan.haloFraction(op: i))
+        } : []
+        patchRegions = includeRegions ? plan.patchRegions.enumerated().map { index, region in
+            PatchJSON(row: index / plan.patches, col: index % plan.patches, output: RegionJSON(region),
+                      tensors: Dictionary(uniqueKeysWithValues: plan.tensorRegions[index].map { (String($0.key), RegionJSON($0.value)) }))
+        } : nil
+    }
+}

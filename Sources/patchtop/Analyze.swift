@@ -1,0 +1,29 @@
+import ArgumentParser
+import Foundation
+import PatchTopModel
+import PatchTopUI
+
+/// `patchtop analyze MODEL`: the per-layer activation memory profile.
+struct Analyze: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print every layer's activation sizes, live bytes and MACs, and the peak."
+    )
+
+    @Argument(help: "A TFLite flatbuffer (.tflite).")
+    var model: String = defaultModelPath
+
+    @OptionGroup var memory: MemoryFlags
+
+    @Flag(help: "Print one JSON object instead of the table.")
+    var json = false
+
+    func run() throws {
+        let loaded = try loadModel(model)
+        let report = AnalysisReport(model: loaded, options: memory.options)
+        if json {
+            printJSON(AnalysisJSON(report))
+        } else {
+            print(report.lines().joined(separator: "\n"))
+        }
+    }
+}

@@ -1,0 +1,15 @@
+import ArgumentParser
+
+/// The `patchtop` command: argument parsing and wiring only; every piece of
+/// logic lives in the library targets.
+struct PatchTop: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "patchtop",
+        abstract: "Profile and visualize patch-based inference of int8 CNNs for microcontrollers.",
+        subcommands: [Analyze.self, Plan.self, SweepCommand.self],
+        defaultSubcommand: Analyze.self
+    )
+}
+
+/// The model a command works on when none is named.
+let defaultModelPath = "SampleModels/mbv2-w0.35-r144.tflite"

@@ -1,0 +1,80 @@
+import ArgumentParser
+import PatchTopModel
+import PatchTopPlan
+import PatchTopUI
+
+/// `patchtop plan MODEL -p P -n N`: one patch-based plan in detail.
+struct Plan: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Plan patch-based inference for one (p, n): peak memory, MAC overhead, per-patch regions."
+    )
+
+    @Argument(help: "A TFLite flatbuffer (.tflite).")
+    var model: String = defaultModelPath
+
+    @Option(name: [.customShort("p"), .customLong("patches")], help: "Patches per side (p×p grid); 1 is layer-by-layer.")
+    var patches = 4
+
+    @Option(name: [.customShort("n"), .customLong("patch-layers")], help: "Number of leading ops in the patch stage; 0 is layer-by-layer.")
+    var patchLayers = 0
+
+    @OptionGroup var memory: MemoryFlags
+
+    @Flag(help: "Print one JSON object instead of text.")
+    var json = false
+
+    func run() throws {
+        let loaded = try loadModel(model)
+        let plan: PatchPlan
+        do {
+            plan = try PatchPlan(model: loaded, patches: patches, patchLayers: patchLayers, options: memory.options)
+        } catch {
+            fail("\(loaded.name): \(error.description)")
+        }
+        if json {
+            printJSON(PlanJSON(plan, includeRegions: true))
+        } else {
+            print(PlanReport(plan: plan).lines().joined(separator: "\n"))
+        }
+    }
+}
+
+/// `patchtop sweep MODEL`: every valid (p, n), the Pareto front and the
+/// cheapest plan that fits the SRAM budget.
+struct SweepCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sweep",
+        abstract: "Try every valid (p, n): the Pareto front of peak memory against MACs, and the best plan for an SRAM budget."
+    )
+
+    @Argument(help: "A TFLite flatbuffer (.tflite).")
+    var model: String = defaultModelPath
+
+    @Option(help: "Largest p to try.")
+    var maxPatches = 8
+
+    @Option(help: "SRAM budget for activations: bytes, or with a KiB/MiB suffix (e.g. 256KiB).")
+    var sram: String?
+
+    @OptionGroup var memory: MemoryFlags
+
+    @Flag(help: "Print one JSON object instead of text.")
+    var json = false
+
+    func run() throws {
+        let loaded = try loadModel(model)
+        guard (1...64).contains(maxPatches) else { fail("--max-patches \(maxPatches) is out of range 1…64") }
+        var budget: Int?
+        if let sram {
+            guard let bytes = parseByteSize(sram) else { fail("--sram \"\(sram)\" is not a size (try 320KiB or 327680)") }
+            budget = bytes
+        }
+        let sweep = Sweep(model: loaded, maxPatches: maxPatches, options: memory.options)
+        let report = SweepReport(sweep: sweep, sramBytes: budget)
+        if json {
+            printJSON(SweepJSON(report))
+        } else {
+            print(report.lines().joined(separator: "\n"))
+        }
+    }
+}
