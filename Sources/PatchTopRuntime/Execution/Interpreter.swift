@@ -280,13 +280,19 @@ public struct Interpreter: Sendable {
             try requireInt8(input)
             try requireInt8(out)
             let qi = try quant(input), qf = try quant(filter), qo = try quant(out)
-            guard !qf.isPerChannel else { throw .unsupported(op, "per-channel weights") }
             let depth = filter.shape[1]
-            let (m, s) = FullyConnectedParams.multiplier(inputScale: qi.scale, filterScale: qf.scale, outputScale: qo.scale)
+            var m = [Int32](), s = [Int32]()
+            if qf.isPerChannel {
+                (m, s) = perChannelMultipliers(inputScale: qi.scale, filterScales: qf.scales, outputScale: qo.scale,
+                                               channels: filter.shape[0])
+            } else {
+                let one = FullyConnectedParams.multiplier(inputScale: qi.scale, filterScale: qf.scale, outputScale: qo.scale)
+                (m, s) = ([one.0], [one.1])
+            }
             let r = try range(out)
             let p = FullyConnectedParams(batches: input.elementCount / depth, inputDepth: depth, outputDepth: filter.shape[0],
                                          inputOffset: -qi.zeroPoint, filterOffset: -qf.zeroPoint, outputOffset: qo.zeroPoint,
-                                         multiplier: m, shift: s, activationMin: r.min, activationMax: r.max)
+                                         multipliers: m, shifts: s, activationMin: r.min, activationMax: r.max)
             return .fullyConnected(p, input: input.index, filter: try weights(filter), bias: try bias(2), output: out.index)
         case .averagePool2D, .maxPool2D:
             let input = try tensor(0)
