@@ -1,0 +1,71 @@
+import Foundation
+import XCTest
+import PatchTopModel
+@testable import PatchTopRuntime
+
+/// Runs whole models and compares with the bytes TFLite's reference kernels
+/// produced (SampleModels/README.md): the runtime is only useful as a
+/// profiler's ground truth if it is bit-exact.
+final class EndToEndTests: XCTestCase {
+    /// The repository root, found by walking up from this file.
+    private static var repositoryRoot: URL? {
+        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        for _ in 0..<6 {
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("SampleModels").path) { return url }
+            url.deleteLastPathComponent()
+        }
+        return nil
+    }
+
+    private func check(modelPath: String, referenceDirectory: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        guard FileManager.default.fileExists(atPath: modelPath) else { throw XCTSkip("\(modelPath) is absent") }
+        let model = try TFLiteReader.load(path: modelPath)
+        let interpreter = try Interpreter(model: model)
+        for seed in 0..<3 {
+            let dir = URL(fileURLWithPath: referenceDirectory)
+            let input = try [UInt8](Data(contentsOf: dir.appendingPathComponent("in_s\(seed).bin")))
+            let expected = try [UInt8](Data(contentsOf: dir.appendingPathComponent("out_s\(seed).bin")))
+            let output = try interpreter.run(inputBytes: input)
+            let mismatches = zip(output, expected).filter { $0 != $1 }.count
+            XCTAssertEqual(output.count, expected.count, "seed \(seed): output size", file: file, line: line)
+            XCTAssertTrue(output == expected,
+                          "seed \(seed): \(mismatches) of \(expected.count) bytes differ; first got \(Array(output.prefix(8))), want \(Array(expected.prefix(8)))",
+                          file: file, line: line)
+        }
+    }
+
+    private func checkSample(_ name: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        guard let root = Self.repositoryRoot else { throw XCTSkip("SampleModels not found") }
+        let dir = root.appendingPathComponent("SampleModels")
+        try check(modelPath: dir.appendingPathComponent("\(name).tflite").path,
+                  referenceDirectory: dir.appendingPathComponent(name).path, file: file, line: line)
+    }
+
+    func testTinyAllOps() throws { try checkSample("tiny-allops") }
+    func testTinyFloatIO() throws { try checkSample("tiny-float-io") }
+    func testMobileNetV1() throws { try checkSample("mbv1-w0.25-r96-g") }
+    func testMobileNetV2Small() throws { try checkSample("mbv2-w0.35-r144") }
+    func testMobileNetV2Large() throws { try checkSample("mbv2-w1.0-r224") }
+    func testMobileNetV3Small() throws { try checkSample("mbv3s-r96") }
+    func testMCUNet() throws { try checkSample("mcunet-kmix-r112") }
+
+    func testPersonDetect() throws {
+        guard let root = Self.repositoryRoot else { throw XCTSkip("repository root not found") }
+        // /work/shared/models, beside the checkout (never copied into it).
+        let shared = root.deletingLastPathComponent().appendingPathComponent("shared/models")
+        try check(modelPath: shared.appendingPathComponent("person_detect.tflite").path,
+                  referenceDirectory: shared.appendingPathComponent("person_detect").path)
+    }
+
+    func testUnsupportedOpIsNamed() throws {
+        let tensors = [
+            Tensor(index: 0, name: "in", shape: [1, 4], type: .int8, quantization: Quantization(scales: [1], zeroPoints: [0])),
+            Tensor(index: 1, name: "out", shape: [4], type: .int8, quantization: Quantization(scales: [1], zeroPoints: [0])),
+        ]
+        let op = Operator(index: 0, kind: OperatorKind(builtinCode: 43), inputs: [0], outputs: [1])
+        let model = try Model(name: "squeeze", tensors: tensors, operators: [op], inputs: [0], outputs: [1])
+        XCTAssertThrowsError(try Interpreter(model: model)) { error in
+            XCTAssertEqual("\(error)", "op 0 (SQUEEZE) is not supported by the runtime")
+        }
+    }
+}
