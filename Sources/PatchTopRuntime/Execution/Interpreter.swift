@@ -41,6 +41,7 @@ public struct Interpreter: Sendable {
         case pad(input: Int, shape: [Int], paddings: [Paddings], value: Int8, output: Int)
         case concat(inputs: [Int], shapes: [[Int]], axis: Int, output: Int)
         case softmax(SoftmaxParams, input: Int, output: Int)
+        case hardSwish(HardSwishParams, input: Int, output: Int)
     }
 
     struct Paddings: Sendable {
@@ -179,6 +180,8 @@ public struct Interpreter: Sendable {
                 padInt8(input: xp, inputShape: shape, paddings: paddings.map { ($0.before, $0.after) }, padValue: value, output: yp)
             } }
             buffers[output] = y
+        case let .hardSwish(p, input, output):
+            buffers[output] = try take(input).map(p.apply)
         case let .softmax(p, input, output):
             let x = try take(input)
             var y = fresh(output)
@@ -402,7 +405,15 @@ public struct Interpreter: Sendable {
             guard case .softmax(let beta) = op.options, let depth = input.shape.last, depth > 0 else { throw .unsupported(op, "options") }
             let p = SoftmaxParams(beta: beta, inputScale: qi.scale, rows: input.elementCount / depth, depth: depth)
             return .softmax(p, input: input.index, output: out.index)
-        case .hardSwish, .logistic, .other:
+        case .hardSwish:
+            let input = try tensor(0)
+            try requireInt8(input)
+            try requireInt8(out)
+            let qi = try quant(input), qo = try quant(out)
+            let p = HardSwishParams(inputScale: qi.scale, inputZeroPoint: qi.zeroPoint, outputScale: qo.scale, outputZeroPoint: qo.zeroPoint)
+            guard p.outputExponent <= 0 else { throw .unsupported(op, "output scale too small for the input scale") }
+            return .hardSwish(p, input: input.index, output: out.index)
+        case .logistic, .other:
             throw .unsupported(op)
         }
     }
