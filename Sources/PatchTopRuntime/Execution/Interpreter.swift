@@ -40,6 +40,8 @@ public struct Interpreter: Sendable {
         case mean(MeanParams, input: Int, output: Int)
         case pad(input: Int, shape: [Int], paddings: [Paddings], value: Int8, output: Int)
         case concat(inputs: [Int], shapes: [[Int]], axis: Int, output: Int)
+        case softmax(SoftmaxParams, input: Int, output: Int)
+        case hardSwish(HardSwishParams, input: Int, output: Int)
     }
 
     struct Paddings: Sendable {
@@ -177,6 +179,13 @@ public struct Interpreter: Sendable {
             x.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer { yp in
                 padInt8(input: xp, inputShape: shape, paddings: paddings.map { ($0.before, $0.after) }, padValue: value, output: yp)
             } }
+            buffers[output] = y
+        case let .hardSwish(p, input, output):
+            buffers[output] = try take(input).map(p.apply)
+        case let .softmax(p, input, output):
+            let x = try take(input)
+            var y = fresh(output)
+            x.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer { softmaxInt8(p, input: xp, output: $0) } }
             buffers[output] = y
         case let .concat(inputs, shapes, axis, output):
             var xs = [[Int8]]()
@@ -387,7 +396,24 @@ public struct Interpreter: Sendable {
                 shapes.append(t[i].shape)
             }
             return .concat(inputs: inputs, shapes: shapes, axis: axis < 0 ? axis + out.shape.count : axis, output: out.index)
-        case .softmax, .hardSwish, .logistic, .other:
+        case .softmax:
+            let input = try tensor(0)
+            try requireInt8(input)
+            try requireInt8(out)
+            let qi = try quant(input), qo = try quant(out)
+            guard qo.scale == 1.0 / 256, qo.zeroPoint == -128 else { throw .unsupported(op, "output quantization must be 1/256, -128") }
+            guard case .softmax(let beta) = op.options, let depth = input.shape.last, depth > 0 else { throw .unsupported(op, "options") }
+            let p = SoftmaxParams(beta: beta, inputScale: qi.scale, rows: input.elementCount / depth, depth: depth)
+            return .softmax(p, input: input.index, output: out.index)
+        case .hardSwish:
+            let input = try tensor(0)
+            try requireInt8(input)
+            try requireInt8(out)
+            let qi = try quant(input), qo = try quant(out)
+            let p = HardSwishParams(inputScale: qi.scale, inputZeroPoint: qi.zeroPoint, outputScale: qo.scale, outputZeroPoint: qo.zeroPoint)
+            guard p.outputExponent <= 0 else { throw .unsupported(op, "output scale too small for the input scale") }
+            return .hardSwish(p, input: input.index, output: out.index)
+        case .logistic, .other:
             throw .unsupported(op)
         }
     }

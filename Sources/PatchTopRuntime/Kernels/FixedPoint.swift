@@ -92,3 +92,90 @@ public func activationRangeInt8(_ activation: Activation, scale: Float, zeroPoin
     case .tanh, .signBit: return nil
     }
 }
+
+// MARK: - gemmlowp fixed-point transcendental helpers (softmax, logistic)
+
+extension FixedPoint {
+    /// gemmlowp's `SaturatingRoundingMultiplyByPOT`: a saturating left shift
+    /// for positive exponents, `roundingDivideByPOT` for negative ones.
+    @inlinable
+    public static func saturatingRoundingMultiplyByPOT(_ x: Int32, _ exponent: Int32) -> Int32 {
+        if exponent == 0 { return x }
+        if exponent < 0 { return roundingDivideByPOT(x, -exponent) }
+        let threshold = Int32((Int64(1) << Int64(31 - exponent)) - 1)
+        if x > threshold { return .max }
+        if x < -threshold { return .min }
+        return x << exponent
+    }
+
+    /// gemmlowp's `RoundingHalfSum`: `(a + b) / 2` rounded away from zero.
+    @inlinable
+    public static func roundingHalfSum(_ a: Int32, _ b: Int32) -> Int32 {
+        let sum = Int64(a) + Int64(b)
+        return Int32((sum + (sum >= 0 ? 1 : -1)) / 2)
+    }
+
+    /// `exp(a)` for `a` in [−1/4, 0), Q0.31 in and out: gemmlowp's Taylor
+    /// expansion around −1/8.
+    @inlinable
+    public static func expOnIntervalBetweenNegativeOneQuarterAnd0Excl(_ a: Int32) -> Int32 {
+        let constantTerm: Int32 = 1895147668      // exp(−1/8)
+        let constantOneThird: Int32 = 715827883   // 1/3
+        let x = a &+ (1 << 28)                    // a + 1/8
+        let x2 = saturatingRoundingDoublingHighMul(x, x)
+        let x3 = saturatingRoundingDoublingHighMul(x2, x)
+        let x4 = saturatingRoundingDoublingHighMul(x2, x2)
+        let x4Over4 = saturatingRoundingMultiplyByPOT(x4, -2)
+        let poly = saturatingRoundingMultiplyByPOT(
+            saturatingRoundingDoublingHighMul(x4Over4 &+ x3, constantOneThird) &+ x2, -1)
+        return constantTerm &+ saturatingRoundingDoublingHighMul(constantTerm, x &+ poly)
+    }
+
+    /// gemmlowp's `exp_on_negative_values` for a fixed-point input with
+    /// `integerBits` integer bits; returns Q0.31. Splits `a` into a multiple
+    /// of 1/4 (handled by a barrel of precomputed `exp(−2^k)` multipliers)
+    /// and a remainder in [−1/4, 0).
+    @inlinable
+    public static func expOnNegativeValues(_ a: Int32, integerBits: Int32) -> Int32 {
+        let fractionalBits = 31 - integerBits
+        let oneQuarter: Int32 = 1 << (fractionalBits - 2)
+        let mask = oneQuarter - 1
+        let aModQuarterMinusOneQuarter = (a & mask) &- oneQuarter
+        var result = expOnIntervalBetweenNegativeOneQuarterAnd0Excl(
+            saturatingRoundingMultiplyByPOT(aModQuarterMinusOneQuarter, integerBits))
+        let remainder = aModQuarterMinusOneQuarter &- a
+        let barrel: [(Int32, Int32)] = [
+            (-2, 1672461947), (-1, 1302514674), (0, 790015084), (1, 290630308),
+            (2, 39332535), (3, 720401), (4, 242),
+        ]
+        for (exponent, multiplier) in barrel where integerBits > exponent {
+            let shift = fractionalBits + exponent
+            if remainder & (Int32(1) << shift) != 0 {
+                result = saturatingRoundingDoublingHighMul(result, multiplier)
+            }
+        }
+        if integerBits > 5 {
+            let clamp = -(Int32(1) << (36 - integerBits))   // −32 in this format
+            if a < clamp { result = 0 }
+        }
+        if a == 0 { result = .max }
+        return result
+    }
+
+    /// gemmlowp's `one_over_one_plus_x_for_x_in_0_1`: `1/(1+x)` for Q0.31
+    /// `x` in [0, 1), by three Newton–Raphson steps in Q2.29.
+    @inlinable
+    public static func oneOverOnePlusXForXIn01(_ a: Int32) -> Int32 {
+        let halfDenominator = roundingHalfSum(a, .max)
+        let c48Over17: Int32 = 1515870810
+        let cNeg32Over17: Int32 = -1010580540
+        var x = c48Over17 &+ saturatingRoundingDoublingHighMul(halfDenominator, cNeg32Over17)
+        let oneQ2: Int32 = 1 << 29
+        for _ in 0..<3 {
+            let halfDenominatorTimesX = saturatingRoundingDoublingHighMul(halfDenominator, x)
+            let oneMinus = oneQ2 &- halfDenominatorTimesX
+            x = x &+ saturatingRoundingMultiplyByPOT(saturatingRoundingDoublingHighMul(x, oneMinus), 2)
+        }
+        return saturatingRoundingMultiplyByPOT(x, 1)
+    }
+}

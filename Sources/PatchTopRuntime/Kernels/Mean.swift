@@ -7,9 +7,11 @@
 ///   with rounding half away from zero;
 /// - otherwise, equal input/output quantization: integer sum of raw values
 ///   divided (truncating) by the count;
-/// - otherwise: float `round(sum/count · s_in/s_out − zp_in·s_in/s_out + zp_out)`.
+/// - otherwise (`QuantizedMeanOrSum`): the `s_in/s_out` multiplier is
+///   folded with `1/count` (shifted up by ⌊log2 count⌋ first to keep
+///   precision), then applied to `sum − zp_in·count`.
 public struct MeanParams: Sendable {
-    public enum Path: Sendable { case integerKeepDims, sameQuantization, floatRescale }
+    public enum Path: Sendable { case integerKeepDims, sameQuantization, rescale }
     public var path: Path
     public var batches: Int
     public var height: Int
@@ -19,7 +21,9 @@ public struct MeanParams: Sendable {
     public var outputZeroPoint: Int32
     public var multiplier: Int32
     public var shift: Int32
-    public var scale: Float
+    /// The multiplier with `1/count` folded in, for the `.rescale` path.
+    public var meanMultiplier: Int32
+    public var meanShift: Int32
 
     public init(batches: Int, height: Int, width: Int, channels: Int, keepDims: Bool,
                 inputScale: Float, inputZeroPoint: Int32, outputScale: Float, outputZeroPoint: Int32) {
@@ -30,13 +34,17 @@ public struct MeanParams: Sendable {
         self.inputZeroPoint = inputZeroPoint
         self.outputZeroPoint = outputZeroPoint
         (multiplier, shift) = FixedPoint.quantizeMultiplier(Double(inputScale) / Double(outputScale))
-        scale = inputScale / outputScale
+        let count = Int64(height * width)
+        var shiftUp = count > 0 ? 63 - count.leadingZeroBitCount : 0
+        shiftUp = min(shiftUp, 32, 31 + Int(shift))
+        meanMultiplier = count > 0 ? Int32(truncatingIfNeeded: (Int64(multiplier) << Int64(shiftUp)) / count) : multiplier
+        meanShift = shift - Int32(shiftUp)
         if keepDims {
             path = .integerKeepDims
         } else if inputScale == outputScale && inputZeroPoint == outputZeroPoint {
             path = .sameQuantization
         } else {
-            path = .floatRescale
+            path = .rescale
         }
     }
 }
@@ -58,11 +66,9 @@ public func meanHWInt8(_ p: MeanParams, input: UnsafeBufferPointer<Int8>, output
                 result = x + p.outputZeroPoint
             case .sameQuantization:
                 result = acc / n
-            case .floatRescale:
-                let mean = Float(acc) / Float(n)
-                let bias = -Float(p.inputZeroPoint) * p.scale + Float(p.outputZeroPoint)
-                let r = (mean * p.scale + bias).rounded(.toNearestOrAwayFromZero)
-                result = Int32(min(max(r, -128), 127))
+            case .rescale:
+                let shifted = acc &- p.inputZeroPoint &* n
+                result = FixedPoint.multiplyByQuantizedMultiplier(shifted, p.meanMultiplier, p.meanShift) + p.outputZeroPoint
             }
             output[b * p.channels + c] = Int8(min(max(result, -128), 127))
         }

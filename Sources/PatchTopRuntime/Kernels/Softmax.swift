@@ -1,0 +1,70 @@
+import Foundation
+
+/// Parameters of int8 SOFTMAX as TFLite's reference kernel prepares them:
+/// `beta · input_scale` becomes a multiplier onto a Q5.26 difference from
+/// the row maximum, and differences below `diffMin` contribute exactly 0.
+public struct SoftmaxParams: Sendable {
+    public static let scaledDiffIntegerBits: Int32 = 5
+    public static let accumulationIntegerBits: Int32 = 12
+    public var inputMultiplier: Int32
+    public var inputLeftShift: Int32
+    public var diffMin: Int32
+    public var rows: Int
+    public var depth: Int
+
+    public init(beta: Float, inputScale: Float, rows: Int, depth: Int) {
+        let integerBits = Self.scaledDiffIntegerBits
+        // PreprocessSoftmaxScaling.
+        let maxReal = Double((Int64(1) << 31) - 1)
+        let real = min(Double(beta) * Double(inputScale) * Double(Int64(1) << (31 - integerBits)), maxReal)
+        let q = FixedPoint.quantizeMultiplier(real)
+        inputMultiplier = q.multiplier
+        inputLeftShift = q.shift
+        // CalculateInputRadius.
+        let maxInputRescaled = Double((Int64(1) << integerBits) - 1) * Double(Int64(1) << (31 - integerBits))
+            / Double(Int64(1) << Int64(q.shift))
+        diffMin = -Int32(maxInputRescaled.rounded(.down))
+        self.rows = rows
+        self.depth = depth
+    }
+}
+
+/// Reference int8 → int8 softmax over the last axis (output scale 1/256,
+/// zero point −128, as TFLite requires).
+public func softmaxInt8(_ p: SoftmaxParams, input: UnsafeBufferPointer<Int8>, output: UnsafeMutableBufferPointer<Int8>) {
+    let depth = p.depth
+    for r in 0..<p.rows {
+        let base = r * depth
+        var maxInRow: Int32 = -128
+        for c in 0..<depth { maxInRow = max(maxInRow, Int32(input[base + c])) }
+        func scaledDiff(_ c: Int) -> Int32? {
+            let diff = Int32(input[base + c]) - maxInRow
+            guard diff >= p.diffMin else { return nil }
+            // MultiplyByQuantizedMultiplierGreaterThanOne.
+            return FixedPoint.saturatingRoundingDoublingHighMul(
+                FixedPoint.wrappingShiftLeft(diff, p.inputLeftShift), p.inputMultiplier)
+        }
+        var sumOfExps: Int32 = 0   // Q12.19
+        for c in 0..<depth {
+            if let d = scaledDiff(c) {
+                let e = FixedPoint.expOnNegativeValues(d, integerBits: SoftmaxParams.scaledDiffIntegerBits)
+                sumOfExps = sumOfExps &+ FixedPoint.saturatingRoundingMultiplyByPOT(e, -SoftmaxParams.accumulationIntegerBits)
+            }
+        }
+        // GetReciprocal.
+        let headroomPlusOne = Int32(UInt32(bitPattern: sumOfExps).leadingZeroBitCount)
+        let numBitsOverUnit = SoftmaxParams.accumulationIntegerBits - headroomPlusOne
+        let shiftedSumMinusOne = Int32(bitPattern: (UInt32(bitPattern: sumOfExps) << UInt32(headroomPlusOne)) &- (UInt32(1) << 31))
+        let shiftedScale = FixedPoint.oneOverOnePlusXForXIn01(shiftedSumMinusOne)
+        for c in 0..<depth {
+            if let d = scaledDiff(c) {
+                let e = FixedPoint.expOnNegativeValues(d, integerBits: SoftmaxParams.scaledDiffIntegerBits)
+                let unsat = FixedPoint.roundingDivideByPOT(
+                    FixedPoint.saturatingRoundingDoublingHighMul(shiftedScale, e), numBitsOverUnit + 31 - 8)
+                output[base + c] = Int8(min(max(unsat - 128, -128), 127))
+            } else {
+                output[base + c] = -128
+            }
+        }
+    }
+}
