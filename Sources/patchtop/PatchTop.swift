@@ -6,7 +6,7 @@ struct PatchTop: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "patchtop",
         abstract: "Profile and visualize patch-based inference of int8 CNNs for microcontrollers.",
-        subcommands: [Analyze.self, Plan.self, SweepCommand.self],
+        subcommands: [Analyze.self, Plan.self, SweepCommand.self, ReportCommand.self],
         defaultSubcommand: Analyze.self
     )
 }

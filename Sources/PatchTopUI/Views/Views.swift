@@ -11,7 +11,8 @@ func kib(_ bytes: Int) -> String { formatFixed(Double(bytes) / 1024, decimals: 1
 
 /// The table of ops: stage ops marked `▌`, the peak op `▲`, the selected row reversed.
 public enum LayersView {
-    public static let header = "  #  op                kernel output          out B   live KiB       MACs"
+    public static let header = "  " + fit("#", 3, right: true) + "  " + fit("op", 17) + " " + fit("kernel", 6) + " " + fit("output", 13)
+        + fit("out B", 9, right: true) + " " + fit("live KiB", 10, right: true) + " " + fit("MACs", 10, right: true)
 
     public static func draw(_ state: AppState, into grid: inout CellGrid, rect: Rect, focused: Bool = false) {
         grid.box(rect, title: "Layers (\(state.model.operators.count) ops)", style: focused ? CellStyle(fg: .cyan, bold: true) : .plain)
