@@ -52,11 +52,11 @@ struct ReportCommand: ParsableCommand {
         let date = ISO8601DateFormatter().string(from: Date())
         let text = ReportRenderer(state: state, view: which, width: width, height: height, date: date).render()
         if let output {
-            do {
-                try Data(text.utf8).write(to: URL(fileURLWithPath: output))
-            } catch {
-                fail("cannot write \(output): \((error as NSError).localizedDescription)")
-            }
+            guard let file = fopen(output, "w") else { fail("cannot write \(output): \(String(cString: strerror(errno)))") }
+            let bytes = Array(text.utf8)
+            let written = fwrite(bytes, 1, bytes.count, file)
+            let closed = fclose(file)
+            guard written == bytes.count, closed == 0 else { fail("cannot write \(output): \(String(cString: strerror(errno)))") }
         } else {
             print(text, terminator: "")
         }

@@ -35,17 +35,18 @@ public struct Rect: Equatable, Hashable, Sendable {
     public init(x: Int, y: Int, width: Int, height: Int) {
         self.x = x; self.y = y; self.width = max(0, width); self.height = max(0, height)
     }
-    public var maxX: Int { x &+ width }
-    public var maxY: Int { y &+ height }
+    public var maxX: Int { saturatingAdd(x, width) }
+    public var maxY: Int { saturatingAdd(y, height) }
     public var isEmpty: Bool { width == 0 || height == 0 }
     /// Shrinks by `by` cells on each side (saturating at empty).
     public func inset(_ by: Int) -> Rect {
-        Rect(x: x &+ by, y: y &+ by, width: width &- 2 &* by, height: height &- 2 &* by)
+        let twice = saturatingAdd(by, by)
+        return Rect(x: saturatingAdd(x, by), y: saturatingAdd(y, by), width: saturatingAdd(width, 0 &- twice), height: saturatingAdd(height, 0 &- twice))
     }
     public func intersection(_ other: Rect) -> Rect {
         let x0 = Swift.max(x, other.x), y0 = Swift.max(y, other.y)
         let x1 = Swift.min(maxX, other.maxX), y1 = Swift.min(maxY, other.maxY)
-        return Rect(x: x0, y: y0, width: x1 &- x0, height: y1 &- y0)
+        return Rect(x: x0, y: y0, width: x1 < x0 ? 0 : x1 - x0, height: y1 < y0 ? 0 : y1 - y0)
     }
 }
 
@@ -80,7 +81,8 @@ public struct CellGrid: Equatable, Sendable {
         for ch in text {
             if cx >= area.maxX { break }
             if cx >= area.x { self[cx, y] = Cell(ch, style: style); written += 1 }
-            cx = cx &+ 1
+            if cx == Int.max { break }
+            cx += 1
         }
         return written
     }
@@ -101,14 +103,16 @@ public struct CellGrid: Equatable, Sendable {
 
     /// A box border around `rect` with an optional title on the top edge.
     public mutating func box(_ rect: Rect, title: String = "", style: CellStyle = .plain) {
-        guard rect.width >= 2, rect.height >= 2 else { return }
-        let x1 = rect.maxX &- 1, y1 = rect.maxY &- 1
-        for x in rect.x...x1 { self[x, rect.y] = Cell("─", style: style); self[x, y1] = Cell("─", style: style) }
-        for y in rect.y...y1 { self[rect.x, y] = Cell("│", style: style); self[x1, y] = Cell("│", style: style) }
+        guard rect.width >= 2, rect.height >= 2, rect.maxX > rect.x, rect.maxY > rect.y else { return }
+        let x1 = rect.maxX - 1, y1 = rect.maxY - 1
+        let visible = rect.intersection(bounds)
+        guard !visible.isEmpty else { return }
+        for x in visible.x..<visible.maxX { self[x, rect.y] = Cell("─", style: style); self[x, y1] = Cell("─", style: style) }
+        for y in visible.y..<visible.maxY { self[rect.x, y] = Cell("│", style: style); self[x1, y] = Cell("│", style: style) }
         self[rect.x, rect.y] = Cell("┌", style: style); self[x1, rect.y] = Cell("┐", style: style)
         self[rect.x, y1] = Cell("└", style: style); self[x1, y1] = Cell("┘", style: style)
         if !title.isEmpty {
-            text(" \(title) ", x: rect.x &+ 2, y: rect.y, style: CellStyle(fg: style.fg, bold: true), clip: Rect(x: rect.x, y: rect.y, width: rect.width &- 1, height: 1))
+            text(" \(title) ", x: saturatingAdd(rect.x, 2), y: rect.y, style: CellStyle(fg: style.fg, bold: true), clip: Rect(x: rect.x, y: rect.y, width: rect.width - 1, height: 1))
         }
     }
 
@@ -128,4 +132,10 @@ public func fit(_ text: String, _ width: Int, right: Bool = false) -> String {
     if text.count >= w { return String(text.prefix(w)) }
     let pad = String(repeating: " ", count: w - text.count)
     return right ? pad + text : text + pad
+}
+
+/// `a + b`, clamped to Int.min…Int.max instead of trapping.
+public func saturatingAdd(_ a: Int, _ b: Int) -> Int {
+    let (r, overflow) = a.addingReportingOverflow(b)
+    return overflow ? (b > 0 ? Int.max : Int.min) : r
 }
