@@ -6,7 +6,7 @@ struct PatchTop: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "patchtop",
         abstract: "Profile and visualize patch-based inference of int8 CNNs for microcontrollers.",
-        subcommands: [Analyze.self, Plan.self, SweepCommand.self, ReportCommand.self],
+        subcommands: [Analyze.self, Plan.self, SweepCommand.self, ReportCommand.self, TUI.self],
         defaultSubcommand: Analyze.self
     )
 }
