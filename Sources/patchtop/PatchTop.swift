@@ -7,7 +7,7 @@ struct PatchTop: ParsableCommand {
         commandName: "patchtop",
         abstract: "Profile and visualize patch-based inference of int8 CNNs for microcontrollers.",
         subcommands: [Analyze.self, Plan.self, SweepCommand.self, ReportCommand.self, TUI.self],
-        defaultSubcommand: Analyze.self
+        defaultSubcommand: TUI.self
     )
 }
 
