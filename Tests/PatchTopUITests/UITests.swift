@@ -230,3 +230,26 @@ final class ReportTests: XCTestCase {
         XCTAssertEqual(Array(lines[8..<38]), Screen.render(state, width: 100, height: 30).lines())
     }
 }
+
+final class MouseTests: XCTestCase {
+    func testClickSelectsTheLayerUnderThePointer() throws {
+        let model = try UIFixtures.model()
+        var state = try AppState(model: model, patches: 4, patchLayers: 12)
+        state = update(state, .resize(width: 120, height: 40))
+        let panes = Screen.layout(width: 120, height: 40)
+        // The first data row of the layers table is 2 rows below the panel's top edge.
+        let clicked = update(state, .mouseClick(x: 10, y: panes.layers.y + 2 + 5))
+        XCTAssertEqual(clicked.selectedLayer, 5)
+        let grid = Screen.render(clicked, width: 120, height: 40)
+        XCTAssertTrue(grid[10, panes.layers.y + 2 + 5].style.reverse)
+        let focused = update(clicked, .mouseClick(x: panes.grid.x + 3, y: panes.grid.y + 3))
+        XCTAssertEqual(focused.focusedPanel, .grid)
+        XCTAssertEqual(update(focused, .mouseWheel(up: false)).selectedLayer, 8)
+    }
+
+    func testSlidersFitAt80Columns() throws {
+        let state = try AppState(model: UIFixtures.model(), patches: 4, patchLayers: 12)
+        XCTAssertLessThanOrEqual(SlidersView.line(state, width: 80).count, 80)
+        XCTAssertTrue(SlidersView.line(state, width: 80).contains("MACs +"))
+    }
+}

@@ -97,8 +97,27 @@ public func update(_ state: AppState, _ message: Message) -> AppState {
         s.width = max(0, w); s.height = max(0, h)
     case .mouseWheel(let up):
         select(s.selectedLayer + (up ? -3 : 3))
-    case .mouseClick:
-        break
+    case .mouseClick(let x, let y):
+        guard s.width >= Screen.minWidth, s.height >= Screen.minHeight, !s.showHelp else { break }
+        let panes = Screen.layout(width: s.width, height: s.height)
+        func inside(_ r: Rect) -> Bool { x >= r.x && x < r.maxX && y >= r.y && y < r.maxY }
+        if inside(panes.layers) {
+            s.focusedPanel = .layers
+            let visible = panes.layers.height - 3
+            let row = y - panes.layers.y - 2
+            if row >= 0, row < visible {
+                select(scrollOffset(selected: s.selectedLayer, count: opCount, visible: visible) + row)
+            }
+        } else if inside(panes.memory) {
+            s.focusedPanel = .memory
+            let visible = panes.memory.height - 3
+            let row = y - panes.memory.y - 2
+            if row >= 0, row < visible {
+                select(scrollOffset(selected: s.selectedLayer, count: opCount, visible: visible) + row)
+            }
+        } else if inside(panes.grid) {
+            s.focusedPanel = .grid
+        }
     case .planRecomputed(let p, let n):
         s.replan(patches: p, patchLayers: n)
     case .key(let key):

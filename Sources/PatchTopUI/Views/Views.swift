@@ -53,7 +53,7 @@ public enum MemoryView {
 
     public static func draw(_ state: AppState, into grid: inout CellGrid, rect: Rect, focused: Bool = false) {
         let plan = state.plan
-        grid.box(rect, title: "Memory KiB: layer-by-layer │ plan", style: focused ? CellStyle(fg: .cyan, bold: true) : .plain)
+        grid.box(rect, title: "Memory KiB: layer │ plan", style: focused ? CellStyle(fg: .cyan, bold: true) : .plain)
         let inner = rect.inset(1)
         guard !inner.isEmpty else { return }
         let lbl = plan.layerByLayer.liveBytes
@@ -157,7 +157,10 @@ public enum SlidersView {
         let n = "n \(slider(plan.patchLayers, range: 0...max(1, state.model.operators.count), width: 12)) \(plan.patchLayers)/\(state.model.operators.count)"
         let peak = "peak \(formatBytes(plan.peakBytes)) vs \(formatBytes(plan.layerByLayerPeakBytes)) (\(formatFixed(plan.peakReduction, decimals: 2))× lower)"
         let macs = "MACs +\(formatFixed(plan.macOverhead * 100, decimals: 1))%"
-        return [p, n, peak, macs].joined(separator: "  ")
+        let full = [p, n, peak, macs].joined(separator: "  ")
+        if full.count <= width { return full }
+        let shortPeak = "peak \(formatBytes(plan.peakBytes))/\(formatBytes(plan.layerByLayerPeakBytes)) \(formatFixed(plan.peakReduction, decimals: 2))×"
+        return [p, n, shortPeak, macs].joined(separator: " ")
     }
 
     public static func draw(_ state: AppState, into grid: inout CellGrid, rect: Rect) {
@@ -196,6 +199,17 @@ public enum Screen {
         "terminal too small: \(width)×\(height), need \(minWidth)×\(minHeight)"
     }
 
+    /// Where each panel goes on a screen of this size (shared by drawing and mouse clicks).
+    public static func layout(width w: Int, height h: Int) -> (layers: Rect, memory: Rect, grid: Rect) {
+        let body = Rect(x: 0, y: 2, width: w, height: h - 4)
+        let leftW = w >= 110 ? 81 : w / 2 + 4
+        let right = Rect(x: leftW, y: body.y, width: w - leftW, height: body.height)
+        let memH = right.height / 2
+        return (Rect(x: 0, y: body.y, width: leftW, height: body.height),
+                Rect(x: right.x, y: right.y, width: right.width, height: memH),
+                Rect(x: right.x, y: right.y + memH, width: right.width, height: right.height - memH))
+    }
+
     public static func render(_ state: AppState, width: Int, height: Int) -> CellGrid {
         var grid = CellGrid(width: width, height: height)
         guard grid.width >= minWidth, grid.height >= minHeight else {
@@ -204,17 +218,14 @@ public enum Screen {
             return grid
         }
         let w = grid.width, h = grid.height
+        let panes = layout(width: w, height: h)
         let title = "PatchTop — \(state.model.name) — \(state.options.summary)"
         grid.text(title, x: 0, y: 0, style: CellStyle(fg: .cyan, bold: true))
         SlidersView.draw(state, into: &grid, rect: Rect(x: 0, y: 1, width: w, height: 1))
         let body = Rect(x: 0, y: 2, width: w, height: h - 4)
-        let leftW = w >= 110 ? 81 : w / 2 + 4
-        let left = Rect(x: 0, y: body.y, width: leftW, height: body.height)
-        let right = Rect(x: leftW, y: body.y, width: w - leftW, height: body.height)
-        let memH = right.height / 2
-        LayersView.draw(state, into: &grid, rect: left, focused: state.focusedPanel == .layers)
-        MemoryView.draw(state, into: &grid, rect: Rect(x: right.x, y: right.y, width: right.width, height: memH), focused: state.focusedPanel == .memory)
-        PatchGridView.draw(state, into: &grid, rect: Rect(x: right.x, y: right.y + memH, width: right.width, height: right.height - memH), focused: state.focusedPanel == .grid)
+        LayersView.draw(state, into: &grid, rect: panes.layers, focused: state.focusedPanel == .layers)
+        MemoryView.draw(state, into: &grid, rect: panes.memory, focused: state.focusedPanel == .memory)
+        PatchGridView.draw(state, into: &grid, rect: panes.grid, focused: state.focusedPanel == .grid)
         grid.text(state.statusMessage, x: 0, y: h - 2, style: CellStyle(fg: .yellow))
         grid.fill(Rect(x: 0, y: h - 1, width: w, height: 1), with: Cell(" ", style: .reverse))
         grid.text(hintBar(), x: 1, y: h - 1, style: .reverse)
