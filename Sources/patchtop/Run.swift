@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PatchTopModel
+import PatchTopPlan
 import PatchTopRuntime
 
 /// `patchtop run MODEL`: one inference with the embedded int8 runtime.
@@ -21,6 +22,12 @@ struct Run: ParsableCommand {
     @Option(help: "Write the raw output bytes to this file.")
     var output: String?
 
+    @Option(name: [.customShort("p"), .customLong("patches")], help: "Patches per side; 1 is layer-by-layer.")
+    var patches = 1
+
+    @Option(name: [.customShort("n"), .customLong("patch-layers")], help: "Ops in the patch stage; 0 is layer-by-layer.")
+    var patchLayers = 0
+
     @Option(help: "Inferences to time (the median is reported).")
     var repeats = 1
 
@@ -29,6 +36,8 @@ struct Run: ParsableCommand {
 
     struct Result: Encodable {
         var model: String
+        var patches: Int
+        var patchLayers: Int
         var inputShape: [Int]
         var outputShape: [Int]
         var output: [Int]
@@ -42,6 +51,11 @@ struct Run: ParsableCommand {
         let loaded = try loadModel(model)
         let interpreter: Interpreter
         do { interpreter = try Interpreter(model: loaded) } catch { fail("\(loaded.name): \(error.description)") }
+        let plan: PatchPlan
+        do { plan = try PatchPlan(model: loaded, patches: patches, patchLayers: patchLayers) } catch {
+            fail("\(loaded.name): \(error.description)")
+        }
+        let executor = PatchExecutor(interpreter: interpreter, plan: plan)
         guard let inputIndex = loaded.inputs.first, let outputIndex = loaded.outputs.first else {
             fail("\(loaded.name): the model has no input or no output")
         }
@@ -59,7 +73,7 @@ struct Run: ParsableCommand {
         var result: [UInt8] = []
         var failure: RuntimeError?
         let ms = median(runs: repeats) {
-            do throws(RuntimeError) { result = try interpreter.run(inputBytes: bytes) } catch { failure = error }
+            do throws(RuntimeError) { result = try executor.run(inputBytes: bytes) } catch { failure = error }
         }
         if let failure { fail("\(loaded.name): \(failure.description)") }
         if let output {
@@ -67,18 +81,19 @@ struct Run: ParsableCommand {
                 fail("\(output): cannot be written")
             }
         }
-        let memory = ActivationMemory(model: loaded)
         let outputTensor = loaded.tensors[outputIndex]
         let values = decode(result, type: outputTensor.type)
-        let summary = Result(model: loaded.name, inputShape: inputTensor.shape, outputShape: outputTensor.shape,
-                             output: Array(values.prefix(16)), arenaBytes: ArenaLayout(memory: memory).arenaBytes,
-                             peakBytes: memory.peakBytes, milliseconds: ms)
+        let summary = Result(model: loaded.name, patches: plan.patches, patchLayers: plan.patchLayers,
+                             inputShape: inputTensor.shape, outputShape: outputTensor.shape,
+                             output: Array(values.prefix(16)), arenaBytes: ArenaLayout(plan: plan).arenaBytes,
+                             peakBytes: plan.peakBytes, milliseconds: ms)
         if json {
             printJSON(summary)
         } else {
             print("\(loaded.name): output \(outputTensor.shape.map(String.init).joined(separator: "×")) \(outputTensor.type.name)")
             print("first values  \(values.prefix(16).map(String.init).joined(separator: " "))\(values.count > 16 ? " …" : "")")
-            print("arena         \(summary.arenaBytes) bytes (liveness peak \(summary.peakBytes))")
+            print("plan          \(plan.isPatched ? "p=\(plan.patches) n=\(plan.patchLayers), \(plan.patches * plan.patches) patches" : "layer-by-layer")")
+            print("arena         \(summary.arenaBytes) bytes laid out (planned peak \(summary.peakBytes))")
             print("time          \(String(format: "%.3f", ms)) ms per inference\(repeats > 1 ? " (median of \(repeats))" : "")")
             if let output { print("wrote         \(output)") }
         }
