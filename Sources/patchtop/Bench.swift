@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PatchTopModel
 import PatchTopPlan
+import PatchTopRuntime
 
 /// `patchtop bench MODEL`: medians of the operations the TUI repeats on
 /// every key press. Build with `-c release`; debug figures mean little.
@@ -34,6 +35,12 @@ struct Bench: ParsableCommand {
         var planPatchLayers: Int
         var sweepMilliseconds: Double
         var sweepPlans: Int
+        /// Median ms of one layer-by-layer inference, `nil` when the
+        /// runtime cannot execute the model.
+        var inferenceMilliseconds: Double?
+        /// Median ms of one patch-based inference with the timed plan.
+        var patchedInferenceMilliseconds: Double?
+        var macOverhead: Double
     }
 
     func run() throws {
@@ -44,8 +51,24 @@ struct Bench: ParsableCommand {
         let plan = median(runs: runs) { _ = try? PatchPlan(model: loaded, patches: patches, patchLayers: n) }
         var plans = 0
         let sweep = median(runs: max(1, runs / 10)) { plans = Sweep(model: loaded, maxPatches: 8).plans.count }
+        var inference: Double?, patched: Double?
+        let timedPlan = try? PatchPlan(model: loaded, patches: patches, patchLayers: n)
+        if let interpreter = try? Interpreter(model: loaded), let inputIndex = loaded.inputs.first {
+            let input = seededInput(for: loaded.tensors[inputIndex], seed: 0)
+            let inferenceRuns = max(3, min(runs, 30))
+            _ = try? interpreter.run(inputBytes: input)
+            inference = median(runs: inferenceRuns) { _ = try? interpreter.run(inputBytes: input) }
+            if let timedPlan {
+                let executor = PatchExecutor(interpreter: interpreter, plan: timedPlan)
+                if (try? executor.run(inputBytes: input)) != nil {
+                    patched = median(runs: inferenceRuns) { _ = try? executor.run(inputBytes: input) }
+                }
+            }
+        }
         let figures = Figures(model: loaded.name, runs: runs, loadMilliseconds: load, planMilliseconds: plan,
-                              planPatches: patches, planPatchLayers: n, sweepMilliseconds: sweep, sweepPlans: plans)
+                              planPatches: patches, planPatchLayers: n, sweepMilliseconds: sweep, sweepPlans: plans,
+                              inferenceMilliseconds: inference, patchedInferenceMilliseconds: patched,
+                              macOverhead: timedPlan?.macOverhead ?? 0)
         if json {
             printJSON(figures)
         } else {
@@ -53,6 +76,14 @@ struct Bench: ParsableCommand {
             print("load model           \(format(load)) ms")
             print("plan p=\(patches) n=\(n)       \(format(plan)) ms")
             print("sweep (\(plans) plans)  \(format(sweep)) ms")
+            if let inference {
+                print("inference            \(format(inference)) ms layer-by-layer")
+            } else {
+                print("inference            - (the runtime cannot execute this model)")
+            }
+            if let patched, let inference {
+                print("patched inference    \(format(patched)) ms (\(String(format: "%.2f", patched / inference))× layer-by-layer; MACs \(String(format: "%+.1f", (timedPlan?.macOverhead ?? 0) * 100))%)")
+            }
         }
     }
 
