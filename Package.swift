@@ -55,7 +55,7 @@ let package = Package(
             swiftSettings: optimisedEvenInDebug
         ),
         .testTarget(name: "PatchTopUITests", dependencies: ["PatchTopUI"]),
-        .testTarget(name: "PatchTopEndToEndTests", dependencies: ["PatchTopModel", "PatchTopPlan"]),
+        .testTarget(name: "PatchTopEndToEndTests", dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopUI"]),
     ],
     swiftLanguageModes: [.v6]
 )
