@@ -42,6 +42,7 @@ public struct Interpreter: Sendable {
         case concat(inputs: [Int], shapes: [[Int]], axis: Int, output: Int)
         case softmax(SoftmaxParams, input: Int, output: Int)
         case hardSwish(HardSwishParams, input: Int, output: Int)
+        case lookup(LookupTableInt8, input: Int, output: Int)
     }
 
     struct Paddings: Sendable {
@@ -181,6 +182,8 @@ public struct Interpreter: Sendable {
             } }
             buffers[output] = y
         case let .hardSwish(p, input, output):
+            buffers[output] = try take(input).map(p.apply)
+        case let .lookup(p, input, output):
             buffers[output] = try take(input).map(p.apply)
         case let .softmax(p, input, output):
             let x = try take(input)
@@ -413,7 +416,14 @@ public struct Interpreter: Sendable {
             let p = HardSwishParams(inputScale: qi.scale, inputZeroPoint: qi.zeroPoint, outputScale: qo.scale, outputZeroPoint: qo.zeroPoint)
             guard p.outputExponent <= 0 else { throw .unsupported(op, "output scale too small for the input scale") }
             return .hardSwish(p, input: input.index, output: out.index)
-        case .logistic, .other:
+        case .logistic:
+            let input = try tensor(0)
+            try requireInt8(input)
+            try requireInt8(out)
+            let qi = try quant(input), qo = try quant(out)
+            let p = LookupTableInt8.logistic(inputScale: qi.scale, inputZeroPoint: qi.zeroPoint, outputScale: qo.scale, outputZeroPoint: qo.zeroPoint)
+            return .lookup(p, input: input.index, output: out.index)
+        case .other:
             throw .unsupported(op)
         }
     }
