@@ -75,3 +75,20 @@ final class FixedPointTests: XCTestCase {
         XCTAssertNil(activationRangeInt8(.tanh, scale: 0.1, zeroPoint: 0))
     }
 }
+
+final class SingleRoundingTests: XCTestCase {
+    func testSingleRoundingRoundsHalfUpOnce() {
+        // ×0.5 (2³⁰, 0): 3 → 1.5 → 2; −3 → −1.5 → −1 (half up); −5 → −2.5 → −2.
+        XCTAssertEqual(FixedPoint.multiplyByQuantizedMultiplierSingleRounding(3, 1 << 30, 0), 2)
+        XCTAssertEqual(FixedPoint.multiplyByQuantizedMultiplierSingleRounding(-3, 1 << 30, 0), -1)
+        XCTAssertEqual(FixedPoint.multiplyByQuantizedMultiplierSingleRounding(-5, 1 << 30, 0), -2)
+        // ×0.25: −3 → −0.75 → −1 where double rounding also gives −1, and 6 → 1.5 → 2.
+        XCTAssertEqual(FixedPoint.multiplyByQuantizedMultiplierSingleRounding(-3, 1 << 30, -1), -1)
+        XCTAssertEqual(FixedPoint.multiplyByQuantizedMultiplierSingleRounding(6, 1 << 30, -1), 2)
+        // Where the two differ: 5 × 0.25 = 1.25 → 1 once; double rounding 2.5 → 3, then 1.5 → 2.
+        XCTAssertEqual(FixedPoint.multiplyByQuantizedMultiplierSingleRounding(5, 1 << 30, -1), 1)
+        XCTAssertEqual(FixedPoint.multiplyByQuantizedMultiplier(5, 1 << 30, -1), 2)
+        // Large products do not overflow: Int32.max × (2³¹ − 1)/2³¹.
+        XCTAssertEqual(FixedPoint.multiplyByQuantizedMultiplierSingleRounding(Int64(Int32.max), Int32.max, 0), 2147483646)
+    }
+}

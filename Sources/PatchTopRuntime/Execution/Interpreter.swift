@@ -78,9 +78,18 @@ public struct Interpreter: Sendable {
     /// Runs the model on the raw bytes of its (single) input tensor and
     /// returns the raw bytes of its first output tensor.
     public func run(input: [Int8]) throws(RuntimeError) -> [Int8] {
-        guard let inIndex = model.inputs.first, let outIndex = model.outputs.first else {
-            throw RuntimeError("the model has no input or no output")
+        guard let outIndex = model.outputs.first else { throw RuntimeError("the model has no output") }
+        guard let result = try allTensors(input: input)[outIndex] else {
+            throw RuntimeError("output tensor \(outIndex) was never written")
         }
+        return result
+    }
+
+    /// Runs the model and returns the bytes of every tensor (indexed by
+    /// tensor index; `nil` for weights and tensors no op wrote), so that the
+    /// patch executor and debugging can compare intermediate activations.
+    public func allTensors(input: [Int8]) throws(RuntimeError) -> [[Int8]?] {
+        guard let inIndex = model.inputs.first else { throw RuntimeError("the model has no input") }
         let inTensor = model.tensors[inIndex]
         guard input.count == inTensor.byteCount else {
             throw RuntimeError("input has \(input.count) bytes, tensor \(inIndex) needs \(inTensor.byteCount)")
@@ -91,8 +100,7 @@ public struct Interpreter: Sendable {
         for (position, step) in steps.enumerated() {
             try execute(step, op: model.operators[position], &buffers)
         }
-        guard let result = buffers[outIndex] else { throw RuntimeError("output tensor \(outIndex) was never written") }
-        return result
+        return buffers
     }
 
     /// `run(input:)` on unsigned bytes (as read from a `.bin` file).
@@ -302,9 +310,10 @@ public struct Interpreter: Sendable {
                 (m, s) = ([one.0], [one.1])
             }
             let r = try range(out)
-            let p = FullyConnectedParams(batches: input.elementCount / depth, inputDepth: depth, outputDepth: filter.shape[0],
+            var p = FullyConnectedParams(batches: input.elementCount / depth, inputDepth: depth, outputDepth: filter.shape[0],
                                          inputOffset: -qi.zeroPoint, filterOffset: -qf.zeroPoint, outputOffset: qo.zeroPoint,
                                          multipliers: m, shifts: s, activationMin: r.min, activationMax: r.max)
+            p.singleRounding = qf.isPerChannel
             return .fullyConnected(p, input: input.index, filter: try weights(filter), bias: try bias(2), output: out.index)
         case .averagePool2D, .maxPool2D:
             let input = try tensor(0)
