@@ -37,6 +37,18 @@ public struct PatchPlan: Sendable {
     /// Bytes held whole during the stage (stage outputs, the graph input
     /// unless streamed).
     public let stageWholeBytes: Int
+    /// The per-patch buffers of the stage, each as large as its largest
+    /// patch needs, so one arena layout serves every patch.
+    public let patchBuffers: [PatchBuffer]
+
+    /// A stage tensor's per-patch buffer: `bytes` live from stage op
+    /// `firstOp` through `lastOp` in every patch.
+    public struct PatchBuffer: Equatable, Hashable, Sendable {
+        public var tensor: Int
+        public var bytes: Int
+        public var firstOp: Int
+        public var lastOp: Int
+    }
 
     public var isPatched: Bool { patches > 1 && patchLayers > 0 }
     public var macs: Int { macsPerOp.reduce(0, +) }
@@ -74,6 +86,7 @@ public struct PatchPlan: Sendable {
             peakBytes = layerByLayer.peakBytes
             peakOp = layerByLayer.peakOp
             stageWholeBytes = 0
+            patchBuffers = []
             return
         }
 
@@ -128,11 +141,17 @@ public struct PatchPlan: Sendable {
         stageWholeBytes = whole
         var live = layerByLayer.liveBytes
         for index in 0..<patchLayers { live[index] = 0 }
+        var buffers: [Int: PatchBuffer] = [:]
         for (patch, regions) in zip(grid, allTensorRegions) {
             let working = PatchWorkingSet(model: model, patchLayers: patchLayers, stageOutputs: stage.outputs,
                                           regions: regions, patch: patch, options: options)
             for index in 0..<patchLayers { live[index] = max(live[index], whole + working.liveBytes[index]) }
+            for (tensor, lifetime) in working.lifetimes {
+                let bytes = max(buffers[tensor]?.bytes ?? 0, lifetime.bytes)
+                buffers[tensor] = PatchBuffer(tensor: tensor, bytes: bytes, firstOp: lifetime.first, lastOp: lifetime.last)
+            }
         }
+        patchBuffers = buffers.values.sorted { $0.tensor < $1.tensor }
         liveBytes = live
         peakBytes = live.max() ?? 0
         peakOp = live.firstIndex(of: peakBytes) ?? 0

@@ -10,6 +10,8 @@ import PatchTopModel
 /// from its whole buffer.
 struct PatchWorkingSet {
     var liveBytes: [Int]
+    /// Per-patch buffers: tensor → (first op, last op, bytes).
+    var lifetimes: [Int: (first: Int, last: Int, bytes: Int)]
 
     init(model: Model, patchLayers n: Int, stageOutputs: [Int], regions: [Int: Region], patch: Region, options: MemoryOptions) {
         var live = [Int](repeating: 0, count: n)
@@ -41,5 +43,6 @@ struct PatchWorkingSet {
             }
         }
         liveBytes = live
+        self.lifetimes = lifetimes
     }
 }

@@ -6,8 +6,8 @@ struct PatchTop: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "patchtop",
         abstract: "Profile and visualize patch-based inference of int8 CNNs for microcontrollers.",
-        subcommands: [Analyze.self, Plan.self, SweepCommand.self],
-        defaultSubcommand: Analyze.self
+        subcommands: [TUI.self, Analyze.self, Plan.self, SweepCommand.self, Run.self, Bench.self, ReportCommand.self],
+        defaultSubcommand: TUI.self
     )
 }
 

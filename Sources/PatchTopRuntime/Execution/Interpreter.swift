@@ -110,7 +110,7 @@ public struct Interpreter: Sendable {
 
     // MARK: - Execution
 
-    private func execute(_ step: Step, op: Operator, _ buffers: inout [[Int8]?]) throws(RuntimeError) {
+    func execute(_ step: Step, op: Operator, _ buffers: inout [[Int8]?]) throws(RuntimeError) {
         func take(_ i: Int) throws(RuntimeError) -> [Int8] {
             guard let b = buffers[i] else { throw RuntimeError("op \(op.index) (\(op.kind.name)) reads tensor \(i), which holds no data") }
             return b

@@ -1,0 +1,125 @@
+/// Offsets for every buffer in one contiguous arena, planned ahead of time
+/// as a microcontroller runtime does.
+///
+/// Buffers whose lifetimes overlap must not overlap in memory. The layout
+/// is greedy, like TFLite Micro's planner: place buffers largest first, each
+/// at the lowest offset where it fits beside the already placed buffers
+/// that are live at the same time. Several orders are tried and the
+/// smallest arena kept; the liveness peak (the most bytes live at once) is a
+/// lower bound no layout can beat, so the search stops when it is reached.
+/// Where the fixed orders miss it, a seeded search swaps neighbours in the
+/// best order found (deterministic: the same buffers give the same layout).
+public struct ArenaLayout: Equatable, Sendable {
+    /// One buffer to place: `bytes` live from step `first` through `last`.
+    public struct Buffer: Equatable, Hashable, Sendable {
+        public var id: Int
+        public var bytes: Int
+        public var first: Int
+        public var last: Int
+
+        public init(id: Int, bytes: Int, first: Int, last: Int) {
+            self.id = id
+            self.bytes = bytes
+            self.first = first
+            self.last = last
+        }
+
+        func overlapsInTime(_ other: Buffer) -> Bool { first <= other.last && other.first <= last }
+    }
+
+    /// A placed buffer.
+    public struct Placement: Equatable, Hashable, Sendable {
+        public var buffer: Buffer
+        public var offset: Int
+        public var end: Int { offset + buffer.bytes }
+    }
+
+    public let placements: [Placement]
+    /// The arena size: the highest byte any buffer reaches.
+    public let arenaBytes: Int
+    /// The most bytes live at one step: no layout can be smaller.
+    public let livenessLowerBound: Int
+
+    public init(buffers: [Buffer]) {
+        let lowerBound = Self.peakLiveBytes(buffers)
+        let orders: [(Buffer, Buffer) -> Bool] = [
+            { ($0.bytes, $1.first, $1.id) > ($1.bytes, $0.first, $0.id) },
+            { ($0.first, $1.bytes, $0.id) < ($1.first, $0.bytes, $1.id) },
+            { ($0.last - $0.first, $0.bytes, $1.id) > ($1.last - $1.first, $1.bytes, $0.id) },
+        ]
+        var best: [Placement] = []
+        var bestOrder: [Buffer] = []
+        var bestSize = Int.max
+        func consider(_ order: [Buffer], bestFit: Bool) {
+            let placed = Self.place(order, bestFit: bestFit)
+            let size = placed.map(\.end).max() ?? 0
+            if size < bestSize { best = placed; bestSize = size; bestOrder = order }
+        }
+        search: for order in orders {
+            for bestFit in [false, true] {
+                consider(buffers.sorted(by: order), bestFit: bestFit)
+                if bestSize <= lowerBound { break search }
+            }
+        }
+        var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
+        var attempts = 0
+        while bestSize > lowerBound, attempts < 400, bestOrder.count > 1 {
+            attempts += 1
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let i = Int((seed >> 33) % UInt64(bestOrder.count - 1))
+            let j = min(bestOrder.count - 1, i + 1 + Int((seed >> 20) % 3))
+            var order = bestOrder
+            order.swapAt(i, j)
+            consider(order, bestFit: attempts % 2 == 0)
+        }
+        placements = best.sorted { $0.buffer.id < $1.buffer.id }
+        arenaBytes = buffers.isEmpty ? 0 : bestSize
+        livenessLowerBound = lowerBound
+    }
+
+    /// The placement of buffer `id`.
+    public func placement(of id: Int) -> Placement? { placements.first { $0.buffer.id == id } }
+
+    /// Placements live at `step`, by offset: what a memory map draws.
+    public func live(at step: Int) -> [Placement] {
+        placements.filter { $0.buffer.first <= step && step <= $0.buffer.last }.sorted { $0.offset < $1.offset }
+    }
+
+    /// Places buffers in `order`, each in the first gap that fits (or,
+    /// with `bestFit`, the smallest such gap) among the placed buffers live
+    /// at the same time.
+    static func place(_ order: [Buffer], bestFit: Bool) -> [Placement] {
+        var placed: [Placement] = []
+        for buffer in order {
+            let neighbours = placed.filter { $0.buffer.overlapsInTime(buffer) && $0.buffer.bytes > 0 }
+                .sorted { $0.offset < $1.offset }
+            var offset = 0
+            var chosen: (offset: Int, gap: Int)?
+            for neighbour in neighbours {
+                let gap = neighbour.offset - offset
+                if gap >= buffer.bytes {
+                    if !bestFit { chosen = (offset, gap); break }
+                    if chosen == nil || gap < chosen!.gap { chosen = (offset, gap) }
+                }
+                offset = max(offset, neighbour.end)
+            }
+            placed.append(Placement(buffer: buffer, offset: chosen?.offset ?? offset))
+        }
+        return placed
+    }
+
+    static func peakLiveBytes(_ buffers: [Buffer]) -> Int {
+        var events: [(step: Int, delta: Int)] = []
+        for b in buffers where b.bytes > 0 {
+            events.append((b.first, b.bytes))
+            events.append((b.last + 1, -b.bytes))
+        }
+        events.sort { ($0.step, $0.delta) < ($1.step, $1.delta) }
+        var live = 0, peak = 0
+        for event in events {
+            live += event.delta
+            peak = max(peak, live)
+        }
+        return peak
+    }
+}

@@ -1,0 +1,145 @@
+import CNCurses
+import Foundation
+import PatchTopUI
+
+/// Why the terminal could not be opened.
+public enum TerminalError: Error, CustomStringConvertible {
+    case notATerminal
+    case unknownTerminal(String)
+
+    public var description: String {
+        switch self {
+        case .notATerminal: "the TUI needs a terminal on standard input and output (try `patchtop report`)"
+        case .unknownTerminal(let term): "cannot open terminal \"\(term)\" (unknown TERM?)"
+        }
+    }
+}
+
+/// The only code that talks to ncurses: opens the screen, draws the cells
+/// that changed since the last frame, turns keys into messages, and puts
+/// the terminal back however the loop ends.
+public final class Terminal {
+    private var previous: CellGrid?
+    private let useColor: Bool
+    private var open = false
+
+    public init() throws(TerminalError) {
+        guard pt_isatty() != 0 else { throw .notATerminal }
+        pt_setlocale()
+        guard pt_newterm() != nil else {
+            throw .unknownTerminal(ProcessInfo.processInfo.environment["TERM"] ?? "")
+        }
+        open = true
+        pt_install_signals()
+        raw()
+        noecho()
+        keypad(pt_stdscr(), true)
+        set_escdelay(25)
+        curs_set(0)
+        pt_enable_mouse()
+        let noColor = ProcessInfo.processInfo.environment["NO_COLOR"].map { !$0.isEmpty } ?? false
+        var color = false
+        if !noColor, has_colors() {
+            start_color()
+            use_default_colors()
+            if pt_color_pairs() > 81 {
+                for fg in TermColor.allCases { for bg in TermColor.allCases {
+                    init_pair(Int16(Self.pair(fg, bg)), Int16(fg.rawValue), Int16(bg.rawValue))
+                } }
+                color = true
+            }
+        }
+        useColor = color
+    }
+
+    deinit { close() }
+
+    /// Restores the terminal; safe to call twice.
+    public func close() {
+        if open { endwin(); open = false }
+    }
+
+    public var size: (width: Int, height: Int) { (Int(pt_cols()), Int(pt_lines())) }
+
+    static func pair(_ fg: TermColor, _ bg: TermColor) -> Int { (fg.rawValue + 1) * 9 + (bg.rawValue + 1) + 1 }
+
+    /// Draws only the cells that differ from the last frame.
+    public func draw(_ grid: CellGrid) {
+        let full = previous.map { $0.width != grid.width || $0.height != grid.height } ?? true
+        if full { erase() }
+        for y in 0..<grid.height {
+            for x in 0..<grid.width {
+                let cell = grid[x, y]
+                if !full, let previous, previous[x, y] == cell { continue }
+                var attrs = pt_a_normal()
+                if cell.style.bold { attrs |= pt_a_bold() }
+                if cell.style.reverse { attrs |= pt_a_reverse() }
+                if cell.style.dim { attrs |= pt_a_dim() }
+                let pair = useColor ? Int16(Self.pair(cell.style.fg, cell.style.bg)) : 0
+                var chars = cell.character.unicodeScalars.prefix(4).map { wchar_t(bitPattern: $0.value) }
+                chars.append(0)
+                _ = pt_put_cell(Int32(y), Int32(x), chars, attrs, pair)
+            }
+        }
+        previous = grid
+        refresh()
+    }
+
+    /// Blocks for the next input event.
+    public func nextMessage() -> Message? {
+        var code: Int32 = 0
+        let r = pt_get_key(&code)
+        if r == ERR { return nil }
+        if r == pt_key_code_yes() {
+            switch code {
+            case pt_key_resize():
+                previous = nil
+                let s = size
+                return .resize(width: s.width, height: s.height)
+            case pt_key_mouse():
+                var x: Int32 = 0, y: Int32 = 0
+                switch pt_get_mouse(&x, &y) {
+                case 1: return .mouseClick(x: Int(x), y: Int(y))
+                case 2: return .mouseWheel(up: true)
+                case 3: return .mouseWheel(up: false)
+                default: return nil
+                }
+            case pt_key_up(): return .key(.up)
+            case pt_key_down(): return .key(.down)
+            case pt_key_left(): return .key(.left)
+            case pt_key_right(): return .key(.right)
+            case pt_key_ppage(): return .key(.pageUp)
+            case pt_key_npage(): return .key(.pageDown)
+            case pt_key_home(): return .key(.home)
+            case pt_key_end(): return .key(.end)
+            case pt_key_btab(): return .key(.backTab)
+            case pt_key_enter(): return .key(.enter)
+            default: return nil
+            }
+        }
+        switch code {
+        case 27: return .key(.escape)
+        case 9: return .key(.tab)
+        case 10, 13: return .key(.enter)
+        case 3: return .key(.char("q")) // Ctrl-C in raw mode
+        default:
+            guard let scalar = Unicode.Scalar(UInt32(bitPattern: code)) else { return nil }
+            return .key(.char(Character(scalar)))
+        }
+    }
+
+    /// Runs the Elm loop until the state asks to quit; the terminal is restored on return.
+    public static func run(_ initial: AppState) throws(TerminalError) -> AppState {
+        let terminal = try Terminal()
+        defer { terminal.close() }
+        var state = initial
+        let s = terminal.size
+        state = update(state, .resize(width: s.width, height: s.height))
+        while !state.shouldQuit {
+            terminal.draw(Screen.render(state, width: state.width, height: state.height))
+            guard let message = terminal.nextMessage() else { continue }
+            state = update(state, message)
+        }
+        return state
+    }
+}

@@ -1,0 +1,48 @@
+import PatchTopModel
+import PatchTopPlan
+
+/// The headless text report: a header naming every assumption, then the
+/// screen (or one view) exactly as the TUI draws it.
+public struct ReportRenderer: Sendable {
+    public enum View: String, CaseIterable, Sendable { case layers, memory, grid, all }
+
+    public var state: AppState
+    public var view: View
+    public var width: Int
+    public var height: Int
+    public var date: String
+
+    public init(state: AppState, view: View = .all, width: Int = 120, height: Int = 40, date: String) {
+        self.state = state; self.view = view; self.width = width; self.height = height; self.date = date
+    }
+
+    public func headerLines() -> [String] {
+        let plan = state.plan
+        var out = [
+            "PatchTop report — \(state.model.name)",
+            "date            \(date)",
+            "plan            p=\(plan.patches) n=\(plan.patchLayers)\(plan.isPatched ? "" : " (layer-by-layer)")",
+            "memory options  \(plan.options.summary)",
+            "peak            \(formatBytes(plan.peakBytes)) (\(formatCount(plan.peakBytes)) B) vs \(formatBytes(plan.layerByLayerPeakBytes)) layer-by-layer, \(formatFixed(plan.peakReduction, decimals: 2))× lower",
+            "MAC overhead    +\(formatFixed(plan.macOverhead * 100, decimals: 1))% (\(formatMACs(plan.macs)) vs \(formatMACs(plan.layerByLayerMacs)))",
+        ]
+        if let budget = state.sramBudget { out.append("SRAM budget     \(formatBytes(budget))") }
+        return out
+    }
+
+    public func body() -> [String] {
+        let rect = Rect(x: 0, y: 0, width: width, height: height)
+        var grid = CellGrid(width: width, height: height)
+        switch view {
+        case .all: return Screen.render(state, width: width, height: height).lines()
+        case .layers: LayersView.draw(state, into: &grid, rect: rect)
+        case .memory: MemoryView.draw(state, into: &grid, rect: rect)
+        case .grid: PatchGridView.draw(state, into: &grid, rect: rect)
+        }
+        return grid.lines()
+    }
+
+    public func render() -> String {
+        (headerLines() + [""] + body()).joined(separator: "\n") + "\n"
+    }
+}

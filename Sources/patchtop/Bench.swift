@@ -1,0 +1,103 @@
+import ArgumentParser
+import Foundation
+import PatchTopModel
+import PatchTopPlan
+import PatchTopRuntime
+
+/// `patchtop bench MODEL`: medians of the operations the TUI repeats on
+/// every key press. Build with `-c release`; debug figures mean little.
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Time planning, sweeping (and, where the runtime supports the model, inference); prints medians."
+    )
+
+    @Argument(help: "A TFLite flatbuffer (.tflite).")
+    var model: String = defaultModelPath
+
+    @Option(help: "Repetitions per measurement.")
+    var runs = 50
+
+    @Option(name: [.customShort("p"), .customLong("patches")], help: "p of the timed plan.")
+    var patches = 4
+
+    @Option(name: [.customShort("n"), .customLong("patch-layers")], help: "n of the timed plan (default: the largest valid n for p).")
+    var patchLayers: Int?
+
+    @Flag(help: "Print one JSON object.")
+    var json = false
+
+    struct Figures: Encodable {
+        var model: String
+        var runs: Int
+        var loadMilliseconds: Double
+        var planMilliseconds: Double
+        var planPatches: Int
+        var planPatchLayers: Int
+        var sweepMilliseconds: Double
+        var sweepPlans: Int
+        /// Median ms of one layer-by-layer inference, `nil` when the
+        /// runtime cannot execute the model.
+        var inferenceMilliseconds: Double?
+        /// Median ms of one patch-based inference with the timed plan.
+        var patchedInferenceMilliseconds: Double?
+        var macOverhead: Double
+    }
+
+    func run() throws {
+        guard (1...100_000).contains(runs) else { fail("--runs \(runs) is out of range 1…100000") }
+        let loaded = try loadModel(model)
+        let load = median(runs: min(runs, 10)) { _ = try? TFLiteReader.load(path: model) }
+        let n = patchLayers ?? (1...max(1, loaded.operators.count)).last { (try? PatchPlan(model: loaded, patches: patches, patchLayers: $0)) != nil } ?? 0
+        let plan = median(runs: runs) { _ = try? PatchPlan(model: loaded, patches: patches, patchLayers: n) }
+        var plans = 0
+        let sweep = median(runs: max(1, runs / 10)) { plans = Sweep(model: loaded, maxPatches: 8).plans.count }
+        var inference: Double?, patched: Double?
+        let timedPlan = try? PatchPlan(model: loaded, patches: patches, patchLayers: n)
+        if let interpreter = try? Interpreter(model: loaded), let inputIndex = loaded.inputs.first {
+            let input = seededInput(for: loaded.tensors[inputIndex], seed: 0)
+            let inferenceRuns = max(3, min(runs, 30))
+            _ = try? interpreter.run(inputBytes: input)
+            inference = median(runs: inferenceRuns) { _ = try? interpreter.run(inputBytes: input) }
+            if let timedPlan {
+                let executor = PatchExecutor(interpreter: interpreter, plan: timedPlan)
+                if (try? executor.run(inputBytes: input)) != nil {
+                    patched = median(runs: inferenceRuns) { _ = try? executor.run(inputBytes: input) }
+                }
+            }
+        }
+        let figures = Figures(model: loaded.name, runs: runs, loadMilliseconds: load, planMilliseconds: plan,
+                              planPatches: patches, planPatchLayers: n, sweepMilliseconds: sweep, sweepPlans: plans,
+                              inferenceMilliseconds: inference, patchedInferenceMilliseconds: patched,
+                              macOverhead: timedPlan?.macOverhead ?? 0)
+        if json {
+            printJSON(figures)
+        } else {
+            print("\(loaded.name) — medians over \(runs) runs")
+            print("load model           \(format(load)) ms")
+            print("plan p=\(patches) n=\(n)       \(format(plan)) ms")
+            print("sweep (\(plans) plans)  \(format(sweep)) ms")
+            if let inference {
+                print("inference            \(format(inference)) ms layer-by-layer")
+            } else {
+                print("inference            - (the runtime cannot execute this model)")
+            }
+            if let patched, let inference {
+                print("patched inference    \(format(patched)) ms (\(String(format: "%.2f", patched / inference))× layer-by-layer; MACs \(String(format: "%+.1f", (timedPlan?.macOverhead ?? 0) * 100))%)")
+            }
+        }
+    }
+
+    private func format(_ ms: Double) -> String { String(format: "%.3f", ms) }
+}
+
+/// The median wall time of `body` in milliseconds over `runs` runs.
+func median(runs: Int, _ body: () -> Void) -> Double {
+    let clock = ContinuousClock()
+    var samples: [Double] = []
+    for _ in 0..<max(1, runs) {
+        let elapsed = clock.measure(body)
+        samples.append(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
+    }
+    samples.sort()
+    return samples[samples.count / 2]
+}

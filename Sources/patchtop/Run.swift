@@ -1,0 +1,138 @@
+import ArgumentParser
+import Foundation
+import PatchTopModel
+import PatchTopPlan
+import PatchTopRuntime
+
+/// `patchtop run MODEL`: one inference with the embedded int8 runtime.
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the model once with PatchTop's int8 runtime (bit-exact with TFLite's reference kernels)."
+    )
+
+    @Argument(help: "A TFLite flatbuffer (.tflite).")
+    var model: String = defaultModelPath
+
+    @Option(help: "Raw input bytes in the input tensor's shape (NHWC) and type; default: seeded values.")
+    var input: String?
+
+    @Option(help: "Seed for the generated input (ignored with --input).")
+    var seed: UInt64 = 0
+
+    @Option(help: "Write the raw output bytes to this file.")
+    var output: String?
+
+    @Option(name: [.customShort("p"), .customLong("patches")], help: "Patches per side; 1 is layer-by-layer.")
+    var patches = 1
+
+    @Option(name: [.customShort("n"), .customLong("patch-layers")], help: "Ops in the patch stage; 0 is layer-by-layer.")
+    var patchLayers = 0
+
+    @Option(help: "Inferences to time (the median is reported).")
+    var repeats = 1
+
+    @Flag(help: "Print one JSON object.")
+    var json = false
+
+    struct Result: Encodable {
+        var model: String
+        var patches: Int
+        var patchLayers: Int
+        var inputShape: [Int]
+        var outputShape: [Int]
+        var output: [Int]
+        var arenaBytes: Int
+        var peakBytes: Int
+        var milliseconds: Double
+    }
+
+    func run() throws {
+        guard (1...100_000).contains(repeats) else { fail("--repeats \(repeats) is out of range 1…100000") }
+        let loaded = try loadModel(model)
+        let interpreter: Interpreter
+        do { interpreter = try Interpreter(model: loaded) } catch { fail("\(loaded.name): \(error.description)") }
+        let plan: PatchPlan
+        do { plan = try PatchPlan(model: loaded, patches: patches, patchLayers: patchLayers) } catch {
+            fail("\(loaded.name): \(error.description)")
+        }
+        let executor = PatchExecutor(interpreter: interpreter, plan: plan)
+        guard let inputIndex = loaded.inputs.first, let outputIndex = loaded.outputs.first else {
+            fail("\(loaded.name): the model has no input or no output")
+        }
+        let inputTensor = loaded.tensors[inputIndex]
+        let bytes: [UInt8]
+        if let input {
+            guard let data = FileManager.default.contents(atPath: input) else { fail("\(input): cannot be read") }
+            guard data.count == inputTensor.byteCount else {
+                fail("\(input): has \(data.count) bytes, but input tensor \(inputIndex) \(inputTensor.shape) \(inputTensor.type.name) needs \(inputTensor.byteCount)")
+            }
+            bytes = [UInt8](data)
+        } else {
+            bytes = seededInput(for: inputTensor, seed: seed)
+        }
+        var result: [UInt8] = []
+        var failure: RuntimeError?
+        let ms = median(runs: repeats) {
+            do throws(RuntimeError) { result = try executor.run(inputBytes: bytes) } catch { failure = error }
+        }
+        if let failure { fail("\(loaded.name): \(failure.description)") }
+        if let output {
+            guard FileManager.default.createFile(atPath: output, contents: Data(result)) else {
+                fail("\(output): cannot be written")
+            }
+        }
+        let outputTensor = loaded.tensors[outputIndex]
+        let values = decode(result, type: outputTensor.type)
+        let summary = Result(model: loaded.name, patches: plan.patches, patchLayers: plan.patchLayers,
+                             inputShape: inputTensor.shape, outputShape: outputTensor.shape,
+                             output: Array(values.prefix(16)), arenaBytes: ArenaLayout(plan: plan).arenaBytes,
+                             peakBytes: plan.peakBytes, milliseconds: ms)
+        if json {
+            printJSON(summary)
+        } else {
+            print("\(loaded.name): output \(outputTensor.shape.map(String.init).joined(separator: "×")) \(outputTensor.type.name)")
+            print("first values  \(values.prefix(16).map(String.init).joined(separator: " "))\(values.count > 16 ? " …" : "")")
+            print("plan          \(plan.isPatched ? "p=\(plan.patches) n=\(plan.patchLayers), \(plan.patches * plan.patches) patches" : "layer-by-layer")")
+            print("arena         \(summary.arenaBytes) bytes laid out (planned peak \(summary.peakBytes))")
+            print("time          \(String(format: "%.3f", ms)) ms per inference\(repeats > 1 ? " (median of \(repeats))" : "")")
+            if let output { print("wrote         \(output)") }
+        }
+    }
+
+    /// Values for display: int8/uint8 as integers, float32 rounded to
+    /// thousandths.
+    private func decode(_ bytes: [UInt8], type: ElementType) -> [Int] {
+        switch type {
+        case .int8: return bytes.map { Int(Int8(bitPattern: $0)) }
+        case .float32:
+            return stride(from: 0, to: bytes.count - 3, by: 4).map { i in
+                let bits = UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16 | UInt32(bytes[i + 3]) << 24
+                let value = Float(bitPattern: bits) * 1000
+                return value.isFinite ? Int(value.rounded()) : 0
+            }
+        default: return bytes.map { Int($0) }
+        }
+    }
+}
+
+/// Seeded input bytes for a tensor: int8 uniformly over −128…127, float32
+/// uniformly in [−1, 1), from a SplitMix64 stream.
+func seededInput(for tensor: Tensor, seed: UInt64) -> [UInt8] {
+    var state = seed
+    func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    if tensor.type == .float32 {
+        var bytes: [UInt8] = []
+        for _ in 0..<tensor.elementCount {
+            let value = Float(Double(next() >> 11) / Double(1 << 53) * 2 - 1)
+            withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
+        }
+        return bytes
+    }
+    return (0..<tensor.byteCount).map { _ in UInt8(truncatingIfNeeded: next()) }
+}
