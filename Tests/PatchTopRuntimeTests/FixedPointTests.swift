@@ -75,3 +75,51 @@ final class FixedPointTests: XCTestCase {
         XCTAssertNil(activationRangeInt8(.tanh, scale: 0.1, zeroPoint: 0))
     }
 }
+
+final class SingleRoundingTests: XCTestCase {
+    func testSingleRoundingRoundsHalfUpOnce() {
+        // ×0.5 (2³⁰, 0): 3 → 1.5 → 2; −3 → −1.5 → −1 (half up); −5 → −2.5 → −2.
+        XCTAssertEqual(FixedPoint.multiplyByQuantizedMultiplierSingleRounding(3, 1 << 30, 0), 2)
+        XCTAssertEqual(FixedPoint.multiplyByQuantizedMultiplierSingleRounding(-3, 1 << 30, 0), -1)
+        XCTAssertEqual(FixedPoint.multiplyByQuantizedMultiplierSingleRounding(-5, 1 << 30, 0), -2)
+        // ×0.25: −3 → −0.75 → −1 where double rounding also gives −1, and 6 → 1.5 → 2.
+        XCTAssertEqual(FixedPoint.multiplyByQuantizedMultiplierSingleRounding(-3, 1 << 30, -1), -1)
+        XCTAssertEqual(FixedPoint.multiplyByQuantizedMultiplierSingleRounding(6, 1 << 30, -1), 2)
+        // Where the two differ: 5 × 0.25 = 1.25 → 1 once; double rounding 2.5 → 3, then 1.5 → 2.
+        XCTAssertEqual(FixedPoint.multiplyByQuantizedMultiplierSingleRounding(5, 1 << 30, -1), 1)
+        XCTAssertEqual(FixedPoint.multiplyByQuantizedMultiplier(5, 1 << 30, -1), 2)
+        // Large products do not overflow: Int32.max × (2³¹ − 1)/2³¹.
+        XCTAssertEqual(FixedPoint.multiplyByQuantizedMultiplierSingleRounding(Int64(Int32.max), Int32.max, 0), 2147483646)
+    }
+}
+
+final class GemmlowpTranscendentalTests: XCTestCase {
+    private func q(_ raw: Int32, fractionalBits: Int) -> Double { Double(raw) / Double(Int64(1) << Int64(fractionalBits)) }
+
+    func testExpOnNegativeValues() {
+        // Input Q5.26, output Q0.31. exp(0) is exactly "one" (Int32.max).
+        XCTAssertEqual(FixedPoint.expOnNegativeValues(0, integerBits: 5), .max)
+        for x in [-0.1, -0.25, -1.0, -2.5, -7.0, -20.0] {
+            let raw = Int32(x * Double(1 << 26))
+            let got = q(FixedPoint.expOnNegativeValues(raw, integerBits: 5), fractionalBits: 31)
+            XCTAssertEqual(got, exp(x), accuracy: 2e-6, "exp(\(x))")
+        }
+    }
+
+    func testOneOverOnePlusX() {
+        for x in [0.0, 0.25, 0.5, 0.9] {
+            let raw = Int32(min(x * Double(Int64(1) << 31), Double(Int32.max)))
+            let got = q(FixedPoint.oneOverOnePlusXForXIn01(raw), fractionalBits: 31)
+            XCTAssertEqual(got, 1 / (1 + x), accuracy: 2e-6, "1/(1+\(x))")
+        }
+    }
+
+    func testSaturatingRoundingMultiplyByPOT() {
+        XCTAssertEqual(FixedPoint.saturatingRoundingMultiplyByPOT(3, 2), 12)
+        XCTAssertEqual(FixedPoint.saturatingRoundingMultiplyByPOT(1 << 29, 2), .max)
+        XCTAssertEqual(FixedPoint.saturatingRoundingMultiplyByPOT(-(1 << 29), 2), .min)
+        XCTAssertEqual(FixedPoint.saturatingRoundingMultiplyByPOT(-5, -1), -3)
+        XCTAssertEqual(FixedPoint.roundingHalfSum(3, 4), 4)
+        XCTAssertEqual(FixedPoint.roundingHalfSum(-3, -4), -4)
+    }
+}

@@ -42,6 +42,7 @@ public struct Interpreter: Sendable {
         case concat(inputs: [Int], shapes: [[Int]], axis: Int, output: Int)
         case softmax(SoftmaxParams, input: Int, output: Int)
         case hardSwish(HardSwishParams, input: Int, output: Int)
+        case lookup(LookupTableInt8, input: Int, output: Int)
     }
 
     struct Paddings: Sendable {
@@ -77,9 +78,18 @@ public struct Interpreter: Sendable {
     /// Runs the model on the raw bytes of its (single) input tensor and
     /// returns the raw bytes of its first output tensor.
     public func run(input: [Int8]) throws(RuntimeError) -> [Int8] {
-        guard let inIndex = model.inputs.first, let outIndex = model.outputs.first else {
-            throw RuntimeError("the model has no input or no output")
+        guard let outIndex = model.outputs.first else { throw RuntimeError("the model has no output") }
+        guard let result = try allTensors(input: input)[outIndex] else {
+            throw RuntimeError("output tensor \(outIndex) was never written")
         }
+        return result
+    }
+
+    /// Runs the model and returns the bytes of every tensor (indexed by
+    /// tensor index; `nil` for weights and tensors no op wrote), so that the
+    /// patch executor and debugging can compare intermediate activations.
+    public func allTensors(input: [Int8]) throws(RuntimeError) -> [[Int8]?] {
+        guard let inIndex = model.inputs.first else { throw RuntimeError("the model has no input") }
         let inTensor = model.tensors[inIndex]
         guard input.count == inTensor.byteCount else {
             throw RuntimeError("input has \(input.count) bytes, tensor \(inIndex) needs \(inTensor.byteCount)")
@@ -90,8 +100,7 @@ public struct Interpreter: Sendable {
         for (position, step) in steps.enumerated() {
             try execute(step, op: model.operators[position], &buffers)
         }
-        guard let result = buffers[outIndex] else { throw RuntimeError("output tensor \(outIndex) was never written") }
-        return result
+        return buffers
     }
 
     /// `run(input:)` on unsigned bytes (as read from a `.bin` file).
@@ -181,6 +190,8 @@ public struct Interpreter: Sendable {
             } }
             buffers[output] = y
         case let .hardSwish(p, input, output):
+            buffers[output] = try take(input).map(p.apply)
+        case let .lookup(p, input, output):
             buffers[output] = try take(input).map(p.apply)
         case let .softmax(p, input, output):
             let x = try take(input)
@@ -299,9 +310,10 @@ public struct Interpreter: Sendable {
                 (m, s) = ([one.0], [one.1])
             }
             let r = try range(out)
-            let p = FullyConnectedParams(batches: input.elementCount / depth, inputDepth: depth, outputDepth: filter.shape[0],
+            var p = FullyConnectedParams(batches: input.elementCount / depth, inputDepth: depth, outputDepth: filter.shape[0],
                                          inputOffset: -qi.zeroPoint, filterOffset: -qf.zeroPoint, outputOffset: qo.zeroPoint,
                                          multipliers: m, shifts: s, activationMin: r.min, activationMax: r.max)
+            p.singleRounding = qf.isPerChannel
             return .fullyConnected(p, input: input.index, filter: try weights(filter), bias: try bias(2), output: out.index)
         case .averagePool2D, .maxPool2D:
             let input = try tensor(0)
@@ -413,7 +425,14 @@ public struct Interpreter: Sendable {
             let p = HardSwishParams(inputScale: qi.scale, inputZeroPoint: qi.zeroPoint, outputScale: qo.scale, outputZeroPoint: qo.zeroPoint)
             guard p.outputExponent <= 0 else { throw .unsupported(op, "output scale too small for the input scale") }
             return .hardSwish(p, input: input.index, output: out.index)
-        case .logistic, .other:
+        case .logistic:
+            let input = try tensor(0)
+            try requireInt8(input)
+            try requireInt8(out)
+            let qi = try quant(input), qo = try quant(out)
+            let p = LookupTableInt8.logistic(inputScale: qi.scale, inputZeroPoint: qi.zeroPoint, outputScale: qo.scale, outputZeroPoint: qo.zeroPoint)
+            return .lookup(p, input: input.index, output: out.index)
+        case .other:
             throw .unsupported(op)
         }
     }

@@ -69,6 +69,18 @@ public enum FixedPoint {
             saturatingRoundingDoublingHighMul(wrappingShiftLeft(x, leftShift), multiplier), rightShift)
     }
 
+    /// Single-rounding multiply: the exact 64-bit product `x · multiplier`
+    /// shifted right by `31 − shift` with one round-half-up. TFLite's
+    /// per-channel FULLY_CONNECTED reference (int64 accumulator overload)
+    /// rescales this way; near-ties it differs from the double-rounding
+    /// `multiplyByQuantizedMultiplier`, so each op must use the one TFLite uses.
+    @inlinable
+    public static func multiplyByQuantizedMultiplierSingleRounding(_ x: Int64, _ multiplier: Int32, _ shift: Int32) -> Int32 {
+        let totalShift = Int64(31 - shift)
+        let rounded = (x &* Int64(multiplier) &+ (Int64(1) << (totalShift - 1))) >> totalShift
+        return Int32(truncatingIfNeeded: rounded)
+    }
+
     /// `MultiplyByQuantizedMultiplierSmallerThanOneExp`, used by ADD: no left
     /// shift, the (non-positive) exponent becomes a rounding right shift.
     @inlinable

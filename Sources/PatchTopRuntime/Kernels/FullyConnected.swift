@@ -14,6 +14,11 @@ public struct FullyConnectedParams: Sendable {
     public var shifts: [Int32]
     public var activationMin: Int32
     public var activationMax: Int32
+    /// Rescale with one rounding (`multiplyByQuantizedMultiplierSingleRounding`)
+    /// instead of SRDHM + RDBPOT. TFLite's per-channel FC does; its
+    /// per-tensor FC (and TFLite Micro's) does not. The reference outputs of
+    /// the sample models (TFLite 2.21) are only reproduced this way.
+    public var singleRounding: Bool = false
 
     public init(batches: Int, inputDepth: Int, outputDepth: Int, inputOffset: Int32, filterOffset: Int32 = 0,
                 outputOffset: Int32, multiplier: Int32, shift: Int32, activationMin: Int32, activationMax: Int32) {
@@ -63,7 +68,9 @@ public func fullyConnectedInt8(
             }
             if let bias { acc += bias[o] }
             let k = perChannel ? o : 0
-            acc = FixedPoint.multiplyByQuantizedMultiplier(acc, p.multipliers[k], p.shifts[k])
+            acc = p.singleRounding
+                ? FixedPoint.multiplyByQuantizedMultiplierSingleRounding(Int64(acc), p.multipliers[k], p.shifts[k])
+                : FixedPoint.multiplyByQuantizedMultiplier(acc, p.multipliers[k], p.shifts[k])
             acc += p.outputOffset
             acc = min(max(acc, p.activationMin), p.activationMax)
             output[b * p.outputDepth + o] = Int8(acc)

@@ -1,17 +1,14 @@
 /// int8 MEAN over height and width of an NHWC tensor (global average
-/// pooling), with TFLite's three reference code paths, because they round
+/// pooling), with TFLite's reference code paths, because they round
 /// differently and a bit-exact runtime must pick the same one:
 ///
-/// - `keep_dims` and axes {1, 2}: `reference_integer_ops::Mean`, sum of
-///   `q − zp_in`, times the `s_in/s_out` multiplier, divided by the count
-///   with rounding half away from zero;
-/// - otherwise, equal input/output quantization: integer sum of raw values
-///   divided (truncating) by the count;
+/// - equal input/output quantization: integer sum of raw values divided
+///   (truncating) by the count;
 /// - otherwise (`QuantizedMeanOrSum`): the `s_in/s_out` multiplier is
 ///   folded with `1/count` (shifted up by ⌊log2 count⌋ first to keep
 ///   precision), then applied to `sum − zp_in·count`.
 public struct MeanParams: Sendable {
-    public enum Path: Sendable { case integerKeepDims, sameQuantization, rescale }
+    public enum Path: Sendable { case sameQuantization, rescale }
     public var path: Path
     public var batches: Int
     public var height: Int
@@ -39,9 +36,11 @@ public struct MeanParams: Sendable {
         shiftUp = min(shiftUp, 32, 31 + Int(shift))
         meanMultiplier = count > 0 ? Int32(truncatingIfNeeded: (Int64(multiplier) << Int64(shiftUp)) / count) : multiplier
         meanShift = shift - Int32(shiftUp)
-        if keepDims {
-            path = .integerKeepDims
-        } else if inputScale == outputScale && inputZeroPoint == outputZeroPoint {
+        // TFLite 2.x once special-cased keep_dims over axes {1, 2} with a
+        // different rounding; the reference outputs (TFLite 2.21) show that
+        // `keep_dims` no longer changes the arithmetic, so it is ignored.
+        _ = keepDims
+        if inputScale == outputScale && inputZeroPoint == outputZeroPoint {
             path = .sameQuantization
         } else {
             path = .rescale
@@ -56,14 +55,10 @@ public func meanHWInt8(_ p: MeanParams, input: UnsafeBufferPointer<Int8>, output
             var acc: Int32 = 0
             for i in 0..<(p.height * p.width) {
                 let v = Int32(input[(b * p.height * p.width + i) * p.channels + c])
-                acc += p.path == .integerKeepDims ? v - p.inputZeroPoint : v
+                acc += v
             }
             let result: Int32
             switch p.path {
-            case .integerKeepDims:
-                var x = FixedPoint.multiplyByQuantizedMultiplier(acc, p.multiplier, p.shift)
-                x = x > 0 ? (x + n / 2) / n : (x - n / 2) / n
-                result = x + p.outputZeroPoint
             case .sameQuantization:
                 result = acc / n
             case .rescale:

@@ -1,0 +1,125 @@
+import Foundation
+import XCTest
+import PatchTopModel
+@testable import PatchTopRuntime
+
+final class ElementwiseKernelTests: XCTestCase {
+    func testAddWithEqualScalesIsExactSum() {
+        // Scales 1, zero points 0: (a + b) exactly, saturating at the int8 range.
+        let p = AddParams(input1Scale: 1, input1ZeroPoint: 0, input2Scale: 1, input2ZeroPoint: 0,
+                          outputScale: 1, outputZeroPoint: 0, activationMin: -128, activationMax: 127)
+        XCTAssertEqual(p.apply(3, 4), 7)
+        XCTAssertEqual(p.apply(-3, -4), -7)
+        XCTAssertEqual(p.apply(100, 100), 127)
+        XCTAssertEqual(p.apply(-100, -100), -128)
+    }
+
+    func testAddRescalesAndHonoursZeroPoints() {
+        // Real a = 0.5·(qa − 1), b = 0.25·(qb + 2), out scale 0.5, zp 3.
+        let p = AddParams(input1Scale: 0.5, input1ZeroPoint: 1, input2Scale: 0.25, input2ZeroPoint: -2,
+                          outputScale: 0.5, outputZeroPoint: 3, activationMin: -128, activationMax: 127)
+        // a = 0.5·(5−1) = 2, b = 0.25·(6+2) = 2 → 4 → q = 8 + 3 = 11.
+        XCTAssertEqual(p.apply(5, 6), 11)
+        // a = 0.5·(−3−1) = −2, b = 0.25·(−3+2) = −0.25 → −2.25 = −4.5 steps → −5, + 3 = −2.
+        XCTAssertEqual(p.apply(-3, -3), -2)
+    }
+
+    func testMulWithBroadcastAndActivationClamp() {
+        let p = MulParams(input1Scale: 1, input1ZeroPoint: 0, input2Scale: 1, input2ZeroPoint: 0,
+                          outputScale: 2, outputZeroPoint: 0, activationMin: -128, activationMax: 127)
+        let a: [Int8] = [1, 2, 3, 4, 5, 6]       // [1,1,3,2]
+        let b: [Int8] = [10, -10]                 // [2]
+        var out = [Int8](repeating: 0, count: 6)
+        a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in out.withUnsafeMutableBufferPointer { op in
+            broadcastBinaryInt8(shape1: [1, 1, 3, 2], ap, shape2: [2], bp, outputShape: [1, 1, 3, 2], op, p.apply)
+        } } }
+        // Products /2: 5, −10, 15, −20, 25, −30.
+        XCTAssertEqual(out, [5, -10, 15, -20, 25, -30])
+        var relu = p
+        relu.activationMin = 0
+        XCTAssertEqual(relu.apply(3, -10), 0)
+        XCTAssertEqual(p.apply(100, 100), 127)
+    }
+
+    func testMeanSameQuantizationTruncatesAndRescaledRounds() {
+        let same = MeanParams(batches: 1, height: 2, width: 2, channels: 1, keepDims: false,
+                              inputScale: 0.5, inputZeroPoint: 0, outputScale: 0.5, outputZeroPoint: 0)
+        XCTAssertEqual(same.path, .sameQuantization)
+        let rescale = MeanParams(batches: 1, height: 2, width: 2, channels: 1, keepDims: true,
+                                 inputScale: 0.5, inputZeroPoint: 1, outputScale: 0.25, outputZeroPoint: -3)
+        XCTAssertEqual(rescale.path, .rescale)
+        func run(_ p: MeanParams, _ x: [Int8]) -> Int8 {
+            var out: [Int8] = [0]
+            x.withUnsafeBufferPointer { xp in out.withUnsafeMutableBufferPointer { meanHWInt8(p, input: xp, output: $0) } }
+            return out[0]
+        }
+        XCTAssertEqual(run(same, [1, 2, 3, 5]), 2)      // 11/4 = 2.75 → 2 (truncating)
+        XCTAssertEqual(run(same, [-1, -2, -3, -5]), -2)
+        // (q − 1) mean = (0+1+2+4)/4 = 1.75 real 0.875 → /0.25 = 3.5 → 4, + (−3) = 1.
+        XCTAssertEqual(run(rescale, [1, 2, 3, 5]), 1)
+    }
+
+    func testPadUsesZeroPointAndAsymmetricPaddings() {
+        let input: [Int8] = [1, 2, 3, 4]   // [1,2,2,1]
+        var out = [Int8](repeating: 0, count: 1 * 5 * 5 * 1)
+        input.withUnsafeBufferPointer { ip in out.withUnsafeMutableBufferPointer { op in
+            padInt8(input: ip, inputShape: [1, 2, 2, 1], paddings: [(0, 0), (1, 2), (2, 1), (0, 0)], padValue: -7, output: op)
+        } }
+        let z: Int8 = -7
+        XCTAssertEqual(out, [z, z, z, z, z,
+                             z, z, 1, 2, z,
+                             z, z, 3, 4, z,
+                             z, z, z, z, z,
+                             z, z, z, z, z])
+    }
+
+    func testConcatenateAlongChannels() {
+        let a: [Int8] = [1, 2, 3, 4]        // [1,2,1,2]
+        let b: [Int8] = [9, 8]              // [1,2,1,1]
+        var out = [Int8](repeating: 0, count: 6)
+        a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in out.withUnsafeMutableBufferPointer { op in
+            concatenateInt8(inputs: [ap, bp], shapes: [[1, 2, 1, 2], [1, 2, 1, 1]], axis: 3, output: op)
+        } } }
+        XCTAssertEqual(out, [1, 2, 9, 3, 4, 8])
+    }
+
+    func testQuantizeRoundsHalfAwayFromZeroAndDequantize() {
+        let x: [Float] = [0.25, -0.25, 0.75, 100, -100, 0]
+        var q = [Int8](repeating: 0, count: x.count)
+        x.withUnsafeBufferPointer { xp in q.withUnsafeMutableBufferPointer { quantizeFloatToInt8(xp, scale: 0.5, zeroPoint: 1, output: $0) } }
+        XCTAssertEqual(q, [2, 0, 3, 127, -128, 1])
+        var back = [Float](repeating: 0, count: q.count)
+        q.withUnsafeBufferPointer { qp in back.withUnsafeMutableBufferPointer { dequantizeInt8ToFloat(qp, scale: 0.5, zeroPoint: 1, output: $0) } }
+        XCTAssertEqual(back, [0.5, -0.5, 1, 63, -64.5, 0])
+    }
+
+    func testSoftmaxOfEqualLogitsIsUniformAndSaturates() {
+        let p = SoftmaxParams(beta: 1, inputScale: 0.1, rows: 2, depth: 2)
+        let x: [Int8] = [5, 5, 127, -128]
+        var y = [Int8](repeating: 0, count: 4)
+        x.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer { softmaxInt8(p, input: xp, output: $0) } }
+        // 0.5 → 128/256 → q = 128 − 128 = 0; a dominant logit saturates at 255/256.
+        XCTAssertEqual(y[0], 0)
+        XCTAssertEqual(y[1], 0)
+        XCTAssertEqual(y[2], 127)
+        XCTAssertEqual(y[3], -128)
+    }
+
+    func testHardSwishZeroNegativeAndLinearRegion() {
+        // In and out scale 1/16 (real x = q/16), zero points 0.
+        let p = HardSwishParams(inputScale: 1.0 / 16, inputZeroPoint: 0, outputScale: 1.0 / 16, outputZeroPoint: 0)
+        XCTAssertEqual(p.apply(0), 0)
+        XCTAssertEqual(p.apply(-64), 0)     // x = −4 ≤ −3 → 0
+        XCTAssertEqual(p.apply(64), 64)     // x = 4 ≥ 3 → x
+        // x = 1: 1·4/6 = 0.6667 → 10.67/16 → 10 or 11 (16-bit approximation).
+        XCTAssertTrue((10...11).contains(p.apply(16)))
+    }
+
+    func testLogisticTableMatchesFloatFormula() {
+        let t = LookupTableInt8.logistic(inputScale: 0.1, inputZeroPoint: 0, outputScale: 1.0 / 256, outputZeroPoint: -128)
+        XCTAssertEqual(t.apply(0), 0)        // 0.5 · 256 − 128
+        XCTAssertEqual(t.apply(127), 127)    // σ(12.7) ≈ 1 → 256 − 128 clamps to 127
+        XCTAssertEqual(t.apply(-128), -128)
+        XCTAssertEqual(t.apply(10), Int8((256 / (1 + expf(-1))).rounded() - 128))
+    }
+}
