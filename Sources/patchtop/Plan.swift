@@ -12,11 +12,7 @@ struct Plan: ParsableCommand {
     @Argument(help: "A TFLite flatbuffer (.tflite).")
     var model: String = defaultModelPath
 
-    @Option(name: [.customShort("p"), .customLong("patches")], help: "Patches per side (p×p grid); 1 is layer-by-layer.")
-    var patches = 4
-
-    @Option(name: [.customShort("n"), .customLong("patch-layers")], help: "Number of leading ops in the patch stage; 0 is layer-by-layer.")
-    var patchLayers = 0
+    @OptionGroup var stage: PlanFlags
 
     @OptionGroup var memory: MemoryFlags
 
@@ -27,7 +23,7 @@ struct Plan: ParsableCommand {
         let loaded = try loadModel(model)
         let plan: PatchPlan
         do {
-            plan = try PatchPlan(model: loaded, patches: patches, patchLayers: patchLayers, options: memory.options)
+            plan = try PatchPlan(model: loaded, patches: stage.patches, patchLayers: stage.patchLayers, options: memory.options)
         } catch {
             fail("\(loaded.name): \(error.description)")
         }

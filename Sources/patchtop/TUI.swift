@@ -14,11 +14,7 @@ struct TUI: ParsableCommand {
     @Argument(help: "A TFLite flatbuffer (.tflite).")
     var model: String = defaultModelPath
 
-    @Option(name: [.customShort("p"), .customLong("patches")], help: "Patches per side (p×p grid); 1 is layer-by-layer.")
-    var patches = 4
-
-    @Option(name: [.customShort("n"), .customLong("patch-layers")], help: "Number of leading ops in the patch stage; 0 is layer-by-layer.")
-    var patchLayers = 0
+    @OptionGroup var stage: PlanFlags
 
     @OptionGroup var memory: MemoryFlags
 
@@ -34,7 +30,7 @@ struct TUI: ParsableCommand {
         let loaded = try loadModel(model)
         let state: AppState
         do {
-            state = try AppState(model: loaded, patches: patches, patchLayers: patchLayers, options: memory.options, sramBudget: budget)
+            state = try AppState(model: loaded, patches: stage.patches, patchLayers: stage.patchLayers, options: memory.options, sramBudget: budget)
         } catch {
             fail("\(loaded.name): \(error.description)")
         }
