@@ -72,6 +72,10 @@ public struct ArenaLayout: Equatable, Sendable {
             order.swapAt(i, j)
             consider(order, bestFit: attempts % 2 == 0)
         }
+        if bestSize > lowerBound, let exact = Self.search(buffers, within: lowerBound, nodeBudget: 60_000) {
+            best = exact
+            bestSize = lowerBound
+        }
         placements = best.sorted { $0.buffer.id < $1.buffer.id }
         arenaBytes = buffers.isEmpty ? 0 : bestSize
         livenessLowerBound = lowerBound
@@ -106,6 +110,61 @@ public struct ArenaLayout: Equatable, Sendable {
             placed.append(Placement(buffer: buffer, offset: chosen?.offset ?? offset))
         }
         return placed
+    }
+
+    /// A depth-first search for a layout no higher than `limit`, for the
+    /// cases the greedy orders miss (lifetimes that interleave so that the
+    /// biggest buffers must go to opposite ends of the arena).
+    ///
+    /// Buffers are taken in order of their first step (then of their last,
+    /// then by size, each order with a third of the budget); each tries, lowest
+    /// first, offset 0, the end of each placed buffer it overlaps in time,
+    /// and the spot just below one. Any layout can be pushed down until each
+    /// buffer rests on another or on 0, so these spots are where good
+    /// layouts live. Gives up after `nodeBudget` placements tried.
+    static func search(_ buffers: [Buffer], within limit: Int, nodeBudget: Int) -> [Placement]? {
+        let sized = buffers.filter { $0.bytes > 0 }
+        let orders = [
+            sized.sorted { ($0.first, $1.bytes, $0.id) < ($1.first, $0.bytes, $1.id) },
+            sized.sorted { ($0.last, $1.bytes, $0.id) > ($1.last, $0.bytes, $1.id) },
+            sized.sorted { ($1.bytes, $0.first, $0.id) < ($0.bytes, $1.first, $1.id) },
+        ]
+        for order in orders {
+            if let found = searchInOrder(order, within: limit, nodeBudget: nodeBudget / orders.count) {
+                return found + buffers.filter { $0.bytes == 0 }.map { Placement(buffer: $0, offset: 0) }
+            }
+        }
+        return nil
+    }
+
+    private static func searchInOrder(_ order: [Buffer], within limit: Int, nodeBudget: Int) -> [Placement]? {
+        var placed: [Placement] = []
+        var nodes = 0
+        func fits(_ buffer: Buffer, at offset: Int) -> Bool {
+            guard offset >= 0, offset + buffer.bytes <= limit else { return false }
+            for other in placed where other.buffer.overlapsInTime(buffer) {
+                if offset < other.end && other.offset < offset + buffer.bytes { return false }
+            }
+            return true
+        }
+        func go(_ k: Int) -> Bool {
+            if k == order.count { return true }
+            let buffer = order[k]
+            var candidates: Set<Int> = [0, limit - buffer.bytes]
+            for other in placed where other.buffer.overlapsInTime(buffer) {
+                candidates.insert(other.end)
+                candidates.insert(other.offset - buffer.bytes)
+            }
+            for offset in candidates.sorted() where fits(buffer, at: offset) {
+                nodes += 1
+                if nodes > nodeBudget { return false }
+                placed.append(Placement(buffer: buffer, offset: offset))
+                if go(k + 1) { return true }
+                placed.removeLast()
+            }
+            return false
+        }
+        return go(0) ? placed : nil
     }
 
     static func peakLiveBytes(_ buffers: [Buffer]) -> Int {
