@@ -23,6 +23,8 @@ final class EndToEndTests: XCTestCase {
         let interpreter = try Interpreter(model: model)
         let program = try ArenaProgram(interpreter: interpreter)
         let streamed = try ArenaProgram(interpreter: interpreter, options: MemoryOptions(inplaceDepthwise: false, streamInput: true))
+        let inplaceOptions = MemoryOptions(inplaceDepthwise: true, streamInput: false)
+        let inplace = try ArenaProgram(interpreter: interpreter, options: inplaceOptions)
         for seed in 0..<3 {
             let dir = URL(fileURLWithPath: referenceDirectory)
             let input = try [UInt8](Data(contentsOf: dir.appendingPathComponent("in_s\(seed).bin")))
@@ -37,6 +39,12 @@ final class EndToEndTests: XCTestCase {
             let streamedRun = try XCTUnwrap(try streamed.run(input: signed))
             XCTAssertEqual(streamedRun.output, run.output, "seed \(seed): streamed input", file: file, line: line)
             XCTAssertEqual(streamedRun.measuredArenaBytes, streamedRun.plannedArenaBytes, file: file, line: line)
+            // Depthwise convs written over their inputs: same bytes, and the
+            // arena shrinks to the in-place liveness peak.
+            let inplaceRun = try XCTUnwrap(try inplace.run(input: signed))
+            XCTAssertEqual(inplaceRun.output, run.output, "seed \(seed): in-place depthwise", file: file, line: line)
+            XCTAssertEqual(inplaceRun.measuredArenaBytes, ActivationMemory(model: model, options: inplaceOptions).peakBytes,
+                           "seed \(seed): in-place arena", file: file, line: line)
             let mismatches = zip(output, expected).filter { $0 != $1 }.count
             XCTAssertEqual(output.count, expected.count, "seed \(seed): output size", file: file, line: line)
             XCTAssertTrue(output == expected,

@@ -36,7 +36,7 @@ final class PatchGridTests: XCTestCase {
         return (0..<count).map { valid[$0 * (valid.count - 1) / (count - 1)] }
     }
 
-    private func assertGrid(path: String, patches: [Int], layers: Int, streamInput: Bool = false,
+    private func assertGrid(path: String, patches: [Int], layers: Int, streamInput: Bool = false, inplace: Bool = false,
                             file: StaticString = #filePath, line: UInt = #line) throws {
         guard FileManager.default.fileExists(atPath: path) else { throw XCTSkip("\(path) is absent") }
         let model = try TFLiteReader.load(path: path)
@@ -45,15 +45,15 @@ final class PatchGridTests: XCTestCase {
             throw XCTSkip("\(model.name): not an int8 input")
         }
         let input = seededInput(model.tensors[inputIndex].byteCount, seed: 7)
-        let options = MemoryOptions(inplaceDepthwise: false, streamInput: streamInput)
-        let reference = try XCTUnwrap(try ArenaProgram(interpreter: interpreter, options: options).run(input: input))
+        let options = MemoryOptions(inplaceDepthwise: inplace, streamInput: streamInput)
+        let reference = try XCTUnwrap(try ArenaProgram(interpreter: interpreter).run(input: input))
         var checked = 0
         for p in patches {
             for n in layerChoices(model, patches: p, count: layers) {
                 let plan = try PatchPlan(model: model, patches: p, patchLayers: n, options: options)
                 let program = try ArenaProgram(interpreter: interpreter, plan: plan)
                 let run = try XCTUnwrap(try program.run(input: input))
-                let label = "\(model.name) p=\(p) n=\(n)\(streamInput ? " streamed" : "")"
+                let label = "\(model.name) p=\(p) n=\(n)\(streamInput ? " streamed" : "")\(inplace ? " in-place" : "")"
                 XCTAssertTrue(run.output == reference.output, "\(label): output differs from layer-by-layer", file: file, line: line)
                 XCTAssertEqual(run.measuredArenaBytes, run.plannedArenaBytes, "\(label): measured arena", file: file, line: line)
                 XCTAssertEqual(program.layout.livenessLowerBound, plan.peakBytes, "\(label): layout liveness", file: file, line: line)
@@ -82,11 +82,30 @@ final class PatchGridTests: XCTestCase {
         try assertGrid(path: path, patches: Array(1...6), layers: 8)
     }
 
-    func testInplaceDepthwiseIsRefusedClearly() throws {
-        let model = try TFLiteReader.load(path: sample("mbv2-w0.35-r144"))
-        let plan = try PatchPlan(model: model, patches: 2, patchLayers: 4, options: MemoryOptions(inplaceDepthwise: true, streamInput: false))
-        XCTAssertThrowsError(try ArenaProgram(interpreter: try Interpreter(model: model), plan: plan)) { error in
-            XCTAssertTrue("\(error)".contains("in place"), "\(error)")
-        }
+    func testMobileNetV2InPlace() throws {
+        try assertGrid(path: sample("mbv2-w0.35-r144"), patches: [1, 2, 4], layers: 6, inplace: true)
+    }
+    func testMCUNetInPlaceStreamed() throws {
+        try assertGrid(path: sample("mcunet-kmix-r112"), patches: [1, 3, 5], layers: 5, streamInput: true, inplace: true)
+    }
+    func testPersonDetectInPlace() throws {
+        let path = Self.root.deletingLastPathComponent().appendingPathComponent("shared/models/person_detect.tflite").path
+        try assertGrid(path: path, patches: [1, 2, 4], layers: 4, streamInput: true, inplace: true)
+    }
+
+    /// The paper's plan: MobileNetV2 at 224, 4×4 patches over the first 13
+    /// ops, both memory options. The runtime's arena is the planned peak and
+    /// far below the 1372 KiB of layer-by-layer inference.
+    func testPaperPlanRunsInItsPlannedArena() throws {
+        let model = try TFLiteReader.load(path: sample("mbv2-w1.0-r224"))
+        let options = MemoryOptions(inplaceDepthwise: true, streamInput: true)
+        let plan = try PatchPlan(model: model, patches: 4, patchLayers: 13, options: options)
+        let interpreter = try Interpreter(model: model)
+        let input = seededInput(model.tensors[model.inputs[0]].byteCount, seed: 3)
+        let run = try XCTUnwrap(try ArenaProgram(interpreter: interpreter, plan: plan).run(input: input))
+        XCTAssertEqual(run.output, try interpreter.run(input: input))
+        XCTAssertEqual(run.measuredArenaBytes, plan.peakBytes)
+        XCTAssertEqual(plan.layerByLayerPeakBytes, 1372 * 1024)
+        XCTAssertLessThan(run.measuredArenaBytes, 1372 * 1024 / 6)
     }
 }

@@ -33,6 +33,9 @@ struct Action: Sendable {
     /// Copies to make before the op: a streamed input's patch region into
     /// its per-patch buffer.
     var loads: [(from: Operand, to: Operand, rows: Range<Int>, cols: Range<Int>, pixelBytes: Int)] = []
+    /// The staging channel of a depthwise conv computed in place (its input
+    /// and output then share one buffer).
+    var staging: Operand?
     /// After the op: the whole stage output that receives this patch's part
     /// of a per-patch output.
     var store: (to: Operand, rows: Range<Int>, cols: Range<Int>, pixelBytes: Int)?
@@ -45,13 +48,26 @@ struct Compiler {
     let constantOffsets: [Int: Int]
     let offsets: [Int: Int]
     let perPatch: Set<Int>
+    let inplace: [Int: InplaceDepthwise]
 
     init(model: Model, plan: PatchPlan, layout: ArenaLayout, constantOffsets: [Int: Int]) {
         self.model = model
         self.plan = plan
         self.constantOffsets = constantOffsets
-        self.offsets = Dictionary(layout.placements.map { ($0.buffer.id, $0.offset) }, uniquingKeysWith: { a, _ in a })
+        var offsets = Dictionary(layout.placements.map { ($0.buffer.id, $0.offset) }, uniquingKeysWith: { a, _ in a })
+        for (alias, placed) in layout.aliases { offsets[alias] = offsets[placed] }
+        self.offsets = offsets
         self.perPatch = Set(plan.patchBuffers.map(\.tensor))
+        self.inplace = Dictionary(plan.inplaceOps.map { ($0.op, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// The staging buffer of `op` when it runs in place.
+    func staging(_ op: Operator) throws(RuntimeError) -> Operand? {
+        guard let inplace = inplace[op.index] else { return nil }
+        guard let offset = offsets[ArenaLayout.stagingID(forOp: op.index)] else {
+            throw RuntimeError("op \(op.index) (\(op.kind.name)) has no staging buffer in the arena")
+        }
+        return Operand(location: .arena(offset), bytes: inplace.stagingBytes, region: Region2D(height: 1, width: 1))
     }
 
     mutating func compile(steps: [Interpreter.Step]) throws(RuntimeError) -> [Action] {
@@ -134,8 +150,10 @@ struct Compiler {
             }
         }
         let output = try whole(op.output)
-        return Action(step: ScheduledStep(op: op.index, patch: nil), operands: operands, output: output,
-                      rows: output.region.rows, cols: output.region.cols)
+        var action = Action(step: ScheduledStep(op: op.index, patch: nil), operands: operands, output: output,
+                            rows: output.region.rows, cols: output.region.cols)
+        action.staging = try staging(op)
+        return action
     }
 
     func patchAction(_ op: Operator, patch: Int) throws(RuntimeError) -> Action? {
@@ -151,6 +169,7 @@ struct Compiler {
         operands[op.output] = output
         var action = Action(step: ScheduledStep(op: op.index, patch: patch), operands: operands, output: output,
                             rows: region.rows, cols: region.cols)
+        action.staging = try staging(op)
         if plan.stageOutputs.contains(op.output), usesPatchBuffer(op.output, patch: patch) {
             let cell = plan.patchRegions[patch]
             action.store = (try whole(op.output), cell.rows, cell.cols, pixelBytes(op.output))

@@ -41,9 +41,6 @@ public struct ArenaProgram: Sendable {
         guard plan.model.tensors.count == model.tensors.count, plan.model.operators.count == model.operators.count else {
             throw RuntimeError("the plan was made for \(plan.model.name), not \(model.name)")
         }
-        guard !plan.options.inplaceDepthwise else {
-            throw RuntimeError("the runtime does not run depthwise convolutions in place; --inplace-depthwise is a planning option only")
-        }
         self.interpreter = interpreter
         self.plan = plan
         let layout = ArenaLayout(plan: plan)

@@ -28,6 +28,15 @@ extension ArenaSession {
                        outputRows: action.rows, outputCols: action.cols)
         case let .depthwise(kernel, input, _):
             let x = try slot(input)
+            if let staging = action.staging {
+                guard x.location == out.location else {
+                    throw RuntimeError("op \(op.index) (\(op.kind.name)) runs in place but its input and output do not share a buffer")
+                }
+                kernel.runInPlace(buffer: pointer(out).assumingMemoryBound(to: Int8.self), inputRegion: x.region, outputRegion: out.region,
+                                  outputRows: action.rows, outputCols: action.cols,
+                                  staging: pointer(staging).assumingMemoryBound(to: Int8.self), stagingBytes: staging.bytes)
+                return
+            }
             kernel.run(input: bytes(x), inputRegion: x.region, output: y, outputRegion: out.region,
                        outputRows: action.rows, outputCols: action.cols)
         case let .pool(kind, p, input, _):

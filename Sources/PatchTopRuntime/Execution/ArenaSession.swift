@@ -106,10 +106,15 @@ public final class ArenaSession: @unchecked Sendable {
     /// what a memory map of the arena draws.
     public func occupancy() -> [ArenaOccupant] {
         let op = (last ?? next)?.op ?? 0
-        let tensorCount = program.interpreter.model.tensors.count
-        return program.layout.live(at: op).filter { $0.buffer.bytes > 0 }.map {
-            ArenaOccupant(tensor: $0.buffer.id % tensorCount, isPerPatch: $0.buffer.id >= tensorCount,
-                          offset: $0.offset, bytes: $0.buffer.bytes, firstOp: $0.buffer.first, lastOp: $0.buffer.last)
+        let model = program.interpreter.model
+        let tensorCount = model.tensors.count
+        return program.layout.live(at: op).filter { $0.buffer.bytes(at: op) > 0 }.map { placement in
+            let id = placement.buffer.id
+            let stagingOp = ArenaLayout.stagingOp(ofID: id)
+            let tensor = stagingOp.flatMap { model.operators[$0].input(0) } ?? (id % tensorCount)
+            return ArenaOccupant(tensor: tensor, isPerPatch: id >= tensorCount, isStaging: stagingOp != nil,
+                                 offset: placement.offset, bytes: placement.buffer.bytes(at: op),
+                                 firstOp: placement.buffer.first, lastOp: placement.buffer.last)
         }
     }
 
@@ -164,6 +169,9 @@ public struct ArenaOccupant: Equatable, Hashable, Sendable {
     public var tensor: Int
     /// A per-patch buffer (reused by every patch) rather than a whole tensor.
     public var isPerPatch: Bool
+    /// The one-channel staging buffer of an in-place depthwise conv reading
+    /// `tensor`.
+    public var isStaging: Bool
     public var offset: Int
     public var bytes: Int
     public var firstOp: Int
