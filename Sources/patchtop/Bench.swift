@@ -26,6 +26,9 @@ struct Bench: ParsableCommand {
     @Flag(help: "Print one JSON object.")
     var json = false
 
+    @Flag(name: .customLong("per-op"), help: "Also time each conv, depthwise and fully-connected kernel alone.")
+    var perOp = false
+
     struct Figures: Encodable {
         var model: String
         var runs: Int
@@ -41,6 +44,8 @@ struct Bench: ParsableCommand {
         /// Median ms of one patch-based inference with the timed plan.
         var patchedInferenceMilliseconds: Double?
         var macOverhead: Double
+        /// With `--per-op`: each weight-carrying kernel alone.
+        var kernels: [KernelTiming]?
     }
 
     func run() throws {
@@ -52,12 +57,16 @@ struct Bench: ParsableCommand {
         var plans = 0
         let sweep = median(runs: max(1, runs / 10)) { plans = Sweep(model: loaded, maxPatches: 8).plans.count }
         var inference: Double?, patched: Double?
+        var kernels: [KernelTiming]?
         let timedPlan = try? PatchPlan(model: loaded, patches: patches, patchLayers: n)
         if let interpreter = try? Interpreter(model: loaded), let inputIndex = loaded.inputs.first {
             let input = seededInput(for: loaded.tensors[inputIndex], seed: 0)
             let inferenceRuns = max(3, min(runs, 30))
             _ = try? interpreter.run(inputBytes: input)
             inference = median(runs: inferenceRuns) { _ = try? interpreter.run(inputBytes: input) }
+            if perOp {
+                kernels = try? interpreter.kernelTimings(input: input.map { Int8(bitPattern: $0) }, runs: inferenceRuns)
+            }
             if let timedPlan {
                 let executor = PatchExecutor(interpreter: interpreter, plan: timedPlan)
                 if (try? executor.run(inputBytes: input)) != nil {
@@ -68,7 +77,7 @@ struct Bench: ParsableCommand {
         let figures = Figures(model: loaded.name, runs: runs, loadMilliseconds: load, planMilliseconds: plan,
                               planPatches: patches, planPatchLayers: n, sweepMilliseconds: sweep, sweepPlans: plans,
                               inferenceMilliseconds: inference, patchedInferenceMilliseconds: patched,
-                              macOverhead: timedPlan?.macOverhead ?? 0)
+                              macOverhead: timedPlan?.macOverhead ?? 0, kernels: kernels)
         if json {
             printJSON(figures)
         } else {
@@ -80,6 +89,15 @@ struct Bench: ParsableCommand {
                 print("inference            \(format(inference)) ms layer-by-layer")
             } else {
                 print("inference            - (the runtime cannot execute this model)")
+            }
+            if let kernels {
+                let total = kernels.reduce(0) { $0 + $1.milliseconds }
+                let macs = kernels.reduce(0) { $0 + $1.macs }
+                print("kernels alone (conv, depthwise, FC): \(format(total)) ms, \(String(format: "%.1f", Double(macs) / total / 1e6)) G MAC/s")
+                for k in kernels {
+                    print(String(format: "  op %3d  %8.4f ms  %6.2f G MAC/s  ", k.op, k.milliseconds, Double(k.macs) / k.milliseconds / 1e6) + k.kind)
+                }
+                if let inference { print("everything else      \(format(inference - total)) ms (other ops and the executor)") }
             }
             if let patched, let inference {
                 print("patched inference    \(format(patched)) ms (\(String(format: "%.2f", patched / inference))× layer-by-layer; MACs \(String(format: "%+.1f", (timedPlan?.macOverhead ?? 0) * 100))%)")

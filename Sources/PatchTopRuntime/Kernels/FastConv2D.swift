@@ -124,14 +124,13 @@ struct FastConv2D: Sendable {
                        W: UnsafePointer<SIMD16<Int8>>, T: UnsafePointer<V16>, k: RequantConstants) {
         let ic = self.ic, oc = self.oc, blockStride = taps * ic
         var ob = 0
-        while ob < blocks {
-            let two = ob + 1 < blocks
+        while ob + 1 < blocks {
             let t0 = T + ob * RequantTable.stride
-            let t1 = two ? t0 + RequantTable.stride : t0
+            let t1 = t0 + RequantTable.stride
             var a0 = t0[0], a1 = a0, a2 = a0, a3 = a0
             var b0 = t1[0], b1 = b0, b2 = b0, b3 = b0
             let wa = W + ob * blockStride
-            let wbk = two ? wa + blockStride : wa
+            let wbk = wa + blockStride
             for t in 0..<n {
                 let p0 = x + inOffsets[t], p1 = p0 + pixelStep, p2 = p1 + pixelStep, p3 = p2 + pixelStep
                 let va = wa + wOffsets[t], vb = wbk + wOffsets[t]
@@ -150,14 +149,34 @@ struct FastConv2D: Sendable {
             store(requantize(a1, t0, k), y + oc + c0, n0)
             store(requantize(a2, t0, k), y + 2 * oc + c0, n0)
             store(requantize(a3, t0, k), y + 3 * oc + c0, n0)
-            if two {
-                let c1 = c0 + blockLanes, n1 = min(blockLanes, oc - c1)
-                store(requantize(b0, t1, k), y + c1, n1)
-                store(requantize(b1, t1, k), y + oc + c1, n1)
-                store(requantize(b2, t1, k), y + 2 * oc + c1, n1)
-                store(requantize(b3, t1, k), y + 3 * oc + c1, n1)
-            }
+            let c1 = c0 + blockLanes, n1 = min(blockLanes, oc - c1)
+            store(requantize(b0, t1, k), y + c1, n1)
+            store(requantize(b1, t1, k), y + oc + c1, n1)
+            store(requantize(b2, t1, k), y + 2 * oc + c1, n1)
+            store(requantize(b3, t1, k), y + 3 * oc + c1, n1)
             ob += 2
+        }
+        if ob < blocks {
+            // The last, odd block: four pixels, one block.
+            let t0 = T + ob * RequantTable.stride
+            var a0 = t0[0], a1 = a0, a2 = a0, a3 = a0
+            let wa = W + ob * blockStride
+            for t in 0..<n {
+                let p0 = x + inOffsets[t], p1 = p0 + pixelStep, p2 = p1 + pixelStep, p3 = p2 + pixelStep
+                let va = wa + wOffsets[t]
+                for c in 0..<ic {
+                    let u = widen(va[c])
+                    a0 &+= V16(repeating: Int32(p0[c]) &+ inputOffset) &* u
+                    a1 &+= V16(repeating: Int32(p1[c]) &+ inputOffset) &* u
+                    a2 &+= V16(repeating: Int32(p2[c]) &+ inputOffset) &* u
+                    a3 &+= V16(repeating: Int32(p3[c]) &+ inputOffset) &* u
+                }
+            }
+            let c0 = ob * blockLanes, n0 = min(blockLanes, oc - c0)
+            store(requantize(a0, t0, k), y + c0, n0)
+            store(requantize(a1, t0, k), y + oc + c0, n0)
+            store(requantize(a2, t0, k), y + 2 * oc + c0, n0)
+            store(requantize(a3, t0, k), y + 3 * oc + c0, n0)
         }
     }
 

@@ -145,17 +145,25 @@ struct RequantConstants {
 /// `t`) to int8 exactly as the reference kernels do.
 @inline(__always)
 func requantize(_ acc: V16, _ t: UnsafePointer<V16>, _ k: RequantConstants) -> SIMD16<Int8> {
-    // wrappingShiftLeft, then gemmlowp's SaturatingRoundingDoublingHighMul in
-    // 64 bits: nudge ±2^30, then divide by 2^31 truncating towards zero.
-    let ab = widen64(acc &<< t[3]) &* widen64(t[2])
-    let s = ab &+ ((1 << 30) &+ ((ab &>> 63) & (1 &- (1 << 31))))
-    let x = narrow64((s &+ ((s &>> 63) & ((1 << 31) &- 1))) &>> 31)
-    // RoundingDivideByPOT: round half away from zero.
-    let mask = t[5]
-    let remainder = x & mask
-    let threshold = (mask &>> 1) &+ ((x &>> 31) & 1)
-    let y = (x &>> t[4]) &+ (((threshold &- remainder) &>> 31) & 1)
-    return narrow(lanesMin(lanesMax(y &+ k.offset, k.lo), k.hi))
+    narrow(lanesMin(lanesMax(rescale(acc, t) &+ k.offset, k.lo), k.hi))
+}
+
+/// `FixedPoint.multiplyByQuantizedMultiplier` on 16 lanes (table entries at
+/// `t`), exact for every int32 accumulator.
+@inline(__always)
+func rescale(_ acc: V16, _ t: UnsafePointer<V16>) -> V16 {
+    // wrappingShiftLeft, then gemmlowp's SaturatingRoundingDoublingHighMul:
+    // (a·b + nudge) / 2^31 truncated, with nudge 2^30 for a·b ≥ 0 and
+    // 1 − 2^30 below. For a·b < 0 the sum is negative, and truncating it
+    // equals flooring it plus (2^31 − 1): both cases are ⌊(a·b + 2^30) / 2^31⌋,
+    // an arithmetic shift. (The saturating case a = b = Int32.min cannot
+    // occur: multipliers are non-negative, see `RequantTable.supports`.)
+    let x = narrow64((widen64(acc &<< t[3]) &* widen64(t[2]) &+ (1 << 30)) &>> 31)
+    // RoundingDivideByPOT: x >> e, plus one when the remainder exceeds half
+    // the divisor (half minus one for negative x): round half away from zero.
+    let remainder = x & t[5]
+    let threshold = (t[5] &>> 1) &- (x &>> 31)
+    return (x &>> t[4]) &- ((threshold &- remainder) &>> 31)
 }
 
 /// The taps `[f0, f1)` of a window axis that land inside the input: tap `f`
