@@ -53,6 +53,7 @@ struct FastDepthwiseConv2D: Sendable {
         let ch = channels
         let rowStride = inputRegion.width * ch
         let full = ch / blockLanes, rest = ch % blockLanes
+        let end = X + input.count
         weights.withUnsafeBufferPointer { wb in
             table.vectors.withUnsafeBufferPointer { tb in
                 let W = wb.baseAddress!, T = tb.baseAddress!
@@ -100,7 +101,7 @@ struct FastDepthwiseConv2D: Sendable {
                                     let row = x + fy * dh * rowStride + cb * blockLanes
                                     let wrow = W + fy * kw * blocks + cb
                                     for fx in fx0..<fx1 {
-                                        acc &+= (widen(loadPartial(row + fx * dw * ch, rest)) &+ offset) &* wrow[fx * blocks]
+                                        acc &+= (widen(loadPartial(row + fx * dw * ch, rest, end: end)) &+ offset) &* wrow[fx * blocks]
                                     }
                                 }
                                 store(requantize(acc, t, k), y + cb * blockLanes, rest)

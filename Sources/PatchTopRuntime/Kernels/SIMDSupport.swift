@@ -60,9 +60,12 @@ func load16(_ p: UnsafePointer<Int8>) -> SIMD16<Int8> {
     UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Int8>.self)
 }
 
-/// Loads the first `count` (< 16) bytes of `p`, zero in the other lanes.
+/// Loads the first `count` (< 16) bytes of `p`; the other lanes are the
+/// bytes that follow when they are still inside the buffer (`end`), zero
+/// otherwise. Callers multiply those lanes by zero weights.
 @inline(__always)
-func loadPartial(_ p: UnsafePointer<Int8>, _ count: Int) -> SIMD16<Int8> {
+func loadPartial(_ p: UnsafePointer<Int8>, _ count: Int, end: UnsafePointer<Int8>) -> SIMD16<Int8> {
+    if end - p >= 16 { return load16(p) }
     var r = SIMD16<Int8>()
     for i in 0..<count { r[i] = p[i] }
     return r
@@ -73,6 +76,9 @@ func loadPartial(_ p: UnsafePointer<Int8>, _ count: Int) -> SIMD16<Int8> {
 func store(_ v: SIMD16<Int8>, _ p: UnsafeMutablePointer<Int8>, _ count: Int) {
     if count == 16 {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Int8>.self)
+    } else if count >= 8 {
+        UnsafeMutableRawPointer(p).storeBytes(of: v.lowHalf, as: SIMD8<Int8>.self)
+        for i in 8..<count { p[i] = v[i] }
     } else {
         for i in 0..<count { p[i] = v[i] }
     }
