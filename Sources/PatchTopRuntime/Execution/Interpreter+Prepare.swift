@@ -14,7 +14,23 @@ extension Interpreter {
             guard let q = tensor.quantization, !q.scales.isEmpty else {
                 throw .unsupported(op, "tensor \(tensor.index) is not quantized")
             }
+            // Scales a converter can emit: positive, finite, and far from
+            // the ends of Float, so that ratios of them stay finite.
+            guard q.scales.allSatisfy({ $0.isFinite && $0 > 1e-30 && $0 < 1e30 }) else {
+                throw .unsupported(op, "tensor \(tensor.index) has a quantization scale that is zero, negative or not finite")
+            }
+            if tensor.type == .int8 {
+                guard q.zeroPoints.allSatisfy({ (-128...127).contains($0) }) else {
+                    throw .unsupported(op, "tensor \(tensor.index) has a zero point outside −128…127")
+                }
+            }
             return q
+        }
+        /// A requantization the fixed-point arithmetic can represent.
+        func checkShifts(_ shifts: [Int32]) throws(RuntimeError) {
+            guard shifts.allSatisfy({ (-31...30).contains($0) }) else {
+                throw .unsupported(op, "a requantization scale is out of range")
+            }
         }
         func requireInt8(_ tensor: Tensor) throws(RuntimeError) {
             guard tensor.type == .int8 else { throw .unsupported(op, "tensor \(tensor.index) is \(tensor.type.name), not int8") }
@@ -32,12 +48,15 @@ extension Interpreter {
             }
             return data.map { Int8(bitPattern: $0) }
         }
-        func bias(_ slot: Int) throws(RuntimeError) -> [Int32]? {
+        func bias(_ slot: Int, count: Int) throws(RuntimeError) -> [Int32]? {
             guard let i = op.input(slot) else { return nil }
             guard t[i].type == .int32, let data = t[i].data else {
                 throw .unsupported(op, "bias tensor \(i) is not constant int32")
             }
-            return stride(from: 0, to: data.count - 3, by: 4).map { k in
+            guard data.count >= 4 * count else {
+                throw .unsupported(op, "bias tensor \(i) has \(data.count / 4) values for \(count) output channels")
+            }
+            return stride(from: 0, to: 4 * count, by: 4).map { k in
                 Int32(bitPattern: UInt32(data[k]) | UInt32(data[k + 1]) << 8 | UInt32(data[k + 2]) << 16 | UInt32(data[k + 3]) << 24)
             }
         }
@@ -69,12 +88,14 @@ extension Interpreter {
             guard filter.shape[3] == input.shape[3] else { throw .unsupported(op, "grouped convolution") }
             let qi = try quant(input), qf = try quant(filter), qo = try quant(out)
             let oc = filter.shape[0]
+            guard qf.scales.count == 1 || qf.scales.count >= oc else { throw .unsupported(op, "filter has \(qf.scales.count) scales for \(oc) channels") }
             let (m, s) = perChannelMultipliers(inputScale: qi.scale, filterScales: qf.scales, outputScale: qo.scale, channels: oc)
+            try checkShifts(s)
             let r = try range(out)
             let p = Conv2DParams(batches: input.shape[0], inputChannels: input.shape[3], outputChannels: oc, height: h, width: w,
                                  inputOffset: -qi.zeroPoint, outputOffset: qo.zeroPoint, multipliers: m, shifts: s,
                                  activationMin: r.min, activationMax: r.max)
-            return .conv(Conv2DKernel(p, filter: try weights(filter), bias: try bias(2)), input: input.index, output: out.index)
+            return .conv(Conv2DKernel(p, filter: try weights(filter), bias: try bias(2, count: oc)), input: input.index, output: out.index)
         case .depthwiseConv2D:
             let input = try tensor(0), filter = try tensor(1)
             try requireInt8(input)
@@ -82,18 +103,24 @@ extension Interpreter {
             guard let (h, w) = model.windowGeometry(of: op) else { throw .unsupported(op, "window geometry") }
             let qi = try quant(input), qf = try quant(filter), qo = try quant(out)
             let oc = filter.shape[3], ic = input.shape[3]
+            guard qf.scales.count == 1 || qf.scales.count >= oc else { throw .unsupported(op, "filter has \(qf.scales.count) scales for \(oc) channels") }
             let (m, s) = perChannelMultipliers(inputScale: qi.scale, filterScales: qf.scales, outputScale: qo.scale, channels: oc)
+            try checkShifts(s)
             let r = try range(out)
             let p = DepthwiseConv2DParams(batches: input.shape[0], inputChannels: ic, depthMultiplier: oc / ic, height: h, width: w,
                                           inputOffset: -qi.zeroPoint, outputOffset: qo.zeroPoint, multipliers: m, shifts: s,
                                           activationMin: r.min, activationMax: r.max)
-            return .depthwise(DepthwiseConv2DKernel(p, filter: try weights(filter), bias: try bias(2)), input: input.index, output: out.index)
+            return .depthwise(DepthwiseConv2DKernel(p, filter: try weights(filter), bias: try bias(2, count: oc)), input: input.index, output: out.index)
         case .fullyConnected:
             let input = try tensor(0), filter = try tensor(1)
             try requireInt8(input)
             try requireInt8(out)
             let qi = try quant(input), qf = try quant(filter), qo = try quant(out)
-            let depth = filter.shape[1]
+            let depth = filter.shape[1], oc = filter.shape[0]
+            guard depth > 0, input.elementCount % depth == 0, out.elementCount == input.elementCount / depth * oc else {
+                throw .unsupported(op, "weights \(filter.shape) do not match input \(input.shape) and output \(out.shape)")
+            }
+            guard !qf.isPerChannel || qf.scales.count >= oc else { throw .unsupported(op, "filter has \(qf.scales.count) scales for \(oc) rows") }
             var m = [Int32](), s = [Int32]()
             if qf.isPerChannel {
                 (m, s) = perChannelMultipliers(inputScale: qi.scale, filterScales: qf.scales, outputScale: qo.scale,
@@ -102,12 +129,13 @@ extension Interpreter {
                 let one = FullyConnectedParams.multiplier(inputScale: qi.scale, filterScale: qf.scale, outputScale: qo.scale)
                 (m, s) = ([one.0], [one.1])
             }
+            try checkShifts(s)
             let r = try range(out)
             var p = FullyConnectedParams(batches: input.elementCount / depth, inputDepth: depth, outputDepth: filter.shape[0],
                                          inputOffset: -qi.zeroPoint, filterOffset: -qf.zeroPoint, outputOffset: qo.zeroPoint,
                                          multipliers: m, shifts: s, activationMin: r.min, activationMax: r.max)
             p.singleRounding = qf.isPerChannel
-            return .fullyConnected(FullyConnectedKernel(p, filter: try weights(filter), bias: try bias(2)), input: input.index, output: out.index)
+            return .fullyConnected(FullyConnectedKernel(p, filter: try weights(filter), bias: try bias(2, count: oc)), input: input.index, output: out.index)
         case .averagePool2D, .maxPool2D:
             let input = try tensor(0)
             try requireInt8(input)
@@ -183,6 +211,9 @@ extension Interpreter {
             }
             var keepDims = false
             if case .reducer(let k) = op.options { keepDims = k }
+            guard out.elementCount == input.shape[0] * input.shape[3] else {
+                throw .unsupported(op, "output \(out.shape) is not one value per batch and channel of \(input.shape)")
+            }
             let qi = try quant(input), qo = try quant(out)
             let p = MeanParams(batches: input.shape[0], height: input.shape[1], width: input.shape[2], channels: input.shape[3],
                                keepDims: keepDims, inputScale: qi.scale, inputZeroPoint: qi.zeroPoint,
@@ -196,6 +227,11 @@ extension Interpreter {
             if op.input(2) != nil { throw .unsupported(op, "explicit pad value") }
             let qo = try quant(out)
             let paddings = (0..<input.shape.count).map { Paddings(before: pads[2 * $0], after: pads[2 * $0 + 1]) }
+            let padded = zip(input.shape, paddings).map { $0 + $1.before + $1.after }
+            guard paddings.allSatisfy({ $0.before >= 0 && $0.after >= 0 && $0.before < 1 << 20 && $0.after < 1 << 20 }),
+                  padded == out.shape else {
+                throw .unsupported(op, "paddings \(pads) do not take \(input.shape) to \(out.shape)")
+            }
             return .pad(input: input.index, shape: input.shape, paddings: paddings, value: Int8(clamping: qo.zeroPoint), output: out.index)
         case .concatenation:
             guard case .concatenation(let axis, let activation) = op.options else { throw .unsupported(op, "options") }

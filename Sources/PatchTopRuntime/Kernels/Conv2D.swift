@@ -69,6 +69,8 @@ public func perChannelMultipliers(inputScale: Float, filterScales: [Float], outp
 /// `input` holds `inputRegion` of the input tensor and must contain every
 /// in-image pixel those outputs read; `output` holds `outputRegion`.
 /// Filter layout `[out, kh, kw, in]`, bias int32 per output channel.
+/// Accumulation wraps on int32 overflow, as the C++ reference does on every
+/// real machine, so that a model with absurd biases gives garbage, not a trap.
 public func conv2DInt8(
     _ p: Conv2DParams,
     input: UnsafeBufferPointer<Int8>, inputRegion: Region2D,
@@ -97,13 +99,13 @@ public func conv2DInt8(
                             let inBase = inputRegion.offset(batch: b, row: iy, col: ix, channels: ic)
                             let fBase = ((o * kh + fy) * kw + fx) * ic
                             for c in 0..<ic {
-                                acc += Int32(filter[fBase + c]) * (Int32(input[inBase + c]) + p.inputOffset)
+                                acc &+= Int32(filter[fBase + c]) &* (Int32(input[inBase + c]) &+ p.inputOffset)
                             }
                         }
                     }
-                    if let bias { acc += bias[o] }
+                    if let bias { acc &+= bias[o] }
                     acc = FixedPoint.multiplyByQuantizedMultiplier(acc, p.multipliers[o], p.shifts[o])
-                    acc += p.outputOffset
+                    acc &+= p.outputOffset
                     acc = min(max(acc, p.activationMin), p.activationMax)
                     output[outBase + o] = Int8(acc)
                 }

@@ -36,12 +36,12 @@ extension DepthwiseConv2DKernel {
                             let ix = inX0 + dw * fx
                             if ix < 0 || ix >= inW { continue }
                             let v = Int32(staging[(iy - inputRegion.y) * inputRegion.width + (ix - inputRegion.x)])
-                            acc += Int32(filter[(fy * kw + fx) * channels + c]) * (v + p.inputOffset)
+                            acc &+= Int32(filter[(fy * kw + fx) * channels + c]) &* (v &+ p.inputOffset)
                         }
                     }
-                    if let bias { acc += bias[c] }
+                    if let bias { acc &+= bias[c] }
                     acc = FixedPoint.multiplyByQuantizedMultiplier(acc, p.multipliers[c], p.shifts[c])
-                    acc = min(max(acc + p.outputOffset, p.activationMin), p.activationMax)
+                    acc = min(max(acc &+ p.outputOffset, p.activationMin), p.activationMax)
                     buffer[outputRegion.offset(batch: 0, row: oy, col: ox, channels: channels) + c] = Int8(acc)
                 }
             }

@@ -69,12 +69,12 @@ public func depthwiseConv2DInt8(
                                 let ix = inX0 + dw * fx
                                 if ix < 0 || ix >= inW { continue }
                                 let v = Int32(input[inputRegion.offset(batch: b, row: iy, col: ix, channels: ic) + c])
-                                acc += Int32(filter[(fy * kw + fx) * oc + o]) * (v + p.inputOffset)
+                                acc &+= Int32(filter[(fy * kw + fx) * oc + o]) &* (v &+ p.inputOffset)
                             }
                         }
-                        if let bias { acc += bias[o] }
+                        if let bias { acc &+= bias[o] }
                         acc = FixedPoint.multiplyByQuantizedMultiplier(acc, p.multipliers[o], p.shifts[o])
-                        acc += p.outputOffset
+                        acc &+= p.outputOffset
                         acc = min(max(acc, p.activationMin), p.activationMax)
                         output[outBase + o] = Int8(acc)
                     }

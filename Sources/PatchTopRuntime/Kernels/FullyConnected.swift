@@ -64,14 +64,14 @@ public func fullyConnectedInt8(
         for o in 0..<p.outputDepth {
             var acc: Int32 = 0
             for d in 0..<depth {
-                acc += (Int32(input[b * depth + d]) + p.inputOffset) * (Int32(filter[o * depth + d]) + p.filterOffset)
+                acc &+= (Int32(input[b * depth + d]) &+ p.inputOffset) &* (Int32(filter[o * depth + d]) &+ p.filterOffset)
             }
-            if let bias { acc += bias[o] }
+            if let bias { acc &+= bias[o] }
             let k = perChannel ? o : 0
             acc = p.singleRounding
                 ? FixedPoint.multiplyByQuantizedMultiplierSingleRounding(Int64(acc), p.multipliers[k], p.shifts[k])
                 : FixedPoint.multiplyByQuantizedMultiplier(acc, p.multipliers[k], p.shifts[k])
-            acc += p.outputOffset
+            acc &+= p.outputOffset
             acc = min(max(acc, p.activationMin), p.activationMax)
             output[b * p.outputDepth + o] = Int8(acc)
         }

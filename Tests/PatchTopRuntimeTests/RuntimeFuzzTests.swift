@@ -1,0 +1,67 @@
+import Foundation
+import PatchTopModel
+import PatchTopPlan
+@testable import PatchTopRuntime
+import XCTest
+
+/// Seeded mutations of real models that still parse: preparing, compiling
+/// and running them must return or throw a `RuntimeError`, never trap
+/// (wild scales and zero points, biases of the wrong length, shapes that do
+/// not agree with their weights...).
+final class RuntimeFuzzTests: XCTestCase {
+    struct SeededGenerator: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    private static var root: URL {
+        var url = URL(fileURLWithPath: #filePath)
+        while url.path != "/" {
+            url.deleteLastPathComponent()
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { break }
+        }
+        return url
+    }
+
+    private func fuzz(_ name: String, cases: Int, seed: UInt64) throws {
+        let original = try [UInt8](Data(contentsOf: Self.root.appendingPathComponent("SampleModels/\(name).tflite")))
+        var rng = SeededGenerator(state: seed)
+        var ran = 0, refused = 0
+        for _ in 0..<cases {
+            var bytes = original
+            for _ in 0..<Int.random(in: 1...6, using: &rng) {
+                let i = Int.random(in: 0..<(bytes.count - 4), using: &rng)
+                if Bool.random(using: &rng) {
+                    bytes[i] ^= 1 << UInt8.random(in: 0..<8, using: &rng)
+                } else {
+                    let value = [UInt32.max, 0x7F80_0000, 0x7FC0_0000, 0x8000_0000, 0, 1, 0x4F00_0000, 0x0000_0080]
+                        .randomElement(using: &rng)!
+                    for k in 0..<4 { bytes[i + k] = UInt8(truncatingIfNeeded: value >> (8 * k)) }
+                }
+            }
+            guard let model = try? TFLiteReader.read(bytes: bytes), let input = model.inputs.first else { continue }
+            do {
+                let interpreter = try Interpreter(model: model)
+                let data = [Int8](repeating: 3, count: model.tensors[input].byteCount)
+                _ = try ArenaProgram(interpreter: interpreter).run(input: data)
+                if let plan = (1...model.operators.count).lazy.compactMap({ try? PatchPlan(model: model, patches: 2, patchLayers: $0) }).first {
+                    _ = try ArenaProgram(interpreter: interpreter, plan: plan).run(input: data)
+                }
+                ran += 1
+            } catch {
+                refused += 1
+            }
+        }
+        XCTAssertGreaterThan(ran + refused, cases / 4, "\(name): too few mutations parsed")
+    }
+
+    func testAllOpsModelMutations() throws { try fuzz("tiny-allops", cases: 3000, seed: 21) }
+    func testMobileNetV3Mutations() throws { try fuzz("mbv3s-r96", cases: 400, seed: 22) }
+    func testPersonDetectLikeMutations() throws { try fuzz("mbv1-w0.25-r96-g", cases: 300, seed: 13) }
+}
