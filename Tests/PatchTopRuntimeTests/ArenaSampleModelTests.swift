@@ -6,14 +6,7 @@ import XCTest
 /// The layer-by-layer arena must be no worse than TFLite Micro's activation
 /// area, which equals the liveness peak on these models.
 final class ArenaSampleModelTests: XCTestCase {
-    private var root: URL {
-        var url = URL(fileURLWithPath: #filePath)
-        while url.path != "/" {
-            url.deleteLastPathComponent()
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { break }
-        }
-        return url
-    }
+    private var root: URL { TestFiles.root }
 
     func testEverySampleModelsArenaEqualsItsLivenessPeak() throws {
         let models = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("SampleModels").path)
@@ -42,8 +35,7 @@ import PatchTopPlan
 /// counts per-patch buffers at their largest, as the layout does.
 final class PatchArenaTests: XCTestCase {
     func testPatchArenasMatchThePlannedPeak() throws {
-        var root = URL(fileURLWithPath: #filePath)
-        while !FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path) { root.deleteLastPathComponent() }
+        let root = TestFiles.root
         var total = 0
         for name in ["mbv2-w0.35-r144", "mcunet-kmix-r112", "mbv1-w0.25-r96-g"] {
             let model = try TFLiteReader.load(path: root.appendingPathComponent("SampleModels/\(name).tflite").path)

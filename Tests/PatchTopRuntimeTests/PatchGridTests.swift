@@ -9,15 +9,6 @@ import XCTest
 /// touches must be the one laid out for the plan, which must be the plan's
 /// own liveness peak.
 final class PatchGridTests: XCTestCase {
-    private static var root: URL {
-        var url = URL(fileURLWithPath: #filePath)
-        while url.path != "/" {
-            url.deleteLastPathComponent()
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { break }
-        }
-        return url
-    }
-
     private func seededInput(_ count: Int, seed: UInt64) -> [Int8] {
         var state = seed
         return (0..<count).map { _ in
@@ -64,7 +55,7 @@ final class PatchGridTests: XCTestCase {
         XCTAssertGreaterThan(checked, 3, "\(model.name): too few valid plans", file: file, line: line)
     }
 
-    private func sample(_ name: String) -> String { Self.root.appendingPathComponent("SampleModels/\(name).tflite").path }
+    private func sample(_ name: String) -> String { TestFiles.sample(name) }
 
     func testMobileNetV2() throws { try assertGrid(path: sample("mbv2-w0.35-r144"), patches: Array(1...6), layers: 10) }
     func testMobileNetV2Streamed() throws {
@@ -78,7 +69,7 @@ final class PatchGridTests: XCTestCase {
     func testAllOpsStreamed() throws { try assertGrid(path: sample("tiny-allops"), patches: [2, 3], layers: 12, streamInput: true) }
 
     func testPersonDetect() throws {
-        let path = Self.root.deletingLastPathComponent().appendingPathComponent("shared/models/person_detect.tflite").path
+        let path = TestFiles.shared("person_detect.tflite")
         try assertGrid(path: path, patches: Array(1...6), layers: 8)
     }
 
@@ -89,7 +80,7 @@ final class PatchGridTests: XCTestCase {
         try assertGrid(path: sample("mcunet-kmix-r112"), patches: [1, 3, 5], layers: 5, streamInput: true, inplace: true)
     }
     func testPersonDetectInPlace() throws {
-        let path = Self.root.deletingLastPathComponent().appendingPathComponent("shared/models/person_detect.tflite").path
+        let path = TestFiles.shared("person_detect.tflite")
         try assertGrid(path: path, patches: [1, 2, 4], layers: 4, streamInput: true, inplace: true)
     }
 

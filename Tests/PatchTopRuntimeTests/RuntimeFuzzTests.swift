@@ -9,28 +9,8 @@ import XCTest
 /// (wild scales and zero points, biases of the wrong length, shapes that do
 /// not agree with their weights...).
 final class RuntimeFuzzTests: XCTestCase {
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
-    private static var root: URL {
-        var url = URL(fileURLWithPath: #filePath)
-        while url.path != "/" {
-            url.deleteLastPathComponent()
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { break }
-        }
-        return url
-    }
-
     private func fuzz(_ name: String, cases: Int, seed: UInt64) throws {
-        let original = try [UInt8](Data(contentsOf: Self.root.appendingPathComponent("SampleModels/\(name).tflite")))
+        let original = try [UInt8](Data(contentsOf: URL(fileURLWithPath: TestFiles.sample(name))))
         var rng = SeededGenerator(state: seed)
         var ran = 0, refused = 0
         for _ in 0..<cases {
