@@ -32,10 +32,14 @@ final class PatchGridTests: XCTestCase {
         guard FileManager.default.fileExists(atPath: path) else { throw XCTSkip("\(path) is absent") }
         let model = try TFLiteReader.load(path: path)
         let interpreter = try Interpreter(model: model)
-        guard let inputIndex = model.inputs.first, model.tensors[inputIndex].type == .int8 else {
-            throw XCTSkip("\(model.name): not an int8 input")
+        let inputIndex = try XCTUnwrap(model.inputs.first)
+        var input = seededInput(model.tensors[inputIndex].byteCount, seed: 7)
+        if model.tensors[inputIndex].type == .float32 {
+            // Finite floats in [-2, 2): random bits would be NaN now and then.
+            input = seededInput(model.tensors[inputIndex].elementCount, seed: 7).flatMap { byte -> [Int8] in
+                withUnsafeBytes(of: (Float(byte) / 64).bitPattern.littleEndian) { $0.map { Int8(bitPattern: $0) } }
+            }
         }
-        let input = seededInput(model.tensors[inputIndex].byteCount, seed: 7)
         let options = MemoryOptions(inplaceDepthwise: inplace, streamInput: streamInput)
         let reference = try XCTUnwrap(try ArenaProgram(interpreter: interpreter).run(input: input))
         var checked = 0
@@ -66,6 +70,10 @@ final class PatchGridTests: XCTestCase {
     func testMobileNetV1() throws { try assertGrid(path: sample("mbv1-w0.25-r96-g"), patches: Array(1...6), layers: 8) }
     func testMobileNetV3() throws { try assertGrid(path: sample("mbv3s-r96"), patches: Array(1...6), layers: 8) }
     func testAllOps() throws { try assertGrid(path: sample("tiny-allops"), patches: Array(1...6), layers: 12) }
+    func testFloatInputAndOutput() throws {
+        try assertGrid(path: sample("tiny-float-io"), patches: Array(1...6), layers: 6)
+        try assertGrid(path: sample("tiny-float-io"), patches: [2, 3], layers: 6, streamInput: true, inplace: true)
+    }
     func testAllOpsStreamed() throws { try assertGrid(path: sample("tiny-allops"), patches: [2, 3], layers: 12, streamInput: true) }
 
     func testPersonDetect() throws {
