@@ -18,8 +18,7 @@ struct ReportCommand: ParsableCommand {
 
     @OptionGroup var memory: MemoryFlags
 
-    @Option(help: "SRAM budget for activations: bytes, or with a KiB/MiB suffix.")
-    var sram: String?
+    @OptionGroup var budget: BudgetFlags
 
     @Option(help: "Which view: layers, memory, grid or all.")
     var view: String = "all"
@@ -33,26 +32,18 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         guard let which = ReportRenderer.View(rawValue: view) else { fail("--view \"\(view)\" is not one of layers, memory, grid, all") }
         guard (1...1000).contains(width), (1...1000).contains(height) else { fail("--width and --height must be within 1…1000") }
-        var budget: Int?
-        if let sram {
-            guard let bytes = parseByteSize(sram) else { fail("--sram \"\(sram)\" is not a size (try 320KiB or 327680)") }
-            budget = bytes
-        }
+        let sram = budget.budget()
         let loaded = try loadModel(model)
         let state: AppState
         do {
-            state = try AppState(model: loaded, patches: stage.patches, patchLayers: stage.patchLayers, options: memory.options, sramBudget: budget)
+            state = try AppState(model: loaded, patches: stage.patches, patchLayers: stage.patchLayers, options: memory.options, board: sram)
         } catch {
             fail("\(loaded.name): \(error.description)")
         }
         let date = ISO8601DateFormatter().string(from: Date())
         let text = ReportRenderer(state: state, view: which, width: width, height: height, date: date).render()
         if let output {
-            guard let file = fopen(output, "w") else { fail("cannot write \(output): \(String(cString: strerror(errno)))") }
-            let bytes = Array(text.utf8)
-            let written = fwrite(bytes, 1, bytes.count, file)
-            let closed = fclose(file)
-            guard written == bytes.count, closed == 0 else { fail("cannot write \(output): \(String(cString: strerror(errno)))") }
+            if case .failure(let error) = ReportFile.write(text, to: output) { fail(error.description) }
         } else {
             print(text, terminator: "")
         }
