@@ -28,7 +28,9 @@ public struct PatchPlan: Sendable {
     public let opRegions: [[Region]]
     /// MACs of each op under this plan (summed over patches in the stage).
     public let macsPerOp: [Int]
-    /// Live bytes at each op: for stage ops the largest over all patches.
+    /// Live bytes at each op. For stage ops: the bytes held whole plus the
+    /// per-patch buffers live at that op, each sized for the largest patch
+    /// (one static arena serves every patch, as on the device).
     public let liveBytes: [Int]
     /// The layer-by-layer profile under the same memory options.
     public let layerByLayer: ActivationMemory
@@ -38,7 +40,8 @@ public struct PatchPlan: Sendable {
     /// unless streamed).
     public let stageWholeBytes: Int
     /// The per-patch buffers of the stage, each as large as its largest
-    /// patch needs, so one arena layout serves every patch.
+    /// patch needs, so one arena layout serves every patch. Their lifetimes
+    /// are stage ops, the same in every patch.
     public let patchBuffers: [PatchBuffer]
 
     /// A stage tensor's per-patch buffer: `bytes` live from stage op
@@ -139,19 +142,24 @@ public struct PatchPlan: Sendable {
         // Memory: what is whole during the stage, plus one patch's working set.
         let whole = Self.wholeBytes(model: model, stage: stage, options: options)
         stageWholeBytes = whole
-        var live = layerByLayer.liveBytes
-        for index in 0..<patchLayers { live[index] = 0 }
         var buffers: [Int: PatchBuffer] = [:]
+        var staging: [Int: Int] = [:]
         for (patch, regions) in zip(grid, allTensorRegions) {
             let working = PatchWorkingSet(model: model, patchLayers: patchLayers, stageOutputs: stage.outputs,
                                           regions: regions, patch: patch, options: options)
-            for index in 0..<patchLayers { live[index] = max(live[index], whole + working.liveBytes[index]) }
-            for (tensor, lifetime) in working.lifetimes {
-                let bytes = max(buffers[tensor]?.bytes ?? 0, lifetime.bytes)
-                buffers[tensor] = PatchBuffer(tensor: tensor, bytes: bytes, firstOp: lifetime.first, lastOp: lifetime.last)
+            for (tensor, buffer) in working.buffers where buffer.bytes > (buffers[tensor]?.bytes ?? -1) {
+                buffers[tensor] = buffer
+            }
+            for op in model.operators[0..<patchLayers] where op.kind == .depthwiseConv2D {
+                guard let input = op.input(0), let region = regions[input] else { continue }
+                staging[op.index] = max(staging[op.index] ?? 0, region.area * (model.tensors[input].type.byteSize ?? 1))
             }
         }
         patchBuffers = buffers.values.sorted { $0.tensor < $1.tensor }
+        let working = PatchWorkingSet.liveBytes(buffers: patchBuffers, patchLayers: patchLayers, model: model,
+                                                inplaceStaging: options.inplaceDepthwise ? staging : nil)
+        var live = layerByLayer.liveBytes
+        for index in 0..<patchLayers { live[index] = whole + working[index] }
         liveBytes = live
         peakBytes = live.max() ?? 0
         peakOp = live.firstIndex(of: peakBytes) ?? 0

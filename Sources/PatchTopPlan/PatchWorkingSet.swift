@@ -1,6 +1,6 @@
 import PatchTopModel
 
-/// The memory one patch needs while the stage runs, op by op.
+/// The per-patch buffers one patch needs while the stage runs.
 ///
 /// A stage tensor lives in a per-patch buffer of its region (all channels)
 /// from the op that writes it to the last stage op that reads it. A stage
@@ -9,40 +9,47 @@ import PatchTopModel
 /// buffer of the region the patch reads; an unstreamed one is read in place
 /// from its whole buffer.
 struct PatchWorkingSet {
-    var liveBytes: [Int]
-    /// Per-patch buffers: tensor → (first op, last op, bytes).
-    var lifetimes: [Int: (first: Int, last: Int, bytes: Int)]
+    /// Per-patch buffers by tensor.
+    var buffers: [Int: PatchPlan.PatchBuffer]
 
     init(model: Model, patchLayers n: Int, stageOutputs: [Int], regions: [Int: Region], patch: Region, options: MemoryOptions) {
-        var live = [Int](repeating: 0, count: n)
-        var lifetimes: [Int: (first: Int, last: Int, bytes: Int)] = [:]
+        var buffers: [Int: PatchPlan.PatchBuffer] = [:]
         for (tensor, region) in regions {
             let shape = model.tensors[tensor].shape
             guard shape.count == 4, model.isActivation(tensor) else { continue }
             let isInput = model.inputs.contains(tensor)
             if isInput && !options.streamInput { continue }
-            // A stage output whose region is just its patch is written
-            // straight into its whole buffer.
             if stageOutputs.contains(tensor) && region == patch { continue }
             let bytes = region.area * shape[3] * (model.tensors[tensor].type.byteSize ?? 1)
             let first = isInput ? 0 : (model.producer[tensor] ?? 0)
-            let stageReaders = model.consumers[tensor].filter { $0 < n }
-            let last = stageReaders.last ?? first
-            lifetimes[tensor] = (first, max(first, last), bytes)
+            let last = model.consumers[tensor].filter { $0 < n }.last ?? first
+            buffers[tensor] = PatchPlan.PatchBuffer(tensor: tensor, bytes: bytes, firstOp: first, lastOp: max(first, last))
         }
-        for lifetime in lifetimes.values {
-            for op in lifetime.first...lifetime.last { live[op] += lifetime.bytes }
+        self.buffers = buffers
+    }
+
+    /// Live bytes at each stage op when every patch uses `buffers`, each
+    /// sized for the largest patch: a statically planned arena gives every
+    /// buffer one offset and one size for all patches, so this, not the
+    /// working set of any single patch, is what the stage really needs.
+    ///
+    /// With in-place depthwise, a depthwise conv whose input dies at it
+    /// shares its input's buffer and needs one staging channel of
+    /// `stagingBytes[op]` (the largest padded input channel over patches).
+    static func liveBytes(buffers: [PatchPlan.PatchBuffer], patchLayers n: Int, model: Model,
+                          inplaceStaging: [Int: Int]?) -> [Int] {
+        var live = [Int](repeating: 0, count: n)
+        for buffer in buffers {
+            for op in buffer.firstOp...min(buffer.lastOp, n - 1) { live[op] += buffer.bytes }
         }
-        if options.inplaceDepthwise {
-            for op in model.operators[0..<n] where op.kind == .depthwiseConv2D {
-                guard let input = op.input(0), let inLife = lifetimes[input], let outLife = lifetimes[op.output],
-                      inLife.last == op.index, let inRegion = regions[input] else { continue }
-                let staging = inRegion.area * (model.tensors[input].type.byteSize ?? 1)
-                let saving = inLife.bytes + outLife.bytes - max(inLife.bytes, outLife.bytes) - staging
-                if saving > 0 { live[op.index] -= saving }
-            }
+        guard let inplaceStaging else { return live }
+        let byTensor = Dictionary(buffers.map { ($0.tensor, $0) }, uniquingKeysWith: { a, _ in a })
+        for op in model.operators[0..<n] where op.kind == .depthwiseConv2D {
+            guard let input = op.input(0), let inBuffer = byTensor[input], let outBuffer = byTensor[op.output],
+                  inBuffer.lastOp == op.index, let staging = inplaceStaging[op.index] else { continue }
+            let saving = inBuffer.bytes + outBuffer.bytes - max(inBuffer.bytes, outBuffer.bytes) - staging
+            if saving > 0 { live[op.index] -= saving }
         }
-        liveBytes = live
-        self.lifetimes = lifetimes
+        return live
     }
 }

@@ -80,22 +80,18 @@ public struct PatchExecutor: Sendable {
             var y = [Int8](repeating: 0, count: batches * out.height * out.width * pixelBytes(op.output))
             let step = interpreter.steps[index]
             switch step {
-            case let .conv(p, input, filter, bias, _):
+            case let .conv(kernel, input, _):
                 let x = try source(input)
-                x.data.withUnsafeBufferPointer { xp in filter.withUnsafeBufferPointer { fp in y.withUnsafeMutableBufferPointer { yp in
-                    withOptionalBias(bias) {
-                        conv2DInt8(p, input: xp, inputRegion: x.region, filter: fp, bias: $0, output: yp, outputRegion: out,
-                                   outputRows: region.rows, outputCols: region.cols)
-                    }
-                } } }
-            case let .depthwise(p, input, filter, bias, _):
+                x.data.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer { yp in
+                    kernel.run(input: xp, inputRegion: x.region, output: yp, outputRegion: out,
+                               outputRows: region.rows, outputCols: region.cols)
+                } }
+            case let .depthwise(kernel, input, _):
                 let x = try source(input)
-                x.data.withUnsafeBufferPointer { xp in filter.withUnsafeBufferPointer { fp in y.withUnsafeMutableBufferPointer { yp in
-                    withOptionalBias(bias) {
-                        depthwiseConv2DInt8(p, input: xp, inputRegion: x.region, filter: fp, bias: $0, output: yp, outputRegion: out,
-                                            outputRows: region.rows, outputCols: region.cols)
-                    }
-                } } }
+                x.data.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer { yp in
+                    kernel.run(input: xp, inputRegion: x.region, output: yp, outputRegion: out,
+                               outputRows: region.rows, outputCols: region.cols)
+                } }
             case let .pool(kind, p, input, _):
                 let x = try source(input)
                 x.data.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer { yp in
@@ -177,9 +173,4 @@ public struct PatchExecutor: Sendable {
             }
         }
     }
-}
-
-private func withOptionalBias<R>(_ array: [Int32]?, _ body: (UnsafeBufferPointer<Int32>?) -> R) -> R {
-    guard let array else { return body(nil) }
-    return array.withUnsafeBufferPointer { body($0) }
 }
