@@ -6,10 +6,12 @@ import PatchTopPlan
 /// and a legend of those buffers by offset.
 ///
 /// ```
-/// step 23/180  op 5  patch 3/16   arena 121.4 KiB, 98.2 live
-/// AAAAAAAAAAAAAAAABBBBBBBBBcccc·······
-/// A t0   input     0.0–  82.9 KiB
+/// step 54/168 op 1 p5/9  97.8/121.4 KiB
+/// AAAAAAAAAAAAAAAAAbbbbbcccc······DD
+/// A t0      0.0–  60.8 whole 144×144×3
+/// b t108   60.8–  77.8 patch 72×72×16
 /// ```
+/// (offsets in KiB).
 /// Uppercase letters are tensors held whole, lowercase per-patch region
 /// buffers; the buffer the last step wrote is drawn reversed.
 public enum ArenaMapView {
@@ -52,11 +54,11 @@ public enum ArenaMapView {
         let live = blocks.reduce(0) { $0 + $1.bytes }
         var where_ = "step \(snapshot.position)/\(snapshot.stepCount)"
         if let last = snapshot.last {
-            where_ += "  op \(last.op)"
-            if let patch = last.patch { where_ += " patch \(patch + 1)/\(state.patchCount)" }
+            where_ += " op \(last.op)"
+            if let patch = last.patch { where_ += " p\(patch + 1)/\(state.patchCount)" }
         }
-        if snapshot.isFinished { where_ += "  done" }
-        grid.text(where_ + "  \(kib(live))/\(kib(snapshot.arenaBytes)) KiB live", x: inner.x, y: inner.y, style: .bold, clip: inner)
+        if snapshot.isFinished { where_ += " done" }
+        grid.text(where_ + "  \(kib(live))/\(kib(snapshot.arenaBytes)) KiB", x: inner.x, y: inner.y, style: .bold, clip: inner)
         if let error = state.step?.error {
             grid.text(error, x: inner.x, y: inner.y + 1, style: CellStyle(fg: .red, bold: true), clip: inner)
         }
@@ -77,10 +79,11 @@ public enum ArenaMapView {
         var y = mapY + mapRows
         for (index, block) in blocks.enumerated() where y < inner.maxY {
             let tensor = model.tensors.indices.contains(block.tensor) ? model.tensors[block.tensor] : nil
-            let shape = tensor.map { $0.shape.map(String.init).joined(separator: "×") } ?? "?"
+            let dims = tensor.map { $0.shape.count == 4 && $0.shape[0] == 1 ? Array($0.shape.dropFirst()) : $0.shape } ?? []
+            let shape = dims.map(String.init).joined(separator: "×")
             let range = fit(kib(block.offset), 6, right: true) + "–" + fit(kib(block.end), 6, right: true)
             let kind = block.perPatch ? "patch" : "whole"
-            let text = "\(letter(index, perPatch: block.perPatch)) " + fit("t\(block.tensor)", 5) + fit(kind, 6) + range + " KiB  " + shape
+            let text = "\(letter(index, perPatch: block.perPatch)) " + fit("t\(block.tensor)", 5) + range + " " + kind + " " + shape
             let style = CellStyle(fg: colors[index % colors.count], bold: block.tensor == written)
             grid.text(text, x: inner.x, y: y, style: style, clip: inner)
             y += 1

@@ -64,8 +64,7 @@ public enum Screen {
         let w = grid.width, h = grid.height
         let stepping = state.step != nil
         let panes = layout(width: w, height: h, stepping: stepping)
-        var title = "PatchTop — \(state.model.name) — \(state.options.summary)"
-        if stepping { title += " — STEP MODE" }
+        let title = "PatchTop — \(state.model.name) — \(stepping ? "STEP MODE — " : "")\(state.options.summary)"
         grid.text(title, x: 0, y: 0, style: CellStyle(fg: .cyan, bold: true))
         SlidersView.draw(state, into: &grid, rect: Rect(x: 0, y: 1, width: w, height: 1))
         let body = Rect(x: 0, y: 2, width: w, height: h - 4)
