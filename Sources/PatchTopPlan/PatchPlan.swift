@@ -44,6 +44,10 @@ public struct PatchPlan: Sendable {
     /// are stage ops, the same in every patch.
     public let patchBuffers: [PatchBuffer]
 
+    /// Depthwise convs computed in place (with `--inplace-depthwise`), in op
+    /// order. Stage ops share per-patch buffers, the rest whole tensors.
+    public let inplaceOps: [InplaceDepthwise]
+
     /// A stage tensor's per-patch buffer: `bytes` live from stage op
     /// `firstOp` through `lastOp` in every patch.
     public struct PatchBuffer: Equatable, Hashable, Sendable {
@@ -90,6 +94,7 @@ public struct PatchPlan: Sendable {
             peakOp = layerByLayer.peakOp
             stageWholeBytes = 0
             patchBuffers = []
+            inplaceOps = layerByLayer.inplaceOps
             return
         }
 
@@ -159,7 +164,8 @@ public struct PatchPlan: Sendable {
         let working = PatchWorkingSet.liveBytes(buffers: patchBuffers, patchLayers: patchLayers, model: model,
                                                 inplaceStaging: options.inplaceDepthwise ? staging : nil)
         var live = layerByLayer.liveBytes
-        for index in 0..<patchLayers { live[index] = whole + working[index] }
+        for index in 0..<patchLayers { live[index] = whole + working.live[index] }
+        inplaceOps = working.inplace + layerByLayer.inplaceOps.filter { $0.op >= patchLayers }
         liveBytes = live
         peakBytes = live.max() ?? 0
         peakOp = live.firstIndex(of: peakBytes) ?? 0

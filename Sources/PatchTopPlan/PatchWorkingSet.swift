@@ -33,23 +33,30 @@ struct PatchWorkingSet {
     /// buffer one offset and one size for all patches, so this, not the
     /// working set of any single patch, is what the stage really needs.
     ///
-    /// With in-place depthwise, a depthwise conv whose input dies at it
-    /// shares its input's buffer and needs one staging channel of
-    /// `stagingBytes[op]` (the largest padded input channel over patches).
+    /// With in-place depthwise, a depthwise conv (one output channel per
+    /// input channel) whose input dies at it shares its input's buffer and
+    /// needs one staging channel of `inplaceStaging[op]` bytes (its largest
+    /// input region over patches); those ops are returned with `live`.
     static func liveBytes(buffers: [PatchPlan.PatchBuffer], patchLayers n: Int, model: Model,
-                          inplaceStaging: [Int: Int]?) -> [Int] {
+                          inplaceStaging: [Int: Int]?) -> (live: [Int], inplace: [InplaceDepthwise]) {
         var live = [Int](repeating: 0, count: n)
+        var inplace: [InplaceDepthwise] = []
         for buffer in buffers {
             for op in buffer.firstOp...min(buffer.lastOp, n - 1) { live[op] += buffer.bytes }
         }
-        guard let inplaceStaging else { return live }
+        guard let inplaceStaging else { return (live, inplace) }
         let byTensor = Dictionary(buffers.map { ($0.tensor, $0) }, uniquingKeysWith: { a, _ in a })
         for op in model.operators[0..<n] where op.kind == .depthwiseConv2D {
             guard let input = op.input(0), let inBuffer = byTensor[input], let outBuffer = byTensor[op.output],
-                  inBuffer.lastOp == op.index, let staging = inplaceStaging[op.index] else { continue }
+                  inBuffer.lastOp == op.index, let staging = inplaceStaging[op.index],
+                  model.tensors[input].shape.last == model.tensors[op.output].shape.last,
+                  model.tensors[input].type == model.tensors[op.output].type else { continue }
             let saving = inBuffer.bytes + outBuffer.bytes - max(inBuffer.bytes, outBuffer.bytes) - staging
-            if saving > 0 { live[op.index] -= saving }
+            if saving > 0 {
+                live[op.index] -= saving
+                inplace.append(InplaceDepthwise(op: op.index, input: input, output: op.output, stagingBytes: staging))
+            }
         }
-        return live
+        return (live, inplace)
     }
 }

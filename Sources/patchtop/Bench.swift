@@ -53,16 +53,15 @@ struct Bench: ParsableCommand {
         let sweep = median(runs: max(1, runs / 10)) { plans = Sweep(model: loaded, maxPatches: 8).plans.count }
         var inference: Double?, patched: Double?
         let timedPlan = try? PatchPlan(model: loaded, patches: patches, patchLayers: n)
-        if let interpreter = try? Interpreter(model: loaded), let inputIndex = loaded.inputs.first {
-            let input = seededInput(for: loaded.tensors[inputIndex], seed: 0)
+        if let interpreter = try? Interpreter(model: loaded), let inputIndex = loaded.inputs.first,
+           let program = try? ArenaProgram(interpreter: interpreter) {
+            let input = seededInput(for: loaded.tensors[inputIndex], seed: 0).map { Int8(bitPattern: $0) }
             let inferenceRuns = max(3, min(runs, 30))
-            _ = try? interpreter.run(inputBytes: input)
-            inference = median(runs: inferenceRuns) { _ = try? interpreter.run(inputBytes: input) }
-            if let timedPlan {
-                let executor = PatchExecutor(interpreter: interpreter, plan: timedPlan)
-                if (try? executor.run(inputBytes: input)) != nil {
-                    patched = median(runs: inferenceRuns) { _ = try? executor.run(inputBytes: input) }
-                }
+            _ = try? program.run(input: input)
+            inference = median(runs: inferenceRuns) { _ = try? program.run(input: input) }
+            if let timedPlan, let patchedProgram = try? ArenaProgram(interpreter: interpreter, plan: timedPlan),
+               (try? patchedProgram.run(input: input)) != nil {
+                patched = median(runs: inferenceRuns) { _ = try? patchedProgram.run(input: input) }
             }
         }
         let figures = Figures(model: loaded.name, runs: runs, loadMilliseconds: load, planMilliseconds: plan,

@@ -28,6 +28,8 @@ struct Run: ParsableCommand {
     @Option(name: [.customShort("n"), .customLong("patch-layers")], help: "Ops in the patch stage; 0 is layer-by-layer.")
     var patchLayers = 0
 
+    @OptionGroup var memory: MemoryFlags
+
     @Option(help: "Inferences to time (the median is reported).")
     var repeats = 1
 
@@ -41,7 +43,11 @@ struct Run: ParsableCommand {
         var inputShape: [Int]
         var outputShape: [Int]
         var output: [Int]
+        /// The arena the run really used: the highest byte it wrote, plus one.
         var arenaBytes: Int
+        /// The arena the layout planned for this plan.
+        var plannedArenaBytes: Int
+        /// The plan's liveness peak, a lower bound on any arena.
         var peakBytes: Int
         var milliseconds: Double
     }
@@ -52,10 +58,11 @@ struct Run: ParsableCommand {
         let interpreter: Interpreter
         do { interpreter = try Interpreter(model: loaded) } catch { fail("\(loaded.name): \(error.description)") }
         let plan: PatchPlan
-        do { plan = try PatchPlan(model: loaded, patches: patches, patchLayers: patchLayers) } catch {
+        do { plan = try PatchPlan(model: loaded, patches: patches, patchLayers: patchLayers, options: memory.options) } catch {
             fail("\(loaded.name): \(error.description)")
         }
-        let executor = PatchExecutor(interpreter: interpreter, plan: plan)
+        let program: ArenaProgram
+        do { program = try ArenaProgram(interpreter: interpreter, plan: plan) } catch { fail("\(loaded.name): \(error.description)") }
         guard let inputIndex = loaded.inputs.first, let outputIndex = loaded.outputs.first else {
             fail("\(loaded.name): the model has no input or no output")
         }
@@ -70,12 +77,15 @@ struct Run: ParsableCommand {
         } else {
             bytes = seededInput(for: inputTensor, seed: seed)
         }
-        var result: [UInt8] = []
+        let signed = bytes.map { Int8(bitPattern: $0) }
+        var measured: ArenaRunResult?
         var failure: RuntimeError?
         let ms = median(runs: repeats) {
-            do throws(RuntimeError) { result = try executor.run(inputBytes: bytes) } catch { failure = error }
+            do throws(RuntimeError) { measured = try program.run(input: signed) } catch { failure = error }
         }
         if let failure { fail("\(loaded.name): \(failure.description)") }
+        guard let measured else { fail("\(loaded.name): the run did not finish") }
+        let result = measured.output.map { UInt8(bitPattern: $0) }
         if let output {
             guard FileManager.default.createFile(atPath: output, contents: Data(result)) else {
                 fail("\(output): cannot be written")
@@ -85,15 +95,15 @@ struct Run: ParsableCommand {
         let values = decode(result, type: outputTensor.type)
         let summary = Result(model: loaded.name, patches: plan.patches, patchLayers: plan.patchLayers,
                              inputShape: inputTensor.shape, outputShape: outputTensor.shape,
-                             output: Array(values.prefix(16)), arenaBytes: ArenaLayout(plan: plan).arenaBytes,
-                             peakBytes: plan.peakBytes, milliseconds: ms)
+                             output: Array(values.prefix(16)), arenaBytes: measured.measuredArenaBytes,
+                             plannedArenaBytes: measured.plannedArenaBytes, peakBytes: plan.peakBytes, milliseconds: ms)
         if json {
             printJSON(summary)
         } else {
             print("\(loaded.name): output \(outputTensor.shape.map(String.init).joined(separator: "×")) \(outputTensor.type.name)")
             print("first values  \(values.prefix(16).map(String.init).joined(separator: " "))\(values.count > 16 ? " …" : "")")
             print("plan          \(plan.isPatched ? "p=\(plan.patches) n=\(plan.patchLayers), \(plan.patches * plan.patches) patches" : "layer-by-layer")")
-            print("arena         \(summary.arenaBytes) bytes laid out (planned peak \(summary.peakBytes))")
+            print("arena         \(summary.arenaBytes) bytes used (laid out \(summary.plannedArenaBytes), liveness peak \(summary.peakBytes))")
             print("time          \(String(format: "%.3f", ms)) ms per inference\(repeats > 1 ? " (median of \(repeats))" : "")")
             if let output { print("wrote         \(output)") }
         }

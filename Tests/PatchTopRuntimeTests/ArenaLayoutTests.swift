@@ -1,4 +1,4 @@
-import PatchTopRuntime
+@testable import PatchTopRuntime
 import XCTest
 
 final class ArenaLayoutTests: XCTestCase {
@@ -62,5 +62,25 @@ final class ArenaLayoutTests: XCTestCase {
         let layout = ArenaLayout(buffers: [])
         XCTAssertEqual(layout.arenaBytes, 0)
         XCTAssertEqual(layout.livenessLowerBound, 0)
+    }
+
+    /// The tiny-allops p=2 n=3 arena, where placing the largest buffers
+    /// first misses the peak: the two big late buffers must sit at opposite
+    /// ends, with the earlier ones arranged around them.
+    func testInterleavedLifetimesStillReachThePeak() {
+        let buffers = [
+            Buffer(id: 0, bytes: 3072, first: 0, last: 2), Buffer(id: 22, bytes: 5776, first: 0, last: 3),
+            Buffer(id: 23, bytes: 3468, first: 3, last: 6), Buffer(id: 24, bytes: 2312, first: 4, last: 5),
+            Buffer(id: 25, bytes: 2312, first: 5, last: 7), Buffer(id: 26, bytes: 3468, first: 6, last: 7),
+            Buffer(id: 27, bytes: 5780, first: 7, last: 8), Buffer(id: 28, bytes: 5780, first: 8, last: 9),
+            Buffer(id: 29, bytes: 1280, first: 9, last: 11), Buffer(id: 62, bytes: 720, first: 0, last: 1),
+            Buffer(id: 63, bytes: 1152, first: 1, last: 2),
+        ]
+        let greedy = ArenaLayout.place(buffers.sorted { $0.bytes > $1.bytes }, bestFit: false)
+        XCTAssertGreaterThan(greedy.map(\.end).max() ?? 0, 11_560, "the case should defeat largest-first")
+        let layout = ArenaLayout(buffers: buffers)
+        XCTAssertEqual(layout.livenessLowerBound, 11_560)
+        XCTAssertEqual(layout.arenaBytes, 11_560)
+        assertNoOverlap(layout)
     }
 }

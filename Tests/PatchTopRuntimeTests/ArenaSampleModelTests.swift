@@ -38,28 +38,25 @@ final class ArenaSampleModelTests: XCTestCase {
 
 import PatchTopPlan
 
-/// The arena laid out for a patch plan: never below the plan's peak, and
-/// equal to it where the largest per-patch buffers belong to one patch.
+/// The arena laid out for a patch plan equals the plan's peak: the plan
+/// counts per-patch buffers at their largest, as the layout does.
 final class PatchArenaTests: XCTestCase {
     func testPatchArenasMatchThePlannedPeak() throws {
         var root = URL(fileURLWithPath: #filePath)
         while !FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path) { root.deleteLastPathComponent() }
-        var equal = 0, total = 0
+        var total = 0
         for name in ["mbv2-w0.35-r144", "mcunet-kmix-r112", "mbv1-w0.25-r96-g"] {
             let model = try TFLiteReader.load(path: root.appendingPathComponent("SampleModels/\(name).tflite").path)
             for p in 2...4 {
                 for n in stride(from: 2, to: 30, by: 3) {
                     guard let plan = try? PatchPlan(model: model, patches: p, patchLayers: n) else { continue }
                     let layout = ArenaLayout(plan: plan)
-                    XCTAssertGreaterThanOrEqual(layout.arenaBytes, plan.peakBytes, "\(name) p=\(p) n=\(n)")
+                    XCTAssertEqual(layout.livenessLowerBound, plan.peakBytes, "\(name) p=\(p) n=\(n)")
+                    XCTAssertEqual(layout.arenaBytes, plan.peakBytes, "\(name) p=\(p) n=\(n)")
                     total += 1
-                    if layout.arenaBytes == plan.peakBytes { equal += 1 }
                 }
             }
         }
         XCTAssertGreaterThan(total, 20)
-        // Uneven cuts can make different patches largest for different
-        // tensors; most plans still reach the planned peak exactly.
-        XCTAssertGreaterThan(Double(equal) / Double(total), 0.8, "\(equal) of \(total) plans")
     }
 }

@@ -21,11 +21,30 @@ final class EndToEndTests: XCTestCase {
         guard FileManager.default.fileExists(atPath: modelPath) else { throw XCTSkip("\(modelPath) is absent") }
         let model = try TFLiteReader.load(path: modelPath)
         let interpreter = try Interpreter(model: model)
+        let program = try ArenaProgram(interpreter: interpreter)
+        let streamed = try ArenaProgram(interpreter: interpreter, options: MemoryOptions(inplaceDepthwise: false, streamInput: true))
+        let inplaceOptions = MemoryOptions(inplaceDepthwise: true, streamInput: false)
+        let inplace = try ArenaProgram(interpreter: interpreter, options: inplaceOptions)
         for seed in 0..<3 {
             let dir = URL(fileURLWithPath: referenceDirectory)
             let input = try [UInt8](Data(contentsOf: dir.appendingPathComponent("in_s\(seed).bin")))
             let expected = try [UInt8](Data(contentsOf: dir.appendingPathComponent("out_s\(seed).bin")))
-            let output = try interpreter.run(inputBytes: input)
+            let signed = input.map { Int8(bitPattern: $0) }
+            let run = try XCTUnwrap(try program.run(input: signed))
+            let output = run.output.map { UInt8(bitPattern: $0) }
+            // The arena really used is the one laid out, which is the
+            // liveness peak (TFLite Micro's activation area on these models).
+            XCTAssertEqual(run.measuredArenaBytes, run.plannedArenaBytes, "seed \(seed): measured arena", file: file, line: line)
+            XCTAssertEqual(run.plannedArenaBytes, ActivationMemory(model: model).peakBytes, "seed \(seed): layout", file: file, line: line)
+            let streamedRun = try XCTUnwrap(try streamed.run(input: signed))
+            XCTAssertEqual(streamedRun.output, run.output, "seed \(seed): streamed input", file: file, line: line)
+            XCTAssertEqual(streamedRun.measuredArenaBytes, streamedRun.plannedArenaBytes, file: file, line: line)
+            // Depthwise convs written over their inputs: same bytes, and the
+            // arena shrinks to the in-place liveness peak.
+            let inplaceRun = try XCTUnwrap(try inplace.run(input: signed))
+            XCTAssertEqual(inplaceRun.output, run.output, "seed \(seed): in-place depthwise", file: file, line: line)
+            XCTAssertEqual(inplaceRun.measuredArenaBytes, ActivationMemory(model: model, options: inplaceOptions).peakBytes,
+                           "seed \(seed): in-place arena", file: file, line: line)
             let mismatches = zip(output, expected).filter { $0 != $1 }.count
             XCTAssertEqual(output.count, expected.count, "seed \(seed): output size", file: file, line: line)
             XCTAssertTrue(output == expected,

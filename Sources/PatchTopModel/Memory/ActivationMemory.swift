@@ -32,6 +32,8 @@ public struct ActivationMemory: Equatable, Sendable {
     public let liveBytes: [Int]
     /// Bytes saved at each op by in-place depthwise (0 without the option).
     public let inplaceSavings: [Int]
+    /// The depthwise convs computed in place, in op order.
+    public let inplaceOps: [InplaceDepthwise]
     public let peakBytes: Int
     /// The first op that reaches the peak.
     public let peakOp: Int
@@ -54,14 +56,17 @@ public struct ActivationMemory: Equatable, Sendable {
             for op in lifetime.firstOp...min(lifetime.lastOp, lastOp) { live[op] += lifetime.bytes }
         }
         var savings = [Int](repeating: 0, count: opCount)
+        var inplaceOps: [InplaceDepthwise] = []
         if options.inplaceDepthwise {
             let byTensor = Dictionary(lifetimes.map { ($0.tensor, $0) }, uniquingKeysWith: { a, _ in a })
             for op in model.operators {
-                guard let saving = Self.inplaceSaving(of: op, in: model, lifetimes: byTensor) else { continue }
-                savings[op.index] = saving
-                live[op.index] -= saving
+                guard let inplace = Self.inplaceSaving(of: op, in: model, lifetimes: byTensor) else { continue }
+                savings[op.index] = inplace.saving
+                inplaceOps.append(InplaceDepthwise(op: op.index, input: op.inputs[0], output: op.output, stagingBytes: inplace.staging))
+                live[op.index] -= inplace.saving
             }
         }
+        self.inplaceOps = inplaceOps
         let peak = live.max() ?? 0
         self.lifetimes = lifetimes
         self.liveBytes = live
@@ -75,17 +80,20 @@ public struct ActivationMemory: Equatable, Sendable {
 
     /// What an in-place depthwise conv saves at its own op: input + output
     /// become max(input, output) + one padded input channel. `nil` where the
-    /// op cannot run in place (not depthwise, the input is read later or is
-    /// a graph input/output, or it would save nothing).
-    static func inplaceSaving(of op: Operator, in model: Model, lifetimes: [Int: Lifetime]) -> Int? {
+    /// op cannot run in place (not depthwise with one output channel per
+    /// input channel, the input is read later or is a graph input/output, or
+    /// it would save nothing).
+    static func inplaceSaving(of op: Operator, in model: Model, lifetimes: [Int: Lifetime]) -> (saving: Int, staging: Int)? {
         guard op.kind == .depthwiseConv2D, let input = op.input(0),
               let inLife = lifetimes[input], let outLife = lifetimes[op.output],
               inLife.lastOp == op.index, !model.inputs.contains(input), !model.outputs.contains(input),
+              model.tensors[input].shape.last == model.tensors[op.output].shape.last,
+              model.tensors[input].type == model.tensors[op.output].type,
               let (h, w) = model.windowGeometry(of: op)
         else { return nil }
         let channelBuffer = (h.inputSize + h.padBefore + h.padAfter) * (w.inputSize + w.padBefore + w.padAfter)
             * (model.tensors[input].type.byteSize ?? 1)
         let saving = inLife.bytes + outLife.bytes - max(inLife.bytes, outLife.bytes) - channelBuffer
-        return saving > 0 ? saving : nil
+        return saving > 0 ? (saving, channelBuffer) : nil
     }
 }

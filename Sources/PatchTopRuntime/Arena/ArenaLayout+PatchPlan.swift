@@ -6,7 +6,9 @@ extension ArenaLayout {
     /// per-patch offsets), then the rest of the model.
     ///
     /// Buffer ids: a tensor held whole has its tensor index; a per-patch
-    /// buffer has `tensorCount + tensor index`.
+    /// buffer has `tensorCount + tensor index`; an in-place depthwise conv's
+    /// staging buffer has `stagingID(forOp:)`, and its output shares its
+    /// input's buffer (`aliases`).
     public init(plan: PatchPlan) {
         guard plan.isPatched else {
             self.init(memory: plan.layerByLayer)
@@ -31,6 +33,10 @@ extension ArenaLayout {
             buffers.append(Buffer(id: model.tensors.count + buffer.tensor, bytes: buffer.bytes,
                                   first: buffer.firstOp, last: buffer.lastOp))
         }
-        self.init(buffers: buffers)
+        let inplace = plan.inplaceOps.map { op in
+            op.op < n ? (op, model.tensors.count + op.input, model.tensors.count + op.output) : (op, op.input, op.output)
+        }
+        let shared = Self.sharing(buffers, inplace: inplace)
+        self.init(buffers: shared.buffers, aliases: shared.aliases)
     }
 }

@@ -2,21 +2,30 @@
 /// in float, half away from zero, plus the zero point, clamped.
 public func quantizeFloatToInt8(_ input: UnsafeBufferPointer<Float>, scale: Float, zeroPoint: Int32,
                                 output: UnsafeMutableBufferPointer<Int8>) {
-    for i in 0..<input.count {
-        let r = (input[i] / scale).rounded(.toNearestOrAwayFromZero)
-        let q: Int32 = r.isNaN ? zeroPoint : (r >= 2e9 ? Int32.max - 200 : (r <= -2e9 ? Int32.min + 200 : Int32(r) + zeroPoint))
-        output[i] = Int8(min(max(q, -128), 127))
-    }
+    for i in 0..<input.count { output[i] = quantizeFloat(input[i], scale: scale, zeroPoint: zeroPoint) }
+}
+
+/// One value of `quantizeFloatToInt8`; NaN maps to the zero point and
+/// out-of-range values saturate instead of trapping.
+@inlinable
+public func quantizeFloat(_ x: Float, scale: Float, zeroPoint: Int32) -> Int8 {
+    let r = (x / scale).rounded(.toNearestOrAwayFromZero)
+    guard !r.isNaN else { return Int8(clamping: zeroPoint) }
+    let q = Int64(min(max(r, -4e9), 4e9)) + Int64(zeroPoint)
+    return Int8(clamping: q)
 }
 
 /// DEQUANTIZE int8 → float32 as TFLite's reference: `scale · (q − zp)` in
 /// double, then narrowed to float.
 public func dequantizeInt8ToFloat(_ input: UnsafeBufferPointer<Int8>, scale: Float, zeroPoint: Int32,
                                   output: UnsafeMutableBufferPointer<Float>) {
-    let s = Double(scale)
-    for i in 0..<input.count {
-        output[i] = Float(s * Double(Int32(input[i]) - zeroPoint))
-    }
+    for i in 0..<input.count { output[i] = dequantizeInt8(input[i], scale: scale, zeroPoint: zeroPoint) }
+}
+
+/// One value of `dequantizeInt8ToFloat`.
+@inlinable
+public func dequantizeInt8(_ q: Int8, scale: Float, zeroPoint: Int32) -> Float {
+    Float(Double(scale) * Double(Int32(q) - zeroPoint))
 }
 
 /// Requantizes int8 → int8 (QUANTIZE with int8 input), as TFLite's

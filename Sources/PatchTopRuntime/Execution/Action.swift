@@ -1,0 +1,209 @@
+import PatchTopModel
+import PatchTopPlan
+
+/// Where an operand's bytes sit while a step runs.
+enum Location: Equatable, Sendable {
+    /// At this offset of the arena.
+    case arena(Int)
+    /// At this offset of the program's constant pool.
+    case constant(Int)
+    /// In the caller's input, outside the arena: a streamed graph input,
+    /// read the way a camera or decoder would hand it over.
+    case graphInput
+}
+
+/// One tensor as one step sees it: where it is and which part it holds.
+struct Operand: Equatable, Sendable {
+    var location: Location
+    var bytes: Int
+    /// The rows and columns held (the whole tensor, or one patch's region;
+    /// 1×1 for tensors that are not feature maps).
+    var region: Region2D
+}
+
+/// A step with every operand resolved to memory.
+struct Action: Sendable {
+    var step: ScheduledStep
+    /// Every tensor the op reads or writes.
+    var operands: [Int: Operand]
+    var output: Operand
+    /// Output positions this step computes, in full-tensor coordinates.
+    var rows: Range<Int>
+    var cols: Range<Int>
+    /// Copies to make before the op: a streamed input's patch region into
+    /// its per-patch buffer.
+    var loads: [(from: Operand, to: Operand, rows: Range<Int>, cols: Range<Int>, pixelBytes: Int)] = []
+    /// The staging channel of a depthwise conv computed in place (its input
+    /// and output then share one buffer).
+    var staging: Operand?
+    /// After the op: the whole stage output that receives this patch's part
+    /// of a per-patch output.
+    var store: (to: Operand, rows: Range<Int>, cols: Range<Int>, pixelBytes: Int)?
+}
+
+/// Resolves every step of a plan to memory.
+struct Compiler {
+    let model: Model
+    let plan: PatchPlan
+    let constantOffsets: [Int: Int]
+    let offsets: [Int: Int]
+    let perPatch: Set<Int>
+    let inplace: [Int: InplaceDepthwise]
+
+    init(model: Model, plan: PatchPlan, layout: ArenaLayout, constantOffsets: [Int: Int]) {
+        self.model = model
+        self.plan = plan
+        self.constantOffsets = constantOffsets
+        var offsets = Dictionary(layout.placements.map { ($0.buffer.id, $0.offset) }, uniquingKeysWith: { a, _ in a })
+        for (alias, placed) in layout.aliases { offsets[alias] = offsets[placed] }
+        self.offsets = offsets
+        self.perPatch = Set(plan.patchBuffers.map(\.tensor))
+        self.inplace = Dictionary(plan.inplaceOps.map { ($0.op, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// The staging buffer of `op` when it runs in place.
+    func staging(_ op: Operator) throws(RuntimeError) -> Operand? {
+        guard let inplace = inplace[op.index] else { return nil }
+        guard let offset = offsets[ArenaLayout.stagingID(forOp: op.index)] else {
+            throw RuntimeError("op \(op.index) (\(op.kind.name)) has no staging buffer in the arena")
+        }
+        return Operand(location: .arena(offset), bytes: inplace.stagingBytes, region: Region2D(height: 1, width: 1))
+    }
+
+    mutating func compile(steps: [Interpreter.Step]) throws(RuntimeError) -> [Action] {
+        var actions: [Action] = []
+        let stageOps = plan.isPatched ? plan.patchLayers : 0
+        if stageOps > 0 {
+            for op in model.operators[0..<stageOps] {
+                try checkPatchable(op, steps[op.index])
+            }
+        }
+        for patch in plan.patchRegions.indices where stageOps > 0 {
+            var loads = try streamedLoads(patch: patch)
+            for op in model.operators[0..<stageOps] {
+                guard var action = try patchAction(op, patch: patch) else { continue }
+                action.loads = loads
+                loads = []
+                actions.append(action)
+            }
+        }
+        for op in model.operators[stageOps...] {
+            actions.append(try wholeAction(op))
+        }
+        return actions
+    }
+
+    // MARK: - Operands
+
+    func fullRegion(_ tensor: Int) -> Region2D {
+        let shape = model.tensors[tensor].shape
+        return shape.count == 4 ? Region2D(height: shape[1], width: shape[2]) : Region2D(height: 1, width: 1)
+    }
+
+    func pixelBytes(_ tensor: Int) -> Int {
+        let t = model.tensors[tensor]
+        return (t.shape.count == 4 ? t.shape[3] : 1) * (t.type.byteSize ?? 1)
+    }
+
+    /// The tensor held whole: a constant, the caller's streamed input, or
+    /// its arena buffer.
+    func whole(_ tensor: Int) throws(RuntimeError) -> Operand {
+        let t = model.tensors[tensor]
+        if let offset = constantOffsets[tensor] {
+            return Operand(location: .constant(offset), bytes: t.byteCount, region: fullRegion(tensor))
+        }
+        if model.inputs.contains(tensor) && plan.options.streamInput {
+            return Operand(location: .graphInput, bytes: t.byteCount, region: fullRegion(tensor))
+        }
+        guard let offset = offsets[tensor] else {
+            throw RuntimeError("tensor \(tensor) (\(t.name)) has no place in the arena")
+        }
+        return Operand(location: .arena(offset), bytes: t.byteCount, region: fullRegion(tensor))
+    }
+
+    /// Whether `tensor` sits in its per-patch buffer during `patch` (a
+    /// stage output whose region is just the patch is written in place).
+    func usesPatchBuffer(_ tensor: Int, patch: Int) -> Bool {
+        guard perPatch.contains(tensor), let region = plan.tensorRegions[patch][tensor] else { return false }
+        return !(plan.stageOutputs.contains(tensor) && region == plan.patchRegions[patch])
+    }
+
+    func operand(_ tensor: Int, patch: Int) throws(RuntimeError) -> Operand {
+        guard usesPatchBuffer(tensor, patch: patch), let region = plan.tensorRegions[patch][tensor] else {
+            return try whole(tensor)
+        }
+        guard let offset = offsets[model.tensors.count + tensor] else {
+            throw RuntimeError("tensor \(tensor) has no per-patch buffer in the arena")
+        }
+        return Operand(location: .arena(offset), bytes: region.area * pixelBytes(tensor),
+                       region: Region2D(y: region.rows.lowerBound, x: region.cols.lowerBound,
+                                        height: region.height, width: region.width))
+    }
+
+    // MARK: - Actions
+
+    func wholeAction(_ op: Operator) throws(RuntimeError) -> Action {
+        var operands: [Int: Operand] = [:]
+        for tensor in op.inputs + op.outputs where tensor >= 0 {
+            if model.isActivation(tensor) || constantOffsets[tensor] != nil {
+                operands[tensor] = try whole(tensor)
+            }
+        }
+        let output = try whole(op.output)
+        var action = Action(step: ScheduledStep(op: op.index, patch: nil), operands: operands, output: output,
+                            rows: output.region.rows, cols: output.region.cols)
+        action.staging = try staging(op)
+        return action
+    }
+
+    func patchAction(_ op: Operator, patch: Int) throws(RuntimeError) -> Action? {
+        let region = plan.opRegions[patch][op.index]
+        guard !region.isEmpty else { return nil }
+        var operands: [Int: Operand] = [:]
+        for tensor in op.inputs where tensor >= 0 {
+            if model.isActivation(tensor) || constantOffsets[tensor] != nil {
+                operands[tensor] = try operand(tensor, patch: patch)
+            }
+        }
+        let output = try operand(op.output, patch: patch)
+        operands[op.output] = output
+        var action = Action(step: ScheduledStep(op: op.index, patch: patch), operands: operands, output: output,
+                            rows: region.rows, cols: region.cols)
+        action.staging = try staging(op)
+        if plan.stageOutputs.contains(op.output), usesPatchBuffer(op.output, patch: patch) {
+            let cell = plan.patchRegions[patch]
+            action.store = (try whole(op.output), cell.rows, cell.cols, pixelBytes(op.output))
+        }
+        return action
+    }
+
+    /// A streamed input's region for `patch`, copied in from the caller's
+    /// buffer before the patch's first op.
+    func streamedLoads(patch: Int) throws(RuntimeError) -> [(from: Operand, to: Operand, rows: Range<Int>, cols: Range<Int>, pixelBytes: Int)] {
+        var loads: [(from: Operand, to: Operand, rows: Range<Int>, cols: Range<Int>, pixelBytes: Int)] = []
+        for input in model.inputs where usesPatchBuffer(input, patch: patch) {
+            let to = try operand(input, patch: patch)
+            loads.append((try whole(input), to, to.region.rows, to.region.cols, pixelBytes(input)))
+        }
+        return loads
+    }
+
+    /// Refuses, at compile time, a stage op the patch executor cannot run.
+    func checkPatchable(_ op: Operator, _ step: Interpreter.Step) throws(RuntimeError) {
+        for tensor in op.inputs + op.outputs where tensor >= 0 && model.isActivation(tensor) {
+            let shape = model.tensors[tensor].shape
+            guard shape.count == 4, shape[0] == 1 else {
+                throw RuntimeError("op \(op.index) (\(op.kind.name)) cannot run patch by patch: tensor \(tensor) is not a single-batch feature map")
+            }
+        }
+        switch step {
+        case .conv, .depthwise, .pool, .add, .mul, .relu, .requantize, .quantize, .dequantize, .hardSwish, .lookup, .concat:
+            return
+        case let .pad(_, _, paddings, _, _):
+            if paddings.count == 4, paddings[0].before == 0, paddings[0].after == 0 { return }
+            throw RuntimeError("op \(op.index) (PAD) cannot run patch by patch: it pads the batch dimension")
+        case .fullyConnected, .copy, .mean, .softmax:
+            throw RuntimeError("op \(op.index) (\(op.kind.name)) cannot run patch by patch: it reads every position")
+        }
+    }
+}

@@ -1,0 +1,114 @@
+import PatchTopModel
+import PatchTopPlan
+
+/// A model compiled for one plan: the arena layout, the order of work, and
+/// for every piece of work where each of its tensors sits in memory.
+///
+/// This is what a microcontroller runtime fixes ahead of time. Every
+/// activation lives at a planned offset of one contiguous arena; a patch
+/// plan adds per-patch buffers (one offset each, reused by every patch) for
+/// the stage's tensors. Compiling resolves all of it once, so running only
+/// calls kernels on pointers.
+///
+/// `p = 1` or `n = 0` compiles ordinary layer-by-layer inference.
+public struct ArenaProgram: Sendable {
+    public let interpreter: Interpreter
+    public let plan: PatchPlan
+    /// Offset, size and lifetime of every buffer. Buffer ids: a tensor held
+    /// whole has its tensor index; a per-patch buffer has `tensorCount +
+    /// tensor index` (see `ArenaLayout(plan:)`).
+    public let layout: ArenaLayout
+    /// Every piece of work in execution order.
+    public let schedule: [ScheduledStep]
+    let actions: [Action]
+    /// Constant tensors read as data (not weights), packed end to end.
+    let constantPool: [Int8]
+
+    /// Compiles layer-by-layer inference.
+    public init(interpreter: Interpreter, options: MemoryOptions = .tfliteMicro) throws(RuntimeError) {
+        let plan: PatchPlan
+        do {
+            plan = try PatchPlan(model: interpreter.model, patches: 1, patchLayers: 0, options: options)
+        } catch {
+            throw RuntimeError("\(interpreter.model.name): \(error.description)")
+        }
+        try self.init(interpreter: interpreter, plan: plan)
+    }
+
+    /// Compiles `plan`, which must have been made for `interpreter.model`.
+    public init(interpreter: Interpreter, plan: PatchPlan) throws(RuntimeError) {
+        let model = interpreter.model
+        guard plan.model.tensors.count == model.tensors.count, plan.model.operators.count == model.operators.count else {
+            throw RuntimeError("the plan was made for \(plan.model.name), not \(model.name)")
+        }
+        self.interpreter = interpreter
+        self.plan = plan
+        let layout = ArenaLayout(plan: plan)
+        self.layout = layout
+        var pool: [Int8] = []
+        var constantOffsets: [Int: Int] = [:]
+        for (tensor, bytes) in interpreter.constants.sorted(by: { $0.key < $1.key }) {
+            constantOffsets[tensor] = pool.count
+            pool += bytes
+        }
+        constantPool = pool
+        var compiler = Compiler(model: model, plan: plan, layout: layout, constantOffsets: constantOffsets)
+        actions = try compiler.compile(steps: interpreter.steps)
+        schedule = actions.map(\.step)
+    }
+
+    /// Runs the program once on the raw bytes of the model's input, checking
+    /// `shouldStop` between steps (a stale run in the TUI gives up early).
+    ///
+    /// The arena is painted before the run and the highest byte that changed
+    /// is the measured arena, independent of the layout's own figure.
+    /// Returns `nil` when stopped.
+    public func run(input: [Int8], shouldStop: () -> Bool = { false }) throws(RuntimeError) -> ArenaRunResult? {
+        var measured = 0
+        var output: [Int8] = []
+        // A byte the run wrote with the paint value looks untouched; a second
+        // paint settles it, and is only needed when the first falls short.
+        for paint: UInt8 in [0xA5, 0x5A] {
+            let session = try ArenaSession(program: self, input: input, paint: paint)
+            while !session.isFinished {
+                if shouldStop() { return nil }
+                try session.step()
+            }
+            measured = max(measured, session.highWaterMark())
+            output = try session.finalOutput()
+            if measured >= layout.arenaBytes { break }
+        }
+        return ArenaRunResult(output: output, measuredArenaBytes: measured, plannedArenaBytes: layout.arenaBytes,
+                              peakBytes: plan.peakBytes)
+    }
+
+    /// `run(input:)` on unsigned bytes (as read from a `.bin` file).
+    public func run(inputBytes: [UInt8]) throws(RuntimeError) -> [UInt8] {
+        guard let result = try run(input: inputBytes.map { Int8(bitPattern: $0) }) else { return [] }
+        return result.output.map { UInt8(bitPattern: $0) }
+    }
+}
+
+/// One piece of work: a whole op (layer by layer), or one patch of a stage op.
+public struct ScheduledStep: Equatable, Hashable, Sendable {
+    public var op: Int
+    /// Index into `plan.patchRegions` for a stage op of a patched plan.
+    public var patch: Int?
+
+    public init(op: Int, patch: Int?) {
+        self.op = op
+        self.patch = patch
+    }
+}
+
+/// What one run measured.
+public struct ArenaRunResult: Equatable, Sendable {
+    /// The bytes of the model's first output.
+    public var output: [Int8]
+    /// The highest arena byte the run wrote, plus one.
+    public var measuredArenaBytes: Int
+    /// The arena the layout planned.
+    public var plannedArenaBytes: Int
+    /// The plan's liveness peak: no layout can be smaller.
+    public var peakBytes: Int
+}

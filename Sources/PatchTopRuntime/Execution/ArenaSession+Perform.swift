@@ -1,0 +1,203 @@
+import PatchTopModel
+
+/// Running one step on pointers into the arena.
+///
+/// Windowed ops (conv, depthwise, pooling) take their regions directly.
+/// Elementwise ops, PAD and channel CONCATENATION walk the rows of the
+/// region the step computes; layer by layer that region is the whole
+/// tensor. Ops that read every position run only whole.
+extension ArenaSession {
+    func perform(_ step: Interpreter.Step, op: Operator, _ action: Action) throws(RuntimeError) {
+        func slot(_ tensor: Int) throws(RuntimeError) -> Operand {
+            guard let operand = action.operands[tensor] else {
+                throw RuntimeError("op \(op.index) (\(op.kind.name)) reads tensor \(tensor), which has no place in memory")
+            }
+            return operand
+        }
+        func bytes(_ operand: Operand) -> UnsafeBufferPointer<Int8> {
+            UnsafeBufferPointer(start: pointer(operand).assumingMemoryBound(to: Int8.self), count: operand.bytes)
+        }
+        let out = action.output
+        let y = UnsafeMutableBufferPointer(start: pointer(out).assumingMemoryBound(to: Int8.self), count: out.bytes)
+        let isWhole = action.step.patch == nil
+
+        switch step {
+        case let .conv(kernel, input, _):
+            let x = try slot(input)
+            kernel.run(input: bytes(x), inputRegion: x.region, output: y, outputRegion: out.region,
+                       outputRows: action.rows, outputCols: action.cols)
+        case let .depthwise(kernel, input, _):
+            let x = try slot(input)
+            if let staging = action.staging {
+                guard x.location == out.location else {
+                    throw RuntimeError("op \(op.index) (\(op.kind.name)) runs in place but its input and output do not share a buffer")
+                }
+                kernel.runInPlace(buffer: pointer(out).assumingMemoryBound(to: Int8.self), inputRegion: x.region, outputRegion: out.region,
+                                  outputRows: action.rows, outputCols: action.cols,
+                                  staging: pointer(staging).assumingMemoryBound(to: Int8.self), stagingBytes: staging.bytes)
+                return
+            }
+            kernel.run(input: bytes(x), inputRegion: x.region, output: y, outputRegion: out.region,
+                       outputRows: action.rows, outputCols: action.cols)
+        case let .pool(kind, p, input, _):
+            let x = try slot(input)
+            poolInt8(kind, p, input: bytes(x), inputRegion: x.region, output: y, outputRegion: out.region,
+                     outputRows: action.rows, outputCols: action.cols)
+        case let .fullyConnected(kernel, input, _):
+            kernel.run(input: bytes(try slot(input)), output: y)
+        case let .add(p, a, sa, b, sb, _, so):
+            try binary(a: slot(a), sa, b: slot(b), sb, so, action, isWhole: isWhole, p.apply)
+        case let .mul(p, a, sa, b, sb, _, so):
+            try binary(a: slot(a), sa, b: slot(b), sb, so, action, isWhole: isWhole, p.apply)
+        case let .copy(input, _):
+            let x = try slot(input)
+            pointer(out).copyMemory(from: pointer(x), byteCount: min(x.bytes, out.bytes))
+        case let .relu(p, input, _):
+            try unary(slot(input), action, p.apply)
+        case let .requantize(p, input, _):
+            try unary(slot(input), action, p.apply)
+        case let .hardSwish(p, input, _):
+            try unary(slot(input), action, p.apply)
+        case let .lookup(table, input, _):
+            try unary(slot(input), action, table.apply)
+        case let .quantize(scale, zeroPoint, input, _):
+            let x = pointer(try slot(input))
+            forEachRun(of: try slot(input), action) { from, to, count in
+                for i in 0..<count {
+                    let value = x.loadUnaligned(fromByteOffset: 4 * (from + i), as: Float.self)
+                    y[to + i] = quantizeFloat(value, scale: scale, zeroPoint: zeroPoint)
+                }
+            }
+        case let .dequantize(scale, zeroPoint, input, _):
+            let x = try slot(input)
+            let source = bytes(x), target = pointer(out)
+            forEachRun(of: x, action) { from, to, count in
+                for i in 0..<count {
+                    target.storeBytes(of: dequantizeInt8(source[from + i], scale: scale, zeroPoint: zeroPoint),
+                                      toByteOffset: 4 * (to + i), as: Float.self)
+                }
+            }
+        case let .mean(p, input, _):
+            meanHWInt8(p, input: bytes(try slot(input)), output: y)
+        case let .softmax(p, input, _):
+            softmaxInt8(p, input: bytes(try slot(input)), output: y)
+        case let .pad(input, shape, paddings, value, _):
+            let x = try slot(input)
+            if isWhole {
+                padInt8(input: bytes(x), inputShape: shape, paddings: paddings.map { ($0.before, $0.after) },
+                        padValue: value, output: y)
+            } else {
+                padRegion(x, shape: shape, paddings: paddings, value: value, action, y)
+            }
+        case let .concat(inputs, shapes, axis, _):
+            var views: [Operand] = []
+            for tensor in inputs { views.append(try slot(tensor)) }
+            if isWhole {
+                concatenateInt8(inputs: views.map(bytes), shapes: shapes, axis: axis, output: y)
+            } else {
+                concatRegion(views, channels: shapes.map { $0[3] }, action, y)
+            }
+        }
+    }
+
+    /// Calls `body(inputElement, outputElement, count)` for each contiguous
+    /// run of the step's output positions: one run over the whole tensor
+    /// layer by layer, one per row inside a patch.
+    func forEachRun(of input: Operand, _ action: Action, _ body: (Int, Int, Int) -> Void) {
+        let model = program.interpreter.model
+        let outTensor = model.tensors[model.operators[action.step.op].output]
+        guard action.step.patch != nil else {
+            body(0, 0, outTensor.elementCount)
+            return
+        }
+        let channels = outTensor.shape[3]
+        for row in action.rows {
+            body(input.region.offset(batch: 0, row: row, col: action.cols.lowerBound, channels: channels),
+                 action.output.region.offset(batch: 0, row: row, col: action.cols.lowerBound, channels: channels),
+                 action.cols.count * channels)
+        }
+    }
+
+    func unary(_ input: Operand, _ action: Action, _ f: (Int8) -> Int8) {
+        let x = pointer(input).assumingMemoryBound(to: Int8.self)
+        let y = pointer(action.output).assumingMemoryBound(to: Int8.self)
+        forEachRun(of: input, action) { from, to, count in
+            for i in 0..<count { y[to + i] = f(x[from + i]) }
+        }
+    }
+
+    /// ADD / MUL. Layer by layer this is TFLite's broadcast over shapes of
+    /// rank ≤ 4; inside a patch, inputs of one row, column or channel (and
+    /// constants of lower rank) are broadcast the same way, position by
+    /// position.
+    func binary(a: Operand, _ shapeA: [Int], b: Operand, _ shapeB: [Int], _ shapeOut: [Int], _ action: Action,
+                isWhole: Bool, _ f: (Int8, Int8) -> Int8) {
+        let pa = pointer(a).assumingMemoryBound(to: Int8.self), pb = pointer(b).assumingMemoryBound(to: Int8.self)
+        let y = pointer(action.output).assumingMemoryBound(to: Int8.self)
+        if isWhole {
+            broadcastBinaryInt8(shape1: shapeA, UnsafeBufferPointer(start: pa, count: a.bytes),
+                                shape2: shapeB, UnsafeBufferPointer(start: pb, count: b.bytes),
+                                outputShape: shapeOut, UnsafeMutableBufferPointer(start: y, count: action.output.bytes), f)
+            return
+        }
+        func rank4(_ s: [Int]) -> [Int] { [Int](repeating: 1, count: max(0, 4 - s.count)) + s }
+        let sa = rank4(shapeA), sb = rank4(shapeB), so = rank4(shapeOut)
+        let channels = so[3]
+        if sa == so && sb == so {
+            for row in action.rows {
+                let ia = a.region.offset(batch: 0, row: row, col: action.cols.lowerBound, channels: channels)
+                let ib = b.region.offset(batch: 0, row: row, col: action.cols.lowerBound, channels: channels)
+                let to = action.output.region.offset(batch: 0, row: row, col: action.cols.lowerBound, channels: channels)
+                for i in 0..<(action.cols.count * channels) { y[to + i] = f(pa[ia + i], pb[ib + i]) }
+            }
+            return
+        }
+        for row in action.rows {
+            for col in action.cols {
+                let ia = a.region.offset(batch: 0, row: sa[1] == 1 ? a.region.y : row, col: sa[2] == 1 ? a.region.x : col, channels: sa[3])
+                let ib = b.region.offset(batch: 0, row: sb[1] == 1 ? b.region.y : row, col: sb[2] == 1 ? b.region.x : col, channels: sb[3])
+                let to = action.output.region.offset(batch: 0, row: row, col: col, channels: channels)
+                for c in 0..<channels {
+                    y[to + c] = f(pa[ia + (sa[3] == 1 ? 0 : c)], pb[ib + (sb[3] == 1 ? 0 : c)])
+                }
+            }
+        }
+    }
+
+    /// PAD over the step's rows and columns: a position outside the input
+    /// (or a padded channel) takes the pad value.
+    func padRegion(_ input: Operand, shape: [Int], paddings: [Interpreter.Paddings], value: Int8, _ action: Action,
+                   _ y: UnsafeMutableBufferPointer<Int8>) {
+        let x = pointer(input).assumingMemoryBound(to: Int8.self)
+        let inChannels = shape[3], outChannels = inChannels + paddings[3].before + paddings[3].after
+        for row in action.rows {
+            for col in action.cols {
+                let to = action.output.region.offset(batch: 0, row: row, col: col, channels: outChannels)
+                let iy = row - paddings[1].before, ix = col - paddings[2].before
+                guard iy >= 0, iy < shape[1], ix >= 0, ix < shape[2] else {
+                    for c in 0..<outChannels { y[to + c] = value }
+                    continue
+                }
+                let from = input.region.offset(batch: 0, row: iy, col: ix, channels: inChannels)
+                for c in 0..<paddings[3].before { y[to + c] = value }
+                for c in 0..<inChannels { y[to + paddings[3].before + c] = x[from + c] }
+                for c in (paddings[3].before + inChannels)..<outChannels { y[to + c] = value }
+            }
+        }
+    }
+
+    /// Channel CONCATENATION over the step's rows and columns.
+    func concatRegion(_ inputs: [Operand], channels: [Int], _ action: Action, _ y: UnsafeMutableBufferPointer<Int8>) {
+        let total = channels.reduce(0, +)
+        for row in action.rows {
+            for col in action.cols {
+                var to = action.output.region.offset(batch: 0, row: row, col: col, channels: total)
+                for (input, count) in zip(inputs, channels) {
+                    let from = input.region.offset(batch: 0, row: row, col: col, channels: count)
+                    (pointer(action.output) + to).copyMemory(from: pointer(input) + from, byteCount: count)
+                    to += count
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,195 @@
+import PatchTopModel
+import PatchTopPlan
+
+/// One execution of an `ArenaProgram`, a step at a time: the memory it runs
+/// in and how far it has got.
+///
+/// The step-through view drives one directly; `ArenaProgram.run` drives one
+/// to the end. It owns its arena (painted with one byte value before the
+/// run, so the highest byte the run changed can be measured), a copy of the
+/// constants and of the caller's input. A session belongs to one thread at
+/// a time.
+public final class ArenaSession: @unchecked Sendable {
+    public let program: ArenaProgram
+    /// Index of the next step in `program.schedule`.
+    public private(set) var position = 0
+    let arena: UnsafeMutableRawPointer
+    let capacity: Int
+    let paint: UInt8
+    let constants: UnsafeMutableRawPointer
+    let input: UnsafeMutableRawPointer
+
+    /// Bytes allocated past the planned arena, painted too, so that a write
+    /// beyond the layout would show in the measured high-water mark.
+    static let guardBytes = 64
+
+    public init(program: ArenaProgram, input bytes: [Int8], paint: UInt8 = 0xA5) throws(RuntimeError) {
+        let model = program.interpreter.model
+        guard let inIndex = model.inputs.first, model.outputs.first != nil else {
+            throw RuntimeError("\(model.name) has no input or no output")
+        }
+        let needed = model.tensors[inIndex].byteCount
+        guard bytes.count == needed else {
+            throw RuntimeError("input has \(bytes.count) bytes, tensor \(inIndex) needs \(needed)")
+        }
+        self.program = program
+        self.paint = paint
+        capacity = program.layout.arenaBytes + Self.guardBytes
+        arena = .allocate(byteCount: capacity, alignment: 16)
+        arena.initializeMemory(as: UInt8.self, repeating: paint, count: capacity)
+        let constants = UnsafeMutableRawPointer.allocate(byteCount: max(program.constantPool.count, 1), alignment: 16)
+        program.constantPool.withUnsafeBytes { if let base = $0.baseAddress { constants.copyMemory(from: base, byteCount: $0.count) } }
+        self.constants = constants
+        let input = UnsafeMutableRawPointer.allocate(byteCount: max(bytes.count, 1), alignment: 16)
+        bytes.withUnsafeBytes { if let base = $0.baseAddress { input.copyMemory(from: base, byteCount: $0.count) } }
+        self.input = input
+        // An input held in SRAM is copied into its arena buffer first.
+        let slot = try Compiler(model: model, plan: program.plan, layout: program.layout, constantOffsets: [:]).whole(inIndex)
+        if case .arena(let offset) = slot.location, needed > 0 {
+            (arena + offset).copyMemory(from: input, byteCount: needed)
+        }
+    }
+
+    deinit {
+        arena.deallocate()
+        constants.deallocate()
+        input.deallocate()
+    }
+
+    public var isFinished: Bool { position >= program.actions.count }
+
+    /// The step `step()` will run next.
+    public var next: ScheduledStep? { isFinished ? nil : program.schedule[position] }
+
+    /// The step run last.
+    public var last: ScheduledStep? { position == 0 ? nil : program.schedule[position - 1] }
+
+    /// Runs the next step.
+    public func step() throws(RuntimeError) {
+        guard !isFinished else { return }
+        let action = program.actions[position]
+        let op = program.interpreter.model.operators[action.step.op]
+        for load in action.loads {
+            copyRows(from: load.from, to: load.to, rows: load.rows, cols: load.cols, pixelBytes: load.pixelBytes)
+        }
+        try perform(program.interpreter.steps[action.step.op], op: op, action)
+        if let store = action.store {
+            copyRows(from: action.output, to: store.to, rows: store.rows, cols: store.cols, pixelBytes: store.pixelBytes)
+        }
+        position += 1
+    }
+
+    /// The highest arena byte the run has changed so far, plus one.
+    public func highWaterMark() -> Int {
+        let bytes = arena.assumingMemoryBound(to: UInt8.self)
+        var top = capacity
+        while top > 0 && bytes[top - 1] == paint { top -= 1 }
+        return top
+    }
+
+    /// The bytes of the model's first output once every step has run.
+    public func finalOutput() throws(RuntimeError) -> [Int8] {
+        let model = program.interpreter.model
+        guard isFinished, let outIndex = model.outputs.first else {
+            throw RuntimeError("the run has not finished")
+        }
+        let slot = try Compiler(model: model, plan: program.plan, layout: program.layout, constantOffsets: [:]).whole(outIndex)
+        return read(slot)
+    }
+
+    /// The output, once every step has run.
+    public var output: [Int8]? { try? finalOutput() }
+
+    // MARK: - Looking inside
+
+    /// The buffers live at the step run last (or the first, before any):
+    /// what a memory map of the arena draws.
+    public func occupancy() -> [ArenaOccupant] {
+        let op = (last ?? next)?.op ?? 0
+        let model = program.interpreter.model
+        let tensorCount = model.tensors.count
+        return program.layout.live(at: op).filter { $0.buffer.bytes(at: op) > 0 }.map { placement in
+            let id = placement.buffer.id
+            let stagingOp = ArenaLayout.stagingOp(ofID: id)
+            let tensor = stagingOp.flatMap { model.operators[$0].input(0) } ?? (id % tensorCount)
+            return ArenaOccupant(tensor: tensor, isPerPatch: id >= tensorCount, isStaging: stagingOp != nil,
+                                 offset: placement.offset, bytes: placement.buffer.bytes(at: op),
+                                 firstOp: placement.buffer.first, lastOp: placement.buffer.last)
+        }
+    }
+
+    /// What `tensor` holds now, as the step run last sees it (its patch's
+    /// region inside the stage); `nil` for tensors that are not int8 or hold
+    /// nothing yet.
+    public func values(ofTensor tensor: Int) -> TensorValues? {
+        let model = program.interpreter.model
+        guard tensor >= 0, tensor < model.tensors.count, model.tensors[tensor].type == .int8 else { return nil }
+        let slot: Operand
+        if position > 0, let seen = program.actions[position - 1].operands[tensor] {
+            slot = seen
+        } else if let whole = try? Compiler(model: model, plan: program.plan, layout: program.layout,
+                                           constantOffsets: [:]).whole(tensor), whole.location != .graphInput {
+            slot = whole
+        } else {
+            return nil
+        }
+        let shape = model.tensors[tensor].shape
+        return TensorValues(tensor: tensor, region: slot.region, channels: shape.count == 4 ? shape[3] : (shape.last ?? 1),
+                            data: read(slot))
+    }
+
+    // MARK: - Memory access
+
+    func pointer(_ operand: Operand) -> UnsafeMutableRawPointer {
+        switch operand.location {
+        case .arena(let offset): arena + offset
+        case .constant(let offset): constants + offset
+        case .graphInput: input
+        }
+    }
+
+    func read(_ operand: Operand) -> [Int8] {
+        let start = pointer(operand).assumingMemoryBound(to: Int8.self)
+        return Array(UnsafeBufferPointer(start: start, count: operand.bytes))
+    }
+
+    /// Copies rows × cols (all channels) between two views of one tensor.
+    func copyRows(from source: Operand, to target: Operand, rows: Range<Int>, cols: Range<Int>, pixelBytes: Int) {
+        let from = pointer(source), to = pointer(target)
+        for row in rows {
+            let a = source.region.offset(batch: 0, row: row, col: cols.lowerBound, channels: pixelBytes)
+            let b = target.region.offset(batch: 0, row: row, col: cols.lowerBound, channels: pixelBytes)
+            (to + b).copyMemory(from: from + a, byteCount: cols.count * pixelBytes)
+        }
+    }
+}
+
+/// A buffer in the arena at one moment.
+public struct ArenaOccupant: Equatable, Hashable, Sendable {
+    public var tensor: Int
+    /// A per-patch buffer (reused by every patch) rather than a whole tensor.
+    public var isPerPatch: Bool
+    /// The one-channel staging buffer of an in-place depthwise conv reading
+    /// `tensor`.
+    public var isStaging: Bool
+    public var offset: Int
+    public var bytes: Int
+    public var firstOp: Int
+    public var lastOp: Int
+    public var end: Int { offset + bytes }
+}
+
+/// The int8 values a tensor's buffer holds: `region` of the tensor, NHWC,
+/// `channels` per position.
+public struct TensorValues: Equatable, Sendable {
+    public var tensor: Int
+    public var region: Region2D
+    public var channels: Int
+    public var data: [Int8]
+
+    /// Values of one channel, row-major over `region`.
+    public func channel(_ c: Int) -> [Int8] {
+        guard c >= 0, c < channels else { return [] }
+        return stride(from: c, to: data.count, by: channels).map { data[$0] }
+    }
+}

@@ -1,0 +1,50 @@
+extension DepthwiseConv2DKernel {
+    /// Computes the depthwise conv with its output written over its input,
+    /// channel by channel, as TinyEngine does to save memory.
+    ///
+    /// `buffer` holds the input as `inputRegion` and receives the output as
+    /// `outputRegion`, both NHWC with the same channel count. For each
+    /// channel `c`, the input's channel is first copied to `staging`; only
+    /// then are the output's channel-`c` bytes written, and with equal
+    /// channel counts those land only on input bytes of channel `c`, which
+    /// are already staged. The staging buffer is filled whole (with the
+    /// input zero point) so that every byte the plan counts is used.
+    /// Requires one output channel per input channel.
+    func runInPlace(buffer: UnsafeMutablePointer<Int8>, inputRegion: Region2D, outputRegion: Region2D,
+                    outputRows: Range<Int>, outputCols: Range<Int>,
+                    staging: UnsafeMutablePointer<Int8>, stagingBytes: Int) {
+        let p = params
+        let channels = p.inputChannels
+        let kh = p.height.filterSize, kw = p.width.filterSize
+        let inH = p.height.inputSize, inW = p.width.inputSize
+        let dh = p.height.dilation, dw = p.width.dilation
+        let plane = inputRegion.height * inputRegion.width
+        precondition(p.depthMultiplier == 1 && plane <= stagingBytes, "in-place depthwise needs one output channel per input channel")
+        let padding = Int8(clamping: -p.inputOffset)
+        for c in 0..<channels {
+            staging.update(repeating: padding, count: stagingBytes)
+            for k in 0..<plane { staging[k] = buffer[k * channels + c] }
+            for oy in outputRows {
+                let inY0 = p.height.inputStart(forOutput: oy)
+                for ox in outputCols {
+                    let inX0 = p.width.inputStart(forOutput: ox)
+                    var acc: Int32 = 0
+                    for fy in 0..<kh {
+                        let iy = inY0 + dh * fy
+                        if iy < 0 || iy >= inH { continue }
+                        for fx in 0..<kw {
+                            let ix = inX0 + dw * fx
+                            if ix < 0 || ix >= inW { continue }
+                            let v = Int32(staging[(iy - inputRegion.y) * inputRegion.width + (ix - inputRegion.x)])
+                            acc += Int32(filter[(fy * kw + fx) * channels + c]) * (v + p.inputOffset)
+                        }
+                    }
+                    if let bias { acc += bias[c] }
+                    acc = FixedPoint.multiplyByQuantizedMultiplier(acc, p.multipliers[c], p.shifts[c])
+                    acc = min(max(acc + p.outputOffset, p.activationMin), p.activationMax)
+                    buffer[outputRegion.offset(batch: 0, row: oy, col: ox, channels: channels) + c] = Int8(acc)
+                }
+            }
+        }
+    }
+}

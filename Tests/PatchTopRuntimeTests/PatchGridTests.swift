@@ -1,0 +1,111 @@
+import Foundation
+import PatchTopModel
+import PatchTopPlan
+@testable import PatchTopRuntime
+import XCTest
+
+/// Patch-based inference over grids of (p, n): the output must be
+/// byte-identical to layer-by-layer output, and the arena the run really
+/// touches must be the one laid out for the plan, which must be the plan's
+/// own liveness peak.
+final class PatchGridTests: XCTestCase {
+    private static var root: URL {
+        var url = URL(fileURLWithPath: #filePath)
+        while url.path != "/" {
+            url.deleteLastPathComponent()
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { break }
+        }
+        return url
+    }
+
+    private func seededInput(_ count: Int, seed: UInt64) -> [Int8] {
+        var state = seed
+        return (0..<count).map { _ in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int8(truncatingIfNeeded: state >> 56)
+        }
+    }
+
+    /// Every valid n of `model`, thinned to about `count` spread over the
+    /// whole range so deep stages are covered as well as shallow ones.
+    private func layerChoices(_ model: Model, patches: Int, count: Int) -> [Int] {
+        let valid = (1...max(1, model.operators.count)).filter {
+            (try? PatchPlan(model: model, patches: patches, patchLayers: $0)) != nil
+        }
+        guard valid.count > count else { return valid }
+        return (0..<count).map { valid[$0 * (valid.count - 1) / (count - 1)] }
+    }
+
+    private func assertGrid(path: String, patches: [Int], layers: Int, streamInput: Bool = false, inplace: Bool = false,
+                            file: StaticString = #filePath, line: UInt = #line) throws {
+        guard FileManager.default.fileExists(atPath: path) else { throw XCTSkip("\(path) is absent") }
+        let model = try TFLiteReader.load(path: path)
+        let interpreter = try Interpreter(model: model)
+        guard let inputIndex = model.inputs.first, model.tensors[inputIndex].type == .int8 else {
+            throw XCTSkip("\(model.name): not an int8 input")
+        }
+        let input = seededInput(model.tensors[inputIndex].byteCount, seed: 7)
+        let options = MemoryOptions(inplaceDepthwise: inplace, streamInput: streamInput)
+        let reference = try XCTUnwrap(try ArenaProgram(interpreter: interpreter).run(input: input))
+        var checked = 0
+        for p in patches {
+            for n in layerChoices(model, patches: p, count: layers) {
+                let plan = try PatchPlan(model: model, patches: p, patchLayers: n, options: options)
+                let program = try ArenaProgram(interpreter: interpreter, plan: plan)
+                let run = try XCTUnwrap(try program.run(input: input))
+                let label = "\(model.name) p=\(p) n=\(n)\(streamInput ? " streamed" : "")\(inplace ? " in-place" : "")"
+                XCTAssertTrue(run.output == reference.output, "\(label): output differs from layer-by-layer", file: file, line: line)
+                XCTAssertEqual(run.measuredArenaBytes, run.plannedArenaBytes, "\(label): measured arena", file: file, line: line)
+                XCTAssertEqual(program.layout.livenessLowerBound, plan.peakBytes, "\(label): layout liveness", file: file, line: line)
+                XCTAssertEqual(run.plannedArenaBytes, plan.peakBytes, "\(label): layout above the peak", file: file, line: line)
+                checked += 1
+            }
+        }
+        XCTAssertGreaterThan(checked, 3, "\(model.name): too few valid plans", file: file, line: line)
+    }
+
+    private func sample(_ name: String) -> String { Self.root.appendingPathComponent("SampleModels/\(name).tflite").path }
+
+    func testMobileNetV2() throws { try assertGrid(path: sample("mbv2-w0.35-r144"), patches: Array(1...6), layers: 10) }
+    func testMobileNetV2Streamed() throws {
+        try assertGrid(path: sample("mbv2-w0.35-r144"), patches: [2, 3, 5], layers: 5, streamInput: true)
+    }
+    func testMobileNetV2Large() throws { try assertGrid(path: sample("mbv2-w1.0-r224"), patches: [2, 4, 6], layers: 3) }
+    func testMCUNet() throws { try assertGrid(path: sample("mcunet-kmix-r112"), patches: Array(1...6), layers: 8) }
+    func testMobileNetV1() throws { try assertGrid(path: sample("mbv1-w0.25-r96-g"), patches: Array(1...6), layers: 8) }
+    func testMobileNetV3() throws { try assertGrid(path: sample("mbv3s-r96"), patches: Array(1...6), layers: 8) }
+    func testAllOps() throws { try assertGrid(path: sample("tiny-allops"), patches: Array(1...6), layers: 12) }
+    func testAllOpsStreamed() throws { try assertGrid(path: sample("tiny-allops"), patches: [2, 3], layers: 12, streamInput: true) }
+
+    func testPersonDetect() throws {
+        let path = Self.root.deletingLastPathComponent().appendingPathComponent("shared/models/person_detect.tflite").path
+        try assertGrid(path: path, patches: Array(1...6), layers: 8)
+    }
+
+    func testMobileNetV2InPlace() throws {
+        try assertGrid(path: sample("mbv2-w0.35-r144"), patches: [1, 2, 4], layers: 6, inplace: true)
+    }
+    func testMCUNetInPlaceStreamed() throws {
+        try assertGrid(path: sample("mcunet-kmix-r112"), patches: [1, 3, 5], layers: 5, streamInput: true, inplace: true)
+    }
+    func testPersonDetectInPlace() throws {
+        let path = Self.root.deletingLastPathComponent().appendingPathComponent("shared/models/person_detect.tflite").path
+        try assertGrid(path: path, patches: [1, 2, 4], layers: 4, streamInput: true, inplace: true)
+    }
+
+    /// The paper's plan: MobileNetV2 at 224, 4×4 patches over the first 13
+    /// ops, both memory options. The runtime's arena is the planned peak and
+    /// far below the 1372 KiB of layer-by-layer inference.
+    func testPaperPlanRunsInItsPlannedArena() throws {
+        let model = try TFLiteReader.load(path: sample("mbv2-w1.0-r224"))
+        let options = MemoryOptions(inplaceDepthwise: true, streamInput: true)
+        let plan = try PatchPlan(model: model, patches: 4, patchLayers: 13, options: options)
+        let interpreter = try Interpreter(model: model)
+        let input = seededInput(model.tensors[model.inputs[0]].byteCount, seed: 3)
+        let run = try XCTUnwrap(try ArenaProgram(interpreter: interpreter, plan: plan).run(input: input))
+        XCTAssertEqual(run.output, try interpreter.run(input: input))
+        XCTAssertEqual(run.measuredArenaBytes, plan.peakBytes)
+        XCTAssertEqual(plan.layerByLayerPeakBytes, 1372 * 1024)
+        XCTAssertLessThan(run.measuredArenaBytes, 1372 * 1024 / 6)
+    }
+}
