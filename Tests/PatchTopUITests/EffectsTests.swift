@@ -113,7 +113,7 @@ final class EffectUpdateTests: XCTestCase {
         XCTAssertEqual(updateWithEffects(on, .key(.right)).effects, [.stepNext])
         XCTAssertEqual(update(on, .key(.right)).selectedPatch, 0, "→ steps instead of moving the patch in step mode")
         let snapshot = StepSnapshot(position: 5, stepCount: 100, last: StepPoint(op: 2, patch: 4), next: StepPoint(op: 3, patch: 4),
-                                    blocks: [], arenaBytes: 1000, values: TensorValues(tensor: 7, rows: 0..<2, cols: 0..<2, channels: 3, data: Array(repeating: 0, count: 12)),
+                                    blocks: [], arenaBytes: 1000, values: StepValues(tensor: 7, rows: 0..<2, cols: 0..<2, channels: 3, data: Array(repeating: 0, count: 12)),
                                     isFinished: false)
         let stepped = update(on, .stepped(snapshot))
         XCTAssertEqual(stepped.selectedLayer, 2, "the table follows the op just run")
@@ -249,5 +249,80 @@ final class RunTests: XCTestCase {
         engine.lock.lock(); defer { engine.lock.unlock() }
         XCTAssertEqual(engine.ran, [1, 4], "generations 2 and 3 were superseded before they started")
         XCTAssertEqual(engine.stopSeen[1], true, "the running generation 1 was told to stop")
+    }
+}
+
+/// Step mode driven through the effect handler on the real runtime.
+final class StepModeTests: XCTestCase {
+    func testSteppingThroughEveryStepEndsIdenticalWithTheArenaAndValuesAsTheRuntimeHoldsThem() throws {
+        let model = try UIFixtures.model()
+        var state = try AppState(model: model, patches: 3, patchLayers: 13)
+        state = update(state, .resize(width: 120, height: 40))
+        let handler = EffectHandler(engine: nil, makeStepDriver: stepDriverFactory(model))
+        func send(_ message: Message) {
+            let (next, effects) = updateWithEffects(state, message)
+            state = next
+            handler.perform(effects, in: state)
+            for reply in handler.inbox.drain() { send(reply) }
+        }
+        send(.key(.char("s")))
+        let opened = try XCTUnwrap(state.step?.snapshot)
+        XCTAssertEqual(opened.position, 0)
+        XCTAssertEqual(opened.stepCount, 13 * 9 + (model.operators.count - 13), "the stage once per patch, then the rest")
+        XCTAssertEqual(opened.next, StepPoint(op: 0, patch: 0))
+
+        // Every op's whole output, from a layer-by-layer session read right after the op ran.
+        let layerByLayer = try ArenaSession(program: ArenaProgram(interpreter: Interpreter(model: model)),
+                                            input: SeededInput.bytes(for: model.tensors[model.inputs[0]]))
+        var whole: [Int: [Int8]] = [:]
+        while !layerByLayer.isFinished {
+            try layerByLayer.step()
+            if let op = layerByLayer.last?.op, let values = layerByLayer.values(ofTensor: model.operators[op].output) {
+                whole[values.tensor] = values.data
+            }
+        }
+        let plan = state.plan
+        var checkedValues = 0
+        while let snapshot = state.step?.snapshot, !snapshot.isFinished {
+            send(.key(.char(" ")))
+            let after = try XCTUnwrap(state.step?.snapshot)
+            XCTAssertEqual(after.position, snapshot.position + 1)
+            XCTAssertEqual(state.selectedLayer, after.last?.op, "the layers table follows the step")
+            if let patch = after.last?.patch { XCTAssertEqual(state.selectedPatch, patch) }
+            // Buffers never overlap and stay inside the arena.
+            let blocks = after.blocks.sorted { $0.offset < $1.offset }
+            for (a, b) in zip(blocks, blocks.dropFirst()) { XCTAssertLessThanOrEqual(a.end, b.offset, "\(a) overlaps \(b)") }
+            XCTAssertLessThanOrEqual(blocks.last?.end ?? 0, after.arenaBytes)
+            // Every 7th step: the heatmap's values are the layer-by-layer values of that region.
+            if after.position % 7 == 0, let values = after.values, let full = whole[values.tensor] {
+                let shape = model.tensors[values.tensor].shape
+                guard shape.count == 4 else { continue }
+                for row in values.rows { for col in values.cols { for c in [0, values.channels - 1] {
+                    XCTAssertEqual(values.value(row: row, col: col, channel: c), full[(row * shape[2] + col) * shape[3] + c], "step \(after.position) \(String(describing: after.last)) t\(values.tensor) region \(values.rows)×\(values.cols) at \(row),\(col),\(c) data \(values.data.count) shape \(shape)")
+                } } }
+                checkedValues += 1
+            }
+        }
+        XCTAssertGreaterThan(checkedValues, 5)
+        let done = try XCTUnwrap(state.step?.snapshot)
+        XCTAssertTrue(done.isFinished)
+        XCTAssertEqual(done.identical, true)
+        XCTAssertEqual(updateWithEffects(state, .key(.char(" "))).effects, [], "nothing left to step")
+        XCTAssertTrue(Screen.render(state, width: 120, height: 40).lines().joined().contains("done ✓ identical"))
+        XCTAssertEqual(plan.patches, 3)
+        send(.key(.char("s")))
+        XCTAssertNil(state.step)
+    }
+
+    func testStepModeWithoutARuntimeSessionSaysSo() throws {
+        var state = try AppState(model: UIFixtures.model(), patches: 3, patchLayers: 13)
+        let handler = EffectHandler(engine: nil, makeStepDriver: nil)
+        let (next, effects) = updateWithEffects(state, .key(.char("s")))
+        handler.perform(effects, in: next)
+        state = handler.inbox.drain().reduce(next, update)
+        XCTAssertNotNil(state.step?.error)
+        var grid = CellGrid(width: 60, height: 8)
+        ArenaMapView.draw(state, into: &grid, rect: grid.bounds)
+        XCTAssertTrue(grid.lines()[1].contains("step-through needs"), grid.lines()[1])
     }
 }

@@ -11,8 +11,10 @@ public protocol RunEngine: Sendable {
     func run(_ request: RunRequest, shouldStop: @escaping @Sendable () -> Bool) throws(RuntimeError) -> RunSummary?
 }
 
-/// The real engine: the patched run against the layer-by-layer run of the
-/// same seeded input, timed, with the arena laid out for the plan.
+/// The real engine: the plan compiled into the runtime's arena program and
+/// run on a seeded input (checking `shouldStop` between steps), against the
+/// layer-by-layer interpreter's output for the same input; the arena it
+/// measured (the highest byte written) beside the one laid out.
 ///
 /// The layer-by-layer output does not depend on the plan, so it is
 /// computed once, on the first run, and reused.
@@ -51,16 +53,17 @@ public final class PatchedRunEngine: RunEngine, @unchecked Sendable {
         }
         let reference = try layerByLayerOutput(interpreter)
         if shouldStop() { return nil }
+        let program = try ArenaProgram(interpreter: interpreter, plan: plan)
+        if shouldStop() { return nil }
         let clock = ContinuousClock()
         let start = clock.now
-        let output = try PatchExecutor(interpreter: interpreter, plan: plan).run(input: input)
+        guard let result = try program.run(input: input, shouldStop: shouldStop) else { return nil }
         let elapsed = clock.now - start
-        if shouldStop() { return nil }
-        let planned = ArenaLayout(plan: plan).arenaBytes
         return RunSummary(
             request: request, peakBytes: plan.peakBytes, layerByLayerPeakBytes: plan.layerByLayerPeakBytes,
-            macOverhead: plan.macOverhead, measuredArenaBytes: nil, plannedArenaBytes: planned,
-            milliseconds: elapsed.milliseconds, identical: output == reference
+            macOverhead: plan.macOverhead, measuredArenaBytes: result.measuredArenaBytes,
+            plannedArenaBytes: result.plannedArenaBytes, milliseconds: elapsed.milliseconds,
+            identical: result.output == reference
         )
     }
 }

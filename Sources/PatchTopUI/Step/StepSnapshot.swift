@@ -14,11 +14,14 @@ public struct ArenaBlock: Equatable, Hashable, Sendable {
     public var tensor: Int
     /// A per-patch region buffer (reused by every patch) rather than a whole tensor.
     public var perPatch: Bool
+    /// The one-channel staging buffer of an in-place depthwise conv reading `tensor`.
+    public var staging: Bool
     public var offset: Int
     public var bytes: Int
-    public init(tensor: Int, perPatch: Bool, offset: Int, bytes: Int) {
+    public init(tensor: Int, perPatch: Bool, staging: Bool = false, offset: Int, bytes: Int) {
         self.tensor = tensor
         self.perPatch = perPatch
+        self.staging = staging
         self.offset = offset
         self.bytes = bytes
     }
@@ -27,7 +30,7 @@ public struct ArenaBlock: Equatable, Hashable, Sendable {
 
 /// The bytes a tensor holds now: a region (rows × cols, all channels, NHWC,
 /// batch 1) of its full map, e.g. one patch's 19×19×16 slab of a 72×72×16 map.
-public struct TensorValues: Equatable, Sendable {
+public struct StepValues: Equatable, Sendable {
     public var tensor: Int
     public var rows: Range<Int>
     public var cols: Range<Int>
@@ -46,6 +49,17 @@ public struct TensorValues: Equatable, Sendable {
         guard rows.contains(row), cols.contains(col), channel >= 0, channel < channels else { return nil }
         let index = ((row - rows.lowerBound) * cols.count + (col - cols.lowerBound)) * channels + channel
         return index >= 0 && index < data.count ? data[index] : nil
+    }
+
+    /// The part of these values inside `rows` × `cols` (empty when they do not meet).
+    public func cropped(rows r: Range<Int>, cols c: Range<Int>) -> StepValues {
+        let rows = r.clamped(to: self.rows), cols = c.clamped(to: self.cols)
+        var data: [Int8] = []
+        data.reserveCapacity(rows.count * cols.count * channels)
+        for row in rows { for col in cols { for channel in 0..<channels {
+            data.append(value(row: row, col: col, channel: channel) ?? 0)
+        } } }
+        return StepValues(tensor: tensor, rows: rows, cols: cols, channels: channels, data: data)
     }
 
     /// Min, max and mean of one channel over the region, `nil` when it holds nothing.
@@ -73,13 +87,13 @@ public struct StepSnapshot: Equatable, Sendable {
     public var blocks: [ArenaBlock]
     public var arenaBytes: Int
     /// The output of the step just executed, as the arena holds it.
-    public var values: TensorValues?
+    public var values: StepValues?
     public var isFinished: Bool
     /// When finished: whether the output equals the layer-by-layer run's.
     public var identical: Bool?
 
     public init(position: Int, stepCount: Int, last: StepPoint?, next: StepPoint?, blocks: [ArenaBlock],
-                arenaBytes: Int, values: TensorValues?, isFinished: Bool, identical: Bool? = nil) {
+                arenaBytes: Int, values: StepValues?, isFinished: Bool, identical: Bool? = nil) {
         self.position = position
         self.stepCount = stepCount
         self.last = last

@@ -57,7 +57,9 @@ public enum ArenaMapView {
             where_ += " op \(last.op)"
             if let patch = last.patch { where_ += " p\(patch + 1)/\(state.patchCount)" }
         }
-        if snapshot.isFinished { where_ += " done" }
+        if snapshot.isFinished {
+            where_ += snapshot.identical == false ? " done ✗ DIFFERS" : snapshot.identical == true ? " done ✓ identical" : " done"
+        }
         grid.text(where_ + "  \(kib(live))/\(kib(snapshot.arenaBytes)) KiB", x: inner.x, y: inner.y, style: .bold, clip: inner)
         if let error = state.step?.error {
             grid.text(error, x: inner.x, y: inner.y + 1, style: CellStyle(fg: .red, bold: true), clip: inner)
@@ -82,7 +84,7 @@ public enum ArenaMapView {
             let dims = tensor.map { $0.shape.count == 4 && $0.shape[0] == 1 ? Array($0.shape.dropFirst()) : $0.shape } ?? []
             let shape = dims.map(String.init).joined(separator: "×")
             let range = fit(kib(block.offset), 6, right: true) + "–" + fit(kib(block.end), 6, right: true)
-            let kind = block.perPatch ? "patch" : "whole"
+            let kind = block.staging ? "stage" : block.perPatch ? "patch" : "whole"
             let text = "\(letter(index, perPatch: block.perPatch)) " + fit("t\(block.tensor)", 5) + range + " " + kind + " " + shape
             let style = CellStyle(fg: colors[index % colors.count], bold: block.tensor == written)
             grid.text(text, x: inner.x, y: y, style: style, clip: inner)
