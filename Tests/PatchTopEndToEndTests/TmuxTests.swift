@@ -121,6 +121,17 @@ final class TmuxTests: XCTestCase {
         XCTAssertTrue(text.contains("✓ identical  peak \(peak) vs"), "the screen as drawn follows the header")
         XCTAssertEqual(header.filter { $0.hasPrefix("┌─ Layers") }.count, 1)
 
+        try send("s")
+        try waitForScreen("step mode") { $0.contains("Arena map") && $0.contains("step 0/") }
+        try send("Space")
+        try send("Space")
+        try send("Right")
+        let stepped = try waitForScreen("three steps") { $0.contains("step 3/") }
+        XCTAssertTrue(stepped.contains("op 2 p1/9"), "the stage runs patch by patch: the third step is op 2 of patch 1")
+        XCTAssertTrue(stepped.contains("Output heatmap") && stepped.contains("min "), "the heatmap shows the op's output")
+        try send("s")
+        try waitForScreen("step mode left") { !$0.contains("Arena map") && $0.contains("Memory KiB") }
+
         try send("q")
         try waitForScreen("a clean exit") { $0.contains("PATCHTOP-EXITED 0") }
     }
