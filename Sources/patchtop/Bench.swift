@@ -26,6 +26,9 @@ struct Bench: ParsableCommand {
     @Flag(help: "Print one JSON object.")
     var json = false
 
+    @Flag(name: .customLong("per-op"), help: "Also time each conv, depthwise and fully-connected kernel alone.")
+    var perOp = false
+
     struct Figures: Encodable {
         var model: String
         var runs: Int
@@ -41,6 +44,8 @@ struct Bench: ParsableCommand {
         /// Median ms of one patch-based inference with the timed plan.
         var patchedInferenceMilliseconds: Double?
         var macOverhead: Double
+        /// With `--per-op`: each weight-carrying kernel alone.
+        var kernels: [OpTiming]?
     }
 
     func run() throws {
@@ -52,6 +57,7 @@ struct Bench: ParsableCommand {
         var plans = 0
         let sweep = median(runs: max(1, runs / 10)) { plans = Sweep(model: loaded, maxPatches: 8).plans.count }
         var inference: Double?, patched: Double?
+        var kernels: [OpTiming]?
         let timedPlan = try? PatchPlan(model: loaded, patches: patches, patchLayers: n)
         if let interpreter = try? Interpreter(model: loaded), let inputIndex = loaded.inputs.first,
            let program = try? ArenaProgram(interpreter: interpreter) {
@@ -59,6 +65,9 @@ struct Bench: ParsableCommand {
             let inferenceRuns = max(3, min(runs, 30))
             _ = try? program.run(input: input)
             inference = median(runs: inferenceRuns) { _ = try? program.run(input: input) }
+            if perOp {
+                kernels = try? program.opTimings(input: input, runs: inferenceRuns)
+            }
             if let timedPlan, let patchedProgram = try? ArenaProgram(interpreter: interpreter, plan: timedPlan),
                (try? patchedProgram.run(input: input)) != nil {
                 patched = median(runs: inferenceRuns) { _ = try? patchedProgram.run(input: input) }
@@ -67,7 +76,7 @@ struct Bench: ParsableCommand {
         let figures = Figures(model: loaded.name, runs: runs, loadMilliseconds: load, planMilliseconds: plan,
                               planPatches: patches, planPatchLayers: n, sweepMilliseconds: sweep, sweepPlans: plans,
                               inferenceMilliseconds: inference, patchedInferenceMilliseconds: patched,
-                              macOverhead: timedPlan?.macOverhead ?? 0)
+                              macOverhead: timedPlan?.macOverhead ?? 0, kernels: kernels)
         if json {
             printJSON(figures)
         } else {
@@ -79,6 +88,16 @@ struct Bench: ParsableCommand {
                 print("inference            \(format(inference)) ms layer-by-layer")
             } else {
                 print("inference            - (the runtime cannot execute this model)")
+            }
+            if let kernels {
+                let total = kernels.reduce(0) { $0 + $1.milliseconds }
+                let macs = kernels.reduce(0) { $0 + $1.macs }
+                print("ops, step by step    \(format(total)) ms, \(String(format: "%.1f", Double(macs) / max(total, 1e-9) / 1e6)) G MAC/s")
+                for k in kernels {
+                    let rate = k.macs > 0 ? String(format: "%6.2f G MAC/s", Double(k.macs) / max(k.milliseconds, 1e-9) / 1e6) : String(repeating: " ", count: 13)
+                    print(String(format: "  op %3d  %8.4f ms  ", k.op, k.milliseconds) + rate + "  " + k.kind)
+                }
+                if let inference { print("outside the ops       \(format(inference - total)) ms (arena painting, input copy, measuring)") }
             }
             if let patched, let inference {
                 print("patched inference    \(format(patched)) ms (\(String(format: "%.2f", patched / inference))× layer-by-layer; MACs \(String(format: "%+.1f", (timedPlan?.macOverhead ?? 0) * 100))%)")

@@ -11,11 +11,14 @@ public struct Conv2DKernel: Sendable {
     public let params: Conv2DParams
     let filter: [Int8]
     let bias: [Int32]?
+    /// The repacked SIMD form, nil when only the reference loops apply.
+    let fast: FastConv2D?
 
     public init(_ params: Conv2DParams, filter: [Int8], bias: [Int32]?) {
         self.params = params
         self.filter = filter
         self.bias = bias
+        fast = FastConv2D.supports(params) ? FastConv2D(params, filter: filter, bias: bias) : nil
     }
 
     /// Computes output rows `outputRows` × columns `outputCols` (full-tensor
@@ -24,6 +27,19 @@ public struct Conv2DKernel: Sendable {
     public func run(input: UnsafeBufferPointer<Int8>, inputRegion: Region2D,
                     output: UnsafeMutableBufferPointer<Int8>, outputRegion: Region2D,
                     outputRows: Range<Int>, outputCols: Range<Int>) {
+        if let fast {
+            fast.run(params, input: input, inputRegion: inputRegion, output: output, outputRegion: outputRegion,
+                     outputRows: outputRows, outputCols: outputCols)
+            return
+        }
+        runReference(input: input, inputRegion: inputRegion, output: output, outputRegion: outputRegion,
+                     outputRows: outputRows, outputCols: outputCols)
+    }
+
+    /// The straightforward reference loops (the fast path's test oracle).
+    func runReference(input: UnsafeBufferPointer<Int8>, inputRegion: Region2D,
+                      output: UnsafeMutableBufferPointer<Int8>, outputRegion: Region2D,
+                      outputRows: Range<Int>, outputCols: Range<Int>) {
         filter.withUnsafeBufferPointer { f in
             withOptionalBuffer(bias) { b in
                 conv2DInt8(params, input: input, inputRegion: inputRegion, filter: f, bias: b,
@@ -38,17 +54,34 @@ public struct DepthwiseConv2DKernel: Sendable {
     public let params: DepthwiseConv2DParams
     let filter: [Int8]
     let bias: [Int32]?
+    /// The repacked SIMD form, nil when only the reference loops apply
+    /// (depth multiplier above 1).
+    let fast: FastDepthwiseConv2D?
 
     public init(_ params: DepthwiseConv2DParams, filter: [Int8], bias: [Int32]?) {
         self.params = params
         self.filter = filter
         self.bias = bias
+        fast = FastDepthwiseConv2D.supports(params) ? FastDepthwiseConv2D(params, filter: filter, bias: bias) : nil
     }
 
     /// Same contract as `Conv2DKernel.run`.
     public func run(input: UnsafeBufferPointer<Int8>, inputRegion: Region2D,
                     output: UnsafeMutableBufferPointer<Int8>, outputRegion: Region2D,
                     outputRows: Range<Int>, outputCols: Range<Int>) {
+        if let fast {
+            fast.run(params, input: input, inputRegion: inputRegion, output: output, outputRegion: outputRegion,
+                     outputRows: outputRows, outputCols: outputCols)
+            return
+        }
+        runReference(input: input, inputRegion: inputRegion, output: output, outputRegion: outputRegion,
+                     outputRows: outputRows, outputCols: outputCols)
+    }
+
+    /// The straightforward reference loops (the fast path's test oracle).
+    func runReference(input: UnsafeBufferPointer<Int8>, inputRegion: Region2D,
+                      output: UnsafeMutableBufferPointer<Int8>, outputRegion: Region2D,
+                      outputRows: Range<Int>, outputCols: Range<Int>) {
         filter.withUnsafeBufferPointer { f in
             withOptionalBuffer(bias) { b in
                 depthwiseConv2DInt8(params, input: input, inputRegion: inputRegion, filter: f, bias: b,
@@ -63,15 +96,22 @@ public struct FullyConnectedKernel: Sendable {
     public let params: FullyConnectedParams
     let filter: [Int8]
     let bias: [Int32]?
+    let fast: FastFullyConnected
 
     public init(_ params: FullyConnectedParams, filter: [Int8], bias: [Int32]?) {
         self.params = params
         self.filter = filter
         self.bias = bias
+        fast = FastFullyConnected(params, filter: filter)
     }
 
     /// Computes every output row from the flattened input.
     public func run(input: UnsafeBufferPointer<Int8>, output: UnsafeMutableBufferPointer<Int8>) {
+        withOptionalBuffer(bias) { b in fast.run(params, input: input, bias: b, output: output) }
+    }
+
+    /// The straightforward reference loops (the fast path's test oracle).
+    func runReference(input: UnsafeBufferPointer<Int8>, output: UnsafeMutableBufferPointer<Int8>) {
         filter.withUnsafeBufferPointer { f in
             withOptionalBuffer(bias) { b in
                 fullyConnectedInt8(params, input: input, filter: f, bias: b, output: output)

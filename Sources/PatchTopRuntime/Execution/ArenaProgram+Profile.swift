@@ -1,0 +1,53 @@
+import PatchTopModel
+
+/// Median time of one op of a program (all of its patches), for
+/// `patchtop bench --per-op`: where an inference's time goes, measured in
+/// the arena exactly as a run executes it.
+public struct OpTiming: Sendable, Encodable {
+    public var op: Int
+    /// The op and its shape, e.g. "CONV_2D 1x1/1 16->96 @112x112".
+    public var kind: String
+    /// MACs the op performs under the program's plan.
+    public var macs: Int
+    public var milliseconds: Double
+}
+
+extension ArenaProgram {
+    /// Runs the program `runs` times step by step and returns each op's
+    /// median time, in op order.
+    public func opTimings(input: [Int8], runs: Int) throws(RuntimeError) -> [OpTiming] {
+        let model = interpreter.model
+        let clock = ContinuousClock()
+        var samples = [[Double]](repeating: [], count: model.operators.count)
+        for _ in 0..<max(1, runs) {
+            let session = try ArenaSession(program: self, input: input)
+            var perOp = [Double](repeating: 0, count: model.operators.count)
+            while let step = session.next {
+                var failure: RuntimeError?
+                let elapsed = clock.measure {
+                    do throws(RuntimeError) { try session.step() } catch { failure = error }
+                }
+                if let failure { throw failure }
+                perOp[step.op] += Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+            }
+            for (op, ms) in perOp.enumerated() { samples[op].append(ms) }
+        }
+        return model.operators.map { op in
+            let sorted = samples[op.index].sorted()
+            return OpTiming(op: op.index, kind: Self.describe(op, in: model), macs: plan.macsPerOp[op.index],
+                            milliseconds: sorted.isEmpty ? 0 : sorted[sorted.count / 2])
+        }
+    }
+
+    static func describe(_ op: Operator, in model: Model) -> String {
+        var text = op.kind.name
+        if let (h, w) = model.windowGeometry(of: op) {
+            text += " \(h.filterSize)x\(w.filterSize)/\(h.stride)"
+        }
+        if let input = op.input(0), model.tensors[input].shape.count == 4, model.tensors[op.output].shape.count == 4 {
+            let i = model.tensors[input].shape, o = model.tensors[op.output].shape
+            text += " \(i[3])->\(o[3]) @\(o[1])x\(o[2])"
+        }
+        return text
+    }
+}
