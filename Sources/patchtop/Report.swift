@@ -26,6 +26,9 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Width in cells.") var width = 120
     @Option(help: "Height in cells.") var height = 40
 
+    @Flag(name: .customLong("run"), help: "Run the plan once with the runtime first, so the status line and header show the run (arena, time, identical).")
+    var withRun = false
+
     @Option(name: [.customShort("o"), .customLong("output")], help: "Write the report to this file instead of standard output.")
     var output: String?
 
@@ -34,11 +37,21 @@ struct ReportCommand: ParsableCommand {
         guard (1...1000).contains(width), (1...1000).contains(height) else { fail("--width and --height must be within 1…1000") }
         let sram = budget.budget()
         let loaded = try loadModel(model)
-        let state: AppState
+        var state: AppState
         do {
             state = try AppState(model: loaded, patches: stage.patches, patchLayers: stage.patchLayers, options: memory.options, board: sram)
         } catch {
             fail("\(loaded.name): \(error.description)")
+        }
+        if withRun {
+            state = update(state, .start)
+            do {
+                if let summary = try PatchedRunEngine(model: loaded).run(state.currentRunRequest, shouldStop: { false }) {
+                    state = update(state, .runFinished(summary))
+                }
+            } catch {
+                state = update(state, .runFailed(state.currentRunRequest, reason: error.description))
+            }
         }
         let date = ISO8601DateFormatter().string(from: Date())
         let text = ReportRenderer(state: state, view: which, width: width, height: height, date: date).render()

@@ -35,7 +35,10 @@ public enum PatchGridView {
         let counts = coverage(plan: plan, op: op)
         guard shape.count == 4, !counts.isEmpty else { return }
         let h = shape[1], w = shape[2]
-        let info = "\(h)×\(w)  recompute \(formatFixed(plan.recomputeFactor(op: op), decimals: 2))×  halo \(formatFixed(plan.haloFraction(op: op) * 100, decimals: 1))%  patch \(state.selectedPatch + 1)/\(plan.patches * plan.patches)"
+        let factor = formatFixed(plan.recomputeFactor(op: op), decimals: 2), halo = formatFixed(plan.haloFraction(op: op) * 100, decimals: 1)
+        let patch = "\(state.selectedPatch + 1)/\(plan.patches * plan.patches)"
+        var info = "\(h)×\(w)  recompute \(factor)×  halo \(halo)%  patch \(patch)"
+        if info.count > inner.width { info = "\(h)×\(w) recompute \(factor)× halo \(halo)% p\(patch)" }
         grid.text(info, x: inner.x, y: inner.y, style: .bold, clip: inner)
         let area = Rect(x: inner.x, y: inner.y + 1, width: min(inner.width, w), height: min(inner.height - 1, h))
         guard !area.isEmpty else { return }
