@@ -39,6 +39,7 @@ public enum PatchGridView {
         let patch = "\(state.selectedPatch + 1)/\(plan.patches * plan.patches)"
         var info = "\(h)×\(w)  recompute \(factor)×  halo \(halo)%  patch \(patch)"
         if info.count > inner.width { info = "\(h)×\(w) recompute \(factor)× halo \(halo)% p\(patch)" }
+        if info.count > inner.width { info = "\(h)×\(w) \(factor)× halo \(halo)% p\(patch)" }
         grid.text(info, x: inner.x, y: inner.y, style: .bold, clip: inner)
         let area = Rect(x: inner.x, y: inner.y + 1, width: min(inner.width, w), height: min(inner.height - 1, h))
         guard !area.isEmpty else { return }
