@@ -25,7 +25,16 @@ public final class EffectHandler {
         self.date = date
         if let engine {
             let inbox = inbox, profile = profile, submitted = submitted
-            runner = BackgroundRunner(engine: engine) { message in
+            var onSuperseded: (@Sendable (RunRequest, Bool) -> Void)?
+            if let profile {
+                onSuperseded = { @Sendable request, ranToEnd in
+                    var after = ""
+                    if let ms = submitted.elapsed(since: request.generation) { after = " \(ProfileLog.ms(ms)) ms after its key" }
+                    let what = ranToEnd ? "finished but superseded, dropped" : "stopped early, superseded"
+                    profile.log("run p=\(request.patches) n=\(request.patchLayers) gen \(request.generation) \(what)\(after)")
+                }
+            }
+            runner = BackgroundRunner(engine: engine, onSuperseded: onSuperseded) { message in
                 if let profile, case .runFinished(let summary) = message {
                     let request = summary.request
                     let latency = submitted.elapsed(since: request.generation).map { ", key to result \(ProfileLog.ms($0)) ms" } ?? ""

@@ -11,15 +11,20 @@ import PatchTopRuntime
 public final class BackgroundRunner: @unchecked Sendable {
     private let engine: any RunEngine
     private let deliver: @Sendable (Message) -> Void
+    private let superseded: (@Sendable (RunRequest, _ ranToEnd: Bool) -> Void)?
     private let condition = NSCondition()
     private var pending: RunRequest?
     private var latestGeneration = Int.min
     private var stopped = false
     private var thread: Thread?
 
-    public init(engine: any RunEngine, deliver: @escaping @Sendable (Message) -> Void) {
+    /// - Parameter onSuperseded: told about a run whose result will never show because a newer
+    ///   request arrived: stopped early, or (`ranToEnd`) finished and dropped. For the profile log.
+    public init(engine: any RunEngine, onSuperseded: (@Sendable (RunRequest, _ ranToEnd: Bool) -> Void)? = nil,
+                deliver: @escaping @Sendable (Message) -> Void) {
         self.engine = engine
         self.deliver = deliver
+        self.superseded = onSuperseded
     }
 
     deinit { stop() }
@@ -67,7 +72,9 @@ public final class BackgroundRunner: @unchecked Sendable {
             let generation = request.generation
             do throws(RuntimeError) {
                 if let summary = try engine.run(request, shouldStop: { [weak self] in self?.isSuperseded(generation) ?? true }) {
-                    if !isSuperseded(generation) { deliver(.runFinished(summary)) }
+                    if isSuperseded(generation) { superseded?(request, true) } else { deliver(.runFinished(summary)) }
+                } else {
+                    superseded?(request, false)
                 }
             } catch {
                 if !isSuperseded(generation) { deliver(.runFailed(request, reason: error.description)) }
