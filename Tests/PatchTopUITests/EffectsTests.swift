@@ -326,3 +326,31 @@ final class StepModeTests: XCTestCase {
         XCTAssertTrue(grid.lines()[1].contains("step-through needs"), grid.lines()[1])
     }
 }
+
+/// Step mode on every sample model the runtime runs, with both memory options.
+final class StepModeModelsTests: XCTestCase {
+    func testEverySampleModelStepsToAnIdenticalOutputWithInPlaceDepthwiseAndStreamedInput() throws {
+        let names = ["mbv1-w0.25-r96-g", "mbv3s-r96", "mcunet-kmix-r112", "tiny-allops"]
+        let options = MemoryOptions(inplaceDepthwise: true, streamInput: true)
+        for name in names {
+            let model = try UIFixtures.model(name)
+            guard let n = (1...min(12, model.operators.count)).last(where: { (try? PatchPlan(model: model, patches: 2, patchLayers: $0, options: options)) != nil }) else { continue }
+            let request = RunRequest(generation: 0, patches: 2, patchLayers: n, options: options)
+            var driver = try RuntimeStepDriver(model: model, request: request)
+            var snapshot = driver.snapshot()
+            var sawStaging = false
+            while !snapshot.isFinished {
+                snapshot = try driver.step()
+                sawStaging = sawStaging || snapshot.blocks.contains { $0.staging }
+                var grid = CellGrid(width: 40, height: 12)
+                var state = try AppState(model: model, patches: 2, patchLayers: n, options: options)
+                state.step = AppState.StepMode(snapshot: snapshot)
+                ArenaMapView.draw(state, into: &grid, rect: grid.bounds)
+                HeatmapView.draw(state, into: &grid, rect: grid.bounds)
+            }
+            XCTAssertEqual(snapshot.identical, true, "\(name) p=2 n=\(n)")
+            XCTAssertEqual(snapshot.position, snapshot.stepCount)
+            if name == "mbv1-w0.25-r96-g" { XCTAssertTrue(sawStaging, "in-place depthwise convs use a staging buffer") }
+        }
+    }
+}
