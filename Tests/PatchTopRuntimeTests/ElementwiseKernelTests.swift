@@ -123,3 +123,27 @@ final class ElementwiseKernelTests: XCTestCase {
         XCTAssertEqual(t.apply(10), Int8((256 / (1 + expf(-1))).rounded() - 128))
     }
 }
+
+/// The tabulated forms the executor runs must agree with the fixed-point
+/// definitions on every input (an indexing slip would break one row).
+final class LookupTableTests: XCTestCase {
+    func testBinaryTableIsAddOnEveryPair() {
+        let add = AddParams(input1Scale: 0.05, input1ZeroPoint: -3, input2Scale: 0.021, input2ZeroPoint: 7,
+                            outputScale: 0.06, outputZeroPoint: -1, activationMin: -128, activationMax: 127)
+        let table = BinaryTableInt8(add.apply)
+        for a in Int8.min...Int8.max {
+            for b in Int8.min...Int8.max where table.apply(a, b) != add.apply(a, b) {
+                XCTFail("ADD(\(a), \(b)): table \(table.apply(a, b)), definition \(add.apply(a, b))")
+                return
+            }
+        }
+        // Not symmetric: swapping the inputs must matter for these scales.
+        XCTAssertNotEqual(table.apply(100, -50), table.apply(-50, 100))
+    }
+
+    func testUnaryTableIsHardSwishOnEveryValue() {
+        let hardSwish = HardSwishParams(inputScale: 0.04, inputZeroPoint: 5, outputScale: 0.03, outputZeroPoint: -20)
+        let table = LookupTableInt8(hardSwish.apply)
+        for x in Int8.min...Int8.max { XCTAssertEqual(table.apply(x), hardSwish.apply(x), "HARD_SWISH(\(x))") }
+    }
+}

@@ -87,4 +87,18 @@ final class EndToEndTests: XCTestCase {
             XCTAssertEqual("\(error)", "op 0 (SQUEEZE) is not supported by the runtime")
         }
     }
+
+    func testAddOfShapesThatDoNotBroadcastIsRefused() throws {
+        let q = Quantization(scales: [1], zeroPoints: [0])
+        let tensors = [
+            Tensor(index: 0, name: "a", shape: [1, 4, 4, 8], type: .int8, quantization: q),
+            Tensor(index: 1, name: "b", shape: [1, 4, 4, 3], type: .int8, quantization: q),
+            Tensor(index: 2, name: "out", shape: [1, 4, 4, 8], type: .int8, quantization: q),
+        ]
+        let op = Operator(index: 0, kind: OperatorKind(builtinCode: 0), inputs: [0, 1], outputs: [2])
+        let model = try Model(name: "bad-add", tensors: tensors, operators: [op], inputs: [0, 1], outputs: [2])
+        XCTAssertThrowsError(try Interpreter(model: model)) { error in
+            XCTAssertEqual("\(error)", "op 0 (ADD) is not supported by the runtime: shapes [1, 4, 4, 8] and [1, 4, 4, 3] do not broadcast to [1, 4, 4, 8]")
+        }
+    }
 }

@@ -197,7 +197,7 @@ struct Compiler {
             }
         }
         switch step {
-        case .conv, .depthwise, .pool, .add, .mul, .relu, .requantize, .quantize, .dequantize, .hardSwish, .lookup, .concat:
+        case .conv, .depthwise, .pool, .binary, .quantize, .dequantize, .lookup, .concat:
             return
         case let .pad(_, _, paddings, _, _):
             if paddings.count == 4, paddings[0].before == 0, paddings[0].after == 0 { return }

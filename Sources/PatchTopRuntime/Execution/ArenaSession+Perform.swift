@@ -45,21 +45,13 @@ extension ArenaSession {
                      outputRows: action.rows, outputCols: action.cols)
         case let .fullyConnected(kernel, input, _):
             kernel.run(input: bytes(try slot(input)), output: y)
-        case let .add(p, a, sa, b, sb, _, so):
-            try binary(a: slot(a), sa, b: slot(b), sb, so, action, isWhole: isWhole, p.apply)
-        case let .mul(p, a, sa, b, sb, _, so):
-            try binary(a: slot(a), sa, b: slot(b), sb, so, action, isWhole: isWhole, p.apply)
+        case let .binary(table, a, sa, b, sb, _, so):
+            try binary(a: slot(a), sa, b: slot(b), sb, so, action, isWhole: isWhole, table)
         case let .copy(input, _):
             let x = try slot(input)
             pointer(out).copyMemory(from: pointer(x), byteCount: min(x.bytes, out.bytes))
-        case let .relu(p, input, _):
-            try unary(slot(input), action, p.apply)
-        case let .requantize(p, input, _):
-            try unary(slot(input), action, p.apply)
-        case let .hardSwish(p, input, _):
-            try unary(slot(input), action, p.apply)
         case let .lookup(table, input, _):
-            try unary(slot(input), action, table.apply)
+            try lookup(slot(input), action, table)
         case let .quantize(scale, zeroPoint, input, _):
             let x = pointer(try slot(input))
             forEachRun(of: try slot(input), action) { from, to, count in
@@ -104,25 +96,34 @@ extension ArenaSession {
     /// run of the step's output positions: one run over the whole tensor
     /// layer by layer, one per row inside a patch.
     func forEachRun(of input: Operand, _ action: Action, _ body: (Int, Int, Int) -> Void) {
+        forEachRun(of: input, input, action) { from, _, to, count in body(from, to, count) }
+    }
+
+    /// `forEachRun` over two inputs of the output's shape, each held in its
+    /// own region: `body(firstElement, secondElement, outputElement, count)`.
+    func forEachRun(of first: Operand, _ second: Operand, _ action: Action, _ body: (Int, Int, Int, Int) -> Void) {
         let model = program.interpreter.model
         let outTensor = model.tensors[model.operators[action.step.op].output]
         guard action.step.patch != nil else {
-            body(0, 0, outTensor.elementCount)
+            body(0, 0, 0, outTensor.elementCount)
             return
         }
-        let channels = outTensor.shape[3]
+        let channels = outTensor.shape[3], col = action.cols.lowerBound
         for row in action.rows {
-            body(input.region.offset(batch: 0, row: row, col: action.cols.lowerBound, channels: channels),
-                 action.output.region.offset(batch: 0, row: row, col: action.cols.lowerBound, channels: channels),
+            body(first.region.offset(batch: 0, row: row, col: col, channels: channels),
+                 second.region.offset(batch: 0, row: row, col: col, channels: channels),
+                 action.output.region.offset(batch: 0, row: row, col: col, channels: channels),
                  action.cols.count * channels)
         }
     }
 
-    func unary(_ input: Operand, _ action: Action, _ f: (Int8) -> Int8) {
-        let x = pointer(input).assumingMemoryBound(to: Int8.self)
+    func lookup(_ input: Operand, _ action: Action, _ table: LookupTableInt8) {
+        let x = pointer(input).assumingMemoryBound(to: UInt8.self)
         let y = pointer(action.output).assumingMemoryBound(to: Int8.self)
-        forEachRun(of: input, action) { from, to, count in
-            for i in 0..<count { y[to + i] = f(x[from + i]) }
+        table.table.withUnsafeBufferPointer { t in
+            forEachRun(of: input, action) { from, to, count in
+                for i in 0..<count { y[to + i] = t[Int(x[from + i])] }
+            }
         }
     }
 
@@ -131,34 +132,44 @@ extension ArenaSession {
     /// constants of lower rank) are broadcast the same way, position by
     /// position.
     func binary(a: Operand, _ shapeA: [Int], b: Operand, _ shapeB: [Int], _ shapeOut: [Int], _ action: Action,
-                isWhole: Bool, _ f: (Int8, Int8) -> Int8) {
+                isWhole: Bool, _ table: BinaryTableInt8) {
         let pa = pointer(a).assumingMemoryBound(to: Int8.self), pb = pointer(b).assumingMemoryBound(to: Int8.self)
         let y = pointer(action.output).assumingMemoryBound(to: Int8.self)
-        if isWhole {
-            broadcastBinaryInt8(shape1: shapeA, UnsafeBufferPointer(start: pa, count: a.bytes),
-                                shape2: shapeB, UnsafeBufferPointer(start: pb, count: b.bytes),
-                                outputShape: shapeOut, UnsafeMutableBufferPointer(start: y, count: action.output.bytes), f)
-            return
-        }
         func rank4(_ s: [Int]) -> [Int] { [Int](repeating: 1, count: max(0, 4 - s.count)) + s }
-        let sa = rank4(shapeA), sb = rank4(shapeB), so = rank4(shapeOut)
-        let channels = so[3]
-        if sa == so && sb == so {
-            for row in action.rows {
-                let ia = a.region.offset(batch: 0, row: row, col: action.cols.lowerBound, channels: channels)
-                let ib = b.region.offset(batch: 0, row: row, col: action.cols.lowerBound, channels: channels)
-                let to = action.output.region.offset(batch: 0, row: row, col: action.cols.lowerBound, channels: channels)
-                for i in 0..<(action.cols.count * channels) { y[to + i] = f(pa[ia + i], pb[ib + i]) }
+        if rank4(shapeA) == rank4(shapeOut) && rank4(shapeB) == rank4(shapeOut) {
+            // Same shapes: walk runs of positions (one run layer by layer).
+            table.table.withUnsafeBufferPointer { t in
+                let ua = UnsafeRawPointer(pa).assumingMemoryBound(to: UInt8.self)
+                let ub = UnsafeRawPointer(pb).assumingMemoryBound(to: UInt8.self)
+                forEachRun(of: a, b, action) { fromA, fromB, to, count in
+                    for i in 0..<count { y[to + i] = t[Int(ua[fromA + i]) << 8 | Int(ub[fromB + i])] }
+                }
             }
             return
         }
-        for row in action.rows {
-            for col in action.cols {
-                let ia = a.region.offset(batch: 0, row: sa[1] == 1 ? a.region.y : row, col: sa[2] == 1 ? a.region.x : col, channels: sa[3])
-                let ib = b.region.offset(batch: 0, row: sb[1] == 1 ? b.region.y : row, col: sb[2] == 1 ? b.region.x : col, channels: sb[3])
-                let to = action.output.region.offset(batch: 0, row: row, col: col, channels: channels)
-                for c in 0..<channels {
-                    y[to + c] = f(pa[ia + (sa[3] == 1 ? 0 : c)], pb[ib + (sb[3] == 1 ? 0 : c)])
+        let featureMaps = [shapeA, shapeB, shapeOut].allSatisfy { $0.count <= 4 && rank4($0)[0] == 1 }
+        if isWhole && !featureMaps {
+            broadcastBinaryInt8(shape1: shapeA, UnsafeBufferPointer(start: pa, count: a.bytes),
+                                shape2: shapeB, UnsafeBufferPointer(start: pb, count: b.bytes),
+                                outputShape: shapeOut, UnsafeMutableBufferPointer(start: y, count: action.output.bytes),
+                                table.apply)
+            return
+        }
+        // Broadcast position by position: an input of one row, column or
+        // channel (or a constant of lower rank) repeats along it.
+        let sa = rank4(shapeA), sb = rank4(shapeB), channels = rank4(shapeOut)[3]
+        let stepA = sa[3] == 1 ? 0 : 1, stepB = sb[3] == 1 ? 0 : 1
+        let ua = UnsafeRawPointer(pa).assumingMemoryBound(to: UInt8.self)
+        let ub = UnsafeRawPointer(pb).assumingMemoryBound(to: UInt8.self)
+        table.table.withUnsafeBufferPointer { t in
+            for row in action.rows {
+                for col in action.cols {
+                    let ia = a.region.offset(batch: 0, row: sa[1] == 1 ? a.region.y : row, col: sa[2] == 1 ? a.region.x : col, channels: sa[3])
+                    let ib = b.region.offset(batch: 0, row: sb[1] == 1 ? b.region.y : row, col: sb[2] == 1 ? b.region.x : col, channels: sb[3])
+                    let to = action.output.region.offset(batch: 0, row: row, col: col, channels: channels)
+                    for c in 0..<channels {
+                        y[to + c] = t[Int(ua[ia + c * stepA]) << 8 | Int(ub[ib + c * stepB])]
+                    }
                 }
             }
         }

@@ -123,18 +123,28 @@ extension Interpreter {
             try requireInt8(b)
             try requireInt8(out)
             guard a.shape.count <= 4, b.shape.count <= 4, out.shape.count <= 4 else { throw .unsupported(op, "rank above 4") }
+            func rank4(_ shape: [Int]) -> [Int] { [Int](repeating: 1, count: 4 - shape.count) + shape }
+            let sa = rank4(a.shape), sb = rank4(b.shape), so = rank4(out.shape)
+            func broadcasts(_ d: Int) -> Bool {
+                let aFits = sa[d] == so[d] || sa[d] == 1
+                let bFits = sb[d] == so[d] || sb[d] == 1
+                return aFits && bFits && so[d] == max(sa[d], sb[d])
+            }
+            guard (0..<4).allSatisfy(broadcasts) else {
+                throw .unsupported(op, "shapes \(a.shape) and \(b.shape) do not broadcast to \(out.shape)")
+            }
             let qa = try quant(a), qb = try quant(b), qo = try quant(out)
             let r = try range(out)
             if op.kind == .add {
                 let p = AddParams(input1Scale: qa.scale, input1ZeroPoint: qa.zeroPoint, input2Scale: qb.scale,
                                   input2ZeroPoint: qb.zeroPoint, outputScale: qo.scale, outputZeroPoint: qo.zeroPoint,
                                   activationMin: r.min, activationMax: r.max)
-                return .add(p, a.index, a.shape, b.index, b.shape, output: out.index, out.shape)
+                return .binary(BinaryTableInt8(p.apply), a.index, a.shape, b.index, b.shape, output: out.index, out.shape)
             }
             let p = MulParams(input1Scale: qa.scale, input1ZeroPoint: qa.zeroPoint, input2Scale: qb.scale,
                               input2ZeroPoint: qb.zeroPoint, outputScale: qo.scale, outputZeroPoint: qo.zeroPoint,
                               activationMin: r.min, activationMax: r.max)
-            return .mul(p, a.index, a.shape, b.index, b.shape, output: out.index, out.shape)
+            return .binary(BinaryTableInt8(p.apply), a.index, a.shape, b.index, b.shape, output: out.index, out.shape)
         case .reshape:
             let input = try tensor(0)
             guard input.byteCount == out.byteCount else { throw .unsupported(op, "byte sizes differ") }
@@ -146,7 +156,7 @@ extension Interpreter {
             let qi = try quant(input), qo = try quant(out)
             let p = ReluParams(inputScale: qi.scale, inputZeroPoint: qi.zeroPoint, outputScale: qo.scale,
                                outputZeroPoint: qo.zeroPoint, upperBound: op.kind == .relu6 ? 6 : nil)
-            return .relu(p, input: input.index, output: out.index)
+            return .lookup(LookupTableInt8(p.apply), input: input.index, output: out.index)
         case .quantize:
             let input = try tensor(0)
             try requireInt8(out)
@@ -157,7 +167,7 @@ extension Interpreter {
             try requireInt8(input)
             let qi = try quant(input)
             let p = RequantizeParams(inputScale: qi.scale, inputZeroPoint: qi.zeroPoint, outputScale: qo.scale, outputZeroPoint: qo.zeroPoint)
-            return .requantize(p, input: input.index, output: out.index)
+            return .lookup(LookupTableInt8(p.apply), input: input.index, output: out.index)
         case .dequantize:
             let input = try tensor(0)
             try requireInt8(input)
@@ -217,7 +227,7 @@ extension Interpreter {
             let qi = try quant(input), qo = try quant(out)
             let p = HardSwishParams(inputScale: qi.scale, inputZeroPoint: qi.zeroPoint, outputScale: qo.scale, outputZeroPoint: qo.zeroPoint)
             guard p.outputExponent <= 0 else { throw .unsupported(op, "output scale too small for the input scale") }
-            return .hardSwish(p, input: input.index, output: out.index)
+            return .lookup(LookupTableInt8(p.apply), input: input.index, output: out.index)
         case .logistic:
             let input = try tensor(0)
             try requireInt8(input)

@@ -29,18 +29,16 @@ public struct Interpreter: Sendable {
         case depthwise(DepthwiseConv2DKernel, input: Int, output: Int)
         case fullyConnected(FullyConnectedKernel, input: Int, output: Int)
         case pool(PoolKind, PoolParams, input: Int, output: Int)
-        case add(AddParams, Int, [Int], Int, [Int], output: Int, [Int])
-        case mul(MulParams, Int, [Int], Int, [Int], output: Int, [Int])
+        /// ADD or MUL, tabulated.
+        case binary(BinaryTableInt8, Int, [Int], Int, [Int], output: Int, [Int])
         case copy(input: Int, output: Int)
-        case relu(ReluParams, input: Int, output: Int)
-        case requantize(RequantizeParams, input: Int, output: Int)
         case quantize(scale: Float, zeroPoint: Int32, input: Int, output: Int)
         case dequantize(scale: Float, zeroPoint: Int32, input: Int, output: Int)
         case mean(MeanParams, input: Int, output: Int)
         case pad(input: Int, shape: [Int], paddings: [Paddings], value: Int8, output: Int)
         case concat(inputs: [Int], shapes: [[Int]], axis: Int, output: Int)
         case softmax(SoftmaxParams, input: Int, output: Int)
-        case hardSwish(HardSwishParams, input: Int, output: Int)
+        /// RELU, RELU6, int8 requantization, HARD_SWISH or LOGISTIC, tabulated.
         case lookup(LookupTableInt8, input: Int, output: Int)
     }
 

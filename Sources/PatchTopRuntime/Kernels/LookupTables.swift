@@ -1,0 +1,38 @@
+/// Any int8 → int8 function is exactly a 256-entry table, and any function
+/// of two int8 values a 65,536-entry one. The runtime tabulates RELU,
+/// requantization, HARD_SWISH, ADD and MUL once at load time from their
+/// exact fixed-point definitions, so running them is one load per byte and
+/// the result cannot drift from the definition.
+extension LookupTableInt8 {
+    /// Tabulates `f` over every int8 value.
+    public init(_ f: (Int8) -> Int8) {
+        var table = [Int8](repeating: 0, count: 256)
+        for v in Int8.min...Int8.max { table[Int(UInt8(bitPattern: v))] = f(v) }
+        self.init(table: table)
+    }
+
+    public init(table: [Int8]) {
+        precondition(table.count == 256)
+        self.table = table
+    }
+}
+
+/// A binary int8 op (ADD, MUL) tabulated over every pair of inputs:
+/// `table[a·256 + b]` with `a`, `b` as unsigned bytes.
+public struct BinaryTableInt8: Sendable {
+    public let table: [Int8]
+
+    public init(_ f: (Int8, Int8) -> Int8) {
+        var table = [Int8](repeating: 0, count: 65_536)
+        for a in Int8.min...Int8.max {
+            let row = Int(UInt8(bitPattern: a)) << 8
+            for b in Int8.min...Int8.max { table[row | Int(UInt8(bitPattern: b))] = f(a, b) }
+        }
+        self.table = table
+    }
+
+    @inlinable
+    public func apply(_ a: Int8, _ b: Int8) -> Int8 {
+        table[Int(UInt8(bitPattern: a)) << 8 | Int(UInt8(bitPattern: b))]
+    }
+}
