@@ -64,7 +64,12 @@ let package = Package(
             dependencies: ["PatchTopRuntime"],
             swiftSettings: optimisedEvenInDebug
         ),
-        .testTarget(name: "PatchTopUITests", dependencies: ["PatchTopUI"]),
+        // Snapshots/ holds the expected text of the view snapshot tests, read from the source tree.
+        .testTarget(
+            name: "PatchTopUITests",
+            dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopRuntime", "PatchTopUI"],
+            exclude: ["Snapshots"]
+        ),
         .testTarget(name: "PatchTopEndToEndTests", dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopUI"]),
     ],
     swiftLanguageModes: [.v6]

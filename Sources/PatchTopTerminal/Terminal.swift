@@ -36,6 +36,8 @@ public final class Terminal {
         keypad(pt_stdscr(), true)
         set_escdelay(25)
         curs_set(0)
+        // Wake up every 30 ms without input, so background run results are drawn promptly.
+        wtimeout(pt_stdscr(), Self.pollMilliseconds)
         pt_enable_mouse()
         let noColor = ProcessInfo.processInfo.environment["NO_COLOR"].map { !$0.isEmpty } ?? false
         var color = false
@@ -85,7 +87,10 @@ public final class Terminal {
         refresh()
     }
 
-    /// Blocks for the next input event.
+    /// How long `nextMessage` waits for input before returning `nil`.
+    static let pollMilliseconds: Int32 = 30
+
+    /// Waits up to `pollMilliseconds` for the next input event.
     public func nextMessage() -> Message? {
         var code: Int32 = 0
         let r = pt_get_key(&code)
@@ -129,17 +134,60 @@ public final class Terminal {
     }
 
     /// Runs the Elm loop until the state asks to quit; the terminal is restored on return.
-    public static func run(_ initial: AppState) throws(TerminalError) -> AppState {
+    ///
+    /// Input is read with a short timeout, so messages that effects post
+    /// from other threads (finished background runs) are handled between
+    /// key presses and a run never blocks input. The screen is redrawn only
+    /// after a message; with `profile`, each of those frames is timed.
+    public static func run(_ initial: AppState, effects: EffectHandler, profile: ProfileLog? = nil) throws(TerminalError) -> AppState {
         let terminal = try Terminal()
-        defer { terminal.close() }
+        defer {
+            effects.stop()
+            terminal.close()
+        }
         var state = initial
+        let clock = ContinuousClock()
+        var dirty = true
+        var pending: [Message] = []
+        func dispatch(_ message: Message) {
+            let start = clock.now
+            let (next, requested) = updateWithEffects(state, message)
+            state = next
+            effects.perform(requested, in: state)
+            let updated = clock.now
+            let grid = Screen.render(state, width: state.width, height: state.height)
+            let rendered = clock.now
+            terminal.draw(grid)
+            dirty = false
+            if let profile {
+                let drawn = clock.now
+                profile.log("frame \(Self.label(message)) update \(ProfileLog.ms((updated - start).milliseconds)) ms render \(ProfileLog.ms((rendered - updated).milliseconds)) ms draw \(ProfileLog.ms((drawn - rendered).milliseconds)) ms")
+            }
+        }
         let s = terminal.size
-        state = update(state, .resize(width: s.width, height: s.height))
+        pending = [.resize(width: s.width, height: s.height), .start]
         while !state.shouldQuit {
-            terminal.draw(Screen.render(state, width: state.width, height: state.height))
-            guard let message = terminal.nextMessage() else { continue }
-            state = update(state, message)
+            pending += effects.inbox.drain()
+            if pending.isEmpty {
+                if dirty { terminal.draw(Screen.render(state, width: state.width, height: state.height)); dirty = false }
+                if let message = terminal.nextMessage() { pending.append(message) }
+                continue
+            }
+            let message = pending.removeFirst()
+            dispatch(message)
         }
         return state
+    }
+
+    /// `key(P)`, `resize`, `runFinished` in profile lines.
+    static func label(_ message: Message) -> String {
+        switch message {
+        case .key(.char(let c)): "key(\(c == " " ? "Space" : String(c)))"
+        case .key(let key): "key(\(key))"
+        case .resize: "resize"
+        case .runFinished: "runFinished"
+        case .stepped: "stepped"
+        default: "\(message)".prefix { $0 != "(" }.description
+        }
     }
 }

@@ -18,8 +18,7 @@ struct ReportCommand: ParsableCommand {
 
     @OptionGroup var memory: MemoryFlags
 
-    @Option(help: "SRAM budget for activations: bytes, or with a KiB/MiB suffix.")
-    var sram: String?
+    @OptionGroup var budget: BudgetFlags
 
     @Option(help: "Which view: layers, memory, grid or all.")
     var view: String = "all"
@@ -27,32 +26,37 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Width in cells.") var width = 120
     @Option(help: "Height in cells.") var height = 40
 
+    @Flag(name: .customLong("run"), help: "Run the plan once with the runtime first, so the status line and header show the run (arena, time, identical).")
+    var withRun = false
+
     @Option(name: [.customShort("o"), .customLong("output")], help: "Write the report to this file instead of standard output.")
     var output: String?
 
     func run() throws {
         guard let which = ReportRenderer.View(rawValue: view) else { fail("--view \"\(view)\" is not one of layers, memory, grid, all") }
         guard (1...1000).contains(width), (1...1000).contains(height) else { fail("--width and --height must be within 1…1000") }
-        var budget: Int?
-        if let sram {
-            guard let bytes = parseByteSize(sram) else { fail("--sram \"\(sram)\" is not a size (try 320KiB or 327680)") }
-            budget = bytes
-        }
+        let sram = budget.budget()
         let loaded = try loadModel(model)
-        let state: AppState
+        var state: AppState
         do {
-            state = try AppState(model: loaded, patches: stage.patches, patchLayers: stage.patchLayers, options: memory.options, sramBudget: budget)
+            state = try AppState(model: loaded, patches: stage.patches, patchLayers: stage.patchLayers, options: memory.options, board: sram)
         } catch {
             fail("\(loaded.name): \(error.description)")
+        }
+        if withRun {
+            state = update(state, .start)
+            do {
+                if let summary = try PatchedRunEngine(model: loaded).run(state.currentRunRequest, shouldStop: { false }) {
+                    state = update(state, .runFinished(summary))
+                }
+            } catch {
+                state = update(state, .runFailed(state.currentRunRequest, reason: error.description))
+            }
         }
         let date = ISO8601DateFormatter().string(from: Date())
         let text = ReportRenderer(state: state, view: which, width: width, height: height, date: date).render()
         if let output {
-            guard let file = fopen(output, "w") else { fail("cannot write \(output): \(String(cString: strerror(errno)))") }
-            let bytes = Array(text.utf8)
-            let written = fwrite(bytes, 1, bytes.count, file)
-            let closed = fclose(file)
-            guard written == bytes.count, closed == 0 else { fail("cannot write \(output): \(String(cString: strerror(errno)))") }
+            if case .failure(let error) = ReportFile.write(text, to: output) { fail(error.description) }
         } else {
             print(text, terminator: "")
         }

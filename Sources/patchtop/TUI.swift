@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import PatchTopModel
 import PatchTopPlan
 import PatchTopTerminal
@@ -18,24 +19,34 @@ struct TUI: ParsableCommand {
 
     @OptionGroup var memory: MemoryFlags
 
-    @Option(help: "SRAM budget for activations: bytes, or with a KiB/MiB suffix (e.g. 256KiB).")
-    var sram: String?
+    @OptionGroup var budget: BudgetFlags
+
+    @Option(help: ArgumentHelp("Directory `e` writes its report into.", valueName: "dir"))
+    var exportDir = "."
+
+    @Option(help: ArgumentHelp("Log frame (update + render) and background run times to this file.", valueName: "file"))
+    var profile: String?
 
     func run() throws {
-        var budget: Int?
-        if let sram {
-            guard let bytes = parseByteSize(sram) else { fail("--sram \"\(sram)\" is not a size (try 320KiB or 327680)") }
-            budget = bytes
-        }
+        let sram = budget.budget()
         let loaded = try loadModel(model)
-        let state: AppState
+        var state: AppState
         do {
-            state = try AppState(model: loaded, patches: stage.patches, patchLayers: stage.patchLayers, options: memory.options, sramBudget: budget)
+            state = try AppState(model: loaded, patches: stage.patches, patchLayers: stage.patchLayers, options: memory.options, board: sram)
         } catch {
             fail("\(loaded.name): \(error.description)")
         }
+        state.exportDirectory = exportDir
+        var log: ProfileLog?
+        if let profile {
+            switch ProfileLog.open(path: profile) {
+            case .success(let opened): log = opened
+            case .failure(let error): fail(error.description)
+            }
+        }
+        let effects = EffectHandler(engine: PatchedRunEngine(model: loaded), makeStepDriver: stepDriverFactory(loaded), profile: log)
         do {
-            _ = try Terminal.run(state)
+            _ = try Terminal.run(state, effects: effects, profile: log)
         } catch {
             fail(error.description)
         }

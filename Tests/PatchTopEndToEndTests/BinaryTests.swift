@@ -14,7 +14,12 @@ final class BinaryTests: XCTestCase {
 
     /// The built executable, beside the test bundle.
     var binary: String {
-        get throws {
+        get throws { try Self.builtBinary() }
+    }
+
+    /// The built executable, beside the test bundle (skips the test when absent).
+    static func builtBinary() throws -> String {
+        do {
             // The test runner (`…/debug/PatchTopPackageTests.xctest`) sits
             // beside the products `swift test` built.
             let runner = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
@@ -85,5 +90,23 @@ final class BinaryTests: XCTestCase {
         XCTAssertTrue(text.contains("p=3 n=13"))
         XCTAssertTrue(text.contains(formatBytes(plan.peakBytes)), "the report should show the planned peak \(formatBytes(plan.peakBytes))")
         XCTAssertTrue(text.contains("Layers"))
+    }
+}
+
+/// `report --run` and `--board`, as a script would call them.
+extension BinaryTests {
+    func testReportRunShowsTheMeasuredArenaAndIdentical() throws {
+        let binary = try BinaryTests.builtBinary()
+        let result = try shell(binary, ["report", "SampleModels/mbv2-w0.35-r144.tflite", "-p", "3", "-n", "13", "--run", "--board", "stm32f746"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let model = try TFLiteReader.load(path: BinaryTests.root.appendingPathComponent("SampleModels/mbv2-w0.35-r144.tflite").path)
+        let plan = try PatchPlan(model: model, patches: 3, patchLayers: 13)
+        let peak = formatBytes(plan.peakBytes)
+        XCTAssertTrue(result.stdout.contains("\nrun             output identical to layer-by-layer, arena "), result.stdout)
+        XCTAssertTrue(result.stdout.contains("\n✓ identical  peak \(peak) vs"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("SRAM budget     320.0 KiB (STM32F746)"))
+        let unknown = try shell(binary, ["report", "SampleModels/tiny-allops.tflite", "--board", "Z80"])
+        XCTAssertEqual(unknown.status, 1)
+        XCTAssertEqual(unknown.stderr, "patchtop: --board \"Z80\" is not one of nRF52840, STM32F412, RP2040, STM32F746, STM32H743, ESP32-S3\n")
     }
 }

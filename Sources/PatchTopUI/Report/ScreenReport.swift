@@ -26,7 +26,14 @@ public struct ReportRenderer: Sendable {
             "peak            \(formatBytes(plan.peakBytes)) (\(formatCount(plan.peakBytes)) B) vs \(formatBytes(plan.layerByLayerPeakBytes)) layer-by-layer, \(formatFixed(plan.peakReduction, decimals: 2))× lower",
             "MAC overhead    +\(formatFixed(plan.macOverhead * 100, decimals: 1))% (\(formatMACs(plan.macs)) vs \(formatMACs(plan.layerByLayerMacs)))",
         ]
-        if let budget = state.sramBudget { out.append("SRAM budget     \(formatBytes(budget))") }
+        if let budget = state.budget {
+            out.append("SRAM budget     \(formatBytes(budget.bytes))\(budget.name == "SRAM" ? "" : " (\(budget.name))")")
+        }
+        if case .finished(let summary) = state.run {
+            let arena = summary.measuredArenaBytes.map { "arena \(formatBytes($0)) measured, \(formatBytes(summary.plannedArenaBytes)) planned" }
+                ?? "arena \(formatBytes(summary.plannedArenaBytes)) planned"
+            out.append("run             \(summary.identical ? "output identical to layer-by-layer" : "output DIFFERS from layer-by-layer"), \(arena), \(formatFixed(summary.milliseconds, decimals: 1)) ms")
+        }
         return out
     }
 

@@ -1,0 +1,138 @@
+import Foundation
+import PatchTopModel
+import PatchTopPlan
+import PatchTopUI
+import XCTest
+
+/// The real `patchtop` TUI in a detached tmux session at 120×40, driven
+/// with `send-keys` and read with `capture-pane -p`.
+///
+/// Every tmux invocation gets /dev/null for its standard streams: the first
+/// one starts the tmux server, which would inherit a pipe and keep it open
+/// forever. The screen is captured into a file by `sh -c`. The session runs
+/// on its own socket, killed in tearDown, and every wait polls against a
+/// deadline instead of sleeping blindly.
+final class TmuxTests: XCTestCase {
+    static let deadline: TimeInterval = 20
+    var tmux = ""
+    var socket = ""
+    var scratch: URL!
+
+    override func setUpWithError() throws {
+        guard let found = ["/usr/bin/tmux", "/usr/local/bin/tmux", "/opt/homebrew/bin/tmux"].first(where: FileManager.default.isExecutableFile(atPath:)) else {
+            throw XCTSkip("tmux is not installed (.ci/run installs it)")
+        }
+        tmux = found
+        socket = "patchtop-test-\(getpid())-\(UUID().uuidString.prefix(8))"
+        scratch = FileManager.default.temporaryDirectory.appendingPathComponent("patchtop-tmux-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+    }
+
+    override func tearDown() {
+        if !tmux.isEmpty { _ = try? run(tmux, ["-L", socket, "kill-server"]) }
+        if let scratch { try? FileManager.default.removeItem(at: scratch) }
+    }
+
+    /// Runs a command with every standard stream on /dev/null and waits
+    /// for it; its exit status.
+    ///
+    /// posix_spawn + waitpid, not Foundation's `Process`: on Linux,
+    /// `Process` learns that a child exited from a socket the child
+    /// inherits, and the tmux server a client forks inherits it too, so
+    /// `waitUntilExit` on `tmux new-session` never returns.
+    @discardableResult
+    func run(_ executable: String, _ arguments: [String]) throws -> Int32 {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for fd: Int32 in [0, 1, 2] {
+            posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0)
+        }
+        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+        guard spawned == 0 else { throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .EIO) }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        // WIFEXITED / WEXITSTATUS by hand: the macros do not import.
+        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : -1
+    }
+
+    /// The pane's text now.
+    func capture() throws -> String {
+        let file = scratch.appendingPathComponent("pane.txt")
+        try? FileManager.default.removeItem(at: file)
+        let quoted = [tmux, "-L", socket, "capture-pane", "-p", "-t", "tui"].map { "'\($0)'" }.joined(separator: " ")
+        try run("/bin/sh", ["-c", "\(quoted) > '\(file.path)'"])
+        return (try? String(contentsOf: file, encoding: .utf8)) ?? ""
+    }
+
+    /// Polls the pane until `condition` holds; fails with the last screen at the deadline.
+    @discardableResult
+    func waitForScreen(_ what: String, file: StaticString = #filePath, line: UInt = #line, _ condition: (String) -> Bool) throws -> String {
+        let end = Date(timeIntervalSinceNow: Self.deadline)
+        var screen = ""
+        while Date() < end {
+            screen = try capture()
+            if condition(screen) { return screen }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        XCTFail("timed out waiting for \(what); the screen was:\n\(screen)", file: file, line: line)
+        throw XCTSkip("stopping after the timeout above")
+    }
+
+    func send(_ keys: String...) throws {
+        try run(tmux, ["-L", socket, "send-keys", "-t", "tui"] + keys)
+    }
+
+    func testSlidersRerunAndExportInTheRealTUI() throws {
+        let binary = try BinaryTests.builtBinary()
+        let modelPath = BinaryTests.root.appendingPathComponent("SampleModels/mbv2-w0.35-r144.tflite").path
+        let command = "'\(binary)' '\(modelPath)' -p 2 -n 10 --board STM32F746 --export-dir '\(scratch.path)'; echo PATCHTOP-EXITED $?; sleep 30"
+        let started = try run(tmux, ["-L", socket, "-f", "/dev/null", "new-session", "-d", "-s", "tui", "-x", "120", "-y", "40",
+                                     "-c", BinaryTests.root.path, "/bin/sh", "-c", command])
+        XCTAssertEqual(started, 0, "tmux new-session failed")
+        try waitForScreen("the first run") { $0.contains("✓ identical") && $0.contains("q quit") }
+
+        let model = try TFLiteReader.load(path: modelPath)
+        let plan = try PatchPlan(model: model, patches: 3, patchLayers: 13)
+        try send("P")
+        try send("N", "N", "N")
+        let peak = formatBytes(plan.peakBytes)
+        let screen = try waitForScreen("p=3 n=13 re-planned and re-run") { screen in
+            screen.contains("13/64  peak \(peak) vs") && screen.contains("✓ identical  peak \(peak) vs")
+        }
+        let lines = screen.components(separatedBy: "\n")
+        XCTAssertTrue(lines.contains { $0.hasPrefix("p ██░░░░░░ 3  n ") }, "the p slider shows 3")
+        XCTAssertTrue(screen.contains("STM32F746"), "the budget line is labelled with the board")
+        XCTAssertFalse(screen.contains("DIFFERS"))
+
+        try send("e")
+        let exported = scratch.appendingPathComponent("patchtop-mbv2-w0.35-r144-p3-n13.txt")
+        try waitForScreen("the export notice") { $0.contains("exported \(self.scratch.path)") }
+        let text = try String(contentsOf: exported, encoding: .utf8)
+        let header = text.components(separatedBy: "\n")
+        XCTAssertEqual(header.first, "PatchTop report — mbv2-w0.35-r144")
+        XCTAssertTrue(header.contains("plan            p=3 n=13"), text)
+        XCTAssertTrue(header.contains { $0.hasPrefix("peak            \(peak) (\(formatCount(plan.peakBytes)) B)") }, text)
+        XCTAssertTrue(header.contains("SRAM budget     320.0 KiB (STM32F746)"), text)
+        XCTAssertTrue(header.contains { $0.hasPrefix("run             output identical to layer-by-layer") }, text)
+        XCTAssertTrue(text.contains("✓ identical  peak \(peak) vs"), "the screen as drawn follows the header")
+        XCTAssertEqual(header.filter { $0.hasPrefix("┌─ Layers") }.count, 1)
+
+        try send("s")
+        try waitForScreen("step mode") { $0.contains("Arena map") && $0.contains("step 0/") }
+        try send("Space")
+        try send("Space")
+        try send("Right")
+        let stepped = try waitForScreen("three steps") { $0.contains("step 3/") }
+        XCTAssertTrue(stepped.contains("op 2 p1/9"), "the stage runs patch by patch: the third step is op 2 of patch 1")
+        XCTAssertTrue(stepped.contains("Output heatmap") && stepped.contains("min "), "the heatmap shows the op's output")
+        try send("s")
+        try waitForScreen("step mode left") { !$0.contains("Arena map") && $0.contains("Memory KiB") }
+
+        try send("q")
+        try waitForScreen("a clean exit") { $0.contains("PATCHTOP-EXITED 0") }
+    }
+}

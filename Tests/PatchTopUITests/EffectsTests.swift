@@ -1,0 +1,356 @@
+import Foundation
+import PatchTopModel
+import PatchTopPlan
+import PatchTopRuntime
+import PatchTopUI
+import XCTest
+
+/// Keys → state and effects for the re-run, export, board and step keys.
+final class EffectUpdateTests: XCTestCase {
+    func state() throws -> AppState {
+        var s = try AppState(model: UIFixtures.model(), patches: 3, patchLayers: 13)
+        s = update(s, .resize(width: 120, height: 40))
+        return s
+    }
+
+    func testStartAndEveryReplanAskForARunOfTheNewPlan() throws {
+        let (started, startEffects) = updateWithEffects(try state(), .start)
+        XCTAssertEqual(startEffects, [.run(RunRequest(generation: 0, patches: 3, patchLayers: 13, options: .tfliteMicro))])
+        XCTAssertEqual(started.run, .running(started.currentRunRequest))
+        let (raised, effects) = updateWithEffects(started, .key(.char("P")))
+        XCTAssertEqual(raised.runGeneration, 1)
+        XCTAssertEqual(effects, [.run(RunRequest(generation: 1, patches: 4, patchLayers: 13, options: .tfliteMicro))])
+        let (more, effects2) = updateWithEffects(raised, .key(.char("N")))
+        XCTAssertEqual(effects2, [.run(RunRequest(generation: 2, patches: 4, patchLayers: 14, options: .tfliteMicro))])
+        XCTAssertEqual(more.run, .running(more.currentRunRequest))
+    }
+
+    func testAnInvalidNAsksForNoRunAndSaysWhy() throws {
+        let model = try UIFixtures.model()
+        let lastValid = try XCTUnwrap((0...model.operators.count).last { (try? PatchPlan(model: model, patches: 3, patchLayers: $0)) != nil })
+        var s = try AppState(model: model, patches: 3, patchLayers: lastValid)
+        s = update(s, .start)
+        let (after, effects) = updateWithEffects(s, .key(.char("N")))
+        XCTAssertEqual(effects, [])
+        XCTAssertEqual(after.runGeneration, 0)
+        XCTAssertEqual(after.statusMessage, "n=\(lastValid + 1) crosses MEAN at op \(lastValid), which cannot be computed patch by patch")
+        let line = Screen.render(after, width: 120, height: 40).lines()[38]
+        XCTAssertTrue(line.hasPrefix("n=\(lastValid + 1) crosses MEAN at op \(lastValid)"), line)
+    }
+
+    func summary(_ request: RunRequest, identical: Bool = true) -> RunSummary {
+        RunSummary(request: request, peakBytes: 124_320, layerByLayerPeakBytes: 311_040, macOverhead: 0.129,
+                   measuredArenaBytes: 124_320, plannedArenaBytes: 124_320, milliseconds: 12.5, identical: identical)
+    }
+
+    func testStaleResultsAreDroppedAndTheCurrentOneShows() throws {
+        var s = update(try state(), .start)
+        let first = s.currentRunRequest
+        s = update(s, .key(.char("P")))
+        let stale = update(s, .runFinished(summary(first)))
+        XCTAssertEqual(stale.run, .running(s.currentRunRequest), "a result of an older generation must not show")
+        let fresh = update(stale, .runFinished(summary(s.currentRunRequest)))
+        XCTAssertEqual(fresh.run, .finished(summary(s.currentRunRequest)))
+        let line = Screen.render(fresh, width: 120, height: 40).lines()[38]
+        XCTAssertEqual(line, "✓ identical  peak 121.4 KiB vs 303.8 KiB (2.50×)  MACs +12.9%  arena 121.4 KiB measured, 121.4 planned  run 12.5 ms")
+        let failedOld = update(fresh, .runFailed(first, reason: "boom"))
+        XCTAssertEqual(failedOld.run, fresh.run)
+    }
+
+    func testADifferingOutputIsLoud() throws {
+        var s = update(try state(), .start)
+        s = update(s, .runFinished(summary(s.currentRunRequest, identical: false)))
+        let grid = Screen.render(s, width: 80, height: 24)
+        let line = grid.lines()[22]
+        XCTAssertTrue(line.hasPrefix("✗ DIFFERS from layer-by-layer"), line)
+        XCTAssertTrue(grid[0, 22].style.reverse)
+        XCTAssertEqual(grid[0, 22].style.fg, .red)
+        XCTAssertFalse(line.contains("identical"))
+    }
+
+    func testExportKeyAsksToWriteTheDefaultPathAndTheResultIsANotice() throws {
+        var s = try state()
+        XCTAssertEqual(s.exportPath, "./patchtop-mbv2-w0.35-r144-p3-n13.txt")
+        s.exportDirectory = "/tmp/reports/"
+        let (_, effects) = updateWithEffects(s, .key(.char("e")))
+        XCTAssertEqual(effects, [.export(path: "/tmp/reports/patchtop-mbv2-w0.35-r144-p3-n13.txt")])
+        let done = update(s, .exported(path: "/tmp/x.txt"))
+        XCTAssertEqual(done.statusMessage, "exported /tmp/x.txt")
+        let failed = update(s, .exportFailed(path: "/nope/x.txt", reason: "No such file or directory"))
+        XCTAssertTrue(Screen.render(failed, width: 120, height: 40).lines()[38].hasPrefix("cannot export /nope/x.txt: No such file or directory"))
+        XCTAssertEqual(update(failed, .key(.down)).statusMessage, "", "the next key clears a notice")
+    }
+
+    func testBoardKeysCycleThePresetsAndLabelTheBudgetLine() throws {
+        var s = try state()
+        XCTAssertNil(s.budget)
+        s = update(s, .key(.char("b")))
+        XCTAssertEqual(s.budget, SRAMBudget.boards[0])
+        for _ in 1..<SRAMBudget.boards.count { s = update(s, .key(.char("b"))) }
+        XCTAssertEqual(s.budget?.name, SRAMBudget.boards.last?.name)
+        s = update(s, .key(.char("b")))
+        XCTAssertNil(s.budget, "after the last board: no budget")
+        s = update(s, .key(.char("B")))
+        XCTAssertEqual(s.budget?.name, "ESP32-S3")
+        let stm = try AppState(model: UIFixtures.model(), patches: 3, patchLayers: 13, board: SRAMBudget.board(named: "stm32f746"))
+        XCTAssertEqual(stm.sramBudget, 320 * 1024)
+        var grid = CellGrid(width: 60, height: 10)
+        MemoryView.draw(stm, into: &grid, rect: grid.bounds)
+        XCTAssertEqual(grid.lines()[1], "│peak 303.8 → 121.4  ┆ STM32F746 320.0 fits" + String(repeating: " ", count: 58 - 42) + "│")
+        XCTAssertEqual(SRAMBudget.board(named: "nrf52840")?.bytes, 256 * 1024)
+        XCTAssertEqual(SRAMBudget.board(named: "esp32-s3")?.bytes, 512 * 1024)
+        XCTAssertEqual(SRAMBudget.board(named: "STM32H743")?.bytes, 512 * 1024)
+        XCTAssertNil(SRAMBudget.board(named: "Z80"))
+        XCTAssertEqual(SRAMBudget.unknownBoardMessage("Z80"), "--board \"Z80\" is not one of nRF52840, STM32F412, RP2040, STM32F746, STM32H743, ESP32-S3")
+    }
+
+    func testStepKeysOpenStepAndCloseTheSession() throws {
+        let s = try state()
+        let (on, effects) = updateWithEffects(s, .key(.char("s")))
+        XCTAssertNotNil(on.step)
+        XCTAssertEqual(effects, [.stepStart(s.currentRunRequest)])
+        XCTAssertEqual(updateWithEffects(on, .key(.char(" "))).effects, [.stepNext])
+        XCTAssertEqual(updateWithEffects(on, .key(.right)).effects, [.stepNext])
+        XCTAssertEqual(update(on, .key(.right)).selectedPatch, 0, "→ steps instead of moving the patch in step mode")
+        let snapshot = StepSnapshot(position: 5, stepCount: 100, last: StepPoint(op: 2, patch: 4), next: StepPoint(op: 3, patch: 4),
+                                    blocks: [], arenaBytes: 1000, values: StepValues(tensor: 7, rows: 0..<2, cols: 0..<2, channels: 3, data: Array(repeating: 0, count: 12)),
+                                    isFinished: false)
+        let stepped = update(on, .stepped(snapshot))
+        XCTAssertEqual(stepped.selectedLayer, 2, "the table follows the op just run")
+        XCTAssertEqual(stepped.selectedPatch, 4, "the grid follows the patch just run")
+        XCTAssertEqual(update(stepped, .key(.char("c"))).heatmapChannel, 1)
+        XCTAssertEqual(update(stepped, .key(.char("C"))).heatmapChannel, 2, "channels wrap")
+        let replanned = updateWithEffects(stepped, .key(.char("P")))
+        XCTAssertEqual(replanned.effects, [.run(replanned.state.currentRunRequest), .stepStart(replanned.state.currentRunRequest)])
+        var finished = snapshot
+        finished.isFinished = true
+        XCTAssertEqual(updateWithEffects(update(on, .stepped(finished)), .key(.char(" "))).effects, [], "nothing to step after the end")
+        let (off, offEffects) = updateWithEffects(stepped, .key(.char("s")))
+        XCTAssertNil(off.step)
+        XCTAssertEqual(offEffects, [.stepStop])
+        XCTAssertEqual(update(off, .stepped(snapshot)).selectedLayer, off.selectedLayer, "a late snapshot after leaving is ignored")
+        XCTAssertEqual(update(off, .key(.right)).selectedPatch, 5, "→ selects the next patch again")
+    }
+}
+
+/// The file `e` writes, and what happens when it cannot.
+final class ExportTests: XCTestCase {
+    func testExportWritesTheHeaderAndTheScreenAsDrawn() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("patchtop-export-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var s = try AppState(model: UIFixtures.model(), patches: 3, patchLayers: 13, board: SRAMBudget.board(named: "nRF52840"))
+        s = update(s, .resize(width: 100, height: 30))
+        s.exportDirectory = dir.path
+        let handler = EffectHandler(engine: nil, date: { "2026-01-02T03:04:05Z" })
+        let (next, effects) = updateWithEffects(s, .key(.char("e")))
+        handler.perform(effects, in: next)
+        let messages = handler.inbox.drain()
+        let path = dir.appendingPathComponent("patchtop-mbv2-w0.35-r144-p3-n13.txt").path
+        XCTAssertEqual(messages, [.exported(path: path)])
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let lines = text.components(separatedBy: "\n")
+        XCTAssertEqual(Array(lines.prefix(7)), [
+            "PatchTop report — mbv2-w0.35-r144",
+            "date            2026-01-02T03:04:05Z",
+            "plan            p=3 n=13",
+            "memory options  TFLite Micro (no in-place, input in SRAM)",
+            "peak            121.4 KiB (124,320 B) vs 303.8 KiB layer-by-layer, 2.50× lower",
+            "MAC overhead    +12.9% (30.1 M vs 26.7 M)",
+            "SRAM budget     256.0 KiB (nRF52840)",
+        ])
+        XCTAssertEqual(lines[7], "")
+        XCTAssertEqual(Array(lines[8..<38]), Screen.render(next, width: 100, height: 30).lines(), "the screen as drawn, at the terminal's size")
+        let shown = update(next, messages[0])
+        XCTAssertTrue(Screen.render(shown, width: 100, height: 30).lines()[28].hasPrefix(String("exported \(path)".prefix(100))))
+    }
+
+    func testAnUnwritablePathIsANoticeNotACrash() throws {
+        var s = try AppState(model: UIFixtures.model(), patches: 3, patchLayers: 13)
+        s.exportDirectory = "/nonexistent-patchtop-dir/sub"
+        let handler = EffectHandler(engine: nil)
+        let (next, effects) = updateWithEffects(s, .key(.char("e")))
+        handler.perform(effects, in: next)
+        let messages = handler.inbox.drain()
+        XCTAssertEqual(messages, [.exportFailed(path: "/nonexistent-patchtop-dir/sub/patchtop-mbv2-w0.35-r144-p3-n13.txt", reason: "No such file or directory")])
+        let shown = messages.reduce(next, update)
+        XCTAssertEqual(shown.statusMessage, "cannot export /nonexistent-patchtop-dir/sub/patchtop-mbv2-w0.35-r144-p3-n13.txt: No such file or directory")
+        XCTAssertFalse(shown.shouldQuit)
+        if case .failure(let error) = ReportFile.write("x", to: "") {
+            XCTAssertEqual(error, ReportFile.WriteError(path: "", reason: "empty path"))
+        } else {
+            XCTFail("an empty path cannot be written")
+        }
+        if case .failure(let error) = ReportFile.write("x", to: "/proc/version") {
+            XCTAssertTrue(error.description.hasPrefix("cannot write /proc/version: "), error.description)
+        } else if FileManager.default.fileExists(atPath: "/proc/version") {
+            XCTFail("writing /proc/version should fail")
+        }
+    }
+}
+
+/// The real engine and the background runner.
+final class RunTests: XCTestCase {
+    func testTheEngineRunsThePlanAndFindsTheOutputIdentical() throws {
+        let model = try UIFixtures.model()
+        let engine = PatchedRunEngine(model: model)
+        let request = RunRequest(generation: 3, patches: 3, patchLayers: 13, options: .tfliteMicro)
+        let summary = try XCTUnwrap(try engine.run(request, shouldStop: { false }))
+        let plan = try PatchPlan(model: model, patches: 3, patchLayers: 13)
+        XCTAssertEqual(summary.request, request)
+        XCTAssertEqual(summary.peakBytes, plan.peakBytes)
+        XCTAssertEqual(summary.layerByLayerPeakBytes, plan.layerByLayerPeakBytes)
+        XCTAssertEqual(summary.plannedArenaBytes, ArenaLayout(plan: plan).arenaBytes)
+        XCTAssertTrue(summary.identical)
+        XCTAssertGreaterThan(summary.milliseconds, 0)
+        XCTAssertNil(try engine.run(request, shouldStop: { true }), "a superseded run returns nothing")
+    }
+
+    /// An engine whose first run waits until the test lets it go.
+    final class GatedEngine: RunEngine, @unchecked Sendable {
+        let gate = DispatchSemaphore(value: 0)
+        let started = DispatchSemaphore(value: 0)
+        let lock = NSLock()
+        var ran: [Int] = []
+        var stopSeen: [Int: Bool] = [:]
+
+        func run(_ request: RunRequest, shouldStop: @escaping @Sendable () -> Bool) throws(RuntimeError) -> RunSummary? {
+            lock.lock(); ran.append(request.generation); let first = ran.count == 1; lock.unlock()
+            if first {
+                started.signal()
+                gate.wait()
+            }
+            let stop = shouldStop()
+            lock.lock(); stopSeen[request.generation] = stop; lock.unlock()
+            if stop { return nil }
+            return RunSummary(request: request, peakBytes: 1, layerByLayerPeakBytes: 2, macOverhead: 0, measuredArenaBytes: nil,
+                              plannedArenaBytes: 1, milliseconds: 1, identical: true)
+        }
+    }
+
+    func testANewerRequestCancelsTheRunningOneAndSupersedesTheQueuedOnes() throws {
+        let engine = GatedEngine()
+        let inbox = Inbox()
+        let runner = BackgroundRunner(engine: engine) { inbox.post($0) }
+        defer { runner.stop() }
+        func request(_ g: Int) -> RunRequest { RunRequest(generation: g, patches: 2, patchLayers: g, options: .tfliteMicro) }
+        runner.submit(request(1))
+        XCTAssertEqual(engine.started.wait(timeout: .now() + 20), .success)
+        runner.submit(request(2))
+        runner.submit(request(3))
+        runner.submit(request(4))
+        engine.gate.signal()
+        var received: [Message] = []
+        let deadline = Date(timeIntervalSinceNow: 20)
+        while received.isEmpty, Date() < deadline { received += inbox.wait(seconds: 1) }
+        XCTAssertEqual(received.count, 1)
+        guard case .runFinished(let summary) = received.first else { return XCTFail("expected a finished run, got \(received)") }
+        XCTAssertEqual(summary.request.generation, 4)
+        engine.lock.lock(); defer { engine.lock.unlock() }
+        XCTAssertEqual(engine.ran, [1, 4], "generations 2 and 3 were superseded before they started")
+        XCTAssertEqual(engine.stopSeen[1], true, "the running generation 1 was told to stop")
+    }
+}
+
+/// Step mode driven through the effect handler on the real runtime.
+final class StepModeTests: XCTestCase {
+    func testSteppingThroughEveryStepEndsIdenticalWithTheArenaAndValuesAsTheRuntimeHoldsThem() throws {
+        let model = try UIFixtures.model()
+        var state = try AppState(model: model, patches: 3, patchLayers: 13)
+        state = update(state, .resize(width: 120, height: 40))
+        let handler = EffectHandler(engine: nil, makeStepDriver: stepDriverFactory(model))
+        func send(_ message: Message) {
+            let (next, effects) = updateWithEffects(state, message)
+            state = next
+            handler.perform(effects, in: state)
+            for reply in handler.inbox.drain() { send(reply) }
+        }
+        send(.key(.char("s")))
+        let opened = try XCTUnwrap(state.step?.snapshot)
+        XCTAssertEqual(opened.position, 0)
+        XCTAssertEqual(opened.stepCount, 13 * 9 + (model.operators.count - 13), "the stage once per patch, then the rest")
+        XCTAssertEqual(opened.next, StepPoint(op: 0, patch: 0))
+
+        // Every op's whole output, from a layer-by-layer session read right after the op ran.
+        let layerByLayer = try ArenaSession(program: ArenaProgram(interpreter: Interpreter(model: model)),
+                                            input: SeededInput.bytes(for: model.tensors[model.inputs[0]]))
+        var whole: [Int: [Int8]] = [:]
+        while !layerByLayer.isFinished {
+            try layerByLayer.step()
+            if let op = layerByLayer.last?.op, let values = layerByLayer.values(ofTensor: model.operators[op].output) {
+                whole[values.tensor] = values.data
+            }
+        }
+        let plan = state.plan
+        var checkedValues = 0
+        while let snapshot = state.step?.snapshot, !snapshot.isFinished {
+            send(.key(.char(" ")))
+            let after = try XCTUnwrap(state.step?.snapshot)
+            XCTAssertEqual(after.position, snapshot.position + 1)
+            XCTAssertEqual(state.selectedLayer, after.last?.op, "the layers table follows the step")
+            if let patch = after.last?.patch { XCTAssertEqual(state.selectedPatch, patch) }
+            // Buffers never overlap and stay inside the arena.
+            let blocks = after.blocks.sorted { $0.offset < $1.offset }
+            for (a, b) in zip(blocks, blocks.dropFirst()) { XCTAssertLessThanOrEqual(a.end, b.offset, "\(a) overlaps \(b)") }
+            XCTAssertLessThanOrEqual(blocks.last?.end ?? 0, after.arenaBytes)
+            // Every 7th step: the heatmap's values are the layer-by-layer values of that region.
+            if after.position % 7 == 0, let values = after.values, let full = whole[values.tensor] {
+                let shape = model.tensors[values.tensor].shape
+                guard shape.count == 4 else { continue }
+                for row in values.rows { for col in values.cols { for c in [0, values.channels - 1] {
+                    XCTAssertEqual(values.value(row: row, col: col, channel: c), full[(row * shape[2] + col) * shape[3] + c], "step \(after.position) \(String(describing: after.last)) t\(values.tensor) region \(values.rows)×\(values.cols) at \(row),\(col),\(c) data \(values.data.count) shape \(shape)")
+                } } }
+                checkedValues += 1
+            }
+        }
+        XCTAssertGreaterThan(checkedValues, 5)
+        let done = try XCTUnwrap(state.step?.snapshot)
+        XCTAssertTrue(done.isFinished)
+        XCTAssertEqual(done.identical, true)
+        XCTAssertEqual(updateWithEffects(state, .key(.char(" "))).effects, [], "nothing left to step")
+        XCTAssertTrue(Screen.render(state, width: 120, height: 40).lines().joined().contains("done ✓ identical"))
+        XCTAssertEqual(plan.patches, 3)
+        send(.key(.char("s")))
+        XCTAssertNil(state.step)
+    }
+
+    func testStepModeWithoutARuntimeSessionSaysSo() throws {
+        var state = try AppState(model: UIFixtures.model(), patches: 3, patchLayers: 13)
+        let handler = EffectHandler(engine: nil, makeStepDriver: nil)
+        let (next, effects) = updateWithEffects(state, .key(.char("s")))
+        handler.perform(effects, in: next)
+        state = handler.inbox.drain().reduce(next, update)
+        XCTAssertNotNil(state.step?.error)
+        var grid = CellGrid(width: 60, height: 8)
+        ArenaMapView.draw(state, into: &grid, rect: grid.bounds)
+        XCTAssertTrue(grid.lines()[1].contains("step-through needs"), grid.lines()[1])
+    }
+}
+
+/// Step mode on every sample model the runtime runs, with both memory options.
+final class StepModeModelsTests: XCTestCase {
+    func testEverySampleModelStepsToAnIdenticalOutputWithInPlaceDepthwiseAndStreamedInput() throws {
+        let names = ["mbv1-w0.25-r96-g", "mbv3s-r96", "mcunet-kmix-r112", "tiny-allops"]
+        let options = MemoryOptions(inplaceDepthwise: true, streamInput: true)
+        for name in names {
+            let model = try UIFixtures.model(name)
+            guard let n = (1...min(12, model.operators.count)).last(where: { (try? PatchPlan(model: model, patches: 2, patchLayers: $0, options: options)) != nil }) else { continue }
+            let request = RunRequest(generation: 0, patches: 2, patchLayers: n, options: options)
+            var driver = try RuntimeStepDriver(model: model, request: request)
+            var snapshot = driver.snapshot()
+            var sawStaging = false
+            while !snapshot.isFinished {
+                snapshot = try driver.step()
+                sawStaging = sawStaging || snapshot.blocks.contains { $0.staging }
+                var grid = CellGrid(width: 40, height: 12)
+                var state = try AppState(model: model, patches: 2, patchLayers: n, options: options)
+                state.step = AppState.StepMode(snapshot: snapshot)
+                ArenaMapView.draw(state, into: &grid, rect: grid.bounds)
+                HeatmapView.draw(state, into: &grid, rect: grid.bounds)
+            }
+            XCTAssertEqual(snapshot.identical, true, "\(name) p=2 n=\(n)")
+            XCTAssertEqual(snapshot.position, snapshot.stepCount)
+            if name == "mbv1-w0.25-r96-g" { XCTAssertTrue(sawStaging, "in-place depthwise convs use a staging buffer") }
+        }
+    }
+}
