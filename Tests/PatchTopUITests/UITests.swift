@@ -247,6 +247,29 @@ final class MouseTests: XCTestCase {
         XCTAssertEqual(update(focused, .mouseWheel(up: false)).selectedLayer, 8)
     }
 
+    /// Clicking a slider's bar moves it there, as the keys would: the drawn
+    /// line is searched for the bars, so the test follows the real layout.
+    func testClickOnASliderReplans() throws {
+        for width in [120, 80] {
+            var state = try AppState(model: UIFixtures.model(), patches: 4, patchLayers: 12)
+            state = update(state, .resize(width: width, height: 40))
+            let line = Array(SlidersView.line(state, width: width))
+            let pBar = try XCTUnwrap(line.firstIndex(where: { $0 == "█" || $0 == "░" }))
+            let last = update(state, .mouseClick(x: pBar + 7, y: 1))
+            XCTAssertEqual(last.plan.patches, 8, "width \(width)")
+            XCTAssertEqual(last.plan.patchLayers, 12)
+            XCTAssertEqual(update(state, .mouseClick(x: pBar, y: 1)).plan.patches, 1)
+            let nLabel = try XCTUnwrap((pBar + 8..<line.count).first { line[$0] == "n" && line[$0 + 1] == " " })
+            let first = update(state, .mouseClick(x: nLabel + 2, y: 1))
+            XCTAssertEqual(first.plan.patchLayers, 0, "width \(width)")
+            XCTAssertEqual(first.plan.patches, 4)
+            // Past the bars nothing moves.
+            let outside = update(state, .mouseClick(x: nLabel + 2 + 12 + 1, y: 1))
+            XCTAssertEqual(outside.plan.patches, 4)
+            XCTAssertEqual(outside.plan.patchLayers, 12)
+        }
+    }
+
     func testSlidersFitAt80Columns() throws {
         let state = try AppState(model: UIFixtures.model(), patches: 4, patchLayers: 12)
         XCTAssertLessThanOrEqual(SlidersView.line(state, width: 80).count, 80)

@@ -31,7 +31,15 @@ public func updateWithEffects(_ state: AppState, _ message: Message) -> (state: 
         guard s.width >= Screen.minWidth, s.height >= Screen.minHeight, !s.showHelp else { break }
         let panes = Screen.layout(width: s.width, height: s.height, stepping: s.step != nil)
         func inside(_ r: Rect) -> Bool { x >= r.x && x < r.maxX && y >= r.y && y < r.maxY }
-        if inside(panes.layers) {
+        if y == 1, let hit = SlidersView.hit(x: x, state: s, width: s.width) {
+            switch hit {
+            case .patches(let p) where p != s.plan.patches:
+                replanned(s.replan(patches: p, patchLayers: s.plan.patchLayers))
+            case .patchLayers(let n) where n != s.plan.patchLayers:
+                replanned(s.replan(patches: s.plan.patches, patchLayers: n))
+            default: break
+            }
+        } else if inside(panes.layers) {
             s.focusedPanel = .layers
             let visible = panes.layers.height - 3
             let row = y - panes.layers.y - 2
