@@ -81,10 +81,10 @@ final class EndToEndTests: XCTestCase {
             Tensor(index: 0, name: "in", shape: [1, 4], type: .int8, quantization: Quantization(scales: [1], zeroPoints: [0])),
             Tensor(index: 1, name: "out", shape: [4], type: .int8, quantization: Quantization(scales: [1], zeroPoints: [0])),
         ]
-        let op = Operator(index: 0, kind: OperatorKind(builtinCode: 43), inputs: [0], outputs: [1])
-        let model = try Model(name: "squeeze", tensors: tensors, operators: [op], inputs: [0], outputs: [1])
+        let op = Operator(index: 0, kind: OperatorKind(builtinCode: 39), inputs: [0], outputs: [1])
+        let model = try Model(name: "transpose", tensors: tensors, operators: [op], inputs: [0], outputs: [1])
         XCTAssertThrowsError(try Interpreter(model: model)) { error in
-            XCTAssertEqual("\(error)", "op 0 (SQUEEZE) is not supported by the runtime")
+            XCTAssertEqual("\(error)", "op 0 (TRANSPOSE) is not supported by the runtime")
         }
     }
 
@@ -100,5 +100,39 @@ final class EndToEndTests: XCTestCase {
         XCTAssertThrowsError(try Interpreter(model: model)) { error in
             XCTAssertEqual("\(error)", "op 0 (ADD) is not supported by the runtime: shapes [1, 4, 4, 8] and [1, 4, 4, 3] do not broadcast to [1, 4, 4, 8]")
         }
+    }
+
+    /// QUANTIZE between uint8 and int8, checked by hand: an older camera
+    /// pipeline's uint8 input (zero point 128) shifted to int8, and an int8
+    /// value halved into a uint8 output. Ties follow gemmlowp's doubling
+    /// high multiply: 1.5 → 2 but −1.5 → −1 (its nudge for negative
+    /// products is one short of a half).
+    func testQuantizeBetweenUInt8AndInt8() throws {
+        func model(_ from: ElementType, _ fromQ: Quantization, _ to: ElementType, _ toQ: Quantization) throws -> Model {
+            let tensors = [
+                Tensor(index: 0, name: "in", shape: [1, 6], type: from, quantization: fromQ),
+                Tensor(index: 1, name: "out", shape: [1, 6], type: to, quantization: toQ),
+            ]
+            let op = Operator(index: 0, kind: .quantize, inputs: [0], outputs: [1])
+            return try Model(name: "requantize", tensors: tensors, operators: [op], inputs: [0], outputs: [1])
+        }
+        let fromUInt8 = try Interpreter(model: model(.uint8, Quantization(scales: [0.5], zeroPoints: [128]),
+                                                     .int8, Quantization(scales: [0.5], zeroPoints: [0])))
+        XCTAssertEqual(try fromUInt8.run(inputBytes: [0, 1, 127, 128, 200, 255]), [128, 129, 255, 0, 72, 127].map { UInt8($0) })
+        let toUInt8 = try Interpreter(model: model(.int8, Quantization(scales: [1], zeroPoints: [0]),
+                                                   .uint8, Quantization(scales: [2], zeroPoints: [128])))
+        let input: [Int8] = [0, 3, -3, 127, -128, 1]
+        XCTAssertEqual(try toUInt8.run(inputBytes: input.map { UInt8(bitPattern: $0) }), [128, 130, 127, 192, 64, 129])
+    }
+
+    func testSqueezeKeepsTheBytes() throws {
+        let q = Quantization(scales: [0.1], zeroPoints: [3])
+        let tensors = [
+            Tensor(index: 0, name: "in", shape: [1, 1, 1, 4], type: .int8, quantization: q),
+            Tensor(index: 1, name: "out", shape: [1, 4], type: .int8, quantization: q),
+        ]
+        let op = Operator(index: 0, kind: .squeeze, inputs: [0], outputs: [1])
+        let model = try Model(name: "squeeze", tensors: tensors, operators: [op], inputs: [0], outputs: [1])
+        XCTAssertEqual(try Interpreter(model: model).run(inputBytes: [1, 200, 7, 128]), [1, 200, 7, 128])
     }
 }

@@ -118,7 +118,7 @@ extension Model {
             guard f[1] > 0, tensors[input].elementCount % f[1] == 0, out.last == f[0] else {
                 throw fail("weights \(f) do not match input \(tensors[input].shape) and output \(out)")
             }
-        case .reshape, .softmax, .hardSwish, .logistic, .relu, .relu6, .quantize, .dequantize:
+        case .reshape, .squeeze, .softmax, .hardSwish, .logistic, .relu, .relu6, .quantize, .dequantize:
             guard let input = op.input(0), tensors[input].elementCount == tensors[op.output].elementCount else {
                 throw fail("changes the number of elements")
             }

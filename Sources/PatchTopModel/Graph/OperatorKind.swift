@@ -13,6 +13,8 @@ public enum OperatorKind: Equatable, Hashable, Sendable {
     case mul
     case mean
     case reshape
+    /// SQUEEZE: drops dimensions of size 1; the bytes do not change.
+    case squeeze
     case softmax
     case pad
     case concatenation
@@ -45,6 +47,7 @@ public enum OperatorKind: Equatable, Hashable, Sendable {
         case 25: self = .softmax
         case 34: self = .pad
         case 40: self = .mean
+        case 43: self = .squeeze
         case 114: self = .quantize
         case 117: self = .hardSwish
         default: self = .other(builtinCode: builtinCode, customName: customName)
@@ -70,6 +73,7 @@ public enum OperatorKind: Equatable, Hashable, Sendable {
         case .softmax: 25
         case .pad: 34
         case .mean: 40
+        case .squeeze: 43
         case .quantize: 114
         case .hardSwish: 117
         case .other(let code, _): code

@@ -173,7 +173,7 @@ extension Interpreter {
                               input2ZeroPoint: qb.zeroPoint, outputScale: qo.scale, outputZeroPoint: qo.zeroPoint,
                               activationMin: r.min, activationMax: r.max)
             return .binary(BinaryTableInt8(p.apply), a.index, a.shape, b.index, b.shape, output: out.index, out.shape)
-        case .reshape:
+        case .reshape, .squeeze:
             let input = try tensor(0)
             guard input.byteCount == out.byteCount else { throw .unsupported(op, "byte sizes differ") }
             return .copy(input: input.index, output: out.index)
@@ -187,15 +187,29 @@ extension Interpreter {
             return .lookup(LookupTableInt8(p.apply), input: input.index, output: out.index)
         case .quantize:
             let input = try tensor(0)
-            try requireInt8(out)
-            let qo = try quant(out)
             if input.type == .float32 {
+                try requireInt8(out)
+                let qo = try quant(out)
                 return .quantize(scale: qo.scale, zeroPoint: qo.zeroPoint, input: input.index, output: out.index)
             }
-            try requireInt8(input)
-            let qi = try quant(input)
+            // int8 or uint8 in and out (a uint8 camera input, a uint8 output
+            // for an older consumer): TFLite's Requantize, tabulated per byte.
+            let bytes: [ElementType] = [.int8, .uint8]
+            guard bytes.contains(input.type), bytes.contains(out.type) else {
+                throw .unsupported(op, "QUANTIZE from \(input.type.name) to \(out.type.name)")
+            }
+            let qi = try quant(input), qo = try quant(out)
+            guard input.type == .int8 || (0...255).contains(qi.zeroPoint), out.type == .int8 || (0...255).contains(qo.zeroPoint) else {
+                throw .unsupported(op, "a uint8 zero point outside 0…255")
+            }
             let p = RequantizeParams(inputScale: qi.scale, inputZeroPoint: qi.zeroPoint, outputScale: qo.scale, outputZeroPoint: qo.zeroPoint)
-            return .lookup(LookupTableInt8(p.apply), input: input.index, output: out.index)
+            try checkShifts([p.shift])
+            let unsignedIn = input.type == .uint8, unsignedOut = out.type == .uint8
+            return .lookup(LookupTableInt8 { byte in
+                let value = unsignedIn ? Int32(UInt8(bitPattern: byte)) : Int32(byte)
+                let q = FixedPoint.multiplyByQuantizedMultiplier(value - p.inputZeroPoint, p.multiplier, p.shift) &+ p.outputZeroPoint
+                return unsignedOut ? Int8(bitPattern: UInt8(clamping: q)) : Int8(clamping: q)
+            }, input: input.index, output: out.index)
         case .dequantize:
             let input = try tensor(0)
             try requireInt8(input)

@@ -67,7 +67,7 @@ public struct Interpreter: Sendable {
 
     static func weightConsuming(_ kind: OperatorKind) -> Bool {
         switch kind {
-        case .conv2D, .depthwiseConv2D, .fullyConnected, .pad, .mean, .reshape: true
+        case .conv2D, .depthwiseConv2D, .fullyConnected, .pad, .mean, .reshape, .squeeze: true
         default: false
         }
     }
