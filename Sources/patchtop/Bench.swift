@@ -3,6 +3,7 @@ import Foundation
 import PatchTopModel
 import PatchTopPlan
 import PatchTopRuntime
+import PatchTopUI
 
 /// `patchtop bench MODEL`: medians of the operations the TUI repeats on
 /// every key press. Build with `-c release`; debug figures mean little.
@@ -64,7 +65,7 @@ struct Bench: ParsableCommand {
         let timedPlan = try? PatchPlan(model: loaded, patches: patches, patchLayers: n)
         if let interpreter = try? Interpreter(model: loaded), let inputIndex = loaded.inputs.first,
            let program = try? ArenaProgram(interpreter: interpreter) {
-            let input = seededInput(for: loaded.tensors[inputIndex], seed: 0).map { Int8(bitPattern: $0) }
+            let input = SeededInput.bytes(for: loaded.tensors[inputIndex], seed: 0)
             let inferenceRuns = max(3, min(runs, 30))
             _ = try? program.run(input: input)
             inference = median(runs: inferenceRuns) { _ = try? program.run(input: input) }

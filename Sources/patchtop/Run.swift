@@ -3,6 +3,7 @@ import Foundation
 import PatchTopModel
 import PatchTopPlan
 import PatchTopRuntime
+import PatchTopUI
 
 /// `patchtop run MODEL`: one inference with the embedded int8 runtime.
 struct Run: ParsableCommand {
@@ -75,7 +76,7 @@ struct Run: ParsableCommand {
             }
             bytes = [UInt8](data)
         } else {
-            bytes = seededInput(for: inputTensor, seed: seed)
+            bytes = SeededInput.bytes(for: inputTensor, seed: seed).map { UInt8(bitPattern: $0) }
         }
         let signed = bytes.map { Int8(bitPattern: $0) }
         var measured: ArenaRunResult?
@@ -123,26 +124,4 @@ struct Run: ParsableCommand {
         default: return bytes.map { Int($0) }
         }
     }
-}
-
-/// Seeded input bytes for a tensor: int8 uniformly over −128…127, float32
-/// uniformly in [−1, 1), from a SplitMix64 stream.
-func seededInput(for tensor: Tensor, seed: UInt64) -> [UInt8] {
-    var state = seed
-    func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    if tensor.type == .float32 {
-        var bytes: [UInt8] = []
-        for _ in 0..<tensor.elementCount {
-            let value = Float(Double(next() >> 11) / Double(1 << 53) * 2 - 1)
-            withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
-        }
-        return bytes
-    }
-    return (0..<tensor.byteCount).map { _ in UInt8(truncatingIfNeeded: next()) }
 }
