@@ -25,6 +25,27 @@ final class EffectUpdateTests: XCTestCase {
         XCTAssertEqual(more.run, .running(more.currentRunRequest))
     }
 
+    /// `m` cycles the memory options; each re-plans with them (the peak is
+    /// the planner's under those options) and re-runs; four presses return.
+    func testMemoryKeyCyclesTheOptionsAndReruns() throws {
+        var s = try state()
+        for expected in MemoryOptions.all.dropFirst() + [MemoryOptions.all[0]] {
+            let (next, effects) = updateWithEffects(s, .key(.char("m")))
+            XCTAssertEqual(next.options, expected)
+            XCTAssertEqual(next.plan.options, expected)
+            XCTAssertEqual(next.plan.patches, 3)
+            XCTAssertEqual(next.plan.patchLayers, 13)
+            let planned = try PatchPlan(model: s.model, patches: 3, patchLayers: 13, options: expected)
+            XCTAssertEqual(next.plan.peakBytes, planned.peakBytes)
+            XCTAssertEqual(effects, [.run(RunRequest(generation: next.runGeneration, patches: 3, patchLayers: 13, options: expected))])
+            s = next
+        }
+        XCTAssertEqual(s.options, .tfliteMicro)
+        // The options matter for this model: in-place and streaming lower the peak.
+        let both = try PatchPlan(model: s.model, patches: 3, patchLayers: 13, options: MemoryOptions.all[3])
+        XCTAssertLessThan(both.peakBytes, s.plan.peakBytes)
+    }
+
     func testAnInvalidNAsksForNoRunAndSaysWhy() throws {
         let model = try UIFixtures.model()
         let lastValid = try XCTUnwrap((0...model.operators.count).last { (try? PatchPlan(model: model, patches: 3, patchLayers: $0)) != nil })

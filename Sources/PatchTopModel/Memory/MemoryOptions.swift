@@ -22,6 +22,19 @@ public struct MemoryOptions: Equatable, Hashable, Sendable {
     /// TFLite Micro's semantics: every activation whole, no aliasing.
     public static let tfliteMicro = MemoryOptions()
 
+    /// The four combinations in the order a key cycles them: TFLite Micro,
+    /// in-place depthwise, streamed input, both (the paper's assumptions).
+    public static let all: [MemoryOptions] = [
+        MemoryOptions(), MemoryOptions(inplaceDepthwise: true),
+        MemoryOptions(streamInput: true), MemoryOptions(inplaceDepthwise: true, streamInput: true),
+    ]
+
+    /// The next combination in `all`, wrapping around.
+    public var next: MemoryOptions {
+        let index = Self.all.firstIndex(of: self) ?? 0
+        return Self.all[(index + 1) % Self.all.count]
+    }
+
     /// Short labels for reports and status lines, e.g. `in-place dw, streamed input`.
     public var summary: String {
         var parts: [String] = []

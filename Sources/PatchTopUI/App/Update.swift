@@ -91,6 +91,17 @@ public func updateWithEffects(_ state: AppState, _ message: Message) -> (state: 
         case .char("P"): replanned(s.replan(patches: s.plan.patches + 1, patchLayers: s.plan.patchLayers))
         case .char("n"): replanned(s.replan(patches: s.plan.patches, patchLayers: s.plan.patchLayers - 1))
         case .char("N"): replanned(s.replan(patches: s.plan.patches, patchLayers: s.plan.patchLayers + 1))
+        case .char("m"):
+            // Memory options change what the plan counts (and how the runtime
+            // runs it); p and n stay.
+            let previous = s.options
+            s.options = previous.next
+            if let request = s.replan(patches: s.plan.patches, patchLayers: s.plan.patchLayers) {
+                s.statusMessage = "memory: \(s.options.summary)"
+                replanned(request)
+            } else {
+                s.options = previous
+            }
         case .char("b"): s.budget = SRAMBudget.cycle(from: s.budget, forward: true)
         case .char("B"): s.budget = SRAMBudget.cycle(from: s.budget, forward: false)
         case .char("e"): effects.append(.export(path: s.exportPath))
