@@ -30,12 +30,17 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import tflite_graph  # noqa: E402
 
-ALLOWED_OPS = {
+BASE_OPS = {
     "CONV_2D", "DEPTHWISE_CONV_2D", "AVERAGE_POOL_2D", "MAX_POOL_2D",
     "FULLY_CONNECTED", "ADD", "MUL", "MEAN", "RESHAPE", "SOFTMAX", "PAD",
     "CONCATENATION", "HARD_SWISH", "QUANTIZE", "DEQUANTIZE", "LOGISTIC",
     "RELU", "RELU6",
 }
+# Ops added later; tiny-moreops has each of them (tiny-allops predates them).
+MORE_OPS = {
+    "LEAKY_RELU", "TANH", "SUB", "MAXIMUM", "MINIMUM", "RESIZE_NEAREST_NEIGHBOR",
+}
+ALLOWED_OPS = BASE_OPS | MORE_OPS
 
 PERSON_DETECT = "/work/shared/models/person_detect.tflite"
 
@@ -219,6 +224,35 @@ def tiny_allops(batch_size, seed):
     return keras.Model(inp, x)
 
 
+def tiny_moreops(batch_size, seed):
+    """A small model with LEAKY_RELU, TANH, SUB, MAXIMUM, MINIMUM and
+    RESIZE_NEAREST_NEIGHBOR (both option variants). Keras 3's
+    UpSampling2D(interpolation="nearest") converts to RESHAPE + TILE, so the
+    resizes come from Resizing (tf.image.resize: half_pixel_centers) and
+    tf.compat.v1's resize_nearest_neighbor (align_corners)."""
+    s = Seeds(seed)
+    inp = keras.Input((24, 24, 3), batch_size=batch_size)
+    x = conv_bn(inp, s, 8, 3, stride=2, act=None)               # 12x12x8
+    x = layers.LeakyReLU(negative_slope=0.2)(x)                  # LEAKY_RELU
+    a = conv_bn(x, s, 8, 3, act=None)
+    a = layers.Activation("tanh")(a)                             # TANH
+    b = conv_bn(x, s, 8, 1, act=None)
+    d = layers.Subtract()([a, b])                                # SUB
+    m = layers.Maximum()([d, x])                                 # MAXIMUM
+    n = layers.Minimum()([m, b])                                 # MINIMUM
+    y = conv_bn(n, s, 8, 3, stride=2, act="relu")                # 6x6
+    u = layers.Resizing(12, 12, interpolation="nearest")(y)      # RESIZE_NEAREST (half pixel) -> 12x12
+    z = layers.Add()([u, n])
+    se = layers.GlobalAveragePooling2D(keepdims=True)(z)         # MEAN -> [1, 1, 1, 8]
+    z = layers.Lambda(lambda t: tf.compat.v1.image.resize_nearest_neighbor(
+        t, (9, 9), align_corners=True))(z)                       # RESIZE_NEAREST (align corners) -> 9x9
+    z = layers.Subtract()([z, se])                               # SUB, broadcast
+    z = conv_bn(z, s, 12, 3, stride=2, act="relu6")              # 5x5
+    z = layers.GlobalAveragePooling2D()(z)
+    z = layers.Dense(10, kernel_initializer=he(s()))(z)          # FULLY_CONNECTED
+    return keras.Model(inp, z)
+
+
 def tiny_float_io(batch_size, seed):
     s = Seeds(seed)
     inp = keras.Input((16, 16, 3), batch_size=batch_size)
@@ -249,12 +283,16 @@ MODELS = {
                     "32x32x3 toy model containing every supported int8 op"),
     "tiny-float-io": (tiny_float_io, True,
                       "16x16x3 toy model with float32 input/output (QUANTIZE ... DEQUANTIZE)"),
+    "tiny-moreops": (tiny_moreops, False,
+                     "24x24x3 toy model with LEAKY_RELU, TANH, SUB, MAXIMUM, MINIMUM and "
+                     "RESIZE_NEAREST_NEIGHBOR (half-pixel and align-corners)"),
 }
 
 # Ops each model must contain (beyond "all ops allowed").
 REQUIRED_OPS = {
     "mbv3s-r96": {"HARD_SWISH", "MEAN", "MUL"},
-    "tiny-allops": ALLOWED_OPS - {"QUANTIZE", "DEQUANTIZE"},
+    "tiny-allops": BASE_OPS - {"QUANTIZE", "DEQUANTIZE"},
+    "tiny-moreops": MORE_OPS,
     "tiny-float-io": {"QUANTIZE", "DEQUANTIZE"},
 }
 

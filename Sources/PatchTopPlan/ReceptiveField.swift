@@ -58,7 +58,8 @@ enum ReceptiveField {
         switch op.kind {
         case .conv2D, .depthwiseConv2D, .averagePool2D, .maxPool2D, .pad:
             return true
-        case .add, .mul, .hardSwish, .quantize, .dequantize, .logistic, .relu, .relu6:
+        case .add, .mul, .sub, .maximum, .minimum, .hardSwish, .quantize, .dequantize, .logistic, .relu, .relu6,
+             .leakyRelu, .tanh:
             return model.tensors[op.output].shape.count == 4
         case .concatenation:
             guard case .concatenation(let axis, _) = op.options else { return false }

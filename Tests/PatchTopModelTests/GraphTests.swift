@@ -113,4 +113,19 @@ final class GraphTests: XCTestCase {
                               inputs: [0], outputs: [1])
         XCTAssertEqual(ActivationMemory(model: model).peakBytes, 8)
     }
+
+    func testNewerOpsHaveTheirSchemaCodesAndNames() {
+        // Codes from TFLite's schema.fbs (BuiltinOperator).
+        let expected: [(Int32, OperatorKind, String)] = [
+            (28, .tanh, "TANH"), (41, .sub, "SUB"), (55, .maximum, "MAXIMUM"), (57, .minimum, "MINIMUM"),
+            (97, .resizeNearestNeighbor, "RESIZE_NEAREST_NEIGHBOR"), (98, .leakyRelu, "LEAKY_RELU"),
+        ]
+        for (code, kind, name) in expected {
+            XCTAssertEqual(OperatorKind(builtinCode: code), kind)
+            XCTAssertEqual(kind.builtinCode, code)
+            XCTAssertEqual(kind.name, name)
+        }
+        XCTAssertTrue([OperatorKind.tanh, .sub, .maximum, .minimum, .leakyRelu].allSatisfy(\.isElementwise))
+        XCTAssertFalse(OperatorKind.resizeNearestNeighbor.isElementwise)
+    }
 }

@@ -62,6 +62,7 @@ final class EndToEndTests: XCTestCase {
 
     func testTinyAllOps() throws { try checkSample("tiny-allops") }
     func testTinyFloatIO() throws { try checkSample("tiny-float-io") }
+    func testTinyMoreOps() throws { try checkSample("tiny-moreops") }
     func testMobileNetV1() throws { try checkSample("mbv1-w0.25-r96-g") }
     func testMobileNetV2Small() throws { try checkSample("mbv2-w0.35-r144") }
     func testMobileNetV2Large() throws { try checkSample("mbv2-w1.0-r224") }

@@ -74,6 +74,9 @@ final class PatchGridTests: XCTestCase {
         try assertGrid(path: sample("tiny-float-io"), patches: Array(1...6), layers: 6)
         try assertGrid(path: sample("tiny-float-io"), patches: [2, 3], layers: 6, streamInput: true, inplace: true)
     }
+    /// LEAKY_RELU, TANH, SUB, MAXIMUM and MINIMUM inside the patch stage;
+    /// the stage cannot extend past the first RESIZE_NEAREST_NEIGHBOR.
+    func testMoreOps() throws { try assertGrid(path: sample("tiny-moreops"), patches: Array(1...6), layers: 9) }
     func testAllOpsStreamed() throws { try assertGrid(path: sample("tiny-allops"), patches: [2, 3], layers: 12, streamInput: true) }
 
     func testPersonDetect() throws {

@@ -118,7 +118,12 @@ extension Model {
             guard f[1] > 0, tensors[input].elementCount % f[1] == 0, out.last == f[0] else {
                 throw fail("weights \(f) do not match input \(tensors[input].shape) and output \(out)")
             }
-        case .reshape, .squeeze, .softmax, .hardSwish, .logistic, .relu, .relu6, .quantize, .dequantize:
+        case .reshape, .squeeze, .softmax, .hardSwish, .logistic, .relu, .relu6, .quantize, .dequantize, .tanh, .leakyRelu:
+            switch (op.kind, op.options) {
+            case (.leakyRelu, .leakyRelu), (.leakyRelu, .none): break
+            case (.leakyRelu, _): throw fail("has mismatched options")
+            default: break
+            }
             guard let input = op.input(0), tensors[input].elementCount == tensors[op.output].elementCount else {
                 throw fail("changes the number of elements")
             }
@@ -136,14 +141,36 @@ extension Model {
                 total += s[a]
             }
             guard total == out[a] else { throw fail("inputs add up to \(total) along axis \(a), output has \(out[a])") }
-        case .add, .mul:
+        case .add, .mul, .sub, .maximum, .minimum:
             guard op.inputs.count >= 2, op.input(0) != nil, op.input(1) != nil else { throw fail("needs two inputs") }
+        case .resizeNearestNeighbor:
+            try validateResize(op, fail)
         case .pad, .mean:
             guard let input = op.input(0), tensors[input].shape.count <= 4, out.count <= 4 else {
                 throw fail("needs inputs of rank 4 or less")
             }
         case .other:
             break
+        }
+    }
+}
+
+extension Model {
+    /// RESIZE_NEAREST_NEIGHBOR keeps batch and channels and changes only
+    /// height and width; its second input holds the new `[height, width]`.
+    fileprivate func validateResize(_ op: Operator, _ fail: (String) -> ModelError) throws(ModelError) {
+        switch op.options {
+        case .resizeNearestNeighbor, .none: break
+        default: throw fail("has mismatched options")
+        }
+        guard let input = op.input(0), op.input(1) != nil else { throw fail("needs an input and a size tensor") }
+        let inShape = tensors[input].shape, out = tensors[op.output].shape
+        guard inShape.count == 4, out.count == 4 else { throw fail("needs 4-D input and output") }
+        guard inShape[0] == out[0], inShape[3] == out[3] else {
+            throw fail("output \(out) must keep the batch and channels of input \(inShape)")
+        }
+        guard out[1] == 0 || inShape[1] > 0, out[2] == 0 || inShape[2] > 0 else {
+            throw fail("cannot resize an empty \(inShape) input to \(out)")
         }
     }
 }

@@ -24,6 +24,15 @@ public enum OperatorKind: Equatable, Hashable, Sendable {
     case logistic
     case relu
     case relu6
+    /// LEAKY_RELU: `x` for `x ≥ 0`, `alpha·x` below (alpha in its options).
+    case leakyRelu
+    case tanh
+    /// SUB: ADD with the second input negated; broadcasts like ADD.
+    case sub
+    case maximum
+    case minimum
+    /// RESIZE_NEAREST_NEIGHBOR: every output pixel copies one input pixel.
+    case resizeNearestNeighbor
     /// Any other op: a builtin by its `BuiltinOperator` code, or a custom op
     /// (code 32) by its custom name.
     case other(builtinCode: Int32, customName: String?)
@@ -45,9 +54,15 @@ public enum OperatorKind: Equatable, Hashable, Sendable {
         case 21: self = .relu6
         case 22: self = .reshape
         case 25: self = .softmax
+        case 28: self = .tanh
         case 34: self = .pad
         case 40: self = .mean
+        case 41: self = .sub
         case 43: self = .squeeze
+        case 55: self = .maximum
+        case 57: self = .minimum
+        case 97: self = .resizeNearestNeighbor
+        case 98: self = .leakyRelu
         case 114: self = .quantize
         case 117: self = .hardSwish
         default: self = .other(builtinCode: builtinCode, customName: customName)
@@ -71,9 +86,15 @@ public enum OperatorKind: Equatable, Hashable, Sendable {
         case .relu6: 21
         case .reshape: 22
         case .softmax: 25
+        case .tanh: 28
         case .pad: 34
         case .mean: 40
+        case .sub: 41
         case .squeeze: 43
+        case .maximum: 55
+        case .minimum: 57
+        case .resizeNearestNeighbor: 97
+        case .leakyRelu: 98
         case .quantize: 114
         case .hardSwish: 117
         case .other(let code, _): code
@@ -104,7 +125,9 @@ public enum OperatorKind: Equatable, Hashable, Sendable {
     /// its inputs (so a patch region passes through unchanged).
     public var isElementwise: Bool {
         switch self {
-        case .add, .mul, .hardSwish, .quantize, .dequantize, .logistic, .relu, .relu6: true
+        case .add, .mul, .sub, .maximum, .minimum, .hardSwish, .quantize, .dequantize, .logistic, .relu, .relu6,
+             .leakyRelu, .tanh:
+            true
         default: false
         }
     }

@@ -26,6 +26,11 @@ public enum OperatorOptions: Equatable, Sendable {
     case fullyConnected(activation: Activation, keepNumDims: Bool)
     case add(activation: Activation)
     case mul(activation: Activation)
+    case sub(activation: Activation)
+    /// LEAKY_RELU's slope below zero.
+    case leakyRelu(alpha: Float)
+    /// How RESIZE_NEAREST_NEIGHBOR maps output pixels to input pixels.
+    case resizeNearestNeighbor(alignCorners: Bool, halfPixelCenters: Bool)
     case concatenation(axis: Int, activation: Activation)
     case softmax(beta: Float)
     case reducer(keepDims: Bool)
@@ -37,7 +42,7 @@ public enum OperatorOptions: Equatable, Sendable {
     public var activation: Activation {
         switch self {
         case .conv2D(_, let a), .depthwiseConv2D(_, _, let a), .pool2D(_, _, _, let a),
-             .fullyConnected(let a, _), .add(let a), .mul(let a), .concatenation(_, let a):
+             .fullyConnected(let a, _), .add(let a), .mul(let a), .sub(let a), .concatenation(_, let a):
             a
         default:
             .none

@@ -157,6 +157,12 @@ public enum TFLiteReader {
             return .mul(activation: try activation(0))
         case 27:
             return .reducer(keepDims: try table.bool(0))
+        case 28:
+            return .sub(activation: try activation(0))
+        case 74:
+            return .resizeNearestNeighbor(alignCorners: try table.bool(0), halfPixelCenters: try table.bool(1))
+        case 75:
+            return .leakyRelu(alpha: try table.float32(0))
         default:
             return .none
         }

@@ -204,6 +204,8 @@ struct Compiler {
             throw RuntimeError("op \(op.index) (PAD) cannot run patch by patch: it pads the batch dimension")
         case .fullyConnected, .copy, .mean, .softmax:
             throw RuntimeError("op \(op.index) (\(op.kind.name)) cannot run patch by patch: it reads every position")
+        case .resizeNearest:
+            throw RuntimeError("op \(op.index) (\(op.kind.name)) cannot run patch by patch: it runs on whole tensors only")
         }
     }
 }

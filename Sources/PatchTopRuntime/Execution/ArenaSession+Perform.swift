@@ -73,6 +73,11 @@ extension ArenaSession {
             meanHWInt8(p, input: bytes(try slot(input)), output: y)
         case let .softmax(p, input, _):
             softmaxInt8(p, input: bytes(try slot(input)), output: y)
+        case let .resizeNearest(p, input, _):
+            guard isWhole else {
+                throw RuntimeError("op \(op.index) (\(op.kind.name)) runs on whole tensors only")
+            }
+            resizeNearestInt8(p, input: bytes(try slot(input)), output: y)
         case let .pad(input, shape, paddings, value, _):
             let x = try slot(input)
             if isWhole {

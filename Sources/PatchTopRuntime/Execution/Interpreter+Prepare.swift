@@ -145,7 +145,7 @@ extension Interpreter {
             let p = PoolParams(batches: input.shape[0], channels: input.shape[3], height: h, width: w,
                                activationMin: r.min, activationMax: r.max)
             return .pool(op.kind == .averagePool2D ? .average : .max, p, input: input.index, output: out.index)
-        case .add, .mul:
+        case .add, .mul, .sub, .maximum, .minimum:
             let a = try tensor(0), b = try tensor(1)
             try requireInt8(a)
             try requireInt8(b)
@@ -161,18 +161,38 @@ extension Interpreter {
             guard (0..<4).allSatisfy(broadcasts) else {
                 throw .unsupported(op, "shapes \(a.shape) and \(b.shape) do not broadcast to \(out.shape)")
             }
+            func binary(_ table: BinaryTableInt8) -> Step {
+                .binary(table, a.index, a.shape, b.index, b.shape, output: out.index, out.shape)
+            }
+            switch op.kind {
+            case .maximum:
+                // TFLite compares the raw bytes and copies the larger: no
+                // requantization (the converter gives inputs and output one
+                // scale and zero point).
+                return binary(BinaryTableInt8 { max($0, $1) })
+            case .minimum:
+                return binary(BinaryTableInt8 { min($0, $1) })
+            default:
+                break
+            }
             let qa = try quant(a), qb = try quant(b), qo = try quant(out)
             let r = try range(out)
-            if op.kind == .add {
-                let p = AddParams(input1Scale: qa.scale, input1ZeroPoint: qa.zeroPoint, input2Scale: qb.scale,
+            switch op.kind {
+            case .add, .sub:
+                let make = op.kind == .add ? AddParams.init : AddParams.sub
+                let p = make(qa.scale, qa.zeroPoint, qb.scale, qb.zeroPoint, qo.scale, qo.zeroPoint, r.min, r.max)
+                // The ADD kernel only shifts right: a scale ratio that needs
+                // a left shift is one TFLite refuses too.
+                guard [p.input1Shift, p.input2Shift, p.outputShift].allSatisfy({ (-31...0).contains($0) }) else {
+                    throw .unsupported(op, "a requantization scale is out of range")
+                }
+                return binary(BinaryTableInt8(p.apply))
+            default:
+                let p = MulParams(input1Scale: qa.scale, input1ZeroPoint: qa.zeroPoint, input2Scale: qb.scale,
                                   input2ZeroPoint: qb.zeroPoint, outputScale: qo.scale, outputZeroPoint: qo.zeroPoint,
                                   activationMin: r.min, activationMax: r.max)
-                return .binary(BinaryTableInt8(p.apply), a.index, a.shape, b.index, b.shape, output: out.index, out.shape)
+                return binary(BinaryTableInt8(p.apply))
             }
-            let p = MulParams(input1Scale: qa.scale, input1ZeroPoint: qa.zeroPoint, input2Scale: qb.scale,
-                              input2ZeroPoint: qb.zeroPoint, outputScale: qo.scale, outputZeroPoint: qo.zeroPoint,
-                              activationMin: r.min, activationMax: r.max)
-            return .binary(BinaryTableInt8(p.apply), a.index, a.shape, b.index, b.shape, output: out.index, out.shape)
         case .reshape, .squeeze:
             let input = try tensor(0)
             guard input.byteCount == out.byteCount else { throw .unsupported(op, "byte sizes differ") }
@@ -285,6 +305,28 @@ extension Interpreter {
             let qi = try quant(input), qo = try quant(out)
             let p = LookupTableInt8.logistic(inputScale: qi.scale, inputZeroPoint: qi.zeroPoint, outputScale: qo.scale, outputZeroPoint: qo.zeroPoint)
             return .lookup(p, input: input.index, output: out.index)
+        case .leakyRelu:
+            let input = try tensor(0)
+            try requireInt8(input)
+            try requireInt8(out)
+            let qi = try quant(input), qo = try quant(out)
+            var alpha: Float = 0   // TFLite's default when the options table is absent
+            if case .leakyRelu(let a) = op.options { alpha = a }
+            guard let p = LeakyReluParams(inputScale: qi.scale, inputZeroPoint: qi.zeroPoint, outputScale: qo.scale,
+                                          outputZeroPoint: qo.zeroPoint, alpha: alpha) else {
+                throw .unsupported(op, "alpha \(alpha) with these scales gives no finite multiplier")
+            }
+            try checkShifts([p.identityShift, p.alphaShift])
+            return .lookup(LookupTableInt8(p.apply), input: input.index, output: out.index)
+        case .tanh:
+            let input = try tensor(0)
+            try requireInt8(input)
+            try requireInt8(out)
+            let qi = try quant(input), qo = try quant(out)
+            let p = LookupTableInt8.tanh(inputScale: qi.scale, inputZeroPoint: qi.zeroPoint, outputScale: qo.scale, outputZeroPoint: qo.zeroPoint)
+            return .lookup(p, input: input.index, output: out.index)
+        case .resizeNearestNeighbor:
+            return try prepareResizeNearest(op, model, size: int32s(tensor(1)))
         case .other:
             throw .unsupported(op)
         }

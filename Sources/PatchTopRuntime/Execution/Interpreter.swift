@@ -29,7 +29,7 @@ public struct Interpreter: Sendable {
         case depthwise(DepthwiseConv2DKernel, input: Int, output: Int)
         case fullyConnected(FullyConnectedKernel, input: Int, output: Int)
         case pool(PoolKind, PoolParams, input: Int, output: Int)
-        /// ADD or MUL, tabulated.
+        /// ADD, SUB, MUL, MAXIMUM or MINIMUM, tabulated.
         case binary(BinaryTableInt8, Int, [Int], Int, [Int], output: Int, [Int])
         case copy(input: Int, output: Int)
         case quantize(scale: Float, zeroPoint: Int32, input: Int, output: Int)
@@ -38,8 +38,11 @@ public struct Interpreter: Sendable {
         case pad(input: Int, shape: [Int], paddings: [Paddings], value: Int8, output: Int)
         case concat(inputs: [Int], shapes: [[Int]], axis: Int, output: Int)
         case softmax(SoftmaxParams, input: Int, output: Int)
-        /// RELU, RELU6, int8 requantization, HARD_SWISH or LOGISTIC, tabulated.
+        /// RELU, RELU6, LEAKY_RELU, int8 requantization, HARD_SWISH,
+        /// LOGISTIC or TANH, tabulated.
         case lookup(LookupTableInt8, input: Int, output: Int)
+        /// RESIZE_NEAREST_NEIGHBOR; whole tensors only.
+        case resizeNearest(ResizeNearestParams, input: Int, output: Int)
     }
 
     struct Paddings: Sendable {
