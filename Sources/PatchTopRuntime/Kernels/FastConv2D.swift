@@ -61,8 +61,12 @@ struct FastConv2D: Sendable {
         let pixelStep = sw * ic
         weights.withUnsafeBufferPointer { wb in
             table.vectors.withUnsafeBufferPointer { tb in
+                // The window's input rows for one output row, widened to
+                // int32 with the input offset added once, so that the inner
+                // loops broadcast a ready value straight from memory.
+                withUnsafeTemporaryAllocation(of: Int32.self, capacity: max(1, kh * rowStride)) { rowBuffer in
                 withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * taps) { tapBuffer in
-                    let W = wb.baseAddress!, T = tb.baseAddress!
+                    let W = wb.baseAddress!, T = tb.baseAddress!, rows = rowBuffer.baseAddress!
                     let inOffsets = tapBuffer.baseAddress!, wOffsets = inOffsets + taps
                     let k = RequantConstants(table)
                     let inputOffset = p.inputOffset
@@ -70,6 +74,11 @@ struct FastConv2D: Sendable {
                         for oy in outputRows {
                             let sy = p.height.inputStart(forOutput: oy)
                             let (fy0, fy1) = validTaps(start: sy, dilation: dh, filter: kh, size: inH)
+                            for fy in fy0..<fy1 {
+                                let from = X + inputRegion.offset(batch: b, row: sy + fy * dh, col: inputRegion.x, channels: ic)
+                                let to = rows + fy * rowStride
+                                for j in 0..<rowStride { to[j] = Int32(from[j]) &+ inputOffset }
+                            }
                             var ox = outputCols.lowerBound
                             while ox < outputCols.upperBound {
                                 let sx = p.width.inputStart(forOutput: ox)
@@ -78,7 +87,7 @@ struct FastConv2D: Sendable {
                                 var n = 0
                                 for fy in fy0..<fy1 {
                                     for fx in fx0..<fx1 {
-                                        inOffsets[n] = fy * dh * rowStride + fx * dw * ic
+                                        inOffsets[n] = fy * rowStride + fx * dw * ic
                                         wOffsets[n] = (fy * kw + fx) * ic
                                         n += 1
                                     }
@@ -92,7 +101,7 @@ struct FastConv2D: Sendable {
                                         end += 1
                                     }
                                 }
-                                let x0 = X + inputRegion.offset(batch: b, row: sy, col: sx, channels: ic)
+                                let x0 = UnsafePointer(rows) + (sx - inputRegion.x) * ic
                                 let y0 = Y + outputRegion.offset(batch: b, row: oy, col: ox, channels: oc)
                                 var i = 0
                                 while i + 4 <= end - ox {
@@ -112,14 +121,15 @@ struct FastConv2D: Sendable {
                         }
                     }
                 }
+                }
             }
         }
     }
 
-    /// Four output pixels `pixelStep` bytes apart in the input and `oc`
-    /// apart in the output, every channel block.
+    /// Four output pixels `pixelStep` values apart in the widened input
+    /// rows and `oc` apart in the output, every channel block.
     @inline(__always)
-    private func tile4(x: UnsafePointer<Int8>, pixelStep: Int, y: UnsafeMutablePointer<Int8>,
+    private func tile4(x: UnsafePointer<Int32>, pixelStep: Int, y: UnsafeMutablePointer<Int8>,
                        inOffsets: UnsafePointer<Int>, wOffsets: UnsafePointer<Int>, taps n: Int, inputOffset: Int32,
                        W: UnsafePointer<SIMD16<Int8>>, T: UnsafePointer<V16>, k: RequantConstants) {
         let ic = self.ic, oc = self.oc, blockStride = taps * ic
@@ -136,10 +146,10 @@ struct FastConv2D: Sendable {
                 let va = wa + wOffsets[t], vb = wbk + wOffsets[t]
                 for c in 0..<ic {
                     let u = widen(va[c]), v = widen(vb[c])
-                    let s0 = V16(repeating: Int32(p0[c]) &+ inputOffset)
-                    let s1 = V16(repeating: Int32(p1[c]) &+ inputOffset)
-                    let s2 = V16(repeating: Int32(p2[c]) &+ inputOffset)
-                    let s3 = V16(repeating: Int32(p3[c]) &+ inputOffset)
+                    let s0 = V16(repeating: p0[c])
+                    let s1 = V16(repeating: p1[c])
+                    let s2 = V16(repeating: p2[c])
+                    let s3 = V16(repeating: p3[c])
                     a0 &+= s0 &* u; a1 &+= s1 &* u; a2 &+= s2 &* u; a3 &+= s3 &* u
                     b0 &+= s0 &* v; b1 &+= s1 &* v; b2 &+= s2 &* v; b3 &+= s3 &* v
                 }
@@ -166,10 +176,10 @@ struct FastConv2D: Sendable {
                 let va = wa + wOffsets[t]
                 for c in 0..<ic {
                     let u = widen(va[c])
-                    a0 &+= V16(repeating: Int32(p0[c]) &+ inputOffset) &* u
-                    a1 &+= V16(repeating: Int32(p1[c]) &+ inputOffset) &* u
-                    a2 &+= V16(repeating: Int32(p2[c]) &+ inputOffset) &* u
-                    a3 &+= V16(repeating: Int32(p3[c]) &+ inputOffset) &* u
+                    a0 &+= V16(repeating: p0[c]) &* u
+                    a1 &+= V16(repeating: p1[c]) &* u
+                    a2 &+= V16(repeating: p2[c]) &* u
+                    a3 &+= V16(repeating: p3[c]) &* u
                 }
             }
             let c0 = ob * blockLanes, n0 = min(blockLanes, oc - c0)
@@ -182,7 +192,7 @@ struct FastConv2D: Sendable {
 
     /// One output pixel, every channel block.
     @inline(__always)
-    private func tile1(x: UnsafePointer<Int8>, y: UnsafeMutablePointer<Int8>,
+    private func tile1(x: UnsafePointer<Int32>, y: UnsafeMutablePointer<Int8>,
                        inOffsets: UnsafePointer<Int>, wOffsets: UnsafePointer<Int>, taps n: Int, inputOffset: Int32,
                        W: UnsafePointer<SIMD16<Int8>>, T: UnsafePointer<V16>, k: RequantConstants) {
         let ic = self.ic, oc = self.oc, blockStride = taps * ic
@@ -195,11 +205,11 @@ struct FastConv2D: Sendable {
                 let va = wa + wOffsets[t]
                 var c = 0
                 while c + 2 <= ic {
-                    a0 &+= V16(repeating: Int32(p0[c]) &+ inputOffset) &* widen(va[c])
-                    a1 &+= V16(repeating: Int32(p0[c + 1]) &+ inputOffset) &* widen(va[c + 1])
+                    a0 &+= V16(repeating: p0[c]) &* widen(va[c])
+                    a1 &+= V16(repeating: p0[c + 1]) &* widen(va[c + 1])
                     c += 2
                 }
-                if c < ic { a0 &+= V16(repeating: Int32(p0[c]) &+ inputOffset) &* widen(va[c]) }
+                if c < ic { a0 &+= V16(repeating: p0[c]) &* widen(va[c]) }
             }
             let c0 = ob * blockLanes
             store(requantize(a0 &+ a1, t0, k), y + c0, min(blockLanes, oc - c0))
