@@ -4,10 +4,10 @@ import PatchTopModel
 /// `--inplace-depthwise` and `--stream-input`, shared by every command that
 /// reports memory.
 struct MemoryFlags: ParsableArguments {
-    @Flag(help: "Count depthwise convs as computed in place (TinyEngine): max(in, out) plus one padded input channel.")
+    @Flag(help: "Depthwise convs (one output channel per input channel) write over their input, as TinyEngine does: max(in, out) plus one padded input channel. `run` executes them so.")
     var inplaceDepthwise = false
 
-    @Flag(help: "Do not hold the graph input in SRAM (streamed from the camera/decoder, as the MCUNetV2 paper assumes).")
+    @Flag(help: "Do not hold the graph input in SRAM: it is streamed from the camera/decoder (as the MCUNetV2 paper assumes), and `run` reads it patch by patch from outside the arena.")
     var streamInput = false
 
     var options: MemoryOptions { MemoryOptions(inplaceDepthwise: inplaceDepthwise, streamInput: streamInput) }
