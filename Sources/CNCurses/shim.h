@@ -45,14 +45,6 @@ static inline int pt_isatty(void) { return isatty(0) && isatty(1); }
 /* newterm instead of initscr: an unknown TERM returns NULL instead of exiting. */
 static inline SCREEN *pt_newterm(void) { return newterm(NULL, stdout, stdin); }
 
-/* Restores the terminal on SIGINT/SIGTERM/SIGHUP, then exits. */
-static void pt_on_signal(int sig) { endwin(); signal(sig, SIG_DFL); raise(sig); }
-static inline void pt_install_signals(void) {
-    signal(SIGINT, pt_on_signal);
-    signal(SIGTERM, pt_on_signal);
-    signal(SIGHUP, pt_on_signal);
-}
-
 static inline void pt_enable_mouse(void) {
     mousemask(ALL_MOUSE_EVENTS, NULL);
     mouseinterval(0);

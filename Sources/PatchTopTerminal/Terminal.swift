@@ -30,7 +30,7 @@ public final class Terminal {
             throw .unknownTerminal(ProcessInfo.processInfo.environment["TERM"] ?? "")
         }
         open = true
-        pt_install_signals()
+        CrashRestore.install()
         raw()
         noecho()
         keypad(pt_stdscr(), true)
