@@ -79,6 +79,14 @@ extension Interpreter {
         }
 
         let out = t[op.output]
+        /// The one int8 input and the int8 output of an elementwise op, with
+        /// their quantizations.
+        func int8InOut() throws(RuntimeError) -> (input: Tensor, qi: Quantization, qo: Quantization) {
+            let input = try tensor(0)
+            try requireInt8(input)
+            try requireInt8(out)
+            return (input, try quant(input), try quant(out))
+        }
         switch op.kind {
         case .conv2D:
             let input = try tensor(0), filter = try tensor(1)
@@ -198,10 +206,7 @@ extension Interpreter {
             guard input.byteCount == out.byteCount else { throw .unsupported(op, "byte sizes differ") }
             return .copy(input: input.index, output: out.index)
         case .relu, .relu6:
-            let input = try tensor(0)
-            try requireInt8(input)
-            try requireInt8(out)
-            let qi = try quant(input), qo = try quant(out)
+            let (input, qi, qo) = try int8InOut()
             let p = ReluParams(inputScale: qi.scale, inputZeroPoint: qi.zeroPoint, outputScale: qo.scale,
                                outputZeroPoint: qo.zeroPoint, upperBound: op.kind == .relu6 ? 6 : nil)
             return .lookup(LookupTableInt8(p.apply), input: input.index, output: out.index)
@@ -282,34 +287,22 @@ extension Interpreter {
             }
             return .concat(inputs: inputs, shapes: shapes, axis: axis < 0 ? axis + out.shape.count : axis, output: out.index)
         case .softmax:
-            let input = try tensor(0)
-            try requireInt8(input)
-            try requireInt8(out)
-            let qi = try quant(input), qo = try quant(out)
+            let (input, qi, qo) = try int8InOut()
             guard qo.scale == 1.0 / 256, qo.zeroPoint == -128 else { throw .unsupported(op, "output quantization must be 1/256, -128") }
             guard case .softmax(let beta) = op.options, let depth = input.shape.last, depth > 0 else { throw .unsupported(op, "options") }
             let p = SoftmaxParams(beta: beta, inputScale: qi.scale, rows: input.elementCount / depth, depth: depth)
             return .softmax(p, input: input.index, output: out.index)
         case .hardSwish:
-            let input = try tensor(0)
-            try requireInt8(input)
-            try requireInt8(out)
-            let qi = try quant(input), qo = try quant(out)
+            let (input, qi, qo) = try int8InOut()
             let p = HardSwishParams(inputScale: qi.scale, inputZeroPoint: qi.zeroPoint, outputScale: qo.scale, outputZeroPoint: qo.zeroPoint)
             guard p.outputExponent <= 0 else { throw .unsupported(op, "output scale too small for the input scale") }
             return .lookup(LookupTableInt8(p.apply), input: input.index, output: out.index)
         case .logistic:
-            let input = try tensor(0)
-            try requireInt8(input)
-            try requireInt8(out)
-            let qi = try quant(input), qo = try quant(out)
+            let (input, qi, qo) = try int8InOut()
             let p = LookupTableInt8.logistic(inputScale: qi.scale, inputZeroPoint: qi.zeroPoint, outputScale: qo.scale, outputZeroPoint: qo.zeroPoint)
             return .lookup(p, input: input.index, output: out.index)
         case .leakyRelu:
-            let input = try tensor(0)
-            try requireInt8(input)
-            try requireInt8(out)
-            let qi = try quant(input), qo = try quant(out)
+            let (input, qi, qo) = try int8InOut()
             var alpha: Float = 0   // TFLite's default when the options table is absent
             if case .leakyRelu(let a) = op.options { alpha = a }
             guard let p = LeakyReluParams(inputScale: qi.scale, inputZeroPoint: qi.zeroPoint, outputScale: qo.scale,
@@ -319,10 +312,7 @@ extension Interpreter {
             try checkShifts([p.identityShift, p.alphaShift])
             return .lookup(LookupTableInt8(p.apply), input: input.index, output: out.index)
         case .tanh:
-            let input = try tensor(0)
-            try requireInt8(input)
-            try requireInt8(out)
-            let qi = try quant(input), qo = try quant(out)
+            let (input, qi, qo) = try int8InOut()
             let p = LookupTableInt8.tanh(inputScale: qi.scale, inputZeroPoint: qi.zeroPoint, outputScale: qo.scale, outputZeroPoint: qo.zeroPoint)
             return .lookup(p, input: input.index, output: out.index)
         case .resizeNearestNeighbor:
