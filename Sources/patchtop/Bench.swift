@@ -27,7 +27,7 @@ struct Bench: ParsableCommand {
     @Flag(help: "Print one JSON object.")
     var json = false
 
-    @Flag(name: .customLong("per-op"), help: "Also time each conv, depthwise and fully-connected kernel alone.")
+    @Flag(name: .customLong("per-op"), help: "Also time every op, step by step in the arena: layer by layer, and for the timed patch plan beside it.")
     var perOp = false
 
     struct Figures: Encodable {
@@ -45,8 +45,11 @@ struct Bench: ParsableCommand {
         /// Median ms of one patch-based inference with the timed plan.
         var patchedInferenceMilliseconds: Double?
         var macOverhead: Double
-        /// With `--per-op`: each weight-carrying kernel alone.
+        /// With `--per-op`: every op of a layer-by-layer run.
         var kernels: [OpTiming]?
+        /// With `--per-op`: every op of a run of the timed patch plan (all
+        /// its patches), so the overhead can be placed op by op.
+        var patchedKernels: [OpTiming]?
     }
 
     func run() throws {
@@ -61,7 +64,7 @@ struct Bench: ParsableCommand {
         var plans = 0
         let sweep = median(runs: max(1, runs / 10)) { plans = Sweep(model: loaded, maxPatches: 8).plans.count }
         var inference: Double?, patched: Double?
-        var kernels: [OpTiming]?
+        var kernels: [OpTiming]?, patchedKernels: [OpTiming]?
         let timedPlan = try? PatchPlan(model: loaded, patches: patches, patchLayers: n)
         if let interpreter = try? Interpreter(model: loaded), let inputIndex = loaded.inputs.first,
            let program = try? ArenaProgram(interpreter: interpreter) {
@@ -75,12 +78,16 @@ struct Bench: ParsableCommand {
             if let timedPlan, let patchedProgram = try? ArenaProgram(interpreter: interpreter, plan: timedPlan),
                (try? patchedProgram.run(input: input)) != nil {
                 patched = median(runs: inferenceRuns) { _ = try? patchedProgram.run(input: input) }
+                if perOp, timedPlan.isPatched {
+                    patchedKernels = try? patchedProgram.opTimings(input: input, runs: inferenceRuns)
+                }
             }
         }
         let figures = Figures(model: loaded.name, runs: runs, loadMilliseconds: load, planMilliseconds: plan,
                               planPatches: patches, planPatchLayers: n, sweepMilliseconds: sweep, sweepPlans: plans,
                               inferenceMilliseconds: inference, patchedInferenceMilliseconds: patched,
-                              macOverhead: timedPlan?.macOverhead ?? 0, kernels: kernels)
+                              macOverhead: timedPlan?.macOverhead ?? 0, kernels: kernels,
+                              patchedKernels: patchedKernels)
         if json {
             printJSON(figures)
         } else {
@@ -102,6 +109,17 @@ struct Bench: ParsableCommand {
                     print(String(format: "  op %3d  %8.4f ms  ", k.op, k.milliseconds) + rate + "  " + k.kind)
                 }
                 if let inference { print("outside the ops       \(format(inference - total)) ms (arena painting, input copy, measuring)") }
+            }
+            if let patchedKernels, let kernels, patchedKernels.count == kernels.count {
+                print("patched p=\(patches) n=\(n), op by op (time and MACs against layer-by-layer)")
+                for (k, l) in zip(patchedKernels, kernels) where k.op < n {
+                    let time = l.milliseconds > 0 ? k.milliseconds / l.milliseconds : 1
+                    let macs = l.macs > 0 ? Double(k.macs) / Double(l.macs) : 1
+                    print(String(format: "  op %3d  %8.4f ms  %5.2f× time  %5.2f× MACs  ", k.op, k.milliseconds, time, macs) + k.kind)
+                }
+                let stage = patchedKernels.filter { $0.op < n }.reduce(0) { $0 + $1.milliseconds }
+                let rest = patchedKernels.filter { $0.op >= n }.reduce(0) { $0 + $1.milliseconds }
+                print("  stage \(format(stage)) ms, rest \(format(rest)) ms")
             }
             if let patched, let inference {
                 print("patched inference    \(format(patched)) ms (\(String(format: "%.2f", patched / inference))× layer-by-layer; MACs \(String(format: "%+.1f", (timedPlan?.macOverhead ?? 0) * 100))%)")
