@@ -136,4 +136,23 @@ final class EndToEndTests: XCTestCase {
         let model = try Model(name: "squeeze", tensors: tensors, operators: [op], inputs: [0], outputs: [1])
         XCTAssertEqual(try Interpreter(model: model).run(inputBytes: [1, 200, 7, 128]), [1, 200, 7, 128])
     }
+
+    /// A conv with no output channels parses (shapes may hold zeros) but
+    /// has nothing to run: one clear refusal, not a trap in a kernel.
+    func testEmptyConvIsRefused() throws {
+        let q = Quantization(scales: [0.1], zeroPoints: [0])
+        let tensors = [
+            Tensor(index: 0, name: "in", shape: [1, 4, 4, 2], type: .int8, quantization: q),
+            Tensor(index: 1, name: "filter", shape: [0, 1, 1, 2], type: .int8, data: [], quantization: q),
+            Tensor(index: 2, name: "out", shape: [1, 4, 4, 0], type: .int8, quantization: q),
+        ]
+        let op = Operator(index: 0, kind: .conv2D,
+                          options: .conv2D(window: WindowOptions(padding: .same, strideHeight: 1, strideWidth: 1), activation: .none),
+                          inputs: [0, 1], outputs: [2])
+        let model = try Model(name: "empty", tensors: tensors, operators: [op], inputs: [0], outputs: [2])
+        XCTAssertThrowsError(try Interpreter(model: model)) { error in
+            XCTAssertTrue("\(error)".hasPrefix("op 0 (CONV_2D) is not supported by the runtime"), "\(error)")
+            XCTAssertTrue("\(error)".contains("is empty"), "\(error)")
+        }
+    }
 }

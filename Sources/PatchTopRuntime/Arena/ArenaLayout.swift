@@ -141,7 +141,7 @@ public struct ArenaLayout: Equatable, Sendable {
                 let gap = neighbour.offset - offset
                 if gap >= buffer.bytes {
                     if !bestFit { chosen = (offset, gap); break }
-                    if chosen == nil || gap < chosen!.gap { chosen = (offset, gap) }
+                    if gap < (chosen?.gap ?? Int.max) { chosen = (offset, gap) }
                 }
                 offset = max(offset, neighbour.end)
             }

@@ -46,6 +46,9 @@ extension Interpreter {
             guard tensor.type == .int8, let data = tensor.data else {
                 throw .unsupported(op, "weights tensor \(tensor.index) is not constant int8")
             }
+            guard tensor.elementCount > 0, out.elementCount > 0 else {
+                throw .unsupported(op, "weights tensor \(tensor.index) \(tensor.shape) or output \(out.shape) is empty")
+            }
             return data.map { Int8(bitPattern: $0) }
         }
         func bias(_ slot: Int, count: Int) throws(RuntimeError) -> [Int32]? {

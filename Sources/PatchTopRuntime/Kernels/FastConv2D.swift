@@ -66,8 +66,9 @@ struct FastConv2D: Sendable {
                 // loops broadcast a ready value straight from memory.
                 withUnsafeTemporaryAllocation(of: Int32.self, capacity: max(1, kh * rowStride)) { rowBuffer in
                 withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * taps) { tapBuffer in
-                    let W = wb.baseAddress!, T = tb.baseAddress!, rows = rowBuffer.baseAddress!
-                    let inOffsets = tapBuffer.baseAddress!, wOffsets = inOffsets + taps
+                    guard let W = wb.baseAddress, let T = tb.baseAddress, let rows = rowBuffer.baseAddress,
+                          let inOffsets = tapBuffer.baseAddress else { return }
+                    let wOffsets = inOffsets + taps
                     let k = RequantConstants(table)
                     let inputOffset = p.inputOffset
                     for b in 0..<p.batches {

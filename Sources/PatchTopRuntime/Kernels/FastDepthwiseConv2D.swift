@@ -56,7 +56,7 @@ struct FastDepthwiseConv2D: Sendable {
         let end = X + input.count
         weights.withUnsafeBufferPointer { wb in
             table.vectors.withUnsafeBufferPointer { tb in
-                let W = wb.baseAddress!, T = tb.baseAddress!
+                guard let W = wb.baseAddress, let T = tb.baseAddress else { return }
                 let k = RequantConstants(table)
                 let offset = V16(repeating: p.inputOffset)
                 for b in 0..<p.batches {

@@ -30,7 +30,7 @@ struct FastFullyConnected: Sendable {
         let depth = self.depth, outputs = self.outputs
         let filterOffset = V16(repeating: p.filterOffset)
         weights.withUnsafeBufferPointer { wb in
-            let W = wb.baseAddress!
+            guard let W = wb.baseAddress else { return }
             for b in 0..<p.batches {
                 let x = X + b * depth
                 for ob in 0..<blocks {
