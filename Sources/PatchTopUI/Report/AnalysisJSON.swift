@@ -16,6 +16,8 @@ public struct AnalysisJSON: Codable, Equatable, Sendable {
     public var model: String
     public var peakBytes: Int
     public var peakOp: Int
+    /// The layer-by-layer arena laid out ahead of time (≥ `peakBytes`).
+    public var arenaBytes: Int
     public var macs: Int
     public var weightBytes: Int
     public var inplaceDepthwise: Bool
@@ -26,6 +28,7 @@ public struct AnalysisJSON: Codable, Equatable, Sendable {
         model = report.model.name
         peakBytes = report.memory.peakBytes
         peakOp = report.memory.peakOp
+        arenaBytes = report.arenaBytes
         macs = report.model.macs
         weightBytes = report.model.weightBytes
         inplaceDepthwise = report.memory.options.inplaceDepthwise

@@ -1,14 +1,20 @@
 import PatchTopModel
+import PatchTopRuntime
 
 /// The text `patchtop analyze` prints: a per-layer table with a bar of live
 /// bytes, then a summary of peak, MACs and flash.
 public struct AnalysisReport: Sendable {
     public var model: Model
     public var memory: ActivationMemory
+    /// The tensor arena laid out ahead of time for layer-by-layer inference,
+    /// as a microcontroller runtime plans it: what to give TFLite Micro's
+    /// `tensor_arena` for activations (it is never below the peak).
+    public var arenaBytes: Int
 
     public init(model: Model, options: MemoryOptions = .tfliteMicro) {
         self.model = model
         self.memory = ActivationMemory(model: model, options: options)
+        self.arenaBytes = ArenaLayout(memory: memory).arenaBytes
     }
 
     /// The report as lines; `barWidth` cells for the largest live bytes.
@@ -39,6 +45,8 @@ public struct AnalysisReport: Sendable {
         let peakOp = model.operators.isEmpty ? "-" : "op \(memory.peakOp) (\(model.operators[memory.peakOp].kind.name))"
         out.append("")
         out.append("peak activation memory  \(formatBytes(memory.peakBytes)) (\(formatCount(memory.peakBytes)) bytes) at \(peakOp)")
+        let arenaNote = arenaBytes == memory.peakBytes ? "laid out ahead of time, equal to the peak" : "laid out ahead of time, above the peak"
+        out.append("activation arena        \(formatBytes(arenaBytes)) (\(formatCount(arenaBytes)) bytes), \(arenaNote)")
         out.append("total MACs              \(formatMACs(model.macs)) (\(formatCount(model.macs)))")
         out.append("weights (flash)         \(formatBytes(model.weightBytes)) (\(formatCount(model.weightBytes)) bytes)")
         return out
