@@ -34,6 +34,10 @@ public struct PatchPlan: Sendable {
     public let liveBytes: [Int]
     /// The layer-by-layer profile under the same memory options.
     public let layerByLayer: ActivationMemory
+    /// The liveness of the ops after the stage, which run layer by layer:
+    /// `layerByLayer`, except that a residual ADD is fused only when its
+    /// conv is outside the stage (the stage runs its ops unfused).
+    public let restMemory: ActivationMemory
     public let peakBytes: Int
     public let peakOp: Int
     /// Bytes held whole during the stage (stage outputs, the graph input
@@ -89,6 +93,7 @@ public struct PatchPlan: Sendable {
             tensorRegions = []
             opRegions = []
             macsPerOp = model.operators.map { model.macs(of: $0) }
+            restMemory = layerByLayer
             liveBytes = layerByLayer.liveBytes
             peakBytes = layerByLayer.peakBytes
             peakOp = layerByLayer.peakOp
@@ -163,9 +168,11 @@ public struct PatchPlan: Sendable {
         patchBuffers = buffers.values.sorted { $0.tensor < $1.tensor }
         let working = PatchWorkingSet.liveBytes(buffers: patchBuffers, patchLayers: patchLayers, model: model,
                                                 inplaceStaging: options.inplaceDepthwise ? staging : nil)
-        var live = layerByLayer.liveBytes
+        let rest = options.fuseResidual ? ActivationMemory(model: model, options: options, fusionFrom: patchLayers) : layerByLayer
+        restMemory = rest
+        var live = rest.liveBytes
         for index in 0..<patchLayers { live[index] = whole + working.live[index] }
-        inplaceOps = working.inplace + layerByLayer.inplaceOps.filter { $0.op >= patchLayers }
+        inplaceOps = working.inplace + rest.inplaceOps.filter { $0.op >= patchLayers }
         liveBytes = live
         peakBytes = live.max() ?? 0
         peakOp = live.firstIndex(of: peakBytes) ?? 0

@@ -10,5 +10,8 @@ struct MemoryFlags: ParsableArguments {
     @Flag(help: "Do not hold the graph input in SRAM: it is streamed from the camera/decoder (as the MCUNetV2 paper assumes), and `run` reads it patch by patch from outside the arena.")
     var streamInput = false
 
-    var options: MemoryOptions { MemoryOptions(inplaceDepthwise: inplaceDepthwise, streamInput: streamInput) }
+    @Flag(help: "Fuse a residual ADD into the conv that feeds it, written over the skip tensor (TinyEngine): the conv output costs one row. `run` executes it so.")
+    var fuseResidual = false
+
+    var options: MemoryOptions { MemoryOptions(inplaceDepthwise: inplaceDepthwise, streamInput: streamInput, fuseResidual: fuseResidual) }
 }

@@ -98,6 +98,16 @@ final class PatchPlanTests: XCTestCase {
         XCTAssertEqual(plan.layerByLayerPeakBytes, 1372 * 1024)
         XCTAssertEqual(plan.macOverhead, 0.10, accuracy: 0.03)
         XCTAssertLessThan(plan.peakBytes, 1372 * 1024 / 6)
+
+        // Counting TinyEngine's fused residual ADD as well gives the paper's
+        // 172 KiB: the 28×28 projection conv's output is never held beside
+        // its skip tensor. Without it the peak is that conv's 28²×256 bytes.
+        XCTAssertEqual(plan.peakBytes, 28 * 28 * 256)
+        let tinyEngine = try PatchPlan(model: model, patches: 4, patchLayers: 13,
+                                       options: MemoryOptions(inplaceDepthwise: true, streamInput: true, fuseResidual: true))
+        XCTAssertEqual(Double(tinyEngine.peakBytes) / 1024, 172, accuracy: 0.5)
+        XCTAssertEqual(tinyEngine.layerByLayerPeakBytes, 1372 * 1024)
+        XCTAssertEqual(tinyEngine.macs, plan.macs)
     }
 
     func testSweepFrontIsMonotoneAndTheBestFitsTheBudget() throws {

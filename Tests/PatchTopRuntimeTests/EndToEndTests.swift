@@ -25,6 +25,8 @@ final class EndToEndTests: XCTestCase {
         let streamed = try ArenaProgram(interpreter: interpreter, options: MemoryOptions(inplaceDepthwise: false, streamInput: true))
         let inplaceOptions = MemoryOptions(inplaceDepthwise: true, streamInput: false)
         let inplace = try ArenaProgram(interpreter: interpreter, options: inplaceOptions)
+        let tinyEngineOptions = MemoryOptions(inplaceDepthwise: true, streamInput: true, fuseResidual: true)
+        let tinyEngine = try ArenaProgram(interpreter: interpreter, options: tinyEngineOptions)
         for seed in 0..<3 {
             let dir = URL(fileURLWithPath: referenceDirectory)
             let input = try [UInt8](Data(contentsOf: dir.appendingPathComponent("in_s\(seed).bin")))
@@ -45,6 +47,11 @@ final class EndToEndTests: XCTestCase {
             XCTAssertEqual(inplaceRun.output, run.output, "seed \(seed): in-place depthwise", file: file, line: line)
             XCTAssertEqual(inplaceRun.measuredArenaBytes, ActivationMemory(model: model, options: inplaceOptions).peakBytes,
                            "seed \(seed): in-place arena", file: file, line: line)
+            // All of TinyEngine's savings, residual ADDs fused into their convs.
+            let tinyEngineRun = try XCTUnwrap(try tinyEngine.run(input: signed))
+            XCTAssertEqual(tinyEngineRun.output, run.output, "seed \(seed): fused residuals", file: file, line: line)
+            XCTAssertEqual(tinyEngineRun.measuredArenaBytes, ActivationMemory(model: model, options: tinyEngineOptions).peakBytes,
+                           "seed \(seed): TinyEngine arena", file: file, line: line)
             let mismatches = zip(output, expected).filter { $0 != $1 }.count
             XCTAssertEqual(output.count, expected.count, "seed \(seed): output size", file: file, line: line)
             XCTAssertTrue(output == expected,

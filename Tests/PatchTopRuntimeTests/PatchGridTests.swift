@@ -27,7 +27,7 @@ final class PatchGridTests: XCTestCase {
         return (0..<count).map { valid[$0 * (valid.count - 1) / (count - 1)] }
     }
 
-    private func assertGrid(path: String, patches: [Int], layers: Int, streamInput: Bool = false, inplace: Bool = false,
+    private func assertGrid(path: String, patches: [Int], layers: Int, streamInput: Bool = false, inplace: Bool = false, fuse: Bool = false,
                             file: StaticString = #filePath, line: UInt = #line) throws {
         guard FileManager.default.fileExists(atPath: path) else { throw XCTSkip("\(path) is absent") }
         let model = try TFLiteReader.load(path: path)
@@ -40,7 +40,7 @@ final class PatchGridTests: XCTestCase {
                 withUnsafeBytes(of: (Float(byte) / 64).bitPattern.littleEndian) { $0.map { Int8(bitPattern: $0) } }
             }
         }
-        let options = MemoryOptions(inplaceDepthwise: inplace, streamInput: streamInput)
+        let options = MemoryOptions(inplaceDepthwise: inplace, streamInput: streamInput, fuseResidual: fuse)
         let reference = try XCTUnwrap(try ArenaProgram(interpreter: interpreter).run(input: input))
         var checked = 0
         for p in patches {
@@ -48,7 +48,7 @@ final class PatchGridTests: XCTestCase {
                 let plan = try PatchPlan(model: model, patches: p, patchLayers: n, options: options)
                 let program = try ArenaProgram(interpreter: interpreter, plan: plan)
                 let run = try XCTUnwrap(try program.run(input: input))
-                let label = "\(model.name) p=\(p) n=\(n)\(streamInput ? " streamed" : "")\(inplace ? " in-place" : "")"
+                let label = "\(model.name) p=\(p) n=\(n)\(streamInput ? " streamed" : "")\(inplace ? " in-place" : "")\(fuse ? " fused" : "")"
                 XCTAssertTrue(run.output == reference.output, "\(label): output differs from layer-by-layer", file: file, line: line)
                 XCTAssertEqual(run.measuredArenaBytes, run.plannedArenaBytes, "\(label): measured arena", file: file, line: line)
                 XCTAssertEqual(program.layout.livenessLowerBound, plan.peakBytes, "\(label): layout liveness", file: file, line: line)
@@ -87,6 +87,16 @@ final class PatchGridTests: XCTestCase {
     func testMobileNetV2InPlace() throws {
         try assertGrid(path: sample("mbv2-w0.35-r144"), patches: [1, 2, 4], layers: 6, inplace: true)
     }
+    func testFusedResiduals() throws {
+        let model = try TFLiteReader.load(path: sample("mbv2-w0.35-r144"))
+        let fused = ActivationMemory(model: model, options: MemoryOptions(fuseResidual: true)).fusedResiduals
+        XCTAssertEqual(fused.count, 10, "every residual ADD of MobileNetV2 fuses")
+        try assertGrid(path: sample("mbv2-w0.35-r144"), patches: [1, 2, 4, 6], layers: 6, streamInput: true, inplace: true, fuse: true)
+        try assertGrid(path: sample("mcunet-kmix-r112"), patches: [1, 3], layers: 5, fuse: true)
+        try assertGrid(path: sample("mbv3s-r96"), patches: [1, 2], layers: 4, inplace: true, fuse: true)
+        try assertGrid(path: sample("tiny-allops"), patches: [1, 2, 3], layers: 6, fuse: true)
+    }
+
     func testMCUNetInPlaceStreamed() throws {
         try assertGrid(path: sample("mcunet-kmix-r112"), patches: [1, 3, 5], layers: 5, streamInput: true, inplace: true)
     }
@@ -100,7 +110,7 @@ final class PatchGridTests: XCTestCase {
     /// far below the 1372 KiB of layer-by-layer inference.
     func testPaperPlanRunsInItsPlannedArena() throws {
         let model = try TFLiteReader.load(path: sample("mbv2-w1.0-r224"))
-        let options = MemoryOptions(inplaceDepthwise: true, streamInput: true)
+        let options = MemoryOptions(inplaceDepthwise: true, streamInput: true, fuseResidual: true)
         let plan = try PatchPlan(model: model, patches: 4, patchLayers: 13, options: options)
         let interpreter = try Interpreter(model: model)
         let input = seededInput(model.tensors[model.inputs[0]].byteCount, seed: 3)
@@ -108,6 +118,10 @@ final class PatchGridTests: XCTestCase {
         XCTAssertEqual(run.output, try interpreter.run(input: input))
         XCTAssertEqual(run.measuredArenaBytes, plan.peakBytes)
         XCTAssertEqual(plan.layerByLayerPeakBytes, 1372 * 1024)
-        XCTAssertLessThan(run.measuredArenaBytes, 1372 * 1024 / 6)
+        // The paper's 172 KiB: with the projection conv's output never held
+        // (28²×224 bytes at that conv, plus our 28×32-byte scratch row), the
+        // peak lands within half a KiB of it.
+        XCTAssertGreaterThanOrEqual(plan.peakBytes, 28 * 28 * 224)
+        XCTAssertEqual(Double(run.measuredArenaBytes) / 1024, 172, accuracy: 0.5)
     }
 }

@@ -34,11 +34,15 @@ public struct ActivationMemory: Equatable, Sendable {
     public let inplaceSavings: [Int]
     /// The depthwise convs computed in place, in op order.
     public let inplaceOps: [InplaceDepthwise]
+    /// The residual ADDs fused into their convs (with `fuseResidual`).
+    public let fusedResiduals: [FusedResidual]
     public let peakBytes: Int
     /// The first op that reaches the peak.
     public let peakOp: Int
 
-    public init(model: Model, options: MemoryOptions = .tfliteMicro) {
+    /// `fusionFrom`: only convs from this op on may fuse a residual ADD (a
+    /// patch plan's stage runs its ops unfused).
+    public init(model: Model, options: MemoryOptions = .tfliteMicro, fusionFrom: Int = 0) {
         self.options = options
         let opCount = model.operators.count
         let lastOp = max(opCount - 1, 0)
@@ -51,10 +55,30 @@ public struct ActivationMemory: Equatable, Sendable {
             let bytes = (isInput && options.streamInput) ? 0 : model.tensors[index].byteCount
             lifetimes.append(Lifetime(tensor: index, bytes: bytes, firstOp: first, lastOp: max(first, last)))
         }
+        let fused = options.fuseResidual ? FusedResidual.candidates(in: model, from: fusionFrom) : []
+        if !fused.isEmpty {
+            // The conv output is never held; the ADD output is the skip's
+            // buffer, which therefore lives on until the output's last reader.
+            // A skip may itself be an earlier fused ADD's output (residual
+            // blocks in a row): the buffer to extend is the one it lives in.
+            var position: [Int: Int] = [:]
+            for (i, lifetime) in lifetimes.enumerated() { position[lifetime.tensor] = i }
+            var home: [Int: Int] = [:]
+            for fusion in fused {
+                let skipHome = home[fusion.skip] ?? fusion.skip
+                guard let x = position[fusion.convOutput], let s = position[skipHome], let o = position[fusion.output] else { continue }
+                lifetimes[x].bytes = 0
+                lifetimes[s].lastOp = max(lifetimes[s].lastOp, lifetimes[o].lastOp)
+                lifetimes[o].bytes = 0
+                home[fusion.output] = skipHome
+            }
+        }
+        self.fusedResiduals = fused
         var live = [Int](repeating: 0, count: opCount)
         for lifetime in lifetimes where opCount > 0 {
             for op in lifetime.firstOp...min(lifetime.lastOp, lastOp) { live[op] += lifetime.bytes }
         }
+        for fusion in fused { live[fusion.conv] += fusion.scratchBytes }
         var savings = [Int](repeating: 0, count: opCount)
         var inplaceOps: [InplaceDepthwise] = []
         if options.inplaceDepthwise {

@@ -13,20 +13,27 @@ public struct MemoryOptions: Equatable, Hashable, Sendable {
     /// it over piece by piece, as the MCUNetV2 paper assumes. Graph inputs
     /// then count 0 bytes.
     public var streamInput: Bool
+    /// A residual ADD is fused into the conv that feeds it and written over
+    /// its skip input, as TinyEngine does (see `FusedResidual`): the conv's
+    /// output costs one scratch row instead of a whole tensor.
+    public var fuseResidual: Bool
 
-    public init(inplaceDepthwise: Bool = false, streamInput: Bool = false) {
+    public init(inplaceDepthwise: Bool = false, streamInput: Bool = false, fuseResidual: Bool = false) {
         self.inplaceDepthwise = inplaceDepthwise
         self.streamInput = streamInput
+        self.fuseResidual = fuseResidual
     }
 
     /// TFLite Micro's semantics: every activation whole, no aliasing.
     public static let tfliteMicro = MemoryOptions()
 
-    /// The four combinations in the order a key cycles them: TFLite Micro,
-    /// in-place depthwise, streamed input, both (the paper's assumptions).
+    /// The combinations in the order a key cycles them: TFLite Micro,
+    /// in-place depthwise, streamed input, both (the paper's assumptions),
+    /// and all three (TinyEngine's memory, as the paper's figures count it).
     public static let all: [MemoryOptions] = [
         MemoryOptions(), MemoryOptions(inplaceDepthwise: true),
         MemoryOptions(streamInput: true), MemoryOptions(inplaceDepthwise: true, streamInput: true),
+        MemoryOptions(inplaceDepthwise: true, streamInput: true, fuseResidual: true),
     ]
 
     /// The next combination in `all`, wrapping around.
@@ -40,6 +47,7 @@ public struct MemoryOptions: Equatable, Hashable, Sendable {
         var parts: [String] = []
         if inplaceDepthwise { parts.append("in-place depthwise") }
         if streamInput { parts.append("streamed input") }
+        if fuseResidual { parts.append("fused residual") }
         return parts.isEmpty ? "TFLite Micro (no in-place, input in SRAM)" : parts.joined(separator: ", ")
     }
 }

@@ -18,7 +18,7 @@ extension ArenaLayout {
         let n = plan.patchLayers
         let perPatch = Set(plan.patchBuffers.map(\.tensor))
         var buffers: [Buffer] = []
-        for lifetime in plan.layerByLayer.lifetimes {
+        for lifetime in plan.restMemory.lifetimes {
             let tensor = lifetime.tensor
             let producedInStage = (model.producer[tensor] ?? Int.max) < n
             if producedInStage && !plan.stageOutputs.contains(tensor) { continue }
@@ -36,7 +36,7 @@ extension ArenaLayout {
         let inplace = plan.inplaceOps.map { op in
             op.op < n ? (op, model.tensors.count + op.input, model.tensors.count + op.output) : (op, op.input, op.output)
         }
-        let shared = Self.sharing(buffers, inplace: inplace)
+        let shared = Self.sharing(buffers, inplace: inplace, fused: plan.restMemory.fusedResiduals)
         self.init(buffers: shared.buffers, aliases: shared.aliases)
     }
 }

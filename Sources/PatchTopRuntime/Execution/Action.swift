@@ -36,6 +36,19 @@ struct Action: Sendable {
     /// The staging channel of a depthwise conv computed in place (its input
     /// and output then share one buffer).
     var staging: Operand?
+    /// A conv with a residual ADD fused in: it writes `skip + conv` over the
+    /// skip, a row at a time through the scratch row, and never its own
+    /// output.
+    var fusion: Fusion?
+    /// A residual ADD already done by its conv: nothing left to run.
+    var fusedAway = false
+
+    struct Fusion: Sendable {
+        var add: BinaryTableInt8
+        var convOutputIsFirst: Bool
+        var skip: Operand
+        var scratch: Operand
+    }
     /// After the op: the whole stage output that receives this patch's part
     /// of a per-patch output.
     var store: (to: Operand, rows: Range<Int>, cols: Range<Int>, pixelBytes: Int)?
@@ -49,6 +62,8 @@ struct Compiler {
     let offsets: [Int: Int]
     let perPatch: Set<Int>
     let inplace: [Int: InplaceDepthwise]
+    let fused: [Int: FusedResidual]
+    let fusedAdds: Set<Int>
 
     init(model: Model, plan: PatchPlan, layout: ArenaLayout, constantOffsets: [Int: Int]) {
         self.model = model
@@ -59,6 +74,22 @@ struct Compiler {
         self.offsets = offsets
         self.perPatch = Set(plan.patchBuffers.map(\.tensor))
         self.inplace = Dictionary(plan.inplaceOps.map { ($0.op, $0) }, uniquingKeysWith: { a, _ in a })
+        self.fused = Dictionary(plan.restMemory.fusedResiduals.map { ($0.conv, $0) }, uniquingKeysWith: { a, _ in a })
+        self.fusedAdds = Set(plan.restMemory.fusedResiduals.map(\.add))
+    }
+
+    /// What a conv with a fused residual ADD needs: the ADD's table (from
+    /// its prepared step), the skip's buffer and the scratch row.
+    func fusion(_ op: Operator, steps: [Interpreter.Step]) throws(RuntimeError) -> Action.Fusion? {
+        guard let fusion = fused[op.index] else { return nil }
+        guard case .binary(let table, _, _, _, _, _, _) = steps[fusion.add] else {
+            throw RuntimeError("op \(fusion.add) is fused into op \(op.index) but is not an ADD the runtime prepared")
+        }
+        guard let offset = offsets[ArenaLayout.stagingID(forOp: op.index)] else {
+            throw RuntimeError("op \(op.index) (\(op.kind.name)) has no scratch row in the arena")
+        }
+        return Action.Fusion(add: table, convOutputIsFirst: fusion.convOutputIsFirst, skip: try whole(fusion.skip),
+                             scratch: Operand(location: .arena(offset), bytes: fusion.scratchBytes, region: Region2D(height: 1, width: 1)))
     }
 
     /// The staging buffer of `op` when it runs in place.
@@ -88,7 +119,10 @@ struct Compiler {
             }
         }
         for op in model.operators[stageOps...] {
-            actions.append(try wholeAction(op))
+            var action = try wholeAction(op)
+            action.fusion = try fusion(op, steps: steps)
+            action.fusedAway = fusedAdds.contains(op.index)
+            actions.append(action)
         }
         return actions
     }

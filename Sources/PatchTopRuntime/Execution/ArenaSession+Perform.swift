@@ -20,10 +20,15 @@ extension ArenaSession {
         let out = action.output
         let y = UnsafeMutableBufferPointer(start: pointer(out).assumingMemoryBound(to: Int8.self), count: out.bytes)
         let isWhole = action.step.patch == nil
+        if action.fusedAway { return }
 
         switch step {
         case let .conv(kernel, input, _):
             let x = try slot(input)
+            if let fusion = action.fusion {
+                fusedResidualConv(kernel, input: x, bytes(x), fusion, action)
+                return
+            }
             kernel.run(input: bytes(x), inputRegion: x.region, output: y, outputRegion: out.region,
                        outputRows: action.rows, outputCols: action.cols)
         case let .depthwise(kernel, input, _):
@@ -93,6 +98,33 @@ extension ArenaSession {
                 concatenateInt8(inputs: views.map(bytes), shapes: shapes, axis: axis, output: y)
             } else {
                 concatRegion(views, channels: shapes.map { $0[3] }, action, y)
+            }
+        }
+    }
+
+    /// A conv with its residual ADD fused in: each output row goes to the
+    /// scratch row, then `ADD(conv, skip)` (in the ADD's operand order)
+    /// overwrites the skip's row. The conv never reads the skip, so the skip
+    /// can be overwritten row by row.
+    func fusedResidualConv(_ kernel: Conv2DKernel, input x: Operand, _ xBytes: UnsafeBufferPointer<Int8>,
+                           _ fusion: Action.Fusion, _ action: Action) {
+        let channels = kernel.params.outputChannels
+        let rowBytes = action.cols.count * channels
+        let scratch = pointer(fusion.scratch).assumingMemoryBound(to: Int8.self)
+        let skip = pointer(fusion.skip).assumingMemoryBound(to: UInt8.self)
+        let row = UnsafeRawPointer(scratch).assumingMemoryBound(to: UInt8.self)
+        fusion.add.table.withUnsafeBufferPointer { t in
+            for y in action.rows {
+                let line = Region2D(y: y, x: action.cols.lowerBound, height: 1, width: action.cols.count)
+                kernel.run(input: xBytes, inputRegion: x.region,
+                           output: UnsafeMutableBufferPointer(start: scratch, count: min(rowBytes, fusion.scratch.bytes)),
+                           outputRegion: line, outputRows: y..<(y + 1), outputCols: action.cols)
+                let base = fusion.skip.region.offset(batch: 0, row: y, col: action.cols.lowerBound, channels: channels)
+                let target = UnsafeMutableRawPointer(mutating: skip + base).assumingMemoryBound(to: Int8.self)
+                for j in 0..<rowBytes {
+                    let conv = Int(row[j]), residual = Int(skip[base + j])
+                    target[j] = t[fusion.convOutputIsFirst ? conv << 8 | residual : residual << 8 | conv]
+                }
             }
         }
     }

@@ -30,7 +30,7 @@ public let keyBindings: [KeyBinding] = [
     KeyBinding(keys: "s", help: "enter / leave step-through mode", hint: "s step", stepHint: "s leave", priority: 7),
     KeyBinding(keys: "Space →", help: "step mode: run the next op (the next patch inside the stage)", hint: "", stepHint: "Space next", priority: 9),
     KeyBinding(keys: "c / C", help: "step mode: next / previous heatmap channel", hint: "", stepHint: "c/C channel", priority: 6),
-    KeyBinding(keys: "m", help: "cycle memory options: none, in-place dw, streamed input, both", hint: "m memory", priority: 4),
+    KeyBinding(keys: "m", help: "next memory options (in-place dw, streamed input, fused ADD)", hint: "m memory", priority: 4),
     KeyBinding(keys: "b / B", help: "next / previous SRAM budget (board preset)", hint: "b board", priority: 4),
     KeyBinding(keys: "e", help: "export the screen as a text report", hint: "e export", priority: 5),
     KeyBinding(keys: "Tab", help: "next panel", hint: "Tab panel", priority: 1),

@@ -22,6 +22,7 @@ public struct AnalysisJSON: Codable, Equatable, Sendable {
     public var weightBytes: Int
     public var inplaceDepthwise: Bool
     public var streamInput: Bool
+    public var fuseResidual: Bool
     public var ops: [Op]
 
     public init(_ report: AnalysisReport) {
@@ -33,6 +34,7 @@ public struct AnalysisJSON: Codable, Equatable, Sendable {
         weightBytes = report.model.weightBytes
         inplaceDepthwise = report.memory.options.inplaceDepthwise
         streamInput = report.memory.options.streamInput
+        fuseResidual = report.memory.options.fuseResidual
         ops = LayerRow.rows(of: report.model, memory: report.memory).map {
             Op(index: $0.index, op: $0.op, kernel: $0.kernel, outputShape: $0.outputShape,
                outputBytes: $0.outputBytes, liveBytes: $0.liveBytes, macs: $0.macs)
