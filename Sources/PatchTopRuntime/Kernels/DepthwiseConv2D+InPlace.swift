@@ -21,6 +21,13 @@ extension DepthwiseConv2DKernel {
         let plane = inputRegion.height * inputRegion.width
         precondition(p.depthMultiplier == 1 && plane <= stagingBytes, "in-place depthwise needs one output channel per input channel")
         let padding = Int8(clamping: -p.inputOffset)
+        let paddedHeight = inH + p.height.padBefore + p.height.padAfter
+        let paddedWidth = inW + p.width.padBefore + p.width.padAfter
+        if inputRegion == Region2D(height: inH, width: inW), paddedHeight * paddedWidth <= stagingBytes {
+            runInPlacePadded(buffer: buffer, outputRegion: outputRegion, outputRows: outputRows, outputCols: outputCols,
+                             staging: staging, paddedWidth: paddedWidth, paddedHeight: paddedHeight, padding: padding)
+            return
+        }
         for c in 0..<channels {
             staging.update(repeating: padding, count: stagingBytes)
             for k in 0..<plane { staging[k] = buffer[k * channels + c] }
@@ -45,6 +52,53 @@ extension DepthwiseConv2DKernel {
                     buffer[outputRegion.offset(batch: 0, row: oy, col: ox, channels: channels) + c] = Int8(acc)
                 }
             }
+        }
+    }
+
+    /// The whole-tensor case: each channel is staged as its padded plane
+    /// (padding bytes hold the input zero point, so their products vanish
+    /// exactly as the reference skips them), and the window is a fixed list
+    /// of offsets in that plane with no bounds checks.
+    private func runInPlacePadded(buffer: UnsafeMutablePointer<Int8>, outputRegion: Region2D,
+                                  outputRows: Range<Int>, outputCols: Range<Int>,
+                                  staging: UnsafeMutablePointer<Int8>, paddedWidth: Int, paddedHeight: Int, padding: Int8) {
+        let p = params
+        let channels = p.inputChannels
+        let inH = p.height.inputSize, inW = p.width.inputSize
+        let kh = p.height.filterSize, kw = p.width.filterSize
+        let taps = kh * kw
+        let sh = p.height.stride, sw = p.width.stride
+        let top = p.height.padBefore, left = p.width.padBefore
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: taps) { offsets in
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: taps) { weights in
+            for fy in 0..<kh {
+                for fx in 0..<kw {
+                    offsets[fy * kw + fx] = fy * p.height.dilation * paddedWidth + fx * p.width.dilation
+                }
+            }
+            for c in 0..<channels {
+                staging.update(repeating: padding, count: paddedHeight * paddedWidth)
+                for y in 0..<inH {
+                    let row = staging + (y + top) * paddedWidth + left
+                    let from = buffer + y * inW * channels + c
+                    for x in 0..<inW { row[x] = from[x * channels] }
+                }
+                for t in 0..<taps { weights[t] = Int32(filter[t * channels + c]) }
+                let start = bias?[c] ?? 0
+                let multiplier = p.multipliers[c], shift = p.shifts[c]
+                for oy in outputRows {
+                    let rowBase = oy * sh * paddedWidth
+                    for ox in outputCols {
+                        let window = staging + rowBase + ox * sw
+                        var acc = start
+                        for t in 0..<taps { acc &+= weights[t] &* (Int32(window[offsets[t]]) &+ p.inputOffset) }
+                        acc = FixedPoint.multiplyByQuantizedMultiplier(acc, multiplier, shift)
+                        acc = min(max(acc &+ p.outputOffset, p.activationMin), p.activationMax)
+                        buffer[outputRegion.offset(batch: 0, row: oy, col: ox, channels: channels) + c] = Int8(acc)
+                    }
+                }
+            }
+        }
         }
     }
 }
