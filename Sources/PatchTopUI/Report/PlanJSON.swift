@@ -32,6 +32,7 @@ public struct PlanJSON: Codable, Equatable, Sendable {
     public var patchLayers: Int
     public var inplaceDepthwise: Bool
     public var streamInput: Bool
+    public var fuseResidual: Bool
     public var peakBytes: Int
     public var peakOp: Int
     public var layerByLayerPeakBytes: Int
@@ -49,6 +50,7 @@ public struct PlanJSON: Codable, Equatable, Sendable {
         patchLayers = plan.patchLayers
         inplaceDepthwise = plan.options.inplaceDepthwise
         streamInput = plan.options.streamInput
+        fuseResidual = plan.options.fuseResidual
         peakBytes = plan.peakBytes
         peakOp = plan.peakOp
         layerByLayerPeakBytes = plan.layerByLayerPeakBytes
