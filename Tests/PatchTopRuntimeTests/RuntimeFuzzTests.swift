@@ -33,6 +33,14 @@ final class RuntimeFuzzTests: XCTestCase {
                 if let plan = (1...model.operators.count).lazy.compactMap({ try? PatchPlan(model: model, patches: 2, patchLayers: $0) }).first {
                     _ = try ArenaProgram(interpreter: interpreter, plan: plan).run(input: data)
                 }
+                // Every memory option at once: in-place, streamed, fused.
+                let tinyEngine = MemoryOptions(inplaceDepthwise: true, streamInput: true, fuseResidual: true)
+                _ = try ArenaProgram(interpreter: interpreter, options: tinyEngine).run(input: data)
+                if let plan = (1...model.operators.count).lazy.compactMap({
+                    try? PatchPlan(model: model, patches: 3, patchLayers: $0, options: tinyEngine)
+                }).first {
+                    _ = try ArenaProgram(interpreter: interpreter, plan: plan).run(input: data)
+                }
                 ran += 1
             } catch {
                 refused += 1
@@ -42,6 +50,10 @@ final class RuntimeFuzzTests: XCTestCase {
     }
 
     func testAllOpsModelMutations() throws { try fuzz("tiny-allops", cases: 3000, seed: 21) }
+    func testMoreOpsAndResidualMutations() throws {
+        try fuzz("tiny-moreops", cases: 1500, seed: 14)
+        try fuzz("mbv2-w0.35-r144", cases: 150, seed: 15)
+    }
     func testMobileNetV3Mutations() throws { try fuzz("mbv3s-r96", cases: 400, seed: 22) }
     func testPersonDetectLikeMutations() throws { try fuzz("mbv1-w0.25-r96-g", cases: 300, seed: 13) }
 }
