@@ -31,24 +31,33 @@ final class ArenaSampleModelTests: XCTestCase {
 
 import PatchTopPlan
 
-/// The arena laid out for a patch plan equals the plan's peak: the plan
-/// counts per-patch buffers at their largest, as the layout does.
+/// The arena laid out for a plan equals the plan's peak: the plan counts
+/// per-patch buffers at their largest, in-place and fused buffers as the
+/// layout shares them, and the layout's search reaches the liveness bound.
 final class PatchArenaTests: XCTestCase {
-    func testPatchArenasMatchThePlannedPeak() throws {
-        let root = TestFiles.root
+    /// Every (p ≤ 6, n) of every sample model (and person_detect when
+    /// present) under every memory option: thousands of layouts.
+    func testEveryPlanIsLaidOutAtItsPeak() throws {
+        var paths = try FileManager.default.contentsOfDirectory(atPath: TestFiles.root.appendingPathComponent("SampleModels").path)
+            .filter { $0.hasSuffix(".tflite") }.map { TestFiles.sample(String($0.dropLast(7))) }
+        let person = TestFiles.shared("person_detect.tflite")
+        if FileManager.default.fileExists(atPath: person) { paths.append(person) }
         var total = 0
-        for name in ["mbv2-w0.35-r144", "mcunet-kmix-r112", "mbv1-w0.25-r96-g"] {
-            let model = try TFLiteReader.load(path: root.appendingPathComponent("SampleModels/\(name).tflite").path)
-            for p in 2...4 {
-                for n in stride(from: 2, to: 30, by: 3) {
-                    guard let plan = try? PatchPlan(model: model, patches: p, patchLayers: n) else { continue }
-                    let layout = ArenaLayout(plan: plan)
-                    XCTAssertEqual(layout.livenessLowerBound, plan.peakBytes, "\(name) p=\(p) n=\(n)")
-                    XCTAssertEqual(layout.arenaBytes, plan.peakBytes, "\(name) p=\(p) n=\(n)")
-                    total += 1
+        for path in paths {
+            let model = try TFLiteReader.load(path: path)
+            for options in MemoryOptions.all {
+                for p in 1...6 {
+                    for n in 0...model.operators.count {
+                        guard let plan = try? PatchPlan(model: model, patches: p, patchLayers: n, options: options) else { continue }
+                        let layout = ArenaLayout(plan: plan)
+                        let label = "\(model.name) \(options.summary) p=\(p) n=\(n)"
+                        XCTAssertEqual(layout.livenessLowerBound, plan.peakBytes, label)
+                        XCTAssertEqual(layout.arenaBytes, plan.peakBytes, label)
+                        total += 1
+                    }
                 }
             }
         }
-        XCTAssertGreaterThan(total, 20)
+        XCTAssertGreaterThan(total, 5000)
     }
 }
