@@ -37,12 +37,7 @@ struct ReportCommand: ParsableCommand {
         guard (1...1000).contains(width), (1...1000).contains(height) else { fail("--width and --height must be within 1…1000") }
         let sram = budget.budget()
         let loaded = try loadModel(model)
-        var state: AppState
-        do {
-            state = try AppState(model: loaded, patches: stage.patches, patchLayers: stage.patchLayers, options: memory.options, board: sram)
-        } catch {
-            fail("\(loaded.name): \(error.description)")
-        }
+        var state = initialState(loaded, stage: stage, memory: memory, board: sram)
         if withRun {
             state = update(state, .start)
             do {

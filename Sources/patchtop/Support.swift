@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PatchTopModel
+import PatchTopUI
 
 /// Loads a model or exits 1 with one line naming the file and the problem.
 func loadModel(_ path: String) throws -> Model {
@@ -23,4 +24,14 @@ func printJSON<T: Encodable>(_ value: T) {
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     guard let data = try? encoder.encode(value) else { fail("could not encode JSON output") }
     print(String(decoding: data, as: UTF8.self))
+}
+
+/// The TUI's starting state from the shared flags, as `tui` opens it and
+/// `report` renders it; an invalid (p, n) exits 1 naming the model.
+func initialState(_ model: Model, stage: PlanFlags, memory: MemoryFlags, board sram: SRAMBudget?) -> AppState {
+    do {
+        return try AppState(model: model, patches: stage.patches, patchLayers: stage.patchLayers, options: memory.options, board: sram)
+    } catch {
+        fail("\(model.name): \(error.description)")
+    }
 }

@@ -30,12 +30,7 @@ struct TUI: ParsableCommand {
     func run() throws {
         let sram = budget.budget()
         let loaded = try loadModel(model)
-        var state: AppState
-        do {
-            state = try AppState(model: loaded, patches: stage.patches, patchLayers: stage.patchLayers, options: memory.options, board: sram)
-        } catch {
-            fail("\(loaded.name): \(error.description)")
-        }
+        var state = initialState(loaded, stage: stage, memory: memory, board: sram)
         state.exportDirectory = exportDir
         var log: ProfileLog?
         if let profile {

@@ -55,7 +55,7 @@ struct Action: Sendable {
 }
 
 /// Resolves every step of a plan to memory.
-struct Compiler {
+struct Compiler: Sendable {
     let model: Model
     let plan: PatchPlan
     let constantOffsets: [Int: Int]
@@ -101,7 +101,7 @@ struct Compiler {
         return Operand(location: .arena(offset), bytes: inplace.stagingBytes, region: Region2D(height: 1, width: 1))
     }
 
-    mutating func compile(steps: [Interpreter.Step]) throws(RuntimeError) -> [Action] {
+    func compile(steps: [Interpreter.Step]) throws(RuntimeError) -> [Action] {
         var actions: [Action] = []
         let stageOps = plan.isPatched ? plan.patchLayers : 0
         if stageOps > 0 {

@@ -23,6 +23,9 @@ public struct ArenaProgram: Sendable {
     let actions: [Action]
     /// Constant tensors read as data (not weights), packed end to end.
     let constantPool: [Int8]
+    /// Where every tensor sits, kept for sessions that look tensors up
+    /// (the input to copy in, the output to read, step-through's values).
+    let compiler: Compiler
 
     /// Compiles layer-by-layer inference.
     public init(interpreter: Interpreter, options: MemoryOptions = .tfliteMicro) throws(RuntimeError) {
@@ -52,7 +55,8 @@ public struct ArenaProgram: Sendable {
             pool += bytes
         }
         constantPool = pool
-        var compiler = Compiler(model: model, plan: plan, layout: layout, constantOffsets: constantOffsets)
+        let compiler = Compiler(model: model, plan: plan, layout: layout, constantOffsets: constantOffsets)
+        self.compiler = compiler
         actions = try compiler.compile(steps: interpreter.steps)
         schedule = actions.map(\.step)
     }

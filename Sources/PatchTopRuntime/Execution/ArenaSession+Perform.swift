@@ -58,8 +58,9 @@ extension ArenaSession {
         case let .lookup(table, input, _):
             try lookup(slot(input), action, table)
         case let .quantize(scale, zeroPoint, input, _):
-            let x = pointer(try slot(input))
-            forEachRun(of: try slot(input), action) { from, to, count in
+            let source = try slot(input)
+            let x = pointer(source)
+            forEachRun(of: source, action) { from, to, count in
                 for i in 0..<count {
                     let value = x.loadUnaligned(fromByteOffset: 4 * (from + i), as: Float.self)
                     y[to + i] = quantizeFloat(value, scale: scale, zeroPoint: zeroPoint)
@@ -111,8 +112,8 @@ extension ArenaSession {
         let channels = kernel.params.outputChannels
         let rowBytes = action.cols.count * channels
         let scratch = pointer(fusion.scratch).assumingMemoryBound(to: Int8.self)
-        let skip = pointer(fusion.skip).assumingMemoryBound(to: UInt8.self)
         let row = UnsafeRawPointer(scratch).assumingMemoryBound(to: UInt8.self)
+        let skip = pointer(fusion.skip)
         fusion.add.table.withUnsafeBufferPointer { t in
             for y in action.rows {
                 let line = Region2D(y: y, x: action.cols.lowerBound, height: 1, width: action.cols.count)
@@ -120,10 +121,11 @@ extension ArenaSession {
                            output: UnsafeMutableBufferPointer(start: scratch, count: min(rowBytes, fusion.scratch.bytes)),
                            outputRegion: line, outputRows: y..<(y + 1), outputCols: action.cols)
                 let base = fusion.skip.region.offset(batch: 0, row: y, col: action.cols.lowerBound, channels: channels)
-                let target = UnsafeMutableRawPointer(mutating: skip + base).assumingMemoryBound(to: Int8.self)
+                let bytes = (skip + base).assumingMemoryBound(to: UInt8.self)
                 for j in 0..<rowBytes {
-                    let conv = Int(row[j]), residual = Int(skip[base + j])
-                    target[j] = t[fusion.convOutputIsFirst ? conv << 8 | residual : residual << 8 | conv]
+                    // Read the skip's byte, then write the sum over it.
+                    let conv = Int(row[j]), residual = Int(bytes[j])
+                    bytes[j] = UInt8(bitPattern: t[fusion.convOutputIsFirst ? conv << 8 | residual : residual << 8 | conv])
                 }
             }
         }

@@ -44,7 +44,7 @@ public final class ArenaSession: @unchecked Sendable {
         bytes.withUnsafeBytes { if let base = $0.baseAddress { input.copyMemory(from: base, byteCount: $0.count) } }
         self.input = input
         // An input held in SRAM is copied into its arena buffer first.
-        let slot = try Compiler(model: model, plan: program.plan, layout: program.layout, constantOffsets: [:]).whole(inIndex)
+        let slot = try program.compiler.whole(inIndex)
         if case .arena(let offset) = slot.location, needed > 0 {
             (arena + offset).copyMemory(from: input, byteCount: needed)
         }
@@ -93,7 +93,7 @@ public final class ArenaSession: @unchecked Sendable {
         guard isFinished, let outIndex = model.outputs.first else {
             throw RuntimeError("the run has not finished")
         }
-        let slot = try Compiler(model: model, plan: program.plan, layout: program.layout, constantOffsets: [:]).whole(outIndex)
+        let slot = try program.compiler.whole(outIndex)
         return read(slot)
     }
 
@@ -127,8 +127,7 @@ public final class ArenaSession: @unchecked Sendable {
         let slot: Operand
         if position > 0, let seen = program.actions[position - 1].operands[tensor] {
             slot = seen
-        } else if let whole = try? Compiler(model: model, plan: program.plan, layout: program.layout,
-                                           constantOffsets: [:]).whole(tensor), whole.location != .graphInput {
+        } else if let whole = try? program.compiler.whole(tensor), whole.location != .graphInput {
             slot = whole
         } else {
             return nil

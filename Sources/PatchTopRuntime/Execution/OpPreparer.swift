@@ -39,7 +39,7 @@ struct OpPreparer {
         case .logistic: try logistic()
         case .leakyRelu: try leakyRelu()
         case .tanh: try tanh()
-        case .resizeNearestNeighbor: try Interpreter.prepareResizeNearest(op, model, size: int32s(tensor(1)))
+        case .resizeNearestNeighbor: try resizeNearest()
         case .other: throw .unsupported(op)
         }
     }
