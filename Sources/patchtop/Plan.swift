@@ -22,15 +22,20 @@ struct Plan: ParsableCommand {
     func run() throws {
         let loaded = try loadModel(model)
         let plan: PatchPlan
+        let n = stage.patchLayers(for: loaded)
         do {
-            plan = try PatchPlan(model: loaded, patches: stage.patches, patchLayers: stage.patchLayers, options: memory.options)
+            plan = try PatchPlan(model: loaded, patches: stage.patches, patchLayers: n, options: memory.options)
         } catch {
             fail("\(loaded.name): \(error.description)")
         }
         if json {
-            printJSON(PlanJSON(plan, includeRegions: true))
+            var object = PlanJSON(plan, includeRegions: true)
+            object.engines = TinyEngineEngineJSON(model: loaded, patches: plan.patches, patchLayers: plan.patchLayers)
+            printJSON(object)
         } else {
-            print(PlanReport(plan: plan).lines().joined(separator: "\n"))
+            let report = PlanReport(plan: plan).lines()
+            let engine = TinyEngineLines.lines(model: loaded, patches: plan.patches, patchLayers: plan.patchLayers)
+            print((report.prefix(4) + engine + report.dropFirst(4)).joined(separator: "\n"))
         }
     }
 }

@@ -1,11 +1,46 @@
 import ArgumentParser
+import PatchTopModel
+import PatchTopPlan
 
-/// `-p` and `-n`, shared by the commands that open a plan (`plan`,
-/// `report`, `tui`) so their names, defaults and help never drift apart.
+/// `-p` and `-n` (or `--split-index`), shared by the commands that open a
+/// plan (`plan`, `report`, `tui`) so their names, defaults and help never drift apart.
 struct PlanFlags: ParsableArguments {
     @Option(name: [.customShort("p"), .customLong("patches")], help: "Patches per side (p×p grid); 1 is layer-by-layer.")
     var patches = 4
 
-    @Option(name: [.customShort("n"), .customLong("patch-layers")], help: "Number of leading ops in the patch stage; 0 is layer-by-layer.")
-    var patchLayers = 0
+    @Option(name: [.customShort("n"), .customLong("patch-layers")], help: "Number of leading ops in the patch stage; 0 (the default) is layer-by-layer.")
+    var patchLayersOption: Int?
+
+    @Option(name: .customLong("split-index"), help: "The patch stage in TinyEngine's numbering (its split_index: layers of its list), instead of -n.")
+    var splitIndex: Int?
+
+    func validate() throws {
+        try validateStage(patchLayers: patchLayersOption, splitIndex: splitIndex)
+    }
+
+    /// n for `model`: `-n` as given, or `--split-index` translated through TinyEngine's layer list.
+    func patchLayers(for model: Model) -> Int {
+        resolvePatchLayers(model, patchLayers: patchLayersOption, splitIndex: splitIndex)
+    }
+}
+
+/// `-n` and `--split-index` say the same thing two ways: at most one.
+func validateStage(patchLayers: Int?, splitIndex: Int?) throws {
+    if patchLayers != nil, splitIndex != nil {
+        throw ValidationError("-n and --split-index both set the patch stage: give one of them")
+    }
+    if let splitIndex, splitIndex < 0 {
+        throw ValidationError("--split-index \(splitIndex) is negative: TinyEngine's split indices start at 1 (0 is layer by layer)")
+    }
+}
+
+/// The stage's op count, from `-n` or from TinyEngine's split index; a split
+/// index the model's layer list does not have exits 1 naming the model.
+func resolvePatchLayers(_ model: Model, patchLayers: Int?, splitIndex: Int?) -> Int {
+    guard let splitIndex else { return patchLayers ?? 0 }
+    do {
+        return try TinyEngineLayerList(model: model).patchLayers(forSplitIndex: splitIndex)
+    } catch {
+        fail("\(model.name): --split-index \(splitIndex): \(error.reason)")
+    }
 }

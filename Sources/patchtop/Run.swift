@@ -26,8 +26,11 @@ struct Run: ParsableCommand {
     @Option(name: [.customShort("p"), .customLong("patches")], help: "Patches per side; 1 is layer-by-layer.")
     var patches = 1
 
-    @Option(name: [.customShort("n"), .customLong("patch-layers")], help: "Ops in the patch stage; 0 is layer-by-layer.")
-    var patchLayers = 0
+    @Option(name: [.customShort("n"), .customLong("patch-layers")], help: "Ops in the patch stage; 0 (the default) is layer-by-layer.")
+    var patchLayers: Int?
+
+    @Option(name: .customLong("split-index"), help: "The patch stage in TinyEngine's numbering (its split_index), instead of -n.")
+    var splitIndex: Int?
 
     @OptionGroup var memory: MemoryFlags
 
@@ -53,13 +56,17 @@ struct Run: ParsableCommand {
         var milliseconds: Double
     }
 
+    func validate() throws {
+        try validateStage(patchLayers: patchLayers, splitIndex: splitIndex)
+    }
+
     func run() throws {
         guard (1...100_000).contains(repeats) else { fail("--repeats \(repeats) is out of range 1…100000") }
         let loaded = try loadModel(model)
         let interpreter: Interpreter
         do { interpreter = try Interpreter(model: loaded) } catch { fail("\(loaded.name): \(error.description)") }
         let plan: PatchPlan
-        do { plan = try PatchPlan(model: loaded, patches: patches, patchLayers: patchLayers, options: memory.options) } catch {
+        do { plan = try PatchPlan(model: loaded, patches: patches, patchLayers: resolvePatchLayers(loaded, patchLayers: patchLayers, splitIndex: splitIndex), options: memory.options) } catch {
             fail("\(loaded.name): \(error.description)")
         }
         let program: ArenaProgram

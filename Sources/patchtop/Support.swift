@@ -30,7 +30,7 @@ func printJSON<T: Encodable>(_ value: T) {
 /// `report` renders it; an invalid (p, n) exits 1 naming the model.
 func initialState(_ model: Model, stage: PlanFlags, memory: MemoryFlags, board sram: SRAMBudget?) -> AppState {
     do {
-        return try AppState(model: model, patches: stage.patches, patchLayers: stage.patchLayers, options: memory.options, board: sram)
+        return try AppState(model: model, patches: stage.patches, patchLayers: stage.patchLayers(for: model), options: memory.options, board: sram)
     } catch {
         fail("\(model.name): \(error.description)")
     }

@@ -32,6 +32,8 @@ public struct TinyEngineEstimate: Sendable {
 
     public let memory: TinyEngineMemory
     public let splitIndex: Int?
+    /// Layers in TinyEngine's list for the model (split indices run 1…count − 1).
+    public let layerCount: Int
     /// `nil` when PatchTop cannot plan the same (p, n) (the reason is in `warnings`).
     public let overheads: Overheads?
     public let warnings: [String]
@@ -70,6 +72,7 @@ public struct TinyEngineEstimate: Sendable {
         let memory = try TinyEngineMemory(layers: list, patches: patches, splitIndex: splitIndex)
         self.memory = memory
         self.splitIndex = memory.splitIndex
+        layerCount = list.layers.count
         var warnings = memory.warnings
         let patched = memory.splitIndex != nil
         do {

@@ -18,6 +18,8 @@ public struct TinyEngineMemory: Equatable, Sendable {
         /// TinyEngine's name for it: the TFLite tensor index, with a suffix
         /// for the stage output of a patch plan.
         public var name: String
+        /// The TFLite tensor it stands for.
+        public var tensor: Int? { Int(name.prefix { $0.isNumber }) }
         public var bytes: Int
         /// The layer after which it could have been freed, and where TinyEngine frees it.
         public var freeableAfterLayer: Int
@@ -113,9 +115,14 @@ public struct TinyEngineMemory: Equatable, Sendable {
                 let tightEnd = lastReader.map { $0 + 1 } ?? (isOutput ? count : i + 1)
                 tightEnds.append(tightEnd)
                 if tightEnd < end {
-                    let why = split > 0 && i == split - 1 && !isInput
-                        ? "the last stage layer's per-patch output: TinyEngine never frees it"
-                        : "nothing reads it after layer \(i) (TinyEngine frees only what a later layer reads)"
+                    let why: String
+                    if stageStart && i == split && isInput {
+                        why = "the stage output: TinyEngine holds it from the first layer to the end"
+                    } else if stageStart && i == split - 1 && !isInput {
+                        why = "the last stage layer's per-patch output: TinyEngine never frees it"
+                    } else {
+                        why = "nothing reads it after layer \(tightEnd - 1): TinyEngine frees only what a later layer reads"
+                    }
                     held.append(HeldTensor(name: t.name, bytes: t.bytes, freeableAfterLayer: tightEnd - 1, heldUntilLayer: end - 1, reason: why))
                 }
                 for j in (i + 1)..<max(i + 1, count) {
