@@ -42,7 +42,7 @@ public struct TinyEngineEstimate: Sendable {
     /// place; the input image outside SRAM for patch plans (each patch is
     /// copied in from the caller's buffer).
     public static func assumptions(patched: Bool) -> MemoryOptions {
-        MemoryOptions(inplaceDepthwise: true, streamInput: patched)
+        MemoryOptions(inplaceDepthwise: true, streamInput: patched, foldPad: true, int8IO: true)
     }
 
     /// TinyEngine's figures for `patches` × `patches` patches over the first
