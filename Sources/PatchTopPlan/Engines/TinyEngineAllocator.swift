@@ -23,6 +23,8 @@ public struct TinyEngineAllocator: Sendable {
         public var placement: Int?
         /// Creation order (TinyEngine's allocator index).
         public var index: Int
+        /// The tensor it holds, for messages.
+        public var name: String?
     }
 
     /// TinyEngine's default `memory_limit`: 10 MiB.
@@ -35,8 +37,8 @@ public struct TinyEngineAllocator: Sendable {
 
     /// Adds a rectangle; returns its index.
     @discardableResult
-    public mutating func add(start: Int, end: Int, bytes: Int) -> Int {
-        rectangles.append(Rectangle(start: start, end: end, bytes: bytes, stride2InplaceLayer: nil, placement: nil, index: rectangles.count))
+    public mutating func add(start: Int, end: Int, bytes: Int, name: String? = nil) -> Int {
+        rectangles.append(Rectangle(start: start, end: end, bytes: bytes, stride2InplaceLayer: nil, placement: nil, index: rectangles.count, name: name))
         return rectangles.count - 1
     }
 

@@ -110,7 +110,7 @@ public struct TinyEngineMemory: Equatable, Sendable {
                     lastReader = j
                 }
                 if stageStart && i == split && isInput { start = 0 }
-                let rect = allocator.add(start: start, end: end, bytes: t.bytes)
+                let rect = allocator.add(start: start, end: end, bytes: t.bytes, name: t.name)
                 let isOutput = list.outputNames.contains(t.name)
                 let tightEnd = lastReader.map { $0 + 1 } ?? (isOutput ? count : i + 1)
                 tightEnds.append(tightEnd)
@@ -161,7 +161,7 @@ public struct TinyEngineMemory: Equatable, Sendable {
         peakMemBytes = arenaBytes + im2col + kernel
 
         if let overlap = Self.overlappingPlacements(rectangles) {
-            warnings.append("TinyEngine's allocator places two tensors live at the same time at overlapping addresses (\(overlap)): its arena is too small for this plan")
+            warnings.append("TinyEngine's allocator places two tensors live at the same layers at overlapping addresses (\(overlap)): its generated code would overwrite one with the other")
         }
         self.warnings = warnings
     }
@@ -180,7 +180,10 @@ public struct TinyEngineMemory: Equatable, Sendable {
                 let aEnd = pa + (a.stride2InplaceLayer.map { b.start > $0 } == true ? (a.bytes + 3) / 4 : a.bytes)
                 let bEnd = pb + (b.stride2InplaceLayer.map { a.start > $0 } == true ? (b.bytes + 3) / 4 : b.bytes)
                 if pa < bEnd && pb < aEnd {
-                    return "\(a.bytes) B at \(pa) and \(b.bytes) B at \(pb)"
+                    func label(_ r: TinyEngineAllocator.Rectangle) -> String {
+                        "tensor \(r.name.map { String($0.prefix { $0.isNumber }) } ?? "?") (\(r.bytes) B at \(r.placement ?? 0), layers \(r.start)…\(r.end - 1))"
+                    }
+                    return "\(label(a)) and \(label(b))"
                 }
             }
         }

@@ -11,6 +11,8 @@ public struct ReportRenderer: Sendable {
     public var width: Int
     public var height: Int
     public var date: String
+    /// Adds what TinyEngine would reserve for the plan (`TinyEngineLines`) after the header.
+    public var showEngines = false
 
     public init(state: AppState, view: View = .all, width: Int = 120, height: Int = 40, date: String) {
         self.state = state; self.view = view; self.width = width; self.height = height; self.date = date
@@ -26,7 +28,6 @@ public struct ReportRenderer: Sendable {
             "peak            \(formatBytes(plan.peakBytes)) (\(formatCount(plan.peakBytes)) B) vs \(formatBytes(plan.layerByLayerPeakBytes)) layer-by-layer, \(formatFixed(plan.peakReduction, decimals: 2))× lower",
             "MAC overhead    +\(formatFixed(plan.macOverhead * 100, decimals: 1))% (\(formatMACs(plan.macs)) vs \(formatMACs(plan.layerByLayerMacs)))",
         ]
-        out += TinyEngineLines.lines(model: state.model, patches: plan.patches, patchLayers: plan.patchLayers)
         if let budget = state.budget {
             out.append("SRAM budget     \(formatBytes(budget.bytes))\(budget.name == "SRAM" ? "" : " (\(budget.name))")")
         }
@@ -34,6 +35,9 @@ public struct ReportRenderer: Sendable {
             let arena = summary.measuredArenaBytes.map { "arena \(formatBytes($0)) measured, \(formatBytes(summary.plannedArenaBytes)) planned" }
                 ?? "arena \(formatBytes(summary.plannedArenaBytes)) planned"
             out.append("run             \(summary.identical ? "output identical to layer-by-layer" : "output DIFFERS from layer-by-layer"), \(arena), \(formatFixed(summary.milliseconds, decimals: 1)) ms")
+        }
+        if showEngines {
+            out += TinyEngineLines.lines(model: state.model, patches: plan.patches, patchLayers: plan.patchLayers)
         }
         return out
     }
