@@ -57,11 +57,24 @@ public struct TinyEngineAllocator: Sendable {
             sorted.append(remaining.remove(at: best))
         }
         rectangles = sorted
+        // What `fit` reads of each placed rectangle, in placement order (the
+        // order TinyEngine walks them), without the names.
+        var placed: [Placed] = []
+        placed.reserveCapacity(rectangles.count)
         for i in rectangles.indices {
-            guard let address = fit(rectangles[i]) else { return false }
+            let rect = rectangles[i]
+            guard let address = fit(start: rect.start, end: rect.end, bytes: rect.bytes, placed: placed) else { return false }
             rectangles[i].placement = address
+            placed.append(Placed(start: rect.start, end: rect.end, bytes: rect.bytes, stride2: rect.stride2InplaceLayer ?? Int.max, low: address))
         }
         return true
+    }
+
+    private struct Placed {
+        var start: Int, end: Int, bytes: Int
+        /// The stride-2 in-place layer, `Int.max` for none.
+        var stride2: Int
+        var low: Int
     }
 
     /// The arena: the highest placed end address.
@@ -69,21 +82,17 @@ public struct TinyEngineAllocator: Sendable {
         rectangles.reduce(0) { max($0, ($1.placement ?? 0) + $1.bytes) }
     }
 
-    private static func lifetimesOverlap(_ start: Int, _ end: Int, _ other: Rectangle) -> Bool {
+    private static func lifetimesOverlap(_ start: Int, _ end: Int, _ other: Placed) -> Bool {
         (start < other.start && other.start < end) || (start < other.end && other.end < end)
             || (other.start < start && start < other.end) || (other.start < end && end < other.end)
     }
 
-    private func fit(_ rect: Rectangle) -> Int? {
+    private func fit(start: Int, end: Int, bytes: Int, placed: [Placed]) -> Int? {
         var slots: [(low: Int, high: Int)] = [(0, limit)]
-        for placed in rectangles {
-            guard let low = placed.placement, Self.lifetimesOverlap(rect.start, rect.end, placed) else { continue }
-            let high: Int
-            if let layer = placed.stride2InplaceLayer, rect.start > layer {
-                high = low + (placed.bytes + 3) / 4
-            } else {
-                high = low + placed.bytes
-            }
+        for other in placed {
+            guard Self.lifetimesOverlap(start, end, other) else { continue }
+            let low = other.low
+            let high = start > other.stride2 ? low + (other.bytes + 3) / 4 : low + other.bytes
             var k = 0
             while k < slots.count {
                 let slot = slots[k]
@@ -98,7 +107,7 @@ public struct TinyEngineAllocator: Sendable {
             }
         }
         var best: Int?
-        for slot in slots where slot.high - slot.low >= rect.bytes {
+        for slot in slots where slot.high - slot.low >= bytes {
             if best.map({ slot.low < $0 }) ?? (slot.low < Int(Int32.max)) { best = slot.low }
         }
         return best

@@ -12,7 +12,7 @@ import PatchTopModel
 /// tensor a lifetime from the layer that first names it to the layer after
 /// its last reader (to the end when nothing reads it), and place the
 /// rectangles with `TinyEngineAllocator`.
-public struct TinyEngineMemory: Equatable, Sendable {
+public struct TinyEngineMemory: Sendable {
     /// A tensor TinyEngine keeps after its last reader.
     public struct HeldTensor: Equatable, Sendable {
         /// TinyEngine's name for it: the TFLite tensor index, with a suffix
@@ -50,19 +50,19 @@ public struct TinyEngineMemory: Equatable, Sendable {
     /// The placed rectangles, for tests and the curious.
     public let rectangles: [TinyEngineAllocator.Rectangle]
 
-    public static func == (a: Self, b: Self) -> Bool {
-        a.patches == b.patches && a.splitIndex == b.splitIndex && a.peakMemBytes == b.peakMemBytes && a.arenaBytes == b.arenaBytes
-            && a.im2colBytes == b.im2colBytes && a.kernelBufferBytes == b.kernelBufferBytes && a.warnings == b.warnings
-            && a.rectangles == b.rectangles
-    }
-
     /// TinyEngine's figures for `patches` × `patches` patches split at layer
     /// `splitIndex` (`nil`, 0, or `patches` ≤ 1: layer by layer).
     public init(layers list: TinyEngineLayerList, patches: Int, splitIndex: Int?) throws(TinyEngineUnavailable) {
         var layers = list.layers
         let count = layers.count
         guard count > 0 else { throw TinyEngineUnavailable("TinyEngine's layer list of \(list.model.name) is empty") }
-        let split = (splitIndex ?? 0) > 0 && patches > 1 ? splitIndex! : 0
+        var split = 0
+        if let splitIndex, patches > 1 {
+            guard splitIndex >= 0 else {
+                throw TinyEngineUnavailable("split_index \(splitIndex) is negative: TinyEngine's split indices start at 1 (0 is layer by layer)")
+            }
+            split = splitIndex
+        }
         self.patches = split > 0 ? patches : 1
         self.splitIndex = split > 0 ? split : nil
         var warnings: [String] = []
@@ -90,29 +90,38 @@ public struct TinyEngineMemory: Equatable, Sendable {
             }
         }
 
-        // Lifetimes, in the order TinyEngine meets tensors.
+        // Lifetimes, in the order TinyEngine meets tensors. Names are matched
+        // as numbers: the same name, the same number.
+        var ids: [String: Int] = [:]
+        func id(_ name: String) -> Int {
+            if let known = ids[name] { return known }
+            ids[name] = ids.count
+            return ids.count - 1
+        }
+        let inputIDs = layers.map { $0.inputs.map { id($0.name) } }
+        let outputIDs = layers.map { id($0.output.name) }
+        var readers = [[Int]](repeating: [], count: ids.count)
+        for (j, inputs) in inputIDs.enumerated() { for t in Set(inputs) { readers[t].append(j) } }
+        let outputIDSet = Set(list.outputNames.compactMap { ids[$0] })
+
         var allocator = TinyEngineAllocator()
         var inputRect = layers.map { $0.inputs.map { _ -> Int? in nil } }
         var outputRect = [Int?](repeating: nil, count: count)
         var tightEnds: [Int] = []
         var held: [HeldTensor] = []
         for i in 0..<count {
-            var pending: [(tensor: TinyEngineTensor, inputSlot: Int?)] = []
-            for (k, t) in layers[i].inputs.enumerated() where inputRect[i][k] == nil { pending.append((t, k)) }
-            if outputRect[i] == nil { pending.append((layers[i].output, nil)) }
-            for (t, inputSlot) in pending {
+            var pending: [(tensor: TinyEngineTensor, id: Int, inputSlot: Int?)] = []
+            for (k, t) in layers[i].inputs.enumerated() where inputRect[i][k] == nil { pending.append((t, inputIDs[i][k], k)) }
+            if outputRect[i] == nil { pending.append((layers[i].output, outputIDs[i], nil)) }
+            for (t, tid, inputSlot) in pending {
                 let isInput = inputSlot != nil
                 var start = i
                 var end = i == 0 ? 1 : count
-                var lastReader: Int?
-                for j in (i + 1)..<max(i + 1, count) where layers[j].inputs.contains(where: { $0.name == t.name }) {
-                    end = j + 1
-                    lastReader = j
-                }
+                let lastReader = readers[tid].last { $0 > i }
+                if let lastReader { end = lastReader + 1 }
                 if stageStart && i == split && isInput { start = 0 }
                 let rect = allocator.add(start: start, end: end, bytes: t.bytes, name: t.name)
-                let isOutput = list.outputNames.contains(t.name)
-                let tightEnd = lastReader.map { $0 + 1 } ?? (isOutput ? count : i + 1)
+                let tightEnd = lastReader.map { $0 + 1 } ?? (outputIDSet.contains(tid) ? count : i + 1)
                 tightEnds.append(tightEnd)
                 if tightEnd < end {
                     let why: String
@@ -125,10 +134,10 @@ public struct TinyEngineMemory: Equatable, Sendable {
                     }
                     held.append(HeldTensor(name: t.name, bytes: t.bytes, freeableAfterLayer: tightEnd - 1, heldUntilLayer: end - 1, reason: why))
                 }
-                for j in (i + 1)..<max(i + 1, count) {
-                    for k in layers[j].inputs.indices where layers[j].inputs[k].name == t.name { inputRect[j][k] = rect }
-                    if layers[j].output.name == t.name { outputRect[j] = rect }
+                for j in readers[tid] where j > i {
+                    for k in inputIDs[j].indices where inputIDs[j][k] == tid { inputRect[j][k] = rect }
                 }
+                for j in (i + 1)..<max(i + 1, count) where outputIDs[j] == tid { outputRect[j] = rect }
                 if let k = inputSlot { inputRect[i][k] = rect } else { outputRect[i] = rect }
             }
         }
