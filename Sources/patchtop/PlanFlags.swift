@@ -44,3 +44,15 @@ func resolvePatchLayers(_ model: Model, patchLayers: Int?, splitIndex: Int?) -> 
         fail("\(model.name): --split-index \(splitIndex): \(error.reason)")
     }
 }
+
+/// TinyEngine's split index for a plan's n, or why there is none.
+func tinyEngineSplitText(_ model: Model, patchLayers: Int) -> String {
+    do {
+        switch try TinyEngineLayerList(model: model).splitIndex(forPatchLayers: patchLayers) {
+        case .success(let s): return "\(s) (TinyEngine's split_index for n=\(patchLayers))"
+        case .failure(let why): return "none: \(why.reason)"
+        }
+    } catch {
+        return "none: \(error.reason)"
+    }
+}

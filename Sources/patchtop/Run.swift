@@ -111,6 +111,7 @@ struct Run: ParsableCommand {
             print("\(loaded.name): output \(outputTensor.shape.map(String.init).joined(separator: "×")) \(outputTensor.type.name)")
             print("first values  \(values.prefix(16).map(String.init).joined(separator: " "))\(values.count > 16 ? " …" : "")")
             print("plan          \(plan.isPatched ? "p=\(plan.patches) n=\(plan.patchLayers), \(plan.patches * plan.patches) patches" : "layer-by-layer")")
+            if plan.isPatched { print("split index   \(tinyEngineSplitText(loaded, patchLayers: plan.patchLayers))") }
             print("arena         \(summary.arenaBytes) bytes used (laid out \(summary.plannedArenaBytes), liveness peak \(summary.peakBytes))")
             print("time          \(String(format: "%.3f", ms)) ms per inference\(repeats > 1 ? " (median of \(repeats))" : "")")
             if let output { print("wrote         \(output)") }
