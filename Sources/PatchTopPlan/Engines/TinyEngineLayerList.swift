@@ -165,6 +165,10 @@ extension TinyEngineLayerList {
 
         private func convLayer(_ op: Operator) throws(TinyEngineUnavailable) -> TinyEngineLayer {
             let i = try fourD(op.input(0), op, "input"), w = try fourD(op.input(1), op, "filter"), o = try fourD(op.output, op, "output")
+            let types = [op.inputs[0], op.inputs[1], op.output].map { model.tensors[$0].type }
+            guard types[0] == types[1], types[1] == types[2], [ElementType.int8, .int32, .float32].contains(types[1]) else {
+                throw TinyEngineUnavailable("TinyEngine cannot convert op \(op.index) (\(op.kind.name)): its input, filter and output are \(types.map(\.name).joined(separator: ", ")); it needs one type, int8 (or int32, float32)")
+            }
             let (kh, kw) = (w[1], w[2])
             let outChannels = op.kind == .conv2D ? w[0] : w[3]
             var inputName = String(op.inputs[0])
@@ -197,6 +201,9 @@ extension TinyEngineLayerList {
             let i = nhwc(try shape(op.input(0), op, "input"))
             let weight = nhwc(try shape(op.input(1), op, "weights"))
             let o = nhwc(model.tensors[op.output].shape)
+            if let weights = op.input(1), ![ElementType.int8, .int32, .float32].contains(model.tensors[weights].type) {
+                throw TinyEngineUnavailable("TinyEngine cannot convert op \(op.index) (FULLY_CONNECTED): its weights are \(model.tensors[weights].type.name); it reads int8 (or int32, float32)")
+            }
             guard op.input(2) != nil else {
                 throw TinyEngineUnavailable("TinyEngine cannot convert op \(op.index) (FULLY_CONNECTED): it needs a bias")
             }
@@ -223,8 +230,10 @@ extension TinyEngineLayerList {
             var ops = [first.op, op.index]
             var inputName = String(first.input)
             if let transpose {
+                // Every MEAN pair after a TRANSPOSE reads the TRANSPOSE's input;
+                // the TRANSPOSE is part of the pool only right before it.
                 inputName = String(transpose.input)
-                if transpose.op < first.op { ops.insert(transpose.op, at: 0) }
+                if transpose.op == first.op - 1 { ops.insert(transpose.op, at: 0) }
             }
             let inDims = first.dims
             layers.append(TinyEngineLayer(
