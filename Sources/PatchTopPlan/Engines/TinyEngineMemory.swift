@@ -128,7 +128,7 @@ public struct TinyEngineMemory: Sendable {
                     if stageStart && i == split && isInput {
                         why = "the stage output: TinyEngine holds it from the first layer to the end"
                     } else if stageStart && i == split - 1 && !isInput {
-                        why = "the last stage layer's per-patch output: TinyEngine never frees it"
+                        why = "the last stage layer's output (per patch, or whole for an ADD): TinyEngine never frees it"
                     } else {
                         why = "nothing reads it after layer \(tightEnd - 1): TinyEngine frees only what a later layer reads"
                     }

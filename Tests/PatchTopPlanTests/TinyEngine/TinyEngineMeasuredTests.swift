@@ -34,6 +34,11 @@ final class TinyEngineMeasuredTests: XCTestCase {
         try check(tinyEngineMeasuredShared, minimum: 1_600, load: Self.sharedModel)
     }
 
+    func testEveryMeasuredPlanWithManyPatches() throws {
+        _ = try Self.sharedModel("vww")
+        try check(tinyEngineMeasuredSharedManyPatches, minimum: 1_400, load: Self.sharedModel)
+    }
+
     func testEveryMeasuredPlanOfTheSampleModels() throws {
         try check(tinyEngineMeasuredSamples, minimum: 850, load: PlanFixtures.sample)
     }
