@@ -62,5 +62,10 @@ final class TinyEngineCLITests: XCTestCase {
         XCTAssertTrue(text.contains("split index     "), text)
         let lbl = try patchtop(["analyze", "SampleModels/mbv2-w0.35-r144.tflite"]).stdout
         XCTAssertTrue(lbl.contains("TinyEngine      PEAK_MEM 302,120 B"), lbl)
+        // Layer by layer: the same object, its split index null (not absent).
+        let analysis = try json(try patchtop(["analyze", "SampleModels/mbv2-w0.35-r144.tflite", "--json"]).stdout)
+        let tinyEngine = try XCTUnwrap((analysis["engines"] as? [String: Any])?["tinyEngine"] as? [String: Any])
+        XCTAssertTrue(tinyEngine["splitIndex"] is NSNull)
+        XCTAssertEqual(tinyEngine["peakMemBytes"] as? Int, 302_120)
     }
 }
