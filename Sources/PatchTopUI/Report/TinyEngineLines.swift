@@ -39,7 +39,7 @@ public enum TinyEngineLines {
     public static func lines(_ estimate: TinyEngineEstimate) -> [String] {
         let m = estimate.memory
         var out = [
-            "TinyEngine      PEAK_MEM \(formatCount(m.peakMemBytes)) B (\(formatBytes(m.peakMemBytes))) = arena \(formatCount(m.arenaBytes)) + im2col \(formatCount(m.im2colBytes)) + kernel buffer \(formatCount(m.kernelBufferBytes))",
+            "TinyEngine      PEAK_MEM \(formatCount(m.peakMemBytes)) B (\(formatBytes(m.peakMemBytes))) = arena \(formatCount(m.arenaBytes)) + im2col \(formatCount(m.im2colBytes))\(at(m.im2colLayer)) + kernel buffer \(formatCount(m.kernelBufferBytes))\(at(m.kernelBufferLayer))",
         ]
         if let o = estimate.overheads {
             let sizing = o.sizingBytes >= 0 ? "+ its tensor sizes \(formatCount(o.sizingBytes))" : "− its tensor sizes \(formatCount(-o.sizingBytes))"
@@ -54,4 +54,7 @@ public enum TinyEngineLines {
         }
         return out
     }
+
+    /// ` (layer 4)`: the TinyEngine layer that needs the largest buffer.
+    private static func at(_ layer: Int?) -> String { layer.map { " (layer \($0))" } ?? "" }
 }
