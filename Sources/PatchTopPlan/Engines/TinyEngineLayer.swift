@@ -19,8 +19,7 @@ public struct TinyEngineTensor: Equatable, Sendable {
 
     /// Bytes TinyEngine reserves: one per int8 element, rounded up to 4.
     public var bytes: Int {
-        let elements = dims.reduce(1) { $0.multipliedReportingOverflow(by: $1).overflow ? Int.max / 8 : $0 * $1 }
-        return TinyEngineTensor.roundUp4(elements)
+        TinyEngineTensor.roundUp4(TinyEngineLayer.product(dims))
     }
 
     /// Rounds up to a multiple of 4, as TinyEngine aligns every tensor
@@ -83,8 +82,8 @@ public struct TinyEngineLayer: Equatable, Sendable {
     /// channel of 16-bit values.
     public var im2colBytes: Int {
         switch kind {
-        case .conv: kernelHeight * kernelWidth * inputChannels * 2 * 2
-        case .depthwise: 2 * (inputHeight + 2 * padding) * (inputWidth + 2 * padding)
+        case .conv: Self.product([kernelHeight, kernelWidth, inputChannels, 2, 2])
+        case .depthwise: Self.product([2, inputHeight + 2 * padding, inputWidth + 2 * padding])
         default: 0
         }
     }
@@ -93,6 +92,14 @@ public struct TinyEngineLayer: Equatable, Sendable {
     /// convs that are not 1×1.
     public var kernelBufferBytes: Int {
         guard kind == .conv, kernelHeight != 1 else { return 0 }
-        return kernelHeight * kernelWidth * inputChannels * outputChannels * 2
+        return Self.product([kernelHeight, kernelWidth, inputChannels, outputChannels, 2])
+    }
+
+    /// A product that saturates instead of trapping on absurd shapes from a file.
+    static func product(_ factors: [Int]) -> Int {
+        factors.reduce(1) { total, factor in
+            let (value, overflow) = total.multipliedReportingOverflow(by: factor)
+            return overflow ? Int.max / 8 : value
+        }
     }
 }

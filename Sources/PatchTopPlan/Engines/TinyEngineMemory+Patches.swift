@@ -11,11 +11,12 @@ extension TinyEngineMemory {
         var field = grain
         for layer in layers[0..<split].reversed() where layer.kind == .conv || layer.kind == .depthwise {
             guard !layer.isFullyConnected else { continue }
-            let kernel = max(layer.kernelHeight, layer.kernelWidth)
+            // Saturating: a file with absurdly many stride-2 layers must not trap.
+            let kernel = min(max(layer.kernelHeight, layer.kernelWidth), 1 << 30)
             if layer.strideHeight == 1 {
-                field += kernel - 1
+                field = min(field + kernel - 1, 1 << 40)
             } else if layer.strideHeight == 2 {
-                field = (field - 1) * 2 + kernel
+                field = min((field - 1) * 2 + kernel, 1 << 40)
             }
         }
         return field
@@ -77,6 +78,9 @@ extension TinyEngineMemory {
             layers[i].inputs[0].resize(width: layers[i].inputWidth, height: layers[i].inputHeight)
             switch layers[i].kind {
             case .conv, .depthwise:
+                guard layers[i].strideHeight > 0, layers[i].strideWidth > 0 else {
+                    throw TinyEngineUnavailable("layer \(i) (\(layers[i].label)) has stride \(layers[i].strideHeight)×\(layers[i].strideWidth): TinyEngine's patch resizer divides by it")
+                }
                 guard !layers[i].isFullyConnected else {
                     throw TinyEngineUnavailable("TinyEngine's patch resizer fails on layer \(i) (FULLY_CONNECTED run as a conv has no stride) inside the stage of split_index \(split)")
                 }
