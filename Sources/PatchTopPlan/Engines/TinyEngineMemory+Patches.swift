@@ -30,7 +30,7 @@ extension TinyEngineMemory {
     /// Resizes the stage's layers to one patch as TinyEngine's patch resizer
     /// does, renames the stage output, and says where the result is wrong.
     static func resizeStage(
-        _ layers: inout [TinyEngineLayer], patches p: Int, split: Int, model: String
+        _ layers: inout [TinyEngineLayer], patches p: Int, split: Int
     ) throws(TinyEngineUnavailable) -> (patchInput: (height: Int, width: Int), warnings: [String]) {
         var warnings: [String] = []
         let image = (height: layers[0].inputHeight, width: layers[0].inputWidth)

@@ -72,7 +72,7 @@ public struct TinyEngineMemory: Sendable {
             guard split < count else {
                 throw TinyEngineUnavailable("split_index \(split) is out of range: TinyEngine's layer list of \(list.model.name) has \(count) layers, so 1…\(count - 1)")
             }
-            let resized = try Self.resizeStage(&layers, patches: patches, split: split, model: list.model.name)
+            let resized = try Self.resizeStage(&layers, patches: patches, split: split)
             patchInput = resized.patchInput
             warnings = resized.warnings
             stageStart = true
