@@ -1,4 +1,6 @@
 import Foundation
+import PatchTopModel
+import PatchTopUI
 import XCTest
 
 /// `--split-index` and `engines.tinyEngine` through the real binary.
@@ -67,5 +69,19 @@ final class TinyEngineCLITests: XCTestCase {
         let tinyEngine = try XCTUnwrap((analysis["engines"] as? [String: Any])?["tinyEngine"] as? [String: Any])
         XCTAssertTrue(tinyEngine["splitIndex"] is NSNull)
         XCTAssertEqual(tinyEngine["peakMemBytes"] as? Int, 302_120)
+    }
+}
+
+/// The one-phrase summary a status line can show.
+final class TinyEngineSummaryTests: XCTestCase {
+    func testSummaries() throws {
+        let root = BinaryTests.root.appendingPathComponent("SampleModels")
+        let mbv2 = try TFLiteReader.load(path: root.appendingPathComponent("mbv2-w0.35-r144.tflite").path)
+        // Its RESHAPE before the classifier is skipped: TinyEngine gives the
+        // classifier's input and output one address (the warning).
+        XCTAssertEqual(TinyEngineLines.summary(model: mbv2, patches: 1, patchLayers: 0), "TinyEngine PEAK_MEM 302,120 B (layer by layer), 1 warning")
+        XCTAssertTrue(TinyEngineLines.summary(model: mbv2, patches: 2, patchLayers: 10).hasPrefix("TinyEngine PEAK_MEM "))
+        let mbv3 = try TFLiteReader.load(path: root.appendingPathComponent("mbv3s-r96.tflite").path)
+        XCTAssertEqual(TinyEngineLines.summary(model: mbv3, patches: 1, patchLayers: 0), "TinyEngine: unavailable (no HARD_SWISH)")
     }
 }

@@ -55,6 +55,23 @@ public enum TinyEngineLines {
         return out
     }
 
+    /// One short phrase for a status line: `TinyEngine PEAK_MEM 62,352 B
+    /// (split_index 5)`, or why there is none (`TinyEngine: no split index
+    /// for n=7`, `TinyEngine: unavailable (no SOFTMAX)`).
+    public static func summary(model: Model, patches: Int, patchLayers: Int) -> String {
+        switch TinyEngineEstimate.of(model: model, patches: patches, patchLayers: patchLayers) {
+        case .success(let estimate):
+            let split = estimate.splitIndex.map { "split_index \($0)" } ?? "layer by layer"
+            return "TinyEngine PEAK_MEM \(formatCount(estimate.memory.peakMemBytes)) B (\(split))\(estimate.warnings.isEmpty ? "" : ", \(estimate.warnings.count) warning\(estimate.warnings.count == 1 ? "" : "s")")"
+        case .failure(let why):
+            if why.reason.hasPrefix("no split index") { return "TinyEngine: no split index for n=\(patchLayers)" }
+            if let range = why.reason.range(of: "has no "), let end = why.reason[range.upperBound...].firstIndex(of: " ") {
+                return "TinyEngine: unavailable (no \(why.reason[range.upperBound..<end]))"
+            }
+            return "TinyEngine: unavailable"
+        }
+    }
+
     /// ` (layer 4)`: the TinyEngine layer that needs the largest buffer.
     private static func at(_ layer: Int?) -> String { layer.map { " (layer \($0))" } ?? "" }
 }
