@@ -170,7 +170,7 @@ public struct TinyEngineMemory: Sendable {
         peakMemBytes = arenaBytes + im2col + kernel
 
         if let overlap = Self.overlappingPlacements(rectangles) {
-            warnings.append("TinyEngine's allocator places two tensors live at the same layers at overlapping addresses (\(overlap)): its generated code would overwrite one with the other")
+            warnings.append("TinyEngine's allocator places two tensors live at the same layers at overlapping addresses (\(overlap)): one overwrites the other unless the kernel copies its input away first (its equal-lifetime quirk)")
         }
         self.warnings = warnings
     }
