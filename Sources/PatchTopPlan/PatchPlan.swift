@@ -159,9 +159,12 @@ public struct PatchPlan: Sendable {
         switch haloCaching {
         case .none:
             chosen = plain
-        case .all:
-            chosen = build(Set(bands.keys.flatMap { t in HaloCache.Direction.allCases.map { HaloCache(tensor: t, direction: $0) } }
-                .filter { bands[$0.tensor]!.cachedPositions($0.direction) > 0 }))
+        case .all, .only:
+            let directions: [HaloCache.Direction]
+            if case .only(let direction) = haloCaching { directions = [direction] } else { directions = HaloCache.Direction.allCases }
+            chosen = build(Set(bands.flatMap { tensor, band in
+                directions.filter { band.cachedPositions($0) > 0 }.map { HaloCache(tensor: tensor, direction: $0) }
+            }))
         case .auto(let budget):
             chosen = Self.autoCaches(plain: plain, bands: bands, budget: budget ?? plain.schedule.peakBytes * 5 / 4, build: build)
         }
