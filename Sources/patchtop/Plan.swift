@@ -16,6 +16,10 @@ struct Plan: ParsableCommand {
 
     @OptionGroup var memory: MemoryFlags
 
+    @OptionGroup var cache: HaloCacheFlags
+
+    @OptionGroup var budget: BudgetFlags
+
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
@@ -24,7 +28,8 @@ struct Plan: ParsableCommand {
         let plan: PatchPlan
         let n = stage.patchLayers(for: loaded)
         do {
-            plan = try PatchPlan(model: loaded, patches: stage.patches, patchLayers: n, options: memory.options)
+            plan = try PatchPlan(model: loaded, patches: stage.patches, patchLayers: n, options: memory.options,
+                                 haloCaching: cache.caching(budget: budget.budget()?.bytes))
         } catch {
             fail("\(loaded.name): \(error.description)")
         }
