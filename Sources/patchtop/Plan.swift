@@ -31,7 +31,9 @@ struct Plan: ParsableCommand {
             plan = try PatchPlan(model: loaded, patches: stage.patches, patchLayers: n, options: memory.options,
                                  haloCaching: cache.caching(budget: budget.budget()?.bytes))
         } catch {
-            fail("\(loaded.name): \(error.description)")
+            // A split index pasted from TinyEngine may be one PatchTop cannot plan: still say TinyEngine's figure.
+            let engine = stage.splitIndex == nil ? "" : " (\(TinyEngineLines.summary(model: loaded, patches: stage.patches, patchLayers: n)))"
+            fail("\(loaded.name): \(error.description)\(engine)")
         }
         if json {
             var object = PlanJSON(plan, includeRegions: true)
