@@ -257,6 +257,13 @@ extension PatchPlan {
     /// MACs the caches save against recomputing every overlap.
     public var cacheMacsSaved: Int { macsWithoutCaches - macs }
 
+    /// The share of the patching's recompute the caches remove (1 when
+    /// they remove all of it, 0 without caches or recompute).
+    public var recomputeRemoved: Double {
+        let recompute = macsWithoutCaches - layerByLayerMacs
+        return recompute <= 0 ? 0 : Double(cacheMacsSaved) / Double(recompute)
+    }
+
     /// MACs `cache` alone saves on its tensor's op.
     public func macsSaved(by cache: HaloCache) -> Int {
         guard let bands = bands[cache.tensor], let op = model.producer[cache.tensor] else { return 0 }
