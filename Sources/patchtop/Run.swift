@@ -33,6 +33,8 @@ struct Run: ParsableCommand {
 
     @OptionGroup var cache: HaloCacheFlags
 
+    @OptionGroup var budget: BudgetFlags
+
     @Option(help: "Inferences to time (the median is reported).")
     var repeats = 1
 
@@ -63,7 +65,7 @@ struct Run: ParsableCommand {
         let plan: PatchPlan
         do {
             plan = try PatchPlan(model: loaded, patches: patches, patchLayers: patchLayers, options: memory.options,
-                                 haloCaching: cache.caching(budget: nil))
+                                 haloCaching: cache.caching(budget: budget.budget()?.bytes))
         } catch {
             fail("\(loaded.name): \(error.description)")
         }
