@@ -69,7 +69,7 @@ public struct ArenaProgram: Sendable {
     /// Returns `nil` when stopped.
     public func run(input: [Int8], shouldStop: () -> Bool = { false }) throws(RuntimeError) -> ArenaRunResult? {
         var measured = 0
-        var output: [Int8] = []
+        var outputs: [[Int8]] = []
         // A byte the run wrote with the paint value looks untouched; a second
         // paint settles it, and is only needed when the first falls short.
         for paint: UInt8 in [0xA5, 0x5A] {
@@ -79,10 +79,10 @@ public struct ArenaProgram: Sendable {
                 try session.step()
             }
             measured = max(measured, session.highWaterMark())
-            output = try session.finalOutput()
+            outputs = try session.finalOutputs()
             if measured >= layout.arenaBytes { break }
         }
-        return ArenaRunResult(output: output, measuredArenaBytes: measured, plannedArenaBytes: layout.arenaBytes,
+        return ArenaRunResult(outputs: outputs, measuredArenaBytes: measured, plannedArenaBytes: layout.arenaBytes,
                               peakBytes: plan.peakBytes)
     }
 
@@ -107,8 +107,10 @@ public struct ScheduledStep: Equatable, Hashable, Sendable {
 
 /// What one run measured.
 public struct ArenaRunResult: Equatable, Sendable {
+    /// The bytes of every graph output, in the graph's order.
+    public var outputs: [[Int8]]
     /// The bytes of the model's first output.
-    public var output: [Int8]
+    public var output: [Int8] { outputs.first ?? [] }
     /// The highest arena byte the run wrote, plus one.
     public var measuredArenaBytes: Int
     /// The arena the layout planned.

@@ -97,6 +97,16 @@ public final class ArenaSession: @unchecked Sendable {
         return read(slot)
     }
 
+    /// The bytes of every graph output, in the graph's output order, once
+    /// every step has run (a detector has several).
+    public func finalOutputs() throws(RuntimeError) -> [[Int8]] {
+        let model = program.interpreter.model
+        guard isFinished else { throw RuntimeError("the run has not finished") }
+        var outputs: [[Int8]] = []
+        for index in model.outputs { outputs.append(read(try program.compiler.whole(index))) }
+        return outputs
+    }
+
     /// The output, once every step has run.
     public var output: [Int8]? { try? finalOutput() }
 

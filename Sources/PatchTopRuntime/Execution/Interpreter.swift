@@ -35,6 +35,12 @@ public struct Interpreter: Sendable {
         case quantize(scale: Float, zeroPoint: Int32, input: Int, output: Int)
         case dequantize(scale: Float, zeroPoint: Int32, input: Int, output: Int)
         case mean(MeanParams, input: Int, output: Int)
+        case meanFloat(ReductionLoops, input: Int, output: Int)
+        /// TRANSPOSE (any element size); whole tensors only.
+        case transpose(TransposeParams, input: Int, output: Int)
+        /// An op whose output is known at prepare time (SHAPE and the shape
+        /// arithmetic after it): writes these bytes.
+        case fill([Int8], output: Int)
         case pad(input: Int, shape: [Int], paddings: [Paddings], value: Int8, output: Int)
         case concat(inputs: [Int], shapes: [[Int]], axis: Int, output: Int)
         case softmax(SoftmaxParams, input: Int, output: Int)
@@ -70,7 +76,8 @@ public struct Interpreter: Sendable {
 
     static func weightConsuming(_ kind: OperatorKind) -> Bool {
         switch kind {
-        case .conv2D, .depthwiseConv2D, .fullyConnected, .pad, .mean, .reshape, .squeeze: true
+        case .conv2D, .depthwiseConv2D, .fullyConnected, .pad, .mean, .reshape, .squeeze, .transpose,
+             .shape, .stridedSlice, .pack, .gather: true
         default: false
         }
     }

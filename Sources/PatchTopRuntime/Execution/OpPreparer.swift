@@ -40,6 +40,9 @@ struct OpPreparer {
         case .leakyRelu: try leakyRelu()
         case .tanh: try tanh()
         case .resizeNearestNeighbor: try resizeNearest()
+        case .transpose: try transpose()
+        case .shape, .stridedSlice, .pack, .gather: try shapeArithmetic()
+        case .logSoftmax: throw .unsupported(op)
         case .other: throw .unsupported(op)
         }
     }
@@ -75,6 +78,10 @@ struct OpPreparer {
         guard shifts.allSatisfy({ (-31...30).contains($0) }) else {
             throw .unsupported(op, "a requantization scale is out of range")
         }
+    }
+
+    func requireFloat(_ tensor: Tensor) throws(RuntimeError) {
+        guard tensor.type == .float32 else { throw .unsupported(op, "tensor \(tensor.index) is \(tensor.type.name), not float32") }
     }
 
     func requireInt8(_ tensor: Tensor) throws(RuntimeError) {
