@@ -89,6 +89,10 @@ extension ArenaSession {
         case let .transpose(p, input, _):
             guard isWhole else { throw RuntimeError("op \(op.index) (\(op.kind.name)) runs on whole tensors only") }
             transpose(p, input: pointer(try slot(input)), output: pointer(out))
+        case let .logSoftmax(p, input, _):
+            logSoftmaxInt8(p, input: bytes(try slot(input)), output: y)
+        case .floatConv, .floatPool, .floatFullyConnected, .floatBinary, .floatUnary, .softmaxFloat, .logSoftmaxFloat, .padFloat:
+            try performFloat(step, op: op, action, slot: slot)
         case let .fill(values, _):
             values.withUnsafeBytes { pointer(out).copyMemory(from: $0.baseAddress!, byteCount: min($0.count, out.bytes)) }
         case let .softmax(p, input, _):

@@ -38,6 +38,16 @@ public struct Interpreter: Sendable {
         case meanFloat(ReductionLoops, input: Int, output: Int)
         /// TRANSPOSE (any element size); whole tensors only.
         case transpose(TransposeParams, input: Int, output: Int)
+        case logSoftmax(LogSoftmaxParams, input: Int, output: Int)
+        /// float32 ops (a float model): TFLite Micro's reference float kernels.
+        case floatConv(FloatConv2DKernel, input: Int, output: Int)
+        case floatPool(FloatPoolKernel, input: Int, output: Int)
+        case floatFullyConnected(FloatFullyConnectedKernel, input: Int, output: Int)
+        case floatBinary(FloatBinaryOp, FloatClamp, Int, [Int], Int, [Int], output: Int, [Int])
+        case floatUnary(FloatUnaryOp, input: Int, output: Int)
+        case softmaxFloat(beta: Float, rows: Int, depth: Int, input: Int, output: Int)
+        case logSoftmaxFloat(rows: Int, depth: Int, input: Int, output: Int)
+        case padFloat(input: Int, shape: [Int], paddings: [Paddings], output: Int)
         /// An op whose output is known at prepare time (SHAPE and the shape
         /// arithmetic after it): writes these bytes.
         case fill([Int8], output: Int)

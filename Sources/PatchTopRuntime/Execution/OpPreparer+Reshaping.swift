@@ -93,10 +93,12 @@ extension OpPreparer {
     /// RESIZE_NEAREST_NEIGHBOR: int8 in and out, 4-D, and a constant size
     /// tensor that agrees with the output shape (the runtime plans memory
     /// from shapes, so the size cannot change at run time).
-    func resizeNearest() throws(RuntimeError) -> Interpreter.Step {
+    func resizeNearest(allowFloat: Bool = false) throws(RuntimeError) -> Interpreter.Step {
         let input = try tensor(0), size = try int32s(try tensor(1))
-        try requireInt8(input)
-        try requireInt8(out)
+        if !(allowFloat && input.type == .float32 && out.type == .float32) {
+            try requireInt8(input)
+            try requireInt8(out)
+        }
         guard input.shape.count == 4, out.shape.count == 4, input.shape[0] == out.shape[0], input.shape[3] == out.shape[3] else {
             throw .unsupported(op, "input \(input.shape) and output \(out.shape) are not 4-D with the same batch and channels")
         }

@@ -22,6 +22,17 @@ struct OpPreparer {
     /// The step for the op.
     func step() throws(RuntimeError) -> Interpreter.Step {
         switch op.kind {
+        case .quantize, .dequantize, .mean, .transpose, .reshape, .squeeze, .shape, .stridedSlice, .pack, .gather:
+            break   // these handle float32 themselves
+        default:
+            if out.type == .float32 { return try floatStep() }
+        }
+        return try int8Step()
+    }
+
+    /// The step of an int8 op (or one that moves bytes of any type).
+    private func int8Step() throws(RuntimeError) -> Interpreter.Step {
+        switch op.kind {
         case .conv2D: try conv()
         case .depthwiseConv2D: try depthwise()
         case .fullyConnected: try fullyConnected()
@@ -42,7 +53,7 @@ struct OpPreparer {
         case .resizeNearestNeighbor: try resizeNearest()
         case .transpose: try transpose()
         case .shape, .stridedSlice, .pack, .gather: try shapeArithmetic()
-        case .logSoftmax: throw .unsupported(op)
+        case .logSoftmax: try logSoftmax()
         case .other: throw .unsupported(op)
         }
     }
