@@ -4,6 +4,8 @@
     pip install tensorflow-cpu ai-edge-litert tflite-micro
     python3 SampleModels/generate.py            # all models
     python3 SampleModels/generate.py tiny-allops mbv3s-r96   # a subset
+    python3 SampleModels/generate.py --references-only [names]  # keep the
+        .tflite files, recompute their reference outputs with TFLite Micro
 
 Everything is seeded; nothing is downloaded (Keras applications use
 weights=None). For each model this writes SampleModels/<name>.tflite,
@@ -644,7 +646,49 @@ def generate(name, seed):
     }
 
 
+def rereference(name, entry):
+    """Keeps an existing model file and recomputes its reference outputs
+    with TFLite Micro (the converter's float calibration is not bit-stable
+    across machines, so rebuilding a committed model can change its bytes)."""
+    path = os.path.join(HERE, f"{name}.tflite")
+    print(f"== {name}: references only")
+    before = {}
+    for ref in entry.get("references", []):
+        for out in ([ref["output"]] if "output" in ref else ref["outputs"]):
+            with open(os.path.join(HERE, out), "rb") as f:
+                before[out] = f.read()
+    inp, outs, disagreements = write_reference(name, path)
+    changed = []
+    for out, old in before.items():
+        with open(os.path.join(HERE, out), "rb") as f:
+            if f.read() != old:
+                changed.append(out)
+    for out in changed:
+        print(f"  {out}: was LiteRT BUILTIN_REF's, now TFLite Micro's")
+    entry = dict(entry)
+    entry["referenceSource"] = "tflite-micro"
+    entry["disagreements"] = disagreements
+    if changed:
+        entry["referencesChangedToTFLiteMicro"] = sorted(changed)
+    return entry
+
+
 def main(argv):
+    if argv and argv[0] == "--references-only":
+        manifest_path = os.path.join(HERE, "manifest.json")
+        with open(manifest_path) as f:
+            manifest = json.load(f)
+        names = argv[1:] or [m["name"] for m in manifest["models"]]
+        manifest["models"] = [rereference(m["name"], m) if m["name"] in names else m for m in manifest["models"]]
+        manifest["referenceKernels"] = ("committed outputs: tflite_micro.runtime.Interpreter (TFLite Micro); "
+                                        "compared with ai_edge_litert Interpreter, OpResolverType.BUILTIN_REF, "
+                                        "num_threads=1 (differences under each model's disagreements)")
+        manifest["versions"] = versions()
+        with open(manifest_path, "w") as f:
+            json.dump(manifest, f, indent=1)
+            f.write("\n")
+        print(f"wrote {manifest_path}")
+        return
     names = argv or list(MODELS)
     for n in names:
         if n not in MODELS:
