@@ -58,3 +58,34 @@ final class RealModelSampleTests: XCTestCase {
     func testFloatAllOps() throws { try check("tiny-allops-f32", grid: [(2, 6), (3, 9)]) }
     func testFloatMoreOps() throws { try check("tiny-moreops-f32", grid: [(2, 5), (3, 8)]) }
 }
+
+/// Step-through of a model the runtime cannot finish: the ops before the
+/// first unsupported one (a patch stage) run, and the session stops there
+/// naming it.
+final class UnsupportedOpStepTests: XCTestCase {
+    func testSessionRunsUpToTheFirstUnsupportedOp() throws {
+        let q = Quantization(scales: [0.5], zeroPoints: [0])
+        let tensors = [
+            Tensor(index: 0, name: "in", shape: [1, 4, 4, 2], type: .int8, quantization: q),
+            Tensor(index: 1, name: "relu", shape: [1, 4, 4, 2], type: .int8, quantization: q),
+            Tensor(index: 2, name: "s2d", shape: [1, 2, 2, 8], type: .int8, quantization: q),
+        ]
+        let ops = [
+            Operator(index: 0, kind: .relu, inputs: [0], outputs: [1]),
+            Operator(index: 1, kind: OperatorKind(builtinCode: 26), inputs: [1], outputs: [2]),
+        ]
+        let model = try Model(name: "stops", tensors: tensors, operators: ops, inputs: [0], outputs: [2])
+        XCTAssertThrowsError(try Interpreter(model: model))
+        let interpreter = try Interpreter(model: model, keepingUnsupportedOps: true)
+        XCTAssertEqual(interpreter.firstUnsupported?.op, 1)
+        let plan = try PatchPlan(model: model, patches: 2, patchLayers: 1)
+        let session = try ArenaSession(program: try ArenaProgram(interpreter: interpreter, plan: plan),
+                                       input: (0..<32).map { Int8($0 - 16) })
+        for _ in 0..<4 { try session.step() }   // RELU, patch by patch
+        XCTAssertEqual(session.values(ofTensor: 1)?.data.count, 32)
+        XCTAssertEqual(session.next?.op, 1)
+        XCTAssertThrowsError(try session.step()) { error in
+            XCTAssertEqual("\(error)", "the run stops here: op 1 (SPACE_TO_DEPTH) is not supported by the runtime")
+        }
+    }
+}

@@ -245,6 +245,8 @@ struct Compiler: Sendable {
             throw RuntimeError("op \(op.index) (\(op.kind.name)) cannot run patch by patch: it reads every position")
         case .resizeNearest:
             throw RuntimeError("op \(op.index) (\(op.kind.name)) cannot run patch by patch: it runs on whole tensors only")
+        case .refused(let error):
+            throw error
         }
     }
 }

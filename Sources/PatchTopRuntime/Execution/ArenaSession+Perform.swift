@@ -93,6 +93,8 @@ extension ArenaSession {
             logSoftmaxInt8(p, input: bytes(try slot(input)), output: y)
         case .floatConv, .floatPool, .floatFullyConnected, .floatBinary, .floatUnary, .softmaxFloat, .logSoftmaxFloat, .padFloat:
             try performFloat(step, op: op, action, slot: slot)
+        case .refused(let error):
+            throw RuntimeError("the run stops here: \(error.description)")
         case let .fill(values, _):
             values.withUnsafeBytes { pointer(out).copyMemory(from: $0.baseAddress!, byteCount: min($0.count, out.bytes)) }
         case let .softmax(p, input, _):

@@ -23,6 +23,9 @@ public struct Interpreter: Sendable {
     let steps: [Step]
     /// Constant tensors read as data (not as weights), decoded once.
     let constants: [Int: [Int8]]
+    /// The first op the runtime cannot run, when it was kept
+    /// (`init(model:keepingUnsupportedOps:)`); nil when every op runs.
+    public let firstUnsupported: (op: Int, error: RuntimeError)?
 
     enum Step: Sendable {
         case conv(Conv2DKernel, input: Int, output: Int)
@@ -48,6 +51,9 @@ public struct Interpreter: Sendable {
         case softmaxFloat(beta: Float, rows: Int, depth: Int, input: Int, output: Int)
         case logSoftmaxFloat(rows: Int, depth: Int, input: Int, output: Int)
         case padFloat(input: Int, shape: [Int], paddings: [Paddings], output: Int)
+        /// An op the runtime cannot run, kept so that the ops before it can
+        /// (step-through of a model's patch stage); running it throws.
+        case refused(RuntimeError)
         /// An op whose output is known at prepare time (SHAPE and the shape
         /// arithmetic after it): writes these bytes.
         case fill([Int8], output: Int)
@@ -67,11 +73,26 @@ public struct Interpreter: Sendable {
     }
 
     public init(model: Model) throws(RuntimeError) {
+        try self.init(model: model, keepingUnsupportedOps: false)
+    }
+
+    /// With `keepingUnsupportedOps`, an op the runtime cannot run does not
+    /// refuse the model: it becomes a step that throws its refusal when
+    /// reached, so everything before it (a patch stage) still runs.
+    /// `firstUnsupported` then names it.
+    public init(model: Model, keepingUnsupportedOps: Bool) throws(RuntimeError) {
         self.model = model
         var steps = [Step]()
         var constants = [Int: [Int8]]()
+        var firstUnsupported: (op: Int, error: RuntimeError)?
         for op in model.operators {
-            steps.append(try Self.prepare(op, model))
+            do throws(RuntimeError) {
+                steps.append(try Self.prepare(op, model))
+            } catch {
+                guard keepingUnsupportedOps else { throw error }
+                if firstUnsupported == nil { firstUnsupported = (op.index, error) }
+                steps.append(.refused(error))
+            }
             if !Self.weightConsuming(op.kind) {
                 for index in op.inputs where index >= 0 {
                     if let data = model.tensors[index].data, model.tensors[index].type == .int8 || model.tensors[index].type == .float32 {
@@ -82,6 +103,7 @@ public struct Interpreter: Sendable {
         }
         self.steps = steps
         self.constants = constants
+        self.firstUnsupported = firstUnsupported
     }
 
     static func weightConsuming(_ kind: OperatorKind) -> Bool {

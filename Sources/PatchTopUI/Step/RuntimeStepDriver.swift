@@ -12,7 +12,10 @@ public struct RuntimeStepDriver: StepDriver {
     let reference: [[Int8]]?
 
     public init(model: Model, request: RunRequest, seed: UInt64 = 0) throws(RuntimeError) {
-        let interpreter = try Interpreter(model: model)
+        // An op the runtime cannot run stops the session when it is reached
+        // (with its refusal as the error), not before: the stage before it
+        // can still be stepped through.
+        let interpreter = try Interpreter(model: model, keepingUnsupportedOps: true)
         let plan: PatchPlan
         do {
             plan = try PatchPlan(model: model, patches: request.patches, patchLayers: request.patchLayers, options: request.options)
