@@ -65,30 +65,21 @@ public struct FloatConv2DKernel: Sendable {
                         for ox in outputCols {
                             let inX0 = width.inputStart(forOutput: ox)
                             let acc = output + outputRegion.offset(batch: b, row: oy, col: ox, channels: oc)
-                            for o in 0..<oc { acc[o] = 0 }
-                            for fy in 0..<kh {
-                                let iy = inY0 + dh * fy
-                                if iy < 0 || iy >= inH { continue }
-                                for fx in 0..<kw {
-                                    let ix = inX0 + dw * fx
-                                    if ix < 0 || ix >= inW { continue }
-                                    let x = input + inputRegion.offset(batch: b, row: iy, col: ix, channels: ic)
-                                    if depthwise {
-                                        let tap = w.baseAddress! + (fy * kw + fx) * oc
-                                        if m == 1 {
-                                            for o in 0..<oc { acc[o] += x[o] * tap[o] }
-                                        } else {
-                                            for o in 0..<oc { acc[o] += x[o / m] * tap[o] }
-                                        }
-                                    } else {
-                                        var tap = w.baseAddress! + (fy * kw + fx) * ic * oc
-                                        for c in 0..<ic {
-                                            let v = x[c]
-                                            for o in 0..<oc { acc[o] += v * tap[o] }
-                                            tap += oc
-                                        }
-                                    }
-                                }
+                            // Blocks of 8 (then 4) output channels in SIMD
+                            // registers: each lane is one output's own running
+                            // sum, in the reference's order; the rest one by one.
+                            var ob = 0
+                            while ob + 8 <= oc {
+                                block(SIMD8<Float>.self, ob, acc, input, inputRegion, b, inY0, inX0, w.baseAddress!)
+                                ob += 8
+                            }
+                            if ob + 4 <= oc {
+                                block(SIMD4<Float>.self, ob, acc, input, inputRegion, b, inY0, inX0, w.baseAddress!)
+                                ob += 4
+                            }
+                            while ob < oc {
+                                block(SIMD2<Float>.self, ob, acc, input, inputRegion, b, inY0, inX0, w.baseAddress!, lanes: 1)
+                                ob += 1
                             }
                             for o in 0..<oc { acc[o] = clamp.apply(acc[o] + bias[o]) }
                         }
@@ -96,6 +87,54 @@ public struct FloatConv2DKernel: Sendable {
                 }
             }
         }
+    }
+
+    /// One block of output channels `ob ..< ob + lanes` of one output pixel:
+    /// the sums over filter rows, columns and input channels in the
+    /// reference order, one lane per output, written to `acc` (unclamped).
+    /// `lanes` below the vector width uses the first lanes only.
+    @inline(__always)
+    private func block<V: SIMD>(_ type: V.Type, _ ob: Int, _ acc: UnsafeMutablePointer<Float>, _ input: UnsafePointer<Float>,
+                                _ inputRegion: Region2D, _ b: Int, _ inY0: Int, _ inX0: Int, _ w: UnsafePointer<Float>,
+                                lanes: Int = V.scalarCount) where V.Scalar == Float {
+        let ic = inputChannels, oc = outputChannels, m = depthMultiplier
+        let kh = height.filterSize, kw = width.filterSize
+        let inH = height.inputSize, inW = width.inputSize
+        let dh = height.dilation, dw = width.dilation
+        func load(_ p: UnsafePointer<Float>) -> V {
+            if lanes == V.scalarCount { return UnsafeRawPointer(p).loadUnaligned(as: V.self) }
+            var v = V()
+            for lane in 0..<lanes { v[lane] = p[lane] }
+            return v
+        }
+        var sum = V(repeating: 0)
+        for fy in 0..<kh {
+            let iy = inY0 + dh * fy
+            if iy < 0 || iy >= inH { continue }
+            for fx in 0..<kw {
+                let ix = inX0 + dw * fx
+                if ix < 0 || ix >= inW { continue }
+                let x = input + inputRegion.offset(batch: b, row: iy, col: ix, channels: ic)
+                if isDepthwise {
+                    let values: V
+                    if m == 1 {
+                        values = load(x + ob)
+                    } else {
+                        var v = V()
+                        for lane in 0..<lanes { v[lane] = x[(ob + lane) / m] }
+                        values = v
+                    }
+                    sum = sum + values * load(w + (fy * kw + fx) * oc + ob)
+                } else {
+                    var tap = w + (fy * kw + fx) * ic * oc + ob
+                    for c in 0..<ic {
+                        sum = sum + V(repeating: x[c]) * load(tap)
+                        tap += oc
+                    }
+                }
+            }
+        }
+        for lane in 0..<lanes { acc[ob + lane] = sum[lane] }
     }
 }
 
@@ -182,12 +221,26 @@ public struct FloatFullyConnectedKernel: Sendable {
         weights.withUnsafeBufferPointer { w in
             for b in 0..<batches {
                 let x = input + b * depth, y = output + b * oc
-                for o in 0..<oc { y[o] = 0 }
-                var row = w.baseAddress!
-                for d in 0..<depth {
-                    let v = x[d]
-                    for o in 0..<oc { y[o] += v * row[o] }
-                    row += oc
+                var ob = 0
+                while ob + 8 <= oc {
+                    // Eight outputs at once, each summing over d in order.
+                    var sum = SIMD8<Float>(repeating: 0)
+                    var row = UnsafeRawPointer(w.baseAddress! + ob)
+                    for d in 0..<depth {
+                        sum = sum + SIMD8<Float>(repeating: x[d]) * row.loadUnaligned(as: SIMD8<Float>.self)
+                        row += oc * MemoryLayout<Float>.stride
+                    }
+                    UnsafeMutableRawPointer(y + ob).storeBytes(of: sum, as: SIMD8<Float>.self)
+                    ob += 8
+                }
+                if ob < oc {
+                    for o in ob..<oc { y[o] = 0 }
+                    var row = w.baseAddress!
+                    for d in 0..<depth {
+                        let v = x[d]
+                        for o in ob..<oc { y[o] += v * row[o] }
+                        row += oc
+                    }
                 }
                 for o in 0..<oc { y[o] = clamp.apply(y[o] + bias[o]) }
             }
