@@ -28,8 +28,8 @@ final class RealModelSampleTests: XCTestCase {
             for (p, n) in grid {
                 let plan = try PatchPlan(model: model, patches: p, patchLayers: n, options: options)
                 let run = try XCTUnwrap(try ArenaProgram(interpreter: interpreter, plan: plan).run(input: x))
-                XCTAssertTrue(run.output == want, "\(name) p=\(p) n=\(n) \(options): differs", file: file, line: line)
-                XCTAssertEqual(run.measuredArenaBytes, plan.peakBytes, "\(name) p=\(p) n=\(n) \(options): arena", file: file, line: line)
+                XCTAssertTrue(run.output == want, "\(name) p=\(p) n=\(n) \(options.summary): differs", file: file, line: line)
+                XCTAssertEqual(run.measuredArenaBytes, plan.peakBytes, "\(name) p=\(p) n=\(n) \(options.summary): arena", file: file, line: line)
             }
         }
     }

@@ -14,9 +14,8 @@ import PatchTopPlan
 public struct ArenaProgram: Sendable {
     public let interpreter: Interpreter
     public let plan: PatchPlan
-    /// Offset, size and lifetime of every buffer. Buffer ids: a tensor held
-    /// whole has its tensor index; a per-patch buffer has `tensorCount +
-    /// tensor index` (see `ArenaLayout(plan:)`).
+    /// Offset, size and lifetime of every buffer of the plan's memory
+    /// schedule (buffer id = index in `plan.schedule.buffers`).
     public let layout: ArenaLayout
     /// Every piece of work in execution order.
     public let schedule: [ScheduledStep]
@@ -40,10 +39,14 @@ public struct ArenaProgram: Sendable {
 
     /// Compiles `plan`, which must have been made for `interpreter.model`.
     public init(interpreter: Interpreter, plan: PatchPlan) throws(RuntimeError) {
-        let model = interpreter.model
-        guard plan.model.tensors.count == model.tensors.count, plan.model.operators.count == model.operators.count else {
-            throw RuntimeError("the plan was made for \(plan.model.name), not \(model.name)")
+        guard plan.model.tensors.count == interpreter.model.tensors.count,
+              plan.model.operators.count == interpreter.model.operators.count else {
+            throw RuntimeError("the plan was made for \(plan.model.name), not \(interpreter.model.name)")
         }
+        // Folded PADs change the convs that read them: those are prepared
+        // again for the plan's graph.
+        let interpreter = try interpreter.adapted(to: plan.model)
+        let model = interpreter.model
         self.interpreter = interpreter
         self.plan = plan
         let layout = ArenaLayout(plan: plan)
@@ -107,7 +110,7 @@ public struct ScheduledStep: Equatable, Hashable, Sendable {
 
 /// What one run measured.
 public struct ArenaRunResult: Equatable, Sendable {
-    /// The bytes of every graph output, in the graph's order.
+    /// The bytes of every output the caller reads, in graph order.
     public var outputs: [[Int8]]
     /// The bytes of the model's first output.
     public var output: [Int8] { outputs.first ?? [] }
