@@ -107,4 +107,28 @@ final class MeanTransposeKernelTests: XCTestCase {
         XCTAssertNil(TransposeParams(inputShape: [2, 3], perm: [1, 1], elementBytes: 1))
         XCTAssertNil(TransposeParams(inputShape: [2, 3], perm: [0, 1, 2], elementBytes: 1))
     }
+
+    /// STRIDED_SLICE of an activation: rows 1 and 3, columns 0 and 3,
+    /// channel 1 of a [1,4,4,2] map; then a reversed, shrunk slice.
+    func testStridedSlice() throws {
+        let x: [Int8] = (0..<32).map { Int8($0) }   // value = (4·h + w)·2 + c
+        let p = try XCTUnwrap(StridedSliceParams(inputShape: [1, 4, 4, 2], begin: [0, 1, 0, 1], end: [1, 4, 4, 2], strides: [1, 2, 3, 1],
+                                                 beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0,
+                                                 offset: false, elementBytes: 1))
+        XCTAssertEqual(p.count, [1, 2, 2, 1])
+        var y = [Int8](repeating: 0, count: 4)
+        x.withUnsafeBytes { xp in y.withUnsafeMutableBytes { stridedSlice(p, input: xp.baseAddress!, output: $0.baseAddress!) } }
+        XCTAssertEqual(y, [9, 15, 25, 31])
+        // Row 2 (shrunk), columns from the end backwards (begin −1, end
+        // masked, stride −1), channel 0, of 4-byte values.
+        let f: [Float] = (0..<32).map { Float($0) }
+        let q = try XCTUnwrap(StridedSliceParams(inputShape: [1, 4, 4, 2], begin: [0, 2, -1, 0], end: [1, 3, 0, 1], strides: [1, 1, -1, 1],
+                                                 beginMask: 0, endMask: 0b0100, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0b0010,
+                                                 offset: false, elementBytes: 4))
+        var g = [Float](repeating: 0, count: q.outputCount)
+        f.withUnsafeBytes { fp in g.withUnsafeMutableBytes { stridedSlice(q, input: fp.baseAddress!, output: $0.baseAddress!) } }
+        XCTAssertEqual(g, [22, 20, 18, 16])
+        XCTAssertNil(StridedSliceParams(inputShape: [4], begin: [0], end: [4], strides: [1], beginMask: 0, endMask: 0, ellipsisMask: 1,
+                                        newAxisMask: 0, shrinkAxisMask: 0, offset: false, elementBytes: 1))
+    }
 }

@@ -262,7 +262,7 @@ struct Compiler: Sendable {
         case let .pad(_, _, paddings, _, _):
             if paddings.count == 4, paddings[0].before == 0, paddings[0].after == 0 { return }
             throw RuntimeError("op \(op.index) (PAD) cannot run patch by patch: it pads the batch dimension")
-        case .fullyConnected, .copy, .mean, .meanFloat, .transpose, .fill, .softmax, .logSoftmax,
+        case .fullyConnected, .copy, .mean, .meanFloat, .transpose, .stridedSlice, .fill, .softmax, .logSoftmax,
              .floatFullyConnected, .softmaxFloat, .logSoftmaxFloat:
             throw RuntimeError("op \(op.index) (\(op.kind.name)) cannot run patch by patch: it reads every position")
         case .resizeNearest:

@@ -86,6 +86,9 @@ extension ArenaSession {
         case let .meanFloat(loops, input, _):
             let x = try slot(input)
             meanFloat(loops, input: floats(x), output: mutableFloats(out))
+        case let .stridedSlice(p, input, _):
+            guard isWhole else { throw RuntimeError("op \(op.index) (\(op.kind.name)) runs on whole tensors only") }
+            stridedSlice(p, input: pointer(try slot(input)), output: pointer(out))
         case let .transpose(p, input, _):
             guard isWhole else { throw RuntimeError("op \(op.index) (\(op.kind.name)) runs on whole tensors only") }
             transpose(p, input: pointer(try slot(input)), output: pointer(out))

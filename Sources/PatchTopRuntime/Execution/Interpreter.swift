@@ -39,6 +39,8 @@ public struct Interpreter: Sendable {
         case dequantize(scale: Float, zeroPoint: Int32, input: Int, output: Int)
         case mean(MeanParams, input: Int, output: Int)
         case meanFloat(ReductionLoops, input: Int, output: Int)
+        /// STRIDED_SLICE of an activation (any element size); whole tensors only.
+        case stridedSlice(StridedSliceParams, input: Int, output: Int)
         /// TRANSPOSE (any element size); whole tensors only.
         case transpose(TransposeParams, input: Int, output: Int)
         case logSoftmax(LogSoftmaxParams, input: Int, output: Int)
