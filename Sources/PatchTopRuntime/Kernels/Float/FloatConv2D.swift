@@ -56,7 +56,11 @@ public struct FloatConv2DKernel: Sendable {
         let kh = height.filterSize, kw = width.filterSize
         let inH = height.inputSize, inW = width.inputSize
         let dh = height.dilation, dw = width.dilation
-        let depthwise = isDepthwise
+        if isDepthwise && m == 1 {
+            runDepthwise(input: input, inputRegion: inputRegion, output: output, outputRegion: outputRegion,
+                         outputRows: outputRows, outputCols: outputCols)
+            return
+        }
         weights.withUnsafeBufferPointer { w in
             bias.withUnsafeBufferPointer { bias in
                 for b in 0..<batches {
@@ -86,6 +90,64 @@ public struct FloatConv2DKernel: Sendable {
                     }
                 }
             }
+        }
+    }
+
+
+    /// Depthwise with one output channel per input channel: per output
+    /// pixel the in-image taps are listed once (in the reference's order),
+    /// then every block of channels sums over them in SIMD lanes.
+    private func runDepthwise(input: UnsafePointer<Float>, inputRegion: Region2D, output: UnsafeMutablePointer<Float>,
+                              outputRegion: Region2D, outputRows: Range<Int>, outputCols: Range<Int>) {
+        let oc = outputChannels
+        let kh = height.filterSize, kw = width.filterSize
+        let inH = height.inputSize, inW = width.inputSize
+        let dh = height.dilation, dw = width.dilation
+        weights.withUnsafeBufferPointer { wb in
+        bias.withUnsafeBufferPointer { bias in
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * max(kh * kw, 1)) { taps in
+            let w = wb.baseAddress!
+            for b in 0..<batches {
+                for oy in outputRows {
+                    let inY0 = height.inputStart(forOutput: oy)
+                    for ox in outputCols {
+                        let inX0 = width.inputStart(forOutput: ox)
+                        var n = 0
+                        for fy in 0..<kh {
+                            let iy = inY0 + dh * fy
+                            if iy < 0 || iy >= inH { continue }
+                            for fx in 0..<kw {
+                                let ix = inX0 + dw * fx
+                                if ix < 0 || ix >= inW { continue }
+                                taps[2 * n] = inputRegion.offset(batch: b, row: iy, col: ix, channels: oc)
+                                taps[2 * n + 1] = (fy * kw + fx) * oc
+                                n += 1
+                            }
+                        }
+                        let acc = output + outputRegion.offset(batch: b, row: oy, col: ox, channels: oc)
+                        var ob = 0
+                        while ob + 8 <= oc {
+                            var sum = SIMD8<Float>(repeating: 0)
+                            for t in 0..<n {
+                                let x = UnsafeRawPointer(input + taps[2 * t] + ob).loadUnaligned(as: SIMD8<Float>.self)
+                                let f = UnsafeRawPointer(w + taps[2 * t + 1] + ob).loadUnaligned(as: SIMD8<Float>.self)
+                                sum = sum + x * f
+                            }
+                            UnsafeMutableRawPointer(acc + ob).storeBytes(of: sum, as: SIMD8<Float>.self)
+                            ob += 8
+                        }
+                        while ob < oc {
+                            var sum: Float = 0
+                            for t in 0..<n { sum = sum + input[taps[2 * t] + ob] * w[taps[2 * t + 1] + ob] }
+                            acc[ob] = sum
+                            ob += 1
+                        }
+                        for o in 0..<oc { acc[o] = clamp.apply(acc[o] + bias[o]) }
+                    }
+                }
+            }
+        }
+        }
         }
     }
 
