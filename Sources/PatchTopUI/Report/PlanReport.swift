@@ -15,7 +15,7 @@ public struct PlanReport: Sendable {
         out.append("\(model.name): \(mode) — memory: \(plan.options.summary)")
         let peakOp = model.operators.isEmpty ? "-" : "op \(plan.peakOp) (\(model.operators[plan.peakOp].kind.name))\(plan.isPatched && plan.peakOp < plan.patchLayers ? ", in the patch stage" : "")"
         out.append("peak            \(formatBytes(plan.peakBytes)) (\(formatCount(plan.peakBytes)) B) at \(peakOp)")
-        out.append("layer-by-layer  \(formatBytes(plan.layerByLayerPeakBytes)) (\(formatCount(plan.layerByLayerPeakBytes)) B) — \(formatFixed(plan.peakReduction, decimals: 2))× lower")
+        out.append("layer-by-layer  \(formatBytes(plan.layerByLayerPeakBytes)) (\(formatCount(plan.layerByLayerPeakBytes)) B) \(plan.isPatched ? " — \(Verdicts.peak(plan))" : "")")
         out.append("MACs            \(formatMACs(plan.macs)) vs \(formatMACs(plan.layerByLayerMacs)) layer-by-layer — overhead +\(formatFixed(plan.macOverhead * 100, decimals: 1))%")
         return out
     }

@@ -77,6 +77,9 @@ public struct StepValues: Equatable, Sendable {
 /// arena holds, and the output of the step just executed. Pure data, made by
 /// the step driver after every step.
 public struct StepSnapshot: Equatable, Sendable {
+    /// The run generation whose plan the session runs; `update` drops
+    /// snapshots of a plan that has since changed.
+    public var generation: Int
     /// Index of the next step in the schedule (steps done so far).
     public var position: Int
     public var stepCount: Int
@@ -92,8 +95,9 @@ public struct StepSnapshot: Equatable, Sendable {
     /// When finished: whether the output equals the layer-by-layer run's.
     public var identical: Bool?
 
-    public init(position: Int, stepCount: Int, last: StepPoint?, next: StepPoint?, blocks: [ArenaBlock],
+    public init(generation: Int = 0, position: Int, stepCount: Int, last: StepPoint?, next: StepPoint?, blocks: [ArenaBlock],
                 arenaBytes: Int, values: StepValues?, isFinished: Bool, identical: Bool? = nil) {
+        self.generation = generation
         self.position = position
         self.stepCount = stepCount
         self.last = last

@@ -1,4 +1,5 @@
 import Foundation
+import PatchTopUI
 
 /// Messages from other threads (background runs) waiting for the input
 /// loop, which drains them between key presses.

@@ -2,6 +2,7 @@ import Foundation
 import PatchTopModel
 import PatchTopPlan
 import PatchTopRuntime
+import PatchTopUI
 
 /// Runs one plan of one model and sums it up. The background runner calls
 /// it off the input loop; tests call it directly.
@@ -65,12 +66,5 @@ public final class PatchedRunEngine: RunEngine, @unchecked Sendable {
             plannedArenaBytes: result.plannedArenaBytes, milliseconds: elapsed.milliseconds,
             identical: result.output == reference
         )
-    }
-}
-
-extension Duration {
-    /// The duration in (fractional) milliseconds.
-    public var milliseconds: Double {
-        Double(components.seconds) * 1000 + Double(components.attoseconds) / 1e15
     }
 }

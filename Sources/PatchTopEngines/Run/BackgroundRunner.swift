@@ -1,5 +1,6 @@
 import Foundation
 import PatchTopRuntime
+import PatchTopUI
 
 /// Runs requests on one worker thread, off the input loop, newest first.
 ///

@@ -1,30 +1,36 @@
 import Foundation
 import PatchTopModel
+import PatchTopPlan
 import PatchTopRuntime
+import PatchTopUI
 
-/// Performs the effects `update` asks for and answers with messages: runs
-/// go to the background runner, exports and steps happen at once. The
-/// terminal loop, the headless tests and the end-to-end binary share it.
-public final class EffectHandler {
+/// Performs the effects `update` asks for and answers with messages in its
+/// inbox: runs go to the background runner, step-mode work to the step
+/// worker, exports are written at once (they are small). The terminal
+/// loop, `report --run` and the tests share it through `AppLoop`.
+public final class EffectHandler: EffectPerformer {
     public let inbox = Inbox()
     private var runner: BackgroundRunner?
-    private let makeStepDriver: ((RunRequest) throws(RuntimeError) -> any StepDriver)?
-    private var stepDriver: (any StepDriver)?
+    private var stepper: StepWorker?
     private let profile: ProfileLog?
     private let submitted = SubmitTimes()
-    /// The date written into exported reports (a fixed one in tests).
-    public var date: () -> String
+    private let sweepModel: Model?
+    private let sweepQueue = DispatchQueue(label: "patchtop-sweep")
 
     /// - Parameters:
     ///   - engine: runs plans in the background; `nil` turns runs off.
     ///   - makeStepDriver: opens step-through sessions; `nil` makes step mode say it is unavailable.
-    public init(engine: (any RunEngine)?, makeStepDriver: ((RunRequest) throws(RuntimeError) -> any StepDriver)? = nil,
-                profile: ProfileLog? = nil, date: @escaping () -> String = { ISO8601DateFormatter().string(from: Date()) }) {
-        self.makeStepDriver = makeStepDriver
+    ///   - sweepModel: the model `sweep` effects sweep (after `m`); `nil` ignores them.
+    public init(engine: (any RunEngine)?, makeStepDriver: (@Sendable (RunRequest) throws(RuntimeError) -> any StepDriver)? = nil,
+                sweepModel: Model? = nil, profile: ProfileLog? = nil) {
         self.profile = profile
-        self.date = date
+        self.sweepModel = sweepModel
+        let inbox = inbox
+        if let makeStepDriver {
+            stepper = StepWorker(open: makeStepDriver) { inbox.post($0) }
+        }
         if let engine {
-            let inbox = inbox, profile = profile, submitted = submitted
+            let profile = profile, submitted = submitted
             var onSuperseded: (@Sendable (RunRequest, Bool) -> Void)?
             if let profile {
                 onSuperseded = { @Sendable request, ranToEnd in
@@ -53,44 +59,40 @@ public final class EffectHandler {
         case .run(let request):
             submitted.record(request.generation)
             runner?.submit(request)
-        case .export(let path):
-            let text = ReportRenderer(state: state, view: .all, width: state.width, height: state.height, date: date()).render()
-            switch ReportFile.write(text, to: path) {
-            case .success: inbox.post(.exported(path: path))
+        case .export(let path, let report):
+            switch ReportFile.writeNew(report, near: path) {
+            case .success(let written): inbox.post(.exported(path: written))
             case .failure(let error): inbox.post(.exportFailed(path: path, reason: error.reason))
             }
-        case .stepStart(let request):
-            stepDriver = nil
-            guard let makeStepDriver else {
+        case .sweep(let options):
+            guard let model = sweepModel else { return }
+            let inbox = inbox
+            sweepQueue.async {
+                inbox.post(.swept(ParetoData(Sweep(model: model, options: options), options: options)))
+            }
+        case .stepStart(let request, let resume):
+            guard let stepper else {
                 inbox.post(.stepFailed(reason: "step-through needs the runtime's resumable session (not available in this build)"))
                 return
             }
-            do throws(RuntimeError) {
-                let driver = try makeStepDriver(request)
-                stepDriver = driver
-                inbox.post(.stepped(driver.snapshot()))
-            } catch {
-                inbox.post(.stepFailed(reason: error.description))
-            }
-        case .stepNext:
-            guard var driver = stepDriver else { return }
-            do throws(RuntimeError) {
-                let snapshot = try driver.step()
-                stepDriver = driver
-                inbox.post(.stepped(snapshot))
-            } catch {
-                stepDriver = driver
-                inbox.post(.stepFailed(reason: error.description))
-            }
+            stepper.start(request, resume: resume)
+        case .step(let command):
+            stepper?.perform(command)
         case .stepStop:
-            stepDriver = nil
+            stepper?.close()
         }
     }
 
-    /// Performs every effect in order.
     public func perform(_ effects: [Effect], in state: AppState) {
         for effect in effects { perform(effect, in: state) }
     }
+
+    public func takeMessages() -> [Message] { inbox.drain() }
+
+    public func waitForMessages(seconds: Double) -> [Message] { inbox.wait(seconds: seconds) }
+
+    /// Waits until the step worker has done every command queued so far (tests).
+    public func waitForSteps() { stepper?.drain() }
 
     /// Stops the background worker (after its current run).
     public func stop() { runner?.stop() }

@@ -1,4 +1,5 @@
 import Foundation
+import PatchTopUI
 
 /// `patchtop tui --profile FILE`: one line per frame (update + render
 /// time) and per background run, so that "a key press redraws within one

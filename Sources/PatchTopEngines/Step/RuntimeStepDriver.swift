@@ -1,14 +1,26 @@
 import PatchTopModel
 import PatchTopPlan
 import PatchTopRuntime
+import PatchTopUI
 
 /// Step mode on the runtime's `ArenaSession`: the plan compiled into an
-/// arena program, executed one scheduled step (an op, or one patch of a
-/// stage op) per `step()`, on the same seeded input as the background runs.
+/// arena program once, executed one scheduled step (an op, or one patch of
+/// a stage op) at a time, on the same seeded input as the background runs.
+///
+/// Stepping back replays a fresh session from the start to the step
+/// before: the arena's earlier contents are gone once overwritten, and
+/// replaying is as cheap as the steps themselves. The layer-by-layer
+/// reference output is computed only when the session reaches the end.
+/// Everything here runs on the effect performer's step worker, never on
+/// the input thread.
 public struct RuntimeStepDriver: StepDriver {
-    public let session: ArenaSession
-    /// The layer-by-layer output, to say at the end whether the patched one is identical.
-    let reference: [Int8]?
+    public private(set) var session: ArenaSession
+    let program: ArenaProgram
+    let input: [Int8]
+    /// The run generation that opened the session (stamped on every snapshot).
+    let generation: Int
+    /// The layer-by-layer output, computed at the first finished snapshot.
+    private var reference: [Int8]?
 
     public init(model: Model, request: RunRequest, seed: UInt64 = 0) throws(RuntimeError) {
         let interpreter = try Interpreter(model: model)
@@ -19,14 +31,30 @@ public struct RuntimeStepDriver: StepDriver {
             throw RuntimeError(error.description)
         }
         guard let inIndex = model.inputs.first else { throw RuntimeError("\(model.name) has no input") }
-        let input = SeededInput.bytes(for: model.tensors[inIndex], seed: seed)
-        let program = try ArenaProgram(interpreter: interpreter, plan: plan)
+        input = SeededInput.bytes(for: model.tensors[inIndex], seed: seed)
+        program = try ArenaProgram(interpreter: interpreter, plan: plan)
         session = try ArenaSession(program: program, input: input)
-        reference = try? interpreter.run(input: input)
+        generation = request.generation
+        schedule = program.schedule.map { StepPoint(op: $0.op, patch: $0.patch) }
+    }
+
+    public let schedule: [StepPoint]
+    public var position: Int { session.position }
+
+    public mutating func step() throws(RuntimeError) {
+        try session.step()
+        if session.isFinished, reference == nil {
+            reference = try? program.interpreter.run(input: input)
+        }
+    }
+
+    public mutating func seek(to target: Int) throws(RuntimeError) {
+        let target = max(0, min(schedule.count, target))
+        if target < session.position { session = try ArenaSession(program: program, input: input) }
+        while session.position < target { try step() }
     }
 
     public func snapshot() -> StepSnapshot {
-        let program = session.program
         let model = program.interpreter.model
         let blocks = session.occupancy().map {
             ArenaBlock(tensor: $0.tensor, perPatch: $0.isPerPatch, staging: $0.isStaging, offset: $0.offset, bytes: $0.bytes)
@@ -44,21 +72,16 @@ public struct RuntimeStepDriver: StepDriver {
         }
         let identical: Bool? = session.isFinished ? session.output.flatMap { output in reference.map { $0 == output } } : nil
         return StepSnapshot(
-            position: session.position, stepCount: program.schedule.count,
+            generation: generation, position: session.position, stepCount: schedule.count,
             last: session.last.map { StepPoint(op: $0.op, patch: $0.patch) },
             next: session.next.map { StepPoint(op: $0.op, patch: $0.patch) },
             blocks: blocks, arenaBytes: program.layout.arenaBytes, values: values,
             isFinished: session.isFinished, identical: identical
         )
     }
-
-    public mutating func step() throws(RuntimeError) -> StepSnapshot {
-        try session.step()
-        return snapshot()
-    }
 }
 
 /// Opens step-through sessions on the runtime for `model`.
-public func stepDriverFactory(_ model: Model) -> ((RunRequest) throws(RuntimeError) -> any StepDriver)? {
+public func stepDriverFactory(_ model: Model) -> @Sendable (RunRequest) throws(RuntimeError) -> any StepDriver {
     { request throws(RuntimeError) in try RuntimeStepDriver(model: model, request: request) }
 }
