@@ -33,7 +33,7 @@ extension ReportFile {
     }
 
     /// `dir/report.txt` → `dir/report-2.txt`; a name without an extension gets the number at its end.
-    static func numbered(_ path: String, _ number: Int) -> String {
+    public static func numbered(_ path: String, _ number: Int) -> String {
         let slash = path.lastIndex(of: "/")
         let name = slash.map { path[path.index(after: $0)...] } ?? path[...]
         guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return path + "-\(number)" }

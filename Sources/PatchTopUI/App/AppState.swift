@@ -21,6 +21,11 @@ public struct AppState: Sendable {
     public var plan: PatchPlan
     public var options: MemoryOptions
     public var selectedLayer: Int = 0
+    /// The first row the layer table and the memory chart show (kept by
+    /// `update` from the last layout, so the tables scroll only when the
+    /// selection leaves them).
+    public var layerTop = 0
+    public var memoryTop = 0
     public var focusedPanel: Panel = .layers
     public var selectedPatch: Int = 0
     public var showHelp = false

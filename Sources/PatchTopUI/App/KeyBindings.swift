@@ -45,7 +45,7 @@ public struct KeyBinding: Equatable, Sendable {
         self.priority = priority
     }
 
-    func applies(stepping: Bool, pareto: Bool) -> Bool {
+    public func applies(stepping: Bool, pareto: Bool) -> Bool {
         switch mode {
         case .always: true
         case .stepping: stepping

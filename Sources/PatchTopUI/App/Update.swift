@@ -28,7 +28,11 @@ public func updateWithEffects(_ state: AppState, _ message: Message) -> (state: 
     case .runFailed(let request, let reason):
         if request.generation == s.runGeneration { s.run = .failed(request, reason: reason) }
     case .exported(let path):
-        s.statusMessage = "exported \(path)"
+        // The file name first: a long directory is what gets dropped.
+        let slash = path.lastIndex(of: "/")
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        let directory = slash.map { String(path[..<$0]) } ?? "."
+        s.statusMessage = "exported \(name) to \(directory.isEmpty ? "/" : directory)"
     case .exportFailed(let path, let reason):
         s.statusMessage = "cannot export \(path): \(reason)"
     case .swept(let data):
@@ -59,6 +63,11 @@ public func updateWithEffects(_ state: AppState, _ message: Message) -> (state: 
         if key == .escape, s.showPareto { s.showPareto = false; break }
         guard let act = action(for: key, stepping: stepping, pareto: s.showPareto) else { break }
         perform(act, &s, &effects)
+    }
+    if s.fitsScreen {
+        let layout = Screen.layout(s)
+        s.layerTop = layout.layerRows.first
+        if layout.memoryRows.count > 0 { s.memoryTop = layout.memoryRows.first }
     }
     return (s, effects)
 }
@@ -92,7 +101,7 @@ private func perform(_ act: Action, _ s: inout AppState, _ effects: inout [Effec
     case .nextBudget: s.budget = SRAMBudget.cycle(from: s.budget, forward: true)
     case .previousBudget: s.budget = SRAMBudget.cycle(from: s.budget, forward: false)
     case .export:
-        effects.append(.export(path: s.exportPath, report: ReportRenderer(state: s, date: s.exportDate).render()))
+        effects.append(.export(path: s.exportPath, report: ReportRenderer(state: s, width: s.width, height: s.height, date: s.exportDate).render()))
     case .toggleStep:
         if stepping {
             s.step = nil

@@ -47,10 +47,14 @@ public enum ParetoView {
         // Two lines above (the marked plan, the legend), one below (the overhead axis).
         let plot = Rect(x: inner.x + axisWidth, y: inner.y + 2, width: inner.width - axisWidth, height: inner.height - 3)
         guard plot.width >= 8, plot.height >= 4 else { return nil }
-        var low = data.points.map(\.peakBytes).min() ?? 0, high = data.points.map(\.peakBytes).max() ?? 1
+        // The axes span the front (and the budget and the current plan):
+        // a plan above or right of it is beaten on both counts, and a few
+        // far-off ones would squash the front into a corner.
+        let shown = data.front + [ParetoPoint(state.plan)]
+        var low = shown.map(\.peakBytes).min() ?? 0, high = shown.map(\.peakBytes).max() ?? 1
         if let budget = state.budget?.bytes { low = min(low, budget); high = max(high, budget) }
         if high == low { high = low + 1 }
-        let overheadMax = max(0.01, data.points.map(\.macOverhead).max() ?? 0)
+        let overheadMax = max(0.01, shown.map(\.macOverhead).max() ?? 0) * 1.05
         var g = Geometry(plot: plot, peakRange: low...high, overheadMax: overheadMax, front: [])
         g.front = data.front.map { g.cell(peak: $0.peakBytes, overhead: $0.macOverhead) }
         return g
@@ -99,9 +103,15 @@ public enum ParetoView {
             for point in line(from: a, to: b) { grid[point.x, point.y] = Cell("·", style: CellStyle(fg: .cyan)) }
         }
         let onFront = Set(data.front.map { [$0.patches, $0.patchLayers] })
+        var offChart = 0
         for point in data.points where !onFront.contains([point.patches, point.patchLayers]) {
+            guard g.peakRange.contains(point.peakBytes), point.macOverhead <= g.overheadMax else { offChart += 1; continue }
             let c = g.cell(peak: point.peakBytes, overhead: point.macOverhead)
             if grid[c.x, c.y].character != "●" { grid[c.x, c.y] = Cell("○", style: .dim) }
+        }
+        if offChart > 0, g.plot.width > 24 {
+            let note = TextFit.first(["\(offChart) dominated plans off the chart", "\(offChart) off the chart"], width: g.plot.width - 2)
+            grid.text(note, x: g.plot.maxX - note.count, y: g.plot.y, style: .dim)
         }
         for (index, point) in data.front.enumerated() {
             let c = g.front[index]

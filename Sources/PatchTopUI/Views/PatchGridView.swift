@@ -105,7 +105,8 @@ public enum PatchGridView {
             let note: [String] = !plan.isPatched
                 ? ["layer by layer: raise p (P) and n (N) to patch", "layer by layer: raise p and n", "layer by layer"]
                 : op >= plan.patchLayers
-                ? ["op \(op) is after the patch stage (ops 0–\(last)); select one of those", "op \(op) is after the stage (ops 0–\(last))", "op \(op) is after the stage"]
+                ? ["op \(op) is after the patch stage (ops 0–\(last)); select one of those", "op \(op) is after the patch stage (ops 0–\(last))",
+                   "op \(op) is after the stage (ops 0–\(last))", "op \(op) is after the stage"]
                 : ["op \(op) has no spatial map to cut into patches", "no spatial map"]
             grid.text(TextFit.first(note, width: inner.width), x: inner.x, y: inner.y, style: .dim)
             return
@@ -161,6 +162,7 @@ public enum PatchGridView {
             let mark = exporting ? "# patch \(state.selectedPatch + 1)" : "patch \(state.selectedPatch + 1) reversed"
             let legend = TextFit.first([
                 "\(scale)  · 1 patch  ▒ 2  ▓ 3  █ 4+  \(mark)",
+                "\(scale)  · 1 patch  ▒ 2  ▓ 3  █ 4+",
                 "\(scale) ·1 ▒2 ▓3 █4+ patches",
                 "·1 ▒2 ▓3 █4+ \(g.scale == 1 ? "1 px" : "\(g.scale) px")/cell",
                 "·1 ▒2 ▓3 █4+",

@@ -67,18 +67,18 @@ public enum Screen {
         let w = state.width, h = state.height
         let panes = panes(width: w, height: h, stepping: state.step != nil, live: state.showLive, pareto: state.showPareto && state.step == nil)
         let count = state.model.operators.count
-        func window(_ rect: Rect, headerRows: Int) -> RowWindow {
+        func window(_ rect: Rect, headerRows: Int, top: Int) -> RowWindow {
             let inner = rect.inset(1)
             let visible = max(0, inner.height - headerRows)
-            let first = scrollOffset(selected: state.selectedLayer, count: count, visible: visible)
+            let first = scrollWindow(top: top, selected: state.selectedLayer, count: count, visible: visible)
             return RowWindow(x: inner.x..<inner.maxX, y: inner.y + headerRows, first: first, count: min(visible, max(0, count - first)))
         }
         let noRows = RowWindow(x: 0..<0, y: 0, first: 0, count: 0)
         return ScreenLayout(
             panes: panes,
             sliders: SlidersView.geometry(state, width: w, y: 1),
-            layerRows: window(panes.layers, headerRows: 1),
-            memoryRows: panes.memory.isEmpty ? noRows : window(panes.memory, headerRows: 1),
+            layerRows: window(panes.layers, headerRows: 1, top: state.layerTop),
+            memoryRows: panes.memory.isEmpty ? noRows : window(panes.memory, headerRows: 1, top: state.memoryTop),
             patchGrid: panes.grid.isEmpty ? nil : PatchGridView.geometry(state, rect: panes.grid),
             pareto: panes.pareto.isEmpty ? nil : ParetoView.geometry(state, rect: panes.pareto)
         )

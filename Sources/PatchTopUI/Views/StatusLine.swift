@@ -75,8 +75,11 @@ public enum StatusLine {
         out.append(patched ? "peak \(formatBytes(s.peakBytes)) vs \(formatBytes(s.layerByLayerPeakBytes)) (\(compare))" : "peak \(formatBytes(s.peakBytes))")
         if patched { out.append("MACs +\(formatFixed(s.macOverhead * 100, decimals: 1))%") }
         out.append("run \(formatFixed(s.milliseconds, decimals: 1)) ms")
-        out.append(s.measuredArenaBytes.map { "arena \(kib($0)) KiB measured, \(kib(s.plannedArenaBytes)) planned" }
-            ?? "arena \(kib(s.plannedArenaBytes)) KiB planned")
+        if let measured = s.measuredArenaBytes {
+            out.append(measured == s.plannedArenaBytes ? "arena \(kib(measured)) KiB measured = planned" : "arena \(kib(measured)) KiB measured, \(kib(s.plannedArenaBytes)) planned")
+        } else {
+            out.append("arena \(kib(s.plannedArenaBytes)) KiB planned")
+        }
         return out
     }
 
