@@ -415,8 +415,8 @@ final class ViewTests: XCTestCase {
         XCTAssertTrue(text.contains("Live at peak: op \(s.plan.peakOp)"), text)
         let buffers = LiveBuffer.atPeak(of: s.plan)
         XCTAssertFalse(buffers.isEmpty)
-        // Until the memory schedule's peakBuffers land, the buffers come from liveness and may not cover every byte.
-        XCTAssertLessThanOrEqual(buffers.reduce(0) { $0 + $1.bytes }, s.plan.peakBytes)
+        XCTAssertEqual(buffers.reduce(0) { $0 + $1.bytes }, s.plan.peakBytes, "the buffers live at the peak sum to it")
+        XCTAssertTrue(buffers.contains { $0.kind == "patch region" }, "a stage peak holds patch regions")
         for buffer in buffers.prefix(3) {
             XCTAssertTrue(text.contains(buffer.extent), buffer.extent)
         }

@@ -151,12 +151,14 @@ public struct AppState: Sendable {
         return exportDirectory.hasSuffix("/") ? exportDirectory + name : exportDirectory + "/" + name
     }
 
-    /// `tflm`, or the memory options joined: `inplace-stream-fuse`.
+    /// `tflm`, or the memory options joined: `inplace-stream-fuse-foldpad-int8io`.
     public static func optionsTag(_ options: MemoryOptions) -> String {
         var parts: [String] = []
         if options.inplaceDepthwise { parts.append("inplace") }
         if options.streamInput { parts.append("stream") }
         if options.fuseResidual { parts.append("fuse") }
+        if options.foldPad { parts.append("foldpad") }
+        if options.int8IO { parts.append("int8io") }
         return parts.isEmpty ? "tflm" : parts.joined(separator: "-")
     }
 }

@@ -21,10 +21,10 @@ public struct LiveBuffer: Equatable, Sendable {
         self.lastOp = lastOp
     }
 
-    /// The buffers live at `plan.peakOp`, largest first.
+    /// The buffers live at `plan.peakOp`, from the memory schedule's
+    /// `peakBuffers` (they sum exactly to the peak), largest first.
     public static func atPeak(of plan: PatchPlan) -> [LiveBuffer] {
         let model = plan.model
-        let op = plan.peakOp
         func shape(_ tensor: Int) -> String {
             guard model.tensors.indices.contains(tensor) else { return "" }
             let dims = model.tensors[tensor].shape
@@ -36,18 +36,16 @@ public struct LiveBuffer: Equatable, Sendable {
             let dims = model.tensors[tensor].shape
             return "\(largest.height)×\(largest.width)" + (dims.count == 4 ? "×\(dims[3])" : "")
         }
-        var out: [LiveBuffer] = []
-        let inStage = plan.isPatched && op < plan.patchLayers
-        if inStage {
-            for buffer in plan.patchBuffers where op >= buffer.firstOp && op <= buffer.lastOp {
-                out.append(LiveBuffer(kind: "patch region", tensor: buffer.tensor, extent: region(buffer.tensor), bytes: buffer.bytes, firstOp: buffer.firstOp, lastOp: buffer.lastOp))
+        return plan.peakBuffers.map { buffer in
+            let extent: String
+            switch buffer.kind {
+            case .tensor(let t): extent = shape(t)
+            case .patchRegion(let t): extent = region(t)
+            case .inplaceStaging(let op): extent = "op \(op) channel"
+            case .residualScratch(let op): extent = "op \(op) row"
             }
-        }
-        let memory = plan.isPatched ? plan.restMemory : plan.layerByLayer
-        for life in memory.lifetimes where life.isLive(at: op) && life.bytes > 0 {
-            if inStage, out.contains(where: { $0.tensor == life.tensor }) { continue }
-            out.append(LiveBuffer(kind: "tensor", tensor: life.tensor, extent: shape(life.tensor), bytes: life.bytes, firstOp: life.firstOp, lastOp: life.lastOp))
-        }
-        return out.sorted { ($0.bytes, -($0.tensor ?? -1)) > ($1.bytes, -($1.tensor ?? -1)) }
+            return LiveBuffer(kind: buffer.kind.label, tensor: buffer.kind.tensor, extent: extent, bytes: buffer.bytes,
+                              firstOp: buffer.firstOp, lastOp: buffer.lastOp)
+        }.sorted { ($0.bytes, -($0.tensor ?? -1)) > ($1.bytes, -($1.tensor ?? -1)) }
     }
 }

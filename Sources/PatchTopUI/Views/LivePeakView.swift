@@ -23,17 +23,22 @@ public enum LivePeakView {
             "\(kib(plan.peakBytes)) KiB",
         ], width: inner.width)
         grid.text(summary, x: inner.x, y: inner.y, style: .bold)
-        // Columns sized from the content.
-        let kinds = buffers.map(\.kind), tensors = buffers.map { $0.tensor.map { "t\($0)" } ?? "-" }
-        let extents = buffers.map(\.extent), sizes = buffers.map { kib($0.bytes) }, spans = buffers.map { "op \($0.firstOp)–\($0.lastOp)" }
+        // Columns sized from the content; too wide, the kinds are shortened
+        // first, then the ops column and the shape are dropped.
+        var kinds = buffers.map(\.kind)
+        let tensors = buffers.map { $0.tensor.map { "t\($0)" } ?? "-" }
+        let extents = buffers.map(\.extent), sizes = buffers.map { kib($0.bytes) }
+        let spans = buffers.map { $0.firstOp == $0.lastOp ? "\($0.firstOp)" : "\($0.firstOp)–\($0.lastOp)" }
         func widest(_ xs: [String], _ header: String) -> Int { max(header.count, xs.map(\.count).max() ?? 0) }
-        var widths = [widest(kinds, "kind"), widest(tensors, "t"), widest(extents, "shape"), widest(sizes, "KiB"), widest(spans, "held")]
-        let headers = ["kind", "t", "shape", "KiB", "held"]
-        // Drop the span, then the shape, until the table fits.
+        let headers = ["kind", "t", "shape", "KiB", "ops"]
+        var widths = [widest(kinds, "kind"), widest(tensors, "t"), widest(extents, "shape"), widest(sizes, "KiB"), widest(spans, "ops")]
         var shown = [true, true, true, true, true]
         func tableWidth() -> Int { zip(widths, shown).filter(\.1).map(\.0).reduce(0, +) + shown.filter { $0 }.count - 1 }
-        for drop in [4, 2, 0] where tableWidth() > inner.width { shown[drop] = false }
-        if tableWidth() > inner.width { widths[1] = 0; shown[1] = false }
+        if tableWidth() > inner.width {
+            kinds = kinds.map { $0 == "patch region" ? "region" : $0 == "in-place staging" ? "staging" : $0 == "residual scratch" ? "scratch" : $0 }
+            widths[0] = widest(kinds, "kind")
+        }
+        for drop in [4, 2, 1] where tableWidth() > inner.width { shown[drop] = false }
         func row(_ cells: [String]) -> String {
             cells.indices.filter { shown[$0] }.map { fit(cells[$0], widths[$0], right: $0 == 3) }.joined(separator: " ")
         }
