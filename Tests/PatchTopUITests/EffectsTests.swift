@@ -403,3 +403,95 @@ final class StepModeModelsTests: XCTestCase {
         }
     }
 }
+
+/// `f`, `F`, Backspace and re-plans on the real runtime, through the step worker.
+final class StepCommandTests: XCTestCase {
+    func testRunToTheEndOfTheOpAndTheModelStepBackAndKeepThePositionOnReplan() throws {
+        let model = try UIFixtures.model()
+        var state = update(try AppState(model: model, patches: 3, patchLayers: 13), .resize(width: 120, height: 40))
+        let handler = EffectHandler(engine: nil, makeStepDriver: stepDriverFactory(model))
+        func send(_ message: Message) {
+            let (next, effects) = updateWithEffects(state, message)
+            state = next
+            handler.perform(effects, in: state)
+            handler.waitForSteps()
+            for reply in handler.inbox.drain() { send(reply) }
+        }
+        send(.key(.char("s")))
+        send(.key(.char(" ")))
+        XCTAssertEqual(state.step?.snapshot?.last, StepPoint(op: 0, patch: 0))
+        // F finishes patch 0's pass through the stage (ops 0–12; the schedule is patch-major).
+        send(.key(.char("F")))
+        XCTAssertEqual(state.step?.snapshot?.last, StepPoint(op: 12, patch: 0))
+        XCTAssertEqual(state.step?.snapshot?.position, 13)
+        send(.key(.char("F")))
+        XCTAssertEqual(state.step?.snapshot?.last, StepPoint(op: 12, patch: 1))
+        XCTAssertEqual(state.step?.snapshot?.position, 26)
+        // Backspace replays to one step before.
+        send(.key(.backspace))
+        XCTAssertEqual(state.step?.snapshot?.position, 25)
+        XCTAssertEqual(state.step?.snapshot?.last, StepPoint(op: 11, patch: 1))
+        // A re-plan keeps the step when the new plan has it: (op 11, patch 1) exists at p = 4.
+        send(.key(.char("P")))
+        XCTAssertEqual(state.plan.patches, 4)
+        XCTAssertEqual(state.step?.snapshot?.last, StepPoint(op: 11, patch: 1))
+        XCTAssertEqual(state.step?.snapshot?.generation, state.runGeneration)
+        // After the stage F is one op.
+        send(.key(.char("f")))
+        send(.key(.backspace))
+        send(.key(.backspace))
+        let before = try XCTUnwrap(state.step?.snapshot?.position)
+        send(.key(.char("F")))
+        XCTAssertEqual(state.step?.snapshot?.position, before + 1)
+        // f runs to the end: done, and identical.
+        send(.key(.char("f")))
+        let done = try XCTUnwrap(state.step?.snapshot)
+        XCTAssertTrue(done.isFinished)
+        XCTAssertEqual(done.identical, true)
+        XCTAssertEqual(done.position, done.stepCount)
+        let screen = Screen.render(state, width: 120, height: 40)
+        XCTAssertTrue(screen.lines().joined().contains("done ✓ identical"))
+        XCTAssertEqual(screen.cutTexts, [])
+    }
+
+    /// An op the runtime cannot run after the stage: the stage still steps, is checked, and the screen says where it stops.
+    func testAModelWithAnOpTheRuntimeLacksStepsUpToIt() throws {
+        let base = try UIFixtures.model()
+        // Op 30 becomes an op no runtime kernel exists for (a custom op with the same tensors).
+        let stopAt = 30
+        var ops = base.operators
+        ops[stopAt] = Operator(index: stopAt, kind: .other(builtinCode: 32, customName: "NotARealOp"), inputs: ops[stopAt].inputs, outputs: ops[stopAt].outputs)
+        let model = try Model(name: "crippled", tensors: base.tensors, operators: ops, inputs: base.inputs, outputs: base.outputs)
+        XCTAssertThrowsError(try Interpreter(model: model))
+        let request = RunRequest(generation: 0, patches: 3, patchLayers: 13, options: .tfliteMicro)
+        var driver = try RuntimeStepDriver(model: model, request: request)
+        let note = try XCTUnwrap(driver.stopNote)
+        XCTAssertTrue(note.hasPrefix("stops before op 30 (NotARealOp)"), note)
+        let done = try driver.perform(.toEnd)
+        XCTAssertTrue(done.isFinished)
+        XCTAssertEqual(done.identical, true, "the stage's result matches layer by layer up to the stop")
+        XCTAssertEqual(done.last?.op, stopAt - 1)
+        XCTAssertEqual(done.stepCount, 13 * 9 + (stopAt - 13))
+        var state = try AppState(model: model, patches: 3, patchLayers: 13)
+        state.step = AppState.StepMode(snapshot: done)
+        let text = Screen.render(state, width: 120, height: 40).lines().joined(separator: "\n")
+        XCTAssertTrue(text.contains("stopped ✓ identical"), text)
+        XCTAssertTrue(text.contains("stops before op 30"), text)
+        // A stage that reaches the op cannot step, and says so.
+        XCTAssertThrowsError(try RuntimeStepDriver(model: model, request: RunRequest(generation: 0, patches: 2, patchLayers: 31, options: .tfliteMicro))) { error in
+            XCTAssertTrue("\(error)".contains("reaches op 30 (NotARealOp)"), "\(error)")
+        }
+    }
+
+    /// MIT's MCUNetV2 at its recommended plan steps through its stage (skipped without ../shared/models).
+    func testMCUNetV2StepsThroughItsStage() throws {
+        let path = UIFixtures.repositoryRoot.appendingPathComponent("../shared/models/tinyengine/mcunetv2_large.tflite").standardizedFileURL.path
+        guard FileManager.default.fileExists(atPath: path) else { throw XCTSkip("\(path) is absent") }
+        let model = try TFLiteReader.load(path: path)
+        let request = RunRequest(generation: 0, patches: 7, patchLayers: 12, options: .tfliteMicro)
+        var driver = try RuntimeStepDriver(model: model, request: request)
+        let done = try driver.perform(.toEnd)
+        XCTAssertTrue(done.isFinished)
+        XCTAssertEqual(done.identical, true, driver.stopNote ?? "ran to the end")
+    }
+}

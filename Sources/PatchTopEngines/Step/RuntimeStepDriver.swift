@@ -13,6 +13,11 @@ import PatchTopUI
 /// reference output is computed only when the session reaches the end.
 /// Everything here runs on the effect performer's step worker, never on
 /// the input thread.
+///
+/// A model with an op the runtime cannot run is stepped as far as the
+/// runtime goes (see `RunnablePrefix`): the patch stage runs and is
+/// checked when it ends before that op, and every snapshot says where the
+/// session stops and why.
 public struct RuntimeStepDriver: StepDriver {
     public private(set) var session: ArenaSession
     let program: ArenaProgram
@@ -22,8 +27,26 @@ public struct RuntimeStepDriver: StepDriver {
     /// The layer-by-layer output, computed at the first finished snapshot.
     private var reference: [Int8]?
 
-    public init(model: Model, request: RunRequest, seed: UInt64 = 0) throws(RuntimeError) {
-        let interpreter = try Interpreter(model: model)
+    /// Where the session stops short of the model's end, and why (`nil`: it runs to the end).
+    public let stopNote: String?
+
+    public init(model full: Model, request: RunRequest, seed: UInt64 = 0) throws(RuntimeError) {
+        var model = full
+        let interpreter: Interpreter
+        var note: String?
+        do throws(RuntimeError) {
+            interpreter = try Interpreter(model: full)
+        } catch {
+            guard let prefix = RunnablePrefix.of(full, failure: error) else { throw error }
+            let op = full.operators[prefix.stop]
+            guard request.patchLayers <= prefix.stop || request.patches <= 1 else {
+                throw RuntimeError("the patch stage (ops 0–\(request.patchLayers - 1)) reaches op \(prefix.stop) (\(op.kind.name)), which the runtime cannot run: \(prefix.reason)")
+            }
+            model = prefix.model
+            interpreter = prefix.interpreter
+            note = "stops before op \(prefix.stop) (\(op.kind.name)): \(prefix.reason)"
+        }
+        stopNote = note
         let plan: PatchPlan
         do {
             plan = try PatchPlan(model: model, patches: request.patches, patchLayers: request.patchLayers, options: request.options)
@@ -76,7 +99,7 @@ public struct RuntimeStepDriver: StepDriver {
             last: session.last.map { StepPoint(op: $0.op, patch: $0.patch) },
             next: session.next.map { StepPoint(op: $0.op, patch: $0.patch) },
             blocks: blocks, arenaBytes: program.layout.arenaBytes, values: values,
-            isFinished: session.isFinished, identical: identical
+            isFinished: session.isFinished, identical: identical, stopNote: stopNote
         )
     }
 }

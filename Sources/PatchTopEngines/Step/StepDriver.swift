@@ -31,9 +31,14 @@ extension StepDriver {
         case .toEnd:
             while position < schedule.count { try step() }
         case .toEndOfOp:
+            // The schedule is patch-major (each patch runs every stage op
+            // before the next patch starts), so an op's patches are not
+            // next to each other: inside the stage this finishes the
+            // current patch's pass through it; after the stage, one op.
             guard position < schedule.count else { break }
-            let op = schedule[position].op
-            while position < schedule.count, schedule[position].op == op { try step() }
+            let first = schedule[position]
+            guard let patch = first.patch else { try step(); break }
+            while position < schedule.count, schedule[position].patch == patch { try step() }
         case .back:
             try seek(to: max(0, position - 1))
         }

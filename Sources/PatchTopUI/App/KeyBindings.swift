@@ -65,7 +65,7 @@ public let keyBindings: [KeyBinding] = [
     KeyBinding([.char("N")], .moreLayers, label: "", help: ""),
     KeyBinding([.enter], .takePlan, mode: .pareto, label: "Enter", help: "Pareto chart: take the marked plan", hint: "", priority: 0),
     KeyBinding([.char(" "), .right], .stepNext, mode: .stepping, label: "Space →", help: "step mode: run the next step (an op, or one patch of it)", stepHint: "Space next", priority: 9),
-    KeyBinding([.char("F")], .stepToEndOfOp, mode: .stepping, label: "F", help: "step mode: run to the end of the current op (all its patches)", stepHint: "F op", priority: 7),
+    KeyBinding([.char("F")], .stepToEndOfOp, mode: .stepping, label: "F", help: "step mode: finish the current patch (in the stage) or op", stepHint: "F patch/op", priority: 7),
     KeyBinding([.char("f")], .stepToEnd, mode: .stepping, label: "f", help: "step mode: run to the end of the model", stepHint: "f end", priority: 7),
     KeyBinding([.backspace, .left], .stepBack, mode: .stepping, label: "⌫ ←", help: "step mode: back one step (replays from the start)", stepHint: "⌫ back", priority: 6),
     KeyBinding([.char("c")], .nextChannel, mode: .stepping, label: "c / C", help: "step mode: next / previous heatmap channel", stepHint: "c/C channel", priority: 5),

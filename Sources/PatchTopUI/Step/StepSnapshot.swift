@@ -94,9 +94,12 @@ public struct StepSnapshot: Equatable, Sendable {
     public var isFinished: Bool
     /// When finished: whether the output equals the layer-by-layer run's.
     public var identical: Bool?
+    /// Where the session stops short of the model's end (an op the runtime
+    /// cannot run) and why; `nil` when it runs to the end.
+    public var stopNote: String?
 
     public init(generation: Int = 0, position: Int, stepCount: Int, last: StepPoint?, next: StepPoint?, blocks: [ArenaBlock],
-                arenaBytes: Int, values: StepValues?, isFinished: Bool, identical: Bool? = nil) {
+                arenaBytes: Int, values: StepValues?, isFinished: Bool, identical: Bool? = nil, stopNote: String? = nil) {
         self.generation = generation
         self.position = position
         self.stepCount = stepCount
@@ -107,5 +110,6 @@ public struct StepSnapshot: Equatable, Sendable {
         self.values = values
         self.isFinished = isFinished
         self.identical = identical
+        self.stopNote = stopNote
     }
 }

@@ -66,10 +66,11 @@ public enum ArenaMapView {
         var verdict = ""
         var verdictStyle = CellStyle(fg: .green, bold: true)
         if snapshot.isFinished {
+            let done = snapshot.stopNote == nil ? "done" : "stopped"
             switch snapshot.identical {
-            case true?: verdict = state.plan.isPatched ? "done ✓ identical" : "done (layer by layer)"
-            case false?: verdict = "done ✗ DIFFERS"; verdictStyle = CellStyle(fg: .red, bold: true, reverse: true)
-            case nil: verdict = "done"
+            case true?: verdict = state.plan.isPatched ? "\(done) ✓ identical" : "\(done) (layer by layer)"
+            case false?: verdict = "\(done) ✗ DIFFERS"; verdictStyle = CellStyle(fg: .red, bold: true, reverse: true)
+            case nil: verdict = done
             }
         } else if state.step?.busy == true {
             verdict = "…"
@@ -82,6 +83,10 @@ public enum ArenaMapView {
         let x = inner.x + grid.text(head, x: inner.x, y: inner.y, style: .bold)
         if !verdict.isEmpty { grid.text("  " + verdict, x: x, y: inner.y, style: verdictStyle, clip: inner) }
         var y = inner.y + 1
+        if let note = snapshot.stopNote, y < inner.maxY {
+            grid.text(TextFit.words(note, width: inner.width), x: inner.x, y: y, style: CellStyle(fg: .yellow, bold: true))
+            y += 1
+        }
         if let error = state.step?.error {
             grid.text(TextFit.words(error, width: inner.width), x: inner.x, y: y, style: CellStyle(fg: .red, bold: true))
             y += 1
