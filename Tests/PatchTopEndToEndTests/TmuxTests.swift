@@ -86,7 +86,7 @@ final class TmuxTests: XCTestCase {
         try run(tmux, ["-L", socket, "send-keys", "-t", "tui"] + keys)
     }
 
-    func testSlidersRerunAndExportInTheRealTUI() throws {
+    func testSlidersRerunExportLivePeakParetoAndStepModeInTheRealTUI() throws {
         let binary = try BinaryTests.builtBinary()
         let modelPath = BinaryTests.root.appendingPathComponent("SampleModels/mbv2-w0.35-r144.tflite").path
         let command = "'\(binary)' '\(modelPath)' -p 2 -n 10 --board STM32F746 --export-dir '\(scratch.path)'; echo PATCHTOP-EXITED $?; sleep 30"
@@ -101,25 +101,40 @@ final class TmuxTests: XCTestCase {
         try send("N", "N", "N")
         let peak = formatBytes(plan.peakBytes)
         let screen = try waitForScreen("p=3 n=13 re-planned and re-run") { screen in
-            screen.contains("13/64  peak \(peak) vs") && screen.contains("✓ identical  peak \(peak) vs")
+            screen.contains("13/") && screen.contains("peak \(peak) vs 303.8 KiB (2.50× lower)") && screen.contains("✓ identical  peak \(peak) vs")
         }
         let lines = screen.components(separatedBy: "\n")
-        XCTAssertTrue(lines.contains { $0.hasPrefix("p ██░░░░░░ 3  n ") }, "the p slider shows 3")
+        XCTAssertTrue(lines.contains { $0.hasPrefix("p ") && $0.contains(" 3  n ") }, "the p slider shows 3")
         XCTAssertTrue(screen.contains("STM32F746"), "the budget line is labelled with the board")
+        XCTAssertTrue(screen.contains("fits, 198.6 KiB free"), "the memory panel's verdict")
         XCTAssertFalse(screen.contains("DIFFERS"))
 
         try send("e")
-        let exported = scratch.appendingPathComponent("patchtop-mbv2-w0.35-r144-p3-n13.txt")
-        try waitForScreen("the export notice") { $0.contains("exported \(self.scratch.path)") }
+        let exported = scratch.appendingPathComponent("patchtop-mbv2-w0.35-r144-p3-n13-tflm.txt")
+        try waitForScreen("the export notice") { $0.contains("exported patchtop-mbv2-w0.35-r144-p3-n13-tflm.txt") }
         let text = try String(contentsOf: exported, encoding: .utf8)
         let header = text.components(separatedBy: "\n")
         XCTAssertEqual(header.first, "PatchTop report — mbv2-w0.35-r144")
         XCTAssertTrue(header.contains("plan            p=3 n=13"), text)
-        XCTAssertTrue(header.contains { $0.hasPrefix("peak            \(peak) (\(formatCount(plan.peakBytes)) B)") }, text)
-        XCTAssertTrue(header.contains("SRAM budget     320.0 KiB (STM32F746)"), text)
+        XCTAssertTrue(header.contains { $0.hasPrefix("peak            \(peak) (\(formatCount(plan.peakBytes)) B)") && $0.hasSuffix("2.50× lower") }, text)
+        XCTAssertTrue(header.contains("SRAM budget     320.0 KiB (STM32F746): fits, 198.6 KiB free"), text)
         XCTAssertTrue(header.contains { $0.hasPrefix("run             output identical to layer-by-layer") }, text)
         XCTAssertTrue(text.contains("✓ identical  peak \(peak) vs"), "the screen as drawn follows the header")
+        XCTAssertFalse(text.contains("q quit"), "no key-hint bar in the export")
         XCTAssertEqual(header.filter { $0.hasPrefix("┌─ Layers") }.count, 1)
+        // A second export never overwrites the first.
+        try send("e")
+        try waitForScreen("the second export") { $0.contains("exported patchtop-mbv2-w0.35-r144-p3-n13-tflm-2.txt") }
+
+        try send("w")
+        let live = try waitForScreen("the live-at-peak panel") { $0.contains("Live at peak: op \(plan.peakOp)") }
+        XCTAssertTrue(live.contains("patch region") || live.contains("region"), live)
+        try send("w")
+        try send("v")
+        let pareto = try waitForScreen("the Pareto chart") { $0.contains("Pareto") && $0.contains("●") }
+        XCTAssertTrue(pareto.contains("★"), "the current plan is marked")
+        try send("Escape")
+        try waitForScreen("the chart closed") { !$0.contains("Pareto:") && $0.contains("Memory") }
 
         try send("s")
         try waitForScreen("step mode") { $0.contains("Arena map") && $0.contains("step 0/") }
@@ -127,10 +142,14 @@ final class TmuxTests: XCTestCase {
         try send("Space")
         try send("Right")
         let stepped = try waitForScreen("three steps") { $0.contains("step 3/") }
-        XCTAssertTrue(stepped.contains("op 2 p1/9"), "the stage runs patch by patch: the third step is op 2 of patch 1")
+        XCTAssertTrue(stepped.contains("op 2 patch 1/9"), "the stage runs patch by patch: the third step is op 2 of patch 1")
         XCTAssertTrue(stepped.contains("Output heatmap") && stepped.contains("min "), "the heatmap shows the op's output")
+        try send("BSpace")
+        try waitForScreen("one step back") { $0.contains("step 2/") }
+        try send("f")
+        try waitForScreen("run to the end") { $0.contains("done ✓ identical") }
         try send("s")
-        try waitForScreen("step mode left") { !$0.contains("Arena map") && $0.contains("Memory KiB") }
+        try waitForScreen("step mode left") { !$0.contains("Arena map") && $0.contains("Memory") }
 
         try send("q")
         try waitForScreen("a clean exit") { $0.contains("PATCHTOP-EXITED 0") }

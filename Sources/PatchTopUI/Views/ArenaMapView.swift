@@ -54,14 +54,11 @@ public enum ArenaMapView {
         let blocks = snapshot.blocks.sorted { ($0.offset, $0.tensor) < ($1.offset, $1.tensor) }
         let live = blocks.reduce(0) { $0 + $1.bytes }
         var position = "step \(snapshot.position)/\(snapshot.stepCount)"
-        var short = position
+        var short = ""
         if let last = snapshot.last {
-            position += " op \(last.op)"
-            short += " op \(last.op)"
-            if let patch = last.patch {
-                position += " patch \(patch + 1)/\(state.patchCount)"
-                short += " p \(patch + 1)/\(state.patchCount)"
-            }
+            short = "op \(last.op)"
+            if let patch = last.patch { short += " patch \(patch + 1)/\(state.patchCount)" }
+            position += " " + short
         }
         var verdict = ""
         var verdictStyle = CellStyle(fg: .green, bold: true)
@@ -78,7 +75,7 @@ public enum ArenaMapView {
         }
         let memory = "\(kib(live))/\(kib(snapshot.arenaBytes)) KiB"
         let head = TextFit.first([
-            position + "  " + memory, short + " " + memory, short,
+            position + "  " + memory, position, short.isEmpty ? position : short,
         ], width: max(0, inner.width - (verdict.isEmpty ? 0 : verdict.count + 2)))
         let x = inner.x + grid.text(head, x: inner.x, y: inner.y, style: .bold)
         if !verdict.isEmpty { grid.text("  " + verdict, x: x, y: inner.y, style: verdictStyle, clip: inner) }
