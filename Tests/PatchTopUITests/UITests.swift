@@ -382,6 +382,23 @@ final class ViewTests: XCTestCase {
         XCTAssertEqual(text.filter { $0 == "┼" }.count, 49)
     }
 
+    /// A classifier's 1×1×1000 output shows its channels, not one cell.
+    func testAOneByOneOutputShowsItsChannels() throws {
+        var s = try AppState(model: UIFixtures.model(), patches: 3, patchLayers: 13)
+        let data = (0..<1000).map { Int8(truncatingIfNeeded: $0 % 200 - 100) }
+        let values = StepValues(tensor: 9, rows: 0..<1, cols: 0..<1, channels: 1000, data: data)
+        s.step = AppState.StepMode(snapshot: StepSnapshot(position: 1, stepCount: 2, last: StepPoint(op: 63, patch: nil), next: nil,
+                                                          blocks: [], arenaBytes: 10, values: values, isFinished: false))
+        var grid = CellGrid(width: 60, height: 12)
+        HeatmapView.draw(s, into: &grid, rect: grid.bounds)
+        let lines = grid.lines()
+        XCTAssertTrue(lines[1].contains("1000 values"), lines[1])
+        XCTAssertTrue(lines[1].contains("max 99 at 199"), lines[1])
+        let shaded = lines.dropFirst(3).joined().filter { HeatmapView.shades.contains($0) && $0 != " " }
+        XCTAssertGreaterThan(shaded.count, 250, "the channels fill the panel")
+        XCTAssertEqual(grid.cutTexts, [])
+    }
+
     func testHelpListsEveryLabelledBinding() throws {
         let labelled = keyBindings.filter { !$0.label.isEmpty }
         XCTAssertEqual(HelpOverlay.lines().count, labelled.count)

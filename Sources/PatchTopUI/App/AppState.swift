@@ -86,6 +86,7 @@ public struct AppState: Sendable {
         self.budget = board ?? sramBudget.map { SRAMBudget(name: "SRAM", bytes: $0) }
         self.plan = try PatchPlan(model: model, patches: patches, patchLayers: patchLayers, options: options)
         self.pareto = pareto
+        patchLimit = Self.patchLimit(model: model, patchLayers: patchLayers, options: options, plan: plan)
     }
 
     /// The request that runs the current plan in the current generation.
@@ -101,7 +102,10 @@ public struct AppState: Sendable {
 
     /// The p slider's range for the current n: 1 up to the stage output's
     /// smaller side (p patches per side need at least one row and column each).
-    public var patchRange: ClosedRange<Int> { 1...max(2, Self.patchLimit(model: model, patchLayers: plan.patchLayers, options: options, plan: plan)) }
+    public var patchRange: ClosedRange<Int> { 1...max(2, patchLimit) }
+
+    /// The largest p for the current n, kept with the plan (so drawing never plans).
+    public private(set) var patchLimit = 64
 
     /// The largest p for a stage of `n` ops (64, PatchPlan's own limit, when n = 0).
     static func patchLimit(model: Model, patchLayers n: Int, options: MemoryOptions, plan: PatchPlan? = nil) -> Int {
@@ -122,7 +126,7 @@ public struct AppState: Sendable {
     @discardableResult
     public mutating func replan(patches: Int, patchLayers: Int) -> RunRequest? {
         if patches < 1 {
-            let limit = Self.patchLimit(model: model, patchLayers: patchLayers, options: options, plan: plan)
+            let limit = patchLayers == plan.patchLayers ? patchLimit : Self.patchLimit(model: model, patchLayers: patchLayers, options: options)
             statusMessage = "p=\(patches) is out of range: the stage output allows 1…\(limit) patches per side"
             return nil
         }
@@ -137,6 +141,7 @@ public struct AppState: Sendable {
             return nil
         }
         if selectedPatch >= patchCount { selectedPatch = 0 }
+        patchLimit = Self.patchLimit(model: model, patchLayers: patchLayers, options: options, plan: plan)
         runGeneration += 1
         let request = currentRunRequest
         run = .running(request)
