@@ -6,7 +6,7 @@ import PatchTopPlan
 /// Each patch is drawn as its own tile, tiles separated by lines (the
 /// patch boundaries), at a stated scale chosen from the patch size: the
 /// largest tile decides how many map pixels one cell stands for. A cell
-/// is shaded by how many patches compute it (`·` one, `▒` two, `▓` three,
+/// is shaded by how many patches compute its pixels, on average (`·` one, `▒` two, `▓` three,
 /// `█` four or more), so the halo bands along the boundaries survive any
 /// downsampling; the selected patch's region (its halo included) is drawn
 /// reversed (`#` in exports). When the tiles do not fit with lines between
@@ -133,14 +133,19 @@ public enum PatchGridView {
                 let r0 = g.rowCuts[i] + cy * g.scale, r1 = min(g.rowCuts[i + 1], r0 + g.scale)
                 for cx in 0..<(tile.width / g.across) {
                     let c0 = g.colCuts[j] + cx * g.scale, c1 = min(g.colCuts[j + 1], c0 + g.scale)
-                    var most = 0
+                    // The cell's mean coverage, rounded: a halo band shows where
+                    // the cell is mostly halo, and a whole tile in one cell shows
+                    // its recompute factor instead of its worst corner.
+                    var sum = 0, pixels = 0
                     var inSelection = false
                     if r0 < r1, c0 < c1 {
                         for r in r0..<r1 { for c in c0..<c1 {
-                            most = max(most, counts[r][c])
+                            sum += counts[r][c]
+                            pixels += 1
                             if selected?.contains(row: r, col: c) == true { inSelection = true }
                         } }
                     }
+                    let most = pixels == 0 ? 0 : Int((Double(sum) / Double(pixels)).rounded())
                     var ch = shades[min(most, shades.count - 1)]
                     var style = CellStyle(fg: most > 1 ? .yellow : .default, reverse: inSelection, dim: checker)
                     if exporting, inSelection { ch = "#"; style.reverse = false }
