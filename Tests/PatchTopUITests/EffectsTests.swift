@@ -495,3 +495,40 @@ final class StepCommandTests: XCTestCase {
         XCTAssertEqual(done.identical, true, driver.stopNote ?? "ran to the end")
     }
 }
+
+/// The app's own loop, headless: the same update, effects and render the terminal runs.
+final class AppLoopTests: XCTestCase {
+    func testTheLoopRunsTheModelAnswersKeysAndDrawsWhatTheMouseHits() throws {
+        let model = try UIFixtures.model()
+        let state = try AppState(model: model, patches: 3, patchLayers: 13, board: SRAMBudget.board(named: "STM32F746"))
+        let backend = HeadlessBackend(width: 120, height: 40)
+        let effects = EffectHandler(engine: PatchedRunEngine(model: model), makeStepDriver: stepDriverFactory(model), sweepModel: model)
+        var log: [String] = []
+        let loop = AppLoop(state: state, backend: backend, effects: effects, log: { log.append($0) })
+        defer { effects.stop() }
+        loop.open()
+        XCTAssertTrue(loop.settle(timeout: 60) { if case .finished = $0.run { $0.pareto != nil } else { false } })
+        let frame = try XCTUnwrap(backend.lastFrame)
+        XCTAssertTrue(frame.lines()[38].hasPrefix("✓ identical  peak 121.4 KiB"), frame.lines()[38])
+        XCTAssertEqual(loop.state.pareto?.options, .tfliteMicro, "the sweep came back from the background")
+        XCTAssertTrue(log.contains { $0.hasPrefix("frame key") == false && $0.hasPrefix("frame start") })
+        // Keys go through the same update; the frame drawn is the state's layout.
+        loop.send(.key(.char("v")))
+        XCTAssertTrue(backend.lastFrame?.lines().joined().contains("Pareto") == true)
+        loop.send(.key(.escape))
+        loop.send(.key(.char("G")))
+        let layout = try XCTUnwrap(loop.state.layout)
+        XCTAssertEqual(layout, Screen.layout(loop.state))
+        let row = layout.layerRows
+        loop.send(.mouseClick(x: row.x.lowerBound + 4, y: row.y + 2))
+        XCTAssertEqual(loop.state.selectedLayer, row.first + 2)
+        XCTAssertTrue(backend.lastFrame?[row.x.lowerBound + 4, row.y + 2].style.reverse == true, "the clicked row is drawn selected where it was")
+        // Step mode through the loop: f to the end, on the step worker.
+        loop.send(.key(.char("s")))
+        XCTAssertTrue(loop.settle(timeout: 60) { $0.step?.snapshot != nil })
+        loop.send(.key(.char("f")))
+        XCTAssertTrue(loop.settle(timeout: 60) { $0.step?.snapshot?.isFinished == true })
+        XCTAssertTrue(backend.lastFrame?.lines().joined().contains("done ✓ identical") == true)
+        XCTAssertGreaterThan(backend.frames, 8)
+    }
+}

@@ -23,7 +23,7 @@ public final class AppLoop {
         state = next
         effects.perform(requested, in: state)
         let updated = clock.now
-        let grid = Screen.render(state, width: state.width, height: state.height)
+        let grid = Screen.render(state, width: state.width, height: state.height, layout: state.layout)
         let rendered = clock.now
         backend.draw(grid)
         if let log {

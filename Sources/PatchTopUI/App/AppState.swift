@@ -57,6 +57,10 @@ public struct AppState: Sendable {
     public var step: StepMode?
     /// The channel the step-mode heatmap shows (clamped to the tensor's channels when drawn).
     public var heatmapChannel = 0
+    /// The layout of the frame this state is drawn as, computed once by
+    /// `update`: the loop draws with it and the next mouse press is tested
+    /// against it, so a click lands on what was on screen.
+    public internal(set) var layout: ScreenLayout?
 
     /// Step-through mode as the state holds it.
     public struct StepMode: Equatable, Sendable {

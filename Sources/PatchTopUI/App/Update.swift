@@ -20,7 +20,9 @@ public func updateWithEffects(_ state: AppState, _ message: Message) -> (state: 
     case .mouseClick(let x, let y):
         guard s.fitsScreen, !s.showHelp else { break }
         s.statusMessage = ""
-        click(&s, &effects, Screen.layout(s).hit(x: x, y: y))
+        // The frame on screen is the one to hit-test.
+        let drawn = s.layout ?? Screen.layout(s)
+        click(&s, &effects, drawn.hit(x: x, y: y))
     case .planRecomputed(let p, let n):
         s.replanned(&effects, s.replan(patches: p, patchLayers: n))
     case .runFinished(let summary):
@@ -68,6 +70,9 @@ public func updateWithEffects(_ state: AppState, _ message: Message) -> (state: 
         let layout = Screen.layout(s)
         s.layerTop = layout.layerRows.first
         if layout.memoryRows.count > 0 { s.memoryTop = layout.memoryRows.first }
+        s.layout = layout
+    } else {
+        s.layout = nil
     }
     return (s, effects)
 }

@@ -87,7 +87,10 @@ public enum Screen {
     /// The screen as cells. `exporting` draws it for a text report: the
     /// selected row and patch marked with characters (styles are lost in
     /// text) and no key-hint bar.
-    public static func render(_ state: AppState, width: Int, height: Int, exporting: Bool = false) -> CellGrid {
+    ///
+    /// `layout` is the frame's layout when the caller has it (the loop
+    /// passes the one `update` computed); otherwise it is computed here.
+    public static func render(_ state: AppState, width: Int, height: Int, exporting: Bool = false, layout given: ScreenLayout? = nil) -> CellGrid {
         var grid = CellGrid(width: width, height: height)
         guard grid.width >= minWidth, grid.height >= minHeight else {
             let notice = TextFit.first([tooSmallNotice(width: width, height: height), "too small: need \(minWidth)×\(minHeight)", "too small"], width: grid.width)
@@ -97,7 +100,7 @@ public enum Screen {
         var state = state
         state.width = grid.width
         state.height = grid.height
-        let layout = layout(state)
+        let layout = given ?? layout(state)
         let w = grid.width, h = grid.height
         let stepping = state.step != nil
         let panes = layout.panes
