@@ -112,7 +112,7 @@ public enum ArenaMapView {
             }
             let extent = block.perPatch ? region(state.plan, tensor: block.tensor, model: model) : shape(block.tensor, model: model)
             let range = kib(block.offset) + "–" + kib(block.end)
-            let kind = block.staging ? "stage" : block.perPatch ? "patch" : "whole"
+            let kind = block.kindLabel
             let letter = String(letter(index, perPatch: block.perPatch))
             let text = TextFit.first([
                 "\(letter) t\(block.tensor)  \(range) KiB  \(kind) \(extent)",
