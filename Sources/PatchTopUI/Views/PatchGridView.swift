@@ -61,10 +61,8 @@ public enum PatchGridView {
         guard shape.count == 4, shape[1] > 0, shape[2] > 0 else { return nil }
         let h = shape[1], w = shape[2], p = plan.patches
         let rowCuts = (0...p).map { $0 * h / p }, colCuts = (0...p).map { $0 * w / p }
-        let legendY: Int? = inner.height >= 4 ? inner.maxY - 1 : nil
-        let area = Rect(x: inner.x, y: inner.y + 1, width: inner.width, height: inner.height - 1 - (legendY == nil ? 0 : 1))
         func cells(_ cuts: [Int], _ i: Int, _ s: Int) -> Int { max(1, (cuts[i + 1] - cuts[i] + s - 1) / s) }
-        func fits(_ s: Int, _ across: Int, _ lines: Bool) -> Bool {
+        func fits(_ s: Int, _ across: Int, _ lines: Bool, _ area: Rect) -> Bool {
             let gaps = lines ? p - 1 : 0
             let down = (0..<p).reduce(0) { $0 + cells(rowCuts, $1, s) } + gaps
             let wide = (0..<p).reduce(0) { $0 + cells(colCuts, $1, s) * across } + gaps
@@ -72,9 +70,14 @@ public enum PatchGridView {
         }
         let largest = max(h, w)
         var choice: (scale: Int, across: Int, lines: Bool)?
-        search: for lines in [true, false] {
+        var legendY: Int?
+        var area = Rect(x: 0, y: 0, width: 0, height: 0)
+        // Boundary lines and the legend if they fit; the lines go first, then the legend.
+        search: for (lines, legend) in [(true, true), (false, true), (true, false), (false, false)] {
+            legendY = legend && inner.height >= 4 ? inner.maxY - 1 : nil
+            area = Rect(x: inner.x, y: inner.y + 1, width: inner.width, height: inner.height - 1 - (legendY == nil ? 0 : 1))
             for s in 1...largest {
-                for across in [2, 1] where fits(s, across, lines) { choice = (s, across, lines); break search }
+                for across in [2, 1] where fits(s, across, lines, area) { choice = (s, across, lines); break search }
             }
         }
         guard let choice else { return nil }
@@ -107,6 +110,8 @@ public enum PatchGridView {
                 : op >= plan.patchLayers
                 ? ["op \(op) is after the patch stage (ops 0–\(last)); select one of those", "op \(op) is after the patch stage (ops 0–\(last))",
                    "op \(op) is after the stage (ops 0–\(last))", "op \(op) is after the stage"]
+                : state.model.tensors[state.model.operators[op].output].shape.count == 4
+                ? ["\(plan.patches)×\(plan.patches) patches need a taller panel: enlarge the terminal", "enlarge the terminal to see the patches", "too small"]
                 : ["op \(op) has no spatial map to cut into patches", "no spatial map"]
             grid.text(TextFit.first(note, width: inner.width), x: inner.x, y: inner.y, style: .dim)
             return
