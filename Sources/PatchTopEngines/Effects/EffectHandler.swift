@@ -21,7 +21,7 @@ public final class EffectHandler: EffectPerformer {
     ///   - engine: runs plans in the background; `nil` turns runs off.
     ///   - makeStepDriver: opens step-through sessions; `nil` makes step mode say it is unavailable.
     ///   - sweepModel: the model `sweep` effects sweep (after `m`); `nil` ignores them.
-    public init(engine: (any RunEngine)?, makeStepDriver: (@Sendable (RunRequest) throws(RuntimeError) -> any StepDriver)? = nil,
+    public init(engine: (any RunEngine)?, makeStepDriver: (@Sendable (RunRequest) throws -> any StepDriver)? = nil,
                 sweepModel: Model? = nil, profile: ProfileLog? = nil) {
         self.profile = profile
         self.sweepModel = sweepModel

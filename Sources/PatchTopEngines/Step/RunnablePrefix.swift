@@ -15,7 +15,7 @@ struct RunnablePrefix {
     var reason: String
 
     /// `nil` when the whole model runs (or nothing does); else the longest runnable prefix.
-    static func of(_ model: Model, failure: RuntimeError) -> RunnablePrefix? {
+    static func of(_ model: Model, failure: any Error) -> RunnablePrefix? {
         // Preparing is monotone in the prefix length: search for the first op that fails.
         var low = 0, high = model.operators.count  // ops 0..<low prepare; 0..<high do not
         var best: (Model, Interpreter)?
@@ -35,27 +35,27 @@ struct RunnablePrefix {
         }
         guard let (prefix, interpreter) = best else { return nil }
         let reason: String
-        do throws(RuntimeError) {
+        do {
             _ = try Interpreter(model: prefixModel(model, ops: low + 1))
-            reason = failure.description
+            reason = "\(failure)"
         } catch {
-            reason = error.description
+            reason = "\(error)"
         }
         return RunnablePrefix(model: prefix, interpreter: interpreter, stop: low, reason: reason)
     }
 
     /// Ops `0..<count` of `model`; its outputs are the tensors they produce that later ops (or the graph) read.
-    static func prefixModel(_ model: Model, ops count: Int) throws(RuntimeError) -> Model {
+    static func prefixModel(_ model: Model, ops count: Int) throws -> Model {
         let kept = Array(model.operators.prefix(count))
         let produced = Set(kept.flatMap(\.outputs))
         let laterReads = Set(model.operators.dropFirst(count).flatMap(\.inputs)).union(model.outputs)
         let outputs = produced.filter { laterReads.contains($0) }.sorted()
-        guard !outputs.isEmpty else { throw RuntimeError("\(model.name): ops 0..<\(count) hand nothing on") }
+        guard !outputs.isEmpty else { throw StepError("\(model.name): ops 0..<\(count) hand nothing on") }
         do {
             return try Model(name: model.name, description: model.description, tensors: model.tensors, operators: kept,
                              inputs: model.inputs, outputs: outputs)
         } catch {
-            throw RuntimeError("\(model.name): ops 0..<\(count) do not form a model: \(error)")
+            throw StepError("\(model.name): ops 0..<\(count) do not form a model: \(error)")
         }
     }
 }

@@ -30,30 +30,25 @@ public struct RuntimeStepDriver: StepDriver {
     /// Where the session stops short of the model's end, and why (`nil`: it runs to the end).
     public let stopNote: String?
 
-    public init(model full: Model, request: RunRequest, seed: UInt64 = 0) throws(RuntimeError) {
+    public init(model full: Model, request: RunRequest, seed: UInt64 = 0) throws {
         var model = full
         let interpreter: Interpreter
         var note: String?
-        do throws(RuntimeError) {
+        do {
             interpreter = try Interpreter(model: full)
         } catch {
             guard let prefix = RunnablePrefix.of(full, failure: error) else { throw error }
             let op = full.operators[prefix.stop]
             guard request.patchLayers <= prefix.stop || request.patches <= 1 else {
-                throw RuntimeError("the patch stage (ops 0–\(request.patchLayers - 1)) reaches op \(prefix.stop) (\(op.kind.name)), which the runtime cannot run: \(prefix.reason)")
+                throw StepError("the patch stage (ops 0–\(request.patchLayers - 1)) reaches op \(prefix.stop) (\(op.kind.name)), which the runtime cannot run: \(prefix.reason)")
             }
             model = prefix.model
             interpreter = prefix.interpreter
             note = "stops before op \(prefix.stop) (\(op.kind.name)): \(prefix.reason)"
         }
         stopNote = note
-        let plan: PatchPlan
-        do {
-            plan = try PatchPlan(model: model, patches: request.patches, patchLayers: request.patchLayers, options: request.options)
-        } catch {
-            throw RuntimeError(error.description)
-        }
-        guard let inIndex = model.inputs.first else { throw RuntimeError("\(model.name) has no input") }
+        let plan = try PatchPlan(model: model, patches: request.patches, patchLayers: request.patchLayers, options: request.options)
+        guard let inIndex = model.inputs.first else { throw StepError("\(model.name) has no input") }
         input = SeededInput.bytes(for: model.tensors[inIndex], seed: seed)
         program = try ArenaProgram(interpreter: interpreter, plan: plan)
         session = try ArenaSession(program: program, input: input)
@@ -64,14 +59,14 @@ public struct RuntimeStepDriver: StepDriver {
     public let schedule: [StepPoint]
     public var position: Int { session.position }
 
-    public mutating func step() throws(RuntimeError) {
+    public mutating func step() throws {
         try session.step()
         if session.isFinished, reference == nil {
             reference = try? program.interpreter.run(input: input)
         }
     }
 
-    public mutating func seek(to target: Int) throws(RuntimeError) {
+    public mutating func seek(to target: Int) throws {
         let target = max(0, min(schedule.count, target))
         if target < session.position { session = try ArenaSession(program: program, input: input) }
         while session.position < target { try step() }
@@ -106,6 +101,6 @@ public struct RuntimeStepDriver: StepDriver {
 }
 
 /// Opens step-through sessions on the runtime for `model`.
-public func stepDriverFactory(_ model: Model) -> @Sendable (RunRequest) throws(RuntimeError) -> any StepDriver {
-    { request throws(RuntimeError) in try RuntimeStepDriver(model: model, request: request) }
+public func stepDriverFactory(_ model: Model) -> @Sendable (RunRequest) throws -> any StepDriver {
+    { request throws in try RuntimeStepDriver(model: model, request: request) }
 }

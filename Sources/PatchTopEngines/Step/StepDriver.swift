@@ -16,14 +16,14 @@ public protocol StepDriver {
     /// The schedule, in execution order.
     var schedule: [StepPoint] { get }
     /// Executes the next step (nothing when finished).
-    mutating func step() throws(RuntimeError)
+    mutating func step() throws
     /// Goes to `position` (steps done), replaying from the start when it is behind.
-    mutating func seek(to position: Int) throws(RuntimeError)
+    mutating func seek(to position: Int) throws
 }
 
 extension StepDriver {
     /// Performs `command` and returns the state after it.
-    public mutating func perform(_ command: StepCommand) throws(RuntimeError) -> StepSnapshot {
+    public mutating func perform(_ command: StepCommand) throws -> StepSnapshot {
         let schedule = self.schedule
         switch command {
         case .next:

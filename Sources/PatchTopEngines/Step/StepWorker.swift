@@ -9,12 +9,12 @@ import PatchTopUI
 /// re-plan never freezes the keys.
 final class StepWorker: @unchecked Sendable {
     private let queue = DispatchQueue(label: "patchtop-step")
-    private let open: @Sendable (RunRequest) throws(RuntimeError) -> any StepDriver
+    private let open: @Sendable (RunRequest) throws -> any StepDriver
     private let deliver: @Sendable (Message) -> Void
     /// Only touched on `queue`.
     private var driver: (any StepDriver)?
 
-    init(open: @escaping @Sendable (RunRequest) throws(RuntimeError) -> any StepDriver, deliver: @escaping @Sendable (Message) -> Void) {
+    init(open: @escaping @Sendable (RunRequest) throws -> any StepDriver, deliver: @escaping @Sendable (Message) -> Void) {
         self.open = open
         self.deliver = deliver
     }
@@ -23,13 +23,13 @@ final class StepWorker: @unchecked Sendable {
     func start(_ request: RunRequest, resume: StepPoint?) {
         queue.async { [self] in
             driver = nil
-            do throws(RuntimeError) {
+            do {
                 var opened = try open(request)
                 if let resume, let position = opened.position(after: resume) { try opened.seek(to: position) }
                 driver = opened
                 deliver(.stepped(opened.snapshot()))
             } catch {
-                deliver(.stepFailed(reason: error.description))
+                deliver(.stepFailed(reason: "\(error)"))
             }
         }
     }
@@ -37,13 +37,13 @@ final class StepWorker: @unchecked Sendable {
     func perform(_ command: StepCommand) {
         queue.async { [self] in
             guard var current = driver else { return }
-            do throws(RuntimeError) {
+            do {
                 let snapshot = try current.perform(command)
                 driver = current
                 deliver(.stepped(snapshot))
             } catch {
                 driver = current
-                deliver(.stepFailed(reason: error.description))
+                deliver(.stepFailed(reason: "\(error)"))
             }
         }
     }
