@@ -59,12 +59,13 @@ final class TmuxTests: XCTestCase {
         return (status & 0x7f) == 0 ? (status >> 8) & 0xff : -1
     }
 
-    /// The pane's text now.
-    func capture() throws -> String {
+    /// The pane's text now (with `escapes`, its attributes as SGR escape sequences).
+    func capture(escapes: Bool = false) throws -> String {
         let file = scratch.appendingPathComponent("pane.txt")
         try? FileManager.default.removeItem(at: file)
-        let quoted = [tmux, "-L", socket, "capture-pane", "-p", "-t", "tui"].map { "'\($0)'" }.joined(separator: " ")
-        try run("/bin/sh", ["-c", "\(quoted) > '\(file.path)'"])
+        let quoted = [tmux, "-L", socket, "capture-pane", "-p"] + (escapes ? ["-e"] : []) + ["-t", "tui"]
+        let command = quoted.map { "'\($0)'" }.joined(separator: " ")
+        try run("/bin/sh", ["-c", "\(command) > '\(file.path)'"])
         return (try? String(contentsOf: file, encoding: .utf8)) ?? ""
     }
 
@@ -153,5 +154,48 @@ final class TmuxTests: XCTestCase {
 
         try send("q")
         try waitForScreen("a clean exit") { $0.contains("PATCHTOP-EXITED 0") }
+    }
+
+    /// Under NO_COLOR the budget verdict and the values over it still
+    /// stand out: no colour escapes at all, but bold and reverse.
+    func testOverBudgetStandsOutUnderNoColor() throws {
+        let binary = try BinaryTests.builtBinary()
+        let modelPath = BinaryTests.root.appendingPathComponent("SampleModels/mbv2-w0.35-r144.tflite").path
+        let command = "NO_COLOR=1 '\(binary)' '\(modelPath)' -p 3 -n 13 --sram 100KiB; sleep 30"
+        let started = try run(tmux, ["-L", socket, "-f", "/dev/null", "new-session", "-d", "-s", "tui", "-x", "120", "-y", "40",
+                                     "-c", BinaryTests.root.path, "/bin/sh", "-c", command])
+        XCTAssertEqual(started, 0, "tmux new-session failed")
+        try waitForScreen("the first run") { $0.contains("✓ identical") && $0.contains("over by 21.4 KiB") }
+        let styled = try capture(escapes: true)
+        XCTAssertFalse(styled.range(of: "\u{1B}\\[[0-9;]*3[0-7]m", options: .regularExpression) != nil, "no foreground colour under NO_COLOR")
+        // The title's verdict is bold; a value over the budget is reversed.
+        XCTAssertEqual(attributes(in: styled, at: "over by 21.4 KiB")?.bold, true)
+        XCTAssertEqual(attributes(in: styled, at: "121.4▲")?.reverse, true, "the plan's peak over the budget is reversed")
+        XCTAssertEqual(attributes(in: styled, at: " 35.4 ")?.reverse, false, "a value under the budget is not")
+        try send("q")
+    }
+
+    /// Bold and reverse in effect where `text` first occurs in an SGR-escaped capture.
+    func attributes(in styled: String, at text: String) -> (bold: Bool, reverse: Bool)? {
+        guard let end = styled.range(of: text)?.lowerBound else { return nil }
+        var bold = false, reverse = false
+        let prefix = String(styled[..<end])
+        let pattern = try? NSRegularExpression(pattern: "\u{1B}\\[([0-9;]*)m")
+        let range = NSRange(prefix.startIndex..., in: prefix)
+        for match in pattern?.matches(in: prefix, range: range) ?? [] {
+            guard let r = Range(match.range(at: 1), in: prefix) else { continue }
+            let params = prefix[r].split(separator: ";", omittingEmptySubsequences: false).map { Int($0) ?? 0 }
+            for p in params {
+                switch p {
+                case 0: bold = false; reverse = false
+                case 1: bold = true
+                case 22: bold = false
+                case 7: reverse = true
+                case 27: reverse = false
+                default: break
+                }
+            }
+        }
+        return (bold, reverse)
     }
 }
