@@ -24,35 +24,3 @@ public enum Effect: Equatable, Sendable {
     /// Close the step-through session.
     case stepStop
 }
-
-/// How far a step-mode key moves the session.
-public enum StepCommand: Equatable, Sendable {
-    /// One scheduled step (an op, or one patch of a stage op).
-    case next
-    /// To the end of the current unit of work: inside the patch stage the
-    /// rest of the current patch's pass through every stage op (the
-    /// schedule runs patch by patch); after the stage, the next op.
-    case toEndOfOp
-    /// Every remaining step of the model.
-    case toEnd
-    /// Back one step (the session is replayed from the start).
-    case back
-}
-
-/// One background run: the plan to run and the generation that asked for it.
-///
-/// Every successful re-plan bumps the generation; a result whose generation
-/// is not the state's current one is stale and dropped.
-public struct RunRequest: Equatable, Hashable, Sendable {
-    public var generation: Int
-    public var patches: Int
-    public var patchLayers: Int
-    public var options: MemoryOptions
-
-    public init(generation: Int, patches: Int, patchLayers: Int, options: MemoryOptions) {
-        self.generation = generation
-        self.patches = patches
-        self.patchLayers = patchLayers
-        self.options = options
-    }
-}

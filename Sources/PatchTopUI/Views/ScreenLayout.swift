@@ -1,39 +1,3 @@
-/// What a mouse press at a cell means.
-public enum HitTarget: Equatable, Sendable {
-    /// A cell of the p or n slider bar: that value.
-    case patches(Int)
-    case patchLayers(Int)
-    /// A row of the layer table or the memory chart.
-    case layer(Int, Panel)
-    /// A tile of the patch grid.
-    case patch(Int)
-    /// A plan of the Pareto front, by its index in the front.
-    case paretoPlan(Int)
-    /// Elsewhere inside a panel.
-    case panel(Panel)
-}
-
-/// The rows of a table a panel shows: `count` rows from layer `first`, the first drawn at `y`.
-public struct RowWindow: Equatable, Sendable {
-    public var x: Range<Int>
-    public var y: Int
-    public var first: Int
-    public var count: Int
-
-    public init(x: Range<Int>, y: Int, first: Int, count: Int) {
-        self.x = x
-        self.y = y
-        self.first = first
-        self.count = count
-    }
-
-    /// The layer drawn at screen row `row`, if any.
-    public func layer(atRow row: Int, column: Int) -> Int? {
-        guard x.contains(column), row >= y, row < y + count else { return nil }
-        return first + (row - y)
-    }
-}
-
 /// Where everything goes on one frame, computed once from the state and
 /// used both to draw and to hit-test the mouse, so a click always lands on
 /// what was drawn under it.
