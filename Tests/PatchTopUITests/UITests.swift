@@ -499,6 +499,19 @@ final class ParetoTests: XCTestCase {
         XCTAssertEqual(update(taken, .mouseClick(x: point.x, y: point.y)).paretoCursor, front.count - 1)
     }
 
+    func testTheChartSaysWhileTheSweepForNewOptionsRuns() throws {
+        var s = try state()
+        s = update(s, .key(.char("v")))
+        let (changed, effects) = updateWithEffects(s, .key(.char("m")))
+        XCTAssertTrue(effects.contains(.sweep(changed.options)))
+        let text = Screen.render(changed, width: 200, height: 60).lines().joined(separator: "\n")
+        XCTAssertTrue(text.contains("sweeping every plan"), text)
+        let swept = update(changed, .swept(ParetoData(Sweep(model: changed.model, options: changed.options), options: changed.options)))
+        XCTAssertEqual(swept.pareto?.options, changed.options)
+        XCTAssertTrue(Screen.render(swept, width: 200, height: 60).lines().joined().contains("★"))
+        XCTAssertNil(update(changed, .swept(try XCTUnwrap(s.pareto))).pareto.flatMap { $0.options == changed.options ? $0 : nil }, "a sweep for other options is dropped")
+    }
+
     func testTheFrontIsNonDominatedAndOrdered() throws {
         let s = try state()
         let data = try XCTUnwrap(s.pareto)

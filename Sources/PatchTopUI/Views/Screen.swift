@@ -116,8 +116,16 @@ public enum Screen {
             PatchGridView.draw(state, layout.patchGrid, into: &grid, rect: panes.grid, focused: state.focusedPanel == .grid, exporting: exporting)
             ArenaMapView.draw(state, into: &grid, rect: panes.arena)
             HeatmapView.draw(state, into: &grid, rect: panes.heatmap)
-        } else if let pareto = layout.pareto {
-            ParetoView.draw(state, pareto, into: &grid, rect: panes.pareto, exporting: exporting)
+        } else if !panes.pareto.isEmpty {
+            if let pareto = layout.pareto {
+                ParetoView.draw(state, pareto, into: &grid, rect: panes.pareto, exporting: exporting)
+            } else {
+                // The sweep for these memory options is still running (or the panel is too small).
+                grid.box(panes.pareto, title: "Pareto: peak vs MAC overhead", style: CellStyle(fg: .cyan, bold: true))
+                let inner = panes.pareto.inset(1)
+                let note = state.pareto?.options == state.options ? ["the chart needs a larger terminal", "too small"] : ["sweeping every plan for these memory options…", "sweeping…"]
+                grid.text(TextFit.first(note, width: inner.width), x: inner.x, y: inner.y, style: .dim)
+            }
         } else {
             MemoryView.draw(state, layout.memoryRows, into: &grid, rect: panes.memory, focused: state.focusedPanel == .memory, exporting: exporting)
             if state.showLive {
