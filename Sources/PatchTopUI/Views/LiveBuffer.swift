@@ -3,7 +3,7 @@ import PatchTopPlan
 
 /// One buffer live at the plan's peak op, as the `w` panel lists it.
 public struct LiveBuffer: Equatable, Sendable {
-    /// `tensor`, `patch region`, `in-place staging`, `residual scratch`.
+    /// `tensor`, `patch region`, `in-place staging`, `residual scratch`, `column cache`, `row cache`.
     public var kind: String
     public var tensor: Int?
     /// The tensor's shape (`56×56×24`) or, for a per-patch buffer, its largest region (`19×19×24`).
@@ -43,6 +43,7 @@ public struct LiveBuffer: Equatable, Sendable {
             case .patchRegion(let t): extent = region(t)
             case .inplaceStaging(let op): extent = "op \(op) channel"
             case .residualScratch(let op): extent = "op \(op) row"
+            case .haloCache(let t, _): extent = "halo of \(region(t))"
             }
             return LiveBuffer(kind: buffer.kind.label, tensor: buffer.kind.tensor, extent: extent, bytes: buffer.bytes,
                               firstOp: buffer.firstOp, lastOp: buffer.lastOp)

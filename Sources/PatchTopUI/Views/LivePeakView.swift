@@ -35,7 +35,8 @@ public enum LivePeakView {
         var shown = [true, true, true, true, true]
         func tableWidth() -> Int { zip(widths, shown).filter(\.1).map(\.0).reduce(0, +) + shown.filter { $0 }.count - 1 }
         if tableWidth() > inner.width {
-            kinds = kinds.map { $0 == "patch region" ? "region" : $0 == "in-place staging" ? "staging" : $0 == "residual scratch" ? "scratch" : $0 }
+            let short = ["patch region": "region", "in-place staging": "staging", "residual scratch": "scratch", "column cache": "col cache"]
+            kinds = kinds.map { short[$0] ?? $0 }
             widths[0] = widest(kinds, "kind")
         }
         for drop in [4, 2, 1] where tableWidth() > inner.width { shown[drop] = false }
