@@ -38,13 +38,17 @@ public enum HaloCaching: Equatable, Hashable, Sendable {
     /// while the peak stays within `budget` bytes (without one: the peak
     /// without caches + 25%).
     case auto(budget: Int?)
+    /// Every stage tensor cached in one direction only.
+    case only(HaloCache.Direction)
 
-    /// `none`, `all`, `auto`.
+    /// `none`, `all`, `auto`, `columns`, `rows`.
     public var name: String {
         switch self {
         case .none: "none"
         case .all: "all"
         case .auto: "auto"
+        case .only(.column): "columns"
+        case .only(.row): "rows"
         }
     }
 }

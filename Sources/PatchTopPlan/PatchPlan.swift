@@ -159,9 +159,12 @@ public struct PatchPlan: Sendable {
         switch haloCaching {
         case .none:
             chosen = plain
-        case .all:
-            chosen = build(Set(bands.keys.flatMap { t in HaloCache.Direction.allCases.map { HaloCache(tensor: t, direction: $0) } }
-                .filter { bands[$0.tensor]!.cachedPositions($0.direction) > 0 }))
+        case .all, .only:
+            let directions: [HaloCache.Direction]
+            if case .only(let direction) = haloCaching { directions = [direction] } else { directions = HaloCache.Direction.allCases }
+            chosen = build(Set(bands.flatMap { tensor, band in
+                directions.filter { band.cachedPositions($0) > 0 }.map { HaloCache(tensor: tensor, direction: $0) }
+            }))
         case .auto(let budget):
             chosen = Self.autoCaches(plain: plain, bands: bands, budget: budget ?? plain.schedule.peakBytes * 5 / 4, build: build)
         }
@@ -253,6 +256,13 @@ extension PatchPlan {
 
     /// MACs the caches save against recomputing every overlap.
     public var cacheMacsSaved: Int { macsWithoutCaches - macs }
+
+    /// The share of the patching's recompute the caches remove (1 when
+    /// they remove all of it, 0 without caches or recompute).
+    public var recomputeRemoved: Double {
+        let recompute = macsWithoutCaches - layerByLayerMacs
+        return recompute <= 0 ? 0 : Double(cacheMacsSaved) / Double(recompute)
+    }
 
     /// MACs `cache` alone saves on its tensor's op.
     public func macsSaved(by cache: HaloCache) -> Int {
