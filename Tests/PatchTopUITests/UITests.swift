@@ -604,3 +604,48 @@ final class MouseTests: XCTestCase {
         }
     }
 }
+
+final class HaloCacheUITests: XCTestCase {
+    private func keys(_ state: AppState, _ keys: [Key]) -> AppState {
+        keys.reduce(state) { update($0, .key($1)) }
+    }
+
+    /// `H` cycles none → auto → all → none, re-plans with the caches each
+    /// time and says what they save; the background run is asked for with
+    /// the same caching.
+    func testHCyclesTheCacheModeAndReplans() throws {
+        let model = try UIFixtures.model()
+        let start = try AppState(model: model, patches: 3, patchLayers: 10)
+        let auto = keys(start, [.char("H")])
+        XCTAssertEqual(auto.caching, .auto)
+        XCTAssertLessThanOrEqual(auto.plan.macs, start.plan.macs)
+        XCTAssertEqual(auto.currentRunRequest.haloCaching, auto.plan.haloCaching)
+        let all = keys(auto, [.char("H")])
+        XCTAssertEqual(all.caching, .all)
+        XCTAssertFalse(all.plan.caches.isEmpty)
+        XCTAssertEqual(all.plan.macOverhead, 0, accuracy: 1e-12)
+        XCTAssertTrue(all.statusMessage.contains("caches save"), all.statusMessage)
+        XCTAssertEqual(keys(all, [.char("H")]).caching, .none)
+        XCTAssertEqual(keys(all, [.char("H")]).plan.macs, start.plan.macs)
+    }
+
+    /// With caches, the part of the selected patch's region its op does not
+    /// compute is drawn `○` (cyan) and the legend says so; without, never.
+    func testThePatchGridMarksCellsServedFromACache() throws {
+        let model = try UIFixtures.model()
+        var cached = try AppState(model: model, patches: 3, patchLayers: 10, caching: .all)
+        cached.selectedPatch = 4
+        cached.selectedLayer = 1
+        let rect = Rect(x: 0, y: 0, width: 60, height: 30)
+        var grid = CellGrid(width: 60, height: 30)
+        PatchGridView.draw(cached, PatchGridView.geometry(cached, rect: rect), into: &grid, rect: rect)
+        let text = grid.lines().joined()
+        XCTAssertTrue(text.contains("○"), "cells served from a cache")
+        XCTAssertTrue(text.contains("○ from cache"), "the legend names them")
+        var plain = cached
+        plain.plan = try PatchPlan(model: model, patches: 3, patchLayers: 10)
+        grid = CellGrid(width: 60, height: 30)
+        PatchGridView.draw(plain, PatchGridView.geometry(plain, rect: rect), into: &grid, rect: rect)
+        XCTAssertFalse(grid.lines().joined().contains("○"))
+    }
+}
