@@ -146,8 +146,8 @@ public struct PatchPlan: Sendable {
 
         let buffers = Self.stageBuffers(model: model, stage: stage, patchLayers: patchLayers, grid: grid,
                                         tensorRegions: allTensorRegions, options: options)
-        let bands = Self.cacheableBands(model: model, patches: patches, patchLayers: patchLayers,
-                                        tensorRegions: allTensorRegions, perPatch: buffers.regionBytes)
+        let bands = haloCaching == .none ? [:] : Self.cacheableBands(model: model, patches: patches, patchLayers: patchLayers,
+                                                                     tensorRegions: allTensorRegions, perPatch: buffers.regionBytes)
         self.bands = bands
         let build = { (caches: Set<HaloCache>) in
             Self.cached(model: model, patches: patches, patchLayers: patchLayers, opRegions: allOpRegions, bands: bands,
@@ -176,12 +176,13 @@ public struct PatchPlan: Sendable {
     }
 
     /// How often each position of a stage op's output is computed, summed
-    /// over patches, divided by its size: 1.0 without overlap.
+    /// over patches, divided by its size: 1.0 without overlap (or with
+    /// every overlap served from halo caches).
     public func recomputeFactor(op: Int) -> Double {
         guard isPatched, op < patchLayers else { return 1 }
         let shape = model.tensors[model.operators[op].output].shape
         let full = shape[1] * shape[2]
-        return full == 0 ? 1 : Double(opRegions.reduce(0) { $0 + $1[op].area }) / Double(full)
+        return full == 0 ? 1 : Double(computedRegions.reduce(0) { $0 + $1[op].area }) / Double(full)
     }
 
     /// Fraction of a stage op's computed positions that another patch also
@@ -256,6 +257,13 @@ extension PatchPlan {
 
     /// MACs the caches save against recomputing every overlap.
     public var cacheMacsSaved: Int { macsWithoutCaches - macs }
+
+    /// The share of the patching's recompute the caches remove (1 when
+    /// they remove all of it, 0 without caches or recompute).
+    public var recomputeRemoved: Double {
+        let recompute = macsWithoutCaches - layerByLayerMacs
+        return recompute <= 0 ? 0 : Double(cacheMacsSaved) / Double(recompute)
+    }
 
     /// MACs `cache` alone saves on its tensor's op.
     public func macsSaved(by cache: HaloCache) -> Int {

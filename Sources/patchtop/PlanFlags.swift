@@ -4,23 +4,35 @@ import PatchTopPlan
 
 /// `-p` and `-n` (or `--split-index`), shared by the commands that open a
 /// plan (`plan`, `report`, `tui`) so their names, defaults and help never drift apart.
+///
+/// `tui` and `report` open at the sweep's recommendation when neither is
+/// given, so the flags remember whether they were given at all.
 struct PlanFlags: ParsableArguments {
-    @Option(name: [.customShort("p"), .customLong("patches")], help: "Patches per side (p×p grid); 1 is layer-by-layer.")
-    var patches = 4
+    @Option(name: [.customShort("p"), .customLong("patches")], help: "Patches per side (p×p grid); 1 is layer-by-layer. Default: 4 for plan; tui and report open at the sweep's recommendation.")
+    var givenPatches: Int?
 
-    @Option(name: [.customShort("n"), .customLong("patch-layers")], help: "Number of leading ops in the patch stage; 0 (the default) is layer-by-layer.")
-    var patchLayersOption: Int?
+    @Option(name: [.customShort("n"), .customLong("patch-layers")], help: "Number of leading ops in the patch stage; 0 is layer-by-layer. Default: 0 for plan; tui and report open at the sweep's recommendation.")
+    var givenPatchLayers: Int?
+
+    var patches: Int { givenPatches ?? 4 }
+    var patchLayers: Int { givenPatchLayers ?? 0 }
 
     @Option(name: .customLong("split-index"), help: "The patch stage in TinyEngine's numbering (its split_index: layers of its list), instead of -n.")
     var splitIndex: Int?
 
     func validate() throws {
-        try validateStage(patchLayers: patchLayersOption, splitIndex: splitIndex)
+        try validateStage(patchLayers: givenPatchLayers, splitIndex: splitIndex)
     }
 
     /// n for `model`: `-n` as given, or `--split-index` translated through TinyEngine's layer list.
     func patchLayers(for model: Model) -> Int {
-        resolvePatchLayers(model, patchLayers: patchLayersOption, splitIndex: splitIndex)
+        givenPatchLayers(for: model) ?? 0
+    }
+
+    /// n if `-n` or `--split-index` was given, else `nil`.
+    func givenPatchLayers(for model: Model) -> Int? {
+        guard splitIndex != nil else { return givenPatchLayers }
+        return resolvePatchLayers(model, patchLayers: givenPatchLayers, splitIndex: splitIndex)
     }
 }
 

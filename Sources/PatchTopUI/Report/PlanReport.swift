@@ -20,14 +20,11 @@ public struct PlanReport: Sendable {
         return out
     }
 
-    /// ` — 2.04× lower`, ` — 1.30× higher`, ` — the same`; nothing for a
-    /// layer-by-layer plan, which is its own reference.
+    /// ` — 2.04× lower`, ` — 1.30× higher`, ` — same as layer by layer`
+    /// (the words of `Verdicts`); nothing for a layer-by-layer plan, which
+    /// is its own reference.
     static func comparison(_ plan: PatchPlan) -> String {
-        guard plan.isPatched else { return "" }
-        let (ours, theirs) = (plan.peakBytes, plan.layerByLayerPeakBytes)
-        if ours == theirs { return " — the same" }
-        if ours < theirs { return " — \(formatFixed(plan.peakReduction, decimals: 2))× lower" }
-        return " — \(formatFixed(theirs == 0 ? 0 : Double(ours) / Double(theirs), decimals: 2))× higher"
+        plan.isPatched ? " — \(Verdicts.peak(plan))" : ""
     }
 
     public func lines() -> [String] {
@@ -40,6 +37,11 @@ public struct PlanReport: Sendable {
         let stageOverhead = stageMacs == 0 ? 0 : Double(patchedStageMacs - stageMacs) / Double(stageMacs)
         out.append("stage           ops 0..<\(plan.patchLayers), output \(plan.outputGrid.height)×\(plan.outputGrid.width) (tensors \(plan.stageOutputs.map(String.init).joined(separator: ", "))), +\(formatFixed(stageOverhead * 100, decimals: 1))% MACs inside the stage")
         out.append("held whole      \(formatBytes(plan.stageWholeBytes)) during the stage")
+        if !plan.caches.isEmpty || plan.haloCaching != .none {
+            let bytes = plan.cacheBytes.values.reduce(0, +)
+            let columns = plan.caches.filter { $0.direction == .column }.count
+            out.append("halo caches     \(plan.haloCaching.name): \(plan.caches.count) (\(columns) column, \(plan.caches.count - columns) row), \(formatBytes(bytes)); save \(formatMACs(plan.cacheMacsSaved)) MACs (\(formatFixed(plan.recomputeRemoved * 100, decimals: 0))% of the recompute)")
+        }
         out.append("")
         out.append(" #  op                 kernel  output        largest patch region  recompute  halo    MACs")
         let notes = model.rewrite.notes
