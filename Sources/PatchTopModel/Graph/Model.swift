@@ -18,6 +18,10 @@ public struct Model: Sendable {
     public let producer: [Int?]
     /// For each tensor, the ops that read it, ascending.
     public let consumers: [[Int]]
+    /// What the file holds beyond subgraph 0 (set by `TFLiteReader`; `nil`
+    /// for a graph built in code, which then stands for a one-subgraph file
+    /// without metadata).
+    public var fileFacts: TFLiteFileFacts?
 
     public init(
         name: String, description: String = "", tensors: [Tensor], operators: [Operator],
