@@ -225,9 +225,10 @@ final class ReportTests: XCTestCase {
         XCTAssertEqual(lines[3], "memory options  \(MemoryOptions(inplaceDepthwise: true).summary)")
         XCTAssertTrue(lines[4].hasPrefix("peak            \(formatBytes(state.plan.peakBytes)) (\(formatCount(state.plan.peakBytes)) B)"))
         XCTAssertTrue(lines[5].hasPrefix("MAC overhead    +\(formatFixed(state.plan.macOverhead * 100, decimals: 1))%"))
-        XCTAssertEqual(lines[6], "SRAM budget     128.0 KiB")
-        XCTAssertEqual(lines[7], "")
-        XCTAssertEqual(Array(lines[8..<38]), Screen.render(state, width: 100, height: 30).lines())
+        XCTAssertEqual(lines[6], "engines         TFLite Micro arena 381.7 KiB (390,816 B) (layer by layer)")
+        XCTAssertEqual(lines[7], "SRAM budget     128.0 KiB")
+        XCTAssertEqual(lines[8], "")
+        XCTAssertEqual(Array(lines[9..<39]), Screen.render(state, width: 100, height: 30).lines())
     }
 }
 

@@ -5,7 +5,7 @@ import PatchTopModel
 ///
 /// Example: person_detect needs 85,264 bytes = a head of 55,296 bytes (the
 /// activations its greedy planner lays out, the same as PatchTop's liveness
-/// peak) + a tail of 29,968 bytes of persistent data, 22,528 of them the
+/// peak) + a tail of 29,968 bytes of persistent data, 21,920 of them the
 /// per-channel multipliers and shifts of its 28 convolutions.
 ///
 /// The figure is what `tflite_micro.runtime.Interpreter.from_bytes(model,
@@ -62,6 +62,10 @@ public struct TFLiteMicroArena: Equatable, Sendable {
             }
         }
     }
+
+    /// What the figure is for, in words: the interpreter and host whose
+    /// allocations PatchTop replays (and on which they were measured).
+    public static let basis = "tflite-micro 0.dev20261023182759's Python interpreter, 64-bit host, reference kernels"
 
     /// The smallest arena that allocates and invokes.
     public let arenaBytes: Int

@@ -24,6 +24,8 @@ public struct AnalysisJSON: Codable, Equatable, Sendable {
     public var streamInput: Bool
     public var fuseResidual: Bool
     public var ops: [Op]
+    /// What each inference engine would reserve for the model.
+    public var engines: EnginesJSON
 
     public init(_ report: AnalysisReport) {
         model = report.model.name
@@ -35,6 +37,7 @@ public struct AnalysisJSON: Codable, Equatable, Sendable {
         inplaceDepthwise = report.memory.options.inplaceDepthwise
         streamInput = report.memory.options.streamInput
         fuseResidual = report.memory.options.fuseResidual
+        engines = EnginesJSON(tflm: report.tfliteMicro)
         ops = LayerRow.rows(of: report.model, memory: report.memory).map {
             Op(index: $0.index, op: $0.op, kernel: $0.kernel, outputShape: $0.outputShape,
                outputBytes: $0.outputBytes, liveBytes: $0.liveBytes, macs: $0.macs)

@@ -1,4 +1,5 @@
 import PatchTopModel
+import PatchTopPlan
 import PatchTopRuntime
 
 /// The text `patchtop analyze` prints: a per-layer table with a bar of live
@@ -10,11 +11,15 @@ public struct AnalysisReport: Sendable {
     /// as a microcontroller runtime plans it: what to give TFLite Micro's
     /// `tensor_arena` for activations (it is never below the peak).
     public var arenaBytes: Int
+    /// TFLite Micro's whole `tensor_arena` (activations and persistent
+    /// data), or why PatchTop cannot say; independent of the memory options.
+    public var tfliteMicro: Result<TFLiteMicroArena, TFLiteMicroUnavailable>
 
     public init(model: Model, options: MemoryOptions = .tfliteMicro) {
         self.model = model
         self.memory = ActivationMemory(model: model, options: options)
         self.arenaBytes = ArenaLayout(memory: memory).arenaBytes
+        self.tfliteMicro = TFLiteMicroArena.predict(for: model)
     }
 
     /// The report as lines; `barWidth` cells for the largest live bytes.
@@ -49,6 +54,7 @@ public struct AnalysisReport: Sendable {
         out.append("activation arena        \(formatBytes(arenaBytes)) (\(formatCount(arenaBytes)) bytes), \(arenaNote)")
         out.append("total MACs              \(formatMACs(model.macs)) (\(formatCount(model.macs)))")
         out.append("weights (flash)         \(formatBytes(model.weightBytes)) (\(formatCount(model.weightBytes)) bytes)")
+        out += TFLiteMicroText.lines(tfliteMicro)
         return out
     }
 }
