@@ -37,6 +37,10 @@ struct TFLiteMicroAllocationProgram {
 
     /// The program for `model`, or why PatchTop cannot build one.
     static func build(for model: Model) -> Result<TFLiteMicroAllocationProgram, TFLiteMicroUnavailable> {
+        guard model.rewrite == GraphRewrite() else {
+            return .failure(TFLiteMicroUnavailable(reason:
+                "the graph was rewritten by memory options (--fold-pad, --int8-io); TFLite Micro runs the file's graph"))
+        }
         let facts = model.fileFacts ?? TFLiteFileFacts()
         if let problem = unsupportedFile(facts) { return .failure(TFLiteMicroUnavailable(reason: problem)) }
         var kernels: [TFLiteMicroKernel] = []
