@@ -21,7 +21,7 @@ Each trial runs in a forked child: TFLite Micro's Python wrapper crashes
 
 Usage:
   pip install tflite-micro
-  python3 Scripts/measure_tflm_arena.py                      # sample models + ../shared models -> SampleModels/tflm-arena.json
+  python3 Scripts/measure_tflm_arena.py                      # sample models, SampleModels/tflm-probes, ../shared models -> SampleModels/tflm-arena.json
   python3 Scripts/measure_tflm_arena.py path/to/model.tflite # print one model's figure (no file written)
   python3 Scripts/measure_tflm_arena.py --output FILE        # write the JSON elsewhere
 """
@@ -153,6 +153,10 @@ def default_models():
     for path in sorted(glob.glob(os.path.join(SAMPLES, "*.tflite"))):
         models.append((os.path.splitext(os.path.basename(path))[0],
                        "SampleModels/" + os.path.basename(path), path))
+    # Tiny models whose arena Prepare limits (Scripts/make_tflm_probes.py).
+    for path in sorted(glob.glob(os.path.join(SAMPLES, "tflm-probes", "*.tflite"))):
+        base = os.path.basename(path)
+        models.append(("probe " + os.path.splitext(base)[0], "SampleModels/tflm-probes/" + base, path))
     shared = [("person_detect", "person_detect.tflite")] + [
         (name, f"tinyengine/{name}.tflite") for name in ("vww", "mcunetv2_large", "detection")
     ]

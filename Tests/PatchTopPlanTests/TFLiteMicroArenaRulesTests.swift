@@ -147,24 +147,22 @@ final class TFLiteMicroArenaRulesTests: XCTestCase {
             "op 0 (CUMSUM) is an op whose TFLite Micro kernel allocations PatchTop does not model (TFLite Micro may lack it too)")))
     }
 
-    func testAFloatKernelAndControlFlowGiveNoFigure() throws {
+    func testAnInt16KernelAndControlFlowGiveNoFigure() throws {
         var model = try PlanFixtures.twoConvs()
         XCTAssertNoThrow(try TFLiteMicroArena.predict(for: model).get())
         model.fileFacts = TFLiteFileFacts(subgraphCount: 3)
         XCTAssertEqual(TFLiteMicroArena.predict(for: model), .failure(TFLiteMicroUnavailable(reason:
             "the file has 3 subgraphs (control flow), and PatchTop models one")))
 
-        let float = try Model(name: "float", tensors: [
-            Tensor(index: 0, name: "in", shape: [1, 4, 4, 1], type: .float32),
-            Tensor(index: 1, name: "w", shape: [1, 1, 1, 1], type: .float32, data: [0, 0, 128, 63]),
-            Tensor(index: 2, name: "out", shape: [1, 4, 4, 1], type: .float32),
+        // int16 kernels allocate lookup tables PatchTop does not model.
+        let int16 = try Model(name: "int16", tensors: [
+            Tensor(index: 0, name: "in", shape: [1, 4, 4, 1], type: .int16),
+            Tensor(index: 1, name: "out", shape: [1, 4, 4, 1], type: .int16),
         ], operators: [
-            Operator(index: 0, kind: .conv2D, options: .conv2D(
-                window: WindowOptions(padding: .same, strideHeight: 1, strideWidth: 1), activation: .none),
-                inputs: [0, 1, -1], outputs: [2]),
-        ], inputs: [0], outputs: [2])
-        XCTAssertEqual(TFLiteMicroArena.predict(for: float), .failure(TFLiteMicroUnavailable(reason:
-            "op 0 (CONV_2D) has a float32 tensor 0: PatchTop models TFLite Micro's int8 kernels only")))
+            Operator(index: 0, kind: .logistic, inputs: [0], outputs: [1]),
+        ], inputs: [0], outputs: [1])
+        XCTAssertEqual(TFLiteMicroArena.predict(for: int16), .failure(TFLiteMicroUnavailable(reason:
+            "op 0 (LOGISTIC) has an int16 tensor 0: PatchTop models TFLite Micro's int8 and float32 kernels only")))
     }
 
     func testAPerChannelFullyConnectedThatLimitsTheArenaGivesNoFigure() throws {

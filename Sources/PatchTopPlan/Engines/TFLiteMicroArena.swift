@@ -94,7 +94,7 @@ public struct TFLiteMicroArena: Equatable, Sendable {
     }
 
     /// The prediction for `model`, or why there is none (an op PatchTop has
-    /// no allocation model for, a non-int8 kernel, control flow, an offline
+    /// no allocation model for, an int16 kernel, control flow, an offline
     /// memory plan, compressed tensors).
     public static func predict(for model: Model) -> Result<TFLiteMicroArena, TFLiteMicroUnavailable> {
         switch TFLiteMicroAllocationProgram.build(for: model) {

@@ -11,7 +11,7 @@ import PatchTopModel
 /// more temporary tensors (input, filter, bias, output).
 ///
 /// Read from TFLite Micro's kernels (`conv_common.cc`, `reduce_common.cc`,
-/// …) and its `flatbuffer_conversions.cc`; PatchTop models the int8 kernels
+/// …) and its `flatbuffer_conversions.cc`; PatchTop models the int8 and float32 kernels
 /// of the ops its sample models use, and says so for any other op.
 struct TFLiteMicroKernel {
     enum Step: Equatable {
@@ -42,33 +42,41 @@ struct TFLiteMicroKernel {
         func unavailable(_ why: String) -> Result<TFLiteMicroKernel, TFLiteMicroUnavailable> {
             .failure(TFLiteMicroUnavailable(reason: "\(name) \(why)"))
         }
-        // Activations must be int8 (the kernels PatchTop models), except what
-        // QUANTIZE reads and DEQUANTIZE writes.
+        // Activations must be int8 or float32 (the kernels PatchTop models;
+        // int16 kernels allocate lookup tables), or int32 where shapes are
+        // computed (SHAPE, STRIDED_SLICE, PACK, GATHER, a RESHAPE's target).
         let activations = op.inputs.filter { $0 >= 0 && !model.tensors[$0].isConstant } + op.outputs
+        let shapeArithmetic: Set<Int32> = [77, 45, 83, 36]  // SHAPE, STRIDED_SLICE, PACK, GATHER
         for index in activations {
             let type = model.tensors[index].type
-            let allowed: Set<ElementType> = switch op.kind {
-            case .quantize where op.inputs.first == index: [.float32, .int8]
-            case .dequantize where op.outputs.contains(index): [.float32]
-            default: [.int8]
+            var allowed: Set<ElementType> = [.int8, .float32]
+            if shapeArithmetic.contains(op.kind.builtinCode) || (op.kind == .reshape && op.input(1) == index) {
+                allowed.insert(.int32)
             }
             guard allowed.contains(type) else {
-                return unavailable("has a \(type.name) tensor \(index): PatchTop models TFLite Micro's int8 kernels only")
+                let article = type.name.first.map { "aeiou".contains($0) } == true ? "an" : "a"
+                return unavailable("has \(article) \(type.name) tensor \(index): PatchTop models TFLite Micro's int8 and float32 kernels only")
             }
         }
+        let isInt8 = op.input(0).map { model.tensors[$0].type == .int8 } ?? false
         func input(_ slot: Int) -> Step? { op.input(slot).map(Step.tempTensor) }
         func output(_ slot: Int) -> Step? { slot < op.outputs.count ? .tempTensor(op.outputs[slot]) : nil }
         func perChannel(_ channels: Int) -> [Step] {
             [.persistent(bytes: 4 * channels, kind: .perChannelQuantization),
              .persistent(bytes: 4 * channels, kind: .perChannelQuantization)]
         }
-        func filterIsInt8() -> Bool { op.input(1).map { model.tensors[$0].type == .int8 } ?? false }
+        /// int8 weights for int8 kernels, float32 for float32 ones (int4
+        /// weights take a scratch buffer PatchTop does not model).
+        func weightsMatch() -> Bool {
+            guard let input = op.input(0), let weights = op.input(1) else { return false }
+            return model.tensors[weights].type == (model.tensors[input].type == .int8 ? .int8 : .float32)
+        }
 
         var kernel = TFLiteMicroKernel()
         switch op.kind {
         case .conv2D, .depthwiseConv2D:
-            guard filterIsInt8(), let filter = op.input(1), model.tensors[filter].shape.count == 4 else {
-                return unavailable("has no 4-D int8 filter (int4 filters take a scratch buffer PatchTop does not model)")
+            guard weightsMatch(), let filter = op.input(1), model.tensors[filter].shape.count == 4 else {
+                return unavailable("has no 4-D filter of its input's type (int4 filters take a scratch buffer PatchTop does not model)")
             }
             kernel.builtinData = (28, 4)  // TfLiteConvParams / TfLiteDepthwiseConvParams
             kernel.opDataBytes = 80  // OpDataConv (with the compression build's two scratch indices)
@@ -76,8 +84,8 @@ struct TFLiteMicroKernel {
             kernel.prepare = [output(0), input(0), input(1)].compactMap { $0 } + perChannel(channels)
                 + [input(0), input(1), input(2), output(0)].compactMap { $0 }
         case .fullyConnected:
-            guard filterIsInt8(), let filter = op.input(1) else {
-                return unavailable("has no int8 weights (int4 weights take a scratch buffer PatchTop does not model)")
+            guard weightsMatch(), let filter = op.input(1) else {
+                return unavailable("has no weights of its input's type (int4 weights take a scratch buffer PatchTop does not model)")
             }
             // TfLiteFullyConnectedParams: 16 bytes in the headers of August 2026,
             // 32 in the measured wheel (fitted on one-, two- and three-FC models).
@@ -109,13 +117,12 @@ struct TFLiteMicroKernel {
             }
             kernel.builtinData = (1, 1)  // TfLiteReducerParams
             kernel.opDataBytes = 44  // OpDataReduce
-            // The int32 accumulator per output element, the input index
-            // iterator and the resolved axes, all planned in the head.
-            kernel.prepare = [input(0), output(0), input(1)].compactMap { $0 } + [
-                .scratch(bytes: 4 * model.tensors[op.output].elementCount),
-                .scratch(bytes: 4 * model.tensors[source].shape.count),
-                .scratch(bytes: 4 * model.tensors[axis].elementCount),
-            ] + [input(0), input(1), output(0)].compactMap { $0 }
+            // The int32 accumulator per output element (int8 only), the input
+            // index iterator and the resolved axes, all planned in the head.
+            kernel.prepare = [input(0), output(0), input(1)].compactMap { $0 }
+                + (isInt8 ? [.scratch(bytes: 4 * model.tensors[op.output].elementCount)] : [])
+                + [.scratch(bytes: 4 * model.tensors[source].shape.count), .scratch(bytes: 4 * model.tensors[axis].elementCount)]
+                + [input(0), input(1), isInt8 ? output(0) : nil].compactMap { $0 }
         case .reshape:
             kernel.builtinData = (36, 4)  // TfLiteReshapeParams
             kernel.prepare = [input(0), output(0)].compactMap { $0 }
@@ -165,6 +172,20 @@ struct TFLiteMicroKernel {
             kernel.builtinData = (2, 1)  // TfLiteResizeNearestNeighborParams
             kernel.prepare = [input(0), input(1), output(0)].compactMap { $0 }
         case .other(builtinCode: 39, _):  // TRANSPOSE: no options struct, no Init
+            kernel.prepare = [input(0), input(1), output(0)].compactMap { $0 }
+        case .other(builtinCode: 50, _):  // LOG_SOFTMAX: its op data comes from Prepare, for int8 only
+            kernel.prepare = [input(0), output(0)].compactMap { $0 }
+                + (isInt8 ? [.persistent(bytes: 40, kind: .opData)] : [])  // LogSoftmaxOpData
+        case .other(builtinCode: 77, _):  // SHAPE
+            kernel.builtinData = (4, 4)  // TfLiteShapeParams
+        case .other(builtinCode: 45, _):  // STRIDED_SLICE
+            kernel.builtinData = (24, 4)  // TfLiteStridedSliceParams
+            kernel.opDataBytes = 84  // StridedSliceParams
+            kernel.prepare = [input(0), input(1), input(2), input(3), output(0)].compactMap { $0 }
+        case .other(builtinCode: 83, _):  // PACK: no Init, no Prepare
+            kernel.builtinData = (8, 4)  // TfLitePackParams
+        case .other(builtinCode: 36, _):  // GATHER
+            kernel.builtinData = (8, 4)  // TfLiteGatherParams
             kernel.prepare = [input(0), input(1), output(0)].compactMap { $0 }
         case .other:
             return unavailable("is an op whose TFLite Micro kernel allocations PatchTop does not model (TFLite Micro may lack it too)")
