@@ -50,9 +50,15 @@ struct TFLiteMicroAllocationProgram {
             case .failure(let unavailable): return .failure(unavailable)
             }
         }
-        for tensor in model.tensors where !tensor.isConstant && (tensor.type.byteSize == nil || tensor.type == .int4) {
-            return .failure(TFLiteMicroUnavailable(
-                reason: "tensor \(tensor.index) has type \(tensor.type.name), whose size in TFLite Micro PatchTop does not model"))
+        for tensor in model.tensors where !tensor.isConstant {
+            if tensor.type.byteSize == nil || tensor.type == .int4 {
+                return .failure(TFLiteMicroUnavailable(
+                    reason: "tensor \(tensor.index) has type \(tensor.type.name), whose size in TFLite Micro PatchTop does not model"))
+            }
+            // Keeps every sum below far from overflow, whatever the file says.
+            if tensor.byteCount > Self.largestArena {
+                return .failure(TFLiteMicroUnavailable(reason: "tensor \(tensor.index) alone needs more than 1 TiB"))
+            }
         }
         let unquantized = Set(facts.tensorsWithoutZeroPoints)
         /// Allocations of one `TfLiteTensor` and its quantization, as
@@ -255,11 +261,14 @@ struct TFLiteMicroAllocationProgram {
         uncertainties.isEmpty || Self.smallestSize(events) == Self.smallestSize(eventsWithMargins)
     }
 
+    /// The largest arena PatchTop searches: 1 TiB.
+    static let largestArena = 1 << 40
+
     static func smallestSize(_ events: [Event]) -> Int? {
         var high = 1024
         while replay(events, arenaSize: high) == nil {
             high *= 2
-            if high > 1 << 40 { return nil }
+            if high > largestArena { return nil }
         }
         var low = 0
         while high - low > 1 {

@@ -87,8 +87,9 @@ struct TFLiteMicroKernel {
             guard weightsMatch(), let filter = op.input(1) else {
                 return unavailable("has no weights of its input's type (int4 weights take a scratch buffer PatchTop does not model)")
             }
-            // TfLiteFullyConnectedParams: 16 bytes in the headers of August 2026,
-            // 32 in the measured wheel (fitted on one-, two- and three-FC models).
+            // TfLiteFullyConnectedParams: 16 bytes aligned to 4 in the headers
+            // of August 2026, 32 aligned to 8 in the measured wheel (fitted on
+            // one-, two- and three-FC models, confirmed on every sample).
             kernel.builtinData = (32, 8)
             kernel.opDataBytes = 72  // OpDataFullyConnected
             let scales = model.tensors[filter].quantization?.scales.count ?? 0
@@ -114,6 +115,9 @@ struct TFLiteMicroKernel {
         case .mean:
             guard let source = op.input(0), let axis = op.input(1) else {
                 return unavailable("lacks its input or axis tensor")
+            }
+            guard model.tensors[axis].elementCount <= 1 << 20 else {
+                return unavailable("has an axis tensor of \(model.tensors[axis].elementCount) elements")
             }
             kernel.builtinData = (1, 1)  // TfLiteReducerParams
             kernel.opDataBytes = 44  // OpDataReduce
