@@ -79,10 +79,12 @@ public struct PatchPlan: Sendable {
         self.patches = patches
         self.patchLayers = patchLayers
         self.options = options
+        // A stage that cannot be planned is refused before any memory is.
+        let stage = patches > 1 && patchLayers > 0 ? try Self.stage(of: model, patchLayers: patchLayers) : nil
         let layerByLayer = MemorySchedule(rewritten: model, options: options, stage: nil)
         self.layerByLayer = layerByLayer
 
-        guard patches > 1, patchLayers > 0 else {
+        guard let stage else {
             stageOutputs = []
             outputGrid = (0, 0)
             patchRegions = []
@@ -93,7 +95,6 @@ public struct PatchPlan: Sendable {
             return
         }
 
-        let stage = try Self.stage(of: model, patchLayers: patchLayers)
         stageOutputs = stage.outputs
         outputGrid = stage.grid
         guard patches <= min(stage.grid.height, stage.grid.width) else {
