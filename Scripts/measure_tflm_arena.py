@@ -148,6 +148,18 @@ def measure(path):
     }
 
 
+def measure_or_error(path):
+    """`measure`, or where TFLite Micro cannot run the model at all (an op
+    it lacks, …) a record saying so: PatchTop must then give no figure."""
+    try:
+        return measure(path)
+    except RuntimeError as error:
+        with open(path, "rb") as handle:
+            model_bytes = handle.read()
+        return {"fileBytes": len(model_bytes), "sha256": hashlib.sha256(model_bytes).hexdigest(),
+                "arenaBytes": None, "error": str(error)}
+
+
 def default_models():
     models = []
     for path in sorted(glob.glob(os.path.join(SAMPLES, "*.tflite"))):
@@ -177,7 +189,10 @@ def main():
 
     if args.models:
         for path in args.models:
-            result = measure(path)
+            result = measure_or_error(path)
+            if result["arenaBytes"] is None:
+                print(f"{path}: TFLite Micro cannot run it: {result['error']}")
+                continue
             print(f"{path}: arena {result['arenaBytes']} bytes "
                   f"(head {result['recorded']['headBytes']}, tail {result['recorded']['tailBytes']})")
             for kind, figures in result["recorded"]["tail"].items():
@@ -188,7 +203,7 @@ def main():
     entries = []
     targets = [(os.path.splitext(os.path.basename(p))[0], p, p) for p in args.models] or default_models()
     for name, label, path in targets:
-        result = measure(path)
+        result = measure_or_error(path)
         print(f"{name}: {result['arenaBytes']}", file=sys.stderr)
         entries.append({"name": name, "file": label, **result})
 
