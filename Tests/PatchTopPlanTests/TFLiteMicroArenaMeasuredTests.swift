@@ -79,6 +79,10 @@ final class TFLiteMicroArenaMeasuredTests: XCTestCase {
             XCTAssertEqual(arena.headBytes, recorded.headBytes, "\(entry.name): head")
             XCTAssertEqual(arena.tailBytes, recorded.tailBytes, "\(entry.name): tail")
             XCTAssertEqual(arena.tail.values.reduce(0, +), arena.tailBytes, "\(entry.name): tail kinds")
+            // The head holds at least the liveness peak, and its live bytes at least that.
+            let peak = MemorySchedule(model: model, options: .tfliteMicro).peakBytes
+            XCTAssertLessThanOrEqual(peak, arena.headLiveBytes, entry.name)
+            XCTAssertLessThanOrEqual(arena.headLiveBytes, arena.headBytes, entry.name)
             if entry.file.hasPrefix("SampleModels/tflm-probes/") {
                 // The probes exist to exercise Prepare and planning as the limit.
                 XCTAssertGreaterThan(arena.planningBytes, 0, "\(entry.name): Prepare or planning limits it")

@@ -127,6 +127,9 @@ final class TFLiteMicroArenaRulesTests: XCTestCase {
         ])
         let arena = try TFLiteMicroArena.predict(for: model).get()
         XCTAssertEqual(arena.headBytes, program.headBytes)
+        // Step 1: input + sum (64); step 2: sum + out + three scratch buffers (96).
+        XCTAssertEqual(arena.headLiveBytes, 32 + 16 + 16 * 3)
+        XCTAssertGreaterThanOrEqual(arena.headBytes, arena.headLiveBytes)
         XCTAssertEqual(arena.tail.values.reduce(0, +), arena.tailBytes)
         XCTAssertEqual(arena.tail[.scratchHandles], 24)
         XCTAssertEqual(arena.tail[.evalTensors], 5 * 24)

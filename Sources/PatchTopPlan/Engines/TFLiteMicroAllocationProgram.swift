@@ -30,6 +30,8 @@ struct TFLiteMicroAllocationProgram {
 
     let events: [Event]
     let headBytes: Int
+    /// The most planned bytes live at one step (`TFLiteMicroGreedyPlanner.liveBytes`).
+    let headLiveBytes: Int
     let scratchBufferCount: Int
     /// Where a kernel's `Prepare` may take up to `bytes` more temporary
     /// memory than `events` says: the event index to insert it before.
@@ -143,7 +145,8 @@ struct TFLiteMicroAllocationProgram {
             }
         }
         return .success(TFLiteMicroAllocationProgram(
-            events: events, headBytes: plan.headBytes, scratchBufferCount: scratch.count, uncertainties: uncertainties))
+            events: events, headBytes: plan.headBytes, headLiveBytes: plan.liveBytes, scratchBufferCount: scratch.count,
+            uncertainties: uncertainties))
     }
 
     /// Why TFLite Micro would allocate differently for this file than its
@@ -251,7 +254,7 @@ struct TFLiteMicroAllocationProgram {
         guard let high = Self.smallestSize(events), let tail = replay(arenaSize: high) else { return nil }
         return TFLiteMicroArena(
             arenaBytes: high, headBytes: headBytes, tailBytes: tail.values.reduce(0, +), tail: tail,
-            scratchBufferCount: scratchBufferCount
+            scratchBufferCount: scratchBufferCount, headLiveBytes: headLiveBytes
         )
     }
 

@@ -80,17 +80,26 @@ public struct TFLiteMicroArena: Equatable, Sendable {
     /// Scratch buffers kernels requested (MEAN takes three), planned in the
     /// head beside the activations.
     public let scratchBufferCount: Int
+    /// The most bytes the head's buffers (16-byte rounded, scratch
+    /// included) hold at one step; `headBytes` minus this is what the greedy
+    /// placement loses to gaps, and this minus PatchTop's liveness peak is
+    /// what rounding and scratch buffers add.
+    public let headLiveBytes: Int
     /// Bytes the arena needs beyond head + tail while TFLite Micro prepares
     /// and plans the model (0 when, as on every model measured, the final
     /// layout is what limits it).
     public var planningBytes: Int { arenaBytes - headBytes - tailBytes }
 
-    public init(arenaBytes: Int, headBytes: Int, tailBytes: Int, tail: [TailKind: Int], scratchBufferCount: Int) {
+    public init(
+        arenaBytes: Int, headBytes: Int, tailBytes: Int, tail: [TailKind: Int], scratchBufferCount: Int,
+        headLiveBytes: Int? = nil
+    ) {
         self.arenaBytes = arenaBytes
         self.headBytes = headBytes
         self.tailBytes = tailBytes
         self.tail = tail
         self.scratchBufferCount = scratchBufferCount
+        self.headLiveBytes = headLiveBytes ?? headBytes
     }
 
     /// The prediction for `model`, or why there is none (an op PatchTop has

@@ -31,6 +31,14 @@ struct TFLiteMicroGreedyPlanner {
     let offsets: [Int]
     /// The head the plan needs: the highest end of any buffer.
     let headBytes: Int
+    /// The most bytes live at one step: what any planner needs at least,
+    /// so `headBytes` minus it is what the greedy placement loses to gaps.
+    var liveBytes: Int {
+        let steps = Set(buffers.flatMap { [$0.firstUsed, $0.lastUsed] })
+        return steps.map { step in
+            buffers.reduce(0) { $0 + ($1.firstUsed <= step && step <= $1.lastUsed ? $1.size : 0) }
+        }.max() ?? 0
+    }
 
     init(buffers: [Buffer]) {
         self.buffers = buffers

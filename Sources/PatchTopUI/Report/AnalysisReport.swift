@@ -16,6 +16,9 @@ public struct AnalysisReport: Sendable {
     /// TFLite Micro's whole `tensor_arena` (activations and persistent
     /// data), or why PatchTop cannot say; independent of the memory options.
     public var tfliteMicro: Result<TFLiteMicroArena, TFLiteMicroUnavailable>
+    /// The liveness peak of the file's graph without memory options, which
+    /// TFLite Micro's head is explained against.
+    public var tfliteMicroLivenessPeak: Int
 
     public init(model: Model, options: MemoryOptions = .tfliteMicro) {
         let memory = MemorySchedule(model: model, options: options)
@@ -24,6 +27,8 @@ public struct AnalysisReport: Sendable {
         self.arenaBytes = ArenaLayout(schedule: memory).arenaBytes
         // The file's graph as TFLite Micro runs it, not the rewritten one.
         self.tfliteMicro = TFLiteMicroArena.predict(for: model)
+        self.tfliteMicroLivenessPeak = options == .tfliteMicro
+            ? memory.peakBytes : MemorySchedule(model: model, options: .tfliteMicro).peakBytes
     }
 
     /// The report as lines; `barWidth` cells for the largest live bytes.
@@ -59,7 +64,7 @@ public struct AnalysisReport: Sendable {
         out.append("activation arena        \(formatBytes(arenaBytes)) (\(formatCount(arenaBytes)) bytes), \(arenaNote)")
         out.append("total MACs              \(formatMACs(model.macs)) (\(formatCount(model.macs)))")
         out.append("weights (flash)         \(formatBytes(model.weightBytes)) (\(formatCount(model.weightBytes)) bytes)")
-        out += TFLiteMicroText.lines(tfliteMicro)
+        out += TFLiteMicroText.lines(tfliteMicro, livenessPeak: tfliteMicroLivenessPeak)
         out.append("")
         out += PeakBuffersTable.lines(memory.peakBuffers, model: model)
         return out

@@ -10,6 +10,9 @@ public struct TFLiteMicroJSON: Codable, Equatable, Sendable {
     public var arenaBytes: Int
     /// Planned activations and kernel scratch buffers.
     public var headBytes: Int
+    /// The most of those bytes live at one step (16-byte rounded): the
+    /// head minus this is what the greedy planner loses to gaps.
+    public var headLiveBytes: Int
     /// Persistent data; `tail` breaks it down by kind (every kind present,
     /// 0 where unused).
     public var tailBytes: Int
@@ -24,6 +27,7 @@ public struct TFLiteMicroJSON: Codable, Equatable, Sendable {
     public init(_ arena: TFLiteMicroArena) {
         arenaBytes = arena.arenaBytes
         headBytes = arena.headBytes
+        headLiveBytes = arena.headLiveBytes
         tailBytes = arena.tailBytes
         tail = Dictionary(uniqueKeysWithValues: TFLiteMicroArena.TailKind.allCases.map { ($0.rawValue, arena.tail[$0] ?? 0) })
         planningBytes = arena.planningBytes
