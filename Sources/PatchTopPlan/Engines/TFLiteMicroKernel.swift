@@ -175,24 +175,29 @@ struct TFLiteMicroKernel {
         case .resizeNearestNeighbor:
             kernel.builtinData = (2, 1)  // TfLiteResizeNearestNeighborParams
             kernel.prepare = [input(0), input(1), output(0)].compactMap { $0 }
-        case .other(builtinCode: 39, _):  // TRANSPOSE: no options struct, no Init
-            kernel.prepare = [input(0), input(1), output(0)].compactMap { $0 }
-        case .other(builtinCode: 50, _):  // LOG_SOFTMAX: its op data comes from Prepare, for int8 only
-            kernel.prepare = [input(0), output(0)].compactMap { $0 }
-                + (isInt8 ? [.persistent(bytes: 40, kind: .opData)] : [])  // LogSoftmaxOpData
-        case .other(builtinCode: 77, _):  // SHAPE
-            kernel.builtinData = (4, 4)  // TfLiteShapeParams
-        case .other(builtinCode: 45, _):  // STRIDED_SLICE
-            kernel.builtinData = (24, 4)  // TfLiteStridedSliceParams
-            kernel.opDataBytes = 84  // StridedSliceParams
-            kernel.prepare = [input(0), input(1), input(2), input(3), output(0)].compactMap { $0 }
-        case .other(builtinCode: 83, _):  // PACK: no Init, no Prepare
-            kernel.builtinData = (8, 4)  // TfLitePackParams
-        case .other(builtinCode: 36, _):  // GATHER
-            kernel.builtinData = (8, 4)  // TfLiteGatherParams
-            kernel.prepare = [input(0), input(1), output(0)].compactMap { $0 }
-        case .other:
-            return unavailable("is an op whose TFLite Micro kernel allocations PatchTop does not model (TFLite Micro may lack it too)")
+        default:
+            // Ops known by their builtin code, whether or not `OperatorKind`
+            // has a case for them.
+            switch op.kind.builtinCode {
+            case 39:  // TRANSPOSE: no options struct, no Init
+                kernel.prepare = [input(0), input(1), output(0)].compactMap { $0 }
+            case 50:  // LOG_SOFTMAX: its op data comes from Prepare, for int8 only
+                kernel.prepare = [input(0), output(0)].compactMap { $0 }
+                    + (isInt8 ? [.persistent(bytes: 40, kind: .opData)] : [])  // LogSoftmaxOpData
+            case 77:  // SHAPE
+                kernel.builtinData = (4, 4)  // TfLiteShapeParams
+            case 45:  // STRIDED_SLICE
+                kernel.builtinData = (24, 4)  // TfLiteStridedSliceParams
+                kernel.opDataBytes = 84  // StridedSliceParams
+                kernel.prepare = [input(0), input(1), input(2), input(3), output(0)].compactMap { $0 }
+            case 83:  // PACK: no Init, no Prepare
+                kernel.builtinData = (8, 4)  // TfLitePackParams
+            case 36:  // GATHER
+                kernel.builtinData = (8, 4)  // TfLiteGatherParams
+                kernel.prepare = [input(0), input(1), output(0)].compactMap { $0 }
+            default:
+                return unavailable("is an op whose TFLite Micro kernel allocations PatchTop does not model (TFLite Micro may lack it too)")
+            }
         }
         return .success(kernel)
     }
