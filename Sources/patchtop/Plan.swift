@@ -59,6 +59,8 @@ struct SweepCommand: ParsableCommand {
 
     @OptionGroup var memory: MemoryFlags
 
+    @OptionGroup var cache: HaloCacheFlags
+
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
@@ -70,7 +72,9 @@ struct SweepCommand: ParsableCommand {
             guard let bytes = parseByteSize(sram) else { fail("--sram \"\(sram)\" is not a size (try 320KiB or 327680)") }
             budget = bytes
         }
-        let sweep = Sweep(model: loaded, maxPatches: maxPatches, options: memory.options)
+        // With --halo-cache the sweep tries that choice beside plain patching.
+        let caching = cache.haloCache == .none ? [HaloCaching.none] : [.none, cache.caching(budget: budget)]
+        let sweep = Sweep(model: loaded, maxPatches: maxPatches, options: memory.options, caching: caching)
         let report = SweepReport(sweep: sweep, sramBytes: budget)
         if json {
             printJSON(SweepJSON(report))

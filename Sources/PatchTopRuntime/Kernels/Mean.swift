@@ -1,71 +1,70 @@
-/// int8 MEAN over height and width of an NHWC tensor (global average
-/// pooling), with TFLite's reference code paths, because they round
-/// differently and a bit-exact runtime must pick the same one:
+/// int8 MEAN over any axes, with TFLite Micro's arithmetic
+/// (`QuantizedMeanOrSum`), which it uses whether or not the input and
+/// output share a scale and zero point: the `s_in/s_out` multiplier is
+/// folded with `1/count` (shifted up by ⌊log2 count⌋ first, to keep
+/// precision, at most 32 and at most `31 + shift`), then applied, rounding,
+/// to `Σx − zp_in·count`.
 ///
-/// - equal input/output quantization: integer sum of raw values divided
-///   (truncating) by the count;
-/// - otherwise (`QuantizedMeanOrSum`): the `s_in/s_out` multiplier is
-///   folded with `1/count` (shifted up by ⌊log2 count⌋ first to keep
-///   precision), then applied to `sum − zp_in·count`.
+/// TensorFlow's own TFLite (2.21) divides `Σx / count` with truncation when
+/// the quantizations are equal; TFLite Micro and LiteRT 2.3.0 do not, and
+/// TFLite Micro is what runs on the device (see README).
 public struct MeanParams: Sendable {
-    public enum Path: Sendable { case sameQuantization, rescale }
-    public var path: Path
-    public var batches: Int
-    public var height: Int
-    public var width: Int
-    public var channels: Int
+    public var loops: ReductionLoops
     public var inputZeroPoint: Int32
     public var outputZeroPoint: Int32
-    public var multiplier: Int32
-    public var shift: Int32
-    /// The multiplier with `1/count` folded in, for the `.rescale` path.
+    /// The `s_in/s_out` multiplier with `1/count` folded in.
     public var meanMultiplier: Int32
     public var meanShift: Int32
 
-    public init(batches: Int, height: Int, width: Int, channels: Int, keepDims: Bool,
-                inputScale: Float, inputZeroPoint: Int32, outputScale: Float, outputZeroPoint: Int32) {
-        self.batches = batches
-        self.height = height
-        self.width = width
-        self.channels = channels
+    /// `nil` when `s_in/s_out` needs a shift outside −31…30 (no converter
+    /// emits one; TFLite Micro's arithmetic would be undefined there).
+    public init?(loops: ReductionLoops, inputScale: Float, inputZeroPoint: Int32, outputScale: Float, outputZeroPoint: Int32) {
+        self.loops = loops
         self.inputZeroPoint = inputZeroPoint
         self.outputZeroPoint = outputZeroPoint
-        (multiplier, shift) = FixedPoint.quantizeMultiplier(Double(inputScale) / Double(outputScale))
-        let count = Int64(height * width)
-        var shiftUp = count > 0 ? 63 - count.leadingZeroBitCount : 0
-        shiftUp = min(shiftUp, 32, 31 + Int(shift))
-        meanMultiplier = count > 0 ? Int32(truncatingIfNeeded: (Int64(multiplier) << Int64(shiftUp)) / count) : multiplier
-        meanShift = shift - Int32(shiftUp)
-        // TFLite 2.x once special-cased keep_dims over axes {1, 2} with a
-        // different rounding; the reference outputs (TFLite 2.21) show that
-        // `keep_dims` no longer changes the arithmetic, so it is ignored.
-        _ = keepDims
-        if inputScale == outputScale && inputZeroPoint == outputZeroPoint {
-            path = .sameQuantization
-        } else {
-            path = .rescale
+        let (multiplier, shift) = FixedPoint.quantizeMultiplier(Double(inputScale) / Double(outputScale))
+        guard (-31...30).contains(shift) else { return nil }
+        let count = Int64(loops.count)
+        guard count > 0 else {
+            (meanMultiplier, meanShift) = (multiplier, shift)
+            return
         }
+        let shiftUp = min(63 - count.leadingZeroBitCount, 32, 31 + Int(shift))
+        // (m · 2^shiftUp) / count < 2^31 because 2^shiftUp ≤ count.
+        meanMultiplier = Int32(truncatingIfNeeded: (Int64(multiplier) << Int64(shiftUp)) / count)
+        meanShift = shift - Int32(shiftUp)
     }
 }
 
-public func meanHWInt8(_ p: MeanParams, input: UnsafeBufferPointer<Int8>, output: UnsafeMutableBufferPointer<Int8>) {
-    let n = Int32(p.height * p.width)
-    for b in 0..<p.batches {
-        for c in 0..<p.channels {
-            var acc: Int32 = 0
-            for i in 0..<(p.height * p.width) {
-                let v = Int32(input[(b * p.height * p.width + i) * p.channels + c])
-                acc += v
-            }
-            let result: Int32
-            switch p.path {
-            case .sameQuantization:
-                result = acc / n
-            case .rescale:
-                let shifted = acc &- p.inputZeroPoint &* n
-                result = FixedPoint.multiplyByQuantizedMultiplier(shifted, p.meanMultiplier, p.meanShift) + p.outputZeroPoint
-            }
-            output[b * p.channels + c] = Int8(min(max(result, -128), 127))
-        }
+public func meanInt8(_ p: MeanParams, input: UnsafeBufferPointer<Int8>, output: UnsafeMutableBufferPointer<Int8>) {
+    let loops = p.loops
+    guard loops.count > 0 else {
+        // An empty reduction: TFLite Micro leaves the zeroed output.
+        for i in 0..<min(loops.outputs, output.count) { output[i] = 0 }
+        return
+    }
+    let count = Int32(truncatingIfNeeded: loops.count)
+    loops.forEachOutput { o, base in
+        var acc: Int32 = 0
+        loops.forEachReduced(from: base) { acc &+= Int32(input[$0]) }
+        let shifted = acc &- p.inputZeroPoint &* count
+        let result = FixedPoint.multiplyByQuantizedMultiplier(shifted, p.meanMultiplier, p.meanShift) &+ p.outputZeroPoint
+        output[o] = Int8(min(max(result, -128), 127))
+    }
+}
+
+/// float32 MEAN over any axes: each output sums its inputs in row-major
+/// order in Float, then divides by the count, as TFLite Micro's reference
+/// kernel does (bit-identical).
+public func meanFloat(_ loops: ReductionLoops, input: UnsafeBufferPointer<Float>, output: UnsafeMutableBufferPointer<Float>) {
+    guard loops.count > 0 else {
+        for i in 0..<min(loops.outputs, output.count) { output[i] = 0 }
+        return
+    }
+    let count = Float(loops.count)
+    loops.forEachOutput { o, base in
+        var sum: Float = 0
+        loops.forEachReduced(from: base) { sum += input[$0] }
+        output[o] = sum / count
     }
 }

@@ -23,7 +23,8 @@ public final class PatchedRunEngine: RunEngine, @unchecked Sendable {
     private let interpreter: Result<Interpreter, RuntimeError>
     private let input: [Int8]
     private let lock = NSLock()
-    private var reference: [Int8]?
+    /// Every output of the layer-by-layer run (a detector has several).
+    private var reference: [[Int8]]?
 
     public init(model: Model, seed: UInt64 = 0) {
         self.model = model
@@ -31,12 +32,14 @@ public final class PatchedRunEngine: RunEngine, @unchecked Sendable {
         input = model.inputs.first.map { SeededInput.bytes(for: model.tensors[$0], seed: seed) } ?? []
     }
 
-    private func layerByLayerOutput(_ interpreter: Interpreter) throws(RuntimeError) -> [Int8] {
+    private func layerByLayerOutput(_ interpreter: Interpreter) throws(RuntimeError) -> [[Int8]] {
         lock.lock()
         let cached = reference
         lock.unlock()
         if let cached { return cached }
-        let output = try interpreter.run(input: input)
+        guard let output = try ArenaProgram(interpreter: interpreter).run(input: input)?.outputs else {
+            throw RuntimeError("the layer-by-layer run was stopped")
+        }
         lock.lock()
         reference = output
         lock.unlock()
@@ -63,7 +66,7 @@ public final class PatchedRunEngine: RunEngine, @unchecked Sendable {
             request: request, peakBytes: plan.peakBytes, layerByLayerPeakBytes: plan.layerByLayerPeakBytes,
             macOverhead: plan.macOverhead, measuredArenaBytes: result.measuredArenaBytes,
             plannedArenaBytes: result.plannedArenaBytes, milliseconds: elapsed.milliseconds,
-            identical: result.output == reference
+            identical: result.outputs == reference
         )
     }
 }

@@ -7,11 +7,15 @@ import PatchTopRuntime
 /// stage op) per `step()`, on the same seeded input as the background runs.
 public struct RuntimeStepDriver: StepDriver {
     public let session: ArenaSession
-    /// The layer-by-layer output, to say at the end whether the patched one is identical.
-    let reference: [Int8]?
+    /// The layer-by-layer outputs (all of them), to say at the end whether
+    /// the patched ones are identical.
+    let reference: [[Int8]]?
 
     public init(model: Model, request: RunRequest, seed: UInt64 = 0) throws(RuntimeError) {
-        let interpreter = try Interpreter(model: model)
+        // An op the runtime cannot run stops the session when it is reached
+        // (with its refusal as the error), not before: the stage before it
+        // can still be stepped through.
+        let interpreter = try Interpreter(model: model, keepingUnsupportedOps: true)
         let plan: PatchPlan
         do {
             plan = try PatchPlan(model: model, patches: request.patches, patchLayers: request.patchLayers, options: request.options)
@@ -22,7 +26,7 @@ public struct RuntimeStepDriver: StepDriver {
         let input = SeededInput.bytes(for: model.tensors[inIndex], seed: seed)
         let program = try ArenaProgram(interpreter: interpreter, plan: plan)
         session = try ArenaSession(program: program, input: input)
-        reference = try? interpreter.run(input: input)
+        reference = try? ArenaProgram(interpreter: interpreter).run(input: input)?.outputs
     }
 
     public func snapshot() -> StepSnapshot {
@@ -43,7 +47,7 @@ public struct RuntimeStepDriver: StepDriver {
                 values = values?.cropped(rows: own.rows, cols: own.cols)
             }
         }
-        let identical: Bool? = session.isFinished ? session.output.flatMap { output in reference.map { $0 == output } } : nil
+        let identical: Bool? = session.isFinished ? (try? session.finalOutputs()).flatMap { outputs in reference.map { $0 == outputs } } : nil
         return StepSnapshot(
             position: session.position, stepCount: program.schedule.count,
             last: session.last.map { StepPoint(op: $0.op, patch: $0.patch) },
