@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PatchTopEngines
 import PatchTopModel
 import PatchTopPlan
 import PatchTopUI
@@ -17,6 +18,8 @@ struct ReportCommand: ParsableCommand {
     @OptionGroup var stage: PlanFlags
 
     @OptionGroup var memory: MemoryFlags
+
+    @OptionGroup var cache: HaloCacheFlags
 
     @OptionGroup var budget: BudgetFlags
 
@@ -37,16 +40,15 @@ struct ReportCommand: ParsableCommand {
         guard (1...1000).contains(width), (1...1000).contains(height) else { fail("--width and --height must be within 1…1000") }
         let sram = budget.budget()
         let loaded = try loadModel(model)
-        var state = initialState(loaded, stage: stage, memory: memory, board: sram)
+        var state = initialState(loaded, stage: stage, memory: memory, board: sram, caching: cache.tuiMode)
         if withRun {
-            state = update(state, .start)
-            do {
-                if let summary = try PatchedRunEngine(model: loaded).run(state.currentRunRequest, shouldStop: { false }) {
-                    state = update(state, .runFinished(summary))
-                }
-            } catch {
-                state = update(state, .runFailed(state.currentRunRequest, reason: error.description))
-            }
+            // The TUI's own loop, headless: the same update, the same background run.
+            let loop = AppLoop(state: state, backend: HeadlessBackend(width: width, height: height),
+                               effects: EffectHandler(engine: PatchedRunEngine(model: loaded)))
+            loop.open()
+            loop.settle(timeout: 600) { if case .running = $0.run { false } else { true } }
+            loop.effects.stop()
+            state = loop.state
         }
         let date = ISO8601DateFormatter().string(from: Date())
         let text = ReportRenderer(state: state, view: which, width: width, height: height, date: date).render()

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PatchTopEngines
 import PatchTopModel
 import PatchTopPlan
 import PatchTopTerminal
@@ -19,6 +20,8 @@ struct TUI: ParsableCommand {
 
     @OptionGroup var memory: MemoryFlags
 
+    @OptionGroup var cache: HaloCacheFlags
+
     @OptionGroup var budget: BudgetFlags
 
     @Option(help: ArgumentHelp("Directory `e` writes its report into.", valueName: "dir"))
@@ -30,8 +33,9 @@ struct TUI: ParsableCommand {
     func run() throws {
         let sram = budget.budget()
         let loaded = try loadModel(model)
-        var state = initialState(loaded, stage: stage, memory: memory, board: sram)
+        var state = initialState(loaded, stage: stage, memory: memory, board: sram, caching: cache.tuiMode)
         state.exportDirectory = exportDir
+        state.exportDate = ISO8601DateFormatter().string(from: Date())
         var log: ProfileLog?
         if let profile {
             switch ProfileLog.open(path: profile) {
@@ -39,9 +43,12 @@ struct TUI: ParsableCommand {
             case .failure(let error): fail(error.description)
             }
         }
-        let effects = EffectHandler(engine: PatchedRunEngine(model: loaded), makeStepDriver: stepDriverFactory(loaded), profile: log)
+        let effects = EffectHandler(engine: PatchedRunEngine(model: loaded), makeStepDriver: stepDriverFactory(loaded),
+                                    sweepModel: loaded, profile: log)
         do {
-            _ = try Terminal.run(state, effects: effects, profile: log)
+            let terminal = try Terminal()
+            defer { terminal.close() }
+            AppLoop(state: state, backend: terminal, effects: effects, log: log.map { log in { log.log($0) } }).run()
         } catch {
             fail(error.description)
         }
