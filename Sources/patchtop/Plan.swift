@@ -37,7 +37,10 @@ struct Plan: ParsableCommand {
         }
         if json {
             var object = PlanJSON(plan, includeRegions: true)
-            object.engines = TinyEngineEngineJSON(model: loaded, patches: plan.patches, patchLayers: plan.patchLayers)
+            let tflm = plan.isPatched
+                ? .failure(TFLiteMicroUnavailable(reason: "TFLite Micro runs models layer by layer: it has no patch plans"))
+                : TFLiteMicroArena.predict(for: loaded)
+            object.engines = EnginesJSON(tflm: tflm, tinyEngine: TinyEngineEngineJSON(model: loaded, patches: plan.patches, patchLayers: plan.patchLayers))
             printJSON(object)
         } else {
             let report = PlanReport(plan: plan).lines()
