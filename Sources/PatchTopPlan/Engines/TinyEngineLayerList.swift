@@ -153,7 +153,7 @@ extension TinyEngineLayerList {
                 try mean(op)
             case .quantize, .dequantize, .reshape:
                 break
-            case .other(let code, _) where code == 39:  // TRANSPOSE
+            case let kind where kind.builtinCode == 39:  // TRANSPOSE
                 guard let input = op.input(0) else {
                     throw TinyEngineUnavailable("TinyEngine cannot convert op \(op.index) (TRANSPOSE): it has no input")
                 }
