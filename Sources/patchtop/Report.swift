@@ -21,6 +21,8 @@ struct ReportCommand: ParsableCommand {
 
     @OptionGroup var cache: HaloCacheFlags
 
+    @OptionGroup var engine: EngineFlags
+
     @OptionGroup var budget: BudgetFlags
 
     @Option(help: "Which view: layers, memory, grid or all.")
@@ -41,6 +43,7 @@ struct ReportCommand: ParsableCommand {
         let sram = budget.budget()
         let loaded = try loadModel(model)
         var state = initialState(loaded, stage: stage, memory: memory, board: sram, caching: cache.tuiMode)
+        state.engine = engine.engine
         if withRun {
             // The TUI's own loop, headless: the same update, the same background run.
             let loop = AppLoop(state: state, backend: HeadlessBackend(width: width, height: height),

@@ -22,6 +22,8 @@ struct TUI: ParsableCommand {
 
     @OptionGroup var cache: HaloCacheFlags
 
+    @OptionGroup var engine: EngineFlags
+
     @OptionGroup var budget: BudgetFlags
 
     @Option(help: ArgumentHelp("Directory `e` writes its report into.", valueName: "dir"))
@@ -34,6 +36,7 @@ struct TUI: ParsableCommand {
         let sram = budget.budget()
         let loaded = try loadModel(model)
         var state = initialState(loaded, stage: stage, memory: memory, board: sram, caching: cache.tuiMode)
+        state.engine = engine.engine
         state.exportDirectory = exportDir
         state.exportDate = ISO8601DateFormatter().string(from: Date())
         var log: ProfileLog?

@@ -118,7 +118,7 @@ final class TmuxTests: XCTestCase {
         XCTAssertEqual(header.first, "PatchTop report — mbv2-w0.35-r144")
         XCTAssertTrue(header.contains("plan            p=3 n=13"), text)
         XCTAssertTrue(header.contains { $0.hasPrefix("peak            \(peak) (\(formatCount(plan.peakBytes)) B)") && $0.hasSuffix("2.50× lower") }, text)
-        XCTAssertTrue(header.contains("SRAM budget     320.0 KiB (STM32F746): fits, 198.6 KiB free"), text)
+        XCTAssertTrue(header.contains("SRAM budget     320.0 KiB (STM32F746): plan (TFLite Micro has no patch-based inference) \(peak) fits, 198.6 KiB free"), text)
         XCTAssertTrue(header.contains { $0.hasPrefix("run             output identical to layer-by-layer") }, text)
         XCTAssertTrue(text.contains("✓ identical  peak \(peak) vs"), "the screen as drawn follows the header")
         XCTAssertFalse(text.contains("q quit"), "no key-hint bar in the export")

@@ -197,8 +197,8 @@ final class ExportTests: XCTestCase {
             "memory options  TFLite Micro (no in-place, input in SRAM)",
             "peak            121.4 KiB (124,320 B) vs 303.8 KiB layer-by-layer, 2.50× lower",
             "MAC overhead    +12.9% (30.1 M vs 26.7 M)",
-            "engines         TFLite Micro arena 381.7 KiB (390,816 B) (layer by layer)",
-            "SRAM budget     256.0 KiB (nRF52840): fits, 134.6 KiB free",
+            "engines         \(next.engines.line)",
+            "SRAM budget     256.0 KiB (nRF52840): plan (TFLite Micro has no patch-based inference) 121.4 KiB fits, 134.6 KiB free",
             "selected        op 0, patch 1/9 (marked » and #)",
         ])
         XCTAssertEqual(lines[9], "")

@@ -538,8 +538,11 @@ final class ReportTests: XCTestCase {
         XCTAssertEqual(lines[3], "memory options  \(MemoryOptions(inplaceDepthwise: true).summary)")
         XCTAssertTrue(lines[4].hasPrefix("peak            \(formatBytes(state.plan.peakBytes)) (\(formatCount(state.plan.peakBytes)) B)"))
         XCTAssertTrue(lines[5].hasPrefix("MAC overhead    +\(formatFixed(state.plan.macOverhead * 100, decimals: 1))%"))
-        XCTAssertEqual(lines[6], "engines         TFLite Micro arena 381.7 KiB (390,816 B) (layer by layer)")
-        XCTAssertEqual(lines[7], "SRAM budget     128.0 KiB: \(Verdicts.budget(state.plan.peakBytes, state.budget!).text)")
+        XCTAssertEqual(lines[6], "engines         \(state.engines.line)")
+        XCTAssertTrue(lines[6].hasPrefix("engines         TFLite Micro arena 381.7 KiB (390,816 B) (layer by layer) · TinyEngine PEAK_MEM "), lines[6])
+        XCTAssertTrue(lines[6].hasSuffix(" · this plan needs \(formatBytes(state.plan.peakBytes))"), lines[6])
+        // A patch plan has no TFLite Micro figure: the budget holds the plan's peak, and says why.
+        XCTAssertEqual(lines[7], "SRAM budget     128.0 KiB: plan (TFLite Micro has no patch-based inference) \(formatBytes(state.plan.peakBytes)) \(Verdicts.budget(state.plan.peakBytes, state.budget!).text)")
         XCTAssertEqual(lines[8], "selected        op 0, patch 1/16 (marked » and #)")
         XCTAssertEqual(lines[9], "")
         let body = Array(lines[10..<40])
@@ -648,5 +651,40 @@ final class HaloCacheUITests: XCTestCase {
         grid = CellGrid(width: 60, height: 30)
         PatchGridView.draw(plain, PatchGridView.geometry(plain, rect: rect), into: &grid, rect: rect)
         XCTAssertFalse(grid.lines().joined().contains("○"))
+    }
+}
+
+final class EngineBudgetTests: XCTestCase {
+    /// Layer by layer, the budget holds TFLite Micro's whole arena by
+    /// default; `E` switches to TinyEngine, which has no figure for a model
+    /// with SOFTMAX, so the plan's own peak is compared and the words say so.
+    func testTheBudgetComparesWithTheChosenEngine() throws {
+        let model = try UIFixtures.model("mbv1-w0.25-r96-g")
+        let state = try AppState(model: model, patches: 1, patchLayers: 0, board: SRAMBudget.board(named: "STM32F746"))
+        let tflm = try TFLiteMicroArena.predict(for: model).get().arenaBytes
+        XCTAssertEqual(state.budgetedBytes.bytes, tflm)
+        XCTAssertGreaterThan(tflm, state.plan.peakBytes, "the arena holds more than the activations")
+        XCTAssertTrue(MemoryView.title(state, width: 120).contains("TFLite Micro arena"), MemoryView.title(state, width: 120))
+        XCTAssertTrue(state.engines.line.hasPrefix("TFLite Micro arena \(formatBytes(tflm)) (\(formatCount(tflm)) B) (layer by layer)"), state.engines.line)
+        let te = update(state, .key(.char("E")))
+        XCTAssertEqual(te.engine, .tinyengine)
+        XCTAssertEqual(te.budgetedBytes.bytes, te.plan.peakBytes)
+        XCTAssertEqual(te.budgetedBytes.label, "plan (no TinyEngine figure)")
+        XCTAssertTrue(te.statusMessage.contains("budget compared with plan (no TinyEngine figure)"), te.statusMessage)
+    }
+
+    /// A patch plan has no TFLite Micro figure; TinyEngine's PEAK_MEM for it
+    /// is what `E` compares on a model TinyEngine converts.
+    func testPatchPlansSayTFLiteMicroHasNoFigure() throws {
+        let model = try UIFixtures.model("mbv2-w0.35-r144")
+        var state = try AppState(model: model, patches: 2, patchLayers: 10, board: SRAMBudget.board(named: "STM32F746"))
+        XCTAssertEqual(state.budgetedBytes.label, "plan (TFLite Micro has no patch-based inference)")
+        state.engine = .tinyengine
+        let expected = try TinyEngineEstimate.of(model: model, patches: 2, patchLayers: 10).get().memory.peakMemBytes
+        XCTAssertEqual(state.budgetedBytes.bytes, expected)
+        XCTAssertEqual(state.budgetedBytes.label, "TinyEngine PEAK_MEM")
+        // The figures follow a re-plan.
+        let replanned = update(state, .key(.char("P")))
+        XCTAssertEqual(replanned.engines.tinyEngine, .success(try TinyEngineEstimate.of(model: model, patches: 3, patchLayers: 10).get().memory.peakMemBytes))
     }
 }

@@ -18,7 +18,16 @@ public enum Panel: Int, CaseIterable, Equatable, Sendable {
 /// The whole state of the TUI: pure data, changed only by `update`.
 public struct AppState: Sendable {
     public var model: Model
-    public var plan: PatchPlan
+    public var plan: PatchPlan {
+        didSet { engines = EngineFigures(model: model, plan: plan, tflmArena: engines.tflm) }
+    }
+    /// What TFLite Micro and TinyEngine would reserve for the plan, beside
+    /// what it needs; kept in step with `plan`.
+    public private(set) var engines: EngineFigures
+    /// The engine a board budget is compared with (`E`).
+    public var engine: BudgetEngine = .tflm
+    /// The figure the budget is compared with under `engine`, and its name.
+    public var budgetedBytes: (bytes: Int, label: String) { engines.reserved(by: engine) }
     public var options: MemoryOptions
     /// Halo caches: none, auto (within the budget, or +25%) or all (`H`).
     public var caching: HaloCache.Mode = .none
@@ -92,8 +101,10 @@ public struct AppState: Sendable {
         self.options = options
         self.caching = caching
         self.budget = board ?? sramBudget.map { SRAMBudget(name: "SRAM", bytes: $0) }
-        self.plan = try PatchPlan(model: model, patches: patches, patchLayers: patchLayers, options: options,
-                                  haloCaching: caching.caching(budget: budget?.bytes))
+        let plan = try PatchPlan(model: model, patches: patches, patchLayers: patchLayers, options: options,
+                                 haloCaching: caching.caching(budget: budget?.bytes))
+        self.plan = plan
+        self.engines = EngineFigures(model: model, plan: plan, tflmArena: EngineFigures.tflmArena(for: model))
         self.pareto = pareto
         patchLimit = Self.patchLimit(model: model, patchLayers: patchLayers, options: options, plan: plan)
     }

@@ -115,6 +115,10 @@ private func perform(_ act: Action, _ s: inout AppState, _ effects: inout [Effec
         } else {
             s.caching = previous
         }
+    case .nextEngine:
+        s.engine = s.engine.next
+        let reserved = s.budgetedBytes
+        s.statusMessage = "budget compared with \(reserved.label): \(formatBytes(reserved.bytes))"
     case .nextBudget: s.budget = SRAMBudget.cycle(from: s.budget, forward: true)
     case .previousBudget: s.budget = SRAMBudget.cycle(from: s.budget, forward: false)
     case .export:

@@ -30,9 +30,10 @@ public struct ReportRenderer: Sendable {
                 : "peak            \(formatBytes(plan.peakBytes)) (\(formatCount(plan.peakBytes)) B), layer by layer",
             "MAC overhead    +\(formatFixed(plan.macOverhead * 100, decimals: 1))% (\(formatMACs(plan.macs)) vs \(formatMACs(plan.layerByLayerMacs)))",
         ]
-        out.append("engines         \(TFLiteMicroText.headerValue(TFLiteMicroArena.predict(for: state.model)))")
+        out.append("engines         \(state.engines.line)")
         if let budget = state.budget {
-            out.append("SRAM budget     \(formatBytes(budget.bytes))\(budget.name == "SRAM" ? "" : " (\(budget.name))"): \(Verdicts.budget(plan.peakBytes, budget).text)")
+            let reserved = state.budgetedBytes
+            out.append("SRAM budget     \(formatBytes(budget.bytes))\(budget.name == "SRAM" ? "" : " (\(budget.name))"): \(reserved.label) \(formatBytes(reserved.bytes)) \(Verdicts.budget(reserved.bytes, budget).text)")
         }
         out.append("selected        op \(state.selectedLayer)\(plan.isPatched ? ", patch \(state.selectedPatch + 1)/\(state.patchCount)" : "") (marked » and #)")
         if case .finished(let summary) = state.run {

@@ -23,8 +23,12 @@ public enum MemoryView {
     public static func title(_ state: AppState, width: Int) -> String {
         let base = "Memory KiB: layer │ plan"
         guard let budget = state.budget else { return base }
-        let verdict = Verdicts.budget(state.plan.peakBytes, budget)
+        // The budget holds what the chosen engine reserves (`E`).
+        let reserved = state.budgetedBytes
+        let verdict = Verdicts.budget(reserved.bytes, budget)
+        let what = reserved.label.hasPrefix("plan") ? "" : "\(reserved.label) "
         return TextFit.first([
+            "\(base) — \(budget.name): \(what)\(verdict.text)",
             "\(base) — \(budget.name) \(verdict.text)",
             "Memory — \(budget.name) \(verdict.text)",
             "Memory — \(verdict.text)",

@@ -58,7 +58,7 @@ public enum StatusLine {
         }
         if case .finished(let summary) = state.run {
             var figures = ""
-            for part in parts(summary) {
+            for part in parts(summary, engines: state.engines) {
                 let next = figures + "  " + part
                 if used + next.count <= width { figures = next }
             }
@@ -67,8 +67,9 @@ public enum StatusLine {
         return out
     }
 
-    /// The figures in priority order, each whole: peak, MACs, time, arena.
-    static func parts(_ s: RunSummary) -> [String] {
+    /// The figures in priority order, each whole: peak, MACs, time, arena,
+    /// and last what the engines would reserve.
+    static func parts(_ s: RunSummary, engines: EngineFigures? = nil) -> [String] {
         let patched = s.request.patches > 1 && s.request.patchLayers > 0
         let compare = Verdicts.peak(planBytes: s.peakBytes, layerByLayerBytes: s.layerByLayerPeakBytes, patched: patched)
         var out: [String] = []
@@ -81,6 +82,7 @@ public enum StatusLine {
         } else {
             out.append("arena \(kib(s.plannedArenaBytes)) KiB planned")
         }
+        if let engines { out.append(engines.short) }
         return out
     }
 
