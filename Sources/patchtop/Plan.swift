@@ -16,6 +16,10 @@ struct Plan: ParsableCommand {
 
     @OptionGroup var memory: MemoryFlags
 
+    @OptionGroup var cache: HaloCacheFlags
+
+    @OptionGroup var budget: BudgetFlags
+
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
@@ -23,7 +27,8 @@ struct Plan: ParsableCommand {
         let loaded = try loadModel(model)
         let plan: PatchPlan
         do {
-            plan = try PatchPlan(model: loaded, patches: stage.patches, patchLayers: stage.patchLayers, options: memory.options)
+            plan = try PatchPlan(model: loaded, patches: stage.patches, patchLayers: stage.patchLayers, options: memory.options,
+                                 haloCaching: cache.caching(budget: budget.budget()?.bytes))
         } catch {
             fail("\(loaded.name): \(error.description)")
         }
@@ -54,6 +59,8 @@ struct SweepCommand: ParsableCommand {
 
     @OptionGroup var memory: MemoryFlags
 
+    @OptionGroup var cache: HaloCacheFlags
+
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
@@ -65,7 +72,9 @@ struct SweepCommand: ParsableCommand {
             guard let bytes = parseByteSize(sram) else { fail("--sram \"\(sram)\" is not a size (try 320KiB or 327680)") }
             budget = bytes
         }
-        let sweep = Sweep(model: loaded, maxPatches: maxPatches, options: memory.options)
+        // With --halo-cache the sweep tries that choice beside plain patching.
+        let caching = cache.haloCache == .none ? [HaloCaching.none] : [.none, cache.caching(budget: budget)]
+        let sweep = Sweep(model: loaded, maxPatches: maxPatches, options: memory.options, caching: caching)
         let report = SweepReport(sweep: sweep, sramBytes: budget)
         if json {
             printJSON(SweepJSON(report))

@@ -34,6 +34,10 @@ struct Run: ParsableCommand {
 
     @OptionGroup var memory: MemoryFlags
 
+    @OptionGroup var cache: HaloCacheFlags
+
+    @OptionGroup var budget: BudgetFlags
+
     @Option(help: "Inferences to time (the median is reported).")
     var repeats = 1
 
@@ -75,7 +79,10 @@ struct Run: ParsableCommand {
         let interpreter: Interpreter
         do { interpreter = try Interpreter(model: loaded) } catch { fail("\(loaded.name): \(error.description)") }
         let plan: PatchPlan
-        do { plan = try PatchPlan(model: loaded, patches: patches, patchLayers: patchLayers, options: memory.options) } catch {
+        do {
+            plan = try PatchPlan(model: loaded, patches: patches, patchLayers: patchLayers, options: memory.options,
+                                 haloCaching: cache.caching(budget: budget.budget()?.bytes))
+        } catch {
             fail("\(loaded.name): \(error.description)")
         }
         let program: ArenaProgram
