@@ -19,6 +19,8 @@ struct ReportCommand: ParsableCommand {
 
     @OptionGroup var memory: MemoryFlags
 
+    @OptionGroup var cache: HaloCacheFlags
+
     @OptionGroup var budget: BudgetFlags
 
     @Option(help: "Which view: layers, memory, grid or all.")
@@ -38,7 +40,7 @@ struct ReportCommand: ParsableCommand {
         guard (1...1000).contains(width), (1...1000).contains(height) else { fail("--width and --height must be within 1…1000") }
         let sram = budget.budget()
         let loaded = try loadModel(model)
-        var state = initialState(loaded, stage: stage, memory: memory, board: sram)
+        var state = initialState(loaded, stage: stage, memory: memory, board: sram, caching: cache.tuiMode)
         if withRun {
             // The TUI's own loop, headless: the same update, the same background run.
             let loop = AppLoop(state: state, backend: HeadlessBackend(width: width, height: height),

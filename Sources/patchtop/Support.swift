@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PatchTopModel
+import PatchTopPlan
 import PatchTopUI
 
 /// Loads a model or exits 1 with one line naming the file and the problem.
@@ -29,9 +30,11 @@ func printJSON<T: Encodable>(_ value: T) {
 /// The TUI's starting state from the shared flags, as `tui` opens it and
 /// `report` renders it (the sweep's recommendation without `-p`/`-n`); an
 /// invalid (p, n) exits 1 naming the model.
-func initialState(_ model: Model, stage: PlanFlags, memory: MemoryFlags, board sram: SRAMBudget?) -> AppState {
+func initialState(_ model: Model, stage: PlanFlags, memory: MemoryFlags, board sram: SRAMBudget?,
+                  caching: HaloCache.Mode = .none) -> AppState {
     do {
-        return try AppState.opening(model: model, patches: stage.givenPatches, patchLayers: stage.givenPatchLayers, options: memory.options, budget: sram)
+        return try AppState.opening(model: model, patches: stage.givenPatches, patchLayers: stage.givenPatchLayers, options: memory.options,
+                                    budget: sram, caching: caching)
     } catch {
         fail("\(model.name): \(error.description)")
     }

@@ -20,6 +20,8 @@ struct TUI: ParsableCommand {
 
     @OptionGroup var memory: MemoryFlags
 
+    @OptionGroup var cache: HaloCacheFlags
+
     @OptionGroup var budget: BudgetFlags
 
     @Option(help: ArgumentHelp("Directory `e` writes its report into.", valueName: "dir"))
@@ -31,7 +33,7 @@ struct TUI: ParsableCommand {
     func run() throws {
         let sram = budget.budget()
         let loaded = try loadModel(model)
-        var state = initialState(loaded, stage: stage, memory: memory, board: sram)
+        var state = initialState(loaded, stage: stage, memory: memory, board: sram, caching: cache.tuiMode)
         state.exportDirectory = exportDir
         state.exportDate = ISO8601DateFormatter().string(from: Date())
         var log: ProfileLog?

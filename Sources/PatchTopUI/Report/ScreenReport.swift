@@ -28,6 +28,7 @@ public struct ReportRenderer: Sendable {
                 : "peak            \(formatBytes(plan.peakBytes)) (\(formatCount(plan.peakBytes)) B), layer by layer",
             "MAC overhead    +\(formatFixed(plan.macOverhead * 100, decimals: 1))% (\(formatMACs(plan.macs)) vs \(formatMACs(plan.layerByLayerMacs)))",
         ]
+        out.append("engines         \(TFLiteMicroText.headerValue(TFLiteMicroArena.predict(for: state.model)))")
         if let budget = state.budget {
             out.append("SRAM budget     \(formatBytes(budget.bytes))\(budget.name == "SRAM" ? "" : " (\(budget.name))"): \(Verdicts.budget(plan.peakBytes, budget).text)")
         }
