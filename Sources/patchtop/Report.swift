@@ -51,7 +51,9 @@ struct ReportCommand: ParsableCommand {
             state = loop.state
         }
         let date = ISO8601DateFormatter().string(from: Date())
-        let text = ReportRenderer(state: state, view: which, width: width, height: height, date: date).render()
+        var renderer = ReportRenderer(state: state, view: which, width: width, height: height, date: date)
+        renderer.showEngines = true
+        let text = renderer.render()
         if let output {
             if case .failure(let error) = ReportFile.write(text, to: output) { fail(error.description) }
         } else {

@@ -30,8 +30,11 @@ struct Run: ParsableCommand {
     @Option(name: [.customShort("p"), .customLong("patches")], help: "Patches per side; 1 is layer-by-layer.")
     var patches = 1
 
-    @Option(name: [.customShort("n"), .customLong("patch-layers")], help: "Ops in the patch stage; 0 is layer-by-layer.")
-    var patchLayers = 0
+    @Option(name: [.customShort("n"), .customLong("patch-layers")], help: "Ops in the patch stage; 0 (the default) is layer-by-layer.")
+    var patchLayers: Int?
+
+    @Option(name: .customLong("split-index"), help: "The patch stage in TinyEngine's numbering (its split_index), instead of -n.")
+    var splitIndex: Int?
 
     @OptionGroup var memory: MemoryFlags
 
@@ -65,6 +68,10 @@ struct Run: ParsableCommand {
         var milliseconds: Double
     }
 
+    func validate() throws {
+        try validateStage(patchLayers: patchLayers, splitIndex: splitIndex)
+    }
+
     /// One output: its tensor, shape, type and first values (integers for
     /// integer types, floats for float32).
     struct OutputSummary: Encodable {
@@ -81,7 +88,7 @@ struct Run: ParsableCommand {
         do { interpreter = try Interpreter(model: loaded) } catch { fail("\(loaded.name): \(error.description)") }
         let plan: PatchPlan
         do {
-            plan = try PatchPlan(model: loaded, patches: patches, patchLayers: patchLayers, options: memory.options,
+            plan = try PatchPlan(model: loaded, patches: patches, patchLayers: resolvePatchLayers(loaded, patchLayers: patchLayers, splitIndex: splitIndex), options: memory.options,
                                  haloCaching: cache.caching(budget: budget.budget()?.bytes))
         } catch {
             fail("\(loaded.name): \(error.description)")
@@ -150,6 +157,7 @@ struct Run: ParsableCommand {
                 print("first values  \(shown.joined(separator: " "))\(total > shown.count ? " …" : "")")
             }
             print("plan          \(plan.isPatched ? "p=\(plan.patches) n=\(plan.patchLayers), \(plan.patches * plan.patches) patches" : "layer-by-layer")")
+            if plan.isPatched { print("split index   \(tinyEngineSplitText(loaded, patchLayers: plan.patchLayers))") }
             print("arena         \(summary.arenaBytes) bytes used (laid out \(summary.plannedArenaBytes), liveness peak \(summary.peakBytes))")
             print("time          \(String(format: "%.3f", ms)) ms per inference\(repeats > 1 ? " (median of \(repeats))" : "")")
             for path in written { print("wrote         \(path)") }

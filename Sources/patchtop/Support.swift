@@ -33,7 +33,7 @@ func printJSON<T: Encodable>(_ value: T) {
 func initialState(_ model: Model, stage: PlanFlags, memory: MemoryFlags, board sram: SRAMBudget?,
                   caching: HaloCache.Mode = .none) -> AppState {
     do {
-        return try AppState.opening(model: model, patches: stage.givenPatches, patchLayers: stage.givenPatchLayers, options: memory.options,
+        return try AppState.opening(model: model, patches: stage.givenPatches, patchLayers: stage.givenPatchLayers(for: model), options: memory.options,
                                     budget: sram, caching: caching)
     } catch {
         fail("\(model.name): \(error.description)")

@@ -48,7 +48,7 @@ public struct AnalysisJSON: Codable, Equatable, Sendable {
         int8IO = report.memory.options.int8IO
         pads = foldPad ? PadFoldingJSON(report.model.rewrite) : nil
         peakBuffers = PeakBufferJSON.list(report.memory)
-        engines = EnginesJSON(tflm: report.tfliteMicro)
+        engines = EnginesJSON(tflm: report.tfliteMicro, tinyEngine: TinyEngineEngineJSON(model: report.model, patches: 1, patchLayers: 0))
         ops = LayerRow.rows(of: report.model, memory: report.memory).map {
             Op(index: $0.index, op: $0.op, kernel: $0.kernel, outputShape: $0.outputShape,
                outputBytes: $0.outputBytes, liveBytes: $0.liveBytes, macs: $0.macs)

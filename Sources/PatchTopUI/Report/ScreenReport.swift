@@ -11,6 +11,8 @@ public struct ReportRenderer: Sendable {
     public var width: Int
     public var height: Int
     public var date: String
+    /// Adds what TinyEngine would reserve for the plan (`TinyEngineLines`) after the header.
+    public var showEngines = false
 
     public init(state: AppState, view: View = .all, width: Int = 120, height: Int = 40, date: String) {
         self.state = state; self.view = view; self.width = width; self.height = height; self.date = date
@@ -37,6 +39,9 @@ public struct ReportRenderer: Sendable {
             let arena = summary.measuredArenaBytes.map { "arena \(formatBytes($0)) measured, \(formatBytes(summary.plannedArenaBytes)) planned" }
                 ?? "arena \(formatBytes(summary.plannedArenaBytes)) planned"
             out.append("run             \(summary.identical ? "output identical to layer-by-layer" : "output DIFFERS from layer-by-layer"), \(arena), \(formatFixed(summary.milliseconds, decimals: 1)) ms")
+        }
+        if showEngines {
+            out += TinyEngineLines.lines(model: state.model, patches: plan.patches, patchLayers: plan.patchLayers)
         }
         return out
     }
