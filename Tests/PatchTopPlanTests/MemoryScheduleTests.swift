@@ -37,8 +37,9 @@ final class MemoryScheduleTests: XCTestCase {
     func testMITPatchPlansNeedWhatTinyEnginesPlansUse() throws {
         var options = Self.tinyEngineRules
         options.streamInput = true
-        XCTAssertEqual(try PatchPlan(model: try shared("vww"), patches: 2, patchLayers: 8, options: options).peakBytes, 43_896)
-        XCTAssertEqual(try PatchPlan(model: try shared("mcunetv2_large"), patches: 4, patchLayers: 12, options: options).peakBytes, 407_920)
+        let vww = try shared("vww"), large = try shared("mcunetv2_large")
+        XCTAssertEqual(try PatchPlan(model: vww, patches: 2, patchLayers: 8, options: options).peakBytes, 43_896)
+        XCTAssertEqual(try PatchPlan(model: large, patches: 4, patchLayers: 12, options: options).peakBytes, 407_920)
     }
 
     func testFoldedPadsAreListedAndTheirTensorsNeverStored() throws {
