@@ -142,4 +142,18 @@ final class FloatAndLogSoftmaxKernelTests: XCTestCase {
         XCTAssertNil(Model.slice1D(v, begin: 7, end: 8, stride: 1, beginMask: false, endMask: false, shrink: true, offset: false))
         XCTAssertNil(Model.slice1D(v, begin: 0, end: 1, stride: 0, beginMask: false, endMask: false, shrink: false, offset: false))
     }
+
+    /// The vectorised QUANTIZE run gives `quantizeFloat`'s bytes on ties,
+    /// NaN, infinities and huge values, in the SIMD body and the tail.
+    func testQuantizeRunMatchesTheScalarForm() {
+        let tricky: [Float] = [0.25, -0.25, 0.75, -0.75, 1.25, 0, -0.0, .nan, .infinity, -.infinity, 1e30, -1e30,
+                               3e9, -3e9, 1e-40, 63.75, -64.25, 0.5, -0.5, 127.4, -128.6, 31.49]
+        for (scale, zeroPoint) in [(Float(0.5), Int32(0)), (0.25, -128), (1e-6, 127), (0.0078, -1)] {
+            var out = [Int8](repeating: 0, count: tricky.count)
+            tricky.withUnsafeBytes { x in out.withUnsafeMutableBufferPointer {
+                quantizeFloatRun(x.baseAddress!, count: tricky.count, scale: scale, zeroPoint: zeroPoint, output: $0.baseAddress!)
+            } }
+            XCTAssertEqual(out, tricky.map { quantizeFloat($0, scale: scale, zeroPoint: zeroPoint) }, "scale \(scale) zp \(zeroPoint)")
+        }
+    }
 }

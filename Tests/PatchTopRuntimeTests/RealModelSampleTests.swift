@@ -7,8 +7,8 @@ import PatchTopPlan
 /// The sample models shaped like what users bring (SampleModels/README.md):
 /// a dynamic-batch Keras export, a PyTorch-style export, float32 models.
 /// Their references are TFLite Micro's outputs. Each runs bit-exact layer
-/// by layer (every seed) and over a grid of patch plans under every memory
-/// option, in exactly its planned arena.
+/// by layer (every seed) and over a grid of patch plans (with and without
+/// halo caches) under every memory option, in exactly its planned arena.
 final class RealModelSampleTests: XCTestCase {
     private func check(_ name: String, grid: [(Int, Int)], file: StaticString = #filePath, line: UInt = #line) throws {
         let model = try TFLiteReader.load(path: TestFiles.sample(name))
@@ -26,10 +26,14 @@ final class RealModelSampleTests: XCTestCase {
         let x = try bytes("in_s1.bin"), want = try bytes("out_s1.bin")
         for options in TinyEngineModelTests.allOptions {
             for (p, n) in grid {
-                let plan = try PatchPlan(model: model, patches: p, patchLayers: n, options: options)
-                let run = try XCTUnwrap(try ArenaProgram(interpreter: interpreter, plan: plan).run(input: x))
-                XCTAssertTrue(run.output == want, "\(name) p=\(p) n=\(n) \(options.summary): differs", file: file, line: line)
-                XCTAssertEqual(run.measuredArenaBytes, plan.peakBytes, "\(name) p=\(p) n=\(n) \(options.summary): arena", file: file, line: line)
+                // Recomputed halos, and halo caches (stream buffers) for all of them.
+                for caching in [HaloCaching.none, .all] {
+                    let plan = try PatchPlan(model: model, patches: p, patchLayers: n, options: options, haloCaching: caching)
+                    let label = "\(name) p=\(p) n=\(n) \(caching.name) \(options.summary)"
+                    let run = try XCTUnwrap(try ArenaProgram(interpreter: interpreter, plan: plan).run(input: x))
+                    XCTAssertTrue(run.output == want, "\(label): differs", file: file, line: line)
+                    XCTAssertEqual(run.measuredArenaBytes, plan.peakBytes, "\(label): arena", file: file, line: line)
+                }
             }
         }
     }

@@ -24,8 +24,9 @@ public struct RuntimeStepDriver: StepDriver {
     let input: [Int8]
     /// The run generation that opened the session (stamped on every snapshot).
     let generation: Int
-    /// The layer-by-layer output, computed at the first finished snapshot.
-    private var reference: [Int8]?
+    /// Every layer-by-layer output (a detector has several), computed at
+    /// the first finished snapshot.
+    private var reference: [[Int8]]?
 
     /// Where the session stops short of the model's end, and why (`nil`: it runs to the end).
     public let stopNote: String?
@@ -63,7 +64,7 @@ public struct RuntimeStepDriver: StepDriver {
     public mutating func step() throws {
         try session.step()
         if session.isFinished, reference == nil {
-            reference = try? program.interpreter.run(input: input)
+            reference = try? ArenaProgram(interpreter: program.interpreter).run(input: input)?.outputs
         }
     }
 
@@ -92,7 +93,7 @@ public struct RuntimeStepDriver: StepDriver {
                 values = values?.cropped(rows: own.rows, cols: own.cols)
             }
         }
-        let identical: Bool? = session.isFinished ? session.output.flatMap { output in reference.map { $0 == output } } : nil
+        let identical: Bool? = session.isFinished ? (try? session.finalOutputs()).flatMap { outputs in reference.map { $0 == outputs } } : nil
         return StepSnapshot(
             generation: generation, position: session.position, stepCount: schedule.count,
             last: session.last.map { StepPoint(op: $0.op, patch: $0.patch) },

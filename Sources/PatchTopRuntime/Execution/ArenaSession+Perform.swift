@@ -66,11 +66,9 @@ extension ArenaSession {
         case let .quantize(scale, zeroPoint, input, _):
             let source = try slot(input)
             let x = pointer(source)
+            let target = y.baseAddress!
             forEachRun(of: source, action) { from, to, count in
-                for i in 0..<count {
-                    let value = x.loadUnaligned(fromByteOffset: 4 * (from + i), as: Float.self)
-                    y[to + i] = quantizeFloat(value, scale: scale, zeroPoint: zeroPoint)
-                }
+                quantizeFloatRun(x + 4 * from, count: count, scale: scale, zeroPoint: zeroPoint, output: target + to)
             }
         case let .dequantize(scale, zeroPoint, input, _):
             let x = try slot(input)

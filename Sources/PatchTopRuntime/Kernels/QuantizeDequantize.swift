@@ -15,6 +15,30 @@ public func quantizeFloat(_ x: Float, scale: Float, zeroPoint: Int32) -> Int8 {
     return Int8(clamping: q)
 }
 
+/// `quantizeFloat` over `count` consecutive floats (read unaligned from
+/// `input`), eight at a time: the same division, rounding and clamps, lane
+/// by lane (a NaN gives the zero point), then the scalar form for the rest.
+public func quantizeFloatRun(_ input: UnsafeRawPointer, count: Int, scale: Float, zeroPoint: Int32,
+                             output: UnsafeMutablePointer<Int8>) {
+    var i = 0
+    let divisor = SIMD8<Float>(repeating: scale)
+    let zero = SIMD8<Int32>(repeating: zeroPoint)
+    let low = SIMD8<Int32>(repeating: -128), high = SIMD8<Int32>(repeating: 127)
+    while i + 8 <= count {
+        var r = (input.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self) / divisor).rounded(.toNearestOrAwayFromZero)
+        r.replace(with: 0, where: r .!= r)
+        // Anything beyond ±1e6 saturates int8 whatever the zero point.
+        r = r.clamped(lowerBound: SIMD8(repeating: -1e6), upperBound: SIMD8(repeating: 1e6))
+        let q = (SIMD8<Int32>(r) &+ zero).clamped(lowerBound: low, upperBound: high)
+        for lane in 0..<8 { output[i + lane] = Int8(truncatingIfNeeded: q[lane]) }
+        i += 8
+    }
+    while i < count {
+        output[i] = quantizeFloat(input.loadUnaligned(fromByteOffset: 4 * i, as: Float.self), scale: scale, zeroPoint: zeroPoint)
+        i += 1
+    }
+}
+
 /// DEQUANTIZE int8 → float32 as TFLite's reference: `scale · (q − zp)` in
 /// double, then narrowed to float.
 public func dequantizeInt8ToFloat(_ input: UnsafeBufferPointer<Int8>, scale: Float, zeroPoint: Int32,
