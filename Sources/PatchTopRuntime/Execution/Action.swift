@@ -83,10 +83,10 @@ struct Compiler: Sendable {
     func fusion(_ op: Operator, steps: [Interpreter.Step]) throws(RuntimeError) -> Action.Fusion? {
         guard let fusion = fused[op.index] else { return nil }
         guard case .binary(let table, _, _, _, _, _, _) = steps[fusion.add] else {
-            throw RuntimeError("op \(fusion.add) is fused into op \(op.index) but is not an ADD the runtime prepared")
+            throw .inconsistentPlan(op: fusion.add, kind: model.operators[fusion.add].kind.name, reason: "is fused into op \(op.index) but is not an ADD the runtime prepared")
         }
         guard let offset = offsets[ArenaLayout.stagingID(forOp: op.index)] else {
-            throw RuntimeError("op \(op.index) (\(op.kind.name)) has no scratch row in the arena")
+            throw .inconsistentPlan(op: op.index, kind: op.kind.name, reason: "has no scratch row in the arena")
         }
         return Action.Fusion(add: table, convOutputIsFirst: fusion.convOutputIsFirst, skip: try whole(fusion.skip),
                              scratch: Operand(location: .arena(offset), bytes: fusion.scratchBytes, region: Region2D(height: 1, width: 1)))
@@ -96,7 +96,7 @@ struct Compiler: Sendable {
     func staging(_ op: Operator) throws(RuntimeError) -> Operand? {
         guard let inplace = inplace[op.index] else { return nil }
         guard let offset = offsets[ArenaLayout.stagingID(forOp: op.index)] else {
-            throw RuntimeError("op \(op.index) (\(op.kind.name)) has no staging buffer in the arena")
+            throw .inconsistentPlan(op: op.index, kind: op.kind.name, reason: "has no staging buffer in the arena")
         }
         return Operand(location: .arena(offset), bytes: inplace.stagingBytes, region: Region2D(height: 1, width: 1))
     }
@@ -150,7 +150,7 @@ struct Compiler: Sendable {
             return Operand(location: .graphInput, bytes: t.byteCount, region: fullRegion(tensor))
         }
         guard let offset = offsets[tensor] else {
-            throw RuntimeError("tensor \(tensor) (\(t.name)) has no place in the arena")
+            throw .noMemory(tensor: tensor, name: t.name, reason: "has no place in the arena")
         }
         return Operand(location: .arena(offset), bytes: t.byteCount, region: fullRegion(tensor))
     }
@@ -167,7 +167,7 @@ struct Compiler: Sendable {
             return try whole(tensor)
         }
         guard let offset = offsets[model.tensors.count + tensor] else {
-            throw RuntimeError("tensor \(tensor) has no per-patch buffer in the arena")
+            throw .noMemory(tensor: tensor, name: model.tensors[tensor].name, reason: "has no per-patch buffer in the arena")
         }
         return Operand(location: .arena(offset), bytes: region.area * pixelBytes(tensor),
                        region: Region2D(y: region.rows.lowerBound, x: region.cols.lowerBound,
@@ -227,7 +227,7 @@ struct Compiler: Sendable {
         for tensor in op.inputs + op.outputs where tensor >= 0 && model.isActivation(tensor) {
             let shape = model.tensors[tensor].shape
             guard shape.count == 4, shape[0] == 1 else {
-                throw RuntimeError("op \(op.index) (\(op.kind.name)) cannot run patch by patch: tensor \(tensor) is not a single-batch feature map")
+                throw .notPatchable(op: op.index, kind: op.kind.name, reason: "tensor \(tensor) is not a single-batch feature map")
             }
         }
         switch step {
@@ -235,11 +235,11 @@ struct Compiler: Sendable {
             return
         case let .pad(_, _, paddings, _, _):
             if paddings.count == 4, paddings[0].before == 0, paddings[0].after == 0 { return }
-            throw RuntimeError("op \(op.index) (PAD) cannot run patch by patch: it pads the batch dimension")
+            throw .notPatchable(op: op.index, kind: op.kind.name, reason: "it pads the batch dimension")
         case .fullyConnected, .copy, .mean, .softmax:
-            throw RuntimeError("op \(op.index) (\(op.kind.name)) cannot run patch by patch: it reads every position")
+            throw .notPatchable(op: op.index, kind: op.kind.name, reason: "it reads every position")
         case .resizeNearest:
-            throw RuntimeError("op \(op.index) (\(op.kind.name)) cannot run patch by patch: it runs on whole tensors only")
+            throw .notPatchable(op: op.index, kind: op.kind.name, reason: "it runs on whole tensors only")
         }
     }
 }

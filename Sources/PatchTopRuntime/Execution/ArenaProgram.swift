@@ -33,7 +33,7 @@ public struct ArenaProgram: Sendable {
         do {
             plan = try PatchPlan(model: interpreter.model, patches: 1, patchLayers: 0, options: options)
         } catch {
-            throw RuntimeError("\(interpreter.model.name): \(error.description)")
+            throw .plan(error)
         }
         try self.init(interpreter: interpreter, plan: plan)
     }
@@ -42,7 +42,7 @@ public struct ArenaProgram: Sendable {
     public init(interpreter: Interpreter, plan: PatchPlan) throws(RuntimeError) {
         let model = interpreter.model
         guard plan.model.tensors.count == model.tensors.count, plan.model.operators.count == model.operators.count else {
-            throw RuntimeError("the plan was made for \(plan.model.name), not \(model.name)")
+            throw .planForOtherModel(plan: plan.model.name, model: model.name)
         }
         self.interpreter = interpreter
         self.plan = plan

@@ -10,7 +10,7 @@ extension ArenaSession {
     func perform(_ step: Interpreter.Step, op: Operator, _ action: Action) throws(RuntimeError) {
         func slot(_ tensor: Int) throws(RuntimeError) -> Operand {
             guard let operand = action.operands[tensor] else {
-                throw RuntimeError("op \(op.index) (\(op.kind.name)) reads tensor \(tensor), which has no place in memory")
+                throw .inconsistentPlan(op: op.index, kind: op.kind.name, reason: "reads tensor \(tensor), which has no place in memory")
             }
             return operand
         }
@@ -35,7 +35,7 @@ extension ArenaSession {
             let x = try slot(input)
             if let staging = action.staging {
                 guard x.location == out.location else {
-                    throw RuntimeError("op \(op.index) (\(op.kind.name)) runs in place but its input and output do not share a buffer")
+                    throw .inconsistentPlan(op: op.index, kind: op.kind.name, reason: "runs in place but its input and output do not share a buffer")
                 }
                 kernel.runInPlace(buffer: pointer(out).assumingMemoryBound(to: Int8.self), inputRegion: x.region, outputRegion: out.region,
                                   outputRows: action.rows, outputCols: action.cols,
@@ -81,7 +81,7 @@ extension ArenaSession {
             softmaxInt8(p, input: bytes(try slot(input)), output: y)
         case let .resizeNearest(p, input, _):
             guard isWhole else {
-                throw RuntimeError("op \(op.index) (\(op.kind.name)) runs on whole tensors only")
+                throw .notPatchable(op: op.index, kind: op.kind.name, reason: "it runs on whole tensors only")
             }
             resizeNearestInt8(p, input: bytes(try slot(input)), output: y)
         case let .pad(input, shape, paddings, value, _):

@@ -26,11 +26,11 @@ public final class ArenaSession: @unchecked Sendable {
     public init(program: ArenaProgram, input bytes: [Int8], paint: UInt8 = 0xA5) throws(RuntimeError) {
         let model = program.interpreter.model
         guard let inIndex = model.inputs.first, model.outputs.first != nil else {
-            throw RuntimeError("\(model.name) has no input or no output")
+            throw .noInputOrOutput(model: model.name)
         }
         let needed = model.tensors[inIndex].byteCount
         guard bytes.count == needed else {
-            throw RuntimeError("input has \(bytes.count) bytes, tensor \(inIndex) needs \(needed)")
+            throw .inputSize(tensor: inIndex, bytes: bytes.count, needed: needed)
         }
         self.program = program
         self.paint = paint
@@ -91,7 +91,7 @@ public final class ArenaSession: @unchecked Sendable {
     public func finalOutput() throws(RuntimeError) -> [Int8] {
         let model = program.interpreter.model
         guard isFinished, let outIndex = model.outputs.first else {
-            throw RuntimeError("the run has not finished")
+            throw .notFinished
         }
         let slot = try program.compiler.whole(outIndex)
         return read(slot)

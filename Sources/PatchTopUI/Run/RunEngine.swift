@@ -49,7 +49,7 @@ public final class PatchedRunEngine: RunEngine, @unchecked Sendable {
         do {
             plan = try PatchPlan(model: model, patches: request.patches, patchLayers: request.patchLayers, options: request.options)
         } catch {
-            throw RuntimeError(error.description)
+            throw .plan(error)
         }
         let reference = try layerByLayerOutput(interpreter)
         if shouldStop() { return nil }

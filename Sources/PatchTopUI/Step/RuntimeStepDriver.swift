@@ -16,9 +16,9 @@ public struct RuntimeStepDriver: StepDriver {
         do {
             plan = try PatchPlan(model: model, patches: request.patches, patchLayers: request.patchLayers, options: request.options)
         } catch {
-            throw RuntimeError(error.description)
+            throw .plan(error)
         }
-        guard let inIndex = model.inputs.first else { throw RuntimeError("\(model.name) has no input") }
+        guard let inIndex = model.inputs.first else { throw .noInputOrOutput(model: model.name) }
         let input = SeededInput.bytes(for: model.tensors[inIndex], seed: seed)
         let program = try ArenaProgram(interpreter: interpreter, plan: plan)
         session = try ArenaSession(program: program, input: input)
