@@ -70,6 +70,24 @@ struct OpPreparer {
         return q
     }
 
+    /// A real multiplier formed from the model's numbers (a ratio of
+    /// scales, beta × scale), checked before it is turned into a Q31
+    /// multiplier and a shift: finite, not negative, and (unless zero)
+    /// within the shifts the kernels take, so that `quantizeMultiplier`
+    /// never sees what it cannot hold. `quantity` names it for the message,
+    /// e.g. `input scale / output scale`.
+    func checkMultiplier(_ real: Double, _ quantity: String, tensor: Int? = nil,
+                         shifts: ClosedRange<Int32> = -31...30) throws(RuntimeError) {
+        guard let (_, shift) = FixedPoint.checkedQuantizeMultiplier(real) else {
+            throw .unrepresentable(op: op.index, kind: op.kind.name, tensor: tensor, quantity: quantity, value: real,
+                                   limit: "which no fixed-point multiplier can hold")
+        }
+        guard real == 0 || shifts.contains(shift) else {
+            throw .unrepresentable(op: op.index, kind: op.kind.name, tensor: tensor, quantity: quantity, value: real,
+                                   limit: "outside the 2^\(shifts.lowerBound - 1)…2^\(shifts.upperBound) a fixed-point multiplier holds")
+        }
+    }
+
     /// A requantization the fixed-point arithmetic can represent.
     func checkShifts(_ shifts: [Int32]) throws(RuntimeError) {
         guard shifts.allSatisfy({ (-31...30).contains($0) }) else {

@@ -76,7 +76,7 @@ extension RuntimeError: CustomStringConvertible {
         if value.isNaN { return "NaN" }
         if value.isInfinite { return value < 0 ? "-inf" : "inf" }
         if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
-        return "\(value)"
+        return String(format: "%g", value)
     }
 
     /// `68,719,476,736 bytes (64 GiB)`.

@@ -48,22 +48,32 @@ public struct MeanParams: Sendable {
     }
 }
 
+///
+/// TFLite sums in 32 bits, which overflows (undefined behaviour in C++) once
+/// a plane holds more than 2^24 values; here the sum is 64-bit, and only a
+/// sum that does not fit 32 bits takes the exact route (the rounded mean,
+/// then the unfolded multiplier), so every plane TFLite can run gives its bytes.
 public func meanHWInt8(_ p: MeanParams, input: UnsafeBufferPointer<Int8>, output: UnsafeMutableBufferPointer<Int8>) {
-    let n = Int32(p.height * p.width)
+    let plane = p.height * p.width
+    let n = Int64(max(plane, 1))   // an empty plane averages to 0
     for b in 0..<p.batches {
         for c in 0..<p.channels {
-            var acc: Int32 = 0
-            for i in 0..<(p.height * p.width) {
-                let v = Int32(input[(b * p.height * p.width + i) * p.channels + c])
-                acc += v
+            var acc: Int64 = 0
+            for i in 0..<plane {
+                acc += Int64(input[(b * plane + i) * p.channels + c])
             }
             let result: Int32
             switch p.path {
             case .sameQuantization:
-                result = acc / n
+                result = Int32(clamping: acc / n)
             case .rescale:
-                let shifted = acc &- p.inputZeroPoint &* n
-                result = FixedPoint.multiplyByQuantizedMultiplier(shifted, p.meanMultiplier, p.meanShift) + p.outputZeroPoint
+                let shifted = acc - Int64(p.inputZeroPoint) * n
+                if let narrow = Int32(exactly: shifted) {
+                    result = FixedPoint.multiplyByQuantizedMultiplier(narrow, p.meanMultiplier, p.meanShift) &+ p.outputZeroPoint
+                } else {
+                    let mean = Int32(clamping: (shifted + (shifted >= 0 ? n / 2 : -(n / 2))) / n)
+                    result = FixedPoint.multiplyByQuantizedMultiplier(mean, p.multiplier, p.shift) &+ p.outputZeroPoint
+                }
             }
             output[b * p.channels + c] = Int8(min(max(result, -128), 127))
         }
