@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "PatchTopPlanTests", dependencies: ["PatchTopPlan", "PatchTopRuntime"]),
         .testTarget(
             name: "PatchTopRuntimeTests",
-            dependencies: ["PatchTopRuntime"],
+            dependencies: ["PatchTopRuntime", "PatchTopUI"],
             swiftSettings: optimisedEvenInDebug
         ),
         // Snapshots/ holds the expected text of the view snapshot tests, read from the source tree.

@@ -20,10 +20,11 @@ func fail(_ message: String) -> Never {
 
 /// Prints a value as pretty, key-sorted JSON on standard output.
 func printJSON<T: Encodable>(_ value: T) {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    guard let data = try? encoder.encode(value) else { fail("could not encode JSON output") }
-    print(String(decoding: data, as: UTF8.self))
+    do {
+        print(try JSONText.encode(value))
+    } catch {
+        fail("could not encode JSON output: \(error)")
+    }
 }
 
 /// The TUI's starting state from the shared flags, as `tui` opens it and

@@ -173,3 +173,26 @@ final class TrapRegressionTests: XCTestCase {
         XCTAssertEqual(p.meanShift < 0, true)
     }
 }
+
+/// Failure 6: a graph whose input or output holds constant data passed
+/// analysis, then failed to run with `tensor 1 (...) has no place in the
+/// arena`; it is refused when the graph is built, in words a user reads.
+final class ConstantGraphEndsTests: XCTestCase {
+    func testConstantGraphInputOrOutputIsAModelError() throws {
+        let q = Quantization(scales: [1], zeroPoints: [0])
+        let w = Tensor(index: 0, name: "w", shape: [1, 1, 1, 1], type: .int8, data: [1], quantization: q)
+        let image = Tensor(index: 1, name: "image", shape: [1, 2, 2, 1], type: .int8, data: [1, 2, 3, 4], quantization: q)
+        let out = Tensor(index: 2, name: "out", shape: [1, 2, 2, 1], type: .int8, quantization: q)
+        let conv = Operator(index: 0, kind: .conv2D,
+                            options: .conv2D(window: WindowOptions(padding: .valid, strideHeight: 1, strideWidth: 1), activation: .none),
+                            inputs: [1, 0], outputs: [2])
+        XCTAssertThrowsError(try Model(name: "m", tensors: [w, image, out], operators: [conv], inputs: [1], outputs: [2])) { error in
+            XCTAssertEqual("\(error)", "invalid model: graph input tensor 1 (image) holds constant data")
+        }
+        var input = image
+        input.data = nil
+        XCTAssertThrowsError(try Model(name: "m", tensors: [w, input, out], operators: [conv], inputs: [1], outputs: [2, 0])) { error in
+            XCTAssertEqual("\(error)", "invalid model: graph output tensor 0 (w) holds constant data")
+        }
+    }
+}

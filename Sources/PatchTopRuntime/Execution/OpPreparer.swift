@@ -59,13 +59,13 @@ struct OpPreparer {
         }
         // Scales a converter can emit: positive, finite, and far from
         // the ends of Float, so that ratios of them stay finite.
-        guard q.scales.allSatisfy({ $0.isFinite && $0 > 1e-30 && $0 < 1e30 }) else {
-            throw .unsupported(op, "tensor \(tensor.index) has a quantization scale that is zero, negative or not finite")
+        if let bad = q.scales.first(where: { !($0.isFinite && $0 > 1e-30 && $0 < 1e30) }) {
+            throw .unrepresentable(op: op.index, kind: op.kind.name, tensor: tensor.index, quantity: "the quantization scale",
+                                   value: Double(bad), limit: "outside the 1e-30…1e30 the int8 arithmetic takes")
         }
-        if tensor.type == .int8 {
-            guard q.zeroPoints.allSatisfy({ (-128...127).contains($0) }) else {
-                throw .unsupported(op, "tensor \(tensor.index) has a zero point outside −128…127")
-            }
+        if tensor.type == .int8, let bad = q.zeroPoints.first(where: { !(-128...127).contains($0) }) {
+            throw .unrepresentable(op: op.index, kind: op.kind.name, tensor: tensor.index, quantity: "the zero point",
+                                   value: Double(bad), limit: "outside −128…127")
         }
         return q
     }

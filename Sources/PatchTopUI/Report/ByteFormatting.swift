@@ -43,6 +43,14 @@ public func formatFixed(_ value: Double, decimals: Int) -> String {
     return negative ? "-" + text : text
 }
 
+/// A change as a signed percentage with one decimal: `+10.0%`, `-50.1%`,
+/// `–` where it is not a number.
+public func formatPercentChange(_ fraction: Double) -> String {
+    guard fraction.isFinite else { return "–" }
+    let text = formatFixed(fraction * 100, decimals: 1)
+    return (text.hasPrefix("-") ? text : "+" + text) + "%"
+}
+
 /// Parses `327680`, `320KiB`, `320K`, `320 kB` (KiB, as MCU datasheets
 /// mean it) or `1MiB`; `nil` for anything else.
 public func parseByteSize(_ text: String) -> Int? {
