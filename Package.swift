@@ -57,7 +57,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "PatchTopModelTests", dependencies: ["PatchTopModel"]),
+        .testTarget(name: "PatchTopModelTests", dependencies: ["PatchTopModel", "PatchTopPlan"]),
         .testTarget(name: "PatchTopPlanTests", dependencies: ["PatchTopPlan", "PatchTopRuntime"]),
         .testTarget(
             name: "PatchTopRuntimeTests",

@@ -28,37 +28,29 @@ public struct PatchPlan: Sendable {
     public let opRegions: [[Region]]
     /// MACs of each op under this plan (summed over patches in the stage).
     public let macsPerOp: [Int]
+    /// Every buffer the plan needs, its size and lifetime: the one
+    /// description of its memory (see `MemorySchedule`).
+    public let schedule: MemorySchedule
+    /// The layer-by-layer schedule under the same memory options.
+    public let layerByLayer: MemorySchedule
+
     /// Live bytes at each op. For stage ops: the bytes held whole plus the
     /// per-patch buffers live at that op, each sized for the largest patch
     /// (one static arena serves every patch, as on the device).
-    public let liveBytes: [Int]
-    /// The layer-by-layer profile under the same memory options.
-    public let layerByLayer: ActivationMemory
-    /// The liveness of the ops after the stage, which run layer by layer:
-    /// `layerByLayer`, except that a residual ADD is fused only when its
-    /// conv is outside the stage (the stage runs its ops unfused).
-    public let restMemory: ActivationMemory
-    public let peakBytes: Int
-    public let peakOp: Int
+    public var liveBytes: [Int] { schedule.liveBytes }
+    public var peakBytes: Int { schedule.peakBytes }
+    public var peakOp: Int { schedule.peakOp }
+    /// The buffers live at the peak op, largest first, summing to `peakBytes`.
+    public var peakBuffers: [MemorySchedule.PeakBuffer] { schedule.peakBuffers }
+
     /// Bytes held whole during the stage (stage outputs, the graph input
     /// unless streamed).
-    public let stageWholeBytes: Int
-    /// The per-patch buffers of the stage, each as large as its largest
-    /// patch needs, so one arena layout serves every patch. Their lifetimes
-    /// are stage ops, the same in every patch.
-    public let patchBuffers: [PatchBuffer]
-
-    /// Depthwise convs computed in place (with `--inplace-depthwise`), in op
-    /// order. Stage ops share per-patch buffers, the rest whole tensors.
-    public let inplaceOps: [InplaceDepthwise]
-
-    /// A stage tensor's per-patch buffer: `bytes` live from stage op
-    /// `firstOp` through `lastOp` in every patch.
-    public struct PatchBuffer: Equatable, Hashable, Sendable {
-        public var tensor: Int
-        public var bytes: Int
-        public var firstOp: Int
-        public var lastOp: Int
+    public var stageWholeBytes: Int {
+        guard isPatched else { return 0 }
+        return schedule.live(at: patchLayers - 1).reduce(0) { total, live in
+            schedule.buffers[live.index].kind.tensor != nil && !schedule.buffers[live.index].kind.isPerPatch
+                ? total + live.bytes : total
+        }
     }
 
     public var isPatched: Bool { patches > 1 && patchLayers > 0 }
@@ -73,7 +65,11 @@ public struct PatchPlan: Sendable {
     public var peakReduction: Double { peakBytes == 0 ? 1 : Double(layerByLayerPeakBytes) / Double(peakBytes) }
 
     /// Plans `model` with `patches` per side over its first `patchLayers` ops.
-    public init(model: Model, patches: Int, patchLayers: Int, options: MemoryOptions = .tfliteMicro) throws(PlanError) {
+    ///
+    /// The plan is made on `model.rewritten(for: options)` (folded PADs,
+    /// int8 boundary), which is what `plan.model` is.
+    public init(model original: Model, patches: Int, patchLayers: Int, options: MemoryOptions = .tfliteMicro) throws(PlanError) {
+        let model = original.rewritten(for: options)
         let opCount = model.operators.count
         guard patchLayers >= 0, patchLayers <= opCount else {
             throw .patchLayersOutOfRange(patchLayers: patchLayers, opCount: opCount)
@@ -83,7 +79,7 @@ public struct PatchPlan: Sendable {
         self.patches = patches
         self.patchLayers = patchLayers
         self.options = options
-        let layerByLayer = ActivationMemory(model: model, options: options)
+        let layerByLayer = MemorySchedule(rewritten: model, options: options, stage: nil)
         self.layerByLayer = layerByLayer
 
         guard patches > 1, patchLayers > 0 else {
@@ -93,13 +89,7 @@ public struct PatchPlan: Sendable {
             tensorRegions = []
             opRegions = []
             macsPerOp = model.operators.map { model.macs(of: $0) }
-            restMemory = layerByLayer
-            liveBytes = layerByLayer.liveBytes
-            peakBytes = layerByLayer.peakBytes
-            peakOp = layerByLayer.peakOp
-            stageWholeBytes = 0
-            patchBuffers = []
-            inplaceOps = layerByLayer.inplaceOps
+            schedule = layerByLayer
             return
         }
 
@@ -121,7 +111,7 @@ public struct PatchPlan: Sendable {
             var need: [Int: Region] = [:]
             for output in stage.outputs { need[output] = patch }
             var ops = [Region](repeating: Region(rows: 0..<0, cols: 0..<0), count: patchLayers)
-            for op in model.operators[0..<patchLayers].reversed() {
+            for op in model.operators[0..<patchLayers].reversed() where !model.rewrite.isDetached(op.index) {
                 let region = op.outputs.compactMap { need[$0] }.reduce(Region(rows: 0..<0, cols: 0..<0)) { $0.union($1) }
                 ops[op.index] = region
                 guard !region.isEmpty else { continue }
@@ -142,40 +132,16 @@ public struct PatchPlan: Sendable {
         var macs = model.operators.map { model.macs(of: $0) }
         for op in model.operators[0..<patchLayers] {
             let shape = model.tensors[op.output].shape
-            let positions = shape[1] * shape[2]
+            let positions = shape.count == 4 ? shape[1] * shape[2] : 0
             guard positions > 0 else { continue }
             let perPosition = macs[op.index] / positions
             macs[op.index] = allOpRegions.reduce(0) { $0 + perPosition * $1[op.index].area }
         }
         macsPerOp = macs
 
-        // Memory: what is whole during the stage, plus one patch's working set.
-        let whole = Self.wholeBytes(model: model, stage: stage, options: options)
-        stageWholeBytes = whole
-        var buffers: [Int: PatchBuffer] = [:]
-        var staging: [Int: Int] = [:]
-        for (patch, regions) in zip(grid, allTensorRegions) {
-            let working = PatchWorkingSet(model: model, patchLayers: patchLayers, stageOutputs: stage.outputs,
-                                          regions: regions, patch: patch, options: options)
-            for (tensor, buffer) in working.buffers where buffer.bytes > (buffers[tensor]?.bytes ?? -1) {
-                buffers[tensor] = buffer
-            }
-            for op in model.operators[0..<patchLayers] where op.kind == .depthwiseConv2D {
-                guard let input = op.input(0), let region = regions[input] else { continue }
-                staging[op.index] = max(staging[op.index] ?? 0, region.area * (model.tensors[input].type.byteSize ?? 1))
-            }
-        }
-        patchBuffers = buffers.values.sorted { $0.tensor < $1.tensor }
-        let working = PatchWorkingSet.liveBytes(buffers: patchBuffers, patchLayers: patchLayers, model: model,
-                                                inplaceStaging: options.inplaceDepthwise ? staging : nil)
-        let rest = options.fuseResidual ? ActivationMemory(model: model, options: options, fusionFrom: patchLayers) : layerByLayer
-        restMemory = rest
-        var live = rest.liveBytes
-        for index in 0..<patchLayers { live[index] = whole + working.live[index] }
-        inplaceOps = working.inplace + rest.inplaceOps.filter { $0.op >= patchLayers }
-        liveBytes = live
-        peakBytes = live.max() ?? 0
-        peakOp = live.firstIndex(of: peakBytes) ?? 0
+        schedule = MemorySchedule(rewritten: model, options: options,
+                                  stage: Self.stageBuffers(model: model, stage: stage, patchLayers: patchLayers, grid: grid,
+                                                           tensorRegions: allTensorRegions, options: options))
     }
 
     /// How often each position of a stage op's output is computed, summed
@@ -199,11 +165,11 @@ extension PatchPlan {
     }
 
     static func stage(of model: Model, patchLayers n: Int) throws(PlanError) -> Stage {
-        for op in model.operators[0..<n] where !ReceptiveField.isLocal(op, in: model) {
+        for op in model.operators[0..<n] where !model.rewrite.isDetached(op.index) && !ReceptiveField.isLocal(op, in: model) {
             throw .crossesGlobalOp(patchLayers: n, op: op.index, name: op.kind.name)
         }
         var outputs: [Int] = []
-        for op in model.operators[0..<n] {
+        for op in model.operators[0..<n] where !model.rewrite.isDetached(op.index) {
             for tensor in op.outputs where model.outputs.contains(tensor) || model.consumers[tensor].contains(where: { $0 >= n }) {
                 outputs.append(tensor)
             }
@@ -224,13 +190,29 @@ extension PatchPlan {
         return Stage(outputs: outputs, grid: (shape[1], shape[2]))
     }
 
-    /// Bytes held whole while the stage runs: the stage outputs, and graph
-    /// inputs the stage reads unless they are streamed.
-    static func wholeBytes(model: Model, stage: Stage, options: MemoryOptions) -> Int {
-        var bytes = stage.outputs.reduce(0) { $0 + model.tensors[$1].byteCount }
-        if !options.streamInput {
-            bytes += model.inputs.reduce(0) { $0 + model.tensors[$1].byteCount }
+    /// What the stage needs per patch: a buffer for each stage tensor's
+    /// region (all channels), as large as its largest patch, except where
+    /// the tensor is read in place whole (an input held in SRAM) or a stage
+    /// output's region is just the patch (written straight into the whole
+    /// tensor); and each depthwise conv's largest one-channel input region.
+    static func stageBuffers(model: Model, stage: Stage, patchLayers n: Int, grid: [Region],
+                             tensorRegions: [[Int: Region]], options: MemoryOptions) -> StageBuffers {
+        var regionBytes: [Int: Int] = [:]
+        var staging: [Int: Int] = [:]
+        for (patch, regions) in zip(grid, tensorRegions) {
+            for (tensor, region) in regions {
+                let shape = model.tensors[tensor].shape
+                guard shape.count == 4, model.isActivation(tensor) else { continue }
+                if model.inputs.contains(tensor) && !options.streamInput { continue }
+                if stage.outputs.contains(tensor) && region == patch { continue }
+                let bytes = region.area * shape[3] * (model.tensors[tensor].type.byteSize ?? 1)
+                regionBytes[tensor] = max(regionBytes[tensor] ?? 0, bytes)
+            }
+            for op in model.operators[0..<n] where op.kind == .depthwiseConv2D {
+                guard let input = op.input(0), let region = regions[input] else { continue }
+                staging[op.index] = max(staging[op.index] ?? 0, region.area * (model.tensors[input].type.byteSize ?? 1))
+            }
         }
-        return bytes
+        return StageBuffers(patchLayers: n, outputs: stage.outputs, regionBytes: regionBytes, stagingBytes: staging)
     }
 }

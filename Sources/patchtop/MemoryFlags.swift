@@ -1,8 +1,9 @@
 import ArgumentParser
 import PatchTopModel
 
-/// `--inplace-depthwise` and `--stream-input`, shared by every command that
-/// reports memory.
+/// The memory options (`--inplace-depthwise`, `--stream-input`,
+/// `--fuse-residual`, `--fold-pad`, `--int8-io`), shared by every command
+/// that reports memory or runs the model.
 struct MemoryFlags: ParsableArguments {
     @Flag(help: "Depthwise convs (one output channel per input channel) write over their input, as TinyEngine does: max(in, out) plus one padded input channel. `run` executes them so.")
     var inplaceDepthwise = false
@@ -13,5 +14,14 @@ struct MemoryFlags: ParsableArguments {
     @Flag(help: "Fuse a residual ADD into the conv that feeds it, written over the skip tensor (TinyEngine): the conv output costs one row. `run` executes it so.")
     var fuseResidual = false
 
-    var options: MemoryOptions { MemoryOptions(inplaceDepthwise: inplaceDepthwise, streamInput: streamInput, fuseResidual: fuseResidual) }
+    @Flag(help: "Fold a PAD that only convs read into them, as engines that pad inside the conv do (TinyEngine): the padded tensor is never stored. PyTorch exports store such PADs. `run` executes it so.")
+    var foldPad = false
+
+    @Flag(name: .customLong("int8-io"), help: "The graph input's QUANTIZE and the outputs' DEQUANTIZE run outside SRAM (the camera delivers int8, the application reads int8): the float tensors cost nothing. `run` still reads and writes float files, converting at the arena's edge.")
+    var int8IO = false
+
+    var options: MemoryOptions {
+        MemoryOptions(inplaceDepthwise: inplaceDepthwise, streamInput: streamInput, fuseResidual: fuseResidual,
+                      foldPad: foldPad, int8IO: int8IO)
+    }
 }

@@ -59,9 +59,9 @@ final class BinaryTests: XCTestCase {
         XCTAssertEqual(result.status, 0)
         let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         let model = try TFLiteReader.load(path: Self.root.appendingPathComponent("SampleModels/mbv2-w0.35-r144.tflite").path)
-        XCTAssertEqual(json["peakBytes"] as? Int, ActivationMemory(model: model).peakBytes)
+        XCTAssertEqual(json["peakBytes"] as? Int, MemorySchedule(model: model).peakBytes)
         // The arena laid out ahead of time reaches the liveness peak here.
-        XCTAssertEqual(json["arenaBytes"] as? Int, ActivationMemory(model: model).peakBytes)
+        XCTAssertEqual(json["arenaBytes"] as? Int, MemorySchedule(model: model).peakBytes)
         XCTAssertEqual((json["ops"] as? [[String: Any]])?.first?["op"] as? String, "CONV_2D")
     }
 

@@ -1,4 +1,5 @@
 import PatchTopModel
+import PatchTopPlan
 import XCTest
 
 /// Hand-built graphs with hand-computed shapes, MACs and liveness.
@@ -47,24 +48,25 @@ final class GraphTests: XCTestCase {
     }
 
     func testLivenessFollowsTheDefinition() throws {
-        let memory = ActivationMemory(model: try smallModel())
+        let memory = MemorySchedule(model: try smallModel())
         // op 0: input 192 + out 128; op 1: 128 + 128; op 2: 128 + 32.
         XCTAssertEqual(memory.liveBytes, [320, 256, 160])
         XCTAssertEqual(memory.peakBytes, 320)
         XCTAssertEqual(memory.peakOp, 0)
-        XCTAssertEqual(memory.liveTensors(at: 1).map(\.tensor), [2, 4])
+        XCTAssertEqual(memory.liveTensors(at: 1), [2, 4])
     }
 
     func testStreamedInputCountsNothingForTheGraphInput() throws {
-        let memory = ActivationMemory(model: try smallModel(), options: MemoryOptions(streamInput: true))
+        let memory = MemorySchedule(model: try smallModel(), options: MemoryOptions(streamInput: true))
         XCTAssertEqual(memory.liveBytes, [128, 256, 160])
     }
 
     func testInPlaceDepthwiseCostsItsLargerSidePlusOnePaddedChannel() throws {
-        let memory = ActivationMemory(model: try smallModel(), options: MemoryOptions(inplaceDepthwise: true))
+        let memory = MemorySchedule(model: try smallModel(), options: MemoryOptions(inplaceDepthwise: true))
         // 4×4 input padded 1 on each side: a 6×6 staging buffer.
         XCTAssertEqual(memory.liveBytes[1], 128 + 36)
-        XCTAssertEqual(memory.inplaceSavings, [0, 128 - 36, 0])
+        XCTAssertEqual(memory.inplaceOps.map(\.op), [1])
+        XCTAssertEqual(memory.inplaceOps.map(\.stagingBytes), [36])
     }
 
     func testSamePaddingPutsTheSmallerHalfBefore() throws {
@@ -111,7 +113,7 @@ final class GraphTests: XCTestCase {
         let model = try Model(name: "other", tensors: [int8(0, [1, 4]), int8(1, [1, 4])],
                               operators: [Operator(index: 0, kind: OperatorKind(builtinCode: 39), inputs: [0], outputs: [1])],
                               inputs: [0], outputs: [1])
-        XCTAssertEqual(ActivationMemory(model: model).peakBytes, 8)
+        XCTAssertEqual(MemorySchedule(model: model).peakBytes, 8)
     }
 
     func testNewerOpsHaveTheirSchemaCodesAndNames() {

@@ -1,4 +1,5 @@
 import PatchTopModel
+import PatchTopPlan
 import XCTest
 
 /// person_detect is a real, trained model nobody here made; it must load as
@@ -23,7 +24,7 @@ final class PersonDetectTests: XCTestCase {
 
     func testPeakAndMACsAreTFLiteMicros() throws {
         let model = try TFLiteReader.load(path: try Fixtures.personDetectPath())
-        let memory = ActivationMemory(model: model)
+        let memory = MemorySchedule(model: model)
         XCTAssertEqual(memory.peakBytes, 55_296)
         XCTAssertEqual(memory.peakOp, 2)
         XCTAssertEqual(model.macs, 7_157_888)

@@ -1,5 +1,6 @@
 import Foundation
 import PatchTopModel
+import PatchTopPlan
 import XCTest
 
 /// Thousands of seeded mutations of real models: the reader must return a
@@ -54,7 +55,7 @@ final class ReaderFuzzTests: XCTestCase {
             do {
                 let model = try TFLiteReader.read(bytes: bytes)
                 // What the analysis derives must not trap either.
-                _ = ActivationMemory(model: model, options: MemoryOptions(inplaceDepthwise: true, streamInput: true))
+                _ = MemorySchedule(model: model, options: MemoryOptions(inplaceDepthwise: true, streamInput: true))
                 _ = model.macs
                 models += 1
             } catch {

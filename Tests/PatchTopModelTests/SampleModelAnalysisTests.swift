@@ -1,4 +1,5 @@
 import PatchTopModel
+import PatchTopPlan
 import XCTest
 
 /// Every sample model read by our reader must agree with what the Python
@@ -14,7 +15,7 @@ final class SampleModelAnalysisTests: XCTestCase {
             XCTAssertEqual(model.operators.map(\.kind.name), entry.ops, entry.name)
             XCTAssertEqual(model.macs, entry.macs, entry.name)
             XCTAssertEqual(model.weightBytes, entry.weightBytes, entry.name)
-            let memory = ActivationMemory(model: model)
+            let memory = MemorySchedule(model: model)
             XCTAssertEqual(memory.liveBytes, entry.liveBytes, entry.name)
             XCTAssertEqual(memory.peakBytes, entry.peakBytes, entry.name)
             XCTAssertEqual(memory.peakOp, entry.peakOp, entry.name)
@@ -23,12 +24,12 @@ final class SampleModelAnalysisTests: XCTestCase {
 
     func testMobileNetV2At224ReachesThePapersPeakWithInPlaceDepthwiseAndStreamedInput() throws {
         let model = try TFLiteReader.load(path: Fixtures.samplePath("mbv2-w1.0-r224"))
-        let paper = ActivationMemory(model: model, options: MemoryOptions(inplaceDepthwise: true, streamInput: true))
+        let paper = MemorySchedule(model: model, options: MemoryOptions(inplaceDepthwise: true, streamInput: true))
         // 16×112² + 96×112² bytes = 1372 KiB: the first 1×1 expansion of block 2.
         XCTAssertEqual(paper.peakBytes, 16 * 112 * 112 + 96 * 112 * 112)
         XCTAssertEqual(model.operators[paper.peakOp].kind, .conv2D)
         // Without the options the depthwise conv of that block dominates.
-        let micro = ActivationMemory(model: model)
+        let micro = MemorySchedule(model: model)
         XCTAssertEqual(micro.peakBytes, 96 * 112 * 112 + 96 * 56 * 56)
         XCTAssertEqual(model.operators[micro.peakOp].kind, .depthwiseConv2D)
     }

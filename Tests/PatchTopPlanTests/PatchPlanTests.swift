@@ -39,7 +39,7 @@ final class PatchPlanTests: XCTestCase {
         for (p, n) in [(1, 10), (4, 0), (1, 0)] {
             let plan = try PatchPlan(model: model, patches: p, patchLayers: n)
             XCTAssertFalse(plan.isPatched)
-            XCTAssertEqual(plan.peakBytes, ActivationMemory(model: model).peakBytes)
+            XCTAssertEqual(plan.peakBytes, MemorySchedule(model: model).peakBytes)
             XCTAssertEqual(plan.macs, model.macs)
             XCTAssertEqual(plan.macOverhead, 0)
         }

@@ -14,8 +14,8 @@ final class ArenaSampleModelTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(models.count, 6)
         for file in models {
             let model = try TFLiteReader.load(path: root.appendingPathComponent("SampleModels/\(file)").path)
-            let memory = ActivationMemory(model: model)
-            let layout = ArenaLayout(memory: memory)
+            let memory = MemorySchedule(model: model)
+            let layout = ArenaLayout(schedule: memory)
             XCTAssertEqual(layout.livenessLowerBound, memory.peakBytes, file)
             XCTAssertEqual(layout.arenaBytes, memory.peakBytes, file)
         }
@@ -24,7 +24,7 @@ final class ArenaSampleModelTests: XCTestCase {
     func testPersonDetectArenaIsTFLiteMicros() throws {
         let path = root.deletingLastPathComponent().appendingPathComponent("shared/models/person_detect.tflite").path
         guard FileManager.default.fileExists(atPath: path) else { throw XCTSkip("person_detect.tflite is absent") }
-        let layout = ArenaLayout(memory: ActivationMemory(model: try TFLiteReader.load(path: path)))
+        let layout = ArenaLayout(schedule: MemorySchedule(model: try TFLiteReader.load(path: path)))
         XCTAssertEqual(layout.arenaBytes, 55_296)
     }
 }

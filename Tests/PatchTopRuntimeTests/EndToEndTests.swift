@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import PatchTopModel
+import PatchTopPlan
 @testable import PatchTopRuntime
 
 /// Runs whole models and compares with the bytes TFLite's reference kernels
@@ -37,7 +38,7 @@ final class EndToEndTests: XCTestCase {
             // The arena really used is the one laid out, which is the
             // liveness peak (TFLite Micro's activation area on these models).
             XCTAssertEqual(run.measuredArenaBytes, run.plannedArenaBytes, "seed \(seed): measured arena", file: file, line: line)
-            XCTAssertEqual(run.plannedArenaBytes, ActivationMemory(model: model).peakBytes, "seed \(seed): layout", file: file, line: line)
+            XCTAssertEqual(run.plannedArenaBytes, MemorySchedule(model: model).peakBytes, "seed \(seed): layout", file: file, line: line)
             let streamedRun = try XCTUnwrap(try streamed.run(input: signed))
             XCTAssertEqual(streamedRun.output, run.output, "seed \(seed): streamed input", file: file, line: line)
             XCTAssertEqual(streamedRun.measuredArenaBytes, streamedRun.plannedArenaBytes, file: file, line: line)
@@ -45,12 +46,12 @@ final class EndToEndTests: XCTestCase {
             // arena shrinks to the in-place liveness peak.
             let inplaceRun = try XCTUnwrap(try inplace.run(input: signed))
             XCTAssertEqual(inplaceRun.output, run.output, "seed \(seed): in-place depthwise", file: file, line: line)
-            XCTAssertEqual(inplaceRun.measuredArenaBytes, ActivationMemory(model: model, options: inplaceOptions).peakBytes,
+            XCTAssertEqual(inplaceRun.measuredArenaBytes, MemorySchedule(model: model, options: inplaceOptions).peakBytes,
                            "seed \(seed): in-place arena", file: file, line: line)
             // All of TinyEngine's savings, residual ADDs fused into their convs.
             let tinyEngineRun = try XCTUnwrap(try tinyEngine.run(input: signed))
             XCTAssertEqual(tinyEngineRun.output, run.output, "seed \(seed): fused residuals", file: file, line: line)
-            XCTAssertEqual(tinyEngineRun.measuredArenaBytes, ActivationMemory(model: model, options: tinyEngineOptions).peakBytes,
+            XCTAssertEqual(tinyEngineRun.measuredArenaBytes, MemorySchedule(model: model, options: tinyEngineOptions).peakBytes,
                            "seed \(seed): TinyEngine arena", file: file, line: line)
             let mismatches = zip(output, expected).filter { $0 != $1 }.count
             XCTAssertEqual(output.count, expected.count, "seed \(seed): output size", file: file, line: line)

@@ -89,7 +89,7 @@ final class PatchGridTests: XCTestCase {
     }
     func testFusedResiduals() throws {
         let model = try TFLiteReader.load(path: sample("mbv2-w0.35-r144"))
-        let fused = ActivationMemory(model: model, options: MemoryOptions(fuseResidual: true)).fusedResiduals
+        let fused = MemorySchedule(model: model, options: MemoryOptions(fuseResidual: true)).fusedResiduals
         XCTAssertEqual(fused.count, 10, "every residual ADD of MobileNetV2 fuses")
         try assertGrid(path: sample("mbv2-w0.35-r144"), patches: [1, 2, 4, 6], layers: 6, streamInput: true, inplace: true, fuse: true)
         try assertGrid(path: sample("mcunet-kmix-r112"), patches: [1, 3], layers: 5, fuse: true)

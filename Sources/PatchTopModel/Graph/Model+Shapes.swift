@@ -14,11 +14,16 @@ extension Model {
             guard let filter = op.input(1), tensors[filter].shape.count == 4 else { return nil }
             kernel = (tensors[filter].shape[1], tensors[filter].shape[2])
         }
-        guard let h = WindowGeometry(inputSize: inShape[1], filterSize: kernel.0, stride: window.strideHeight,
-                                     dilation: window.dilationHeight, padding: window.padding),
-              let w = WindowGeometry(inputSize: inShape[2], filterSize: kernel.1, stride: window.strideWidth,
-                                     dilation: window.dilationWidth, padding: window.padding)
+        let folded = window.foldedPadding ?? FoldedPadding(top: 0, bottom: 0, left: 0, right: 0)
+        guard var h = WindowGeometry(inputSize: inShape[1] + folded.top + folded.bottom, filterSize: kernel.0,
+                                     stride: window.strideHeight, dilation: window.dilationHeight, padding: window.padding),
+              var w = WindowGeometry(inputSize: inShape[2] + folded.left + folded.right, filterSize: kernel.1,
+                                     stride: window.strideWidth, dilation: window.dilationWidth, padding: window.padding)
         else { return nil }
+        // A folded PAD's rows and columns are window padding on the
+        // unpadded input, on top of the op's own.
+        h.unfold(before: folded.top, after: folded.bottom)
+        w.unfold(before: folded.left, after: folded.right)
         return (h, w)
     }
 

@@ -18,21 +18,43 @@ public struct Model: Sendable {
     public let producer: [Int?]
     /// For each tensor, the ops that read it, ascending.
     public let consumers: [[Int]]
+    /// What memory options changed in the graph as the file has it
+    /// (`rewritten(for:)`); empty for a model as read.
+    public let rewrite: GraphRewrite
 
     public init(
         name: String, description: String = "", tensors: [Tensor], operators: [Operator],
         inputs: [Int], outputs: [Int]
     ) throws(ModelError) {
+        try self.init(name: name, description: description, tensors: tensors, operators: operators,
+                      inputs: inputs, outputs: outputs, rewrite: GraphRewrite())
+    }
+
+    /// A graph with `rewrite` applied: detached ops neither read nor write
+    /// tensors as far as the graph is concerned.
+    init(name: String, description: String, tensors: [Tensor], operators: [Operator],
+         inputs: [Int], outputs: [Int], rewrite: GraphRewrite) throws(ModelError) {
         self.name = name
         self.description = description
         self.tensors = tensors
         self.operators = operators
         self.inputs = inputs
         self.outputs = outputs
+        self.rewrite = rewrite
         for tensor in tensors { try Self.validate(tensor) }
-        (producer, consumers) = try Self.linkTensors(tensors: tensors, operators: operators, inputs: inputs, outputs: outputs)
-        for op in operators { try validateShapes(of: op) }
+        (producer, consumers) = try Self.linkTensors(tensors: tensors, operators: operators.filter { !rewrite.isDetached($0.index) },
+                                                     inputs: inputs, outputs: outputs)
+        for op in operators where !rewrite.isDetached(op.index) { try validateShapes(of: op) }
     }
+
+    /// The graph inputs the caller hands over, in order: `inputs`, except
+    /// that with `--int8-io` a float input converted by a detached QUANTIZE
+    /// is still what the caller provides.
+    public var callerInputs: [Int] { rewrite.callerInputs ?? inputs }
+
+    /// The graph outputs the caller reads, in order (float outputs of
+    /// detached DEQUANTIZEs under `--int8-io`).
+    public var callerOutputs: [Int] { rewrite.callerOutputs ?? outputs }
 
     /// Total multiply-accumulates of the ops that have them.
     public var macs: Int {

@@ -5,6 +5,9 @@ public struct WindowOptions: Equatable, Hashable, Sendable {
     public var strideWidth: Int
     public var dilationHeight: Int
     public var dilationWidth: Int
+    /// Rows and columns of a PAD folded into this op (`--fold-pad`), added
+    /// on each side on top of `padding`: the op reads the unpadded tensor.
+    public var foldedPadding: FoldedPadding?
 
     public init(padding: Padding, strideHeight: Int, strideWidth: Int, dilationHeight: Int = 1, dilationWidth: Int = 1) {
         self.padding = padding
@@ -12,6 +15,22 @@ public struct WindowOptions: Equatable, Hashable, Sendable {
         self.strideWidth = strideWidth
         self.dilationHeight = dilationHeight
         self.dilationWidth = dilationWidth
+    }
+}
+
+/// Explicit padding on each side of a feature map, e.g. what a PyTorch
+/// export's `PAD [[0,0],[1,1],[1,1],[0,0]]` adds before a VALID conv.
+public struct FoldedPadding: Equatable, Hashable, Sendable {
+    public var top: Int
+    public var bottom: Int
+    public var left: Int
+    public var right: Int
+
+    public init(top: Int, bottom: Int, left: Int, right: Int) {
+        self.top = top
+        self.bottom = bottom
+        self.left = left
+        self.right = right
     }
 }
 
@@ -54,6 +73,16 @@ public enum OperatorOptions: Equatable, Sendable {
         switch self {
         case .conv2D(let w, _), .depthwiseConv2D(let w, _, _), .pool2D(let w, _, _, _): w
         default: nil
+        }
+    }
+
+    /// The same options with `window` replaced (windowed ops only).
+    func replacingWindow(_ window: WindowOptions) -> OperatorOptions {
+        switch self {
+        case .conv2D(_, let a): .conv2D(window: window, activation: a)
+        case .depthwiseConv2D(_, let m, let a): .depthwiseConv2D(window: window, depthMultiplier: m, activation: a)
+        case .pool2D(_, let fh, let fw, let a): .pool2D(window: window, filterHeight: fh, filterWidth: fw, activation: a)
+        default: self
         }
     }
 }

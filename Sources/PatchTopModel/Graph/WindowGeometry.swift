@@ -39,6 +39,14 @@ public struct WindowGeometry: Equatable, Hashable, Sendable {
         self.padAfter = total - total / 2
     }
 
+    /// Turns `before` and `after` stored rows of the input (a folded PAD's)
+    /// into window padding: the window reads the input without them.
+    mutating func unfold(before: Int, after: Int) {
+        inputSize -= before + after
+        padBefore += before
+        padAfter += after
+    }
+
     /// Span of the filter including dilation gaps.
     public var effectiveFilterSize: Int { (filterSize - 1) * dilation + 1 }
 

@@ -65,16 +65,12 @@ public struct ArenaLayout: Equatable, Sendable {
     }
 
     public let placements: [Placement]
-    /// Buffer ids that share another buffer's placement (an in-place
-    /// output shares its input's): id → the id that was placed.
-    public let aliases: [Int: Int]
     /// The arena size: the highest byte any buffer reaches.
     public let arenaBytes: Int
     /// The most bytes live at one step: no layout can be smaller.
     public let livenessLowerBound: Int
 
-    public init(buffers: [Buffer], aliases: [Int: Int] = [:]) {
-        self.aliases = aliases
+    public init(buffers: [Buffer]) {
         let lowerBound = Self.peakLiveBytes(buffers)
         let orders: [(Buffer, Buffer) -> Bool] = [
             { ($0.bytes, $1.first, $1.id) > ($1.bytes, $0.first, $0.id) },
@@ -117,8 +113,7 @@ public struct ArenaLayout: Equatable, Sendable {
 
     /// The placement of buffer `id`.
     public func placement(of id: Int) -> Placement? {
-        let placed = aliases[id] ?? id
-        return placements.first { $0.buffer.id == placed }
+        placements.first { $0.buffer.id == id }
     }
 
     /// Placements live at `step`, by offset: what a memory map draws.

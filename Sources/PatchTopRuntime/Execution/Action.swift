@@ -7,9 +7,10 @@ enum Location: Equatable, Sendable {
     case arena(Int)
     /// At this offset of the program's constant pool.
     case constant(Int)
-    /// In the caller's input, outside the arena: a streamed graph input,
-    /// read the way a camera or decoder would hand it over.
-    case graphInput
+    /// Outside the arena, in a buffer of the caller's side: a streamed
+    /// input (read the way a camera or decoder would hand it over), or
+    /// under `--int8-io` the float input and outputs.
+    case external(tensor: Int)
 }
 
 /// One tensor as one step sees it: where it is and which part it holds.
@@ -54,28 +55,40 @@ struct Action: Sendable {
     var store: (to: Operand, rows: Range<Int>, cols: Range<Int>, pixelBytes: Int)?
 }
 
-/// Resolves every step of a plan to memory.
+/// Resolves every step of a plan to memory: each operand is looked up by
+/// the kind of buffer the plan's memory schedule gives it.
 struct Compiler: Sendable {
     let model: Model
     let plan: PatchPlan
     let constantOffsets: [Int: Int]
-    let offsets: [Int: Int]
-    let perPatch: Set<Int>
+    /// Arena offset of every buffer kind the schedule has.
+    let offsets: [MemorySchedule.BufferKind: Int]
     let inplace: [Int: InplaceDepthwise]
     let fused: [Int: FusedResidual]
     let fusedAdds: Set<Int>
+
+    var schedule: MemorySchedule { plan.schedule }
 
     init(model: Model, plan: PatchPlan, layout: ArenaLayout, constantOffsets: [Int: Int]) {
         self.model = model
         self.plan = plan
         self.constantOffsets = constantOffsets
-        var offsets = Dictionary(layout.placements.map { ($0.buffer.id, $0.offset) }, uniquingKeysWith: { a, _ in a })
-        for (alias, placed) in layout.aliases { offsets[alias] = offsets[placed] }
+        var offsets: [MemorySchedule.BufferKind: Int] = [:]
+        for placement in layout.placements where placement.buffer.id < plan.schedule.buffers.count {
+            for resident in plan.schedule.buffers[placement.buffer.id].residents { offsets[resident.kind] = placement.offset }
+        }
         self.offsets = offsets
-        self.perPatch = Set(plan.patchBuffers.map(\.tensor))
-        self.inplace = Dictionary(plan.inplaceOps.map { ($0.op, $0) }, uniquingKeysWith: { a, _ in a })
-        self.fused = Dictionary(plan.restMemory.fusedResiduals.map { ($0.conv, $0) }, uniquingKeysWith: { a, _ in a })
-        self.fusedAdds = Set(plan.restMemory.fusedResiduals.map(\.add))
+        self.inplace = Dictionary(plan.schedule.inplaceOps.map { ($0.op, $0) }, uniquingKeysWith: { a, _ in a })
+        self.fused = Dictionary(plan.schedule.fusedResiduals.map { ($0.conv, $0) }, uniquingKeysWith: { a, _ in a })
+        self.fusedAdds = Set(plan.schedule.fusedResiduals.map(\.add))
+    }
+
+    /// The arena offset of `kind`, or a refusal naming `op`.
+    func offset(_ kind: MemorySchedule.BufferKind, for op: Operator) throws(RuntimeError) -> Int {
+        guard let offset = offsets[kind] else {
+            throw .inconsistentPlan(op: op.index, kind: op.kind.name, reason: "needs a \(kind.label) buffer the arena does not have")
+        }
+        return offset
     }
 
     /// What a conv with a fused residual ADD needs: the ADD's table (from
@@ -85,44 +98,49 @@ struct Compiler: Sendable {
         guard case .binary(let table, _, _, _, _, _, _) = steps[fusion.add] else {
             throw .inconsistentPlan(op: fusion.add, kind: model.operators[fusion.add].kind.name, reason: "is fused into op \(op.index) but is not an ADD the runtime prepared")
         }
-        guard let offset = offsets[ArenaLayout.stagingID(forOp: op.index)] else {
-            throw .inconsistentPlan(op: op.index, kind: op.kind.name, reason: "has no scratch row in the arena")
-        }
+        let scratch = try offset(.residualScratch(op: op.index), for: op)
         return Action.Fusion(add: table, convOutputIsFirst: fusion.convOutputIsFirst, skip: try whole(fusion.skip),
-                             scratch: Operand(location: .arena(offset), bytes: fusion.scratchBytes, region: Region2D(height: 1, width: 1)))
+                             scratch: Operand(location: .arena(scratch), bytes: fusion.scratchBytes, region: Region2D(height: 1, width: 1)))
     }
 
     /// The staging buffer of `op` when it runs in place.
     func staging(_ op: Operator) throws(RuntimeError) -> Operand? {
         guard let inplace = inplace[op.index] else { return nil }
-        guard let offset = offsets[ArenaLayout.stagingID(forOp: op.index)] else {
-            throw .inconsistentPlan(op: op.index, kind: op.kind.name, reason: "has no staging buffer in the arena")
-        }
+        let offset = try offset(.inplaceStaging(op: op.index), for: op)
         return Operand(location: .arena(offset), bytes: inplace.stagingBytes, region: Region2D(height: 1, width: 1))
     }
 
     func compile(steps: [Interpreter.Step]) throws(RuntimeError) -> [Action] {
         var actions: [Action] = []
         let stageOps = plan.isPatched ? plan.patchLayers : 0
+        let detached = model.rewrite.detached
         if stageOps > 0 {
-            for op in model.operators[0..<stageOps] {
+            for op in model.operators[0..<stageOps] where detached[op.index] == nil {
                 try checkPatchable(op, steps[op.index])
             }
         }
+        // The caller's float input becomes int8 as it enters (`--int8-io`).
+        for op in model.rewrite.conversions {
+            if case .inputConversion = detached[op] { actions.append(try wholeAction(model.operators[op])) }
+        }
         for patch in plan.patchRegions.indices where stageOps > 0 {
             var loads = try streamedLoads(patch: patch)
-            for op in model.operators[0..<stageOps] {
+            for op in model.operators[0..<stageOps] where detached[op.index] == nil {
                 guard var action = try patchAction(op, patch: patch) else { continue }
                 action.loads = loads
                 loads = []
                 actions.append(action)
             }
         }
-        for op in model.operators[stageOps...] {
+        for op in model.operators[stageOps...] where detached[op.index] == nil {
             var action = try wholeAction(op)
             action.fusion = try fusion(op, steps: steps)
             action.fusedAway = fusedAdds.contains(op.index)
             actions.append(action)
+        }
+        // The int8 outputs become float as they leave.
+        for op in model.rewrite.conversions {
+            if case .outputConversion = detached[op] { actions.append(try wholeAction(model.operators[op])) }
         }
         return actions
     }
@@ -146,10 +164,10 @@ struct Compiler: Sendable {
         if let offset = constantOffsets[tensor] {
             return Operand(location: .constant(offset), bytes: t.byteCount, region: fullRegion(tensor))
         }
-        if model.inputs.contains(tensor) && plan.options.streamInput {
-            return Operand(location: .graphInput, bytes: t.byteCount, region: fullRegion(tensor))
+        if schedule.external.contains(tensor) {
+            return Operand(location: .external(tensor: tensor), bytes: t.byteCount, region: fullRegion(tensor))
         }
-        guard let offset = offsets[tensor] else {
+        guard let offset = offsets[.tensor(tensor)] else {
             throw .noMemory(tensor: tensor, name: t.name, reason: "has no place in the arena")
         }
         return Operand(location: .arena(offset), bytes: t.byteCount, region: fullRegion(tensor))
@@ -158,7 +176,7 @@ struct Compiler: Sendable {
     /// Whether `tensor` sits in its per-patch buffer during `patch` (a
     /// stage output whose region is just the patch is written in place).
     func usesPatchBuffer(_ tensor: Int, patch: Int) -> Bool {
-        guard perPatch.contains(tensor), let region = plan.tensorRegions[patch][tensor] else { return false }
+        guard offsets[.patchRegion(tensor)] != nil, let region = plan.tensorRegions[patch][tensor] else { return false }
         return !(plan.stageOutputs.contains(tensor) && region == plan.patchRegions[patch])
     }
 
@@ -166,7 +184,7 @@ struct Compiler: Sendable {
         guard usesPatchBuffer(tensor, patch: patch), let region = plan.tensorRegions[patch][tensor] else {
             return try whole(tensor)
         }
-        guard let offset = offsets[model.tensors.count + tensor] else {
+        guard let offset = offsets[.patchRegion(tensor)] else {
             throw .noMemory(tensor: tensor, name: model.tensors[tensor].name, reason: "has no per-patch buffer in the arena")
         }
         return Operand(location: .arena(offset), bytes: region.area * pixelBytes(tensor),
@@ -178,12 +196,16 @@ struct Compiler: Sendable {
 
     func wholeAction(_ op: Operator) throws(RuntimeError) -> Action {
         var operands: [Int: Operand] = [:]
-        for tensor in op.inputs + op.outputs where tensor >= 0 {
-            if model.isActivation(tensor) || constantOffsets[tensor] != nil {
+        // A conv whose residual ADD is fused writes over the skip instead of
+        // its own output, which is never stored.
+        let unstored = Set(schedule.fusedResiduals.map(\.convOutput))
+        for tensor in op.inputs + op.outputs where tensor >= 0 && !unstored.contains(tensor) {
+            if model.isActivation(tensor) || constantOffsets[tensor] != nil || schedule.external.contains(tensor) {
                 operands[tensor] = try whole(tensor)
             }
         }
-        let output = try whole(op.output)
+        let output: Operand
+        if let fusion = fused[op.index] { output = try whole(fusion.skip) } else { output = try whole(op.output) }
         var action = Action(step: ScheduledStep(op: op.index, patch: nil), operands: operands, output: output,
                             rows: output.region.rows, cols: output.region.cols)
         action.staging = try staging(op)

@@ -14,9 +14,8 @@ import PatchTopPlan
 public struct ArenaProgram: Sendable {
     public let interpreter: Interpreter
     public let plan: PatchPlan
-    /// Offset, size and lifetime of every buffer. Buffer ids: a tensor held
-    /// whole has its tensor index; a per-patch buffer has `tensorCount +
-    /// tensor index` (see `ArenaLayout(plan:)`).
+    /// Offset, size and lifetime of every buffer of the plan's memory
+    /// schedule (buffer id = index in `plan.schedule.buffers`).
     public let layout: ArenaLayout
     /// Every piece of work in execution order.
     public let schedule: [ScheduledStep]
@@ -52,6 +51,9 @@ public struct ArenaProgram: Sendable {
         guard plan.model.tensors.count == model.tensors.count, plan.model.operators.count == model.operators.count else {
             throw .planForOtherModel(plan: plan.model.name, model: model.name)
         }
+        // Folded PADs change the convs that read them: those are prepared
+        // again for the plan's graph.
+        let interpreter = try interpreter.adapted(to: plan.model)
         self.interpreter = interpreter
         self.plan = plan
         let layout = ArenaLayout(plan: plan)

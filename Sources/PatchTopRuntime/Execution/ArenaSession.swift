@@ -17,7 +17,9 @@ public final class ArenaSession: @unchecked Sendable {
     let capacity: Int
     let paint: UInt8
     let constants: UnsafeMutableRawPointer
-    let input: UnsafeMutableRawPointer
+    /// Buffers outside the arena, by tensor (the schedule's `external`):
+    /// the caller's side of the model's edge.
+    let externals: [Int: UnsafeMutableRawPointer]
 
     /// Bytes allocated past the planned arena, painted too, so that a write
     /// beyond the layout would show in the measured high-water mark.
@@ -25,7 +27,7 @@ public final class ArenaSession: @unchecked Sendable {
 
     public init(program: ArenaProgram, input bytes: [Int8], paint: UInt8 = 0xA5) throws(RuntimeError) {
         let model = program.interpreter.model
-        guard let inIndex = model.inputs.first, model.outputs.first != nil else {
+        guard let inIndex = model.callerInputs.first, model.callerOutputs.first != nil else {
             throw .noInputOrOutput(model: model.name)
         }
         let needed = model.tensors[inIndex].byteCount
@@ -40,20 +42,30 @@ public final class ArenaSession: @unchecked Sendable {
         let constants = UnsafeMutableRawPointer.allocate(byteCount: max(program.constantPool.count, 1), alignment: 16)
         program.constantPool.withUnsafeBytes { if let base = $0.baseAddress { constants.copyMemory(from: base, byteCount: $0.count) } }
         self.constants = constants
-        let input = UnsafeMutableRawPointer.allocate(byteCount: max(bytes.count, 1), alignment: 16)
-        bytes.withUnsafeBytes { if let base = $0.baseAddress { input.copyMemory(from: base, byteCount: $0.count) } }
-        self.input = input
-        // An input held in SRAM is copied into its arena buffer first.
+        var externals: [Int: UnsafeMutableRawPointer] = [:]
+        for tensor in program.plan.schedule.external.sorted() {
+            let buffer = UnsafeMutableRawPointer.allocate(byteCount: max(model.tensors[tensor].byteCount, 1), alignment: 16)
+            buffer.initializeMemory(as: UInt8.self, repeating: 0, count: max(model.tensors[tensor].byteCount, 1))
+            externals[tensor] = buffer
+        }
+        self.externals = externals
+        // The caller's input goes where the schedule keeps it: its arena
+        // buffer, or outside the arena (streamed, or converted on entry).
         let slot = try program.compiler.whole(inIndex)
-        if case .arena(let offset) = slot.location, needed > 0 {
-            (arena + offset).copyMemory(from: input, byteCount: needed)
+        bytes.withUnsafeBytes { source in
+            guard let base = source.baseAddress, needed > 0 else { return }
+            switch slot.location {
+            case .arena(let offset): (arena + offset).copyMemory(from: base, byteCount: needed)
+            case .external(let tensor): externals[tensor]?.copyMemory(from: base, byteCount: needed)
+            case .constant: break
+            }
         }
     }
 
     deinit {
         arena.deallocate()
         constants.deallocate()
-        input.deallocate()
+        for buffer in externals.values { buffer.deallocate() }
     }
 
     public var isFinished: Bool { position >= program.actions.count }
@@ -89,12 +101,19 @@ public final class ArenaSession: @unchecked Sendable {
 
     /// The bytes of the model's first output once every step has run.
     public func finalOutput() throws(RuntimeError) -> [Int8] {
-        let model = program.interpreter.model
-        guard isFinished, let outIndex = model.outputs.first else {
-            throw .notFinished
+        guard let first = try finalOutputs().first else { throw .noInputOrOutput(model: program.interpreter.model.name) }
+        return first
+    }
+
+    /// The bytes of every output the caller reads, in graph order, once
+    /// every step has run.
+    public func finalOutputs() throws(RuntimeError) -> [[Int8]] {
+        guard isFinished else { throw .notFinished }
+        var outputs: [[Int8]] = []
+        for tensor in program.interpreter.model.callerOutputs {
+            outputs.append(read(try program.compiler.whole(tensor)))
         }
-        let slot = try program.compiler.whole(outIndex)
-        return read(slot)
+        return outputs
     }
 
     /// The output, once every step has run.
@@ -107,13 +126,13 @@ public final class ArenaSession: @unchecked Sendable {
     public func occupancy() -> [ArenaOccupant] {
         let op = (last ?? next)?.op ?? 0
         let model = program.interpreter.model
-        let tensorCount = model.tensors.count
-        return program.layout.live(at: op).filter { $0.buffer.bytes(at: op) > 0 }.map { placement in
-            let id = placement.buffer.id
-            let stagingOp = ArenaLayout.stagingOp(ofID: id)
-            let tensor = stagingOp.flatMap { model.operators[$0].input(0) } ?? (id % tensorCount)
-            return ArenaOccupant(tensor: tensor, isPerPatch: id >= tensorCount, isStaging: stagingOp != nil,
-                                 offset: placement.offset, bytes: placement.buffer.bytes(at: op),
+        let schedule = program.plan.schedule
+        return program.layout.live(at: op).filter { $0.buffer.bytes(at: op) > 0 }.compactMap { placement in
+            guard placement.buffer.id < schedule.buffers.count else { return nil }
+            let buffer = schedule.buffers[placement.buffer.id]
+            let kind = buffer.resident(at: op)?.kind ?? buffer.kind
+            let tensor = kind.tensor ?? kind.op.flatMap { model.operators[$0].input(0) } ?? 0
+            return ArenaOccupant(kind: kind, tensor: tensor, offset: placement.offset, bytes: placement.buffer.bytes(at: op),
                                  firstOp: placement.buffer.first, lastOp: placement.buffer.last)
         }
     }
@@ -127,7 +146,7 @@ public final class ArenaSession: @unchecked Sendable {
         let slot: Operand
         if position > 0, let seen = program.actions[position - 1].operands[tensor] {
             slot = seen
-        } else if let whole = try? program.compiler.whole(tensor), whole.location != .graphInput {
+        } else if let whole = try? program.compiler.whole(tensor), case .arena = whole.location {
             slot = whole
         } else {
             return nil
@@ -143,7 +162,7 @@ public final class ArenaSession: @unchecked Sendable {
         switch operand.location {
         case .arena(let offset): arena + offset
         case .constant(let offset): constants + offset
-        case .graphInput: input
+        case .external(let tensor): externals[tensor] ?? constants
         }
     }
 
@@ -165,12 +184,15 @@ public final class ArenaSession: @unchecked Sendable {
 
 /// A buffer in the arena at one moment.
 public struct ArenaOccupant: Equatable, Hashable, Sendable {
+    /// What the buffer holds now, as the memory schedule names it.
+    public var kind: MemorySchedule.BufferKind
+    /// The tensor it holds (for staging and scratch: the op's input).
     public var tensor: Int
     /// A per-patch buffer (reused by every patch) rather than a whole tensor.
-    public var isPerPatch: Bool
-    /// The one-channel staging buffer of an in-place depthwise conv reading
-    /// `tensor`.
-    public var isStaging: Bool
+    public var isPerPatch: Bool { kind.isPerPatch }
+    /// The one-channel staging buffer of an in-place depthwise conv, or a
+    /// fused residual's scratch row.
+    public var isStaging: Bool { kind.op != nil }
     public var offset: Int
     public var bytes: Int
     public var firstOp: Int

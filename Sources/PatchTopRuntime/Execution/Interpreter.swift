@@ -56,6 +56,27 @@ public struct Interpreter: Sendable {
         self.constants = constants
     }
 
+    private init(model: Model, steps: [Step], constants: [Int: [Int8]]) {
+        self.model = model
+        self.steps = steps
+        self.constants = constants
+    }
+
+    /// This interpreter for `model`, the same graph after memory options
+    /// rewrote it (`Model.rewritten(for:)`): the ops whose inputs or options
+    /// changed (convs that read a folded PAD's input) are prepared again.
+    func adapted(to model: Model) throws(RuntimeError) -> Interpreter {
+        guard model.rewrite != self.model.rewrite else { return self }
+        var steps = self.steps
+        for op in model.operators {
+            let before = self.model.operators[op.index]
+            if op.inputs != before.inputs || op.options != before.options {
+                steps[op.index] = try Self.prepare(op, model)
+            }
+        }
+        return Interpreter(model: model, steps: steps, constants: constants)
+    }
+
     static func weightConsuming(_ kind: OperatorKind) -> Bool {
         switch kind {
         case .conv2D, .depthwiseConv2D, .fullyConnected, .pad, .mean, .reshape, .squeeze: true

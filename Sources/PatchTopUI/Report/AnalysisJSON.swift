@@ -1,4 +1,5 @@
 import PatchTopModel
+import PatchTopPlan
 
 /// The JSON object `patchtop analyze --json` prints. Field names are an
 /// interface scripts rely on: add fields, never rename them.
@@ -23,6 +24,12 @@ public struct AnalysisJSON: Codable, Equatable, Sendable {
     public var inplaceDepthwise: Bool
     public var streamInput: Bool
     public var fuseResidual: Bool
+    public var foldPad: Bool
+    public var int8IO: Bool
+    /// With `foldPad`: the PADs folded and those kept, with why.
+    public var pads: PadFoldingJSON?
+    /// The buffers live at the peak op, summing to `peakBytes`.
+    public var peakBuffers: [PeakBufferJSON]
     public var ops: [Op]
 
     public init(_ report: AnalysisReport) {
@@ -35,6 +42,10 @@ public struct AnalysisJSON: Codable, Equatable, Sendable {
         inplaceDepthwise = report.memory.options.inplaceDepthwise
         streamInput = report.memory.options.streamInput
         fuseResidual = report.memory.options.fuseResidual
+        foldPad = report.memory.options.foldPad
+        int8IO = report.memory.options.int8IO
+        pads = foldPad ? PadFoldingJSON(report.model.rewrite) : nil
+        peakBuffers = PeakBufferJSON.list(report.memory)
         ops = LayerRow.rows(of: report.model, memory: report.memory).map {
             Op(index: $0.index, op: $0.op, kernel: $0.kernel, outputShape: $0.outputShape,
                outputBytes: $0.outputBytes, liveBytes: $0.liveBytes, macs: $0.macs)

@@ -1,25 +1,30 @@
 import PatchTopModel
+import PatchTopPlan
 import PatchTopRuntime
 
 /// The text `patchtop analyze` prints: a per-layer table with a bar of live
 /// bytes, then a summary of peak, MACs and flash.
 public struct AnalysisReport: Sendable {
+    /// The model as the memory options see it (folded PADs, int8 boundary).
     public var model: Model
-    public var memory: ActivationMemory
+    /// The layer-by-layer memory schedule.
+    public var memory: MemorySchedule
     /// The tensor arena laid out ahead of time for layer-by-layer inference,
     /// as a microcontroller runtime plans it: what to give TFLite Micro's
     /// `tensor_arena` for activations (it is never below the peak).
     public var arenaBytes: Int
 
     public init(model: Model, options: MemoryOptions = .tfliteMicro) {
-        self.model = model
-        self.memory = ActivationMemory(model: model, options: options)
-        self.arenaBytes = ArenaLayout(memory: memory).arenaBytes
+        let memory = MemorySchedule(model: model, options: options)
+        self.model = memory.model
+        self.memory = memory
+        self.arenaBytes = ArenaLayout(schedule: memory).arenaBytes
     }
 
     /// The report as lines; `barWidth` cells for the largest live bytes.
     public func lines(barWidth: Int = 24) -> [String] {
         let rows = LayerRow.rows(of: model, memory: memory)
+        let notes = model.rewrite.notes
         let header = ["#", "op", "kernel", "output", "out bytes", "live", "MACs", "live bytes"]
         var table: [[String]] = [header]
         for row in rows {
@@ -28,7 +33,7 @@ public struct AnalysisReport: Sendable {
             table.append([
                 "\(row.index)", row.op, row.kernel, row.shapeText, formatBytes(row.outputBytes),
                 formatBytes(row.liveBytes), formatMACs(row.macs),
-                bar + (row.index == memory.peakOp ? " ◀ peak" : ""),
+                bar + (row.index == memory.peakOp ? " ◀ peak" : "") + (notes[row.index].map { "  (\($0))" } ?? ""),
             ])
         }
         var widths = [Int](repeating: 0, count: header.count)
@@ -49,6 +54,8 @@ public struct AnalysisReport: Sendable {
         out.append("activation arena        \(formatBytes(arenaBytes)) (\(formatCount(arenaBytes)) bytes), \(arenaNote)")
         out.append("total MACs              \(formatMACs(model.macs)) (\(formatCount(model.macs)))")
         out.append("weights (flash)         \(formatBytes(model.weightBytes)) (\(formatCount(model.weightBytes)) bytes)")
+        out.append("")
+        out += PeakBuffersTable.lines(memory.peakBuffers, model: model)
         return out
     }
 }

@@ -1,4 +1,5 @@
 import PatchTopModel
+import PatchTopPlan
 
 /// One line of the per-layer table, shared by `analyze`, the TUI's layer
 /// panel and the text report so that all three always agree.
@@ -12,7 +13,7 @@ public struct LayerRow: Equatable, Sendable {
     public var macs: Int
 
     /// One row per op of `model`, with live bytes from `memory`.
-    public static func rows(of model: Model, memory: ActivationMemory) -> [LayerRow] {
+    public static func rows(of model: Model, memory: MemorySchedule) -> [LayerRow] {
         model.operators.map { op in
             let output = model.tensors[op.output]
             return LayerRow(

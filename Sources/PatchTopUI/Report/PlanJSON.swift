@@ -33,6 +33,12 @@ public struct PlanJSON: Codable, Equatable, Sendable {
     public var inplaceDepthwise: Bool
     public var streamInput: Bool
     public var fuseResidual: Bool
+    public var foldPad: Bool
+    public var int8IO: Bool
+    /// With `foldPad`: the PADs folded and those kept, with why.
+    public var pads: PadFoldingJSON?
+    /// The buffers live at the peak op, summing to `peakBytes`.
+    public var peakBuffers: [PeakBufferJSON]
     public var peakBytes: Int
     public var peakOp: Int
     public var layerByLayerPeakBytes: Int
@@ -51,6 +57,10 @@ public struct PlanJSON: Codable, Equatable, Sendable {
         inplaceDepthwise = plan.options.inplaceDepthwise
         streamInput = plan.options.streamInput
         fuseResidual = plan.options.fuseResidual
+        foldPad = plan.options.foldPad
+        int8IO = plan.options.int8IO
+        pads = foldPad ? PadFoldingJSON(plan.model.rewrite) : nil
+        peakBuffers = PeakBufferJSON.list(plan.schedule)
         peakBytes = plan.peakBytes
         peakOp = plan.peakOp
         layerByLayerPeakBytes = plan.layerByLayerPeakBytes

@@ -15,14 +15,25 @@ public struct PlanReport: Sendable {
         out.append("\(model.name): \(mode) — memory: \(plan.options.summary)")
         let peakOp = model.operators.isEmpty ? "-" : "op \(plan.peakOp) (\(model.operators[plan.peakOp].kind.name))\(plan.isPatched && plan.peakOp < plan.patchLayers ? ", in the patch stage" : "")"
         out.append("peak            \(formatBytes(plan.peakBytes)) (\(formatCount(plan.peakBytes)) B) at \(peakOp)")
-        out.append("layer-by-layer  \(formatBytes(plan.layerByLayerPeakBytes)) (\(formatCount(plan.layerByLayerPeakBytes)) B) — \(formatFixed(plan.peakReduction, decimals: 2))× lower")
+        out.append("layer-by-layer  \(formatBytes(plan.layerByLayerPeakBytes)) (\(formatCount(plan.layerByLayerPeakBytes)) B)\(Self.comparison(plan))")
         out.append("MACs            \(formatMACs(plan.macs)) vs \(formatMACs(plan.layerByLayerMacs)) layer-by-layer — overhead \(formatPercentChange(plan.macOverhead))")
         return out
     }
 
+    /// ` — 2.04× lower`, ` — 1.30× higher`, ` — the same`; nothing for a
+    /// layer-by-layer plan, which is its own reference.
+    static func comparison(_ plan: PatchPlan) -> String {
+        guard plan.isPatched else { return "" }
+        let (ours, theirs) = (plan.peakBytes, plan.layerByLayerPeakBytes)
+        if ours == theirs { return " — the same" }
+        if ours < theirs { return " — \(formatFixed(plan.peakReduction, decimals: 2))× lower" }
+        return " — \(formatFixed(theirs == 0 ? 0 : Double(ours) / Double(theirs), decimals: 2))× higher"
+    }
+
     public func lines() -> [String] {
         var out = summaryLines()
-        guard plan.isPatched else { return out }
+        let peakTable = [""] + PeakBuffersTable.lines(plan.peakBuffers, model: plan.model)
+        guard plan.isPatched else { return out + peakTable }
         let model = plan.model
         let stageMacs = (0..<plan.patchLayers).reduce(0) { $0 + model.macs(of: model.operators[$1]) }
         let patchedStageMacs = plan.macsPerOp[0..<plan.patchLayers].reduce(0, +)
@@ -31,8 +42,14 @@ public struct PlanReport: Sendable {
         out.append("held whole      \(formatBytes(plan.stageWholeBytes)) during the stage")
         out.append("")
         out.append(" #  op                 kernel  output        largest patch region  recompute  halo    MACs")
+        let notes = model.rewrite.notes
         for op in model.operators[0..<plan.patchLayers] {
             let shape = model.tensors[op.output].shape
+            if model.rewrite.isDetached(op.index), let note = notes[op.index] {
+                out.append([pad("\(op.index)", 2, right: true), pad(op.kind.name, 17), pad("", 6),
+                            pad(shape.map(String.init).joined(separator: "×"), 12), note].joined(separator: "  "))
+                continue
+            }
             let largest = plan.opRegions.map { $0[op.index] }.max { $0.area < $1.area }
             let region = largest.map { "\($0.height)×\($0.width)" } ?? "-"
             out.append([
@@ -51,7 +68,7 @@ public struct PlanReport: Sendable {
             let inputText = inputs.compactMap { tensor in plan.tensorRegions[index][tensor].map { "tensor \(tensor): \($0.height)×\($0.width) at (\($0.rows.lowerBound),\($0.cols.lowerBound))" } }
             out.append("  [\(row),\(col)] \(patch.height)×\(patch.width) at (\(patch.rows.lowerBound),\(patch.cols.lowerBound)) ← \(inputText.joined(separator: "; "))")
         }
-        return out
+        return out + peakTable
     }
 
     private func pad(_ text: String, _ width: Int, right: Bool = false) -> String {

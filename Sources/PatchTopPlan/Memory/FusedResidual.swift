@@ -1,3 +1,5 @@
+import PatchTopModel
+
 /// A residual ADD fused into the CONV_2D that produces one of its inputs,
 /// its result written over its other input (the skip tensor), as TinyEngine
 /// does. The conv's own output is never held whole: the conv computes one

@@ -1,0 +1,179 @@
+import PatchTopModel
+
+/// What a patch plan tells the schedule about its stage.
+struct StageBuffers {
+    var patchLayers: Int
+    /// Stage tensors read after the stage (or graph outputs): held whole.
+    var outputs: [Int]
+    /// Bytes of each stage tensor's per-patch buffer, sized for its largest
+    /// patch; only tensors some patch needs one for.
+    var regionBytes: [Int: Int]
+    /// For each depthwise conv of the stage, one channel of its largest
+    /// input region: its staging buffer when it runs in place.
+    var stagingBytes: [Int: Int]
+}
+
+extension MemorySchedule {
+    /// The layer-by-layer schedule of `model` under `options` (what
+    /// `analyze` prints): every activation whole, live from the op that
+    /// writes it (op 0 for graph inputs) to the last op that reads it (the
+    /// last op for graph outputs). With no options this is exactly what
+    /// TFLite Micro's planner reaches on sequential CNNs (person_detect:
+    /// 55,296 bytes at op 2).
+    public init(model: Model, options: MemoryOptions = .tfliteMicro) {
+        self.init(rewritten: model.rewritten(for: options), options: options, stage: nil)
+    }
+
+    /// Builds the schedule of an already rewritten model, rule by rule.
+    init(rewritten model: Model, options: MemoryOptions, stage: StageBuffers?) {
+        var builder = Builder(model: model, options: options, stage: stage)
+        builder.wholeTensors()
+        builder.patchRegions()
+        let fused = options.fuseResidual ? builder.fuseResiduals() : []
+        let inplace = options.inplaceDepthwise ? builder.computeDepthwiseInPlace() : []
+        self.init(model: model, options: options, patchLayers: stage?.patchLayers ?? 0,
+                  buffers: builder.buffers.compactMap { $0 }, external: builder.external,
+                  inplaceOps: inplace, fusedResiduals: fused)
+    }
+}
+
+/// The rules, one per kind of buffer or memory option. Each adds buffers,
+/// or moves a resident into another buffer (aliasing).
+private struct Builder {
+    let model: Model
+    let options: MemoryOptions
+    let stage: StageBuffers?
+    var buffers: [MemorySchedule.Buffer?] = []
+    var home: [MemorySchedule.BufferKind: Int] = [:]
+    var external = Set<Int>()
+
+    var patchLayers: Int { stage?.patchLayers ?? 0 }
+    var lastOp: Int { max(model.operators.count - 1, 0) }
+
+    init(model: Model, options: MemoryOptions, stage: StageBuffers?) {
+        self.model = model
+        self.options = options
+        self.stage = stage
+    }
+
+    mutating func add(_ kind: MemorySchedule.BufferKind, bytes: Int, from first: Int, to last: Int) {
+        home[kind] = buffers.count
+        buffers.append(MemorySchedule.Buffer(residents: [.init(kind: kind, bytes: bytes, firstOp: first, lastOp: max(first, last))]))
+    }
+
+    func resident(_ kind: MemorySchedule.BufferKind) -> MemorySchedule.Resident? {
+        home[kind].flatMap { buffers[$0]?.residents.first { $0.kind == kind } }
+    }
+
+    /// Takes `kind` out of its buffer; a buffer left empty disappears.
+    mutating func remove(_ kind: MemorySchedule.BufferKind) -> MemorySchedule.Resident? {
+        guard let index = home[kind], var buffer = buffers[index],
+              let at = buffer.residents.firstIndex(where: { $0.kind == kind }) else { return nil }
+        let resident = buffer.residents.remove(at: at)
+        buffers[index] = buffer.residents.isEmpty ? nil : buffer
+        home[kind] = nil
+        return resident
+    }
+
+    /// Moves `kind` into the buffer holding `target`: from then on the two
+    /// share memory, one after the other.
+    mutating func move(_ kind: MemorySchedule.BufferKind, into target: MemorySchedule.BufferKind, lastOp: Int? = nil) {
+        guard let destination = home[target], destination != home[kind], var resident = remove(kind) else { return }
+        if let lastOp { resident.lastOp = max(resident.lastOp, lastOp) }
+        buffers[destination]?.residents.append(resident)
+        home[kind] = destination
+    }
+
+    // MARK: - Whole tensors
+
+    /// Every activation held whole over its life. In a patch plan, tensors
+    /// the stage computes are whole only if read after it (stage outputs),
+    /// and then from op 0, since patches fill them throughout the stage; an
+    /// input held whole stays until the stage ends. A streamed input, and
+    /// the caller's float tensors under `--int8-io`, are outside the arena.
+    mutating func wholeTensors() {
+        let n = patchLayers
+        let stageOutputs = Set(stage?.outputs ?? [])
+        for tensor in model.callerInputs + model.callerOutputs where !model.isActivation(tensor) {
+            external.insert(tensor)
+        }
+        for tensor in model.tensors.indices where model.isActivation(tensor) {
+            let isInput = model.inputs.contains(tensor)
+            if isInput && options.streamInput {
+                external.insert(tensor)
+                continue
+            }
+            let producedInStage = (model.producer[tensor] ?? Int.max) < n
+            if producedInStage && !stageOutputs.contains(tensor) { continue }
+            let first = (isInput || producedInStage) ? 0 : (model.producer[tensor] ?? 0)
+            var last = model.outputs.contains(tensor) ? lastOp : (model.consumers[tensor].last ?? first)
+            if isInput { last = max(last, n - 1) }
+            add(.tensor(tensor), bytes: model.tensors[tensor].byteCount, from: first, to: last)
+        }
+    }
+
+    // MARK: - Patch regions
+
+    /// One per-patch buffer per stage tensor that needs one, live over the
+    /// stage ops from the one that writes it (op 0 for an input) to the
+    /// last stage op that reads it.
+    mutating func patchRegions() {
+        guard let stage else { return }
+        for (tensor, bytes) in stage.regionBytes.sorted(by: { $0.key < $1.key }) {
+            let first = model.inputs.contains(tensor) ? 0 : (model.producer[tensor] ?? 0)
+            let last = model.consumers[tensor].filter { $0 < stage.patchLayers }.last ?? first
+            add(.patchRegion(tensor), bytes: bytes, from: first, to: last)
+        }
+    }
+
+    // MARK: - Fused residual (`--fuse-residual`)
+
+    /// A residual ADD fused into its conv (after the stage: the stage runs
+    /// its ops unfused): the conv's output is never held, the sum lives in
+    /// the skip's buffer (which therefore lives on), and the conv needs one
+    /// scratch row.
+    mutating func fuseResiduals() -> [FusedResidual] {
+        let fused = FusedResidual.candidates(in: model, from: patchLayers)
+        for fusion in fused {
+            _ = remove(.tensor(fusion.convOutput))
+            move(.tensor(fusion.output), into: .tensor(fusion.skip))
+            add(.residualScratch(op: fusion.conv), bytes: fusion.scratchBytes, from: fusion.conv, to: fusion.conv)
+        }
+        return fused
+    }
+
+    // MARK: - In-place depthwise (`--inplace-depthwise`)
+
+    /// A depthwise conv with one output channel per input channel whose
+    /// input dies at it writes its output over the input, channel by
+    /// channel through a one-channel staging buffer: input and output share
+    /// one buffer (the larger of the two at the op). Applied only where it
+    /// saves memory. Inside the stage it applies to per-patch buffers,
+    /// after it to whole tensors that are not graph inputs or outputs.
+    mutating func computeDepthwiseInPlace() -> [InplaceDepthwise] {
+        var found: [InplaceDepthwise] = []
+        for op in model.operators where op.kind == .depthwiseConv2D && !model.rewrite.isDetached(op.index) {
+            guard let input = op.input(0),
+                  model.tensors[input].shape.last == model.tensors[op.output].shape.last,
+                  model.tensors[input].type == model.tensors[op.output].type
+            else { continue }
+            let inKind: MemorySchedule.BufferKind, outKind: MemorySchedule.BufferKind, staging: Int
+            if op.index < patchLayers {
+                guard let bytes = stage?.stagingBytes[op.index] else { continue }
+                (inKind, outKind, staging) = (.patchRegion(input), .patchRegion(op.output), bytes)
+            } else {
+                guard !model.inputs.contains(input), !model.outputs.contains(input),
+                      let (h, w) = model.windowGeometry(of: op) else { continue }
+                let plane = (h.inputSize + h.padBefore + h.padAfter) * (w.inputSize + w.padBefore + w.padAfter)
+                (inKind, outKind, staging) = (.tensor(input), .tensor(op.output), plane * (model.tensors[input].type.byteSize ?? 1))
+            }
+            guard let x = resident(inKind), let y = resident(outKind), x.lastOp == op.index else { continue }
+            let saving = x.bytes + y.bytes - max(x.bytes, y.bytes) - staging
+            guard saving > 0 else { continue }
+            move(outKind, into: inKind)
+            add(.inplaceStaging(op: op.index), bytes: staging, from: op.index, to: op.index)
+            found.append(InplaceDepthwise(op: op.index, input: input, output: op.output, stagingBytes: staging))
+        }
+        return found
+    }
+}

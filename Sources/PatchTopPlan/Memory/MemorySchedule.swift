@@ -1,0 +1,182 @@
+import PatchTopModel
+
+/// Every buffer a plan needs, what it holds, how big it is and from which
+/// op to which: the one description of activation memory that the peak,
+/// the arena layout, the program compiler and the views all read.
+///
+/// For MobileNetV2 at 224 layer by layer with in-place depthwise, the
+/// buffers live at the peak (op 3, the first 1×1 expansion of block 2) are
+/// `tensor 5` (112×112×16, 196 KiB) and `tensor 6` (112×112×96, 1176 KiB):
+/// the paper's 1372 KiB. A patch plan adds `patchRegion` buffers (one
+/// patch's region of a stage tensor, sized for the largest patch so one
+/// static arena serves every patch); in-place depthwise convs share one
+/// buffer between input and output plus an `inplaceStaging` channel; a
+/// fused residual ADD writes into its skip's buffer through a
+/// `residualScratch` row.
+///
+/// Steps are ops: a stage op stands for that op in every patch (each patch
+/// reuses the same buffers). Buffers are built by the rules in
+/// `MemorySchedule+Rules.swift`, one per memory option.
+public struct MemorySchedule: Sendable {
+    /// What a buffer is, and so what it is called in every view.
+    public enum BufferKind: Hashable, Comparable, Sendable {
+        /// A tensor held whole.
+        case tensor(Int)
+        /// One patch's region (all channels) of a stage tensor.
+        case patchRegion(Int)
+        /// The one-channel staging buffer of depthwise conv `op` computed in place.
+        case inplaceStaging(op: Int)
+        /// The scratch row of conv `op`, whose residual ADD is fused in.
+        case residualScratch(op: Int)
+
+        /// `tensor`, `patch region`, `in-place staging`, `residual scratch`.
+        public var label: String {
+            switch self {
+            case .tensor: "tensor"
+            case .patchRegion: "patch region"
+            case .inplaceStaging: "in-place staging"
+            case .residualScratch: "residual scratch"
+            }
+        }
+
+        /// The tensor whose data it holds, `nil` for staging and scratch.
+        public var tensor: Int? {
+            switch self {
+            case .tensor(let t), .patchRegion(let t): t
+            case .inplaceStaging, .residualScratch: nil
+            }
+        }
+
+        /// The op a staging buffer or scratch row belongs to.
+        public var op: Int? {
+            switch self {
+            case .inplaceStaging(let op), .residualScratch(let op): op
+            case .tensor, .patchRegion: nil
+            }
+        }
+
+        /// Whether it is one patch's buffer rather than whole.
+        public var isPerPatch: Bool { if case .patchRegion = self { true } else { false } }
+    }
+
+    /// One thing a buffer holds, from op `firstOp` through `lastOp`.
+    public struct Resident: Equatable, Hashable, Sendable {
+        public var kind: BufferKind
+        public var bytes: Int
+        public var firstOp: Int
+        public var lastOp: Int
+
+        public func isLive(at op: Int) -> Bool { op >= firstOp && op <= lastOp }
+    }
+
+    /// One region of memory. Usually one resident; an in-place depthwise
+    /// conv's output (and a fused residual's sum) moves into its input's
+    /// buffer, so a buffer can hold several residents one after another,
+    /// and its size at each op is the largest resident live there.
+    public struct Buffer: Equatable, Sendable {
+        /// What it holds, the first (its identity) first.
+        public internal(set) var residents: [Resident]
+        public var kind: BufferKind { residents[0].kind }
+        public var firstOp: Int { residents.map(\.firstOp).min() ?? 0 }
+        public var lastOp: Int { residents.map(\.lastOp).max() ?? 0 }
+        /// The most bytes it holds at any op.
+        public var bytes: Int { residents.map(\.bytes).max() ?? 0 }
+
+        /// Bytes held at `op` (0 outside its life).
+        public func bytes(at op: Int) -> Int {
+            residents.reduce(0) { $1.isLive(at: op) ? max($0, $1.bytes) : $0 }
+        }
+
+        /// Bytes at each op `firstOp...lastOp`.
+        public var sizes: [Int] { (firstOp...lastOp).map { bytes(at: $0) } }
+
+        /// The resident that holds most at `op` (the later one on a tie: an
+        /// in-place op's output).
+        public func resident(at op: Int) -> Resident? {
+            residents.filter { $0.isLive(at: op) }.max { ($0.bytes, $0.firstOp) < ($1.bytes, $1.firstOp) }
+        }
+    }
+
+    /// A buffer live at the peak, for "why is my peak this high?".
+    public struct PeakBuffer: Equatable, Hashable, Sendable {
+        public var kind: BufferKind
+        /// The tensor it holds there (`nil` for staging and scratch).
+        public var tensor: Int?
+        /// Its bytes at the peak op.
+        public var bytes: Int
+        /// The ops it lives over.
+        public var firstOp: Int
+        public var lastOp: Int
+    }
+
+    public let model: Model
+    public let options: MemoryOptions
+    /// The stage's op count (0 layer by layer).
+    public let patchLayers: Int
+    public let buffers: [Buffer]
+    /// Activation tensors kept outside the arena: a streamed input (its
+    /// patches are copied in), the caller's float input and outputs under
+    /// `--int8-io`.
+    public let external: Set<Int>
+    /// Depthwise convs computed in place, in op order.
+    public let inplaceOps: [InplaceDepthwise]
+    /// Residual ADDs fused into their convs, in op order.
+    public let fusedResiduals: [FusedResidual]
+    /// Live bytes at each op.
+    public let liveBytes: [Int]
+    public let peakBytes: Int
+    /// The first op that reaches the peak.
+    public let peakOp: Int
+    /// Buffer index by each kind it holds.
+    let home: [BufferKind: Int]
+
+    init(model: Model, options: MemoryOptions, patchLayers: Int, buffers: [Buffer], external: Set<Int>,
+         inplaceOps: [InplaceDepthwise], fusedResiduals: [FusedResidual]) {
+        self.model = model
+        self.options = options
+        self.patchLayers = patchLayers
+        self.buffers = buffers
+        self.external = external
+        self.inplaceOps = inplaceOps
+        self.fusedResiduals = fusedResiduals
+        var home: [BufferKind: Int] = [:]
+        for (index, buffer) in buffers.enumerated() {
+            for resident in buffer.residents { home[resident.kind] = index }
+        }
+        self.home = home
+        var live = [Int](repeating: 0, count: model.operators.count)
+        for buffer in buffers where !live.isEmpty && buffer.firstOp < live.count {
+            for op in max(buffer.firstOp, 0)...min(buffer.lastOp, live.count - 1) { live[op] += buffer.bytes(at: op) }
+        }
+        liveBytes = live
+        peakBytes = live.max() ?? 0
+        peakOp = live.firstIndex(of: peakBytes) ?? 0
+    }
+
+    /// The index in `buffers` of the buffer holding `kind`.
+    public func buffer(holding kind: BufferKind) -> Int? { home[kind] }
+
+    /// Buffers live at `op`, with the bytes they hold there.
+    public func live(at op: Int) -> [(index: Int, bytes: Int)] {
+        buffers.indices.compactMap { i in
+            let bytes = buffers[i].bytes(at: op)
+            return bytes > 0 ? (i, bytes) : nil
+        }
+    }
+
+    /// The buffers live at the peak op, largest first; their bytes sum to
+    /// `peakBytes`.
+    public var peakBuffers: [PeakBuffer] {
+        guard !liveBytes.isEmpty else { return [] }
+        return live(at: peakOp).map { index, bytes in
+            let buffer = buffers[index]
+            let kind = buffer.resident(at: peakOp)?.kind ?? buffer.kind
+            return PeakBuffer(kind: kind, tensor: kind.tensor, bytes: bytes, firstOp: buffer.firstOp, lastOp: buffer.lastOp)
+        }.sorted { ($0.bytes, $1.kind) > ($1.bytes, $0.kind) }
+    }
+
+    /// Tensors live at `op` whole or per patch, in tensor order.
+    public func liveTensors(at op: Int) -> [Int] {
+        buffers.flatMap { $0.residents.filter { $0.isLive(at: op) && $0.bytes > 0 }.compactMap(\.kind.tensor) }.sorted()
+    }
+}
