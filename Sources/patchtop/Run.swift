@@ -88,9 +88,7 @@ struct Run: ParsableCommand {
         guard let measured else { fail("\(loaded.name): the run did not finish") }
         let result = measured.output.map { UInt8(bitPattern: $0) }
         if let output {
-            guard FileManager.default.createFile(atPath: output, contents: Data(result)) else {
-                fail("\(output): cannot be written")
-            }
+            if case .failure(let error) = ReportFile.write(result, to: output) { fail(error.description) }
         }
         let outputTensor = loaded.tensors[outputIndex]
         let values = decode(result, type: outputTensor.type)
