@@ -25,10 +25,10 @@ struct Plan: ParsableCommand {
         do {
             plan = try PatchPlan(model: loaded, patches: stage.patches, patchLayers: stage.patchLayers, options: memory.options)
         } catch {
-            fail("\(loaded.name): \(error.description)")
+            throw CommandFailure("\(loaded.name): \(error.description)")
         }
         if json {
-            printJSON(PlanJSON(plan, includeRegions: true))
+            try printJSON(PlanJSON(plan, includeRegions: true))
         } else {
             print(PlanReport(plan: plan).lines().joined(separator: "\n"))
         }
@@ -49,26 +49,25 @@ struct SweepCommand: ParsableCommand {
     @Option(help: "Largest p to try.")
     var maxPatches = 8
 
-    @Option(help: "SRAM budget for activations: bytes, or with a KiB/MiB suffix (e.g. 256KiB).")
-    var sram: String?
+    @Option(help: ArgumentHelp("SRAM budget for activations: bytes, or with a KiB/MiB suffix (e.g. 256KiB).", valueName: "size"))
+    var sram: ByteSize?
 
     @OptionGroup var memory: MemoryFlags
 
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
+    func validate() throws {
+        guard (1...64).contains(maxPatches) else { throw ValidationError("--max-patches \(maxPatches) is out of range 1…64") }
+    }
+
     func run() throws {
         let loaded = try loadModel(model)
-        guard (1...64).contains(maxPatches) else { fail("--max-patches \(maxPatches) is out of range 1…64") }
-        var budget: Int?
-        if let sram {
-            guard let bytes = parseByteSize(sram) else { fail("--sram \"\(sram)\" is not a size (try 320KiB or 327680)") }
-            budget = bytes
-        }
+        let budget = sram?.bytes
         let sweep = Sweep(model: loaded, maxPatches: maxPatches, options: memory.options)
         let report = SweepReport(sweep: sweep, sramBytes: budget)
         if json {
-            printJSON(SweepJSON(report))
+            try printJSON(SweepJSON(report))
         } else {
             print(report.lines().joined(separator: "\n"))
         }

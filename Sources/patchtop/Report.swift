@@ -20,8 +20,8 @@ struct ReportCommand: ParsableCommand {
 
     @OptionGroup var budget: BudgetFlags
 
-    @Option(help: "Which view: layers, memory, grid or all.")
-    var view: String = "all"
+    @Option(help: "Which view.")
+    var view: ReportRenderer.View = .all
 
     @Option(help: "Width in cells.") var width = 120
     @Option(help: "Height in cells.") var height = 40
@@ -32,16 +32,19 @@ struct ReportCommand: ParsableCommand {
     @Option(name: [.customShort("o"), .customLong("output")], help: "Write the report to this file instead of standard output.")
     var output: String?
 
+    @OptionGroup var arena: ArenaFlags
+
+    func validate() throws {
+        guard (1...1000).contains(width), (1...1000).contains(height) else { throw ValidationError("--width and --height must be within 1…1000") }
+    }
+
     func run() throws {
-        guard let which = ReportRenderer.View(rawValue: view) else { fail("--view \"\(view)\" is not one of layers, memory, grid, all") }
-        guard (1...1000).contains(width), (1...1000).contains(height) else { fail("--width and --height must be within 1…1000") }
-        let sram = budget.budget()
         let loaded = try loadModel(model)
-        var state = initialState(loaded, stage: stage, memory: memory, board: sram)
+        var state = try initialState(loaded, stage: stage, memory: memory, board: budget.budget)
         if withRun {
             state = update(state, .start)
             do {
-                if let summary = try PatchedRunEngine(model: loaded).run(state.currentRunRequest, shouldStop: { false }) {
+                if let summary = try PatchedRunEngine(model: loaded, arenaLimit: arena.maxArena.bytes).run(state.currentRunRequest, shouldStop: { false }) {
                     state = update(state, .runFinished(summary))
                 }
             } catch {
@@ -49,9 +52,9 @@ struct ReportCommand: ParsableCommand {
             }
         }
         let date = ISO8601DateFormatter().string(from: Date())
-        let text = ReportRenderer(state: state, view: which, width: width, height: height, date: date).render()
+        let text = ReportRenderer(state: state, view: view, width: width, height: height, date: date).render()
         if let output {
-            if case .failure(let error) = ReportFile.write(text, to: output) { fail(error.description) }
+            if case .failure(let error) = ReportFile.write(text, to: output) { throw CommandFailure(error.description) }
         } else {
             print(text, terminator: "")
         }

@@ -37,6 +37,8 @@ struct Run: ParsableCommand {
     @Flag(help: "Print one JSON object.")
     var json = false
 
+    @OptionGroup var arena: ArenaFlags
+
     struct Result: Encodable {
         var model: String
         var patches: Int
@@ -53,28 +55,41 @@ struct Run: ParsableCommand {
         var milliseconds: Double
     }
 
+    func validate() throws {
+        guard (1...100_000).contains(repeats) else { throw ValidationError("--repeats \(repeats) is out of range 1…100000") }
+        try validatePlanNumbers(patches: patches, patchLayers: patchLayers)
+    }
+
     func run() throws {
-        guard (1...100_000).contains(repeats) else { fail("--repeats \(repeats) is out of range 1…100000") }
         let loaded = try loadModel(model)
+        func failure(_ error: some CustomStringConvertible) -> CommandFailure { CommandFailure("\(loaded.name): \(error.description)") }
         let interpreter: Interpreter
-        do { interpreter = try Interpreter(model: loaded) } catch { fail("\(loaded.name): \(error.description)") }
+        do { interpreter = try Interpreter(model: loaded) } catch { throw failure(error) }
         let plan: PatchPlan
         do { plan = try PatchPlan(model: loaded, patches: patches, patchLayers: patchLayers, options: memory.options) } catch {
-            fail("\(loaded.name): \(error.description)")
+            throw failure(error)
         }
         let program: ArenaProgram
-        do { program = try ArenaProgram(interpreter: interpreter, plan: plan) } catch { fail("\(loaded.name): \(error.description)") }
+        do {
+            program = try ArenaProgram(interpreter: interpreter, plan: plan, arenaLimit: arena.maxArena.bytes)
+        } catch {
+            throw failure(error)
+        }
         guard let inputIndex = loaded.inputs.first, let outputIndex = loaded.outputs.first else {
-            fail("\(loaded.name): the model has no input or no output")
+            throw CommandFailure("\(loaded.name): the model has no input or no output")
         }
         let inputTensor = loaded.tensors[inputIndex]
         let bytes: [UInt8]
         if let input {
-            guard let data = FileManager.default.contents(atPath: input) else { fail("\(input): cannot be read") }
-            guard data.count == inputTensor.byteCount else {
-                fail("\(input): has \(data.count) bytes, but input tensor \(inputIndex) \(inputTensor.shape) \(inputTensor.type.name) needs \(inputTensor.byteCount)")
+            let needs = "input tensor \(inputIndex) \(inputTensor.shape) \(inputTensor.type.name) needs \(inputTensor.byteCount)"
+            switch RegularFile.read(input, limit: inputTensor.byteCount) {
+            case .failure(.tooLarge(let size, _)): throw CommandFailure("\(input): has \(size) bytes, but \(needs)")
+            case .failure(let error): throw CommandFailure("\(input): cannot be read: \(error)")
+            case .success(let data) where data.isEmpty: throw CommandFailure("\(input): is empty, but \(needs)")
+            case .success(let data) where data.count != inputTensor.byteCount:
+                throw CommandFailure("\(input): has \(data.count) bytes, but \(needs)")
+            case .success(let data): bytes = data
             }
-            bytes = [UInt8](data)
         } else {
             bytes = SeededInput.bytes(for: inputTensor, seed: seed).map { UInt8(bitPattern: $0) }
         }
@@ -84,11 +99,11 @@ struct Run: ParsableCommand {
         let ms = median(runs: repeats) {
             do throws(RuntimeError) { measured = try program.run(input: signed) } catch { failure = error }
         }
-        if let failure { fail("\(loaded.name): \(failure.description)") }
-        guard let measured else { fail("\(loaded.name): the run did not finish") }
+        if let failure { throw CommandFailure("\(loaded.name): \(failure.description)") }
+        guard let measured else { throw CommandFailure("\(loaded.name): the run did not finish") }
         let result = measured.output.map { UInt8(bitPattern: $0) }
         if let output {
-            if case .failure(let error) = ReportFile.write(result, to: output) { fail(error.description) }
+            if case .failure(let error) = ReportFile.write(result, to: output) { throw CommandFailure(error.description) }
         }
         let outputTensor = loaded.tensors[outputIndex]
         let values = decode(result, type: outputTensor.type)
@@ -97,7 +112,7 @@ struct Run: ParsableCommand {
                              output: Array(values.prefix(16)), arenaBytes: measured.measuredArenaBytes,
                              plannedArenaBytes: measured.plannedArenaBytes, peakBytes: plan.peakBytes, milliseconds: ms)
         if json {
-            printJSON(summary)
+            try printJSON(summary)
         } else {
             print("\(loaded.name): output \(outputTensor.shape.map(String.init).joined(separator: "×")) \(outputTensor.type.name)")
             print("first values  \(values.prefix(16).map(String.init).joined(separator: " "))\(values.count > 16 ? " …" : "")")

@@ -3,36 +3,41 @@ import Foundation
 import PatchTopModel
 import PatchTopUI
 
-/// Loads a model or exits 1 with one line naming the file and the problem.
+/// A command that could not do its work: printed as `patchtop: message` on
+/// standard error with exit status 1 (by `main.swift`, the one place that
+/// exits). Mistyped arguments are `ValidationError`s instead, which the
+/// parser prints with the usage.
+struct CommandFailure: Error, CustomStringConvertible {
+    var message: String
+    init(_ message: String) { self.message = message }
+    var description: String { message }
+}
+
+/// Loads a model, or fails with one line naming the file and the problem.
 func loadModel(_ path: String) throws -> Model {
     do {
         return try TFLiteReader.load(path: path)
     } catch {
-        fail(error.description)
+        throw CommandFailure(error.description)
     }
 }
 
-/// Prints `patchtop: message` to standard error and exits with status 1.
-func fail(_ message: String) -> Never {
-    FileHandle.standardError.write(Data("patchtop: \(message)\n".utf8))
-    exit(1)
-}
-
-/// Prints a value as pretty, key-sorted JSON on standard output.
-func printJSON<T: Encodable>(_ value: T) {
+/// Prints a value as pretty, key-sorted JSON on standard output (a figure
+/// that is not a number prints as `null`).
+func printJSON<T: Encodable>(_ value: T) throws {
     do {
         print(try JSONText.encode(value))
     } catch {
-        fail("could not encode JSON output: \(error)")
+        throw CommandFailure("could not encode JSON output: \(error)")
     }
 }
 
 /// The TUI's starting state from the shared flags, as `tui` opens it and
-/// `report` renders it; an invalid (p, n) exits 1 naming the model.
-func initialState(_ model: Model, stage: PlanFlags, memory: MemoryFlags, board sram: SRAMBudget?) -> AppState {
+/// `report` renders it; an invalid (p, n) fails naming the model.
+func initialState(_ model: Model, stage: PlanFlags, memory: MemoryFlags, board sram: SRAMBudget?) throws -> AppState {
     do {
         return try AppState(model: model, patches: stage.patches, patchLayers: stage.patchLayers, options: memory.options, board: sram)
     } catch {
-        fail("\(model.name): \(error.description)")
+        throw CommandFailure("\(model.name): \(error.description)")
     }
 }

@@ -27,23 +27,24 @@ struct TUI: ParsableCommand {
     @Option(help: ArgumentHelp("Log frame (update + render) and background run times to this file.", valueName: "file"))
     var profile: String?
 
+    @OptionGroup var arena: ArenaFlags
+
     func run() throws {
-        let sram = budget.budget()
         let loaded = try loadModel(model)
-        var state = initialState(loaded, stage: stage, memory: memory, board: sram)
+        var state = try initialState(loaded, stage: stage, memory: memory, board: budget.budget)
         state.exportDirectory = exportDir
         var log: ProfileLog?
         if let profile {
             switch ProfileLog.open(path: profile) {
             case .success(let opened): log = opened
-            case .failure(let error): fail(error.description)
+            case .failure(let error): throw CommandFailure(error.description)
             }
         }
-        let effects = EffectHandler(engine: PatchedRunEngine(model: loaded), makeStepDriver: stepDriverFactory(loaded), profile: log)
+        let effects = EffectHandler(engine: PatchedRunEngine(model: loaded, arenaLimit: arena.maxArena.bytes), makeStepDriver: stepDriverFactory(loaded), profile: log)
         do {
             _ = try Terminal.run(state, effects: effects, profile: log)
         } catch {
-            fail(error.description)
+            throw CommandFailure(error.description)
         }
     }
 }

@@ -62,8 +62,8 @@ extension RuntimeError: CustomStringConvertible {
             "\(model) has no input or no output"
         case .inputSize(let tensor, let bytes, let needed):
             "input has \(bytes) bytes, tensor \(tensor) needs \(needed)"
-        case .arenaTooLarge(let model, let bytes, let limit):
-            "\(model) needs an arena of \(Self.bytes(bytes)), above the limit of \(Self.bytes(limit)) (raise it with --max-arena)"
+        case .arenaTooLarge(_, let bytes, let limit):
+            "the plan needs an arena of \(Self.bytes(bytes)), above the limit of \(Self.bytes(limit)) (raise it with --max-arena)"
         case .stopped:
             "the run was stopped"
         case .notFinished:
@@ -79,16 +79,15 @@ extension RuntimeError: CustomStringConvertible {
         return String(format: "%g", value)
     }
 
-    /// `68,719,476,736 bytes (64 GiB)`.
+    /// `68,719,476,736 bytes (64.0 GiB)`, `311,040 bytes (303.8 KiB)`.
     static func bytes(_ count: Int) -> String {
         var digits = String(count), grouped = ""
         while digits.count > 3 {
             grouped = "," + digits.suffix(3) + grouped
             digits.removeLast(3)
         }
-        let gib = Double(count) / Double(1 << 30), mib = Double(count) / Double(1 << 20)
-        let short = gib >= 1 ? "\(gib.rounded() == gib ? String(Int(gib)) : String(format: "%.1f", gib)) GiB"
-            : "\(mib.rounded() == mib ? String(Int(mib)) : String(format: "%.1f", mib)) MiB"
-        return "\(digits + grouped) bytes (\(short))"
+        let units: [(String, Int)] = [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)]
+        guard let (unit, size) = units.first(where: { count >= $0.1 }) else { return "\(count) bytes" }
+        return "\(digits + grouped) bytes (\(String(format: "%.1f", Double(count) / Double(size))) \(unit))"
     }
 }

@@ -24,9 +24,12 @@ public final class PatchedRunEngine: RunEngine, @unchecked Sendable {
     private let input: [Int8]
     private let lock = NSLock()
     private var reference: [Int8]?
+    /// The largest arena a run may allocate (`--max-arena`).
+    public let arenaLimit: Int
 
-    public init(model: Model, seed: UInt64 = 0) {
+    public init(model: Model, seed: UInt64 = 0, arenaLimit: Int = ArenaProgram.defaultArenaLimit) {
         self.model = model
+        self.arenaLimit = arenaLimit
         do throws(RuntimeError) { interpreter = .success(try Interpreter(model: model)) } catch { interpreter = .failure(error) }
         input = model.inputs.first.map { SeededInput.bytes(for: model.tensors[$0], seed: seed) } ?? []
     }
@@ -36,7 +39,9 @@ public final class PatchedRunEngine: RunEngine, @unchecked Sendable {
         let cached = reference
         lock.unlock()
         if let cached { return cached }
-        let output = try interpreter.run(input: input)
+        guard let output = try ArenaProgram(interpreter: interpreter, arenaLimit: arenaLimit).run(input: input)?.output else {
+            throw .stopped
+        }
         lock.lock()
         reference = output
         lock.unlock()
@@ -53,7 +58,7 @@ public final class PatchedRunEngine: RunEngine, @unchecked Sendable {
         }
         let reference = try layerByLayerOutput(interpreter)
         if shouldStop() { return nil }
-        let program = try ArenaProgram(interpreter: interpreter, plan: plan)
+        let program = try ArenaProgram(interpreter: interpreter, plan: plan, arenaLimit: arenaLimit)
         if shouldStop() { return nil }
         let clock = ContinuousClock()
         let start = clock.now
