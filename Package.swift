@@ -70,7 +70,7 @@ let package = Package(
             dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopRuntime", "PatchTopUI"],
             exclude: ["Snapshots"]
         ),
-        .testTarget(name: "PatchTopEndToEndTests", dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopUI", "patchtop"]),
+        .testTarget(name: "PatchTopEndToEndTests", dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopUI", "PatchTopTerminal", "patchtop"]),
     ],
     swiftLanguageModes: [.v6]
 )

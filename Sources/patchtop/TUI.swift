@@ -30,6 +30,7 @@ struct TUI: ParsableCommand {
     @OptionGroup var arena: ArenaFlags
 
     func run() throws {
+        Backtracer.relaunchIfNeeded()
         let loaded = try loadModel(model)
         var state = try initialState(loaded, stage: stage, memory: memory, board: budget.budget)
         state.exportDirectory = exportDir
