@@ -79,7 +79,9 @@ struct Run: ParsableCommand {
             throw CommandFailure("\(loaded.name): the model has no input or no output")
         }
         let inputTensor = loaded.tensors[inputIndex]
-        let bytes: [UInt8]
+        // One copy of the input and one of the output beside the arena: the
+        // process stays near arena + model + I/O (BENCHMARKS.md).
+        let signed: [Int8]
         if let input {
             let needs = "input tensor \(inputIndex) \(inputTensor.shape) \(inputTensor.type.name) needs \(inputTensor.byteCount)"
             switch RegularFile.read(input, limit: inputTensor.byteCount) {
@@ -88,12 +90,11 @@ struct Run: ParsableCommand {
             case .success(let data) where data.isEmpty: throw CommandFailure("\(input): is empty, but \(needs)")
             case .success(let data) where data.count != inputTensor.byteCount:
                 throw CommandFailure("\(input): has \(data.count) bytes, but \(needs)")
-            case .success(let data): bytes = data
+            case .success(let data): signed = data.withUnsafeBytes { Array($0.bindMemory(to: Int8.self)) }
             }
         } else {
-            bytes = SeededInput.bytes(for: inputTensor, seed: seed).map { UInt8(bitPattern: $0) }
+            signed = SeededInput.bytes(for: inputTensor, seed: seed)
         }
-        let signed = bytes.map { Int8(bitPattern: $0) }
         var measured: ArenaRunResult?
         var failure: RuntimeError?
         let ms = median(runs: repeats) {
@@ -101,12 +102,14 @@ struct Run: ParsableCommand {
         }
         if let failure { throw CommandFailure("\(loaded.name): \(failure.description)") }
         guard let measured else { throw CommandFailure("\(loaded.name): the run did not finish") }
-        let result = measured.output.map { UInt8(bitPattern: $0) }
         if let output {
-            if case .failure(let error) = ReportFile.write(result, to: output) { throw CommandFailure(error.description) }
+            let written = measured.output.withUnsafeBytes { ReportFile.write($0, to: output) }
+            if case .failure(let error) = written { throw CommandFailure(error.description) }
         }
         let outputTensor = loaded.tensors[outputIndex]
-        let values = decode(result, type: outputTensor.type)
+        // The first 17 values only (16 shown, one to know there are more).
+        let head = measured.output.prefix(17 * (outputTensor.type.byteSize ?? 1)).map { UInt8(bitPattern: $0) }
+        let values = decode(head, type: outputTensor.type)
         let summary = Result(model: loaded.name, patches: plan.patches, patchLayers: plan.patchLayers,
                              inputShape: inputTensor.shape, outputShape: outputTensor.shape,
                              output: Array(values.prefix(16)), arenaBytes: measured.measuredArenaBytes,

@@ -29,6 +29,11 @@ public enum ReportFile {
 
     /// Writes `bytes` to `path`, replacing the file's contents.
     public static func write(_ bytes: [UInt8], to path: String) -> Result<Void, WriteError> {
+        bytes.withUnsafeBytes { write($0, to: path) }
+    }
+
+    /// Writes the bytes of a buffer (an output tensor, without a copy).
+    public static func write(_ bytes: UnsafeRawBufferPointer, to path: String) -> Result<Void, WriteError> {
         let fd: Int32
         switch open(path) {
         case .failure(let error): return .failure(error)
@@ -36,7 +41,7 @@ public enum ReportFile {
         }
         var offset = 0
         while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { posixWrite(fd, $0.baseAddress! + offset, bytes.count - offset) }
+            let written = posixWrite(fd, bytes.baseAddress! + offset, bytes.count - offset)
             if written < 0 {
                 if errno == EINTR { continue }
                 let reason = String(cString: strerror(errno))
