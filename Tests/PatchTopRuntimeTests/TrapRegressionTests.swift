@@ -196,3 +196,31 @@ final class ConstantGraphEndsTests: XCTestCase {
         }
     }
 }
+
+/// Failure 5: a valid model whose arena is 64 GiB aborted with `failed to
+/// allocate`; it is refused, naming the size, before anything is allocated.
+final class ArenaLimitTests: XCTestCase {
+    private func relu(height: Int, width: Int, channels: Int) throws -> Model {
+        let q = Quantization(scales: [0.05], zeroPoints: [-3])
+        let tensors = [Tensor(index: 0, name: "in", shape: [1, height, width, channels], type: .int8, quantization: q),
+                       Tensor(index: 1, name: "out", shape: [1, height, width, channels], type: .int8, quantization: q)]
+        return try Model(name: "big-relu", tensors: tensors, operators: [Operator(index: 0, kind: .relu, inputs: [0], outputs: [1])],
+                         inputs: [0], outputs: [1])
+    }
+
+    func testA64GiBArenaIsRefusedBeforeAllocating() throws {
+        let interpreter = try Interpreter(model: relu(height: 65_536, width: 65_536, channels: 8))
+        XCTAssertThrowsError(try ArenaProgram(interpreter: interpreter)) { error in
+            XCTAssertEqual(error as? RuntimeError, .arenaTooLarge(model: "big-relu", bytes: 64 << 30, limit: 1 << 30))
+            XCTAssertEqual("\(error)", "the plan needs an arena of 68,719,476,736 bytes (64.0 GiB), above the limit of 1,073,741,824 bytes (1.0 GiB) (raise it with --max-arena)")
+        }
+    }
+
+    func testTheLimitIsTheCallers() throws {
+        let interpreter = try Interpreter(model: relu(height: 64, width: 64, channels: 4))
+        // Input and output, 16 KiB each, live together: a 32 KiB arena.
+        XCTAssertThrowsError(try ArenaProgram(interpreter: interpreter, arenaLimit: (32 << 10) - 1))
+        let program = try ArenaProgram(interpreter: interpreter, arenaLimit: 32 << 10)
+        XCTAssertEqual(try program.run(input: [Int8](repeating: 7, count: 16 << 10))?.output.first, 7)
+    }
+}
