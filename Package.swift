@@ -1,11 +1,12 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-/// The kernels and the patch executor are the hot path of every test and of
-/// the TUI's live re-runs. Swift's unoptimised code is ~50× slower on them,
-/// which would make the bit-exactness tests on real MobileNets take minutes,
-/// so those two targets are optimised in debug builds too (overflow checks
-/// stay on: `-O`, not `-Ounchecked`).
+/// The kernels, the patch executor, the planner and the graph are the hot
+/// path of every test and of the TUI's live re-runs. Swift's unoptimised
+/// code is ~50× slower on them, which would make the bit-exactness tests on
+/// real MobileNets and the tests that plan and lay out every (p, n) take
+/// minutes, so those targets are optimised in debug builds too (overflow
+/// checks stay on: `-O`, not `-Ounchecked`).
 let optimisedEvenInDebug: [SwiftSetting] = [
     .unsafeFlags(["-O"], .when(configuration: .debug)),
 ]
@@ -35,9 +36,9 @@ let package = Package(
     ],
     targets: [
         // .tflite bytes → graph IR → activation memory profile.
-        .target(name: "PatchTopModel"),
+        .target(name: "PatchTopModel", swiftSettings: optimisedEvenInDebug),
         // Receptive fields, patch regions, patched memory and MACs, sweeps.
-        .target(name: "PatchTopPlan", dependencies: ["PatchTopModel"]),
+        .target(name: "PatchTopPlan", dependencies: ["PatchTopModel"], swiftSettings: optimisedEvenInDebug),
         // int8 kernels, the arena, layer-by-layer and patch executors.
         .target(
             name: "PatchTopRuntime",

@@ -26,8 +26,18 @@ public struct PatchPlan: Sendable {
     public let tensorRegions: [[Int: Region]]
     /// For each patch and stage op: the output region that op computes.
     public let opRegions: [[Region]]
+    /// For each patch and stage op: the part of `opRegions` the op really
+    /// computes (less where halo caches hold the rest).
+    public let computedRegions: [[Region]]
     /// MACs of each op under this plan (summed over patches in the stage).
     public let macsPerOp: [Int]
+    /// How halo caches were chosen, and the caches in use with their bytes.
+    public let haloCaching: HaloCaching
+    public let cacheBytes: [HaloCache: Int]
+    /// MACs the plan would do without its caches.
+    public let macsWithoutCaches: Int
+    /// Geometry of the stage tensors that caches can serve.
+    let bands: [Int: TensorBands]
     /// Every buffer the plan needs, its size and lifetime: the one
     /// description of its memory (see `MemorySchedule`).
     public let schedule: MemorySchedule
@@ -48,8 +58,7 @@ public struct PatchPlan: Sendable {
     public var stageWholeBytes: Int {
         guard isPatched else { return 0 }
         return schedule.live(at: patchLayers - 1).reduce(0) { total, live in
-            schedule.buffers[live.index].kind.tensor != nil && !schedule.buffers[live.index].kind.isPerPatch
-                ? total + live.bytes : total
+            if case .tensor = schedule.buffers[live.index].kind { total + live.bytes } else { total }
         }
     }
 
@@ -68,7 +77,8 @@ public struct PatchPlan: Sendable {
     ///
     /// The plan is made on `model.rewritten(for: options)` (folded PADs,
     /// int8 boundary), which is what `plan.model` is.
-    public init(model original: Model, patches: Int, patchLayers: Int, options: MemoryOptions = .tfliteMicro) throws(PlanError) {
+    public init(model original: Model, patches: Int, patchLayers: Int, options: MemoryOptions = .tfliteMicro,
+                haloCaching: HaloCaching = .none) throws(PlanError) {
         let model = original.rewritten(for: options)
         let opCount = model.operators.count
         guard patchLayers >= 0, patchLayers <= opCount else {
@@ -79,21 +89,27 @@ public struct PatchPlan: Sendable {
         self.patches = patches
         self.patchLayers = patchLayers
         self.options = options
+        // A stage that cannot be planned is refused before any memory is.
+        let stage = patches > 1 && patchLayers > 0 ? try Self.stage(of: model, patchLayers: patchLayers) : nil
         let layerByLayer = MemorySchedule(rewritten: model, options: options, stage: nil)
         self.layerByLayer = layerByLayer
 
-        guard patches > 1, patchLayers > 0 else {
+        guard let stage else {
             stageOutputs = []
             outputGrid = (0, 0)
             patchRegions = []
             tensorRegions = []
             opRegions = []
+            computedRegions = []
             macsPerOp = model.operators.map { model.macs(of: $0) }
+            macsWithoutCaches = macsPerOp.reduce(0, +)
+            self.haloCaching = .none
+            cacheBytes = [:]
+            bands = [:]
             schedule = layerByLayer
             return
         }
 
-        let stage = try Self.stage(of: model, patchLayers: patchLayers)
         stageOutputs = stage.outputs
         outputGrid = stage.grid
         guard patches <= min(stage.grid.height, stage.grid.width) else {
@@ -128,20 +144,35 @@ public struct PatchPlan: Sendable {
         tensorRegions = allTensorRegions
         opRegions = allOpRegions
 
-        // MACs: each stage op computes only its region, once per patch.
-        var macs = model.operators.map { model.macs(of: $0) }
-        for op in model.operators[0..<patchLayers] {
-            let shape = model.tensors[op.output].shape
-            let positions = shape.count == 4 ? shape[1] * shape[2] : 0
-            guard positions > 0 else { continue }
-            let perPosition = macs[op.index] / positions
-            macs[op.index] = allOpRegions.reduce(0) { $0 + perPosition * $1[op.index].area }
+        let buffers = Self.stageBuffers(model: model, stage: stage, patchLayers: patchLayers, grid: grid,
+                                        tensorRegions: allTensorRegions, options: options)
+        let bands = Self.cacheableBands(model: model, patches: patches, patchLayers: patchLayers,
+                                        tensorRegions: allTensorRegions, perPatch: buffers.regionBytes)
+        self.bands = bands
+        let build = { (caches: Set<HaloCache>) in
+            Self.cached(model: model, patches: patches, patchLayers: patchLayers, opRegions: allOpRegions, bands: bands,
+                        caches: caches, options: options, buffers: buffers)
         }
-        macsPerOp = macs
-
-        schedule = MemorySchedule(rewritten: model, options: options,
-                                  stage: Self.stageBuffers(model: model, stage: stage, patchLayers: patchLayers, grid: grid,
-                                                           tensorRegions: allTensorRegions, options: options))
+        let plain = build([])
+        macsWithoutCaches = plain.macs.reduce(0, +)
+        let chosen: Cached
+        switch haloCaching {
+        case .none:
+            chosen = plain
+        case .all, .only:
+            let directions: [HaloCache.Direction]
+            if case .only(let direction) = haloCaching { directions = [direction] } else { directions = HaloCache.Direction.allCases }
+            chosen = build(Set(bands.flatMap { tensor, band in
+                directions.filter { band.cachedPositions($0) > 0 }.map { HaloCache(tensor: tensor, direction: $0) }
+            }))
+        case .auto(let budget):
+            chosen = Self.autoCaches(plain: plain, bands: bands, budget: budget ?? plain.schedule.peakBytes * 5 / 4, build: build)
+        }
+        self.haloCaching = haloCaching
+        computedRegions = chosen.computed
+        macsPerOp = chosen.macs
+        cacheBytes = chosen.cacheBytes
+        schedule = chosen.schedule
     }
 
     /// How often each position of a stage op's output is computed, summed
@@ -214,5 +245,133 @@ extension PatchPlan {
             }
         }
         return StageBuffers(patchLayers: n, outputs: stage.outputs, regionBytes: regionBytes, stagingBytes: staging)
+    }
+}
+
+// MARK: - Halo caches
+
+extension PatchPlan {
+    /// The caches in use, in tensor order.
+    public var caches: [HaloCache] { cacheBytes.keys.sorted() }
+
+    /// MACs the caches save against recomputing every overlap.
+    public var cacheMacsSaved: Int { macsWithoutCaches - macs }
+
+    /// The share of the patching's recompute the caches remove (1 when
+    /// they remove all of it, 0 without caches or recompute).
+    public var recomputeRemoved: Double {
+        let recompute = macsWithoutCaches - layerByLayerMacs
+        return recompute <= 0 ? 0 : Double(cacheMacsSaved) / Double(recompute)
+    }
+
+    /// MACs `cache` alone saves on its tensor's op.
+    public func macsSaved(by cache: HaloCache) -> Int {
+        guard let bands = bands[cache.tensor], let op = model.producer[cache.tensor] else { return 0 }
+        let perPosition = Self.macsPerPosition(of: model.operators[op], in: model)
+        var saved = 0
+        for i in 0..<patches {
+            for j in 0..<patches {
+                let full = bands.computed(i: i, j: j, column: false, row: false).area
+                saved += perPosition * (full - bands.computed(i: i, j: j, column: cache.direction == .column, row: cache.direction == .row).area)
+            }
+        }
+        return saved
+    }
+
+    /// The copies between stage op `op`'s output buffer and its caches for
+    /// `patch`: out of the caches before the op runs, into them after.
+    public func cacheCopies(patch: Int, op: Int) -> (reads: [CacheCopy], writes: [CacheCopy]) {
+        guard isPatched, op < patchLayers, let tensor = model.operators[op].outputs.first, let bands = bands[tensor] else { return ([], []) }
+        let column = cacheBytes[HaloCache(tensor: tensor, direction: .column)] != nil
+        let row = cacheBytes[HaloCache(tensor: tensor, direction: .row)] != nil
+        guard column || row else { return ([], []) }
+        return bands.copies(tensor: tensor, i: patch / patches, j: patch % patches, column: column, row: row)
+    }
+
+    struct Cached {
+        var computed: [[Region]]
+        var macs: [Int]
+        var cacheBytes: [HaloCache: Int]
+        var schedule: MemorySchedule
+    }
+
+    static func macsPerPosition(of op: Operator, in model: Model) -> Int {
+        let shape = model.tensors[op.output].shape
+        let positions = shape.count == 4 ? shape[1] * shape[2] : 0
+        return positions > 0 ? model.macs(of: op) / positions : 0
+    }
+
+    /// Stage tensors a cache can serve: written by a stage op (not read in
+    /// from outside), held in a per-patch buffer, with regions that move
+    /// forward patch by patch.
+    static func cacheableBands(model: Model, patches: Int, patchLayers: Int, tensorRegions: [[Int: Region]],
+                               perPatch: [Int: Int]) -> [Int: TensorBands] {
+        var bands: [Int: TensorBands] = [:]
+        for op in model.operators[0..<patchLayers] where !model.rewrite.isDetached(op.index) && op.outputs.count == 1 {
+            guard perPatch[op.output] != nil, let band = TensorBands(tensor: op.output, patches: patches, regions: tensorRegions)
+            else { continue }
+            bands[op.output] = band
+        }
+        return bands
+    }
+
+    /// MACs, computed regions and memory with `caches`: an op whose output
+    /// is cached computes only what the caches do not hold.
+    static func cached(model: Model, patches p: Int, patchLayers n: Int, opRegions: [[Region]], bands: [Int: TensorBands],
+                       caches: Set<HaloCache>, options: MemoryOptions, buffers: StageBuffers) -> Cached {
+        var computed = opRegions
+        var bytes: [HaloCache: Int] = [:]
+        for cache in caches {
+            guard let band = bands[cache.tensor] else { continue }
+            let t = model.tensors[cache.tensor]
+            bytes[cache] = band.cachedPositions(cache.direction) * (t.shape.last ?? 1) * (t.type.byteSize ?? 1)
+        }
+        for op in model.operators[0..<n] {
+            guard let band = bands[op.output] else { continue }
+            let column = bytes[HaloCache(tensor: op.output, direction: .column)] != nil
+            let row = bytes[HaloCache(tensor: op.output, direction: .row)] != nil
+            guard column || row else { continue }
+            for patch in 0..<(p * p) {
+                computed[patch][op.index] = band.computed(i: patch / p, j: patch % p, column: column, row: row)
+            }
+        }
+        var macs = model.operators.map { model.macs(of: $0) }
+        for op in model.operators[0..<n] {
+            let perPosition = macsPerPosition(of: op, in: model)
+            guard perPosition > 0 || macs[op.index] == 0 else { continue }
+            macs[op.index] = computed.reduce(0) { $0 + perPosition * $1[op.index].area }
+        }
+        var stage = buffers
+        stage.cacheBytes = bytes
+        return Cached(computed: computed, macs: macs, cacheBytes: bytes,
+                      schedule: MemorySchedule(rewritten: model, options: options, stage: stage))
+    }
+
+    /// Greedy: take the cache that saves the most MACs per byte, keep it if
+    /// the peak stays within `budget`, until none is left.
+    static func autoCaches(plain: Cached, bands: [Int: TensorBands], budget: Int, build: (Set<HaloCache>) -> Cached) -> Cached {
+        var best = plain
+        guard plain.schedule.peakBytes <= budget else { return plain }
+        var candidates: [(cache: HaloCache, saving: Int)] = []
+        for (tensor, _) in bands {
+            for direction in HaloCache.Direction.allCases where bands[tensor]!.cachedPositions(direction) > 0 {
+                let cache = HaloCache(tensor: tensor, direction: direction)
+                let saving = plain.macs.reduce(0, +) - build([cache]).macs.reduce(0, +)
+                if saving > 0 { candidates.append((cache, saving)) }
+            }
+        }
+        var chosen = Set<HaloCache>()
+        let single = Dictionary(uniqueKeysWithValues: candidates.map { ($0.cache, build([$0.cache]).cacheBytes[$0.cache] ?? 1) })
+        for (cache, _) in candidates.sorted(by: { a, b in
+            let ra = Double(a.saving) / Double(max(single[a.cache] ?? 1, 1)), rb = Double(b.saving) / Double(max(single[b.cache] ?? 1, 1))
+            return (ra, b.cache) > (rb, a.cache)
+        }) {
+            let trial = build(chosen.union([cache]))
+            if trial.schedule.peakBytes <= budget && trial.macs.reduce(0, +) < best.macs.reduce(0, +) {
+                chosen.insert(cache)
+                best = trial
+            }
+        }
+        return best
     }
 }

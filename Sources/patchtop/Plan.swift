@@ -16,6 +16,10 @@ struct Plan: ParsableCommand {
 
     @OptionGroup var memory: MemoryFlags
 
+    @OptionGroup var cache: HaloCacheFlags
+
+    @OptionGroup var budget: BudgetFlags
+
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
@@ -23,7 +27,8 @@ struct Plan: ParsableCommand {
         let loaded = try loadModel(model)
         let plan: PatchPlan
         do {
-            plan = try PatchPlan(model: loaded, patches: stage.patches, patchLayers: stage.patchLayers, options: memory.options)
+            plan = try PatchPlan(model: loaded, patches: stage.patches, patchLayers: stage.patchLayers, options: memory.options,
+                                 haloCaching: cache.caching(budget: budget.budget?.bytes))
         } catch {
             throw CommandFailure("\(loaded.name): \(error.description)")
         }

@@ -31,6 +31,8 @@ struct Run: ParsableCommand {
 
     @OptionGroup var memory: MemoryFlags
 
+    @OptionGroup var cache: HaloCacheFlags
+
     @Option(help: "Inferences to time (the median is reported).")
     var repeats = 1
 
@@ -66,7 +68,10 @@ struct Run: ParsableCommand {
         let interpreter: Interpreter
         do { interpreter = try Interpreter(model: loaded) } catch { throw failure(error) }
         let plan: PatchPlan
-        do { plan = try PatchPlan(model: loaded, patches: patches, patchLayers: patchLayers, options: memory.options) } catch {
+        do {
+            plan = try PatchPlan(model: loaded, patches: patches, patchLayers: patchLayers, options: memory.options,
+                                 haloCaching: cache.caching(budget: nil))
+        } catch {
             throw failure(error)
         }
         let program: ArenaProgram

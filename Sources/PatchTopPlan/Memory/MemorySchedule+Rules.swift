@@ -11,6 +11,8 @@ struct StageBuffers {
     /// For each depthwise conv of the stage, one channel of its largest
     /// input region: its staging buffer when it runs in place.
     var stagingBytes: [Int: Int]
+    /// Bytes of each halo cache in use.
+    var cacheBytes: [HaloCache: Int] = [:]
 }
 
 extension MemorySchedule {
@@ -29,6 +31,7 @@ extension MemorySchedule {
         var builder = Builder(model: model, options: options, stage: stage)
         builder.wholeTensors()
         builder.patchRegions()
+        builder.haloCaches()
         let fused = options.fuseResidual ? builder.fuseResiduals() : []
         let inplace = options.inplaceDepthwise ? builder.computeDepthwiseInPlace() : []
         self.init(model: model, options: options, patchLayers: stage?.patchLayers ?? 0,
@@ -126,6 +129,17 @@ private struct Builder {
         }
     }
 
+    // MARK: - Halo caches (`--halo-cache`)
+
+    /// Each cache carries data from one patch to the next, so it lives over
+    /// every stage op.
+    mutating func haloCaches() {
+        guard let stage else { return }
+        for (cache, bytes) in stage.cacheBytes.sorted(by: { $0.key < $1.key }) {
+            add(.haloCache(tensor: cache.tensor, direction: cache.direction), bytes: bytes, from: 0, to: stage.patchLayers - 1)
+        }
+    }
+
     // MARK: - Fused residual (`--fuse-residual`)
 
     /// A residual ADD fused into its conv (after the stage: the stage runs
@@ -159,7 +173,10 @@ private struct Builder {
             else { continue }
             let inKind: MemorySchedule.BufferKind, outKind: MemorySchedule.BufferKind, staging: Int
             if op.index < patchLayers {
-                guard let bytes = stage?.stagingBytes[op.index] else { continue }
+                // A cached tensor's buffer is filled partly from its cache:
+                // it cannot also be overwritten channel by channel.
+                let cached = Set((stage?.cacheBytes.keys).map { $0.map(\.tensor) } ?? [])
+                guard let bytes = stage?.stagingBytes[op.index], !cached.contains(input), !cached.contains(op.output) else { continue }
                 (inKind, outKind, staging) = (.patchRegion(input), .patchRegion(op.output), bytes)
             } else {
                 guard !model.inputs.contains(input), !model.outputs.contains(input),

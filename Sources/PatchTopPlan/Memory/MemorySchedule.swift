@@ -28,6 +28,8 @@ public struct MemorySchedule: Sendable {
         case inplaceStaging(op: Int)
         /// The scratch row of conv `op`, whose residual ADD is fused in.
         case residualScratch(op: Int)
+        /// A halo cache of a stage tensor, carried from patch to patch.
+        case haloCache(tensor: Int, direction: HaloCache.Direction)
 
         /// `tensor`, `patch region`, `in-place staging`, `residual scratch`.
         public var label: String {
@@ -36,13 +38,15 @@ public struct MemorySchedule: Sendable {
             case .patchRegion: "patch region"
             case .inplaceStaging: "in-place staging"
             case .residualScratch: "residual scratch"
+            case .haloCache(_, .column): "column cache"
+            case .haloCache(_, .row): "row cache"
             }
         }
 
         /// The tensor whose data it holds, `nil` for staging and scratch.
         public var tensor: Int? {
             switch self {
-            case .tensor(let t), .patchRegion(let t): t
+            case .tensor(let t), .patchRegion(let t), .haloCache(let t, _): t
             case .inplaceStaging, .residualScratch: nil
             }
         }
@@ -51,7 +55,7 @@ public struct MemorySchedule: Sendable {
         public var op: Int? {
             switch self {
             case .inplaceStaging(let op), .residualScratch(let op): op
-            case .tensor, .patchRegion: nil
+            case .tensor, .patchRegion, .haloCache: nil
             }
         }
 
@@ -177,6 +181,14 @@ public struct MemorySchedule: Sendable {
 
     /// Tensors live at `op` whole or per patch, in tensor order.
     public func liveTensors(at op: Int) -> [Int] {
-        buffers.flatMap { $0.residents.filter { $0.isLive(at: op) && $0.bytes > 0 }.compactMap(\.kind.tensor) }.sorted()
+        buffers.flatMap { buffer in
+            buffer.residents.compactMap { resident -> Int? in
+                guard resident.isLive(at: op), resident.bytes > 0 else { return nil }
+                switch resident.kind {
+                case .tensor(let t), .patchRegion(let t): return t
+                default: return nil
+                }
+            }
+        }.sorted()
     }
 }

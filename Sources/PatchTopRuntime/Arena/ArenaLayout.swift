@@ -91,6 +91,10 @@ public struct ArenaLayout: Equatable, Sendable {
                 if bestSize <= lowerBound { break search }
             }
         }
+        if bestSize > lowerBound, let exact = Self.search(buffers, within: lowerBound, nodeBudget: 60_000) {
+            best = exact
+            bestSize = lowerBound
+        }
         var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
         var attempts = 0
         while bestSize > lowerBound, attempts < 400, bestOrder.count > 1 {
@@ -102,9 +106,19 @@ public struct ArenaLayout: Equatable, Sendable {
             order.swapAt(i, j)
             consider(order, bestFit: attempts % 2 == 0)
         }
-        if bestSize > lowerBound, let exact = Self.search(buffers, within: lowerBound, nodeBudget: 60_000) {
-            best = exact
-            bestSize = lowerBound
+        // Orders by size with seeded noise: lifetimes that interleave (an
+        // FPN's lateral branches) need a big buffer placed before a bigger
+        // one, which no fixed order gives.
+        var noisy = 0
+        while bestSize > lowerBound, noisy < 600, buffers.count > 1 {
+            noisy += 1
+            var keyed: [(key: Double, buffer: Buffer)] = []
+            for buffer in buffers {
+                seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                let noise = 0.5 + Double(seed >> 11) / Double(1 << 53)
+                keyed.append((Double(buffer.bytes) * noise, buffer))
+            }
+            consider(keyed.sorted { ($0.key, $1.buffer.id) > ($1.key, $0.buffer.id) }.map(\.buffer), bestFit: noisy % 2 == 0)
         }
         placements = best.sorted { $0.buffer.id < $1.buffer.id }
         arenaBytes = buffers.isEmpty ? 0 : bestSize
@@ -157,7 +171,14 @@ public struct ArenaLayout: Equatable, Sendable {
     /// layouts live. Gives up after `nodeBudget` placements tried.
     static func search(_ buffers: [Buffer], within limit: Int, nodeBudget: Int) -> [Placement]? {
         let sized = buffers.filter { $0.bytes > 0 }
+        // The tightest steps first: a buffer live where the load is highest
+        // has the least room, so it is placed before those with slack.
+        let load = loadPerStep(sized)
+        let tightness = Dictionary(sized.map { b in
+            (b.id, (b.first...b.last).reduce(0) { max($0, $1 < load.count ? load[$1] : 0) })
+        }, uniquingKeysWith: { a, _ in a })
         let orders = [
+            sized.sorted { (tightness[$1.id] ?? 0, $1.last - $1.first, $1.bytes, $0.id) < (tightness[$0.id] ?? 0, $0.last - $0.first, $0.bytes, $1.id) },
             sized.sorted { ($0.first, $1.bytes, $0.id) < ($1.first, $0.bytes, $1.id) },
             sized.sorted { ($0.last, $1.bytes, $0.id) > ($1.last, $0.bytes, $1.id) },
             sized.sorted { ($1.bytes, $0.first, $0.id) < ($0.bytes, $1.first, $1.id) },
@@ -198,6 +219,16 @@ public struct ArenaLayout: Equatable, Sendable {
             return false
         }
         return go(0) ? placed : nil
+    }
+
+    /// Bytes live at each step `0...last step`.
+    static func loadPerStep(_ buffers: [Buffer]) -> [Int] {
+        let steps = (buffers.map(\.last).max() ?? -1) + 1
+        var load = [Int](repeating: 0, count: max(steps, 0))
+        for b in buffers where b.bytes > 0 && b.first >= 0 {
+            for step in b.first...b.last { load[step] += b.bytes(at: step) }
+        }
+        return load
     }
 
     static func peakLiveBytes(_ buffers: [Buffer]) -> Int {

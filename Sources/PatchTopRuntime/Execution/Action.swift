@@ -53,6 +53,19 @@ struct Action: Sendable {
     /// After the op: the whole stage output that receives this patch's part
     /// of a per-patch output.
     var store: (to: Operand, rows: Range<Int>, cols: Range<Int>, pixelBytes: Int)?
+    /// Halo caches: what is copied out of them into the output's buffer
+    /// before the op (it computes only the rest), and into them after.
+    var cacheReads: [Copy] = []
+    var cacheWrites: [Copy] = []
+
+    /// Rows × cols (all channels) of one tensor between two of its buffers.
+    struct Copy: Sendable {
+        var from: Operand
+        var to: Operand
+        var rows: Range<Int>
+        var cols: Range<Int>
+        var pixelBytes: Int
+    }
 }
 
 /// Resolves every step of a plan to memory: each operand is looked up by
@@ -213,8 +226,9 @@ struct Compiler: Sendable {
     }
 
     func patchAction(_ op: Operator, patch: Int) throws(RuntimeError) -> Action? {
-        let region = plan.opRegions[patch][op.index]
-        guard !region.isEmpty else { return nil }
+        let region = plan.computedRegions[patch][op.index]
+        let copies = plan.cacheCopies(patch: patch, op: op.index)
+        guard !region.isEmpty || !copies.reads.isEmpty || !copies.writes.isEmpty else { return nil }
         var operands: [Int: Operand] = [:]
         for tensor in op.inputs where tensor >= 0 {
             if model.isActivation(tensor) || constantOffsets[tensor] != nil {
@@ -226,11 +240,25 @@ struct Compiler: Sendable {
         var action = Action(step: ScheduledStep(op: op.index, patch: patch), operands: operands, output: output,
                             rows: region.rows, cols: region.cols)
         action.staging = try staging(op)
+        action.cacheReads = try copies.reads.map { copy throws(RuntimeError) in
+            Action.Copy(from: try cacheOperand(copy, for: op), to: output, rows: copy.rows, cols: copy.cols, pixelBytes: pixelBytes(op.output))
+        }
+        action.cacheWrites = try copies.writes.map { copy throws(RuntimeError) in
+            Action.Copy(from: output, to: try cacheOperand(copy, for: op), rows: copy.rows, cols: copy.cols, pixelBytes: pixelBytes(op.output))
+        }
         if plan.stageOutputs.contains(op.output), usesPatchBuffer(op.output, patch: patch) {
             let cell = plan.patchRegions[patch]
             action.store = (try whole(op.output), cell.rows, cell.cols, pixelBytes(op.output))
         }
         return action
+    }
+
+    /// A halo cache as the copy sees it: its buffer, holding `cacheRegion`.
+    func cacheOperand(_ copy: CacheCopy, for op: Operator) throws(RuntimeError) -> Operand {
+        let region = copy.cacheRegion
+        return Operand(location: .arena(try offset(.haloCache(tensor: copy.cache.tensor, direction: copy.cache.direction), for: op)),
+                       bytes: region.area * pixelBytes(copy.cache.tensor),
+                       region: Region2D(y: region.rows.lowerBound, x: region.cols.lowerBound, height: region.height, width: region.width))
     }
 
     /// A streamed input's region for `patch`, copied in from the caller's

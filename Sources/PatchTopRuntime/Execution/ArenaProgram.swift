@@ -47,13 +47,14 @@ public struct ArenaProgram: Sendable {
     /// An arena above `arenaLimit` bytes is refused here, before any
     /// session allocates it.
     public init(interpreter: Interpreter, plan: PatchPlan, arenaLimit: Int = ArenaProgram.defaultArenaLimit) throws(RuntimeError) {
-        let model = interpreter.model
-        guard plan.model.tensors.count == model.tensors.count, plan.model.operators.count == model.operators.count else {
-            throw .planForOtherModel(plan: plan.model.name, model: model.name)
+        guard plan.model.tensors.count == interpreter.model.tensors.count,
+              plan.model.operators.count == interpreter.model.operators.count else {
+            throw .planForOtherModel(plan: plan.model.name, model: interpreter.model.name)
         }
         // Folded PADs change the convs that read them: those are prepared
         // again for the plan's graph.
         let interpreter = try interpreter.adapted(to: plan.model)
+        let model = interpreter.model
         self.interpreter = interpreter
         self.plan = plan
         let layout = ArenaLayout(plan: plan)
@@ -82,7 +83,7 @@ public struct ArenaProgram: Sendable {
     /// Returns `nil` when stopped.
     public func run(input: [Int8], shouldStop: () -> Bool = { false }) throws(RuntimeError) -> ArenaRunResult? {
         var measured = 0
-        var output: [Int8] = []
+        var outputs: [[Int8]] = []
         // A byte the run wrote with the paint value looks untouched; a second
         // paint settles it, and is only needed when the first falls short.
         for paint: UInt8 in [0xA5, 0x5A] {
@@ -92,10 +93,10 @@ public struct ArenaProgram: Sendable {
                 try session.step()
             }
             measured = max(measured, session.highWaterMark())
-            output = try session.finalOutput()
+            outputs = try session.finalOutputs()
             if measured >= layout.arenaBytes { break }
         }
-        return ArenaRunResult(output: output, measuredArenaBytes: measured, plannedArenaBytes: layout.arenaBytes,
+        return ArenaRunResult(outputs: outputs, measuredArenaBytes: measured, plannedArenaBytes: layout.arenaBytes,
                               peakBytes: plan.peakBytes)
     }
 
@@ -120,8 +121,10 @@ public struct ScheduledStep: Equatable, Hashable, Sendable {
 
 /// What one run measured.
 public struct ArenaRunResult: Equatable, Sendable {
+    /// The bytes of every output the caller reads, in graph order.
+    public var outputs: [[Int8]]
     /// The bytes of the model's first output.
-    public var output: [Int8]
+    public var output: [Int8] { outputs.first ?? [] }
     /// The highest arena byte the run wrote, plus one.
     public var measuredArenaBytes: Int
     /// The arena the layout planned.

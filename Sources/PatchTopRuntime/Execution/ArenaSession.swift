@@ -84,7 +84,15 @@ public final class ArenaSession: @unchecked Sendable {
         for load in action.loads {
             copyRows(from: load.from, to: load.to, rows: load.rows, cols: load.cols, pixelBytes: load.pixelBytes)
         }
-        try perform(program.interpreter.steps[action.step.op], op: op, action)
+        for copy in action.cacheReads {
+            copyRows(from: copy.from, to: copy.to, rows: copy.rows, cols: copy.cols, pixelBytes: copy.pixelBytes)
+        }
+        if !action.rows.isEmpty && !action.cols.isEmpty {
+            try perform(program.interpreter.steps[action.step.op], op: op, action)
+        }
+        for copy in action.cacheWrites {
+            copyRows(from: copy.from, to: copy.to, rows: copy.rows, cols: copy.cols, pixelBytes: copy.pixelBytes)
+        }
         if let store = action.store {
             copyRows(from: action.output, to: store.to, rows: store.rows, cols: store.cols, pixelBytes: store.pixelBytes)
         }

@@ -27,6 +27,17 @@ public struct PlanJSON: Codable, Equatable, Sendable {
         public var haloFraction: Double
     }
 
+    /// One halo cache in use: what it keeps, its bytes, the stage ops it
+    /// lives over and the MACs it saves alone.
+    public struct CacheJSON: Codable, Equatable, Sendable {
+        public var tensor: Int
+        public var direction: String
+        public var bytes: Int
+        public var firstOp: Int
+        public var lastOp: Int
+        public var macsSaved: Int
+    }
+
     public var model: String
     public var patches: Int
     public var patchLayers: Int
@@ -39,6 +50,12 @@ public struct PlanJSON: Codable, Equatable, Sendable {
     public var pads: PadFoldingJSON?
     /// The buffers live at the peak op, summing to `peakBytes`.
     public var peakBuffers: [PeakBufferJSON]
+    /// `none`, `all`, `auto`, `columns`, `rows`.
+    public var haloCache: String
+    public var caches: [CacheJSON]
+    /// MACs the caches save (`macsWithoutCaches − macs`).
+    public var cacheMacsSaved: Int
+    public var macsWithoutCaches: Int
     public var peakBytes: Int
     public var peakOp: Int
     public var layerByLayerPeakBytes: Int
@@ -61,6 +78,14 @@ public struct PlanJSON: Codable, Equatable, Sendable {
         int8IO = plan.options.int8IO
         pads = foldPad ? PadFoldingJSON(plan.model.rewrite) : nil
         peakBuffers = PeakBufferJSON.list(plan.schedule)
+        haloCache = plan.haloCaching.name
+        caches = plan.caches.map { cache in
+            let buffer = plan.schedule.buffer(holding: .haloCache(tensor: cache.tensor, direction: cache.direction)).map { plan.schedule.buffers[$0] }
+            return CacheJSON(tensor: cache.tensor, direction: cache.direction.rawValue, bytes: plan.cacheBytes[cache] ?? 0,
+                             firstOp: buffer?.firstOp ?? 0, lastOp: buffer?.lastOp ?? 0, macsSaved: plan.macsSaved(by: cache))
+        }
+        cacheMacsSaved = plan.cacheMacsSaved
+        macsWithoutCaches = plan.macsWithoutCaches
         peakBytes = plan.peakBytes
         peakOp = plan.peakOp
         layerByLayerPeakBytes = plan.layerByLayerPeakBytes

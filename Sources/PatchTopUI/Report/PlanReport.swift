@@ -40,6 +40,11 @@ public struct PlanReport: Sendable {
         let stageOverhead = stageMacs == 0 ? 0 : Double(patchedStageMacs - stageMacs) / Double(stageMacs)
         out.append("stage           ops 0..<\(plan.patchLayers), output \(plan.outputGrid.height)×\(plan.outputGrid.width) (tensors \(plan.stageOutputs.map(String.init).joined(separator: ", "))), +\(formatFixed(stageOverhead * 100, decimals: 1))% MACs inside the stage")
         out.append("held whole      \(formatBytes(plan.stageWholeBytes)) during the stage")
+        if !plan.caches.isEmpty || plan.haloCaching != .none {
+            let bytes = plan.cacheBytes.values.reduce(0, +)
+            let columns = plan.caches.filter { $0.direction == .column }.count
+            out.append("halo caches     \(plan.haloCaching.name): \(plan.caches.count) (\(columns) column, \(plan.caches.count - columns) row), \(formatBytes(bytes)); save \(formatMACs(plan.cacheMacsSaved)) MACs (\(formatFixed(plan.recomputeRemoved * 100, decimals: 0))% of the recompute)")
+        }
         out.append("")
         out.append(" #  op                 kernel  output        largest patch region  recompute  halo    MACs")
         let notes = model.rewrite.notes

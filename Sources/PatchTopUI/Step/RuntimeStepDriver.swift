@@ -29,7 +29,8 @@ public struct RuntimeStepDriver: StepDriver {
         let program = session.program
         let model = program.interpreter.model
         let blocks = session.occupancy().map {
-            ArenaBlock(tensor: $0.tensor, perPatch: $0.isPerPatch, staging: $0.isStaging, offset: $0.offset, bytes: $0.bytes)
+            ArenaBlock(tensor: $0.tensor, perPatch: $0.isPerPatch, staging: $0.kind == .inplaceStaging(op: $0.kind.op ?? -1),
+                       scratch: $0.kind == .residualScratch(op: $0.kind.op ?? -1), offset: $0.offset, bytes: $0.bytes)
         }
         var values: StepValues?
         if let last = session.last, model.operators.indices.contains(last.op),

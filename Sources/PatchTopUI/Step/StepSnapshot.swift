@@ -16,15 +16,21 @@ public struct ArenaBlock: Equatable, Hashable, Sendable {
     public var perPatch: Bool
     /// The one-channel staging buffer of an in-place depthwise conv reading `tensor`.
     public var staging: Bool
+    /// The scratch row of a conv whose residual ADD is fused in.
+    public var scratch: Bool
     public var offset: Int
     public var bytes: Int
-    public init(tensor: Int, perPatch: Bool, staging: Bool = false, offset: Int, bytes: Int) {
+    public init(tensor: Int, perPatch: Bool, staging: Bool = false, scratch: Bool = false, offset: Int, bytes: Int) {
         self.tensor = tensor
         self.perPatch = perPatch
         self.staging = staging
+        self.scratch = scratch
         self.offset = offset
         self.bytes = bytes
     }
+
+    /// What the memory schedule calls it, as the legend shows it.
+    public var kindLabel: String { scratch ? "scratch" : staging ? "stage" : perPatch ? "patch" : "whole" }
     public var end: Int { offset + bytes }
 }
 

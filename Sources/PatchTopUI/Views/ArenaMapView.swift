@@ -84,7 +84,7 @@ public enum ArenaMapView {
             let dims = tensor.map { $0.shape.count == 4 && $0.shape[0] == 1 ? Array($0.shape.dropFirst()) : $0.shape } ?? []
             let shape = dims.map(String.init).joined(separator: "×")
             let range = fit(kib(block.offset), 6, right: true) + "–" + fit(kib(block.end), 6, right: true)
-            let kind = block.staging ? "stage" : block.perPatch ? "patch" : "whole"
+            let kind = block.kindLabel
             let text = "\(letter(index, perPatch: block.perPatch)) " + fit("t\(block.tensor)", 5) + range + " " + kind + " " + shape
             let style = CellStyle(fg: colors[index % colors.count], bold: block.tensor == written)
             grid.text(text, x: inner.x, y: y, style: style, clip: inner)
