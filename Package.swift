@@ -30,6 +30,7 @@ let package = Package(
         .library(name: "PatchTopPlan", targets: ["PatchTopPlan"]),
         .library(name: "PatchTopRuntime", targets: ["PatchTopRuntime"]),
         .library(name: "PatchTopUI", targets: ["PatchTopUI"]),
+        .library(name: "PatchTopEngines", targets: ["PatchTopEngines"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -45,8 +46,13 @@ let package = Package(
             dependencies: ["PatchTopModel", "PatchTopPlan"],
             swiftSettings: optimisedEvenInDebug + runtimeCPU
         ),
-        // App state, messages, update, and pure views into a cell grid.
+        // The pure part of the TUI: state, messages, update, views into a
+        // cell grid, and the loop that ties them to a backend. No threads,
+        // no files, no inference.
         .target(name: "PatchTopUI", dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopRuntime"]),
+        // What the TUI's effects do: background runs, the step-through
+        // driver, exports and profile logs on disk.
+        .target(name: "PatchTopEngines", dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopRuntime", "PatchTopUI"]),
         // The only code that talks to the terminal.
         .systemLibrary(name: "CNCurses", providers: [.apt(["libncurses-dev"])]),
         .target(name: "PatchTopTerminal", dependencies: ["CNCurses", "PatchTopUI"]),
@@ -54,7 +60,7 @@ let package = Package(
         .executableTarget(
             name: "patchtop",
             dependencies: [
-                "PatchTopModel", "PatchTopPlan", "PatchTopRuntime", "PatchTopUI", "PatchTopTerminal",
+                "PatchTopModel", "PatchTopPlan", "PatchTopRuntime", "PatchTopUI", "PatchTopEngines", "PatchTopTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -68,10 +74,10 @@ let package = Package(
         // Snapshots/ holds the expected text of the view snapshot tests, read from the source tree.
         .testTarget(
             name: "PatchTopUITests",
-            dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopRuntime", "PatchTopUI"],
+            dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopRuntime", "PatchTopUI", "PatchTopEngines"],
             exclude: ["Snapshots"]
         ),
-        .testTarget(name: "PatchTopEndToEndTests", dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopUI", "PatchTopTerminal", "patchtop"]),
+        .testTarget(name: "PatchTopEndToEndTests", dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopUI", "PatchTopEngines", "PatchTopTerminal", "patchtop"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,14 +1,21 @@
 #!/usr/bin/env python3
-"""Generate PatchTop's sample int8 TFLite models and their reference outputs.
+"""Generate PatchTop's sample TFLite models and their reference outputs.
 
-    pip install tensorflow-cpu ai-edge-litert
+    pip install tensorflow-cpu ai-edge-litert tflite-micro
     python3 SampleModels/generate.py            # all models
     python3 SampleModels/generate.py tiny-allops mbv3s-r96   # a subset
+    python3 SampleModels/generate.py --references-only [names]  # keep the
+        .tflite files, recompute their reference outputs with TFLite Micro
 
 Everything is seeded; nothing is downloaded (Keras applications use
 weights=None). For each model this writes SampleModels/<name>.tflite,
-SampleModels/<name>/in_s{0,1,2}.bin and out_s{0,1,2}.bin (outputs of TFLite's
-BUILTIN_REF kernels), and updates SampleModels/manifest.json.
+SampleModels/<name>/in_s{0,1,2}.bin and out_s{0,1,2}.bin (out_sN_oK.bin for
+output K of a model with several), and updates SampleModels/manifest.json.
+
+The committed outputs are TFLite Micro's (pip tflite-micro, the interpreter
+that runs on the device). LiteRT's BUILTIN_REF kernels run beside it; where
+the two disagree, the manifest records it under "disagreements" (per seed
+and output: how many values differ and by how much).
 The script fails loudly if a model contains an op outside ALLOWED_OPS.
 """
 
@@ -40,7 +47,11 @@ BASE_OPS = {
 MORE_OPS = {
     "LEAKY_RELU", "TANH", "SUB", "MAXIMUM", "MINIMUM", "RESIZE_NEAREST_NEIGHBOR",
 }
-ALLOWED_OPS = BASE_OPS | MORE_OPS
+# What PyTorch exports, dynamic-batch Keras exports and float models add.
+REAL_MODEL_OPS = {
+    "TRANSPOSE", "LOG_SOFTMAX", "SHAPE", "STRIDED_SLICE", "PACK",
+}
+ALLOWED_OPS = BASE_OPS | MORE_OPS | REAL_MODEL_OPS
 
 PERSON_DETECT = "/work/shared/models/person_detect.tflite"
 
@@ -264,6 +275,63 @@ def tiny_float_io(batch_size, seed):
     return keras.Model(inp, x)
 
 
+def tiny_dynbatch(batch_size, seed):
+    """A small classifier whose flatten needs the batch size: converted
+    without a fixed batch (the converter's default for Keras models), the
+    RESHAPE's target shape is computed at run time by SHAPE, STRIDED_SLICE
+    and PACK."""
+    s = Seeds(seed)
+    inp = keras.Input((16, 16, 3), batch_size=batch_size)
+    x = conv_bn(inp, s, 8, 3, stride=2)                          # 8x8x8
+    x = dw_bn(x, s, 3)
+    x = conv_bn(x, s, 8, 1)
+    x = layers.MaxPooling2D(2)(x)                                # 4x4x8
+    x = layers.Flatten()(x)                                      # SHAPE/STRIDED_SLICE/PACK + RESHAPE
+    x = layers.Dense(10, kernel_initializer=he(s()))(x)
+    x = layers.Softmax()(x)
+    return keras.Model(inp, x)
+
+
+def mobilenet_v2_mini(batch_size, seed):
+    """A small MobileNetV2 (width 0.35, 32x32, the first four stages) with a
+    10-class softmax head: converted to float32 it is the float MobileNet."""
+    s = Seeds(seed)
+    inp = keras.Input((32, 32, 3), batch_size=batch_size)
+    x = conv_bn(inp, s, 16, 3, stride=2)                         # 16x16
+    for t, c, n, st in [(1, 8, 1, 1), (6, 8, 2, 2), (6, 16, 2, 2), (6, 24, 2, 1)]:
+        for i in range(n):
+            x = inverted_residual(x, s, t, c, 3, st if i == 0 else 1)
+    x = conv_bn(x, s, 64, 1)
+    x = layers.GlobalAveragePooling2D()(x)
+    x = layers.Dense(10, kernel_initializer=he(s()))(x)
+    x = layers.Softmax()(x)
+    return keras.Model(inp, x)
+
+
+def pytorch_style(batch_size, seed):
+    """What a PyTorch export looks like (MIT's MCUNet models): explicit PAD
+    before VALID convs, a squeeze-excite block written as MEAN over one axis
+    at a time with keepDims, a head of TRANSPOSE [0,3,1,2] then MEAN over
+    [3] and [2] without keepDims, LOG_SOFTMAX; float32 input and output."""
+    s = Seeds(seed)
+    inp = keras.Input((20, 20, 3), batch_size=batch_size)
+    x = layers.ZeroPadding2D(1)(inp)                             # PAD
+    x = conv_bn(x, s, 8, 3, stride=2, padding="valid")           # 10x10, VALID
+    x = layers.ZeroPadding2D(1)(x)                               # PAD
+    x = dw_bn(x, s, 3, padding="valid")                          # 10x10
+    se = layers.Lambda(lambda t: tf.reduce_mean(t, axis=2, keepdims=True))(x)   # MEAN [2]
+    se = layers.Lambda(lambda t: tf.reduce_mean(t, axis=1, keepdims=True))(se)  # MEAN [1]
+    se = layers.Conv2D(8, 1, activation="sigmoid", kernel_initializer=he(s()))(se)
+    x = layers.Multiply()([x, se])
+    x = conv_bn(x, s, 16, 1, act="relu")
+    t = layers.Lambda(lambda t: tf.transpose(t, [0, 3, 1, 2]))(x)  # TRANSPOSE -> [1,16,10,10]
+    t = layers.Lambda(lambda t: tf.reduce_mean(t, axis=3))(t)      # MEAN [3] -> [1,16,10]
+    t = layers.Lambda(lambda t: tf.reduce_mean(t, axis=2))(t)      # MEAN [2] -> [1,16]
+    t = layers.Dense(10, kernel_initializer=he(s()))(t)
+    t = layers.Lambda(lambda t: tf.nn.log_softmax(t))(t)           # LOG_SOFTMAX
+    return keras.Model(inp, t)
+
+
 MODELS = {
     # name: (builder(batch_size, seed), float_io, description)
     "mbv2-w0.35-r144": (lambda b, sd: mobilenet_v2(0.35, 144, 1000, b, sd), False,
@@ -286,7 +354,22 @@ MODELS = {
     "tiny-moreops": (tiny_moreops, False,
                      "24x24x3 toy model with LEAKY_RELU, TANH, SUB, MAXIMUM, MINIMUM and "
                      "RESIZE_NEAREST_NEIGHBOR (half-pixel and align-corners)"),
+    "tiny-dynbatch": (tiny_dynbatch, False,
+                      "16x16x3 classifier converted without a fixed batch size: SHAPE, "
+                      "STRIDED_SLICE and PACK compute the flatten's RESHAPE target"),
+    "pytorch-style": (pytorch_style, True,
+                      "20x20x3 model shaped like a PyTorch export: explicit PAD + VALID convs, "
+                      "single-axis MEANs (keepDims true and false), TRANSPOSE, LOG_SOFTMAX, "
+                      "float32 input and output"),
+    "mbv2-mini-f32": (mobilenet_v2_mini, "float32",
+                      "float32 MobileNetV2 width 0.35, 32x32x3, four stages, 10 classes with softmax"),
+    "tiny-allops-f32": (tiny_allops, "float32", "tiny-allops converted to float32 (no quantization)"),
+    "tiny-moreops-f32": (tiny_moreops, "float32", "tiny-moreops converted to float32 (no quantization)"),
+    "pytorch-style-f32": (pytorch_style, "float32", "pytorch-style converted to float32 (no quantization)"),
 }
+
+# Models converted without a fixed batch size (batch_size=None).
+DYNAMIC_BATCH = {"tiny-dynbatch"}
 
 # Ops each model must contain (beyond "all ops allowed").
 REQUIRED_OPS = {
@@ -294,6 +377,10 @@ REQUIRED_OPS = {
     "tiny-allops": BASE_OPS - {"QUANTIZE", "DEQUANTIZE"},
     "tiny-moreops": MORE_OPS,
     "tiny-float-io": {"QUANTIZE", "DEQUANTIZE"},
+    "tiny-dynbatch": {"SHAPE", "STRIDED_SLICE", "PACK", "RESHAPE"},
+    "pytorch-style": {"PAD", "MEAN", "TRANSPOSE", "LOG_SOFTMAX", "QUANTIZE", "DEQUANTIZE"},
+    "pytorch-style-f32": {"PAD", "MEAN", "TRANSPOSE", "LOG_SOFTMAX"},
+    "tiny-allops-f32": BASE_OPS - {"QUANTIZE", "DEQUANTIZE"},
 }
 
 
@@ -346,7 +433,8 @@ def build(name, seed):
     weights = calib.get_weights()
     keras.backend.clear_session()
     keras.utils.set_random_seed(seed)
-    model = builder(1, seed)             # batch-1 graph for the converter
+    batch = None if name in DYNAMIC_BATCH else 1
+    model = builder(batch, seed)         # batch-1 graph for the converter
     model.set_weights(weights)
     return model
 
@@ -360,6 +448,8 @@ def convert(model, float_io, seed):
             yield [imgs[i:i + 1]]
 
     conv = tf.lite.TFLiteConverter.from_keras_model(model)
+    if float_io == "float32":
+        return conv.convert()            # a float32 model: no quantization
     conv.optimizations = [tf.lite.Optimize.DEFAULT]
     conv.representative_dataset = rep
     conv.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
@@ -403,35 +493,63 @@ def io_entry(d):
     }
 
 
+def tflm_outputs(path, x, count):
+    """TFLite Micro's outputs for input x (a fresh interpreter per run)."""
+    from tflite_micro import runtime
+    it = runtime.Interpreter.from_file(path)
+    it.set_input(x, 0)
+    it.invoke()
+    return [np.array(it.get_output(k)).copy() for k in range(count)]
+
+
+def disagreement(seed, k, micro, ref):
+    """How LiteRT's BUILTIN_REF output differs from TFLite Micro's."""
+    a = micro.astype(np.float64).reshape(-1)
+    b = ref.astype(np.float64).reshape(-1)
+    return {"seed": seed, "output": k, "values": int(a.size),
+            "differing": int(np.sum(a != b)), "maxAbsDiff": float(np.max(np.abs(a - b))) if a.size else 0.0}
+
+
 def write_reference(name, path):
     it = ref_interpreter(path)
     din = it.get_input_details()[0]
-    dout = it.get_output_details()[0]
+    douts = it.get_output_details()
     outdir = os.path.join(HERE, name)
     os.makedirs(outdir, exist_ok=True)
     outs = []
+    disagreements = []
     for s in range(3):
         x = reference_input(din, s)
         it.set_tensor(din["index"], x)
         it.invoke()
-        y = it.get_tensor(dout["index"]).copy()
+        refs = [it.get_tensor(d["index"]).copy() for d in douts]
+        micro = tflm_outputs(path, x, len(douts))
         x.tofile(os.path.join(outdir, f"in_s{s}.bin"))
-        y.tofile(os.path.join(outdir, f"out_s{s}.bin"))
-        outs.append(y)
+        for k, (m, r) in enumerate(zip(micro, refs)):
+            if m.shape != r.shape or m.dtype != r.dtype:
+                raise SystemExit(f"{name}: TFLite Micro output {k} is {m.dtype}{m.shape}, LiteRT's {r.dtype}{r.shape}")
+            suffix = "" if len(douts) == 1 else f"_o{k}"
+            m.tofile(os.path.join(outdir, f"out_s{s}{suffix}.bin"))
+            if not np.array_equal(m.view(np.uint8), r.view(np.uint8)):
+                disagreements.append(disagreement(s, k, m, r))
+        outs.append(micro[0])
     # Re-run seed 0 on a fresh interpreter: reference kernels are deterministic.
-    it2 = ref_interpreter(path)
-    it2.set_tensor(din["index"], reference_input(din, 0))
-    it2.invoke()
-    if not np.array_equal(it2.get_tensor(dout["index"]), outs[0]):
+    if not all(np.array_equal(a, b) for a, b in zip(tflm_outputs(path, reference_input(din, 0), len(douts)),
+                                                    [np.fromfile(os.path.join(outdir, f"out_s0{'' if len(douts) == 1 else f'_o{k}'}.bin"),
+                                                                 dtype=d["dtype"]).reshape(d["shape"])
+                                                     for k, d in enumerate(douts)])):
         raise SystemExit(f"{name}: reference output not reproducible")
     flat = np.stack([o.reshape(-1) for o in outs])
     uniq = len(np.unique(flat[0]))
     differ = int(np.sum(flat[0] != flat[1]))
     print(f"  outputs: {flat.shape[1]} values, seed0 distinct={uniq}, "
           f"min={flat.min()}, max={flat.max()}, seed0!=seed1 at {differ} positions")
+    for d in disagreements:
+        print(f"  TFLite Micro and LiteRT BUILTIN_REF disagree: seed {d['seed']} output {d['output']}: "
+              f"{d['differing']} of {d['values']} values, max |diff| {d['maxAbsDiff']}")
     if flat.shape[1] > 1 and uniq < 2:
         raise SystemExit(f"{name}: output is constant")
-    return io_entry(din), io_entry(dout)
+    return io_entry(din), [io_entry(d) for d in douts], disagreements
 
 
 def check_person_detect():
@@ -473,7 +591,7 @@ def versions():
     import importlib.metadata as md
     v = {"tensorflow": tf.__version__, "keras": keras.__version__,
          "numpy": np.__version__, "python": sys.version.split()[0]}
-    for pkg in ("ai-edge-litert", "tensorflow-cpu", "flatbuffers"):
+    for pkg in ("ai-edge-litert", "tensorflow-cpu", "flatbuffers", "tflite-micro"):
         try:
             v[pkg] = md.version(pkg)
         except md.PackageNotFoundError:
@@ -498,7 +616,8 @@ def generate(name, seed):
         raise SystemExit(f"{name}: expected ops missing: {sorted(missing)}")
     with open(path, "wb") as f:
         f.write(data)
-    inp, out = write_reference(name, path)
+    inp, outs, disagreements = write_reference(name, path)
+    out = outs[0]
     print(f"  {len(data):,} bytes, {info['macs']:,} MACs, weights {info['weightBytes']:,} B, "
           f"peak {info['peakBytes']:,} B at op {info['peakOp']} ({info['ops'][info['peakOp']]})")
     print(f"  input {inp}\n  output {out}")
@@ -510,8 +629,13 @@ def generate(name, seed):
         "seed": seed,
         "input": inp,
         "output": out,
+        **({"outputs": outs} if len(outs) > 1 else {}),
         "references": [{"input": f"{name}/in_s{s}.bin", "output": f"{name}/out_s{s}.bin"}
+                       if len(outs) == 1 else
+                       {"input": f"{name}/in_s{s}.bin", "outputs": [f"{name}/out_s{s}_o{k}.bin" for k in range(len(outs))]}
                        for s in range(3)],
+        "referenceSource": "tflite-micro",
+        "disagreements": disagreements,
         "ops": info["ops"],
         "opHistogram": dict(sorted(hist.items())),
         "macs": info["macs"],
@@ -522,7 +646,49 @@ def generate(name, seed):
     }
 
 
+def rereference(name, entry):
+    """Keeps an existing model file and recomputes its reference outputs
+    with TFLite Micro (the converter's float calibration is not bit-stable
+    across machines, so rebuilding a committed model can change its bytes)."""
+    path = os.path.join(HERE, f"{name}.tflite")
+    print(f"== {name}: references only")
+    before = {}
+    for ref in entry.get("references", []):
+        for out in ([ref["output"]] if "output" in ref else ref["outputs"]):
+            with open(os.path.join(HERE, out), "rb") as f:
+                before[out] = f.read()
+    inp, outs, disagreements = write_reference(name, path)
+    changed = []
+    for out, old in before.items():
+        with open(os.path.join(HERE, out), "rb") as f:
+            if f.read() != old:
+                changed.append(out)
+    for out in changed:
+        print(f"  {out}: was LiteRT BUILTIN_REF's, now TFLite Micro's")
+    entry = dict(entry)
+    entry["referenceSource"] = "tflite-micro"
+    entry["disagreements"] = disagreements
+    if changed:
+        entry["referencesChangedToTFLiteMicro"] = sorted(changed)
+    return entry
+
+
 def main(argv):
+    if argv and argv[0] == "--references-only":
+        manifest_path = os.path.join(HERE, "manifest.json")
+        with open(manifest_path) as f:
+            manifest = json.load(f)
+        names = argv[1:] or [m["name"] for m in manifest["models"]]
+        manifest["models"] = [rereference(m["name"], m) if m["name"] in names else m for m in manifest["models"]]
+        manifest["referenceKernels"] = ("committed outputs: tflite_micro.runtime.Interpreter (TFLite Micro); "
+                                        "compared with ai_edge_litert Interpreter, OpResolverType.BUILTIN_REF, "
+                                        "num_threads=1 (differences under each model's disagreements)")
+        manifest["versions"] = versions()
+        with open(manifest_path, "w") as f:
+            json.dump(manifest, f, indent=1)
+            f.write("\n")
+        print(f"wrote {manifest_path}")
+        return
     names = argv or list(MODELS)
     for n in names:
         if n not in MODELS:
@@ -539,7 +705,9 @@ def main(argv):
     manifest = {
         "generator": "SampleModels/generate.py",
         "versions": versions(),
-        "referenceKernels": "ai_edge_litert Interpreter, OpResolverType.BUILTIN_REF, num_threads=1",
+        "referenceKernels": ("committed outputs: tflite_micro.runtime.Interpreter (TFLite Micro); "
+                             "compared with ai_edge_litert Interpreter, OpResolverType.BUILTIN_REF, "
+                             "num_threads=1 (differences under each model's disagreements)"),
         "liveness": ("activation = graph input, graph output, or op output without constant "
                      "data; bytes = prod(shape) x element size; live from producing op (op 0 "
                      "for graph inputs) through last reading op (last op for graph outputs); "

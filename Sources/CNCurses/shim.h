@@ -38,6 +38,7 @@ static inline int pt_key_home(void) { return KEY_HOME; }
 static inline int pt_key_end(void) { return KEY_END; }
 static inline int pt_key_btab(void) { return KEY_BTAB; }
 static inline int pt_key_enter(void) { return KEY_ENTER; }
+static inline int pt_key_backspace(void) { return KEY_BACKSPACE; }
 
 static inline void pt_setlocale(void) { setlocale(LC_ALL, ""); }
 static inline int pt_isatty(void) { return isatty(0) && isatty(1); }
@@ -50,7 +51,7 @@ static inline void pt_enable_mouse(void) {
     mouseinterval(0);
 }
 
-/* 0: nothing; 1: click (x, y); 2: wheel up; 3: wheel down. */
+/* 0: nothing; 1: press or click (x, y); 2: wheel up; 3: wheel down; 4: release (ignored). */
 static inline int pt_get_mouse(int *x, int *y) {
     MEVENT ev;
     if (getmouse(&ev) != OK) return 0;
@@ -61,7 +62,8 @@ static inline int pt_get_mouse(int *x, int *y) {
 #ifdef BUTTON5_PRESSED
     if (ev.bstate & BUTTON5_PRESSED) return 3;
 #endif
-    if (ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_RELEASED)) return 1;
+    if (ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED)) return 1;
+    if (ev.bstate & BUTTON1_RELEASED) return 4;
     return 0;
 }
 

@@ -146,8 +146,8 @@ public struct PatchPlan: Sendable {
 
         let buffers = Self.stageBuffers(model: model, stage: stage, patchLayers: patchLayers, grid: grid,
                                         tensorRegions: allTensorRegions, options: options)
-        let bands = Self.cacheableBands(model: model, patches: patches, patchLayers: patchLayers,
-                                        tensorRegions: allTensorRegions, perPatch: buffers.regionBytes)
+        let bands = haloCaching == .none ? [:] : Self.cacheableBands(model: model, patches: patches, patchLayers: patchLayers,
+                                                                     tensorRegions: allTensorRegions, perPatch: buffers.regionBytes)
         self.bands = bands
         let build = { (caches: Set<HaloCache>) in
             Self.cached(model: model, patches: patches, patchLayers: patchLayers, opRegions: allOpRegions, bands: bands,

@@ -7,7 +7,9 @@ public struct Sweep: Sendable {
     /// Plans no other plan beats on both peak and MACs, by ascending peak.
     public let paretoFront: [PatchPlan]
 
-    public init(model: Model, maxPatches: Int = 8, options: MemoryOptions = .tfliteMicro) {
+    /// `caching`: the halo-cache choices tried for every patched (p, n)
+    /// (each a plan of its own, so the front can mix them).
+    public init(model: Model, maxPatches: Int = 8, options: MemoryOptions = .tfliteMicro, caching: [HaloCaching] = [.none]) {
         var plans: [PatchPlan] = []
         if let layerByLayer = try? PatchPlan(model: model, patches: 1, patchLayers: 0, options: options) {
             plans.append(layerByLayer)
@@ -16,7 +18,13 @@ public struct Sweep: Sendable {
             // Once the stage crosses a global op every longer stage does too.
             if case .crossesGlobalOp? = Self.error(model: model, n: n) { break }
             for p in 2...max(2, maxPatches) where p <= maxPatches {
-                if let plan = try? PatchPlan(model: model, patches: p, patchLayers: n, options: options) { plans.append(plan) }
+                for choice in caching {
+                    guard let plan = try? PatchPlan(model: model, patches: p, patchLayers: n, options: options, haloCaching: choice)
+                    else { break }
+                    // A cache choice that keeps no cache is the plain plan again.
+                    if choice != .none && plan.caches.isEmpty { continue }
+                    plans.append(plan)
+                }
             }
         }
         self.plans = plans

@@ -18,7 +18,7 @@ public enum TerminalError: Error, CustomStringConvertible {
 /// The only code that talks to ncurses: opens the screen, draws the cells
 /// that changed since the last frame, turns keys into messages, and puts
 /// the terminal back however the loop ends.
-public final class Terminal {
+public final class Terminal: Backend {
     private var previous: CellGrid?
     private let useColor: Bool
     private var open = false
@@ -103,6 +103,7 @@ public final class Terminal {
                 return .resize(width: s.width, height: s.height)
             case pt_key_mouse():
                 var x: Int32 = 0, y: Int32 = 0
+                // A press selects; its release (4) is no second click.
                 switch pt_get_mouse(&x, &y) {
                 case 1: return .mouseClick(x: Int(x), y: Int(y))
                 case 2: return .mouseWheel(up: true)
@@ -119,6 +120,7 @@ public final class Terminal {
             case pt_key_end(): return .key(.end)
             case pt_key_btab(): return .key(.backTab)
             case pt_key_enter(): return .key(.enter)
+            case pt_key_backspace(): return .key(.backspace)
             default: return nil
             }
         }
@@ -126,6 +128,7 @@ public final class Terminal {
         case 27: return escape()
         case 9: return .key(.tab)
         case 10, 13: return .key(.enter)
+        case 8, 127: return .key(.backspace)
         case 3: return .key(.char("q")) // Ctrl-C in raw mode
         default:
             guard let scalar = Unicode.Scalar(UInt32(bitPattern: code)) else { return nil }
@@ -172,64 +175,6 @@ public final class Terminal {
                 _ = unget_wch(wchar_t(bitPattern: code))
             }
             return nil
-        }
-    }
-
-    /// Runs the Elm loop until the state asks to quit; the terminal is restored on return.
-    ///
-    /// Input is read with a short timeout, so messages that effects post
-    /// from other threads (finished background runs) are handled between
-    /// key presses and a run never blocks input. The screen is redrawn only
-    /// after a message; with `profile`, each of those frames is timed.
-    public static func run(_ initial: AppState, effects: EffectHandler, profile: ProfileLog? = nil) throws(TerminalError) -> AppState {
-        let terminal = try Terminal()
-        defer {
-            effects.stop()
-            terminal.close()
-        }
-        var state = initial
-        let clock = ContinuousClock()
-        var dirty = true
-        var pending: [Message] = []
-        func dispatch(_ message: Message) {
-            let start = clock.now
-            let (next, requested) = updateWithEffects(state, message)
-            state = next
-            effects.perform(requested, in: state)
-            let updated = clock.now
-            let grid = Screen.render(state, width: state.width, height: state.height)
-            let rendered = clock.now
-            terminal.draw(grid)
-            dirty = false
-            if let profile {
-                let drawn = clock.now
-                profile.log("frame \(Self.label(message)) update \(ProfileLog.ms((updated - start).milliseconds)) ms render \(ProfileLog.ms((rendered - updated).milliseconds)) ms draw \(ProfileLog.ms((drawn - rendered).milliseconds)) ms")
-            }
-        }
-        let s = terminal.size
-        pending = [.resize(width: s.width, height: s.height), .start]
-        while !state.shouldQuit {
-            pending += effects.inbox.drain()
-            if pending.isEmpty {
-                if dirty { terminal.draw(Screen.render(state, width: state.width, height: state.height)); dirty = false }
-                if let message = terminal.nextMessage() { pending.append(message) }
-                continue
-            }
-            let message = pending.removeFirst()
-            dispatch(message)
-        }
-        return state
-    }
-
-    /// `key(P)`, `resize`, `runFinished` in profile lines.
-    static func label(_ message: Message) -> String {
-        switch message {
-        case .key(.char(let c)): "key(\(c == " " ? "Space" : String(c)))"
-        case .key(let key): "key(\(key))"
-        case .resize: "resize"
-        case .runFinished: "runFinished"
-        case .stepped: "stepped"
-        default: "\(message)".prefix { $0 != "(" }.description
         }
     }
 }

@@ -59,6 +59,8 @@ struct SweepCommand: ParsableCommand {
 
     @OptionGroup var memory: MemoryFlags
 
+    @OptionGroup var cache: HaloCacheFlags
+
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
@@ -69,7 +71,9 @@ struct SweepCommand: ParsableCommand {
     func run() throws {
         let loaded = try loadModel(model)
         let budget = sram?.bytes
-        let sweep = Sweep(model: loaded, maxPatches: maxPatches, options: memory.options)
+        // With --halo-cache the sweep tries that choice beside plain patching.
+        let caching = cache.haloCache == .none ? [HaloCaching.none] : [.none, cache.caching(budget: budget)]
+        let sweep = Sweep(model: loaded, maxPatches: maxPatches, options: memory.options, caching: caching)
         let report = SweepReport(sweep: sweep, sramBytes: budget)
         if json {
             try printJSON(SweepJSON(report))

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PatchTopEngines
 import PatchTopModel
 import PatchTopPlan
 import PatchTopUI
@@ -42,14 +43,13 @@ struct ReportCommand: ParsableCommand {
         let loaded = try loadModel(model)
         var state = try initialState(loaded, stage: stage, memory: memory, board: budget.budget)
         if withRun {
-            state = update(state, .start)
-            do {
-                if let summary = try PatchedRunEngine(model: loaded, arenaLimit: arena.maxArena.bytes).run(state.currentRunRequest, shouldStop: { false }) {
-                    state = update(state, .runFinished(summary))
-                }
-            } catch {
-                state = update(state, .runFailed(state.currentRunRequest, reason: error.description))
-            }
+            // The TUI's own loop, headless: the same update, the same background run.
+            let loop = AppLoop(state: state, backend: HeadlessBackend(width: width, height: height),
+                               effects: EffectHandler(engine: PatchedRunEngine(model: loaded, arenaLimit: arena.maxArena.bytes)))
+            loop.open()
+            loop.settle(timeout: 600) { if case .running = $0.run { false } else { true } }
+            loop.effects.stop()
+            state = loop.state
         }
         let date = ISO8601DateFormatter().string(from: Date())
         let text = ReportRenderer(state: state, view: view, width: width, height: height, date: date).render()

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PatchTopEngines
 import PatchTopModel
 import PatchTopPlan
 import PatchTopRuntime
@@ -20,8 +21,11 @@ struct Run: ParsableCommand {
     @Option(help: "Seed for the generated input (ignored with --input).")
     var seed: UInt64 = 0
 
-    @Option(help: "Write the raw output bytes to this file.")
+    @Option(help: "Write the raw bytes of output 0 to this file.")
     var output: String?
+
+    @Option(help: "Write every output's raw bytes to this folder, as output<K>.bin (K = 0, 1, … in the graph's output order).")
+    var outputDir: String?
 
     @Option(name: [.customShort("p"), .customLong("patches")], help: "Patches per side; 1 is layer-by-layer.")
     var patches = 1
@@ -32,6 +36,8 @@ struct Run: ParsableCommand {
     @OptionGroup var memory: MemoryFlags
 
     @OptionGroup var cache: HaloCacheFlags
+
+    @OptionGroup var budget: BudgetFlags
 
     @Option(help: "Inferences to time (the median is reported).")
     var repeats = 1
@@ -47,7 +53,11 @@ struct Run: ParsableCommand {
         var patchLayers: Int
         var inputShape: [Int]
         var outputShape: [Int]
+        /// Output 0's first values (float outputs rounded to thousandths ×
+        /// 1000, as before `outputs`); kept for scripts that read it.
         var output: [Int]
+        /// Every graph output, in the graph's order.
+        var outputs: [OutputSummary]
         /// The arena the run really used: the highest byte it wrote, plus one.
         var arenaBytes: Int
         /// The arena the layout planned for this plan.
@@ -55,6 +65,15 @@ struct Run: ParsableCommand {
         /// The plan's liveness peak, a lower bound on any arena.
         var peakBytes: Int
         var milliseconds: Double
+    }
+
+    /// One output: its tensor, shape, type and first values (integers for
+    /// integer types, floats for float32).
+    struct OutputSummary: Encodable {
+        var tensor: Int
+        var shape: [Int]
+        var type: String
+        var values: [Float]
     }
 
     func validate() throws {
@@ -70,7 +89,7 @@ struct Run: ParsableCommand {
         let plan: PatchPlan
         do {
             plan = try PatchPlan(model: loaded, patches: patches, patchLayers: patchLayers, options: memory.options,
-                                 haloCaching: cache.caching(budget: nil))
+                                 haloCaching: cache.caching(budget: budget.budget?.bytes))
         } catch {
             throw failure(error)
         }
@@ -80,11 +99,11 @@ struct Run: ParsableCommand {
         } catch {
             throw failure(error)
         }
-        guard let inputIndex = loaded.inputs.first, let outputIndex = loaded.outputs.first else {
+        guard let inputIndex = loaded.inputs.first, !loaded.outputs.isEmpty else {
             throw CommandFailure("\(loaded.name): the model has no input or no output")
         }
         let inputTensor = loaded.tensors[inputIndex]
-        // One copy of the input and one of the output beside the arena: the
+        // One copy of the input and one of each output beside the arena: the
         // process stays near arena + model + I/O (BENCHMARKS.md).
         let signed: [Int8]
         if let input {
@@ -107,27 +126,71 @@ struct Run: ParsableCommand {
         }
         if let failure { throw CommandFailure("\(loaded.name): \(failure.description)") }
         guard let measured else { throw CommandFailure("\(loaded.name): the run did not finish") }
-        if let output {
-            let written = measured.output.withUnsafeBytes { ReportFile.write($0, to: output) }
-            if case .failure(let error) = written { throw CommandFailure(error.description) }
+        // Written straight from the run's arrays; only the 17 values shown
+        // of each output (one more tells there are more) are decoded.
+        if let output, let first = measured.outputs.first {
+            let result = first.withUnsafeBytes { ReportFile.write($0, to: output) }
+            if case .failure(let error) = result { throw CommandFailure(error.description) }
         }
-        let outputTensor = loaded.tensors[outputIndex]
-        // The first 17 values only (16 shown, one to know there are more).
-        let head = measured.output.prefix(17 * (outputTensor.type.byteSize ?? 1)).map { UInt8(bitPattern: $0) }
-        let values = decode(head, type: outputTensor.type)
+        var written: [String] = output.map { [$0] } ?? []
+        if let outputDir {
+            do { try FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true) } catch {
+                throw CommandFailure("\(outputDir): cannot be created (\(error.localizedDescription))")
+            }
+            for (k, bytes) in measured.outputs.enumerated() {
+                let path = URL(fileURLWithPath: outputDir).appendingPathComponent("output\(k).bin").path
+                let result = bytes.withUnsafeBytes { ReportFile.write($0, to: path) }
+                if case .failure(let error) = result { throw CommandFailure(error.description) }
+                written.append(path)
+            }
+        }
+        let heads = zip(loaded.outputs, measured.outputs).map { index, bytes in
+            bytes.prefix(17 * (loaded.tensors[index].type.byteSize ?? 1)).map { UInt8(bitPattern: $0) }
+        }
+        let outputTensor = loaded.tensors[loaded.outputs[0]]
+        let values = decode(heads.first ?? [], type: outputTensor.type)
+        let summaries = zip(loaded.outputs, heads).map { index, bytes in
+            let tensor = loaded.tensors[index]
+            return OutputSummary(tensor: index, shape: tensor.shape, type: tensor.type.name,
+                                 values: Array(Self.values(bytes, type: tensor.type).prefix(16)))
+        }
         let summary = Result(model: loaded.name, patches: plan.patches, patchLayers: plan.patchLayers,
                              inputShape: inputTensor.shape, outputShape: outputTensor.shape,
-                             output: Array(values.prefix(16)), arenaBytes: measured.measuredArenaBytes,
+                             output: Array(values.prefix(16)), outputs: summaries, arenaBytes: measured.measuredArenaBytes,
                              plannedArenaBytes: measured.plannedArenaBytes, peakBytes: plan.peakBytes, milliseconds: ms)
         if json {
             try printJSON(summary)
         } else {
-            print("\(loaded.name): output \(outputTensor.shape.map(String.init).joined(separator: "×")) \(outputTensor.type.name)")
-            print("first values  \(values.prefix(16).map(String.init).joined(separator: " "))\(values.count > 16 ? " …" : "")")
+            for (k, output) in summaries.enumerated() {
+                let label = summaries.count > 1 ? "output \(k)" : "output"
+                print("\(loaded.name): \(label) \(output.shape.map(String.init).joined(separator: "×")) \(output.type)")
+                let shown = output.values.map { output.type == "float32" ? String(format: "%.4g", $0) : String(Int($0)) }
+                let total = loaded.tensors[output.tensor].elementCount
+                print("first values  \(shown.joined(separator: " "))\(total > shown.count ? " …" : "")")
+            }
             print("plan          \(plan.isPatched ? "p=\(plan.patches) n=\(plan.patchLayers), \(plan.patches * plan.patches) patches" : "layer-by-layer")")
             print("arena         \(summary.arenaBytes) bytes used (laid out \(summary.plannedArenaBytes), liveness peak \(summary.peakBytes))")
             print("time          \(String(format: "%.3f", ms)) ms per inference\(repeats > 1 ? " (median of \(repeats))" : "")")
-            if let output { print("wrote         \(output)") }
+            for path in written { print("wrote         \(path)") }
+        }
+    }
+
+    /// Values as numbers: integers for integer types, the floats themselves
+    /// for float32 (non-finite ones as 0, which JSON cannot carry).
+    static func values(_ bytes: [UInt8], type: ElementType) -> [Float] {
+        switch type {
+        case .int8: return bytes.map { Float(Int8(bitPattern: $0)) }
+        case .float32:
+            return stride(from: 0, to: bytes.count - 3, by: 4).map { i in
+                let bits = UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16 | UInt32(bytes[i + 3]) << 24
+                let value = Float(bitPattern: bits)
+                return value.isFinite ? value : 0
+            }
+        case .int32:
+            return stride(from: 0, to: bytes.count - 3, by: 4).map { i in
+                Float(Int32(bitPattern: UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16 | UInt32(bytes[i + 3]) << 24))
+            }
+        default: return bytes.map { Float($0) }
         }
     }
 

@@ -33,10 +33,11 @@ func printJSON<T: Encodable>(_ value: T) throws {
 }
 
 /// The TUI's starting state from the shared flags, as `tui` opens it and
-/// `report` renders it; an invalid (p, n) fails naming the model.
+/// `report` renders it (the sweep's recommendation without `-p`/`-n`); an
+/// invalid (p, n) fails naming the model.
 func initialState(_ model: Model, stage: PlanFlags, memory: MemoryFlags, board sram: SRAMBudget?) throws -> AppState {
     do {
-        return try AppState(model: model, patches: stage.patches, patchLayers: stage.patchLayers, options: memory.options, board: sram)
+        return try AppState.opening(model: model, patches: stage.givenPatches, patchLayers: stage.givenPatchLayers, options: memory.options, budget: sram)
     } catch {
         throw CommandFailure("\(model.name): \(error.description)")
     }

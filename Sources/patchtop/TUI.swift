@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PatchTopEngines
 import PatchTopModel
 import PatchTopPlan
 import PatchTopTerminal
@@ -34,6 +35,7 @@ struct TUI: ParsableCommand {
         let loaded = try loadModel(model)
         var state = try initialState(loaded, stage: stage, memory: memory, board: budget.budget)
         state.exportDirectory = exportDir
+        state.exportDate = ISO8601DateFormatter().string(from: Date())
         var log: ProfileLog?
         if let profile {
             switch ProfileLog.open(path: profile) {
@@ -41,9 +43,12 @@ struct TUI: ParsableCommand {
             case .failure(let error): throw CommandFailure(error.description)
             }
         }
-        let effects = EffectHandler(engine: PatchedRunEngine(model: loaded, arenaLimit: arena.maxArena.bytes), makeStepDriver: stepDriverFactory(loaded), profile: log)
+        let effects = EffectHandler(engine: PatchedRunEngine(model: loaded, arenaLimit: arena.maxArena.bytes), makeStepDriver: stepDriverFactory(loaded),
+                                    sweepModel: loaded, profile: log)
         do {
-            _ = try Terminal.run(state, effects: effects, profile: log)
+            let terminal = try Terminal()
+            defer { terminal.close() }
+            AppLoop(state: state, backend: terminal, effects: effects, log: log.map { log in { log.log($0) } }).run()
         } catch {
             throw CommandFailure(error.description)
         }

@@ -94,7 +94,7 @@ extension CommandLineTests {
 
     func testRunInputFilesSayWhatIsWrong() throws {
         let empty = FileManager.default.temporaryDirectory.appendingPathComponent("patchtop-empty-\(UUID().uuidString).bin")
-        FileManager.default.createFile(atPath: empty.path, contents: Data())
+        XCTAssertTrue(FileManager.default.createFile(atPath: empty.path, contents: Data()))
         defer { try? FileManager.default.removeItem(at: empty) }
         let model = sample("tiny-allops")
         XCTAssertEqual(failure(["run", model, "--input", empty.path]),

@@ -59,12 +59,13 @@ final class TmuxTests: XCTestCase {
         return (status & 0x7f) == 0 ? (status >> 8) & 0xff : -1
     }
 
-    /// The pane's text now.
-    func capture() throws -> String {
+    /// The pane's text now (with `escapes`, its attributes as SGR escape sequences).
+    func capture(escapes: Bool = false) throws -> String {
         let file = scratch.appendingPathComponent("pane.txt")
         try? FileManager.default.removeItem(at: file)
-        let quoted = [tmux, "-L", socket, "capture-pane", "-p", "-t", "tui"].map { "'\($0)'" }.joined(separator: " ")
-        try run("/bin/sh", ["-c", "\(quoted) > '\(file.path)'"])
+        let quoted = [tmux, "-L", socket, "capture-pane", "-p"] + (escapes ? ["-e"] : []) + ["-t", "tui"]
+        let command = quoted.map { "'\($0)'" }.joined(separator: " ")
+        try run("/bin/sh", ["-c", "\(command) > '\(file.path)'"])
         return (try? String(contentsOf: file, encoding: .utf8)) ?? ""
     }
 
@@ -86,7 +87,7 @@ final class TmuxTests: XCTestCase {
         try run(tmux, ["-L", socket, "send-keys", "-t", "tui"] + keys)
     }
 
-    func testSlidersRerunAndExportInTheRealTUI() throws {
+    func testSlidersRerunExportLivePeakParetoAndStepModeInTheRealTUI() throws {
         let binary = try BinaryTests.builtBinary()
         let modelPath = BinaryTests.root.appendingPathComponent("SampleModels/mbv2-w0.35-r144.tflite").path
         let command = "'\(binary)' '\(modelPath)' -p 2 -n 10 --board STM32F746 --export-dir '\(scratch.path)'; echo PATCHTOP-EXITED $?; sleep 30"
@@ -101,25 +102,40 @@ final class TmuxTests: XCTestCase {
         try send("N", "N", "N")
         let peak = formatBytes(plan.peakBytes)
         let screen = try waitForScreen("p=3 n=13 re-planned and re-run") { screen in
-            screen.contains("13/64  peak \(peak) vs") && screen.contains("✓ identical  peak \(peak) vs")
+            screen.contains("13/") && screen.contains("peak \(peak) vs 303.8 KiB (2.50× lower)") && screen.contains("✓ identical  peak \(peak) vs")
         }
         let lines = screen.components(separatedBy: "\n")
-        XCTAssertTrue(lines.contains { $0.hasPrefix("p ██░░░░░░ 3  n ") }, "the p slider shows 3")
+        XCTAssertTrue(lines.contains { $0.hasPrefix("p ") && $0.contains(" 3  n ") }, "the p slider shows 3")
         XCTAssertTrue(screen.contains("STM32F746"), "the budget line is labelled with the board")
+        XCTAssertTrue(screen.contains("fits, 198.6 KiB free"), "the memory panel's verdict")
         XCTAssertFalse(screen.contains("DIFFERS"))
 
         try send("e")
-        let exported = scratch.appendingPathComponent("patchtop-mbv2-w0.35-r144-p3-n13.txt")
-        try waitForScreen("the export notice") { $0.contains("exported \(self.scratch.path)") }
+        let exported = scratch.appendingPathComponent("patchtop-mbv2-w0.35-r144-p3-n13-tflm.txt")
+        try waitForScreen("the export notice") { $0.contains("exported patchtop-mbv2-w0.35-r144-p3-n13-tflm.txt") }
         let text = try String(contentsOf: exported, encoding: .utf8)
         let header = text.components(separatedBy: "\n")
         XCTAssertEqual(header.first, "PatchTop report — mbv2-w0.35-r144")
         XCTAssertTrue(header.contains("plan            p=3 n=13"), text)
-        XCTAssertTrue(header.contains { $0.hasPrefix("peak            \(peak) (\(formatCount(plan.peakBytes)) B)") }, text)
-        XCTAssertTrue(header.contains("SRAM budget     320.0 KiB (STM32F746)"), text)
+        XCTAssertTrue(header.contains { $0.hasPrefix("peak            \(peak) (\(formatCount(plan.peakBytes)) B)") && $0.hasSuffix("2.50× lower") }, text)
+        XCTAssertTrue(header.contains("SRAM budget     320.0 KiB (STM32F746): fits, 198.6 KiB free"), text)
         XCTAssertTrue(header.contains { $0.hasPrefix("run             output identical to layer-by-layer") }, text)
         XCTAssertTrue(text.contains("✓ identical  peak \(peak) vs"), "the screen as drawn follows the header")
+        XCTAssertFalse(text.contains("q quit"), "no key-hint bar in the export")
         XCTAssertEqual(header.filter { $0.hasPrefix("┌─ Layers") }.count, 1)
+        // A second export never overwrites the first.
+        try send("e")
+        try waitForScreen("the second export") { $0.contains("exported patchtop-mbv2-w0.35-r144-p3-n13-tflm-2.txt") }
+
+        try send("w")
+        let live = try waitForScreen("the live-at-peak panel") { $0.contains("Live at peak: op \(plan.peakOp)") }
+        XCTAssertTrue(live.contains("patch region") || live.contains("region"), live)
+        try send("w")
+        try send("v")
+        let pareto = try waitForScreen("the Pareto chart") { $0.contains("Pareto") && $0.contains("●") }
+        XCTAssertTrue(pareto.contains("★"), "the current plan is marked")
+        try send("Escape")
+        try waitForScreen("the chart closed") { !$0.contains("Pareto:") && $0.contains("Memory") }
 
         try send("s")
         try waitForScreen("step mode") { $0.contains("Arena map") && $0.contains("step 0/") }
@@ -127,10 +143,14 @@ final class TmuxTests: XCTestCase {
         try send("Space")
         try send("Right")
         let stepped = try waitForScreen("three steps") { $0.contains("step 3/") }
-        XCTAssertTrue(stepped.contains("op 2 p1/9"), "the stage runs patch by patch: the third step is op 2 of patch 1")
+        XCTAssertTrue(stepped.contains("op 2 patch 1/9"), "the stage runs patch by patch: the third step is op 2 of patch 1")
         XCTAssertTrue(stepped.contains("Output heatmap") && stepped.contains("min "), "the heatmap shows the op's output")
+        try send("BSpace")
+        try waitForScreen("one step back") { $0.contains("step 2/") }
+        try send("f")
+        try waitForScreen("run to the end") { $0.contains("done ✓ identical") }
         try send("s")
-        try waitForScreen("step mode left") { !$0.contains("Arena map") && $0.contains("Memory KiB") }
+        try waitForScreen("step mode left") { !$0.contains("Arena map") && $0.contains("Memory") }
 
         try send("q")
         try waitForScreen("a clean exit") { $0.contains("PATCHTOP-EXITED 0") }
@@ -202,5 +222,48 @@ final class TmuxTests: XCTestCase {
         XCTAssertFalse(screen.contains("q quit"), screen)
         XCTAssertFalse(screen.lowercased().contains("press space"), "no interactive prompt: \(screen)")
         XCTAssertTrue(try String(contentsOfFile: log, encoding: .utf8).contains("Program crashed"))
+    }
+
+    /// Under NO_COLOR the budget verdict and the values over it still
+    /// stand out: no colour escapes at all, but bold and reverse.
+    func testOverBudgetStandsOutUnderNoColor() throws {
+        let binary = try BinaryTests.builtBinary()
+        let modelPath = BinaryTests.root.appendingPathComponent("SampleModels/mbv2-w0.35-r144.tflite").path
+        let command = "NO_COLOR=1 '\(binary)' '\(modelPath)' -p 3 -n 13 --sram 100KiB; sleep 30"
+        let started = try run(tmux, ["-L", socket, "-f", "/dev/null", "new-session", "-d", "-s", "tui", "-x", "120", "-y", "40",
+                                     "-c", BinaryTests.root.path, "/bin/sh", "-c", command])
+        XCTAssertEqual(started, 0, "tmux new-session failed")
+        try waitForScreen("the first run") { $0.contains("✓ identical") && $0.contains("over by 21.4 KiB") }
+        let styled = try capture(escapes: true)
+        XCTAssertFalse(styled.range(of: "\u{1B}\\[[0-9;]*3[0-7]m", options: .regularExpression) != nil, "no foreground colour under NO_COLOR")
+        // The title's verdict is bold; a value over the budget is reversed.
+        XCTAssertEqual(attributes(in: styled, at: "over by 21.4 KiB")?.bold, true)
+        XCTAssertEqual(attributes(in: styled, at: "121.4▲")?.reverse, true, "the plan's peak over the budget is reversed")
+        XCTAssertEqual(attributes(in: styled, at: " 35.4 ")?.reverse, false, "a value under the budget is not")
+        try send("q")
+    }
+
+    /// Bold and reverse in effect where `text` first occurs in an SGR-escaped capture.
+    func attributes(in styled: String, at text: String) -> (bold: Bool, reverse: Bool)? {
+        guard let end = styled.range(of: text)?.lowerBound else { return nil }
+        var bold = false, reverse = false
+        let prefix = String(styled[..<end])
+        let pattern = try? NSRegularExpression(pattern: "\u{1B}\\[([0-9;]*)m")
+        let range = NSRange(prefix.startIndex..., in: prefix)
+        for match in pattern?.matches(in: prefix, range: range) ?? [] {
+            guard let r = Range(match.range(at: 1), in: prefix) else { continue }
+            let params = prefix[r].split(separator: ";", omittingEmptySubsequences: false).map { Int($0) ?? 0 }
+            for p in params {
+                switch p {
+                case 0: bold = false; reverse = false
+                case 1: bold = true
+                case 22: bold = false
+                case 7: reverse = true
+                case 27: reverse = false
+                default: break
+                }
+            }
+        }
+        return (bold, reverse)
     }
 }

@@ -41,24 +41,6 @@ final class ElementwiseKernelTests: XCTestCase {
         XCTAssertEqual(p.apply(100, 100), 127)
     }
 
-    func testMeanSameQuantizationTruncatesAndRescaledRounds() {
-        let same = MeanParams(batches: 1, height: 2, width: 2, channels: 1, keepDims: false,
-                              inputScale: 0.5, inputZeroPoint: 0, outputScale: 0.5, outputZeroPoint: 0)
-        XCTAssertEqual(same.path, .sameQuantization)
-        let rescale = MeanParams(batches: 1, height: 2, width: 2, channels: 1, keepDims: true,
-                                 inputScale: 0.5, inputZeroPoint: 1, outputScale: 0.25, outputZeroPoint: -3)
-        XCTAssertEqual(rescale.path, .rescale)
-        func run(_ p: MeanParams, _ x: [Int8]) -> Int8 {
-            var out: [Int8] = [0]
-            x.withUnsafeBufferPointer { xp in out.withUnsafeMutableBufferPointer { meanHWInt8(p, input: xp, output: $0) } }
-            return out[0]
-        }
-        XCTAssertEqual(run(same, [1, 2, 3, 5]), 2)      // 11/4 = 2.75 → 2 (truncating)
-        XCTAssertEqual(run(same, [-1, -2, -3, -5]), -2)
-        // (q − 1) mean = (0+1+2+4)/4 = 1.75 real 0.875 → /0.25 = 3.5 → 4, + (−3) = 1.
-        XCTAssertEqual(run(rescale, [1, 2, 3, 5]), 1)
-    }
-
     func testPadUsesZeroPointAndAsymmetricPaddings() {
         let input: [Int8] = [1, 2, 3, 4]   // [1,2,2,1]
         var out = [Int8](repeating: 0, count: 1 * 5 * 5 * 1)

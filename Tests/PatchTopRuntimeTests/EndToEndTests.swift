@@ -90,10 +90,10 @@ final class EndToEndTests: XCTestCase {
             Tensor(index: 0, name: "in", shape: [1, 4], type: .int8, quantization: Quantization(scales: [1], zeroPoints: [0])),
             Tensor(index: 1, name: "out", shape: [4], type: .int8, quantization: Quantization(scales: [1], zeroPoints: [0])),
         ]
-        let op = Operator(index: 0, kind: OperatorKind(builtinCode: 39), inputs: [0], outputs: [1])
-        let model = try Model(name: "transpose", tensors: tensors, operators: [op], inputs: [0], outputs: [1])
+        let op = Operator(index: 0, kind: OperatorKind(builtinCode: 26), inputs: [0], outputs: [1])
+        let model = try Model(name: "space-to-depth", tensors: tensors, operators: [op], inputs: [0], outputs: [1])
         XCTAssertThrowsError(try Interpreter(model: model)) { error in
-            XCTAssertEqual("\(error)", "op 0 (TRANSPOSE) is not supported by the runtime")
+            XCTAssertEqual("\(error)", "op 0 (SPACE_TO_DEPTH) is not supported by the runtime")
         }
     }
 

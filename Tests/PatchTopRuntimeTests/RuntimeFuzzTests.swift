@@ -58,6 +58,14 @@ final class RuntimeFuzzTests: XCTestCase {
     }
     func testMobileNetV3Mutations() throws { try fuzz("mbv3s-r96", cases: 400, seed: 22) }
     func testPersonDetectLikeMutations() throws { try fuzz("mbv1-w0.25-r96-g", cases: 300, seed: 13) }
+    /// MEAN over single axes, TRANSPOSE, LOG_SOFTMAX, SHAPE arithmetic and
+    /// the float32 kernels, mutated.
+    func testRealModelShapesMutations() throws {
+        try fuzz("pytorch-style", cases: 800, seed: 31)
+        try fuzz("tiny-dynbatch", cases: 500, seed: 32)
+        try fuzz("pytorch-style-f32", cases: 500, seed: 33)
+        try fuzz("tiny-allops-f32", cases: 400, seed: 34)
+    }
 }
 
 /// The structure-aware fuzz of issue 12: seeded mutations of every sample
@@ -78,6 +86,7 @@ final class StructureFuzzTests: XCTestCase {
     static func isRefusal(_ error: RuntimeError) -> Bool {
         switch error {
         case .unsupported, .unrepresentable, .notPatchable, .plan, .arenaTooLarge: true
+        case .refusedStep(let inner): isRefusal(inner)
         case .noMemory, .inconsistentPlan, .planForOtherModel, .noInputOrOutput, .inputSize, .stopped, .notFinished: false
         }
     }

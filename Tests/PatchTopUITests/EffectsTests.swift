@@ -1,4 +1,5 @@
 import Foundation
+import PatchTopEngines
 import PatchTopModel
 import PatchTopPlan
 import PatchTopRuntime
@@ -15,7 +16,7 @@ final class EffectUpdateTests: XCTestCase {
 
     func testStartAndEveryReplanAskForARunOfTheNewPlan() throws {
         let (started, startEffects) = updateWithEffects(try state(), .start)
-        XCTAssertEqual(startEffects, [.run(RunRequest(generation: 0, patches: 3, patchLayers: 13, options: .tfliteMicro))])
+        XCTAssertEqual(startEffects, [.run(RunRequest(generation: 0, patches: 3, patchLayers: 13, options: .tfliteMicro)), .sweep(.tfliteMicro)])
         XCTAssertEqual(started.run, .running(started.currentRunRequest))
         let (raised, effects) = updateWithEffects(started, .key(.char("P")))
         XCTAssertEqual(raised.runGeneration, 1)
@@ -37,7 +38,7 @@ final class EffectUpdateTests: XCTestCase {
             XCTAssertEqual(next.plan.patchLayers, 13)
             let planned = try PatchPlan(model: s.model, patches: 3, patchLayers: 13, options: expected)
             XCTAssertEqual(next.plan.peakBytes, planned.peakBytes)
-            XCTAssertEqual(effects, [.run(RunRequest(generation: next.runGeneration, patches: 3, patchLayers: 13, options: expected))])
+            XCTAssertEqual(effects, [.run(RunRequest(generation: next.runGeneration, patches: 3, patchLayers: 13, options: expected)), .sweep(expected)])
             s = next
         }
         XCTAssertEqual(s.options, .tfliteMicro)
@@ -73,7 +74,11 @@ final class EffectUpdateTests: XCTestCase {
         let fresh = update(stale, .runFinished(summary(s.currentRunRequest)))
         XCTAssertEqual(fresh.run, .finished(summary(s.currentRunRequest)))
         let line = Screen.render(fresh, width: 120, height: 40).lines()[38]
-        XCTAssertEqual(line, "✓ identical  peak 121.4 KiB vs 303.8 KiB (2.50×)  MACs +12.9%  arena 121.4 KiB measured, 121.4 planned  run 12.5 ms")
+        XCTAssertEqual(line, "✓ identical  peak 121.4 KiB vs 303.8 KiB (2.50× lower)  MACs +12.9%  run 12.5 ms  arena 121.4 KiB measured = planned")
+        // At 80 columns whole figures are dropped, never cut.
+        let narrow = Screen.render(fresh, width: 80, height: 24)
+        XCTAssertEqual(narrow.lines()[22], "✓ identical  peak 121.4 KiB vs 303.8 KiB (2.50× lower)  MACs +12.9%  run 12.5 ms")
+        XCTAssertEqual(narrow.cutTexts, [])
         let failedOld = update(fresh, .runFailed(first, reason: "boom"))
         XCTAssertEqual(failedOld.run, fresh.run)
     }
@@ -91,12 +96,14 @@ final class EffectUpdateTests: XCTestCase {
 
     func testExportKeyAsksToWriteTheDefaultPathAndTheResultIsANotice() throws {
         var s = try state()
-        XCTAssertEqual(s.exportPath, "./patchtop-mbv2-w0.35-r144-p3-n13.txt")
+        XCTAssertEqual(s.exportPath, "./patchtop-mbv2-w0.35-r144-p3-n13-tflm.txt")
         s.exportDirectory = "/tmp/reports/"
         let (_, effects) = updateWithEffects(s, .key(.char("e")))
-        XCTAssertEqual(effects, [.export(path: "/tmp/reports/patchtop-mbv2-w0.35-r144-p3-n13.txt")])
+        XCTAssertEqual(effects, [.export(path: "/tmp/reports/patchtop-mbv2-w0.35-r144-p3-n13-tflm.txt", report: ReportRenderer(state: s, width: 120, height: 40, date: s.exportDate).render())])
+        s = update(s, .key(.char("m")))
+        XCTAssertEqual(s.exportPath, "/tmp/reports/patchtop-mbv2-w0.35-r144-p3-n13-inplace.txt", "the memory options are in the name")
         let done = update(s, .exported(path: "/tmp/x.txt"))
-        XCTAssertEqual(done.statusMessage, "exported /tmp/x.txt")
+        XCTAssertEqual(done.statusMessage, "exported x.txt to /tmp")
         let failed = update(s, .exportFailed(path: "/nope/x.txt", reason: "No such file or directory"))
         XCTAssertTrue(Screen.render(failed, width: 120, height: 40).lines()[38].hasPrefix("cannot export /nope/x.txt: No such file or directory"))
         XCTAssertEqual(update(failed, .key(.down)).statusMessage, "", "the next key clears a notice")
@@ -116,8 +123,9 @@ final class EffectUpdateTests: XCTestCase {
         let stm = try AppState(model: UIFixtures.model(), patches: 3, patchLayers: 13, board: SRAMBudget.board(named: "stm32f746"))
         XCTAssertEqual(stm.sramBudget, 320 * 1024)
         var grid = CellGrid(width: 60, height: 10)
-        MemoryView.draw(stm, into: &grid, rect: grid.bounds)
-        XCTAssertEqual(grid.lines()[1], "│peak 303.8 → 121.4  ┆ STM32F746 320.0 fits" + String(repeating: " ", count: 58 - 42) + "│")
+        MemoryView.draw(stm, RowWindow(x: 1..<59, y: 2, first: 0, count: 7), into: &grid, rect: grid.bounds)
+        XCTAssertEqual(grid.lines()[1], "│peak 303.8 → 121.4  ┆ STM32F746 320.0" + String(repeating: " ", count: 58 - 37) + "│")
+        XCTAssertTrue(grid.lines()[0].contains("STM32F746 fits, 198.6 KiB free"), grid.lines()[0])
         XCTAssertEqual(SRAMBudget.board(named: "nrf52840")?.bytes, 256 * 1024)
         XCTAssertEqual(SRAMBudget.board(named: "esp32-s3")?.bytes, 512 * 1024)
         XCTAssertEqual(SRAMBudget.board(named: "STM32H743")?.bytes, 512 * 1024)
@@ -129,9 +137,12 @@ final class EffectUpdateTests: XCTestCase {
         let s = try state()
         let (on, effects) = updateWithEffects(s, .key(.char("s")))
         XCTAssertNotNil(on.step)
-        XCTAssertEqual(effects, [.stepStart(s.currentRunRequest)])
-        XCTAssertEqual(updateWithEffects(on, .key(.char(" "))).effects, [.stepNext])
-        XCTAssertEqual(updateWithEffects(on, .key(.right)).effects, [.stepNext])
+        XCTAssertEqual(effects, [.stepStart(s.currentRunRequest, resume: nil)])
+        XCTAssertEqual(updateWithEffects(on, .key(.char(" "))).effects, [.step(.next)])
+        XCTAssertEqual(updateWithEffects(on, .key(.right)).effects, [.step(.next)])
+        XCTAssertEqual(updateWithEffects(on, .key(.char("f"))).effects, [.step(.toEnd)])
+        XCTAssertEqual(updateWithEffects(on, .key(.char("F"))).effects, [.step(.toEndOfOp)])
+        XCTAssertEqual(updateWithEffects(on, .key(.backspace)).effects, [], "nothing to step back from at the start")
         XCTAssertEqual(update(on, .key(.right)).selectedPatch, 0, "→ steps instead of moving the patch in step mode")
         let snapshot = StepSnapshot(position: 5, stepCount: 100, last: StepPoint(op: 2, patch: 4), next: StepPoint(op: 3, patch: 4),
                                     blocks: [], arenaBytes: 1000, values: StepValues(tensor: 7, rows: 0..<2, cols: 0..<2, channels: 3, data: Array(repeating: 0, count: 12)),
@@ -139,13 +150,20 @@ final class EffectUpdateTests: XCTestCase {
         let stepped = update(on, .stepped(snapshot))
         XCTAssertEqual(stepped.selectedLayer, 2, "the table follows the op just run")
         XCTAssertEqual(stepped.selectedPatch, 4, "the grid follows the patch just run")
+        XCTAssertEqual(updateWithEffects(stepped, .key(.backspace)).effects, [.step(.back)])
+        XCTAssertEqual(updateWithEffects(stepped, .key(.left)).effects, [.step(.back)])
         XCTAssertEqual(update(stepped, .key(.char("c"))).heatmapChannel, 1)
         XCTAssertEqual(update(stepped, .key(.char("C"))).heatmapChannel, 2, "channels wrap")
+        // A re-plan reopens the session at the same step.
         let replanned = updateWithEffects(stepped, .key(.char("P")))
-        XCTAssertEqual(replanned.effects, [.run(replanned.state.currentRunRequest), .stepStart(replanned.state.currentRunRequest)])
+        XCTAssertEqual(replanned.effects, [.run(replanned.state.currentRunRequest), .stepStart(replanned.state.currentRunRequest, resume: StepPoint(op: 2, patch: 4))])
+        var stale = snapshot
+        stale.generation = 0
+        XCTAssertNil(update(replanned.state, .stepped(stale)).step?.snapshot, "a snapshot of the old plan is dropped")
         var finished = snapshot
         finished.isFinished = true
         XCTAssertEqual(updateWithEffects(update(on, .stepped(finished)), .key(.char(" "))).effects, [], "nothing to step after the end")
+        XCTAssertEqual(updateWithEffects(update(on, .stepped(finished)), .key(.char("f"))).effects, [])
         let (off, offEffects) = updateWithEffects(stepped, .key(.char("s")))
         XCTAssertNil(off.step)
         XCTAssertEqual(offEffects, [.stepStop])
@@ -156,34 +174,42 @@ final class EffectUpdateTests: XCTestCase {
 
 /// The file `e` writes, and what happens when it cannot.
 final class ExportTests: XCTestCase {
-    func testExportWritesTheHeaderAndTheScreenAsDrawn() throws {
+    func testExportWritesTheHeaderAndTheScreenAsDrawnAndNeverOverwrites() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("patchtop-export-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         var s = try AppState(model: UIFixtures.model(), patches: 3, patchLayers: 13, board: SRAMBudget.board(named: "nRF52840"))
         s = update(s, .resize(width: 100, height: 30))
         s.exportDirectory = dir.path
-        let handler = EffectHandler(engine: nil, date: { "2026-01-02T03:04:05Z" })
+        s.exportDate = "2026-01-02T03:04:05Z"
+        let handler = EffectHandler(engine: nil)
         let (next, effects) = updateWithEffects(s, .key(.char("e")))
         handler.perform(effects, in: next)
         let messages = handler.inbox.drain()
-        let path = dir.appendingPathComponent("patchtop-mbv2-w0.35-r144-p3-n13.txt").path
+        let path = dir.appendingPathComponent("patchtop-mbv2-w0.35-r144-p3-n13-tflm.txt").path
         XCTAssertEqual(messages, [.exported(path: path)])
         let text = try String(contentsOfFile: path, encoding: .utf8)
         let lines = text.components(separatedBy: "\n")
-        XCTAssertEqual(Array(lines.prefix(7)), [
+        XCTAssertEqual(Array(lines.prefix(8)), [
             "PatchTop report — mbv2-w0.35-r144",
             "date            2026-01-02T03:04:05Z",
             "plan            p=3 n=13",
             "memory options  TFLite Micro (no in-place, input in SRAM)",
             "peak            121.4 KiB (124,320 B) vs 303.8 KiB layer-by-layer, 2.50× lower",
             "MAC overhead    +12.9% (30.1 M vs 26.7 M)",
-            "SRAM budget     256.0 KiB (nRF52840)",
+            "SRAM budget     256.0 KiB (nRF52840): fits, 134.6 KiB free",
+            "selected        op 0, patch 1/9 (marked » and #)",
         ])
-        XCTAssertEqual(lines[7], "")
-        XCTAssertEqual(Array(lines[8..<38]), Screen.render(next, width: 100, height: 30).lines(), "the screen as drawn, at the terminal's size")
+        XCTAssertEqual(lines[8], "")
+        XCTAssertEqual(Array(lines[9..<39]), Screen.render(next, width: 100, height: 30, exporting: true).lines(), "the screen as drawn, at the terminal's size")
         let shown = update(next, messages[0])
-        XCTAssertTrue(Screen.render(shown, width: 100, height: 30).lines()[28].hasPrefix(String("exported \(path)".prefix(100))))
+        XCTAssertTrue(Screen.render(shown, width: 100, height: 30).lines()[28].hasPrefix("exported patchtop-mbv2-w0.35-r144-p3-n13-tflm.txt"))
+        // A second export of the same plan goes to a new file.
+        handler.perform(effects, in: next)
+        XCTAssertEqual(handler.inbox.drain(), [.exported(path: dir.appendingPathComponent("patchtop-mbv2-w0.35-r144-p3-n13-tflm-2.txt").path)])
+        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), text, "the first file is untouched")
+        XCTAssertEqual(ReportFile.numbered("/a.b/report", 3), "/a.b/report-3")
+        XCTAssertEqual(ReportFile.numbered("x.txt", 2), "x-2.txt")
     }
 
     func testAnUnwritablePathIsANoticeNotACrash() throws {
@@ -193,9 +219,9 @@ final class ExportTests: XCTestCase {
         let (next, effects) = updateWithEffects(s, .key(.char("e")))
         handler.perform(effects, in: next)
         let messages = handler.inbox.drain()
-        XCTAssertEqual(messages, [.exportFailed(path: "/nonexistent-patchtop-dir/sub/patchtop-mbv2-w0.35-r144-p3-n13.txt", reason: "No such file or directory")])
+        XCTAssertEqual(messages, [.exportFailed(path: "/nonexistent-patchtop-dir/sub/patchtop-mbv2-w0.35-r144-p3-n13-tflm.txt", reason: "No such file or directory")])
         let shown = messages.reduce(next, update)
-        XCTAssertEqual(shown.statusMessage, "cannot export /nonexistent-patchtop-dir/sub/patchtop-mbv2-w0.35-r144-p3-n13.txt: No such file or directory")
+        XCTAssertEqual(shown.statusMessage, "cannot export /nonexistent-patchtop-dir/sub/patchtop-mbv2-w0.35-r144-p3-n13-tflm.txt: No such file or directory")
         XCTAssertFalse(shown.shouldQuit)
         if case .failure(let error) = ReportFile.write("x", to: "") {
             XCTAssertEqual(error, ReportFile.WriteError(path: "", reason: "empty path"))
@@ -284,6 +310,7 @@ final class StepModeTests: XCTestCase {
             let (next, effects) = updateWithEffects(state, message)
             state = next
             handler.perform(effects, in: state)
+            handler.waitForSteps()
             for reply in handler.inbox.drain() { send(reply) }
         }
         send(.key(.char("s")))
@@ -342,6 +369,7 @@ final class StepModeTests: XCTestCase {
         handler.perform(effects, in: next)
         state = handler.inbox.drain().reduce(next, update)
         XCTAssertNotNil(state.step?.error)
+        XCTAssertNotNil(state.step?.error)
         var grid = CellGrid(width: 60, height: 8)
         ArenaMapView.draw(state, into: &grid, rect: grid.bounds)
         XCTAssertTrue(grid.lines()[1].contains("step-through needs"), grid.lines()[1])
@@ -361,7 +389,7 @@ final class StepModeModelsTests: XCTestCase {
             var snapshot = driver.snapshot()
             var sawStaging = false
             while !snapshot.isFinished {
-                snapshot = try driver.step()
+                snapshot = try driver.perform(.next)
                 sawStaging = sawStaging || snapshot.blocks.contains { $0.staging }
                 var grid = CellGrid(width: 40, height: 12)
                 var state = try AppState(model: model, patches: 2, patchLayers: n, options: options)
@@ -373,5 +401,134 @@ final class StepModeModelsTests: XCTestCase {
             XCTAssertEqual(snapshot.position, snapshot.stepCount)
             if name == "mbv1-w0.25-r96-g" { XCTAssertTrue(sawStaging, "in-place depthwise convs use a staging buffer") }
         }
+    }
+}
+
+/// `f`, `F`, Backspace and re-plans on the real runtime, through the step worker.
+final class StepCommandTests: XCTestCase {
+    func testRunToTheEndOfTheOpAndTheModelStepBackAndKeepThePositionOnReplan() throws {
+        let model = try UIFixtures.model()
+        var state = update(try AppState(model: model, patches: 3, patchLayers: 13), .resize(width: 120, height: 40))
+        let handler = EffectHandler(engine: nil, makeStepDriver: stepDriverFactory(model))
+        func send(_ message: Message) {
+            let (next, effects) = updateWithEffects(state, message)
+            state = next
+            handler.perform(effects, in: state)
+            handler.waitForSteps()
+            for reply in handler.inbox.drain() { send(reply) }
+        }
+        send(.key(.char("s")))
+        send(.key(.char(" ")))
+        XCTAssertEqual(state.step?.snapshot?.last, StepPoint(op: 0, patch: 0))
+        // F finishes patch 0's pass through the stage (ops 0–12; the schedule is patch-major).
+        send(.key(.char("F")))
+        XCTAssertEqual(state.step?.snapshot?.last, StepPoint(op: 12, patch: 0))
+        XCTAssertEqual(state.step?.snapshot?.position, 13)
+        send(.key(.char("F")))
+        XCTAssertEqual(state.step?.snapshot?.last, StepPoint(op: 12, patch: 1))
+        XCTAssertEqual(state.step?.snapshot?.position, 26)
+        // Backspace replays to one step before.
+        send(.key(.backspace))
+        XCTAssertEqual(state.step?.snapshot?.position, 25)
+        XCTAssertEqual(state.step?.snapshot?.last, StepPoint(op: 11, patch: 1))
+        // A re-plan keeps the step when the new plan has it: (op 11, patch 1) exists at p = 4.
+        send(.key(.char("P")))
+        XCTAssertEqual(state.plan.patches, 4)
+        XCTAssertEqual(state.step?.snapshot?.last, StepPoint(op: 11, patch: 1))
+        XCTAssertEqual(state.step?.snapshot?.generation, state.runGeneration)
+        // After the stage F is one op.
+        send(.key(.char("f")))
+        send(.key(.backspace))
+        send(.key(.backspace))
+        let before = try XCTUnwrap(state.step?.snapshot?.position)
+        send(.key(.char("F")))
+        XCTAssertEqual(state.step?.snapshot?.position, before + 1)
+        // f runs to the end: done, and identical.
+        send(.key(.char("f")))
+        let done = try XCTUnwrap(state.step?.snapshot)
+        XCTAssertTrue(done.isFinished)
+        XCTAssertEqual(done.identical, true)
+        XCTAssertEqual(done.position, done.stepCount)
+        let screen = Screen.render(state, width: 120, height: 40)
+        XCTAssertTrue(screen.lines().joined().contains("done ✓ identical"))
+        XCTAssertEqual(screen.cutTexts, [])
+    }
+
+    /// An op the runtime cannot run after the stage: the stage still steps, is checked, and the screen says where it stops.
+    func testAModelWithAnOpTheRuntimeLacksStepsUpToIt() throws {
+        let base = try UIFixtures.model()
+        // Op 30 becomes an op no runtime kernel exists for (a custom op with the same tensors).
+        let stopAt = 30
+        var ops = base.operators
+        ops[stopAt] = Operator(index: stopAt, kind: .other(builtinCode: 32, customName: "NotARealOp"), inputs: ops[stopAt].inputs, outputs: ops[stopAt].outputs)
+        let model = try Model(name: "crippled", tensors: base.tensors, operators: ops, inputs: base.inputs, outputs: base.outputs)
+        XCTAssertThrowsError(try Interpreter(model: model))
+        let request = RunRequest(generation: 0, patches: 3, patchLayers: 13, options: .tfliteMicro)
+        var driver = try RuntimeStepDriver(model: model, request: request)
+        let note = try XCTUnwrap(driver.stopNote)
+        XCTAssertTrue(note.hasPrefix("stops before op 30 (NotARealOp)"), note)
+        let done = try driver.perform(.toEnd)
+        XCTAssertTrue(done.isFinished)
+        XCTAssertEqual(done.identical, true, "the stage's result matches layer by layer up to the stop")
+        XCTAssertEqual(done.last?.op, stopAt - 1)
+        XCTAssertEqual(done.stepCount, 13 * 9 + (stopAt - 13))
+        var state = try AppState(model: model, patches: 3, patchLayers: 13)
+        state.step = AppState.StepMode(snapshot: done)
+        let text = Screen.render(state, width: 120, height: 40).lines().joined(separator: "\n")
+        XCTAssertTrue(text.contains("stopped ✓ identical"), text)
+        XCTAssertTrue(text.contains("stops before op 30"), text)
+        // A stage that reaches the op cannot step, and says so.
+        XCTAssertThrowsError(try RuntimeStepDriver(model: model, request: RunRequest(generation: 0, patches: 2, patchLayers: 31, options: .tfliteMicro))) { error in
+            XCTAssertTrue("\(error)".contains("reaches op 30 (NotARealOp)"), "\(error)")
+        }
+    }
+
+    /// MIT's MCUNetV2 at its recommended plan steps through its stage (skipped without ../shared/models).
+    func testMCUNetV2StepsThroughItsStage() throws {
+        let path = UIFixtures.repositoryRoot.appendingPathComponent("../shared/models/tinyengine/mcunetv2_large.tflite").standardizedFileURL.path
+        guard FileManager.default.fileExists(atPath: path) else { throw XCTSkip("\(path) is absent") }
+        let model = try TFLiteReader.load(path: path)
+        let request = RunRequest(generation: 0, patches: 7, patchLayers: 12, options: .tfliteMicro)
+        var driver = try RuntimeStepDriver(model: model, request: request)
+        let done = try driver.perform(.toEnd)
+        XCTAssertTrue(done.isFinished)
+        XCTAssertEqual(done.identical, true, driver.stopNote ?? "ran to the end")
+    }
+}
+
+/// The app's own loop, headless: the same update, effects and render the terminal runs.
+final class AppLoopTests: XCTestCase {
+    func testTheLoopRunsTheModelAnswersKeysAndDrawsWhatTheMouseHits() throws {
+        let model = try UIFixtures.model()
+        let state = try AppState(model: model, patches: 3, patchLayers: 13, board: SRAMBudget.board(named: "STM32F746"))
+        let backend = HeadlessBackend(width: 120, height: 40)
+        let effects = EffectHandler(engine: PatchedRunEngine(model: model), makeStepDriver: stepDriverFactory(model), sweepModel: model)
+        var log: [String] = []
+        let loop = AppLoop(state: state, backend: backend, effects: effects, log: { log.append($0) })
+        defer { effects.stop() }
+        loop.open()
+        XCTAssertTrue(loop.settle(timeout: 60) { if case .finished = $0.run { $0.pareto != nil } else { false } })
+        let frame = try XCTUnwrap(backend.lastFrame)
+        XCTAssertTrue(frame.lines()[38].hasPrefix("✓ identical  peak 121.4 KiB"), frame.lines()[38])
+        XCTAssertEqual(loop.state.pareto?.options, .tfliteMicro, "the sweep came back from the background")
+        XCTAssertTrue(log.contains { $0.hasPrefix("frame key") == false && $0.hasPrefix("frame start") })
+        // Keys go through the same update; the frame drawn is the state's layout.
+        loop.send(.key(.char("v")))
+        XCTAssertTrue(backend.lastFrame?.lines().joined().contains("Pareto") == true)
+        loop.send(.key(.escape))
+        loop.send(.key(.char("G")))
+        let layout = try XCTUnwrap(loop.state.layout)
+        XCTAssertEqual(layout, Screen.layout(loop.state))
+        let row = layout.layerRows
+        loop.send(.mouseClick(x: row.x.lowerBound + 4, y: row.y + 2))
+        XCTAssertEqual(loop.state.selectedLayer, row.first + 2)
+        XCTAssertTrue(backend.lastFrame?[row.x.lowerBound + 4, row.y + 2].style.reverse == true, "the clicked row is drawn selected where it was")
+        // Step mode through the loop: f to the end, on the step worker.
+        loop.send(.key(.char("s")))
+        XCTAssertTrue(loop.settle(timeout: 60) { $0.step?.snapshot != nil })
+        loop.send(.key(.char("f")))
+        XCTAssertTrue(loop.settle(timeout: 60) { $0.step?.snapshot?.isFinished == true })
+        XCTAssertTrue(backend.lastFrame?.lines().joined().contains("done ✓ identical") == true)
+        XCTAssertGreaterThan(backend.frames, 8)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PatchTopEngines
 import PatchTopUI
 import XCTest
 

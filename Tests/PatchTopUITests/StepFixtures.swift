@@ -1,3 +1,4 @@
+import PatchTopEngines
 import PatchTopModel
 import PatchTopPlan
 import PatchTopRuntime
@@ -12,7 +13,7 @@ enum StepFixtures {
         var driver = try RuntimeStepDriver(model: plan.model, request: request)
         var snapshot = driver.snapshot()
         while snapshot.last != StepPoint(op: 1, patch: 4), !snapshot.isFinished {
-            snapshot = try driver.step()
+            snapshot = try driver.perform(.next)
         }
         return snapshot
     }

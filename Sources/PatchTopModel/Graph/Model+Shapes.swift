@@ -123,7 +123,7 @@ extension Model {
             guard f[1] > 0, tensors[input].elementCount % f[1] == 0, out.last == f[0] else {
                 throw fail("weights \(f) do not match input \(tensors[input].shape) and output \(out)")
             }
-        case .reshape, .squeeze, .softmax, .hardSwish, .logistic, .relu, .relu6, .quantize, .dequantize, .tanh, .leakyRelu:
+        case .reshape, .squeeze, .softmax, .logSoftmax, .transpose, .hardSwish, .logistic, .relu, .relu6, .quantize, .dequantize, .tanh, .leakyRelu:
             switch (op.kind, op.options) {
             case (.leakyRelu, .leakyRelu), (.leakyRelu, .none): break
             case (.leakyRelu, _): throw fail("has mismatched options")
@@ -154,7 +154,7 @@ extension Model {
             guard let input = op.input(0), tensors[input].shape.count <= 4, out.count <= 4 else {
                 throw fail("needs inputs of rank 4 or less")
             }
-        case .other:
+        case .shape, .stridedSlice, .pack, .gather, .other:
             break
         }
     }

@@ -33,6 +33,17 @@ public enum OperatorKind: Equatable, Hashable, Sendable {
     case minimum
     /// RESIZE_NEAREST_NEIGHBOR: every output pixel copies one input pixel.
     case resizeNearestNeighbor
+    /// TRANSPOSE: permutes the dimensions (a constant permutation).
+    case transpose
+    /// LOG_SOFTMAX over the last dimension.
+    case logSoftmax
+    /// SHAPE, STRIDED_SLICE, PACK, GATHER: what a converter emits to compute
+    /// a RESHAPE's target shape at run time (a Keras export without a fixed
+    /// batch size). With static shapes they compute constants.
+    case shape
+    case stridedSlice
+    case pack
+    case gather
     /// Any other op: a builtin by its `BuiltinOperator` code, or a custom op
     /// (code 32) by its custom name.
     case other(builtinCode: Int32, customName: String?)
@@ -61,6 +72,12 @@ public enum OperatorKind: Equatable, Hashable, Sendable {
         case 43: self = .squeeze
         case 55: self = .maximum
         case 57: self = .minimum
+        case 36: self = .gather
+        case 39: self = .transpose
+        case 45: self = .stridedSlice
+        case 50: self = .logSoftmax
+        case 77: self = .shape
+        case 83: self = .pack
         case 97: self = .resizeNearestNeighbor
         case 98: self = .leakyRelu
         case 114: self = .quantize
@@ -93,6 +110,12 @@ public enum OperatorKind: Equatable, Hashable, Sendable {
         case .squeeze: 43
         case .maximum: 55
         case .minimum: 57
+        case .gather: 36
+        case .transpose: 39
+        case .stridedSlice: 45
+        case .logSoftmax: 50
+        case .shape: 77
+        case .pack: 83
         case .resizeNearestNeighbor: 97
         case .leakyRelu: 98
         case .quantize: 114

@@ -54,6 +54,12 @@ public enum OperatorOptions: Equatable, Sendable {
     case softmax(beta: Float)
     case reducer(keepDims: Bool)
     case reshape(newShape: [Int]?)
+    /// STRIDED_SLICE's bit masks (one bit per dimension) and offset flag.
+    case stridedSlice(beginMask: Int, endMask: Int, ellipsisMask: Int, newAxisMask: Int, shrinkAxisMask: Int, offset: Bool)
+    /// PACK: how many inputs, stacked along which new axis.
+    case pack(valuesCount: Int, axis: Int)
+    /// GATHER's axis and batch dimensions.
+    case gather(axis: Int, batchDims: Int)
     /// Ops without options, or whose options PatchTop does not read.
     case none
 

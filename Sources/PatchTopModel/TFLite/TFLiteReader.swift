@@ -151,8 +151,16 @@ public enum TFLiteReader {
             return .reshape(newShape: (try table.int32Vector(0))?.map(Int.init))
         case 21:
             return .mul(activation: try activation(0))
+        case 23:
+            return .gather(axis: Int(try table.int32(0)), batchDims: Int(try table.int32(1)))
         case 27:
             return .reducer(keepDims: try table.bool(0))
+        case 32:
+            return .stridedSlice(beginMask: Int(try table.int32(0)), endMask: Int(try table.int32(1)),
+                                 ellipsisMask: Int(try table.int32(2)), newAxisMask: Int(try table.int32(3)),
+                                 shrinkAxisMask: Int(try table.int32(4)), offset: try table.bool(5))
+        case 59:
+            return .pack(valuesCount: Int(try table.int32(0)), axis: Int(try table.int32(1)))
         case 28:
             return .sub(activation: try activation(0))
         case 74:

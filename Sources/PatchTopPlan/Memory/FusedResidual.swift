@@ -47,7 +47,8 @@ public struct FusedResidual: Equatable, Hashable, Sendable {
                 else { continue }
                 let tx = model.tensors[x], ts = model.tensors[s], to = model.tensors[add.output]
                 guard tx.shape.count == 4, tx.shape[0] == 1, tx.shape == ts.shape, ts.shape == to.shape,
-                      tx.type == ts.type, ts.type == to.type, let size = tx.type.byteSize else { continue }
+                      tx.type == ts.type, ts.type == to.type, tx.type == .int8,   // the runtime fuses int8 ADDs only
+                      let size = tx.type.byteSize else { continue }
                 used.formUnion([x, s])
                 found.append(FusedResidual(conv: k, add: add.index, convOutput: x, skip: s, output: add.output,
                                            convOutputIsFirst: first, scratchBytes: tx.shape[2] * tx.shape[3] * size))

@@ -281,15 +281,22 @@ struct Compiler: Sendable {
             }
         }
         switch step {
-        case .conv, .depthwise, .pool, .binary, .quantize, .dequantize, .lookup, .concat:
+        case .conv, .depthwise, .pool, .binary, .quantize, .dequantize, .lookup, .concat,
+             .floatConv, .floatPool, .floatBinary, .floatUnary:
             return
+        case let .padFloat(_, _, paddings, _):
+            if paddings.count == 4, paddings[0].before == 0, paddings[0].after == 0 { return }
+            throw .notPatchable(op: op.index, kind: op.kind.name, reason: "it pads the batch dimension")
         case let .pad(_, _, paddings, _, _):
             if paddings.count == 4, paddings[0].before == 0, paddings[0].after == 0 { return }
             throw .notPatchable(op: op.index, kind: op.kind.name, reason: "it pads the batch dimension")
-        case .fullyConnected, .copy, .mean, .softmax:
+        case .fullyConnected, .copy, .mean, .meanFloat, .transpose, .stridedSlice, .fill, .softmax, .logSoftmax,
+             .floatFullyConnected, .softmaxFloat, .logSoftmaxFloat:
             throw .notPatchable(op: op.index, kind: op.kind.name, reason: "it reads every position")
         case .resizeNearest:
             throw .notPatchable(op: op.index, kind: op.kind.name, reason: "it runs on whole tensors only")
+        case .refused(let error):
+            throw error
         }
     }
 }

@@ -17,6 +17,12 @@ extension ArenaSession {
         func bytes(_ operand: Operand) -> UnsafeBufferPointer<Int8> {
             UnsafeBufferPointer(start: pointer(operand).assumingMemoryBound(to: Int8.self), count: operand.bytes)
         }
+        func floats(_ operand: Operand) -> UnsafeBufferPointer<Float> {
+            UnsafeBufferPointer(start: pointer(operand).assumingMemoryBound(to: Float.self), count: operand.bytes / 4)
+        }
+        func mutableFloats(_ operand: Operand) -> UnsafeMutableBufferPointer<Float> {
+            UnsafeMutableBufferPointer(start: pointer(operand).assumingMemoryBound(to: Float.self), count: operand.bytes / 4)
+        }
         let out = action.output
         let y = UnsafeMutableBufferPointer(start: pointer(out).assumingMemoryBound(to: Int8.self), count: out.bytes)
         let isWhole = action.step.patch == nil
@@ -76,7 +82,24 @@ extension ArenaSession {
                 }
             }
         case let .mean(p, input, _):
-            meanHWInt8(p, input: bytes(try slot(input)), output: y)
+            meanInt8(p, input: bytes(try slot(input)), output: y)
+        case let .meanFloat(loops, input, _):
+            let x = try slot(input)
+            meanFloat(loops, input: floats(x), output: mutableFloats(out))
+        case let .stridedSlice(p, input, _):
+            guard isWhole else { throw RuntimeError.notPatchable(op: op.index, kind: op.kind.name, reason: "it runs on whole tensors only") }
+            stridedSlice(p, input: pointer(try slot(input)), output: pointer(out))
+        case let .transpose(p, input, _):
+            guard isWhole else { throw RuntimeError.notPatchable(op: op.index, kind: op.kind.name, reason: "it runs on whole tensors only") }
+            transpose(p, input: pointer(try slot(input)), output: pointer(out))
+        case let .logSoftmax(p, input, _):
+            logSoftmaxInt8(p, input: bytes(try slot(input)), output: y)
+        case .floatConv, .floatPool, .floatFullyConnected, .floatBinary, .floatUnary, .softmaxFloat, .logSoftmaxFloat, .padFloat:
+            try performFloat(step, op: op, action, slot: slot)
+        case .refused(let error):
+            throw .refusedStep(error)
+        case let .fill(values, _):
+            values.withUnsafeBytes { pointer(out).copyMemory(from: $0.baseAddress!, byteCount: min($0.count, out.bytes)) }
         case let .softmax(p, input, _):
             softmaxInt8(p, input: bytes(try slot(input)), output: y)
         case let .resizeNearest(p, input, _):

@@ -55,9 +55,20 @@ extension OpPreparer {
         }
     }
 
-    /// RELU and RELU6 (they requantize), as a table.
+    /// RELU (it requantizes) and RELU6, as a table. TFLite Micro's int8
+    /// RELU6 does not requantize: it clamps the raw bytes between the
+    /// input's zero point and the input's quantized 6 (LiteRT 2.3.0's
+    /// requantizes to the output's scale; we follow TFLite Micro).
     func relu() throws(RuntimeError) -> Interpreter.Step {
         let (input, qi, qo) = try int8InOut()
+        if op.kind == .relu6 {
+            // FloatToQuantizedType(6, scale, zp): round half away from zero,
+            // then clamp to int8 (checked, for absurd scales).
+            let six = (Double(6 / qi.scale)).rounded(.toNearestOrAwayFromZero) + Double(qi.zeroPoint)
+            let upper = Int8(six.isNaN ? 127 : min(max(six, -128), 127))
+            let lower = Int8(clamping: qi.zeroPoint)
+            return .lookup(LookupTableInt8 { x in x > upper ? upper : (x < lower ? lower : x) }, input: input.index, output: out.index)
+        }
         // Divided in float, as TFLite does: the ratio of two valid scales
         // can still overflow float.
         try checkMultiplier(Double(qi.scale / qo.scale), "input scale / output scale", tensor: out.index)

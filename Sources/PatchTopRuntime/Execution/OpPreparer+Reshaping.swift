@@ -9,25 +9,41 @@ extension OpPreparer {
         return .copy(input: input.index, output: out.index)
     }
 
-    /// MEAN over height and width.
+    /// MEAN over any axes of a tensor of rank ≤ 4, int8 or float32.
     func mean() throws(RuntimeError) -> Interpreter.Step {
         let input = try tensor(0), axes = try int32s(try tensor(1))
-        try requireInt8(input)
-        try requireInt8(out)
-        guard input.shape.count == 4, Set(axes.map { $0 < 0 ? $0 + 4 : $0 }) == [1, 2], axes.count == 2 else {
-            throw .unsupported(op, "only the mean over height and width of a 4-D tensor")
+        guard let loops = ReductionLoops(shape: input.shape, axes: axes) else {
+            throw .unsupported(op, "axes \(axes) of a \(input.shape) tensor (rank 4 or less)")
         }
-        var keepDims = false
-        if case .reducer(let k) = op.options { keepDims = k }
-        guard out.elementCount == input.shape[0] * input.shape[3] else {
-            throw .unsupported(op, "output \(out.shape) is not one value per batch and channel of \(input.shape)")
+        guard out.elementCount == loops.outputs else {
+            throw .unsupported(op, "output \(out.shape) does not hold the \(loops.outputs) means of \(input.shape) over axes \(axes)")
         }
-        let qi = try quant(input), qo = try quant(out)
-        try checkMultiplier(Double(qi.scale) / Double(qo.scale), "input scale / output scale", tensor: out.index)
-        let p = MeanParams(batches: input.shape[0], height: input.shape[1], width: input.shape[2], channels: input.shape[3],
-                           keepDims: keepDims, inputScale: qi.scale, inputZeroPoint: qi.zeroPoint,
-                           outputScale: qo.scale, outputZeroPoint: qo.zeroPoint)
+        if input.type == .float32 {
+            try requireFloat(out)
+            return .meanFloat(loops, input: input.index, output: out.index)
+        }
+        let (_, qi, qo) = try int8InOut()
+        guard let p = MeanParams(loops: loops, inputScale: qi.scale, inputZeroPoint: qi.zeroPoint,
+                                 outputScale: qo.scale, outputZeroPoint: qo.zeroPoint) else {
+            throw .unsupported(op, "a requantization scale is out of range")
+        }
         return .mean(p, input: input.index, output: out.index)
+    }
+
+    /// TRANSPOSE by a constant permutation, rank ≤ 4, any element type.
+    func transpose() throws(RuntimeError) -> Interpreter.Step {
+        let input = try tensor(0), perm = try int32s(try tensor(1))
+        guard input.type == out.type, let size = input.type.byteSize, [1, 2, 4, 8].contains(size) else {
+            throw .unsupported(op, "input \(input.type.name) and output \(out.type.name) must be one fixed-size type")
+        }
+        guard let p = TransposeParams(inputShape: input.shape, perm: perm, elementBytes: size) else {
+            throw .unsupported(op, "permutation \(perm) of a \(input.shape) tensor (rank 4 or less)")
+        }
+        guard p.outputShape.suffix(out.shape.count) == ArraySlice(out.shape), out.elementCount == input.elementCount else {
+            throw .unsupported(op, "permutation \(perm) takes \(input.shape) to \(perm.map { input.shape[$0] }), not \(out.shape)")
+        }
+        // TFLite Micro moves the bytes whatever the quantizations say.
+        return .transpose(p, input: input.index, output: out.index)
     }
 
     /// PAD with the output zero point (real 0).
@@ -51,6 +67,7 @@ extension OpPreparer {
     func concatenation() throws(RuntimeError) -> Interpreter.Step {
         guard case .concatenation(let axis, let activation) = op.options else { throw .unsupported(op, "options") }
         guard activation == .none else { throw .unsupported(op, "fused activation") }
+        if out.type == .int32 || out.type == .int64 { return try shapeArithmetic() }
         try requireInt8(out)
         let qo = try quant(out)
         var inputs = [Int](), shapes = [[Int]]()
@@ -83,10 +100,12 @@ extension OpPreparer {
     /// RESIZE_NEAREST_NEIGHBOR: int8 in and out, 4-D, and a constant size
     /// tensor that agrees with the output shape (the runtime plans memory
     /// from shapes, so the size cannot change at run time).
-    func resizeNearest() throws(RuntimeError) -> Interpreter.Step {
+    func resizeNearest(allowFloat: Bool = false) throws(RuntimeError) -> Interpreter.Step {
         let input = try tensor(0), size = try int32s(try tensor(1))
-        try requireInt8(input)
-        try requireInt8(out)
+        if !(allowFloat && input.type == .float32 && out.type == .float32) {
+            try requireInt8(input)
+            try requireInt8(out)
+        }
         guard input.shape.count == 4, out.shape.count == 4, input.shape[0] == out.shape[0], input.shape[3] == out.shape[3] else {
             throw .unsupported(op, "input \(input.shape) and output \(out.shape) are not 4-D with the same batch and channels")
         }

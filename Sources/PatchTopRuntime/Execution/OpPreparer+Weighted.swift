@@ -64,10 +64,12 @@ extension OpPreparer {
         }
         try checkShifts(s)
         let r = try range(out)
-        var p = FullyConnectedParams(batches: input.elementCount / depth, inputDepth: depth, outputDepth: filter.shape[0],
+        let p = FullyConnectedParams(batches: input.elementCount / depth, inputDepth: depth, outputDepth: filter.shape[0],
                                      inputOffset: -qi.zeroPoint, filterOffset: -qf.zeroPoint, outputOffset: qo.zeroPoint,
                                      multipliers: m, shifts: s, activationMin: r.min, activationMax: r.max)
-        p.singleRounding = qf.isPerChannel
+        // TFLite Micro rescales per-channel FC like every other op (SRDHM
+        // then a rounding shift); LiteRT 2.3.0's reference rounds once
+        // (`singleRounding`). We follow TFLite Micro (README).
         return .fullyConnected(FullyConnectedKernel(p, filter: try weights(filter), bias: try bias(2, count: oc)), input: input.index, output: out.index)
     }
 

@@ -22,6 +22,17 @@ struct OpPreparer {
     /// The step for the op.
     func step() throws(RuntimeError) -> Interpreter.Step {
         switch op.kind {
+        case .quantize, .dequantize, .mean, .transpose, .reshape, .squeeze, .shape, .stridedSlice, .pack, .gather:
+            break   // these handle float32 themselves
+        default:
+            if out.type == .float32 { return try floatStep() }
+        }
+        return try int8Step()
+    }
+
+    /// The step of an int8 op (or one that moves bytes of any type).
+    private func int8Step() throws(RuntimeError) -> Interpreter.Step {
+        switch op.kind {
         case .conv2D: try conv()
         case .depthwiseConv2D: try depthwise()
         case .fullyConnected: try fullyConnected()
@@ -40,6 +51,9 @@ struct OpPreparer {
         case .leakyRelu: try leakyRelu()
         case .tanh: try tanh()
         case .resizeNearestNeighbor: try resizeNearest()
+        case .transpose: try transpose()
+        case .shape, .stridedSlice, .pack, .gather: try shapeArithmetic()
+        case .logSoftmax: try logSoftmax()
         case .other: throw .unsupported(op)
         }
     }
@@ -93,6 +107,10 @@ struct OpPreparer {
         guard shifts.allSatisfy({ (-31...30).contains($0) }) else {
             throw .unsupported(op, "a requantization scale is out of range")
         }
+    }
+
+    func requireFloat(_ tensor: Tensor) throws(RuntimeError) {
+        guard tensor.type == .float32 else { throw .unsupported(op, "tensor \(tensor.index) is \(tensor.type.name), not float32") }
     }
 
     func requireInt8(_ tensor: Tensor) throws(RuntimeError) {

@@ -34,6 +34,9 @@ public enum RuntimeError: Error, Equatable, Sendable {
     case arenaTooLarge(model: String, bytes: Int, limit: Int)
     case stopped
     case notFinished
+    /// A step the interpreter refused to prepare was reached by a run (the
+    /// ops before it ran: step mode shows them).
+    indirect case refusedStep(RuntimeError)
 
     /// The error for an op the runtime has no kernel (or no kernel variant) for.
     static func unsupported(_ op: Operator, _ detail: String? = nil) -> RuntimeError {
@@ -68,6 +71,8 @@ extension RuntimeError: CustomStringConvertible {
             "the run was stopped"
         case .notFinished:
             "the run has not finished"
+        case .refusedStep(let error):
+            "the run stops here: \(error)"
         }
     }
 

@@ -15,9 +15,9 @@ public struct FullyConnectedParams: Sendable {
     public var activationMin: Int32
     public var activationMax: Int32
     /// Rescale with one rounding (`multiplyByQuantizedMultiplierSingleRounding`)
-    /// instead of SRDHM + RDBPOT. TFLite's per-channel FC does; its
-    /// per-tensor FC (and TFLite Micro's) does not. The reference outputs of
-    /// the sample models (TFLite 2.21) are only reproduced this way.
+    /// instead of SRDHM + RDBPOT, as LiteRT 2.3.0's per-channel reference
+    /// FC does. TFLite Micro does not (it rounds twice, per-channel or not),
+    /// and the runtime follows TFLite Micro; this stays for comparing the two.
     public var singleRounding: Bool = false
 
     public init(batches: Int, inputDepth: Int, outputDepth: Int, inputOffset: Int32, filterOffset: Int32 = 0,

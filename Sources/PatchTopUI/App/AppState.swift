@@ -1,7 +1,9 @@
 import PatchTopModel
 import PatchTopPlan
 
-/// The panels Tab cycles through.
+/// The panels Tab moves the focus through; the arrow keys act on the
+/// focused one (rows in the layer table and the memory chart, patches in
+/// the patch grid, plans in the Pareto chart).
 public enum Panel: Int, CaseIterable, Equatable, Sendable {
     case layers, memory, grid
     public var title: String {
@@ -19,9 +21,23 @@ public struct AppState: Sendable {
     public var plan: PatchPlan
     public var options: MemoryOptions
     public var selectedLayer: Int = 0
+    /// The first row the layer table and the memory chart show (kept by
+    /// `update` from the last layout, so the tables scroll only when the
+    /// selection leaves them).
+    public var layerTop = 0
+    public var memoryTop = 0
     public var focusedPanel: Panel = .layers
     public var selectedPatch: Int = 0
     public var showHelp = false
+    /// `w`: the "live at peak" panel in place of the patch grid.
+    public var showLive = false
+    /// `v`: the Pareto chart in place of the memory chart and patch grid.
+    public var showPareto = false
+    /// The plan of the Pareto front the chart's cursor is on.
+    public var paretoCursor = 0
+    /// Every plan of the sweep for `options` (the Pareto chart, the n
+    /// slider's range); `nil` until one is given.
+    public var pareto: ParetoData?
     /// A one-off notice (an invalid n, where an export went); cleared by the next key.
     public var statusMessage: String = ""
     /// The SRAM budget line of the memory chart, from `--sram`, `--board` or `b`.
@@ -33,20 +49,29 @@ public struct AppState: Sendable {
     public var run: RunStatus = .idle
     /// Bumped by every plan change; results of older generations are stale.
     public var runGeneration = 0
-    /// Where `e` writes its report (`patchtop-<model>-p<P>-n<N>.txt` inside it).
+    /// Where `e` writes its report (`patchtop-<model>-p<P>-n<N>-<memory>.txt` inside it).
     public var exportDirectory = "."
+    /// The date exports are stamped with (the loop's caller sets it; fixed in tests).
+    public var exportDate = ""
     /// Step-through mode: `nil` when off; on, the latest snapshot (if one arrived).
     public var step: StepMode?
     /// The channel the step-mode heatmap shows (clamped to the tensor's channels when drawn).
     public var heatmapChannel = 0
+    /// The layout of the frame this state is drawn as, computed once by
+    /// `update`: the loop draws with it and the next mouse press is tested
+    /// against it, so a click lands on what was on screen.
+    public internal(set) var layout: ScreenLayout?
 
     /// Step-through mode as the state holds it.
     public struct StepMode: Equatable, Sendable {
         public var snapshot: StepSnapshot?
         public var error: String?
-        public init(snapshot: StepSnapshot? = nil, error: String? = nil) {
+        /// A step command is on its way to the step worker.
+        public var busy = false
+        public init(snapshot: StepSnapshot? = nil, error: String? = nil, busy: Bool = false) {
             self.snapshot = snapshot
             self.error = error
+            self.busy = busy
         }
     }
 
@@ -55,13 +80,17 @@ public struct AppState: Sendable {
     /// The budget in bytes, for views that only need the line's position.
     public var sramBudget: Int? { budget?.bytes }
     public var patchCount: Int { plan.isPatched ? plan.patches * plan.patches : 1 }
+    /// Whether the screen is large enough to draw (and for keys to act).
+    public var fitsScreen: Bool { width >= Screen.minWidth && height >= Screen.minHeight }
 
     public init(model: Model, patches: Int = 1, patchLayers: Int = 0, options: MemoryOptions = .tfliteMicro,
-                sramBudget: Int? = nil, board: SRAMBudget? = nil) throws(PlanError) {
+                sramBudget: Int? = nil, board: SRAMBudget? = nil, pareto: ParetoData? = nil) throws(PlanError) {
         self.model = model
         self.options = options
         self.budget = board ?? sramBudget.map { SRAMBudget(name: "SRAM", bytes: $0) }
         self.plan = try PatchPlan(model: model, patches: patches, patchLayers: patchLayers, options: options)
+        self.pareto = pareto
+        patchLimit = Self.patchLimit(model: model, patchLayers: patchLayers, options: options, plan: plan)
     }
 
     /// The request that runs the current plan in the current generation.
@@ -69,28 +98,76 @@ public struct AppState: Sendable {
         RunRequest(generation: runGeneration, patches: plan.patches, patchLayers: plan.patchLayers, options: options)
     }
 
-    /// Re-plans with new (p, n). On success the plan changes and a new run
-    /// generation starts (returned, for the caller to run); on failure the
-    /// plan stays and the notice says why.
-    @discardableResult
-    public mutating func replan(patches: Int, patchLayers: Int) -> RunRequest? {
+    /// The n slider's range: 0 up to the largest n any valid plan has
+    /// (past it the stage would cross a global op), from the sweep.
+    public var layerRange: ClosedRange<Int> {
+        0...max(1, pareto?.maxPatchLayers ?? model.operators.count)
+    }
+
+    /// The p slider's range for the current n: 1 up to the stage output's
+    /// smaller side (p patches per side need at least one row and column each).
+    public var patchRange: ClosedRange<Int> { 1...max(2, patchLimit) }
+
+    /// The largest p for the current n, kept with the plan (so drawing never plans).
+    public private(set) var patchLimit = 64
+
+    /// The largest p for a stage of `n` ops (64, PatchPlan's own limit, when n = 0).
+    static func patchLimit(model: Model, patchLayers n: Int, options: MemoryOptions, plan: PatchPlan? = nil) -> Int {
+        if let plan, plan.isPatched, plan.patchLayers == n { return min(plan.outputGrid.height, plan.outputGrid.width) }
+        guard n > 0 else { return 64 }
         do {
-            plan = try PatchPlan(model: model, patches: patches, patchLayers: patchLayers, options: options)
-            if selectedPatch >= patchCount { selectedPatch = 0 }
-            runGeneration += 1
-            let request = currentRunRequest
-            run = .running(request)
-            return request
+            let probe = try PatchPlan(model: model, patches: 2, patchLayers: n, options: options)
+            return min(probe.outputGrid.height, probe.outputGrid.width)
         } catch {
-            statusMessage = error.description
-            return nil
+            if case .patchesOutOfRange(_, let limit) = error { return limit }
+            return 1
         }
     }
 
-    /// `./patchtop-mbv2-w0.35-r144-p3-n13.txt`: where `e` writes by default.
+    /// Re-plans with new (p, n). On success the plan changes and a new run
+    /// generation starts (returned, for the caller to run); on failure the
+    /// plan stays and the notice says why, in terms of the value that moved.
+    @discardableResult
+    public mutating func replan(patches: Int, patchLayers: Int) -> RunRequest? {
+        if patches < 1 {
+            let limit = patchLayers == plan.patchLayers ? patchLimit : Self.patchLimit(model: model, patchLayers: patchLayers, options: options)
+            statusMessage = "p=\(patches) is out of range: the stage output allows 1…\(limit) patches per side"
+            return nil
+        }
+        do {
+            plan = try PatchPlan(model: model, patches: patches, patchLayers: patchLayers, options: options)
+        } catch {
+            if case .patchesOutOfRange(_, let limit) = error, patchLayers != plan.patchLayers {
+                statusMessage = "n=\(patchLayers) leaves a stage output too small for p=\(patches) (p ≤ \(limit) there): lower p first"
+            } else {
+                statusMessage = error.description
+            }
+            return nil
+        }
+        if selectedPatch >= patchCount { selectedPatch = 0 }
+        patchLimit = Self.patchLimit(model: model, patchLayers: patchLayers, options: options, plan: plan)
+        runGeneration += 1
+        let request = currentRunRequest
+        run = .running(request)
+        return request
+    }
+
+    /// `./patchtop-mbv2-w0.35-r144-p3-n13-tflm.txt`: where `e` writes by
+    /// default (a `-2`… suffix is added when the file exists).
     public var exportPath: String {
-        let name = "patchtop-\(model.name)-p\(plan.patches)-n\(plan.patchLayers).txt"
+        let name = "patchtop-\(model.name)-p\(plan.patches)-n\(plan.patchLayers)-\(Self.optionsTag(options)).txt"
         if exportDirectory.isEmpty { return name }
         return exportDirectory.hasSuffix("/") ? exportDirectory + name : exportDirectory + "/" + name
+    }
+
+    /// `tflm`, or the memory options joined: `inplace-stream-fuse-foldpad-int8io`.
+    public static func optionsTag(_ options: MemoryOptions) -> String {
+        var parts: [String] = []
+        if options.inplaceDepthwise { parts.append("inplace") }
+        if options.streamInput { parts.append("stream") }
+        if options.fuseResidual { parts.append("fuse") }
+        if options.foldPad { parts.append("foldpad") }
+        if options.int8IO { parts.append("int8io") }
+        return parts.isEmpty ? "tflm" : parts.joined(separator: "-")
     }
 }

@@ -1,9 +1,14 @@
-/// One key binding: what it is called in the hint bar and the help overlay.
-///
-/// The hint bar and the `?` overlay are generated from `keyBindings`, so
-/// they never drift from what `update` does.
+/// One key binding: the keys, the action, when it applies, and how the
+/// hint bar and the help overlay call it.
 public struct KeyBinding: Equatable, Sendable {
-    public var keys: String
+    /// When a binding applies: always, only in step mode, or only outside it.
+    public enum Mode: Equatable, Sendable { case always, stepping, notStepping, pareto }
+
+    public var keys: [Key]
+    public var action: Action
+    public var mode: Mode
+    /// How the help overlay writes the keys (`p / P`).
+    public var label: String
     public var help: String
     /// The hint-bar label outside step mode (empty: not in the bar).
     public var hint: String
@@ -12,28 +17,64 @@ public struct KeyBinding: Equatable, Sendable {
     /// Higher stays longer when the hint bar is too narrow for every hint.
     public var priority: Int
 
-    public init(keys: String, help: String, hint: String, stepHint: String? = nil, priority: Int) {
+    public init(_ keys: [Key], _ action: Action, mode: Mode = .always, label: String, help: String, hint: String = "", stepHint: String? = nil, priority: Int = 0) {
         self.keys = keys
+        self.action = action
+        self.mode = mode
+        self.label = label
         self.help = help
         self.hint = hint
         self.stepHint = stepHint ?? hint
         self.priority = priority
     }
+
+    public func applies(stepping: Bool, pareto: Bool) -> Bool {
+        switch mode {
+        case .always: true
+        case .stepping: stepping
+        case .notStepping: !stepping
+        case .pareto: pareto
+        }
+    }
 }
 
+/// Every key the TUI understands, in the order the help overlay lists
+/// them. The first binding of a key that applies in the current mode wins
+/// (so the step-mode meaning of `→` comes before the general one).
 public let keyBindings: [KeyBinding] = [
-    KeyBinding(keys: "p / P", help: "fewer / more patches per side (p)", hint: "p/P patches", priority: 8),
-    KeyBinding(keys: "n / N", help: "fewer / more ops in the patch stage (n)", hint: "n/N stage", priority: 8),
-    KeyBinding(keys: "↑↓ j k", help: "select layer", hint: "↑↓ layer", stepHint: "", priority: 3),
-    KeyBinding(keys: "PgUp PgDn g G", help: "page / first / last layer", hint: "", priority: 0),
-    KeyBinding(keys: "← → h l", help: "select patch (→ steps in step mode)", hint: "←→ patch", stepHint: "", priority: 2),
-    KeyBinding(keys: "s", help: "enter / leave step-through mode", hint: "s step", stepHint: "s leave", priority: 7),
-    KeyBinding(keys: "Space →", help: "step mode: run the next op (the next patch inside the stage)", hint: "", stepHint: "Space next", priority: 9),
-    KeyBinding(keys: "c / C", help: "step mode: next / previous heatmap channel", hint: "", stepHint: "c/C channel", priority: 6),
-    KeyBinding(keys: "m", help: "next memory options (in-place dw, streamed input, fused ADD)", hint: "m memory", priority: 4),
-    KeyBinding(keys: "b / B", help: "next / previous SRAM budget (board preset)", hint: "b board", priority: 4),
-    KeyBinding(keys: "e", help: "export the screen as a text report", hint: "e export", priority: 5),
-    KeyBinding(keys: "Tab", help: "next panel", hint: "Tab panel", priority: 1),
-    KeyBinding(keys: "?", help: "toggle this help", hint: "? help", priority: 10),
-    KeyBinding(keys: "q Esc", help: "quit (Esc closes help first)", hint: "q quit", priority: 10),
+    KeyBinding([.char("p")], .fewerPatches, label: "p / P", help: "fewer / more patches per side (p)", hint: "p/P patches", priority: 8),
+    KeyBinding([.char("P")], .morePatches, label: "", help: ""),
+    KeyBinding([.char("n")], .fewerLayers, label: "n / N", help: "fewer / more ops in the patch stage (n)", hint: "n/N stage", priority: 8),
+    KeyBinding([.char("N")], .moreLayers, label: "", help: ""),
+    KeyBinding([.enter], .takePlan, mode: .pareto, label: "Enter", help: "Pareto chart: take the marked plan", hint: "", priority: 0),
+    KeyBinding([.char(" "), .right], .stepNext, mode: .stepping, label: "Space →", help: "step mode: run the next step (an op, or one patch of it)", stepHint: "Space next", priority: 9),
+    KeyBinding([.char("F")], .stepToEndOfOp, mode: .stepping, label: "F", help: "step mode: finish the current patch (in the stage) or op", stepHint: "F patch/op", priority: 7),
+    KeyBinding([.char("f")], .stepToEnd, mode: .stepping, label: "f", help: "step mode: run to the end of the model", stepHint: "f end", priority: 7),
+    KeyBinding([.backspace, .left], .stepBack, mode: .stepping, label: "⌫ ←", help: "step mode: back one step (replays from the start)", stepHint: "⌫ back", priority: 6),
+    KeyBinding([.char("c")], .nextChannel, mode: .stepping, label: "c / C", help: "step mode: next / previous heatmap channel", stepHint: "c/C channel", priority: 5),
+    KeyBinding([.char("C")], .previousChannel, mode: .stepping, label: "", help: ""),
+    KeyBinding([.up, .char("k")], .up, label: "↑↓ j k", help: "select layer (patch in the grid, plan in the Pareto chart)", hint: "↑↓ layer", stepHint: "", priority: 3),
+    KeyBinding([.down, .char("j")], .down, label: "", help: ""),
+    KeyBinding([.left, .char("h")], .left, label: "← → h l", help: "select patch (plan in the Pareto chart)", hint: "←→ patch", stepHint: "", priority: 2),
+    KeyBinding([.right, .char("l")], .right, label: "", help: ""),
+    KeyBinding([.pageUp], .pageUp, label: "PgUp PgDn g G", help: "page / first / last layer"),
+    KeyBinding([.pageDown], .pageDown, label: "", help: ""),
+    KeyBinding([.home, .char("g")], .first, label: "", help: ""),
+    KeyBinding([.end, .char("G")], .last, label: "", help: ""),
+    KeyBinding([.char("s")], .toggleStep, label: "s", help: "enter / leave step-through mode", hint: "s step", stepHint: "s leave", priority: 7),
+    KeyBinding([.char("w")], .toggleLive, mode: .notStepping, label: "w", help: "what is live at the peak (why the peak is this high)", hint: "w why", priority: 6),
+    KeyBinding([.char("v")], .togglePareto, mode: .notStepping, label: "v", help: "Pareto chart of every plan: peak vs MAC overhead", hint: "v Pareto", priority: 6),
+    KeyBinding([.char("m")], .nextMemory, label: "m", help: "next memory options (in-place dw, streamed input, fused ADD, folded PAD, int8 I/O)", hint: "m memory", priority: 4),
+    KeyBinding([.char("b")], .nextBudget, label: "b / B", help: "next / previous SRAM budget (board preset)", hint: "b board", priority: 4),
+    KeyBinding([.char("B")], .previousBudget, label: "", help: ""),
+    KeyBinding([.char("e")], .export, label: "e", help: "export the screen as a text report (a new file)", hint: "e export", priority: 5),
+    KeyBinding([.tab], .nextPanel, label: "Tab", help: "focus the next panel (the arrows act on it)", hint: "Tab focus", priority: 1),
+    KeyBinding([.backTab], .previousPanel, label: "", help: ""),
+    KeyBinding([.char("?")], .help, label: "?", help: "toggle this help", hint: "? help", priority: 10),
+    KeyBinding([.char("q"), .escape], .quit, label: "q Esc", help: "quit (Esc closes help and the Pareto chart first)", hint: "q quit", priority: 10),
 ]
+
+/// The action `key` means in the current mode, if any.
+public func action(for key: Key, stepping: Bool, pareto: Bool) -> Action? {
+    keyBindings.first { $0.keys.contains(key) && $0.applies(stepping: stepping, pareto: pareto) }?.action
+}

@@ -7,128 +7,72 @@ import PatchTopPlan
 public func updateWithEffects(_ state: AppState, _ message: Message) -> (state: AppState, effects: [Effect]) {
     var s = state
     var effects: [Effect] = []
-    let opCount = s.model.operators.count
-    let patchCount = s.patchCount
-    func select(_ layer: Int) { s.selectedLayer = max(0, min(max(0, opCount - 1), layer)) }
-    /// After a successful re-plan: run the new plan, and restart step mode on it.
-    func replanned(_ request: RunRequest?) {
-        guard let request else { return }
-        effects.append(.run(request))
-        if s.step != nil {
-            s.step = AppState.StepMode()
-            effects.append(.stepStart(request))
-        }
-    }
     switch message {
     case .start:
         s.run = .running(s.currentRunRequest)
         effects.append(.run(s.currentRunRequest))
+        if s.pareto?.options != s.options { effects.append(.sweep(s.options)) }
     case .resize(let w, let h):
         s.width = max(0, w); s.height = max(0, h)
     case .mouseWheel(let up):
-        select(s.selectedLayer + (up ? -3 : 3))
+        guard s.fitsScreen, !s.showHelp else { break }
+        s.select(s.selectedLayer + (up ? -3 : 3))
     case .mouseClick(let x, let y):
-        guard s.width >= Screen.minWidth, s.height >= Screen.minHeight, !s.showHelp else { break }
-        let panes = Screen.layout(width: s.width, height: s.height, stepping: s.step != nil)
-        func inside(_ r: Rect) -> Bool { x >= r.x && x < r.maxX && y >= r.y && y < r.maxY }
-        if y == 1, let hit = SlidersView.hit(x: x, state: s, width: s.width) {
-            switch hit {
-            case .patches(let p) where p != s.plan.patches:
-                replanned(s.replan(patches: p, patchLayers: s.plan.patchLayers))
-            case .patchLayers(let n) where n != s.plan.patchLayers:
-                replanned(s.replan(patches: s.plan.patches, patchLayers: n))
-            default: break
-            }
-        } else if inside(panes.layers) {
-            s.focusedPanel = .layers
-            let visible = panes.layers.height - 3
-            let row = y - panes.layers.y - 2
-            if row >= 0, row < visible {
-                select(scrollOffset(selected: s.selectedLayer, count: opCount, visible: visible) + row)
-            }
-        } else if inside(panes.memory) {
-            s.focusedPanel = .memory
-            let visible = panes.memory.height - 3
-            let row = y - panes.memory.y - 2
-            if s.step == nil, row >= 0, row < visible {
-                select(scrollOffset(selected: s.selectedLayer, count: opCount, visible: visible) + row)
-            }
-        } else if inside(panes.grid) {
-            s.focusedPanel = .grid
-        }
+        guard s.fitsScreen, !s.showHelp else { break }
+        s.statusMessage = ""
+        // The frame on screen is the one to hit-test.
+        let drawn = s.layout ?? Screen.layout(s)
+        click(&s, &effects, drawn.hit(x: x, y: y))
     case .planRecomputed(let p, let n):
-        replanned(s.replan(patches: p, patchLayers: n))
+        s.replanned(&effects, s.replan(patches: p, patchLayers: n))
     case .runFinished(let summary):
         if summary.request.generation == s.runGeneration { s.run = .finished(summary) }
     case .runFailed(let request, let reason):
         if request.generation == s.runGeneration { s.run = .failed(request, reason: reason) }
     case .exported(let path):
-        s.statusMessage = "exported \(path)"
+        // The file name first: a long directory is what gets dropped.
+        let slash = path.lastIndex(of: "/")
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        let directory = slash.map { String(path[..<$0]) } ?? "."
+        s.statusMessage = "exported \(name) to \(directory.isEmpty ? "/" : directory)"
     case .exportFailed(let path, let reason):
         s.statusMessage = "cannot export \(path): \(reason)"
+    case .swept(let data):
+        guard data.options == s.options else { break }
+        s.pareto = data
+        s.paretoCursor = s.frontIndexNearestPlan()
     case .stepped(let snapshot):
-        guard s.step != nil else { break }
+        guard s.step != nil, snapshot.generation == s.runGeneration else { break }
         s.step = AppState.StepMode(snapshot: snapshot)
         if let point = snapshot.last ?? snapshot.next {
-            select(point.op)
-            if let patch = point.patch, patch < patchCount { s.selectedPatch = patch }
+            s.select(point.op)
+            if let patch = point.patch, patch < s.patchCount { s.selectedPatch = patch }
         }
     case .stepFailed(let reason):
         guard s.step != nil else { break }
         s.step?.error = reason
+        s.step?.busy = false
     case .key(let key):
+        // Nothing acts on a screen too small to show what it did.
+        guard s.fitsScreen else { break }
         if s.showHelp {
             if key == .escape || key == .char("?") || key == .char("q") { s.showHelp = false }
             if key == .char("q") { s.shouldQuit = true }
-            return (s, effects)
+            break
         }
         s.statusMessage = ""
         let stepping = s.step != nil
-        switch key {
-        case .char("q"), .escape: s.shouldQuit = true
-        case .char("?"): s.showHelp = true
-        case .char("p"): replanned(s.replan(patches: s.plan.patches - 1, patchLayers: s.plan.patchLayers))
-        case .char("P"): replanned(s.replan(patches: s.plan.patches + 1, patchLayers: s.plan.patchLayers))
-        case .char("n"): replanned(s.replan(patches: s.plan.patches, patchLayers: s.plan.patchLayers - 1))
-        case .char("N"): replanned(s.replan(patches: s.plan.patches, patchLayers: s.plan.patchLayers + 1))
-        case .char("m"):
-            // Memory options change what the plan counts (and how the runtime
-            // runs it); p and n stay.
-            let previous = s.options
-            s.options = previous.next
-            if let request = s.replan(patches: s.plan.patches, patchLayers: s.plan.patchLayers) {
-                s.statusMessage = "memory: \(s.options.summary)"
-                replanned(request)
-            } else {
-                s.options = previous
-            }
-        case .char("b"): s.budget = SRAMBudget.cycle(from: s.budget, forward: true)
-        case .char("B"): s.budget = SRAMBudget.cycle(from: s.budget, forward: false)
-        case .char("e"): effects.append(.export(path: s.exportPath))
-        case .char("s"):
-            if stepping {
-                s.step = nil
-                effects.append(.stepStop)
-            } else {
-                s.step = AppState.StepMode()
-                effects.append(.stepStart(s.currentRunRequest))
-            }
-        case .char(" ") where stepping, .right where stepping:
-            if s.step?.snapshot?.isFinished != true { effects.append(.stepNext) }
-        case .char("c") where stepping: s.heatmapChannel = stepChannel(s, by: 1)
-        case .char("C") where stepping: s.heatmapChannel = stepChannel(s, by: -1)
-        case .up, .char("k"): select(s.selectedLayer - 1)
-        case .down, .char("j"): select(s.selectedLayer + 1)
-        case .pageUp: select(s.selectedLayer - 10)
-        case .pageDown: select(s.selectedLayer + 10)
-        case .home, .char("g"): select(0)
-        case .end, .char("G"): select(opCount - 1)
-        case .left, .char("h"): s.selectedPatch = (s.selectedPatch + patchCount - 1) % patchCount
-        case .right, .char("l"): s.selectedPatch = (s.selectedPatch + 1) % patchCount
-        case .tab: s.focusedPanel = Panel(rawValue: (s.focusedPanel.rawValue + 1) % Panel.allCases.count) ?? .layers
-        case .backTab: s.focusedPanel = Panel(rawValue: (s.focusedPanel.rawValue + Panel.allCases.count - 1) % Panel.allCases.count) ?? .layers
-        default: break
-        }
+        if key == .escape, s.showPareto { s.showPareto = false; break }
+        guard let act = action(for: key, stepping: stepping, pareto: s.showPareto) else { break }
+        perform(act, &s, &effects)
+    }
+    if s.fitsScreen {
+        let layout = Screen.layout(s)
+        s.layerTop = layout.layerRows.first
+        if layout.memoryRows.count > 0 { s.memoryTop = layout.memoryRows.first }
+        s.layout = layout
+    } else {
+        s.layout = nil
     }
     return (s, effects)
 }
@@ -136,6 +80,142 @@ public func updateWithEffects(_ state: AppState, _ message: Message) -> (state: 
 /// `updateWithEffects` for callers that only need the state.
 public func update(_ state: AppState, _ message: Message) -> AppState {
     updateWithEffects(state, message).state
+}
+
+private func perform(_ act: Action, _ s: inout AppState, _ effects: inout [Effect]) {
+    let stepping = s.step != nil
+    switch act {
+    case .quit: s.shouldQuit = true
+    case .help: s.showHelp = true
+    case .fewerPatches: s.replanned(&effects, s.replan(patches: s.plan.patches - 1, patchLayers: s.plan.patchLayers))
+    case .morePatches: s.replanned(&effects, s.replan(patches: s.plan.patches + 1, patchLayers: s.plan.patchLayers))
+    case .fewerLayers: s.replanned(&effects, s.replan(patches: s.plan.patches, patchLayers: s.plan.patchLayers - 1))
+    case .moreLayers: s.replanned(&effects, s.replan(patches: s.plan.patches, patchLayers: s.plan.patchLayers + 1))
+    case .nextMemory:
+        // Memory options change what the plan counts (and how the runtime
+        // runs it); p and n stay.
+        let previous = s.options
+        s.options = previous.next
+        if let request = s.replan(patches: s.plan.patches, patchLayers: s.plan.patchLayers) {
+            s.statusMessage = "memory: \(s.options.summary)"
+            s.replanned(&effects, request)
+            effects.append(.sweep(s.options))
+        } else {
+            s.options = previous
+        }
+    case .nextBudget: s.budget = SRAMBudget.cycle(from: s.budget, forward: true)
+    case .previousBudget: s.budget = SRAMBudget.cycle(from: s.budget, forward: false)
+    case .export:
+        effects.append(.export(path: s.exportPath, report: ReportRenderer(state: s, width: s.width, height: s.height, date: s.exportDate).render()))
+    case .toggleStep:
+        if stepping {
+            s.step = nil
+            effects.append(.stepStop)
+        } else {
+            s.showPareto = false
+            s.step = AppState.StepMode(busy: true)
+            effects.append(.stepStart(s.currentRunRequest, resume: nil))
+        }
+    case .stepNext: s.stepCommand(&effects, .next)
+    case .stepToEndOfOp: s.stepCommand(&effects, .toEndOfOp)
+    case .stepToEnd: s.stepCommand(&effects, .toEnd)
+    case .stepBack:
+        if (s.step?.snapshot?.position ?? 0) > 0 { s.step?.busy = true; effects.append(.step(.back)) }
+    case .nextChannel: s.heatmapChannel = stepChannel(s, by: 1)
+    case .previousChannel: s.heatmapChannel = stepChannel(s, by: -1)
+    case .toggleLive: s.showLive.toggle()
+    case .togglePareto:
+        s.showPareto.toggle()
+        if s.showPareto { s.paretoCursor = s.frontIndexNearestPlan() }
+        if s.showPareto, s.pareto?.options != s.options { s.statusMessage = "sweeping every plan…" }
+    case .takePlan:
+        guard let front = s.pareto?.front, front.indices.contains(s.paretoCursor) else { break }
+        let point = front[s.paretoCursor]
+        s.replanned(&effects, s.replan(patches: point.patches, patchLayers: point.patchLayers))
+    case .up, .down, .left, .right:
+        arrow(act, &s)
+    case .pageUp: s.select(s.selectedLayer - 10)
+    case .pageDown: s.select(s.selectedLayer + 10)
+    case .first: s.select(0)
+    case .last: s.select(s.model.operators.count - 1)
+    case .nextPanel: s.focusedPanel = Panel(rawValue: (s.focusedPanel.rawValue + 1) % Panel.allCases.count) ?? .layers
+    case .previousPanel: s.focusedPanel = Panel(rawValue: (s.focusedPanel.rawValue + Panel.allCases.count - 1) % Panel.allCases.count) ?? .layers
+    }
+}
+
+/// The arrow keys act on what has the focus: the Pareto chart's front
+/// when it is open, patches (in two dimensions) in the patch grid, layers
+/// (↑↓) and patches (←→) in the layer table and the memory chart.
+private func arrow(_ act: Action, _ s: inout AppState) {
+    if s.showPareto, let front = s.pareto?.front, !front.isEmpty {
+        // The front runs from the smallest peak (the chart's right, most
+        // MACs) to the largest (its left): ← and ↑ walk toward fewer MACs
+        // and a higher peak, → and ↓ toward a lower peak.
+        let delta = (act == .left || act == .up) ? 1 : -1
+        s.paretoCursor = max(0, min(front.count - 1, s.paretoCursor + delta))
+        return
+    }
+    let count = s.patchCount, side = max(1, s.plan.isPatched ? s.plan.patches : 1)
+    switch (act, s.focusedPanel) {
+    case (.left, _): s.selectedPatch = (s.selectedPatch + count - 1) % count
+    case (.right, _): s.selectedPatch = (s.selectedPatch + 1) % count
+    case (.up, .grid): s.selectedPatch = (s.selectedPatch + count - side) % count
+    case (.down, .grid): s.selectedPatch = (s.selectedPatch + side) % count
+    case (.up, _): s.select(s.selectedLayer - 1)
+    default: s.select(s.selectedLayer + 1)
+    }
+}
+
+/// What a press of the left button at a hit target does.
+private func click(_ s: inout AppState, _ effects: inout [Effect], _ target: HitTarget?) {
+    switch target {
+    case nil: break
+    case .patches(let p)?:
+        if p != s.plan.patches { s.replanned(&effects, s.replan(patches: p, patchLayers: s.plan.patchLayers)) }
+    case .patchLayers(let n)?:
+        if n != s.plan.patchLayers { s.replanned(&effects, s.replan(patches: s.plan.patches, patchLayers: n)) }
+    case .layer(let layer, let panel)?:
+        s.focusedPanel = panel
+        s.select(layer)
+    case .patch(let patch)?:
+        s.focusedPanel = .grid
+        if patch < s.patchCount { s.selectedPatch = patch }
+    case .paretoPlan(let index)?:
+        s.paretoCursor = index
+    case .panel(let panel)?:
+        s.focusedPanel = panel
+    }
+}
+
+extension AppState {
+    mutating func select(_ layer: Int) {
+        selectedLayer = max(0, min(max(0, model.operators.count - 1), layer))
+    }
+
+    /// After a successful re-plan: run the new plan, and reopen step mode
+    /// on it at the same step when the new schedule has that step.
+    mutating func replanned(_ effects: inout [Effect], _ request: RunRequest?) {
+        guard let request else { return }
+        effects.append(.run(request))
+        if let mode = step {
+            step = AppState.StepMode(busy: true)
+            effects.append(.stepStart(request, resume: mode.snapshot?.last))
+        }
+    }
+
+    mutating func stepCommand(_ effects: inout [Effect], _ command: StepCommand) {
+        guard let mode = step, mode.snapshot?.isFinished != true else { return }
+        step?.busy = true
+        effects.append(.step(command))
+    }
+
+    /// The index of the front plan equal to (or nearest in peak to) the current plan.
+    func frontIndexNearestPlan() -> Int {
+        guard let front = pareto?.front, !front.isEmpty else { return 0 }
+        if let exact = front.firstIndex(where: { $0.patches == plan.patches && $0.patchLayers == plan.patchLayers }) { return exact }
+        let peak = plan.peakBytes
+        return front.indices.min { abs(front[$0].peakBytes - peak) < abs(front[$1].peakBytes - peak) } ?? 0
+    }
 }
 
 /// The heatmap channel moved by `delta`, wrapping within the shown tensor's channels.

@@ -56,6 +56,10 @@ public struct CellGrid: Equatable, Sendable {
     public let width: Int
     public let height: Int
     public private(set) var cells: [Cell]
+    /// Every text a `text` call could not write whole (it ran past its
+    /// clip). Views shorten text deliberately (`TextFit`) before drawing
+    /// it, so the tests check that this stays empty: nothing cut mid-word.
+    public private(set) var cutTexts: [String] = []
 
     public init(width: Int, height: Int, fill: Cell = .blank) {
         self.width = Swift.min(Swift.max(0, width), 4096)
@@ -78,8 +82,9 @@ public struct CellGrid: Equatable, Sendable {
         guard y >= area.y, y < area.maxY else { return 0 }
         var cx = x
         var written = 0
+        if x < area.x { cutTexts.append(text) }
         for ch in text {
-            if cx >= area.maxX { break }
+            if cx >= area.maxX { cutTexts.append(text); break }
             if cx >= area.x { self[cx, y] = Cell(ch, style: style); written += 1 }
             if cx == Int.max { break }
             cx += 1
@@ -112,7 +117,10 @@ public struct CellGrid: Equatable, Sendable {
         self[rect.x, rect.y] = Cell("┌", style: style); self[x1, rect.y] = Cell("┐", style: style)
         self[rect.x, y1] = Cell("└", style: style); self[x1, y1] = Cell("┘", style: style)
         if !title.isEmpty {
-            text(" \(title) ", x: saturatingAdd(rect.x, 2), y: rect.y, style: CellStyle(fg: style.fg, bold: true), clip: Rect(x: rect.x, y: rect.y, width: rect.width - 1, height: 1))
+            let fitted = TextFit.words(title, width: max(0, rect.width - 6))
+            if !fitted.isEmpty {
+                text(" \(fitted) ", x: saturatingAdd(rect.x, 2), y: rect.y, style: CellStyle(fg: style.fg, bold: true), clip: Rect(x: rect.x, y: rect.y, width: rect.width - 1, height: 1))
+            }
         }
     }
 

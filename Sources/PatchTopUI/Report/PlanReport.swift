@@ -20,14 +20,11 @@ public struct PlanReport: Sendable {
         return out
     }
 
-    /// ` — 2.04× lower`, ` — 1.30× higher`, ` — the same`; nothing for a
-    /// layer-by-layer plan, which is its own reference.
+    /// ` — 2.04× lower`, ` — 1.30× higher`, ` — same as layer by layer`
+    /// (the words of `Verdicts`); nothing for a layer-by-layer plan, which
+    /// is its own reference.
     static func comparison(_ plan: PatchPlan) -> String {
-        guard plan.isPatched else { return "" }
-        let (ours, theirs) = (plan.peakBytes, plan.layerByLayerPeakBytes)
-        if ours == theirs { return " — the same" }
-        if ours < theirs { return " — \(formatFixed(plan.peakReduction, decimals: 2))× lower" }
-        return " — \(formatFixed(theirs == 0 ? 0 : Double(ours) / Double(theirs), decimals: 2))× higher"
+        plan.isPatched ? " — \(Verdicts.peak(plan))" : ""
     }
 
     public func lines() -> [String] {

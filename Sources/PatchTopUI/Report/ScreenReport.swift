@@ -21,14 +21,17 @@ public struct ReportRenderer: Sendable {
         var out = [
             "PatchTop report — \(state.model.name)",
             "date            \(date)",
-            "plan            p=\(plan.patches) n=\(plan.patchLayers)\(plan.isPatched ? "" : " (layer-by-layer)")",
+            "plan            p=\(plan.patches) n=\(plan.patchLayers)\(plan.isPatched ? "" : " (layer by layer)")",
             "memory options  \(plan.options.summary)",
-            "peak            \(formatBytes(plan.peakBytes)) (\(formatCount(plan.peakBytes)) B) vs \(formatBytes(plan.layerByLayerPeakBytes)) layer-by-layer, \(formatFixed(plan.peakReduction, decimals: 2))× lower",
+            plan.isPatched
+                ? "peak            \(formatBytes(plan.peakBytes)) (\(formatCount(plan.peakBytes)) B) vs \(formatBytes(plan.layerByLayerPeakBytes)) layer-by-layer, \(Verdicts.peak(plan))"
+                : "peak            \(formatBytes(plan.peakBytes)) (\(formatCount(plan.peakBytes)) B), layer by layer",
             "MAC overhead    \(formatPercentChange(plan.macOverhead)) (\(formatMACs(plan.macs)) vs \(formatMACs(plan.layerByLayerMacs)))",
         ]
         if let budget = state.budget {
-            out.append("SRAM budget     \(formatBytes(budget.bytes))\(budget.name == "SRAM" ? "" : " (\(budget.name))")")
+            out.append("SRAM budget     \(formatBytes(budget.bytes))\(budget.name == "SRAM" ? "" : " (\(budget.name))"): \(Verdicts.budget(plan.peakBytes, budget).text)")
         }
+        out.append("selected        op \(state.selectedLayer)\(plan.isPatched ? ", patch \(state.selectedPatch + 1)/\(state.patchCount)" : "") (marked » and #)")
         if case .finished(let summary) = state.run {
             let arena = summary.measuredArenaBytes.map { "arena \(formatBytes($0)) measured, \(formatBytes(summary.plannedArenaBytes)) planned" }
                 ?? "arena \(formatBytes(summary.plannedArenaBytes)) planned"
@@ -41,10 +44,22 @@ public struct ReportRenderer: Sendable {
         let rect = Rect(x: 0, y: 0, width: width, height: height)
         var grid = CellGrid(width: width, height: height)
         switch view {
-        case .all: return Screen.render(state, width: width, height: height).lines()
-        case .layers: LayersView.draw(state, into: &grid, rect: rect)
-        case .memory: MemoryView.draw(state, into: &grid, rect: rect)
-        case .grid: PatchGridView.draw(state, into: &grid, rect: rect)
+        case .all: return Screen.render(state, width: width, height: height, exporting: true).lines()
+        case .layers:
+            var s = state
+            s.width = width; s.height = height
+            let inner = rect.inset(1)
+            let visible = max(0, inner.height - 1)
+            let first = scrollOffset(selected: s.selectedLayer, count: s.model.operators.count, visible: visible)
+            let rows = RowWindow(x: inner.x..<inner.maxX, y: inner.y + 1, first: first, count: min(visible, max(0, s.model.operators.count - first)))
+            LayersView.draw(s, rows, into: &grid, rect: rect, exporting: true)
+        case .memory:
+            let inner = rect.inset(1)
+            let visible = max(0, inner.height - 1)
+            let first = scrollOffset(selected: state.selectedLayer, count: state.model.operators.count, visible: visible)
+            let rows = RowWindow(x: inner.x..<inner.maxX, y: inner.y + 1, first: first, count: min(visible, max(0, state.model.operators.count - first)))
+            MemoryView.draw(state, rows, into: &grid, rect: rect, exporting: true)
+        case .grid: PatchGridView.draw(state, PatchGridView.geometry(state, rect: rect), into: &grid, rect: rect, exporting: true)
         }
         return grid.lines()
     }

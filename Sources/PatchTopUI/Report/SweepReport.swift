@@ -21,12 +21,14 @@ public struct SweepReport: Sendable {
         guard let first = sweep.plans.first else { return ["no valid plan"] }
         var out = ["\(first.model.name): \(sweep.plans.count) valid plans — memory: \(first.options.summary)", ""]
         out.append("Pareto front (peak memory vs MACs):")
-        out.append("   p   n        peak    reduction    MACs  overhead")
+        let cached = sweep.plans.contains { !$0.caches.isEmpty }
+        out.append("   p   n        peak    reduction    MACs  overhead" + (cached ? "  halo caches" : ""))
         for plan in sweep.paretoFront {
             out.append(String(repeating: " ", count: 0)
                 + pad("\(plan.patches)", 4) + pad("\(plan.patchLayers)", 4) + pad(formatBytes(plan.peakBytes), 12)
                 + pad("\(formatFixed(plan.peakReduction, decimals: 2))×", 13) + pad(formatMACs(plan.macs), 8)
-                + pad(formatPercentChange(plan.macOverhead), 10))
+                + pad(formatPercentChange(plan.macOverhead), 10)
+                + (cached && !plan.caches.isEmpty ? "  \(plan.haloCaching.name) (\(plan.caches.count), \(formatBytes(plan.cacheBytes.values.reduce(0, +))))" : ""))
         }
         out.append("")
         if let sramBytes {

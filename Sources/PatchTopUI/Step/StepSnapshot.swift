@@ -83,6 +83,9 @@ public struct StepValues: Equatable, Sendable {
 /// arena holds, and the output of the step just executed. Pure data, made by
 /// the step driver after every step.
 public struct StepSnapshot: Equatable, Sendable {
+    /// The run generation whose plan the session runs; `update` drops
+    /// snapshots of a plan that has since changed.
+    public var generation: Int
     /// Index of the next step in the schedule (steps done so far).
     public var position: Int
     public var stepCount: Int
@@ -97,9 +100,13 @@ public struct StepSnapshot: Equatable, Sendable {
     public var isFinished: Bool
     /// When finished: whether the output equals the layer-by-layer run's.
     public var identical: Bool?
+    /// Where the session stops short of the model's end (an op the runtime
+    /// cannot run) and why; `nil` when it runs to the end.
+    public var stopNote: String?
 
-    public init(position: Int, stepCount: Int, last: StepPoint?, next: StepPoint?, blocks: [ArenaBlock],
-                arenaBytes: Int, values: StepValues?, isFinished: Bool, identical: Bool? = nil) {
+    public init(generation: Int = 0, position: Int, stepCount: Int, last: StepPoint?, next: StepPoint?, blocks: [ArenaBlock],
+                arenaBytes: Int, values: StepValues?, isFinished: Bool, identical: Bool? = nil, stopNote: String? = nil) {
+        self.generation = generation
         self.position = position
         self.stepCount = stepCount
         self.last = last
@@ -109,5 +116,6 @@ public struct StepSnapshot: Equatable, Sendable {
         self.values = values
         self.isFinished = isFinished
         self.identical = identical
+        self.stopNote = stopNote
     }
 }

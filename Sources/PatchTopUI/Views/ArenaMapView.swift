@@ -6,10 +6,10 @@ import PatchTopPlan
 /// and a legend of those buffers by offset.
 ///
 /// ```
-/// step 54/168 op 1 p5/9  97.8/121.4 KiB
+/// step 54/168 op 1 patch 5/9  97.8/121.4 KiB
 /// AAAAAAAAAAAAAAAAAbbbbbcccc······DD
-/// A t0      0.0–  60.8 whole 144×144×3
-/// b t108   60.8–  77.8 patch 72×72×16
+/// A t0  0.0–60.8 KiB  whole 144×144×3
+/// b t108  60.8–77.8 KiB  patch 26×26×16
 /// ```
 /// (offsets in KiB).
 /// Uppercase letters are tensors held whole, lowercase per-patch region
@@ -41,54 +41,103 @@ public enum ArenaMapView {
         }
     }
 
-    public static func draw(_ state: AppState, into grid: inout CellGrid, rect: Rect, focused: Bool = false) {
-        grid.box(rect, title: "Arena map", style: focused ? CellStyle(fg: .cyan, bold: true) : .plain)
+    public static func draw(_ state: AppState, into grid: inout CellGrid, rect: Rect) {
+        grid.box(rect, title: "Arena map")
         let inner = rect.inset(1)
         guard !inner.isEmpty else { return }
         guard let snapshot = state.step?.snapshot else {
-            grid.text(state.step?.error ?? "opening the session…", x: inner.x, y: inner.y, style: .dim, clip: inner)
+            let text = state.step?.error ?? "opening the session…"
+            grid.text(TextFit.words(text, width: inner.width), x: inner.x, y: inner.y, style: state.step?.error == nil ? .dim : CellStyle(fg: .red, bold: true))
             return
         }
         let model = state.model
         let blocks = snapshot.blocks.sorted { ($0.offset, $0.tensor) < ($1.offset, $1.tensor) }
         let live = blocks.reduce(0) { $0 + $1.bytes }
-        var where_ = "step \(snapshot.position)/\(snapshot.stepCount)"
+        var position = "step \(snapshot.position)/\(snapshot.stepCount)"
+        var short = ""
         if let last = snapshot.last {
-            where_ += " op \(last.op)"
-            if let patch = last.patch { where_ += " p\(patch + 1)/\(state.patchCount)" }
+            short = "op \(last.op)"
+            if let patch = last.patch { short += " patch \(patch + 1)/\(state.patchCount)" }
+            position += " " + short
         }
+        var verdict = ""
+        var verdictStyle = CellStyle(fg: .green, bold: true)
         if snapshot.isFinished {
-            where_ += snapshot.identical == false ? " done ✗ DIFFERS" : snapshot.identical == true ? " done ✓ identical" : " done"
+            let done = snapshot.stopNote == nil ? "done" : "stopped"
+            switch snapshot.identical {
+            case true?: verdict = state.plan.isPatched ? "\(done) ✓ identical" : "\(done) (layer by layer)"
+            case false?: verdict = "\(done) ✗ DIFFERS"; verdictStyle = CellStyle(fg: .red, bold: true, reverse: true)
+            case nil: verdict = done
+            }
+        } else if state.step?.busy == true {
+            verdict = "…"
+            verdictStyle = .dim
         }
-        grid.text(where_ + "  \(kib(live))/\(kib(snapshot.arenaBytes)) KiB", x: inner.x, y: inner.y, style: .bold, clip: inner)
+        let memory = "\(kib(live))/\(kib(snapshot.arenaBytes)) KiB"
+        let head = TextFit.first([
+            position + "  " + memory, position, short.isEmpty ? position : short,
+        ], width: max(0, inner.width - (verdict.isEmpty ? 0 : verdict.count + 2)))
+        let x = inner.x + grid.text(head, x: inner.x, y: inner.y, style: .bold)
+        if !verdict.isEmpty { grid.text("  " + verdict, x: x, y: inner.y, style: verdictStyle, clip: inner) }
+        var y = inner.y + 1
+        if let note = snapshot.stopNote, y < inner.maxY {
+            grid.text(TextFit.words(note, width: inner.width), x: inner.x, y: y, style: CellStyle(fg: .yellow, bold: true))
+            y += 1
+        }
         if let error = state.step?.error {
-            grid.text(error, x: inner.x, y: inner.y + 1, style: CellStyle(fg: .red, bold: true), clip: inner)
+            grid.text(TextFit.words(error, width: inner.width), x: inner.x, y: y, style: CellStyle(fg: .red, bold: true))
+            y += 1
         }
         // The strip: up to 3 rows (or a third of the panel), row-major over the arena.
-        let mapRows = max(1, min(3, (inner.height - 2) / 3))
-        let mapY = inner.y + 1 + (state.step?.error == nil ? 0 : 1)
+        let mapRows = max(1, min(3, (inner.maxY - y - 1) / 3))
+        let mapY = y
         let cells = inner.width * mapRows
         let owner = strip(blocks, arenaBytes: snapshot.arenaBytes, cells: cells)
         let written = snapshot.last.map { model.operators.indices.contains($0.op) ? model.operators[$0.op].output : -1 }
         for (cell, index) in owner.enumerated() {
             let x = inner.x + cell % inner.width, y = mapY + cell / inner.width
+            guard y < inner.maxY else { break }
             guard let index else { grid[x, y] = Cell("·", style: .dim); continue }
             let block = blocks[index]
             let style = CellStyle(fg: colors[index % colors.count], reverse: block.tensor == written)
             grid[x, y] = Cell(letter(index, perPatch: block.perPatch), style: style)
         }
-        // The legend, one buffer per line, as many as fit.
-        var y = mapY + mapRows
+        // The legend, one buffer per line: a per-patch buffer gives its region, not the tensor's shape.
+        y = mapY + mapRows
+        let room = inner.maxY - y
         for (index, block) in blocks.enumerated() where y < inner.maxY {
-            let tensor = model.tensors.indices.contains(block.tensor) ? model.tensors[block.tensor] : nil
-            let dims = tensor.map { $0.shape.count == 4 && $0.shape[0] == 1 ? Array($0.shape.dropFirst()) : $0.shape } ?? []
-            let shape = dims.map(String.init).joined(separator: "×")
-            let range = fit(kib(block.offset), 6, right: true) + "–" + fit(kib(block.end), 6, right: true)
+            if index == room - 1, blocks.count > room {
+                grid.text(TextFit.first(["+\(blocks.count - index) more buffers", "+\(blocks.count - index) more"], width: inner.width), x: inner.x, y: y, style: .dim)
+                break
+            }
+            let extent = block.perPatch ? region(state.plan, tensor: block.tensor, model: model) : shape(block.tensor, model: model)
+            let range = kib(block.offset) + "–" + kib(block.end)
             let kind = block.kindLabel
-            let text = "\(letter(index, perPatch: block.perPatch)) " + fit("t\(block.tensor)", 5) + range + " " + kind + " " + shape
+            let letter = String(letter(index, perPatch: block.perPatch))
+            let text = TextFit.first([
+                "\(letter) t\(block.tensor)  \(range) KiB  \(kind) \(extent)",
+                "\(letter) t\(block.tensor) \(range) \(kind) \(extent)",
+                "\(letter) t\(block.tensor) \(kind) \(extent)",
+                "\(letter) t\(block.tensor) \(extent)",
+                "\(letter) t\(block.tensor)",
+            ], width: inner.width)
             let style = CellStyle(fg: colors[index % colors.count], bold: block.tensor == written)
-            grid.text(text, x: inner.x, y: y, style: style, clip: inner)
+            grid.text(text, x: inner.x, y: y, style: style)
             y += 1
         }
+    }
+
+    static func shape(_ tensor: Int, model: Model) -> String {
+        guard model.tensors.indices.contains(tensor) else { return "" }
+        let dims = model.tensors[tensor].shape
+        return (dims.count > 1 && dims[0] == 1 ? Array(dims.dropFirst()) : dims).map(String.init).joined(separator: "×")
+    }
+
+    /// A per-patch buffer's extent: the largest region of `tensor` any patch needs, with its channels.
+    static func region(_ plan: PatchPlan, tensor: Int, model: Model) -> String {
+        guard let largest = plan.tensorRegions.compactMap({ $0[tensor] }).max(by: { $0.area < $1.area }),
+              model.tensors.indices.contains(tensor) else { return shape(tensor, model: model) }
+        let dims = model.tensors[tensor].shape
+        return "\(largest.height)×\(largest.width)" + (dims.count == 4 ? "×\(dims[3])" : "")
     }
 }

@@ -2,69 +2,83 @@ import PatchTopModel
 import PatchTopPlan
 
 /// The table of ops: stage ops marked `▌`, the peak op `▲`, the op step
-/// mode just executed `▶`, the selected row reversed.
+/// mode just executed `▶`, the selected row reversed (and `»` in exports).
 ///
-/// At 120 columns every column shows; narrower, whole columns are dropped
-/// (output bytes, then kernel) and op names and shapes abbreviated, so a
-/// row is never cut in the middle of a number.
+/// Every column is as wide as its widest cell over the model's rows, so a
+/// fully-connected `1280→1000` kernel or a `1×1×1×1000` shape is never
+/// cut; when the table is too wide, whole columns are dropped (output
+/// bytes, then kernel, then shape, then MACs) and op names abbreviated.
 public enum LayersView {
-    /// One way to lay the table out; `columns(fitting:)` picks the widest that fits.
+    /// One way to lay the table out; `columns(for:width:)` picks the richest that fits.
     public struct Columns: Equatable, Sendable {
+        public var indexWidth: Int
         public var opWidth: Int
         public var abbreviate: Bool
-        public var kernel: Bool
+        public var kernelWidth: Int
         public var shapeWidth: Int
-        public var outputBytes: Bool
+        /// Shapes without the leading batch 1.
+        public var dropBatch: Bool
+        public var outputBytesWidth: Int
         public var liveWidth: Int
-        public var macs: Bool
-        /// Wider gaps and number columns, when there is room (120 columns).
-        public var spacious = false
-
-        var gap: Int { spacious ? 2 : 1 }
-        var macsWidth: Int { spacious ? 10 : 7 }
+        public var macsWidth: Int
+        public var gap: Int
 
         /// Cells one row takes.
         public var width: Int {
-            2 + 3 + gap + opWidth + (kernel ? 7 : 0) + 1 + shapeWidth + (outputBytes ? 9 : 0) + 1 + liveWidth + (macs ? 1 + macsWidth : 0)
-        }
-
-        static let full = Columns(opWidth: 17, abbreviate: false, kernel: true, shapeWidth: 13, outputBytes: true, liveWidth: 10, macs: true, spacious: true)
-        static let medium = Columns(opWidth: 17, abbreviate: false, kernel: true, shapeWidth: 13, outputBytes: false, liveWidth: 8, macs: true)
-        static let compact = Columns(opWidth: 8, abbreviate: true, kernel: true, shapeWidth: 10, outputBytes: false, liveWidth: 7, macs: true)
-        static let narrow = Columns(opWidth: 8, abbreviate: true, kernel: false, shapeWidth: 10, outputBytes: false, liveWidth: 7, macs: true)
-        static let tiny = Columns(opWidth: 8, abbreviate: true, kernel: false, shapeWidth: 0, outputBytes: false, liveWidth: 7, macs: false)
-
-        /// The richest layout no wider than `width` cells.
-        public static func fitting(_ width: Int) -> Columns {
-            [full, medium, compact, narrow].first { $0.width <= width } ?? tiny
+            var w = 2 + indexWidth + gap + opWidth
+            for column in [kernelWidth, shapeWidth, outputBytesWidth, liveWidth, macsWidth] where column > 0 { w += gap + column }
+            return w
         }
 
         public func header() -> String {
-            var text = "  " + fit("#", 3, right: true) + String(repeating: " ", count: gap) + fit("op", opWidth)
-            if kernel { text += " " + fit("kernel", 6) }
-            if shapeWidth > 0 { text += " " + fit("output", shapeWidth) }
-            if outputBytes { text += fit("out B", 9, right: true) }
-            text += " " + fit(liveWidth >= 8 ? "live KiB" : "KiB", liveWidth, right: true)
-            if macs { text += " " + fit("MACs", macsWidth, right: true) }
+            var text = "  " + fit("#", indexWidth, right: true) + pad + fit("op", opWidth)
+            if kernelWidth > 0 { text += pad + fit("kernel", kernelWidth) }
+            if shapeWidth > 0 { text += pad + fit("output", shapeWidth) }
+            if outputBytesWidth > 0 { text += pad + fit("out B", outputBytesWidth, right: true) }
+            text += pad + fit(liveWidth >= 8 ? "live KiB" : "KiB", liveWidth, right: true)
+            if macsWidth > 0 { text += pad + fit("MACs", macsWidth, right: true) }
             return text
         }
 
+        var pad: String { String(repeating: " ", count: gap) }
+
         public func cells(_ row: LayerRow, live: Int, mark: String) -> String {
-            var text = mark + fit("\(row.index)", 3, right: true) + String(repeating: " ", count: gap) + fit(abbreviate ? LayersView.abbreviation(row.op) : row.op, opWidth)
-            if kernel { text += " " + fit(row.kernel, 6) }
-            if shapeWidth > 0 {
-                let shape = abbreviate && row.outputShape.count == 4 && row.outputShape[0] == 1 ? row.outputShape.dropFirst().map(String.init).joined(separator: "×") : row.shapeText
-                text += " " + fit(shape, shapeWidth)
-            }
-            if outputBytes { text += fit(formatCount(row.outputBytes), 9, right: true) }
-            text += " " + fit(kib(live), liveWidth, right: true)
-            if macs { text += " " + fit(formatMACs(row.macs), macsWidth, right: true) }
+            var text = mark + fit("\(row.index)", indexWidth, right: true) + pad + fit(abbreviate ? LayersView.abbreviation(row.op) : row.op, opWidth)
+            if kernelWidth > 0 { text += pad + fit(row.kernel, kernelWidth) }
+            if shapeWidth > 0 { text += pad + fit(LayersView.shape(row, dropBatch: dropBatch), shapeWidth) }
+            if outputBytesWidth > 0 { text += pad + fit(formatCount(row.outputBytes), outputBytesWidth, right: true) }
+            text += pad + fit(kib(live), liveWidth, right: true)
+            if macsWidth > 0 { text += pad + fit(formatMACs(row.macs), macsWidth, right: true) }
             return text
         }
     }
 
-    /// The header at the full width (the 120-column table).
-    public static let header = Columns.full.header()
+    static func shape(_ row: LayerRow, dropBatch: Bool) -> String {
+        dropBatch && row.outputShape.count > 1 && row.outputShape[0] == 1 ? row.outputShape.dropFirst().map(String.init).joined(separator: "×") : row.shapeText
+    }
+
+    /// The richest columns for `rows` no wider than `width` cells.
+    public static func columns(for rows: [LayerRow], live: [Int], width: Int) -> Columns {
+        func widest(_ texts: [String], min floor: Int) -> Int { max(floor, texts.map(\.count).max() ?? 0) }
+        let index = widest(rows.map { "\($0.index)" }, min: 1)
+        let op = widest(rows.map(\.op), min: 2)
+        let opShort = widest(rows.map { abbreviation($0.op) }, min: 2)
+        let kernel = widest(rows.map(\.kernel), min: 6)
+        let shapeW = widest(rows.map { LayersView.shape($0, dropBatch: false) }, min: 6)
+        let shapeShort = widest(rows.map { LayersView.shape($0, dropBatch: true) }, min: 6)
+        let outBytes = widest(rows.map { formatCount($0.outputBytes) }, min: 5)
+        let liveW = widest(live.map(kib), min: 3)
+        let macs = widest(rows.map { formatMACs($0.macs) }, min: 4)
+        let candidates = [
+            Columns(indexWidth: index, opWidth: op, abbreviate: false, kernelWidth: kernel, shapeWidth: shapeW, dropBatch: false, outputBytesWidth: outBytes, liveWidth: max(8, liveW), macsWidth: macs, gap: 2),
+            Columns(indexWidth: index, opWidth: op, abbreviate: false, kernelWidth: kernel, shapeWidth: shapeW, dropBatch: false, outputBytesWidth: 0, liveWidth: max(8, liveW), macsWidth: macs, gap: 1),
+            Columns(indexWidth: index, opWidth: opShort, abbreviate: true, kernelWidth: kernel, shapeWidth: shapeShort, dropBatch: true, outputBytesWidth: 0, liveWidth: liveW, macsWidth: macs, gap: 1),
+            Columns(indexWidth: index, opWidth: opShort, abbreviate: true, kernelWidth: 0, shapeWidth: shapeShort, dropBatch: true, outputBytesWidth: 0, liveWidth: liveW, macsWidth: macs, gap: 1),
+            Columns(indexWidth: index, opWidth: opShort, abbreviate: true, kernelWidth: 0, shapeWidth: 0, dropBatch: true, outputBytesWidth: 0, liveWidth: liveW, macsWidth: macs, gap: 1),
+        ]
+        return candidates.first { $0.width <= width }
+            ?? Columns(indexWidth: index, opWidth: opShort, abbreviate: true, kernelWidth: 0, shapeWidth: 0, dropBatch: true, outputBytesWidth: 0, liveWidth: liveW, macsWidth: 0, gap: 1)
+    }
 
     /// Short op names for narrow tables: `DEPTHWISE_CONV_2D` → `DW_CONV`.
     public static func abbreviation(_ op: String) -> String {
@@ -78,32 +92,38 @@ public enum LayersView {
         case "HARD_SWISH": "H_SWISH"
         case "QUANTIZE": "QUANT"
         case "DEQUANTIZE": "DEQUANT"
+        case "RESIZE_NEAREST_NEIGHBOR": "RESIZE_NN"
+        case "STRIDED_SLICE": "SLICE"
+        case "LOG_SOFTMAX": "LOG_SMAX"
         default: op
         }
     }
 
-    public static func draw(_ state: AppState, into grid: inout CellGrid, rect: Rect, focused: Bool = false) {
+    public static func draw(_ state: AppState, _ window: RowWindow, into grid: inout CellGrid, rect: Rect, focused: Bool = false, exporting: Bool = false) {
         grid.box(rect, title: "Layers (\(state.model.operators.count) ops)", style: focused ? CellStyle(fg: .cyan, bold: true) : .plain)
         let inner = rect.inset(1)
         guard !inner.isEmpty else { return }
-        let columns = Columns.fitting(inner.width)
-        grid.text(columns.header(), x: inner.x, y: inner.y, style: .bold, clip: inner)
-        let rows = LayerRow.rows(of: state.model, memory: state.plan.layerByLayer)
-        let visible = inner.height - 1
-        let start = scrollOffset(selected: state.selectedLayer, count: rows.count, visible: visible)
         let plan = state.plan
+        let rows = LayerRow.rows(of: state.model, memory: plan.layerByLayer)
+        let live = rows.map { $0.index < plan.liveBytes.count ? plan.liveBytes[$0.index] : $0.liveBytes }
+        let columns = Self.columns(for: rows, live: live, width: inner.width)
+        grid.text(columns.header(), x: inner.x, y: inner.y, style: .bold, clip: inner)
         let steppedOp = state.step?.snapshot?.last?.op
-        for (i, row) in rows.dropFirst(start).prefix(max(0, visible)).enumerated() {
-            let y = inner.y + 1 + i
+        for i in 0..<window.count {
+            let index = window.first + i
+            guard rows.indices.contains(index) else { break }
+            let row = rows[index]
+            let y = window.y + i
             let inStage = plan.isPatched && row.index < plan.patchLayers
-            let live = row.index < plan.liveBytes.count ? plan.liveBytes[row.index] : row.liveBytes
-            let mark = (row.index == steppedOp ? "▶" : inStage ? "▌" : " ") + (row.index == plan.peakOp ? "▲" : " ")
-            let text = columns.cells(row, live: live, mark: mark)
+            let selected = row.index == state.selectedLayer
+            let first: String = exporting && selected ? "»" : row.index == steppedOp ? "▶" : inStage ? "▌" : " "
+            let mark = first + (row.index == plan.peakOp ? "▲" : " ")
+            let text = columns.cells(row, live: live[index], mark: mark)
             var style = CellStyle.plain
             if inStage { style.fg = .cyan }
             if row.index == plan.peakOp { style.fg = .red; style.bold = true }
             if row.index == steppedOp { style.bold = true }
-            if row.index == state.selectedLayer { style.reverse = true }
+            if selected { style.reverse = true }
             grid.fill(Rect(x: inner.x, y: y, width: inner.width, height: 1), with: Cell(" ", style: style))
             grid.text(text, x: inner.x, y: y, style: style, clip: inner)
         }

@@ -1,7 +1,14 @@
 import PatchTopModel
 import PatchTopPlan
 
-/// Live bytes per layer as horizontal bars: layer-by-layer (left) against the plan (right).
+/// Live bytes per layer as horizontal bars: layer-by-layer (left) against
+/// the plan (right), with the SRAM budget as a dotted line.
+///
+/// The title says whether the plan's peak fits the budget (and by how
+/// much) at every size. A bar or value above the budget is red *and*
+/// bold (the budget crossing drawn reversed), so it stands out under
+/// `NO_COLOR` too; one under the budget is drawn plainly, the budget line
+/// still visible past its end.
 public enum MemoryView {
     public static func bar(_ value: Int, scale: Int, width: Int) -> String {
         guard width > 0, scale > 0 else { return "" }
@@ -11,47 +18,73 @@ public enum MemoryView {
         return String(repeating: "█", count: full) + partial[rest]
     }
 
+    /// The panel title: `Memory KiB: layer │ plan`, and with a budget its
+    /// verdict, shortened (never dropped) to fit `width`.
+    public static func title(_ state: AppState, width: Int) -> String {
+        let base = "Memory KiB: layer │ plan"
+        guard let budget = state.budget else { return base }
+        let verdict = Verdicts.budget(state.plan.peakBytes, budget)
+        return TextFit.first([
+            "\(base) — \(budget.name) \(verdict.text)",
+            "Memory — \(budget.name) \(verdict.text)",
+            "Memory — \(verdict.text)",
+            verdict.text,
+        ], width: width)
+    }
+
     /// `peak 303.8 → 121.4  ┆ STM32F746 320.0`: the two peaks, and the
     /// budget line's board (or "SRAM" for `--sram`) and size, shortened to fit.
     public static func headerLine(_ state: AppState, width: Int) -> String {
         let plan = state.plan
         let peaks = "peak \(kib(plan.layerByLayerPeakBytes)) → \(kib(plan.peakBytes))"
-        guard let budget = state.budget else { return peaks }
-        let fits = plan.peakBytes <= budget.bytes ? "fits" : "over"
-        let full = peaks + "  ┆ \(budget.name) \(kib(budget.bytes)) \(fits)"
-        if full.count <= width { return full }
-        let noVerdict = peaks + "  ┆ \(budget.name) \(kib(budget.bytes))"
-        if noVerdict.count <= width { return noVerdict }
-        let short = "\(kib(plan.layerByLayerPeakBytes))→\(kib(plan.peakBytes)) ┆\(budget.name) \(kib(budget.bytes))"
-        return short.count <= width ? short : "┆\(budget.name) \(kib(budget.bytes)) \(fits)"
+        guard let budget = state.budget else { return TextFit.first([peaks], width: width) }
+        return TextFit.first([
+            peaks + "  ┆ \(budget.name) \(kib(budget.bytes))",
+            "\(kib(plan.layerByLayerPeakBytes))→\(kib(plan.peakBytes)) ┆\(budget.name) \(kib(budget.bytes))",
+            "┆ \(kib(budget.bytes))",
+        ], width: width)
     }
 
-    public static func draw(_ state: AppState, into grid: inout CellGrid, rect: Rect, focused: Bool = false) {
+    static let over = CellStyle(fg: .red, bold: true)
+
+    public static func draw(_ state: AppState, _ rows: RowWindow, into grid: inout CellGrid, rect: Rect, focused: Bool = false, exporting: Bool = false) {
         let plan = state.plan
-        grid.box(rect, title: "Memory KiB: layer │ plan", style: focused ? CellStyle(fg: .cyan, bold: true) : .plain)
+        let fits = state.budget.map { plan.peakBytes <= $0.bytes } ?? true
+        let titleStyle = fits ? (focused ? CellStyle(fg: .cyan, bold: true) : .plain) : CellStyle(fg: .red, bold: true)
+        grid.box(rect, title: title(state, width: rect.width - 6), style: titleStyle)
         let inner = rect.inset(1)
         guard !inner.isEmpty else { return }
         let lbl = plan.layerByLayer.liveBytes
+        let values = lbl.indices.map { ($0, lbl[$0], $0 < plan.liveBytes.count ? plan.liveBytes[$0] : 0) }
         let scale = max(plan.layerByLayerPeakBytes, plan.peakBytes, state.sramBudget ?? 0, 1)
-        let labelW = 4, valueW = 7
-        let barW = max(1, (inner.width - labelW - 2 * valueW - 3) / 2)
-        grid.text(headerLine(state, width: inner.width), x: inner.x, y: inner.y, style: .bold, clip: inner)
-        let visible = inner.height - 1
-        let start = scrollOffset(selected: state.selectedLayer, count: lbl.count, visible: visible)
+        // Column widths from the content: the widest op index and value.
+        let labelW = String(max(0, lbl.count - 1)).count + 1
+        // One cell for the peak's ▲ and one to keep the value off its bar.
+        let valueW = (values.map { max(kib($0.1).count, kib($0.2).count) }.max() ?? 5) + 2
+        let barW = max(1, (inner.width - labelW - 2 * valueW - 2) / 2)
+        grid.text(headerLine(state, width: inner.width), x: inner.x, y: inner.y, style: .bold)
         let budgetCol = state.sramBudget.map { min(barW - 1, Int(Double($0) / Double(scale) * Double(barW))) }
-        for (i, op) in (start..<lbl.count).prefix(max(0, visible)).enumerated() {
-            let y = inner.y + 1 + i
-            let a = lbl[op], b = op < plan.liveBytes.count ? plan.liveBytes[op] : 0
+        for i in 0..<rows.count {
+            let op = rows.first + i
+            guard op < values.count else { break }
+            let y = rows.y + i
+            let (_, a, b) = values[op]
             var x = inner.x
-            let sel = op == state.selectedLayer
-            grid.text(fit("\(op)", labelW - 1, right: true) + " ", x: x, y: y, style: sel ? .reverse : .plain, clip: inner)
+            let selected = op == state.selectedLayer
+            let label = (exporting && selected ? "»" : "") + "\(op)"
+            grid.text(fit(label, labelW - 1, right: true) + " ", x: x, y: y, style: selected ? .reverse : .plain, clip: inner)
             x += labelW
             for (value, isPeak, color) in [(a, op == plan.layerByLayer.peakOp, TermColor.yellow), (b, op == plan.peakOp, TermColor.green)] {
-                let barStyle = CellStyle(fg: isPeak ? .red : color, bold: isPeak)
-                grid.text(fit(bar(value, scale: scale, width: barW), barW), x: x, y: y, style: barStyle, clip: inner)
-                if let col = budgetCol, grid[x + col, y].character == " " { grid[x + col, y] = Cell("┆", style: CellStyle(fg: .magenta)) }
+                let isOver = state.sramBudget.map { value > $0 } ?? false
+                var style = CellStyle(fg: isOver ? .red : color, bold: isOver)
+                if isPeak && !isOver { style.bold = true }
+                grid.text(fit(bar(value, scale: scale, width: barW), barW), x: x, y: y, style: style, clip: inner)
+                if let col = budgetCol {
+                    grid[x + col, y] = isOver ? Cell("┃", style: CellStyle(fg: .red, bold: true, reverse: true)) : Cell("┆", style: CellStyle(fg: .magenta, dim: true))
+                }
                 x += barW
-                grid.text(fit(kib(value) + (isPeak ? "▲" : ""), valueW, right: true), x: x, y: y, style: barStyle, clip: inner)
+                let valueText = fit(kib(value) + (isPeak ? "▲" : ""), valueW, right: true)
+                grid.text(valueText, x: x, y: y, style: isOver ? CellStyle(fg: .red, bold: true, reverse: true) : style, clip: inner)
                 x += valueW + 1
             }
         }

@@ -1,7 +1,9 @@
 import PatchTopModel
 import PatchTopPlan
 
-/// p and n as sliders plus the plan's headline numbers.
+/// p and n as sliders, each scaled to its valid range (p: 1 up to the
+/// stage output's smaller side; n: 0 up to the last n any plan reaches),
+/// plus the plan's headline numbers.
 public enum SlidersView {
     public static func slider(_ value: Int, range: ClosedRange<Int>, width: Int) -> String {
         guard width > 0 else { return "" }
@@ -10,50 +12,60 @@ public enum SlidersView {
         return String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
     }
 
-    /// Widths of the p and n bars, and the ranges they show.
-    static let patchesWidth = 8, layersWidth = 12
-    static let patchesRange = 1...8
-    static func layersRange(_ state: AppState) -> ClosedRange<Int> { 0...max(1, state.model.operators.count) }
+    /// The sliders line and where its bars are, for drawing and for the mouse.
+    public struct Geometry: Equatable, Sendable {
+        public var y: Int
+        public var text: String
+        public var patchesBar: Range<Int>
+        public var patchesRange: ClosedRange<Int>
+        public var layersBar: Range<Int>
+        public var layersRange: ClosedRange<Int>
 
-    /// What a click on the sliders line picks: a value of p or of n.
-    public enum Hit: Equatable, Sendable {
-        case patches(Int)
-        case patchLayers(Int)
+        /// The value under column `x` of `bar`: its first cell is the range's lowest value, the last its highest.
+        public func value(at x: Int, bar: Range<Int>, range: ClosedRange<Int>) -> Int {
+            guard bar.count > 1 else { return range.lowerBound }
+            let t = Double(x - bar.lowerBound) / Double(bar.count - 1)
+            return range.lowerBound + Int((t * Double(range.upperBound - range.lowerBound)).rounded())
+        }
     }
 
-    /// The slider value under column `x` of the sliders line drawn `width`
-    /// wide, so the mouse can move p and n as the keys do: the first cell of
-    /// a bar is its lowest value, the last its highest.
-    public static func hit(x: Int, state: AppState, width: Int) -> Hit? {
-        func value(_ cell: Int, _ range: ClosedRange<Int>, _ bar: Int) -> Int {
-            range.lowerBound + Int((Double(cell) / Double(bar - 1) * Double(range.upperBound - range.lowerBound)).rounded())
+    /// Widths of the p and n bars.
+    static let patchesWidth = 8, layersWidth = 12
+
+    public static func geometry(_ state: AppState, width: Int, y: Int) -> Geometry {
+        let plan = state.plan
+        let pRange = state.patchRange, nRange = state.layerRange
+        let pText = "p \(slider(plan.patches, range: pRange, width: patchesWidth)) \(plan.patches)"
+        let nText = "n \(slider(plan.patchLayers, range: nRange, width: layersWidth)) \(plan.patchLayers)/\(nRange.upperBound)"
+        let compare = Verdicts.peak(plan)
+        let overhead = "MACs +\(formatFixed(plan.macOverhead * 100, decimals: 1))%"
+        let peakFull = plan.isPatched
+            ? "peak \(formatBytes(plan.peakBytes)) vs \(formatBytes(plan.layerByLayerPeakBytes)) (\(compare))"
+            : "peak \(formatBytes(plan.peakBytes)) (layer by layer)"
+        let peakShort = plan.isPatched
+            ? "peak \(kib(plan.peakBytes))/\(kib(plan.layerByLayerPeakBytes)) KiB \(compare == "same as layer by layer" ? "same" : compare)"
+            : "peak \(kib(plan.peakBytes)) KiB"
+        let separator: String
+        let text: String
+        let wide = [pText, nText, peakFull, overhead].joined(separator: "  ")
+        if wide.count <= width {
+            separator = "  "; text = wide
+        } else {
+            separator = " "
+            text = TextFit.first([
+                [pText, nText, peakShort, overhead].joined(separator: " "),
+                [pText, nText, peakShort].joined(separator: " "),
+                [pText, nText].joined(separator: " "),
+            ], width: width)
         }
         let pStart = 2
-        if x >= pStart, x < pStart + patchesWidth {
-            return .patches(value(x - pStart, patchesRange, patchesWidth))
-        }
-        let pSegment = "p \(slider(state.plan.patches, range: patchesRange, width: patchesWidth)) \(state.plan.patches)"
-        let separator = line(state, width: width).hasPrefix(pSegment + "  ") ? 2 : 1
-        let nStart = pSegment.count + separator + 2
-        if x >= nStart, x < nStart + layersWidth {
-            return .patchLayers(value(x - nStart, layersRange(state), layersWidth))
-        }
-        return nil
+        let nStart = pText.count + separator.count + 2
+        return Geometry(y: y, text: text,
+                        patchesBar: pStart..<(pStart + patchesWidth), patchesRange: pRange,
+                        layersBar: nStart..<(nStart + layersWidth), layersRange: nRange)
     }
 
-    public static func line(_ state: AppState, width: Int) -> String {
-        let plan = state.plan
-        let p = "p \(slider(plan.patches, range: patchesRange, width: patchesWidth)) \(plan.patches)"
-        let n = "n \(slider(plan.patchLayers, range: layersRange(state), width: layersWidth)) \(plan.patchLayers)/\(state.model.operators.count)"
-        let peak = "peak \(formatBytes(plan.peakBytes)) vs \(formatBytes(plan.layerByLayerPeakBytes)) (\(formatFixed(plan.peakReduction, decimals: 2))× lower)"
-        let macs = "MACs +\(formatFixed(plan.macOverhead * 100, decimals: 1))%"
-        let full = [p, n, peak, macs].joined(separator: "  ")
-        if full.count <= width { return full }
-        let shortPeak = "peak \(formatBytes(plan.peakBytes))/\(formatBytes(plan.layerByLayerPeakBytes)) \(formatFixed(plan.peakReduction, decimals: 2))×"
-        return [p, n, shortPeak, macs].joined(separator: " ")
-    }
-
-    public static func draw(_ state: AppState, into grid: inout CellGrid, rect: Rect) {
-        grid.text(line(state, width: rect.width), x: rect.x, y: rect.y, style: .bold, clip: rect)
+    public static func draw(_ state: AppState, _ geometry: Geometry, into grid: inout CellGrid) {
+        grid.text(geometry.text, x: 0, y: geometry.y, style: .bold)
     }
 }

@@ -1,14 +1,16 @@
 import PatchTopModel
 import PatchTopPlan
 
-/// The line above the hint bar: a notice (an invalid n, an export), then
-/// the latest background run of the current plan.
+/// The line above the hint bar: a notice (why the plan was chosen, an
+/// invalid n, where an export went), then the latest background run of
+/// the current plan.
 ///
 /// The verdict comes first so it survives any width: `✓ identical` when the
 /// patched output equals the layer-by-layer output byte for byte, a loud
-/// reversed `✗ DIFFERS` when it does not, `… running` while a run is due.
-/// Then the figures: peak (plan vs layer-by-layer, reduction), MAC
-/// overhead, arena measured vs planned, and the inference time.
+/// reversed `✗ DIFFERS` when it does not, `layer by layer` when there is
+/// nothing to compare, `… running` while a run is due. Then the figures,
+/// whole or not at all, in priority order: peak, MAC overhead, run time,
+/// arena measured vs planned.
 public enum StatusLine {
     public struct Segment: Equatable, Sendable {
         public var text: String
@@ -17,42 +19,68 @@ public enum StatusLine {
 
     public static func segments(_ state: AppState, width: Int) -> [Segment] {
         var out: [Segment] = []
-        if !state.statusMessage.isEmpty {
-            out.append(Segment(text: state.statusMessage, style: CellStyle(fg: .yellow, bold: true)))
-            out.append(Segment(text: "  │ ", style: .dim))
+        var used = 0
+        func add(_ text: String, _ style: CellStyle) {
+            out.append(Segment(text: text, style: style))
+            used += text.count
         }
+        let runText: [Segment]
         switch state.run {
         case .idle:
-            break
+            runText = []
         case .running(let request):
-            out.append(Segment(text: "… running p=\(request.patches) n=\(request.patchLayers)", style: CellStyle(fg: .cyan)))
+            runText = [Segment(text: "… running p=\(request.patches) n=\(request.patchLayers)", style: CellStyle(fg: .cyan))]
         case .failed(let request, let reason):
-            out.append(Segment(text: "run p=\(request.patches) n=\(request.patchLayers) failed: \(reason)", style: CellStyle(fg: .red, bold: true)))
+            runText = [Segment(text: "run p=\(request.patches) n=\(request.patchLayers) failed: \(reason)", style: CellStyle(fg: .red, bold: true))]
         case .finished(let summary):
-            if summary.identical {
-                out.append(Segment(text: "✓ identical", style: CellStyle(fg: .green, bold: true)))
+            let patched = summary.request.patches > 1 && summary.request.patchLayers > 0
+            if !patched {
+                runText = [Segment(text: "layer by layer", style: CellStyle(fg: .cyan, bold: true))]
+            } else if summary.identical {
+                runText = [Segment(text: "✓ identical", style: CellStyle(fg: .green, bold: true))]
             } else {
-                out.append(Segment(text: "✗ DIFFERS from layer-by-layer", style: CellStyle(fg: .red, bold: true, reverse: true)))
+                runText = [Segment(text: "✗ DIFFERS from layer-by-layer", style: CellStyle(fg: .red, bold: true, reverse: true))]
             }
-            let used = out.reduce(0) { $0 + $1.text.count }
-            let full = "  " + figures(summary, compact: false)
-            out.append(Segment(text: used + full.count <= width ? full : "  " + figures(summary, compact: true), style: .plain))
+        }
+        let runWidth = runText.reduce(0) { $0 + $1.text.count }
+        if !state.statusMessage.isEmpty {
+            // The notice gets what the run's verdict leaves, shortened by words.
+            let room = width - (runWidth > 0 ? runWidth + 4 : 0)
+            let notice = TextFit.words(state.statusMessage, width: max(0, room))
+            if !notice.isEmpty {
+                add(notice, CellStyle(fg: .yellow, bold: true))
+                if runWidth > 0 { add("  │ ", .dim) }
+            }
+        }
+        for segment in runText {
+            let text = segment.text.count <= width - used ? segment.text : TextFit.words(segment.text, width: width - used)
+            add(text, segment.style)
+        }
+        if case .finished(let summary) = state.run {
+            var figures = ""
+            for part in parts(summary) {
+                let next = figures + "  " + part
+                if used + next.count <= width { figures = next }
+            }
+            if !figures.isEmpty { add(figures, .plain) }
         }
         return out
     }
 
-    /// `peak 121.4 KiB vs 303.8 KiB (2.50×)  MACs +12.9%  arena 121.4 KiB measured, 121.4 planned  run 48.2 ms`
-    public static func figures(_ s: RunSummary, compact: Bool) -> String {
-        let reduction = formatFixed(s.peakReduction, decimals: 2)
-        let overhead = "MACs +\(formatFixed(s.macOverhead * 100, decimals: 1))%"
-        let ms = formatFixed(s.milliseconds, decimals: 1)
-        if compact {
-            let arena = s.measuredArenaBytes.map { "arena \(kib($0))/\(kib(s.plannedArenaBytes)) KiB" } ?? "arena \(kib(s.plannedArenaBytes)) KiB planned"
-            return "peak \(kib(s.peakBytes))/\(kib(s.layerByLayerPeakBytes)) KiB \(reduction)×  \(overhead)  \(arena)  \(ms) ms"
+    /// The figures in priority order, each whole: peak, MACs, time, arena.
+    static func parts(_ s: RunSummary) -> [String] {
+        let patched = s.request.patches > 1 && s.request.patchLayers > 0
+        let compare = Verdicts.peak(planBytes: s.peakBytes, layerByLayerBytes: s.layerByLayerPeakBytes, patched: patched)
+        var out: [String] = []
+        out.append(patched ? "peak \(formatBytes(s.peakBytes)) vs \(formatBytes(s.layerByLayerPeakBytes)) (\(compare))" : "peak \(formatBytes(s.peakBytes))")
+        if patched { out.append("MACs +\(formatFixed(s.macOverhead * 100, decimals: 1))%") }
+        out.append("run \(formatFixed(s.milliseconds, decimals: 1)) ms")
+        if let measured = s.measuredArenaBytes {
+            out.append(measured == s.plannedArenaBytes ? "arena \(kib(measured)) KiB measured = planned" : "arena \(kib(measured)) KiB measured, \(kib(s.plannedArenaBytes)) planned")
+        } else {
+            out.append("arena \(kib(s.plannedArenaBytes)) KiB planned")
         }
-        let arena = s.measuredArenaBytes.map { "arena \(formatBytes($0)) measured, \(kib(s.plannedArenaBytes)) planned" }
-            ?? "arena \(formatBytes(s.plannedArenaBytes)) planned"
-        return "peak \(formatBytes(s.peakBytes)) vs \(formatBytes(s.layerByLayerPeakBytes)) (\(reduction)×)  \(overhead)  \(arena)  run \(ms) ms"
+        return out
     }
 
     public static func draw(_ state: AppState, into grid: inout CellGrid, rect: Rect) {

@@ -1,0 +1,76 @@
+import Foundation
+import PatchTopModel
+import PatchTopPlan
+import PatchTopRuntime
+import PatchTopUI
+
+/// Runs one plan of one model and sums it up. The background runner calls
+/// it off the input loop; tests call it directly.
+public protocol RunEngine: Sendable {
+    /// The summary of `request`, or `nil` when `shouldStop` said so before
+    /// the run finished (a newer request superseded it).
+    func run(_ request: RunRequest, shouldStop: @escaping @Sendable () -> Bool) throws(RuntimeError) -> RunSummary?
+}
+
+/// The real engine: the plan compiled into the runtime's arena program and
+/// run on a seeded input (checking `shouldStop` between steps), against the
+/// layer-by-layer interpreter's output for the same input; the arena it
+/// measured (the highest byte written) beside the one laid out.
+///
+/// The layer-by-layer output does not depend on the plan, so it is
+/// computed once, on the first run, and reused.
+public final class PatchedRunEngine: RunEngine, @unchecked Sendable {
+    public let model: Model
+    private let interpreter: Result<Interpreter, RuntimeError>
+    private let input: [Int8]
+    private let lock = NSLock()
+    /// Every output of the layer-by-layer run (a detector has several).
+    private var reference: [[Int8]]?
+    /// The largest arena a run may allocate (`--max-arena`).
+    public let arenaLimit: Int
+
+    public init(model: Model, seed: UInt64 = 0, arenaLimit: Int = ArenaProgram.defaultArenaLimit) {
+        self.model = model
+        self.arenaLimit = arenaLimit
+        do throws(RuntimeError) { interpreter = .success(try Interpreter(model: model)) } catch { interpreter = .failure(error) }
+        input = model.inputs.first.map { SeededInput.bytes(for: model.tensors[$0], seed: seed) } ?? []
+    }
+
+    private func layerByLayerOutput(_ interpreter: Interpreter) throws(RuntimeError) -> [[Int8]] {
+        lock.lock()
+        let cached = reference
+        lock.unlock()
+        if let cached { return cached }
+        guard let output = try ArenaProgram(interpreter: interpreter, arenaLimit: arenaLimit).run(input: input)?.outputs else {
+            throw .stopped
+        }
+        lock.lock()
+        reference = output
+        lock.unlock()
+        return output
+    }
+
+    public func run(_ request: RunRequest, shouldStop: @escaping @Sendable () -> Bool) throws(RuntimeError) -> RunSummary? {
+        let interpreter = try interpreter.get()
+        let plan: PatchPlan
+        do {
+            plan = try PatchPlan(model: model, patches: request.patches, patchLayers: request.patchLayers, options: request.options)
+        } catch {
+            throw .plan(error)
+        }
+        let reference = try layerByLayerOutput(interpreter)
+        if shouldStop() { return nil }
+        let program = try ArenaProgram(interpreter: interpreter, plan: plan, arenaLimit: arenaLimit)
+        if shouldStop() { return nil }
+        let clock = ContinuousClock()
+        let start = clock.now
+        guard let result = try program.run(input: input, shouldStop: shouldStop) else { return nil }
+        let elapsed = clock.now - start
+        return RunSummary(
+            request: request, peakBytes: plan.peakBytes, layerByLayerPeakBytes: plan.layerByLayerPeakBytes,
+            macOverhead: plan.macOverhead, measuredArenaBytes: result.measuredArenaBytes,
+            plannedArenaBytes: result.plannedArenaBytes, milliseconds: elapsed.milliseconds,
+            identical: result.outputs == reference
+        )
+    }
+}

@@ -1,0 +1,311 @@
+import PatchTopModel
+
+/// float32 CONV_2D and DEPTHWISE_CONV_2D, bit-identical to TFLite Micro's
+/// reference float kernels: each output sums `input × filter` over filter
+/// rows, then columns, then input channels (skipping taps outside the
+/// image), adds the bias (0 without one), then clamps.
+///
+/// The weights are repacked once so that the innermost loop runs over
+/// output channels, each with its own accumulator: every output still adds
+/// its products in the reference order (so the floats round identically),
+/// and the loop over channels vectorises.
+public struct FloatConv2DKernel: Sendable {
+    public let height: WindowGeometry
+    public let width: WindowGeometry
+    public let batches: Int
+    public let inputChannels: Int
+    public let outputChannels: Int
+    /// 1 for CONV_2D; the depth multiplier for DEPTHWISE_CONV_2D.
+    public let depthMultiplier: Int
+    public let isDepthwise: Bool
+    public let clamp: FloatClamp
+    /// CONV_2D: `[kh][kw][ic][oc]`; depthwise: `[kh][kw][oc]` (TFLite's layout).
+    let weights: [Float]
+    let bias: [Float]
+
+    /// `filter` in TFLite's layout: `[oc, kh, kw, ic]` for CONV_2D,
+    /// `[1, kh, kw, oc]` for depthwise.
+    public init(height: WindowGeometry, width: WindowGeometry, batches: Int, inputChannels: Int, outputChannels: Int,
+                depthwise: Bool, filter: [Float], bias: [Float]?, clamp: FloatClamp) {
+        self.height = height
+        self.width = width
+        self.batches = batches
+        self.inputChannels = inputChannels
+        self.outputChannels = outputChannels
+        self.isDepthwise = depthwise
+        self.depthMultiplier = depthwise ? max(1, outputChannels / max(inputChannels, 1)) : 1
+        self.clamp = clamp
+        self.bias = bias ?? [Float](repeating: 0, count: outputChannels)
+        let kh = height.filterSize, kw = width.filterSize
+        if depthwise {
+            weights = filter
+        } else {
+            var packed = [Float](repeating: 0, count: filter.count)
+            for o in 0..<outputChannels { for fy in 0..<kh { for fx in 0..<kw { for c in 0..<inputChannels {
+                packed[((fy * kw + fx) * inputChannels + c) * outputChannels + o] = filter[((o * kh + fy) * kw + fx) * inputChannels + c]
+            } } } }
+            weights = packed
+        }
+    }
+
+    /// Computes output rows × columns (full-tensor coordinates) into
+    /// `output` (holding `outputRegion`) from `input` (holding `inputRegion`).
+    public func run(input: UnsafePointer<Float>, inputRegion: Region2D, output: UnsafeMutablePointer<Float>, outputRegion: Region2D,
+                    outputRows: Range<Int>, outputCols: Range<Int>) {
+        let ic = inputChannels, oc = outputChannels, m = depthMultiplier
+        let kh = height.filterSize, kw = width.filterSize
+        let inH = height.inputSize, inW = width.inputSize
+        let dh = height.dilation, dw = width.dilation
+        if isDepthwise && m == 1 {
+            runDepthwise(input: input, inputRegion: inputRegion, output: output, outputRegion: outputRegion,
+                         outputRows: outputRows, outputCols: outputCols)
+            return
+        }
+        weights.withUnsafeBufferPointer { w in
+            bias.withUnsafeBufferPointer { bias in
+                for b in 0..<batches {
+                    for oy in outputRows {
+                        let inY0 = height.inputStart(forOutput: oy)
+                        for ox in outputCols {
+                            let inX0 = width.inputStart(forOutput: ox)
+                            let acc = output + outputRegion.offset(batch: b, row: oy, col: ox, channels: oc)
+                            // Blocks of 8 (then 4) output channels in SIMD
+                            // registers: each lane is one output's own running
+                            // sum, in the reference's order; the rest one by one.
+                            var ob = 0
+                            while ob + 8 <= oc {
+                                block(SIMD8<Float>.self, ob, acc, input, inputRegion, b, inY0, inX0, w.baseAddress!)
+                                ob += 8
+                            }
+                            if ob + 4 <= oc {
+                                block(SIMD4<Float>.self, ob, acc, input, inputRegion, b, inY0, inX0, w.baseAddress!)
+                                ob += 4
+                            }
+                            while ob < oc {
+                                block(SIMD2<Float>.self, ob, acc, input, inputRegion, b, inY0, inX0, w.baseAddress!, lanes: 1)
+                                ob += 1
+                            }
+                            for o in 0..<oc { acc[o] = clamp.apply(acc[o] + bias[o]) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+
+    /// Depthwise with one output channel per input channel: per output
+    /// pixel the in-image taps are listed once (in the reference's order),
+    /// then every block of channels sums over them in SIMD lanes.
+    private func runDepthwise(input: UnsafePointer<Float>, inputRegion: Region2D, output: UnsafeMutablePointer<Float>,
+                              outputRegion: Region2D, outputRows: Range<Int>, outputCols: Range<Int>) {
+        let oc = outputChannels
+        let kh = height.filterSize, kw = width.filterSize
+        let inH = height.inputSize, inW = width.inputSize
+        let dh = height.dilation, dw = width.dilation
+        weights.withUnsafeBufferPointer { wb in
+        bias.withUnsafeBufferPointer { bias in
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * max(kh * kw, 1)) { taps in
+            let w = wb.baseAddress!
+            for b in 0..<batches {
+                for oy in outputRows {
+                    let inY0 = height.inputStart(forOutput: oy)
+                    for ox in outputCols {
+                        let inX0 = width.inputStart(forOutput: ox)
+                        var n = 0
+                        for fy in 0..<kh {
+                            let iy = inY0 + dh * fy
+                            if iy < 0 || iy >= inH { continue }
+                            for fx in 0..<kw {
+                                let ix = inX0 + dw * fx
+                                if ix < 0 || ix >= inW { continue }
+                                taps[2 * n] = inputRegion.offset(batch: b, row: iy, col: ix, channels: oc)
+                                taps[2 * n + 1] = (fy * kw + fx) * oc
+                                n += 1
+                            }
+                        }
+                        let acc = output + outputRegion.offset(batch: b, row: oy, col: ox, channels: oc)
+                        var ob = 0
+                        while ob + 8 <= oc {
+                            var sum = SIMD8<Float>(repeating: 0)
+                            for t in 0..<n {
+                                let x = UnsafeRawPointer(input + taps[2 * t] + ob).loadUnaligned(as: SIMD8<Float>.self)
+                                let f = UnsafeRawPointer(w + taps[2 * t + 1] + ob).loadUnaligned(as: SIMD8<Float>.self)
+                                sum = sum + x * f
+                            }
+                            UnsafeMutableRawPointer(acc + ob).storeBytes(of: sum, as: SIMD8<Float>.self)
+                            ob += 8
+                        }
+                        while ob < oc {
+                            var sum: Float = 0
+                            for t in 0..<n { sum = sum + input[taps[2 * t] + ob] * w[taps[2 * t + 1] + ob] }
+                            acc[ob] = sum
+                            ob += 1
+                        }
+                        for o in 0..<oc { acc[o] = clamp.apply(acc[o] + bias[o]) }
+                    }
+                }
+            }
+        }
+        }
+        }
+    }
+
+    /// One block of output channels `ob ..< ob + lanes` of one output pixel:
+    /// the sums over filter rows, columns and input channels in the
+    /// reference order, one lane per output, written to `acc` (unclamped).
+    /// `lanes` below the vector width uses the first lanes only.
+    @inline(__always)
+    private func block<V: SIMD>(_ type: V.Type, _ ob: Int, _ acc: UnsafeMutablePointer<Float>, _ input: UnsafePointer<Float>,
+                                _ inputRegion: Region2D, _ b: Int, _ inY0: Int, _ inX0: Int, _ w: UnsafePointer<Float>,
+                                lanes: Int = V.scalarCount) where V.Scalar == Float {
+        let ic = inputChannels, oc = outputChannels, m = depthMultiplier
+        let kh = height.filterSize, kw = width.filterSize
+        let inH = height.inputSize, inW = width.inputSize
+        let dh = height.dilation, dw = width.dilation
+        func load(_ p: UnsafePointer<Float>) -> V {
+            if lanes == V.scalarCount { return UnsafeRawPointer(p).loadUnaligned(as: V.self) }
+            var v = V()
+            for lane in 0..<lanes { v[lane] = p[lane] }
+            return v
+        }
+        var sum = V(repeating: 0)
+        for fy in 0..<kh {
+            let iy = inY0 + dh * fy
+            if iy < 0 || iy >= inH { continue }
+            for fx in 0..<kw {
+                let ix = inX0 + dw * fx
+                if ix < 0 || ix >= inW { continue }
+                let x = input + inputRegion.offset(batch: b, row: iy, col: ix, channels: ic)
+                if isDepthwise {
+                    let values: V
+                    if m == 1 {
+                        values = load(x + ob)
+                    } else {
+                        var v = V()
+                        for lane in 0..<lanes { v[lane] = x[(ob + lane) / m] }
+                        values = v
+                    }
+                    sum = sum + values * load(w + (fy * kw + fx) * oc + ob)
+                } else {
+                    var tap = w + (fy * kw + fx) * ic * oc + ob
+                    for c in 0..<ic {
+                        sum = sum + V(repeating: x[c]) * load(tap)
+                        tap += oc
+                    }
+                }
+            }
+        }
+        for lane in 0..<lanes { acc[ob + lane] = sum[lane] }
+    }
+}
+
+/// float32 AVERAGE_POOL_2D and MAX_POOL_2D as TFLite Micro's reference:
+/// the in-image taps only, the average `Σ / count` in Float, then the clamp.
+public struct FloatPoolKernel: Sendable {
+    public let kind: PoolKind
+    public let height: WindowGeometry
+    public let width: WindowGeometry
+    public let batches: Int
+    public let channels: Int
+    public let clamp: FloatClamp
+
+    public init(kind: PoolKind, height: WindowGeometry, width: WindowGeometry, batches: Int, channels: Int, clamp: FloatClamp) {
+        self.kind = kind
+        self.height = height
+        self.width = width
+        self.batches = batches
+        self.channels = channels
+        self.clamp = clamp
+    }
+
+    public func run(input: UnsafePointer<Float>, inputRegion: Region2D, output: UnsafeMutablePointer<Float>, outputRegion: Region2D,
+                    outputRows: Range<Int>, outputCols: Range<Int>) {
+        let ch = channels, kh = height.filterSize, kw = width.filterSize
+        let inH = height.inputSize, inW = width.inputSize
+        for b in 0..<batches {
+            for oy in outputRows {
+                let inY0 = height.inputStart(forOutput: oy)
+                let fy0 = max(0, -inY0), fy1 = min(kh, inH - inY0)
+                for ox in outputCols {
+                    let inX0 = width.inputStart(forOutput: ox)
+                    let fx0 = max(0, -inX0), fx1 = min(kw, inW - inX0)
+                    let y = output + outputRegion.offset(batch: b, row: oy, col: ox, channels: ch)
+                    for c in 0..<ch { y[c] = kind == .average ? 0 : -.greatestFiniteMagnitude }
+                    var count: Float = 0
+                    if fy0 < fy1 && fx0 < fx1 {
+                        for fy in fy0..<fy1 {
+                            for fx in fx0..<fx1 {
+                                let x = input + inputRegion.offset(batch: b, row: inY0 + fy, col: inX0 + fx, channels: ch)
+                                if kind == .average {
+                                    for c in 0..<ch { y[c] += x[c] }
+                                } else {
+                                    // std::max(current, x): x only when larger.
+                                    for c in 0..<ch where y[c] < x[c] { y[c] = x[c] }
+                                }
+                                count += 1
+                            }
+                        }
+                    }
+                    for c in 0..<ch { y[c] = clamp.apply(kind == .average ? y[c] / count : y[c]) }
+                }
+            }
+        }
+    }
+}
+
+/// float32 FULLY_CONNECTED as TFLite Micro's reference: each output sums
+/// `input[d] × weight[o][d]` over d in order, adds the bias, clamps. The
+/// weights are stored transposed so the loop over outputs vectorises.
+public struct FloatFullyConnectedKernel: Sendable {
+    public let batches: Int
+    public let inputDepth: Int
+    public let outputDepth: Int
+    public let clamp: FloatClamp
+    /// `[d][o]`.
+    let weights: [Float]
+    let bias: [Float]
+
+    /// `filter` in TFLite's layout `[o, d]`.
+    public init(batches: Int, inputDepth: Int, outputDepth: Int, filter: [Float], bias: [Float]?, clamp: FloatClamp) {
+        self.batches = batches
+        self.inputDepth = inputDepth
+        self.outputDepth = outputDepth
+        self.clamp = clamp
+        self.bias = bias ?? [Float](repeating: 0, count: outputDepth)
+        var transposed = [Float](repeating: 0, count: inputDepth * outputDepth)
+        for o in 0..<outputDepth { for d in 0..<inputDepth { transposed[d * outputDepth + o] = filter[o * inputDepth + d] } }
+        weights = transposed
+    }
+
+    public func run(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
+        let depth = inputDepth, oc = outputDepth
+        weights.withUnsafeBufferPointer { w in
+            for b in 0..<batches {
+                let x = input + b * depth, y = output + b * oc
+                var ob = 0
+                while ob + 8 <= oc {
+                    // Eight outputs at once, each summing over d in order.
+                    var sum = SIMD8<Float>(repeating: 0)
+                    var row = UnsafeRawPointer(w.baseAddress! + ob)
+                    for d in 0..<depth {
+                        sum = sum + SIMD8<Float>(repeating: x[d]) * row.loadUnaligned(as: SIMD8<Float>.self)
+                        row += oc * MemoryLayout<Float>.stride
+                    }
+                    UnsafeMutableRawPointer(y + ob).storeBytes(of: sum, as: SIMD8<Float>.self)
+                    ob += 8
+                }
+                if ob < oc {
+                    for o in ob..<oc { y[o] = 0 }
+                    var row = w.baseAddress!
+                    for d in 0..<depth {
+                        let v = x[d]
+                        for o in ob..<oc { y[o] += v * row[o] }
+                        row += oc
+                    }
+                }
+                for o in 0..<oc { y[o] = clamp.apply(y[o] + bias[o]) }
+            }
+        }
+    }
+}

@@ -1,0 +1,43 @@
+/// TRANSPOSE of a tensor of rank ≤ 4 by a constant permutation: output
+/// dimension `k` is input dimension `perm[k]`. The bytes move, unchanged,
+/// so one kernel serves every element size.
+public struct TransposeParams: Equatable, Sendable {
+    /// Output sizes, padded at the front to rank 4.
+    public let outputShape: [Int]
+    /// For each output dimension, the input stride (in elements) it walks.
+    public let inputStrides: [Int]
+    public let elementBytes: Int
+
+    /// `nil` unless `perm` is a permutation of `0..<shape.count` and the
+    /// rank is at most 4.
+    public init?(inputShape shape: [Int], perm: [Int], elementBytes: Int) {
+        guard shape.count <= 4, perm.count == shape.count, Set(perm) == Set(0..<shape.count), elementBytes > 0 else { return nil }
+        var strides = [Int](repeating: 1, count: shape.count)
+        for d in stride(from: shape.count - 2, through: 0, by: -1) { strides[d] = strides[d + 1] * shape[d + 1] }
+        let pad = 4 - shape.count
+        outputShape = [Int](repeating: 1, count: pad) + perm.map { shape[$0] }
+        inputStrides = [Int](repeating: 0, count: pad) + perm.map { strides[$0] }
+        self.elementBytes = elementBytes
+    }
+}
+
+public func transpose(_ p: TransposeParams, input: UnsafeRawPointer, output: UnsafeMutableRawPointer) {
+    let o = p.outputShape, s = p.inputStrides
+    var to = 0
+    func move<T>(_ type: T.Type) {
+        let x = input.assumingMemoryBound(to: T.self), y = output.assumingMemoryBound(to: T.self)
+        for a in 0..<o[0] { for b in 0..<o[1] { for c in 0..<o[2] {
+            let row = a * s[0] + b * s[1] + c * s[2]
+            for d in 0..<o[3] {
+                y[to] = x[row + d * s[3]]
+                to += 1
+            }
+        } } }
+    }
+    switch p.elementBytes {
+    case 1: move(UInt8.self)
+    case 2: move(UInt16.self)
+    case 4: move(UInt32.self)
+    default: move(UInt64.self)
+    }
+}

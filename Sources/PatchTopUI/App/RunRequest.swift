@@ -1,0 +1,19 @@
+import PatchTopModel
+
+/// One background run: the plan to run and the generation that asked for it.
+///
+/// Every successful re-plan bumps the generation; a result whose generation
+/// is not the state's current one is stale and dropped.
+public struct RunRequest: Equatable, Hashable, Sendable {
+    public var generation: Int
+    public var patches: Int
+    public var patchLayers: Int
+    public var options: MemoryOptions
+
+    public init(generation: Int, patches: Int, patchLayers: Int, options: MemoryOptions) {
+        self.generation = generation
+        self.patches = patches
+        self.patchLayers = patchLayers
+        self.options = options
+    }
+}
