@@ -210,6 +210,17 @@ final class StructureFuzzTests: XCTestCase {
         _ = try fuzz("mbv2-w0.35-r144", cases: 25, runs: 1, seed: 7)
     }
 
+    /// PyTorch-style exports (float input + QUANTIZE, explicit PADs,
+    /// TRANSPOSE and MEAN heads), a dynamic batch, and the float32 samples.
+    func testExportsAndFloatModels() throws {
+        _ = try fuzz("pytorch-style", cases: 400, runs: 2, seed: 9)
+        _ = try fuzz("tiny-dynbatch", cases: 300, runs: 2, seed: 10)
+        _ = try fuzz("pytorch-style-f32", cases: 200, runs: 2, seed: 11)
+        _ = try fuzz("tiny-allops-f32", cases: 200, runs: 2, seed: 12)
+        _ = try fuzz("tiny-moreops-f32", cases: 200, runs: 2, seed: 13)
+        _ = try fuzz("mbv2-mini-f32", cases: 100, runs: 1, seed: 14)
+    }
+
     /// The 224×224 MobileNetV2 is analysed, planned and prepared every
     /// case, and run in a few.
     func testLargeModel() throws {
