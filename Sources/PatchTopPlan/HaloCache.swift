@@ -28,6 +28,25 @@ public struct HaloCache: Hashable, Comparable, Sendable {
     public static func < (a: HaloCache, b: HaloCache) -> Bool { (a.tensor, a.direction) < (b.tensor, b.direction) }
 }
 
+extension HaloCache {
+    /// The choices a key cycles: none → auto → all.
+    public enum Mode: String, Equatable, Hashable, Sendable, CaseIterable {
+        case none, auto, all
+
+        /// The caching of a plan in this mode, `auto` within `budget` bytes
+        /// when given (else the peak without caches + 25%).
+        public func caching(budget: Int?) -> HaloCaching {
+            switch self {
+            case .none: .none
+            case .auto: .auto(budget: budget)
+            case .all: .all
+            }
+        }
+
+        public var next: Mode { Mode.allCases[(Mode.allCases.firstIndex(of: self)! + 1) % Mode.allCases.count] }
+    }
+}
+
 /// Which halo caches a plan uses (`--halo-cache`).
 public enum HaloCaching: Equatable, Hashable, Sendable {
     /// Plain patch-based inference: every overlap recomputed.

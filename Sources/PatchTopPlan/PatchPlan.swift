@@ -176,12 +176,13 @@ public struct PatchPlan: Sendable {
     }
 
     /// How often each position of a stage op's output is computed, summed
-    /// over patches, divided by its size: 1.0 without overlap.
+    /// over patches, divided by its size: 1.0 without overlap (or with
+    /// every overlap served from halo caches).
     public func recomputeFactor(op: Int) -> Double {
         guard isPatched, op < patchLayers else { return 1 }
         let shape = model.tensors[model.operators[op].output].shape
         let full = shape[1] * shape[2]
-        return full == 0 ? 1 : Double(opRegions.reduce(0) { $0 + $1[op].area }) / Double(full)
+        return full == 0 ? 1 : Double(computedRegions.reduce(0) { $0 + $1[op].area }) / Double(full)
     }
 
     /// Fraction of a stage op's computed positions that another patch also

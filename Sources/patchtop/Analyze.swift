@@ -23,7 +23,7 @@ struct Analyze: ParsableCommand {
         if json {
             try printJSON(AnalysisJSON(report))
         } else {
-            print(report.lines().joined(separator: "\n"))
+            print((report.lines() + TinyEngineLines.lines(model: loaded, patches: 1, patchLayers: 0)).joined(separator: "\n"))
         }
     }
 }

@@ -12,6 +12,15 @@ struct HaloCacheFlags: ParsableArguments {
         valueName: "mode"))
     var haloCache: Mode = .none
 
+    /// The TUI's cache mode (it cycles none, auto, all with `H`).
+    var tuiMode: HaloCache.Mode {
+        switch haloCache {
+        case .none: .none
+        case .auto: .auto
+        case .all, .columns, .rows: .all
+        }
+    }
+
     /// The caching for a plan, `auto` within `budget` bytes when given.
     func caching(budget: Int?) -> HaloCaching {
         switch haloCache {

@@ -26,16 +26,26 @@ struct Plan: ParsableCommand {
     func run() throws {
         let loaded = try loadModel(model)
         let plan: PatchPlan
+        let n = try stage.patchLayers(for: loaded)
         do {
-            plan = try PatchPlan(model: loaded, patches: stage.patches, patchLayers: stage.patchLayers, options: memory.options,
+            plan = try PatchPlan(model: loaded, patches: stage.patches, patchLayers: n, options: memory.options,
                                  haloCaching: cache.caching(budget: budget.budget?.bytes))
         } catch {
-            throw CommandFailure("\(loaded.name): \(error.description)")
+            // A split index pasted from TinyEngine may be one PatchTop cannot plan: still say TinyEngine's figure.
+            let engine = stage.splitIndex == nil ? "" : " (\(TinyEngineLines.summary(model: loaded, patches: stage.patches, patchLayers: n)))"
+            throw CommandFailure("\(loaded.name): \(error.description)\(engine)")
         }
         if json {
-            try printJSON(PlanJSON(plan, includeRegions: true))
+            var object = PlanJSON(plan, includeRegions: true)
+            let tflm = plan.isPatched
+                ? .failure(TFLiteMicroUnavailable(reason: "TFLite Micro runs models layer by layer: it has no patch plans"))
+                : TFLiteMicroArena.predict(for: loaded)
+            object.engines = EnginesJSON(tflm: tflm, tinyEngine: TinyEngineEngineJSON(model: loaded, patches: plan.patches, patchLayers: plan.patchLayers))
+            try printJSON(object)
         } else {
-            print(PlanReport(plan: plan).lines().joined(separator: "\n"))
+            let report = PlanReport(plan: plan).lines()
+            let engine = TinyEngineLines.lines(model: loaded, patches: plan.patches, patchLayers: plan.patchLayers)
+            print((report.prefix(4) + engine + report.dropFirst(4)).joined(separator: "\n"))
         }
     }
 }

@@ -1,7 +1,9 @@
 import ArgumentParser
+import PatchTopModel
+import PatchTopPlan
 
-/// `-p` and `-n`, shared by the commands that open a plan (`plan`,
-/// `report`, `tui`) so their names, defaults and help never drift apart.
+/// `-p` and `-n` (or `--split-index`), shared by the commands that open a
+/// plan (`plan`, `report`, `tui`) so their names, defaults and help never drift apart.
 ///
 /// `tui` and `report` open at the sweep's recommendation when neither is
 /// given, so the flags remember whether they were given at all.
@@ -15,8 +17,56 @@ struct PlanFlags: ParsableArguments {
     var patches: Int { givenPatches ?? 4 }
     var patchLayers: Int { givenPatchLayers ?? 0 }
 
+    @Option(name: .customLong("split-index"), help: "The patch stage in TinyEngine's numbering (its split_index: layers of its list), instead of -n.")
+    var splitIndex: Int?
+
     func validate() throws {
+        try validateStage(patchLayers: givenPatchLayers, splitIndex: splitIndex)
         try validatePlanNumbers(patches: patches, patchLayers: givenPatchLayers)
+    }
+
+    /// n for `model`: `-n` as given, or `--split-index` translated through TinyEngine's layer list.
+    func patchLayers(for model: Model) throws -> Int {
+        try givenPatchLayers(for: model) ?? 0
+    }
+
+    /// n if `-n` or `--split-index` was given, else `nil`.
+    func givenPatchLayers(for model: Model) throws -> Int? {
+        guard splitIndex != nil else { return givenPatchLayers }
+        return try resolvePatchLayers(model, patchLayers: givenPatchLayers, splitIndex: splitIndex)
+    }
+}
+
+/// `-n` and `--split-index` say the same thing two ways: at most one.
+func validateStage(patchLayers: Int?, splitIndex: Int?) throws {
+    if patchLayers != nil, splitIndex != nil {
+        throw ValidationError("-n and --split-index both set the patch stage: give one of them")
+    }
+    if let splitIndex, splitIndex < 0 {
+        throw ValidationError("--split-index \(splitIndex) is negative: TinyEngine's split indices start at 1 (0 is layer by layer)")
+    }
+}
+
+/// The stage's op count, from `-n` or from TinyEngine's split index; a split
+/// index the model's layer list does not have fails naming the model.
+func resolvePatchLayers(_ model: Model, patchLayers: Int?, splitIndex: Int?) throws -> Int {
+    guard let splitIndex else { return patchLayers ?? 0 }
+    do {
+        return try TinyEngineLayerList(model: model).patchLayers(forSplitIndex: splitIndex)
+    } catch {
+        throw CommandFailure("\(model.name): --split-index \(splitIndex): \(error.reason)")
+    }
+}
+
+/// TinyEngine's split index for a plan's n, or why there is none.
+func tinyEngineSplitText(_ model: Model, patchLayers: Int) -> String {
+    do {
+        switch try TinyEngineLayerList(model: model).splitIndex(forPatchLayers: patchLayers) {
+        case .success(let s): return "\(s) (TinyEngine's split_index for n=\(patchLayers))"
+        case .failure(let why): return "none: \(why.reason)"
+        }
+    } catch {
+        return "none: \(error.reason)"
     }
 }
 

@@ -19,6 +19,8 @@ struct ReportCommand: ParsableCommand {
 
     @OptionGroup var memory: MemoryFlags
 
+    @OptionGroup var cache: HaloCacheFlags
+
     @OptionGroup var budget: BudgetFlags
 
     @Option(help: "Which view.")
@@ -41,7 +43,7 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         let loaded = try loadModel(model)
-        var state = try initialState(loaded, stage: stage, memory: memory, board: budget.budget)
+        var state = try initialState(loaded, stage: stage, memory: memory, board: budget.budget, caching: cache.tuiMode)
         if withRun {
             // The TUI's own loop, headless: the same update, the same background run.
             let loop = AppLoop(state: state, backend: HeadlessBackend(width: width, height: height),
@@ -52,7 +54,9 @@ struct ReportCommand: ParsableCommand {
             state = loop.state
         }
         let date = ISO8601DateFormatter().string(from: Date())
-        let text = ReportRenderer(state: state, view: view, width: width, height: height, date: date).render()
+        var renderer = ReportRenderer(state: state, view: view, width: width, height: height, date: date)
+        renderer.showEngines = true
+        let text = renderer.render()
         if let output {
             if case .failure(let error) = ReportFile.write(text, to: output) { throw CommandFailure(error.description) }
         } else {

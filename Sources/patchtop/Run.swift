@@ -30,8 +30,11 @@ struct Run: ParsableCommand {
     @Option(name: [.customShort("p"), .customLong("patches")], help: "Patches per side; 1 is layer-by-layer.")
     var patches = 1
 
-    @Option(name: [.customShort("n"), .customLong("patch-layers")], help: "Ops in the patch stage; 0 is layer-by-layer.")
-    var patchLayers = 0
+    @Option(name: [.customShort("n"), .customLong("patch-layers")], help: "Ops in the patch stage; 0 (the default) is layer-by-layer.")
+    var patchLayers: Int?
+
+    @Option(name: .customLong("split-index"), help: "The patch stage in TinyEngine's numbering (its split_index), instead of -n.")
+    var splitIndex: Int?
 
     @OptionGroup var memory: MemoryFlags
 
@@ -67,6 +70,7 @@ struct Run: ParsableCommand {
         var milliseconds: Double
     }
 
+
     /// One output: its tensor, shape, type and first values (integers for
     /// integer types, floats for float32).
     struct OutputSummary: Encodable {
@@ -78,6 +82,7 @@ struct Run: ParsableCommand {
 
     func validate() throws {
         guard (1...100_000).contains(repeats) else { throw ValidationError("--repeats \(repeats) is out of range 1…100000") }
+        try validateStage(patchLayers: patchLayers, splitIndex: splitIndex)
         try validatePlanNumbers(patches: patches, patchLayers: patchLayers)
     }
 
@@ -87,8 +92,9 @@ struct Run: ParsableCommand {
         let interpreter: Interpreter
         do { interpreter = try Interpreter(model: loaded) } catch { throw failure(error) }
         let plan: PatchPlan
+        let n = try resolvePatchLayers(loaded, patchLayers: patchLayers, splitIndex: splitIndex)
         do {
-            plan = try PatchPlan(model: loaded, patches: patches, patchLayers: patchLayers, options: memory.options,
+            plan = try PatchPlan(model: loaded, patches: patches, patchLayers: n, options: memory.options,
                                  haloCaching: cache.caching(budget: budget.budget?.bytes))
         } catch {
             throw failure(error)
@@ -169,6 +175,7 @@ struct Run: ParsableCommand {
                 print("first values  \(shown.joined(separator: " "))\(total > shown.count ? " …" : "")")
             }
             print("plan          \(plan.isPatched ? "p=\(plan.patches) n=\(plan.patchLayers), \(plan.patches * plan.patches) patches" : "layer-by-layer")")
+            if plan.isPatched { print("split index   \(tinyEngineSplitText(loaded, patchLayers: plan.patchLayers))") }
             print("arena         \(summary.arenaBytes) bytes used (laid out \(summary.plannedArenaBytes), liveness peak \(summary.peakBytes))")
             print("time          \(String(format: "%.3f", ms)) ms per inference\(repeats > 1 ? " (median of \(repeats))" : "")")
             for path in written { print("wrote         \(path)") }

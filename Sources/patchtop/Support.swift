@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PatchTopModel
+import PatchTopPlan
 import PatchTopUI
 
 /// A command that could not do its work: printed as `patchtop: message` on
@@ -35,10 +36,14 @@ func printJSON<T: Encodable>(_ value: T) throws {
 /// The TUI's starting state from the shared flags, as `tui` opens it and
 /// `report` renders it (the sweep's recommendation without `-p`/`-n`); an
 /// invalid (p, n) fails naming the model.
-func initialState(_ model: Model, stage: PlanFlags, memory: MemoryFlags, board sram: SRAMBudget?) throws -> AppState {
+func initialState(_ model: Model, stage: PlanFlags, memory: MemoryFlags, board sram: SRAMBudget?,
+                  caching: HaloCache.Mode = .none) throws -> AppState {
     do {
-        return try AppState.opening(model: model, patches: stage.givenPatches, patchLayers: stage.givenPatchLayers, options: memory.options, budget: sram)
-    } catch {
+        return try AppState.opening(model: model, patches: stage.givenPatches, patchLayers: stage.givenPatchLayers(for: model), options: memory.options,
+                                    budget: sram, caching: caching)
+    } catch let failure as CommandFailure {
+        throw failure
+    } catch let error as PlanError {
         throw CommandFailure("\(model.name): \(error.description)")
     }
 }

@@ -20,6 +20,8 @@ struct TUI: ParsableCommand {
 
     @OptionGroup var memory: MemoryFlags
 
+    @OptionGroup var cache: HaloCacheFlags
+
     @OptionGroup var budget: BudgetFlags
 
     @Option(help: ArgumentHelp("Directory `e` writes its report into.", valueName: "dir"))
@@ -33,7 +35,7 @@ struct TUI: ParsableCommand {
     func run() throws {
         Backtracer.relaunchIfNeeded()
         let loaded = try loadModel(model)
-        var state = try initialState(loaded, stage: stage, memory: memory, board: budget.budget)
+        var state = try initialState(loaded, stage: stage, memory: memory, board: budget.budget, caching: cache.tuiMode)
         state.exportDirectory = exportDir
         state.exportDate = ISO8601DateFormatter().string(from: Date())
         var log: ProfileLog?

@@ -65,6 +65,20 @@ final class BinaryTests: XCTestCase {
         XCTAssertEqual((json["ops"] as? [[String: Any]])?.first?["op"] as? String, "CONV_2D")
     }
 
+    func testAnalyzeJSONGivesTFLiteMicrosMeasuredArena() throws {
+        let result = try shell(try binary, ["analyze", "SampleModels/mbv2-w0.35-r144.tflite", "--json"])
+        XCTAssertEqual(result.status, 0)
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let tflm = try XCTUnwrap((json["engines"] as? [String: Any])?["tflm"] as? [String: Any])
+        // SampleModels/tflm-arena.json: measured with tflite-micro's Python interpreter.
+        XCTAssertEqual(tflm["arenaBytes"] as? Int, 390_816)
+        XCTAssertEqual(tflm["headBytes"] as? Int, 311_040)
+        XCTAssertEqual(tflm["tailBytes"] as? Int, 79_776)
+        XCTAssertEqual((tflm["tail"] as? [String: Int])?.values.reduce(0, +), 79_776)
+        let text = try shell(try binary, ["analyze", "SampleModels/mbv2-w0.35-r144.tflite"])
+        XCTAssertTrue(text.stdout.contains("TFLite Micro arena      381.7 KiB (390,816 bytes) = head 303.8 KiB (311,040) + tail 77.9 KiB (79,776)"), text.stdout)
+    }
+
     func testBadInputsExitOneWithOneLine() throws {
         let missing = try shell(try binary, ["analyze", "/nonexistent/m.tflite"])
         XCTAssertEqual(missing.status, 1)

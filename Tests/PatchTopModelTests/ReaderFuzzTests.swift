@@ -56,6 +56,7 @@ final class ReaderFuzzTests: XCTestCase {
                 let model = try TFLiteReader.read(bytes: bytes)
                 // What the analysis derives must not trap either.
                 _ = MemorySchedule(model: model, options: MemoryOptions(inplaceDepthwise: true, streamInput: true))
+                _ = TFLiteMicroArena.predict(for: model)
                 _ = model.macs
                 models += 1
             } catch {

@@ -190,18 +190,19 @@ final class ExportTests: XCTestCase {
         XCTAssertEqual(messages, [.exported(path: path)])
         let text = try String(contentsOfFile: path, encoding: .utf8)
         let lines = text.components(separatedBy: "\n")
-        XCTAssertEqual(Array(lines.prefix(8)), [
+        XCTAssertEqual(Array(lines.prefix(9)), [
             "PatchTop report — mbv2-w0.35-r144",
             "date            2026-01-02T03:04:05Z",
             "plan            p=3 n=13",
             "memory options  TFLite Micro (no in-place, input in SRAM)",
             "peak            121.4 KiB (124,320 B) vs 303.8 KiB layer-by-layer, 2.50× lower",
             "MAC overhead    +12.9% (30.1 M vs 26.7 M)",
+            "engines         TFLite Micro arena 381.7 KiB (390,816 B) (layer by layer)",
             "SRAM budget     256.0 KiB (nRF52840): fits, 134.6 KiB free",
             "selected        op 0, patch 1/9 (marked » and #)",
         ])
-        XCTAssertEqual(lines[8], "")
-        XCTAssertEqual(Array(lines[9..<39]), Screen.render(next, width: 100, height: 30, exporting: true).lines(), "the screen as drawn, at the terminal's size")
+        XCTAssertEqual(lines[9], "")
+        XCTAssertEqual(Array(lines[10..<40]), Screen.render(next, width: 100, height: 30, exporting: true).lines(), "the screen as drawn, at the terminal's size")
         let shown = update(next, messages[0])
         XCTAssertTrue(Screen.render(shown, width: 100, height: 30).lines()[28].hasPrefix("exported patchtop-mbv2-w0.35-r144-p3-n13-tflm.txt"))
         // A second export of the same plan goes to a new file.

@@ -538,10 +538,11 @@ final class ReportTests: XCTestCase {
         XCTAssertEqual(lines[3], "memory options  \(MemoryOptions(inplaceDepthwise: true).summary)")
         XCTAssertTrue(lines[4].hasPrefix("peak            \(formatBytes(state.plan.peakBytes)) (\(formatCount(state.plan.peakBytes)) B)"))
         XCTAssertTrue(lines[5].hasPrefix("MAC overhead    +\(formatFixed(state.plan.macOverhead * 100, decimals: 1))%"))
-        XCTAssertEqual(lines[6], "SRAM budget     128.0 KiB: \(Verdicts.budget(state.plan.peakBytes, state.budget!).text)")
-        XCTAssertEqual(lines[7], "selected        op 0, patch 1/16 (marked » and #)")
-        XCTAssertEqual(lines[8], "")
-        let body = Array(lines[9..<39])
+        XCTAssertEqual(lines[6], "engines         TFLite Micro arena 381.7 KiB (390,816 B) (layer by layer)")
+        XCTAssertEqual(lines[7], "SRAM budget     128.0 KiB: \(Verdicts.budget(state.plan.peakBytes, state.budget!).text)")
+        XCTAssertEqual(lines[8], "selected        op 0, patch 1/16 (marked » and #)")
+        XCTAssertEqual(lines[9], "")
+        let body = Array(lines[10..<40])
         XCTAssertEqual(body, Screen.render(state, width: 100, height: 30, exporting: true).lines())
         XCTAssertFalse(body.joined().contains("q quit"), "no hint bar in a report")
         XCTAssertTrue(body.contains { $0.contains("»  0") || $0.contains("» 0") || $0.contains("»0") }, "the selected row is marked")
@@ -602,5 +603,50 @@ final class MouseTests: XCTestCase {
             XCTAssertEqual(outside.plan.patchLayers, 12)
             XCTAssertLessThanOrEqual(g.text.count, width)
         }
+    }
+}
+
+final class HaloCacheUITests: XCTestCase {
+    private func keys(_ state: AppState, _ keys: [Key]) -> AppState {
+        keys.reduce(state) { update($0, .key($1)) }
+    }
+
+    /// `H` cycles none → auto → all → none, re-plans with the caches each
+    /// time and says what they save; the background run is asked for with
+    /// the same caching.
+    func testHCyclesTheCacheModeAndReplans() throws {
+        let model = try UIFixtures.model()
+        let start = try AppState(model: model, patches: 3, patchLayers: 10)
+        let auto = keys(start, [.char("H")])
+        XCTAssertEqual(auto.caching, .auto)
+        XCTAssertLessThanOrEqual(auto.plan.macs, start.plan.macs)
+        XCTAssertEqual(auto.currentRunRequest.haloCaching, auto.plan.haloCaching)
+        let all = keys(auto, [.char("H")])
+        XCTAssertEqual(all.caching, .all)
+        XCTAssertFalse(all.plan.caches.isEmpty)
+        XCTAssertEqual(all.plan.macOverhead, 0, accuracy: 1e-12)
+        XCTAssertTrue(all.statusMessage.contains("caches save"), all.statusMessage)
+        XCTAssertEqual(keys(all, [.char("H")]).caching, .none)
+        XCTAssertEqual(keys(all, [.char("H")]).plan.macs, start.plan.macs)
+    }
+
+    /// With caches, the part of the selected patch's region its op does not
+    /// compute is drawn `○` (cyan) and the legend says so; without, never.
+    func testThePatchGridMarksCellsServedFromACache() throws {
+        let model = try UIFixtures.model()
+        var cached = try AppState(model: model, patches: 3, patchLayers: 10, caching: .all)
+        cached.selectedPatch = 4
+        cached.selectedLayer = 1
+        let rect = Rect(x: 0, y: 0, width: 60, height: 30)
+        var grid = CellGrid(width: 60, height: 30)
+        PatchGridView.draw(cached, PatchGridView.geometry(cached, rect: rect), into: &grid, rect: rect)
+        let text = grid.lines().joined()
+        XCTAssertTrue(text.contains("○"), "cells served from a cache")
+        XCTAssertTrue(text.contains("○ from cache"), "the legend names them")
+        var plain = cached
+        plain.plan = try PatchPlan(model: model, patches: 3, patchLayers: 10)
+        grid = CellGrid(width: 60, height: 30)
+        PatchGridView.draw(plain, PatchGridView.geometry(plain, rect: rect), into: &grid, rect: rect)
+        XCTAssertFalse(grid.lines().joined().contains("○"))
     }
 }

@@ -54,7 +54,8 @@ public final class PatchedRunEngine: RunEngine, @unchecked Sendable {
         let interpreter = try interpreter.get()
         let plan: PatchPlan
         do {
-            plan = try PatchPlan(model: model, patches: request.patches, patchLayers: request.patchLayers, options: request.options)
+            plan = try PatchPlan(model: model, patches: request.patches, patchLayers: request.patchLayers, options: request.options,
+                                 haloCaching: request.haloCaching)
         } catch {
             throw .plan(error)
         }
@@ -66,11 +67,13 @@ public final class PatchedRunEngine: RunEngine, @unchecked Sendable {
         let start = clock.now
         guard let result = try program.run(input: input, shouldStop: shouldStop) else { return nil }
         let elapsed = clock.now - start
-        return RunSummary(
+        var summary = RunSummary(
             request: request, peakBytes: plan.peakBytes, layerByLayerPeakBytes: plan.layerByLayerPeakBytes,
             macOverhead: plan.macOverhead, measuredArenaBytes: result.measuredArenaBytes,
             plannedArenaBytes: result.plannedArenaBytes, milliseconds: elapsed.milliseconds,
             identical: result.outputs == reference
         )
+        summary.cacheMacsSaved = plan.cacheMacsSaved
+        return summary
     }
 }

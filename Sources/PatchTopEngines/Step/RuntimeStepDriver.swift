@@ -47,7 +47,8 @@ public struct RuntimeStepDriver: StepDriver {
             note = "stops before op \(prefix.stop) (\(op.kind.name)): \(prefix.reason)"
         }
         stopNote = note
-        let plan = try PatchPlan(model: model, patches: request.patches, patchLayers: request.patchLayers, options: request.options)
+        let plan = try PatchPlan(model: model, patches: request.patches, patchLayers: request.patchLayers, options: request.options,
+                                 haloCaching: request.haloCaching)
         guard let inIndex = model.inputs.first else { throw StepError("\(model.name) has no input") }
         input = SeededInput.bytes(for: model.tensors[inIndex], seed: seed)
         program = try ArenaProgram(interpreter: interpreter, plan: plan)
@@ -75,8 +76,10 @@ public struct RuntimeStepDriver: StepDriver {
     public func snapshot() -> StepSnapshot {
         let model = program.interpreter.model
         let blocks = session.occupancy().map {
-            ArenaBlock(tensor: $0.tensor, perPatch: $0.isPerPatch, staging: $0.kind == .inplaceStaging(op: $0.kind.op ?? -1),
-                       scratch: $0.kind == .residualScratch(op: $0.kind.op ?? -1), offset: $0.offset, bytes: $0.bytes)
+            var block = ArenaBlock(tensor: $0.tensor, perPatch: $0.isPerPatch, staging: $0.kind == .inplaceStaging(op: $0.kind.op ?? -1),
+                                   scratch: $0.kind == .residualScratch(op: $0.kind.op ?? -1), offset: $0.offset, bytes: $0.bytes)
+            if case .haloCache = $0.kind { block.cache = true }
+            return block
         }
         var values: StepValues?
         if let last = session.last, model.operators.indices.contains(last.op),

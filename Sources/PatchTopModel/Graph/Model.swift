@@ -21,6 +21,10 @@ public struct Model: Sendable {
     /// What memory options changed in the graph as the file has it
     /// (`rewritten(for:)`); empty for a model as read.
     public let rewrite: GraphRewrite
+    /// What the file holds beyond subgraph 0 (set by `TFLiteReader`; `nil`
+    /// for a graph built in code, which then stands for a one-subgraph file
+    /// without metadata).
+    public var fileFacts: TFLiteFileFacts?
 
     public init(
         name: String, description: String = "", tensors: [Tensor], operators: [Operator],

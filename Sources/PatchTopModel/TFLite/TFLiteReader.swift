@@ -64,11 +64,13 @@ public enum TFLiteReader {
                 outputs: (try table.int32Vector(2) ?? []).map(Int.init)
             ))
         }
-        return try Model(
+        var model = try Model(
             name: name, description: try root.string(3) ?? "", tensors: tensors, operators: operators,
             inputs: (try subgraph.int32Vector(1) ?? []).map(Int.init),
             outputs: (try subgraph.int32Vector(2) ?? []).map(Int.init)
         )
+        model.fileFacts = try TFLiteFileFacts.read(root: root, subgraph: subgraph, buffers: buffers)
+        return model
     }
 
     private static func readTensor(_ table: Table, index: Int, buffers: [Table], file: FlatBuffer) throws(ModelError) -> Tensor {

@@ -20,6 +20,8 @@ public struct AppState: Sendable {
     public var model: Model
     public var plan: PatchPlan
     public var options: MemoryOptions
+    /// Halo caches: none, auto (within the budget, or +25%) or all (`H`).
+    public var caching: HaloCache.Mode = .none
     public var selectedLayer: Int = 0
     /// The first row the layer table and the memory chart show (kept by
     /// `update` from the last layout, so the tables scroll only when the
@@ -84,18 +86,22 @@ public struct AppState: Sendable {
     public var fitsScreen: Bool { width >= Screen.minWidth && height >= Screen.minHeight }
 
     public init(model: Model, patches: Int = 1, patchLayers: Int = 0, options: MemoryOptions = .tfliteMicro,
-                sramBudget: Int? = nil, board: SRAMBudget? = nil, pareto: ParetoData? = nil) throws(PlanError) {
+                sramBudget: Int? = nil, board: SRAMBudget? = nil, pareto: ParetoData? = nil,
+                caching: HaloCache.Mode = .none) throws(PlanError) {
         self.model = model
         self.options = options
+        self.caching = caching
         self.budget = board ?? sramBudget.map { SRAMBudget(name: "SRAM", bytes: $0) }
-        self.plan = try PatchPlan(model: model, patches: patches, patchLayers: patchLayers, options: options)
+        self.plan = try PatchPlan(model: model, patches: patches, patchLayers: patchLayers, options: options,
+                                  haloCaching: caching.caching(budget: budget?.bytes))
         self.pareto = pareto
         patchLimit = Self.patchLimit(model: model, patchLayers: patchLayers, options: options, plan: plan)
     }
 
     /// The request that runs the current plan in the current generation.
     public var currentRunRequest: RunRequest {
-        RunRequest(generation: runGeneration, patches: plan.patches, patchLayers: plan.patchLayers, options: options)
+        RunRequest(generation: runGeneration, patches: plan.patches, patchLayers: plan.patchLayers, options: options,
+                   haloCaching: plan.haloCaching)
     }
 
     /// The n slider's range: 0 up to the largest n any valid plan has
@@ -135,7 +141,8 @@ public struct AppState: Sendable {
             return nil
         }
         do {
-            plan = try PatchPlan(model: model, patches: patches, patchLayers: patchLayers, options: options)
+            plan = try PatchPlan(model: model, patches: patches, patchLayers: patchLayers, options: options,
+                                 haloCaching: caching.caching(budget: sramBudget))
         } catch {
             if case .patchesOutOfRange(_, let limit) = error, patchLayers != plan.patchLayers {
                 statusMessage = "n=\(patchLayers) leaves a stage output too small for p=\(patches) (p ≤ \(limit) there): lower p first"

@@ -65,6 +65,7 @@ public let keyBindings: [KeyBinding] = [
     KeyBinding([.char("w")], .toggleLive, mode: .notStepping, label: "w", help: "what is live at the peak (why the peak is this high)", hint: "w why", priority: 6),
     KeyBinding([.char("v")], .togglePareto, mode: .notStepping, label: "v", help: "Pareto chart of every plan: peak vs MAC overhead", hint: "v Pareto", priority: 6),
     KeyBinding([.char("m")], .nextMemory, label: "m", help: "next memory options (in-place dw, streamed input, fused ADD, folded PAD, int8 I/O)", hint: "m memory", priority: 4),
+    KeyBinding([.char("H")], .nextCaching, label: "H", help: "halo caches: none → auto → all (keep the overlap a patch computed instead of recomputing it)", hint: "H cache", priority: 1),
     KeyBinding([.char("b")], .nextBudget, label: "b / B", help: "next / previous SRAM budget (board preset)", hint: "b board", priority: 4),
     KeyBinding([.char("B")], .previousBudget, label: "", help: ""),
     KeyBinding([.char("e")], .export, label: "e", help: "export the screen as a text report (a new file)", hint: "e export", priority: 5),

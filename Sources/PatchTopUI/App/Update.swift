@@ -103,6 +103,18 @@ private func perform(_ act: Action, _ s: inout AppState, _ effects: inout [Effec
         } else {
             s.options = previous
         }
+    case .nextCaching:
+        // Caches change what the stage computes and keeps; p, n stay.
+        let previous = s.caching
+        s.caching = previous.next
+        if let request = s.replan(patches: s.plan.patches, patchLayers: s.plan.patchLayers) {
+            s.statusMessage = s.plan.caches.isEmpty && s.caching != .none
+                ? "halo caches \(s.caching.rawValue): none fits or saves MACs at this plan"
+                : "halo caches \(s.caching.rawValue): \(s.plan.caches.count) caches save \(formatMACs(s.plan.cacheMacsSaved)) MACs"
+            s.replanned(&effects, request)
+        } else {
+            s.caching = previous
+        }
     case .nextBudget: s.budget = SRAMBudget.cycle(from: s.budget, forward: true)
     case .previousBudget: s.budget = SRAMBudget.cycle(from: s.budget, forward: false)
     case .export:

@@ -31,6 +31,8 @@ public struct AnalysisJSON: Codable, Equatable, Sendable {
     /// The buffers live at the peak op, summing to `peakBytes`.
     public var peakBuffers: [PeakBufferJSON]
     public var ops: [Op]
+    /// What each inference engine would reserve for the model.
+    public var engines: EnginesJSON
 
     public init(_ report: AnalysisReport) {
         model = report.model.name
@@ -46,6 +48,7 @@ public struct AnalysisJSON: Codable, Equatable, Sendable {
         int8IO = report.memory.options.int8IO
         pads = foldPad ? PadFoldingJSON(report.model.rewrite) : nil
         peakBuffers = PeakBufferJSON.list(report.memory)
+        engines = EnginesJSON(tflm: report.tfliteMicro, tinyEngine: TinyEngineEngineJSON(model: report.model, patches: 1, patchLayers: 0))
         ops = LayerRow.rows(of: report.model, memory: report.memory).map {
             Op(index: $0.index, op: $0.op, kernel: $0.kernel, outputShape: $0.outputShape,
                outputBytes: $0.outputBytes, liveBytes: $0.liveBytes, macs: $0.macs)

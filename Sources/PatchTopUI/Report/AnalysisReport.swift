@@ -13,12 +13,22 @@ public struct AnalysisReport: Sendable {
     /// as a microcontroller runtime plans it: what to give TFLite Micro's
     /// `tensor_arena` for activations (it is never below the peak).
     public var arenaBytes: Int
+    /// TFLite Micro's whole `tensor_arena` (activations and persistent
+    /// data), or why PatchTop cannot say; independent of the memory options.
+    public var tfliteMicro: Result<TFLiteMicroArena, TFLiteMicroUnavailable>
+    /// The liveness peak of the file's graph without memory options, which
+    /// TFLite Micro's head is explained against.
+    public var tfliteMicroLivenessPeak: Int
 
     public init(model: Model, options: MemoryOptions = .tfliteMicro) {
         let memory = MemorySchedule(model: model, options: options)
         self.model = memory.model
         self.memory = memory
         self.arenaBytes = ArenaLayout(schedule: memory).arenaBytes
+        // The file's graph as TFLite Micro runs it, not the rewritten one.
+        self.tfliteMicro = TFLiteMicroArena.predict(for: model)
+        self.tfliteMicroLivenessPeak = options == .tfliteMicro
+            ? memory.peakBytes : MemorySchedule(model: model, options: .tfliteMicro).peakBytes
     }
 
     /// The report as lines; `barWidth` cells for the largest live bytes.
@@ -54,6 +64,7 @@ public struct AnalysisReport: Sendable {
         out.append("activation arena        \(formatBytes(arenaBytes)) (\(formatCount(arenaBytes)) bytes), \(arenaNote)")
         out.append("total MACs              \(formatMACs(model.macs)) (\(formatCount(model.macs)))")
         out.append("weights (flash)         \(formatBytes(model.weightBytes)) (\(formatCount(model.weightBytes)) bytes)")
+        out += TFLiteMicroText.lines(tfliteMicro, livenessPeak: tfliteMicroLivenessPeak)
         out.append("")
         out += PeakBuffersTable.lines(memory.peakBuffers, model: model)
         return out

@@ -66,6 +66,8 @@ public struct PlanJSON: Codable, Equatable, Sendable {
     public var liveBytes: [Int]
     public var stageOps: [StageOpJSON]
     public var patchRegions: [PatchJSON]?
+    /// What engines would reserve for this plan (set by `plan --json`).
+    public var engines: EnginesJSON?
 
     public init(_ plan: PatchPlan, includeRegions: Bool) {
         model = plan.model.name

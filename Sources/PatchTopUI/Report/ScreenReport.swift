@@ -11,6 +11,8 @@ public struct ReportRenderer: Sendable {
     public var width: Int
     public var height: Int
     public var date: String
+    /// Adds what TinyEngine would reserve for the plan (`TinyEngineLines`) after the header.
+    public var showEngines = false
 
     public init(state: AppState, view: View = .all, width: Int = 120, height: Int = 40, date: String) {
         self.state = state; self.view = view; self.width = width; self.height = height; self.date = date
@@ -28,6 +30,7 @@ public struct ReportRenderer: Sendable {
                 : "peak            \(formatBytes(plan.peakBytes)) (\(formatCount(plan.peakBytes)) B), layer by layer",
             "MAC overhead    \(formatPercentChange(plan.macOverhead)) (\(formatMACs(plan.macs)) vs \(formatMACs(plan.layerByLayerMacs)))",
         ]
+        out.append("engines         \(TFLiteMicroText.headerValue(TFLiteMicroArena.predict(for: state.model)))")
         if let budget = state.budget {
             out.append("SRAM budget     \(formatBytes(budget.bytes))\(budget.name == "SRAM" ? "" : " (\(budget.name))"): \(Verdicts.budget(plan.peakBytes, budget).text)")
         }
@@ -36,6 +39,9 @@ public struct ReportRenderer: Sendable {
             let arena = summary.measuredArenaBytes.map { "arena \(formatBytes($0)) measured, \(formatBytes(summary.plannedArenaBytes)) planned" }
                 ?? "arena \(formatBytes(summary.plannedArenaBytes)) planned"
             out.append("run             \(summary.identical ? "output identical to layer-by-layer" : "output DIFFERS from layer-by-layer"), \(arena), \(formatFixed(summary.milliseconds, decimals: 1)) ms")
+        }
+        if showEngines {
+            out += TinyEngineLines.lines(model: state.model, patches: plan.patches, patchLayers: plan.patchLayers)
         }
         return out
     }

@@ -17,6 +17,8 @@ public struct RunSummary: Equatable, Sendable {
     /// Wall time of the patched inference, in milliseconds.
     public var milliseconds: Double
     public var identical: Bool
+    /// MACs the plan's halo caches save (0 without caches).
+    public var cacheMacsSaved: Int = 0
 
     public init(request: RunRequest, peakBytes: Int, layerByLayerPeakBytes: Int, macOverhead: Double,
                 measuredArenaBytes: Int?, plannedArenaBytes: Int, milliseconds: Double, identical: Bool) {

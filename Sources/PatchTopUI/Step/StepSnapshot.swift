@@ -18,6 +18,8 @@ public struct ArenaBlock: Equatable, Hashable, Sendable {
     public var staging: Bool
     /// The scratch row of a conv whose residual ADD is fused in.
     public var scratch: Bool
+    /// A halo cache carried from patch to patch.
+    public var cache: Bool = false
     public var offset: Int
     public var bytes: Int
     public init(tensor: Int, perPatch: Bool, staging: Bool = false, scratch: Bool = false, offset: Int, bytes: Int) {
@@ -30,7 +32,7 @@ public struct ArenaBlock: Equatable, Hashable, Sendable {
     }
 
     /// What the memory schedule calls it, as the legend shows it.
-    public var kindLabel: String { scratch ? "scratch" : staging ? "stage" : perPatch ? "patch" : "whole" }
+    public var kindLabel: String { cache ? "cache" : scratch ? "scratch" : staging ? "stage" : perPatch ? "patch" : "whole" }
     public var end: Int { offset + bytes }
 }
 

@@ -12,12 +12,13 @@ import PatchTopPlan
 /// reversed (`#` in exports). When the tiles do not fit with lines between
 /// them they alternate plain and dim instead.
 public enum PatchGridView {
-    /// How many patches compute each output position of stage op `op`.
+    /// How many patches compute each output position of stage op `op`
+    /// (positions a halo cache serves are not computed again).
     public static func coverage(plan: PatchPlan, op: Int) -> [[Int]] {
         let shape = plan.model.tensors[plan.model.operators[op].output].shape
         guard shape.count == 4 else { return [] }
         var counts = Array(repeating: Array(repeating: 0, count: shape[2]), count: shape[1])
-        for regions in plan.opRegions where op < regions.count {
+        for regions in plan.computedRegions where op < regions.count {
             let r = regions[op]
             for row in r.rows where row >= 0 && row < shape[1] {
                 for col in r.cols where col >= 0 && col < shape[2] { counts[row][col] += 1 }
@@ -130,6 +131,8 @@ public enum PatchGridView {
         ], width: inner.width)
         grid.text(info, x: inner.x, y: g.infoY, style: .bold)
         let selected = state.selectedPatch < plan.opRegions.count ? plan.opRegions[state.selectedPatch][op] : nil
+        let computedBySelected = state.selectedPatch < plan.computedRegions.count ? plan.computedRegions[state.selectedPatch][op] : nil
+        let cachesThisOp = plan.caches.contains { $0.tensor == state.model.operators[op].output }
         let lineStyle = CellStyle(dim: true)
         for (index, tile) in g.tiles.enumerated() {
             let i = index / p, j = index % p
@@ -142,17 +145,21 @@ public enum PatchGridView {
                     // the cell is mostly halo, and a whole tile in one cell shows
                     // its recompute factor instead of its worst corner.
                     var sum = 0, pixels = 0
-                    var inSelection = false
+                    var inSelection = false, computedHere = false
                     if r0 < r1, c0 < c1 {
                         for r in r0..<r1 { for c in c0..<c1 {
                             sum += counts[r][c]
                             pixels += 1
                             if selected?.contains(row: r, col: c) == true { inSelection = true }
+                            if computedBySelected?.contains(row: r, col: c) == true { computedHere = true }
                         } }
                     }
                     let most = pixels == 0 ? 0 : Int((Double(sum) / Double(pixels)).rounded())
                     var ch = shades[min(most, shades.count - 1)]
                     var style = CellStyle(fg: most > 1 ? .yellow : .default, reverse: inSelection, dim: checker)
+                    // Part of the selected patch's region its op does not
+                    // compute: served from a halo cache.
+                    if cachesThisOp, inSelection, !computedHere { ch = "○"; style.fg = .cyan }
                     if exporting, inSelection { ch = "#"; style.reverse = false }
                     for k in 0..<g.across { grid[tile.x + cx * g.across + k, tile.y + cy] = Cell(ch, style: style) }
                 }
@@ -170,8 +177,10 @@ public enum PatchGridView {
             let unit = g.across == 2 ? "2 cells" : "1 cell"
             let scale = g.scale == 1 ? "\(unit) = 1 px" : "\(unit) = \(g.scale)×\(g.scale) px"
             let mark = exporting ? "# patch \(state.selectedPatch + 1)" : "patch \(state.selectedPatch + 1) reversed"
+            let cached = cachesThisOp ? "  ○ from cache" : ""
             let legend = TextFit.first([
-                "\(scale)  · 1 patch  ▒ 2  ▓ 3  █ 4+  \(mark)",
+                "\(scale)  · 1 patch  ▒ 2  ▓ 3  █ 4+  \(mark)\(cached)",
+                "\(scale)  · 1 patch  ▒ 2  ▓ 3  █ 4+\(cached)",
                 "\(scale)  · 1 patch  ▒ 2  ▓ 3  █ 4+",
                 "\(scale) ·1 ▒2 ▓3 █4+ patches",
                 "·1 ▒2 ▓3 █4+ \(g.scale == 1 ? "1 px" : "\(g.scale) px")/cell",
