@@ -68,7 +68,7 @@ let package = Package(
         .testTarget(name: "PatchTopPlanTests", dependencies: ["PatchTopPlan", "PatchTopRuntime"]),
         .testTarget(
             name: "PatchTopRuntimeTests",
-            dependencies: ["PatchTopRuntime"],
+            dependencies: ["PatchTopRuntime", "PatchTopUI"],
             swiftSettings: optimisedEvenInDebug
         ),
         // Snapshots/ holds the expected text of the view snapshot tests, read from the source tree.
@@ -77,7 +77,7 @@ let package = Package(
             dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopRuntime", "PatchTopUI", "PatchTopEngines"],
             exclude: ["Snapshots"]
         ),
-        .testTarget(name: "PatchTopEndToEndTests", dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopUI", "PatchTopEngines"]),
+        .testTarget(name: "PatchTopEndToEndTests", dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopUI", "PatchTopEngines", "PatchTopTerminal", "patchtop"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -30,7 +30,7 @@ public final class Terminal: Backend {
             throw .unknownTerminal(ProcessInfo.processInfo.environment["TERM"] ?? "")
         }
         open = true
-        CrashRestore.install()
+        CrashRestore.install(crashLog: Backtracer.crashLog)
         raw()
         noecho()
         keypad(pt_stdscr(), true)
@@ -125,7 +125,7 @@ public final class Terminal: Backend {
             }
         }
         switch code {
-        case 27: return .key(.escape)
+        case 27: return escape()
         case 9: return .key(.tab)
         case 10, 13: return .key(.enter)
         case 8, 127: return .key(.backspace)
@@ -133,6 +133,48 @@ public final class Terminal: Backend {
         default:
             guard let scalar = Unicode.Scalar(UInt32(bitPattern: code)) else { return nil }
             return .key(.char(Character(scalar)))
+        }
+    }
+
+    /// Esc alone, or nothing for an Alt+key or an escape sequence this UI
+    /// does not use (see `EscapeSequence`): only the characters that were
+    /// already waiting belong to the ESC; a paste in progress is read to its
+    /// end (for at most a second).
+    private func escape() -> Message? {
+        var following: [UInt32] = []
+        wtimeout(pt_stdscr(), 0)
+        defer { wtimeout(pt_stdscr(), Self.pollMilliseconds) }
+        func readWaiting() {
+            var code: Int32 = 0
+            while following.count < 1 << 16 {
+                let r = pt_get_key(&code)
+                if r == ERR || r == pt_key_code_yes() { break }
+                following.append(UInt32(bitPattern: code))
+            }
+        }
+        readWaiting()
+        let deadline = ContinuousClock.now + .seconds(1)
+        var verdict = EscapeSequence.classify(following)
+        while verdict == .incomplete, ContinuousClock.now < deadline, following.count < 1 << 16 {
+            wtimeout(pt_stdscr(), 20)
+            var code: Int32 = 0
+            let r = pt_get_key(&code)
+            wtimeout(pt_stdscr(), 0)
+            if r != ERR, r != pt_key_code_yes() { following.append(UInt32(bitPattern: code)) }
+            readWaiting()
+            verdict = EscapeSequence.classify(following)
+        }
+        switch verdict {
+        case .escape:
+            return .key(.escape)
+        case .incomplete:
+            return nil
+        case .ignored(let length):
+            // Whatever came after the sequence is ordinary input: hand it back.
+            for code in following[min(length, following.count)...].reversed() {
+                _ = unget_wch(wchar_t(bitPattern: code))
+            }
+            return nil
         }
     }
 }

@@ -21,7 +21,7 @@ struct Analyze: ParsableCommand {
         let loaded = try loadModel(model)
         let report = AnalysisReport(model: loaded, options: memory.options)
         if json {
-            printJSON(AnalysisJSON(report))
+            try printJSON(AnalysisJSON(report))
         } else {
             print((report.lines() + TinyEngineLines.lines(model: loaded, patches: 1, patchLayers: 0)).joined(separator: "\n"))
         }

@@ -53,22 +53,35 @@ struct Bench: ParsableCommand {
         var patchedKernels: [OpTiming]?
     }
 
+    @OptionGroup var arena: ArenaFlags
+
+    func validate() throws {
+        guard (1...100_000).contains(runs) else { throw ValidationError("--runs \(runs) is out of range 1…100000") }
+        try validatePlanNumbers(patches: patches, patchLayers: patchLayers)
+    }
+
     func run() throws {
-        guard (1...100_000).contains(runs) else { fail("--runs \(runs) is out of range 1…100000") }
         let loaded = try loadModel(model)
         let load = median(runs: min(runs, 10)) { _ = try? TFLiteReader.load(path: model) }
         // By default, the n that gives p its smallest peak (then fewest MACs):
-        // the plan an engineer would pick for that p.
+        // the plan an engineer would pick for that p. A -p or -n the model
+        // cannot be planned with is refused as `plan` refuses it.
         let candidates = (1...max(1, loaded.operators.count)).compactMap { try? PatchPlan(model: loaded, patches: patches, patchLayers: $0) }
-        let n = patchLayers ?? candidates.min { ($0.peakBytes, $0.macs) < ($1.peakBytes, $1.macs) }?.patchLayers ?? 0
+        let n = patchLayers ?? candidates.min { ($0.peakBytes, $0.macs) < ($1.peakBytes, $1.macs) }?.patchLayers ?? (patches > 1 ? 1 : 0)
+        let timedPlan: PatchPlan
+        do {
+            timedPlan = try PatchPlan(model: loaded, patches: patches, patchLayers: n)
+        } catch {
+            throw CommandFailure("\(loaded.name): \(error.description)")
+        }
         let plan = median(runs: runs) { _ = try? PatchPlan(model: loaded, patches: patches, patchLayers: n) }
         var plans = 0
         let sweep = median(runs: max(1, runs / 10)) { plans = Sweep(model: loaded, maxPatches: 8).plans.count }
         var inference: Double?, patched: Double?
         var kernels: [OpTiming]?, patchedKernels: [OpTiming]?
-        let timedPlan = try? PatchPlan(model: loaded, patches: patches, patchLayers: n)
+        let limit = arena.maxArena.bytes
         if let interpreter = try? Interpreter(model: loaded), let inputIndex = loaded.inputs.first,
-           let program = try? ArenaProgram(interpreter: interpreter) {
+           let program = try? ArenaProgram(interpreter: interpreter, arenaLimit: limit) {
             let input = SeededInput.bytes(for: loaded.tensors[inputIndex], seed: 0)
             let inferenceRuns = max(3, min(runs, 30))
             _ = try? program.run(input: input)
@@ -76,7 +89,7 @@ struct Bench: ParsableCommand {
             if perOp {
                 kernels = try? program.opTimings(input: input, runs: inferenceRuns)
             }
-            if let timedPlan, let patchedProgram = try? ArenaProgram(interpreter: interpreter, plan: timedPlan),
+            if let patchedProgram = try? ArenaProgram(interpreter: interpreter, plan: timedPlan, arenaLimit: limit),
                (try? patchedProgram.run(input: input)) != nil {
                 patched = median(runs: inferenceRuns) { _ = try? patchedProgram.run(input: input) }
                 if perOp, timedPlan.isPatched {
@@ -87,10 +100,10 @@ struct Bench: ParsableCommand {
         let figures = Figures(model: loaded.name, runs: runs, loadMilliseconds: load, planMilliseconds: plan,
                               planPatches: patches, planPatchLayers: n, sweepMilliseconds: sweep, sweepPlans: plans,
                               inferenceMilliseconds: inference, patchedInferenceMilliseconds: patched,
-                              macOverhead: timedPlan?.macOverhead ?? 0, kernels: kernels,
+                              macOverhead: timedPlan.macOverhead, kernels: kernels,
                               patchedKernels: patchedKernels)
         if json {
-            printJSON(figures)
+            try printJSON(figures)
         } else {
             print("\(loaded.name) — medians over \(runs) runs")
             print("load model           \(format(load)) ms")
@@ -123,7 +136,7 @@ struct Bench: ParsableCommand {
                 print("  stage \(format(stage)) ms, rest \(format(rest)) ms")
             }
             if let patched, let inference {
-                print("patched inference    \(format(patched)) ms (\(String(format: "%.2f", patched / inference))× layer-by-layer; MACs \(String(format: "%+.1f", (timedPlan?.macOverhead ?? 0) * 100))%)")
+                print("patched inference    \(format(patched)) ms (\(String(format: "%.2f", patched / inference))× layer-by-layer; MACs \(String(format: "%+.1f", timedPlan.macOverhead * 100))%)")
             }
         }
     }

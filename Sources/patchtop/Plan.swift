@@ -26,14 +26,14 @@ struct Plan: ParsableCommand {
     func run() throws {
         let loaded = try loadModel(model)
         let plan: PatchPlan
-        let n = stage.patchLayers(for: loaded)
+        let n = try stage.patchLayers(for: loaded)
         do {
             plan = try PatchPlan(model: loaded, patches: stage.patches, patchLayers: n, options: memory.options,
-                                 haloCaching: cache.caching(budget: budget.budget()?.bytes))
+                                 haloCaching: cache.caching(budget: budget.budget?.bytes))
         } catch {
             // A split index pasted from TinyEngine may be one PatchTop cannot plan: still say TinyEngine's figure.
             let engine = stage.splitIndex == nil ? "" : " (\(TinyEngineLines.summary(model: loaded, patches: stage.patches, patchLayers: n)))"
-            fail("\(loaded.name): \(error.description)\(engine)")
+            throw CommandFailure("\(loaded.name): \(error.description)\(engine)")
         }
         if json {
             var object = PlanJSON(plan, includeRegions: true)
@@ -41,7 +41,7 @@ struct Plan: ParsableCommand {
                 ? .failure(TFLiteMicroUnavailable(reason: "TFLite Micro runs models layer by layer: it has no patch plans"))
                 : TFLiteMicroArena.predict(for: loaded)
             object.engines = EnginesJSON(tflm: tflm, tinyEngine: TinyEngineEngineJSON(model: loaded, patches: plan.patches, patchLayers: plan.patchLayers))
-            printJSON(object)
+            try printJSON(object)
         } else {
             let report = PlanReport(plan: plan).lines()
             let engine = TinyEngineLines.lines(model: loaded, patches: plan.patches, patchLayers: plan.patchLayers)
@@ -64,8 +64,8 @@ struct SweepCommand: ParsableCommand {
     @Option(help: "Largest p to try.")
     var maxPatches = 8
 
-    @Option(help: "SRAM budget for activations: bytes, or with a KiB/MiB suffix (e.g. 256KiB).")
-    var sram: String?
+    @Option(help: ArgumentHelp("SRAM budget for activations: bytes, or with a KiB/MiB suffix (e.g. 256KiB).", valueName: "size"))
+    var sram: ByteSize?
 
     @OptionGroup var memory: MemoryFlags
 
@@ -74,20 +74,19 @@ struct SweepCommand: ParsableCommand {
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
+    func validate() throws {
+        guard (1...64).contains(maxPatches) else { throw ValidationError("--max-patches \(maxPatches) is out of range 1…64") }
+    }
+
     func run() throws {
         let loaded = try loadModel(model)
-        guard (1...64).contains(maxPatches) else { fail("--max-patches \(maxPatches) is out of range 1…64") }
-        var budget: Int?
-        if let sram {
-            guard let bytes = parseByteSize(sram) else { fail("--sram \"\(sram)\" is not a size (try 320KiB or 327680)") }
-            budget = bytes
-        }
+        let budget = sram?.bytes
         // With --halo-cache the sweep tries that choice beside plain patching.
         let caching = cache.haloCache == .none ? [HaloCaching.none] : [.none, cache.caching(budget: budget)]
         let sweep = Sweep(model: loaded, maxPatches: maxPatches, options: memory.options, caching: caching)
         let report = SweepReport(sweep: sweep, sramBytes: budget)
         if json {
-            printJSON(SweepJSON(report))
+            try printJSON(SweepJSON(report))
         } else {
             print(report.lines().joined(separator: "\n"))
         }

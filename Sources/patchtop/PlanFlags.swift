@@ -22,17 +22,18 @@ struct PlanFlags: ParsableArguments {
 
     func validate() throws {
         try validateStage(patchLayers: givenPatchLayers, splitIndex: splitIndex)
+        try validatePlanNumbers(patches: patches, patchLayers: givenPatchLayers)
     }
 
     /// n for `model`: `-n` as given, or `--split-index` translated through TinyEngine's layer list.
-    func patchLayers(for model: Model) -> Int {
-        givenPatchLayers(for: model) ?? 0
+    func patchLayers(for model: Model) throws -> Int {
+        try givenPatchLayers(for: model) ?? 0
     }
 
     /// n if `-n` or `--split-index` was given, else `nil`.
-    func givenPatchLayers(for model: Model) -> Int? {
+    func givenPatchLayers(for model: Model) throws -> Int? {
         guard splitIndex != nil else { return givenPatchLayers }
-        return resolvePatchLayers(model, patchLayers: givenPatchLayers, splitIndex: splitIndex)
+        return try resolvePatchLayers(model, patchLayers: givenPatchLayers, splitIndex: splitIndex)
     }
 }
 
@@ -47,13 +48,13 @@ func validateStage(patchLayers: Int?, splitIndex: Int?) throws {
 }
 
 /// The stage's op count, from `-n` or from TinyEngine's split index; a split
-/// index the model's layer list does not have exits 1 naming the model.
-func resolvePatchLayers(_ model: Model, patchLayers: Int?, splitIndex: Int?) -> Int {
+/// index the model's layer list does not have fails naming the model.
+func resolvePatchLayers(_ model: Model, patchLayers: Int?, splitIndex: Int?) throws -> Int {
     guard let splitIndex else { return patchLayers ?? 0 }
     do {
         return try TinyEngineLayerList(model: model).patchLayers(forSplitIndex: splitIndex)
     } catch {
-        fail("\(model.name): --split-index \(splitIndex): \(error.reason)")
+        throw CommandFailure("\(model.name): --split-index \(splitIndex): \(error.reason)")
     }
 }
 
@@ -67,4 +68,12 @@ func tinyEngineSplitText(_ model: Model, patchLayers: Int) -> String {
     } catch {
         return "none: \(error.reason)"
     }
+}
+
+/// The checks every command makes on `-p` and `-n` before opening a model
+/// (whether n crosses an op that mixes positions needs the model, and is
+/// the planner's to say).
+func validatePlanNumbers(patches: Int, patchLayers: Int?) throws {
+    guard patches >= 1 else { throw ValidationError("-p \(patches) is out of range: there is at least 1 patch per side") }
+    if let patchLayers, patchLayers < 0 { throw ValidationError("-n \(patchLayers) is out of range: the stage has 0 or more ops") }
 }

@@ -25,8 +25,8 @@ struct ReportCommand: ParsableCommand {
 
     @OptionGroup var budget: BudgetFlags
 
-    @Option(help: "Which view: layers, memory, grid or all.")
-    var view: String = "all"
+    @Option(help: "Which view.")
+    var view: ReportRenderer.View = .all
 
     @Option(help: "Width in cells.") var width = 120
     @Option(help: "Height in cells.") var height = 40
@@ -37,28 +37,31 @@ struct ReportCommand: ParsableCommand {
     @Option(name: [.customShort("o"), .customLong("output")], help: "Write the report to this file instead of standard output.")
     var output: String?
 
+    @OptionGroup var arena: ArenaFlags
+
+    func validate() throws {
+        guard (1...1000).contains(width), (1...1000).contains(height) else { throw ValidationError("--width and --height must be within 1…1000") }
+    }
+
     func run() throws {
-        guard let which = ReportRenderer.View(rawValue: view) else { fail("--view \"\(view)\" is not one of layers, memory, grid, all") }
-        guard (1...1000).contains(width), (1...1000).contains(height) else { fail("--width and --height must be within 1…1000") }
-        let sram = budget.budget()
         let loaded = try loadModel(model)
-        var state = initialState(loaded, stage: stage, memory: memory, board: sram, caching: cache.tuiMode)
+        var state = try initialState(loaded, stage: stage, memory: memory, board: budget.budget, caching: cache.tuiMode)
         state.engine = engine.engine
         if withRun {
             // The TUI's own loop, headless: the same update, the same background run.
             let loop = AppLoop(state: state, backend: HeadlessBackend(width: width, height: height),
-                               effects: EffectHandler(engine: PatchedRunEngine(model: loaded)))
+                               effects: EffectHandler(engine: PatchedRunEngine(model: loaded, arenaLimit: arena.maxArena.bytes)))
             loop.open()
             loop.settle(timeout: 600) { if case .running = $0.run { false } else { true } }
             loop.effects.stop()
             state = loop.state
         }
         let date = ISO8601DateFormatter().string(from: Date())
-        var renderer = ReportRenderer(state: state, view: which, width: width, height: height, date: date)
+        var renderer = ReportRenderer(state: state, view: view, width: width, height: height, date: date)
         renderer.showEngines = true
         let text = renderer.render()
         if let output {
-            if case .failure(let error) = ReportFile.write(text, to: output) { fail(error.description) }
+            if case .failure(let error) = ReportFile.write(text, to: output) { throw CommandFailure(error.description) }
         } else {
             print(text, terminator: "")
         }

@@ -48,6 +48,8 @@ struct Run: ParsableCommand {
     @Flag(help: "Print one JSON object.")
     var json = false
 
+    @OptionGroup var arena: ArenaFlags
+
     struct Result: Encodable {
         var model: String
         var patches: Int
@@ -68,9 +70,6 @@ struct Run: ParsableCommand {
         var milliseconds: Double
     }
 
-    func validate() throws {
-        try validateStage(patchLayers: patchLayers, splitIndex: splitIndex)
-    }
 
     /// One output: its tensor, shape, type and first values (integers for
     /// integer types, floats for float32).
@@ -81,63 +80,82 @@ struct Run: ParsableCommand {
         var values: [Float]
     }
 
+    func validate() throws {
+        guard (1...100_000).contains(repeats) else { throw ValidationError("--repeats \(repeats) is out of range 1…100000") }
+        try validateStage(patchLayers: patchLayers, splitIndex: splitIndex)
+        try validatePlanNumbers(patches: patches, patchLayers: patchLayers)
+    }
+
     func run() throws {
-        guard (1...100_000).contains(repeats) else { fail("--repeats \(repeats) is out of range 1…100000") }
         let loaded = try loadModel(model)
+        func failure(_ error: some CustomStringConvertible) -> CommandFailure { CommandFailure("\(loaded.name): \(error.description)") }
         let interpreter: Interpreter
-        do { interpreter = try Interpreter(model: loaded) } catch { fail("\(loaded.name): \(error.description)") }
+        do { interpreter = try Interpreter(model: loaded) } catch { throw failure(error) }
         let plan: PatchPlan
+        let n = try resolvePatchLayers(loaded, patchLayers: patchLayers, splitIndex: splitIndex)
         do {
-            plan = try PatchPlan(model: loaded, patches: patches, patchLayers: resolvePatchLayers(loaded, patchLayers: patchLayers, splitIndex: splitIndex), options: memory.options,
-                                 haloCaching: cache.caching(budget: budget.budget()?.bytes))
+            plan = try PatchPlan(model: loaded, patches: patches, patchLayers: n, options: memory.options,
+                                 haloCaching: cache.caching(budget: budget.budget?.bytes))
         } catch {
-            fail("\(loaded.name): \(error.description)")
+            throw failure(error)
         }
         let program: ArenaProgram
-        do { program = try ArenaProgram(interpreter: interpreter, plan: plan) } catch { fail("\(loaded.name): \(error.description)") }
+        do {
+            program = try ArenaProgram(interpreter: interpreter, plan: plan, arenaLimit: arena.maxArena.bytes)
+        } catch {
+            throw failure(error)
+        }
         guard let inputIndex = loaded.inputs.first, !loaded.outputs.isEmpty else {
-            fail("\(loaded.name): the model has no input or no output")
+            throw CommandFailure("\(loaded.name): the model has no input or no output")
         }
         let inputTensor = loaded.tensors[inputIndex]
-        let bytes: [UInt8]
+        // One copy of the input and one of each output beside the arena: the
+        // process stays near arena + model + I/O (BENCHMARKS.md).
+        let signed: [Int8]
         if let input {
-            guard let data = FileManager.default.contents(atPath: input) else { fail("\(input): cannot be read") }
-            guard data.count == inputTensor.byteCount else {
-                fail("\(input): has \(data.count) bytes, but input tensor \(inputIndex) \(inputTensor.shape) \(inputTensor.type.name) needs \(inputTensor.byteCount)")
+            let needs = "input tensor \(inputIndex) \(inputTensor.shape) \(inputTensor.type.name) needs \(inputTensor.byteCount)"
+            switch RegularFile.read(input, limit: inputTensor.byteCount) {
+            case .failure(.tooLarge(let size, _)): throw CommandFailure("\(input): has \(size) bytes, but \(needs)")
+            case .failure(let error): throw CommandFailure("\(input): cannot be read: \(error)")
+            case .success(let data) where data.isEmpty: throw CommandFailure("\(input): is empty, but \(needs)")
+            case .success(let data) where data.count != inputTensor.byteCount:
+                throw CommandFailure("\(input): has \(data.count) bytes, but \(needs)")
+            case .success(let data): signed = data.withUnsafeBytes { Array($0.bindMemory(to: Int8.self)) }
             }
-            bytes = [UInt8](data)
         } else {
-            bytes = SeededInput.bytes(for: inputTensor, seed: seed).map { UInt8(bitPattern: $0) }
+            signed = SeededInput.bytes(for: inputTensor, seed: seed)
         }
-        let signed = bytes.map { Int8(bitPattern: $0) }
         var measured: ArenaRunResult?
         var failure: RuntimeError?
         let ms = median(runs: repeats) {
             do throws(RuntimeError) { measured = try program.run(input: signed) } catch { failure = error }
         }
-        if let failure { fail("\(loaded.name): \(failure.description)") }
-        guard let measured else { fail("\(loaded.name): the run did not finish") }
-        let results = measured.outputs.map { $0.map { UInt8(bitPattern: $0) } }
-        let result = results.first ?? []
-        if let output {
-            guard FileManager.default.createFile(atPath: output, contents: Data(result)) else {
-                fail("\(output): cannot be written")
-            }
+        if let failure { throw CommandFailure("\(loaded.name): \(failure.description)") }
+        guard let measured else { throw CommandFailure("\(loaded.name): the run did not finish") }
+        // Written straight from the run's arrays; only the 17 values shown
+        // of each output (one more tells there are more) are decoded.
+        if let output, let first = measured.outputs.first {
+            let result = first.withUnsafeBytes { ReportFile.write($0, to: output) }
+            if case .failure(let error) = result { throw CommandFailure(error.description) }
         }
         var written: [String] = output.map { [$0] } ?? []
         if let outputDir {
             do { try FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true) } catch {
-                fail("\(outputDir): cannot be created (\(error.localizedDescription))")
+                throw CommandFailure("\(outputDir): cannot be created (\(error.localizedDescription))")
             }
-            for (k, bytes) in results.enumerated() {
+            for (k, bytes) in measured.outputs.enumerated() {
                 let path = URL(fileURLWithPath: outputDir).appendingPathComponent("output\(k).bin").path
-                guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else { fail("\(path): cannot be written") }
+                let result = bytes.withUnsafeBytes { ReportFile.write($0, to: path) }
+                if case .failure(let error) = result { throw CommandFailure(error.description) }
                 written.append(path)
             }
         }
+        let heads = zip(loaded.outputs, measured.outputs).map { index, bytes in
+            bytes.prefix(17 * (loaded.tensors[index].type.byteSize ?? 1)).map { UInt8(bitPattern: $0) }
+        }
         let outputTensor = loaded.tensors[loaded.outputs[0]]
-        let values = decode(result, type: outputTensor.type)
-        let summaries = zip(loaded.outputs, results).map { index, bytes in
+        let values = decode(heads.first ?? [], type: outputTensor.type)
+        let summaries = zip(loaded.outputs, heads).map { index, bytes in
             let tensor = loaded.tensors[index]
             return OutputSummary(tensor: index, shape: tensor.shape, type: tensor.type.name,
                                  values: Array(Self.values(bytes, type: tensor.type).prefix(16)))
@@ -147,7 +165,7 @@ struct Run: ParsableCommand {
                              output: Array(values.prefix(16)), outputs: summaries, arenaBytes: measured.measuredArenaBytes,
                              plannedArenaBytes: measured.plannedArenaBytes, peakBytes: plan.peakBytes, milliseconds: ms)
         if json {
-            printJSON(summary)
+            try printJSON(summary)
         } else {
             for (k, output) in summaries.enumerated() {
                 let label = summaries.count > 1 ? "output \(k)" : "output"

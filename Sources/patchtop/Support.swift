@@ -4,38 +4,46 @@ import PatchTopModel
 import PatchTopPlan
 import PatchTopUI
 
-/// Loads a model or exits 1 with one line naming the file and the problem.
+/// A command that could not do its work: printed as `patchtop: message` on
+/// standard error with exit status 1 (by `main.swift`, the one place that
+/// exits). Mistyped arguments are `ValidationError`s instead, which the
+/// parser prints with the usage.
+struct CommandFailure: Error, CustomStringConvertible {
+    var message: String
+    init(_ message: String) { self.message = message }
+    var description: String { message }
+}
+
+/// Loads a model, or fails with one line naming the file and the problem.
 func loadModel(_ path: String) throws -> Model {
     do {
         return try TFLiteReader.load(path: path)
     } catch {
-        fail(error.description)
+        throw CommandFailure(error.description)
     }
 }
 
-/// Prints `patchtop: message` to standard error and exits with status 1.
-func fail(_ message: String) -> Never {
-    FileHandle.standardError.write(Data("patchtop: \(message)\n".utf8))
-    exit(1)
-}
-
-/// Prints a value as pretty, key-sorted JSON on standard output.
-func printJSON<T: Encodable>(_ value: T) {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    guard let data = try? encoder.encode(value) else { fail("could not encode JSON output") }
-    print(String(decoding: data, as: UTF8.self))
+/// Prints a value as pretty, key-sorted JSON on standard output (a figure
+/// that is not a number prints as `null`).
+func printJSON<T: Encodable>(_ value: T) throws {
+    do {
+        print(try JSONText.encode(value))
+    } catch {
+        throw CommandFailure("could not encode JSON output: \(error)")
+    }
 }
 
 /// The TUI's starting state from the shared flags, as `tui` opens it and
 /// `report` renders it (the sweep's recommendation without `-p`/`-n`); an
-/// invalid (p, n) exits 1 naming the model.
+/// invalid (p, n) fails naming the model.
 func initialState(_ model: Model, stage: PlanFlags, memory: MemoryFlags, board sram: SRAMBudget?,
-                  caching: HaloCache.Mode = .none) -> AppState {
+                  caching: HaloCache.Mode = .none) throws -> AppState {
     do {
         return try AppState.opening(model: model, patches: stage.givenPatches, patchLayers: stage.givenPatchLayers(for: model), options: memory.options,
                                     budget: sram, caching: caching)
-    } catch {
-        fail("\(model.name): \(error.description)")
+    } catch let failure as CommandFailure {
+        throw failure
+    } catch let error as PlanError {
+        throw CommandFailure("\(model.name): \(error.description)")
     }
 }

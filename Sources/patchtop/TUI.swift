@@ -32,10 +32,12 @@ struct TUI: ParsableCommand {
     @Option(help: ArgumentHelp("Log frame (update + render) and background run times to this file.", valueName: "file"))
     var profile: String?
 
+    @OptionGroup var arena: ArenaFlags
+
     func run() throws {
-        let sram = budget.budget()
+        Backtracer.relaunchIfNeeded()
         let loaded = try loadModel(model)
-        var state = initialState(loaded, stage: stage, memory: memory, board: sram, caching: cache.tuiMode)
+        var state = try initialState(loaded, stage: stage, memory: memory, board: budget.budget, caching: cache.tuiMode)
         state.engine = engine.engine
         state.exportDirectory = exportDir
         state.exportDate = ISO8601DateFormatter().string(from: Date())
@@ -43,17 +45,17 @@ struct TUI: ParsableCommand {
         if let profile {
             switch ProfileLog.open(path: profile) {
             case .success(let opened): log = opened
-            case .failure(let error): fail(error.description)
+            case .failure(let error): throw CommandFailure(error.description)
             }
         }
-        let effects = EffectHandler(engine: PatchedRunEngine(model: loaded), makeStepDriver: stepDriverFactory(loaded),
+        let effects = EffectHandler(engine: PatchedRunEngine(model: loaded, arenaLimit: arena.maxArena.bytes), makeStepDriver: stepDriverFactory(loaded),
                                     sweepModel: loaded, profile: log)
         do {
             let terminal = try Terminal()
             defer { terminal.close() }
             AppLoop(state: state, backend: terminal, effects: effects, log: log.map { log in { log.log($0) } }).run()
         } catch {
-            fail(error.description)
+            throw CommandFailure(error.description)
         }
     }
 }

@@ -156,6 +156,74 @@ final class TmuxTests: XCTestCase {
         try waitForScreen("a clean exit") { $0.contains("PATCHTOP-EXITED 0") }
     }
 
+    /// Starts the TUI on tiny-allops in the session; the shell prints
+    /// `PATCHTOP-EXITED <status>` when it ends.
+    private func startTinyTUI() throws {
+        let binary = try BinaryTests.builtBinary()
+        let modelPath = BinaryTests.root.appendingPathComponent("SampleModels/tiny-allops.tflite").path
+        let command = "'\(binary)' tui '\(modelPath)'; echo PATCHTOP-EXITED $?; sleep 30"
+        let started = try run(tmux, ["-L", socket, "-f", "/dev/null", "new-session", "-d", "-s", "tui", "-x", "120", "-y", "40",
+                                     "-c", BinaryTests.root.path, "/bin/sh", "-c", command])
+        XCTAssertEqual(started, 0, "tmux new-session failed")
+        try waitForScreen("the first run") { $0.contains(" run ") && $0.contains("q quit") }
+    }
+
+    /// The TUI's pid: the child of the pane's shell.
+    private func tuiPid() throws -> pid_t {
+        let file = scratch.appendingPathComponent("pane-pid.txt")
+        let quoted = [tmux, "-L", socket, "list-panes", "-t", "tui", "-F", "#{pane_pid}"].map { "'\($0)'" }.joined(separator: " ")
+        try run("/bin/sh", ["-c", "\(quoted) > '\(file.path)'"])
+        let shell = try String(contentsOf: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let children = try String(contentsOfFile: "/proc/\(shell)/task/\(shell)/children", encoding: .utf8)
+        return try XCTUnwrap(children.split(separator: " ").first.flatMap { pid_t($0) })
+    }
+
+    /// Issue 12, failure 9: Alt+key, a bracketed paste holding a `q`, an
+    /// SGR mouse report and `ESC O x` are ignored; a lone Esc still quits.
+    func testEscapeSequencesDoNotQuit() throws {
+        try startTinyTUI()
+        try send("M-j")
+        try send("-l", "\u{1B}[200~q\u{1B}[201~")
+        try send("-l", "\u{1B}[<0;200;200M")
+        try send("-l", "\u{1B}Ox")
+        try send("-l", "\u{1B}[99;5~")
+        Thread.sleep(forTimeInterval: 0.5)
+        let screen = try capture()
+        XCTAssertFalse(screen.contains("PATCHTOP-EXITED"), screen)
+        XCTAssertTrue(screen.contains("q quit"), screen)
+        try send("Escape")
+        try waitForScreen("Esc quits") { $0.contains("PATCHTOP-EXITED 0") }
+    }
+
+    func testSIGTERMExits143() throws {
+        try startTinyTUI()
+        XCTAssertEqual(kill(try tuiPid(), SIGTERM), 0)
+        let screen = try waitForScreen("the TERM exit") { $0.contains("PATCHTOP-EXITED 143") }
+        XCTAssertFalse(screen.contains("q quit"), "the terminal was restored: the TUI's screen is gone")
+    }
+
+    func testSIGINTExits130() throws {
+        try startTinyTUI()
+        XCTAssertEqual(kill(try tuiPid(), SIGINT), 0)
+        try waitForScreen("the INT exit") { $0.contains("PATCHTOP-EXITED 130") }
+    }
+
+    /// A crash (here a SIGILL, as a Swift trap raises) restores the terminal,
+    /// prints one line naming the crash log, and never leaves the
+    /// backtracer's interactive prompt on the screen.
+    func testACrashPrintsOneLineAndWritesTheLog() throws {
+        try startTinyTUI()
+        let pid = try tuiPid()
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("patchtop-crash-\(pid).log").path
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        XCTAssertEqual(kill(pid, SIGILL), 0)
+        let screen = try waitForScreen("the crash line") { $0.contains("PATCHTOP-EXITED") }
+        XCTAssertTrue(screen.contains("patchtop: crashed; the crash log is in \(log)"), screen)
+        XCTAssertFalse(screen.contains("q quit"), screen)
+        XCTAssertFalse(screen.lowercased().contains("press space"), "no interactive prompt: \(screen)")
+        XCTAssertTrue(try String(contentsOfFile: log, encoding: .utf8).contains("Program crashed"))
+    }
+
     /// Under NO_COLOR the budget verdict and the values over it still
     /// stand out: no colour escapes at all, but bold and reverse.
     func testOverBudgetStandsOutUnderNoColor() throws {

@@ -28,6 +28,39 @@ final class ReaderErrorTests: XCTestCase {
         XCTAssertEqual(loadError("/tmp"), "/tmp: cannot be read: it is a directory")
     }
 
+    /// Issue 12, failure 10: what is wrong, not `no such file` or
+    /// `permission denied or I/O error`.
+    func testSymlinksFIFOsAndDevicesSayWhatTheyAre() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("patchtop-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+        let a = dir.appendingPathComponent("a.tflite").path, b = dir.appendingPathComponent("b.tflite").path
+        try FileManager.default.createSymbolicLink(atPath: a, withDestinationPath: b)
+        try FileManager.default.createSymbolicLink(atPath: b, withDestinationPath: a)
+        XCTAssertEqual(loadError(a), "\(a): cannot be read: a symlink loop (too many levels of symbolic links)")
+        let dangling = dir.appendingPathComponent("gone.tflite").path
+        try FileManager.default.createSymbolicLink(atPath: dangling, withDestinationPath: "nowhere.tflite")
+        XCTAssertEqual(loadError(dangling), "\(dangling): cannot be read: a symlink to a file that does not exist")
+        let fifo = dir.appendingPathComponent("pipe.tflite").path
+        XCTAssertEqual(mkfifo(fifo, 0o644), 0)
+        XCTAssertEqual(loadError(fifo), "\(fifo): cannot be read: it is a FIFO (named pipe), not a regular file")
+        XCTAssertEqual(loadError("/dev/null"), "/dev/null: cannot be read: it is a character device, not a regular file")
+        let link = dir.appendingPathComponent("link.tflite").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "/dev/zero")
+        XCTAssertEqual(loadError(link), "\(link): cannot be read: it is a character device, not a regular file")
+    }
+
+    func testEmptyFileIsNotAModel() throws {
+        let path = try temporaryFile([])
+        XCTAssertEqual(loadError(path), "\(path): not a TFLite model: the file is only 0 bytes long")
+    }
+
+    func testReadingStopsAtTheLimit() throws {
+        let path = try temporaryFile([UInt8](repeating: 1, count: 100))
+        XCTAssertEqual(RegularFile.read(path, limit: 10), .failure(.tooLarge(bytes: 100, limit: 10)))
+        XCTAssertEqual(try RegularFile.read(path).get().count, 100)
+    }
+
     func testNotATFLiteFile() throws {
         let path = try temporaryFile(Array("hello, this is not a model".utf8))
         XCTAssertEqual(loadError(path), "\(path): not a TFLite model: missing the \"TFL3\" file identifier at byte 4")

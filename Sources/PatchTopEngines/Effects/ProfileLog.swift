@@ -11,12 +11,20 @@ public final class ProfileLog: @unchecked Sendable {
     private let lock = NSLock()
     private let file: UnsafeMutablePointer<FILE>
 
-    /// Opens (truncates) `path`; `nil` with the reason when it cannot be written.
+    /// Opens (truncates) `path` under `ReportFile`'s rules (through
+    /// symlinks, regular files only); the reason when it cannot be written.
     public static func open(path: String) -> Result<ProfileLog, ReportFile.WriteError> {
-        guard let file = fopen(path, "w") else {
-            return .failure(ReportFile.WriteError(path: path, reason: String(cString: strerror(errno))))
+        switch ReportFile.openForWriting(path) {
+        case .failure(let error):
+            return .failure(error)
+        case .success(let fd):
+            guard let file = fdopen(fd, "w") else {
+                let reason = String(cString: strerror(errno))
+                close(fd)
+                return .failure(ReportFile.WriteError(path: path, reason: reason))
+            }
+            return .success(ProfileLog(file: file))
         }
-        return .success(ProfileLog(file: file))
     }
 
     private init(file: UnsafeMutablePointer<FILE>) { self.file = file }

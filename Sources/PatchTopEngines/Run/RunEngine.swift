@@ -26,9 +26,12 @@ public final class PatchedRunEngine: RunEngine, @unchecked Sendable {
     private let lock = NSLock()
     /// Every output of the layer-by-layer run (a detector has several).
     private var reference: [[Int8]]?
+    /// The largest arena a run may allocate (`--max-arena`).
+    public let arenaLimit: Int
 
-    public init(model: Model, seed: UInt64 = 0) {
+    public init(model: Model, seed: UInt64 = 0, arenaLimit: Int = ArenaProgram.defaultArenaLimit) {
         self.model = model
+        self.arenaLimit = arenaLimit
         do throws(RuntimeError) { interpreter = .success(try Interpreter(model: model)) } catch { interpreter = .failure(error) }
         input = model.inputs.first.map { SeededInput.bytes(for: model.tensors[$0], seed: seed) } ?? []
     }
@@ -38,8 +41,8 @@ public final class PatchedRunEngine: RunEngine, @unchecked Sendable {
         let cached = reference
         lock.unlock()
         if let cached { return cached }
-        guard let output = try ArenaProgram(interpreter: interpreter).run(input: input)?.outputs else {
-            throw RuntimeError("the layer-by-layer run was stopped")
+        guard let output = try ArenaProgram(interpreter: interpreter, arenaLimit: arenaLimit).run(input: input)?.outputs else {
+            throw .stopped
         }
         lock.lock()
         reference = output
@@ -54,11 +57,11 @@ public final class PatchedRunEngine: RunEngine, @unchecked Sendable {
             plan = try PatchPlan(model: model, patches: request.patches, patchLayers: request.patchLayers, options: request.options,
                                  haloCaching: request.haloCaching)
         } catch {
-            throw RuntimeError(error.description)
+            throw .plan(error)
         }
         let reference = try layerByLayerOutput(interpreter)
         if shouldStop() { return nil }
-        let program = try ArenaProgram(interpreter: interpreter, plan: plan)
+        let program = try ArenaProgram(interpreter: interpreter, plan: plan, arenaLimit: arenaLimit)
         if shouldStop() { return nil }
         let clock = ContinuousClock()
         let start = clock.now

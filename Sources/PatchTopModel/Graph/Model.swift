@@ -101,6 +101,11 @@ extension Model {
         }
         for index in inputs { try check(index, "graph input") }
         for index in outputs { try check(index, "graph output") }
+        // A graph input or output is memory the caller fills or reads; one
+        // holding constant data has no place in the activation arena.
+        for index in inputs + outputs where tensors[index].isConstant {
+            throw .invalidGraph(reason: "graph \(inputs.contains(index) ? "input" : "output") tensor \(index) (\(tensors[index].name)) holds constant data")
+        }
         for op in operators {
             guard !op.outputs.isEmpty else {
                 throw .invalidOperator(index: op.index, op: op.kind.name, reason: "has no outputs")

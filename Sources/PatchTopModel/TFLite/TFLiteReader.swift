@@ -8,19 +8,15 @@ import Foundation
 public enum TFLiteReader {
     /// Loads and validates the model at `path`; the error names the file.
     public static func load(path: String) throws(ModelLoadError) -> Model {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw ModelLoadError(path: path, error: .fileNotFound)
-        }
-        guard !isDirectory.boolValue else {
-            throw ModelLoadError(path: path, error: .unreadable(reason: "it is a directory"))
-        }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ModelLoadError(path: path, error: .unreadable(reason: "permission denied or I/O error"))
+        let bytes: [UInt8]
+        switch RegularFile.read(path) {
+        case .success(let read): bytes = read
+        case .failure(.notFound): throw ModelLoadError(path: path, error: .fileNotFound)
+        case .failure(let error): throw ModelLoadError(path: path, error: .unreadable(reason: error.description))
         }
         let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         do {
-            return try read(bytes: [UInt8](data), name: name)
+            return try read(bytes: bytes, name: name)
         } catch {
             throw ModelLoadError(path: path, error: error)
         }

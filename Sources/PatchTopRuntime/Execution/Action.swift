@@ -99,7 +99,7 @@ struct Compiler: Sendable {
     /// The arena offset of `kind`, or a refusal naming `op`.
     func offset(_ kind: MemorySchedule.BufferKind, for op: Operator) throws(RuntimeError) -> Int {
         guard let offset = offsets[kind] else {
-            throw RuntimeError("op \(op.index) (\(op.kind.name)) needs a \(kind.label) buffer the arena does not have")
+            throw .inconsistentPlan(op: op.index, kind: op.kind.name, reason: "needs a \(kind.label) buffer the arena does not have")
         }
         return offset
     }
@@ -109,7 +109,7 @@ struct Compiler: Sendable {
     func fusion(_ op: Operator, steps: [Interpreter.Step]) throws(RuntimeError) -> Action.Fusion? {
         guard let fusion = fused[op.index] else { return nil }
         guard case .binary(let table, _, _, _, _, _, _) = steps[fusion.add] else {
-            throw RuntimeError("op \(fusion.add) is fused into op \(op.index) but is not an ADD the runtime prepared")
+            throw .inconsistentPlan(op: fusion.add, kind: model.operators[fusion.add].kind.name, reason: "is fused into op \(op.index) but is not an ADD the runtime prepared")
         }
         let scratch = try offset(.residualScratch(op: op.index), for: op)
         return Action.Fusion(add: table, convOutputIsFirst: fusion.convOutputIsFirst, skip: try whole(fusion.skip),
@@ -181,7 +181,7 @@ struct Compiler: Sendable {
             return Operand(location: .external(tensor: tensor), bytes: t.byteCount, region: fullRegion(tensor))
         }
         guard let offset = offsets[.tensor(tensor)] else {
-            throw RuntimeError("tensor \(tensor) (\(t.name)) has no place in the arena")
+            throw .noMemory(tensor: tensor, name: t.name, reason: "has no place in the arena")
         }
         return Operand(location: .arena(offset), bytes: t.byteCount, region: fullRegion(tensor))
     }
@@ -198,7 +198,7 @@ struct Compiler: Sendable {
             return try whole(tensor)
         }
         guard let offset = offsets[.patchRegion(tensor)] else {
-            throw RuntimeError("tensor \(tensor) has no per-patch buffer in the arena")
+            throw .noMemory(tensor: tensor, name: model.tensors[tensor].name, reason: "has no per-patch buffer in the arena")
         }
         return Operand(location: .arena(offset), bytes: region.area * pixelBytes(tensor),
                        region: Region2D(y: region.rows.lowerBound, x: region.cols.lowerBound,
@@ -277,7 +277,7 @@ struct Compiler: Sendable {
         for tensor in op.inputs + op.outputs where tensor >= 0 && model.isActivation(tensor) {
             let shape = model.tensors[tensor].shape
             guard shape.count == 4, shape[0] == 1 else {
-                throw RuntimeError("op \(op.index) (\(op.kind.name)) cannot run patch by patch: tensor \(tensor) is not a single-batch feature map")
+                throw .notPatchable(op: op.index, kind: op.kind.name, reason: "tensor \(tensor) is not a single-batch feature map")
             }
         }
         switch step {
@@ -286,15 +286,15 @@ struct Compiler: Sendable {
             return
         case let .padFloat(_, _, paddings, _):
             if paddings.count == 4, paddings[0].before == 0, paddings[0].after == 0 { return }
-            throw RuntimeError("op \(op.index) (PAD) cannot run patch by patch: it pads the batch dimension")
+            throw .notPatchable(op: op.index, kind: op.kind.name, reason: "it pads the batch dimension")
         case let .pad(_, _, paddings, _, _):
             if paddings.count == 4, paddings[0].before == 0, paddings[0].after == 0 { return }
-            throw RuntimeError("op \(op.index) (PAD) cannot run patch by patch: it pads the batch dimension")
+            throw .notPatchable(op: op.index, kind: op.kind.name, reason: "it pads the batch dimension")
         case .fullyConnected, .copy, .mean, .meanFloat, .transpose, .stridedSlice, .fill, .softmax, .logSoftmax,
              .floatFullyConnected, .softmaxFloat, .logSoftmaxFloat:
-            throw RuntimeError("op \(op.index) (\(op.kind.name)) cannot run patch by patch: it reads every position")
+            throw .notPatchable(op: op.index, kind: op.kind.name, reason: "it reads every position")
         case .resizeNearest:
-            throw RuntimeError("op \(op.index) (\(op.kind.name)) cannot run patch by patch: it runs on whole tensors only")
+            throw .notPatchable(op: op.index, kind: op.kind.name, reason: "it runs on whole tensors only")
         case .refused(let error):
             throw error
         }

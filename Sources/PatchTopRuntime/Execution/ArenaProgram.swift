@@ -26,22 +26,30 @@ public struct ArenaProgram: Sendable {
     /// (the input to copy in, the output to read, step-through's values).
     let compiler: Compiler
 
+    /// The largest arena a program may plan unless its caller says
+    /// otherwise (`--max-arena`): 1 GiB, far above any microcontroller, far
+    /// below what would exhaust the machine running PatchTop.
+    public static let defaultArenaLimit = 1 << 30
+
     /// Compiles layer-by-layer inference.
-    public init(interpreter: Interpreter, options: MemoryOptions = .tfliteMicro) throws(RuntimeError) {
+    public init(interpreter: Interpreter, options: MemoryOptions = .tfliteMicro,
+                arenaLimit: Int = ArenaProgram.defaultArenaLimit) throws(RuntimeError) {
         let plan: PatchPlan
         do {
             plan = try PatchPlan(model: interpreter.model, patches: 1, patchLayers: 0, options: options)
         } catch {
-            throw RuntimeError("\(interpreter.model.name): \(error.description)")
+            throw .plan(error)
         }
-        try self.init(interpreter: interpreter, plan: plan)
+        try self.init(interpreter: interpreter, plan: plan, arenaLimit: arenaLimit)
     }
 
     /// Compiles `plan`, which must have been made for `interpreter.model`.
-    public init(interpreter: Interpreter, plan: PatchPlan) throws(RuntimeError) {
+    /// An arena above `arenaLimit` bytes is refused here, before any
+    /// session allocates it.
+    public init(interpreter: Interpreter, plan: PatchPlan, arenaLimit: Int = ArenaProgram.defaultArenaLimit) throws(RuntimeError) {
         guard plan.model.tensors.count == interpreter.model.tensors.count,
               plan.model.operators.count == interpreter.model.operators.count else {
-            throw RuntimeError("the plan was made for \(plan.model.name), not \(interpreter.model.name)")
+            throw .planForOtherModel(plan: plan.model.name, model: interpreter.model.name)
         }
         // Folded PADs change the convs that read them: those are prepared
         // again for the plan's graph.
@@ -50,6 +58,9 @@ public struct ArenaProgram: Sendable {
         self.interpreter = interpreter
         self.plan = plan
         let layout = ArenaLayout(plan: plan)
+        guard layout.arenaBytes <= arenaLimit else {
+            throw .arenaTooLarge(model: model.name, bytes: layout.arenaBytes, limit: arenaLimit)
+        }
         self.layout = layout
         var pool: [Int8] = []
         var constantOffsets: [Int: Int] = [:]

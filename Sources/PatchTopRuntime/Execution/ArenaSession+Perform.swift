@@ -10,7 +10,7 @@ extension ArenaSession {
     func perform(_ step: Interpreter.Step, op: Operator, _ action: Action) throws(RuntimeError) {
         func slot(_ tensor: Int) throws(RuntimeError) -> Operand {
             guard let operand = action.operands[tensor] else {
-                throw RuntimeError("op \(op.index) (\(op.kind.name)) reads tensor \(tensor), which has no place in memory")
+                throw .inconsistentPlan(op: op.index, kind: op.kind.name, reason: "reads tensor \(tensor), which has no place in memory")
             }
             return operand
         }
@@ -41,7 +41,7 @@ extension ArenaSession {
             let x = try slot(input)
             if let staging = action.staging {
                 guard x.location == out.location else {
-                    throw RuntimeError("op \(op.index) (\(op.kind.name)) runs in place but its input and output do not share a buffer")
+                    throw .inconsistentPlan(op: op.index, kind: op.kind.name, reason: "runs in place but its input and output do not share a buffer")
                 }
                 kernel.runInPlace(buffer: pointer(out).assumingMemoryBound(to: Int8.self), inputRegion: x.region, outputRegion: out.region,
                                   outputRows: action.rows, outputCols: action.cols,
@@ -85,24 +85,24 @@ extension ArenaSession {
             let x = try slot(input)
             meanFloat(loops, input: floats(x), output: mutableFloats(out))
         case let .stridedSlice(p, input, _):
-            guard isWhole else { throw RuntimeError("op \(op.index) (\(op.kind.name)) runs on whole tensors only") }
+            guard isWhole else { throw RuntimeError.notPatchable(op: op.index, kind: op.kind.name, reason: "it runs on whole tensors only") }
             stridedSlice(p, input: pointer(try slot(input)), output: pointer(out))
         case let .transpose(p, input, _):
-            guard isWhole else { throw RuntimeError("op \(op.index) (\(op.kind.name)) runs on whole tensors only") }
+            guard isWhole else { throw RuntimeError.notPatchable(op: op.index, kind: op.kind.name, reason: "it runs on whole tensors only") }
             transpose(p, input: pointer(try slot(input)), output: pointer(out))
         case let .logSoftmax(p, input, _):
             logSoftmaxInt8(p, input: bytes(try slot(input)), output: y)
         case .floatConv, .floatPool, .floatFullyConnected, .floatBinary, .floatUnary, .softmaxFloat, .logSoftmaxFloat, .padFloat:
             try performFloat(step, op: op, action, slot: slot)
         case .refused(let error):
-            throw RuntimeError("the run stops here: \(error.description)")
+            throw .refusedStep(error)
         case let .fill(values, _):
             values.withUnsafeBytes { pointer(out).copyMemory(from: $0.baseAddress!, byteCount: min($0.count, out.bytes)) }
         case let .softmax(p, input, _):
             softmaxInt8(p, input: bytes(try slot(input)), output: y)
         case let .resizeNearest(p, input, _):
             guard isWhole else {
-                throw RuntimeError("op \(op.index) (\(op.kind.name)) runs on whole tensors only")
+                throw .notPatchable(op: op.index, kind: op.kind.name, reason: "it runs on whole tensors only")
             }
             resizeNearestInt8(p, input: bytes(try slot(input)), output: y)
         case let .pad(input, shape, paddings, value, _):

@@ -16,18 +16,18 @@ extension ArenaSession {
             let x = try slot(input)
             if let staging = action.staging {
                 guard x.location == out.location else {
-                    throw RuntimeError("op \(op.index) (\(op.kind.name)) runs in place but its input and output do not share a buffer")
+                    throw .inconsistentPlan(op: op.index, kind: op.kind.name, reason: "runs in place but its input and output do not share a buffer")
                 }
                 guard kernel.isDepthwise, kernel.depthMultiplier == 1,
                       x.region.height * x.region.width * 4 <= staging.bytes else {
-                    throw RuntimeError("op \(op.index) (\(op.kind.name)) cannot run in place")
+                    throw .inconsistentPlan(op: op.index, kind: op.kind.name, reason: "cannot run in place")
                 }
                 kernel.runInPlace(buffer: y, inputRegion: x.region, outputRegion: out.region, outputRows: action.rows,
                                   outputCols: action.cols, staging: floats(staging), stagingCount: staging.bytes / 4)
                 return
             }
             if action.fusion != nil {
-                throw RuntimeError("op \(op.index) (\(op.kind.name)): fusing a residual ADD into a float32 conv is not supported; run without --fuse-residual")
+                throw .unsupported(op: op.index, kind: op.kind.name, reason: "fusing a residual ADD into a float32 conv; run without --fuse-residual")
             }
             kernel.run(input: floats(x), inputRegion: x.region, output: y, outputRegion: out.region,
                        outputRows: action.rows, outputCols: action.cols)
@@ -55,7 +55,7 @@ extension ArenaSession {
             let x = try slot(input)
             padFloat(x, shape: shape, paddings: paddings, action, isWhole: isWhole)
         default:
-            throw RuntimeError("op \(op.index) (\(op.kind.name)) is not a float32 step")
+            throw .inconsistentPlan(op: op.index, kind: op.kind.name, reason: "is not a float32 step")
         }
     }
 

@@ -28,11 +28,11 @@ public final class ArenaSession: @unchecked Sendable {
     public init(program: ArenaProgram, input bytes: [Int8], paint: UInt8 = 0xA5) throws(RuntimeError) {
         let model = program.interpreter.model
         guard let inIndex = model.callerInputs.first, model.callerOutputs.first != nil else {
-            throw RuntimeError("\(model.name) has no input or no output")
+            throw .noInputOrOutput(model: model.name)
         }
         let needed = model.tensors[inIndex].byteCount
         guard bytes.count == needed else {
-            throw RuntimeError("input has \(bytes.count) bytes, tensor \(inIndex) needs \(needed)")
+            throw .inputSize(tensor: inIndex, bytes: bytes.count, needed: needed)
         }
         self.program = program
         self.paint = paint
@@ -109,14 +109,14 @@ public final class ArenaSession: @unchecked Sendable {
 
     /// The bytes of the model's first output once every step has run.
     public func finalOutput() throws(RuntimeError) -> [Int8] {
-        guard let first = try finalOutputs().first else { throw RuntimeError("\(program.interpreter.model.name) has no output") }
+        guard let first = try finalOutputs().first else { throw .noInputOrOutput(model: program.interpreter.model.name) }
         return first
     }
 
     /// The bytes of every output the caller reads, in graph order, once
     /// every step has run.
     public func finalOutputs() throws(RuntimeError) -> [[Int8]] {
-        guard isFinished else { throw RuntimeError("the run has not finished") }
+        guard isFinished else { throw .notFinished }
         var outputs: [[Int8]] = []
         for tensor in program.interpreter.model.callerOutputs {
             outputs.append(read(try program.compiler.whole(tensor)))

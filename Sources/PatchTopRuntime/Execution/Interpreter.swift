@@ -1,17 +1,5 @@
 import PatchTopModel
 
-/// Why the runtime refused or failed to run a model.
-public struct RuntimeError: Error, Equatable, Sendable, CustomStringConvertible {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
-
-    /// The error for an op the runtime has no kernel (or no kernel variant) for.
-    static func unsupported(_ op: Operator, _ detail: String? = nil) -> RuntimeError {
-        RuntimeError("op \(op.index) (\(op.kind.name)) is not supported by the runtime" + (detail.map { ": \($0)" } ?? ""))
-    }
-}
-
 /// A model made ready to run: every op checked against what the runtime
 /// supports and turned into a step with its parameters (multipliers,
 /// clamps, decoded weights) prepared once.
@@ -143,7 +131,7 @@ public struct Interpreter: Sendable {
     /// compile an `ArenaProgram` once and run that.
     public func run(input: [Int8]) throws(RuntimeError) -> [Int8] {
         guard let result = try ArenaProgram(interpreter: self).run(input: input) else {
-            throw RuntimeError("the run was stopped")
+            throw .stopped
         }
         return result.output
     }

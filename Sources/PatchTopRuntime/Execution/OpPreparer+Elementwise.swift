@@ -46,6 +46,8 @@ extension OpPreparer {
             }
             return binary(BinaryTableInt8(p.apply))
         default:
+            try checkMultiplier(Double(qa.scale) * Double(qb.scale) / Double(qo.scale), "input scale × input scale / output scale",
+                                tensor: out.index)
             let p = MulParams(input1Scale: qa.scale, input1ZeroPoint: qa.zeroPoint, input2Scale: qb.scale,
                               input2ZeroPoint: qb.zeroPoint, outputScale: qo.scale, outputZeroPoint: qo.zeroPoint,
                               activationMin: r.min, activationMax: r.max)
@@ -67,6 +69,9 @@ extension OpPreparer {
             let lower = Int8(clamping: qi.zeroPoint)
             return .lookup(LookupTableInt8 { x in x > upper ? upper : (x < lower ? lower : x) }, input: input.index, output: out.index)
         }
+        // Divided in float, as TFLite does: the ratio of two valid scales
+        // can still overflow float.
+        try checkMultiplier(Double(qi.scale / qo.scale), "input scale / output scale", tensor: out.index)
         let p = ReluParams(inputScale: qi.scale, inputZeroPoint: qi.zeroPoint, outputScale: qo.scale,
                            outputZeroPoint: qo.zeroPoint, upperBound: op.kind == .relu6 ? 6 : nil)
         return .lookup(LookupTableInt8(p.apply), input: input.index, output: out.index)
@@ -112,6 +117,9 @@ extension OpPreparer {
     /// HARD_SWISH, as a table.
     func hardSwish() throws(RuntimeError) -> Interpreter.Step {
         let (input, qi, qo) = try int8InOut()
+        let hires = (1.0 as Float / 128.0) * qi.scale
+        try checkMultiplier(Double(hires / qo.scale), "input scale / 128 / output scale", tensor: out.index)
+        try checkMultiplier(Double(hires / (3.0 / 32768.0)), "input scale / 128 / (3 / 32768)", tensor: input.index)
         let p = HardSwishParams(inputScale: qi.scale, inputZeroPoint: qi.zeroPoint, outputScale: qo.scale, outputZeroPoint: qo.zeroPoint)
         guard p.outputExponent <= 0 else { throw .unsupported(op, "output scale too small for the input scale") }
         return .lookup(LookupTableInt8(p.apply), input: input.index, output: out.index)

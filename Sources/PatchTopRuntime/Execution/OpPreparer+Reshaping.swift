@@ -86,6 +86,13 @@ extension OpPreparer {
         let (input, qi, qo) = try int8InOut()
         guard qo.scale == 1.0 / 256, qo.zeroPoint == -128 else { throw .unsupported(op, "output quantization must be 1/256, -128") }
         guard case .softmax(let beta) = op.options, let depth = input.shape.last, depth > 0 else { throw .unsupported(op, "options") }
+        // TFLite's QuantizeMultiplierGreaterThanOne: beta × input scale × 2^26
+        // must exceed 1 (NaN, 0 and negative betas fail too).
+        let real = Double(beta) * Double(qi.scale)
+        guard real * Double(1 << 26) > 1 else {
+            throw .unrepresentable(op: op.index, kind: op.kind.name, tensor: input.index, quantity: "beta × input scale",
+                                   value: real, limit: "below the 2^-26 the fixed-point softmax needs")
+        }
         let p = SoftmaxParams(beta: beta, inputScale: qi.scale, rows: input.elementCount / depth, depth: depth)
         return .softmax(p, input: input.index, output: out.index)
     }

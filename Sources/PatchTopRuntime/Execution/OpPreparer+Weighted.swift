@@ -55,6 +55,10 @@ extension OpPreparer {
             (m, s) = perChannelMultipliers(inputScale: qi.scale, filterScales: qf.scales, outputScale: qo.scale,
                                            channels: filter.shape[0])
         } else {
+            // The scale product is taken in float, as TFLite does: it can
+            // overflow or vanish where the scales alone are valid.
+            try checkMultiplier(Double(qi.scale * qf.scale) / Double(qo.scale), "input scale × filter scale / output scale",
+                                tensor: filter.index)
             let one = FullyConnectedParams.multiplier(inputScale: qi.scale, filterScale: qf.scale, outputScale: qo.scale)
             (m, s) = ([one.0], [one.1])
         }

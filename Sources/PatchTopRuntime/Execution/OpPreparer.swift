@@ -73,15 +73,33 @@ struct OpPreparer {
         }
         // Scales a converter can emit: positive, finite, and far from
         // the ends of Float, so that ratios of them stay finite.
-        guard q.scales.allSatisfy({ $0.isFinite && $0 > 1e-30 && $0 < 1e30 }) else {
-            throw .unsupported(op, "tensor \(tensor.index) has a quantization scale that is zero, negative or not finite")
+        if let bad = q.scales.first(where: { !($0.isFinite && $0 > 1e-30 && $0 < 1e30) }) {
+            throw .unrepresentable(op: op.index, kind: op.kind.name, tensor: tensor.index, quantity: "the quantization scale",
+                                   value: Double(bad), limit: "outside the 1e-30…1e30 the int8 arithmetic takes")
         }
-        if tensor.type == .int8 {
-            guard q.zeroPoints.allSatisfy({ (-128...127).contains($0) }) else {
-                throw .unsupported(op, "tensor \(tensor.index) has a zero point outside −128…127")
-            }
+        if tensor.type == .int8, let bad = q.zeroPoints.first(where: { !(-128...127).contains($0) }) {
+            throw .unrepresentable(op: op.index, kind: op.kind.name, tensor: tensor.index, quantity: "the zero point",
+                                   value: Double(bad), limit: "outside −128…127")
         }
         return q
+    }
+
+    /// A real multiplier formed from the model's numbers (a ratio of
+    /// scales, beta × scale), checked before it is turned into a Q31
+    /// multiplier and a shift: finite, not negative, and (unless zero)
+    /// within the shifts the kernels take, so that `quantizeMultiplier`
+    /// never sees what it cannot hold. `quantity` names it for the message,
+    /// e.g. `input scale / output scale`.
+    func checkMultiplier(_ real: Double, _ quantity: String, tensor: Int? = nil,
+                         shifts: ClosedRange<Int32> = -31...30) throws(RuntimeError) {
+        guard let (_, shift) = FixedPoint.checkedQuantizeMultiplier(real) else {
+            throw .unrepresentable(op: op.index, kind: op.kind.name, tensor: tensor, quantity: quantity, value: real,
+                                   limit: "which no fixed-point multiplier can hold")
+        }
+        guard real == 0 || shifts.contains(shift) else {
+            throw .unrepresentable(op: op.index, kind: op.kind.name, tensor: tensor, quantity: quantity, value: real,
+                                   limit: "outside the 2^\(shifts.lowerBound - 1)…2^\(shifts.upperBound) a fixed-point multiplier holds")
+        }
     }
 
     /// A requantization the fixed-point arithmetic can represent.

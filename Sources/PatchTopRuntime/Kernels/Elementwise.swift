@@ -69,7 +69,7 @@ public struct MulParams: Sendable {
     @inlinable
     public func apply(_ a: Int8, _ b: Int8) -> Int8 {
         let product = (input1Offset + Int32(a)) * (input2Offset + Int32(b))
-        var out = FixedPoint.multiplyByQuantizedMultiplier(product, multiplier, shift) + outputOffset
+        var out = FixedPoint.multiplyByQuantizedMultiplier(product, multiplier, shift) &+ outputOffset
         out = min(max(out, activationMin), activationMax)
         return Int8(out)
     }
@@ -121,9 +121,9 @@ public struct ReluParams: Sendable {
         (multiplier, shift) = FixedPoint.quantizeMultiplier(Double(inputScale / outputScale))
         self.inputZeroPoint = inputZeroPoint
         self.outputZeroPoint = outputZeroPoint
-        activationMin = max(-128, outputZeroPoint + Int32((0 / outputScale).rounded(.toNearestOrAwayFromZero)))
+        activationMin = max(-128, FixedPoint.quantizedBound(0, scale: outputScale, zeroPoint: outputZeroPoint))
         if let upperBound {
-            activationMax = min(127, outputZeroPoint + Int32((upperBound / outputScale).rounded(.toNearestOrAwayFromZero)))
+            activationMax = min(127, FixedPoint.quantizedBound(upperBound, scale: outputScale, zeroPoint: outputZeroPoint))
         } else {
             activationMax = 127
         }
@@ -131,7 +131,7 @@ public struct ReluParams: Sendable {
 
     @inlinable
     public func apply(_ x: Int8) -> Int8 {
-        var v = outputZeroPoint + FixedPoint.multiplyByQuantizedMultiplier(Int32(x) - inputZeroPoint, multiplier, shift)
+        var v = outputZeroPoint &+ FixedPoint.multiplyByQuantizedMultiplier(Int32(x) - inputZeroPoint, multiplier, shift)
         v = min(max(v, activationMin), activationMax)
         return Int8(v)
     }

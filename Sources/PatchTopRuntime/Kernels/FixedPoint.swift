@@ -11,7 +11,18 @@ public enum FixedPoint {
     /// Splits a positive real multiplier into a Q31 `multiplier` and a power
     /// of two `shift` (positive = left), as `tflite::QuantizeMultiplier` does:
     /// `frexp`, round half away from zero, and carry when rounding reaches 2^31.
+    ///
+    /// Never traps: a ratio that is NaN, infinite or negative (possible only
+    /// from a corrupt model) gives `(0, 0)`. Preparers check every ratio from
+    /// a model with `checkedQuantizeMultiplier` first and refuse those.
     public static func quantizeMultiplier(_ realMultiplier: Double) -> (multiplier: Int32, shift: Int32) {
+        checkedQuantizeMultiplier(realMultiplier) ?? (0, 0)
+    }
+
+    /// `quantizeMultiplier`, or `nil` for a ratio no Q31 multiplier can
+    /// hold: NaN, infinite or negative.
+    public static func checkedQuantizeMultiplier(_ realMultiplier: Double) -> (multiplier: Int32, shift: Int32)? {
+        guard realMultiplier.isFinite, realMultiplier >= 0 else { return nil }
         if realMultiplier == 0 { return (0, 0) }
         let parts = frexp(realMultiplier)
         var shift = parts.1
@@ -42,14 +53,28 @@ public enum FixedPoint {
     }
 
     /// gemmlowp's `RoundingDivideByPOT`: `x / 2^exponent` rounded to nearest,
-    /// ties away from zero, for exponents 0…31.
+    /// ties away from zero, for exponents 0…31 (gemmlowp asserts that range;
+    /// kernels keep to it). Outside it the exact quotient is returned, so
+    /// that no value from a model can trap: negative exponents multiply
+    /// (saturating), exponents above 31 leave 0 or −1.
     @inlinable
     public static func roundingDivideByPOT(_ x: Int32, _ exponent: Int32) -> Int32 {
-        precondition(exponent >= 0 && exponent <= 31, "exponent \(exponent) out of 0...31")
+        guard exponent >= 0 && exponent <= 31 else { return roundingDivideByPOTOutOfRange(x, exponent) }
         let mask = Int32(truncatingIfNeeded: (Int64(1) << Int64(exponent)) - 1)
         let remainder = x & mask
         let threshold = (mask >> 1) + (x < 0 ? 1 : 0)
         return (x >> exponent) + (remainder > threshold ? 1 : 0)
+    }
+
+    /// `roundingDivideByPOT` for exponents outside 0…31, in 64 bits.
+    @usableFromInline
+    static func roundingDivideByPOTOutOfRange(_ x: Int32, _ exponent: Int32) -> Int32 {
+        if exponent < 0 { return saturatingRoundingMultiplyByPOT(x, min(-exponent, 31)) }
+        let e = Int64(min(exponent, 62)), wide = Int64(x)
+        let mask = (Int64(1) << e) - 1
+        let remainder = wide & mask
+        let threshold = (mask >> 1) + (wide < 0 ? 1 : 0)
+        return Int32((wide >> e) + (remainder > threshold ? 1 : 0))
     }
 
     /// `x · 2^shift` in 32 bits, wrapping on overflow as TFLite's C++ does on
@@ -93,15 +118,43 @@ public enum FixedPoint {
 /// `CalculateActivationRangeQuantized` computes it from the output's scale
 /// and zero point (the float bound divided by the scale in float, rounded
 /// half away from zero).
+///
+/// A tiny scale puts a bound far outside Int32 (6 / 1e-12); TFLite's cast
+/// is undefined there, and the bound is clamped to −128…127 right after,
+/// so the bound saturates instead (`FixedPoint.quantizedBound`).
 public func activationRangeInt8(_ activation: Activation, scale: Float, zeroPoint: Int32) -> (min: Int32, max: Int32)? {
     let qmin: Int32 = -128, qmax: Int32 = 127
-    func quantize(_ f: Float) -> Int32 { zeroPoint + Int32((f / scale).rounded(.toNearestOrAwayFromZero)) }
+    func quantize(_ f: Float) -> Int32 { FixedPoint.quantizedBound(f, scale: scale, zeroPoint: zeroPoint) }
     switch activation {
     case .none: return (qmin, qmax)
     case .relu: return (max(qmin, quantize(0)), qmax)
     case .relu6: return (max(qmin, quantize(0)), min(qmax, quantize(6)))
     case .reluN1To1: return (max(qmin, quantize(-1)), min(qmax, quantize(1)))
     case .tanh, .signBit: return nil
+    }
+}
+
+// MARK: - Checked conversions of values from a model
+
+extension FixedPoint {
+    /// `zeroPoint + round(value / scale)`, the division in Float and the
+    /// rounding half away from zero as TFLite quantizes a clamp bound,
+    /// saturated to Int32 where it would overflow (a NaN gives the zero
+    /// point). Exact wherever the result fits.
+    public static func quantizedBound(_ value: Float, scale: Float, zeroPoint: Int32) -> Int32 {
+        let steps = (value / scale).rounded(.toNearestOrAwayFromZero)
+        guard !steps.isNaN else { return zeroPoint }
+        let wide = Int64(max(min(steps, 4e9), -4e9)) + Int64(zeroPoint)
+        return Int32(clamping: wide)
+    }
+
+    /// `value` rounded half away from zero, or `nil` when it is not finite or
+    /// falls outside Int32: the conversion every count or bound read from a
+    /// model goes through, so that an impossible one is refused, not trapped on.
+    public static func checkedInt32(_ value: Double) -> Int32? {
+        let rounded = value.rounded(.toNearestOrAwayFromZero)
+        guard rounded.isFinite, rounded >= -2_147_483_648, rounded <= 2_147_483_647 else { return nil }
+        return Int32(rounded)
     }
 }
 

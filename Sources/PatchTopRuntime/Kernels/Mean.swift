@@ -15,6 +15,9 @@ public struct MeanParams: Sendable {
     /// The `s_in/s_out` multiplier with `1/count` folded in.
     public var meanMultiplier: Int32
     public var meanShift: Int32
+    /// `s_in/s_out` alone, for sums that do not fit 32 bits.
+    public var multiplier: Int32
+    public var shift: Int32
 
     /// `nil` when `s_in/s_out` needs a shift outside −31…30 (no converter
     /// emits one; TFLite Micro's arithmetic would be undefined there).
@@ -24,6 +27,7 @@ public struct MeanParams: Sendable {
         self.outputZeroPoint = outputZeroPoint
         let (multiplier, shift) = FixedPoint.quantizeMultiplier(Double(inputScale) / Double(outputScale))
         guard (-31...30).contains(shift) else { return nil }
+        (self.multiplier, self.shift) = (multiplier, shift)
         let count = Int64(loops.count)
         guard count > 0 else {
             (meanMultiplier, meanShift) = (multiplier, shift)
@@ -36,6 +40,12 @@ public struct MeanParams: Sendable {
     }
 }
 
+///
+/// TFLite Micro sums in 32 bits, which overflows (undefined in C++) once
+/// more than 2^24 values are averaged; here the sum is 64-bit, and only a
+/// sum that does not fit 32 bits takes the exact route (the rounded mean,
+/// then the unfolded multiplier), so every reduction TFLite Micro can run
+/// gives its bytes.
 public func meanInt8(_ p: MeanParams, input: UnsafeBufferPointer<Int8>, output: UnsafeMutableBufferPointer<Int8>) {
     let loops = p.loops
     guard loops.count > 0 else {
@@ -43,12 +53,18 @@ public func meanInt8(_ p: MeanParams, input: UnsafeBufferPointer<Int8>, output: 
         for i in 0..<min(loops.outputs, output.count) { output[i] = 0 }
         return
     }
-    let count = Int32(truncatingIfNeeded: loops.count)
+    let count = Int64(loops.count)
     loops.forEachOutput { o, base in
-        var acc: Int32 = 0
-        loops.forEachReduced(from: base) { acc &+= Int32(input[$0]) }
-        let shifted = acc &- p.inputZeroPoint &* count
-        let result = FixedPoint.multiplyByQuantizedMultiplier(shifted, p.meanMultiplier, p.meanShift) &+ p.outputZeroPoint
+        var acc: Int64 = 0
+        loops.forEachReduced(from: base) { acc &+= Int64(input[$0]) }
+        let shifted = acc &- Int64(p.inputZeroPoint) &* count
+        let result: Int32
+        if let narrow = Int32(exactly: shifted) {
+            result = FixedPoint.multiplyByQuantizedMultiplier(narrow, p.meanMultiplier, p.meanShift) &+ p.outputZeroPoint
+        } else {
+            let mean = Int32(clamping: (shifted + (shifted >= 0 ? count / 2 : -(count / 2))) / count)
+            result = FixedPoint.multiplyByQuantizedMultiplier(mean, p.multiplier, p.shift) &+ p.outputZeroPoint
+        }
         output[o] = Int8(min(max(result, -128), 127))
     }
 }

@@ -68,7 +68,7 @@ public struct RequantizeParams: Sendable {
 
     @inlinable
     public func apply(_ x: Int8) -> Int8 {
-        let v = FixedPoint.multiplyByQuantizedMultiplier(Int32(x) - inputZeroPoint, multiplier, shift) + outputZeroPoint
+        let v = FixedPoint.multiplyByQuantizedMultiplier(Int32(x) - inputZeroPoint, multiplier, shift) &+ outputZeroPoint
         return Int8(min(max(v, -128), 127))
     }
 }

@@ -21,9 +21,12 @@ public struct SoftmaxParams: Sendable {
         inputMultiplier = q.multiplier
         inputLeftShift = q.shift
         // CalculateInputRadius.
+        // The preparer refuses a multiplier below 1 (TFLite's
+        // QuantizeMultiplierGreaterThanOne check), so the shift is 0…31
+        // here; the clamps only keep a direct caller from trapping.
         let maxInputRescaled = Double((Int64(1) << integerBits) - 1) * Double(Int64(1) << (31 - integerBits))
-            / Double(Int64(1) << Int64(q.shift))
-        diffMin = -Int32(maxInputRescaled.rounded(.down))
+            / Double(Int64(1) << Int64(max(0, min(q.shift, 62))))
+        diffMin = -(FixedPoint.checkedInt32(maxInputRescaled.rounded(.down)) ?? .max)
         self.rows = rows
         self.depth = depth
     }
@@ -44,11 +47,15 @@ public func softmaxInt8(_ p: SoftmaxParams, input: UnsafeBufferPointer<Int8>, ou
             return FixedPoint.saturatingRoundingDoublingHighMul(
                 FixedPoint.wrappingShiftLeft(diff, p.inputLeftShift), p.inputMultiplier)
         }
-        var sumOfExps: Int32 = 0   // Q12.19
+        // Q12.19. TFLite's sum wraps past 4096 (more than 4096 near-equal
+        // logits); saturating keeps the reciprocal meaningful there.
+        var sumOfExps: Int32 = 0
         for c in 0..<depth {
             if let d = scaledDiff(c) {
                 let e = FixedPoint.expOnNegativeValues(d, integerBits: SoftmaxParams.scaledDiffIntegerBits)
-                sumOfExps = sumOfExps &+ FixedPoint.saturatingRoundingMultiplyByPOT(e, -SoftmaxParams.accumulationIntegerBits)
+                let (sum, overflow) = sumOfExps.addingReportingOverflow(
+                    FixedPoint.saturatingRoundingMultiplyByPOT(e, -SoftmaxParams.accumulationIntegerBits))
+                sumOfExps = overflow ? .max : sum
             }
         }
         // GetReciprocal.
@@ -56,6 +63,9 @@ public func softmaxInt8(_ p: SoftmaxParams, input: UnsafeBufferPointer<Int8>, ou
         let numBitsOverUnit = SoftmaxParams.accumulationIntegerBits - headroomPlusOne
         let shiftedSumMinusOne = Int32(bitPattern: (UInt32(bitPattern: sumOfExps) << UInt32(headroomPlusOne)) &- (UInt32(1) << 31))
         let shiftedScale = FixedPoint.oneOverOnePlusXForXIn01(shiftedSumMinusOne)
+        // A sum of 512 or more (many near-equal logits) makes this exponent
+        // exceed 31, where TFLite asserts; `roundingDivideByPOT` gives the
+        // exact quotient there (0: each probability is below 1/512).
         for c in 0..<depth {
             if let d = scaledDiff(c) {
                 let e = FixedPoint.expOnNegativeValues(d, integerBits: SoftmaxParams.scaledDiffIntegerBits)

@@ -43,17 +43,29 @@ public func formatFixed(_ value: Double, decimals: Int) -> String {
     return negative ? "-" + text : text
 }
 
+/// A change as a signed percentage with one decimal: `+10.0%`, `-50.1%`,
+/// `–` where it is not a number.
+public func formatPercentChange(_ fraction: Double) -> String {
+    guard fraction.isFinite else { return "–" }
+    let text = formatFixed(fraction * 100, decimals: 1)
+    return (text.hasPrefix("-") ? text : "+" + text) + "%"
+}
+
 /// Parses `327680`, `320KiB`, `320K`, `320 kB` (KiB, as MCU datasheets
-/// mean it) or `1MiB`; `nil` for anything else.
+/// mean it), `1MiB` or `1GiB`; `nil` for anything else (or too large for Int).
 public func parseByteSize(_ text: String) -> Int? {
     let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
     let digits = trimmed.prefix { $0.isNumber }
     guard !digits.isEmpty, digits.count <= 12, let value = Int(digits) else { return nil }
     let unit = trimmed.dropFirst(digits.count).trimmingCharacters(in: .whitespaces)
+    let scale: Int
     switch unit {
-    case "", "b": return value
-    case "k", "kb", "kib": return value * 1024
-    case "m", "mb", "mib": return value * 1024 * 1024
+    case "", "b": scale = 1
+    case "k", "kb", "kib": scale = 1 << 10
+    case "m", "mb", "mib": scale = 1 << 20
+    case "g", "gb", "gib": scale = 1 << 30
     default: return nil
     }
+    let (bytes, overflow) = value.multipliedReportingOverflow(by: scale)
+    return overflow ? nil : bytes
 }

@@ -16,7 +16,7 @@ public struct PlanReport: Sendable {
         let peakOp = model.operators.isEmpty ? "-" : "op \(plan.peakOp) (\(model.operators[plan.peakOp].kind.name))\(plan.isPatched && plan.peakOp < plan.patchLayers ? ", in the patch stage" : "")"
         out.append("peak            \(formatBytes(plan.peakBytes)) (\(formatCount(plan.peakBytes)) B) at \(peakOp)")
         out.append("layer-by-layer  \(formatBytes(plan.layerByLayerPeakBytes)) (\(formatCount(plan.layerByLayerPeakBytes)) B)\(Self.comparison(plan))")
-        out.append("MACs            \(formatMACs(plan.macs)) vs \(formatMACs(plan.layerByLayerMacs)) layer-by-layer — overhead +\(formatFixed(plan.macOverhead * 100, decimals: 1))%")
+        out.append("MACs            \(formatMACs(plan.macs)) vs \(formatMACs(plan.layerByLayerMacs)) layer-by-layer — overhead \(formatPercentChange(plan.macOverhead))")
         return out
     }
 

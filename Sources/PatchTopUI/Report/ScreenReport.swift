@@ -28,7 +28,7 @@ public struct ReportRenderer: Sendable {
             plan.isPatched
                 ? "peak            \(formatBytes(plan.peakBytes)) (\(formatCount(plan.peakBytes)) B) vs \(formatBytes(plan.layerByLayerPeakBytes)) layer-by-layer, \(Verdicts.peak(plan))"
                 : "peak            \(formatBytes(plan.peakBytes)) (\(formatCount(plan.peakBytes)) B), layer by layer",
-            "MAC overhead    +\(formatFixed(plan.macOverhead * 100, decimals: 1))% (\(formatMACs(plan.macs)) vs \(formatMACs(plan.layerByLayerMacs)))",
+            "MAC overhead    \(formatPercentChange(plan.macOverhead)) (\(formatMACs(plan.macs)) vs \(formatMACs(plan.layerByLayerMacs)))",
         ]
         out.append("engines         \(state.engines.line)")
         if let budget = state.budget {

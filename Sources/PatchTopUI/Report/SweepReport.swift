@@ -27,18 +27,18 @@ public struct SweepReport: Sendable {
             out.append(String(repeating: " ", count: 0)
                 + pad("\(plan.patches)", 4) + pad("\(plan.patchLayers)", 4) + pad(formatBytes(plan.peakBytes), 12)
                 + pad("\(formatFixed(plan.peakReduction, decimals: 2))×", 13) + pad(formatMACs(plan.macs), 8)
-                + pad("+\(formatFixed(plan.macOverhead * 100, decimals: 1))%", 10)
+                + pad(formatPercentChange(plan.macOverhead), 10)
                 + (cached && !plan.caches.isEmpty ? "  \(plan.haloCaching.name) (\(plan.caches.count), \(formatBytes(plan.cacheBytes.values.reduce(0, +))))" : ""))
         }
         out.append("")
         if let sramBytes {
             if let best = sweep.best(fitting: sramBytes) {
-                out.append("best for \(formatBytes(sramBytes)) SRAM: p=\(best.patches) n=\(best.patchLayers), peak \(formatBytes(best.peakBytes)), +\(formatFixed(best.macOverhead * 100, decimals: 1))% MACs")
+                out.append("best for \(formatBytes(sramBytes)) SRAM: p=\(best.patches) n=\(best.patchLayers), peak \(formatBytes(best.peakBytes)), \(formatPercentChange(best.macOverhead)) MACs")
             } else if let smallest = sweep.smallestPeak {
                 out.append("no plan fits \(formatBytes(sramBytes)) SRAM; the smallest peak reachable is \(formatBytes(smallest.peakBytes)) (p=\(smallest.patches) n=\(smallest.patchLayers))")
             }
         } else if let smallest = sweep.smallestPeak {
-            out.append("smallest peak: p=\(smallest.patches) n=\(smallest.patchLayers), \(formatBytes(smallest.peakBytes)), +\(formatFixed(smallest.macOverhead * 100, decimals: 1))% MACs")
+            out.append("smallest peak: p=\(smallest.patches) n=\(smallest.patchLayers), \(formatBytes(smallest.peakBytes)), \(formatPercentChange(smallest.macOverhead)) MACs")
         }
         return out
     }
