@@ -688,3 +688,19 @@ final class EngineBudgetTests: XCTestCase {
         XCTAssertEqual(replanned.engines.tinyEngine, .success(try TinyEngineEstimate.of(model: model, patches: 3, patchLayers: 10).get().memory.peakMemBytes))
     }
 }
+
+final class NegativeOverheadTests: XCTestCase {
+    /// With every overlap cached a stage can compute fewer positions than
+    /// layer by layer (a stride-2 conv never needs its input's last row):
+    /// the views say `MACs -3.3%`, never `+-3.3%`.
+    func testANegativeOverheadIsWrittenWithItsSign() throws {
+        let model = try UIFixtures.model("tiny-allops")
+        let state = try AppState(model: model, patches: 2, patchLayers: 12, caching: .all)
+        XCTAssertLessThan(state.plan.macOverhead, 0)
+        let screen = Screen.render(state, width: 120, height: 40).lines().joined(separator: "\n")
+        XCTAssertTrue(screen.contains("MACs \(formatPercentChange(state.plan.macOverhead))"), screen)
+        XCTAssertTrue(formatPercentChange(state.plan.macOverhead).hasPrefix("-"))
+        XCTAssertFalse(screen.contains("+-"), screen)
+        XCTAssertFalse(PlanReport(plan: state.plan).lines().joined().contains("+-"))
+    }
+}

@@ -35,7 +35,7 @@ public struct PlanReport: Sendable {
         let stageMacs = (0..<plan.patchLayers).reduce(0) { $0 + model.macs(of: model.operators[$1]) }
         let patchedStageMacs = plan.macsPerOp[0..<plan.patchLayers].reduce(0, +)
         let stageOverhead = stageMacs == 0 ? 0 : Double(patchedStageMacs - stageMacs) / Double(stageMacs)
-        out.append("stage           ops 0..<\(plan.patchLayers), output \(plan.outputGrid.height)×\(plan.outputGrid.width) (tensors \(plan.stageOutputs.map(String.init).joined(separator: ", "))), +\(formatFixed(stageOverhead * 100, decimals: 1))% MACs inside the stage")
+        out.append("stage           ops 0..<\(plan.patchLayers), output \(plan.outputGrid.height)×\(plan.outputGrid.width) (tensors \(plan.stageOutputs.map(String.init).joined(separator: ", "))), \(formatPercentChange(stageOverhead)) MACs inside the stage")
         out.append("held whole      \(formatBytes(plan.stageWholeBytes)) during the stage")
         if !plan.caches.isEmpty || plan.haloCaching != .none {
             let bytes = plan.cacheBytes.values.reduce(0, +)

@@ -67,12 +67,12 @@ public enum ParetoView {
         let g = geometry
         let cursor = data.front.indices.contains(state.paretoCursor) ? data.front[state.paretoCursor] : nil
         if let cursor {
-            var words = "p=\(cursor.patches) n=\(cursor.patchLayers)  peak \(formatBytes(cursor.peakBytes))  MACs +\(formatFixed(cursor.macOverhead * 100, decimals: 1))%"
+            var words = "p=\(cursor.patches) n=\(cursor.patchLayers)  peak \(formatBytes(cursor.peakBytes))  MACs \(formatPercentChange(cursor.macOverhead))"
             if let budget = state.budget { words += "  \(Verdicts.budget(cursor.peakBytes, budget).text)" }
             let info = TextFit.first([
                 "◉ \(words)  Enter takes it",
                 "◉ \(words)",
-                "◉ p=\(cursor.patches) n=\(cursor.patchLayers) \(kib(cursor.peakBytes)) KiB +\(formatFixed(cursor.macOverhead * 100, decimals: 1))%",
+                "◉ p=\(cursor.patches) n=\(cursor.patchLayers) \(kib(cursor.peakBytes)) KiB \(formatPercentChange(cursor.macOverhead))",
             ], width: inner.width)
             grid.text(info, x: inner.x, y: inner.y, style: .bold)
         }

@@ -38,7 +38,7 @@ public enum SlidersView {
         let pText = "p \(slider(plan.patches, range: pRange, width: patchesWidth)) \(plan.patches)"
         let nText = "n \(slider(plan.patchLayers, range: nRange, width: layersWidth)) \(plan.patchLayers)/\(nRange.upperBound)"
         let compare = Verdicts.peak(plan)
-        let overhead = "MACs +\(formatFixed(plan.macOverhead * 100, decimals: 1))%"
+        let overhead = "MACs \(formatPercentChange(plan.macOverhead))"
         let peakFull = plan.isPatched
             ? "peak \(formatBytes(plan.peakBytes)) vs \(formatBytes(plan.layerByLayerPeakBytes)) (\(compare))"
             : "peak \(formatBytes(plan.peakBytes)) (layer by layer)"

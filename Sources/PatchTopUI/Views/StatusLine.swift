@@ -74,7 +74,7 @@ public enum StatusLine {
         let compare = Verdicts.peak(planBytes: s.peakBytes, layerByLayerBytes: s.layerByLayerPeakBytes, patched: patched)
         var out: [String] = []
         out.append(patched ? "peak \(formatBytes(s.peakBytes)) vs \(formatBytes(s.layerByLayerPeakBytes)) (\(compare))" : "peak \(formatBytes(s.peakBytes))")
-        if patched { out.append("MACs +\(formatFixed(s.macOverhead * 100, decimals: 1))%") }
+        if patched { out.append("MACs \(formatPercentChange(s.macOverhead))") }
         if s.cacheMacsSaved > 0 { out.append("caches save \(formatMACs(s.cacheMacsSaved)) MACs") }
         out.append("run \(formatFixed(s.milliseconds, decimals: 1)) ms")
         if let measured = s.measuredArenaBytes {
