@@ -1,4 +1,5 @@
 import Foundation
+import PatchTopModel
 
 /// Writes the files PatchTop produces (`report -o`, `run --output`, the
 /// TUI's exports, `--profile`), reporting failure as a value: the TUI shows
@@ -89,17 +90,7 @@ public enum ReportFile {
     }
 
     /// `a directory`, `a FIFO`, … for anything but a regular file.
-    static func nonRegularKind(_ mode: mode_t) -> String? {
-        switch mode & S_IFMT {
-        case S_IFREG: nil
-        case S_IFDIR: "a directory"
-        case S_IFIFO: "a FIFO (named pipe)"
-        case S_IFCHR: "a character device"
-        case S_IFBLK: "a block device"
-        case S_IFSOCK: "a socket"
-        default: "not a regular file"
-        }
-    }
+    static func nonRegularKind(_ mode: mode_t) -> String? { RegularFile.nonRegularKind(mode) }
 }
 
 // The C calls, named apart from `ReportFile.write` and `ReportFile.open`.

@@ -2,12 +2,9 @@ import PatchTopModel
 
 /// Position-by-position ops, tabulated from their exact definitions.
 extension OpPreparer {
-    /// ADD, SUB, MUL, MAXIMUM, MINIMUM with TFLite's broadcasting, as one 65,536-entry table.
-    func binary() throws(RuntimeError) -> Interpreter.Step {
-        let a = try tensor(0), b = try tensor(1)
-        try requireInt8(a)
-        try requireInt8(b)
-        try requireInt8(out)
+    /// Refuses two inputs that do not broadcast to the output under
+    /// TFLite's rules (rank ≤ 4, each dimension equal or 1).
+    func requireBroadcast(_ a: Tensor, _ b: Tensor) throws(RuntimeError) {
         guard a.shape.count <= 4, b.shape.count <= 4, out.shape.count <= 4 else { throw .unsupported(op, "rank above 4") }
         func rank4(_ shape: [Int]) -> [Int] { [Int](repeating: 1, count: 4 - shape.count) + shape }
         let sa = rank4(a.shape), sb = rank4(b.shape), so = rank4(out.shape)
@@ -19,6 +16,15 @@ extension OpPreparer {
         guard (0..<4).allSatisfy(broadcasts) else {
             throw .unsupported(op, "shapes \(a.shape) and \(b.shape) do not broadcast to \(out.shape)")
         }
+    }
+
+    /// ADD, SUB, MUL, MAXIMUM, MINIMUM with TFLite's broadcasting, as one 65,536-entry table.
+    func binary() throws(RuntimeError) -> Interpreter.Step {
+        let a = try tensor(0), b = try tensor(1)
+        try requireInt8(a)
+        try requireInt8(b)
+        try requireInt8(out)
+        try requireBroadcast(a, b)
         func binary(_ table: BinaryTableInt8) -> Interpreter.Step {
             .binary(table, a.index, a.shape, b.index, b.shape, output: out.index, out.shape)
         }

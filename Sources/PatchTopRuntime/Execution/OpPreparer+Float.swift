@@ -126,17 +126,7 @@ extension OpPreparer {
     func floatBinary(_ a: Tensor) throws(RuntimeError) -> Interpreter.Step {
         let b = try tensor(1)
         try requireFloat(b)
-        guard a.shape.count <= 4, b.shape.count <= 4, out.shape.count <= 4 else { throw .unsupported(op, "rank above 4") }
-        func rank4(_ shape: [Int]) -> [Int] { [Int](repeating: 1, count: 4 - shape.count) + shape }
-        let sa = rank4(a.shape), sb = rank4(b.shape), so = rank4(out.shape)
-        func broadcasts(_ d: Int) -> Bool {
-            let aFits = sa[d] == so[d] || sa[d] == 1
-            let bFits = sb[d] == so[d] || sb[d] == 1
-            return aFits && bFits && so[d] == max(sa[d], sb[d])
-        }
-        guard (0..<4).allSatisfy(broadcasts) else {
-            throw .unsupported(op, "shapes \(a.shape) and \(b.shape) do not broadcast to \(out.shape)")
-        }
+        try requireBroadcast(a, b)
         let kind: FloatBinaryOp
         switch op.kind {
         case .add: kind = .add
