@@ -32,10 +32,16 @@ final class BinaryTests: XCTestCase {
 
     @discardableResult
     func shell(_ command: String, _ arguments: [String], capture: Bool = true) throws -> (status: Int32, stdout: String, stderr: String) {
+        try Self.shell(command, arguments, capture: capture)
+    }
+
+    /// Runs `command` from the repository root; its status and, with
+    /// `capture`, what it printed. Shared by every end-to-end test class.
+    static func shell(_ command: String, _ arguments: [String], capture: Bool = true) throws -> (status: Int32, stdout: String, stderr: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: command)
         process.arguments = arguments
-        process.currentDirectoryURL = Self.root
+        process.currentDirectoryURL = root
         guard capture else {
             // A daemon (the tmux server) would keep a pipe open forever.
             process.standardOutput = FileHandle.nullDevice

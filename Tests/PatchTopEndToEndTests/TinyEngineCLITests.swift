@@ -6,18 +6,7 @@ import XCTest
 /// `--split-index` and `engines.tinyEngine` through the real binary.
 final class TinyEngineCLITests: XCTestCase {
     private func patchtop(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try BinaryTests.builtBinary())
-        process.arguments = arguments
-        process.currentDirectoryURL = BinaryTests.root
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+        try BinaryTests.shell(try BinaryTests.builtBinary(), arguments)
     }
 
     private func json(_ text: String) throws -> [String: Any] {
