@@ -61,7 +61,7 @@ private struct Builder {
 
     mutating func add(_ kind: MemorySchedule.BufferKind, bytes: Int, from first: Int, to last: Int) {
         home[kind] = buffers.count
-        buffers.append(MemorySchedule.Buffer(residents: [.init(kind: kind, bytes: bytes, firstOp: first, lastOp: max(first, last))]))
+        buffers.append(MemorySchedule.Buffer(.init(kind: kind, bytes: bytes, firstOp: first, lastOp: max(first, last))))
     }
 
     func resident(_ kind: MemorySchedule.BufferKind) -> MemorySchedule.Resident? {
@@ -72,8 +72,8 @@ private struct Builder {
     mutating func remove(_ kind: MemorySchedule.BufferKind) -> MemorySchedule.Resident? {
         guard let index = home[kind], var buffer = buffers[index],
               let at = buffer.residents.firstIndex(where: { $0.kind == kind }) else { return nil }
-        let resident = buffer.residents.remove(at: at)
-        buffers[index] = buffer.residents.isEmpty ? nil : buffer
+        let resident = buffer.residents[at]
+        buffers[index] = buffer.remove(at: at) ? buffer : nil
         home[kind] = nil
         return resident
     }
@@ -83,7 +83,7 @@ private struct Builder {
     mutating func move(_ kind: MemorySchedule.BufferKind, into target: MemorySchedule.BufferKind, lastOp: Int? = nil) {
         guard let destination = home[target], destination != home[kind], var resident = remove(kind) else { return }
         if let lastOp { resident.lastOp = max(resident.lastOp, lastOp) }
-        buffers[destination]?.residents.append(resident)
+        buffers[destination]?.append(resident)
         home[kind] = destination
     }
 
@@ -166,6 +166,9 @@ private struct Builder {
     /// after it to whole tensors that are not graph inputs or outputs.
     mutating func computeDepthwiseInPlace() -> [InplaceDepthwise] {
         var found: [InplaceDepthwise] = []
+        // A cached tensor's buffer is filled partly from its cache: it
+        // cannot also be overwritten channel by channel.
+        let cached = Set((stage?.cacheBytes.keys).map { $0.map(\.tensor) } ?? [])
         for op in model.operators where op.kind == .depthwiseConv2D && !model.rewrite.isDetached(op.index) {
             guard let input = op.input(0),
                   model.tensors[input].shape.last == model.tensors[op.output].shape.last,
@@ -173,9 +176,6 @@ private struct Builder {
             else { continue }
             let inKind: MemorySchedule.BufferKind, outKind: MemorySchedule.BufferKind, staging: Int
             if op.index < patchLayers {
-                // A cached tensor's buffer is filled partly from its cache:
-                // it cannot also be overwritten channel by channel.
-                let cached = Set((stage?.cacheBytes.keys).map { $0.map(\.tensor) } ?? [])
                 guard let bytes = stage?.stagingBytes[op.index], !cached.contains(input), !cached.contains(op.output) else { continue }
                 (inKind, outKind, staging) = (.patchRegion(input), .patchRegion(op.output), bytes)
             } else {

@@ -79,12 +79,33 @@ public struct MemorySchedule: Sendable {
     /// and its size at each op is the largest resident live there.
     public struct Buffer: Equatable, Sendable {
         /// What it holds, the first (its identity) first.
-        public internal(set) var residents: [Resident]
+        public private(set) var residents: [Resident]
         public var kind: BufferKind { residents[0].kind }
-        public var firstOp: Int { residents.map(\.firstOp).min() ?? 0 }
-        public var lastOp: Int { residents.map(\.lastOp).max() ?? 0 }
-        /// The most bytes it holds at any op.
-        public var bytes: Int { residents.map(\.bytes).max() ?? 0 }
+        /// The ops it lives over, and the most bytes it holds at any op
+        /// (kept with `residents`: every consumer asks for them).
+        public private(set) var firstOp: Int
+        public private(set) var lastOp: Int
+        public private(set) var bytes: Int
+
+        init(_ resident: Resident) {
+            residents = [resident]
+            (firstOp, lastOp, bytes) = (resident.firstOp, resident.lastOp, resident.bytes)
+        }
+
+        mutating func append(_ resident: Resident) {
+            residents.append(resident)
+            (firstOp, lastOp, bytes) = (min(firstOp, resident.firstOp), max(lastOp, resident.lastOp), max(bytes, resident.bytes))
+        }
+
+        /// Removes the resident at `index`; `false` when none is left.
+        mutating func remove(at index: Int) -> Bool {
+            residents.remove(at: index)
+            guard let first = residents.first else { return false }
+            firstOp = residents.reduce(first.firstOp) { min($0, $1.firstOp) }
+            lastOp = residents.reduce(first.lastOp) { max($0, $1.lastOp) }
+            bytes = residents.reduce(first.bytes) { max($0, $1.bytes) }
+            return true
+        }
 
         /// Bytes held at `op` (0 outside its life).
         public func bytes(at op: Int) -> Int {
