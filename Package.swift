@@ -11,15 +11,13 @@ let optimisedEvenInDebug: [SwiftSetting] = [
     .unsafeFlags(["-O"], .when(configuration: .debug)),
 ]
 
-/// The runtime's SIMD kernels are written with Swift's portable SIMD types;
-/// without a CPU target LLVM lowers them to SSE2 only. On x86-64 we target
-/// AVX2 (Haswell and later, every x86-64 server of the last decade; see
-/// BENCHMARKS.md), which roughly doubles the kernels' speed.
-#if arch(x86_64)
-let runtimeCPU: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
-#else
-let runtimeCPU: [SwiftSetting] = []
-#endif
+/// The C kernels are the hot loops of every run; like the Swift targets
+/// above they are optimised in debug builds too. They are compiled for the
+/// architecture's baseline: the AVX2 functions carry their own target
+/// attribute and run only when the CPU reports AVX2 (see KernelPath).
+let optimisedC: [CSetting] = [
+    .unsafeFlags(["-O2"]),
+]
 
 let package = Package(
     name: "PatchTop",
@@ -43,9 +41,12 @@ let package = Package(
         // int8 kernels, the arena, layer-by-layer and patch executors.
         .target(
             name: "PatchTopRuntime",
-            dependencies: ["PatchTopModel", "PatchTopPlan"],
-            swiftSettings: optimisedEvenInDebug + runtimeCPU
+            dependencies: ["PatchTopModel", "PatchTopPlan", "CPatchTopKernels"],
+            swiftSettings: optimisedEvenInDebug
         ),
+        // The vector kernels (AVX2 intrinsics) behind the runtime's kernel
+        // interface, chosen at run time from the CPU's features.
+        .target(name: "CPatchTopKernels", cSettings: optimisedC),
         // The pure part of the TUI: state, messages, update, views into a
         // cell grid, and the loop that ties them to a backend. No threads,
         // no files, no inference.

@@ -110,7 +110,7 @@ final class FastKernelTests: XCTestCase {
         }
     }
 
-    private func convCase(_ rng: inout Rng, oneByOne: Bool, label: String) {
+    private func convCase(_ rng: inout Rng, oneByOne: Bool, path: KernelPath, label: String) {
         let win = window(&rng, oneByOne: oneByOne)
         let batches = rng.int(0...4) == 0 ? 2 : 1
         let ic = [1, 3, 8, 16, 17, 33, rng.int(1...70)][rng.int(0...6)]
@@ -123,30 +123,40 @@ final class FastKernelTests: XCTestCase {
         let input = rng.bytes(batches * win.h.inputSize * win.w.inputSize * ic)
         let filter = rng.weights(oc * win.h.filterSize * win.w.filterSize * ic)
         let bias: [Int32]? = rng.int(0...3) == 0 ? nil : (0..<oc).map { _ in Int32(rng.int(-200_000...200_000)) }
-        let kernel = Conv2DKernel(p, filter: filter, bias: bias)
-        XCTAssertNotNil(kernel.fast, label)
+        let kernel = Conv2DKernel(p, filter: filter, bias: bias, path: path)
+        XCTAssertEqual(kernel.path, path, label)
         var reference = [Int8](repeating: 0, count: batches * win.h.outputSize * win.w.outputSize * oc)
         input.withUnsafeBufferPointer { i in reference.withUnsafeMutableBufferPointer { o in
             kernel.runReference(input: i, inputRegion: p.fullInput, output: o, outputRegion: p.fullOutput,
                                 outputRows: 0..<win.h.outputSize, outputCols: 0..<win.w.outputSize)
         } }
         checkRegions(&rng, win, batches: batches, inChannels: ic, outChannels: oc, input: input, reference: reference,
-                     label: "\(label) ic\(ic) oc\(oc) \(win)") { i, ir, o, or, rows, cols in
+                     label: "\(label) \(path.rawValue) ic\(ic) oc\(oc) \(win)") { i, ir, o, or, rows, cols in
             kernel.run(input: i, inputRegion: ir, output: o, outputRegion: or, outputRows: rows, outputCols: cols)
         }
     }
 
+    /// Every kernel path this CPU has (the portable one always), each on
+    /// the same random shapes.
     func testConvMatchesReferenceOnRandomShapes() {
-        var rng = Rng(state: 1)
-        for k in 0..<150 { convCase(&rng, oneByOne: false, label: "conv #\(k)") }
+        for path in KernelPath.available {
+            var rng = Rng(state: 1)
+            for k in 0..<150 { convCase(&rng, oneByOne: false, path: path, label: "conv #\(k)") }
+        }
     }
 
     func testPointwiseConvMatchesReferenceOnRandomShapes() {
-        var rng = Rng(state: 2)
-        for k in 0..<100 { convCase(&rng, oneByOne: true, label: "1x1 #\(k)") }
+        for path in KernelPath.available {
+            var rng = Rng(state: 2)
+            for k in 0..<100 { convCase(&rng, oneByOne: true, path: path, label: "1x1 #\(k)") }
+        }
     }
 
     func testDepthwiseMatchesReferenceOnRandomShapes() {
+        for path in KernelPath.available { depthwiseCases(path: path) }
+    }
+
+    private func depthwiseCases(path: KernelPath) {
         var rng = Rng(state: 3)
         for k in 0..<200 {
             let win = window(&rng)
@@ -161,15 +171,15 @@ final class FastKernelTests: XCTestCase {
             let input = rng.bytes(batches * win.h.inputSize * win.w.inputSize * ic)
             let filter = rng.weights(win.h.filterSize * win.w.filterSize * ic * dm)
             let bias: [Int32]? = rng.int(0...3) == 0 ? nil : (0..<(ic * dm)).map { _ in Int32(rng.int(-50_000...50_000)) }
-            let kernel = DepthwiseConv2DKernel(p, filter: filter, bias: bias)
-            XCTAssertEqual(kernel.fast != nil, dm == 1)
+            let kernel = DepthwiseConv2DKernel(p, filter: filter, bias: bias, path: path)
+            XCTAssertEqual(kernel.path, dm == 1 ? path : nil)
             var reference = [Int8](repeating: 0, count: batches * win.h.outputSize * win.w.outputSize * ic * dm)
             input.withUnsafeBufferPointer { i in reference.withUnsafeMutableBufferPointer { o in
                 kernel.runReference(input: i, inputRegion: p.fullInput, output: o, outputRegion: p.fullOutput,
                                     outputRows: 0..<win.h.outputSize, outputCols: 0..<win.w.outputSize)
             } }
             checkRegions(&rng, win, batches: batches, inChannels: ic, outChannels: ic * dm, input: input, reference: reference,
-                         label: "depthwise #\(k) ic\(ic) dm\(dm) \(win)") { i, ir, o, or, rows, cols in
+                         label: "depthwise #\(k) \(path.rawValue) ic\(ic) dm\(dm) \(win)") { i, ir, o, or, rows, cols in
                 kernel.run(input: i, inputRegion: ir, output: o, outputRegion: or, outputRows: rows, outputCols: cols)
             }
         }

@@ -11,14 +11,38 @@ public struct Conv2DKernel: Sendable {
     public let params: Conv2DParams
     let filter: [Int8]
     let bias: [Int32]?
-    /// The repacked SIMD form, nil when only the reference loops apply.
-    let fast: FastConv2D?
+    /// The form that runs: the AVX2 kernel, the portable SIMD one, or
+    /// (absurd requantization parameters) the reference loops.
+    let implementation: Implementation
 
-    public init(_ params: Conv2DParams, filter: [Int8], bias: [Int32]?) {
+    enum Implementation: Sendable {
+        case avx2(AVX2Conv2D)
+        case portable(FastConv2D)
+        case reference
+    }
+
+    /// Prepares the kernel for `path` (by default the process's), falling
+    /// back to a slower exact form where that path cannot take the op.
+    public init(_ params: Conv2DParams, filter: [Int8], bias: [Int32]?, path: KernelPath = .active) {
         self.params = params
         self.filter = filter
         self.bias = bias
-        fast = FastConv2D.supports(params) ? FastConv2D(params, filter: filter, bias: bias) : nil
+        if path == .avx2, AVX2Conv2D.supports(params) {
+            implementation = .avx2(AVX2Conv2D(params, filter: filter, bias: bias))
+        } else if FastConv2D.supports(params) {
+            implementation = .portable(FastConv2D(params, filter: filter, bias: bias))
+        } else {
+            implementation = .reference
+        }
+    }
+
+    /// The path this kernel runs on; nil for the reference loops.
+    public var path: KernelPath? {
+        switch implementation {
+        case .avx2: .avx2
+        case .portable: .portable
+        case .reference: nil
+        }
     }
 
     /// Computes output rows `outputRows` × columns `outputCols` (full-tensor
@@ -27,13 +51,17 @@ public struct Conv2DKernel: Sendable {
     public func run(input: UnsafeBufferPointer<Int8>, inputRegion: Region2D,
                     output: UnsafeMutableBufferPointer<Int8>, outputRegion: Region2D,
                     outputRows: Range<Int>, outputCols: Range<Int>) {
-        if let fast {
-            fast.run(params, input: input, inputRegion: inputRegion, output: output, outputRegion: outputRegion,
-                     outputRows: outputRows, outputCols: outputCols)
-            return
+        switch implementation {
+        case .avx2(let k):
+            k.run(params, input: input, inputRegion: inputRegion, output: output, outputRegion: outputRegion,
+                  outputRows: outputRows, outputCols: outputCols)
+        case .portable(let k):
+            k.run(params, input: input, inputRegion: inputRegion, output: output, outputRegion: outputRegion,
+                  outputRows: outputRows, outputCols: outputCols)
+        case .reference:
+            runReference(input: input, inputRegion: inputRegion, output: output, outputRegion: outputRegion,
+                         outputRows: outputRows, outputCols: outputCols)
         }
-        runReference(input: input, inputRegion: inputRegion, output: output, outputRegion: outputRegion,
-                     outputRows: outputRows, outputCols: outputCols)
     }
 
     /// The straightforward reference loops (the fast path's test oracle).
@@ -54,28 +82,53 @@ public struct DepthwiseConv2DKernel: Sendable {
     public let params: DepthwiseConv2DParams
     let filter: [Int8]
     let bias: [Int32]?
-    /// The repacked SIMD form, nil when only the reference loops apply
-    /// (depth multiplier above 1).
-    let fast: FastDepthwiseConv2D?
+    /// As `Conv2DKernel.implementation`; a depth multiplier above 1 runs
+    /// the reference loops.
+    let implementation: Implementation
 
-    public init(_ params: DepthwiseConv2DParams, filter: [Int8], bias: [Int32]?) {
+    enum Implementation: Sendable {
+        case avx2(AVX2DepthwiseConv2D)
+        case portable(FastDepthwiseConv2D)
+        case reference
+    }
+
+    public init(_ params: DepthwiseConv2DParams, filter: [Int8], bias: [Int32]?, path: KernelPath = .active) {
         self.params = params
         self.filter = filter
         self.bias = bias
-        fast = FastDepthwiseConv2D.supports(params) ? FastDepthwiseConv2D(params, filter: filter, bias: bias) : nil
+        if path == .avx2, AVX2DepthwiseConv2D.supports(params) {
+            implementation = .avx2(AVX2DepthwiseConv2D(params, filter: filter, bias: bias))
+        } else if FastDepthwiseConv2D.supports(params) {
+            implementation = .portable(FastDepthwiseConv2D(params, filter: filter, bias: bias))
+        } else {
+            implementation = .reference
+        }
+    }
+
+    /// The path this kernel runs on; nil for the reference loops.
+    public var path: KernelPath? {
+        switch implementation {
+        case .avx2: .avx2
+        case .portable: .portable
+        case .reference: nil
+        }
     }
 
     /// Same contract as `Conv2DKernel.run`.
     public func run(input: UnsafeBufferPointer<Int8>, inputRegion: Region2D,
                     output: UnsafeMutableBufferPointer<Int8>, outputRegion: Region2D,
                     outputRows: Range<Int>, outputCols: Range<Int>) {
-        if let fast {
-            fast.run(params, input: input, inputRegion: inputRegion, output: output, outputRegion: outputRegion,
-                     outputRows: outputRows, outputCols: outputCols)
-            return
+        switch implementation {
+        case .avx2(let k):
+            k.run(params, input: input, inputRegion: inputRegion, output: output, outputRegion: outputRegion,
+                  outputRows: outputRows, outputCols: outputCols)
+        case .portable(let k):
+            k.run(params, input: input, inputRegion: inputRegion, output: output, outputRegion: outputRegion,
+                  outputRows: outputRows, outputCols: outputCols)
+        case .reference:
+            runReference(input: input, inputRegion: inputRegion, output: output, outputRegion: outputRegion,
+                         outputRows: outputRows, outputCols: outputCols)
         }
-        runReference(input: input, inputRegion: inputRegion, output: output, outputRegion: outputRegion,
-                     outputRows: outputRows, outputCols: outputCols)
     }
 
     /// The straightforward reference loops (the fast path's test oracle).

@@ -1,0 +1,399 @@
+/* CONV_2D and DEPTHWISE_CONV_2D with AVX2 intrinsics; see patchtop_kernels.h. */
+#include "patchtop_kernels.h"
+
+#include <string.h>
+
+#if defined(__x86_64__) || defined(_M_X64)
+#include <immintrin.h>
+
+#define PT_AVX2 __attribute__((target("avx2")))
+#define PT_INLINE static inline __attribute__((always_inline))
+
+/* Output pixels per register tile, and the most pixels widened at once by
+ * the 1x1 path. */
+enum { TILE_PIXELS = 6, FLAT_CHUNK = 240 };
+
+static inline int32_t even_up(int32_t c) { return (c + 1) & ~1; }
+
+/* The taps [*f0, *f1) of a window axis inside the input (size `size`) for a
+ * window whose tap 0 reads `start`. */
+static inline void valid_taps(int32_t start, int32_t dilation, int32_t filter, int32_t size, int32_t *f0, int32_t *f1) {
+    int32_t a = start >= 0 ? 0 : (-start + dilation - 1) / dilation;
+    int32_t room = size - start;
+    int32_t b = room <= 0 ? 0 : (room + dilation - 1) / dilation;
+    if (b > filter) b = filter;
+    if (a > b) a = b;
+    *f0 = a;
+    *f1 = b;
+}
+
+size_t pt_conv_packed_count_avx2(int32_t out_channels, int32_t taps, int32_t in_channels) {
+    size_t blocks = ((size_t)out_channels + 7) / 8;
+    return blocks * (size_t)taps * (size_t)even_up(in_channels) * 8;
+}
+
+void pt_conv_pack_avx2(const int8_t *filter, int32_t oc, int32_t taps, int32_t ic, int16_t *packed) {
+    const int32_t pairs = even_up(ic) / 2;
+    memset(packed, 0, pt_conv_packed_count_avx2(oc, taps, ic) * sizeof(int16_t));
+    for (int32_t o = 0; o < oc; o++) {
+        const size_t block = (size_t)(o / 8), lane = (size_t)(o % 8);
+        for (int32_t t = 0; t < taps; t++) {
+            for (int32_t c = 0; c < ic; c++) {
+                const size_t k = (size_t)(c / 2), j = (size_t)(c % 2);
+                packed[(((block * (size_t)taps + (size_t)t) * (size_t)pairs + k) * 8 + lane) * 2 + j] =
+                    filter[((size_t)o * (size_t)taps + (size_t)t) * (size_t)ic + (size_t)c];
+            }
+        }
+    }
+}
+
+size_t pt_conv_scratch_count_avx2(const pt_window *w) {
+    const size_t icp = (size_t)even_up(w->in_channels);
+    size_t rows = (size_t)w->kernel_h * (size_t)w->in_cols * icp;
+    const size_t flat = (size_t)FLAT_CHUNK * icp;
+    if (flat > rows) rows = flat;
+    /* Two tap lists of ptrdiff_t after the rows, aligned to 32 bytes. */
+    return rows + 16 + 8 * (size_t)w->kernel_h * (size_t)w->kernel_w;
+}
+
+/* ---- requantization, 8 lanes ------------------------------------------ */
+
+typedef struct {
+    __m256i offset, lo, hi, nudge;
+} rq_consts;
+
+PT_INLINE PT_AVX2 rq_consts rq_load(const pt_requant *rq) {
+    rq_consts k;
+    k.offset = _mm256_set1_epi32(rq->output_offset);
+    k.lo = _mm256_set1_epi32(rq->activation_min);
+    k.hi = _mm256_set1_epi32(rq->activation_max);
+    k.nudge = _mm256_set1_epi64x((int64_t)1 << 30);
+    return k;
+}
+
+/* MultiplyByQuantizedMultiplier (left shift, SaturatingRoundingDoublingHighMul,
+ * RoundingDivideByPOT), then offset and clamp, for channels [ch, ch + 8).
+ * SRDHM: for any product, truncating (ab + nudge) / 2^31 with gemmlowp's
+ * sign-dependent nudge equals flooring (ab + 2^30) / 2^31, whose low 32
+ * bits a logical 64-bit shift gives. Multipliers are non-negative, so the
+ * one saturating case (INT32_MIN squared) cannot occur. */
+PT_INLINE PT_AVX2 __m256i rq8(__m256i acc, const pt_requant *rq, int32_t ch, const rq_consts *k) {
+    const __m256i left = _mm256_loadu_si256((const __m256i *)(rq->left_shift + ch));
+    const __m256i right = _mm256_loadu_si256((const __m256i *)(rq->right_shift + ch));
+    const __m256i m = _mm256_loadu_si256((const __m256i *)(rq->multiplier + ch));
+    const __m256i x = _mm256_sllv_epi32(acc, left);
+    __m256i even = _mm256_add_epi64(_mm256_mul_epi32(x, m), k->nudge);
+    __m256i odd = _mm256_add_epi64(_mm256_mul_epi32(_mm256_srli_epi64(x, 32), _mm256_srli_epi64(m, 32)), k->nudge);
+    even = _mm256_srli_epi64(even, 31);
+    odd = _mm256_slli_epi64(odd, 1);
+    const __m256i h = _mm256_blend_epi32(even, odd, 0xAA);
+    /* RoundingDivideByPOT: round half away from zero. */
+    const __m256i one = _mm256_set1_epi32(1);
+    const __m256i mask = _mm256_sub_epi32(_mm256_sllv_epi32(one, right), one);
+    const __m256i remainder = _mm256_and_si256(h, mask);
+    const __m256i threshold = _mm256_add_epi32(_mm256_srai_epi32(mask, 1), _mm256_srli_epi32(h, 31));
+    __m256i r = _mm256_sub_epi32(_mm256_srav_epi32(h, right), _mm256_cmpgt_epi32(remainder, threshold));
+    r = _mm256_add_epi32(r, k->offset);
+    r = _mm256_max_epi32(r, k->lo);
+    return _mm256_min_epi32(r, k->hi);
+}
+
+/* Stores 8 clamped int32 lanes as bytes (`count` <= 8 of them). */
+PT_INLINE PT_AVX2 void store8(__m256i v, int8_t *y, int32_t count) {
+    const __m128i p16 = _mm_packs_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    const __m128i p8 = _mm_packs_epi16(p16, p16);
+    if (count >= 8) {
+        _mm_storel_epi64((__m128i *)y, p8);
+    } else {
+        int8_t tmp[16];
+        _mm_storeu_si128((__m128i *)tmp, p8);
+        memcpy(y, tmp, (size_t)count);
+    }
+}
+
+/* Two blocks (16 channels) as 16 bytes (`count` <= 16 of them). */
+PT_INLINE PT_AVX2 void store16(__m256i a, __m256i b, int8_t *y, int32_t count) {
+    const __m128i pa = _mm_packs_epi32(_mm256_castsi256_si128(a), _mm256_extracti128_si256(a, 1));
+    const __m128i pb = _mm_packs_epi32(_mm256_castsi256_si128(b), _mm256_extracti128_si256(b, 1));
+    const __m128i p8 = _mm_packs_epi16(pa, pb);
+    if (count >= 16) {
+        _mm_storeu_si128((__m128i *)y, p8);
+    } else {
+        int8_t tmp[16];
+        _mm_storeu_si128((__m128i *)tmp, p8);
+        memcpy(y, tmp, (size_t)count);
+    }
+}
+
+/* ---- CONV_2D ------------------------------------------------------------ */
+
+/* M pixels (`pstep` int16 apart in the widened input) x NB blocks of 8
+ * channels (`bstride` int16 apart in the packed weights), over n taps.
+ * M and NB are constants at every call, so the loops unroll and the
+ * accumulators stay in registers. */
+PT_INLINE PT_AVX2 void conv_tile(const int M, const int NB, const int16_t *x, ptrdiff_t pstep,
+                                  const ptrdiff_t *in_off, const ptrdiff_t *w_off, int32_t n, int32_t pairs,
+                                  const int16_t *wb, ptrdiff_t bstride, const pt_requant *rq, int32_t ch,
+                                  const rq_consts *k, int8_t *y, ptrdiff_t ystep, int32_t oc) {
+    __m256i acc[TILE_PIXELS][2];
+    const __m256i b0 = _mm256_loadu_si256((const __m256i *)(rq->bias + ch));
+    const __m256i b1 = NB > 1 ? _mm256_loadu_si256((const __m256i *)(rq->bias + ch + 8)) : b0;
+    for (int m = 0; m < M; m++) {
+        acc[m][0] = b0;
+        acc[m][1] = b1;
+    }
+    for (int32_t t = 0; t < n; t++) {
+        const int16_t *xp = x + in_off[t];
+        const int16_t *wp = wb + w_off[t];
+        for (int32_t q = 0; q < pairs; q++) {
+            const __m256i w0 = _mm256_loadu_si256((const __m256i *)(wp + 16 * q));
+            const __m256i w1 = NB > 1 ? _mm256_loadu_si256((const __m256i *)(wp + bstride + 16 * q)) : w0;
+            for (int m = 0; m < M; m++) {
+                int32_t pair;
+                memcpy(&pair, xp + m * pstep + 2 * q, sizeof pair);
+                const __m256i v = _mm256_set1_epi32(pair);
+                acc[m][0] = _mm256_add_epi32(acc[m][0], _mm256_madd_epi16(v, w0));
+                if (NB > 1) acc[m][1] = _mm256_add_epi32(acc[m][1], _mm256_madd_epi16(v, w1));
+            }
+        }
+    }
+    const int32_t count = oc - ch;
+    for (int m = 0; m < M; m++) {
+        const __m256i r0 = rq8(acc[m][0], rq, ch, k);
+        if (NB > 1) {
+            store16(r0, rq8(acc[m][1], rq, ch + 8, k), y + m * ystep, count);
+        } else {
+            store8(r0, y + m * ystep, count);
+        }
+    }
+}
+
+/* Every channel block of M pixels. */
+PT_INLINE PT_AVX2 void conv_pixels(const int M, const int16_t *x, ptrdiff_t pstep, const ptrdiff_t *in_off,
+                                    const ptrdiff_t *w_off, int32_t n, int32_t pairs, const int16_t *W,
+                                    ptrdiff_t bstride, int32_t blocks, const pt_requant *rq, const rq_consts *k,
+                                    int8_t *y, int32_t oc) {
+    int32_t ob = 0;
+    for (; ob + 1 < blocks; ob += 2) {
+        conv_tile(M, 2, x, pstep, in_off, w_off, n, pairs, W + ob * bstride, bstride, rq, ob * 8, k, y + ob * 8, oc, oc);
+    }
+    if (ob < blocks) {
+        conv_tile(M, 1, x, pstep, in_off, w_off, n, pairs, W + ob * bstride, bstride, rq, ob * 8, k, y + ob * 8, oc, oc);
+    }
+}
+
+static PT_AVX2 void conv_run(int32_t count, const int16_t *x, ptrdiff_t pstep, const ptrdiff_t *in_off,
+                             const ptrdiff_t *w_off, int32_t n, int32_t pairs, const int16_t *W, ptrdiff_t bstride,
+                             int32_t blocks, const pt_requant *rq, const rq_consts *k, int8_t *y, int32_t oc) {
+    int32_t i = 0;
+    for (; i + TILE_PIXELS <= count; i += TILE_PIXELS) {
+        conv_pixels(TILE_PIXELS, x + i * pstep, pstep, in_off, w_off, n, pairs, W, bstride, blocks, rq, k, y + (ptrdiff_t)i * oc, oc);
+    }
+    const int32_t rest = count - i;
+    x += i * pstep;
+    y += (ptrdiff_t)i * oc;
+    switch (rest) {
+    case 5: conv_pixels(5, x, pstep, in_off, w_off, n, pairs, W, bstride, blocks, rq, k, y, oc); break;
+    case 4: conv_pixels(4, x, pstep, in_off, w_off, n, pairs, W, bstride, blocks, rq, k, y, oc); break;
+    case 3: conv_pixels(3, x, pstep, in_off, w_off, n, pairs, W, bstride, blocks, rq, k, y, oc); break;
+    case 2: conv_pixels(2, x, pstep, in_off, w_off, n, pairs, W, bstride, blocks, rq, k, y, oc); break;
+    case 1: conv_pixels(1, x, pstep, in_off, w_off, n, pairs, W, bstride, blocks, rq, k, y, oc); break;
+    default: break;
+    }
+}
+
+/* Widens `pixels` pixels of `ic` int8 channels to int16 with the input
+ * offset added, `icp` (ic rounded up to even) per pixel, zero in the pad. */
+static PT_AVX2 void widen(const int8_t *src, int32_t pixels, int32_t ic, int32_t icp, int16_t offset, int16_t *dst) {
+    if (ic == icp) {
+        const size_t total = (size_t)pixels * (size_t)ic;
+        const __m256i off = _mm256_set1_epi16(offset);
+        size_t j = 0;
+        for (; j + 16 <= total; j += 16) {
+            const __m256i v = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(src + j)));
+            _mm256_storeu_si256((__m256i *)(dst + j), _mm256_add_epi16(v, off));
+        }
+        for (; j < total; j++) dst[j] = (int16_t)(src[j] + offset);
+        return;
+    }
+    for (int32_t p = 0; p < pixels; p++) {
+        for (int32_t c = 0; c < ic; c++) dst[c] = (int16_t)(src[c] + offset);
+        dst[ic] = 0;
+        src += ic;
+        dst += icp;
+    }
+}
+
+void PT_AVX2 pt_conv_avx2(const pt_window *w, const int8_t *X, const int16_t *W, const pt_requant *rq, int8_t *Y,
+                          int16_t *scratch) {
+    if (w->row0 >= w->row1 || w->col0 >= w->col1) return;
+    const int32_t ic = w->in_channels, oc = w->out_channels, icp = even_up(ic), pairs = icp / 2;
+    const int32_t kh = w->kernel_h, kw = w->kernel_w, taps = kh * kw;
+    const int32_t dh = w->dilation_h, dw = w->dilation_w;
+    const int32_t blocks = (oc + 7) / 8;
+    const ptrdiff_t bstride = (ptrdiff_t)taps * pairs * 16;
+    const int16_t offset = (int16_t)w->input_offset;
+    const rq_consts k = rq_load(rq);
+    size_t rows_count = (size_t)kh * (size_t)w->in_cols * (size_t)icp;
+    if ((size_t)FLAT_CHUNK * (size_t)icp > rows_count) rows_count = (size_t)FLAT_CHUNK * (size_t)icp;
+    int16_t *rows = scratch;
+    ptrdiff_t *in_off = (ptrdiff_t *)(void *)(scratch + ((rows_count + 15) & ~(size_t)15));
+    ptrdiff_t *w_off = in_off + taps;
+
+    /* 1x1, stride 1, and the rows to compute contiguous in both buffers:
+     * one GEMM over every pixel, widened a chunk at a time. */
+    const int contiguous = w->col0 == w->out_x && w->col1 == w->out_x + w->out_cols &&
+                           w->col0 - w->pad_left == w->in_x && w->in_cols == w->out_cols;
+    if (taps == 1 && w->stride_h == 1 && w->stride_w == 1 && w->pad_top == 0 && w->pad_left == 0 && contiguous) {
+        in_off[0] = 0;
+        w_off[0] = 0;
+        for (int32_t b = 0; b < w->batches; b++) {
+            const size_t pixels = (size_t)(w->row1 - w->row0) * (size_t)w->out_cols;
+            const int8_t *src = X + (((size_t)b * w->in_rows + (size_t)(w->row0 - w->in_y)) * w->in_cols) * (size_t)ic;
+            int8_t *dst = Y + (((size_t)b * w->out_rows + (size_t)(w->row0 - w->out_y)) * w->out_cols) * (size_t)oc;
+            for (size_t p = 0; p < pixels; p += FLAT_CHUNK) {
+                const int32_t count = (int32_t)(pixels - p < FLAT_CHUNK ? pixels - p : FLAT_CHUNK);
+                widen(src + p * (size_t)ic, count, ic, icp, offset, rows);
+                conv_run(count, rows, icp, in_off, w_off, 1, pairs, W, bstride, blocks, rq, &k, dst + p * (size_t)oc, oc);
+            }
+        }
+        return;
+    }
+
+    const ptrdiff_t row_stride = (ptrdiff_t)w->in_cols * icp;
+    const ptrdiff_t pstep = (ptrdiff_t)w->stride_w * icp;
+    for (int32_t b = 0; b < w->batches; b++) {
+        for (int32_t oy = w->row0; oy < w->row1; oy++) {
+            const int32_t sy = oy * w->stride_h - w->pad_top;
+            int32_t fy0, fy1;
+            valid_taps(sy, dh, kh, w->in_h, &fy0, &fy1);
+            for (int32_t fy = fy0; fy < fy1; fy++) {
+                const int32_t iy = sy + fy * dh;
+                const int8_t *src = X + (((size_t)b * w->in_rows + (size_t)(iy - w->in_y)) * w->in_cols) * (size_t)ic;
+                widen(src, w->in_cols, ic, icp, offset, rows + fy * row_stride);
+            }
+            int8_t *yrow = Y + (((size_t)b * w->out_rows + (size_t)(oy - w->out_y)) * w->out_cols) * (size_t)oc;
+            int32_t ox = w->col0;
+            while (ox < w->col1) {
+                const int32_t sx = ox * w->stride_w - w->pad_left;
+                int32_t fx0, fx1;
+                valid_taps(sx, dw, kw, w->in_w, &fx0, &fx1);
+                /* Offsets from the widened rows' start: the window's first
+                 * pixel may lie in the padding, its taps never do. */
+                const ptrdiff_t first = (ptrdiff_t)(sx - w->in_x) * icp;
+                int32_t n = 0;
+                for (int32_t fy = fy0; fy < fy1; fy++) {
+                    for (int32_t fx = fx0; fx < fx1; fx++) {
+                        in_off[n] = first + fy * row_stride + (ptrdiff_t)fx * dw * icp;
+                        w_off[n] = (ptrdiff_t)(fy * kw + fx) * pairs * 16;
+                        n++;
+                    }
+                }
+                int32_t end = ox + 1;
+                if (fx0 == 0 && fx1 == kw) {
+                    /* The following pixels whose window is whole in x share the taps. */
+                    while (end < w->col1) {
+                        const int32_t s = end * w->stride_w - w->pad_left;
+                        if (s < 0 || s + dw * (kw - 1) >= w->in_w) break;
+                        end++;
+                    }
+                }
+                conv_run(end - ox, rows, pstep, in_off, w_off, n, pairs, W, bstride, blocks, rq, &k,
+                         yrow + (ptrdiff_t)(ox - w->out_x) * oc, oc);
+                ox = end;
+            }
+        }
+    }
+}
+
+/* ---- DEPTHWISE_CONV_2D (multiplier 1) ----------------------------------- */
+
+/* Loads channels [c, c + count) (count <= 8) of one pixel, sign-extended. */
+PT_INLINE PT_AVX2 __m256i load8(const int8_t *p, int32_t count) {
+    if (count >= 8) return _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)p));
+    int8_t tmp[8] = {0};
+    memcpy(tmp, p, (size_t)count);
+    return _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)tmp));
+}
+
+void PT_AVX2 pt_depthwise_avx2(const pt_window *w, const int8_t *X, const int32_t *W, const pt_requant *rq,
+                               int8_t *Y) {
+    if (w->row0 >= w->row1 || w->col0 >= w->col1) return;
+    const int32_t ch = w->in_channels, lanes = (ch + 7) & ~7;
+    const int32_t kh = w->kernel_h, kw = w->kernel_w, dh = w->dilation_h, dw = w->dilation_w;
+    const ptrdiff_t row_stride = (ptrdiff_t)w->in_cols * ch;
+    const __m256i offset = _mm256_set1_epi32(w->input_offset);
+    const rq_consts k = rq_load(rq);
+    for (int32_t b = 0; b < w->batches; b++) {
+        for (int32_t oy = w->row0; oy < w->row1; oy++) {
+            const int32_t sy = oy * w->stride_h - w->pad_top;
+            int32_t fy0, fy1;
+            valid_taps(sy, dh, kh, w->in_h, &fy0, &fy1);
+            for (int32_t ox = w->col0; ox < w->col1; ox++) {
+                const int32_t sx = ox * w->stride_w - w->pad_left;
+                int32_t fx0, fx1;
+                valid_taps(sx, dw, kw, w->in_w, &fx0, &fx1);
+                /* Pixel (sy, sx) may lie in the padding: address taps from it
+                 * without forming an out-of-buffer pointer. */
+                const ptrdiff_t base = (((ptrdiff_t)b * w->in_rows + (sy - w->in_y)) * w->in_cols + (sx - w->in_x)) * ch;
+                int8_t *y = Y + (((ptrdiff_t)b * w->out_rows + (oy - w->out_y)) * w->out_cols + (ox - w->out_x)) * ch;
+                const int inside = fy0 == 0 && fy1 == kh && fx0 == 0 && fx1 == kw;
+                int32_t c = 0;
+                for (; c + 16 <= ch; c += 16) {
+                    __m256i a0, a1;
+                    if (inside) {
+                        a0 = _mm256_loadu_si256((const __m256i *)(rq->folded_bias + c));
+                        a1 = _mm256_loadu_si256((const __m256i *)(rq->folded_bias + c + 8));
+                        for (int32_t fy = 0; fy < kh; fy++) {
+                            for (int32_t fx = 0; fx < kw; fx++) {
+                                const int8_t *p = X + (base + fy * dh * row_stride + (ptrdiff_t)fx * dw * ch + c);
+                                const int32_t *q = W + (ptrdiff_t)(fy * kw + fx) * lanes + c;
+                                const __m128i v = _mm_loadu_si128((const __m128i *)p);
+                                a0 = _mm256_add_epi32(a0, _mm256_mullo_epi32(_mm256_cvtepi8_epi32(v), _mm256_loadu_si256((const __m256i *)q)));
+                                a1 = _mm256_add_epi32(a1, _mm256_mullo_epi32(_mm256_cvtepi8_epi32(_mm_srli_si128(v, 8)), _mm256_loadu_si256((const __m256i *)(q + 8))));
+                            }
+                        }
+                    } else {
+                        a0 = _mm256_loadu_si256((const __m256i *)(rq->bias + c));
+                        a1 = _mm256_loadu_si256((const __m256i *)(rq->bias + c + 8));
+                        for (int32_t fy = fy0; fy < fy1; fy++) {
+                            for (int32_t fx = fx0; fx < fx1; fx++) {
+                                const int8_t *p = X + (base + fy * dh * row_stride + (ptrdiff_t)fx * dw * ch + c);
+                                const int32_t *q = W + (ptrdiff_t)(fy * kw + fx) * lanes + c;
+                                const __m128i v = _mm_loadu_si128((const __m128i *)p);
+                                const __m256i x0 = _mm256_add_epi32(_mm256_cvtepi8_epi32(v), offset);
+                                const __m256i x1 = _mm256_add_epi32(_mm256_cvtepi8_epi32(_mm_srli_si128(v, 8)), offset);
+                                a0 = _mm256_add_epi32(a0, _mm256_mullo_epi32(x0, _mm256_loadu_si256((const __m256i *)q)));
+                                a1 = _mm256_add_epi32(a1, _mm256_mullo_epi32(x1, _mm256_loadu_si256((const __m256i *)(q + 8))));
+                            }
+                        }
+                    }
+                    store16(rq8(a0, rq, c, &k), rq8(a1, rq, c + 8, &k), y + c, 16);
+                }
+                for (; c < ch; c += 8) {
+                    const int32_t count = ch - c < 8 ? ch - c : 8;
+                    __m256i a = _mm256_loadu_si256((const __m256i *)(rq->bias + c));
+                    for (int32_t fy = fy0; fy < fy1; fy++) {
+                        for (int32_t fx = fx0; fx < fx1; fx++) {
+                            const int8_t *p = X + (base + fy * dh * row_stride + (ptrdiff_t)fx * dw * ch + c);
+                            const int32_t *q = W + (ptrdiff_t)(fy * kw + fx) * lanes + c;
+                            const __m256i x = _mm256_add_epi32(load8(p, count), offset);
+                            a = _mm256_add_epi32(a, _mm256_mullo_epi32(x, _mm256_loadu_si256((const __m256i *)q)));
+                        }
+                    }
+                    store8(rq8(a, rq, c, &k), y + c, count);
+                }
+            }
+        }
+    }
+}
+
+#else
+/* Not x86-64: the AVX2 kernels do not exist; pt_cpu_features() is 0, so the
+ * runtime never calls these. */
+size_t pt_conv_packed_count_avx2(int32_t oc, int32_t taps, int32_t ic) { (void)oc; (void)taps; (void)ic; return 0; }
+void pt_conv_pack_avx2(const int8_t *f, int32_t oc, int32_t taps, int32_t ic, int16_t *p) { (void)f; (void)oc; (void)taps; (void)ic; (void)p; }
+size_t pt_conv_scratch_count_avx2(const pt_window *w) { (void)w; return 0; }
+void pt_conv_avx2(const pt_window *w, const int8_t *x, const int16_t *p, const pt_requant *rq, int8_t *y, int16_t *s) { (void)w; (void)x; (void)p; (void)rq; (void)y; (void)s; }
+void pt_depthwise_avx2(const pt_window *w, const int8_t *x, const int32_t *p, const pt_requant *rq, int8_t *y) { (void)w; (void)x; (void)p; (void)rq; (void)y; }
+#endif

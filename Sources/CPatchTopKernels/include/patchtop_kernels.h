@@ -1,0 +1,77 @@
+/* PatchTop's vector kernels for x86-64, chosen at run time from the CPU's
+ * features. Each function here is bit-exact with the reference loops in
+ * PatchTopRuntime (Conv2D.swift, DepthwiseConv2D.swift): integer
+ * accumulation wraps modulo 2^32 (order-independent), and requantization is
+ * TFLite Micro's MultiplyByQuantizedMultiplier, lane by lane.
+ *
+ * The AVX2 functions are compiled with a per-function target attribute, so
+ * the library (and the binary) runs on any x86-64 CPU; callers must only
+ * call them when pt_cpu_features() reports AVX2. On other architectures
+ * they are absent (pt_cpu_features() returns 0).
+ */
+#ifndef PATCHTOP_KERNELS_H
+#define PATCHTOP_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define PT_CPU_AVX2 1u
+#define PT_CPU_AVX512_VNNI 2u
+#define PT_CPU_AVX_VNNI 4u
+
+/* The features of this CPU that the OS has enabled (XGETBV), PT_CPU_* bits. */
+uint32_t pt_cpu_features(void);
+
+/* Per-output-channel requantization, `lanes` entries each (channels rounded
+ * up to a multiple of 8, zero past the last channel). `right_shift` is the
+ * positive right shift (-shift when shift <= 0), `left_shift` the positive
+ * left shift; `folded_bias` is bias + input_offset * sum(filter taps), used
+ * by depthwise windows entirely inside the image. */
+typedef struct {
+    const int32_t *bias;
+    const int32_t *folded_bias;
+    const int32_t *multiplier;
+    const int32_t *left_shift;
+    const int32_t *right_shift;
+    int32_t output_offset;
+    int32_t activation_min;
+    int32_t activation_max;
+} pt_requant;
+
+/* The geometry of one call: a window op over the full input tensor
+ * (in_h x in_w, padding decided against it), computing output rows
+ * [row0, row1) x columns [col0, col1) in full-tensor coordinates. The
+ * input buffer holds rows [in_y, in_y + in_rows) x columns
+ * [in_x, in_x + in_cols); the output buffer likewise (out_*). */
+typedef struct {
+    int32_t batches;
+    int32_t in_channels, out_channels;
+    int32_t in_h, in_w;
+    int32_t kernel_h, kernel_w;
+    int32_t stride_h, stride_w;
+    int32_t dilation_h, dilation_w;
+    int32_t pad_top, pad_left;
+    int32_t input_offset;
+    int32_t in_y, in_x, in_rows, in_cols;
+    int32_t out_y, out_x, out_rows, out_cols;
+    int32_t row0, row1, col0, col1;
+} pt_window;
+
+/* --- CONV_2D, AVX2 (vpmaddwd on int16 pairs) ---------------------------
+ * Weights repacked by pt_conv_pack_avx2 into blocks of 8 output channels,
+ * [block][tap][ic pair][8 lanes][2] int16 (ic rounded up to even, zeros
+ * past the end). */
+size_t pt_conv_packed_count_avx2(int32_t out_channels, int32_t taps, int32_t in_channels);
+void pt_conv_pack_avx2(const int8_t *filter, int32_t out_channels, int32_t taps, int32_t in_channels,
+                       int16_t *packed);
+/* int16 scratch the call needs (pass at least this many elements). */
+size_t pt_conv_scratch_count_avx2(const pt_window *w);
+void pt_conv_avx2(const pt_window *w, const int8_t *input, const int16_t *packed, const pt_requant *rq,
+                  int8_t *output, int16_t *scratch);
+
+/* --- DEPTHWISE_CONV_2D (depth multiplier 1), AVX2 ----------------------
+ * Weights as int32, [tap][channel] with channels rounded up to 8. */
+void pt_depthwise_avx2(const pt_window *w, const int8_t *input, const int32_t *weights, const pt_requant *rq,
+                       int8_t *output);
+
+#endif

@@ -1,0 +1,172 @@
+import CPatchTopKernels
+import PatchTopModel
+
+/// The C target's AVX2 kernels behind the runtime's kernel interface
+/// (`Conv2DKernel`, `DepthwiseConv2DKernel` pick them when `KernelPath` says
+/// so). This file only prepares their weights and tables and describes each
+/// call's geometry; the arithmetic is in `Sources/CPatchTopKernels`.
+
+/// Per-channel requantization in the C kernels' layout: five int32 arrays
+/// (bias, folded bias, multiplier, left shift, right shift) of `lanes`
+/// entries, channels rounded up to 8, zero past the last channel.
+struct CRequantTable: Sendable {
+    let lanes: Int
+    let storage: [Int32]
+    let outputOffset: Int32
+    let activationMin: Int32
+    let activationMax: Int32
+
+    init(channels: Int, bias: [Int32]?, folded: [Int32]?, multipliers: [Int32], shifts: [Int32],
+         outputOffset: Int32, activationMin: Int32, activationMax: Int32) {
+        let lanes = (channels + 7) / 8 * 8
+        var s = [Int32](repeating: 0, count: 5 * lanes)
+        for c in 0..<channels {
+            let m = multipliers.count == 1 ? multipliers[0] : multipliers[c]
+            let shift = shifts.count == 1 ? shifts[0] : shifts[c]
+            let b = bias?[c] ?? 0
+            s[c] = b
+            s[lanes + c] = folded?[c] ?? b
+            s[2 * lanes + c] = m
+            s[3 * lanes + c] = shift > 0 ? shift : 0
+            s[4 * lanes + c] = shift > 0 ? 0 : -shift
+        }
+        self.lanes = lanes
+        storage = s
+        self.outputOffset = outputOffset
+        self.activationMin = activationMin
+        self.activationMax = activationMax
+    }
+
+    func withRequant<R>(_ body: (UnsafePointer<pt_requant>) -> R) -> R {
+        storage.withUnsafeBufferPointer { s in
+            let base = s.baseAddress!
+            var rq = pt_requant(bias: base, folded_bias: base + lanes, multiplier: base + 2 * lanes,
+                                left_shift: base + 3 * lanes, right_shift: base + 4 * lanes,
+                                output_offset: outputOffset, activation_min: activationMin,
+                                activation_max: activationMax)
+            return withUnsafePointer(to: &rq) { body($0) }
+        }
+    }
+}
+
+/// Whether a window op's numbers fit the C kernels' int32 geometry with
+/// room to spare (every product they form stays far below 2^31), and the
+/// input offset keeps `byte + offset` inside int16.
+func avx2Supports(height: WindowGeometry, width: WindowGeometry, batches: Int, inputChannels: Int,
+                  outputChannels: Int, inputOffset: Int32, multipliers: [Int32], shifts: [Int32]) -> Bool {
+    let limit = 1 << 20
+    func fits(_ g: WindowGeometry) -> Bool {
+        g.inputSize < limit && g.outputSize < limit && g.filterSize < 1 << 10 && g.stride < 1 << 10
+            && g.dilation < 1 << 10 && g.padBefore < limit
+    }
+    return CPUFeatures.current.contains(.avx2)
+        && fits(height) && fits(width) && batches < limit && inputChannels < 1 << 16 && outputChannels < 1 << 16
+        && abs(Int(inputOffset)) <= Int(Int16.max) - 128
+        && RequantTable.supports(multipliers: multipliers, shifts: shifts)
+}
+
+extension pt_window {
+    /// One call's geometry; `avx2Supports` has checked that every number fits.
+    init(batches: Int, inputChannels: Int, outputChannels: Int, height: WindowGeometry, width: WindowGeometry,
+         inputOffset: Int32, inputRegion: Region2D, outputRegion: Region2D, rows: Range<Int>, cols: Range<Int>) {
+        func i(_ v: Int) -> Int32 { Int32(truncatingIfNeeded: v) }
+        self.init(batches: i(batches), in_channels: i(inputChannels), out_channels: i(outputChannels),
+                  in_h: i(height.inputSize), in_w: i(width.inputSize),
+                  kernel_h: i(height.filterSize), kernel_w: i(width.filterSize),
+                  stride_h: i(height.stride), stride_w: i(width.stride),
+                  dilation_h: i(height.dilation), dilation_w: i(width.dilation),
+                  pad_top: i(height.padBefore), pad_left: i(width.padBefore), input_offset: inputOffset,
+                  in_y: i(inputRegion.y), in_x: i(inputRegion.x), in_rows: i(inputRegion.height), in_cols: i(inputRegion.width),
+                  out_y: i(outputRegion.y), out_x: i(outputRegion.x), out_rows: i(outputRegion.height), out_cols: i(outputRegion.width),
+                  row0: i(rows.lowerBound), row1: i(rows.upperBound), col0: i(cols.lowerBound), col1: i(cols.upperBound))
+    }
+}
+
+/// CONV_2D on AVX2: `vpmaddwd` over int16 pairs of input channels, six
+/// output pixels by sixteen output channels per register tile.
+struct AVX2Conv2D: Sendable {
+    let packed: [Int16]
+    let table: CRequantTable
+
+    init(_ p: Conv2DParams, filter: [Int8], bias: [Int32]?) {
+        let taps = p.height.filterSize * p.width.filterSize
+        let oc = Int32(p.outputChannels), ic = Int32(p.inputChannels), t = Int32(taps)
+        var packed = [Int16](repeating: 0, count: pt_conv_packed_count_avx2(oc, t, ic))
+        filter.withUnsafeBufferPointer { f in
+            packed.withUnsafeMutableBufferPointer { pt_conv_pack_avx2(f.baseAddress, oc, t, ic, $0.baseAddress) }
+        }
+        self.packed = packed
+        table = CRequantTable(channels: p.outputChannels, bias: bias, folded: nil, multipliers: p.multipliers,
+                              shifts: p.shifts, outputOffset: p.outputOffset, activationMin: p.activationMin,
+                              activationMax: p.activationMax)
+    }
+
+    static func supports(_ p: Conv2DParams) -> Bool {
+        avx2Supports(height: p.height, width: p.width, batches: p.batches, inputChannels: p.inputChannels,
+                     outputChannels: p.outputChannels, inputOffset: p.inputOffset, multipliers: p.multipliers,
+                     shifts: p.shifts)
+    }
+
+    func run(_ p: Conv2DParams, input: UnsafeBufferPointer<Int8>, inputRegion: Region2D,
+             output: UnsafeMutableBufferPointer<Int8>, outputRegion: Region2D,
+             outputRows: Range<Int>, outputCols: Range<Int>) {
+        guard let X = input.baseAddress, let Y = output.baseAddress, !outputRows.isEmpty, !outputCols.isEmpty else { return }
+        var window = pt_window(batches: p.batches, inputChannels: p.inputChannels, outputChannels: p.outputChannels,
+                               height: p.height, width: p.width, inputOffset: p.inputOffset,
+                               inputRegion: inputRegion, outputRegion: outputRegion, rows: outputRows, cols: outputCols)
+        let scratch = pt_conv_scratch_count_avx2(&window)
+        withUnsafeTemporaryAllocation(of: Int16.self, capacity: max(scratch, 16)) { s in
+            packed.withUnsafeBufferPointer { w in
+                table.withRequant { rq in pt_conv_avx2(&window, X, w.baseAddress, rq, Y, s.baseAddress) }
+            }
+        }
+    }
+}
+
+/// DEPTHWISE_CONV_2D (depth multiplier 1) on AVX2: eight channels per
+/// int32 lane group, the folded bias for windows inside the image.
+struct AVX2DepthwiseConv2D: Sendable {
+    /// `[tap][channel]` int32, channels rounded up to 8.
+    let weights: [Int32]
+    let table: CRequantTable
+
+    init(_ p: DepthwiseConv2DParams, filter: [Int8], bias: [Int32]?) {
+        precondition(p.depthMultiplier == 1)
+        let channels = p.inputChannels, taps = p.height.filterSize * p.width.filterSize
+        let lanes = (channels + 7) / 8 * 8
+        var w = [Int32](repeating: 0, count: taps * lanes)
+        var folded = [Int32](repeating: 0, count: channels)
+        for c in 0..<channels {
+            var sum: Int32 = 0
+            for t in 0..<taps {
+                let f = Int32(filter[t * channels + c])
+                w[t * lanes + c] = f
+                sum &+= f
+            }
+            folded[c] = (bias?[c] ?? 0) &+ p.inputOffset &* sum
+        }
+        weights = w
+        table = CRequantTable(channels: channels, bias: bias, folded: folded, multipliers: p.multipliers,
+                              shifts: p.shifts, outputOffset: p.outputOffset, activationMin: p.activationMin,
+                              activationMax: p.activationMax)
+    }
+
+    static func supports(_ p: DepthwiseConv2DParams) -> Bool {
+        p.depthMultiplier == 1
+            && avx2Supports(height: p.height, width: p.width, batches: p.batches, inputChannels: p.inputChannels,
+                            outputChannels: p.inputChannels, inputOffset: p.inputOffset, multipliers: p.multipliers,
+                            shifts: p.shifts)
+    }
+
+    func run(_ p: DepthwiseConv2DParams, input: UnsafeBufferPointer<Int8>, inputRegion: Region2D,
+             output: UnsafeMutableBufferPointer<Int8>, outputRegion: Region2D,
+             outputRows: Range<Int>, outputCols: Range<Int>) {
+        guard let X = input.baseAddress, let Y = output.baseAddress, !outputRows.isEmpty, !outputCols.isEmpty else { return }
+        var window = pt_window(batches: p.batches, inputChannels: p.inputChannels, outputChannels: p.inputChannels,
+                               height: p.height, width: p.width, inputOffset: p.inputOffset,
+                               inputRegion: inputRegion, outputRegion: outputRegion, rows: outputRows, cols: outputCols)
+        weights.withUnsafeBufferPointer { w in
+            table.withRequant { rq in pt_depthwise_avx2(&window, X, w.baseAddress, rq, Y) }
+        }
+    }
+}

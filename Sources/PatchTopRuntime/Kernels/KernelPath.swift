@@ -1,0 +1,56 @@
+import CPatchTopKernels
+import Foundation
+
+/// Which implementation of the heavy int8 kernels (CONV_2D, DEPTHWISE_CONV_2D)
+/// runs, chosen once per process from the CPU's features.
+///
+/// Every path is bit-exact with the reference loops; they differ only in
+/// speed. `avx2` is the C target's `vpmaddwd` kernels (any x86-64 CPU with
+/// AVX2: Intel since Haswell, AMD since Excavator/Zen); `portable` is the
+/// Swift SIMD kernels, which run on any CPU Swift targets. The binary itself
+/// is built for the baseline of its architecture, so it starts everywhere.
+public enum KernelPath: String, Sendable, CaseIterable, Codable, CustomStringConvertible {
+    case avx2
+    case portable
+
+    /// The path new kernels use: the best this CPU supports, or the one
+    /// `PATCHTOP_KERNELS` names (`avx2`, `portable`) when the CPU supports it.
+    public static let active: KernelPath = {
+        let available = Self.available
+        if let name = ProcessInfo.processInfo.environment["PATCHTOP_KERNELS"],
+           let asked = KernelPath(rawValue: name.lowercased()), available.contains(asked) {
+            return asked
+        }
+        return available[0]
+    }()
+
+    /// The paths this CPU can run, best first (`portable` is always last).
+    public static var available: [KernelPath] {
+        (CPUFeatures.current.contains(.avx2) ? [.avx2] : []) + [.portable]
+    }
+
+    public var description: String {
+        switch self {
+        case .avx2: "avx2 (vpmaddwd int16 pairs)"
+        case .portable: "portable (Swift SIMD)"
+        }
+    }
+}
+
+/// The x86-64 vector features this CPU and OS provide (empty elsewhere).
+public struct CPUFeatures: OptionSet, Sendable, CustomStringConvertible {
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+
+    public static let avx2 = CPUFeatures(rawValue: UInt32(PT_CPU_AVX2))
+    public static let avx512VNNI = CPUFeatures(rawValue: UInt32(PT_CPU_AVX512_VNNI))
+    public static let avxVNNI = CPUFeatures(rawValue: UInt32(PT_CPU_AVX_VNNI))
+
+    public static let current = CPUFeatures(rawValue: pt_cpu_features())
+
+    public var description: String {
+        let names = [(Self.avx2, "avx2"), (.avx512VNNI, "avx512-vnni"), (.avxVNNI, "avx-vnni")]
+            .filter { contains($0.0) }.map(\.1)
+        return names.isEmpty ? "none" : names.joined(separator: " ")
+    }
+}
