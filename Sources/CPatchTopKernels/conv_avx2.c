@@ -340,14 +340,50 @@ PT_INLINE PT_AVX2 __m256i load8(const int8_t *p, int32_t count) {
     return _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)tmp));
 }
 
-void PT_AVX2 pt_depthwise_avx2(const pt_window *w, const int8_t *X, const int32_t *W, const pt_requant *rq,
-                               int8_t *Y) {
+size_t pt_depthwise_packed_count_avx2(int32_t channels, int32_t taps) {
+    return (size_t)(channels / 16) * (size_t)((taps + 1) / 2) * 32;
+}
+
+void pt_depthwise_pack_avx2(const int8_t *filter, int32_t channels, int32_t taps, int16_t *packed) {
+    const int32_t blocks = channels / 16, tp = (taps + 1) / 2;
+    memset(packed, 0, pt_depthwise_packed_count_avx2(channels, taps) * sizeof(int16_t));
+    for (int32_t blk = 0; blk < blocks; blk++) {
+        for (int32_t j = 0; j < tp; j++) {
+            int16_t *lo = packed + ((size_t)blk * (size_t)tp + (size_t)j) * 32, *hi = lo + 16;
+            for (int32_t half = 0; half < 2; half++) {
+                for (int32_t i = 0; i < 4; i++) {
+                    /* unpacklo: channels 8*half + i; unpackhi: 8*half + 4 + i. */
+                    const int32_t cl = blk * 16 + 8 * half + i, ch = cl + 4;
+                    const int32_t t0 = 2 * j, t1 = 2 * j + 1;
+                    lo[8 * half + 2 * i] = filter[(size_t)t0 * (size_t)channels + (size_t)cl];
+                    hi[8 * half + 2 * i] = filter[(size_t)t0 * (size_t)channels + (size_t)ch];
+                    if (t1 < taps) {
+                        lo[8 * half + 2 * i + 1] = filter[(size_t)t1 * (size_t)channels + (size_t)cl];
+                        hi[8 * half + 2 * i + 1] = filter[(size_t)t1 * (size_t)channels + (size_t)ch];
+                    }
+                }
+            }
+        }
+    }
+}
+
+void PT_AVX2 pt_depthwise_avx2(const pt_window *w, const int8_t *X, const int32_t *W, const int16_t *P,
+                               const pt_requant *rq, int8_t *Y) {
     if (w->row0 >= w->row1 || w->col0 >= w->col1) return;
     const int32_t ch = w->in_channels, lanes = (ch + 7) & ~7;
     const int32_t kh = w->kernel_h, kw = w->kernel_w, dh = w->dilation_h, dw = w->dilation_w;
     const ptrdiff_t row_stride = (ptrdiff_t)w->in_cols * ch;
     const __m256i offset = _mm256_set1_epi32(w->input_offset);
     const rq_consts k = rq_load(rq);
+    /* Element offset of every tap from the window's first pixel (for
+     * windows inside the image); at most 64 taps take the paired path. */
+    const int32_t taps = kh * kw, tap_pairs = (taps + 1) / 2;
+    ptrdiff_t tap_at[64];
+    const int paired = P != NULL && taps <= 64;
+    if (paired) {
+        for (int32_t fy = 0; fy < kh; fy++)
+            for (int32_t fx = 0; fx < kw; fx++) tap_at[fy * kw + fx] = fy * dh * row_stride + (ptrdiff_t)fx * dw * ch;
+    }
     for (int32_t b = 0; b < w->batches; b++) {
         for (int32_t oy = w->row0; oy < w->row1; oy++) {
             const int32_t sy = oy * w->stride_h - w->pad_top;
@@ -361,22 +397,26 @@ void PT_AVX2 pt_depthwise_avx2(const pt_window *w, const int8_t *X, const int32_
                  * without forming an out-of-buffer pointer. */
                 const ptrdiff_t base = (((ptrdiff_t)b * w->in_rows + (sy - w->in_y)) * w->in_cols + (sx - w->in_x)) * ch;
                 int8_t *y = Y + (((ptrdiff_t)b * w->out_rows + (oy - w->out_y)) * w->out_cols + (ox - w->out_x)) * ch;
-                const int inside = fy0 == 0 && fy1 == kh && fx0 == 0 && fx1 == kw;
+                const int inside = paired && fy0 == 0 && fy1 == kh && fx0 == 0 && fx1 == kw;
                 int32_t c = 0;
                 for (; c + 16 <= ch; c += 16) {
                     __m256i a0, a1;
                     if (inside) {
-                        a0 = _mm256_loadu_si256((const __m256i *)(rq->folded_bias + c));
-                        a1 = _mm256_loadu_si256((const __m256i *)(rq->folded_bias + c + 8));
-                        for (int32_t fy = 0; fy < kh; fy++) {
-                            for (int32_t fx = 0; fx < kw; fx++) {
-                                const int8_t *p = X + (base + fy * dh * row_stride + (ptrdiff_t)fx * dw * ch + c);
-                                const int32_t *q = W + (ptrdiff_t)(fy * kw + fx) * lanes + c;
-                                const __m128i v = _mm_loadu_si128((const __m128i *)p);
-                                a0 = _mm256_add_epi32(a0, _mm256_mullo_epi32(_mm256_cvtepi8_epi32(v), _mm256_loadu_si256((const __m256i *)q)));
-                                a1 = _mm256_add_epi32(a1, _mm256_mullo_epi32(_mm256_cvtepi8_epi32(_mm_srli_si128(v, 8)), _mm256_loadu_si256((const __m256i *)(q + 8))));
-                            }
+                        /* Two taps at a time: their bytes widened to int16 and
+                         * interleaved channel by channel, against the packed
+                         * tap pairs, one vpmaddwd per 8 channels. */
+                        const int16_t *q = P + (size_t)(c / 16) * (size_t)tap_pairs * 32;
+                        __m256i lo = _mm256_setzero_si256(), hi = lo;
+                        for (int32_t j = 0; j < tap_pairs; j++, q += 32) {
+                            const int32_t t0 = 2 * j, t1 = 2 * j + 1 < taps ? 2 * j + 1 : 2 * j;
+                            const int8_t *p0 = X + (base + tap_at[t0] + c), *p1 = X + (base + tap_at[t1] + c);
+                            const __m256i v0 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)p0));
+                            const __m256i v1 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)p1));
+                            lo = _mm256_add_epi32(lo, _mm256_madd_epi16(_mm256_unpacklo_epi16(v0, v1), _mm256_loadu_si256((const __m256i *)q)));
+                            hi = _mm256_add_epi32(hi, _mm256_madd_epi16(_mm256_unpackhi_epi16(v0, v1), _mm256_loadu_si256((const __m256i *)(q + 16))));
                         }
+                        a0 = _mm256_add_epi32(_mm256_permute2x128_si256(lo, hi, 0x20), _mm256_loadu_si256((const __m256i *)(rq->folded_bias + c)));
+                        a1 = _mm256_add_epi32(_mm256_permute2x128_si256(lo, hi, 0x31), _mm256_loadu_si256((const __m256i *)(rq->folded_bias + c + 8)));
                     } else {
                         a0 = _mm256_loadu_si256((const __m256i *)(rq->bias + c));
                         a1 = _mm256_loadu_si256((const __m256i *)(rq->bias + c + 8));
@@ -419,5 +459,7 @@ size_t pt_conv_packed_count_avx2(int32_t oc, int32_t taps, int32_t ic) { (void)o
 void pt_conv_pack_avx2(const int8_t *f, int32_t oc, int32_t taps, int32_t ic, int16_t *p) { (void)f; (void)oc; (void)taps; (void)ic; (void)p; }
 size_t pt_conv_scratch_count_avx2(const pt_window *w) { (void)w; return 0; }
 void pt_conv_avx2(const pt_window *w, const int8_t *x, const int16_t *p, const pt_requant *rq, int8_t *y, int16_t *s) { (void)w; (void)x; (void)p; (void)rq; (void)y; (void)s; }
-void pt_depthwise_avx2(const pt_window *w, const int8_t *x, const int32_t *p, const pt_requant *rq, int8_t *y) { (void)w; (void)x; (void)p; (void)rq; (void)y; }
+size_t pt_depthwise_packed_count_avx2(int32_t c, int32_t t) { (void)c; (void)t; return 0; }
+void pt_depthwise_pack_avx2(const int8_t *f, int32_t c, int32_t t, int16_t *p) { (void)f; (void)c; (void)t; (void)p; }
+void pt_depthwise_avx2(const pt_window *w, const int8_t *x, const int32_t *p, const int16_t *q, const pt_requant *rq, int8_t *y) { (void)w; (void)x; (void)p; (void)q; (void)rq; (void)y; }
 #endif

@@ -70,9 +70,15 @@ void pt_conv_avx2(const pt_window *w, const int8_t *input, const int16_t *packed
                   int8_t *output, int16_t *scratch);
 
 /* --- DEPTHWISE_CONV_2D (depth multiplier 1), AVX2 ----------------------
- * Weights as int32, [tap][channel] with channels rounded up to 8. */
-void pt_depthwise_avx2(const pt_window *w, const int8_t *input, const int32_t *weights, const pt_requant *rq,
-                       int8_t *output);
+ * Weights as int32, [tap][channel] with channels rounded up to 8, for
+ * windows cut by the padding and the last channels; and as int16 tap
+ * pairs for vpmaddwd on windows inside the image, packed by
+ * pt_depthwise_pack_avx2: [16-channel block][tap pair][2][16] (the odd
+ * last tap paired with zero), in the lane order of vpunpck{l,h}wd. */
+size_t pt_depthwise_packed_count_avx2(int32_t channels, int32_t taps);
+void pt_depthwise_pack_avx2(const int8_t *filter, int32_t channels, int32_t taps, int16_t *packed);
+void pt_depthwise_avx2(const pt_window *w, const int8_t *input, const int32_t *weights, const int16_t *pairs,
+                       const pt_requant *rq, int8_t *output);
 
 /* --- FULLY_CONNECTED accumulation, AVX2 ---------------------------------
  * acc[o] = sum_d (x[d] + input_offset) * w[o][d] for one input row, int32

@@ -130,10 +130,17 @@ struct AVX2Conv2D: Sendable {
 struct AVX2DepthwiseConv2D: Sendable {
     /// `[tap][output channel]` int32, channels rounded up to 8.
     let weights: [Int32]
+    /// Tap pairs as int16 for windows inside the image (`pt_depthwise_pack_avx2`).
+    let pairs: [Int16]
     let table: CRequantTable
 
     init(_ p: DepthwiseConv2DParams, filter: [Int8], bias: [Int32]?) {
         let channels = p.outputChannels, taps = p.height.filterSize * p.width.filterSize
+        var pairs = [Int16](repeating: 0, count: max(pt_depthwise_packed_count_avx2(Int32(channels), Int32(taps)), 16))
+        filter.withUnsafeBufferPointer { f in
+            pairs.withUnsafeMutableBufferPointer { pt_depthwise_pack_avx2(f.baseAddress, Int32(channels), Int32(taps), $0.baseAddress) }
+        }
+        self.pairs = pairs
         let lanes = (channels + 7) / 8 * 8
         var w = [Int32](repeating: 0, count: taps * lanes)
         var folded = [Int32](repeating: 0, count: channels)
@@ -169,7 +176,9 @@ struct AVX2DepthwiseConv2D: Sendable {
                                inputRegion: inputRegion, outputRegion: outputRegion, rows: outputRows, cols: outputCols)
         func call(_ source: UnsafePointer<Int8>) {
             weights.withUnsafeBufferPointer { w in
-                table.withRequant { rq in pt_depthwise_avx2(&window, source, w.baseAddress, rq, Y) }
+                pairs.withUnsafeBufferPointer { q in
+                    table.withRequant { rq in pt_depthwise_avx2(&window, source, w.baseAddress, q.baseAddress, rq, Y) }
+                }
             }
         }
         if m == 1 { call(X); return }
