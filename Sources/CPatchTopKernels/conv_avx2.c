@@ -85,20 +85,17 @@ PT_INLINE PT_AVX2 rq_consts rq_load(const pt_requant *rq) {
  * bits a logical 64-bit shift gives. Multipliers are non-negative, so the
  * one saturating case (INT32_MIN squared) cannot occur. */
 PT_INLINE PT_AVX2 __m256i rq8(__m256i acc, const pt_requant *rq, int32_t ch, const rq_consts *k) {
-    const __m256i left = _mm256_loadu_si256((const __m256i *)(rq->left_shift + ch));
-    const __m256i right = _mm256_loadu_si256((const __m256i *)(rq->right_shift + ch));
-    const __m256i m = _mm256_loadu_si256((const __m256i *)(rq->multiplier + ch));
-    const __m256i x = _mm256_sllv_epi32(acc, left);
-    __m256i even = _mm256_add_epi64(_mm256_mul_epi32(x, m), k->nudge);
-    __m256i odd = _mm256_add_epi64(_mm256_mul_epi32(_mm256_srli_epi64(x, 32), _mm256_srli_epi64(m, 32)), k->nudge);
-    even = _mm256_srli_epi64(even, 31);
-    odd = _mm256_slli_epi64(odd, 1);
+    const __m256i x = rq->has_left_shift
+        ? _mm256_sllv_epi32(acc, _mm256_loadu_si256((const __m256i *)(rq->left_shift + ch))) : acc;
+    __m256i even = _mm256_mul_epi32(x, _mm256_loadu_si256((const __m256i *)(rq->multiplier + ch)));
+    __m256i odd = _mm256_mul_epi32(_mm256_srli_epi64(x, 32), _mm256_loadu_si256((const __m256i *)(rq->multiplier_odd + ch)));
+    even = _mm256_srli_epi64(_mm256_add_epi64(even, k->nudge), 31);
+    odd = _mm256_slli_epi64(_mm256_add_epi64(odd, k->nudge), 1);
     const __m256i h = _mm256_blend_epi32(even, odd, 0xAA);
     /* RoundingDivideByPOT: round half away from zero. */
-    const __m256i one = _mm256_set1_epi32(1);
-    const __m256i mask = _mm256_sub_epi32(_mm256_sllv_epi32(one, right), one);
-    const __m256i remainder = _mm256_and_si256(h, mask);
-    const __m256i threshold = _mm256_add_epi32(_mm256_srai_epi32(mask, 1), _mm256_srli_epi32(h, 31));
+    const __m256i remainder = _mm256_and_si256(h, _mm256_loadu_si256((const __m256i *)(rq->remainder_mask + ch)));
+    const __m256i threshold = _mm256_add_epi32(_mm256_loadu_si256((const __m256i *)(rq->half_mask + ch)), _mm256_srli_epi32(h, 31));
+    const __m256i right = _mm256_loadu_si256((const __m256i *)(rq->right_shift + ch));
     __m256i r = _mm256_sub_epi32(_mm256_srav_epi32(h, right), _mm256_cmpgt_epi32(remainder, threshold));
     r = _mm256_add_epi32(r, k->offset);
     r = _mm256_max_epi32(r, k->lo);

@@ -33,6 +33,14 @@ typedef struct {
     const int32_t *multiplier;
     const int32_t *left_shift;
     const int32_t *right_shift;
+    /* Precomputed so the vector code need not derive them: the multiplier
+     * of lane 2i+1 at lane 2i (for vpmuldq on odd lanes), the right shift's
+     * remainder mask (2^right - 1) and half of it (mask >> 1). */
+    const int32_t *multiplier_odd;
+    const int32_t *remainder_mask;
+    const int32_t *half_mask;
+    /* Whether any channel shifts left (most models: none). */
+    int32_t has_left_shift;
     int32_t output_offset;
     int32_t activation_min;
     int32_t activation_max;

@@ -6,12 +6,14 @@ import PatchTopModel
 /// so). This file only prepares their weights and tables and describes each
 /// call's geometry; the arithmetic is in `Sources/CPatchTopKernels`.
 
-/// Per-channel requantization in the C kernels' layout: five int32 arrays
-/// (bias, folded bias, multiplier, left shift, right shift) of `lanes`
-/// entries, channels rounded up to 8, zero past the last channel.
+/// Per-channel requantization in the C kernels' layout: eight int32 arrays
+/// (bias, folded bias, multiplier, left shift, right shift, the odd lanes'
+/// multipliers, remainder mask, half mask) of `lanes` entries, channels
+/// rounded up to 8, zero past the last channel.
 struct CRequantTable: Sendable {
     let lanes: Int
     let storage: [Int32]
+    let hasLeftShift: Bool
     let outputOffset: Int32
     let activationMin: Int32
     let activationMax: Int32
@@ -19,19 +21,27 @@ struct CRequantTable: Sendable {
     init(channels: Int, bias: [Int32]?, folded: [Int32]?, multipliers: [Int32], shifts: [Int32],
          outputOffset: Int32, activationMin: Int32, activationMax: Int32) {
         let lanes = (channels + 7) / 8 * 8
-        var s = [Int32](repeating: 0, count: 5 * lanes)
+        var s = [Int32](repeating: 0, count: 8 * lanes)
+        var left = false
         for c in 0..<channels {
             let m = multipliers.count == 1 ? multipliers[0] : multipliers[c]
             let shift = shifts.count == 1 ? shifts[0] : shifts[c]
             let b = bias?[c] ?? 0
+            let right = shift > 0 ? 0 : -shift
+            let mask = Int32(truncatingIfNeeded: (Int64(1) << Int64(right)) - 1)
             s[c] = b
             s[lanes + c] = folded?[c] ?? b
             s[2 * lanes + c] = m
             s[3 * lanes + c] = shift > 0 ? shift : 0
-            s[4 * lanes + c] = shift > 0 ? 0 : -shift
+            s[4 * lanes + c] = right
+            if c % 2 == 1 { s[5 * lanes + c - 1] = m }
+            s[6 * lanes + c] = mask
+            s[7 * lanes + c] = mask >> 1
+            left = left || shift > 0
         }
         self.lanes = lanes
         storage = s
+        hasLeftShift = left
         self.outputOffset = outputOffset
         self.activationMin = activationMin
         self.activationMax = activationMax
@@ -42,6 +52,8 @@ struct CRequantTable: Sendable {
             let base = s.baseAddress!
             var rq = pt_requant(bias: base, folded_bias: base + lanes, multiplier: base + 2 * lanes,
                                 left_shift: base + 3 * lanes, right_shift: base + 4 * lanes,
+                                multiplier_odd: base + 5 * lanes, remainder_mask: base + 6 * lanes,
+                                half_mask: base + 7 * lanes, has_left_shift: hasLeftShift ? 1 : 0,
                                 output_offset: outputOffset, activation_min: activationMin,
                                 activation_max: activationMax)
             return withUnsafePointer(to: &rq) { body($0) }
