@@ -13,22 +13,22 @@ public struct OpTiming: Sendable, Encodable {
 }
 
 extension ArenaProgram {
-    /// Runs the program `runs` times step by step and returns each op's
-    /// median time, in op order.
+    /// Runs the program `runs` times step by step, on one session restarted
+    /// each time as `timeInference` runs it, and returns each op's median
+    /// time, in op order.
     public func opTimings(input: [Int8], runs: Int) throws(RuntimeError) -> [OpTiming] {
         let model = interpreter.model
         let clock = ContinuousClock()
         var samples = [[Double]](repeating: [], count: model.operators.count)
+        let session = try ArenaSession(program: self, input: input)
+        _ = try session.finish()
         for _ in 0..<max(1, runs) {
-            let session = try ArenaSession(program: self, input: input)
+            try session.restart(input: input)
             var perOp = [Double](repeating: 0, count: model.operators.count)
             while let step = session.next {
-                var failure: RuntimeError?
-                let elapsed = clock.measure {
-                    do throws(RuntimeError) { try session.step() } catch { failure = error }
-                }
-                if let failure { throw failure }
-                perOp[step.op] += Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+                let start = clock.now
+                try session.step()
+                perOp[step.op] += Self.milliseconds(clock.now - start)
             }
             for (op, ms) in perOp.enumerated() { samples[op].append(ms) }
         }
