@@ -159,7 +159,10 @@ struct Bench: ParsableCommand {
             if perOp, inference != nil {
                 kernels = try? program.opTimings(input: input, runs: inferenceRuns)
             }
-            if let patchedProgram = try? ArenaProgram(interpreter: interpreter, plan: timedPlan, arenaLimit: limit) {
+            if !timedPlan.isPatched, timedPlan.options == program.plan.options {
+                // `-p 1` or `-n 0`: the timed plan is the layer-by-layer one.
+                patched = inference
+            } else if let patchedProgram = try? ArenaProgram(interpreter: interpreter, plan: timedPlan, arenaLimit: limit) {
                 patched = try? patchedProgram.timeInference(input: input, runs: inferenceRuns)
                 if perOp, patched != nil, timedPlan.isPatched {
                     patchedKernels = try? patchedProgram.opTimings(input: input, runs: inferenceRuns)
