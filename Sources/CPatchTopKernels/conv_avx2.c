@@ -135,37 +135,48 @@ PT_INLINE PT_AVX2 void conv_tile(const int M, const int NB, const int16_t *x, pt
                                   const ptrdiff_t *in_off, const ptrdiff_t *w_off, int32_t n, int32_t pairs,
                                   const int16_t *wb, ptrdiff_t bstride, const pt_requant *rq, int32_t ch,
                                   const rq_consts *k, int8_t *y, ptrdiff_t ystep, int32_t oc) {
-    __m256i acc[TILE_PIXELS][2];
     const __m256i b0 = _mm256_loadu_si256((const __m256i *)(rq->bias + ch));
     const __m256i b1 = NB > 1 ? _mm256_loadu_si256((const __m256i *)(rq->bias + ch + 8)) : b0;
-    for (int m = 0; m < M; m++) {
-        acc[m][0] = b0;
-        acc[m][1] = b1;
-    }
+    /* Named accumulators (not an array): LLVM then keeps them in registers
+     * across the tap loop without shuffling them at every iteration. */
+    __m256i a0 = b0, a1 = b0, a2 = b0, a3 = b0, a4 = b0, a5 = b0;
+    __m256i c0 = b1, c1 = b1, c2 = b1, c3 = b1, c4 = b1, c5 = b1;
     for (int32_t t = 0; t < n; t++) {
         const int16_t *xp = x + in_off[t];
         const int16_t *wp = wb + w_off[t];
         for (int32_t q = 0; q < pairs; q++) {
             const __m256i w0 = _mm256_loadu_si256((const __m256i *)(wp + 16 * q));
             const __m256i w1 = NB > 1 ? _mm256_loadu_si256((const __m256i *)(wp + bstride + 16 * q)) : w0;
-            for (int m = 0; m < M; m++) {
-                int32_t pair;
-                memcpy(&pair, xp + m * pstep + 2 * q, sizeof pair);
-                const __m256i v = _mm256_set1_epi32(pair);
-                acc[m][0] = _mm256_add_epi32(acc[m][0], _mm256_madd_epi16(v, w0));
-                if (NB > 1) acc[m][1] = _mm256_add_epi32(acc[m][1], _mm256_madd_epi16(v, w1));
-            }
+#define PT_STEP(m, A, C)                                                            \
+    if (M > m) {                                                                    \
+        int32_t pair;                                                               \
+        memcpy(&pair, xp + (m) * pstep + 2 * q, sizeof pair);                       \
+        const __m256i v = _mm256_set1_epi32(pair);                                  \
+        A = _mm256_add_epi32(A, _mm256_madd_epi16(v, w0));                          \
+        if (NB > 1) C = _mm256_add_epi32(C, _mm256_madd_epi16(v, w1));              \
+    }
+            PT_STEP(0, a0, c0)
+            PT_STEP(1, a1, c1)
+            PT_STEP(2, a2, c2)
+            PT_STEP(3, a3, c3)
+            PT_STEP(4, a4, c4)
+            PT_STEP(5, a5, c5)
+#undef PT_STEP
         }
     }
     const int32_t count = oc - ch;
-    for (int m = 0; m < M; m++) {
-        const __m256i r0 = rq8(acc[m][0], rq, ch, k);
-        if (NB > 1) {
-            store16(r0, rq8(acc[m][1], rq, ch + 8, k), y + m * ystep, count);
-        } else {
-            store8(r0, y + m * ystep, count);
-        }
+#define PT_OUT(m, A, C)                                                                     \
+    if (M > m) {                                                                            \
+        if (NB > 1) store16(rq8(A, rq, ch, k), rq8(C, rq, ch + 8, k), y + (m) * ystep, count); \
+        else store8(rq8(A, rq, ch, k), y + (m) * ystep, count);                             \
     }
+    PT_OUT(0, a0, c0)
+    PT_OUT(1, a1, c1)
+    PT_OUT(2, a2, c2)
+    PT_OUT(3, a3, c3)
+    PT_OUT(4, a4, c4)
+    PT_OUT(5, a5, c5)
+#undef PT_OUT
 }
 
 /* Every channel block of M pixels. */

@@ -186,6 +186,10 @@ final class FastKernelTests: XCTestCase {
     }
 
     func testFullyConnectedMatchesReference() {
+        for path in KernelPath.available { fullyConnectedCases(path: path) }
+    }
+
+    private func fullyConnectedCases(path: KernelPath) {
         var rng = Rng(state: 4)
         for k in 0..<100 {
             let depth = rng.int(1...300), outputs = rng.int(1...70), batches = rng.int(1...3)
@@ -200,13 +204,14 @@ final class FastKernelTests: XCTestCase {
             p.singleRounding = perChannel
             let input = rng.bytes(batches * depth), filter = rng.weights(outputs * depth)
             let bias: [Int32]? = rng.bool() ? nil : (0..<outputs).map { _ in Int32(rng.int(-100_000...100_000)) }
-            let kernel = FullyConnectedKernel(p, filter: filter, bias: bias)
+            let kernel = FullyConnectedKernel(p, filter: filter, bias: bias, path: path)
+            XCTAssertEqual(kernel.path, path)
             var fast = [Int8](repeating: 0, count: batches * outputs), reference = fast
             input.withUnsafeBufferPointer { i in
                 fast.withUnsafeMutableBufferPointer { kernel.run(input: i, output: $0) }
                 reference.withUnsafeMutableBufferPointer { kernel.runReference(input: i, output: $0) }
             }
-            XCTAssertEqual(fast, reference, "fc #\(k) depth \(depth) outputs \(outputs)")
+            XCTAssertEqual(fast, reference, "fc #\(k) \(path.rawValue) depth \(depth) outputs \(outputs)")
         }
     }
 

@@ -74,4 +74,12 @@ void pt_conv_avx2(const pt_window *w, const int8_t *input, const int16_t *packed
 void pt_depthwise_avx2(const pt_window *w, const int8_t *input, const int32_t *weights, const pt_requant *rq,
                        int8_t *output);
 
+/* --- FULLY_CONNECTED accumulation, AVX2 ---------------------------------
+ * acc[o] = sum_d (x[d] + input_offset) * w[o][d] for one input row, int32
+ * wrapping. Weights as int16 rows `stride` long (depth rounded up to 16,
+ * zero past the end) with the filter offset already added; `scratch`
+ * holds `stride` int16. */
+void pt_fc_accumulate_avx2(const int8_t *x, int32_t depth, int32_t input_offset, const int16_t *weights,
+                           int32_t outputs, int32_t stride, int16_t *scratch, int32_t *acc);
+
 #endif

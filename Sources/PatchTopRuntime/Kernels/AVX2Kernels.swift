@@ -170,3 +170,48 @@ struct AVX2DepthwiseConv2D: Sendable {
         }
     }
 }
+
+/// FULLY_CONNECTED on AVX2: int16 rows of weights (filter offset added)
+/// against the widened input, four output rows at a time; the rescale is
+/// `fullyConnectedOutput`, as on every path.
+struct AVX2FullyConnected: Sendable {
+    /// `[output][stride]`, depth rounded up to 16, zero past the end.
+    let weights: [Int16]
+    let stride: Int
+
+    init(_ p: FullyConnectedParams, filter: [Int8]) {
+        let depth = p.inputDepth
+        stride = (depth + 15) / 16 * 16
+        var w = [Int16](repeating: 0, count: p.outputDepth * stride)
+        for o in 0..<p.outputDepth {
+            for d in 0..<depth { w[o * stride + d] = Int16(Int32(filter[o * depth + d]) + p.filterOffset) }
+        }
+        weights = w
+    }
+
+    /// Offsets that keep `byte + offset` inside int16 (so `vpmaddwd` never
+    /// saturates) and sizes that fit the C kernel's int32 arguments.
+    static func supports(_ p: FullyConnectedParams) -> Bool {
+        let room = Int(Int16.max) - 128
+        return CPUFeatures.current.contains(.avx2)
+            && abs(Int(p.inputOffset)) <= room && abs(Int(p.filterOffset)) <= room
+            && p.inputDepth < 1 << 24 && p.outputDepth < 1 << 24 && p.outputDepth * ((p.inputDepth + 15) / 16 * 16) < 1 << 31
+    }
+
+    func run(_ p: FullyConnectedParams, input: UnsafeBufferPointer<Int8>, bias: UnsafeBufferPointer<Int32>?,
+             output: UnsafeMutableBufferPointer<Int8>) {
+        guard let X = input.baseAddress, let Y = output.baseAddress else { return }
+        let depth = p.inputDepth, outputs = p.outputDepth
+        withUnsafeTemporaryAllocation(of: Int16.self, capacity: max(stride, 16)) { xs in
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: max(outputs, 1)) { acc in
+            weights.withUnsafeBufferPointer { w in
+                for b in 0..<p.batches {
+                    pt_fc_accumulate_avx2(X + b * depth, Int32(depth), p.inputOffset, w.baseAddress, Int32(outputs),
+                                          Int32(stride), xs.baseAddress, acc.baseAddress)
+                    for o in 0..<outputs { Y[b * outputs + o] = fullyConnectedOutput(p, acc[o], channel: o, bias: bias) }
+                }
+            }
+        }
+        }
+    }
+}

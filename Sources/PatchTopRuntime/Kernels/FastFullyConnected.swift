@@ -26,7 +26,6 @@ struct FastFullyConnected: Sendable {
     func run(_ p: FullyConnectedParams, input: UnsafeBufferPointer<Int8>, bias: UnsafeBufferPointer<Int32>?,
              output: UnsafeMutableBufferPointer<Int8>) {
         guard let X = input.baseAddress, let Y = output.baseAddress else { return }
-        let perChannel = p.multipliers.count > 1
         let depth = self.depth, outputs = self.outputs
         let filterOffset = V16(repeating: p.filterOffset)
         weights.withUnsafeBufferPointer { wb in
@@ -46,17 +45,26 @@ struct FastFullyConnected: Sendable {
                     let acc = a0 &+ a1
                     for lane in 0..<min(blockLanes, outputs - ob * blockLanes) {
                         let o = ob * blockLanes + lane
-                        var v = acc[lane]
-                        if let bias { v &+= bias[o] }
-                        let q = perChannel ? o : 0
-                        v = p.singleRounding
-                            ? FixedPoint.multiplyByQuantizedMultiplierSingleRounding(Int64(v), p.multipliers[q], p.shifts[q])
-                            : FixedPoint.multiplyByQuantizedMultiplier(v, p.multipliers[q], p.shifts[q])
-                        v &+= p.outputOffset
-                        Y[b * outputs + o] = Int8(min(max(v, p.activationMin), p.activationMax))
+                        Y[b * outputs + o] = fullyConnectedOutput(p, acc[lane], channel: o, bias: bias)
                     }
                 }
             }
         }
     }
+}
+
+/// The requantized output of channel `o` from its accumulator: bias, the
+/// op's rescale (per channel or not, in the op's rounding), offset, clamp.
+/// Every FULLY_CONNECTED path finishes through this one function.
+@inline(__always)
+func fullyConnectedOutput(_ p: FullyConnectedParams, _ accumulator: Int32, channel o: Int,
+                          bias: UnsafeBufferPointer<Int32>?) -> Int8 {
+    var v = accumulator
+    if let bias { v &+= bias[o] }
+    let q = p.multipliers.count > 1 ? o : 0
+    v = p.singleRounding
+        ? FixedPoint.multiplyByQuantizedMultiplierSingleRounding(Int64(v), p.multipliers[q], p.shifts[q])
+        : FixedPoint.multiplyByQuantizedMultiplier(v, p.multipliers[q], p.shifts[q])
+    v &+= p.outputOffset
+    return Int8(min(max(v, p.activationMin), p.activationMax))
 }

@@ -149,18 +149,40 @@ public struct FullyConnectedKernel: Sendable {
     public let params: FullyConnectedParams
     let filter: [Int8]
     let bias: [Int32]?
-    let fast: FastFullyConnected
+    let implementation: Implementation
 
-    public init(_ params: FullyConnectedParams, filter: [Int8], bias: [Int32]?) {
+    enum Implementation: Sendable {
+        case avx2(AVX2FullyConnected)
+        case portable(FastFullyConnected)
+    }
+
+    public init(_ params: FullyConnectedParams, filter: [Int8], bias: [Int32]?, path: KernelPath = .active) {
         self.params = params
         self.filter = filter
         self.bias = bias
-        fast = FastFullyConnected(params, filter: filter)
+        if path == .avx2, AVX2FullyConnected.supports(params) {
+            implementation = .avx2(AVX2FullyConnected(params, filter: filter))
+        } else {
+            implementation = .portable(FastFullyConnected(params, filter: filter))
+        }
+    }
+
+    /// The path this kernel runs on.
+    public var path: KernelPath {
+        switch implementation {
+        case .avx2: .avx2
+        case .portable: .portable
+        }
     }
 
     /// Computes every output row from the flattened input.
     public func run(input: UnsafeBufferPointer<Int8>, output: UnsafeMutableBufferPointer<Int8>) {
-        withOptionalBuffer(bias) { b in fast.run(params, input: input, bias: b, output: output) }
+        withOptionalBuffer(bias) { b in
+            switch implementation {
+            case .avx2(let k): k.run(params, input: input, bias: b, output: output)
+            case .portable(let k): k.run(params, input: input, bias: b, output: output)
+            }
+        }
     }
 
     /// The straightforward reference loops (the fast path's test oracle).
