@@ -150,6 +150,9 @@ def bench_model(path, ours, args):
         row[f"ours_over_{other}"] = round(statistics.median(ratios), 3) if ratios else None
     row.setdefault("macs", None)
     row.setdefault("kernelPath", None)
+    if args.kernels and row["kernelPath"] and row["kernelPath"] != args.kernels:
+        row["notes"].append(f"asked for {args.kernels} kernels, patchtop ran {row['kernelPath']} "
+                            "(this CPU lacks them, or PATCHTOP_KERNELS does not name a path)")
     return row
 
 
