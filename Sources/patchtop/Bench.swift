@@ -74,12 +74,15 @@ struct Bench: ParsableCommand {
         var plannedArenaBytes: Int?
         var patchedMeasuredArenaBytes: Int?
         var patchedPlannedArenaBytes: Int?
+        /// With `--per-op`: the median time a run spends outside its ops
+        /// (input copy, stepping), taken run by run over the per-op runs.
+        var outsideOpsMilliseconds: Double?
 
         enum CodingKeys: String, CodingKey {
             case model, runs, loadMilliseconds, planMilliseconds, planPatches, planPatchLayers, sweepMilliseconds,
                  sweepPlans, inferenceMilliseconds, patchedInferenceMilliseconds, macOverhead, kernels, patchedKernels,
                  kernelPath, cpuFeatures, macs, inferenceRuns, measuredArenaBytes, plannedArenaBytes,
-                 patchedMeasuredArenaBytes, patchedPlannedArenaBytes
+                 patchedMeasuredArenaBytes, patchedPlannedArenaBytes, outsideOpsMilliseconds
         }
 
         /// The figures `--inference-only` skips are written as null rather
@@ -107,6 +110,7 @@ struct Bench: ParsableCommand {
             try c.encodeIfPresent(plannedArenaBytes, forKey: .plannedArenaBytes)
             try c.encodeIfPresent(patchedMeasuredArenaBytes, forKey: .patchedMeasuredArenaBytes)
             try c.encodeIfPresent(patchedPlannedArenaBytes, forKey: .patchedPlannedArenaBytes)
+            try c.encodeIfPresent(outsideOpsMilliseconds, forKey: .outsideOpsMilliseconds)
         }
     }
 
@@ -148,7 +152,7 @@ struct Bench: ParsableCommand {
             plans = count
         }
         var inference: InferenceTiming?, patched: InferenceTiming?
-        var kernels: [OpTiming]?, patchedKernels: [OpTiming]?
+        var kernels: [OpTiming]?, patchedKernels: [OpTiming]?, outsideOps: Double?
         let macs = timedPlan.layerByLayerMacs
         let limit = arena.maxArena.bytes
         let inferenceRuns = max(3, min(runs, 30))
@@ -157,7 +161,10 @@ struct Bench: ParsableCommand {
             let input = SeededInput.bytes(for: loaded.tensors[inputIndex], seed: 0)
             inference = try? program.timeInference(input: input, runs: inferenceRuns)
             if perOp, inference != nil {
-                kernels = try? program.opTimings(input: input, runs: inferenceRuns)
+                if let profile = try? program.opProfile(input: input, runs: inferenceRuns) {
+                    kernels = profile.ops
+                    outsideOps = profile.outsideMilliseconds
+                }
             }
             if !timedPlan.isPatched, timedPlan.options == program.plan.options {
                 // `-p 1` or `-n 0`: the timed plan is the layer-by-layer one.
@@ -178,7 +185,8 @@ struct Bench: ParsableCommand {
                               measuredArenaBytes: inference?.painted.measuredArenaBytes,
                               plannedArenaBytes: inference?.painted.plannedArenaBytes,
                               patchedMeasuredArenaBytes: patched?.painted.measuredArenaBytes,
-                              patchedPlannedArenaBytes: patched?.painted.plannedArenaBytes)
+                              patchedPlannedArenaBytes: patched?.painted.plannedArenaBytes,
+                              outsideOpsMilliseconds: outsideOps)
         if json {
             try printJSON(figures)
         } else {
@@ -207,12 +215,10 @@ struct Bench: ParsableCommand {
                 let rate = k.macs > 0 ? String(format: "%6.2f G MAC/s", Double(k.macs) / max(k.milliseconds, 1e-9) / 1e6) : String(repeating: " ", count: 13)
                 print(String(format: "  op %3d  %8.4f ms  ", k.op, k.milliseconds) + rate + "  " + k.kind)
             }
-            if let inference {
-                // The inference median against the sum of per-op medians:
-                // the input copy and stepping from op to op (no painting or
-                // scan: neither is timed any more); medians do not add
-                // exactly, so a small negative figure is noise.
-                print("outside the ops       \(format(inference.milliseconds - total)) ms (input copy, stepping between ops; medians do not add exactly)")
+            if let outside = figures.outsideOpsMilliseconds {
+                // Measured run by run on the same runs as the ops (no
+                // painting or scan: neither is timed any more).
+                print("outside the ops       \(format(outside)) ms per run (input copy, stepping between ops; median over the same runs)")
             }
         }
         if let patchedKernels = figures.patchedKernels, let kernels = figures.kernels, patchedKernels.count == kernels.count {

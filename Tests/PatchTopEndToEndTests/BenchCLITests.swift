@@ -28,6 +28,7 @@ extension BinaryTests {
         XCTAssertEqual(json["patchedMeasuredArenaBytes"] as? Int, json["patchedPlannedArenaBytes"] as? Int)
         XCTAssertNotNil(json["patchedMeasuredArenaBytes"] as? Int)
         XCTAssertEqual(json["macs"] as? Int, model.macs)
+        XCTAssertNil(json["outsideOpsMilliseconds"], "only with --per-op")
         // Skipped figures keep their keys, as null.
         for key in ["loadMilliseconds", "planMilliseconds", "sweepMilliseconds", "sweepPlans"] {
             XCTAssertTrue(json[key] is NSNull, "\(key): \(json[key] ?? "missing")")
@@ -47,10 +48,14 @@ extension BinaryTests {
     }
 
     func testBenchTextSaysWhereTheArenaWasMeasured() throws {
-        let result = try shell(try binary, ["bench", "SampleModels/tiny-allops.tflite", "--inference-only", "--runs", "1", "-p", "2"])
+        let result = try shell(try binary, ["bench", "SampleModels/tiny-allops.tflite", "--inference-only", "--runs", "1", "-p", "2", "--per-op"])
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertTrue(result.stdout.contains("kernels "), result.stdout)
         XCTAssertTrue(result.stdout.contains("measured on a separate painted run"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("patched arena "), result.stdout)
+        // Painting is no longer inside any timing, so no line may say so.
+        XCTAssertTrue(result.stdout.contains("outside the ops"), result.stdout)
+        XCTAssertFalse(result.stdout.contains("arena painting"), result.stdout)
         XCTAssertFalse(result.stdout.contains("load model"), result.stdout)
         XCTAssertFalse(result.stdout.contains("sweep ("), result.stdout)
     }
