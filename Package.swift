@@ -16,7 +16,7 @@ let optimisedEvenInDebug: [SwiftSetting] = [
 /// architecture's baseline: the AVX2 functions carry their own target
 /// attribute and run only when the CPU reports AVX2 (see KernelPath).
 let optimisedC: [CSetting] = [
-    .unsafeFlags(["-O2"]),
+    .unsafeFlags(["-O2", "-ffp-contract=off"]),
 ]
 
 let package = Package(

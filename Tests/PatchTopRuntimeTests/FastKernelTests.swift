@@ -172,7 +172,7 @@ final class FastKernelTests: XCTestCase {
             let filter = rng.weights(win.h.filterSize * win.w.filterSize * ic * dm)
             let bias: [Int32]? = rng.int(0...3) == 0 ? nil : (0..<(ic * dm)).map { _ in Int32(rng.int(-50_000...50_000)) }
             let kernel = DepthwiseConv2DKernel(p, filter: filter, bias: bias, path: path)
-            XCTAssertEqual(kernel.path, dm == 1 ? path : nil)
+            XCTAssertEqual(kernel.path, dm == 1 || path == .avx2 ? path : nil)
             var reference = [Int8](repeating: 0, count: batches * win.h.outputSize * win.w.outputSize * ic * dm)
             input.withUnsafeBufferPointer { i in reference.withUnsafeMutableBufferPointer { o in
                 kernel.runReference(input: i, inputRegion: p.fullInput, output: o, outputRegion: p.fullOutput,

@@ -82,4 +82,26 @@ void pt_depthwise_avx2(const pt_window *w, const int8_t *input, const int32_t *w
 void pt_fc_accumulate_avx2(const int8_t *x, int32_t depth, int32_t input_offset, const int16_t *weights,
                            int32_t outputs, int32_t stride, int16_t *scratch, int32_t *acc);
 
+/* --- float32, AVX2 (separate multiply and add, never fused) --------------
+ * Bit-identical to TFLite Micro's reference float kernels: every output
+ * sums input x filter over filter rows, columns, input channels in order
+ * (taps outside the image skipped), then adds the bias, then clamps with
+ * max(lower, x) then min(upper, x) as std::max/std::min do (NaN passes).
+ * Lanes are output channels, so each lane keeps the reference order.
+ *
+ * CONV_2D weights: [tap][ic][oc rounded up to 8], zero past oc.
+ * Depthwise (multiplier 1) weights: [tap][channels rounded up to 8].
+ * `bias` has oc (channels) rounded up to 8 entries. */
+void pt_conv_f32_avx2(const pt_window *w, const float *input, const float *weights, const float *bias,
+                      float lower, float upper, float *output, ptrdiff_t *scratch);
+void pt_depthwise_f32_avx2(const pt_window *w, const float *input, const float *weights, const float *bias,
+                           float lower, float upper, float *output);
+/* FULLY_CONNECTED: weights [d][outputs rounded up to 8]; one input row. */
+void pt_fc_f32_avx2(const float *x, int32_t depth, const float *weights, const float *bias, int32_t outputs,
+                    float lower, float upper, float *y);
+
+/* QUANTIZE float32 -> int8 as TFLite: round(x / scale) half away from
+ * zero, plus the zero point, clamped to int8; NaN gives the zero point. */
+void pt_quantize_f32_avx2(const float *x, size_t count, float scale, int32_t zero_point, int8_t *y);
+
 #endif

@@ -123,16 +123,17 @@ struct AVX2Conv2D: Sendable {
     }
 }
 
-/// DEPTHWISE_CONV_2D (depth multiplier 1) on AVX2: eight channels per
-/// int32 lane group, the folded bias for windows inside the image.
+/// DEPTHWISE_CONV_2D on AVX2: eight channels per int32 lane group, the
+/// folded bias for windows inside the image. A depth multiplier `m` above 1
+/// is the same kernel on the input with each channel repeated `m` times
+/// (output channel `c·m + k` reads input channel `c`), expanded per call.
 struct AVX2DepthwiseConv2D: Sendable {
-    /// `[tap][channel]` int32, channels rounded up to 8.
+    /// `[tap][output channel]` int32, channels rounded up to 8.
     let weights: [Int32]
     let table: CRequantTable
 
     init(_ p: DepthwiseConv2DParams, filter: [Int8], bias: [Int32]?) {
-        precondition(p.depthMultiplier == 1)
-        let channels = p.inputChannels, taps = p.height.filterSize * p.width.filterSize
+        let channels = p.outputChannels, taps = p.height.filterSize * p.width.filterSize
         let lanes = (channels + 7) / 8 * 8
         var w = [Int32](repeating: 0, count: taps * lanes)
         var folded = [Int32](repeating: 0, count: channels)
@@ -152,9 +153,9 @@ struct AVX2DepthwiseConv2D: Sendable {
     }
 
     static func supports(_ p: DepthwiseConv2DParams) -> Bool {
-        p.depthMultiplier == 1
-            && avx2Supports(height: p.height, width: p.width, batches: p.batches, inputChannels: p.inputChannels,
-                            outputChannels: p.inputChannels, inputOffset: p.inputOffset, multipliers: p.multipliers,
+        p.depthMultiplier >= 1 && p.depthMultiplier < 1 << 10
+            && avx2Supports(height: p.height, width: p.width, batches: p.batches, inputChannels: p.outputChannels,
+                            outputChannels: p.outputChannels, inputOffset: p.inputOffset, multipliers: p.multipliers,
                             shifts: p.shifts)
     }
 
@@ -162,11 +163,27 @@ struct AVX2DepthwiseConv2D: Sendable {
              output: UnsafeMutableBufferPointer<Int8>, outputRegion: Region2D,
              outputRows: Range<Int>, outputCols: Range<Int>) {
         guard let X = input.baseAddress, let Y = output.baseAddress, !outputRows.isEmpty, !outputCols.isEmpty else { return }
-        var window = pt_window(batches: p.batches, inputChannels: p.inputChannels, outputChannels: p.inputChannels,
+        let oc = p.outputChannels, ic = p.inputChannels, m = p.depthMultiplier
+        var window = pt_window(batches: p.batches, inputChannels: oc, outputChannels: oc,
                                height: p.height, width: p.width, inputOffset: p.inputOffset,
                                inputRegion: inputRegion, outputRegion: outputRegion, rows: outputRows, cols: outputCols)
-        weights.withUnsafeBufferPointer { w in
-            table.withRequant { rq in pt_depthwise_avx2(&window, X, w.baseAddress, rq, Y) }
+        func call(_ source: UnsafePointer<Int8>) {
+            weights.withUnsafeBufferPointer { w in
+                table.withRequant { rq in pt_depthwise_avx2(&window, source, w.baseAddress, rq, Y) }
+            }
+        }
+        if m == 1 { call(X); return }
+        let pixels = p.batches * inputRegion.height * inputRegion.width
+        withUnsafeTemporaryAllocation(of: Int8.self, capacity: max(pixels * oc, 1)) { expanded in
+            guard let E = expanded.baseAddress else { return }
+            for px in 0..<pixels {
+                let from = X + px * ic, to = E + px * oc
+                for c in 0..<ic {
+                    let v = from[c]
+                    for k in 0..<m { to[c * m + k] = v }
+                }
+            }
+            call(E)
         }
     }
 }

@@ -83,7 +83,7 @@ public struct DepthwiseConv2DKernel: Sendable {
     let filter: [Int8]
     let bias: [Int32]?
     /// As `Conv2DKernel.implementation`; a depth multiplier above 1 runs
-    /// the reference loops.
+    /// the reference loops on the portable path.
     let implementation: Implementation
 
     enum Implementation: Sendable {

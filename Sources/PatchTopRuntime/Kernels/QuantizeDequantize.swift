@@ -1,3 +1,5 @@
+import CPatchTopKernels
+
 /// QUANTIZE float32 → int8 as TFLite's `AffineQuantize`: `round(x / scale)`
 /// in float, half away from zero, plus the zero point, clamped.
 public func quantizeFloatToInt8(_ input: UnsafeBufferPointer<Float>, scale: Float, zeroPoint: Int32,
@@ -18,8 +20,13 @@ public func quantizeFloat(_ x: Float, scale: Float, zeroPoint: Int32) -> Int8 {
 /// `quantizeFloat` over `count` consecutive floats (read unaligned from
 /// `input`), eight at a time: the same division, rounding and clamps, lane
 /// by lane (a NaN gives the zero point), then the scalar form for the rest.
+/// On the AVX2 path the C kernel does the same arithmetic.
 public func quantizeFloatRun(_ input: UnsafeRawPointer, count: Int, scale: Float, zeroPoint: Int32,
-                             output: UnsafeMutablePointer<Int8>) {
+                             output: UnsafeMutablePointer<Int8>, path: KernelPath = .active) {
+    if path == .avx2, CPUFeatures.current.contains(.avx2), count > 0 {
+        pt_quantize_f32_avx2(input.assumingMemoryBound(to: Float.self), count, scale, zeroPoint, output)
+        return
+    }
     var i = 0
     let divisor = SIMD8<Float>(repeating: scale)
     let zero = SIMD8<Int32>(repeating: zeroPoint)

@@ -1,3 +1,4 @@
+import CPatchTopKernels
 import PatchTopModel
 
 /// float32 CONV_2D and DEPTHWISE_CONV_2D, bit-identical to TFLite Micro's
@@ -22,11 +23,17 @@ public struct FloatConv2DKernel: Sendable {
     /// CONV_2D: `[kh][kw][ic][oc]`; depthwise: `[kh][kw][oc]` (TFLite's layout).
     let weights: [Float]
     let bias: [Float]
+    /// The AVX2 form (`CPatchTopKernels`), nil on the portable path and for
+    /// a depthwise op with a depth multiplier above 1.
+    let avx2: FloatAVX2Weights?
+
+    /// The path this kernel runs on.
+    public var path: KernelPath { avx2 == nil ? .portable : .avx2 }
 
     /// `filter` in TFLite's layout: `[oc, kh, kw, ic]` for CONV_2D,
     /// `[1, kh, kw, oc]` for depthwise.
     public init(height: WindowGeometry, width: WindowGeometry, batches: Int, inputChannels: Int, outputChannels: Int,
-                depthwise: Bool, filter: [Float], bias: [Float]?, clamp: FloatClamp) {
+                depthwise: Bool, filter: [Float], bias: [Float]?, clamp: FloatClamp, path: KernelPath = .active) {
         self.height = height
         self.width = width
         self.batches = batches
@@ -46,6 +53,16 @@ public struct FloatConv2DKernel: Sendable {
             } } } }
             weights = packed
         }
+        let m = depthMultiplier
+        if path == .avx2, !depthwise || m == 1,
+           avx2Supports(height: height, width: width, batches: batches, inputChannels: inputChannels,
+                        outputChannels: outputChannels, inputOffset: 0, multipliers: [], shifts: []) {
+            // Channels padded to 8 lanes: CONV_2D `[tap][ic][ocp]`, depthwise `[tap][ocp]`.
+            let rows = depthwise ? kh * kw : kh * kw * inputChannels
+            avx2 = FloatAVX2Weights(rows: rows, columns: outputChannels, packed: weights, bias: self.bias)
+        } else {
+            avx2 = nil
+        }
     }
 
     /// Computes output rows × columns (full-tensor coordinates) into
@@ -56,6 +73,24 @@ public struct FloatConv2DKernel: Sendable {
         let kh = height.filterSize, kw = width.filterSize
         let inH = height.inputSize, inW = width.inputSize
         let dh = height.dilation, dw = width.dilation
+        if let avx2 {
+            var window = pt_window(batches: batches, inputChannels: ic, outputChannels: oc, height: height, width: width,
+                                   inputOffset: 0, inputRegion: inputRegion, outputRegion: outputRegion,
+                                   rows: outputRows, cols: outputCols)
+            avx2.weights.withUnsafeBufferPointer { w in
+                avx2.bias.withUnsafeBufferPointer { b in
+                    if isDepthwise {
+                        pt_depthwise_f32_avx2(&window, input, w.baseAddress, b.baseAddress, clamp.lower, clamp.upper, output)
+                    } else {
+                        withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * max(kh * kw, 1)) { taps in
+                            pt_conv_f32_avx2(&window, input, w.baseAddress, b.baseAddress, clamp.lower, clamp.upper,
+                                             output, taps.baseAddress)
+                        }
+                    }
+                }
+            }
+            return
+        }
         if isDepthwise && m == 1 {
             runDepthwise(input: input, inputRegion: inputRegion, output: output, outputRegion: outputRegion,
                          outputRows: outputRows, outputCols: outputCols)
@@ -265,9 +300,15 @@ public struct FloatFullyConnectedKernel: Sendable {
     /// `[d][o]`.
     let weights: [Float]
     let bias: [Float]
+    /// `[d][o rounded up to 8]` for the AVX2 kernel; nil on the portable path.
+    let avx2: FloatAVX2Weights?
+
+    /// The path this kernel runs on.
+    public var path: KernelPath { avx2 == nil ? .portable : .avx2 }
 
     /// `filter` in TFLite's layout `[o, d]`.
-    public init(batches: Int, inputDepth: Int, outputDepth: Int, filter: [Float], bias: [Float]?, clamp: FloatClamp) {
+    public init(batches: Int, inputDepth: Int, outputDepth: Int, filter: [Float], bias: [Float]?, clamp: FloatClamp,
+                path: KernelPath = .active) {
         self.batches = batches
         self.inputDepth = inputDepth
         self.outputDepth = outputDepth
@@ -276,10 +317,24 @@ public struct FloatFullyConnectedKernel: Sendable {
         var transposed = [Float](repeating: 0, count: inputDepth * outputDepth)
         for o in 0..<outputDepth { for d in 0..<inputDepth { transposed[d * outputDepth + o] = filter[o * inputDepth + d] } }
         weights = transposed
+        let fits = inputDepth < 1 << 30 && outputDepth < 1 << 30
+        avx2 = path == .avx2 && fits && CPUFeatures.current.contains(.avx2)
+            ? FloatAVX2Weights(rows: inputDepth, columns: outputDepth, packed: transposed, bias: self.bias) : nil
     }
 
     public func run(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
         let depth = inputDepth, oc = outputDepth
+        if let avx2 {
+            avx2.weights.withUnsafeBufferPointer { w in
+                avx2.bias.withUnsafeBufferPointer { b in
+                    for batch in 0..<batches {
+                        pt_fc_f32_avx2(input + batch * depth, Int32(depth), w.baseAddress, b.baseAddress, Int32(oc),
+                                       clamp.lower, clamp.upper, output + batch * oc)
+                    }
+                }
+            }
+            return
+        }
         weights.withUnsafeBufferPointer { w in
             for b in 0..<batches {
                 let x = input + b * depth, y = output + b * oc
@@ -307,5 +362,23 @@ public struct FloatFullyConnectedKernel: Sendable {
                 for o in 0..<oc { y[o] = clamp.apply(y[o] + bias[o]) }
             }
         }
+    }
+}
+
+/// Float weights for the AVX2 kernels: a `[rows][columns]` matrix with its
+/// columns (output channels) padded to a multiple of 8 lanes with zeros, and
+/// the bias padded the same way.
+struct FloatAVX2Weights: Sendable {
+    let weights: [Float]
+    let bias: [Float]
+
+    init(rows: Int, columns: Int, packed: [Float], bias: [Float]) {
+        let padded = (columns + 7) / 8 * 8
+        var w = [Float](repeating: 0, count: max(rows * padded, 8))
+        for r in 0..<rows {
+            for c in 0..<columns { w[r * padded + c] = packed[r * columns + c] }
+        }
+        weights = w
+        self.bias = bias + [Float](repeating: 0, count: padded - columns)
     }
 }
