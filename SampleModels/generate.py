@@ -332,6 +332,49 @@ def pytorch_style(batch_size, seed):
     return keras.Model(inp, t)
 
 
+def resnet8(batch_size, seed):
+    """MLPerf Tiny's image-classification ResNet-8 (EEMBC ResNetV1 for
+    CIFAR-10): a 3x3 conv of 16, three residual stacks of two 3x3 convs
+    (16, 32, 64 channels; stride 2 and an unnormalized 1x1 projection
+    shortcut at the second and third), ReLU after each ADD, an average pool
+    over the whole 8x8 map, dense 10 with softmax."""
+    s = Seeds(seed)
+    inp = keras.Input((32, 32, 3), batch_size=batch_size)
+    x = conv_bn(inp, s, 16, 3, act="relu")                       # 32x32x16
+    for filters, stride in [(16, 1), (32, 2), (64, 2)]:
+        y = conv_bn(x, s, filters, 3, stride=stride, act="relu")
+        y = conv_bn(y, s, filters, 3, act=None)
+        if stride != 1:
+            x = layers.Conv2D(filters, 1, strides=stride, padding="same",
+                              use_bias=True, kernel_initializer=he(s()))(x)  # projection
+        x = layers.Add()([x, y])
+        x = layers.ReLU()(x)                                     # fused into the ADD
+    x = layers.AveragePooling2D(pool_size=x.shape[1])(x)         # 8x8 -> 1x1
+    x = layers.Flatten()(x)                                      # folded into the FC by the converter
+    x = layers.Dense(10, kernel_initializer=he(s()))(x)
+    x = layers.Softmax()(x)
+    return keras.Model(inp, x)
+
+
+def ds_cnn(batch_size, seed):
+    """MLPerf Tiny's keyword-spotting DS-CNN: 49x10 MFCC input, a 10x4
+    stride-2 SAME conv of 64 (-> 25x5), four depthwise-separable blocks
+    (depthwise 3x3 + pointwise 64, BN + ReLU after each), an average pool of
+    (24, 5) as in the reference (input size // 2, so VALID on 25x5 gives
+    1x1), dense 12 with softmax. Dropout is omitted (inference only)."""
+    s = Seeds(seed)
+    inp = keras.Input((49, 10, 1), batch_size=batch_size)
+    x = conv_bn(inp, s, 64, (10, 4), stride=2, act="relu")      # 25x5x64
+    for _ in range(4):
+        x = dw_bn(x, s, 3, act="relu")
+        x = conv_bn(x, s, 64, 1, act="relu")
+    x = layers.AveragePooling2D(pool_size=(49 // 2, 10 // 2))(x)  # (24, 5) -> 1x1
+    x = layers.Flatten()(x)                                      # folded into the FC by the converter
+    x = layers.Dense(12, kernel_initializer=he(s()))(x)
+    x = layers.Softmax()(x)
+    return keras.Model(inp, x)
+
+
 MODELS = {
     # name: (builder(batch_size, seed), float_io, description)
     "mbv2-w0.35-r144": (lambda b, sd: mobilenet_v2(0.35, 144, 1000, b, sd), False,
@@ -366,6 +409,13 @@ MODELS = {
     "tiny-allops-f32": (tiny_allops, "float32", "tiny-allops converted to float32 (no quantization)"),
     "tiny-moreops-f32": (tiny_moreops, "float32", "tiny-moreops converted to float32 (no quantization)"),
     "pytorch-style-f32": (pytorch_style, "float32", "pytorch-style converted to float32 (no quantization)"),
+    "resnet8-r32": (resnet8, False,
+                    "MLPerf Tiny image-classification ResNet-8, 32x32x3: conv 16, three residual "
+                    "stacks of 3x3 convs (16, 32, 64; stride 2 + 1x1 projection at 32 and 64), "
+                    "avg pool, dense 10 with softmax"),
+    "dscnn-kws": (ds_cnn, False,
+                  "MLPerf Tiny keyword-spotting DS-CNN, 49x10x1: conv 64 10x4 stride 2, four "
+                  "depthwise-separable blocks (dw 3x3 + pw 64), avg pool, dense 12 with softmax"),
 }
 
 # Models converted without a fixed batch size (batch_size=None).
@@ -381,6 +431,8 @@ REQUIRED_OPS = {
     "pytorch-style": {"PAD", "MEAN", "TRANSPOSE", "LOG_SOFTMAX", "QUANTIZE", "DEQUANTIZE"},
     "pytorch-style-f32": {"PAD", "MEAN", "TRANSPOSE", "LOG_SOFTMAX"},
     "tiny-allops-f32": BASE_OPS - {"QUANTIZE", "DEQUANTIZE"},
+    "resnet8-r32": {"CONV_2D", "ADD", "AVERAGE_POOL_2D", "FULLY_CONNECTED", "SOFTMAX"},
+    "dscnn-kws": {"CONV_2D", "DEPTHWISE_CONV_2D", "AVERAGE_POOL_2D", "FULLY_CONNECTED", "SOFTMAX"},
 }
 
 

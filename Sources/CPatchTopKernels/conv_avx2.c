@@ -47,9 +47,16 @@ void pt_conv_pack_avx2(const int8_t *filter, int32_t oc, int32_t taps, int32_t i
     }
 }
 
+/* Columns of one widened row: from the first tap of output column col0 to
+ * the last tap of column col1 - 1, padding included. */
+static size_t row_width(const pt_window *w) {
+    if (w->col1 <= w->col0) return 0;
+    return (size_t)(w->col1 - w->col0 - 1) * (size_t)w->stride_w + (size_t)(w->kernel_w - 1) * (size_t)w->dilation_w + 1;
+}
+
 size_t pt_conv_scratch_count_avx2(const pt_window *w) {
     const size_t icp = (size_t)even_up(w->in_channels);
-    size_t rows = (size_t)w->kernel_h * (size_t)w->in_cols * icp;
+    size_t rows = (size_t)w->kernel_h * row_width(w) * icp;
     const size_t flat = (size_t)FLAT_CHUNK * icp;
     if (flat > rows) rows = flat;
     /* Two tap lists of ptrdiff_t after the rows, aligned to 32 bytes. */
@@ -245,7 +252,8 @@ void PT_AVX2 pt_conv_avx2(const pt_window *w, const int8_t *X, const int16_t *W,
     const ptrdiff_t bstride = (ptrdiff_t)taps * pairs * 16;
     const int16_t offset = (int16_t)w->input_offset;
     const rq_consts k = rq_load(rq);
-    size_t rows_count = (size_t)kh * (size_t)w->in_cols * (size_t)icp;
+    const size_t width = row_width(w);
+    size_t rows_count = (size_t)kh * width * (size_t)icp;
     if ((size_t)FLAT_CHUNK * (size_t)icp > rows_count) rows_count = (size_t)FLAT_CHUNK * (size_t)icp;
     int16_t *rows = scratch;
     ptrdiff_t *in_off = (ptrdiff_t *)(void *)(scratch + ((rows_count + 15) & ~(size_t)15));
@@ -271,48 +279,53 @@ void PT_AVX2 pt_conv_avx2(const pt_window *w, const int8_t *X, const int16_t *W,
         return;
     }
 
-    const ptrdiff_t row_stride = (ptrdiff_t)w->in_cols * icp;
+    /* Each output row widens the input rows its windows read into int16
+     * (offset added), from the first tap of column col0 to the last tap of
+     * column col1 - 1, with zeros where the window lies in the padding:
+     * a padded tap then adds 0 x w, exactly what skipping it adds, so every
+     * pixel of the row has the same taps and the row is one run of tiles.
+     * With no dilation along x, a filter row's taps are contiguous in the
+     * widened row and in the packed weights: one tap of kw x icp values. */
+    const ptrdiff_t row_stride = (ptrdiff_t)width * icp;
     const ptrdiff_t pstep = (ptrdiff_t)w->stride_w * icp;
+    const int32_t xbase = w->col0 * w->stride_w - w->pad_left;
+    const int32_t lo_col = xbase > 0 ? xbase : 0;
+    const int32_t hi_col = xbase + (int32_t)width < w->in_w ? xbase + (int32_t)width : w->in_w;
+    const int merged = dw == 1;
+    const int32_t tap_pairs = merged ? kw * pairs : pairs;
     for (int32_t b = 0; b < w->batches; b++) {
         for (int32_t oy = w->row0; oy < w->row1; oy++) {
             const int32_t sy = oy * w->stride_h - w->pad_top;
             int32_t fy0, fy1;
             valid_taps(sy, dh, kh, w->in_h, &fy0, &fy1);
+            int32_t n = 0;
             for (int32_t fy = fy0; fy < fy1; fy++) {
                 const int32_t iy = sy + fy * dh;
-                const int8_t *src = X + (((size_t)b * w->in_rows + (size_t)(iy - w->in_y)) * w->in_cols) * (size_t)ic;
-                widen(src, w->in_cols, ic, icp, offset, rows + fy * row_stride);
-            }
-            int8_t *yrow = Y + (((size_t)b * w->out_rows + (size_t)(oy - w->out_y)) * w->out_cols) * (size_t)oc;
-            int32_t ox = w->col0;
-            while (ox < w->col1) {
-                const int32_t sx = ox * w->stride_w - w->pad_left;
-                int32_t fx0, fx1;
-                valid_taps(sx, dw, kw, w->in_w, &fx0, &fx1);
-                /* Offsets from the widened rows' start: the window's first
-                 * pixel may lie in the padding, its taps never do. */
-                const ptrdiff_t first = (ptrdiff_t)(sx - w->in_x) * icp;
-                int32_t n = 0;
-                for (int32_t fy = fy0; fy < fy1; fy++) {
-                    for (int32_t fx = fx0; fx < fx1; fx++) {
-                        in_off[n] = first + fy * row_stride + (ptrdiff_t)fx * dw * icp;
+                int16_t *dst = rows + fy * row_stride;
+                const int32_t pre = lo_col - xbase < (int32_t)width ? lo_col - xbase : (int32_t)width;
+                if (pre > 0) memset(dst, 0, (size_t)pre * (size_t)icp * sizeof(int16_t));
+                if (hi_col > lo_col) {
+                    const int8_t *src = X + (((size_t)b * w->in_rows + (size_t)(iy - w->in_y)) * w->in_cols +
+                                             (size_t)(lo_col - w->in_x)) * (size_t)ic;
+                    widen(src, hi_col - lo_col, ic, icp, offset, dst + (ptrdiff_t)(lo_col - xbase) * icp);
+                }
+                const int32_t done = hi_col > lo_col ? hi_col - xbase : pre;
+                if ((int32_t)width > done) memset(dst + (ptrdiff_t)done * icp, 0, ((size_t)width - (size_t)done) * (size_t)icp * sizeof(int16_t));
+                if (merged) {
+                    in_off[n] = fy * row_stride;
+                    w_off[n] = (ptrdiff_t)fy * kw * pairs * 16;
+                    n++;
+                } else {
+                    for (int32_t fx = 0; fx < kw; fx++) {
+                        in_off[n] = fy * row_stride + (ptrdiff_t)fx * dw * icp;
                         w_off[n] = (ptrdiff_t)(fy * kw + fx) * pairs * 16;
                         n++;
                     }
                 }
-                int32_t end = ox + 1;
-                if (fx0 == 0 && fx1 == kw) {
-                    /* The following pixels whose window is whole in x share the taps. */
-                    while (end < w->col1) {
-                        const int32_t s = end * w->stride_w - w->pad_left;
-                        if (s < 0 || s + dw * (kw - 1) >= w->in_w) break;
-                        end++;
-                    }
-                }
-                conv_run(end - ox, rows, pstep, in_off, w_off, n, pairs, W, bstride, blocks, rq, &k,
-                         yrow + (ptrdiff_t)(ox - w->out_x) * oc, oc);
-                ox = end;
             }
+            int8_t *yrow = Y + (((size_t)b * w->out_rows + (size_t)(oy - w->out_y)) * w->out_cols +
+                                (size_t)(w->col0 - w->out_x)) * (size_t)oc;
+            conv_run(w->col1 - w->col0, rows, pstep, in_off, w_off, n, tap_pairs, W, bstride, blocks, rq, &k, yrow, oc);
         }
     }
 }

@@ -76,6 +76,10 @@ final class EndToEndTests: XCTestCase {
     func testMobileNetV2Large() throws { try checkSample("mbv2-w1.0-r224") }
     func testMobileNetV3Small() throws { try checkSample("mbv3s-r96") }
     func testMCUNet() throws { try checkSample("mcunet-kmix-r112") }
+    /// MLPerf Tiny's ResNet-8 and DS-CNN architectures: dense 3×3 convs with
+    /// residual ADDs and 1×1 projections; a 10×4 first conv and depthwise blocks.
+    func testResNet8() throws { try checkSample("resnet8-r32") }
+    func testDSCNN() throws { try checkSample("dscnn-kws") }
 
     func testPersonDetect() throws {
         guard let root = Self.repositoryRoot else { throw XCTSkip("repository root not found") }

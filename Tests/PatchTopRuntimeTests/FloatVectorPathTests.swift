@@ -51,7 +51,7 @@ final class FloatVectorPathTests: XCTestCase {
             cases += 1
             let batches = int(0...4) == 0 ? 2 : 1
             let ic = [1, 3, 8, 9, 16, 33, int(1...40)][int(0...6)]
-            let oc = depthwise ? ic : [1, 7, 8, 16, 17, 24, 40, int(1...50)][int(0...7)]
+            let oc = depthwise ? ic * [1, 1, 2, 3][int(0...3)] : [1, 7, 8, 16, 17, 24, 40, int(1...50)][int(0...7)]
             let filterCount = depthwise ? h.filterSize * w.filterSize * oc : oc * h.filterSize * w.filterSize * ic
             let filter = floats(filterCount, wild: false)
             let bias: [Float]? = int(0...3) == 0 ? nil : floats(oc, wild: false)

@@ -71,7 +71,8 @@ final class HaloCacheTests: XCTestCase {
     }
 
     func testEveryOtherSampleModel() throws {
-        for name in ["mbv1-w0.25-r96-g", "mbv3s-r96", "tiny-allops", "tiny-moreops", "tiny-float-io"] {
+        for name in ["mbv1-w0.25-r96-g", "mbv3s-r96", "tiny-allops", "tiny-moreops", "tiny-float-io",
+                     "resnet8-r32", "dscnn-kws"] {
             try assertCachedRuns(name, patches: [2, 3], layers: 4, options: [.tfliteMicro, MemoryOptions(streamInput: true)])
         }
     }

@@ -70,6 +70,13 @@ final class PatchGridTests: XCTestCase {
     func testMobileNetV1() throws { try assertGrid(path: sample("mbv1-w0.25-r96-g"), patches: Array(1...6), layers: 8) }
     func testMobileNetV3() throws { try assertGrid(path: sample("mbv3s-r96"), patches: Array(1...6), layers: 8) }
     func testAllOps() throws { try assertGrid(path: sample("tiny-allops"), patches: Array(1...6), layers: 12) }
+    /// Residual ADDs after dense 3×3 convs, 1×1 stride-2 projections.
+    func testResNet8() throws { try assertGrid(path: sample("resnet8-r32"), patches: Array(1...6), layers: 8) }
+    /// A 10×4 stride-2 first conv on a 49×10 map, then depthwise-separable blocks.
+    func testDSCNN() throws {
+        try assertGrid(path: sample("dscnn-kws"), patches: Array(1...5), layers: 6)
+        try assertGrid(path: sample("dscnn-kws"), patches: [2, 3], layers: 5, streamInput: true, inplace: true)
+    }
     func testFloatInputAndOutput() throws {
         try assertGrid(path: sample("tiny-float-io"), patches: Array(1...6), layers: 6)
         try assertGrid(path: sample("tiny-float-io"), patches: [2, 3], layers: 6, streamInput: true, inplace: true)
@@ -95,6 +102,7 @@ final class PatchGridTests: XCTestCase {
         try assertGrid(path: sample("mcunet-kmix-r112"), patches: [1, 3], layers: 5, fuse: true)
         try assertGrid(path: sample("mbv3s-r96"), patches: [1, 2], layers: 4, inplace: true, fuse: true)
         try assertGrid(path: sample("tiny-allops"), patches: [1, 2, 3], layers: 6, fuse: true)
+        try assertGrid(path: sample("resnet8-r32"), patches: [1, 2, 4], layers: 6, streamInput: true, inplace: true, fuse: true)
     }
 
     func testMCUNetInPlaceStreamed() throws {

@@ -380,7 +380,7 @@ final class StepModeTests: XCTestCase {
 /// Step mode on every sample model the runtime runs, with both memory options.
 final class StepModeModelsTests: XCTestCase {
     func testEverySampleModelStepsToAnIdenticalOutputWithInPlaceDepthwiseAndStreamedInput() throws {
-        let names = ["mbv1-w0.25-r96-g", "mbv3s-r96", "mcunet-kmix-r112", "tiny-allops"]
+        let names = ["mbv1-w0.25-r96-g", "mbv3s-r96", "mcunet-kmix-r112", "tiny-allops", "resnet8-r32", "dscnn-kws"]
         let options = MemoryOptions(inplaceDepthwise: true, streamInput: true)
         for name in names {
             let model = try UIFixtures.model(name)

@@ -240,19 +240,21 @@ extension ArenaSession {
     func padRegion(_ input: Operand, shape: [Int], paddings: [Interpreter.Paddings], value: Int8, _ action: Action,
                    _ y: UnsafeMutableBufferPointer<Int8>) {
         let x = pointer(input).assumingMemoryBound(to: Int8.self)
-        let inChannels = shape[3], outChannels = inChannels + paddings[3].before + paddings[3].after
+        guard let out = y.baseAddress else { return }
+        let inChannels = shape[3], before = paddings[3].before
+        let outChannels = inChannels + before + paddings[3].after
         for row in action.rows {
             for col in action.cols {
-                let to = action.output.region.offset(batch: 0, row: row, col: col, channels: outChannels)
+                let to = out + action.output.region.offset(batch: 0, row: row, col: col, channels: outChannels)
                 let iy = row - paddings[1].before, ix = col - paddings[2].before
                 guard iy >= 0, iy < shape[1], ix >= 0, ix < shape[2] else {
-                    for c in 0..<outChannels { y[to + c] = value }
+                    to.update(repeating: value, count: outChannels)
                     continue
                 }
-                let from = input.region.offset(batch: 0, row: iy, col: ix, channels: inChannels)
-                for c in 0..<paddings[3].before { y[to + c] = value }
-                for c in 0..<inChannels { y[to + paddings[3].before + c] = x[from + c] }
-                for c in (paddings[3].before + inChannels)..<outChannels { y[to + c] = value }
+                let from = x + input.region.offset(batch: 0, row: iy, col: ix, channels: inChannels)
+                to.update(repeating: value, count: before)
+                (to + before).update(from: from, count: inChannels)
+                (to + before + inChannels).update(repeating: value, count: outChannels - before - inChannels)
             }
         }
     }

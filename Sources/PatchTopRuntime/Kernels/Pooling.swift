@@ -42,35 +42,43 @@ public func poolInt8(
     let ch = p.channels
     let kh = p.height.filterSize, kw = p.width.filterSize
     let inH = p.height.inputSize, inW = p.width.inputSize
-    for b in 0..<p.batches {
-        for oy in outputRows {
-            let inY0 = p.height.inputStart(forOutput: oy)
-            let fy0 = max(0, -inY0), fy1 = min(kh, inH - inY0)
-            for ox in outputCols {
-                let inX0 = p.width.inputStart(forOutput: ox)
-                let fx0 = max(0, -inX0), fx1 = min(kw, inW - inX0)
-                let outBase = outputRegion.offset(batch: b, row: oy, col: ox, channels: ch)
-                for c in 0..<ch {
-                    var acc: Int32 = kind == .average ? 0 : -128
+    guard let X = input.baseAddress, let Y = output.baseAddress, ch > 0 else { return }
+    // One running value per channel, the taps' rows read straight along
+    // the channels (NHWC keeps them innermost), so the loops vectorise.
+    withUnsafeTemporaryAllocation(of: Int32.self, capacity: ch) { buffer in
+        guard let acc = buffer.baseAddress else { return }
+        for b in 0..<p.batches {
+            for oy in outputRows {
+                let inY0 = p.height.inputStart(forOutput: oy)
+                let fy0 = max(0, -inY0), fy1 = min(kh, inH - inY0)
+                for ox in outputCols {
+                    let inX0 = p.width.inputStart(forOutput: ox)
+                    let fx0 = max(0, -inX0), fx1 = min(kw, inW - inX0)
+                    let y = Y + outputRegion.offset(batch: b, row: oy, col: ox, channels: ch)
+                    acc.update(repeating: kind == .average ? 0 : -128, count: ch)
                     var count: Int32 = 0
                     if fy0 < fy1 && fx0 < fx1 {
                         for fy in fy0..<fy1 {
                             for fx in fx0..<fx1 {
-                                let v = Int32(input[inputRegion.offset(batch: b, row: inY0 + fy, col: inX0 + fx, channels: ch) + c])
-                                if kind == .average { acc += v } else { acc = max(acc, v) }
+                                let x = X + inputRegion.offset(batch: b, row: inY0 + fy, col: inX0 + fx, channels: ch)
+                                if kind == .average {
+                                    for c in 0..<ch { acc[c] &+= Int32(x[c]) }
+                                } else {
+                                    for c in 0..<ch { acc[c] = max(acc[c], Int32(x[c])) }
+                                }
                                 count += 1
                             }
                         }
                     }
-                    if kind == .average {
+                    for c in 0..<ch {
+                        var v = acc[c]
                         // TFLite returns early (output untouched) for an empty window; that cannot
                         // happen with TFLite's geometry, so treat it as 0.
-                        if count > 0 {
-                            acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count
+                        if kind == .average && count > 0 {
+                            v = v > 0 ? (v + count / 2) / count : (v - count / 2) / count
                         }
+                        y[c] = Int8(min(max(v, p.activationMin), p.activationMax))
                     }
-                    acc = min(max(acc, p.activationMin), p.activationMax)
-                    output[outBase + c] = Int8(acc)
                 }
             }
         }

@@ -23,8 +23,7 @@ public struct FloatConv2DKernel: Sendable {
     /// CONV_2D: `[kh][kw][ic][oc]`; depthwise: `[kh][kw][oc]` (TFLite's layout).
     let weights: [Float]
     let bias: [Float]
-    /// The AVX2 form (`CPatchTopKernels`), nil on the portable path and for
-    /// a depthwise op with a depth multiplier above 1.
+    /// The AVX2 form (`CPatchTopKernels`), nil on the portable path.
     let avx2: FloatAVX2Weights?
 
     /// The path this kernel runs on.
@@ -53,8 +52,7 @@ public struct FloatConv2DKernel: Sendable {
             } } } }
             weights = packed
         }
-        let m = depthMultiplier
-        if path == .avx2, !depthwise || m == 1,
+        if path == .avx2,
            avx2Supports(height: height, width: width, batches: batches, inputChannels: inputChannels,
                         outputChannels: outputChannels, inputOffset: 0, multipliers: [], shifts: []) {
             // Channels padded to 8 lanes: CONV_2D `[tap][ic][ocp]`, depthwise `[tap][ocp]`.
@@ -79,7 +77,24 @@ public struct FloatConv2DKernel: Sendable {
                                    rows: outputRows, cols: outputCols)
             avx2.weights.withUnsafeBufferPointer { w in
                 avx2.bias.withUnsafeBufferPointer { b in
-                    if isDepthwise {
+                    if isDepthwise && m > 1 {
+                        // Output channel c·m + k reads input channel c: the
+                        // multiplier-1 kernel on the input with each channel
+                        // repeated m times.
+                        window.in_channels = Int32(oc)
+                        let pixels = batches * inputRegion.height * inputRegion.width
+                        withUnsafeTemporaryAllocation(of: Float.self, capacity: max(pixels * oc, 1)) { e in
+                            guard let expanded = e.baseAddress else { return }
+                            for px in 0..<pixels {
+                                for c in 0..<ic {
+                                    let v = input[px * ic + c]
+                                    for k in 0..<m { expanded[px * oc + c * m + k] = v }
+                                }
+                            }
+                            pt_depthwise_f32_avx2(&window, expanded, w.baseAddress, b.baseAddress, clamp.lower,
+                                                  clamp.upper, output)
+                        }
+                    } else if isDepthwise {
                         pt_depthwise_f32_avx2(&window, input, w.baseAddress, b.baseAddress, clamp.lower, clamp.upper, output)
                     } else {
                         withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * max(kh * kw, 1)) { taps in
@@ -276,7 +291,7 @@ public struct FloatPoolKernel: Sendable {
                                     for c in 0..<ch { y[c] += x[c] }
                                 } else {
                                     // std::max(current, x): x only when larger.
-                                    for c in 0..<ch where y[c] < x[c] { y[c] = x[c] }
+                                    for c in 0..<ch { y[c] = y[c] < x[c] ? x[c] : y[c] }
                                 }
                                 count += 1
                             }
