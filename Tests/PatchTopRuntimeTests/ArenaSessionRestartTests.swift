@@ -83,7 +83,7 @@ final class ArenaSessionRestartTests: XCTestCase {
     }
 
     func testSampleModelsRestartByteIdentical() throws {
-        for name in ["tiny-allops", "tiny-moreops", "tiny-float-io", "pytorch-style", "mbv1-w0.25-r96-g", "tiny-allops-f32"] {
+        for name in ["tiny-allops", "tiny-moreops", "tiny-float-io", "pytorch-style", "mbv1-w0.25-r96-g", "tiny-allops-f32", "resnet8-r32", "dscnn-kws"] {
             try assertRestartsMatch(name, path: TestFiles.sample(name))
         }
     }
