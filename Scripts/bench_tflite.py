@@ -52,12 +52,21 @@ def seeded_input(detail, seed):
     return rng.integers(info.min, info.max + 1, size=shape, dtype=detail["dtype"])
 
 
-def time_model(path, resolver, seed, warmup, runs, min_seconds):
+def make_interpreter(path, resolver, seed):
+    """A one-thread interpreter for `path` with `resolver`, its tensors
+    allocated and its first input set to seeded values (raises when the
+    interpreter refuses the model)."""
     it = Interpreter(model_path=path, num_threads=1,
                      experimental_op_resolver_type=resolver)
     it.allocate_tensors()
     d = it.get_input_details()[0]
     it.set_tensor(d["index"], seeded_input(d, seed))
+    return it
+
+
+def time_invoke(it, warmup, runs, min_seconds):
+    """Median milliseconds of `it.invoke()` after `warmup` untimed calls:
+    at least `runs` timed calls, more (up to 10x) until `min_seconds` passed."""
     for _ in range(warmup):
         it.invoke()
     times = []
@@ -67,6 +76,10 @@ def time_model(path, resolver, seed, warmup, runs, min_seconds):
         it.invoke()
         times.append((time.perf_counter() - t0) * 1e3)
     return statistics.median(times)
+
+
+def time_model(path, resolver, seed, warmup, runs, min_seconds):
+    return time_invoke(make_interpreter(path, resolver, seed), warmup, runs, min_seconds)
 
 
 def main():

@@ -42,7 +42,7 @@ struct Run: ParsableCommand {
 
     @OptionGroup var budget: BudgetFlags
 
-    @Option(help: "Inferences to time (the median is reported).")
+    @Option(help: "Inferences to time on one reused arena (the median is reported); the arena is measured on a separate, untimed painted run.")
     var repeats = 1
 
     @Flag(help: "Print one JSON object.")
@@ -67,7 +67,13 @@ struct Run: ParsableCommand {
         var plannedArenaBytes: Int
         /// The plan's liveness peak, a lower bound on any arena.
         var peakBytes: Int
+        /// Median ms of the timed inferences (a reused arena: no painting,
+        /// no high-water scan).
         var milliseconds: Double
+        /// The int8 conv/depthwise kernels that ran (`KernelPath`), and
+        /// the CPU features they were chosen from.
+        var kernelPath: String
+        var cpuFeatures: String
     }
 
 
@@ -125,13 +131,14 @@ struct Run: ParsableCommand {
         } else {
             signed = SeededInput.bytes(for: inputTensor, seed: seed)
         }
-        var measured: ArenaRunResult?
-        var failure: RuntimeError?
-        let ms = median(runs: repeats) {
-            do throws(RuntimeError) { measured = try program.run(input: signed) } catch { failure = error }
+        // The outputs and the arena come from a painted run; the time from
+        // `repeats` more on one reused arena, so it is inference only.
+        let timing: InferenceTiming
+        do { timing = try program.timeInference(input: signed, runs: repeats, warmup: 0) } catch {
+            throw CommandFailure("\(loaded.name): \(error.description)")
         }
-        if let failure { throw CommandFailure("\(loaded.name): \(failure.description)") }
-        guard let measured else { throw CommandFailure("\(loaded.name): the run did not finish") }
+        let measured = timing.painted
+        let ms = timing.milliseconds
         // Written straight from the run's arrays; only the 17 values shown
         // of each output (one more tells there are more) are decoded.
         if let output, let first = measured.outputs.first {
@@ -163,7 +170,8 @@ struct Run: ParsableCommand {
         let summary = Result(model: loaded.name, patches: plan.patches, patchLayers: plan.patchLayers,
                              inputShape: inputTensor.shape, outputShape: outputTensor.shape,
                              output: Array(values.prefix(16)), outputs: summaries, arenaBytes: measured.measuredArenaBytes,
-                             plannedArenaBytes: measured.plannedArenaBytes, peakBytes: plan.peakBytes, milliseconds: ms)
+                             plannedArenaBytes: measured.plannedArenaBytes, peakBytes: plan.peakBytes, milliseconds: ms,
+                             kernelPath: KernelPath.active.rawValue, cpuFeatures: CPUFeatures.current.description)
         if json {
             try printJSON(summary)
         } else {
@@ -177,7 +185,7 @@ struct Run: ParsableCommand {
             print("plan          \(plan.isPatched ? "p=\(plan.patches) n=\(plan.patchLayers), \(plan.patches * plan.patches) patches" : "layer-by-layer")")
             if plan.isPatched { print("split index   \(tinyEngineSplitText(loaded, patchLayers: plan.patchLayers))") }
             print("arena         \(summary.arenaBytes) bytes used (laid out \(summary.plannedArenaBytes), liveness peak \(summary.peakBytes))")
-            print("time          \(String(format: "%.3f", ms)) ms per inference\(repeats > 1 ? " (median of \(repeats))" : "")")
+            print("time          \(String(format: "%.3f", ms)) ms per inference\(repeats > 1 ? " (median of \(repeats))" : ""), \(KernelPath.active.rawValue) kernels")
             for path in written { print("wrote         \(path)") }
         }
     }

@@ -12,31 +12,56 @@ public struct OpTiming: Sendable, Encodable {
     public var milliseconds: Double
 }
 
+/// Every op's median time, and what a run spends outside its ops.
+public struct OpProfile: Sendable {
+    /// Every op, in op order.
+    public var ops: [OpTiming]
+    /// The median, over the same runs, of a run's time outside its steps:
+    /// copying the input in and going from step to step (the per-step clock
+    /// reads included). Taken run by run, so it is never the difference of
+    /// medians, which do not add.
+    public var outsideMilliseconds: Double
+}
+
 extension ArenaProgram {
-    /// Runs the program `runs` times step by step and returns each op's
-    /// median time, in op order.
+    /// Runs the program `runs` times step by step, on one session restarted
+    /// each time as `timeInference` runs it, and returns each op's median
+    /// time, in op order.
     public func opTimings(input: [Int8], runs: Int) throws(RuntimeError) -> [OpTiming] {
+        try opProfile(input: input, runs: runs).ops
+    }
+
+    /// `opTimings`, and the time each run spent outside its steps.
+    public func opProfile(input: [Int8], runs: Int) throws(RuntimeError) -> OpProfile {
         let model = interpreter.model
         let clock = ContinuousClock()
         var samples = [[Double]](repeating: [], count: model.operators.count)
+        var outside: [Double] = []
+        let session = try ArenaSession(program: self, input: input)
+        _ = try session.finish()
+        var perOp = [Double](repeating: 0, count: model.operators.count)
         for _ in 0..<max(1, runs) {
-            let session = try ArenaSession(program: self, input: input)
-            var perOp = [Double](repeating: 0, count: model.operators.count)
+            for op in perOp.indices { perOp[op] = 0 }
+            let runStart = clock.now
+            try session.restart(input: input)
+            var inSteps = 0.0
             while let step = session.next {
-                var failure: RuntimeError?
-                let elapsed = clock.measure {
-                    do throws(RuntimeError) { try session.step() } catch { failure = error }
-                }
-                if let failure { throw failure }
-                perOp[step.op] += Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+                let start = clock.now
+                try session.step()
+                let ms = Self.milliseconds(clock.now - start)
+                perOp[step.op] += ms
+                inSteps += ms
             }
+            outside.append(max(0, Self.milliseconds(clock.now - runStart) - inSteps))
             for (op, ms) in perOp.enumerated() { samples[op].append(ms) }
         }
-        return model.operators.map { op in
+        let ops = model.operators.map { op in
             let sorted = samples[op.index].sorted()
             return OpTiming(op: op.index, kind: Self.describe(op, in: model), macs: plan.macsPerOp[op.index],
                             milliseconds: sorted.isEmpty ? 0 : sorted[sorted.count / 2])
         }
+        outside.sort()
+        return OpProfile(ops: ops, outsideMilliseconds: outside[outside.count / 2])
     }
 
     static func describe(_ op: Operator, in model: Model) -> String {

@@ -79,7 +79,9 @@ public struct ArenaProgram: Sendable {
     /// `shouldStop` between steps (a stale run in the TUI gives up early).
     ///
     /// The arena is painted before the run and the highest byte that changed
-    /// is the measured arena, independent of the layout's own figure.
+    /// is the measured arena, independent of the layout's own figure. Every
+    /// call allocates and paints an arena and scans it afterwards: to time
+    /// inference, restart one `ArenaSession` (as `timeInference` does).
     /// Returns `nil` when stopped.
     public func run(input: [Int8], shouldStop: () -> Bool = { false }) throws(RuntimeError) -> ArenaRunResult? {
         var measured = 0
@@ -88,10 +90,7 @@ public struct ArenaProgram: Sendable {
         // paint settles it, and is only needed when the first falls short.
         for paint: UInt8 in [0xA5, 0x5A] {
             let session = try ArenaSession(program: self, input: input, paint: paint)
-            while !session.isFinished {
-                if shouldStop() { return nil }
-                try session.step()
-            }
+            guard try session.finish(shouldStop: shouldStop) else { return nil }
             measured = max(measured, session.highWaterMark())
             outputs = try session.finalOutputs()
             if measured >= layout.arenaBytes { break }

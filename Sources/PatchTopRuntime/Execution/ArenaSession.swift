@@ -5,10 +5,16 @@ import PatchTopPlan
 /// in and how far it has got.
 ///
 /// The step-through view drives one directly; `ArenaProgram.run` drives one
-/// to the end. It owns its arena (painted with one byte value before the
-/// run, so the highest byte the run changed can be measured), a copy of the
-/// constants and of the caller's input. A session belongs to one thread at
-/// a time.
+/// to the end. It owns its arena (painted with one byte value when the
+/// session is made, so the highest byte the run changed can be measured), a
+/// copy of the constants and of the caller's input. A session belongs to
+/// one thread at a time.
+///
+/// `restart(input:)` runs it again on a new input without allocating,
+/// painting or copying constants again: what `bench` and `run --repeats`
+/// time, so a timing is inference only. Nothing a run reads depends on what
+/// the arena held before it (a run on either paint gives the same bytes),
+/// so a restarted run gives the bytes a fresh one gives.
 public final class ArenaSession: @unchecked Sendable {
     public let program: ArenaProgram
     /// Index of the next step in `program.schedule`.
@@ -20,6 +26,8 @@ public final class ArenaSession: @unchecked Sendable {
     /// Buffers outside the arena, by tensor (the schedule's `external`):
     /// the caller's side of the model's edge.
     let externals: [Int: UnsafeMutableRawPointer]
+    /// Where the caller's input is copied in.
+    let inputSlot: Operand
 
     /// Bytes allocated past the planned arena, painted too, so that a write
     /// beyond the layout would show in the measured high-water mark.
@@ -49,14 +57,32 @@ public final class ArenaSession: @unchecked Sendable {
             externals[tensor] = buffer
         }
         self.externals = externals
-        // The caller's input goes where the schedule keeps it: its arena
-        // buffer, or outside the arena (streamed, or converted on entry).
-        let slot = try program.compiler.whole(inIndex)
+        inputSlot = try program.compiler.whole(inIndex)
+        copyIn(bytes)
+    }
+
+    /// Starts the session over on `bytes`: back to the first step, the
+    /// input copied in. The arena is neither allocated nor painted again and
+    /// the constants are not copied again, so `highWaterMark()` then covers
+    /// every run since the session was made.
+    public func restart(input bytes: [Int8]) throws(RuntimeError) {
+        let model = program.interpreter.model
+        if let inIndex = model.callerInputs.first, bytes.count != model.tensors[inIndex].byteCount {
+            throw .inputSize(tensor: inIndex, bytes: bytes.count, needed: model.tensors[inIndex].byteCount)
+        }
+        position = 0
+        copyIn(bytes)
+    }
+
+    /// The caller's input goes where the schedule keeps it: its arena
+    /// buffer, or outside the arena (streamed, or converted on entry).
+    private func copyIn(_ bytes: [Int8]) {
+        let slot = inputSlot, arena = arena, externals = externals
         bytes.withUnsafeBytes { source in
-            guard let base = source.baseAddress, needed > 0 else { return }
+            guard let base = source.baseAddress, source.count > 0 else { return }
             switch slot.location {
-            case .arena(let offset): (arena + offset).copyMemory(from: base, byteCount: needed)
-            case .external(let tensor): externals[tensor]?.copyMemory(from: base, byteCount: needed)
+            case .arena(let offset): (arena + offset).copyMemory(from: base, byteCount: source.count)
+            case .external(let tensor): externals[tensor]?.copyMemory(from: base, byteCount: source.count)
             case .constant: break
             }
         }
@@ -99,7 +125,18 @@ public final class ArenaSession: @unchecked Sendable {
         position += 1
     }
 
-    /// The highest arena byte the run has changed so far, plus one.
+    /// Runs every step left, checking `shouldStop` between steps; `false`
+    /// when stopped before the end.
+    public func finish(shouldStop: () -> Bool = { false }) throws(RuntimeError) -> Bool {
+        while !isFinished {
+            if shouldStop() { return false }
+            try step()
+        }
+        return true
+    }
+
+    /// The highest arena byte the session's runs have changed so far, plus
+    /// one.
     public func highWaterMark() -> Int {
         let bytes = arena.assumingMemoryBound(to: UInt8.self)
         var top = capacity

@@ -1,0 +1,62 @@
+import Foundation
+import PatchTopModel
+import PatchTopPlan
+import XCTest
+
+/// `patchtop bench --inference-only --json` (what Scripts/bench_runtime.py
+/// reads) and `run --json` say which kernels ran and report the arena of a
+/// separate painted run beside the inference time. No timing is asserted.
+extension BinaryTests {
+    private func benchJSON(_ arguments: [String], environment: [String] = []) throws -> [String: Any] {
+        let result = try shell("/usr/bin/env", environment + [try binary, "bench"] + arguments)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        return try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], result.stdout)
+    }
+
+    func testBenchInferenceOnlyJSON() throws {
+        let path = "SampleModels/tiny-allops.tflite"
+        let json = try benchJSON([path, "--inference-only", "--json", "--runs", "3"])
+        XCTAssertTrue(["avx2", "portable"].contains(json["kernelPath"] as? String ?? ""), "\(json["kernelPath"] ?? "none")")
+        XCTAssertNotNil(json["cpuFeatures"] as? String)
+        let ms = try XCTUnwrap(json["inferenceMilliseconds"] as? Double)
+        XCTAssertGreaterThan(ms, 0)
+        XCTAssertEqual(json["inferenceRuns"] as? Int, 3)
+        let model = try TFLiteReader.load(path: Self.root.appendingPathComponent(path).path)
+        let measured = try XCTUnwrap(json["measuredArenaBytes"] as? Int)
+        XCTAssertEqual(measured, json["plannedArenaBytes"] as? Int)
+        XCTAssertGreaterThanOrEqual(measured, MemorySchedule(model: model).peakBytes)
+        XCTAssertEqual(json["patchedMeasuredArenaBytes"] as? Int, json["patchedPlannedArenaBytes"] as? Int)
+        XCTAssertNotNil(json["patchedMeasuredArenaBytes"] as? Int)
+        XCTAssertEqual(json["macs"] as? Int, model.macs)
+        XCTAssertNil(json["outsideOpsMilliseconds"], "only with --per-op")
+        // Skipped figures keep their keys, as null.
+        for key in ["loadMilliseconds", "planMilliseconds", "sweepMilliseconds", "sweepPlans"] {
+            XCTAssertTrue(json[key] is NSNull, "\(key): \(json[key] ?? "missing")")
+        }
+    }
+
+    func testBenchAndRunNameThePortableKernelsWhenAsked() throws {
+        let json = try benchJSON(["SampleModels/tiny-allops.tflite", "--inference-only", "--json", "--runs", "1"],
+                                 environment: ["PATCHTOP_KERNELS=portable"])
+        XCTAssertEqual(json["kernelPath"] as? String, "portable")
+        let run = try shell("/usr/bin/env", ["PATCHTOP_KERNELS=portable", try binary, "run", "SampleModels/tiny-allops.tflite", "--json"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let runJSON = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(runJSON["kernelPath"] as? String, "portable")
+        XCTAssertNotNil(runJSON["cpuFeatures"] as? String)
+        XCTAssertEqual(runJSON["arenaBytes"] as? Int, runJSON["plannedArenaBytes"] as? Int)
+    }
+
+    func testBenchTextSaysWhereTheArenaWasMeasured() throws {
+        let result = try shell(try binary, ["bench", "SampleModels/tiny-allops.tflite", "--inference-only", "--runs", "1", "-p", "2", "--per-op"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.contains("kernels "), result.stdout)
+        XCTAssertTrue(result.stdout.contains("measured on a separate painted run"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("patched arena "), result.stdout)
+        // Painting is no longer inside any timing, so no line may say so.
+        XCTAssertTrue(result.stdout.contains("outside the ops"), result.stdout)
+        XCTAssertFalse(result.stdout.contains("arena painting"), result.stdout)
+        XCTAssertFalse(result.stdout.contains("load model"), result.stdout)
+        XCTAssertFalse(result.stdout.contains("sweep ("), result.stdout)
+    }
+}
