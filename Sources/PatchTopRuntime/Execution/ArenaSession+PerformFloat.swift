@@ -41,7 +41,7 @@ extension ArenaSession {
             let source = try slot(input)
             let x = floats(source)
             forEachRun(of: source, action) { from, to, count in
-                for i in 0..<count { y[to + i] = unary.apply(x[from + i]) }
+                unary.run(x + from, y + to, count: count)
             }
         case let .floatBinary(kind, clamp, a, sa, b, sb, _, so):
             try floatBinary(kind, clamp, a: slot(a), sa, b: slot(b), sb, so, action, isWhole: isWhole)
@@ -70,7 +70,7 @@ extension ArenaSession {
         let sa = rank4(shapeA), sb = rank4(shapeB), so = rank4(shapeOut)
         if sa == so && sb == so {
             forEachRun(of: a, b, action) { fromA, fromB, to, count in
-                for i in 0..<count { y[to + i] = kind.apply(pa[fromA + i], pb[fromB + i], clamp) }
+                kind.run(pa + fromA, strideA: 1, pb + fromB, strideB: 1, y + to, count: count, clamp: clamp)
             }
             return
         }
@@ -89,7 +89,7 @@ extension ArenaSession {
                 let ia = a.region.offset(batch: 0, row: sa[1] == 1 ? a.region.y : row, col: sa[2] == 1 ? a.region.x : col, channels: sa[3])
                 let ib = b.region.offset(batch: 0, row: sb[1] == 1 ? b.region.y : row, col: sb[2] == 1 ? b.region.x : col, channels: sb[3])
                 let to = action.output.region.offset(batch: 0, row: row, col: col, channels: channels)
-                for c in 0..<channels { y[to + c] = kind.apply(pa[ia + c * stepA], pb[ib + c * stepB], clamp) }
+                kind.run(pa + ia, strideA: stepA, pb + ib, strideB: stepB, y + to, count: channels, clamp: clamp)
             }
         }
     }

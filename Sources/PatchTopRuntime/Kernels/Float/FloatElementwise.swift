@@ -27,6 +27,20 @@ public enum FloatUnaryOp: Equatable, Sendable {
         case .tanh: return tanhf(x)
         }
     }
+
+    /// `y[i] = apply(x[i])` for `count` values, the case chosen once so
+    /// that each loop is specialised (and vectorised where it can be).
+    public func run(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+        switch self {
+        case .relu: for i in 0..<count { y[i] = FloatUnaryOp.relu.apply(x[i]) }
+        case .relu6: for i in 0..<count { y[i] = FloatUnaryOp.relu6.apply(x[i]) }
+        case .reluN1To1: for i in 0..<count { y[i] = FloatUnaryOp.reluN1To1.apply(x[i]) }
+        case .leakyRelu(let alpha): for i in 0..<count { let v = x[i]; y[i] = v > 0 ? v : v * alpha }
+        case .hardSwish: for i in 0..<count { y[i] = FloatUnaryOp.hardSwish.apply(x[i]) }
+        case .logistic: for i in 0..<count { y[i] = FloatUnaryOp.logistic.apply(x[i]) }
+        case .tanh: for i in 0..<count { y[i] = tanhf(x[i]) }
+        }
+    }
 }
 
 /// float32 ADD, SUB, MUL (with their fused clamp), MAXIMUM, MINIMUM.
@@ -41,6 +55,26 @@ public enum FloatBinaryOp: Equatable, Sendable {
         case .mul: return clamp.apply(a * b)
         case .maximum: return a > b ? a : b
         case .minimum: return a < b ? a : b
+        }
+    }
+
+    /// `y[i] = apply(a[i·strideA], b[i·strideB])` for `count` values (a
+    /// stride of 0 repeats one value), the case chosen once per call.
+    public func run(_ a: UnsafePointer<Float>, strideA: Int, _ b: UnsafePointer<Float>, strideB: Int,
+                    _ y: UnsafeMutablePointer<Float>, count: Int, clamp: FloatClamp) {
+        @inline(__always) func loop(_ f: (Float, Float) -> Float) {
+            if strideA == 1 && strideB == 1 {
+                for i in 0..<count { y[i] = f(a[i], b[i]) }
+            } else {
+                for i in 0..<count { y[i] = f(a[i * strideA], b[i * strideB]) }
+            }
+        }
+        switch self {
+        case .add: loop { clamp.apply($0 + $1) }
+        case .sub: loop { clamp.apply($0 - $1) }
+        case .mul: loop { clamp.apply($0 * $1) }
+        case .maximum: loop { $0 > $1 ? $0 : $1 }
+        case .minimum: loop { $0 < $1 ? $0 : $1 }
         }
     }
 }
@@ -80,9 +114,7 @@ public func broadcastBinaryFloat(_ op: FloatBinaryOp, _ clamp: FloatClamp, shape
     var o = 0
     for i in 0..<so[0] { for j in 0..<so[1] { for k in 0..<so[2] {
         let ra = i * ta[0] + j * ta[1] + k * ta[2], rb = i * tb[0] + j * tb[1] + k * tb[2]
-        for l in 0..<so[3] {
-            y[o] = op.apply(a[ra + l * ta[3]], b[rb + l * tb[3]], clamp)
-            o += 1
-        }
+        op.run(a + ra, strideA: ta[3], b + rb, strideB: tb[3], y + o, count: so[3], clamp: clamp)
+        o += so[3]
     } } }
 }
