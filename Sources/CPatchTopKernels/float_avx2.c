@@ -156,6 +156,49 @@ void PT_AVX2 pt_depthwise_f32_avx2(const pt_window *w, const float *X, const flo
                 int32_t fx0, fx1;
                 valid_taps(sx, dw, kw, w->in_w, &fx0, &fx1);
                 float *y = Y + (((ptrdiff_t)b * w->out_rows + (oy - w->out_y)) * w->out_cols + (ox - w->out_x)) * ch;
+                /* Four pixels whose windows are whole, eight channels at a
+                 * time: four independent sums in flight however few the
+                 * channels (a single pixel's sum is one chain of adds). */
+                const int32_t sx3 = (ox + 3) * w->stride_w - w->pad_left;
+                if (ch < 32 && fy0 == 0 && fy1 == kh && ox + 3 < w->col1 && sx >= 0 && sx3 + dw * (kw - 1) < w->in_w) {
+                    const ptrdiff_t pstep = (ptrdiff_t)w->stride_w * ch;
+                    for (int32_t c = 0; c < ch; c += 8) {
+                        const int32_t count = ch - c < 8 ? ch - c : 8;
+                        __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+                        for (int32_t fy = 0; fy < kh; fy++) {
+                            const ptrdiff_t row = ((ptrdiff_t)b * w->in_rows + (sy + fy * dh - w->in_y)) * w->in_cols;
+                            for (int32_t fx = 0; fx < kw; fx++) {
+                                const float *p = X + (row + (sx + fx * dw - w->in_x)) * ch + c;
+                                const __m256 q = _mm256_loadu_ps(W + (ptrdiff_t)(fy * kw + fx) * lanes + c);
+                                __m256 v0, v1, v2, v3;
+                                if (count == 8) {
+                                    v0 = _mm256_loadu_ps(p);
+                                    v1 = _mm256_loadu_ps(p + pstep);
+                                    v2 = _mm256_loadu_ps(p + 2 * pstep);
+                                    v3 = _mm256_loadu_ps(p + 3 * pstep);
+                                } else {
+                                    float t[4][8] = {{0}};
+                                    for (int k = 0; k < 4; k++) memcpy(t[k], p + k * pstep, (size_t)count * sizeof(float));
+                                    v0 = _mm256_loadu_ps(t[0]);
+                                    v1 = _mm256_loadu_ps(t[1]);
+                                    v2 = _mm256_loadu_ps(t[2]);
+                                    v3 = _mm256_loadu_ps(t[3]);
+                                }
+                                s0 = _mm256_add_ps(s0, _mm256_mul_ps(v0, q));
+                                s1 = _mm256_add_ps(s1, _mm256_mul_ps(v1, q));
+                                s2 = _mm256_add_ps(s2, _mm256_mul_ps(v2, q));
+                                s3 = _mm256_add_ps(s3, _mm256_mul_ps(v3, q));
+                            }
+                        }
+                        const __m256 bias8 = _mm256_loadu_ps(bias + c);
+                        store_f8(y + c, clamp8(_mm256_add_ps(s0, bias8), lo, hi), count);
+                        store_f8(y + ch + c, clamp8(_mm256_add_ps(s1, bias8), lo, hi), count);
+                        store_f8(y + 2 * ch + c, clamp8(_mm256_add_ps(s2, bias8), lo, hi), count);
+                        store_f8(y + 3 * ch + c, clamp8(_mm256_add_ps(s3, bias8), lo, hi), count);
+                    }
+                    ox += 3;
+                    continue;
+                }
                 int32_t c = 0;
                 /* Four blocks at once: four independent sums in flight. */
                 for (; c + 32 <= ch; c += 32) {

@@ -106,10 +106,12 @@ extension ArenaSession {
             let o = (0..<4).map { s[$0] + p[$0].before + p[$0].after }
             y.update(repeating: 0, count: action.output.bytes / 4)
             var src = 0
-            for a in 0..<s[0] { for b in 0..<s[1] { for c in 0..<s[2] {
+            // Without channel padding a row of pixels is contiguous on both sides.
+            let run = p[3].before == 0 && p[3].after == 0 ? s[2] : 1
+            for a in 0..<s[0] { for b in 0..<s[1] { for c in stride(from: 0, to: s[2], by: run) {
                 let row = (((a + p[0].before) * o[1] + (b + p[1].before)) * o[2] + (c + p[2].before)) * o[3] + p[3].before
-                (y + row).update(from: x + src, count: s[3])
-                src += s[3]
+                (y + row).update(from: x + src, count: run * s[3])
+                src += run * s[3]
             } } }
             return
         }
