@@ -52,12 +52,46 @@ def seeded_input(detail, seed):
     return rng.integers(info.min, info.max + 1, size=shape, dtype=detail["dtype"])
 
 
+def fixed_quantized_dimensions(path):
+    """The model's bytes with every quantized_dimension that is not an axis
+    of its tensor set to 0, or None when none needed it. person_detect
+    carries quantized_dimension = 3 on its 1-D biases: TFLite Micro ignores
+    it, LiteRT's interpreter refuses the model. A bias has one axis, so 0 is
+    what the exporter meant; nothing else in the model changes."""
+    import flatbuffers
+    from ai_edge_litert import schema_py_generated as schema
+    with open(path, "rb") as f:
+        model = schema.ModelT.InitFromObj(schema.Model.GetRootAs(f.read(), 0))
+    changed = False
+    for graph in model.subgraphs or []:
+        for tensor in graph.tensors or []:
+            q = tensor.quantization
+            rank = len(tensor.shape) if tensor.shape is not None else 0
+            if q is not None and q.quantizedDimension and q.quantizedDimension >= rank:
+                q.quantizedDimension = 0
+                changed = True
+    if not changed:
+        return None
+    builder = flatbuffers.Builder(1024)
+    builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
+    return bytes(builder.Output())
+
+
 def make_interpreter(path, resolver, seed):
     """A one-thread interpreter for `path` with `resolver`, its tensors
     allocated and its first input set to seeded values (raises when the
-    interpreter refuses the model)."""
-    it = Interpreter(model_path=path, num_threads=1,
-                     experimental_op_resolver_type=resolver)
+    interpreter refuses the model). A model LiteRT refuses only for a
+    quantized_dimension outside its tensor's axes (person_detect) runs with
+    that field set to 0 (`fixed_quantized_dimensions`)."""
+    try:
+        it = Interpreter(model_path=path, num_threads=1,
+                         experimental_op_resolver_type=resolver)
+    except ValueError as e:
+        fixed = fixed_quantized_dimensions(path) if "quantized_dimension" in str(e) else None
+        if fixed is None:
+            raise
+        it = Interpreter(model_content=fixed, num_threads=1,
+                         experimental_op_resolver_type=resolver)
     it.allocate_tensors()
     d = it.get_input_details()[0]
     it.set_tensor(d["index"], seeded_input(d, seed))

@@ -77,12 +77,17 @@ struct Bench: ParsableCommand {
         /// With `--per-op`: the median time a run spends outside its ops
         /// (input copy, stepping), taken run by run over the per-op runs.
         var outsideOpsMilliseconds: Double?
+        /// With `--per-op` on an AVX2 CPU: this core's measured limits for
+        /// the kernels' instructions (`MachineLimits`), G MAC/s.
+        var int8LimitGMACs: Double?
+        var float32LimitGMACs: Double?
 
         enum CodingKeys: String, CodingKey {
             case model, runs, loadMilliseconds, planMilliseconds, planPatches, planPatchLayers, sweepMilliseconds,
                  sweepPlans, inferenceMilliseconds, patchedInferenceMilliseconds, macOverhead, kernels, patchedKernels,
                  kernelPath, cpuFeatures, macs, inferenceRuns, measuredArenaBytes, plannedArenaBytes,
-                 patchedMeasuredArenaBytes, patchedPlannedArenaBytes, outsideOpsMilliseconds
+                 patchedMeasuredArenaBytes, patchedPlannedArenaBytes, outsideOpsMilliseconds,
+                 int8LimitGMACs, float32LimitGMACs
         }
 
         /// The figures `--inference-only` skips are written as null rather
@@ -111,6 +116,8 @@ struct Bench: ParsableCommand {
             try c.encodeIfPresent(patchedMeasuredArenaBytes, forKey: .patchedMeasuredArenaBytes)
             try c.encodeIfPresent(patchedPlannedArenaBytes, forKey: .patchedPlannedArenaBytes)
             try c.encodeIfPresent(outsideOpsMilliseconds, forKey: .outsideOpsMilliseconds)
+            try c.encodeIfPresent(int8LimitGMACs, forKey: .int8LimitGMACs)
+            try c.encodeIfPresent(float32LimitGMACs, forKey: .float32LimitGMACs)
         }
     }
 
@@ -186,7 +193,9 @@ struct Bench: ParsableCommand {
                               plannedArenaBytes: inference?.painted.plannedArenaBytes,
                               patchedMeasuredArenaBytes: patched?.painted.measuredArenaBytes,
                               patchedPlannedArenaBytes: patched?.painted.plannedArenaBytes,
-                              outsideOpsMilliseconds: outsideOps)
+                              outsideOpsMilliseconds: outsideOps,
+                              int8LimitGMACs: perOp ? MachineLimits.int8GMACs() : nil,
+                              float32LimitGMACs: perOp ? MachineLimits.float32GMACs() : nil)
         if json {
             try printJSON(figures)
         } else {
@@ -211,9 +220,17 @@ struct Bench: ParsableCommand {
             let total = kernels.reduce(0) { $0 + $1.milliseconds }
             let macs = kernels.reduce(0) { $0 + $1.macs }
             print("ops, step by step    \(format(total)) ms, \(String(format: "%.1f", Double(macs) / max(total, 1e-9) / 1e6)) G MAC/s")
+            if let int8 = figures.int8LimitGMACs, let float = figures.float32LimitGMACs {
+                print(String(format: "this core's limits   %.1f G int8 MAC/s (vpmaddwd), %.1f G float MAC/s (vmulps + vaddps), measured", int8, float))
+            }
             for k in kernels {
-                let rate = k.macs > 0 ? String(format: "%6.2f G MAC/s", Double(k.macs) / max(k.milliseconds, 1e-9) / 1e6) : String(repeating: " ", count: 13)
-                print(String(format: "  op %3d  %8.4f ms  ", k.op, k.milliseconds) + rate + "  " + k.kind)
+                let gmacs = Double(k.macs) / max(k.milliseconds, 1e-9) / 1e6
+                let rate = k.macs > 0 ? String(format: "%6.2f G MAC/s", gmacs) : String(repeating: " ", count: 13)
+                var share = String(repeating: " ", count: 9)
+                if k.macs > 0, let limit = k.isFloat ? figures.float32LimitGMACs : figures.int8LimitGMACs {
+                    share = String(format: " %3.0f%% lim", 100 * gmacs / limit)
+                }
+                print(String(format: "  op %3d  %8.4f ms  ", k.op, k.milliseconds) + rate + share + "  " + k.kind)
             }
             if let outside = figures.outsideOpsMilliseconds {
                 // Measured run by run on the same runs as the ops (no

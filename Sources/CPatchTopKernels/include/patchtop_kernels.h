@@ -118,4 +118,11 @@ void pt_fc_f32_avx2(const float *x, int32_t depth, const float *weights, const f
  * zero, plus the zero point, clamped to int8; NaN gives the zero point. */
 void pt_quantize_f32_avx2(const float *x, size_t count, float scale, int32_t zero_point, int8_t *y);
 
+/* --- the machine's limits -------------------------------------------------
+ * Tight loops of independent vpmaddwd + vpaddd chains (192 int8 MACs per
+ * iteration) and of vmulps + vaddps chains (96 float MACs per iteration),
+ * for `iterations` iterations; the result only defeats dead-code removal. */
+int32_t pt_int8_peak_avx2(uint64_t iterations);
+float pt_f32_peak_avx2(uint64_t iterations);
+
 #endif

@@ -10,6 +10,9 @@ public struct OpTiming: Sendable, Encodable {
     /// MACs the op performs under the program's plan.
     public var macs: Int
     public var milliseconds: Double
+    /// Whether the op computes in float32 (its output is float), so its
+    /// MAC rate compares with the float limit, not the int8 one.
+    public var isFloat: Bool = false
 }
 
 /// Every op's median time, and what a run spends outside its ops.
@@ -58,7 +61,8 @@ extension ArenaProgram {
         let ops = model.operators.map { op in
             let sorted = samples[op.index].sorted()
             return OpTiming(op: op.index, kind: Self.describe(op, in: model), macs: plan.macsPerOp[op.index],
-                            milliseconds: sorted.isEmpty ? 0 : sorted[sorted.count / 2])
+                            milliseconds: sorted.isEmpty ? 0 : sorted[sorted.count / 2],
+                            isFloat: model.tensors[op.output].type == .float32)
         }
         outside.sort()
         return OpProfile(ops: ops, outsideMilliseconds: outside[outside.count / 2])
