@@ -64,6 +64,18 @@ PT_INLINE PT_AVX2 void convf_tile(const int M, const int NB, const float *x, ptr
             PT_STEP(2, a2, c2)
             PT_STEP(3, a3, c3)
 #undef PT_STEP
+            /* One block (8 channels or fewer): pixels 4-7 use the second
+             * block's accumulators, so eight sums are in flight. */
+#define PT_STEP1(m, A)                                                    \
+    if (NB == 1 && M > m) {                                               \
+        const __m256 v = _mm256_broadcast_ss(xp + (m) * pstep + c);       \
+        A = _mm256_add_ps(A, _mm256_mul_ps(v, w0));                       \
+    }
+            PT_STEP1(4, c0)
+            PT_STEP1(5, c1)
+            PT_STEP1(6, c2)
+            PT_STEP1(7, c3)
+#undef PT_STEP1
         }
     }
     const __m256 b0 = _mm256_loadu_ps(bias);
@@ -78,6 +90,13 @@ PT_INLINE PT_AVX2 void convf_tile(const int M, const int NB, const float *x, ptr
     PT_OUT(2, a2, c2)
     PT_OUT(3, a3, c3)
 #undef PT_OUT
+#define PT_OUT1(m, A)                                                                     \
+    if (NB == 1 && M > m) store_f8(y + (m) * ystep, clamp8(_mm256_add_ps(A, b0), lo, hi), count);
+    PT_OUT1(4, c0)
+    PT_OUT1(5, c1)
+    PT_OUT1(6, c2)
+    PT_OUT1(7, c3)
+#undef PT_OUT1
 }
 
 PT_INLINE PT_AVX2 void convf_pixels(const int M, const float *x, ptrdiff_t pstep, const ptrdiff_t *in_off,
@@ -130,6 +149,11 @@ void PT_AVX2 pt_conv_f32_avx2(const pt_window *w, const float *X, const float *W
                 }
                 float *y = yrow + (ptrdiff_t)(ox - w->out_x) * oc;
                 int32_t i = 0, count = end - ox;
+                if (ocp == 8) {
+                    for (; i + 8 <= count; i += 8)
+                        convf_tile(8, 1, X + i * pstep, pstep, in_off, w_off, n, ic, W, ocp, bias, lo, hi,
+                                   y + (ptrdiff_t)i * oc, oc, oc);
+                }
                 for (; i + 4 <= count; i += 4)
                     convf_pixels(4, X + i * pstep, pstep, in_off, w_off, n, ic, W, ocp, bias, lo, hi, y + (ptrdiff_t)i * oc, oc);
                 for (; i < count; i++)

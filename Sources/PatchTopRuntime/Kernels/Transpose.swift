@@ -22,16 +22,18 @@ public struct TransposeParams: Equatable, Sendable {
 }
 
 public func transpose(_ p: TransposeParams, input: UnsafeRawPointer, output: UnsafeMutableRawPointer) {
-    let o = p.outputShape, s = p.inputStrides
-    var to = 0
+    let o0 = p.outputShape[0], o1 = p.outputShape[1], o2 = p.outputShape[2], o3 = p.outputShape[3]
+    let s0 = p.inputStrides[0], s1 = p.inputStrides[1], s2 = p.inputStrides[2], s3 = p.inputStrides[3]
+    // The position counter is local to each specialisation (a counter
+    // captured from outside would live in a heap box, one load and store
+    // through it per element).
     func move<T>(_ type: T.Type) {
-        let x = input.assumingMemoryBound(to: T.self), y = output.assumingMemoryBound(to: T.self)
-        for a in 0..<o[0] { for b in 0..<o[1] { for c in 0..<o[2] {
-            let row = a * s[0] + b * s[1] + c * s[2]
-            for d in 0..<o[3] {
-                y[to] = x[row + d * s[3]]
-                to += 1
-            }
+        let x = input.assumingMemoryBound(to: T.self)
+        var y = output.assumingMemoryBound(to: T.self)
+        for a in 0..<o0 { for b in 0..<o1 { for c in 0..<o2 {
+            let row = x + (a * s0 + b * s1 + c * s2)
+            for d in 0..<o3 { y[d] = row[d * s3] }
+            y += o3
         } } }
     }
     switch p.elementBytes {
