@@ -152,6 +152,38 @@ final class FastKernelTests: XCTestCase {
         }
     }
 
+    /// 1×1 convolutions over more pixels than the AVX2 kernel widens at
+    /// once (240), so whole-tensor calls cross chunk boundaries, with patch
+    /// calls beside them.
+    func testLargePointwiseConvMatchesReference() {
+        for path in KernelPath.available {
+            var rng = Rng(state: 12)
+            for k in 0..<12 {
+                guard let h = WindowGeometry(inputSize: rng.int(15...40), filterSize: 1, stride: 1, padding: .same),
+                      let w = WindowGeometry(inputSize: rng.int(15...40), filterSize: 1, stride: 1, padding: .same)
+                else { return XCTFail() }
+                let win = Window(h: h, w: w)
+                let ic = [2, 3, 16, 24, rng.int(1...40)][rng.int(0...4)], oc = [8, 16, 24, rng.int(1...40)][rng.int(0...3)]
+                let (m, s) = rng.multipliers(oc)
+                let p = Conv2DParams(batches: 1, inputChannels: ic, outputChannels: oc, height: h, width: w,
+                                     inputOffset: Int32(rng.int(-127...128)), outputOffset: Int32(rng.int(-128...127)),
+                                     multipliers: m, shifts: s, activationMin: -128, activationMax: 127)
+                let input = rng.bytes(h.inputSize * w.inputSize * ic), filter = rng.weights(oc * ic)
+                let bias = (0..<oc).map { _ in Int32(rng.int(-100_000...100_000)) }
+                let kernel = Conv2DKernel(p, filter: filter, bias: bias, path: path)
+                var reference = [Int8](repeating: 0, count: h.outputSize * w.outputSize * oc)
+                input.withUnsafeBufferPointer { i in reference.withUnsafeMutableBufferPointer { o in
+                    kernel.runReference(input: i, inputRegion: p.fullInput, output: o, outputRegion: p.fullOutput,
+                                        outputRows: 0..<h.outputSize, outputCols: 0..<w.outputSize)
+                } }
+                checkRegions(&rng, win, batches: 1, inChannels: ic, outChannels: oc, input: input, reference: reference,
+                             label: "large 1x1 #\(k) \(path.rawValue) ic\(ic) oc\(oc) \(h.inputSize)x\(w.inputSize)") { i, ir, o, or, rows, cols in
+                    kernel.run(input: i, inputRegion: ir, output: o, outputRegion: or, outputRows: rows, outputCols: cols)
+                }
+            }
+        }
+    }
+
     func testDepthwiseMatchesReferenceOnRandomShapes() {
         for path in KernelPath.available { depthwiseCases(path: path) }
     }
@@ -241,6 +273,74 @@ final class FastKernelTests: XCTestCase {
                 let r = FixedPoint.multiplyByQuantizedMultiplier(acc[lane], m[lane], s[lane]) &+ zp
                 let expected = Int8(min(max(r, lo), hi))
                 XCTAssertEqual(got[lane], expected, "acc \(acc[lane]) m \(m[lane]) s \(s[lane])")
+            }
+        }
+    }
+
+    /// Numbers a real model never has but a file can: an input zero point
+    /// far outside int8 (the AVX2 kernels need `byte + offset` in int16) and
+    /// huge biases. The kernel then takes a path that can (never a trap)
+    /// and still matches the reference loops byte for byte.
+    func testAbsurdOffsetsFallBackAndStayExact() throws {
+        var rng = Rng(state: 9)
+        for inputOffset: Int32 in [40_000, -1_000_000, Int32.max, Int32.min + 1] {
+            guard let h = WindowGeometry(inputSize: 7, filterSize: 3, stride: 1, padding: .same),
+                  let w = WindowGeometry(inputSize: 9, filterSize: 3, stride: 2, padding: .same) else { return XCTFail() }
+            let ic = 5, oc = 19
+            let (m, s) = rng.multipliers(oc)
+            let p = Conv2DParams(batches: 1, inputChannels: ic, outputChannels: oc, height: h, width: w,
+                                 inputOffset: inputOffset, outputOffset: 3, multipliers: m, shifts: s,
+                                 activationMin: -128, activationMax: 127)
+            let input = rng.bytes(h.inputSize * w.inputSize * ic), filter = rng.weights(oc * 9 * ic)
+            let bias = (0..<oc).map { _ in Int32(truncatingIfNeeded: rng.next()) }
+            for path in KernelPath.available {
+                let kernel = Conv2DKernel(p, filter: filter, bias: bias, path: path)
+                XCTAssertNotEqual(kernel.path, .avx2, "offset \(inputOffset) does not fit int16 lanes")
+                var fast = [Int8](repeating: 0, count: h.outputSize * w.outputSize * oc), reference = fast
+                input.withUnsafeBufferPointer { i in
+                    fast.withUnsafeMutableBufferPointer {
+                        kernel.run(input: i, inputRegion: p.fullInput, output: $0, outputRegion: p.fullOutput,
+                                   outputRows: 0..<h.outputSize, outputCols: 0..<w.outputSize)
+                    }
+                    reference.withUnsafeMutableBufferPointer {
+                        kernel.runReference(input: i, inputRegion: p.fullInput, output: $0, outputRegion: p.fullOutput,
+                                            outputRows: 0..<h.outputSize, outputCols: 0..<w.outputSize)
+                    }
+                }
+                XCTAssertEqual(fast, reference, "offset \(inputOffset) on \(path)")
+
+                let dp = DepthwiseConv2DParams(batches: 1, inputChannels: ic, depthMultiplier: 2, height: h, width: w,
+                                               inputOffset: inputOffset, outputOffset: -7, multipliers: m.prefix(2 * ic).map { $0 },
+                                               shifts: s.prefix(2 * ic).map { $0 }, activationMin: -128, activationMax: 127)
+                let dfilter = rng.weights(9 * 2 * ic)
+                let dk = DepthwiseConv2DKernel(dp, filter: dfilter, bias: Array(bias.prefix(2 * ic)), path: path)
+                XCTAssertNotEqual(dk.path, .avx2)
+                var dfast = [Int8](repeating: 0, count: h.outputSize * w.outputSize * 2 * ic), dref = dfast
+                input.withUnsafeBufferPointer { i in
+                    dfast.withUnsafeMutableBufferPointer {
+                        dk.run(input: i, inputRegion: dp.fullInput, output: $0, outputRegion: dp.fullOutput,
+                               outputRows: 0..<h.outputSize, outputCols: 0..<w.outputSize)
+                    }
+                    dref.withUnsafeMutableBufferPointer {
+                        dk.runReference(input: i, inputRegion: dp.fullInput, output: $0, outputRegion: dp.fullOutput,
+                                        outputRows: 0..<h.outputSize, outputCols: 0..<w.outputSize)
+                    }
+                }
+                XCTAssertEqual(dfast, dref, "depthwise offset \(inputOffset) on \(path)")
+
+                var fp = FullyConnectedParams(batches: 2, inputDepth: 40, outputDepth: 11, inputOffset: inputOffset,
+                                              filterOffset: inputOffset, outputOffset: 0, multiplier: m[0], shift: s[0],
+                                              activationMin: -128, activationMax: 127)
+                fp.singleRounding = false
+                let fin = rng.bytes(80), ffilter = rng.weights(440)
+                let fk = FullyConnectedKernel(fp, filter: ffilter, bias: Array(bias.prefix(11)), path: path)
+                XCTAssertEqual(fk.path, .portable)
+                var ffast = [Int8](repeating: 0, count: 22), fref = ffast
+                fin.withUnsafeBufferPointer { i in
+                    ffast.withUnsafeMutableBufferPointer { fk.run(input: i, output: $0) }
+                    fref.withUnsafeMutableBufferPointer { fk.runReference(input: i, output: $0) }
+                }
+                XCTAssertEqual(ffast, fref, "fc offset \(inputOffset) on \(path)")
             }
         }
     }
