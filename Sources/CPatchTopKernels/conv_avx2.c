@@ -364,6 +364,27 @@ void pt_depthwise_pack_avx2(const int8_t *filter, int32_t channels, int32_t taps
     }
 }
 
+/* Channels [c, ch) of one output pixel, eight at a time, over the taps
+ * [fy0, fy1) x [fx0, fx1) in the image (`base`: the window's first pixel,
+ * `row`/`col`: element steps between tap rows and columns). */
+PT_INLINE PT_AVX2 void dw_tail(const int8_t *X, ptrdiff_t base, int32_t c, int32_t ch, int32_t lanes, int32_t fy0,
+                                int32_t fy1, int32_t fx0, int32_t fx1, int32_t kw, ptrdiff_t row, ptrdiff_t col,
+                                const int32_t *W, __m256i offset, const pt_requant *rq, const rq_consts *k, int8_t *y) {
+    for (; c < ch; c += 8) {
+        const int32_t count = ch - c < 8 ? ch - c : 8;
+        __m256i a = _mm256_loadu_si256((const __m256i *)(rq->bias + c));
+        for (int32_t fy = fy0; fy < fy1; fy++) {
+            for (int32_t fx = fx0; fx < fx1; fx++) {
+                const int8_t *p = X + (base + fy * row + fx * col + c);
+                const int32_t *q = W + (ptrdiff_t)(fy * kw + fx) * lanes + c;
+                const __m256i x = _mm256_add_epi32(load8(p, count), offset);
+                a = _mm256_add_epi32(a, _mm256_mullo_epi32(x, _mm256_loadu_si256((const __m256i *)q)));
+            }
+        }
+        store8(rq8(a, rq, c, k), y + c, count);
+    }
+}
+
 void PT_AVX2 pt_depthwise_avx2(const pt_window *w, const int8_t *X, const int32_t *W, const int16_t *P,
                                const pt_requant *rq, int8_t *Y) {
     if (w->row0 >= w->row1 || w->col0 >= w->col1) return;
@@ -395,6 +416,42 @@ void PT_AVX2 pt_depthwise_avx2(const pt_window *w, const int8_t *X, const int32_
                 const ptrdiff_t base = (((ptrdiff_t)b * w->in_rows + (sy - w->in_y)) * w->in_cols + (sx - w->in_x)) * ch;
                 int8_t *y = Y + (((ptrdiff_t)b * w->out_rows + (oy - w->out_y)) * w->out_cols + (ox - w->out_x)) * ch;
                 const int inside = paired && fy0 == 0 && fy1 == kh && fx0 == 0 && fx1 == kw;
+                /* Two neighbouring pixels with whole windows: each weight
+                 * vector loaded once for both. */
+                const int32_t sx1 = sx + w->stride_w;
+                if (inside && ox + 1 < w->col1 && sx1 + dw * (kw - 1) < w->in_w) {
+                    const ptrdiff_t step = (ptrdiff_t)w->stride_w * ch;
+                    int32_t c = 0;
+                    for (; c + 16 <= ch; c += 16) {
+                        const int16_t *q = P + (size_t)(c / 16) * (size_t)tap_pairs * 32;
+                        __m256i lo = _mm256_setzero_si256(), hi = lo, lo1 = lo, hi1 = lo;
+                        for (int32_t j = 0; j < tap_pairs; j++, q += 32) {
+                            const int32_t t0 = 2 * j, t1 = 2 * j + 1 < taps ? 2 * j + 1 : 2 * j;
+                            const int8_t *p0 = X + (base + tap_at[t0] + c), *p1 = X + (base + tap_at[t1] + c);
+                            const __m256i wl = _mm256_loadu_si256((const __m256i *)q);
+                            const __m256i wh = _mm256_loadu_si256((const __m256i *)(q + 16));
+                            const __m256i v0 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)p0));
+                            const __m256i v1 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)p1));
+                            const __m256i u0 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(p0 + step)));
+                            const __m256i u1 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(p1 + step)));
+                            lo = _mm256_add_epi32(lo, _mm256_madd_epi16(_mm256_unpacklo_epi16(v0, v1), wl));
+                            hi = _mm256_add_epi32(hi, _mm256_madd_epi16(_mm256_unpackhi_epi16(v0, v1), wh));
+                            lo1 = _mm256_add_epi32(lo1, _mm256_madd_epi16(_mm256_unpacklo_epi16(u0, u1), wl));
+                            hi1 = _mm256_add_epi32(hi1, _mm256_madd_epi16(_mm256_unpackhi_epi16(u0, u1), wh));
+                        }
+                        const __m256i f0 = _mm256_loadu_si256((const __m256i *)(rq->folded_bias + c));
+                        const __m256i f1 = _mm256_loadu_si256((const __m256i *)(rq->folded_bias + c + 8));
+                        store16(rq8(_mm256_add_epi32(_mm256_permute2x128_si256(lo, hi, 0x20), f0), rq, c, &k),
+                                rq8(_mm256_add_epi32(_mm256_permute2x128_si256(lo, hi, 0x31), f1), rq, c + 8, &k), y + c, 16);
+                        store16(rq8(_mm256_add_epi32(_mm256_permute2x128_si256(lo1, hi1, 0x20), f0), rq, c, &k),
+                                rq8(_mm256_add_epi32(_mm256_permute2x128_si256(lo1, hi1, 0x31), f1), rq, c + 8, &k), y + ch + c, 16);
+                    }
+                    dw_tail(X, base, c, ch, lanes, 0, kh, 0, kw, kw, dh * row_stride, (ptrdiff_t)dw * ch, W, offset, rq, &k, y);
+                    dw_tail(X, base + step, c, ch, lanes, 0, kh, 0, kw, kw, dh * row_stride, (ptrdiff_t)dw * ch, W, offset,
+                            rq, &k, y + ch);
+                    ox++;
+                    continue;
+                }
                 int32_t c = 0;
                 for (; c + 16 <= ch; c += 16) {
                     __m256i a0, a1;
@@ -431,19 +488,8 @@ void PT_AVX2 pt_depthwise_avx2(const pt_window *w, const int8_t *X, const int32_
                     }
                     store16(rq8(a0, rq, c, &k), rq8(a1, rq, c + 8, &k), y + c, 16);
                 }
-                for (; c < ch; c += 8) {
-                    const int32_t count = ch - c < 8 ? ch - c : 8;
-                    __m256i a = _mm256_loadu_si256((const __m256i *)(rq->bias + c));
-                    for (int32_t fy = fy0; fy < fy1; fy++) {
-                        for (int32_t fx = fx0; fx < fx1; fx++) {
-                            const int8_t *p = X + (base + fy * dh * row_stride + (ptrdiff_t)fx * dw * ch + c);
-                            const int32_t *q = W + (ptrdiff_t)(fy * kw + fx) * lanes + c;
-                            const __m256i x = _mm256_add_epi32(load8(p, count), offset);
-                            a = _mm256_add_epi32(a, _mm256_mullo_epi32(x, _mm256_loadu_si256((const __m256i *)q)));
-                        }
-                    }
-                    store8(rq8(a, rq, c, &k), y + c, count);
-                }
+                dw_tail(X, base, c, ch, lanes, fy0, fy1, fx0, fx1, kw, dh * row_stride, (ptrdiff_t)dw * ch, W, offset,
+                        rq, &k, y);
             }
         }
     }
