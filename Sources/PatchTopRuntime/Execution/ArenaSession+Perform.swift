@@ -227,8 +227,12 @@ extension ArenaSession {
                     let ia = a.region.offset(batch: 0, row: sa[1] == 1 ? a.region.y : row, col: sa[2] == 1 ? a.region.x : col, channels: sa[3])
                     let ib = b.region.offset(batch: 0, row: sb[1] == 1 ? b.region.y : row, col: sb[2] == 1 ? b.region.x : col, channels: sb[3])
                     let to = action.output.region.offset(batch: 0, row: row, col: col, channels: channels)
-                    for c in 0..<channels {
-                        y[to + c] = t[Int(ua[ia + c * stepA]) << 8 | Int(ub[ib + c * stepB])]
+                    let xa = ua + ia, xb = ub + ib, out = y + to
+                    if stepA == 1 && stepB == 1 {
+                        // A per-channel scale (squeeze-excite's MUL): both walk along.
+                        for c in 0..<channels { out[c] = t[Int(xa[c]) << 8 | Int(xb[c])] }
+                    } else {
+                        for c in 0..<channels { out[c] = t[Int(xa[c * stepA]) << 8 | Int(xb[c * stepB])] }
                     }
                 }
             }

@@ -54,9 +54,37 @@ public func meanInt8(_ p: MeanParams, input: UnsafeBufferPointer<Int8>, output: 
         return
     }
     let count = Int64(loops.count)
+    guard let X = input.baseAddress else { return }
+    let block = loops.contiguousOutputs
+    // Sums of at most 2^24 int8 values fit 32 bits, so the per-output
+    // accumulators (a block of neighbouring outputs at once, added along
+    // the contiguous input) are Int32, then widened exactly.
+    if block > 1 && loops.count <= 1 << 24 {
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: block) { buffer in
+            guard let acc = buffer.baseAddress else { return }
+            loops.forEachOutputBlock { first, base in
+                acc.update(repeating: 0, count: block)
+                loops.forEachReduced(from: base) { i in
+                    let x = X + i
+                    for j in 0..<block { acc[j] &+= Int32(x[j]) }
+                }
+                for j in 0..<block where first + j < output.count {
+                    output[first + j] = meanResult(p, Int64(acc[j]), count: count)
+                }
+            }
+        }
+        return
+    }
     loops.forEachOutput { o, base in
         var acc: Int64 = 0
         loops.forEachReduced(from: base) { acc &+= Int64(input[$0]) }
+        output[o] = meanResult(p, acc, count: count)
+    }
+}
+
+/// One output of `meanInt8` from the sum of its `count` inputs.
+@inline(__always)
+func meanResult(_ p: MeanParams, _ acc: Int64, count: Int64) -> Int8 {
         let shifted = acc &- Int64(p.inputZeroPoint) &* count
         let result: Int32
         if let narrow = Int32(exactly: shifted) {
@@ -65,8 +93,7 @@ public func meanInt8(_ p: MeanParams, input: UnsafeBufferPointer<Int8>, output: 
             let mean = Int32(clamping: (shifted + (shifted >= 0 ? count / 2 : -(count / 2))) / count)
             result = FixedPoint.multiplyByQuantizedMultiplier(mean, p.multiplier, p.shift) &+ p.outputZeroPoint
         }
-        output[o] = Int8(min(max(result, -128), 127))
-    }
+        return Int8(min(max(result, -128), 127))
 }
 
 /// float32 MEAN over any axes: each output sums its inputs in row-major
@@ -78,6 +105,24 @@ public func meanFloat(_ loops: ReductionLoops, input: UnsafeBufferPointer<Float>
         return
     }
     let count = Float(loops.count)
+    guard let X = input.baseAddress else { return }
+    let block = loops.contiguousOutputs
+    if block > 1 {
+        // Neighbouring outputs summed side by side, each still adding its
+        // own inputs in the reference's order.
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: block) { buffer in
+            guard let sum = buffer.baseAddress else { return }
+            loops.forEachOutputBlock { first, base in
+                sum.update(repeating: 0, count: block)
+                loops.forEachReduced(from: base) { i in
+                    let x = X + i
+                    for j in 0..<block { sum[j] = sum[j] + x[j] }
+                }
+                for j in 0..<block where first + j < output.count { output[first + j] = sum[j] / count }
+            }
+        }
+        return
+    }
     loops.forEachOutput { o, base in
         var sum: Float = 0
         loops.forEachReduced(from: base) { sum += input[$0] }

@@ -61,6 +61,32 @@ public struct ReductionLoops: Equatable, Sendable {
         } } } }
     }
 
+    /// Outputs that are neighbours in memory on both sides: the innermost
+    /// kept dimension when it is the input's innermost (channels kept, as in
+    /// a spatial MEAN of NHWC), else 1.
+    var contiguousOutputs: Int { keptStrides[3] == 1 ? kept[3] : 1 }
+
+    /// Calls `body(firstOutput, firstInput)` for every block of
+    /// `contiguousOutputs` outputs in order; output `firstOutput + j` reads
+    /// the inputs of `firstInput` shifted by `j`. Reducing a block with
+    /// `forEachReduced` and adding `j` keeps each output's own input order.
+    @inline(__always)
+    func forEachOutputBlock(_ body: (Int, Int) -> Void) {
+        let k = kept, s = keptStrides, block = contiguousOutputs
+        var output = 0
+        for a in 0..<k[0] { for b in 0..<k[1] { for c in 0..<k[2] {
+            if block > 1 {
+                body(output, a * s[0] + b * s[1] + c * s[2])
+                output += block
+            } else {
+                for d in 0..<k[3] {
+                    body(output, a * s[0] + b * s[1] + c * s[2] + d * s[3])
+                    output += 1
+                }
+            }
+        } } }
+    }
+
     /// Calls `body(input)` for every input of the output starting at `base`,
     /// in row-major order.
     @inline(__always)
