@@ -111,7 +111,7 @@ extension ArenaSession {
                 padInt8(input: bytes(x), inputShape: shape, paddings: paddings.map { ($0.before, $0.after) },
                         padValue: value, output: y)
             } else {
-                padRegion(x, shape: shape, paddings: paddings, value: value, action, y)
+                padRegion(x, shape: shape, paddings: paddings, fill: UInt8(bitPattern: value), elementBytes: 1, action)
             }
         case let .concat(inputs, shapes, axis, _):
             var views: [Operand] = []
@@ -239,26 +239,46 @@ extension ArenaSession {
         }
     }
 
-    /// PAD over the step's rows and columns: a position outside the input
-    /// (or a padded channel) takes the pad value.
-    func padRegion(_ input: Operand, shape: [Int], paddings: [Interpreter.Paddings], value: Int8, _ action: Action,
-                   _ y: UnsafeMutableBufferPointer<Int8>) {
-        let x = pointer(input).assumingMemoryBound(to: Int8.self)
-        guard let out = y.baseAddress else { return }
+    /// PAD over the step's rows and columns, for int8 and float32 alike: a
+    /// position outside the input (or a padded channel) takes the pad,
+    /// which is one repeated byte (the int8 zero point, or 0.0's zero
+    /// bytes). Without channel padding, a row's pixels inside the input are
+    /// one contiguous run on both sides and move with one copy.
+    func padRegion(_ input: Operand, shape: [Int], paddings: [Interpreter.Paddings], fill: UInt8, elementBytes: Int,
+                   _ action: Action) {
+        let x = pointer(input).assumingMemoryBound(to: UInt8.self)
+        let y = pointer(action.output).assumingMemoryBound(to: UInt8.self)
         let inChannels = shape[3], before = paddings[3].before
         let outChannels = inChannels + before + paddings[3].after
+        let pixelIn = inChannels * elementBytes, pixelOut = outChannels * elementBytes
+        let cols = action.cols, top = paddings[1].before, left = paddings[2].before
         for row in action.rows {
-            for col in action.cols {
-                let to = out + action.output.region.offset(batch: 0, row: row, col: col, channels: outChannels)
-                let iy = row - paddings[1].before, ix = col - paddings[2].before
-                guard iy >= 0, iy < shape[1], ix >= 0, ix < shape[2] else {
-                    to.update(repeating: value, count: outChannels)
-                    continue
+            let to = y + action.output.region.offset(batch: 0, row: row, col: cols.lowerBound, channels: outChannels) * elementBytes
+            let iy = row - top
+            guard iy >= 0, iy < shape[1] else {
+                to.update(repeating: fill, count: cols.count * pixelOut)
+                continue
+            }
+            // Output columns whose input column is inside the image.
+            let low = min(max(cols.lowerBound, left), cols.upperBound)
+            let inside = low..<max(low, min(cols.upperBound, shape[2] + left))
+            if before == 0 && outChannels == inChannels {
+                let lead = (inside.lowerBound - cols.lowerBound) * pixelOut
+                to.update(repeating: fill, count: lead)
+                if !inside.isEmpty {
+                    let from = x + input.region.offset(batch: 0, row: iy, col: inside.lowerBound - left, channels: inChannels) * elementBytes
+                    (to + lead).update(from: from, count: inside.count * pixelOut)
                 }
-                let from = x + input.region.offset(batch: 0, row: iy, col: ix, channels: inChannels)
-                to.update(repeating: value, count: before)
-                (to + before).update(from: from, count: inChannels)
-                (to + before + inChannels).update(repeating: value, count: outChannels - before - inChannels)
+                let done = lead + inside.count * pixelOut
+                (to + done).update(repeating: fill, count: cols.count * pixelOut - done)
+                continue
+            }
+            for col in cols {
+                let pixel = to + (col - cols.lowerBound) * pixelOut
+                pixel.update(repeating: fill, count: pixelOut)
+                guard inside.contains(col) else { continue }
+                let from = x + input.region.offset(batch: 0, row: iy, col: col - left, channels: inChannels) * elementBytes
+                (pixel + before * elementBytes).update(from: from, count: pixelIn)
             }
         }
     }

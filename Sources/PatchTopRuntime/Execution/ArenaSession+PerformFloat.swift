@@ -115,16 +115,6 @@ extension ArenaSession {
             } } }
             return
         }
-        let inChannels = shape[3], outChannels = inChannels + paddings[3].before + paddings[3].after
-        for row in action.rows {
-            for col in action.cols {
-                let to = action.output.region.offset(batch: 0, row: row, col: col, channels: outChannels)
-                let iy = row - paddings[1].before, ix = col - paddings[2].before
-                (y + to).update(repeating: 0, count: outChannels)
-                guard iy >= 0, iy < shape[1], ix >= 0, ix < shape[2] else { continue }
-                let from = input.region.offset(batch: 0, row: iy, col: ix, channels: inChannels)
-                (y + to + paddings[3].before).update(from: x + from, count: inChannels)
-            }
-        }
+        padRegion(input, shape: shape, paddings: paddings, fill: 0, elementBytes: 4, action)
     }
 }
