@@ -231,7 +231,22 @@ static PT_AVX2 void widen(const int8_t *src, int32_t pixels, int32_t ic, int32_t
         for (; j < total; j++) dst[j] = (int16_t)(src[j] + offset);
         return;
     }
-    for (int32_t p = 0; p < pixels; p++) {
+    int32_t p = 0;
+    if (ic < 8) {
+        /* Few, odd channels (a first layer's 3): one 8-byte load and one
+         * 16-byte store per pixel. The lane past ic holds the next pixel's
+         * first channel, against a zero weight; the store runs into the
+         * next pixel's slot, written next; the loads stay inside this run,
+         * so the last pixels go one value at a time. */
+        const __m128i off = _mm_set1_epi16(offset);
+        for (; (int64_t)(pixels - p) * ic >= 8; p++) {
+            const __m128i v = _mm_cvtepi8_epi16(_mm_loadl_epi64((const __m128i *)(src + (ptrdiff_t)p * ic)));
+            _mm_storeu_si128((__m128i *)(dst + (ptrdiff_t)p * icp), _mm_add_epi16(v, off));
+        }
+    }
+    src += (ptrdiff_t)p * ic;
+    dst += (ptrdiff_t)p * icp;
+    for (; p < pixels; p++) {
         for (int32_t c = 0; c < ic; c++) dst[c] = (int16_t)(src[c] + offset);
         dst[ic] = 0;
         src += ic;
