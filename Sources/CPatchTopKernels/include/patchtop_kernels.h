@@ -89,12 +89,12 @@ void pt_depthwise_avx2(const pt_window *w, const int8_t *input, const int32_t *w
                        const pt_requant *rq, int8_t *output);
 
 /* --- FULLY_CONNECTED accumulation, AVX2 ---------------------------------
- * acc[o] = sum_d (x[d] + input_offset) * w[o][d] for one input row, int32
- * wrapping. Weights as int16 rows `stride` long (depth rounded up to 16,
- * zero past the end) with the filter offset already added; `scratch`
- * holds `stride` int16. */
-void pt_fc_accumulate_avx2(const int8_t *x, int32_t depth, int32_t input_offset, const int16_t *weights,
-                           int32_t outputs, int32_t stride, int16_t *scratch, int32_t *acc);
+ * acc[o] = sum_d (x[d] + input_offset) * (w[o][d] + filter_offset) for one
+ * input row, int32 wrapping. Weights stay int8 (half the bytes to stream),
+ * as rows `stride` long (depth rounded up to 16, zero past the end: the
+ * widened input is zero there); `scratch` holds `stride` int16. */
+void pt_fc_accumulate_avx2(const int8_t *x, int32_t depth, int32_t input_offset, const int8_t *weights,
+                           int32_t filter_offset, int32_t outputs, int32_t stride, int16_t *scratch, int32_t *acc);
 
 /* --- float32, AVX2 (separate multiply and add, never fused) --------------
  * Bit-identical to TFLite Micro's reference float kernels: every output

@@ -209,20 +209,20 @@ struct AVX2DepthwiseConv2D: Sendable {
     }
 }
 
-/// FULLY_CONNECTED on AVX2: int16 rows of weights (filter offset added)
-/// against the widened input, four output rows at a time; the rescale is
-/// `fullyConnectedOutput`, as on every path.
+/// FULLY_CONNECTED on AVX2: int8 rows of weights, widened (filter offset
+/// added) against the widened input, four output rows at a time; the
+/// rescale is `fullyConnectedOutput`, as on every path.
 struct AVX2FullyConnected: Sendable {
     /// `[output][stride]`, depth rounded up to 16, zero past the end.
-    let weights: [Int16]
+    let weights: [Int8]
     let stride: Int
 
     init(_ p: FullyConnectedParams, filter: [Int8]) {
         let depth = p.inputDepth
         stride = (depth + 15) / 16 * 16
-        var w = [Int16](repeating: 0, count: p.outputDepth * stride)
+        var w = [Int8](repeating: 0, count: max(p.outputDepth * stride, 16))
         for o in 0..<p.outputDepth {
-            for d in 0..<depth { w[o * stride + d] = Int16(Int32(filter[o * depth + d]) + p.filterOffset) }
+            for d in 0..<depth { w[o * stride + d] = filter[o * depth + d] }
         }
         weights = w
     }
@@ -244,8 +244,8 @@ struct AVX2FullyConnected: Sendable {
         withUnsafeTemporaryAllocation(of: Int32.self, capacity: max(outputs, 1)) { acc in
             weights.withUnsafeBufferPointer { w in
                 for b in 0..<p.batches {
-                    pt_fc_accumulate_avx2(X + b * depth, Int32(depth), p.inputOffset, w.baseAddress, Int32(outputs),
-                                          Int32(stride), xs.baseAddress, acc.baseAddress)
+                    pt_fc_accumulate_avx2(X + b * depth, Int32(depth), p.inputOffset, w.baseAddress, p.filterOffset,
+                                          Int32(outputs), Int32(stride), xs.baseAddress, acc.baseAddress)
                     for o in 0..<outputs { Y[b * outputs + o] = fullyConnectedOutput(p, acc[o], channel: o, bias: bias) }
                 }
             }
