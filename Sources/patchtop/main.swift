@@ -1,4 +1,10 @@
 import Foundation
+import PatchTopRuntime
+
+// A PATCHTOP_KERNELS that cannot be followed is said once, not ignored.
+if let notice = KernelPath.environmentNotice {
+    FileHandle.standardError.write(Data("patchtop: warning: \(notice)\n".utf8))
+}
 
 // The one place the process exits: a `CommandFailure` prints as one line
 // `patchtop: …` with status 1; everything else (usage errors, --help,

@@ -47,6 +47,18 @@ extension BinaryTests {
         XCTAssertEqual(runJSON["arenaBytes"] as? Int, runJSON["plannedArenaBytes"] as? Int)
     }
 
+    func testAKernelPathThatCannotBeFollowedIsSaid() throws {
+        let run = try shell("/usr/bin/env", ["PATCHTOP_KERNELS=vnni512", try binary, "run", "SampleModels/tiny-allops.tflite", "--json"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stderr.contains("PATCHTOP_KERNELS=vnni512 is not a kernel path (avx2, portable)"), run.stderr)
+        let runJSON = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        // The best path the CPU has, as if the variable were unset.
+        let features = try XCTUnwrap(runJSON["cpuFeatures"] as? String)
+        XCTAssertEqual(runJSON["kernelPath"] as? String, features.contains("avx2") ? "avx2" : "portable")
+        let quiet = try shell("/usr/bin/env", ["PATCHTOP_KERNELS=portable", try binary, "analyze", "SampleModels/tiny-allops.tflite"])
+        XCTAssertEqual(quiet.stderr, "")
+    }
+
     func testBenchTextSaysWhereTheArenaWasMeasured() throws {
         let result = try shell(try binary, ["bench", "SampleModels/tiny-allops.tflite", "--inference-only", "--runs", "1", "-p", "2", "--per-op"])
         XCTAssertEqual(result.status, 0, result.stderr)

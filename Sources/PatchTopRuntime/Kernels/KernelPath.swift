@@ -24,6 +24,20 @@ public enum KernelPath: String, Sendable, CaseIterable, Codable, CustomStringCon
         return available[0]
     }()
 
+    /// Why `PATCHTOP_KERNELS` was not followed, or nil when it is unset or
+    /// was: a name that is no kernel path, or a path this CPU lacks.
+    public static var environmentNotice: String? {
+        guard let name = ProcessInfo.processInfo.environment["PATCHTOP_KERNELS"], !name.isEmpty else { return nil }
+        guard let asked = KernelPath(rawValue: name.lowercased()) else {
+            let names = allCases.map(\.rawValue).joined(separator: ", ")
+            return "PATCHTOP_KERNELS=\(name) is not a kernel path (\(names)); using \(active.rawValue)"
+        }
+        guard available.contains(asked) else {
+            return "PATCHTOP_KERNELS=\(name): this CPU lacks \(asked.rawValue) (it has: \(CPUFeatures.current)); using \(active.rawValue)"
+        }
+        return nil
+    }
+
     /// The paths this CPU can run, best first (`portable` is always last).
     public static var available: [KernelPath] {
         (CPUFeatures.current.contains(.avx2) ? [.avx2] : []) + [.portable]
