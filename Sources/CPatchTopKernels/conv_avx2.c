@@ -1,31 +1,17 @@
 /* CONV_2D and DEPTHWISE_CONV_2D with AVX2 intrinsics; see patchtop_kernels.h. */
 #include "patchtop_kernels.h"
+#include "kernels_internal.h"
 
 #include <string.h>
 
 #if defined(__x86_64__) || defined(_M_X64)
 #include <immintrin.h>
 
-#define PT_AVX2 __attribute__((target("avx2")))
-#define PT_INLINE static inline __attribute__((always_inline))
-
 /* Output pixels per register tile, and the most pixels widened at once by
  * the 1x1 path. */
 enum { TILE_PIXELS = 6, FLAT_CHUNK = 240 };
 
 static inline int32_t even_up(int32_t c) { return (c + 1) & ~1; }
-
-/* The taps [*f0, *f1) of a window axis inside the input (size `size`) for a
- * window whose tap 0 reads `start`. */
-static inline void valid_taps(int32_t start, int32_t dilation, int32_t filter, int32_t size, int32_t *f0, int32_t *f1) {
-    int32_t a = start >= 0 ? 0 : (-start + dilation - 1) / dilation;
-    int32_t room = size - start;
-    int32_t b = room <= 0 ? 0 : (room + dilation - 1) / dilation;
-    if (b > filter) b = filter;
-    if (a > b) a = b;
-    *f0 = a;
-    *f1 = b;
-}
 
 size_t pt_conv_packed_count_avx2(int32_t out_channels, int32_t taps, int32_t in_channels) {
     size_t blocks = ((size_t)out_channels + 7) / 8;

@@ -1,10 +1,9 @@
 /* FULLY_CONNECTED accumulation with AVX2; see patchtop_kernels.h. */
 #include "patchtop_kernels.h"
+#include "kernels_internal.h"
 
 #if defined(__x86_64__) || defined(_M_X64)
 #include <immintrin.h>
-
-#define PT_AVX2 __attribute__((target("avx2")))
 
 static inline PT_AVX2 int32_t hsum(__m256i v) {
     __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));

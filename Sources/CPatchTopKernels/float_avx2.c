@@ -3,25 +3,13 @@
  * -ffp-contract=off, so every multiply and add rounds on its own, as the
  * reference's scalar code does. */
 #include "patchtop_kernels.h"
+#include "kernels_internal.h"
 
 #include <math.h>
 #include <string.h>
 
 #if defined(__x86_64__) || defined(_M_X64)
 #include <immintrin.h>
-
-#define PT_AVX2 __attribute__((target("avx2")))
-#define PT_INLINE static inline __attribute__((always_inline))
-
-static inline void valid_taps(int32_t start, int32_t dilation, int32_t filter, int32_t size, int32_t *f0, int32_t *f1) {
-    int32_t a = start >= 0 ? 0 : (-start + dilation - 1) / dilation;
-    int32_t room = size - start;
-    int32_t b = room <= 0 ? 0 : (room + dilation - 1) / dilation;
-    if (b > filter) b = filter;
-    if (a > b) a = b;
-    *f0 = a;
-    *f1 = b;
-}
 
 /* std::min(upper, std::max(lower, v)) lane by lane: maxps/minps return their
  * second operand when either is NaN, so v goes second. */

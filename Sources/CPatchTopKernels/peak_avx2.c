@@ -1,11 +1,10 @@
 /* The machine's arithmetic limits for the instructions the AVX2 kernels
  * use; see patchtop_kernels.h. */
 #include "patchtop_kernels.h"
+#include "kernels_internal.h"
 
 #if defined(__x86_64__) || defined(_M_X64)
 #include <immintrin.h>
-
-#define PT_AVX2 __attribute__((target("avx2")))
 
 int32_t PT_AVX2 pt_int8_peak_avx2(uint64_t iterations) {
     __m256i a[12];
