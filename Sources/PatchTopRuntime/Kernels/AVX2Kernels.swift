@@ -194,18 +194,26 @@ struct AVX2DepthwiseConv2D: Sendable {
             }
         }
         if m == 1 { call(X); return }
-        let pixels = p.batches * inputRegion.height * inputRegion.width
-        withUnsafeTemporaryAllocation(of: Int8.self, capacity: max(pixels * oc, 1)) { expanded in
-            guard let E = expanded.baseAddress else { return }
-            for px in 0..<pixels {
-                let from = X + px * ic, to = E + px * oc
-                for c in 0..<ic {
-                    let v = from[c]
-                    for k in 0..<m { to[c * m + k] = v }
-                }
+        withRepeatedChannels(X, pixels: p.batches * inputRegion.height * inputRegion.width, channels: ic, times: m, call)
+    }
+}
+
+/// Calls `body` with a copy of `pixels` pixels of `channels` values in which
+/// each value appears `times` times in a row: the input a depthwise
+/// convolution with depth multiplier `times` reads per output channel
+/// (output channel `c·times + k` reads input channel `c`).
+func withRepeatedChannels<T>(_ input: UnsafePointer<T>, pixels: Int, channels: Int, times: Int,
+                             _ body: (UnsafePointer<T>) -> Void) {
+    let width = channels * times
+    withUnsafeTemporaryAllocation(of: T.self, capacity: max(pixels * width, 1)) { buffer in
+        guard let copy = buffer.baseAddress else { return }
+        for px in 0..<pixels {
+            let from = input + px * channels, to = copy + px * width
+            for c in 0..<channels {
+                (to + c * times).initialize(repeating: from[c], count: times)
             }
-            call(E)
         }
+        body(copy)
     }
 }
 

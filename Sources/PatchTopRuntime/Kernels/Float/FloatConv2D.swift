@@ -82,15 +82,8 @@ public struct FloatConv2DKernel: Sendable {
                         // multiplier-1 kernel on the input with each channel
                         // repeated m times.
                         window.in_channels = Int32(oc)
-                        let pixels = batches * inputRegion.height * inputRegion.width
-                        withUnsafeTemporaryAllocation(of: Float.self, capacity: max(pixels * oc, 1)) { e in
-                            guard let expanded = e.baseAddress else { return }
-                            for px in 0..<pixels {
-                                for c in 0..<ic {
-                                    let v = input[px * ic + c]
-                                    for k in 0..<m { expanded[px * oc + c * m + k] = v }
-                                }
-                            }
+                        withRepeatedChannels(input, pixels: batches * inputRegion.height * inputRegion.width,
+                                             channels: ic, times: m) { expanded in
                             pt_depthwise_f32_avx2(&window, expanded, w.baseAddress, b.baseAddress, clamp.lower,
                                                   clamp.upper, output)
                         }
