@@ -14,7 +14,8 @@ let optimisedEvenInDebug: [SwiftSetting] = [
 /// The C kernels are the hot loops of every run; like the Swift targets
 /// above they are optimised in debug builds too. They are compiled for the
 /// architecture's baseline: the AVX2 functions carry their own target
-/// attribute and run only when the CPU reports AVX2 (see KernelPath).
+/// attribute and run only when the CPU reports AVX2 (see KernelPath). No
+/// float multiply and add may fuse: TFLite Micro's float kernels round each.
 let optimisedC: [CSetting] = [
     .unsafeFlags(["-O2", "-ffp-contract=off"]),
 ]
