@@ -180,9 +180,12 @@ extension ArenaSession {
     func lookup(_ input: Operand, _ action: Action, _ table: LookupTableInt8) {
         let x = pointer(input).assumingMemoryBound(to: UInt8.self)
         let y = pointer(action.output).assumingMemoryBound(to: Int8.self)
-        table.table.withUnsafeBufferPointer { t in
+        table.table.withUnsafeBufferPointer { tb in
+            guard let t = tb.baseAddress else { return }
             forEachRun(of: input, action) { from, to, count in
-                for i in 0..<count { y[to + i] = t[Int(x[from + i])] }
+                // Pointers fixed per run, so the loop is loads and a store.
+                let xs = x + from, out = y + to
+                for i in 0..<count { out[i] = t[Int(xs[i])] }
             }
         }
     }
@@ -198,11 +201,13 @@ extension ArenaSession {
         func rank4(_ s: [Int]) -> [Int] { [Int](repeating: 1, count: max(0, 4 - s.count)) + s }
         if rank4(shapeA) == rank4(shapeOut) && rank4(shapeB) == rank4(shapeOut) {
             // Same shapes: walk runs of positions (one run layer by layer).
-            table.table.withUnsafeBufferPointer { t in
+            table.table.withUnsafeBufferPointer { tb in
+                guard let t = tb.baseAddress else { return }
                 let ua = UnsafeRawPointer(pa).assumingMemoryBound(to: UInt8.self)
                 let ub = UnsafeRawPointer(pb).assumingMemoryBound(to: UInt8.self)
                 forEachRun(of: a, b, action) { fromA, fromB, to, count in
-                    for i in 0..<count { y[to + i] = t[Int(ua[fromA + i]) << 8 | Int(ub[fromB + i])] }
+                    let xa = ua + fromA, xb = ub + fromB, out = y + to
+                    for i in 0..<count { out[i] = t[Int(xa[i]) << 8 | Int(xb[i])] }
                 }
             }
             return
@@ -221,7 +226,8 @@ extension ArenaSession {
         let stepA = sa[3] == 1 ? 0 : 1, stepB = sb[3] == 1 ? 0 : 1
         let ua = UnsafeRawPointer(pa).assumingMemoryBound(to: UInt8.self)
         let ub = UnsafeRawPointer(pb).assumingMemoryBound(to: UInt8.self)
-        table.table.withUnsafeBufferPointer { t in
+        table.table.withUnsafeBufferPointer { tb in
+            guard let t = tb.baseAddress else { return }
             for row in action.rows {
                 for col in action.cols {
                     let ia = a.region.offset(batch: 0, row: sa[1] == 1 ? a.region.y : row, col: sa[2] == 1 ? a.region.x : col, channels: sa[3])
