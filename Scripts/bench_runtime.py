@@ -195,7 +195,7 @@ def main():
     ap.add_argument("--warmup", type=int, default=5, help="untimed LiteRT inferences before the first round")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--kernels", metavar="PATH",
-                    help="PATCHTOP_KERNELS for the patchtop runs (avx2, portable); default: the best the CPU has")
+                    help="PATCHTOP_KERNELS for the patchtop runs (vnni, avx2, portable); default: the best the CPU has")
     ap.add_argument("--timeout", type=float, default=300, help="seconds one patchtop bench may take")
     ap.add_argument("--json", action="store_true", help="print JSON instead of a table")
     args = ap.parse_args()

@@ -14,8 +14,10 @@ static uint32_t detect(void) {
     uint32_t features = 0;
     if (__get_cpuid_count(7, 0, &a, &b, &c, &d)) {
         if ((b >> 5) & 1) features |= PT_CPU_AVX2;
-        const unsigned avx512f = (b >> 16) & 1, vnni512 = (c >> 11) & 1;
-        if (avx512f && vnni512 && (lo & 0xE6) == 0xE6) features |= PT_CPU_AVX512_VNNI;
+        /* 256-bit EVEX vpdpbusd needs AVX512F, AVX512VL and AVX512_VNNI,
+         * and the OS saving the opmask and upper ZMM state. */
+        const unsigned avx512f = (b >> 16) & 1, avx512vl = (b >> 31) & 1, vnni512 = (c >> 11) & 1;
+        if (avx512f && avx512vl && vnni512 && (lo & 0xE6) == 0xE6) features |= PT_CPU_AVX512_VNNI;
     }
     if (__get_cpuid_count(7, 1, &a, &b, &c, &d)) {
         if ((a >> 4) & 1) features |= PT_CPU_AVX_VNNI;

@@ -16,7 +16,7 @@ extension BinaryTests {
     func testBenchInferenceOnlyJSON() throws {
         let path = "SampleModels/tiny-allops.tflite"
         let json = try benchJSON([path, "--inference-only", "--json", "--runs", "3"])
-        XCTAssertTrue(["avx2", "portable"].contains(json["kernelPath"] as? String ?? ""), "\(json["kernelPath"] ?? "none")")
+        XCTAssertTrue(["vnni", "avx2", "portable"].contains(json["kernelPath"] as? String ?? ""), "\(json["kernelPath"] ?? "none")")
         XCTAssertNotNil(json["cpuFeatures"] as? String)
         let ms = try XCTUnwrap(json["inferenceMilliseconds"] as? Double)
         XCTAssertGreaterThan(ms, 0)
@@ -50,11 +50,12 @@ extension BinaryTests {
     func testAKernelPathThatCannotBeFollowedIsSaid() throws {
         let run = try shell("/usr/bin/env", ["PATCHTOP_KERNELS=vnni512", try binary, "run", "SampleModels/tiny-allops.tflite", "--json"])
         XCTAssertEqual(run.status, 0, run.stderr)
-        XCTAssertTrue(run.stderr.contains("PATCHTOP_KERNELS=vnni512 is not a kernel path (avx2, portable)"), run.stderr)
+        XCTAssertTrue(run.stderr.contains("PATCHTOP_KERNELS=vnni512 is not a kernel path (vnni, avx2, portable)"), run.stderr)
         let runJSON = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         // The best path the CPU has, as if the variable were unset.
         let features = try XCTUnwrap(runJSON["cpuFeatures"] as? String)
-        XCTAssertEqual(runJSON["kernelPath"] as? String, features.contains("avx2") ? "avx2" : "portable")
+        let best = !features.contains("avx2") ? "portable" : features.contains("vnni") ? "vnni" : "avx2"
+        XCTAssertEqual(runJSON["kernelPath"] as? String, best)
         let quiet = try shell("/usr/bin/env", ["PATCHTOP_KERNELS=portable", try binary, "analyze", "SampleModels/tiny-allops.tflite"])
         XCTAssertEqual(quiet.stderr, "")
     }

@@ -111,27 +111,37 @@ final class FastKernelTests: XCTestCase {
     }
 
     private func convCase(_ rng: inout Rng, oneByOne: Bool, path: KernelPath, label: String) {
+        convCase(&rng, oneByOne: oneByOne, expected: path, label: "\(label) \(path.rawValue)") {
+            Conv2DKernel($0, filter: $1, bias: $2, path: path)
+        }
+    }
+
+    private func convCase(_ rng: inout Rng, oneByOne: Bool, expected: KernelPath, label: String,
+                          make: (Conv2DParams, [Int8], [Int32]?) -> Conv2DKernel) {
         let win = window(&rng, oneByOne: oneByOne)
         let batches = rng.int(0...4) == 0 ? 2 : 1
         let ic = [1, 3, 8, 16, 17, 33, rng.int(1...70)][rng.int(0...6)]
         let oc = [1, 8, 15, 16, 24, 33, rng.int(1...70)][rng.int(0...6)]
         let (m, s) = rng.multipliers(oc)
         let (lo, hi) = rng.activation()
+        // The extremes of a zero point's range now and then (the VNNI
+        // kernel's padding byte is 128 − offset).
+        let offset = [Int32(-127), 128, Int32(rng.int(-127...128)), Int32(rng.int(-127...128))][rng.int(0...3)]
         let p = Conv2DParams(batches: batches, inputChannels: ic, outputChannels: oc, height: win.h, width: win.w,
-                             inputOffset: Int32(rng.int(-127...128)), outputOffset: Int32(rng.int(-128...127)),
+                             inputOffset: offset, outputOffset: Int32(rng.int(-128...127)),
                              multipliers: m, shifts: s, activationMin: lo, activationMax: hi)
         let input = rng.bytes(batches * win.h.inputSize * win.w.inputSize * ic)
         let filter = rng.weights(oc * win.h.filterSize * win.w.filterSize * ic)
         let bias: [Int32]? = rng.int(0...3) == 0 ? nil : (0..<oc).map { _ in Int32(rng.int(-200_000...200_000)) }
-        let kernel = Conv2DKernel(p, filter: filter, bias: bias, path: path)
-        XCTAssertEqual(kernel.path, path, label)
+        let kernel = make(p, filter, bias)
+        XCTAssertEqual(kernel.path, expected, label)
         var reference = [Int8](repeating: 0, count: batches * win.h.outputSize * win.w.outputSize * oc)
         input.withUnsafeBufferPointer { i in reference.withUnsafeMutableBufferPointer { o in
             kernel.runReference(input: i, inputRegion: p.fullInput, output: o, outputRegion: p.fullOutput,
                                 outputRows: 0..<win.h.outputSize, outputCols: 0..<win.w.outputSize)
         } }
         checkRegions(&rng, win, batches: batches, inChannels: ic, outChannels: oc, input: input, reference: reference,
-                     label: "\(label) \(path.rawValue) ic\(ic) oc\(oc) \(win)") { i, ir, o, or, rows, cols in
+                     label: "\(label) ic\(ic) oc\(oc) \(win)") { i, ir, o, or, rows, cols in
             kernel.run(input: i, inputRegion: ir, output: o, outputRegion: or, outputRows: rows, outputCols: cols)
         }
     }
@@ -142,6 +152,19 @@ final class FastKernelTests: XCTestCase {
         for path in KernelPath.available {
             var rng = Rng(state: 1)
             for k in 0..<150 { convCase(&rng, oneByOne: false, path: path, label: "conv #\(k)") }
+        }
+    }
+
+    /// The VNNI conv kernel in its emulated form (every line of it but the
+    /// instruction, which an exact AVX2 sequence stands in for) on any AVX2
+    /// CPU; the real forms run in the tests above where the CPU has them.
+    func testVNNIConvLogicMatchesReferenceThroughEmulation() throws {
+        try XCTSkipUnless(CPUFeatures.current.contains(.avx2), "the emulation needs AVX2")
+        var rng = Rng(state: 21)
+        for k in 0..<150 {
+            convCase(&rng, oneByOne: k % 3 == 0, expected: .vnni, label: "vnni emulated #\(k)") {
+                Conv2DKernel($0, filter: $1, bias: $2, vnni: .emulated)
+            }
         }
     }
 
@@ -204,7 +227,9 @@ final class FastKernelTests: XCTestCase {
             let filter = rng.weights(win.h.filterSize * win.w.filterSize * ic * dm)
             let bias: [Int32]? = rng.int(0...3) == 0 ? nil : (0..<(ic * dm)).map { _ in Int32(rng.int(-50_000...50_000)) }
             let kernel = DepthwiseConv2DKernel(p, filter: filter, bias: bias, path: path)
-            XCTAssertEqual(kernel.path, dm == 1 || path == .avx2 ? path : nil)
+            // Depthwise has no VNNI form: that path runs its AVX2 one.
+            let expected: KernelPath? = path == .portable ? (dm == 1 ? .portable : nil) : .avx2
+            XCTAssertEqual(kernel.path, expected)
             var reference = [Int8](repeating: 0, count: batches * win.h.outputSize * win.w.outputSize * ic * dm)
             input.withUnsafeBufferPointer { i in reference.withUnsafeMutableBufferPointer { o in
                 kernel.runReference(input: i, inputRegion: p.fullInput, output: o, outputRegion: p.fullOutput,
@@ -237,7 +262,7 @@ final class FastKernelTests: XCTestCase {
             let input = rng.bytes(batches * depth), filter = rng.weights(outputs * depth)
             let bias: [Int32]? = rng.bool() ? nil : (0..<outputs).map { _ in Int32(rng.int(-100_000...100_000)) }
             let kernel = FullyConnectedKernel(p, filter: filter, bias: bias, path: path)
-            XCTAssertEqual(kernel.path, path)
+            XCTAssertEqual(kernel.path, path == .portable ? .portable : .avx2)
             var fast = [Int8](repeating: 0, count: batches * outputs), reference = fast
             input.withUnsafeBufferPointer { i in
                 fast.withUnsafeMutableBufferPointer { kernel.run(input: i, output: $0) }
@@ -295,7 +320,7 @@ final class FastKernelTests: XCTestCase {
             let bias = (0..<oc).map { _ in Int32(truncatingIfNeeded: rng.next()) }
             for path in KernelPath.available {
                 let kernel = Conv2DKernel(p, filter: filter, bias: bias, path: path)
-                XCTAssertNotEqual(kernel.path, .avx2, "offset \(inputOffset) does not fit int16 lanes")
+                XCTAssertFalse([.avx2, .vnni].contains(kernel.path), "offset \(inputOffset) does not fit int16 lanes")
                 var fast = [Int8](repeating: 0, count: h.outputSize * w.outputSize * oc), reference = fast
                 input.withUnsafeBufferPointer { i in
                     fast.withUnsafeMutableBufferPointer {
@@ -314,7 +339,7 @@ final class FastKernelTests: XCTestCase {
                                                shifts: s.prefix(2 * ic).map { $0 }, activationMin: -128, activationMax: 127)
                 let dfilter = rng.weights(9 * 2 * ic)
                 let dk = DepthwiseConv2DKernel(dp, filter: dfilter, bias: Array(bias.prefix(2 * ic)), path: path)
-                XCTAssertNotEqual(dk.path, .avx2)
+                XCTAssertFalse([.avx2, .vnni].contains(dk.path))
                 var dfast = [Int8](repeating: 0, count: h.outputSize * w.outputSize * 2 * ic), dref = dfast
                 input.withUnsafeBufferPointer { i in
                     dfast.withUnsafeMutableBufferPointer {

@@ -77,6 +77,27 @@ size_t pt_conv_scratch_count_avx2(const pt_window *w);
 void pt_conv_avx2(const pt_window *w, const int8_t *input, const int16_t *packed, const pt_requant *rq,
                   int8_t *output, int16_t *scratch);
 
+/* --- CONV_2D, VNNI (vpdpbusd on u8 x s8 quads) --------------------------
+ * Weights repacked by pt_conv_pack_vnni into blocks of 8 output channels,
+ * [block][tap][ic quad][8 lanes][4] int8 (ic rounded up to 4, zeros past
+ * the end); `sums` receives each output channel's sum of weights, for the
+ * bias correction: the caller's requantization bias must be
+ * bias + (input_offset - 128) * sums[o] (int32, wrapping). The input
+ * offset must lie in [-127, 128] (a real zero point's range). Three forms
+ * of one kernel: AVX-VNNI (VEX), AVX-512 VNNI on 256-bit vectors, and an
+ * exact AVX2 emulation of the instruction that the tests run anywhere. */
+size_t pt_conv_packed_count_vnni(int32_t out_channels, int32_t taps, int32_t in_channels);
+void pt_conv_pack_vnni(const int8_t *filter, int32_t out_channels, int32_t taps, int32_t in_channels,
+                       int8_t *packed, int32_t *sums);
+/* Bytes of scratch one call needs. */
+size_t pt_conv_scratch_bytes_vnni(const pt_window *w);
+void pt_conv_avxvnni(const pt_window *w, const int8_t *input, const int8_t *packed, const pt_requant *rq,
+                     int8_t *output, uint8_t *scratch);
+void pt_conv_avx512vnni(const pt_window *w, const int8_t *input, const int8_t *packed, const pt_requant *rq,
+                        int8_t *output, uint8_t *scratch);
+void pt_conv_vnni_emulated(const pt_window *w, const int8_t *input, const int8_t *packed, const pt_requant *rq,
+                           int8_t *output, uint8_t *scratch);
+
 /* --- DEPTHWISE_CONV_2D (depth multiplier 1), AVX2 ----------------------
  * Weights as int32, [tap][channel] with channels rounded up to 8, for
  * windows cut by the padding and the last channels; and as int16 tap

@@ -5,11 +5,16 @@ import Foundation
 /// runs, chosen once per process from the CPU's features.
 ///
 /// Every path is bit-exact with the reference loops; they differ only in
-/// speed. `avx2` is the C target's `vpmaddwd` kernels (any x86-64 CPU with
-/// AVX2: Intel since Haswell, AMD since Excavator/Zen); `portable` is the
-/// Swift SIMD kernels, which run on any CPU Swift targets. The binary itself
-/// is built for the baseline of its architecture, so it starts everywhere.
+/// speed. `vnni` runs CONV_2D through `vpdpbusd` (Intel since Ice Lake /
+/// Alder Lake, AMD since Zen 4); `avx2` is the C target's `vpmaddwd`
+/// kernels (any x86-64 CPU with AVX2: Intel since Haswell, AMD since
+/// Excavator/Zen); `portable` is the Swift SIMD kernels, which run on any
+/// CPU Swift targets. The binary itself is built for the baseline of its
+/// architecture, so it starts everywhere.
 public enum KernelPath: String, Sendable, CaseIterable, Codable, CustomStringConvertible {
+    /// CONV_2D through VNNI's `vpdpbusd` (AVX-VNNI or AVX-512 VNNI), every
+    /// other kernel as `avx2`.
+    case vnni
     case avx2
     case portable
 
@@ -40,11 +45,18 @@ public enum KernelPath: String, Sendable, CaseIterable, Codable, CustomStringCon
 
     /// The paths this CPU can run, best first (`portable` is always last).
     public static var available: [KernelPath] {
-        (CPUFeatures.current.contains(.avx2) ? [.avx2] : []) + [.portable]
+        let cpu = CPUFeatures.current
+        guard cpu.contains(.avx2) else { return [.portable] }
+        let vnni = cpu.contains(.avxVNNI) || cpu.contains(.avx512VNNI)
+        return (vnni ? [.vnni] : []) + [.avx2, .portable]
     }
+
+    /// Whether kernels other than the VNNI conv take their AVX2 form.
+    var usesAVX2: Bool { self != .portable }
 
     public var description: String {
         switch self {
+        case .vnni: "vnni (vpdpbusd u8×s8 quads for conv; avx2 for the rest)"
         case .avx2: "avx2 (vpmaddwd int16 pairs)"
         case .portable: "portable (Swift SIMD)"
         }

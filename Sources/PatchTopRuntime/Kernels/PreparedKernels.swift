@@ -16,6 +16,7 @@ public struct Conv2DKernel: Sendable {
     let implementation: Implementation
 
     enum Implementation: Sendable {
+        case vnni(VNNIConv2D)
         case avx2(AVX2Conv2D)
         case portable(FastConv2D)
         case reference
@@ -27,7 +28,9 @@ public struct Conv2DKernel: Sendable {
         self.params = params
         self.filter = filter
         self.bias = bias
-        if path == .avx2, AVX2Conv2D.supports(params) {
+        if path == .vnni, let form = VNNIConv2D.Form.best, VNNIConv2D.supports(params, form: form) {
+            implementation = .vnni(VNNIConv2D(params, filter: filter, bias: bias, form: form))
+        } else if path.usesAVX2, AVX2Conv2D.supports(params) {
             implementation = .avx2(AVX2Conv2D(params, filter: filter, bias: bias))
         } else if FastConv2D.supports(params) {
             implementation = .portable(FastConv2D(params, filter: filter, bias: bias))
@@ -36,9 +39,21 @@ public struct Conv2DKernel: Sendable {
         }
     }
 
+    /// The VNNI kernel in a given instruction form (the tests run its
+    /// emulated form on any AVX2 CPU); the AVX2 one where it cannot run.
+    init(_ params: Conv2DParams, filter: [Int8], bias: [Int32]?, vnni form: VNNIConv2D.Form) {
+        self.params = params
+        self.filter = filter
+        self.bias = bias
+        implementation = VNNIConv2D.supports(params, form: form)
+            ? .vnni(VNNIConv2D(params, filter: filter, bias: bias, form: form))
+            : .avx2(AVX2Conv2D(params, filter: filter, bias: bias))
+    }
+
     /// The path this kernel runs on; nil for the reference loops.
     public var path: KernelPath? {
         switch implementation {
+        case .vnni: .vnni
         case .avx2: .avx2
         case .portable: .portable
         case .reference: nil
@@ -52,6 +67,9 @@ public struct Conv2DKernel: Sendable {
                     output: UnsafeMutableBufferPointer<Int8>, outputRegion: Region2D,
                     outputRows: Range<Int>, outputCols: Range<Int>) {
         switch implementation {
+        case .vnni(let k):
+            k.run(params, input: input, inputRegion: inputRegion, output: output, outputRegion: outputRegion,
+                  outputRows: outputRows, outputCols: outputCols)
         case .avx2(let k):
             k.run(params, input: input, inputRegion: inputRegion, output: output, outputRegion: outputRegion,
                   outputRows: outputRows, outputCols: outputCols)
@@ -96,7 +114,7 @@ public struct DepthwiseConv2DKernel: Sendable {
         self.params = params
         self.filter = filter
         self.bias = bias
-        if path == .avx2, AVX2DepthwiseConv2D.supports(params) {
+        if path.usesAVX2, AVX2DepthwiseConv2D.supports(params) {
             implementation = .avx2(AVX2DepthwiseConv2D(params, filter: filter, bias: bias))
         } else if FastDepthwiseConv2D.supports(params) {
             implementation = .portable(FastDepthwiseConv2D(params, filter: filter, bias: bias))
@@ -160,7 +178,7 @@ public struct FullyConnectedKernel: Sendable {
         self.params = params
         self.filter = filter
         self.bias = bias
-        if path == .avx2, AVX2FullyConnected.supports(params) {
+        if path.usesAVX2, AVX2FullyConnected.supports(params) {
             implementation = .avx2(AVX2FullyConnected(params, filter: filter))
         } else {
             implementation = .portable(FastFullyConnected(params, filter: filter))

@@ -23,7 +23,7 @@ public func quantizeFloat(_ x: Float, scale: Float, zeroPoint: Int32) -> Int8 {
 /// On the AVX2 path the C kernel does the same arithmetic.
 public func quantizeFloatRun(_ input: UnsafeRawPointer, count: Int, scale: Float, zeroPoint: Int32,
                              output: UnsafeMutablePointer<Int8>, path: KernelPath = .active) {
-    if path == .avx2, CPUFeatures.current.contains(.avx2), count > 0 {
+    if path.usesAVX2, CPUFeatures.current.contains(.avx2), count > 0 {
         pt_quantize_f32_avx2(input.assumingMemoryBound(to: Float.self), count, scale, zeroPoint, output)
         return
     }

@@ -52,7 +52,7 @@ public struct FloatConv2DKernel: Sendable {
             } } } }
             weights = packed
         }
-        if path == .avx2,
+        if path.usesAVX2,
            avx2Supports(height: height, width: width, batches: batches, inputChannels: inputChannels,
                         outputChannels: outputChannels, inputOffset: 0, multipliers: [], shifts: []) {
             // Channels padded to 8 lanes: CONV_2D `[tap][ic][ocp]`, depthwise `[tap][ocp]`.
@@ -326,7 +326,7 @@ public struct FloatFullyConnectedKernel: Sendable {
         for o in 0..<outputDepth { for d in 0..<inputDepth { transposed[d * outputDepth + o] = filter[o * inputDepth + d] } }
         weights = transposed
         let fits = inputDepth < 1 << 30 && outputDepth < 1 << 30
-        avx2 = path == .avx2 && fits && CPUFeatures.current.contains(.avx2)
+        avx2 = path.usesAVX2 && fits && CPUFeatures.current.contains(.avx2)
             ? FloatAVX2Weights(rows: inputDepth, columns: outputDepth, packed: transposed, bias: self.bias) : nil
     }
 
