@@ -152,6 +152,75 @@ void PT_AVX2 pt_conv_f32_avx2(const pt_window *w, const float *X, const float *W
     }
 }
 
+/* Columns of one copied row: from the first tap of output column col0 to
+ * the last tap of column col1 - 1, padding included. */
+static size_t f32_row_width(const pt_window *w) {
+    if (w->col1 <= w->col0) return 0;
+    return (size_t)(w->col1 - w->col0 - 1) * (size_t)w->stride_w + (size_t)(w->kernel_w - 1) * (size_t)w->dilation_w + 1;
+}
+
+size_t pt_conv_f32_scratch_floats(const pt_window *w) {
+    return (size_t)w->kernel_h * f32_row_width(w) * (size_t)w->in_channels + 8;
+}
+
+void PT_AVX2 pt_conv_f32_padded_avx2(const pt_window *w, const float *X, const float *W, const float *bias, float lower,
+                                     float upper, float *Y, float *rows, ptrdiff_t *taps) {
+    if (w->row0 >= w->row1 || w->col0 >= w->col1) return;
+    const int32_t ic = w->in_channels, oc = w->out_channels, ocp = (oc + 7) & ~7;
+    const int32_t kh = w->kernel_h, kw = w->kernel_w, dh = w->dilation_h, dw = w->dilation_w;
+    const __m256 lo = _mm256_set1_ps(lower), hi = _mm256_set1_ps(upper);
+    ptrdiff_t *in_off = taps, *w_off = taps + (ptrdiff_t)kh * kw;
+    const size_t width = f32_row_width(w);
+    const ptrdiff_t row_stride = (ptrdiff_t)width * ic, pstep = (ptrdiff_t)w->stride_w * ic;
+    const int32_t xbase = w->col0 * w->stride_w - w->pad_left;
+    const int32_t lo_col = xbase > 0 ? xbase : 0;
+    const int32_t hi_col = xbase + (int32_t)width < w->in_w ? xbase + (int32_t)width : w->in_w;
+    const int32_t pre = lo_col - xbase < (int32_t)width ? lo_col - xbase : (int32_t)width;
+    const int32_t done = hi_col > lo_col ? hi_col - xbase : pre;
+    const int merged = dw == 1;
+    const int32_t tap_channels = merged ? kw * ic : ic;
+    for (int32_t b = 0; b < w->batches; b++) {
+        for (int32_t oy = w->row0; oy < w->row1; oy++) {
+            const int32_t sy = oy * w->stride_h - w->pad_top;
+            int32_t fy0, fy1;
+            valid_taps(sy, dh, kh, w->in_h, &fy0, &fy1);
+            int32_t n = 0;
+            for (int32_t fy = fy0; fy < fy1; fy++) {
+                float *dst = rows + fy * row_stride;
+                if (pre > 0) memset(dst, 0, (size_t)pre * (size_t)ic * sizeof(float));
+                if (hi_col > lo_col) {
+                    const float *src = X + (((ptrdiff_t)b * w->in_rows + (sy + fy * dh - w->in_y)) * w->in_cols + (lo_col - w->in_x)) * ic;
+                    memcpy(dst + (ptrdiff_t)(lo_col - xbase) * ic, src, (size_t)(hi_col - lo_col) * (size_t)ic * sizeof(float));
+                }
+                if ((int32_t)width > done) memset(dst + (ptrdiff_t)done * ic, 0, ((size_t)width - (size_t)done) * (size_t)ic * sizeof(float));
+                if (merged) {
+                    in_off[n] = fy * row_stride;
+                    w_off[n] = (ptrdiff_t)fy * kw * ic * ocp;
+                    n++;
+                } else {
+                    for (int32_t fx = 0; fx < kw; fx++) {
+                        in_off[n] = fy * row_stride + (ptrdiff_t)fx * dw * ic;
+                        w_off[n] = (ptrdiff_t)(fy * kw + fx) * ic * ocp;
+                        n++;
+                    }
+                }
+            }
+            float *y = Y + (((ptrdiff_t)b * w->out_rows + (oy - w->out_y)) * w->out_cols + (w->col0 - w->out_x)) * oc;
+            int32_t i = 0;
+            const int32_t count = w->col1 - w->col0;
+            if (ocp == 8) {
+                for (; i + 8 <= count; i += 8)
+                    convf_tile(8, 1, rows + i * pstep, pstep, in_off, w_off, n, tap_channels, W, ocp, bias, lo, hi,
+                               y + (ptrdiff_t)i * oc, oc, oc);
+            }
+            for (; i + 4 <= count; i += 4)
+                convf_pixels(4, rows + i * pstep, pstep, in_off, w_off, n, tap_channels, W, ocp, bias, lo, hi, y + (ptrdiff_t)i * oc, oc);
+            for (; i < count; i++)
+                convf_pixels(1, rows + i * pstep, pstep, in_off, w_off, n, tap_channels, W, ocp, bias, lo, hi, y + (ptrdiff_t)i * oc, oc);
+        }
+    }
+}
+
 void PT_AVX2 pt_depthwise_f32_avx2(const pt_window *w, const float *X, const float *W, const float *bias, float lower,
                                    float upper, float *Y) {
     if (w->row0 >= w->row1 || w->col0 >= w->col1) return;
@@ -327,6 +396,11 @@ void pt_conv_f32_avx2(const pt_window *w, const float *x, const float *W, const 
 }
 void pt_depthwise_f32_avx2(const pt_window *w, const float *x, const float *W, const float *b, float lo, float hi, float *y) {
     (void)w; (void)x; (void)W; (void)b; (void)lo; (void)hi; (void)y;
+}
+size_t pt_conv_f32_scratch_floats(const pt_window *w) { (void)w; return 0; }
+void pt_conv_f32_padded_avx2(const pt_window *w, const float *x, const float *W, const float *b, float lo, float hi,
+                             float *y, float *r, ptrdiff_t *t) {
+    (void)w; (void)x; (void)W; (void)b; (void)lo; (void)hi; (void)y; (void)r; (void)t;
 }
 void pt_fc_f32_avx2(const float *x, int32_t d, const float *W, const float *b, int32_t o, float lo, float hi, float *y) {
     (void)x; (void)d; (void)W; (void)b; (void)o; (void)lo; (void)hi; (void)y;

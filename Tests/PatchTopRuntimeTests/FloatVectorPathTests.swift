@@ -53,9 +53,16 @@ final class FloatVectorPathTests: XCTestCase {
             let ic = [1, 3, 8, 9, 16, 33, int(1...40)][int(0...6)]
             let oc = depthwise ? ic * [1, 1, 2, 3][int(0...3)] : [1, 7, 8, 16, 17, 24, 40, int(1...50)][int(0...7)]
             let filterCount = depthwise ? h.filterSize * w.filterSize * oc : oc * h.filterSize * w.filterSize * ic
-            let filter = floats(filterCount, wild: false)
-            let bias: [Float]? = int(0...3) == 0 ? nil : floats(oc, wild: false)
-            let input = floats(batches * h.inputSize * w.inputSize * ic, wild: cases % 5 == 0)
+            var filter = floats(filterCount, wild: false)
+            // Now and then a weight that is not finite (the padding then
+            // cannot be read as 0.0: 0 × ∞ is NaN), or every weight
+            // negative and the input all zeros (sums of -0.0).
+            if cases % 7 == 3 { filter[int(0...(filterCount - 1))] = [Float.infinity, -.infinity, .nan][int(0...2)] }
+            let zeros = cases % 11 == 5
+            if zeros { filter = filter.map { -abs($0) - 0.5 } }
+            let bias: [Float]? = int(0...3) == 0 || zeros ? nil : floats(oc, wild: false)
+            let input = zeros ? [Float](repeating: 0, count: batches * h.inputSize * w.inputSize * ic)
+                : floats(batches * h.inputSize * w.inputSize * ic, wild: cases % 5 == 0)
             let c = clamp()
             func kernel(_ path: KernelPath) -> FloatConv2DKernel {
                 FloatConv2DKernel(height: h, width: w, batches: batches, inputChannels: ic, outputChannels: oc,

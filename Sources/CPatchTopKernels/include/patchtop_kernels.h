@@ -129,6 +129,14 @@ void pt_fc_accumulate_avx2(const int8_t *x, int32_t depth, int32_t input_offset,
  * `bias` has oc (channels) rounded up to 8 entries. */
 void pt_conv_f32_avx2(const pt_window *w, const float *input, const float *weights, const float *bias,
                       float lower, float upper, float *output, ptrdiff_t *scratch);
+/* CONV_2D with the window's columns in the padding read as 0.0 from a
+ * copied row, so every pixel of a row shares its taps: exact only when
+ * every weight is finite (then 0 x w is a signed zero, and adding one to a
+ * sum that started at +0 never changes it). `rows` holds
+ * pt_conv_f32_scratch_floats(w) floats, `taps` 2 x kh x kw. */
+size_t pt_conv_f32_scratch_floats(const pt_window *w);
+void pt_conv_f32_padded_avx2(const pt_window *w, const float *input, const float *weights, const float *bias,
+                             float lower, float upper, float *output, float *rows, ptrdiff_t *taps);
 void pt_depthwise_f32_avx2(const pt_window *w, const float *input, const float *weights, const float *bias,
                            float lower, float upper, float *output);
 /* FULLY_CONNECTED: weights [d][outputs rounded up to 8]; one input row. */

@@ -91,8 +91,17 @@ public struct FloatConv2DKernel: Sendable {
                         pt_depthwise_f32_avx2(&window, input, w.baseAddress, b.baseAddress, clamp.lower, clamp.upper, output)
                     } else {
                         withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * max(kh * kw, 1)) { taps in
-                            pt_conv_f32_avx2(&window, input, w.baseAddress, b.baseAddress, clamp.lower, clamp.upper,
-                                             output, taps.baseAddress)
+                            guard avx2.finite else {
+                                pt_conv_f32_avx2(&window, input, w.baseAddress, b.baseAddress, clamp.lower, clamp.upper,
+                                                 output, taps.baseAddress)
+                                return
+                            }
+                            // Every weight finite: padding may be read as 0.0.
+                            let floats = pt_conv_f32_scratch_floats(&window)
+                            withUnsafeTemporaryAllocation(of: Float.self, capacity: max(floats, 8)) { rows in
+                                pt_conv_f32_padded_avx2(&window, input, w.baseAddress, b.baseAddress, clamp.lower,
+                                                        clamp.upper, output, rows.baseAddress, taps.baseAddress)
+                            }
                         }
                     }
                 }
@@ -379,8 +388,13 @@ public struct FloatFullyConnectedKernel: Sendable {
 struct FloatAVX2Weights: Sendable {
     let weights: [Float]
     let bias: [Float]
+    /// Whether every weight is finite, so that a tap in the padding can be
+    /// computed as `0.0 × w` (a signed zero, which leaves a sum that started
+    /// at +0 unchanged) instead of skipped.
+    let finite: Bool
 
     init(rows: Int, columns: Int, packed: [Float], bias: [Float]) {
+        finite = packed.allSatisfy(\.isFinite)
         let padded = (columns + 7) / 8 * 8
         var w = [Float](repeating: 0, count: max(rows * padded, 8))
         for r in 0..<rows {
