@@ -179,6 +179,30 @@ void PT_AVX2 pt_conv_f32_padded_avx2(const pt_window *w, const float *X, const f
     const int32_t done = hi_col > lo_col ? hi_col - xbase : pre;
     const int merged = dw == 1;
     const int32_t tap_channels = merged ? kw * ic : ic;
+    /* A 1x1, stride-1 conv whose rows are contiguous in both buffers: one
+     * run of tiles over every pixel, read in place. */
+    const int contiguous = w->col0 == w->out_x && w->col1 == w->out_x + w->out_cols &&
+                           w->col0 - w->pad_left == w->in_x && w->in_cols == w->out_cols;
+    if (kh == 1 && kw == 1 && w->stride_h == 1 && w->stride_w == 1 && w->pad_top == 0 && w->pad_left == 0 && contiguous) {
+        in_off[0] = 0;
+        w_off[0] = 0;
+        for (int32_t b = 0; b < w->batches; b++) {
+            const float *x = X + (((ptrdiff_t)b * w->in_rows + (w->row0 - w->in_y)) * w->in_cols) * ic;
+            float *y = Y + (((ptrdiff_t)b * w->out_rows + (w->row0 - w->out_y)) * w->out_cols) * oc;
+            const int32_t count = (w->row1 - w->row0) * w->out_cols;
+            int32_t i = 0;
+            if (ocp == 8) {
+                for (; i + 8 <= count; i += 8)
+                    convf_tile(8, 1, x + (ptrdiff_t)i * ic, ic, in_off, w_off, 1, ic, W, ocp, bias, lo, hi,
+                               y + (ptrdiff_t)i * oc, oc, oc);
+            }
+            for (; i + 4 <= count; i += 4)
+                convf_pixels(4, x + (ptrdiff_t)i * ic, ic, in_off, w_off, 1, ic, W, ocp, bias, lo, hi, y + (ptrdiff_t)i * oc, oc);
+            for (; i < count; i++)
+                convf_pixels(1, x + (ptrdiff_t)i * ic, ic, in_off, w_off, 1, ic, W, ocp, bias, lo, hi, y + (ptrdiff_t)i * oc, oc);
+        }
+        return;
+    }
     for (int32_t b = 0; b < w->batches; b++) {
         for (int32_t oy = w->row0; oy < w->row1; oy++) {
             const int32_t sy = oy * w->stride_h - w->pad_top;
