@@ -109,6 +109,25 @@ void pt_depthwise_pack_avx2(const int8_t *filter, int32_t channels, int32_t taps
 void pt_depthwise_avx2(const pt_window *w, const int8_t *input, const int32_t *weights, const int16_t *pairs,
                        const pt_requant *rq, int8_t *output);
 
+/* --- one channel of an in-place DEPTHWISE_CONV_2D, AVX2 ------------------
+ * The channel is staged as a plane covering input rows [plane_y, +height)
+ * and columns [plane_x, +width): a region of the image, or the whole image
+ * with its padding (bytes whose input plus offset is 0). Computes output
+ * rows [row0, row1) x columns [col0, col1) of `window` (its in/out region
+ * fields unused) into `output` at channel stride `channels`, relative to
+ * output position (out_y, out_x) of a buffer `out_width` wide: eight
+ * pixels at a time where their windows lie inside the plane, one at a time
+ * (skipping taps outside the image) elsewhere. */
+typedef struct {
+    const pt_window *window;
+    int32_t plane_y, plane_x, plane_height, plane_width;
+    const int32_t *weights;
+    int32_t bias, multiplier, shift;
+    int32_t output_offset, activation_min, activation_max;
+    int32_t out_y, out_x, out_width, channels;
+} pt_plane_call;
+void pt_depthwise_plane_avx2(const pt_plane_call *call, const int8_t *plane, int8_t *output);
+
 /* --- FULLY_CONNECTED accumulation, AVX2 ---------------------------------
  * acc[o] = sum_d (x[d] + input_offset) * (w[o][d] + filter_offset) for one
  * input row, int32 wrapping. Weights stay int8 (half the bytes to stream),

@@ -1,3 +1,5 @@
+import CPatchTopKernels
+
 extension DepthwiseConv2DKernel {
     /// Computes the depthwise conv with its output written over its input,
     /// channel by channel, as TinyEngine does to save memory.
@@ -31,6 +33,11 @@ extension DepthwiseConv2DKernel {
         for c in 0..<channels {
             staging.update(repeating: padding, count: stagingBytes)
             for k in 0..<plane { staging[k] = buffer[k * channels + c] }
+            if vectorPlane(channel: c, plane: staging, planeY: inputRegion.y, planeX: inputRegion.x,
+                           planeHeight: inputRegion.height, planeWidth: inputRegion.width,
+                           buffer: buffer, outputRegion: outputRegion, outputRows: outputRows, outputCols: outputCols) {
+                continue
+            }
             for oy in outputRows {
                 let inY0 = p.height.inputStart(forOutput: oy)
                 for ox in outputCols {
@@ -83,6 +90,11 @@ extension DepthwiseConv2DKernel {
                     let from = buffer + y * inW * channels + c
                     for x in 0..<inW { row[x] = from[x * channels] }
                 }
+                if vectorPlane(channel: c, plane: staging, planeY: -top, planeX: -left, planeHeight: paddedHeight,
+                               planeWidth: paddedWidth, buffer: buffer, outputRegion: outputRegion,
+                               outputRows: outputRows, outputCols: outputCols) {
+                    continue
+                }
                 for t in 0..<taps { weights[t] = Int32(filter[t * channels + c]) }
                 let start = bias?[c] ?? 0
                 let multiplier = p.multipliers[c], shift = p.shifts[c]
@@ -100,5 +112,33 @@ extension DepthwiseConv2DKernel {
             }
         }
         }
+    }
+
+    /// Channel `c`'s outputs from its staged plane (input rows `planeY…`,
+    /// columns `planeX…`) by the AVX2 kernel, eight pixels at a time;
+    /// false (nothing done) where this kernel has no AVX2 form.
+    private func vectorPlane(channel c: Int, plane: UnsafeMutablePointer<Int8>, planeY: Int, planeX: Int,
+                             planeHeight: Int, planeWidth: Int, buffer: UnsafeMutablePointer<Int8>,
+                             outputRegion: Region2D, outputRows: Range<Int>, outputCols: Range<Int>) -> Bool {
+        guard case .avx2 = implementation else { return false }
+        let p = params
+        let taps = p.height.filterSize * p.width.filterSize
+        var window = pt_window(batches: 1, inputChannels: 1, outputChannels: 1, height: p.height, width: p.width,
+                               inputOffset: p.inputOffset, inputRegion: Region2D(height: 1, width: 1),
+                               outputRegion: outputRegion, rows: outputRows, cols: outputCols)
+        func i(_ v: Int) -> Int32 { Int32(truncatingIfNeeded: v) }
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: max(taps, 1)) { weights in
+            for t in 0..<taps { weights[t] = Int32(filter[t * p.inputChannels + c]) }
+            withUnsafePointer(to: &window) { w in
+                var call = pt_plane_call(window: w, plane_y: i(planeY), plane_x: i(planeX), plane_height: i(planeHeight),
+                                         plane_width: i(planeWidth), weights: UnsafePointer(weights.baseAddress),
+                                         bias: bias?[c] ?? 0, multiplier: p.multipliers[c], shift: p.shifts[c],
+                                         output_offset: p.outputOffset, activation_min: p.activationMin,
+                                         activation_max: p.activationMax, out_y: i(outputRegion.y), out_x: i(outputRegion.x),
+                                         out_width: i(outputRegion.width), channels: i(p.inputChannels))
+                pt_depthwise_plane_avx2(&call, plane, buffer + c)
+            }
+        }
+        return true
     }
 }
