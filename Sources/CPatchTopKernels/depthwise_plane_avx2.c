@@ -72,31 +72,38 @@ void PT_AVX2 pt_depthwise_plane_avx2(const pt_plane_call *call, const int8_t *pl
         int32_t ox = w->col0;
         while (ox < w->col1) {
             const int32_t sx = ox * sw - w->pad_left;
-            /* Eight pixels whose windows lie inside the plane (padding
+            /* Up to eight pixels whose windows lie inside the plane (padding
              * staged as bytes whose input plus offset is 0, or a region of
-             * the image): no bounds to check. The loads stay in the plane. */
-            const int32_t last = sx + 7 * sw + (kw - 1) * dw;
-            const ptrdiff_t last_load = (ptrdiff_t)(sy + (kh - 1) * dh - py) * pw + (sx + (kw - 1) * dw - px) + (sw == 1 ? 8 : 16);
-            if (vector && rows_inside && ox + 8 <= w->col1 && sx >= px && last < px + pw && last_load <= plane_bytes) {
+             * the image): no bounds to check. Loads that would run past the
+             * plane's end take the bytes they need through a copy. */
+            const int32_t group = w->col1 - ox < 8 ? w->col1 - ox : 8;
+            const int32_t last = sx + (group - 1) * sw + (kw - 1) * dw;
+            if (vector && rows_inside && sx >= px && last < px + pw) {
+                const ptrdiff_t span = (ptrdiff_t)(group - 1) * sw + 1;
+                const ptrdiff_t width = sw == 1 ? 8 : 16;
                 __m256i acc = bias;
                 for (int32_t fy = 0; fy < kh; fy++) {
-                    const int8_t *row = plane + (ptrdiff_t)(sy + fy * dh - py) * pw + (sx - px);
+                    const ptrdiff_t row = (ptrdiff_t)(sy + fy * dh - py) * pw + (sx - px);
                     for (int32_t fx = 0; fx < kw; fx++) {
-                        const int8_t *p = row + fx * dw;
+                        const ptrdiff_t at = row + fx * dw;
                         __m128i b;
-                        if (sw == 1) {
-                            b = _mm_loadl_epi64((const __m128i *)p);
+                        if (at + width <= plane_bytes) {
+                            b = width == 8 ? _mm_loadl_epi64((const __m128i *)(plane + at))
+                                           : _mm_loadu_si128((const __m128i *)(plane + at));
                         } else {
-                            b = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)p), evens);
+                            int8_t tmp[16] = {0};
+                            memcpy(tmp, plane + at, (size_t)span);
+                            b = _mm_loadu_si128((const __m128i *)tmp);
                         }
+                        if (sw == 2) b = _mm_shuffle_epi8(b, evens);
                         const __m256i v = _mm256_add_epi32(_mm256_cvtepi8_epi32(b), offset);
                         acc = _mm256_add_epi32(acc, _mm256_mullo_epi32(v, wv[fy * kw + fx]));
                     }
                 }
                 int8_t out[16];
                 store8(rq8(acc, &rq, 0, &k), out, 8);
-                for (int i = 0; i < 8; i++) yrow[(ptrdiff_t)(ox + i) * call->channels] = out[i];
-                ox += 8;
+                for (int32_t i = 0; i < group; i++) yrow[(ptrdiff_t)(ox + i) * call->channels] = out[i];
+                ox += group;
                 continue;
             }
             /* One pixel, as the reference (its window may leave the plane
