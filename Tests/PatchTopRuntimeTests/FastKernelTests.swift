@@ -369,4 +369,46 @@ final class FastKernelTests: XCTestCase {
             }
         }
     }
+
+    /// The in-place depthwise (a channel staged at a time, outputs over the
+    /// input) on every path, against the reference on separate buffers:
+    /// whole tensors with a staging buffer that holds the padded plane and
+    /// one that holds only the plane, strides 1 and 2, zero points at the
+    /// ends of their range and beyond it, patches of the output.
+    func testInPlaceDepthwiseMatchesReference() {
+        var rng = Rng(state: 31)
+        for path in KernelPath.available {
+            for k in 0..<80 {
+                let win = window(&rng)
+                let ch = [1, 3, 8, 16, 17, rng.int(1...40)][rng.int(0...5)]
+                let (m, s) = rng.multipliers(ch)
+                let offset = [Int32(-127), 128, 300, Int32(rng.int(-127...128))][rng.int(0...3)]
+                let p = DepthwiseConv2DParams(batches: 1, inputChannels: ch, depthMultiplier: 1, height: win.h, width: win.w,
+                                              inputOffset: offset, outputOffset: Int32(rng.int(-128...127)),
+                                              multipliers: m, shifts: s, activationMin: -128, activationMax: 127)
+                let input = rng.bytes(win.h.inputSize * win.w.inputSize * ch)
+                let filter = rng.weights(win.h.filterSize * win.w.filterSize * ch)
+                let bias = (0..<ch).map { _ in Int32(rng.int(-50_000...50_000)) }
+                let kernel = DepthwiseConv2DKernel(p, filter: filter, bias: bias, path: path)
+                let outH = win.h.outputSize, outW = win.w.outputSize
+                var reference = [Int8](repeating: 0, count: outH * outW * ch)
+                input.withUnsafeBufferPointer { i in reference.withUnsafeMutableBufferPointer { o in
+                    kernel.runReference(input: i, inputRegion: p.fullInput, output: o, outputRegion: p.fullOutput,
+                                        outputRows: 0..<outH, outputCols: 0..<outW)
+                } }
+                let plane = win.h.inputSize * win.w.inputSize
+                let padded = (win.h.inputSize + win.h.padBefore + win.h.padAfter) * (win.w.inputSize + win.w.padBefore + win.w.padAfter)
+                let stagingBytes = k % 2 == 0 ? max(plane, padded) : plane
+                var buffer = input + [Int8](repeating: 0, count: max(0, outH * outW * ch - input.count))
+                var staging = [Int8](repeating: 0, count: stagingBytes)
+                buffer.withUnsafeMutableBufferPointer { b in staging.withUnsafeMutableBufferPointer { st in
+                    kernel.runInPlace(buffer: b.baseAddress!, inputRegion: p.fullInput, outputRegion: p.fullOutput,
+                                      outputRows: 0..<outH, outputCols: 0..<outW,
+                                      staging: st.baseAddress!, stagingBytes: stagingBytes)
+                } }
+                XCTAssertEqual(Array(buffer.prefix(outH * outW * ch)), reference,
+                               "in-place #\(k) \(path.rawValue) ch\(ch) offset \(offset) staging \(stagingBytes) \(win)")
+            }
+        }
+    }
 }

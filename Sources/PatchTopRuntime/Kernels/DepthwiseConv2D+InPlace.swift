@@ -25,7 +25,10 @@ extension DepthwiseConv2DKernel {
         let padding = Int8(clamping: -p.inputOffset)
         let paddedHeight = inH + p.height.padBefore + p.height.padAfter
         let paddedWidth = inW + p.width.padBefore + p.width.padAfter
-        if inputRegion == Region2D(height: inH, width: inW), paddedHeight * paddedWidth <= stagingBytes {
+        // The padded plane needs a byte whose input plus offset is 0 (a
+        // real zero point's range); otherwise taps in the padding are skipped.
+        if inputRegion == Region2D(height: inH, width: inW), paddedHeight * paddedWidth <= stagingBytes,
+           (-127...128).contains(p.inputOffset) {
             runInPlacePadded(buffer: buffer, outputRegion: outputRegion, outputRows: outputRows, outputCols: outputCols,
                              staging: staging, paddedWidth: paddedWidth, paddedHeight: paddedHeight, padding: padding)
             return
