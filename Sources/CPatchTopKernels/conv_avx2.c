@@ -9,10 +9,6 @@
 
 #include "avx2_common.h"
 
-/* Output pixels per register tile, and the most pixels widened at once by
- * the 1x1 path. */
-enum { TILE_PIXELS = 6, FLAT_CHUNK = 240 };
-
 static inline int32_t even_up(int32_t c) { return (c + 1) & ~1; }
 
 size_t pt_conv_packed_count_avx2(int32_t out_channels, int32_t taps, int32_t in_channels) {
@@ -35,109 +31,17 @@ void pt_conv_pack_avx2(const int8_t *filter, int32_t oc, int32_t taps, int32_t i
     }
 }
 
-/* Columns of one widened row: from the first tap of output column col0 to
- * the last tap of column col1 - 1, padding included. */
-static size_t row_width(const pt_window *w) {
-    if (w->col1 <= w->col0) return 0;
-    return (size_t)(w->col1 - w->col0 - 1) * (size_t)w->stride_w + (size_t)(w->kernel_w - 1) * (size_t)w->dilation_w + 1;
-}
-
 size_t pt_conv_scratch_count_avx2(const pt_window *w) {
     const size_t icp = (size_t)even_up(w->in_channels);
-    size_t rows = (size_t)w->kernel_h * row_width(w) * icp;
-    const size_t flat = (size_t)FLAT_CHUNK * icp;
+    size_t rows = (size_t)w->kernel_h * conv_row_width(w) * icp;
+    const size_t flat = (size_t)CONV_FLAT_CHUNK * icp;
     if (flat > rows) rows = flat;
-    /* Two tap lists of ptrdiff_t after the rows, aligned to 32 bytes. */
-    return rows + 16 + 8 * (size_t)w->kernel_h * (size_t)w->kernel_w;
+    /* Two tap lists of ptrdiff_t after the rows, 64 bytes on, aligned to 32
+     * (in int16 units: 64 more than the rows cover both). */
+    return rows + 64 + 8 * (size_t)w->kernel_h * (size_t)w->kernel_w;
 }
 
 /* ---- CONV_2D ------------------------------------------------------------ */
-
-/* M pixels (`pstep` int16 apart in the widened input) x NB blocks of 8
- * channels (`bstride` int16 apart in the packed weights), over n taps.
- * M and NB are constants at every call, so the loops unroll and the
- * accumulators stay in registers. */
-PT_INLINE PT_AVX2 void conv_tile(const int M, const int NB, const int16_t *x, ptrdiff_t pstep,
-                                  const ptrdiff_t *in_off, const ptrdiff_t *w_off, int32_t n, int32_t pairs,
-                                  const int16_t *wb, ptrdiff_t bstride, const pt_requant *rq, int32_t ch,
-                                  const rq_consts *k, int8_t *y, ptrdiff_t ystep, int32_t oc) {
-    const __m256i b0 = _mm256_loadu_si256((const __m256i *)(rq->bias + ch));
-    const __m256i b1 = NB > 1 ? _mm256_loadu_si256((const __m256i *)(rq->bias + ch + 8)) : b0;
-    /* Named accumulators (not an array): LLVM then keeps them in registers
-     * across the tap loop without shuffling them at every iteration. */
-    __m256i a0 = b0, a1 = b0, a2 = b0, a3 = b0, a4 = b0, a5 = b0;
-    __m256i c0 = b1, c1 = b1, c2 = b1, c3 = b1, c4 = b1, c5 = b1;
-    for (int32_t t = 0; t < n; t++) {
-        const int16_t *xp = x + in_off[t];
-        const int16_t *wp = wb + w_off[t];
-        for (int32_t q = 0; q < pairs; q++) {
-            const __m256i w0 = _mm256_loadu_si256((const __m256i *)(wp + 16 * q));
-            const __m256i w1 = NB > 1 ? _mm256_loadu_si256((const __m256i *)(wp + bstride + 16 * q)) : w0;
-#define PT_STEP(m, A, C)                                                            \
-    if (M > m) {                                                                    \
-        int32_t pair;                                                               \
-        memcpy(&pair, xp + (m) * pstep + 2 * q, sizeof pair);                       \
-        const __m256i v = _mm256_set1_epi32(pair);                                  \
-        A = _mm256_add_epi32(A, _mm256_madd_epi16(v, w0));                          \
-        if (NB > 1) C = _mm256_add_epi32(C, _mm256_madd_epi16(v, w1));              \
-    }
-            PT_STEP(0, a0, c0)
-            PT_STEP(1, a1, c1)
-            PT_STEP(2, a2, c2)
-            PT_STEP(3, a3, c3)
-            PT_STEP(4, a4, c4)
-            PT_STEP(5, a5, c5)
-#undef PT_STEP
-        }
-    }
-    const int32_t count = oc - ch;
-#define PT_OUT(m, A, C)                                                                     \
-    if (M > m) {                                                                            \
-        if (NB > 1) store16(rq8(A, rq, ch, k), rq8(C, rq, ch + 8, k), y + (m) * ystep, count); \
-        else store8(rq8(A, rq, ch, k), y + (m) * ystep, count);                             \
-    }
-    PT_OUT(0, a0, c0)
-    PT_OUT(1, a1, c1)
-    PT_OUT(2, a2, c2)
-    PT_OUT(3, a3, c3)
-    PT_OUT(4, a4, c4)
-    PT_OUT(5, a5, c5)
-#undef PT_OUT
-}
-
-/* Every channel block of M pixels. */
-PT_INLINE PT_AVX2 void conv_pixels(const int M, const int16_t *x, ptrdiff_t pstep, const ptrdiff_t *in_off,
-                                    const ptrdiff_t *w_off, int32_t n, int32_t pairs, const int16_t *W,
-                                    ptrdiff_t bstride, int32_t blocks, const pt_requant *rq, const rq_consts *k,
-                                    int8_t *y, int32_t oc) {
-    int32_t ob = 0;
-    for (; ob + 1 < blocks; ob += 2) {
-        conv_tile(M, 2, x, pstep, in_off, w_off, n, pairs, W + ob * bstride, bstride, rq, ob * 8, k, y + ob * 8, oc, oc);
-    }
-    if (ob < blocks) {
-        conv_tile(M, 1, x, pstep, in_off, w_off, n, pairs, W + ob * bstride, bstride, rq, ob * 8, k, y + ob * 8, oc, oc);
-    }
-}
-
-static PT_AVX2 void conv_run(int32_t count, const int16_t *x, ptrdiff_t pstep, const ptrdiff_t *in_off,
-                             const ptrdiff_t *w_off, int32_t n, int32_t pairs, const int16_t *W, ptrdiff_t bstride,
-                             int32_t blocks, const pt_requant *rq, const rq_consts *k, int8_t *y, int32_t oc) {
-    int32_t i = 0;
-    for (; i + TILE_PIXELS <= count; i += TILE_PIXELS) {
-        conv_pixels(TILE_PIXELS, x + i * pstep, pstep, in_off, w_off, n, pairs, W, bstride, blocks, rq, k, y + (ptrdiff_t)i * oc, oc);
-    }
-    const int32_t rest = count - i;
-    x += i * pstep;
-    y += (ptrdiff_t)i * oc;
-    switch (rest) {
-    case 5: conv_pixels(5, x, pstep, in_off, w_off, n, pairs, W, bstride, blocks, rq, k, y, oc); break;
-    case 4: conv_pixels(4, x, pstep, in_off, w_off, n, pairs, W, bstride, blocks, rq, k, y, oc); break;
-    case 3: conv_pixels(3, x, pstep, in_off, w_off, n, pairs, W, bstride, blocks, rq, k, y, oc); break;
-    case 2: conv_pixels(2, x, pstep, in_off, w_off, n, pairs, W, bstride, blocks, rq, k, y, oc); break;
-    case 1: conv_pixels(1, x, pstep, in_off, w_off, n, pairs, W, bstride, blocks, rq, k, y, oc); break;
-    default: break;
-    }
-}
 
 /* Widens `pixels` pixels of `ic` int8 channels to int16 with the input
  * offset added, `icp` (ic rounded up to even) per pixel, zero in the pad. */
@@ -176,93 +80,32 @@ static PT_AVX2 void widen(const int8_t *src, int32_t pixels, int32_t ic, int32_t
     }
 }
 
-void PT_AVX2 pt_conv_avx2(const pt_window *w, const int8_t *X, const int16_t *W, const pt_requant *rq, int8_t *Y,
-                          int16_t *scratch) {
-    if (w->row0 >= w->row1 || w->col0 >= w->col1) return;
-    const int32_t ic = w->in_channels, oc = w->out_channels, icp = even_up(ic), pairs = icp / 2;
-    const int32_t kh = w->kernel_h, kw = w->kernel_w, taps = kh * kw;
-    const int32_t dh = w->dilation_h, dw = w->dilation_w;
-    const int32_t blocks = (oc + 7) / 8;
-    const ptrdiff_t bstride = (ptrdiff_t)taps * pairs * 16;
-    const int16_t offset = (int16_t)w->input_offset;
-    const rq_consts k = rq_load(rq);
-    const size_t width = row_width(w);
-    size_t rows_count = (size_t)kh * width * (size_t)icp;
-    if ((size_t)FLAT_CHUNK * (size_t)icp > rows_count) rows_count = (size_t)FLAT_CHUNK * (size_t)icp;
-    int16_t *rows = scratch;
-    ptrdiff_t *in_off = (ptrdiff_t *)(void *)(scratch + ((rows_count + 15) & ~(size_t)15));
-    ptrdiff_t *w_off = in_off + taps;
-
-    /* 1x1, stride 1, and the rows to compute contiguous in both buffers:
-     * one GEMM over every pixel, widened a chunk at a time. */
-    const int contiguous = w->col0 == w->out_x && w->col1 == w->out_x + w->out_cols &&
-                           w->col0 - w->pad_left == w->in_x && w->in_cols == w->out_cols;
-    if (taps == 1 && w->stride_h == 1 && w->stride_w == 1 && w->pad_top == 0 && w->pad_left == 0 && contiguous) {
-        in_off[0] = 0;
-        w_off[0] = 0;
-        for (int32_t b = 0; b < w->batches; b++) {
-            const size_t pixels = (size_t)(w->row1 - w->row0) * (size_t)w->out_cols;
-            const int8_t *src = X + (((size_t)b * w->in_rows + (size_t)(w->row0 - w->in_y)) * w->in_cols) * (size_t)ic;
-            int8_t *dst = Y + (((size_t)b * w->out_rows + (size_t)(w->row0 - w->out_y)) * w->out_cols) * (size_t)oc;
-            for (size_t p = 0; p < pixels; p += FLAT_CHUNK) {
-                const int32_t count = (int32_t)(pixels - p < FLAT_CHUNK ? pixels - p : FLAT_CHUNK);
-                widen(src + p * (size_t)ic, count, ic, icp, offset, rows);
-                conv_run(count, rows, icp, in_off, w_off, 1, pairs, W, bstride, blocks, rq, &k, dst + p * (size_t)oc, oc);
-            }
-        }
-        return;
-    }
-
-    /* Each output row widens the input rows its windows read into int16
-     * (offset added), from the first tap of column col0 to the last tap of
-     * column col1 - 1, with zeros where the window lies in the padding:
-     * a padded tap then adds 0 x w, exactly what skipping it adds, so every
-     * pixel of the row has the same taps and the row is one run of tiles.
-     * With no dilation along x, a filter row's taps are contiguous in the
-     * widened row and in the packed weights: one tap of kw x icp values. */
-    const ptrdiff_t row_stride = (ptrdiff_t)width * icp;
-    const ptrdiff_t pstep = (ptrdiff_t)w->stride_w * icp;
-    const int32_t xbase = w->col0 * w->stride_w - w->pad_left;
-    const int32_t lo_col = xbase > 0 ? xbase : 0;
-    const int32_t hi_col = xbase + (int32_t)width < w->in_w ? xbase + (int32_t)width : w->in_w;
-    const int merged = dw == 1;
-    const int32_t tap_pairs = merged ? kw * pairs : pairs;
-    for (int32_t b = 0; b < w->batches; b++) {
-        for (int32_t oy = w->row0; oy < w->row1; oy++) {
-            const int32_t sy = oy * w->stride_h - w->pad_top;
-            int32_t fy0, fy1;
-            valid_taps(sy, dh, kh, w->in_h, &fy0, &fy1);
-            int32_t n = 0;
-            for (int32_t fy = fy0; fy < fy1; fy++) {
-                const int32_t iy = sy + fy * dh;
-                int16_t *dst = rows + fy * row_stride;
-                const int32_t pre = lo_col - xbase < (int32_t)width ? lo_col - xbase : (int32_t)width;
-                if (pre > 0) memset(dst, 0, (size_t)pre * (size_t)icp * sizeof(int16_t));
-                if (hi_col > lo_col) {
-                    const int8_t *src = X + (((size_t)b * w->in_rows + (size_t)(iy - w->in_y)) * w->in_cols +
-                                             (size_t)(lo_col - w->in_x)) * (size_t)ic;
-                    widen(src, hi_col - lo_col, ic, icp, offset, dst + (ptrdiff_t)(lo_col - xbase) * icp);
-                }
-                const int32_t done = hi_col > lo_col ? hi_col - xbase : pre;
-                if ((int32_t)width > done) memset(dst + (ptrdiff_t)done * icp, 0, ((size_t)width - (size_t)done) * (size_t)icp * sizeof(int16_t));
-                if (merged) {
-                    in_off[n] = fy * row_stride;
-                    w_off[n] = (ptrdiff_t)fy * kw * pairs * 16;
-                    n++;
-                } else {
-                    for (int32_t fx = 0; fx < kw; fx++) {
-                        in_off[n] = fy * row_stride + (ptrdiff_t)fx * dw * icp;
-                        w_off[n] = (ptrdiff_t)(fy * kw + fx) * pairs * 16;
-                        n++;
-                    }
-                }
-            }
-            int8_t *yrow = Y + (((size_t)b * w->out_rows + (size_t)(oy - w->out_y)) * w->out_cols +
-                                (size_t)(w->col0 - w->out_x)) * (size_t)oc;
-            conv_run(w->col1 - w->col0, rows, pstep, in_off, w_off, n, tap_pairs, W, bstride, blocks, rq, &k, yrow, oc);
-        }
-    }
-}
+/* The conv itself: conv_impl.h with int16 pairs through vpmaddwd. The
+ * prepared rows hold each input byte plus the offset; the padding holds 0
+ * (whose products add exactly what skipping the tap adds); rows outside the
+ * image are skipped. */
+#define VNNI_NAME(x) x##_avx2
+#define VNNI_TARGET PT_AVX2
+#define VNNI_DPBUSD(acc, u, w) _mm256_add_epi32(acc, _mm256_madd_epi16(u, w))
+#define CONV_ELEM int16_t
+#define CONV_WEIGHT int16_t
+#define CONV_GROUP 2
+#define CONV_PREPARE(src, pixels, ic, icg, dst, offset) widen(src, pixels, ic, icg, (int16_t)(offset), dst)
+#define CONV_PAD(offset) ((int16_t)0)
+/* The pad is 0, so a byte fill writes it. */
+#define CONV_FILL(dst, count, pad) memset(dst, (int)(pad), (count) * sizeof(int16_t))
+#define CONV_ALL_ROWS 0
+#include "conv_impl.h"
+#undef VNNI_NAME
+#undef VNNI_TARGET
+#undef VNNI_DPBUSD
+#undef CONV_ELEM
+#undef CONV_WEIGHT
+#undef CONV_GROUP
+#undef CONV_PREPARE
+#undef CONV_PAD
+#undef CONV_FILL
+#undef CONV_ALL_ROWS
 
 /* ---- DEPTHWISE_CONV_2D (multiplier 1) ----------------------------------- */
 

@@ -10,14 +10,7 @@
 
 #include <string.h>
 
-enum { VNNI_FLAT_CHUNK = 240 };
-
 static inline int32_t quad_up(int32_t c) { return (c + 3) & ~3; }
-
-static size_t vnni_row_width(const pt_window *w) {
-    if (w->col1 <= w->col0) return 0;
-    return (size_t)(w->col1 - w->col0 - 1) * (size_t)w->stride_w + (size_t)(w->kernel_w - 1) * (size_t)w->dilation_w + 1;
-}
 
 size_t pt_conv_packed_count_vnni(int32_t oc, int32_t taps, int32_t ic) {
     return ((size_t)oc + 7) / 8 * (size_t)taps * (size_t)quad_up(ic) * 8;
@@ -42,9 +35,9 @@ void pt_conv_pack_vnni(const int8_t *filter, int32_t oc, int32_t taps, int32_t i
 
 size_t pt_conv_scratch_bytes_vnni(const pt_window *w) {
     const size_t icq = (size_t)quad_up(w->in_channels);
-    size_t rows = (size_t)w->kernel_h * vnni_row_width(w) * icq;
-    if ((size_t)VNNI_FLAT_CHUNK * icq > rows) rows = (size_t)VNNI_FLAT_CHUNK * icq;
-    /* Two tap lists of ptrdiff_t after the rows, aligned to 32 bytes. */
+    size_t rows = (size_t)w->kernel_h * conv_row_width(w) * icq;
+    if ((size_t)CONV_FLAT_CHUNK * icq > rows) rows = (size_t)CONV_FLAT_CHUNK * icq;
+    /* Two tap lists of ptrdiff_t after the rows, 64 bytes on, aligned to 32. */
     return rows + 64 + 32 + 2 * sizeof(ptrdiff_t) * (size_t)w->kernel_h * (size_t)w->kernel_w;
 }
 
@@ -73,12 +66,17 @@ static PT_AVX2 void to_unsigned(const int8_t *src, int32_t pixels, int32_t ic, i
     }
 }
 
-/* Padding pixels: every byte the pad (the channels past ic too: their
- * weights are 0). */
-static inline void fill_pad(uint8_t *dst, int32_t pixels, int32_t ic, int32_t icq, uint8_t pad) {
-    (void)ic;
-    memset(dst, pad, (size_t)pixels * (size_t)icq);
-}
+/* The template's parameters shared by the three forms: unsigned bytes in
+ * quads; the padding holds the byte whose input plus offset is 0
+ * (128 - offset), in every row, so the bias correction counts every tap.
+ * The channels past ic hold it too: their weights are 0. */
+#define CONV_ELEM uint8_t
+#define CONV_WEIGHT int8_t
+#define CONV_GROUP 4
+#define CONV_PREPARE(src, pixels, ic, icg, dst, offset) to_unsigned(src, pixels, ic, icg, dst)
+#define CONV_PAD(offset) ((uint8_t)(128 - (offset)))
+#define CONV_FILL(dst, count, pad) memset(dst, pad, count)
+#define CONV_ALL_ROWS 1
 
 /* vpdpbusd from AVX2 instructions, exactly: bytes 0 and 2 of each lane
  * (zero-extended against sign-extended) through one vpmaddwd, bytes 1 and
@@ -94,7 +92,7 @@ PT_INLINE PT_AVX2 __m256i dpbusd_emulated(__m256i acc, __m256i u, __m256i w) {
 #define VNNI_NAME(x) x##_vnni_emulated
 #define VNNI_TARGET PT_AVX2
 #define VNNI_DPBUSD(acc, u, w) dpbusd_emulated(acc, u, w)
-#include "conv_vnni_impl.h"
+#include "conv_impl.h"
 #undef VNNI_NAME
 #undef VNNI_TARGET
 #undef VNNI_DPBUSD
@@ -102,7 +100,7 @@ PT_INLINE PT_AVX2 __m256i dpbusd_emulated(__m256i acc, __m256i u, __m256i w) {
 #define VNNI_NAME(x) x##_avxvnni
 #define VNNI_TARGET __attribute__((target("avx2,avxvnni")))
 #define VNNI_DPBUSD(acc, u, w) _mm256_dpbusd_avx_epi32(acc, u, w)
-#include "conv_vnni_impl.h"
+#include "conv_impl.h"
 #undef VNNI_NAME
 #undef VNNI_TARGET
 #undef VNNI_DPBUSD
@@ -110,7 +108,7 @@ PT_INLINE PT_AVX2 __m256i dpbusd_emulated(__m256i acc, __m256i u, __m256i w) {
 #define VNNI_NAME(x) x##_avx512vnni
 #define VNNI_TARGET __attribute__((target("avx2,avx512f,avx512vl,avx512vnni")))
 #define VNNI_DPBUSD(acc, u, w) _mm256_dpbusd_epi32(acc, u, w)
-#include "conv_vnni_impl.h"
+#include "conv_impl.h"
 #undef VNNI_NAME
 #undef VNNI_TARGET
 #undef VNNI_DPBUSD

@@ -2,7 +2,10 @@
 #ifndef PATCHTOP_KERNELS_INTERNAL_H
 #define PATCHTOP_KERNELS_INTERNAL_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+#include "patchtop_kernels.h"
 
 /* AVX2 functions carry their own target attribute: the library is built for
  * the architecture's baseline and calls them only after CPUID says so. */
@@ -20,6 +23,16 @@ static inline void valid_taps(int32_t start, int32_t dilation, int32_t filter, i
     if (a > b) a = b;
     *f0 = a;
     *f1 = b;
+}
+
+/* Pixels one call of the int8 conv prepares at once on its 1x1 path. */
+enum { CONV_FLAT_CHUNK = 240 };
+
+/* Columns of one prepared row of the int8 conv: from the first tap of
+ * output column col0 to the last tap of column col1 - 1, padding included. */
+static inline size_t conv_row_width(const pt_window *w) {
+    if (w->col1 <= w->col0) return 0;
+    return (size_t)(w->col1 - w->col0 - 1) * (size_t)w->stride_w + (size_t)(w->kernel_w - 1) * (size_t)w->dilation_w + 1;
 }
 
 #endif

@@ -1,31 +1,46 @@
-/* The VNNI CONV_2D, included once per instruction form by conv_vnni.c with
- *   VNNI_NAME(x)  the name of each function for this form
- *   VNNI_TARGET   its target attribute
- *   VNNI_DPBUSD(acc, u, w)   acc + sum of four u8 x s8 products per lane
- * (the real vpdpbusd, VEX or EVEX, or an exact AVX2 emulation that lets
- * the tests check this code on a machine without VNNI). */
+/* The int8 CONV_2D, one body for every instruction that sums a group of
+ * input channels against a group of weights per int32 lane. Included once
+ * per form (conv_avx2.c: vpmaddwd on int16 pairs; conv_vnni.c: vpdpbusd on
+ * unsigned-byte quads, real or emulated) with
+ *   VNNI_NAME(x)        the name of each function for this form
+ *   VNNI_TARGET         its target attribute
+ *   VNNI_DPBUSD(a,u,w)  a + the sum of each lane's group of products
+ *   CONV_ELEM           the element of a prepared row (int16_t, uint8_t)
+ *   CONV_GROUP          input channels per lane group (2, 4)
+ *   CONV_PREPARE(src, pixels, ic, icg, dst, offset)
+ *                       input bytes to prepared elements (offset added, or
+ *                       made unsigned), channels past ic zero
+ *   CONV_PAD(offset)    the element a padding position holds: one whose
+ *                       product with any weight adds what skipping it adds
+ *   CONV_FILL(dst, count, pad)  count elements of pad
+ *   CONV_ALL_ROWS       1: rows outside the image are padding too (every
+ *                       pixel has every tap, as a bias correction needs);
+ *                       0: they are skipped.
+ * Packed weights: [block of 8 channels][tap][group][8 lanes][CONV_GROUP],
+ * 32 bytes per group step and block in both forms; a prepared pixel's
+ * group is 4 bytes, broadcast to every lane. */
 
 /* M pixels (`pstep` bytes apart in the widened input) x NB blocks of 8
  * channels (`bstride` bytes apart in the packed weights), over n taps of
  * `quads` groups of 4 input channels each. */
 static inline __attribute__((always_inline)) VNNI_TARGET void VNNI_NAME(tile)(
-    const int M, const int NB, const uint8_t *x, ptrdiff_t pstep, const ptrdiff_t *in_off, const ptrdiff_t *w_off,
-    int32_t n, int32_t quads, const int8_t *wb, ptrdiff_t bstride, const pt_requant *rq, int32_t ch,
+    const int M, const int NB, const CONV_ELEM *x, ptrdiff_t pstep, const ptrdiff_t *in_off, const ptrdiff_t *w_off,
+    int32_t n, int32_t quads, const CONV_WEIGHT *wb, ptrdiff_t bstride, const pt_requant *rq, int32_t ch,
     const rq_consts *k, int8_t *y, ptrdiff_t ystep, int32_t oc) {
     const __m256i b0 = _mm256_loadu_si256((const __m256i *)(rq->bias + ch));
     const __m256i b1 = NB > 1 ? _mm256_loadu_si256((const __m256i *)(rq->bias + ch + 8)) : b0;
     __m256i a0 = b0, a1 = b0, a2 = b0, a3 = b0, a4 = b0, a5 = b0;
     __m256i c0 = b1, c1 = b1, c2 = b1, c3 = b1, c4 = b1, c5 = b1;
     for (int32_t t = 0; t < n; t++) {
-        const uint8_t *xp = x + in_off[t];
-        const int8_t *wp = wb + w_off[t];
+        const CONV_ELEM *xp = x + in_off[t];
+        const CONV_WEIGHT *wp = wb + w_off[t];
         for (int32_t q = 0; q < quads; q++) {
-            const __m256i w0 = _mm256_loadu_si256((const __m256i *)(wp + 32 * q));
-            const __m256i w1 = NB > 1 ? _mm256_loadu_si256((const __m256i *)(wp + bstride + 32 * q)) : w0;
+            const __m256i w0 = _mm256_loadu_si256((const __m256i *)(wp + 8 * CONV_GROUP * q));
+            const __m256i w1 = NB > 1 ? _mm256_loadu_si256((const __m256i *)(wp + bstride + 8 * CONV_GROUP * q)) : w0;
 #define PT_VSTEP(m, A, C)                                               \
     if (M > m) {                                                        \
         int32_t quad;                                                   \
-        memcpy(&quad, xp + (m) * pstep + 4 * q, sizeof quad);           \
+        memcpy(&quad, xp + (m) * pstep + CONV_GROUP * q, sizeof quad);           \
         const __m256i v = _mm256_set1_epi32(quad);                      \
         A = VNNI_DPBUSD(A, v, w0);                                      \
         if (NB > 1) C = VNNI_DPBUSD(C, v, w1);                          \
@@ -55,8 +70,8 @@ static inline __attribute__((always_inline)) VNNI_TARGET void VNNI_NAME(tile)(
 }
 
 static inline __attribute__((always_inline)) VNNI_TARGET void VNNI_NAME(pixels)(
-    const int M, const uint8_t *x, ptrdiff_t pstep, const ptrdiff_t *in_off, const ptrdiff_t *w_off, int32_t n,
-    int32_t quads, const int8_t *W, ptrdiff_t bstride, int32_t blocks, const pt_requant *rq, const rq_consts *k,
+    const int M, const CONV_ELEM *x, ptrdiff_t pstep, const ptrdiff_t *in_off, const ptrdiff_t *w_off, int32_t n,
+    int32_t quads, const CONV_WEIGHT *W, ptrdiff_t bstride, int32_t blocks, const pt_requant *rq, const rq_consts *k,
     int8_t *y, int32_t oc) {
     int32_t ob = 0;
     for (; ob + 1 < blocks; ob += 2)
@@ -65,8 +80,8 @@ static inline __attribute__((always_inline)) VNNI_TARGET void VNNI_NAME(pixels)(
         VNNI_NAME(tile)(M, 1, x, pstep, in_off, w_off, n, quads, W + ob * bstride, bstride, rq, ob * 8, k, y + ob * 8, oc, oc);
 }
 
-static VNNI_TARGET void VNNI_NAME(run)(int32_t count, const uint8_t *x, ptrdiff_t pstep, const ptrdiff_t *in_off,
-                                       const ptrdiff_t *w_off, int32_t n, int32_t quads, const int8_t *W,
+static VNNI_TARGET void VNNI_NAME(run)(int32_t count, const CONV_ELEM *x, ptrdiff_t pstep, const ptrdiff_t *in_off,
+                                       const ptrdiff_t *w_off, int32_t n, int32_t quads, const CONV_WEIGHT *W,
                                        ptrdiff_t bstride, int32_t blocks, const pt_requant *rq, const rq_consts *k,
                                        int8_t *y, int32_t oc) {
     int32_t i = 0;
@@ -84,22 +99,23 @@ static VNNI_TARGET void VNNI_NAME(run)(int32_t count, const uint8_t *x, ptrdiff_
     }
 }
 
-void VNNI_TARGET VNNI_NAME(pt_conv)(const pt_window *w, const int8_t *X, const int8_t *W, const pt_requant *rq,
-                                    int8_t *Y, uint8_t *scratch) {
+void VNNI_TARGET VNNI_NAME(pt_conv)(const pt_window *w, const int8_t *X, const CONV_WEIGHT *W, const pt_requant *rq,
+                                    int8_t *Y, CONV_ELEM *scratch) {
     if (w->row0 >= w->row1 || w->col0 >= w->col1) return;
-    const int32_t ic = w->in_channels, oc = w->out_channels, icq = quad_up(ic), quads = icq / 4;
+    const int32_t ic = w->in_channels, oc = w->out_channels;
+    const int32_t icq = (ic + CONV_GROUP - 1) / CONV_GROUP * CONV_GROUP, quads = icq / CONV_GROUP;
     const int32_t kh = w->kernel_h, kw = w->kernel_w, taps = kh * kw;
     const int32_t dh = w->dilation_h, dw = w->dilation_w;
     const int32_t blocks = (oc + 7) / 8;
-    const ptrdiff_t bstride = (ptrdiff_t)taps * quads * 32;
-    /* x + offset = 0 in the padding: the unsigned byte of x = -offset. */
-    const uint8_t pad = (uint8_t)(128 - w->input_offset);
+    const ptrdiff_t bstride = (ptrdiff_t)taps * quads * 8 * CONV_GROUP;
+    const CONV_ELEM pad = CONV_PAD(w->input_offset);
     const rq_consts k = rq_load(rq);
-    const size_t width = vnni_row_width(w);
+    const size_t width = conv_row_width(w);
     size_t rows_count = (size_t)kh * width * (size_t)icq;
-    if ((size_t)VNNI_FLAT_CHUNK * (size_t)icq > rows_count) rows_count = (size_t)VNNI_FLAT_CHUNK * (size_t)icq;
-    uint8_t *rows = scratch;
-    ptrdiff_t *in_off = (ptrdiff_t *)(void *)(scratch + ((rows_count + 64 + 31) & ~(size_t)31));
+    if ((size_t)CONV_FLAT_CHUNK * (size_t)icq > rows_count) rows_count = (size_t)CONV_FLAT_CHUNK * (size_t)icq;
+    CONV_ELEM *rows = scratch;
+    /* The tap lists after the rows, 64 bytes on and 32-byte aligned. */
+    ptrdiff_t *in_off = (ptrdiff_t *)(void *)((((uintptr_t)(scratch + rows_count)) + 64 + 31) & ~(uintptr_t)31);
     ptrdiff_t *w_off = in_off + taps;
 
     const int contiguous = w->col0 == w->out_x && w->col1 == w->out_x + w->out_cols &&
@@ -111,58 +127,61 @@ void VNNI_TARGET VNNI_NAME(pt_conv)(const pt_window *w, const int8_t *X, const i
             const size_t pixels = (size_t)(w->row1 - w->row0) * (size_t)w->out_cols;
             const int8_t *src = X + (((size_t)b * w->in_rows + (size_t)(w->row0 - w->in_y)) * w->in_cols) * (size_t)ic;
             int8_t *dst = Y + (((size_t)b * w->out_rows + (size_t)(w->row0 - w->out_y)) * w->out_cols) * (size_t)oc;
-            for (size_t p = 0; p < pixels; p += VNNI_FLAT_CHUNK) {
-                const int32_t count = (int32_t)(pixels - p < VNNI_FLAT_CHUNK ? pixels - p : VNNI_FLAT_CHUNK);
-                to_unsigned(src + p * (size_t)ic, count, ic, icq, rows);
+            for (size_t p = 0; p < pixels; p += CONV_FLAT_CHUNK) {
+                const int32_t count = (int32_t)(pixels - p < CONV_FLAT_CHUNK ? pixels - p : CONV_FLAT_CHUNK);
+                CONV_PREPARE(src + p * (size_t)ic, count, ic, icq, rows, w->input_offset);
                 VNNI_NAME(run)(count, rows, icq, in_off, w_off, 1, quads, W, bstride, blocks, rq, &k, dst + p * (size_t)oc, oc);
             }
         }
         return;
     }
 
-    /* Every filter row of every output row is present: rows above or below
-     * the image are all padding, so the bias correction (which counts every
-     * tap) holds for every pixel. */
+    /* Each output row prepares the input rows its windows read, from the
+     * first tap of column col0 to the last tap of column col1 - 1, with the
+     * pad element where the window lies in the padding, so every pixel of
+     * the row shares one tap list and the row is one run of tiles. Without
+     * dilation along x a filter row's taps are contiguous in the prepared
+     * row and in the packed weights: one tap of kw x icq values. */
     const ptrdiff_t row_stride = (ptrdiff_t)width * icq;
     const ptrdiff_t pstep = (ptrdiff_t)w->stride_w * icq;
     const int32_t xbase = w->col0 * w->stride_w - w->pad_left;
     const int32_t lo_col = xbase > 0 ? xbase : 0;
     const int32_t hi_col = xbase + (int32_t)width < w->in_w ? xbase + (int32_t)width : w->in_w;
+    const int32_t pre = lo_col - xbase < (int32_t)width ? lo_col - xbase : (int32_t)width;
+    const int32_t done = hi_col > lo_col ? hi_col - xbase : pre;
     const int merged = dw == 1;
     const int32_t tap_quads = merged ? kw * quads : quads;
-    int32_t n = 0;
-    for (int32_t fy = 0; fy < kh; fy++) {
-        if (merged) {
-            in_off[n] = fy * row_stride;
-            w_off[n] = (ptrdiff_t)fy * kw * quads * 32;
-            n++;
-        } else {
-            for (int32_t fx = 0; fx < kw; fx++) {
-                in_off[n] = fy * row_stride + (ptrdiff_t)fx * dw * icq;
-                w_off[n] = (ptrdiff_t)(fy * kw + fx) * quads * 32;
-                n++;
-            }
-        }
-    }
     for (int32_t b = 0; b < w->batches; b++) {
         for (int32_t oy = w->row0; oy < w->row1; oy++) {
             const int32_t sy = oy * w->stride_h - w->pad_top;
-            for (int32_t fy = 0; fy < kh; fy++) {
+            int32_t fy0 = 0, fy1 = kh;
+            if (!CONV_ALL_ROWS) valid_taps(sy, dh, kh, w->in_h, &fy0, &fy1);
+            int32_t n = 0;
+            for (int32_t fy = fy0; fy < fy1; fy++) {
                 const int32_t iy = sy + fy * dh;
-                uint8_t *dst = rows + fy * row_stride;
+                CONV_ELEM *dst = rows + fy * row_stride;
                 if (iy < 0 || iy >= w->in_h) {
-                    fill_pad(dst, (int32_t)width, ic, icq, pad);
-                    continue;
+                    CONV_FILL(dst, (size_t)width * (size_t)icq, pad);
+                } else {
+                    if (pre > 0) CONV_FILL(dst, (size_t)pre * (size_t)icq, pad);
+                    if (hi_col > lo_col) {
+                        const int8_t *src = X + (((size_t)b * w->in_rows + (size_t)(iy - w->in_y)) * w->in_cols +
+                                                 (size_t)(lo_col - w->in_x)) * (size_t)ic;
+                        CONV_PREPARE(src, hi_col - lo_col, ic, icq, dst + (ptrdiff_t)(lo_col - xbase) * icq, w->input_offset);
+                    }
+                    if ((int32_t)width > done) CONV_FILL(dst + (ptrdiff_t)done * icq, ((size_t)width - (size_t)done) * (size_t)icq, pad);
                 }
-                const int32_t pre = lo_col - xbase < (int32_t)width ? lo_col - xbase : (int32_t)width;
-                if (pre > 0) fill_pad(dst, pre, ic, icq, pad);
-                if (hi_col > lo_col) {
-                    const int8_t *src = X + (((size_t)b * w->in_rows + (size_t)(iy - w->in_y)) * w->in_cols +
-                                             (size_t)(lo_col - w->in_x)) * (size_t)ic;
-                    to_unsigned(src, hi_col - lo_col, ic, icq, dst + (ptrdiff_t)(lo_col - xbase) * icq);
+                if (merged) {
+                    in_off[n] = fy * row_stride;
+                    w_off[n] = (ptrdiff_t)fy * kw * quads * 8 * CONV_GROUP;
+                    n++;
+                } else {
+                    for (int32_t fx = 0; fx < kw; fx++) {
+                        in_off[n] = fy * row_stride + (ptrdiff_t)fx * dw * icq;
+                        w_off[n] = (ptrdiff_t)(fy * kw + fx) * quads * 8 * CONV_GROUP;
+                        n++;
+                    }
                 }
-                const int32_t done = hi_col > lo_col ? hi_col - xbase : pre;
-                if ((int32_t)width > done) fill_pad(dst + (ptrdiff_t)done * icq, (int32_t)width - done, ic, icq, pad);
             }
             int8_t *yrow = Y + (((size_t)b * w->out_rows + (size_t)(oy - w->out_y)) * w->out_cols +
                                 (size_t)(w->col0 - w->out_x)) * (size_t)oc;
