@@ -97,6 +97,23 @@ PT_INLINE PT_AVX2 void convf_pixels(const int M, const float *x, ptrdiff_t pstep
     if (ob < ocp) convf_tile(M, 1, x, pstep, in_off, w_off, n, ic, W + ob, ocp, bias + ob, lo, hi, y + ob, oc, oc - ob);
 }
 
+/* `count` pixels `pstep` floats apart from `x`, every channel block: eight
+ * pixels at a time when the output has one block (eight sums in flight),
+ * then four, then one. */
+static PT_AVX2 void convf_run(int32_t count, const float *x, ptrdiff_t pstep, const ptrdiff_t *in_off,
+                              const ptrdiff_t *w_off, int32_t n, int32_t ic, const float *W, ptrdiff_t ocp,
+                              const float *bias, __m256 lo, __m256 hi, float *y, int32_t oc) {
+    int32_t i = 0;
+    if (ocp == 8) {
+        for (; i + 8 <= count; i += 8)
+            convf_tile(8, 1, x + i * pstep, pstep, in_off, w_off, n, ic, W, ocp, bias, lo, hi, y + (ptrdiff_t)i * oc, oc, oc);
+    }
+    for (; i + 4 <= count; i += 4)
+        convf_pixels(4, x + i * pstep, pstep, in_off, w_off, n, ic, W, ocp, bias, lo, hi, y + (ptrdiff_t)i * oc, oc);
+    for (; i < count; i++)
+        convf_pixels(1, x + i * pstep, pstep, in_off, w_off, n, ic, W, ocp, bias, lo, hi, y + (ptrdiff_t)i * oc, oc);
+}
+
 void PT_AVX2 pt_conv_f32_avx2(const pt_window *w, const float *X, const float *W, const float *bias, float lower,
                               float upper, float *Y, ptrdiff_t *scratch) {
     if (w->row0 >= w->row1 || w->col0 >= w->col1) return;
@@ -135,17 +152,8 @@ void PT_AVX2 pt_conv_f32_avx2(const pt_window *w, const float *X, const float *W
                         end++;
                     }
                 }
-                float *y = yrow + (ptrdiff_t)(ox - w->out_x) * oc;
-                int32_t i = 0, count = end - ox;
-                if (ocp == 8) {
-                    for (; i + 8 <= count; i += 8)
-                        convf_tile(8, 1, X + i * pstep, pstep, in_off, w_off, n, ic, W, ocp, bias, lo, hi,
-                                   y + (ptrdiff_t)i * oc, oc, oc);
-                }
-                for (; i + 4 <= count; i += 4)
-                    convf_pixels(4, X + i * pstep, pstep, in_off, w_off, n, ic, W, ocp, bias, lo, hi, y + (ptrdiff_t)i * oc, oc);
-                for (; i < count; i++)
-                    convf_pixels(1, X + i * pstep, pstep, in_off, w_off, n, ic, W, ocp, bias, lo, hi, y + (ptrdiff_t)i * oc, oc);
+                convf_run(end - ox, X, pstep, in_off, w_off, n, ic, W, ocp, bias, lo, hi,
+                          yrow + (ptrdiff_t)(ox - w->out_x) * oc, oc);
                 ox = end;
             }
         }
@@ -189,17 +197,7 @@ void PT_AVX2 pt_conv_f32_padded_avx2(const pt_window *w, const float *X, const f
         for (int32_t b = 0; b < w->batches; b++) {
             const float *x = X + (((ptrdiff_t)b * w->in_rows + (w->row0 - w->in_y)) * w->in_cols) * ic;
             float *y = Y + (((ptrdiff_t)b * w->out_rows + (w->row0 - w->out_y)) * w->out_cols) * oc;
-            const int32_t count = (w->row1 - w->row0) * w->out_cols;
-            int32_t i = 0;
-            if (ocp == 8) {
-                for (; i + 8 <= count; i += 8)
-                    convf_tile(8, 1, x + (ptrdiff_t)i * ic, ic, in_off, w_off, 1, ic, W, ocp, bias, lo, hi,
-                               y + (ptrdiff_t)i * oc, oc, oc);
-            }
-            for (; i + 4 <= count; i += 4)
-                convf_pixels(4, x + (ptrdiff_t)i * ic, ic, in_off, w_off, 1, ic, W, ocp, bias, lo, hi, y + (ptrdiff_t)i * oc, oc);
-            for (; i < count; i++)
-                convf_pixels(1, x + (ptrdiff_t)i * ic, ic, in_off, w_off, 1, ic, W, ocp, bias, lo, hi, y + (ptrdiff_t)i * oc, oc);
+            convf_run((w->row1 - w->row0) * w->out_cols, x, ic, in_off, w_off, 1, ic, W, ocp, bias, lo, hi, y, oc);
         }
         return;
     }
@@ -230,17 +228,7 @@ void PT_AVX2 pt_conv_f32_padded_avx2(const pt_window *w, const float *X, const f
                 }
             }
             float *y = Y + (((ptrdiff_t)b * w->out_rows + (oy - w->out_y)) * w->out_cols + (w->col0 - w->out_x)) * oc;
-            int32_t i = 0;
-            const int32_t count = w->col1 - w->col0;
-            if (ocp == 8) {
-                for (; i + 8 <= count; i += 8)
-                    convf_tile(8, 1, rows + i * pstep, pstep, in_off, w_off, n, tap_channels, W, ocp, bias, lo, hi,
-                               y + (ptrdiff_t)i * oc, oc, oc);
-            }
-            for (; i + 4 <= count; i += 4)
-                convf_pixels(4, rows + i * pstep, pstep, in_off, w_off, n, tap_channels, W, ocp, bias, lo, hi, y + (ptrdiff_t)i * oc, oc);
-            for (; i < count; i++)
-                convf_pixels(1, rows + i * pstep, pstep, in_off, w_off, n, tap_channels, W, ocp, bias, lo, hi, y + (ptrdiff_t)i * oc, oc);
+            convf_run(w->col1 - w->col0, rows, pstep, in_off, w_off, n, tap_channels, W, ocp, bias, lo, hi, y, oc);
         }
     }
 }
