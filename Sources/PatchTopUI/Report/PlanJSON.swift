@@ -68,6 +68,10 @@ public struct PlanJSON: Codable, Equatable, Sendable {
     public var patchRegions: [PatchJSON]?
     /// What engines would reserve for this plan (set by `plan --json`).
     public var engines: EnginesJSON?
+    /// With `--target`: predicted instructions for one inference.
+    public var instructions: Int?
+    /// With `--target`: the prediction (per op in `plan --json`).
+    public var latency: LatencyJSON?
 
     public init(_ plan: PatchPlan, includeRegions: Bool) {
         model = plan.model.name
