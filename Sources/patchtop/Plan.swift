@@ -25,6 +25,9 @@ struct Plan: ParsableCommand {
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
+    @Flag(help: .hidden)
+    var costFeatures = false
+
     func run() throws {
         let loaded = try loadModel(model)
         let setup = try latency.resolve(board: budget.board)
@@ -46,6 +49,7 @@ struct Plan: ParsableCommand {
             object.engines = EnginesJSON(tflm: tflm, tinyEngine: TinyEngineEngineJSON(model: loaded, patches: plan.patches, patchLayers: plan.patchLayers))
             object.latency = setup?.json(plan, includeOps: true)
             object.instructions = object.latency?.instructions
+            if costFeatures { object.costFeatures = CostFeaturesJSON.list(plan) }
             try printJSON(object)
         } else {
             let report = PlanReport(plan: plan).lines()

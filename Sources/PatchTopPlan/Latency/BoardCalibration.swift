@@ -21,7 +21,7 @@ public struct ProfileRow: Equatable, Sendable {
     public static func parse(_ text: String, name: String) throws(LatencyError) -> [ProfileRow] {
         var rows: [ProfileRow] = []
         var seen = Set<Int>()
-        for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (number, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let words = raw.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
             guard words.count >= 2, words[0] == "PT", words[1] == "op" else { continue }
             func fail(_ why: String) -> LatencyError {

@@ -18,6 +18,8 @@ public struct CalibrationTable: Codable, Equatable, Sendable {
         public var board: String
         /// Instructions per inference outside every op.
         public var invoke: Double
+        /// Instructions per step outside its op.
+        public var betweenSteps: Double?
         /// Per kernel class (`KernelClass` raw values), per `KernelFeature` name.
         public var kernels: [String: [String: Double]]
         /// For classes not measured.
@@ -58,8 +60,10 @@ public struct CalibrationTable: Codable, Equatable, Sendable {
             }
             kernels[kernel] = try vector(values, KernelFeature.self)
         }
-        guard entry.invoke.isFinite else { throw .badTable(reason: "\(core.rawValue)'s invoke is not a finite number") }
-        return CostModel(core: core, invoke: entry.invoke, kernels: kernels,
+        guard entry.invoke.isFinite, (entry.betweenSteps ?? 0).isFinite else {
+            throw .badTable(reason: "\(core.rawValue)'s invoke or betweenSteps is not a finite number")
+        }
+        return CostModel(core: core, invoke: entry.invoke, betweenSteps: entry.betweenSteps ?? 0, kernels: kernels,
                          fallback: try vector(entry.fallback, KernelFeature.self),
                          movement: try vector(entry.movement, MovementFeature.self))
     }

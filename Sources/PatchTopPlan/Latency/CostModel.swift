@@ -14,6 +14,9 @@ public struct CostModel: Equatable, Sendable {
     public var core: CortexCore
     /// Instructions per inference outside every op (invoke, step loop).
     public var invoke: Double
+    /// Instructions per step outside its op (the executor's loop between
+    /// steps; one step per op layer by layer, one per patch in the stage).
+    public var betweenSteps: Double
     /// Coefficients by `KernelFeature`, per kernel class.
     public var kernels: [KernelClass: [Double]]
     /// Coefficients for a class the table has no measurement of.
@@ -21,9 +24,10 @@ public struct CostModel: Equatable, Sendable {
     /// Coefficients by `MovementFeature`.
     public var movement: [Double]
 
-    public init(core: CortexCore, invoke: Double, kernels: [KernelClass: [Double]], fallback: [Double], movement: [Double]) {
+    public init(core: CortexCore, invoke: Double, betweenSteps: Double = 0, kernels: [KernelClass: [Double]], fallback: [Double], movement: [Double]) {
         self.core = core
         self.invoke = invoke
+        self.betweenSteps = betweenSteps
         self.kernels = kernels.mapValues { Self.padded($0, KernelFeature.allCases.count) }
         self.fallback = Self.padded(fallback, KernelFeature.allCases.count)
         self.movement = Self.padded(movement, MovementFeature.allCases.count)
@@ -46,8 +50,12 @@ public struct CostModel: Equatable, Sendable {
     /// Predicted instructions of one inference under `plan` (for sweeps:
     /// no per-op detail).
     public func instructions(_ plan: PatchPlan) -> Int {
-        Int((plan.costFeatures().reduce(invoke) { $0 + instructions($1) }).rounded())
+        let features = plan.costFeatures()
+        return Int(max(features.reduce(invoke) { $0 + instructions($1) + betweenSteps * $1.value(.steps) }, 0).rounded())
     }
+
+    /// Instructions outside every op for `steps` steps.
+    func outside(steps: Double) -> Int { Int(max(invoke + betweenSteps * steps, 0).rounded()) }
 
     /// The prediction of `plan` op by op; `calibration` turns instructions
     /// into cycles, `clockHz` into milliseconds.
@@ -63,7 +71,8 @@ public struct CostModel: Equatable, Sendable {
                                             macs: Int(f.value(.macs)), instructions: instructions,
                                             cycles: calibration.map { Int((Double(instructions) * $0.cyclesPerInstruction(f.kernel)).rounded()) }))
         }
-        return LatencyPrediction(core: core, ops: ops, invokeInstructions: Int(invoke.rounded()), uncalibrated: missing.sorted(),
+        let steps = features.reduce(0) { $0 + $1.value(.steps) }
+        return LatencyPrediction(core: core, ops: ops, invokeInstructions: outside(steps: steps), uncalibrated: missing.sorted(),
                                  calibration: calibration, clockHz: clockHz)
     }
 }
@@ -86,7 +95,7 @@ public struct LatencyPrediction: Equatable, Sendable {
     public var core: CortexCore
     /// Every op that runs, in op order.
     public var ops: [Op]
-    /// Instructions outside every op.
+    /// Instructions outside every op (invoke and the step loop).
     public var invokeInstructions: Int
     /// Kernel classes the calibration table has not measured on this core
     /// (their ops are predicted from the fallback coefficients).

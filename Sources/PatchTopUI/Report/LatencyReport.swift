@@ -138,3 +138,26 @@ public struct LatencyJSON: Codable, Equatable, Sendable {
         } : nil
     }
 }
+
+/// One op's cost features (`plan --json --cost-features`): what
+/// `Scripts/calibrate_latency.py` fits the coefficients on.
+public struct CostFeaturesJSON: Codable, Equatable, Sendable {
+    public var index: Int
+    public var op: String
+    public var kernel: String
+    public var kernelFeatures: [String: Double]
+    public var movementFeatures: [String: Double]
+
+    public init(_ f: OpCostFeatures, model: Model) {
+        index = f.op
+        op = model.operators[f.op].kind.name
+        kernel = f.kernel.rawValue
+        kernelFeatures = Dictionary(uniqueKeysWithValues: KernelFeature.allCases.map { ($0.rawValue, f.value($0)) })
+        movementFeatures = Dictionary(uniqueKeysWithValues: MovementFeature.allCases.map { ($0.rawValue, f.value($0)) })
+    }
+
+    /// The features of every op of `plan` that runs.
+    public static func list(_ plan: PatchPlan) -> [CostFeaturesJSON] {
+        plan.costFeatures().filter(\.runs).map { CostFeaturesJSON($0, model: plan.model) }
+    }
+}
