@@ -102,7 +102,8 @@ def plans(patchtop, model, quick):
 
 
 def measure(patchtop, model, flags, target):
-    """One export under QEMU: {instructions, ops: [{index, op, macs, instructions}]}, or the error."""
+    """One export under QEMU: its verification report {instructions, ops: [{index, op, macs, instructions}], ...}
+    (`export --json` nests it under "verification"), or the error."""
     work = tempfile.mkdtemp(prefix="patchtop-latency-")
     try:
         out_dir = os.path.join(work, "export")
@@ -110,7 +111,13 @@ def measure(patchtop, model, flags, target):
                                "--verify", "--per-op", "--json"])
         if code != 0:
             return None, (err.strip() or text.strip()).splitlines()[-1:] or ["exit %d" % code]
-        return json.loads(text), None
+        report = json.loads(text)
+        report = report.get("verification", report)
+        if not report.get("identical", True):
+            return None, ["the firmware's output differs from the runtime's"]
+        if report.get("instructions") is None or not report.get("ops"):
+            return None, ["no instruction counts in the report (not a Cortex-M target?)"]
+        return report, None
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -298,12 +305,14 @@ def main():
              "source": "Scripts/calibrate_latency.py: QEMU -icount measurements of `patchtop export --verify --per-op` "
                        f"({time.strftime('%Y-%m-%d')}, {len(samples)} plans)",
              "cores": {}}
+    fit_cache = {}
     lines = ["| model | plan | target | measured | predicted | error | held-out prediction | error |", "|---|---|---|---:|---:|---:|---:|---:|"]
     for target in targets:
         mine = [s for s in samples if s["target"] == target]
         if not mine:
             continue
         coefficients = fit(mine)
+        fit_cache[target] = coefficients
         fitted = errors(coefficients, mine)
         entry = {"board": {"cortex-m4": "mps2-an386", "cortex-m7": "mps2-an500", "cortex-m33": "mps2-an505",
                            "cortex-m55": "mps3-an547"}.get(target, "?"),
@@ -327,10 +336,28 @@ def main():
     if args.markdown:
         with open(args.markdown, "w") as f:
             f.write("\n".join(lines) + "\n")
+    path = TABLE if not args.no_write else os.path.join(tempfile.mkdtemp(prefix="patchtop-table-"), "table.json")
+    with open(path, "w") as f:
+        json.dump(table, f, indent=1, sort_keys=True)
+        f.write("\n")
+    # PatchTop's own prediction with this table must be the script's (to rounding).
+    if not args.from_cache or os.path.exists(args.patchtop):
+        worst = 0
+        for s in samples:
+            if s["target"] not in table["cores"]:
+                continue
+            model = next((m for m in models(False) if os.path.basename(m) == s["model"]), None)
+            if model is None:
+                continue
+            code, text, err = run([args.patchtop, "plan", model, *s["flags"], "--target", s["target"], "--cost-table", path, "--json"])
+            if code != 0:
+                print(f"patchtop plan failed on {s['model']} {s['plan']}: {err.strip()}", file=sys.stderr)
+                continue
+            swift = json.loads(text)["instructions"]
+            python = plan_prediction(fit_cache[s["target"]], s)
+            worst = max(worst, abs(swift - python))
+        print(f"patchtop's predictions with this table match the fit's within {worst:.0f} instructions")
     if not args.no_write:
-        with open(TABLE, "w") as f:
-            json.dump(table, f, indent=1, sort_keys=True)
-            f.write("\n")
         print(f"wrote {os.path.relpath(TABLE, ROOT)}; `swift build` copies it into the resources")
 
 

@@ -16,6 +16,11 @@ struct LatencyFlags: ParsableArguments {
     @Option(help: ArgumentHelp("A board calibration written by `patchtop calibrate` (cycles per instruction measured with the DWT counter).", valueName: "file"))
     var calibration: String?
 
+    /// Another instruction table than the committed one (what
+    /// `Scripts/calibrate_latency.py` writes), for trying a fit.
+    @Option(help: .hidden)
+    var costTable: String?
+
     /// The prediction asked for: `nil` when none (no target, no board with
     /// a supported core). A board's core is used quietly: a board whose core
     /// is not calibrated gives a note instead of failing the command.
@@ -41,8 +46,9 @@ struct LatencyFlags: ParsableArguments {
             return nil
         }
         let model: CostModel
+        let table = try costTableValue()
         do {
-            model = try CalibrationTable.bundled().model(for: core)
+            model = try table.model(for: core)
         } catch {
             if explicit == nil, let board { return LatencySetup(note: "\(board.name): \(error.description)") }
             throw CommandFailure(error.description)
@@ -51,6 +57,17 @@ struct LatencyFlags: ParsableArguments {
         let clockHz = clock?.hz ?? calibrationValue?.clockHz ?? boardClock
         let boardName = clock == nil && calibrationValue?.clockHz == nil && boardClock != nil ? board?.name : calibrationValue?.board
         return LatencySetup(model: model, calibration: calibrationValue, clockHz: clockHz, board: boardName)
+    }
+}
+
+extension LatencyFlags {
+    func costTableValue() throws -> CalibrationTable {
+        guard let costTable else { return try CalibrationTable.bundled() }
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: costTable)) } catch {
+            throw CommandFailure("\(costTable): cannot be read (\(error.localizedDescription))")
+        }
+        do { return try CalibrationTable.decode(data, name: costTable) } catch { throw CommandFailure(error.description) }
     }
 }
 

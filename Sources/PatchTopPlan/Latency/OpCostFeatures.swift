@@ -76,28 +76,49 @@ extension PatchPlan {
     /// have `steps` 0 and all-zero features).
     public func costFeatures() -> [OpCostFeatures] {
         let model = self.model
+        let opCount = model.operators.count
+        let kCount = KernelFeature.allCases.count, mCount = MovementFeature.allCases.count
+        // Flat accumulators (op × feature): a sweep predicts hundreds of plans.
+        var k = [Double](repeating: 0, count: opCount * kCount)
+        var m = [Double](repeating: 0, count: opCount * mCount)
         let stageOps = isPatched ? patchLayers : 0
         let inplace = Set(schedule.inplaceOps.map(\.op))
         let fusedConvs = Set(schedule.fusedResiduals.map(\.conv))
         let fusedAdds = Set(schedule.fusedResiduals.map(\.add))
-        var result: [OpCostFeatures] = model.operators.map { op in
-            OpCostFeatures(op: op.index, kernel: KernelClass(op: op, in: model),
-                           kernelValues: Array(repeating: 0, count: KernelFeature.allCases.count),
-                           movementValues: Array(repeating: 0, count: MovementFeature.allCases.count))
-        }
 
         func pixelBytes(_ tensor: Int) -> Int {
             let t = model.tensors[tensor]
             return (t.shape.count == 4 ? t.shape[3] : 1) * (t.type.byteSize ?? 1)
         }
 
+        /// What every step of an op shares.
+        struct OpFacts {
+            var channels: Int
+            var taps: Int
+            var macsPerPosition: Int
+            var activationInputs: [(slot: Int, tensor: Int, pixelBytes: Int, sameShape: Bool)]
+        }
+        var facts: [OpFacts?] = Array(repeating: nil, count: opCount)
+        func opFacts(_ op: Operator) -> OpFacts {
+            if let known = facts[op.index] { return known }
+            let shape = model.tensors[op.output].shape
+            let window = model.windowGeometry(of: op)
+            let inputs = op.inputs.indices.compactMap { slot -> (Int, Int, Int, Bool)? in
+                guard let input = op.input(slot), model.isActivation(input) else { return nil }
+                return (slot, input, pixelBytes(input), model.tensors[input].shape == shape)
+            }
+            let made = OpFacts(channels: shape.count == 4 ? shape[3] : (shape.last ?? 1),
+                               taps: window.map { $0.height.filterSize * $0.width.filterSize } ?? 0,
+                               macsPerPosition: Self.macsPerPosition(of: op, in: model), activationInputs: inputs)
+            facts[op.index] = made
+            return made
+        }
+
         /// One step of `op` computing `region` of its output (all of it when `nil`).
         func addStep(_ op: Operator, region: Region?) {
-            var k = result[op.index].kernelValues
-            var m = result[op.index].movementValues
+            let f = opFacts(op)
             let output = model.tensors[op.output]
             let shape = output.shape
-            let channels = shape.count == 4 ? shape[3] : (shape.last ?? 1)
             let pixels: Int, rows: Int
             if let region {
                 pixels = region.area
@@ -106,61 +127,59 @@ extension PatchPlan {
                 pixels = shape[1] * shape[2]
                 rows = shape[1]
             } else {
-                pixels = channels == 0 ? 0 : output.elementCount / max(channels, 1)
+                pixels = output.elementCount / max(f.channels, 1)
                 rows = 1
             }
-            let elements = shape.count == 4 ? pixels * channels : output.elementCount
-            let window = model.windowGeometry(of: op)
-            let taps = window.map { $0.height.filterSize * $0.width.filterSize } ?? 0
-            let perPosition = Self.macsPerPosition(of: op, in: model)
-            let macs = region == nil ? model.macs(of: op) : perPosition * pixels
+            let elements = shape.count == 4 ? pixels * f.channels : output.elementCount
+            let macs = region == nil ? model.macs(of: op) : f.macsPerPosition * pixels
             var inputBytes = 0
-            for slot in op.inputs.indices {
-                guard let input = op.input(slot), model.isActivation(input) else { continue }
-                if let region, let read = ReceptiveField.inputRegion(of: op, slot: slot, for: region, in: model) {
-                    inputBytes += read.area * pixelBytes(input)
-                } else if region != nil, model.tensors[input].shape.count == 4, model.tensors[input].shape == shape {
-                    inputBytes += pixels * pixelBytes(input)
+            for input in f.activationInputs {
+                if let region, let read = ReceptiveField.inputRegion(of: op, slot: input.slot, for: region, in: model) {
+                    inputBytes += read.area * input.pixelBytes
+                } else if region != nil, input.sameShape {
+                    inputBytes += pixels * input.pixelBytes
                 } else {
-                    inputBytes += model.tensors[input].byteCount
+                    inputBytes += model.tensors[input.tensor].byteCount
                 }
             }
-            k[KernelFeature.steps.index] += 1
-            k[KernelFeature.macs.index] += Double(macs)
-            k[KernelFeature.outputPixels.index] += Double(pixels)
-            k[KernelFeature.outputRows.index] += Double(rows)
-            k[KernelFeature.outputElements.index] += Double(elements)
-            k[KernelFeature.taps.index] += Double(pixels * taps)
-            k[KernelFeature.inputBytes.index] += Double(inputBytes)
-            k[KernelFeature.channelSteps.index] += Double(channels)
+            let base = op.index * kCount
+            k[base + KernelFeature.steps.index] += 1
+            k[base + KernelFeature.macs.index] += Double(macs)
+            k[base + KernelFeature.outputPixels.index] += Double(pixels)
+            k[base + KernelFeature.outputRows.index] += Double(rows)
+            k[base + KernelFeature.outputElements.index] += Double(elements)
+            k[base + KernelFeature.taps.index] += Double(pixels * f.taps)
+            k[base + KernelFeature.inputBytes.index] += Double(inputBytes)
+            k[base + KernelFeature.channelSteps.index] += Double(f.channels)
+            let mBase = op.index * mCount
             if inplace.contains(op.index), let input = op.input(0) {
                 let inputShape = model.tensors[input].shape
                 let inputChannels = inputShape.count == 4 ? inputShape[3] : 1
                 let read = region.flatMap { ReceptiveField.inputRegion(of: op, slot: 0, for: $0, in: model) }
                 let area = read?.area ?? (inputShape.count == 4 ? inputShape[1] * inputShape[2] : model.tensors[input].elementCount)
-                m[MovementFeature.stagedChannels.index] += Double(inputChannels)
-                m[MovementFeature.stagedBytes.index] += Double(area * inputChannels * (model.tensors[input].type.byteSize ?? 1))
+                m[mBase + MovementFeature.stagedChannels.index] += Double(inputChannels)
+                m[mBase + MovementFeature.stagedBytes.index] += Double(area * inputChannels * (model.tensors[input].type.byteSize ?? 1))
             }
             if fusedConvs.contains(op.index) {
-                m[MovementFeature.fusedElements.index] += Double(elements)
+                m[mBase + MovementFeature.fusedElements.index] += Double(elements)
             }
-            result[op.index].kernelValues = k
-            result[op.index].movementValues = m
         }
 
         func addCopy(_ op: Int, rows: Int, cols: Int, pixelBytes: Int) {
             guard rows > 0, cols > 0 else { return }
-            result[op].movementValues[MovementFeature.copies.index] += 1
-            result[op].movementValues[MovementFeature.copyRows.index] += Double(rows)
-            result[op].movementValues[MovementFeature.copyBytes.index] += Double(rows * cols * pixelBytes)
+            let mBase = op * mCount
+            m[mBase + MovementFeature.copies.index] += 1
+            m[mBase + MovementFeature.copyRows.index] += Double(rows)
+            m[mBase + MovementFeature.copyBytes.index] += Double(rows * cols * pixelBytes)
         }
 
         // The stage, patch by patch, as the compiled program runs it.
+        let hasCaches = !cacheBytes.isEmpty
         for patch in patchRegions.indices where stageOps > 0 {
             var loadsPending = true
             for op in model.operators[0..<stageOps] where !model.rewrite.isDetached(op.index) {
                 let region = computedRegions[patch][op.index]
-                let copies = cacheCopies(patch: patch, op: op.index)
+                let copies: (reads: [CacheCopy], writes: [CacheCopy]) = hasCaches ? cacheCopies(patch: patch, op: op.index) : ([], [])
                 guard !region.isEmpty || !copies.reads.isEmpty || !copies.writes.isEmpty else { continue }
                 if loadsPending {
                     // A streamed input's region is copied in before the patch's first op.
@@ -184,7 +203,11 @@ extension PatchPlan {
             guard !model.rewrite.isDetached(op.index) || conversions.contains(op.index), !fusedAdds.contains(op.index) else { continue }
             addStep(op, region: nil)
         }
-        return result
+        return model.operators.map { op in
+            OpCostFeatures(op: op.index, kernel: KernelClass(op: op, in: model),
+                           kernelValues: Array(k[(op.index * kCount)..<((op.index + 1) * kCount)]),
+                           movementValues: Array(m[(op.index * mCount)..<((op.index + 1) * mCount)]))
+        }
     }
 
     /// Whether `tensor` sits in its per-patch buffer during `patch` (a
