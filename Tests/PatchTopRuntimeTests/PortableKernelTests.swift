@@ -7,7 +7,7 @@ import PatchTopModel
 /// are not multiples of the 16-lane blocks, batches, saturation, random
 /// zero points and multipliers (left and right shifts), and patch calls
 /// (sub-regions of input and output, any rows and columns).
-final class FastKernelTests: XCTestCase {
+final class PortableKernelTests: XCTestCase {
     struct Rng {
         var generator: SeededGenerator
         init(state: UInt64) { generator = SeededGenerator(state: state) }
