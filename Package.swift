@@ -51,7 +51,7 @@ let package = Package(
         // The pure part of the TUI: state, messages, update, views into a
         // cell grid, and the loop that ties them to a backend. No threads,
         // no files, no inference.
-        .target(name: "PatchTopUI", dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopRuntime"]),
+        .target(name: "PatchTopUI", dependencies: ["PatchTopModel", "PatchTopPlan"]),
         // What the TUI's effects do: background runs, the step-through
         // driver, exports and profile logs on disk.
         .target(name: "PatchTopEffects", dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopRuntime", "PatchTopUI"]),

@@ -76,12 +76,7 @@ public struct RuntimeStepDriver: StepDriver {
 
     public func snapshot() -> StepSnapshot {
         let model = program.prepared.model
-        let blocks = session.occupancy().map {
-            var block = ArenaBlock(tensor: $0.tensor, perPatch: $0.isPerPatch, staging: $0.kind == .inplaceStaging(op: $0.kind.op ?? -1),
-                                   scratch: $0.kind == .residualScratch(op: $0.kind.op ?? -1), offset: $0.offset, bytes: $0.bytes)
-            if case .haloCache = $0.kind { block.cache = true }
-            return block
-        }
+        let blocks = session.occupancy().map { ArenaBlock(kind: $0.kind, tensor: $0.tensor, offset: $0.offset, bytes: $0.bytes) }
         var values: StepValues?
         if let last = session.last, model.operators.indices.contains(last.op),
            let held = session.values(ofTensor: model.operators[last.op].output) {
