@@ -48,11 +48,11 @@ public struct RuntimeStepDriver: StepDriver {
             note = "stops before op \(prefix.stop) (\(op.kind.name)): \(prefix.reason)"
         }
         stopNote = note
-        let plan = try PatchPlan(model: model, patches: request.patches, patchLayers: request.patchLayers, options: request.options,
-                                 haloCaching: request.haloCaching)
+        let pipeline = try Pipeline(prepared: prepared, patches: request.patches, patchLayers: request.patchLayers,
+                                    options: request.options, haloCaching: request.haloCaching)
         guard let inIndex = model.inputs.first else { throw StepError("\(model.name) has no input") }
         input = SeededInput.bytes(for: model.tensors[inIndex], seed: seed)
-        program = try ArenaProgram(prepared: prepared, plan: plan)
+        program = pipeline.program
         session = try ArenaSession(program: program, input: input)
         generation = request.generation
         schedule = program.schedule.map { StepPoint(op: $0.op, patch: $0.patch) }
@@ -64,7 +64,7 @@ public struct RuntimeStepDriver: StepDriver {
     public mutating func step() throws {
         try session.step()
         if session.isFinished, reference == nil {
-            reference = try? ArenaProgram(prepared: program.prepared).run(input: input)?.outputs
+            reference = try? Pipeline(prepared: program.prepared).program.run(input: input)?.outputs
         }
     }
 
