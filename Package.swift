@@ -79,7 +79,11 @@ let package = Package(
             dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopRuntime", "PatchTopUI", "PatchTopEffects"],
             exclude: ["Snapshots"]
         ),
-        .testTarget(name: "PatchTopEndToEndTests", dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopUI", "PatchTopEffects", "PatchTopTerminal", "patchtop"]),
+        .testTarget(
+            name: "PatchTopEndToEndTests",
+            dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopUI", "PatchTopEffects", "PatchTopTerminal", "patchtop"],
+            exclude: ["Models"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -51,8 +51,10 @@ public struct RuntimeStepDriver: StepDriver {
         let pipeline = try Pipeline(prepared: prepared, patches: request.patches, patchLayers: request.patchLayers,
                                     options: request.options, haloCaching: request.haloCaching)
         guard let inIndex = model.inputs.first else { throw StepError("\(model.name) has no input") }
-        input = SeededInput.bytes(for: model.tensors[inIndex], seed: seed)
+        // The program (made above) refuses an arena above the limit before
+        // the input's bytes are made.
         program = pipeline.program
+        input = SeededInput.bytes(for: model.tensors[inIndex], seed: seed)
         session = try ArenaSession(program: program, input: input)
         generation = request.generation
         schedule = program.schedule.map { StepPoint(op: $0.op, patch: $0.patch) }
