@@ -4,7 +4,6 @@ import PatchTopEffects
 import PatchTopModel
 import PatchTopPlan
 import PatchTopRuntime
-import PatchTopUI
 
 /// `patchtop bench MODEL`: medians of the operations the TUI repeats on
 /// every key press. Build with `-c release`; debug figures mean little.

@@ -4,7 +4,6 @@ import PatchTopEffects
 import PatchTopModel
 import PatchTopPlan
 import PatchTopRuntime
-import PatchTopUI
 
 /// `patchtop run MODEL`: one inference with the embedded int8 runtime.
 struct Run: ParsableCommand {
