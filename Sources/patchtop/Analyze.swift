@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import PatchTopModel
 import PatchTopPlan
-import PatchTopUI
+import PatchTopReports
 
 /// `patchtop analyze MODEL`: the per-layer activation memory profile.
 struct Analyze: ParsableCommand {

@@ -1,9 +1,9 @@
 import ArgumentParser
 import Foundation
-import PatchTopEngines
+import PatchTopEffects
 import PatchTopModel
 import PatchTopPlan
-import PatchTopUI
+import PatchTopReports
 
 /// `patchtop calibrate MODEL [plan flags] --target CORE --from FILE -o OUT`:
 /// a board's cycles per predicted instruction, from the DWT cycle table a

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import PatchTopPlan
-import PatchTopUI
+import PatchTopReports
 
 /// `--target`, `--clock` and `--calibration`: predicted instructions (and
 /// time) of the plan's exported C library, shared by `analyze`, `plan` and

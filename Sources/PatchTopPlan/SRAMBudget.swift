@@ -1,5 +1,3 @@
-import PatchTopPlan
-
 /// The SRAM the memory chart's budget line stands for: a board preset
 /// (`STM32F746`, 320 KiB) or a size given with `--sram` (named "SRAM").
 ///
