@@ -58,6 +58,9 @@ public struct BoardCalibration: Codable, Equatable, Sendable {
         public var ops: Int
         public var cycles: Int
         public var predictedInstructions: Int
+        /// Rows of ops this plan does not run as kernels (a fused-away
+        /// ADD's empty step, a folded PAD): left out of the ratios.
+        public var ignoredOps: Int?
     }
 
     public var format: Int
@@ -82,6 +85,7 @@ public struct BoardCalibration: Codable, Equatable, Sendable {
         let predicted = Dictionary(prediction.ops.map { ($0.index, $0) }, uniquingKeysWith: { a, _ in a })
         var cycles: [KernelClass: Int] = [:]
         var instructions: [KernelClass: Int] = [:]
+        var ignored = 0
         for row in rows {
             guard row.index < plan.model.operators.count else {
                 throw .badProfile(reason: "\(name): op \(row.index) is past \(plan.model.name)'s \(plan.model.operators.count) ops: was it measured on another model?")
@@ -91,7 +95,9 @@ public struct BoardCalibration: Codable, Equatable, Sendable {
                 throw .badProfile(reason: "\(name): op \(row.index) is \(op) in the table but \(kind) in \(plan.model.name): was it measured on another model?")
             }
             guard let op = predicted[row.index] else {
-                throw .badProfile(reason: "\(name): op \(row.index) (\(kind)) does not run under this plan (folded or fused away): was it measured with other plan flags?")
+                // The library brackets a fused-away ADD's empty step too.
+                ignored += 1
+                continue
             }
             cycles[op.kernel, default: 0] += row.count
             instructions[op.kernel, default: 0] += op.instructions
@@ -108,7 +114,8 @@ public struct BoardCalibration: Codable, Equatable, Sendable {
         return BoardCalibration(format: 1, kind: "board-calibration", core: prediction.core, board: board, clockHz: clockHz,
                                 kernels: ratios, overall: Double(totalCycles) / Double(totalInstructions),
                                 source: Source(model: plan.model.name, patches: plan.patches, patchLayers: plan.patchLayers,
-                                               ops: rows.count, cycles: totalCycles, predictedInstructions: totalInstructions))
+                                               ops: rows.count - ignored, cycles: totalCycles, predictedInstructions: totalInstructions,
+                                               ignoredOps: ignored))
     }
 
     /// Reads a calibration written by `patchtop calibrate`.

@@ -26,7 +26,7 @@ public struct OpCostFeatures: Equatable, Sendable {
     public func value(_ feature: MovementFeature) -> Double { movementValues[feature.index] }
 
     /// Whether the op runs at all (a folded PAD or a fused-away ADD does not).
-    public var runs: Bool { value(.steps) > 0 }
+    public var runs: Bool { value(.steps) > 0 || value(.copies) > 0 }
 }
 
 /// The features each kernel class has a coefficient for.
@@ -188,7 +188,8 @@ extension PatchPlan {
                         if let r = tensorRegions[patch][input] { addCopy(op.index, rows: r.height, cols: r.width, pixelBytes: pixelBytes(input)) }
                     }
                 }
-                addStep(op, region: region)
+                // A step whose region the caches hold whole only copies.
+                if !region.isEmpty { addStep(op, region: region) }
                 for copy in copies.reads + copies.writes {
                     addCopy(op.index, rows: copy.rows.count, cols: copy.cols.count, pixelBytes: pixelBytes(op.output))
                 }
