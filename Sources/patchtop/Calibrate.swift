@@ -46,6 +46,9 @@ struct Calibrate: ParsableCommand {
     @Flag(help: "Print the calibration as JSON instead of a summary.")
     var json = false
 
+    @Option(help: .hidden)
+    var costTable: String?
+
     func validate() throws {
         if let board, let core = board.cortex, core != target {
             throw ValidationError("--board \(board.name) has a \(core.rawValue), not --target \(target.rawValue)")
@@ -68,9 +71,10 @@ struct Calibrate: ParsableCommand {
             throw CommandFailure("\(loaded.name): \(error.description)")
         }
         let calibration: BoardCalibration
+        let table = try loadCostTable(costTable)
         do {
             let rows = try ProfileRow.parse(text, name: from)
-            let prediction = try CalibrationTable.bundled().model(for: target).predict(plan)
+            let prediction = try table.model(for: target).predict(plan)
             calibration = try BoardCalibration.fit(rows: rows, prediction: prediction, plan: plan, board: board?.name,
                                                    clockHz: clock?.hz ?? board?.clockHz, name: from)
         } catch {

@@ -61,14 +61,19 @@ struct LatencyFlags: ParsableArguments {
 }
 
 extension LatencyFlags {
-    func costTableValue() throws -> CalibrationTable {
-        guard let costTable else { return try CalibrationTable.bundled() }
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: costTable)) } catch {
-            throw CommandFailure("\(costTable): cannot be read (\(error.localizedDescription))")
-        }
-        do { return try CalibrationTable.decode(data, name: costTable) } catch { throw CommandFailure(error.description) }
+    func costTableValue() throws -> CalibrationTable { try loadCostTable(costTable) }
+}
+
+/// The committed instruction table, or the one at `path`.
+func loadCostTable(_ path: String?) throws -> CalibrationTable {
+    guard let costTable = path else {
+        do { return try CalibrationTable.bundled() } catch { throw CommandFailure(error.description) }
     }
+    let data: Data
+    do { data = try Data(contentsOf: URL(fileURLWithPath: costTable)) } catch {
+        throw CommandFailure("\(costTable): cannot be read (\(error.localizedDescription))")
+    }
+    do { return try CalibrationTable.decode(data, name: costTable) } catch { throw CommandFailure(error.description) }
 }
 
 /// What to predict with, or a note saying why there is no prediction.
