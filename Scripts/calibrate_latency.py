@@ -67,11 +67,11 @@ def run(command, timeout=1800):
 
 def models(quick):
     out = []
-    for name in SAMPLE_MODELS[:3] if quick else SAMPLE_MODELS:
+    for name in SAMPLE_MODELS:
         path = os.path.join(ROOT, "SampleModels", name + ".tflite")
         if os.path.exists(path):
             out.append(path)
-    for name in SHARED_MODELS[:2] if quick else SHARED_MODELS:
+    for name in SHARED_MODELS:
         path = os.path.join(SHARED, name)
         if os.path.exists(path):
             out.append(path)
@@ -90,7 +90,7 @@ def plans(patchtop, model, quick):
     picks = []
     if front:
         picks.append(front[0])
-        if not quick and len(front) > 2:
+        if not quick and len(front) > 2 and front[len(front) // 2] is not front[0]:
             picks.append(front[len(front) // 2])
     for plan in picks:
         flags = ["-p", str(plan["patches"]), "-n", str(plan["patchLayers"])]
@@ -259,16 +259,25 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--targets", default="cortex-m4,cortex-m7")
     parser.add_argument("--patchtop", default=os.path.join(ROOT, ".build/debug/patchtop"))
-    parser.add_argument("--quick", action="store_true", help="a few models and plans")
-    parser.add_argument("--from-cache", action="store_true", help="refit the measurements saved by the last run")
+    parser.add_argument("--quick", action="store_true", help="four plans a model: layer by layer (two memory options), the smallest-peak patched plan with and without halo caches")
+    parser.add_argument("--models", help="comma-separated model names (sample names, or shared paths like tinyengine/vww.tflite) instead of the full set")
+    parser.add_argument("--cache", default=CACHE, help="where measurements are saved (several, comma-separated, with --from-cache)")
+    parser.add_argument("--from-cache", action="store_true", help="refit the measurements saved by earlier runs (--cache)")
     parser.add_argument("--markdown", help="write the predicted-vs-measured table here")
     parser.add_argument("--no-write", action="store_true", help="do not write the calibration table")
     args = parser.parse_args()
     targets = [t.strip() for t in args.targets.split(",") if t.strip()]
 
+    if args.models:
+        global SAMPLE_MODELS, SHARED_MODELS
+        names = [n.strip() for n in args.models.split(",") if n.strip()]
+        SAMPLE_MODELS = [n for n in names if not n.endswith(".tflite")]
+        SHARED_MODELS = [n for n in names if n.endswith(".tflite")]
     if args.from_cache:
-        with open(CACHE) as f:
-            samples = json.load(f)
+        samples = []
+        for path in args.cache.split(","):
+            with open(path) as f:
+                samples += json.load(f)
     else:
         if not os.path.exists(args.patchtop):
             raise SystemExit(f"{args.patchtop} is missing: run `swift build` first")
@@ -293,9 +302,9 @@ def main():
                     })
                     print(f"{name:34} {label:38} {target:10} {measured['instructions']:>12,} instructions"
                           f"  ({time.time() - started:.0f} s)", file=sys.stderr)
-        os.makedirs(os.path.dirname(CACHE), exist_ok=True)
-        with open(CACHE, "w") as f:
-            json.dump(samples, f)
+                    os.makedirs(os.path.dirname(os.path.abspath(args.cache)), exist_ok=True)
+                    with open(args.cache, "w") as f:
+                        json.dump(samples, f)
     for s in samples:
         s["measured"] = {str(k): v for k, v in s["measured"].items()}
     if not samples:
