@@ -72,7 +72,12 @@ let package = Package(
         ),
         .testTarget(name: "PatchTopModelTests", dependencies: ["PatchTopModel", "PatchTopPlan"]),
         .testTarget(name: "PatchTopReportsTests", dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopReports"]),
-        .testTarget(name: "PatchTopPlanTests", dependencies: ["PatchTopPlan", "PatchTopRuntime"]),
+        // TinyEngine/Measured/ holds the PEAK_MEM figures TinyEngine's code generator computed.
+        .testTarget(
+            name: "PatchTopPlanTests",
+            dependencies: ["PatchTopPlan", "PatchTopRuntime"],
+            resources: [.copy("TinyEngine/Measured")]
+        ),
         .testTarget(
             name: "PatchTopRuntimeTests",
             dependencies: ["PatchTopRuntime", "PatchTopReports", "PatchTopUI"],
