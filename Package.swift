@@ -30,6 +30,7 @@ let package = Package(
         .library(name: "PatchTopRuntime", targets: ["PatchTopRuntime"]),
         .library(name: "PatchTopUI", targets: ["PatchTopUI"]),
         .library(name: "PatchTopEngines", targets: ["PatchTopEngines"]),
+        .library(name: "PatchTopExport", targets: ["PatchTopExport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -48,6 +49,14 @@ let package = Package(
         // The vector kernels (AVX2 intrinsics) behind the runtime's kernel
         // interface, chosen at run time from the CPU's features.
         .target(name: "CPatchTopKernels", cSettings: optimisedC),
+        // A plan as a C library for a microcontroller (Library/), and the
+        // harness that builds it for QEMU's Cortex-M boards, runs it and
+        // checks it against the runtime (Harness/).
+        .target(
+            name: "PatchTopExport",
+            dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopRuntime"],
+            resources: [.copy("Resources")]
+        ),
         // The pure part of the TUI: state, messages, update, views into a
         // cell grid, and the loop that ties them to a backend. No threads,
         // no files, no inference.
@@ -63,6 +72,7 @@ let package = Package(
             name: "patchtop",
             dependencies: [
                 "PatchTopModel", "PatchTopPlan", "PatchTopRuntime", "PatchTopUI", "PatchTopEngines", "PatchTopTerminal",
+                "PatchTopExport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -78,6 +88,12 @@ let package = Package(
             name: "PatchTopUITests",
             dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopRuntime", "PatchTopUI", "PatchTopEngines"],
             exclude: ["Snapshots"]
+        ),
+        // Fixtures/ holds a hand-written library implementing the export's C API.
+        .testTarget(
+            name: "PatchTopExportTests",
+            dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopRuntime", "PatchTopExport"],
+            exclude: ["Fixtures"]
         ),
         .testTarget(name: "PatchTopEndToEndTests", dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopUI", "PatchTopEngines", "PatchTopTerminal", "patchtop"]),
     ],

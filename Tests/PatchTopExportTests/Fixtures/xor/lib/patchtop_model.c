@@ -35,6 +35,17 @@ static int pt_run(void *const outputs[])
 int pt_invoke(const void *const inputs[], void *const outputs[])
 {
     const uint8_t *in = inputs[0];
+#if defined(PT_FIXTURE_SPIN) && defined(__arm__)
+    /* A known count: two instructions an iteration (the tests' check of
+     * the instruction counter). */
+    __asm volatile ("ldr r0, =%c0\n1: subs r0, r0, #1\n bne 1b" :: "i" (PT_FIXTURE_SPIN) : "r0", "cc");
+#endif
+#if defined(PT_FIXTURE_STATUS)
+    return PT_FIXTURE_STATUS;
+#endif
+#if defined(PT_FIXTURE_FAULT) && defined(__arm__)
+    *(volatile uint32_t *)0xFFFFFFF0u = 1; /* a bus fault */
+#endif
     for (uint32_t i = 0; i < 90; i++) pt_arena[i] = in[i];
     return pt_run(outputs);
 }
