@@ -90,7 +90,7 @@ public struct FirmwareVerification {
         /// input bytes), at the library's boundary.
         public init(program: ArenaProgram, input: [Int8], manifest: ExportManifest) throws(VerificationError) {
             let reference = try RuntimeReference(program: program, input: input, manifest: manifest)
-            let model = program.interpreter.model
+            let model = program.prepared.model
             self.init(model: model.name, inputs: reference.inputs, outputs: reference.outputs,
                       plannedArenaBytes: program.layout.arenaBytes, macsPerOp: program.plan.macsPerOp,
                       opNames: model.operators.map { FirmwareVerification.describe($0, in: model) })

@@ -15,7 +15,7 @@ struct RuntimeReference {
     var measuredArenaBytes: Int
 
     init(program: ArenaProgram, input: [Int8], manifest: ExportManifest) throws(VerificationError) {
-        let model = program.interpreter.model
+        let model = program.prepared.model
         let session: ArenaSession
         do { session = try ArenaSession(program: program, input: input) } catch {
             throw .runtime(error.description)

@@ -69,7 +69,7 @@ extension FirmwareLibrary {
     /// The emitter is the `firmware` branch's; until it lands an export of
     /// a model is refused with this one line.
     public init(program: ArenaProgram, target: FirmwareTarget, streamedInput: Bool) throws(ExportError) {
-        throw .unsupported(op: 0, kind: program.interpreter.model.operators.first?.kind.name ?? "model",
+        throw .unsupported(op: 0, kind: program.prepared.model.operators.first?.kind.name ?? "model",
                            reason: "this build has no C emitter yet (it comes with the firmware branch)")
     }
 }

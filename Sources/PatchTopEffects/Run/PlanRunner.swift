@@ -6,23 +6,26 @@ import PatchTopUI
 
 /// Runs one plan of one model and sums it up. The background runner calls
 /// it off the input loop; tests call it directly.
-public protocol RunEngine: Sendable {
+public protocol PlanRunner: Sendable {
     /// The summary of `request`, or `nil` when `shouldStop` said so before
     /// the run finished (a newer request superseded it).
     func run(_ request: RunRequest, shouldStop: @escaping @Sendable () -> Bool) throws(RuntimeError) -> RunSummary?
 }
 
-/// The real engine: the plan compiled into the runtime's arena program and
+/// The real runner: the plan compiled into the runtime's arena program and
 /// run on a seeded input (checking `shouldStop` between steps), against the
-/// layer-by-layer interpreter's output for the same input; the arena it
+/// layer-by-layer run's output for the same input; the arena it
 /// measured (the highest byte written) beside the one laid out.
 ///
 /// The layer-by-layer output does not depend on the plan, so it is
 /// computed once, on the first run, and reused.
-public final class PatchedRunEngine: RunEngine, @unchecked Sendable {
+public final class ArenaPlanRunner: PlanRunner, @unchecked Sendable {
     public let model: Model
-    private let interpreter: Result<Interpreter, RuntimeError>
-    private let input: [Int8]
+    private let prepared: Result<PreparedModel, RuntimeError>
+    private let seed: UInt64
+    /// The seeded input, made once the first program has fitted the arena
+    /// limit (a model's input can be larger than any arena it may have).
+    private var input: [Int8]?
     private let lock = NSLock()
     /// Every output of the layer-by-layer run (a detector has several).
     private var reference: [[Int8]]?
@@ -32,16 +35,17 @@ public final class PatchedRunEngine: RunEngine, @unchecked Sendable {
     public init(model: Model, seed: UInt64 = 0, arenaLimit: Int = ArenaProgram.defaultArenaLimit) {
         self.model = model
         self.arenaLimit = arenaLimit
-        do throws(RuntimeError) { interpreter = .success(try Interpreter(model: model)) } catch { interpreter = .failure(error) }
-        input = model.inputs.first.map { SeededInput.bytes(for: model.tensors[$0], seed: seed) } ?? []
+        do throws(RuntimeError) { prepared = .success(try PreparedModel(model: model)) } catch { prepared = .failure(error) }
+        self.seed = seed
     }
 
-    private func layerByLayerOutput(_ interpreter: Interpreter) throws(RuntimeError) -> [[Int8]] {
+    private func layerByLayerOutput(_ prepared: PreparedModel) throws(RuntimeError) -> [[Int8]] {
         lock.lock()
         let cached = reference
         lock.unlock()
         if let cached { return cached }
-        guard let output = try ArenaProgram(interpreter: interpreter, arenaLimit: arenaLimit).run(input: input)?.outputs else {
+        let program = try ArenaProgram(prepared: prepared, arenaLimit: arenaLimit)
+        guard let output = try program.run(input: seededInput())?.outputs else {
             throw .stopped
         }
         lock.lock()
@@ -50,8 +54,20 @@ public final class PatchedRunEngine: RunEngine, @unchecked Sendable {
         return output
     }
 
+    /// The input of every run, made on first use: only after a program
+    /// compiled within `arenaLimit`, so an absurd input is refused by the
+    /// limit before its bytes are allocated.
+    private func seededInput() -> [Int8] {
+        lock.lock()
+        defer { lock.unlock() }
+        if let input { return input }
+        let made = model.inputs.first.map { SeededInput.bytes(for: model.tensors[$0], seed: seed) } ?? []
+        input = made
+        return made
+    }
+
     public func run(_ request: RunRequest, shouldStop: @escaping @Sendable () -> Bool) throws(RuntimeError) -> RunSummary? {
-        let interpreter = try interpreter.get()
+        let prepared = try prepared.get()
         let plan: PatchPlan
         do {
             plan = try PatchPlan(model: model, patches: request.patches, patchLayers: request.patchLayers, options: request.options,
@@ -59,13 +75,13 @@ public final class PatchedRunEngine: RunEngine, @unchecked Sendable {
         } catch {
             throw .plan(error)
         }
-        let reference = try layerByLayerOutput(interpreter)
+        let reference = try layerByLayerOutput(prepared)
         if shouldStop() { return nil }
-        let program = try ArenaProgram(interpreter: interpreter, plan: plan, arenaLimit: arenaLimit)
+        let program = try ArenaProgram(prepared: prepared, plan: plan, arenaLimit: arenaLimit)
         if shouldStop() { return nil }
         let clock = ContinuousClock()
         let start = clock.now
-        guard let result = try program.run(input: input, shouldStop: shouldStop) else { return nil }
+        guard let result = try program.run(input: seededInput(), shouldStop: shouldStop) else { return nil }
         let elapsed = clock.now - start
         var summary = RunSummary(
             request: request, peakBytes: plan.peakBytes, layerByLayerPeakBytes: plan.layerByLayerPeakBytes,
