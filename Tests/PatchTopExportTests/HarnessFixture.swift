@@ -17,11 +17,9 @@ enum XorFixture {
         if !defines.isEmpty {
             files["lib/patchtop_model.h"] = defines.joined(separator: "\n") + "\n" + files["lib/patchtop_model.h"]!
         }
-        let manifest = ExportManifest(
-            model: "xor-fixture", operators: 3,
-            inputs: [.init(tensor: 0, shape: [1, 6, 5, 3], type: "int8", bytes: 90)],
-            outputs: [.init(tensor: 1, shape: [1, 6, 5, 3], type: "int8", bytes: 90), .init(tensor: 2, shape: [4], type: "int8", bytes: 4)],
-            streamedInput: defines.contains { $0.contains("PT_STREAMED_INPUT 1") })
+        let data = try Data(contentsOf: folder.appendingPathComponent("manifest.json"))
+        var manifest = try JSONDecoder().decode(ExportManifest.self, from: data)
+        manifest.streamedInput = defines.contains { $0.contains("PT_STREAMED_INPUT 1") }
         return FirmwareLibrary(files: files, arenaBytes: 96, manifest: manifest)
     }
 

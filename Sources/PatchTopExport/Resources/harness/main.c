@@ -99,6 +99,9 @@ static uint32_t pt_stack_used(const uint32_t *sp)
 
 /* -------------------------------------------------------------- profiling */
 #if defined(PT_PROFILE) && PT_PROFILE
+#ifndef PT_HARNESS_OPS
+#define PT_HARNESS_OPS 1024 /* op indices counted; only the profiling build has these */
+#endif
 static uint64_t pt_op_ticks[PT_HARNESS_OPS];
 static uint8_t pt_op_seen[PT_HARNESS_OPS];
 static uint64_t pt_op_start;
