@@ -63,7 +63,7 @@ let package = Package(
         .target(name: "PatchTopUI", dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopRuntime"]),
         // What the TUI's effects do: background runs, the step-through
         // driver, exports and profile logs on disk.
-        .target(name: "PatchTopEffects", dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopRuntime", "PatchTopUI"]),
+        .target(name: "PatchTopEffects", dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopRuntime", "PatchTopUI", "PatchTopExport"]),
         // The only code that talks to the terminal.
         .systemLibrary(name: "CNCurses", providers: [.apt(["libncurses-dev"])]),
         .target(name: "PatchTopTerminal", dependencies: ["CNCurses", "PatchTopUI"]),
