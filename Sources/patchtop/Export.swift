@@ -95,15 +95,14 @@ struct Export: ParsableCommand {
         let prepared: PreparedModel
         do { prepared = try PreparedModel(model: loaded) } catch { throw failure(error) }
         let n = try stage.patchLayers(for: loaded)
-        let plan: PatchPlan
+        let pipeline: Pipeline
         do {
-            plan = try PatchPlan(model: loaded, patches: stage.patches, patchLayers: n, options: memory.options,
-                                 haloCaching: cache.caching(budget: budget.budget?.bytes))
+            pipeline = try Pipeline(prepared: prepared, patches: stage.patches, patchLayers: n, options: memory.options,
+                                    haloCaching: cache.caching(budget: budget.budget?.bytes), arenaLimit: arena.maxArena.bytes)
         } catch {
             throw failure(error)
         }
-        let program: ArenaProgram
-        do { program = try ArenaProgram(prepared: prepared, plan: plan, arenaLimit: arena.maxArena.bytes) } catch { throw failure(error) }
+        let plan = pipeline.plan, program = pipeline.program
         let library: FirmwareLibrary
         do { library = try FirmwareLibrary(program: program, target: target, streamedInput: memory.streamInput) } catch { throw failure(error) }
         let files: [String]

@@ -43,8 +43,8 @@ final class SampleModelFirmwareTests: XCTestCase {
         let n = c.patchLayers ?? (2..<model.operators.count).first {
             (try? PatchPlan(model: model, patches: c.patches, patchLayers: $0, options: c.options))?.isPatched == true
         } ?? 0
-        let plan = try PatchPlan(model: model, patches: c.patches, patchLayers: n, options: c.options, haloCaching: c.caching)
-        let program = try ArenaProgram(prepared: try PreparedModel(model: model), plan: plan)
+        let program = try Pipeline(model: model, patches: c.patches, patchLayers: n, options: c.options, haloCaching: c.caching).program
+        let plan = program.plan
         let label = "\(c.model) p=\(c.patches) n=\(n) \(c.options.summary) \(c.target.rawValue)"
         let made = Result { () throws(ExportError) -> FirmwareLibrary in
             try FirmwareLibrary(program: program, target: c.target, streamedInput: c.options.streamInput)

@@ -15,10 +15,8 @@ enum FirmwareExport {
     static func export(_ model: Model, _ request: RunRequest, near folder: String, attempts: Int = 999) -> Result<String, ExportFailure> {
         let library: FirmwareLibrary
         do {
-            let prepared = try PreparedModel(model: model)
-            let plan = try PatchPlan(model: model, patches: request.patches, patchLayers: request.patchLayers,
-                                     options: request.options, haloCaching: request.haloCaching)
-            let program = try ArenaProgram(prepared: prepared, plan: plan)
+            let program = try Pipeline(model: model, patches: request.patches, patchLayers: request.patchLayers,
+                                       options: request.options, haloCaching: request.haloCaching).program
             library = try FirmwareLibrary(program: program, target: .cortexM4, streamedInput: request.options.streamInput)
         } catch {
             return .failure(ExportFailure(path: folder, reason: "\(error)"))
