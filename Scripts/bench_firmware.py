@@ -12,8 +12,8 @@ for each configuration and core, and prints:
 2. Whole models: instructions for one inference, per MAC, flash, static
    RAM besides the arena, and the stack, for MIT's VWW (shared vww.tflite)
    layer by layer and at 2x2 patches split 5, with TinyEngine's options
-   (--inplace-depthwise --fold-pad --int8-io, and --stream-input for the
-   patched plan), beside the instructions TinyEngine's own generated code
+   (--inplace-depthwise --fold-pad --int8-io; --stream-input is refused with
+   --int8-io, see below), beside the instructions TinyEngine's own generated code
    executes on the same emulated M4 (issue 20; GCC -Ofast).
 
 Every run is also a proof: the export's outputs must be byte-identical to
@@ -24,7 +24,7 @@ cycles: an instruction that takes 3 cycles on the real core counts 1.
 
 Usage:
   swift build --product patchtop && python3 Scripts/bench_firmware.py
-  python3 Scripts/bench_firmware.py --cores cortex-m4 --json
+  python3 Scripts/bench_firmware.py --cores cortex-m4 --json --shared /work/shared/models
   python3 Scripts/bench_firmware.py --binary .build/release/patchtop SampleModels/mbv2-w0.35-r144.tflite
 """
 
@@ -38,8 +38,7 @@ import tempfile
 from collections import OrderedDict
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SHARED = os.path.join(os.path.dirname(ROOT), "shared", "models")
-VWW = os.path.join(SHARED, "tinyengine", "vww.tflite")
+SHARED = os.environ.get("PATCHTOP_SHARED_MODELS", os.path.join(os.path.dirname(ROOT), "shared", "models"))
 TINYENGINE_OPTIONS = ["--inplace-depthwise", "--fold-pad", "--int8-io"]
 
 # Issue 20's measurements of TinyEngine's own generated VWW code, Cortex-M4,
@@ -79,13 +78,17 @@ def main():
     parser.add_argument("models", nargs="*", help="extra models for the kernel table (VWW is always measured)")
     parser.add_argument("--binary", default=os.path.join(ROOT, ".build", "debug", "patchtop"))
     parser.add_argument("--cores", default="cortex-m4,cortex-m7")
+    parser.add_argument("--shared", default=SHARED, help="the shared models folder (default ../shared/models)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+    VWW = os.path.join(args.shared, "tinyengine", "vww.tflite")
     if not os.path.exists(VWW):
-        sys.exit("bench_firmware: %s is absent" % VWW)
+        sys.exit("bench_firmware: %s is absent (give --shared)" % VWW)
     cores = args.cores.split(",")
     configs = [("VWW layer by layer", VWW, ["-p", "1", "-n", "0"], TINYENGINE_OPTIONS),
-               ("VWW 2x2 split 5", VWW, ["-p", "2", "--split-index", "5"], TINYENGINE_OPTIONS + ["--stream-input"])]
+               # --stream-input is refused with --int8-io by this library (the
+               # float input is converted whole before the patches read it).
+               ("VWW 2x2 split 5", VWW, ["-p", "2", "--split-index", "5"], TINYENGINE_OPTIONS)]
     for path in args.models:
         name = os.path.splitext(os.path.basename(path))[0]
         configs.append((name + " layer by layer", path, ["-p", "1", "-n", "0"], []))
@@ -105,7 +108,7 @@ def main():
                 if "split" in label:
                     continue  # the kernel table counts each layer once
                 for op in v.get("ops") or []:
-                    key = (core, shape_of(op["op"]))
+                    key = (core, shape_of(op["op"]) if op["macs"] > 0 else "(ops without MACs)")
                     entry = shapes.setdefault(key, {"instructions": 0, "macs": 0, "ops": 0, "worst": 0.0})
                     entry["instructions"] += op["instructions"]
                     entry["macs"] += op["macs"]
@@ -115,7 +118,7 @@ def main():
 
     kernel_rows = [{"core": core, "shape": shape, "ops": e["ops"], "macs": e["macs"], "instructions": e["instructions"],
                     "instructionsPerMAC": (e["instructions"] / e["macs"]) if e["macs"] else None, "worstOp": e["worst"]}
-                   for (core, shape), e in shapes.items() if e["macs"] > 0]
+                   for (core, shape), e in shapes.items()]
     if args.json:
         print(json.dumps({"models": results, "kernels": kernel_rows,
                           "tinyEngineVWWCortexM4": TINYENGINE_VWW_M4, "cmsisNNCortexM4": CMSIS_NN_M4}, indent=2))
@@ -124,6 +127,9 @@ def main():
     print("| core | kernel | ops | MACs | instructions/MAC | worst op |")
     print("|---|---|---:|---:|---:|---:|")
     for r in sorted(kernel_rows, key=lambda r: (r["core"], r["shape"])):
+        if r["macs"] == 0:
+            print("| %s | %s | %d | - | %s instructions | - |" % (r["core"], r["shape"], r["ops"], format(r["instructions"], ",")))
+            continue
         print("| %s | %s | %d | %s | %.2f | %.2f |" % (r["core"], r["shape"], r["ops"], format(r["macs"], ","),
                                                        r["instructionsPerMAC"], r["worstOp"]))
     print()

@@ -92,6 +92,7 @@ struct Export: ParsableCommand {
             let missing = FirmwareToolchain.missing(for: target)
             if !missing.isEmpty { throw CommandFailure(VerificationError.toolchainMissing(missing: missing).description) }
         }
+        do { try FirmwareProject.checkFolder(output) } catch { throw CommandFailure(error.description) }
         let prepared: PreparedModel
         do { prepared = try PreparedModel(model: loaded) } catch { throw failure(error) }
         let n = try stage.patchLayers(for: loaded)

@@ -42,6 +42,22 @@ extension BinaryTests {
         }
     }
 
+    func testExportNeverWritesIntoAFolderOfTheUsers() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("patchtop-users-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Data("mine".utf8).write(to: dir.appendingPathComponent("Makefile"))
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        let result = try runExport(["--target", "host", "-o", dir.path], path: path)
+        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(result.stderr, "patchtop: \(dir.path): is not empty and holds no earlier PatchTop export (patchtop-export.json): give a new or empty folder\n")
+        XCTAssertEqual(try String(contentsOf: dir.appendingPathComponent("Makefile"), encoding: .utf8), "mine")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["Makefile"])
+        let file = dir.appendingPathComponent("Makefile").path
+        let onFile = try runExport(["--target", "host", "-o", file], path: path)
+        XCTAssertEqual(onFile.stderr, "patchtop: \(file): is a file, not a folder: the export writes a folder\n")
+    }
+
     func testExportFlagsThatNeedVerifyAreUsageErrors() throws {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         for flags in [["--per-op"], ["--output-dir", "/tmp/x"], ["--input", "/tmp/x"]] {
@@ -56,5 +72,39 @@ extension BinaryTests {
         XCTAssertEqual(unknown.status, 64)
         XCTAssertTrue(unknown.stderr.contains("cortex-m4"), unknown.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: "/tmp/patchtop-never"))
+    }
+
+    /// The whole command on QEMU's M4: verified, the firmware's outputs
+    /// written like `run --output-dir` writes the runtime's, and a second
+    /// export into the same folder (an earlier export) allowed.
+    func testExportVerifiesOnCortexM4AndWritesTheFirmwaresOutputs() throws {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        for tool in ["arm-none-eabi-gcc", "qemu-system-arm", "make", "cc"] {
+            let found = path.split(separator: ":").contains { FileManager.default.isExecutableFile(atPath: "\($0)/\(tool)") }
+            if !found { throw XCTSkip("\(tool) is not installed: install gcc-arm-none-eabi, libnewlib-arm-none-eabi, qemu-system-arm") }
+        }
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("patchtop-cli-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: base) }
+        let dir = base.appendingPathComponent("export").path, firmware = base.appendingPathComponent("fw").path
+        let runtime = base.appendingPathComponent("rt").path
+        let model = "SampleModels/tiny-allops.tflite"
+        for _ in 0..<2 {
+            let result = try shell(try binary, ["export", model, "--target", "cortex-m4", "-o", dir, "--verify", "--output-dir", firmware, "--json"])
+            if result.stderr.contains("no C emitter yet") { throw XCTSkip("this build has no C emitter yet (the firmware branch's)") }
+            XCTAssertEqual(result.status, 0, result.stderr)
+            let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            let verification = try XCTUnwrap(json["verification"] as? [String: Any])
+            XCTAssertEqual(verification["identical"] as? Bool, true)
+            XCTAssertEqual(verification["board"] as? String, "mps2-an386")
+            XCTAssertEqual(verification["arenaBytes"] as? Int, verification["plannedArenaBytes"] as? Int)
+            XCTAssertGreaterThan(verification["instructions"] as? Int ?? 0, 0)
+        }
+        XCTAssertEqual(try shell(try binary, ["run", model, "--output-dir", runtime]).status, 0)
+        let outputs = try FileManager.default.contentsOfDirectory(atPath: runtime).sorted()
+        XCTAssertFalse(outputs.isEmpty)
+        for name in outputs {
+            XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: "\(firmware)/\(name)")), try Data(contentsOf: URL(fileURLWithPath: "\(runtime)/\(name)")), name)
+        }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: "\(dir)/build/mps2-an386/patchtop_fw.elf"), "the .elf stays in the export folder")
     }
 }

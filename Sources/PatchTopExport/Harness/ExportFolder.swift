@@ -16,7 +16,7 @@ struct ExportFolder {
     private(set) var earlierFiles: Set<String> = []
 
     /// Checks `path` and what a write of `files` (relative paths) would
-    /// replace; creates the folder when it does not exist.
+    /// replace (nothing is created until `write`).
     init(path: String, files: [String]) throws(ExportError) {
         self.path = path
         guard !path.isEmpty else { throw .file(path: path, problem: "empty path") }

@@ -43,6 +43,12 @@ public struct FirmwareProject {
         return paths + [ExportFolder.manifestName]
     }
 
+    /// Whether `dir` may be exported to (new, empty, or an earlier PatchTop
+    /// export), checked before the library is made so a refusal is quick.
+    public static func checkFolder(_ dir: String) throws(ExportError) {
+        _ = try ExportFolder(path: dir, files: [])
+    }
+
     /// A file of the package's `Resources` folder, as text.
     static func resource(_ path: String) throws(ExportError) -> String {
         guard let root = Bundle.module.url(forResource: "Resources", withExtension: nil) else {
