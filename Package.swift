@@ -30,6 +30,7 @@ let package = Package(
         .library(name: "PatchTopRuntime", targets: ["PatchTopRuntime"]),
         .library(name: "PatchTopUI", targets: ["PatchTopUI"]),
         .library(name: "PatchTopEngines", targets: ["PatchTopEngines"]),
+        .library(name: "PatchTopExport", targets: ["PatchTopExport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -48,6 +49,15 @@ let package = Package(
         // The vector kernels (AVX2 intrinsics) behind the runtime's kernel
         // interface, chosen at run time from the CPU's features.
         .target(name: "CPatchTopKernels", cSettings: optimisedC),
+        // The firmware export: the C library printed from the lowered
+        // program (Library/), the fixed C executor and kernels it copies
+        // (Resources/lib), and the emulator harness (Harness/, Resources/harness).
+        .target(
+            name: "PatchTopExport",
+            dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopRuntime"],
+            resources: [.copy("Resources")],
+            swiftSettings: optimisedEvenInDebug
+        ),
         // The pure part of the TUI: state, messages, update, views into a
         // cell grid, and the loop that ties them to a backend. No threads,
         // no files, no inference.
@@ -78,6 +88,12 @@ let package = Package(
             name: "PatchTopUITests",
             dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopRuntime", "PatchTopUI", "PatchTopEngines"],
             exclude: ["Snapshots"]
+        ),
+        // Fixtures/ holds the minimal C driver the host-build tests link.
+        .testTarget(
+            name: "PatchTopExportTests",
+            dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopRuntime", "PatchTopExport"],
+            exclude: ["Fixtures"]
         ),
         .testTarget(name: "PatchTopEndToEndTests", dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopUI", "PatchTopEngines", "PatchTopTerminal", "patchtop"]),
     ],
