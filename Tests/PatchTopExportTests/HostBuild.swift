@@ -18,8 +18,11 @@ enum ExportTestFiles {
 
     static func sample(_ name: String) -> String { root.appendingPathComponent("SampleModels/\(name).tflite").path }
 
+    /// `shared/models/` beside the checkout (or beside the folder of worktrees).
     static func shared(_ path: String) -> String {
-        root.deletingLastPathComponent().appendingPathComponent("shared/models/\(path)").path
+        let beside = root.deletingLastPathComponent().appendingPathComponent("shared/models/\(path)").path
+        if FileManager.default.fileExists(atPath: beside) { return beside }
+        return root.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/models/\(path)").path
     }
 
     static let driver = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/driver.c").path
@@ -97,7 +100,8 @@ final class HostBuilder: @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: dir)
         try writeFiles(library, to: dir)
         let binary = dir + "/patchtop_fw"
-        let compile = try shell(["cc"] + Self.flags + ["-I", dir + "/lib", dir + "/lib/patchtop_model.c", ExportTestFiles.driver]
+        // The generated file is data and a step table: -O0 builds it fastest.
+        let compile = try shell(["cc", "-std=c99", "-O0", "-I", dir + "/lib", dir + "/lib/patchtop_model.c", ExportTestFiles.driver]
                                 + fixed + ["-o", binary, "-lm"])
         guard compile.status == 0 else { throw BuildFailure(log: compile.output) }
         try Data(input.map { UInt8(bitPattern: $0) }).write(to: URL(fileURLWithPath: dir + "/input0.bin"))

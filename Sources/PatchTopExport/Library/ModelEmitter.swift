@@ -304,9 +304,14 @@ struct ModelEmitter {
             tables[values] = name
             return name
         }
-        func weights(_ filter: [Int8], _ bias: [Int32]?, _ multipliers: [Int32], _ shifts: [Int32]) -> String {
+        func weights(_ filter: [Int8], _ bias: [Int32]?, _ multipliers: [Int32], _ shifts: [Int32],
+                     fullBias: [Int32]? = nil) -> String {
             int8Array("\(base)_weights", filter, note: tensorNote(1))
             if let bias { int32Array("\(base)_bias", bias, note: tensorNote(2)) }
+            if let fullBias {
+                w.line("/* bias + input offset x the sum of each output channel's weights (wrapping): the start of a window inside the image */")
+                int32Array("\(base)_full_bias", fullBias)
+            }
             int32Array("\(base)_multipliers", multipliers)
             int32Array("\(base)_shifts", shifts)
             return bias == nil ? "NULL" : "\(base)_bias"
@@ -314,9 +319,15 @@ struct ModelEmitter {
         w.line("/* op \(s.op) \(s.opName) -> tensor \(op.output) \"\(cComment(model.tensors[op.output].name))\" */")
         switch s.kernel {
         case let .conv(p, filter, bias):
-            let b = weights(filter, bias, p.multipliers, p.shifts)
+            let perChannel = filter.count / max(p.outputChannels, 1)
+            let full = (0..<p.outputChannels).map { o -> Int32 in
+                var sum: Int32 = 0
+                for k in 0..<perChannel { sum &+= Int32(filter[o * perChannel + k]) }
+                return (bias?[o] ?? 0) &+ p.inputOffset &* sum
+            }
+            let b = weights(filter, bias, p.multipliers, p.shifts, fullBias: full)
             w.line("static const pt_conv_params \(base) = { \(p.batches), \(p.inputChannels), \(p.outputChannels), \(Self.window(p.height)), \(Self.window(p.width)),")
-            w.line("    \(p.inputOffset), \(p.outputOffset), \(p.activationMin), \(p.activationMax), \(base)_multipliers, \(base)_shifts, \(base)_weights, \(b) };")
+            w.line("    \(p.inputOffset), \(p.outputOffset), \(p.activationMin), \(p.activationMax), \(base)_multipliers, \(base)_shifts, \(base)_weights, \(b), \(base)_full_bias };")
             if let fusion = s.fusion {
                 let t = table(fusion.table, "op\(fusion.addOp)_add_table")
                 w.line("static const pt_fused_params \(base)_fused = { &\(base), \(t), \(fusion.convOutputIsFirst ? 1 : 0), \(operand(fusion.skip)), \(operand(fusion.scratch)) };")
@@ -324,9 +335,15 @@ struct ModelEmitter {
             }
             return ("PT_CONV", "&\(base)")
         case let .depthwise(p, filter, bias):
-            let b = weights(filter, bias, p.multipliers, p.shifts)
+            let channels = p.outputChannels, taps = filter.count / max(channels, 1)
+            let full = (0..<channels).map { o -> Int32 in
+                var sum: Int32 = 0
+                for t in 0..<taps { sum &+= Int32(filter[t * channels + o]) }
+                return (bias?[o] ?? 0) &+ p.inputOffset &* sum
+            }
+            let b = weights(filter, bias, p.multipliers, p.shifts, fullBias: full)
             w.line("static const pt_depthwise_params \(base) = { \(p.batches), \(p.inputChannels), \(p.depthMultiplier), \(Self.window(p.height)), \(Self.window(p.width)),")
-            w.line("    \(p.inputOffset), \(p.outputOffset), \(p.activationMin), \(p.activationMax), \(base)_multipliers, \(base)_shifts, \(base)_weights, \(b) };")
+            w.line("    \(p.inputOffset), \(p.outputOffset), \(p.activationMin), \(p.activationMax), \(base)_multipliers, \(base)_shifts, \(base)_weights, \(b), \(base)_full_bias };")
             return (s.staging == nil ? "PT_DEPTHWISE" : "PT_DEPTHWISE_INPLACE", "&\(base)")
         case let .fullyConnected(p, filter, bias):
             let b = weights(filter, bias, p.multipliers, p.shifts)

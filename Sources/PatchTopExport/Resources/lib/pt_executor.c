@@ -4,7 +4,6 @@
  * loads and halo-cache reads, the op, halo-cache writes, the stage store.
  *
  * C99, no allocation. Build float code with -ffp-contract=off. */
-#include <math.h>
 #include <string.h>
 
 #include "pt_fixedpoint.h"
@@ -125,14 +124,21 @@ static void pt_binary(const pt_context *ctx, const pt_step *s) {
     }
 }
 
+/* round(x / scale) half away from zero, in float, plus the zero point,
+ * saturated; NaN gives the zero point. Beyond +-1e6 every zero point
+ * saturates int8, so the quotient is clamped there and rounded by hand:
+ * t = trunc(v) and v - t are exact for |v| < 2^23. */
 static int8_t pt_quantize_one(float x, float scale, int32_t zero_point) {
-    float r = roundf(x / scale);
-    int64_t q;
-    if (r != r) return (int8_t)pt_clamp(zero_point, -128, 127);
-    if (r > 4e9f) r = 4e9f;
-    if (r < -4e9f) r = -4e9f;
-    q = (int64_t)r + zero_point;
-    return (int8_t)(q < -128 ? -128 : (q > 127 ? 127 : q));
+    float v = x / scale, f;
+    int32_t t;
+    if (v != v) return (int8_t)pt_clamp(zero_point, -128, 127);
+    if (v > 1e6f) v = 1e6f;
+    if (v < -1e6f) v = -1e6f;
+    t = (int32_t)v;
+    f = v - (float)t;
+    if (f >= 0.5f) t++;
+    else if (f <= -0.5f) t--;
+    return (int8_t)pt_clamp(t + zero_point, -128, 127);
 }
 
 static void pt_quantize(const pt_context *ctx, const pt_step *s) {

@@ -11,12 +11,15 @@ static inline int32_t pt_wrap_add(int32_t a, int32_t b) { return (int32_t)((uint
 static inline int32_t pt_wrap_sub(int32_t a, int32_t b) { return (int32_t)((uint32_t)a - (uint32_t)b); }
 static inline int32_t pt_wrap_mul(int32_t a, int32_t b) { return (int32_t)((uint32_t)a * (uint32_t)b); }
 
-/* SaturatingRoundingDoublingHighMul. */
+/* SaturatingRoundingDoublingHighMul. gemmlowp writes it as
+ * (ab + (ab >= 0 ? 2^30 : 1 - 2^30)) / 2^31 with division towards zero;
+ * for ab < 0 that quotient is ceil((ab + 1 - 2^30) / 2^31) =
+ * floor((ab + 2^30) / 2^31), so both signs are one add and an arithmetic
+ * shift (checked against the division form on 2e8 random pairs and the
+ * edge values). */
 static inline int32_t pt_srdhm(int32_t a, int32_t b) {
     if (a == b && a == INT32_MIN) return INT32_MAX;
-    int64_t ab = (int64_t)a * (int64_t)b;
-    int64_t nudge = ab >= 0 ? (1 << 30) : (1 - (1 << 30));
-    return (int32_t)((ab + nudge) / ((int64_t)1 << 31));
+    return (int32_t)(((int64_t)a * (int64_t)b + ((int64_t)1 << 30)) >> 31);
 }
 
 static inline int32_t pt_rdbpot_wide(int32_t x, int32_t exponent);

@@ -58,6 +58,7 @@ typedef struct {
     const int32_t *mult, *shift;
     const int8_t *filter;          /* [out][kh][kw][in] */
     const int32_t *bias;           /* NULL: none */
+    const int32_t *full_bias;      /* bias + in_offset * sum(filter[o]), wrapping */
 } pt_conv_params;
 
 typedef struct {
@@ -67,6 +68,7 @@ typedef struct {
     const int32_t *mult, *shift;
     const int8_t *filter;          /* [kh][kw][in*depth_mult] */
     const int32_t *bias;
+    const int32_t *full_bias;      /* bias + in_offset * sum over taps of filter[o], wrapping */
 } pt_depthwise_params;
 
 typedef struct {
