@@ -28,8 +28,9 @@ let package = Package(
         .library(name: "PatchTopModel", targets: ["PatchTopModel"]),
         .library(name: "PatchTopPlan", targets: ["PatchTopPlan"]),
         .library(name: "PatchTopRuntime", targets: ["PatchTopRuntime"]),
+        .library(name: "PatchTopReports", targets: ["PatchTopReports"]),
         .library(name: "PatchTopUI", targets: ["PatchTopUI"]),
-        .library(name: "PatchTopEngines", targets: ["PatchTopEngines"]),
+        .library(name: "PatchTopEffects", targets: ["PatchTopEffects"]),
         .library(name: "PatchTopExport", targets: ["PatchTopExport"]),
     ],
     dependencies: [
@@ -58,13 +59,16 @@ let package = Package(
             resources: [.copy("Resources")],
             swiftSettings: optimisedEvenInDebug
         ),
+        // The text and JSON of `analyze`, `plan` and `sweep`, and the words
+        // (byte formats, verdicts, layer rows) every view and report shares.
+        .target(name: "PatchTopReports", dependencies: ["PatchTopModel", "PatchTopPlan"]),
         // The pure part of the TUI: state, messages, update, views into a
         // cell grid, and the loop that ties them to a backend. No threads,
         // no files, no inference.
-        .target(name: "PatchTopUI", dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopRuntime"]),
+        .target(name: "PatchTopUI", dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopReports"]),
         // What the TUI's effects do: background runs, the step-through
         // driver, exports and profile logs on disk.
-        .target(name: "PatchTopEngines", dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopRuntime", "PatchTopUI"]),
+        .target(name: "PatchTopEffects", dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopRuntime", "PatchTopUI"]),
         // The only code that talks to the terminal.
         .systemLibrary(name: "CNCurses", providers: [.apt(["libncurses-dev"])]),
         .target(name: "PatchTopTerminal", dependencies: ["CNCurses", "PatchTopUI"]),
@@ -72,21 +76,22 @@ let package = Package(
         .executableTarget(
             name: "patchtop",
             dependencies: [
-                "PatchTopModel", "PatchTopPlan", "PatchTopRuntime", "PatchTopUI", "PatchTopEngines", "PatchTopTerminal",
+                "PatchTopModel", "PatchTopPlan", "PatchTopRuntime", "PatchTopReports", "PatchTopUI", "PatchTopEffects", "PatchTopTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "PatchTopModelTests", dependencies: ["PatchTopModel", "PatchTopPlan"]),
+        .testTarget(name: "PatchTopReportsTests", dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopReports"]),
         .testTarget(name: "PatchTopPlanTests", dependencies: ["PatchTopPlan", "PatchTopRuntime"]),
         .testTarget(
             name: "PatchTopRuntimeTests",
-            dependencies: ["PatchTopRuntime", "PatchTopUI"],
+            dependencies: ["PatchTopRuntime", "PatchTopReports", "PatchTopUI"],
             swiftSettings: optimisedEvenInDebug
         ),
         // Snapshots/ holds the expected text of the view snapshot tests, read from the source tree.
         .testTarget(
             name: "PatchTopUITests",
-            dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopRuntime", "PatchTopUI", "PatchTopEngines"],
+            dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopRuntime", "PatchTopReports", "PatchTopUI", "PatchTopEffects"],
             exclude: ["Snapshots"]
         ),
         // Fixtures/ holds the minimal C driver the host-build tests link.
@@ -95,7 +100,11 @@ let package = Package(
             dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopRuntime", "PatchTopExport"],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "PatchTopEndToEndTests", dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopUI", "PatchTopEngines", "PatchTopTerminal", "patchtop"]),
+        .testTarget(
+            name: "PatchTopEndToEndTests",
+            dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopReports", "PatchTopUI", "PatchTopEffects", "PatchTopTerminal", "patchtop"],
+            exclude: ["Models"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

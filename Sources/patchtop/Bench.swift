@@ -1,10 +1,9 @@
 import ArgumentParser
 import Foundation
-import PatchTopEngines
+import PatchTopEffects
 import PatchTopModel
 import PatchTopPlan
 import PatchTopRuntime
-import PatchTopUI
 
 /// `patchtop bench MODEL`: medians of the operations the TUI repeats on
 /// every key press. Build with `-c release`; debug figures mean little.
@@ -163,8 +162,8 @@ struct Bench: ParsableCommand {
         let macs = timedPlan.layerByLayerMacs
         let limit = arena.maxArena.bytes
         let inferenceRuns = max(3, min(runs, 30))
-        if let interpreter = try? Interpreter(model: loaded), let inputIndex = loaded.inputs.first,
-           let program = try? ArenaProgram(interpreter: interpreter, arenaLimit: limit) {
+        if let prepared = try? PreparedModel(model: loaded), let inputIndex = loaded.inputs.first,
+           let program = (try? Pipeline(prepared: prepared, arenaLimit: limit))?.program {
             let input = SeededInput.bytes(for: loaded.tensors[inputIndex], seed: 0)
             inference = try? program.timeInference(input: input, runs: inferenceRuns)
             if perOp, inference != nil {
@@ -176,7 +175,7 @@ struct Bench: ParsableCommand {
             if !timedPlan.isPatched, timedPlan.options == program.plan.options {
                 // `-p 1` or `-n 0`: the timed plan is the layer-by-layer one.
                 patched = inference
-            } else if let patchedProgram = try? ArenaProgram(interpreter: interpreter, plan: timedPlan, arenaLimit: limit) {
+            } else if let patchedProgram = (try? Pipeline(prepared: prepared, patches: patches, patchLayers: n, arenaLimit: limit))?.program {
                 patched = try? patchedProgram.timeInference(input: input, runs: inferenceRuns)
                 if perOp, patched != nil, timedPlan.isPatched {
                     patchedKernels = try? patchedProgram.opTimings(input: input, runs: inferenceRuns)

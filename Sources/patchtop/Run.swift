@@ -1,10 +1,9 @@
 import ArgumentParser
 import Foundation
-import PatchTopEngines
+import PatchTopEffects
 import PatchTopModel
 import PatchTopPlan
 import PatchTopRuntime
-import PatchTopUI
 
 /// `patchtop run MODEL`: one inference with the embedded int8 runtime.
 struct Run: ParsableCommand {
@@ -95,22 +94,17 @@ struct Run: ParsableCommand {
     func run() throws {
         let loaded = try loadModel(model)
         func failure(_ error: some CustomStringConvertible) -> CommandFailure { CommandFailure("\(loaded.name): \(error.description)") }
-        let interpreter: Interpreter
-        do { interpreter = try Interpreter(model: loaded) } catch { throw failure(error) }
-        let plan: PatchPlan
+        let prepared: PreparedModel
+        do { prepared = try PreparedModel(model: loaded) } catch { throw failure(error) }
         let n = try resolvePatchLayers(loaded, patchLayers: patchLayers, splitIndex: splitIndex)
+        let pipeline: Pipeline
         do {
-            plan = try PatchPlan(model: loaded, patches: patches, patchLayers: n, options: memory.options,
-                                 haloCaching: cache.caching(budget: budget.budget?.bytes))
+            pipeline = try Pipeline(prepared: prepared, patches: patches, patchLayers: n, options: memory.options,
+                                    haloCaching: cache.caching(budget: budget.budget?.bytes), arenaLimit: arena.maxArena.bytes)
         } catch {
             throw failure(error)
         }
-        let program: ArenaProgram
-        do {
-            program = try ArenaProgram(interpreter: interpreter, plan: plan, arenaLimit: arena.maxArena.bytes)
-        } catch {
-            throw failure(error)
-        }
+        let plan = pipeline.plan, program = pipeline.program
         guard let inputIndex = loaded.inputs.first, !loaded.outputs.isEmpty else {
             throw CommandFailure("\(loaded.name): the model has no input or no output")
         }

@@ -23,9 +23,8 @@ final class FirmwareLibraryTests: XCTestCase {
     }
 
     /// Exports `plan`, runs it, and compares with `ArenaProgram.run`.
-    private func assertExport(_ interpreter: Interpreter, _ plan: PatchPlan, input: [Int8], label: String,
+    private func assertExport(_ program: ArenaProgram, input: [Int8], label: String,
                               file: StaticString = #filePath, line: UInt = #line) throws {
-        let program = try ArenaProgram(interpreter: interpreter, plan: plan)
         let reference = try XCTUnwrap(try program.run(input: input), label)
         let library = try FirmwareLibrary(program: program, target: .host, streamedInput: false)
         XCTAssertEqual(library.arenaBytes, program.layout.arenaBytes, label, file: file, line: line)
@@ -39,7 +38,7 @@ final class FirmwareLibraryTests: XCTestCase {
         }
         // The streamed API, where the plan streams its input.
         if let streamed = try? FirmwareLibrary(program: program, target: .host, streamedInput: true) {
-            let model = interpreter.model
+            let model = program.prepared.model
             let t = model.tensors[model.callerInputs[0]]
             let outputs = try HostBuilder.shared.run(streamed, label: label + "-streamed", input: input,
                                                      streamed: (t.shape[2], t.shape[3] * (t.type.byteSize ?? 1)))
@@ -54,19 +53,20 @@ final class FirmwareLibraryTests: XCTestCase {
                              caching: [HaloCaching] = [.none, .all, .only(.row), .auto(budget: nil), .only(.column)],
                              file: StaticString = #filePath, line: UInt = #line) throws {
         let model = try TFLiteReader.load(path: path)
-        let interpreter = try Interpreter(model: model)
+        let prepared = try PreparedModel(model: model)
         let input = seededInput(for: model, seed: 7)
         let name = (path as NSString).lastPathComponent
         var turn = 0
         for memory in options {
-            let whole = try PatchPlan(model: model, patches: 1, patchLayers: 0, options: memory)
-            try assertExport(interpreter, whole, input: input, label: "\(name) layer-by-layer \(memory.summary)", file: file, line: line)
+            let whole = try Pipeline(prepared: prepared, options: memory).program
+            try assertExport(whole, input: input, label: "\(name) layer-by-layer \(memory.summary)", file: file, line: line)
             for p in patches {
                 for n in layerChoices(model, patches: p, count: layers) {
                     let mode = caching[turn % caching.count]
                     turn += 1
-                    guard let plan = try? PatchPlan(model: model, patches: p, patchLayers: n, options: memory, haloCaching: mode) else { continue }
-                    try assertExport(interpreter, plan, input: input, label: "\(name) p\(p) n\(n) \(mode.name) \(memory.summary)",
+                    guard let pipeline = try? Pipeline(prepared: prepared, patches: p, patchLayers: n, options: memory,
+                                                       haloCaching: mode) else { continue }
+                    try assertExport(pipeline.program, input: input, label: "\(name) p\(p) n\(n) \(mode.name) \(memory.summary)",
                                      file: file, line: line)
                 }
             }
@@ -117,7 +117,7 @@ final class FirmwareLibraryTests: XCTestCase {
     /// anything is made, naming the op and its index.
     func testUnexportableOpIsRefusedNamingItsIndex() throws {
         let model = try TFLiteReader.load(path: ExportTestFiles.sample("tiny-allops-f32"))
-        let program = try ArenaProgram(interpreter: try Interpreter(model: model))
+        let program = try Pipeline(model: model).program
         let lowered = try program.lowered()
         let first = try XCTUnwrap(lowered.instructions.first { if case .unsupported = $0.kernel { true } else { false } })
         do {
@@ -134,7 +134,7 @@ final class FirmwareLibraryTests: XCTestCase {
     /// `--stream-input` on a plan that reads its input whole is refused.
     func testStreamedInputNeedsAStreamingPlan() throws {
         let model = try TFLiteReader.load(path: ExportTestFiles.sample("tiny-allops"))
-        let program = try ArenaProgram(interpreter: try Interpreter(model: model))
+        let program = try Pipeline(model: model).program
         XCTAssertThrowsError(try FirmwareLibrary(program: program, target: .host, streamedInput: true)) { error in
             guard case ExportError.streamedInputUnavailable = error else { return XCTFail("\(error)") }
         }
@@ -144,8 +144,7 @@ final class FirmwareLibraryTests: XCTestCase {
     /// and a generated model with every memory option).
     func testLibraryCompilesWithoutWarnings() throws {
         let model = try TFLiteReader.load(path: ExportTestFiles.sample("mbv2-w0.35-r144"))
-        let plan = try PatchPlan(model: model, patches: 3, patchLayers: 6, options: .everything, haloCaching: .all)
-        let program = try ArenaProgram(interpreter: try Interpreter(model: model), plan: plan)
+        let program = try Pipeline(model: model, patches: 3, patchLayers: 6, options: .everything, haloCaching: .all).program
         let library = try FirmwareLibrary(program: program, target: .host, streamedInput: false)
         let dir = HostBuilder.shared.work + "/warnings"
         try HostBuilder.shared.writeFiles(library, to: dir)
@@ -158,7 +157,7 @@ final class FirmwareLibraryTests: XCTestCase {
     func testLibraryCompilesForCortexM4() throws {
         guard toolExists("arm-none-eabi-gcc") else { throw XCTSkip("arm-none-eabi-gcc is not installed (Debian: gcc-arm-none-eabi)") }
         let model = try TFLiteReader.load(path: ExportTestFiles.sample("tiny-allops"))
-        let program = try ArenaProgram(interpreter: try Interpreter(model: model))
+        let program = try Pipeline(model: model).program
         let library = try FirmwareLibrary(program: program, target: .cortexM4, streamedInput: false)
         let dir = HostBuilder.shared.work + "/m4"
         try HostBuilder.shared.writeFiles(library, to: dir)

@@ -8,7 +8,7 @@ struct ModelEmitter {
     let program: ArenaProgram
     let lowered: LoweredProgram
     let streamedInput: Bool
-    var model: Model { program.interpreter.model }
+    var model: Model { program.prepared.model }
     /// Caller buffer of each external tensor: (PT_INPUT or PT_OUTPUT, number).
     let externals: [Int: (space: String, index: Int)]
     /// Tensors outside the arena in the library's own static buffers.
@@ -35,10 +35,10 @@ struct ModelEmitter {
         self.externals = externals
         var names: [Int: String] = [:]
         let schedule = program.plan.schedule
-        for placement in program.layout.placements.sorted(by: { $0.offset < $1.offset || ($0.offset == $1.offset && $0.buffer.id < $1.buffer.id) })
+        for placement in program.layout.placements.sorted(by: { $0.offset < $1.offset || ($0.offset == $1.offset && $0.buffer < $1.buffer) })
         where names[placement.offset] == nil {
-            var label = "buf\(placement.buffer.id)"
-            if placement.buffer.id < schedule.buffers.count, let kind = schedule.buffers[placement.buffer.id].residents.first?.kind {
+            var label = "buf\(placement.buffer)"
+            if placement.buffer < schedule.buffers.count, let kind = schedule.buffers[placement.buffer].residents.first?.kind {
                 label = Self.label(kind)
             }
             names[placement.offset] = "PT_AT_\(names.count)_\(label)".uppercased()
@@ -72,7 +72,7 @@ struct ModelEmitter {
             }
             if case .pad(let shape, _, _, _) = instruction.kernel, shape.count > 4 { throw refuse("a PAD of more than 4 dimensions") }
             if instruction.staging != nil {
-                guard case .depthwise(let p, _, _) = instruction.kernel, p.depthMultiplier == 1 else {
+                guard case .depthwise(let p) = instruction.kernel, p.depthMultiplier == 1 else {
                     throw refuse("runs in place but is not a depthwise conv with one output channel per input channel")
                 }
             }
@@ -318,7 +318,8 @@ struct ModelEmitter {
         }
         w.line("/* op \(s.op) \(s.opName) -> tensor \(op.output) \"\(cComment(model.tensors[op.output].name))\" */")
         switch s.kernel {
-        case let .conv(p, filter, bias):
+        case let .conv(p):
+            let filter = p.filter, bias = p.bias
             let perChannel = filter.count / max(p.outputChannels, 1)
             let full = (0..<p.outputChannels).map { o -> Int32 in
                 var sum: Int32 = 0
@@ -334,7 +335,8 @@ struct ModelEmitter {
                 return ("PT_CONV_FUSED", "&\(base)_fused")
             }
             return ("PT_CONV", "&\(base)")
-        case let .depthwise(p, filter, bias):
+        case let .depthwise(p):
+            let filter = p.filter, bias = p.bias
             let channels = p.outputChannels, taps = filter.count / max(channels, 1)
             let full = (0..<channels).map { o -> Int32 in
                 var sum: Int32 = 0
@@ -345,13 +347,14 @@ struct ModelEmitter {
             w.line("static const pt_depthwise_params \(base) = { \(p.batches), \(p.inputChannels), \(p.depthMultiplier), \(Self.window(p.height)), \(Self.window(p.width)),")
             w.line("    \(p.inputOffset), \(p.outputOffset), \(p.activationMin), \(p.activationMax), \(base)_multipliers, \(base)_shifts, \(base)_weights, \(b), \(base)_full_bias };")
             return (s.staging == nil ? "PT_DEPTHWISE" : "PT_DEPTHWISE_INPLACE", "&\(base)")
-        case let .fullyConnected(p, filter, bias):
+        case let .fullyConnected(p):
+            let filter = p.filter, bias = p.bias
             let b = weights(filter, bias, p.multipliers, p.shifts)
             w.line("static const pt_fc_params \(base) = { \(p.batches), \(p.inputDepth), \(p.outputDepth), \(p.inputOffset), \(p.filterOffset), \(p.outputOffset),")
             w.line("    \(p.activationMin), \(p.activationMax), \(p.multipliers.count > 1 ? 1 : 0), \(base)_multipliers, \(base)_shifts, \(base)_weights, \(b) };")
             return ("PT_FC", "&\(base)")
-        case let .pool(average, p):
-            w.line("static const pt_pool_params \(base) = { \(average ? 1 : 0), \(p.batches), \(p.channels), \(Self.window(p.height)), \(Self.window(p.width)), \(p.activationMin), \(p.activationMax) };")
+        case let .pool(p):
+            w.line("static const pt_pool_params \(base) = { \(p.average ? 1 : 0), \(p.batches), \(p.channels), \(Self.window(p.height)), \(Self.window(p.width)), \(p.activationMin), \(p.activationMax) };")
             return ("PT_POOL", "&\(base)")
         case let .binary(values, a, b, o):
             let t = table(values, "\(base)_table")
@@ -410,7 +413,7 @@ struct ModelEmitter {
         }
     }
 
-    func emitMean(_ loops: ReductionLoops, w: inout CWriter, name: String,
+    func emitMean(_ loops: LoweredReduction, w: inout CWriter, name: String,
                   quantized q: (Int32, Int32, Int32, Int32, Int32, Int32)) {
         w.line("static const pt_mean_params \(name) = { \(Self.four(loops.kept, fill: 1)), \(Self.four(loops.keptStrides, fill: 0)), \(Self.four(loops.reduced, fill: 1)), \(Self.four(loops.reducedStrides, fill: 0)),")
         w.line("    \(loops.count), \(loops.outputs), \(q.0), \(q.1), \(q.2), \(q.3), \(q.4), \(q.5) };")

@@ -7,8 +7,8 @@
 /// speed without touching the executors.
 
 /// A CONV_2D ready to run.
-public struct Conv2DKernel: Sendable {
-    public let params: Conv2DParams
+struct Conv2DKernel: Sendable {
+    let params: Conv2DParams
     let filter: [Int8]
     let bias: [Int32]?
     /// The form that runs: the AVX2 kernel, the portable SIMD one, or
@@ -18,13 +18,13 @@ public struct Conv2DKernel: Sendable {
     enum Implementation: Sendable {
         case vnni(VNNIConv2D)
         case avx2(AVX2Conv2D)
-        case portable(FastConv2D)
+        case portable(PortableConv2D)
         case reference
     }
 
     /// Prepares the kernel for `path` (by default the process's), falling
     /// back to a slower exact form where that path cannot take the op.
-    public init(_ params: Conv2DParams, filter: [Int8], bias: [Int32]?, path: KernelPath = .active) {
+    init(_ params: Conv2DParams, filter: [Int8], bias: [Int32]?, path: KernelPath = .active) {
         self.params = params
         self.filter = filter
         self.bias = bias
@@ -32,8 +32,8 @@ public struct Conv2DKernel: Sendable {
             implementation = .vnni(VNNIConv2D(params, filter: filter, bias: bias, form: form))
         } else if path.usesAVX2, AVX2Conv2D.supports(params) {
             implementation = .avx2(AVX2Conv2D(params, filter: filter, bias: bias))
-        } else if FastConv2D.supports(params) {
-            implementation = .portable(FastConv2D(params, filter: filter, bias: bias))
+        } else if PortableConv2D.supports(params) {
+            implementation = .portable(PortableConv2D(params, filter: filter, bias: bias))
         } else {
             implementation = .reference
         }
@@ -51,7 +51,7 @@ public struct Conv2DKernel: Sendable {
     }
 
     /// The path this kernel runs on; nil for the reference loops.
-    public var path: KernelPath? {
+    var path: KernelPath? {
         switch implementation {
         case .vnni: .vnni
         case .avx2: .avx2
@@ -63,7 +63,7 @@ public struct Conv2DKernel: Sendable {
     /// Computes output rows `outputRows` × columns `outputCols` (full-tensor
     /// coordinates) into `output`, which holds `outputRegion`; `input` holds
     /// `inputRegion` and covers every in-image pixel those outputs read.
-    public func run(input: UnsafeBufferPointer<Int8>, inputRegion: Region2D,
+    func run(input: UnsafeBufferPointer<Int8>, inputRegion: Region2D,
                     output: UnsafeMutableBufferPointer<Int8>, outputRegion: Region2D,
                     outputRows: Range<Int>, outputCols: Range<Int>) {
         switch implementation {
@@ -82,7 +82,7 @@ public struct Conv2DKernel: Sendable {
         }
     }
 
-    /// The straightforward reference loops (the fast path's test oracle).
+    /// The straightforward reference loops (the portable path's test oracle).
     func runReference(input: UnsafeBufferPointer<Int8>, inputRegion: Region2D,
                       output: UnsafeMutableBufferPointer<Int8>, outputRegion: Region2D,
                       outputRows: Range<Int>, outputCols: Range<Int>) {
@@ -96,8 +96,8 @@ public struct Conv2DKernel: Sendable {
 }
 
 /// A DEPTHWISE_CONV_2D ready to run.
-public struct DepthwiseConv2DKernel: Sendable {
-    public let params: DepthwiseConv2DParams
+struct DepthwiseConv2DKernel: Sendable {
+    let params: DepthwiseConv2DParams
     let filter: [Int8]
     let bias: [Int32]?
     /// As `Conv2DKernel.implementation`; a depth multiplier above 1 runs
@@ -106,25 +106,25 @@ public struct DepthwiseConv2DKernel: Sendable {
 
     enum Implementation: Sendable {
         case avx2(AVX2DepthwiseConv2D)
-        case portable(FastDepthwiseConv2D)
+        case portable(PortableDepthwiseConv2D)
         case reference
     }
 
-    public init(_ params: DepthwiseConv2DParams, filter: [Int8], bias: [Int32]?, path: KernelPath = .active) {
+    init(_ params: DepthwiseConv2DParams, filter: [Int8], bias: [Int32]?, path: KernelPath = .active) {
         self.params = params
         self.filter = filter
         self.bias = bias
         if path.usesAVX2, AVX2DepthwiseConv2D.supports(params) {
             implementation = .avx2(AVX2DepthwiseConv2D(params, filter: filter, bias: bias))
-        } else if FastDepthwiseConv2D.supports(params) {
-            implementation = .portable(FastDepthwiseConv2D(params, filter: filter, bias: bias))
+        } else if PortableDepthwiseConv2D.supports(params) {
+            implementation = .portable(PortableDepthwiseConv2D(params, filter: filter, bias: bias))
         } else {
             implementation = .reference
         }
     }
 
     /// The path this kernel runs on; nil for the reference loops.
-    public var path: KernelPath? {
+    var path: KernelPath? {
         switch implementation {
         case .avx2: .avx2
         case .portable: .portable
@@ -133,7 +133,7 @@ public struct DepthwiseConv2DKernel: Sendable {
     }
 
     /// Same contract as `Conv2DKernel.run`.
-    public func run(input: UnsafeBufferPointer<Int8>, inputRegion: Region2D,
+    func run(input: UnsafeBufferPointer<Int8>, inputRegion: Region2D,
                     output: UnsafeMutableBufferPointer<Int8>, outputRegion: Region2D,
                     outputRows: Range<Int>, outputCols: Range<Int>) {
         switch implementation {
@@ -149,7 +149,7 @@ public struct DepthwiseConv2DKernel: Sendable {
         }
     }
 
-    /// The straightforward reference loops (the fast path's test oracle).
+    /// The straightforward reference loops (the portable path's test oracle).
     func runReference(input: UnsafeBufferPointer<Int8>, inputRegion: Region2D,
                       output: UnsafeMutableBufferPointer<Int8>, outputRegion: Region2D,
                       outputRows: Range<Int>, outputCols: Range<Int>) {
@@ -163,30 +163,30 @@ public struct DepthwiseConv2DKernel: Sendable {
 }
 
 /// A FULLY_CONNECTED ready to run.
-public struct FullyConnectedKernel: Sendable {
-    public let params: FullyConnectedParams
+struct FullyConnectedKernel: Sendable {
+    let params: FullyConnectedParams
     let filter: [Int8]
     let bias: [Int32]?
     let implementation: Implementation
 
     enum Implementation: Sendable {
         case avx2(AVX2FullyConnected)
-        case portable(FastFullyConnected)
+        case portable(PortableFullyConnected)
     }
 
-    public init(_ params: FullyConnectedParams, filter: [Int8], bias: [Int32]?, path: KernelPath = .active) {
+    init(_ params: FullyConnectedParams, filter: [Int8], bias: [Int32]?, path: KernelPath = .active) {
         self.params = params
         self.filter = filter
         self.bias = bias
         if path.usesAVX2, AVX2FullyConnected.supports(params) {
             implementation = .avx2(AVX2FullyConnected(params, filter: filter))
         } else {
-            implementation = .portable(FastFullyConnected(params, filter: filter))
+            implementation = .portable(PortableFullyConnected(params, filter: filter))
         }
     }
 
     /// The path this kernel runs on.
-    public var path: KernelPath {
+    var path: KernelPath {
         switch implementation {
         case .avx2: .avx2
         case .portable: .portable
@@ -194,7 +194,7 @@ public struct FullyConnectedKernel: Sendable {
     }
 
     /// Computes every output row from the flattened input.
-    public func run(input: UnsafeBufferPointer<Int8>, output: UnsafeMutableBufferPointer<Int8>) {
+    func run(input: UnsafeBufferPointer<Int8>, output: UnsafeMutableBufferPointer<Int8>) {
         withOptionalBuffer(bias) { b in
             switch implementation {
             case .avx2(let k): k.run(params, input: input, bias: b, output: output)
@@ -203,7 +203,7 @@ public struct FullyConnectedKernel: Sendable {
         }
     }
 
-    /// The straightforward reference loops (the fast path's test oracle).
+    /// The straightforward reference loops (the portable path's test oracle).
     func runReference(input: UnsafeBufferPointer<Int8>, output: UnsafeMutableBufferPointer<Int8>) {
         filter.withUnsafeBufferPointer { f in
             withOptionalBuffer(bias) { b in

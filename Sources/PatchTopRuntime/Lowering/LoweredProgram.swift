@@ -116,14 +116,14 @@ public struct LoweredInstruction: Sendable {
 /// What an instruction computes, with its parameters in plain form.
 /// Operands (`LoweredInstruction.inputs`) are listed per case.
 public enum LoweredKernel: Sendable {
-    /// int8 CONV_2D (inputs: [x]). Filter `[out, kh, kw, in]`.
-    case conv(Conv2DParams, filter: [Int8], bias: [Int32]?)
-    /// int8 DEPTHWISE_CONV_2D (inputs: [x]). Filter `[kh, kw, in·dm]`.
-    case depthwise(DepthwiseConv2DParams, filter: [Int8], bias: [Int32]?)
-    /// int8 FULLY_CONNECTED (inputs: [x]). Filter `[out, in]`.
-    case fullyConnected(FullyConnectedParams, filter: [Int8], bias: [Int32]?)
+    /// int8 CONV_2D (inputs: [x]).
+    case conv(LoweredConv)
+    /// int8 DEPTHWISE_CONV_2D (inputs: [x]).
+    case depthwise(LoweredConv)
+    /// int8 FULLY_CONNECTED (inputs: [x]).
+    case fullyConnected(LoweredFullyConnected)
     /// int8 AVERAGE_POOL_2D / MAX_POOL_2D (inputs: [x]).
-    case pool(average: Bool, PoolParams)
+    case pool(LoweredPool)
     /// ADD, SUB, MUL, MAXIMUM, MINIMUM tabulated (inputs: [a, b]); shapes as
     /// in the model (any rank ≤ 4).
     case binary(table: [Int8], shapeA: [Int], shapeB: [Int], shapeOut: [Int])
@@ -142,13 +142,17 @@ public enum LoweredKernel: Sendable {
     case pad(shape: [Int], paddings: [PadAmount], fill: UInt8, elementBytes: Int)
     /// CONCATENATION (inputs: one per tensor joined).
     case concatenation(shapes: [[Int]], axis: Int, elementBytes: Int)
-    case mean(MeanParams)
-    case meanFloat(ReductionLoops)
-    case softmax(SoftmaxParams)
-    case logSoftmax(LogSoftmaxParams)
-    case transpose(TransposeParams)
-    case stridedSlice(StridedSliceParams)
-    case resizeNearest(ResizeNearestParams)
+    /// int8 MEAN (inputs: [x]).
+    case mean(LoweredMean)
+    /// float32 MEAN (inputs: [x]): each output sums its inputs in order, then divides.
+    case meanFloat(LoweredReduction)
+    /// int8 SOFTMAX / LOG_SOFTMAX (inputs: [x]).
+    case softmax(LoweredSoftmax)
+    case logSoftmax(LoweredLogSoftmax)
+    /// Element moves, whole tensors (inputs: [x]).
+    case transpose(LoweredTranspose)
+    case stridedSlice(LoweredStridedSlice)
+    case resizeNearest(LoweredResizeNearest)
     /// An op this lowering has no plain form for (the float32 conv, pool,
     /// fully connected, elementwise and softmax kernels), or one the
     /// runtime refused: an emitter must refuse the program, naming it.
@@ -165,11 +169,11 @@ extension ArenaProgram {
     /// This program as plain data, instruction by instruction, in the order
     /// `run` executes them.
     public func lowered() throws(RuntimeError) -> LoweredProgram {
-        let model = interpreter.model
-        var instructions: [LoweredInstruction] = []
-        instructions.reserveCapacity(actions.count)
-        for action in actions {
-            instructions.append(try lower(action, model: model))
+        let model = prepared.model
+        var lowered: [LoweredInstruction] = []
+        lowered.reserveCapacity(instructions.count)
+        for action in instructions {
+            lowered.append(try lower(action, model: model))
         }
         func boundary(_ tensor: Int) throws(RuntimeError) -> LoweredProgram.Boundary {
             let t = model.tensors[tensor]
@@ -180,7 +184,7 @@ extension ArenaProgram {
         for tensor in model.callerInputs { inputs.append(try boundary(tensor)) }
         for tensor in model.callerOutputs { outputs.append(try boundary(tensor)) }
         return LoweredProgram(modelName: model.name, arenaBytes: layout.arenaBytes, constantPool: constantPool,
-                              inputs: inputs, outputs: outputs, instructions: instructions)
+                              inputs: inputs, outputs: outputs, instructions: lowered)
     }
 
     static func lower(_ location: Location) -> LoweredLocation {
@@ -195,11 +199,11 @@ extension ArenaProgram {
         LoweredOperand(location: lower(operand.location), bytes: operand.bytes, region: operand.region)
     }
 
-    static func lower(_ copy: Action.Copy) -> LoweredCopy {
+    static func lower(_ copy: Instruction.Copy) -> LoweredCopy {
         LoweredCopy(from: lower(copy.from), to: lower(copy.to), rows: copy.rows, cols: copy.cols, pixelBytes: copy.pixelBytes)
     }
 
-    private func lower(_ action: Action, model: Model) throws(RuntimeError) -> LoweredInstruction {
+    private func lower(_ action: Instruction, model: Model) throws(RuntimeError) -> LoweredInstruction {
         let op = model.operators[action.step.op]
         func slot(_ tensor: Int) throws(RuntimeError) -> LoweredOperand {
             guard let operand = action.operands[tensor] else {
@@ -207,7 +211,7 @@ extension ArenaProgram {
             }
             return Self.lower(operand)
         }
-        func pads(_ p: [Interpreter.Paddings]) -> [LoweredKernel.PadAmount] {
+        func pads(_ p: [PreparedModel.Paddings]) -> [LoweredKernel.PadAmount] {
             p.map { LoweredKernel.PadAmount(before: $0.before, after: $0.after) }
         }
         let kernel: LoweredKernel
@@ -215,15 +219,20 @@ extension ArenaProgram {
         if action.fusedAway {
             kernel = .copy
         } else {
-            switch interpreter.steps[op.index] {
+            switch prepared.steps[op.index] {
             case let .conv(k, input, _):
-                kernel = .conv(k.params, filter: k.filter, bias: k.bias); inputs = [try slot(input)]
+                kernel = .conv(LoweredConv(k.params, filter: k.filter, bias: k.bias)); inputs = [try slot(input)]
             case let .depthwise(k, input, _):
-                kernel = .depthwise(k.params, filter: k.filter, bias: k.bias); inputs = [try slot(input)]
+                kernel = .depthwise(LoweredConv(k.params, filter: k.filter, bias: k.bias)); inputs = [try slot(input)]
             case let .fullyConnected(k, input, _):
-                kernel = .fullyConnected(k.params, filter: k.filter, bias: k.bias); inputs = [try slot(input)]
+                kernel = k.params.singleRounding
+                    ? .unsupported(reason: "single-rounding requantization is not TFLite Micro's")
+                    : .fullyConnected(LoweredFullyConnected(k.params, filter: k.filter, bias: k.bias))
+                inputs = [try slot(input)]
             case let .pool(kind, p, input, _):
-                kernel = .pool(average: kind == .average, p); inputs = [try slot(input)]
+                kernel = .pool(LoweredPool(average: kind == .average, batches: p.batches, channels: p.channels, height: p.height,
+                                           width: p.width, activationMin: p.activationMin, activationMax: p.activationMax))
+                inputs = [try slot(input)]
             case let .binary(table, a, sa, b, sb, _, so):
                 kernel = .binary(table: table.table, shapeA: sa, shapeB: sb, shapeOut: so)
                 inputs = [try slot(a), try slot(b)]
@@ -236,19 +245,32 @@ extension ArenaProgram {
             case let .dequantize(scale, zeroPoint, input, _):
                 kernel = .dequantize(scale: scale, zeroPoint: zeroPoint); inputs = [try slot(input)]
             case let .mean(p, input, _):
-                kernel = .mean(p); inputs = [try slot(input)]
+                kernel = .mean(LoweredMean(loops: LoweredReduction(p.loops), inputZeroPoint: p.inputZeroPoint,
+                                           outputZeroPoint: p.outputZeroPoint, meanMultiplier: p.meanMultiplier,
+                                           meanShift: p.meanShift, multiplier: p.multiplier, shift: p.shift))
+                inputs = [try slot(input)]
             case let .meanFloat(loops, input, _):
-                kernel = .meanFloat(loops); inputs = [try slot(input)]
+                kernel = .meanFloat(LoweredReduction(loops)); inputs = [try slot(input)]
             case let .stridedSlice(p, input, _):
-                kernel = .stridedSlice(p); inputs = [try slot(input)]
+                kernel = .stridedSlice(LoweredStridedSlice(start: p.start, step: p.step, count: p.count, inputStrides: p.inputStrides,
+                                                           elementBytes: p.elementBytes))
+                inputs = [try slot(input)]
             case let .transpose(p, input, _):
-                kernel = .transpose(p); inputs = [try slot(input)]
+                kernel = .transpose(LoweredTranspose(outputShape: p.outputShape, inputStrides: p.inputStrides, elementBytes: p.elementBytes))
+                inputs = [try slot(input)]
             case let .logSoftmax(p, input, _):
-                kernel = .logSoftmax(p); inputs = [try slot(input)]
+                kernel = .logSoftmax(LoweredLogSoftmax(rows: p.rows, depth: p.depth, inputMultiplier: p.inputMultiplier,
+                                                       inputLeftShift: p.inputLeftShift, reverseScalingDivisor: p.reverseScalingDivisor,
+                                                       reverseScalingShift: p.reverseScalingShift, diffMin: p.diffMin))
+                inputs = [try slot(input)]
             case let .softmax(p, input, _):
-                kernel = .softmax(p); inputs = [try slot(input)]
+                kernel = .softmax(LoweredSoftmax(rows: p.rows, depth: p.depth, inputMultiplier: p.inputMultiplier,
+                                                 inputLeftShift: p.inputLeftShift, diffMin: p.diffMin))
+                inputs = [try slot(input)]
             case let .resizeNearest(p, input, _):
-                kernel = .resizeNearest(p); inputs = [try slot(input)]
+                kernel = .resizeNearest(LoweredResizeNearest(batches: p.batches, inputHeight: p.inputHeight, inputWidth: p.inputWidth,
+                                                             channels: p.channels, sourceRows: p.sourceRows, sourceCols: p.sourceCols))
+                inputs = [try slot(input)]
             case let .fill(values, _):
                 kernel = .fill(values)
             case let .pad(input, shape, paddings, value, _):

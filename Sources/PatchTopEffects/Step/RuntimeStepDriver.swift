@@ -1,0 +1,107 @@
+import PatchTopModel
+import PatchTopPlan
+import PatchTopRuntime
+import PatchTopUI
+
+/// Step mode on the runtime's `ArenaSession`: the plan compiled into an
+/// arena program once, executed one scheduled step (an op, or one patch of
+/// a stage op) at a time, on the same seeded input as the background runs.
+///
+/// Stepping back replays a fresh session from the start to the step
+/// before: the arena's earlier contents are gone once overwritten, and
+/// replaying is as cheap as the steps themselves. The layer-by-layer
+/// reference output is computed only when the session reaches the end.
+/// Everything here runs on the effect performer's step worker, never on
+/// the input thread.
+///
+/// A model with an op the runtime cannot run is stepped as far as the
+/// runtime goes (see `RunnablePrefix`): the patch stage runs and is
+/// checked when it ends before that op, and every snapshot says where the
+/// session stops and why.
+public struct RuntimeStepDriver: StepDriver {
+    public private(set) var session: ArenaSession
+    let program: ArenaProgram
+    let input: [Int8]
+    /// The run generation that opened the session (stamped on every snapshot).
+    let generation: Int
+    /// Every layer-by-layer output (a detector has several), computed at
+    /// the first finished snapshot.
+    private var reference: [[Int8]]?
+
+    /// Where the session stops short of the model's end, and why (`nil`: it runs to the end).
+    public let stopNote: String?
+
+    public init(model full: Model, request: RunRequest, seed: UInt64 = 0) throws {
+        var model = full
+        let prepared: PreparedModel
+        var note: String?
+        do {
+            prepared = try PreparedModel(model: full)
+        } catch {
+            guard let prefix = RunnablePrefix.of(full, failure: error) else { throw error }
+            let op = full.operators[prefix.stop]
+            guard request.patchLayers <= prefix.stop || request.patches <= 1 else {
+                throw StepError("the patch stage (ops 0–\(request.patchLayers - 1)) reaches op \(prefix.stop) (\(op.kind.name)), which the runtime cannot run: \(prefix.reason)")
+            }
+            model = prefix.model
+            prepared = prefix.prepared
+            note = "stops before op \(prefix.stop) (\(op.kind.name)): \(prefix.reason)"
+        }
+        stopNote = note
+        let pipeline = try Pipeline(prepared: prepared, patches: request.patches, patchLayers: request.patchLayers,
+                                    options: request.options, haloCaching: request.haloCaching)
+        guard let inIndex = model.inputs.first else { throw StepError("\(model.name) has no input") }
+        // The program (made above) refuses an arena above the limit before
+        // the input's bytes are made.
+        program = pipeline.program
+        input = SeededInput.bytes(for: model.tensors[inIndex], seed: seed)
+        session = try ArenaSession(program: program, input: input)
+        generation = request.generation
+        schedule = program.schedule.map { StepPoint(op: $0.op, patch: $0.patch) }
+    }
+
+    public let schedule: [StepPoint]
+    public var position: Int { session.position }
+
+    public mutating func step() throws {
+        try session.step()
+        if session.isFinished, reference == nil {
+            reference = try? Pipeline(prepared: program.prepared).program.run(input: input)?.outputs
+        }
+    }
+
+    public mutating func seek(to target: Int) throws {
+        let target = max(0, min(schedule.count, target))
+        if target < session.position { session = try ArenaSession(program: program, input: input) }
+        while session.position < target { try step() }
+    }
+
+    public func snapshot() -> StepSnapshot {
+        let model = program.prepared.model
+        let blocks = session.occupancy().map { ArenaBlock(kind: $0.kind, tensor: $0.tensor, offset: $0.offset, bytes: $0.bytes) }
+        var values: StepValues?
+        if let last = session.last, model.operators.indices.contains(last.op),
+           let held = session.values(ofTensor: model.operators[last.op].output) {
+            values = StepValues(tensor: held.tensor, rows: held.region.rows, cols: held.region.cols, channels: held.channels, data: held.data)
+            // A stage output is held whole, but a patch step has written only
+            // its own patch of it; the rest is still the arena's paint.
+            if let patch = last.patch, program.plan.patchRegions.indices.contains(patch), program.plan.stageOutputs.contains(held.tensor) {
+                let own = program.plan.patchRegions[patch]
+                values = values?.cropped(rows: own.rows, cols: own.cols)
+            }
+        }
+        let identical: Bool? = session.isFinished ? (try? session.finalOutputs()).flatMap { outputs in reference.map { $0 == outputs } } : nil
+        return StepSnapshot(
+            generation: generation, position: session.position, stepCount: schedule.count,
+            last: session.last.map { StepPoint(op: $0.op, patch: $0.patch) },
+            next: session.next.map { StepPoint(op: $0.op, patch: $0.patch) },
+            blocks: blocks, arenaBytes: program.layout.arenaBytes, values: values,
+            isFinished: session.isFinished, identical: identical, stopNote: stopNote
+        )
+    }
+}
+
+/// Opens step-through sessions on the runtime for `model`.
+public func stepDriverFactory(_ model: Model) -> @Sendable (RunRequest) throws -> any StepDriver {
+    { request throws in try RuntimeStepDriver(model: model, request: request) }
+}

@@ -1,0 +1,16 @@
+/// What a key asks for. `update` dispatches on these, found through
+/// `keyBindings`, so the table below is the single place where a key is
+/// given a meaning: the dispatch, the hint bar and the `?` overlay all
+/// read it.
+public enum KeyCommand: Equatable, Sendable {
+    case fewerPatches, morePatches, fewerLayers, moreLayers
+    /// The arrow keys and their vi twins act on the focused panel.
+    case up, down, left, right
+    case pageUp, pageDown, first, last
+    case toggleStep, stepNext, stepToEndOfOp, stepToEnd, stepBack
+    case nextChannel, previousChannel
+    case nextMemory, nextCaching, nextEngine, nextBudget, previousBudget
+    case export, toggleLive, togglePareto, takePlan
+    case nextPanel, previousPanel
+    case help, quit
+}
