@@ -23,7 +23,13 @@
 static inline int32_t pt_ror8(int32_t v) { return (int32_t)(((uint32_t)v >> 8) | ((uint32_t)v << 24)); }
 #endif
 
-static inline int32_t pt_load32(const int8_t *p) {
+#if defined(__GNUC__)
+#define PT_INLINE static inline __attribute__((always_inline))
+#else
+#define PT_INLINE static inline
+#endif
+
+PT_INLINE int32_t pt_load32(const int8_t *p) {
     int32_t v;
     memcpy(&v, p, 4);
     return v;
@@ -44,7 +50,7 @@ static int32_t pt_dot(const int8_t *x, const int8_t *f, int32_t n, int32_t acc) 
 }
 
 /* acc[0] += xa.fa, acc[1] += xa.fb, acc[2] += xb.fa, acc[3] += xb.fb over n bytes. */
-static void pt_dot_2x2(const int8_t *xa, const int8_t *xb, const int8_t *fa, const int8_t *fb, int32_t n, int32_t *acc) {
+PT_INLINE void pt_dot_2x2(const int8_t *xa, const int8_t *xb, const int8_t *fa, const int8_t *fb, int32_t n, int32_t *acc) {
     int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3], c = 0;
 #if defined(PT_DSP)
     for (; c + 4 <= n; c += 4) {
@@ -70,7 +76,7 @@ static void pt_dot_2x2(const int8_t *xa, const int8_t *xb, const int8_t *fa, con
     acc[0] = a0; acc[1] = a1; acc[2] = a2; acc[3] = a3;
 }
 
-static inline int8_t pt_conv_finish(const pt_conv_params *p, int32_t acc, int32_t o) {
+PT_INLINE int8_t pt_conv_finish(const pt_conv_params *p, int32_t acc, int32_t o) {
     acc = pt_wrap_add(pt_requantize(acc, p->mult[o], p->shift[o]), p->out_offset);
     return (int8_t)pt_clamp(acc, p->act_min, p->act_max);
 }

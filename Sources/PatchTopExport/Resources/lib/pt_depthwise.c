@@ -135,12 +135,38 @@ static void pt_dw_plane(const pt_depthwise_params *p, int32_t c, const int8_t *p
     const int32_t ch = p->in_ch, kh = p->h.filter, kw = p->w.filter, dh = p->h.dilation, dw = p->w.dilation;
     const int32_t lo_y = plane_y > 0 ? plane_y : 0, lo_x = plane_x > 0 ? plane_x : 0;
     const int32_t hi_y = p->h.in_size, hi_x = p->w.in_size;
+    const int32_t span_y = dh * (kh - 1), span_x = dw * (kw - 1), row_step = dh * plane_w;
+    const int32_t start = p->full_bias[c];
+    const int8_t *f = p->filter + c;
+    const int32_t w0 = f[0], w1 = kh * kw > 1 ? f[ch] : 0, w2 = kh * kw > 2 ? f[2 * ch] : 0;
+    const int32_t w3 = kh * kw > 3 ? f[3 * ch] : 0, w4 = kh * kw > 4 ? f[4 * ch] : 0, w5 = kh * kw > 5 ? f[5 * ch] : 0;
+    const int32_t w6 = kh * kw > 6 ? f[6 * ch] : 0, w7 = kh * kw > 7 ? f[7 * ch] : 0, w8 = kh * kw > 8 ? f[8 * ch] : 0;
     int32_t oy, ox, fy, fx;
     for (oy = row0; oy < row1; oy++) {
         const int32_t iy0 = oy * p->h.stride - p->h.pad_before;
+        const int32_t inside_y = iy0 >= lo_y && iy0 + span_y < hi_y;
         for (ox = col0; ox < col1; ox++) {
             const int32_t ix0 = ox * p->w.stride - p->w.pad_before;
             int32_t acc = 0;
+            if (inside_y && ix0 >= lo_x && ix0 + span_x < hi_x) {
+                /* The window inside the image: every tap read, the offsets
+                 * in full_bias. */
+                const int8_t *r0 = plane + (iy0 - plane_y) * plane_w + (ix0 - plane_x);
+                acc = start;
+                if (kh == 3 && kw == 3) {
+                    const int8_t *r1 = r0 + row_step, *r2 = r1 + row_step;
+                    int32_t sum = w0 * r0[0] + w1 * r0[dw] + w2 * r0[2 * dw];
+                    sum += w3 * r1[0] + w4 * r1[dw] + w5 * r1[2 * dw];
+                    sum += w6 * r2[0] + w7 * r2[dw] + w8 * r2[2 * dw];
+                    acc = pt_wrap_add(acc, sum);
+                } else {
+                    for (fy = 0; fy < kh; fy++) {
+                        for (fx = 0; fx < kw; fx++) acc = pt_wrap_add(acc, f[(fy * kw + fx) * ch] * r0[fy * row_step + fx * dw]);
+                    }
+                }
+                buffer[pt_pixel(out_region, oy, ox, ch) + c] = pt_dw_requantize(p, acc, c);
+                continue;
+            }
             for (fy = 0; fy < kh; fy++) {
                 const int32_t iy = iy0 + dh * fy;
                 if (iy < lo_y || iy >= hi_y) continue;
@@ -192,6 +218,45 @@ static void pt_dw_padded_plane(const pt_depthwise_params *p, int32_t c, const in
                     for (fy = 0; fy < 3; fy++) {
                         const int8_t *r = fy == 0 ? r0 : (fy == 1 ? r1 : r2);
                         for (fx = 0; fx < 3; fx++) acc = pt_wrap_add(acc, f[(fy * 3 + fx) * ch] * r[fx]);
+                    }
+                }
+                *y = (int8_t)pt_clamp(pt_wrap_add(pt_requantize(acc, mult, shift), out_offset), lo, hi);
+            }
+        }
+        return;
+    }
+    if (dw == 1 && kh <= 8 && kw <= 8) {
+        /* Any other undilated window: each row of taps in groups of four,
+         * one word each (weights packed (w0,w2), (w1,w3), zero past the row). */
+        const int8_t *end = plane + (p->h.in_size + p->h.pad_before + p->h.pad_after) * pw;
+        const int32_t groups = (kw + 3) / 4;
+        int32_t packed[8][2][2], g;
+        for (fy = 0; fy < kh; fy++) {
+            for (g = 0; g < groups; g++) {
+                int32_t w[4], i;
+                for (i = 0; i < 4; i++) w[i] = 4 * g + i < kw ? f[(fy * kw + 4 * g + i) * ch] : 0;
+                packed[fy][g][0] = (int32_t)((uint16_t)w[0] | ((uint32_t)(uint16_t)w[2] << 16));
+                packed[fy][g][1] = (int32_t)((uint16_t)w[1] | ((uint32_t)(uint16_t)w[3] << 16));
+            }
+        }
+        for (oy = row0; oy < row1; oy++) {
+            const int8_t *window = plane + oy * sh * pw + col0 * sw;
+            int8_t *y = buffer + pt_pixel(out_region, oy, col0, ch) + c;
+            for (ox = col0; ox < col1; ox++, y += ch, window += sw) {
+                int32_t acc = start;
+                if (window + (kh - 1) * dh + 4 * groups <= end) {
+                    for (fy = 0; fy < kh; fy++) {
+                        const int8_t *r = window + fy * dh;
+                        for (g = 0; g < groups; g++) {
+                            int32_t v;
+                            memcpy(&v, r + 4 * g, 4);
+                            acc = __smlad(__sxtb16(v), packed[fy][g][0], acc);
+                            acc = __smlad(__sxtb16(pt_ror8(v)), packed[fy][g][1], acc);
+                        }
+                    }
+                } else {
+                    for (fy = 0; fy < kh; fy++) {
+                        for (fx = 0; fx < kw; fx++) acc = pt_wrap_add(acc, f[(fy * kw + fx) * ch] * window[fy * dh + fx]);
                     }
                 }
                 *y = (int8_t)pt_clamp(pt_wrap_add(pt_requantize(acc, mult, shift), out_offset), lo, hi);
