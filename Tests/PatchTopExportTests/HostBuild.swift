@@ -25,7 +25,6 @@ enum ExportTestFiles {
         return root.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/models/\(path)").path
     }
 
-    static let driver = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/driver.c").path
 }
 
 /// Runs a command; returns its exit status and what it printed.
@@ -53,31 +52,11 @@ func toolExists(_ name: String) -> Bool {
 final class HostBuilder: @unchecked Sendable {
     static let shared = HostBuilder()
     let work: String
-    private var fixedObjects: [String]?
-    private let lock = NSLock()
     static let flags = ["-std=c99", "-O1", "-ffp-contract=off"]
 
     private init() {
         work = NSTemporaryDirectory() + "patchtop-export-tests-\(getpid())"
         try? FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-    }
-
-    /// Compiles the fixed sources of `library` into objects (once).
-    func objects(for library: FirmwareLibrary) throws -> [String] {
-        lock.lock()
-        defer { lock.unlock() }
-        if let fixedObjects { return fixedObjects }
-        let dir = work + "/fixed"
-        try writeFiles(library, to: dir)
-        var objects: [String] = []
-        for name in library.files.keys.sorted() where name.hasSuffix(".c") && !name.hasSuffix("patchtop_model.c") {
-            let object = dir + "/" + (name as NSString).lastPathComponent + ".o"
-            let result = try shell(["cc"] + Self.flags + ["-Wall", "-Wextra", "-Werror", "-c", dir + "/" + name, "-o", object])
-            guard result.status == 0 else { throw BuildFailure(log: result.output) }
-            objects.append(object)
-        }
-        fixedObjects = objects
-        return objects
     }
 
     func writeFiles(_ library: FirmwareLibrary, to dir: String) throws {
@@ -93,25 +72,20 @@ final class HostBuilder: @unchecked Sendable {
         var description: String { "build failed:\n" + log.prefix(4000) }
     }
 
-    /// Exports, builds and runs `program` on `input`; returns the outputs.
-    func run(_ library: FirmwareLibrary, label: String, input: [Int8], streamed: (width: Int, pixelBytes: Int)? = nil) throws -> [[Int8]] {
-        let fixed = try objects(for: library)
+    /// Writes the export of `program` with its harness (`FirmwareProject`),
+    /// builds and runs it on the host through the harness's `make host`
+    /// (`FirmwareVerification`, the one way exports are built), and returns
+    /// the outputs the C library wrote. A streamed export's harness hands
+    /// the image over region by region through `pt_invoke_streamed`.
+    func run(_ library: FirmwareLibrary, program: ArenaProgram, label: String, input: [Int8]) throws -> [[Int8]] {
         let dir = work + "/" + label.map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined()
         try? FileManager.default.removeItem(atPath: dir)
-        try writeFiles(library, to: dir)
-        let binary = dir + "/patchtop_fw"
-        // The generated file is data and a step table: -O0 builds it fastest.
-        let compile = try shell(["cc", "-std=c99", "-O0", "-I", dir + "/lib", dir + "/lib/patchtop_model.c", ExportTestFiles.driver]
-                                + fixed + ["-o", binary, "-lm"])
-        guard compile.status == 0 else { throw BuildFailure(log: compile.output) }
-        try Data(input.map { UInt8(bitPattern: $0) }).write(to: URL(fileURLWithPath: dir + "/input0.bin"))
-        var arguments = [binary, dir, dir]
-        if let streamed { arguments += ["--streamed", "\(streamed.width)", "\(streamed.pixelBytes)"] }
-        let run = try shell(arguments)
-        guard run.status == 0 else { throw BuildFailure(log: "run exited \(run.status): \(run.output)") }
+        try FirmwareProject.write(library, to: dir, target: .host)
+        let expectation = try FirmwareVerification.Expectation(program: program, input: input, manifest: library.manifest)
+        let report = try FirmwareVerification.verify(dir: dir, target: .host, arenaBytes: library.arenaBytes, expecting: expectation)
         var outputs: [[Int8]] = []
-        for k in 0..<library.manifest.outputs.count {
-            let data = try Data(contentsOf: URL(fileURLWithPath: dir + "/output\(k).bin"))
+        for path in report.outputFiles {
+            let data = try Data(contentsOf: URL(fileURLWithPath: path.hasPrefix("/") ? path : dir + "/" + path))
             outputs.append(data.map { Int8(bitPattern: $0) })
         }
         try? FileManager.default.removeItem(atPath: dir)
