@@ -60,11 +60,13 @@ let package = Package(
         .target(name: "PatchTopReports", dependencies: ["PatchTopModel", "PatchTopPlan"]),
         // A plan as a C library for a microcontroller (Library/), and the
         // harness that builds it for QEMU's Cortex-M boards, runs it and
-        // checks it against the runtime (Harness/).
+        // checks it against the runtime (Harness/). Optimised in debug builds
+        // too: the emitter writes every weight of a model as text.
         .target(
             name: "PatchTopExport",
             dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopRuntime"],
-            resources: [.copy("Resources")]
+            resources: [.copy("Resources")],
+            swiftSettings: optimisedEvenInDebug
         ),
         // The pure part of the TUI: state, messages, update, views into a
         // cell grid, and the loop that ties them to a backend. No threads,

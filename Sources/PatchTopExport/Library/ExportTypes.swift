@@ -1,9 +1,3 @@
-// INTERIM — delete this file when the `firmware` branch lands in main.
-//
-// The types the `firmware` branch owns under FIRMWARE-INTERFACE.md,
-// declared as that branch declares them (its ExportTypes.swift and
-// FirmwareLibrary.swift, stored properties only) so the harness builds and
-// is tested before the emitter lands. Nothing here emits C.
 import PatchTopModel
 import PatchTopPlan
 import PatchTopRuntime
@@ -73,16 +67,4 @@ public struct ExportManifest: Codable, Equatable, Sendable {
     /// Ops whose float maths calls the C library's libm on the device
     /// (it may differ from the host's); empty when none does.
     public var libmOps: [String]
-}
-
-public struct FirmwareLibrary {
-    public var files: [String: String]
-    public var arenaBytes: Int
-    public var manifest: ExportManifest
-
-    /// The emitter is the `firmware` branch's; until it lands an export of
-    /// a model is refused with this one line.
-    public init(program: ArenaProgram, target: FirmwareTarget, streamedInput: Bool) throws(ExportError) {
-        throw .program("this build has no C emitter yet (it comes with the firmware branch)")
-    }
 }

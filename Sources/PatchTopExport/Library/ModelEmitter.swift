@@ -1,0 +1,478 @@
+import Foundation
+import PatchTopModel
+import PatchTopPlan
+import PatchTopRuntime
+
+/// Prints one lowered program as `patchtop_model.h` / `patchtop_model.c`.
+struct ModelEmitter {
+    let program: ArenaProgram
+    let lowered: LoweredProgram
+    let streamedInput: Bool
+    var model: Model { program.prepared.model }
+    /// Caller buffer of each external tensor: (PT_INPUT or PT_OUTPUT, number).
+    let externals: [Int: (space: String, index: Int)]
+    /// Tensors outside the arena in the library's own static buffers.
+    let extras: [Int]
+    /// Arena offset → the constant that names it.
+    let offsetNames: [Int: String]
+    var stepCount: Int { lowered.instructions.count }
+
+    init(program: ArenaProgram, lowered: LoweredProgram, streamedInput: Bool) throws(ExportError) {
+        self.program = program
+        self.lowered = lowered
+        self.streamedInput = streamedInput
+        var externals: [Int: (space: String, index: Int)] = [:]
+        for (k, b) in lowered.inputs.enumerated() { externals[b.tensor] = ("PT_INPUT", k) }
+        for (k, b) in lowered.outputs.enumerated() where externals[b.tensor] == nil { externals[b.tensor] = ("PT_OUTPUT", k) }
+        // Tensors the plan keeps outside the arena that the caller does not
+        // hand over (the int8 image under --int8-io with a streamed input).
+        var extras: [Int] = []
+        for tensor in program.plan.schedule.external.sorted() where externals[tensor] == nil {
+            externals[tensor] = ("PT_EXTRA", extras.count)
+            extras.append(tensor)
+        }
+        self.extras = extras
+        self.externals = externals
+        var names: [Int: String] = [:]
+        let schedule = program.plan.schedule
+        for placement in program.layout.placements.sorted(by: { $0.offset < $1.offset || ($0.offset == $1.offset && $0.buffer < $1.buffer) })
+        where names[placement.offset] == nil {
+            var label = "buf\(placement.buffer)"
+            if placement.buffer < schedule.buffers.count, let kind = schedule.buffers[placement.buffer].residents.first?.kind {
+                label = Self.label(kind)
+            }
+            names[placement.offset] = "PT_AT_\(names.count)_\(label)".uppercased()
+        }
+        offsetNames = names
+        try check()
+    }
+
+    static func label(_ kind: MemorySchedule.BufferKind) -> String {
+        switch kind {
+        case .tensor(let t): "t\(t)"
+        case .patchRegion(let t): "t\(t)_patch"
+        case .haloCache(let t, .row): "t\(t)_row_cache"
+        case .haloCache(let t, .column): "t\(t)_column_cache"
+        case .inplaceStaging(let op): "op\(op)_staging"
+        case .residualScratch(let op): "op\(op)_scratch"
+        @unknown default: "buffer"
+        }
+    }
+
+    // MARK: - Refusals, before anything is written
+
+    func check() throws(ExportError) {
+        for instruction in lowered.instructions {
+            let refuse = { (reason: String) -> ExportError in
+                .unsupportedOp(index: instruction.op, kind: instruction.opName, reason: reason)
+            }
+            if case .unsupported(let reason) = instruction.kernel { throw refuse(reason) }
+            if case .binary(_, let a, let b, let o) = instruction.kernel, a.count > 4 || b.count > 4 || o.count > 4 {
+                throw refuse("a broadcast over more than 4 dimensions")
+            }
+            if case .pad(let shape, _, _, _) = instruction.kernel, shape.count > 4 { throw refuse("a PAD of more than 4 dimensions") }
+            if instruction.staging != nil {
+                guard case .depthwise(let p) = instruction.kernel, p.depthMultiplier == 1 else {
+                    throw refuse("runs in place but is not a depthwise conv with one output channel per input channel")
+                }
+            }
+            if instruction.fusion != nil {
+                guard case .conv = instruction.kernel else { throw refuse("a fused residual ADD into something other than an int8 conv") }
+            }
+            for operand in instruction.inputs + [instruction.output] + (instruction.staging.map { [$0] } ?? []) {
+                if case .external(let tensor) = operand.location, externals[tensor] == nil {
+                    throw refuse("tensor \(tensor) lies outside the arena but is neither an input nor an output")
+                }
+            }
+        }
+        if streamedInput {
+            guard lowered.inputs.contains(where: { if case .external = $0.location { true } else { false } }),
+                  lowered.instructions.contains(where: { !$0.loads.isEmpty }) else {
+                throw .streamedInputUnavailable(reason: "the plan does not stream its input (a patched plan with the stream-input memory option does)")
+            }
+            guard extras.isEmpty else {
+                throw .streamedInputUnavailable(reason: "with int8 I/O the whole float input is converted before the patches read it")
+            }
+            let streamed = Set(lowered.inputs.compactMap { b -> Int? in
+                if case .external(let t) = b.location { t } else { nil }
+            })
+            for instruction in lowered.instructions {
+                for operand in instruction.inputs {
+                    if case .external(let t) = operand.location, streamed.contains(t) {
+                        throw .streamedInputUnavailable(reason: "op \(instruction.op) (\(instruction.opName)) reads the whole input, not patch by patch")
+                    }
+                }
+            }
+        }
+    }
+
+    // MARK: - C text
+
+    func operand(_ o: LoweredOperand) -> String {
+        let space: String, offset: String
+        switch o.location {
+        case .arena(let at): space = "PT_ARENA"; offset = offsetNames[at] ?? "\(at)"
+        case .constant(let at): space = "PT_CONST"; offset = "\(at)"
+        case .external(let tensor):
+            let e = externals[tensor] ?? ("PT_INPUT", 0)
+            space = e.space; offset = "\(e.index)"
+        }
+        return "{ \(space), \(offset), \(o.bytes), \(o.region.y), \(o.region.x), \(o.region.height), \(o.region.width) }"
+    }
+
+    func copy(_ c: LoweredCopy) -> String {
+        "{ \(operand(c.from)), \(operand(c.to)), \(c.rows.lowerBound), \(c.rows.upperBound), \(c.cols.lowerBound), \(c.cols.upperBound), \(c.pixelBytes) }"
+    }
+
+    static func window(_ g: WindowGeometry) -> String {
+        "{ \(g.inputSize), \(g.filterSize), \(g.stride), \(g.dilation), \(g.padBefore), \(g.padAfter), \(g.outputSize) }"
+    }
+
+    static func four(_ values: [Int], fill: Int) -> String {
+        let v = [Int](repeating: fill, count: max(0, 4 - values.count)) + values
+        return "{ \(v.map(String.init).joined(separator: ", ")) }"
+    }
+
+    func header() -> String {
+        var w = CWriter()
+        w.line("/* PatchTop firmware export of \(cComment(lowered.modelName)): the library's API. Generated; do not edit. */")
+        w.line("#ifndef PATCHTOP_MODEL_H")
+        w.line("#define PATCHTOP_MODEL_H")
+        w.line()
+        w.line("#include <stddef.h>")
+        w.line("#include <stdint.h>")
+        w.line()
+        w.line("#define PT_ARENA_BYTES   \(lowered.arenaBytes)")
+        w.line("#define PT_NUM_INPUTS    \(lowered.inputs.count)")
+        w.line("#define PT_NUM_OUTPUTS   \(lowered.outputs.count)")
+        w.line("#define PT_STREAMED_INPUT \(streamedInput ? 1 : 0)")
+        w.line()
+        w.line("extern const uint32_t pt_input_bytes[PT_NUM_INPUTS];   /* bytes the caller passes */")
+        w.line("extern const uint32_t pt_output_bytes[PT_NUM_OUTPUTS];")
+        w.line("extern const uint8_t  pt_input_is_float[PT_NUM_INPUTS]; /* 1: float32, 0: int8 */")
+        w.line("extern const uint8_t  pt_output_is_float[PT_NUM_OUTPUTS];")
+        w.line()
+        w.line("int pt_init(void);                                       /* 0 on success */")
+        w.line("int pt_invoke(const void *const inputs[], void *const outputs[]);   /* 0 on success */")
+        w.line()
+        w.line("/* With PT_STREAMED_INPUT: the library asks for each patch's input region instead of")
+        w.line("   reading a whole image. dst receives rows x cols pixels, row-major, packed. */")
+        w.line("typedef void (*pt_input_region_fn)(void *context, int input, int row, int col, int rows, int cols, void *dst);")
+        w.line("#if PT_STREAMED_INPUT")
+        w.line("int pt_invoke_streamed(pt_input_region_fn read, void *context, void *const outputs[]);")
+        w.line("#endif")
+        w.line()
+        w.line("/* Profiling: compiled in with -DPT_PROFILE=1; the application supplies this.")
+        w.line("   Called before (begin=1) and after (begin=0) every step with the TFLite op index. */")
+        w.line("#if defined(PT_PROFILE) && PT_PROFILE")
+        w.line("void pt_profile_step(int op, int begin);")
+        w.line("#endif")
+        w.line()
+        w.line("#endif")
+        return w.text
+    }
+
+    mutating func source(target: FirmwareTarget) -> String {
+        var w = CWriter()
+        let plan = program.plan
+        w.line("/* PatchTop firmware export. Generated; do not edit.")
+        w.line(" *")
+        w.line(" * model:   \(cComment(lowered.modelName))")
+        w.line(" * plan:    \(plan.isPatched ? "\(plan.patches)x\(plan.patches) patches over the first \(plan.patchLayers) ops" : "layer by layer")")
+        w.line(" * memory:  \(cComment(plan.options.summary))")
+        w.line(" * halo:    \(plan.haloCaching.name)")
+        w.line(" * target:  \(target.rawValue)\(streamedInput ? ", streamed input" : "")")
+        w.line(" * arena:   \(lowered.arenaBytes) bytes (the plan's layout, exactly)")
+        w.line(" * build:   C99; \(FirmwareLibrary.requiredCFlags.joined(separator: " ")) (float kernels must not fuse multiply-adds)")
+        w.line(" *")
+        w.line(" * Steps (index: op, kind, patch, rows x cols computed):")
+        for (i, s) in lowered.instructions.enumerated() {
+            let patch = s.patch.map { "patch \($0)" } ?? "whole"
+            var extra: [String] = []
+            if !s.loads.isEmpty { extra.append("\(s.loads.count) load") }
+            if !s.cacheReads.isEmpty { extra.append("\(s.cacheReads.count) cache read") }
+            if !s.cacheWrites.isEmpty { extra.append("\(s.cacheWrites.count) cache write") }
+            if s.store != nil { extra.append("store") }
+            if s.staging != nil { extra.append("in place") }
+            if s.fusion != nil { extra.append("fused ADD") }
+            if s.fusedAway { extra.append("done by its conv") }
+            w.line(" *   \(i): op \(s.op) \(s.opName), \(patch), rows \(s.rows.lowerBound)..<\(s.rows.upperBound) cols \(s.cols.lowerBound)..<\(s.cols.upperBound)\(extra.isEmpty ? "" : " (" + extra.joined(separator: ", ") + ")")")
+        }
+        w.line(" */")
+        w.line("#include <string.h>")
+        w.line()
+        w.line("#include \"patchtop_model.h\"")
+        w.line("#include \"pt_runtime.h\"")
+        w.line()
+        w.line("#if defined(__GNUC__)")
+        w.line("#define PT_ARENA_ATTR __attribute__((aligned(16), section(\".bss.pt_arena\")))")
+        w.line("#define PT_ALIGN16 __attribute__((aligned(16)))")
+        w.line("#else")
+        w.line("#define PT_ARENA_ATTR")
+        w.line("#define PT_ALIGN16")
+        w.line("#endif")
+        w.line()
+        w.line("/* Arena offsets (the plan's layout; one name per offset, for the first buffer placed there). */")
+        w.line("enum {")
+        for (offset, name) in offsetNames.sorted(by: { $0.key < $1.key }) {
+            w.line("    \(name) = \(offset),")
+        }
+        w.line("    PT_AT_END = \(lowered.arenaBytes)")
+        w.line("};")
+        w.line()
+        w.line("static uint8_t pt_arena[PT_ARENA_BYTES > 0 ? PT_ARENA_BYTES : 1] PT_ARENA_ATTR;")
+        w.line()
+        w.line("const uint32_t pt_input_bytes[PT_NUM_INPUTS] = { \(lowered.inputs.map { "\($0.bytes)" }.joined(separator: ", ")) };")
+        w.line("const uint32_t pt_output_bytes[PT_NUM_OUTPUTS] = { \(lowered.outputs.map { "\($0.bytes)" }.joined(separator: ", ")) };")
+        w.line("const uint8_t pt_input_is_float[PT_NUM_INPUTS] = { \(lowered.inputs.map { $0.isFloat ? "1" : "0" }.joined(separator: ", ")) };")
+        w.line("const uint8_t pt_output_is_float[PT_NUM_OUTPUTS] = { \(lowered.outputs.map { $0.isFloat ? "1" : "0" }.joined(separator: ", ")) };")
+        w.line()
+        w.line("/* Constant tensors read as data (not weights), end to end. */")
+        w.raw("static const uint8_t pt_constants[\(max(lowered.constantPool.count, 1))] PT_ALIGN16 = ")
+        w.list(lowered.constantPool.map { UInt8(bitPattern: $0) })
+        w.line(";")
+        w.line()
+        var params: [Int: (kind: String, symbol: String)] = [:]
+        var tables: [[Int8]: String] = [:]
+        for instruction in lowered.instructions where params[instruction.op] == nil && !instruction.fusedAway {
+            params[instruction.op] = emitParams(instruction, &w, &tables)
+        }
+        w.line("/* The steps, in the order the runtime executes them. */")
+        for (i, s) in lowered.instructions.enumerated() {
+            if !s.inputs.isEmpty {
+                w.line("static const pt_operand pt_s\(i)_in[\(s.inputs.count)] = { \(s.inputs.map(operand).joined(separator: ", ")) };")
+            }
+            if let staging = s.staging { w.line("static const pt_operand pt_s\(i)_staging = \(operand(staging));") }
+            let before = s.loads + s.cacheReads
+            if !before.isEmpty {
+                w.line("static const pt_copy pt_s\(i)_before[\(before.count)] = {")
+                for c in before { w.line("    \(copy(c)),") }
+                w.line("};")
+            }
+            let after = s.cacheWrites + (s.store.map { [$0] } ?? [])
+            if !after.isEmpty {
+                w.line("static const pt_copy pt_s\(i)_after[\(after.count)] = {")
+                for c in after { w.line("    \(copy(c)),") }
+                w.line("};")
+            }
+        }
+        w.line()
+        w.line("#define PT_NUM_STEPS \(lowered.instructions.count)")
+        w.line("static const pt_step pt_steps[PT_NUM_STEPS > 0 ? PT_NUM_STEPS : 1] = {")
+        for (i, s) in lowered.instructions.enumerated() {
+            let (kind, symbol) = s.fusedAway ? ("PT_NOP", "NULL") : (params[s.op] ?? ("PT_NOP", "NULL"))
+            let before = s.loads.count + s.cacheReads.count
+            let after = s.cacheWrites.count + (s.store == nil ? 0 : 1)
+            w.line("    /* \(i): op \(s.op) \(s.opName)\(s.patch.map { ", patch \($0)" } ?? "") */")
+            w.line("    { \(kind), \(s.isWhole ? 1 : 0), \(s.op), \(s.rows.lowerBound), \(s.rows.upperBound), \(s.cols.lowerBound), \(s.cols.upperBound), \(s.outputElements), \(s.outputChannels),")
+            w.line("      \(symbol), \(s.inputs.isEmpty ? "NULL" : "pt_s\(i)_in"), \(s.inputs.count), \(operand(s.output)), \(s.staging == nil ? "NULL" : "&pt_s\(i)_staging"),")
+            w.line("      \(before == 0 ? "NULL" : "pt_s\(i)_before"), \(before), \(after == 0 ? "NULL" : "pt_s\(i)_after"), \(after) },")
+        }
+        if lowered.instructions.isEmpty { w.line("    { PT_NOP, 1, 0, 0, 0, 0, 0, 0, 0, NULL, NULL, 0, { 0, 0, 0, 0, 0, 0, 0 }, NULL, NULL, 0, NULL, 0 }") }
+        w.line("};")
+        w.line()
+        emitEntryPoints(&w)
+        return w.text
+    }
+
+    /// The op's parameters (once per op); returns its step kind and symbol.
+    func emitParams(_ s: LoweredInstruction, _ w: inout CWriter, _ tables: inout [[Int8]: String]) -> (String, String) {
+        let op = model.operators[s.op]
+        let base = "op\(s.op)_\(cIdentifier(s.opName, limit: 24))"
+        func tensorNote(_ index: Int) -> String {
+            guard index >= 0, index < op.inputs.count, op.inputs[index] >= 0 else { return "" }
+            return " /* tensor \(op.inputs[index]) \"\(cComment(model.tensors[op.inputs[index]].name))\" */"
+        }
+        func int8Array(_ name: String, _ values: [Int8], note: String = "") {
+            w.raw("static const int8_t \(name)[\(max(values.count, 1))]\(note) = ")
+            w.list(values)
+            w.line(";")
+        }
+        func int32Array(_ name: String, _ values: [Int32], note: String = "") {
+            w.raw("static const int32_t \(name)[\(max(values.count, 1))]\(note) = ")
+            w.list(values, perLine: 8, int32: true)
+            w.line(";")
+        }
+        func intArray(_ name: String, _ values: [Int]) {
+            w.raw("static const int32_t \(name)[\(max(values.count, 1))] = ")
+            w.list(values, perLine: 16)
+            w.line(";")
+        }
+        func table(_ values: [Int8], _ name: String) -> String {
+            if let existing = tables[values] { return existing }
+            int8Array(name, values)
+            tables[values] = name
+            return name
+        }
+        func weights(_ filter: [Int8], _ bias: [Int32]?, _ multipliers: [Int32], _ shifts: [Int32],
+                     fullBias: [Int32]? = nil) -> String {
+            int8Array("\(base)_weights", filter, note: tensorNote(1))
+            if let bias { int32Array("\(base)_bias", bias, note: tensorNote(2)) }
+            if let fullBias {
+                w.line("/* bias + input offset x the sum of each output channel's weights (wrapping): the start of a window inside the image */")
+                int32Array("\(base)_full_bias", fullBias)
+            }
+            int32Array("\(base)_multipliers", multipliers)
+            int32Array("\(base)_shifts", shifts)
+            return bias == nil ? "NULL" : "\(base)_bias"
+        }
+        w.line("/* op \(s.op) \(s.opName) -> tensor \(op.output) \"\(cComment(model.tensors[op.output].name))\" */")
+        switch s.kernel {
+        case let .conv(p):
+            let filter = p.filter, bias = p.bias
+            let perChannel = filter.count / max(p.outputChannels, 1)
+            let full = (0..<p.outputChannels).map { o -> Int32 in
+                var sum: Int32 = 0
+                for k in 0..<perChannel { sum &+= Int32(filter[o * perChannel + k]) }
+                return (bias?[o] ?? 0) &+ p.inputOffset &* sum
+            }
+            let b = weights(filter, bias, p.multipliers, p.shifts, fullBias: full)
+            w.line("static const pt_conv_params \(base) = { \(p.batches), \(p.inputChannels), \(p.outputChannels), \(Self.window(p.height)), \(Self.window(p.width)),")
+            w.line("    \(p.inputOffset), \(p.outputOffset), \(p.activationMin), \(p.activationMax), \(base)_multipliers, \(base)_shifts, \(base)_weights, \(b), \(base)_full_bias };")
+            if let fusion = s.fusion {
+                let t = table(fusion.table, "op\(fusion.addOp)_add_table")
+                w.line("static const pt_fused_params \(base)_fused = { &\(base), \(t), \(fusion.convOutputIsFirst ? 1 : 0), \(operand(fusion.skip)), \(operand(fusion.scratch)) };")
+                return ("PT_CONV_FUSED", "&\(base)_fused")
+            }
+            return ("PT_CONV", "&\(base)")
+        case let .depthwise(p):
+            let filter = p.filter, bias = p.bias
+            let channels = p.outputChannels, taps = filter.count / max(channels, 1)
+            let full = (0..<channels).map { o -> Int32 in
+                var sum: Int32 = 0
+                for t in 0..<taps { sum &+= Int32(filter[t * channels + o]) }
+                return (bias?[o] ?? 0) &+ p.inputOffset &* sum
+            }
+            let b = weights(filter, bias, p.multipliers, p.shifts, fullBias: full)
+            w.line("static const pt_depthwise_params \(base) = { \(p.batches), \(p.inputChannels), \(p.depthMultiplier), \(Self.window(p.height)), \(Self.window(p.width)),")
+            w.line("    \(p.inputOffset), \(p.outputOffset), \(p.activationMin), \(p.activationMax), \(base)_multipliers, \(base)_shifts, \(base)_weights, \(b), \(base)_full_bias };")
+            return (s.staging == nil ? "PT_DEPTHWISE" : "PT_DEPTHWISE_INPLACE", "&\(base)")
+        case let .fullyConnected(p):
+            let filter = p.filter, bias = p.bias
+            let b = weights(filter, bias, p.multipliers, p.shifts)
+            w.line("static const pt_fc_params \(base) = { \(p.batches), \(p.inputDepth), \(p.outputDepth), \(p.inputOffset), \(p.filterOffset), \(p.outputOffset),")
+            w.line("    \(p.activationMin), \(p.activationMax), \(p.multipliers.count > 1 ? 1 : 0), \(base)_multipliers, \(base)_shifts, \(base)_weights, \(b) };")
+            return ("PT_FC", "&\(base)")
+        case let .pool(p):
+            w.line("static const pt_pool_params \(base) = { \(p.average ? 1 : 0), \(p.batches), \(p.channels), \(Self.window(p.height)), \(Self.window(p.width)), \(p.activationMin), \(p.activationMax) };")
+            return ("PT_POOL", "&\(base)")
+        case let .binary(values, a, b, o):
+            let t = table(values, "\(base)_table")
+            w.line("static const pt_binary_params \(base) = { \(t), \(Self.four(a, fill: 1)), \(Self.four(b, fill: 1)), \(Self.four(o, fill: 1)), \(a.count), \(b.count), \(o.count) };")
+            return ("PT_BINARY", "&\(base)")
+        case let .lookup(values):
+            let t = table(values, "\(base)_table")
+            w.line("static const pt_lookup_params \(base) = { \(t) };")
+            return ("PT_LOOKUP", "&\(base)")
+        case .copy:
+            return ("PT_COPY", "NULL")
+        case let .fill(values):
+            int8Array("\(base)_bytes", values)
+            w.line("static const pt_fill_params \(base) = { \(base)_bytes, \(values.count) };")
+            return ("PT_FILL", "&\(base)")
+        case let .quantize(scale, zeroPoint):
+            w.line("static const pt_quant_params \(base) = { \(cFloat(scale)), \(zeroPoint) };")
+            return ("PT_QUANTIZE", "&\(base)")
+        case let .dequantize(scale, zeroPoint):
+            w.line("static const pt_quant_params \(base) = { \(cFloat(scale)), \(zeroPoint) };")
+            return ("PT_DEQUANTIZE", "&\(base)")
+        case let .pad(shape, paddings, fill, elementBytes):
+            w.line("static const pt_pad_params \(base) = { \(Self.four(shape, fill: 1)), \(Self.four(paddings.map(\.before), fill: 0)), \(Self.four(paddings.map(\.after), fill: 0)), \(fill), \(elementBytes) };")
+            return ("PT_PAD", "&\(base)")
+        case let .concatenation(shapes, axis, elementBytes):
+            let outer = shapes.first.map { $0[..<min(axis, $0.count)].reduce(1, *) } ?? 0
+            intArray("\(base)_chunks", shapes.map { $0[min(axis, $0.count)...].reduce(1, *) * elementBytes })
+            intArray("\(base)_channels", shapes.map { ($0.last ?? 1) * elementBytes })
+            w.line("static const pt_concat_params \(base) = { \(shapes.count), \(outer), \(base)_chunks, \(base)_channels };")
+            return ("PT_CONCAT", "&\(base)")
+        case let .mean(p):
+            emitMean(p.loops, w: &w, name: base, quantized: (p.inputZeroPoint, p.outputZeroPoint, p.meanMultiplier, p.meanShift, p.multiplier, p.shift))
+            return ("PT_MEAN", "&\(base)")
+        case let .meanFloat(loops):
+            emitMean(loops, w: &w, name: base, quantized: (0, 0, 0, 0, 0, 0))
+            return ("PT_MEAN_FLOAT", "&\(base)")
+        case let .softmax(p):
+            w.line("static const pt_softmax_params \(base) = { \(p.rows), \(p.depth), \(p.inputMultiplier), \(p.inputLeftShift), \(p.diffMin) };")
+            return ("PT_SOFTMAX", "&\(base)")
+        case let .logSoftmax(p):
+            w.line("static const pt_log_softmax_params \(base) = { \(p.rows), \(p.depth), \(p.inputMultiplier), \(p.inputLeftShift), \(p.reverseScalingDivisor), \(p.reverseScalingShift), \(p.diffMin) };")
+            return ("PT_LOG_SOFTMAX", "&\(base)")
+        case let .transpose(p):
+            w.line("static const pt_transpose_params \(base) = { \(Self.four(p.outputShape, fill: 1)), \(Self.four(p.inputStrides, fill: 0)), \(p.elementBytes) };")
+            return ("PT_TRANSPOSE", "&\(base)")
+        case let .stridedSlice(p):
+            w.line("static const pt_slice_params \(base) = { \(Self.four(p.start, fill: 0)), \(Self.four(p.step, fill: 1)), \(Self.four(p.count, fill: 1)), \(Self.four(p.inputStrides, fill: 0)), \(p.elementBytes) };")
+            return ("PT_SLICE", "&\(base)")
+        case let .resizeNearest(p):
+            intArray("\(base)_rows", p.sourceRows)
+            intArray("\(base)_cols", p.sourceCols)
+            w.line("static const pt_resize_params \(base) = { \(p.batches), \(p.inputHeight), \(p.inputWidth), \(p.channels), \(p.sourceRows.count), \(p.sourceCols.count), \(base)_rows, \(base)_cols };")
+            return ("PT_RESIZE_NEAREST", "&\(base)")
+        case .unsupported:
+            return ("PT_NOP", "NULL")
+        }
+    }
+
+    func emitMean(_ loops: LoweredReduction, w: inout CWriter, name: String,
+                  quantized q: (Int32, Int32, Int32, Int32, Int32, Int32)) {
+        w.line("static const pt_mean_params \(name) = { \(Self.four(loops.kept, fill: 1)), \(Self.four(loops.keptStrides, fill: 0)), \(Self.four(loops.reduced, fill: 1)), \(Self.four(loops.reducedStrides, fill: 0)),")
+        w.line("    \(loops.count), \(loops.outputs), \(q.0), \(q.1), \(q.2), \(q.3), \(q.4), \(q.5) };")
+    }
+
+    func emitEntryPoints(_ w: inout CWriter) {
+        w.line("/* Tensors kept outside the arena (not the caller's): static buffers. */")
+        for tensor in extras {
+            w.line("static uint8_t pt_extra_t\(tensor)[\(max(model.tensors[tensor].byteCount, 1))] PT_ALIGN16;")
+        }
+        w.line("static uint8_t *const pt_extras[\(max(extras.count, 1))] = { \(extras.isEmpty ? "NULL" : extras.map { "pt_extra_t\($0)" }.joined(separator: ", ")) };")
+        w.line()
+        w.line("int pt_init(void) { return 0; }")
+        w.line()
+        w.line("/* Copies the caller's inputs that live in the arena in, runs, copies the arena outputs out. */")
+        w.line("static int pt_invoke_with(pt_context *ctx, const void *const inputs[], void *const outputs[]) {")
+        w.line("    (void)inputs;")
+        for (k, b) in lowered.inputs.enumerated() {
+            if case .arena(let offset) = b.location {
+                w.line("    if (inputs == NULL || inputs[\(k)] == NULL) return 1;")
+                w.line("    memcpy(pt_arena + \(offsetNames[offset] ?? "\(offset)"), inputs[\(k)], \(b.bytes));")
+            }
+        }
+        w.line("    pt_run(ctx, pt_steps, PT_NUM_STEPS);")
+        for (k, b) in lowered.outputs.enumerated() {
+            switch b.location {
+            case .arena(let offset): w.line("    memcpy(outputs[\(k)], pt_arena + \(offsetNames[offset] ?? "\(offset)"), \(b.bytes));")
+            case .constant(let offset): w.line("    memcpy(outputs[\(k)], pt_constants + \(offset), \(b.bytes));")
+            case .external(let tensor):
+                if let e = externals[tensor], e.space == "PT_INPUT" {
+                    w.line("    memcpy(outputs[\(k)], inputs[\(e.index)], \(b.bytes));")
+                }
+            }
+        }
+        w.line("    return 0;")
+        w.line("}")
+        w.line()
+        w.line("int pt_invoke(const void *const inputs[], void *const outputs[]) {")
+        w.line("    pt_context ctx;")
+        w.line("    int k;")
+        w.line("    if (inputs == NULL || outputs == NULL) return 1;")
+        w.line("    for (k = 0; k < PT_NUM_INPUTS; k++) if (inputs[k] == NULL) return 1;")
+        w.line("    for (k = 0; k < PT_NUM_OUTPUTS; k++) if (outputs[k] == NULL) return 1;")
+        w.line("    ctx.arena = pt_arena; ctx.constants = pt_constants; ctx.inputs = inputs; ctx.outputs = outputs; ctx.extras = pt_extras;")
+        w.line("    ctx.read = NULL; ctx.read_context = NULL;")
+        w.line("    return pt_invoke_with(&ctx, inputs, outputs);")
+        w.line("}")
+        if streamedInput {
+            w.line()
+            w.line("int pt_invoke_streamed(pt_input_region_fn read, void *context, void *const outputs[]) {")
+            w.line("    static const void *const none[PT_NUM_INPUTS] = { NULL };")
+            w.line("    pt_context ctx;")
+            w.line("    int k;")
+            w.line("    if (read == NULL || outputs == NULL) return 1;")
+            w.line("    for (k = 0; k < PT_NUM_OUTPUTS; k++) if (outputs[k] == NULL) return 1;")
+            w.line("    ctx.arena = pt_arena; ctx.constants = pt_constants; ctx.inputs = none; ctx.outputs = outputs; ctx.extras = pt_extras;")
+            w.line("    ctx.read = (pt_region_reader)read; ctx.read_context = context;")
+            w.line("    return pt_invoke_with(&ctx, none, outputs);")
+            w.line("}")
+        }
+    }
+}

@@ -1,0 +1,190 @@
+/* PatchTop firmware library: int8 CONV_2D (TFLite Micro's ConvPerChannel),
+ * over any rectangle of the output, the input and output each held as a
+ * region of their tensor. Exact: int32 accumulation (wrapping, as the
+ * reference does on every real machine), bias, MultiplyByQuantizedMultiplier,
+ * output offset, clamp.
+ *
+ * sum((x + off) * f) = sum(x * f) + off * sum(f) in wrapping int32
+ * arithmetic, so the loops multiply raw bytes: an output whose window lies
+ * inside the image starts from full_bias = bias + off * sum(f) (computed by
+ * the exporter), one at the image's edge adds off * sum(f) over its taps.
+ * Inside the image, two output pixels and two output channels are computed
+ * together (each input word feeds two channels, each filter word two
+ * pixels); on cores with the DSP extension through SXTB16 + SMLAD, two MACs
+ * an instruction. */
+#include <string.h>
+
+#include "pt_fixedpoint.h"
+#include "pt_runtime.h"
+
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
+#include <arm_acle.h>
+#define PT_DSP 1
+static inline int32_t pt_ror8(int32_t v) { return (int32_t)(((uint32_t)v >> 8) | ((uint32_t)v << 24)); }
+#endif
+
+#if defined(__GNUC__)
+#define PT_INLINE static inline __attribute__((always_inline))
+#else
+#define PT_INLINE static inline
+#endif
+
+PT_INLINE int32_t pt_load32(const int8_t *p) {
+    int32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+/* acc += x . f over n bytes. */
+static int32_t pt_dot(const int8_t *x, const int8_t *f, int32_t n, int32_t acc) {
+    int32_t c = 0;
+#if defined(PT_DSP)
+    for (; c + 4 <= n; c += 4) {
+        int32_t wx = pt_load32(x + c), wf = pt_load32(f + c);
+        acc = __smlad(__sxtb16(wx), __sxtb16(wf), acc);
+        acc = __smlad(__sxtb16(pt_ror8(wx)), __sxtb16(pt_ror8(wf)), acc);
+    }
+#endif
+    for (; c < n; c++) acc = pt_wrap_add(acc, x[c] * f[c]);
+    return acc;
+}
+
+/* acc[0] += xa.fa, acc[1] += xa.fb, acc[2] += xb.fa, acc[3] += xb.fb over n bytes. */
+PT_INLINE void pt_dot_2x2(const int8_t *xa, const int8_t *xb, const int8_t *fa, const int8_t *fb, int32_t n, int32_t *acc) {
+    int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3], c = 0;
+#if defined(PT_DSP)
+    for (; c + 4 <= n; c += 4) {
+        int32_t wa = pt_load32(xa + c), wb = pt_load32(xb + c);
+        int32_t ga = pt_load32(fa + c), gb = pt_load32(fb + c);
+        int32_t xa0 = __sxtb16(wa), xa1 = __sxtb16(pt_ror8(wa));
+        int32_t xb0 = __sxtb16(wb), xb1 = __sxtb16(pt_ror8(wb));
+        int32_t fa0 = __sxtb16(ga), fa1 = __sxtb16(pt_ror8(ga));
+        int32_t fb0 = __sxtb16(gb), fb1 = __sxtb16(pt_ror8(gb));
+        a0 = __smlad(xa0, fa0, a0); a0 = __smlad(xa1, fa1, a0);
+        a1 = __smlad(xa0, fb0, a1); a1 = __smlad(xa1, fb1, a1);
+        a2 = __smlad(xb0, fa0, a2); a2 = __smlad(xb1, fa1, a2);
+        a3 = __smlad(xb0, fb0, a3); a3 = __smlad(xb1, fb1, a3);
+    }
+#endif
+    for (; c < n; c++) {
+        int32_t va = xa[c], vb = xb[c], ka = fa[c], kb = fb[c];
+        a0 = pt_wrap_add(a0, va * ka);
+        a1 = pt_wrap_add(a1, va * kb);
+        a2 = pt_wrap_add(a2, vb * ka);
+        a3 = pt_wrap_add(a3, vb * kb);
+    }
+    acc[0] = a0; acc[1] = a1; acc[2] = a2; acc[3] = a3;
+}
+
+PT_INLINE int8_t pt_conv_finish(const pt_conv_params *p, int32_t acc, int32_t o) {
+    acc = pt_wrap_add(pt_requantize(acc, p->mult[o], p->shift[o]), p->out_offset);
+    return (int8_t)pt_clamp(acc, p->act_min, p->act_max);
+}
+
+/* One output pixel whose window may leave the image: taps fy0..fy1, fx0..fx1. */
+static void pt_conv_edge(const pt_conv_params *p, const int8_t *xb, const pt_operand *in_region, int8_t *y,
+                         int32_t iy0, int32_t ix0, int32_t fy0, int32_t fy1, int32_t fx0, int32_t fx1) {
+    const int32_t ic = p->in_ch, kh = p->h.filter, kw = p->w.filter, dh = p->h.dilation, dw = p->w.dilation;
+    int32_t o, fy, fx, c;
+    for (o = 0; o < p->out_ch; o++) {
+        int32_t acc = 0, fsum = 0;
+        for (fy = fy0; fy < fy1; fy++) {
+            const int8_t *xrow = xb + pt_pixel(in_region, iy0 + dh * fy, ix0, ic);
+            const int8_t *frow = p->filter + ((o * kh + fy) * kw) * ic;
+            for (fx = fx0; fx < fx1; fx++) {
+                acc = pt_dot(xrow + dw * fx * ic, frow + fx * ic, ic, acc);
+                for (c = 0; c < ic; c++) fsum += frow[fx * ic + c];
+            }
+        }
+        acc = pt_wrap_add(acc, pt_wrap_mul(fsum, p->in_offset));
+        if (p->bias) acc = pt_wrap_add(acc, p->bias[o]);
+        y[o] = pt_conv_finish(p, acc, o);
+    }
+}
+
+void pt_conv_s8(const pt_conv_params *p, const int8_t *in, const pt_operand *in_region,
+                int8_t *out, const pt_operand *out_region, int32_t row0, int32_t row1, int32_t col0, int32_t col1) {
+    const int32_t ic = p->in_ch, oc = p->out_ch, kh = p->h.filter, kw = p->w.filter;
+    const int32_t in_h = p->h.in_size, in_w = p->w.in_size, dh = p->h.dilation, dw = p->w.dilation;
+    const int32_t in_batch = in_region->h * in_region->w * ic, out_batch = out_region->h * out_region->w * oc;
+    const int32_t filter_bytes = kh * kw * ic, sw = p->w.stride;
+    /* A row of taps is one run of bytes when the filter is not dilated across. */
+    const int32_t run = dw == 1 ? kw * ic : ic, runs = dw == 1 ? 1 : kw;
+    int32_t b, oy, ox, o, fy, r;
+    for (b = 0; b < p->batches; b++) {
+        const int8_t *xb = in + b * in_batch;
+        int8_t *yb = out + b * out_batch;
+        for (oy = row0; oy < row1; oy++) {
+            const int32_t iy0 = oy * p->h.stride - p->h.pad_before;
+            int32_t fy0 = 0, fy1 = kh;
+            while (fy0 < kh && iy0 + dh * fy0 < 0) fy0++;
+            while (fy1 > fy0 && iy0 + dh * (fy1 - 1) >= in_h) fy1--;
+            ox = col0;
+            while (ox < col1) {
+                const int32_t ix0 = ox * sw - p->w.pad_before;
+                int32_t fx0 = 0, fx1 = kw;
+                int8_t *y = yb + pt_pixel(out_region, oy, ox, oc);
+                while (fx0 < kw && ix0 + dw * fx0 < 0) fx0++;
+                while (fx1 > fx0 && ix0 + dw * (fx1 - 1) >= in_w) fx1--;
+                if (fy0 != 0 || fy1 != kh || fx0 != 0 || fx1 != kw) {
+                    pt_conv_edge(p, xb, in_region, y, iy0, ix0, fy0, fy1, fx0, fx1);
+                    ox++;
+                    continue;
+                }
+                if (ox + 1 < col1 && ix0 + sw + dw * (kw - 1) < in_w) {
+                    /* Two pixels inside the image, two channels at a time. */
+                    int8_t *y2 = y + oc;
+                    const int8_t *xa = xb + pt_pixel(in_region, iy0, ix0, ic);
+                    const int8_t *xc = xa + sw * ic;
+                    const int32_t row_step = dh * in_region->w * ic;
+                    for (o = 0; o + 2 <= oc; o += 2) {
+                        int32_t acc[4];
+                        const int8_t *fa = p->filter + o * filter_bytes, *fb = fa + filter_bytes;
+                        acc[0] = acc[2] = p->full_bias[o];
+                        acc[1] = acc[3] = p->full_bias[o + 1];
+                        for (fy = 0; fy < kh; fy++) {
+                            for (r = 0; r < runs; r++) {
+                                const int32_t xo = fy * row_step + r * dw * ic, fo = fy * kw * ic + r * ic;
+                                pt_dot_2x2(xa + xo, xc + xo, fa + fo, fb + fo, run, acc);
+                            }
+                        }
+                        y[o] = pt_conv_finish(p, acc[0], o);
+                        y[o + 1] = pt_conv_finish(p, acc[1], o + 1);
+                        y2[o] = pt_conv_finish(p, acc[2], o);
+                        y2[o + 1] = pt_conv_finish(p, acc[3], o + 1);
+                    }
+                    for (; o < oc; o++) {
+                        int32_t acc[4];
+                        const int8_t *fa = p->filter + o * filter_bytes;
+                        acc[0] = acc[1] = acc[2] = acc[3] = p->full_bias[o];
+                        for (fy = 0; fy < kh; fy++) {
+                            for (r = 0; r < runs; r++) {
+                                const int32_t xo = fy * row_step + r * dw * ic, fo = fy * kw * ic + r * ic;
+                                pt_dot_2x2(xa + xo, xc + xo, fa + fo, fa + fo, run, acc);
+                            }
+                        }
+                        y[o] = pt_conv_finish(p, acc[0], o);
+                        y2[o] = pt_conv_finish(p, acc[2], o);
+                    }
+                    ox += 2;
+                    continue;
+                }
+                {
+                    const int8_t *xa = xb + pt_pixel(in_region, iy0, ix0, ic);
+                    const int32_t row_step = dh * in_region->w * ic;
+                    for (o = 0; o < oc; o++) {
+                        int32_t acc = p->full_bias[o];
+                        const int8_t *fa = p->filter + o * filter_bytes;
+                        for (fy = 0; fy < kh; fy++) {
+                            for (r = 0; r < runs; r++) {
+                                acc = pt_dot(xa + fy * row_step + r * dw * ic, fa + fy * kw * ic + r * ic, run, acc);
+                            }
+                        }
+                        y[o] = pt_conv_finish(p, acc, o);
+                    }
+                }
+                ox++;
+            }
+        }
+    }
+}

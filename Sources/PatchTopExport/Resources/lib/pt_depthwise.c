@@ -1,0 +1,330 @@
+/* PatchTop firmware library: int8 DEPTHWISE_CONV_2D (TFLite Micro's
+ * DepthwiseConvPerChannel), any depth multiplier and dilation, over any
+ * rectangle of the output; and the in-place form (output written over the
+ * input, one channel at a time through a staging plane), as PatchTop's
+ * runtime runs it (DepthwiseConv2D+InPlace.swift). */
+#include <string.h>
+
+#include "pt_fixedpoint.h"
+#include "pt_runtime.h"
+
+/* The accumulator (bias included) to the output byte. */
+static inline int8_t pt_dw_requantize(const pt_depthwise_params *p, int32_t acc, int32_t o) {
+    acc = pt_wrap_add(pt_requantize(acc, p->mult[o], p->shift[o]), p->out_offset);
+    return (int8_t)pt_clamp(acc, p->act_min, p->act_max);
+}
+
+static int8_t pt_dw_finish(const pt_depthwise_params *p, int32_t acc, int32_t o) {
+    if (p->bias) acc = pt_wrap_add(acc, p->bias[o]);
+    acc = pt_requantize(acc, p->mult[o], p->shift[o]);
+    acc = pt_wrap_add(acc, p->out_offset);
+    return (int8_t)pt_clamp(acc, p->act_min, p->act_max);
+}
+
+/* One output pixel, the reference way (any window, any depth multiplier). */
+static void pt_dw_pixel(const pt_depthwise_params *p, const int8_t *xb, const pt_operand *in_region, int8_t *y,
+                        int32_t iy0, int32_t ix0, int32_t fy0, int32_t fy1, int32_t fx0, int32_t fx1) {
+    const int32_t ic = p->in_ch, dm = p->depth_mult, oc = ic * dm, kw = p->w.filter, dh = p->h.dilation, dw = p->w.dilation;
+    int32_t c, m, fy, fx;
+    for (c = 0; c < ic; c++) {
+        for (m = 0; m < dm; m++) {
+            const int32_t o = c * dm + m;
+            int32_t acc = 0;
+            for (fy = fy0; fy < fy1; fy++) {
+                const int8_t *xrow = xb + pt_pixel(in_region, iy0 + dh * fy, ix0, ic) + c;
+                const int8_t *frow = p->filter + fy * kw * oc + o;
+                for (fx = fx0; fx < fx1; fx++) {
+                    acc = pt_wrap_add(acc, pt_wrap_mul(frow[fx * oc], (int32_t)xrow[dw * fx * ic] + p->in_offset));
+                }
+            }
+            y[o] = pt_dw_finish(p, acc, o);
+        }
+    }
+}
+
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
+#include <arm_acle.h>
+#define PT_DSP 1
+static inline int32_t pt_ror8(int32_t v) { return (int32_t)(((uint32_t)v >> 8) | ((uint32_t)v << 24)); }
+#endif
+
+/* One output pixel whose window lies inside the image, one input channel
+ * per output channel: four channels at a time (NHWC keeps them side by
+ * side in the input and in the filter), from full_bias = bias + off * sum(f). */
+static void pt_dw_inside(const pt_depthwise_params *p, const int8_t *x, const pt_operand *in_region, int8_t *y) {
+    const int32_t ch = p->in_ch, kh = p->h.filter, kw = p->w.filter;
+    const int32_t row_step = p->h.dilation * in_region->w * ch, col_step = p->w.dilation * ch;
+    int32_t c = 0, fy, fx;
+    for (; c + 4 <= ch; c += 4) {
+        int32_t a0 = p->full_bias[c], a1 = p->full_bias[c + 1], a2 = p->full_bias[c + 2], a3 = p->full_bias[c + 3];
+        const int8_t *f = p->filter + c;
+        for (fy = 0; fy < kh; fy++) {
+            const int8_t *xr = x + fy * row_step + c;
+            for (fx = 0; fx < kw; fx++, f += ch) {
+                const int8_t *xt = xr + fx * col_step;
+#if defined(PT_DSP)
+                int32_t wx, wf, x02, x13, f02, f13;
+                memcpy(&wx, xt, 4);
+                memcpy(&wf, f, 4);
+                x02 = __sxtb16(wx); x13 = __sxtb16(pt_ror8(wx));
+                f02 = __sxtb16(wf); f13 = __sxtb16(pt_ror8(wf));
+                a0 = __smlabb(x02, f02, a0);
+                a2 = __smlatt(x02, f02, a2);
+                a1 = __smlabb(x13, f13, a1);
+                a3 = __smlatt(x13, f13, a3);
+#else
+                a0 = pt_wrap_add(a0, xt[0] * f[0]);
+                a1 = pt_wrap_add(a1, xt[1] * f[1]);
+                a2 = pt_wrap_add(a2, xt[2] * f[2]);
+                a3 = pt_wrap_add(a3, xt[3] * f[3]);
+#endif
+            }
+        }
+        y[c] = pt_dw_requantize(p, a0, c);
+        y[c + 1] = pt_dw_requantize(p, a1, c + 1);
+        y[c + 2] = pt_dw_requantize(p, a2, c + 2);
+        y[c + 3] = pt_dw_requantize(p, a3, c + 3);
+    }
+    for (; c < ch; c++) {
+        int32_t acc = p->full_bias[c];
+        for (fy = 0; fy < kh; fy++) {
+            for (fx = 0; fx < kw; fx++) {
+                acc = pt_wrap_add(acc, x[fy * row_step + fx * col_step + c] * p->filter[(fy * kw + fx) * ch + c]);
+            }
+        }
+        y[c] = pt_dw_requantize(p, acc, c);
+    }
+}
+
+void pt_depthwise_s8(const pt_depthwise_params *p, const int8_t *in, const pt_operand *in_region,
+                     int8_t *out, const pt_operand *out_region, int32_t row0, int32_t row1, int32_t col0, int32_t col1) {
+    const int32_t ic = p->in_ch, dm = p->depth_mult, oc = ic * dm, kh = p->h.filter, kw = p->w.filter;
+    const int32_t in_h = p->h.in_size, in_w = p->w.in_size, dh = p->h.dilation, dw = p->w.dilation;
+    const int32_t in_batch = in_region->h * in_region->w * ic, out_batch = out_region->h * out_region->w * oc;
+    int32_t b, oy, ox;
+    for (b = 0; b < p->batches; b++) {
+        const int8_t *xb = in + b * in_batch;
+        for (oy = row0; oy < row1; oy++) {
+            const int32_t iy0 = oy * p->h.stride - p->h.pad_before;
+            int32_t fy0 = 0, fy1 = kh;
+            while (fy0 < kh && iy0 + dh * fy0 < 0) fy0++;
+            while (fy1 > fy0 && iy0 + dh * (fy1 - 1) >= in_h) fy1--;
+            for (ox = col0; ox < col1; ox++) {
+                const int32_t ix0 = ox * p->w.stride - p->w.pad_before;
+                int32_t fx0 = 0, fx1 = kw;
+                int8_t *y = out + b * out_batch + pt_pixel(out_region, oy, ox, oc);
+                while (fx0 < kw && ix0 + dw * fx0 < 0) fx0++;
+                while (fx1 > fx0 && ix0 + dw * (fx1 - 1) >= in_w) fx1--;
+                if (dm == 1 && fy0 == 0 && fy1 == kh && fx0 == 0 && fx1 == kw) {
+                    pt_dw_inside(p, xb + pt_pixel(in_region, iy0, ix0, ic), in_region, y);
+                } else {
+                    pt_dw_pixel(p, xb, in_region, y, iy0, ix0, fy0, fy1, fx0, fx1);
+                }
+            }
+        }
+    }
+}
+
+/* One channel's outputs from its staged plane, which holds input rows
+ * plane_y.. and columns plane_x.. (plane_h x plane_w, one byte each). Taps
+ * outside the image are skipped (or, in a padded plane, read the input zero
+ * point, whose product vanishes). */
+static void pt_dw_plane(const pt_depthwise_params *p, int32_t c, const int8_t *plane, int32_t plane_y, int32_t plane_x,
+                        int32_t plane_w, int8_t *buffer, const pt_operand *out_region,
+                        int32_t row0, int32_t row1, int32_t col0, int32_t col1) {
+    const int32_t ch = p->in_ch, kh = p->h.filter, kw = p->w.filter, dh = p->h.dilation, dw = p->w.dilation;
+    const int32_t lo_y = plane_y > 0 ? plane_y : 0, lo_x = plane_x > 0 ? plane_x : 0;
+    const int32_t hi_y = p->h.in_size, hi_x = p->w.in_size;
+    const int32_t span_y = dh * (kh - 1), span_x = dw * (kw - 1), row_step = dh * plane_w;
+    const int32_t start = p->full_bias[c];
+    const int8_t *f = p->filter + c;
+    const int32_t w0 = f[0], w1 = kh * kw > 1 ? f[ch] : 0, w2 = kh * kw > 2 ? f[2 * ch] : 0;
+    const int32_t w3 = kh * kw > 3 ? f[3 * ch] : 0, w4 = kh * kw > 4 ? f[4 * ch] : 0, w5 = kh * kw > 5 ? f[5 * ch] : 0;
+    const int32_t w6 = kh * kw > 6 ? f[6 * ch] : 0, w7 = kh * kw > 7 ? f[7 * ch] : 0, w8 = kh * kw > 8 ? f[8 * ch] : 0;
+    int32_t oy, ox, fy, fx;
+    for (oy = row0; oy < row1; oy++) {
+        const int32_t iy0 = oy * p->h.stride - p->h.pad_before;
+        const int32_t inside_y = iy0 >= lo_y && iy0 + span_y < hi_y;
+        for (ox = col0; ox < col1; ox++) {
+            const int32_t ix0 = ox * p->w.stride - p->w.pad_before;
+            int32_t acc = 0;
+            if (inside_y && ix0 >= lo_x && ix0 + span_x < hi_x) {
+                /* The window inside the image: every tap read, the offsets
+                 * in full_bias. */
+                const int8_t *r0 = plane + (iy0 - plane_y) * plane_w + (ix0 - plane_x);
+                acc = start;
+                if (kh == 3 && kw == 3) {
+                    const int8_t *r1 = r0 + row_step, *r2 = r1 + row_step;
+                    int32_t sum = w0 * r0[0] + w1 * r0[dw] + w2 * r0[2 * dw];
+                    sum += w3 * r1[0] + w4 * r1[dw] + w5 * r1[2 * dw];
+                    sum += w6 * r2[0] + w7 * r2[dw] + w8 * r2[2 * dw];
+                    acc = pt_wrap_add(acc, sum);
+                } else {
+                    for (fy = 0; fy < kh; fy++) {
+                        for (fx = 0; fx < kw; fx++) acc = pt_wrap_add(acc, f[(fy * kw + fx) * ch] * r0[fy * row_step + fx * dw]);
+                    }
+                }
+                buffer[pt_pixel(out_region, oy, ox, ch) + c] = pt_dw_requantize(p, acc, c);
+                continue;
+            }
+            for (fy = 0; fy < kh; fy++) {
+                const int32_t iy = iy0 + dh * fy;
+                if (iy < lo_y || iy >= hi_y) continue;
+                for (fx = 0; fx < kw; fx++) {
+                    const int32_t ix = ix0 + dw * fx;
+                    if (ix < lo_x || ix >= hi_x) continue;
+                    acc = pt_wrap_add(acc, pt_wrap_mul(p->filter[(fy * kw + fx) * ch + c],
+                                                       (int32_t)plane[(iy - plane_y) * plane_w + (ix - plane_x)] + p->in_offset));
+                }
+            }
+            buffer[pt_pixel(out_region, oy, ox, ch) + c] = pt_dw_finish(p, acc, c);
+        }
+    }
+}
+
+/* Channel c of the whole tensor from its padded plane (padding bytes hold
+ * -in_offset, so every tap may be read: a padding tap adds f * (x + off) = 0
+ * and full_bias = bias + off * sum(f) covers the offsets of all taps). The
+ * channel's requantization constants are fixed for the plane. */
+static void pt_dw_padded_plane(const pt_depthwise_params *p, int32_t c, const int8_t *plane, int32_t pw,
+                               int8_t *buffer, const pt_operand *out_region,
+                               int32_t row0, int32_t row1, int32_t col0, int32_t col1) {
+    const int32_t ch = p->in_ch, kh = p->h.filter, kw = p->w.filter, sh = p->h.stride, sw = p->w.stride;
+    const int32_t dh = p->h.dilation * pw, dw = p->w.dilation;
+    const int32_t start = p->full_bias[c], mult = p->mult[c], shift = p->shift[c];
+    const int32_t out_offset = p->out_offset, lo = p->act_min, hi = p->act_max;
+    const int8_t *f = p->filter + c;
+    int32_t oy, ox, fy, fx;
+#if defined(PT_DSP)
+    if (kh == 3 && kw == 3 && dw == 1) {
+        /* A row of three taps from one word: SXTB16 splits bytes (0,2) and
+         * (1,3); weights packed as (w0,w2) and (w1,0); two SMLADs a row. */
+        const int8_t *end = plane + (p->h.in_size + p->h.pad_before + p->h.pad_after) * pw;
+        const int32_t a0 = (int32_t)((uint16_t)f[0] | ((uint32_t)(uint16_t)f[2 * ch] << 16)), b0 = (uint16_t)f[ch];
+        const int32_t a1 = (int32_t)((uint16_t)f[3 * ch] | ((uint32_t)(uint16_t)f[5 * ch] << 16)), b1 = (uint16_t)f[4 * ch];
+        const int32_t a2 = (int32_t)((uint16_t)f[6 * ch] | ((uint32_t)(uint16_t)f[8 * ch] << 16)), b2 = (uint16_t)f[7 * ch];
+        for (oy = row0; oy < row1; oy++) {
+            const int8_t *r0 = plane + oy * sh * pw + col0 * sw, *r1 = r0 + dh, *r2 = r1 + dh;
+            int8_t *y = buffer + pt_pixel(out_region, oy, col0, ch) + c;
+            for (ox = col0; ox < col1; ox++, y += ch, r0 += sw, r1 += sw, r2 += sw) {
+                int32_t acc = start;
+                if (r2 + 4 <= end) {
+                    int32_t v0, v1, v2;
+                    memcpy(&v0, r0, 4); memcpy(&v1, r1, 4); memcpy(&v2, r2, 4);
+                    acc = __smlad(__sxtb16(v0), a0, acc); acc = __smlad(__sxtb16(pt_ror8(v0)), b0, acc);
+                    acc = __smlad(__sxtb16(v1), a1, acc); acc = __smlad(__sxtb16(pt_ror8(v1)), b1, acc);
+                    acc = __smlad(__sxtb16(v2), a2, acc); acc = __smlad(__sxtb16(pt_ror8(v2)), b2, acc);
+                } else {
+                    for (fy = 0; fy < 3; fy++) {
+                        const int8_t *r = fy == 0 ? r0 : (fy == 1 ? r1 : r2);
+                        for (fx = 0; fx < 3; fx++) acc = pt_wrap_add(acc, f[(fy * 3 + fx) * ch] * r[fx]);
+                    }
+                }
+                *y = (int8_t)pt_clamp(pt_wrap_add(pt_requantize(acc, mult, shift), out_offset), lo, hi);
+            }
+        }
+        return;
+    }
+    if (dw == 1 && kh <= 8 && kw <= 8) {
+        /* Any other undilated window: each row of taps in groups of four,
+         * one word each (weights packed (w0,w2), (w1,w3), zero past the row). */
+        const int8_t *end = plane + (p->h.in_size + p->h.pad_before + p->h.pad_after) * pw;
+        const int32_t groups = (kw + 3) / 4;
+        int32_t packed[8][2][2], g;
+        for (fy = 0; fy < kh; fy++) {
+            for (g = 0; g < groups; g++) {
+                int32_t w[4], i;
+                for (i = 0; i < 4; i++) w[i] = 4 * g + i < kw ? f[(fy * kw + 4 * g + i) * ch] : 0;
+                packed[fy][g][0] = (int32_t)((uint16_t)w[0] | ((uint32_t)(uint16_t)w[2] << 16));
+                packed[fy][g][1] = (int32_t)((uint16_t)w[1] | ((uint32_t)(uint16_t)w[3] << 16));
+            }
+        }
+        for (oy = row0; oy < row1; oy++) {
+            const int8_t *window = plane + oy * sh * pw + col0 * sw;
+            int8_t *y = buffer + pt_pixel(out_region, oy, col0, ch) + c;
+            for (ox = col0; ox < col1; ox++, y += ch, window += sw) {
+                int32_t acc = start;
+                if (window + (kh - 1) * dh + 4 * groups <= end) {
+                    for (fy = 0; fy < kh; fy++) {
+                        const int8_t *r = window + fy * dh;
+                        for (g = 0; g < groups; g++) {
+                            int32_t v;
+                            memcpy(&v, r + 4 * g, 4);
+                            acc = __smlad(__sxtb16(v), packed[fy][g][0], acc);
+                            acc = __smlad(__sxtb16(pt_ror8(v)), packed[fy][g][1], acc);
+                        }
+                    }
+                } else {
+                    for (fy = 0; fy < kh; fy++) {
+                        for (fx = 0; fx < kw; fx++) acc = pt_wrap_add(acc, f[(fy * kw + fx) * ch] * window[fy * dh + fx]);
+                    }
+                }
+                *y = (int8_t)pt_clamp(pt_wrap_add(pt_requantize(acc, mult, shift), out_offset), lo, hi);
+            }
+        }
+        return;
+    }
+#endif
+    if (kh == 3 && kw == 3) {
+        const int32_t w0 = f[0], w1 = f[ch], w2 = f[2 * ch], w3 = f[3 * ch], w4 = f[4 * ch];
+        const int32_t w5 = f[5 * ch], w6 = f[6 * ch], w7 = f[7 * ch], w8 = f[8 * ch];
+        for (oy = row0; oy < row1; oy++) {
+            const int8_t *r0 = plane + oy * sh * pw, *r1 = r0 + dh, *r2 = r1 + dh;
+            int8_t *y = buffer + pt_pixel(out_region, oy, col0, ch) + c;
+            for (ox = col0; ox < col1; ox++, y += ch) {
+                const int32_t x = ox * sw;
+                int32_t sum = w0 * r0[x] + w1 * r0[x + dw] + w2 * r0[x + 2 * dw];
+                int32_t acc;
+                sum += w3 * r1[x] + w4 * r1[x + dw] + w5 * r1[x + 2 * dw];
+                sum += w6 * r2[x] + w7 * r2[x + dw] + w8 * r2[x + 2 * dw];
+                acc = pt_wrap_add(start, sum);
+                *y = (int8_t)pt_clamp(pt_wrap_add(pt_requantize(acc, mult, shift), out_offset), lo, hi);
+            }
+        }
+        return;
+    }
+    for (oy = row0; oy < row1; oy++) {
+        int8_t *y = buffer + pt_pixel(out_region, oy, col0, ch) + c;
+        for (ox = col0; ox < col1; ox++, y += ch) {
+            const int8_t *window = plane + oy * sh * pw + ox * sw;
+            int32_t acc = start;
+            for (fy = 0; fy < kh; fy++) {
+                for (fx = 0; fx < kw; fx++) acc = pt_wrap_add(acc, f[(fy * kw + fx) * ch] * window[fy * dh + fx * dw]);
+            }
+            *y = (int8_t)pt_clamp(pt_wrap_add(pt_requantize(acc, mult, shift), out_offset), lo, hi);
+        }
+    }
+}
+
+void pt_depthwise_inplace_s8(const pt_depthwise_params *p, int8_t *buffer, const pt_operand *in_region,
+                             const pt_operand *out_region, int32_t row0, int32_t row1, int32_t col0, int32_t col1,
+                             int8_t *staging, int32_t staging_bytes) {
+    const int32_t ch = p->in_ch, in_h = p->h.in_size, in_w = p->w.in_size;
+    const int32_t plane = in_region->h * in_region->w;
+    const int8_t padding = (int8_t)pt_clamp(-p->in_offset, -128, 127);
+    int32_t c, k, y, x;
+    if (in_region->y == 0 && in_region->x == 0 && in_region->h == in_h && in_region->w == in_w &&
+        p->in_offset >= -127 && p->in_offset <= 128) {
+        /* The whole tensor: each channel staged as its padded plane (as the
+         * runtime does, so the same staging bytes are used). */
+        const int32_t top = p->h.pad_before, left = p->w.pad_before;
+        const int32_t ph = in_h + p->h.pad_before + p->h.pad_after, pw = in_w + p->w.pad_before + p->w.pad_after;
+        if (ph * pw <= staging_bytes) {
+            for (c = 0; c < ch; c++) {
+                memset(staging, padding, (size_t)(ph * pw));
+                for (y = 0; y < in_h; y++) {
+                    int8_t *row = staging + (y + top) * pw + left;
+                    const int8_t *from = buffer + y * in_w * ch + c;
+                    for (x = 0; x < in_w; x++) row[x] = from[x * ch];
+                }
+                pt_dw_padded_plane(p, c, staging, pw, buffer, out_region, row0, row1, col0, col1);
+            }
+            return;
+        }
+    }
+    for (c = 0; c < ch; c++) {
+        memset(staging, padding, (size_t)staging_bytes);
+        for (k = 0; k < plane; k++) staging[k] = buffer[k * ch + c];
+        pt_dw_plane(p, c, staging, in_region->y, in_region->x, in_region->w, buffer, out_region, row0, row1, col0, col1);
+    }
+}
