@@ -64,8 +64,12 @@ struct SweepCommand: ParsableCommand {
     @Option(help: "Largest p to try.")
     var maxPatches = 8
 
-    @Option(help: ArgumentHelp("SRAM budget for activations: bytes, or with a KiB/MiB suffix (e.g. 256KiB).", valueName: "size"))
-    var sram: ByteSize?
+    @OptionGroup var budgetFlags: BudgetFlags
+
+    @Option(help: ArgumentHelp(
+        "Also rank the plans by what this engine needs and pick for it: tflm (TFLite Micro's whole tensor_arena; layer by layer only) or tinyengine (TinyEngine's PEAK_MEM; plans it computes wrongly are never picked).",
+        valueName: "engine"))
+    var engine: BudgetEngine?
 
     @OptionGroup var memory: MemoryFlags
 
@@ -80,11 +84,11 @@ struct SweepCommand: ParsableCommand {
 
     func run() throws {
         let loaded = try loadModel(model)
-        let budget = sram?.bytes
+        let budget = budgetFlags.budget?.bytes
         // With --halo-cache the sweep tries that choice beside plain patching.
         let caching = cache.haloCache == .none ? [HaloCaching.none] : [.none, cache.caching(budget: budget)]
         let sweep = Sweep(model: loaded, maxPatches: maxPatches, options: memory.options, caching: caching)
-        let report = SweepReport(sweep: sweep, sramBytes: budget)
+        let report = SweepReport(sweep: sweep, sramBytes: budget, budgetName: budgetFlags.budget?.name ?? "SRAM", engine: engine)
         if json {
             try printJSON(SweepJSON(report))
         } else {

@@ -125,7 +125,7 @@ final class EffectUpdateTests: XCTestCase {
         var grid = CellGrid(width: 60, height: 10)
         MemoryView.draw(stm, RowWindow(x: 1..<59, y: 2, first: 0, count: 7), into: &grid, rect: grid.bounds)
         XCTAssertEqual(grid.lines()[1], "│peak 303.8 → 121.4  ┆ STM32F746 320.0" + String(repeating: " ", count: 58 - 37) + "│")
-        XCTAssertTrue(grid.lines()[0].contains("STM32F746 fits, 198.6 KiB free"), grid.lines()[0])
+        XCTAssertTrue(grid.lines()[0].contains("STM32F746: no"), grid.lines()[0])
         XCTAssertEqual(SRAMBudget.board(named: "nrf52840")?.bytes, 256 * 1024)
         XCTAssertEqual(SRAMBudget.board(named: "esp32-s3")?.bytes, 512 * 1024)
         XCTAssertEqual(SRAMBudget.board(named: "STM32H743")?.bytes, 512 * 1024)
@@ -190,7 +190,7 @@ final class ExportTests: XCTestCase {
         XCTAssertEqual(messages, [.exported(path: path)])
         let text = try String(contentsOfFile: path, encoding: .utf8)
         let lines = text.components(separatedBy: "\n")
-        XCTAssertEqual(Array(lines.prefix(9)), [
+        XCTAssertEqual(Array(lines.prefix(10)), [
             "PatchTop report — mbv2-w0.35-r144",
             "date            2026-01-02T03:04:05Z",
             "plan            p=3 n=13",
@@ -198,11 +198,15 @@ final class ExportTests: XCTestCase {
             "peak            121.4 KiB (124,320 B) vs 303.8 KiB layer-by-layer, 2.50× lower",
             "MAC overhead    +12.9% (30.1 M vs 26.7 M)",
             "engines         \(next.engines.line)",
-            "SRAM budget     256.0 KiB (nRF52840): plan (TFLite Micro has no patch-based inference) 121.4 KiB fits, 134.6 KiB free",
+            "engine          TFLite Micro: no figure for this plan (TFLite Micro runs layer by layer only)",
+            "SRAM budget     256.0 KiB (nRF52840): no verdict: TFLite Micro runs layer by layer only",
             "selected        op 0, patch 1/9 (marked » and #)",
         ])
-        XCTAssertEqual(lines[9], "")
-        XCTAssertEqual(Array(lines[10..<40]), Screen.render(next, width: 100, height: 30, exporting: true).lines(), "the screen as drawn, at the terminal's size")
+        // Then TinyEngine's lines (as `report` prints them), a blank line and the screen.
+        XCTAssertEqual(lines[10], "split index     13 (TinyEngine's split_index for n=13, of 63 layers)")
+        let blank = try XCTUnwrap(lines.firstIndex(of: ""))
+        XCTAssertEqual(Array(lines[10..<blank]), TinyEngineLines.lines(model: next.model, patches: 3, patchLayers: 13))
+        XCTAssertEqual(Array(lines[(blank + 1)..<(blank + 31)]), Screen.render(next, width: 100, height: 30, exporting: true).lines(), "the screen as drawn, at the terminal's size")
         let shown = update(next, messages[0])
         XCTAssertTrue(Screen.render(shown, width: 100, height: 30).lines()[28].hasPrefix("exported patchtop-mbv2-w0.35-r144-p3-n13-tflm.txt"))
         // A second export of the same plan goes to a new file.

@@ -149,6 +149,18 @@ final class SnapshotTests: XCTestCase {
         }
     }
 
+    /// Issue 23, findings 1 and 2: TinyEngine as the engine, on a plan it
+    /// computes wrongly (p=4 does not divide the 18×18 stage output): its
+    /// PEAK_MEM named on the top line and in the title, its warning on the
+    /// status line.
+    func testTinyEngineVerdictAndWarning() throws {
+        for (w, h) in Self.sizes {
+            var s = try state(width: w, height: h, patches: 4, patchLayers: 13)
+            s.engine = .tinyengine
+            assertSnapshot(Screen.render(s, width: w, height: h), named: "tinyengine-\(w)x\(h)")
+        }
+    }
+
     /// MIT's MCUNetV2 (from ../shared/models/tinyengine): the analysis and
     /// plan views, which need no runtime.
     func testMCUNetV2Large() throws {

@@ -26,8 +26,11 @@ public struct AppState: Sendable {
     public private(set) var engines: EngineFigures
     /// The engine a board budget is compared with (`E`).
     public var engine: BudgetEngine = .tflm
-    /// The figure the budget is compared with under `engine`, and its name.
-    public var budgetedBytes: (bytes: Int, label: String) { engines.reserved(by: engine) }
+    /// The SRAM the chosen engine needs for the plan, and its name: the one
+    /// figure every budget verdict holds.
+    public var required: EngineFigures.Requirement { engines.required(by: engine) }
+    /// The budget verdict on `required`, fullest words first (`nil` fits: no verdict).
+    public var budgetVerdict: (fits: Bool?, candidates: [String])? { budget.map { required.verdict($0) } }
     public var options: MemoryOptions
     /// Halo caches: none, auto (within the budget, or +25%) or all (`H`).
     public var caching: HaloCache.Mode = .none
@@ -53,6 +56,9 @@ public struct AppState: Sendable {
     public var statusMessage: String = ""
     /// The SRAM budget line of the memory chart, from `--sram`, `--board` or `b`.
     public var budget: SRAMBudget?
+    /// A key changed what the recommendation is (`m`) before the sweep it
+    /// needs was in: the words to say when it arrives and the plan is re-picked.
+    public var repickPending: String?
     public var shouldQuit = false
     public var width = 120
     public var height = 40

@@ -9,13 +9,20 @@ public struct ParetoPoint: Equatable, Hashable, Sendable {
     public var peakBytes: Int
     public var macs: Int
     public var macOverhead: Double
+    /// TinyEngine's PEAK_MEM for the plan (`nil`: TinyEngine has no figure for it).
+    public var tinyEngineBytes: Int?
+    /// TinyEngine's own result is wrong for this plan (see `TinyEngineMemory.warnings`).
+    public var tinyEngineWrong: Bool
 
-    public init(patches: Int, patchLayers: Int, peakBytes: Int, macs: Int, macOverhead: Double) {
+    public init(patches: Int, patchLayers: Int, peakBytes: Int, macs: Int, macOverhead: Double,
+                tinyEngineBytes: Int? = nil, tinyEngineWrong: Bool = false) {
         self.patches = patches
         self.patchLayers = patchLayers
         self.peakBytes = peakBytes
         self.macs = macs
         self.macOverhead = macOverhead
+        self.tinyEngineBytes = tinyEngineBytes
+        self.tinyEngineWrong = tinyEngineWrong
     }
 
     public init(_ plan: PatchPlan) {
@@ -24,4 +31,12 @@ public struct ParetoPoint: Equatable, Hashable, Sendable {
 
     /// Layer by layer (p = 1 or n = 0).
     public var isLayerByLayer: Bool { patches <= 1 || patchLayers == 0 }
+
+    /// The SRAM `engine` needs for this plan (`tflm`: the model's arena,
+    /// which only a layer-by-layer plan has).
+    public func required(by engine: BudgetEngine, tflm: Result<Int, EngineFigures.Reason>) -> EngineFigures.Requirement {
+        EngineFigures.requirement(engine, patched: !isLayerByLayer, cached: false, tflm: tflm,
+                                  tinyEngine: tinyEngineBytes.map { .success($0) } ?? .failure(.init(text: "none for this plan")),
+                                  tinyEngineWrong: tinyEngineWrong)
+    }
 }

@@ -11,8 +11,10 @@ public struct ReportRenderer: Sendable {
     public var width: Int
     public var height: Int
     public var date: String
-    /// Adds what TinyEngine would reserve for the plan (`TinyEngineLines`) after the header.
-    public var showEngines = false
+    /// Adds what TinyEngine would reserve for the plan (`TinyEngineLines`:
+    /// split index, PEAK_MEM and its breakdown, its warnings) after the
+    /// header: `report` and `e` alike.
+    public var showEngines = true
 
     public init(state: AppState, view: View = .all, width: Int = 120, height: Int = 40, date: String) {
         self.state = state; self.view = view; self.width = width; self.height = height; self.date = date
@@ -31,9 +33,12 @@ public struct ReportRenderer: Sendable {
             "MAC overhead    \(formatPercentChange(plan.macOverhead)) (\(formatMACs(plan.macs)) vs \(formatMACs(plan.layerByLayerMacs)))",
         ]
         out.append("engines         \(state.engines.line)")
+        let required = state.required
+        out.append("engine          " + (required.bytes.map { "\(required.name) \(formatBytes($0)) (\(formatCount($0)) B)\(required.why.map { "; \($0)" } ?? "")" }
+            ?? "\(state.engine.name): no figure for this plan (\(required.why ?? ""))"))
         if let budget = state.budget {
-            let reserved = state.budgetedBytes
-            out.append("SRAM budget     \(formatBytes(budget.bytes))\(budget.name == "SRAM" ? "" : " (\(budget.name))"): \(reserved.label) \(formatBytes(reserved.bytes)) \(Verdicts.budget(reserved.bytes, budget).text)")
+            let verdict = state.required.verdict(budget)
+            out.append("SRAM budget     \(formatBytes(budget.bytes))\(budget.name == "SRAM" ? "" : " (\(budget.name))"): \(verdict.candidates[0])")
         }
         out.append("selected        op \(state.selectedLayer)\(plan.isPatched ? ", patch \(state.selectedPatch + 1)/\(state.patchCount)" : "") (marked » and #)")
         if case .finished(let summary) = state.run {

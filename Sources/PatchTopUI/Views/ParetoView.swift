@@ -67,13 +67,14 @@ public enum ParetoView {
         let g = geometry
         let cursor = data.front.indices.contains(state.paretoCursor) ? data.front[state.paretoCursor] : nil
         if let cursor {
-            var words = "p=\(cursor.patches) n=\(cursor.patchLayers)  peak \(formatBytes(cursor.peakBytes))  MACs \(formatPercentChange(cursor.macOverhead))"
-            if let budget = state.budget { words += "  \(Verdicts.budget(cursor.peakBytes, budget).text)" }
-            let info = TextFit.first([
-                "◉ \(words)  Enter takes it",
-                "◉ \(words)",
-                "◉ p=\(cursor.patches) n=\(cursor.patchLayers) \(kib(cursor.peakBytes)) KiB \(formatPercentChange(cursor.macOverhead))",
-            ], width: inner.width)
+            let words = "p=\(cursor.patches) n=\(cursor.patchLayers)  peak \(formatBytes(cursor.peakBytes))  MACs \(formatPercentChange(cursor.macOverhead))"
+            // The verdict holds what the chosen engine needs for the marked plan, named, as the memory title does.
+            let verdicts = state.budget.map { cursor.required(by: state.engine, tflm: state.engines.tflm).verdict($0).candidates } ?? [""]
+            let short = "◉ p=\(cursor.patches) n=\(cursor.patchLayers) \(kib(cursor.peakBytes)) KiB \(formatPercentChange(cursor.macOverhead))"
+            func joined(_ a: String, _ b: String) -> String { b.isEmpty ? a : a + "  " + b }
+            let info = TextFit.first(
+                verdicts.map { joined("◉ \(words)", $0) + "  Enter takes it" } + verdicts.map { joined("◉ \(words)", $0) }
+                    + verdicts.map { joined(short, $0) } + [short], width: inner.width)
             grid.text(info, x: inner.x, y: inner.y, style: .bold)
         }
         let legend = TextFit.first([
