@@ -79,7 +79,11 @@ let package = Package(
             dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopRuntime", "PatchTopUI", "PatchTopEngines"],
             exclude: ["Snapshots"]
         ),
-        .testTarget(name: "PatchTopEndToEndTests", dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopUI", "PatchTopEngines", "PatchTopTerminal", "patchtop"]),
+        .testTarget(
+            name: "PatchTopEndToEndTests",
+            dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopUI", "PatchTopEngines", "PatchTopTerminal", "patchtop"],
+            exclude: ["Models"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

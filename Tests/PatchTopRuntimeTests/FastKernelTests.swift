@@ -117,11 +117,13 @@ final class FastKernelTests: XCTestCase {
     }
 
     private func convCase(_ rng: inout Rng, oneByOne: Bool, expected: KernelPath, label: String,
+                          shape: ((inout Rng) -> (Window, ic: Int, oc: Int))? = nil,
                           make: (Conv2DParams, [Int8], [Int32]?) -> Conv2DKernel) {
-        let win = window(&rng, oneByOne: oneByOne)
+        var win = window(&rng, oneByOne: oneByOne)
+        var ic = [1, 3, 8, 16, 17, 33, rng.int(1...70)][rng.int(0...6)]
+        var oc = [1, 8, 15, 16, 24, 33, rng.int(1...70)][rng.int(0...6)]
+        if let shape { (win, ic, oc) = shape(&rng) }
         let batches = rng.int(0...4) == 0 ? 2 : 1
-        let ic = [1, 3, 8, 16, 17, 33, rng.int(1...70)][rng.int(0...6)]
-        let oc = [1, 8, 15, 16, 24, 33, rng.int(1...70)][rng.int(0...6)]
         let (m, s) = rng.multipliers(oc)
         let (lo, hi) = rng.activation()
         // The extremes of a zero point's range now and then (the VNNI
@@ -152,6 +154,30 @@ final class FastKernelTests: XCTestCase {
         for path in KernelPath.available {
             var rng = Rng(state: 1)
             for k in 0..<150 { convCase(&rng, oneByOne: false, path: path, label: "conv #\(k)") }
+        }
+    }
+
+    /// Thin outputs (1–4 channels: depth maps, masks) on the portable path,
+    /// whose lanes are then 16 neighbouring pixels: rows wide enough for
+    /// several 16-pixel runs, one input channel at stride 1 (contiguous
+    /// taps) and 16 or more input channels (a dot product per pixel), with
+    /// padding, strides and dilation, whole and in patches.
+    func testThinOutputConvMatchesReference() {
+        var rng = Rng(state: 7)
+        for k in 0..<120 {
+            convCase(&rng, oneByOne: false, expected: .portable, label: "thin conv #\(k)", shape: { rng in
+                while true {
+                    let ic = [1, 1, 16, 19, 40][rng.int(0...4)]
+                    let kx = [1, 3, 5][rng.int(0...2)], ky = [1, 3][rng.int(0...1)]
+                    let stride = ic == 1 ? 1 : rng.int(1...2), dilation = rng.int(0...3) == 0 ? 2 : 1
+                    let padding: Padding = rng.bool() ? .same : .valid
+                    if let h = WindowGeometry(inputSize: rng.int(1...6), filterSize: ky, stride: 1, dilation: 1, padding: padding),
+                       let w = WindowGeometry(inputSize: rng.int(17...70), filterSize: kx, stride: stride, dilation: dilation, padding: padding),
+                       h.outputSize > 0, w.outputSize > 0 {
+                        return (Window(h: h, w: w), ic, rng.int(1...FastConv2D.thinChannels))
+                    }
+                }
+            }) { Conv2DKernel($0, filter: $1, bias: $2, path: .portable) }
         }
     }
 

@@ -22,7 +22,10 @@ public protocol RunEngine: Sendable {
 public final class PatchedRunEngine: RunEngine, @unchecked Sendable {
     public let model: Model
     private let interpreter: Result<Interpreter, RuntimeError>
-    private let input: [Int8]
+    private let seed: UInt64
+    /// The seeded input, made once the first program has fitted the arena
+    /// limit (a model's input can be larger than any arena it may have).
+    private var input: [Int8]?
     private let lock = NSLock()
     /// Every output of the layer-by-layer run (a detector has several).
     private var reference: [[Int8]]?
@@ -33,7 +36,7 @@ public final class PatchedRunEngine: RunEngine, @unchecked Sendable {
         self.model = model
         self.arenaLimit = arenaLimit
         do throws(RuntimeError) { interpreter = .success(try Interpreter(model: model)) } catch { interpreter = .failure(error) }
-        input = model.inputs.first.map { SeededInput.bytes(for: model.tensors[$0], seed: seed) } ?? []
+        self.seed = seed
     }
 
     private func layerByLayerOutput(_ interpreter: Interpreter) throws(RuntimeError) -> [[Int8]] {
@@ -41,13 +44,26 @@ public final class PatchedRunEngine: RunEngine, @unchecked Sendable {
         let cached = reference
         lock.unlock()
         if let cached { return cached }
-        guard let output = try ArenaProgram(interpreter: interpreter, arenaLimit: arenaLimit).run(input: input)?.outputs else {
+        let program = try ArenaProgram(interpreter: interpreter, arenaLimit: arenaLimit)
+        guard let output = try program.run(input: seededInput())?.outputs else {
             throw .stopped
         }
         lock.lock()
         reference = output
         lock.unlock()
         return output
+    }
+
+    /// The input of every run, made on first use: only after a program
+    /// compiled within `arenaLimit`, so an absurd input is refused by the
+    /// limit before its bytes are allocated.
+    private func seededInput() -> [Int8] {
+        lock.lock()
+        defer { lock.unlock() }
+        if let input { return input }
+        let made = model.inputs.first.map { SeededInput.bytes(for: model.tensors[$0], seed: seed) } ?? []
+        input = made
+        return made
     }
 
     public func run(_ request: RunRequest, shouldStop: @escaping @Sendable () -> Bool) throws(RuntimeError) -> RunSummary? {
@@ -65,7 +81,7 @@ public final class PatchedRunEngine: RunEngine, @unchecked Sendable {
         if shouldStop() { return nil }
         let clock = ContinuousClock()
         let start = clock.now
-        guard let result = try program.run(input: input, shouldStop: shouldStop) else { return nil }
+        guard let result = try program.run(input: seededInput(), shouldStop: shouldStop) else { return nil }
         let elapsed = clock.now - start
         var summary = RunSummary(
             request: request, peakBytes: plan.peakBytes, layerByLayerPeakBytes: plan.layerByLayerPeakBytes,

@@ -51,8 +51,10 @@ public struct RuntimeStepDriver: StepDriver {
         let plan = try PatchPlan(model: model, patches: request.patches, patchLayers: request.patchLayers, options: request.options,
                                  haloCaching: request.haloCaching)
         guard let inIndex = model.inputs.first else { throw StepError("\(model.name) has no input") }
-        input = SeededInput.bytes(for: model.tensors[inIndex], seed: seed)
+        // The program first: it refuses an arena above the limit before the
+        // input's bytes are made.
         program = try ArenaProgram(interpreter: interpreter, plan: plan)
+        input = SeededInput.bytes(for: model.tensors[inIndex], seed: seed)
         session = try ArenaSession(program: program, input: input)
         generation = request.generation
         schedule = program.schedule.map { StepPoint(op: $0.op, patch: $0.patch) }

@@ -25,15 +25,17 @@ extension TinyEngineLayerList {
             if s > 0 { return .success(s) }
             return .failure(TinyEngineUnavailable("no split index corresponds to n = \(n) because its stage holds only \(describe(0..<n)), which TinyEngine skips: it would have no layer to run patch by patch"))
         }
-        if let s = layers.indices.first(where: { layers[$0].ops.first! < n && n <= layers[$0].ops.last! }) {
-            let layer = layers[s]
-            let ops = layer.ops.map { model.operators[$0].kind.name }.joined(separator: " + ")
+        if let s = layers.indices.first(where: { layers[$0].ops.first.map { $0 < n } == true && layers[$0].ops.last.map { n <= $0 } == true }),
+           let first = layers[s].ops.first, let last = layers[s].ops.last {
+            let ops = layers[s].ops.map { model.operators[$0].kind.name }.joined(separator: " + ")
             var nearest = "split_index \(s) is n = \(firstOp(ofLayer: s))"
             if s + 1 < layers.count { nearest += ", split_index \(s + 1) is n = \(firstOp(ofLayer: s + 1))" }
-            return .failure(TinyEngineUnavailable("no split index corresponds to n = \(n) because it cuts TinyEngine's layer \(s) (\(ops), ops \(layer.ops.first!)…\(layer.ops.last!)) in two; \(nearest)"))
+            return .failure(TinyEngineUnavailable("no split index corresponds to n = \(n) because it cuts TinyEngine's layer \(s) (\(ops), ops \(first)…\(last)) in two; \(nearest)"))
+        }
+        guard let last = layers.indices.last else {
+            return .failure(TinyEngineUnavailable("no split index corresponds to n = \(n) because TinyEngine's layer list of \(model.name) is empty: it skips every op (\(describe(0..<opCount)))"))
         }
         guard let next = layers.indices.first(where: { firstOp(ofLayer: $0) > n }) else {
-            let last = layers.count - 1
             return .failure(TinyEngineUnavailable("no split index corresponds to n = \(n) because TinyEngine needs a layer after the split: its last layer (\(layers[last].label)) starts at op \(firstOp(ofLayer: last)), split_index \(last)"))
         }
         let skipped = describe(n..<firstOp(ofLayer: next))

@@ -12,9 +12,18 @@
 /// is inside the image in x are grouped by four; pixels on the left/right
 /// border run one at a time with their own tap list.
 ///
+/// A thin output (at most `thinChannels` channels: a depth map, a mask, an
+/// autoencoder's image) would leave most of the 16 channel lanes empty, so
+/// there the lanes are 16 neighbouring output pixels of one channel instead,
+/// over the run of pixels whose windows are whole in x: a tap's 16 values
+/// are contiguous with one input channel at stride 1, and with 16 input
+/// channels or more each pixel's dot product runs over its channels.
+///
 /// The accumulation order differs from the reference, which is exact in
 /// int32; the requantization is `requantize`, bit for bit the reference's.
 struct FastConv2D: Sendable {
+    /// Up to this many output channels, pixels take the lanes.
+    static let thinChannels = 4
     let ic: Int
     let oc: Int
     let blocks: Int
@@ -22,6 +31,11 @@ struct FastConv2D: Sendable {
     /// `[block][tap][ic]`.
     let weights: [SIMD16<Int8>]
     let table: RequantTable
+    /// Thin outputs: `[channel][tap][ic]` weights widened with the input
+    /// offset left out, and one table block per channel with that channel's
+    /// constants in every lane.
+    let thinWeights: [Int32]
+    let thinTable: RequantTable?
 
     init(_ p: Conv2DParams, filter: [Int8], bias: [Int32]?) {
         ic = p.inputChannels
@@ -41,6 +55,21 @@ struct FastConv2D: Sendable {
         table = withOptionalBuffer(bias) { b in
             RequantTable(channels: p.outputChannels, bias: b, folded: nil, multipliers: p.multipliers, shifts: p.shifts,
                          outputOffset: p.outputOffset, activationMin: p.activationMin, activationMax: p.activationMax)
+        }
+        if oc <= Self.thinChannels {
+            thinWeights = filter.prefix(oc * taps * ic).map { Int32($0) }
+            let lanes = oc * blockLanes
+            func spread(_ values: [Int32]) -> [Int32] {
+                (0..<lanes).map { values.count == 1 ? values[0] : values[$0 / blockLanes] }
+            }
+            let spreadBias = bias.map { b in (0..<lanes).map { b[$0 / blockLanes] } }
+            thinTable = withOptionalBuffer(spreadBias) { b in
+                RequantTable(channels: lanes, bias: b, folded: nil, multipliers: spread(p.multipliers), shifts: spread(p.shifts),
+                             outputOffset: p.outputOffset, activationMin: p.activationMin, activationMax: p.activationMax)
+            }
+        } else {
+            thinWeights = []
+            thinTable = nil
         }
     }
 
@@ -105,6 +134,13 @@ struct FastConv2D: Sendable {
                                 let x0 = UnsafePointer(rows) + (sx - inputRegion.x) * ic
                                 let y0 = Y + outputRegion.offset(batch: b, row: oy, col: ox, channels: oc)
                                 var i = 0
+                                if let thin = thinTable, pixelStep == 1 || ic >= blockLanes {
+                                    while i + blockLanes <= end - ox {
+                                        thinTile16(x: x0 + i * pixelStep, pixelStep: pixelStep, y: y0 + i * oc,
+                                                   inOffsets: inOffsets, wOffsets: wOffsets, taps: n, table: thin)
+                                        i += blockLanes
+                                    }
+                                }
                                 while i + 4 <= end - ox {
                                     tile4(x: x0 + i * pixelStep, pixelStep: pixelStep, y: y0 + i * oc,
                                           inOffsets: inOffsets, wOffsets: wOffsets, taps: n, inputOffset: inputOffset,
@@ -188,6 +224,60 @@ struct FastConv2D: Sendable {
             store(requantize(a1, t0, k), y + oc + c0, n0)
             store(requantize(a2, t0, k), y + 2 * oc + c0, n0)
             store(requantize(a3, t0, k), y + 3 * oc + c0, n0)
+        }
+    }
+
+    /// Sixteen output pixels `pixelStep` values apart, every channel of a
+    /// thin output: lane = pixel.
+    @inline(__always)
+    private func thinTile16(x: UnsafePointer<Int32>, pixelStep: Int, y: UnsafeMutablePointer<Int8>,
+                            inOffsets: UnsafePointer<Int>, wOffsets: UnsafePointer<Int>, taps n: Int, table: RequantTable) {
+        let ic = self.ic, oc = self.oc, channelStride = taps * ic
+        let k = RequantConstants(table)
+        thinWeights.withUnsafeBufferPointer { wb in
+            table.vectors.withUnsafeBufferPointer { tb in
+                guard let W = wb.baseAddress, let T = tb.baseAddress else { return }
+                for o in 0..<oc {
+                    let t0 = T + o * RequantTable.stride
+                    var acc = t0[0]
+                    let wo = W + o * channelStride
+                    if pixelStep == 1 {
+                        // One input channel, stride 1: a tap's 16 pixels are contiguous.
+                        for t in 0..<n {
+                            let v = UnsafeRawPointer(x + inOffsets[t]).loadUnaligned(as: V16.self)
+                            acc &+= v &* V16(repeating: wo[wOffsets[t]])
+                        }
+                    } else {
+                        // Many input channels: each pixel's dot product over its
+                        // channels, 16 channels at a time.
+                        for lane in 0..<blockLanes {
+                            var dot = V16()
+                            var tail: Int32 = 0
+                            let px = x + lane * pixelStep
+                            for t in 0..<n {
+                                let p0 = px + inOffsets[t], w0 = wo + wOffsets[t]
+                                var c = 0
+                                while c + blockLanes <= ic {
+                                    dot &+= UnsafeRawPointer(p0 + c).loadUnaligned(as: V16.self)
+                                        &* UnsafeRawPointer(w0 + c).loadUnaligned(as: V16.self)
+                                    c += blockLanes
+                                }
+                                while c < ic {
+                                    tail &+= p0[c] &* w0[c]
+                                    c += 1
+                                }
+                            }
+                            acc[lane] &+= dot.wrappedSum() &+ tail
+                        }
+                    }
+                    let q = requantize(acc, t0, k)
+                    if oc == 1 {
+                        store(q, y, blockLanes)
+                    } else {
+                        for lane in 0..<blockLanes { y[lane * oc + o] = q[lane] }
+                    }
+                }
+            }
         }
     }
 
