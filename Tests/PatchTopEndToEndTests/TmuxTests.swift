@@ -156,6 +156,32 @@ final class TmuxTests: XCTestCase {
         try waitForScreen("a clean exit") { $0.contains("PATCHTOP-EXITED 0") }
     }
 
+    /// Issue 23, finding 4: a resize that arrives while an Esc is being
+    /// told apart from an escape sequence is drawn at once (it was read and
+    /// dropped, leaving the old layout clipped with no status line or hint bar).
+    func testAResizeRightAfterEscIsDrawn() throws {
+        let binary = try BinaryTests.builtBinary()
+        let modelPath = BinaryTests.root.appendingPathComponent("SampleModels/mbv2-w0.35-r144.tflite").path
+        let command = "'\(binary)' '\(modelPath)' -p 2 -n 10; sleep 30"
+        let started = try run(tmux, ["-L", socket, "-f", "/dev/null", "new-session", "-d", "-s", "tui", "-x", "120", "-y", "40",
+                                     "-c", BinaryTests.root.path, "/bin/sh", "-c", command])
+        XCTAssertEqual(started, 0, "tmux new-session failed")
+        try waitForScreen("the first run") { $0.contains("✓ identical") && $0.contains("q quit") }
+        for (round, size) in [(100, 30), (90, 26), (120, 40)].enumerated() {
+            try send("v")
+            try waitForScreen("the Pareto chart, round \(round)") { $0.contains("Pareto") }
+            try send("Escape")
+            try run(tmux, ["-L", socket, "resize-window", "-t", "tui", "-x", "\(size.0)", "-y", "\(size.1)"])
+            try waitForScreen("the \(size.0)×\(size.1) layout after Esc") { screen in
+                let lines = screen.components(separatedBy: "\n")
+                guard lines.count >= size.1 else { return false }
+                return !screen.contains("Pareto:") && lines[size.1 - 1].contains("q quit") && lines[size.1 - 3].hasPrefix("└")
+                    && lines[size.1 - 2].contains("identical")
+            }
+        }
+        try send("q")
+    }
+
     /// Starts the TUI on tiny-allops in the session; the shell prints
     /// `PATCHTOP-EXITED <status>` when it ends.
     private func startTinyTUI() throws {
