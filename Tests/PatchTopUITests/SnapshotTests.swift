@@ -161,6 +161,17 @@ final class SnapshotTests: XCTestCase {
         }
     }
 
+    /// Issue 23, finding 5: a float model, marked float in the title, and
+    /// `w` naming its float32 tensors.
+    func testFloatModelLivePeak() throws {
+        let model = try UIFixtures.model("mbv2-mini-f32")
+        for (w, h) in Self.sizes {
+            var s = try AppState(model: model, patches: 2, patchLayers: 4)
+            s = update(update(s, .resize(width: w, height: h)), .key(.char("w")))
+            assertSnapshot(Screen.render(s, width: w, height: h), named: "float-live-\(w)x\(h)")
+        }
+    }
+
     /// MIT's MCUNetV2 (from ../shared/models/tinyengine): the analysis and
     /// plan views, which need no runtime.
     func testMCUNetV2Large() throws {

@@ -104,9 +104,10 @@ public enum Screen {
         let w = grid.width, h = grid.height
         let stepping = state.step != nil
         let panes = layout.panes
+        let name = state.model.name + (PeakCause.floatTag(state.model).map { " (\($0))" } ?? "")
         let title = TextFit.first([
-            "PatchTop — \(state.model.name) — \(stepping ? "STEP MODE — " : "")\(state.options.summary)",
-            "PatchTop — \(state.model.name)\(stepping ? " — STEP MODE" : "")",
+            "PatchTop — \(name) — \(stepping ? "STEP MODE — " : "")\(state.options.summary)",
+            "PatchTop — \(name)\(stepping ? " — STEP MODE" : "")",
         ], width: w)
         grid.text(title, x: 0, y: 0, style: CellStyle(fg: .cyan, bold: true))
         SlidersView.draw(state, layout.sliders, into: &grid)
