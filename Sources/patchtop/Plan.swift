@@ -69,7 +69,7 @@ struct SweepCommand: ParsableCommand {
     @Option(help: ArgumentHelp(
         "Also rank the plans by what this engine needs and pick for it: tflm (TFLite Micro's whole tensor_arena; layer by layer only) or tinyengine (TinyEngine's PEAK_MEM; plans it computes wrongly are never picked).",
         valueName: "engine"))
-    var engine: BudgetEngine?
+    var engine: InferenceEngine?
 
     @OptionGroup var memory: MemoryFlags
 

@@ -37,7 +37,7 @@ func printJSON<T: Encodable>(_ value: T) throws {
 /// `report` renders it (the sweep's recommendation without `-p`/`-n`); an
 /// invalid (p, n) fails naming the model.
 func initialState(_ model: Model, stage: PlanFlags, memory: MemoryFlags, board sram: SRAMBudget?,
-                  caching: HaloCache.Mode = .none, engine: BudgetEngine = .tflm) throws -> AppState {
+                  caching: HaloCache.Mode = .none, engine: InferenceEngine = .tflm) throws -> AppState {
     do {
         return try AppState.opening(model: model, patches: stage.givenPatches, patchLayers: stage.givenPatchLayers(for: model), options: memory.options,
                                     budget: sram, caching: caching, engine: engine)

@@ -25,7 +25,7 @@ public struct AppState: Sendable {
     /// what it needs; kept in step with `plan`.
     public private(set) var engines: EngineFigures
     /// The engine a board budget is compared with (`E`).
-    public var engine: BudgetEngine = .tflm
+    public var engine: InferenceEngine = .tflm
     /// The SRAM the chosen engine needs for the plan, and its name: the one
     /// figure every budget verdict holds.
     public var required: EngineFigures.Requirement { engines.required(by: engine) }

@@ -11,7 +11,7 @@ import PatchTopPlan
 /// RAM) and one line in `EngineFigures.required(by:)`; every verdict (top
 /// line, memory title, Pareto chart, report header) and the recommendation
 /// read it from there and from nowhere else.
-public enum BudgetEngine: String, CaseIterable, Equatable, Hashable, Sendable {
+public enum InferenceEngine: String, CaseIterable, Equatable, Hashable, Sendable {
     case tflm, tinyengine
 
     public var name: String {
@@ -21,7 +21,7 @@ public enum BudgetEngine: String, CaseIterable, Equatable, Hashable, Sendable {
         }
     }
 
-    public var next: BudgetEngine {
+    public var next: InferenceEngine {
         let all = Self.allCases
         return all[((all.firstIndex(of: self) ?? 0) + 1) % all.count]
     }
@@ -53,7 +53,7 @@ public struct EngineFigures: Equatable, Sendable {
     /// the plan, and its name. `bytes` is `nil` where the engine has no
     /// figure for this plan (`why` says so), and then there is no verdict.
     public struct Requirement: Equatable, Sendable {
-        public var engine: BudgetEngine
+        public var engine: InferenceEngine
         public var bytes: Int?
         /// `TinyEngine PEAK_MEM`, `TFLite Micro arena`.
         public var name: String
@@ -80,14 +80,14 @@ public struct EngineFigures: Equatable, Sendable {
     }
 
     /// The SRAM `engine` needs for this plan (see `Requirement`).
-    public func required(by engine: BudgetEngine) -> Requirement {
+    public func required(by engine: InferenceEngine) -> Requirement {
         Self.requirement(engine, patched: patched, cached: cached, tflm: tflm, tinyEngine: tinyEngine,
                          tinyEngineWrong: !tinyEngineWarnings.isEmpty)
     }
 
     /// The same for any plan, from its figures: the plan's own peak is never
     /// a stand-in for an engine's.
-    public static func requirement(_ engine: BudgetEngine, patched: Bool, cached: Bool, tflm: Result<Int, Reason>,
+    public static func requirement(_ engine: InferenceEngine, patched: Bool, cached: Bool, tflm: Result<Int, Reason>,
                                    tinyEngine: Result<Int, Reason>, tinyEngineWrong: Bool = false) -> Requirement {
         switch engine {
         case .tflm:

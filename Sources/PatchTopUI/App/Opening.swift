@@ -9,7 +9,7 @@ extension AppState {
     /// recommendation too.
     public static func opening(model: Model, patches: Int?, patchLayers: Int?, options: MemoryOptions,
                                budget: SRAMBudget?, caching: HaloCache.Mode = .none,
-                               engine: BudgetEngine = .tflm) throws(PlanError) -> AppState {
+                               engine: InferenceEngine = .tflm) throws(PlanError) -> AppState {
         if let patches, let patchLayers {
             // The sweep follows in the background (`start` asks for it).
             var state = try AppState(model: model, patches: patches, patchLayers: patchLayers, options: options, board: budget,

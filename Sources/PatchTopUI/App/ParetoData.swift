@@ -61,7 +61,7 @@ public struct ParetoData: Equatable, Sendable {
     /// for or computes wrongly is never picked: TinyEngine's PEAK_MEM, or
     /// TFLite Micro's arena (`tflm`, layer by layer only; where it does not
     /// fit, the plans' own peaks decide, and the reason says so).
-    public func recommendation(budget: SRAMBudget?, engine: BudgetEngine, tflm: Result<Int, EngineFigures.Reason>,
+    public func recommendation(budget: SRAMBudget?, engine: InferenceEngine, tflm: Result<Int, EngineFigures.Reason>,
                                maxOverhead: Double = 0.2) -> (point: ParetoPoint, reason: String)? {
         func need(_ point: ParetoPoint) -> Int? {
             let required = point.required(by: engine, tflm: tflm)

@@ -34,7 +34,7 @@ public struct ParetoPoint: Equatable, Hashable, Sendable {
 
     /// The SRAM `engine` needs for this plan (`tflm`: the model's arena,
     /// which only a layer-by-layer plan has).
-    public func required(by engine: BudgetEngine, tflm: Result<Int, EngineFigures.Reason>) -> EngineFigures.Requirement {
+    public func required(by engine: InferenceEngine, tflm: Result<Int, EngineFigures.Reason>) -> EngineFigures.Requirement {
         EngineFigures.requirement(engine, patched: !isLayerByLayer, cached: false, tflm: tflm,
                                   tinyEngine: tinyEngineBytes.map { .success($0) } ?? .failure(.init(text: "none for this plan")),
                                   tinyEngineWrong: tinyEngineWrong)

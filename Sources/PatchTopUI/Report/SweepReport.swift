@@ -9,10 +9,10 @@ public struct SweepReport: Sendable {
     public var budgetName = "SRAM"
     /// `--engine`: the plans ranked by the SRAM that engine needs, and the
     /// pick (`ParetoData.recommendation`); `nil`, by the plans' own peaks.
-    public var engine: BudgetEngine?
+    public var engine: InferenceEngine?
     public private(set) var engineData: ParetoData?
 
-    public init(sweep: Sweep, sramBytes: Int?, budgetName: String = "SRAM", engine: BudgetEngine? = nil) {
+    public init(sweep: Sweep, sramBytes: Int?, budgetName: String = "SRAM", engine: InferenceEngine? = nil) {
         self.sweep = sweep
         self.sramBytes = sramBytes
         self.budgetName = budgetName
