@@ -172,6 +172,17 @@ final class SnapshotTests: XCTestCase {
         }
     }
 
+    /// Issue 23, finding 7: p=7 (a thin halo against the scale) and the
+    /// grid focused, at every size: halo cells and boundary lines show.
+    func testPatchGridAtP7() throws {
+        for (w, h) in Self.sizes {
+            var s = try state(width: w, height: h, patches: 7, patchLayers: 10)
+            s.selectedLayer = 4
+            s.focusedPanel = .grid
+            assertSnapshot(Screen.render(s, width: w, height: h), named: "grid-p7-\(w)x\(h)")
+        }
+    }
+
     /// MIT's MCUNetV2 (from ../shared/models/tinyengine): the analysis and
     /// plan views, which need no runtime.
     func testMCUNetV2Large() throws {

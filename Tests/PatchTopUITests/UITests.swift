@@ -354,7 +354,7 @@ final class ViewTests: XCTestCase {
         XCTAssertTrue(lines.joined().contains("┼"), "patch boundaries as lines")
         let legend = lines[28]
         XCTAssertTrue(legend.contains("· 1 patch") && legend.contains("▒ 2"), legend)
-        XCTAssertTrue(legend.contains("= \(g.scale)×\(g.scale) px") || legend.contains("= 1 px"), legend)
+        XCTAssertTrue(legend.contains("cell ≈ ") && legend.contains(" px"), legend)
         // The selected patch's tile is reversed, its neighbours' halo included only where it overlaps.
         let centre = g.tiles[4]
         XCTAssertTrue(grid[centre.x + centre.width / 2, centre.y + centre.height / 2].style.reverse)

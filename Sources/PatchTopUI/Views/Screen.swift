@@ -54,7 +54,8 @@ public enum Screen {
         if pareto {
             return Panes(layers: left, memory: none, grid: none, live: none, pareto: right, arena: none, heatmap: none)
         }
-        let memH = right.height / 2
+        // Short screens give the patch grid the larger half: its boundary lines need rows.
+        let memH = h < 32 ? right.height * 2 / 5 : right.height / 2
         let bottom = Rect(x: right.x, y: right.y + memH, width: right.width, height: right.height - memH)
         return Panes(layers: left,
                      memory: Rect(x: right.x, y: right.y, width: right.width, height: memH),

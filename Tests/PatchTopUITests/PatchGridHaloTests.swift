@@ -1,0 +1,74 @@
+import Foundation
+import PatchTopModel
+import PatchTopPlan
+import PatchTopUI
+import XCTest
+
+/// Issue 23, finding 7: the patch grid shows the halo at any p on any map
+/// shape, keeps its boundary lines at 80×24, fills its panel with the map's
+/// shape kept, and the layer table marks folded PADs.
+final class PatchGridHaloTests: XCTestCase {
+    /// The grid's cells (inside the tiles) of `state` drawn in `rect`.
+    func tileCells(_ state: AppState, _ rect: Rect) throws -> (geometry: PatchGridView.Geometry, cells: [Character]) {
+        let g = try XCTUnwrap(PatchGridView.geometry(state, rect: rect))
+        var grid = CellGrid(width: rect.maxX, height: rect.maxY)
+        PatchGridView.draw(state, g, into: &grid, rect: rect)
+        return (g, g.tiles.flatMap { t in (t.y..<t.maxY).flatMap { y in (t.x..<t.maxX).map { grid[$0, y].character } } })
+    }
+
+    func testTheHaloShowsAtEveryPAndSize() throws {
+        let model = try UIFixtures.model()
+        for p in 2...8 {
+            for (w, h) in [(80, 24), (120, 40), (200, 60)] {
+                var s = try AppState(model: model, patches: p, patchLayers: 10)
+                s = update(s, .resize(width: w, height: h))
+                for op in [0, 4, 9] {
+                    s.selectedLayer = op
+                    s.selectedPatch = p * p - 1
+                    guard s.plan.haloFraction(op: op) > 0 else { continue }
+                    let rect = Screen.layout(s).panes.grid
+                    let (g, cells) = try tileCells(s, rect)
+                    XCTAssertTrue(cells.contains { "▒▓█".contains($0) }, "p=\(p) op \(op) at \(w)×\(h): no halo cell")
+                    // Where a tile has room for an inside (3 cells or more each way), the inside shows computed once.
+                    if g.tiles.allSatisfy({ $0.width >= 3 && $0.height >= 3 }) {
+                        XCTAssertTrue(cells.contains("·"), "p=\(p) op \(op) at \(w)×\(h): no cell computed once")
+                    }
+                    if p <= 5 { XCTAssertTrue(g.lines, "p=\(p) at \(w)×\(h): boundary lines") }
+                }
+            }
+        }
+    }
+
+    /// At p=7 the grid uses most of its panel's width (it used 20 of 37 columns).
+    func testTheGridUsesThePanel() throws {
+        var s = try AppState(model: UIFixtures.model(), patches: 7, patchLayers: 10)
+        s = update(s, .resize(width: 120, height: 40))
+        let rect = Screen.layout(s).panes.grid
+        let g = try XCTUnwrap(PatchGridView.geometry(s, rect: rect))
+        let used = (g.tiles.map(\.maxX).max() ?? 0) - rect.inset(1).x
+        XCTAssertGreaterThanOrEqual(Double(used), 0.6 * Double(rect.inset(1).width), "\(used) of \(rect.inset(1).width) columns")
+    }
+
+    /// A non-square map keeps its shape: MIT's detector's 64×80 map is
+    /// drawn wider than tall, in the map's proportion (a cell is about half as wide as tall).
+    func testANonSquareMapKeepsItsShape() throws {
+        let model = try EngineVerdictTests.sharedModel("detection")
+        var s = try AppState(model: model, patches: 4, patchLayers: 9)
+        s = update(s, .resize(width: 200, height: 60))
+        s.selectedLayer = 2
+        let g = try XCTUnwrap(PatchGridView.geometry(s, rect: Screen.layout(s).panes.grid))
+        let rows = g.cellRows.reduce(0) { $0 + $1.count }, cols = g.cellCols.reduce(0) { $0 + $1.count }
+        let ratio = Double(cols) / Double(rows) / (Double(g.width) / Double(g.height))
+        XCTAssertTrue((1.4...2.6).contains(ratio), "cells across/down per pixel: \(ratio)")
+    }
+
+    func testFoldedPadsAreMarked() throws {
+        let model = try UIFixtures.model("pytorch-style")
+        var s = try AppState(model: model, patches: 2, patchLayers: 3, options: MemoryOptions(foldPad: true))
+        s = update(s, .resize(width: 120, height: 40))
+        let screen = Screen.render(s, width: 120, height: 40).lines().joined(separator: "\n")
+        XCTAssertTrue(screen.contains("PAD folded"), screen)
+        let plain = try AppState(model: model, patches: 2, patchLayers: 3)
+        XCTAssertFalse(Screen.render(plain, width: 120, height: 40).lines().joined().contains("folded"))
+    }
+}
