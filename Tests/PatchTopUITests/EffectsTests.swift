@@ -99,7 +99,7 @@ final class EffectUpdateTests: XCTestCase {
         XCTAssertEqual(s.exportPath, "./patchtop-mbv2-w0.35-r144-p3-n13-tflm.txt")
         s.exportDirectory = "/tmp/reports/"
         let (_, effects) = updateWithEffects(s, .key(.char("e")))
-        XCTAssertEqual(effects, [.export(path: "/tmp/reports/patchtop-mbv2-w0.35-r144-p3-n13-tflm.txt", report: ReportRenderer(state: s, width: 120, height: 40, date: s.exportDate).render())])
+        XCTAssertEqual(effects, [.export(path: "/tmp/reports/patchtop-mbv2-w0.35-r144-p3-n13-tflm.txt", report: ReportRenderer(state: s, width: 120, height: 40, date: ReportRenderer.writeTimePlaceholder).render())])
         s = update(s, .key(.char("m")))
         XCTAssertEqual(s.exportPath, "/tmp/reports/patchtop-mbv2-w0.35-r144-p3-n13-inplace.txt", "the memory options are in the name")
         let done = update(s, .exported(path: "/tmp/x.txt"))
@@ -190,11 +190,12 @@ final class ExportTests: XCTestCase {
         XCTAssertEqual(messages, [.exported(path: path)])
         let text = try String(contentsOfFile: path, encoding: .utf8)
         let lines = text.components(separatedBy: "\n")
-        XCTAssertEqual(Array(lines.prefix(10)), [
+        XCTAssertEqual(Array(lines.prefix(11)), [
             "PatchTop report — mbv2-w0.35-r144",
             "date            2026-01-02T03:04:05Z",
             "plan            p=3 n=13",
             "memory options  TFLite Micro (no in-place, input in SRAM)",
+            "halo caches     none",
             "peak            121.4 KiB (124,320 B) vs 303.8 KiB layer-by-layer, 2.50× lower",
             "MAC overhead    +12.9% (30.1 M vs 26.7 M)",
             "engines         \(next.engines.line)",
@@ -203,9 +204,9 @@ final class ExportTests: XCTestCase {
             "selected        op 0, patch 1/9 (marked » and #)",
         ])
         // Then TinyEngine's lines (as `report` prints them), a blank line and the screen.
-        XCTAssertEqual(lines[10], "split index     13 (TinyEngine's split_index for n=13, of 63 layers)")
+        XCTAssertEqual(lines[11], "split index     13 (TinyEngine's split_index for n=13, of 63 layers)")
         let blank = try XCTUnwrap(lines.firstIndex(of: ""))
-        XCTAssertEqual(Array(lines[10..<blank]), TinyEngineLines.lines(model: next.model, patches: 3, patchLayers: 13))
+        XCTAssertEqual(Array(lines[11..<blank]), TinyEngineLines.lines(model: next.model, patches: 3, patchLayers: 13))
         XCTAssertEqual(Array(lines[(blank + 1)..<(blank + 31)]), Screen.render(next, width: 100, height: 30, exporting: true).lines(), "the screen as drawn, at the terminal's size")
         let shown = update(next, messages[0])
         XCTAssertTrue(Screen.render(shown, width: 100, height: 30).lines()[28].hasPrefix("exported patchtop-mbv2-w0.35-r144-p3-n13-tflm.txt"))

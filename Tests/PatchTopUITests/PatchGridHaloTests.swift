@@ -1,4 +1,5 @@
 import Foundation
+import PatchTopEffects
 import PatchTopModel
 import PatchTopPlan
 import PatchTopUI
@@ -70,5 +71,49 @@ final class PatchGridHaloTests: XCTestCase {
         XCTAssertTrue(screen.contains("PAD folded"), screen)
         let plain = try AppState(model: model, patches: 2, patchLayers: 3)
         XCTAssertFalse(Screen.render(plain, width: 120, height: 40).lines().joined().contains("folded"))
+    }
+}
+
+/// Issue 23, finding 8: a report (`e` and `report`) carries every layer
+/// after the screen, the date its file is written, and the halo-cache mode
+/// in its header and file name.
+final class FullReportTests: XCTestCase {
+    func testEveryLayerFollowsTheScreen() throws {
+        let model = try UIFixtures.model()
+        let s = try AppState(model: model, patches: 3, patchLayers: 13)
+        let text = ReportRenderer(state: s, width: 80, height: 24, date: "d").render()
+        let lines = text.components(separatedBy: "\n")
+        let start = try XCTUnwrap(lines.firstIndex { $0.hasPrefix("every layer (64 ops") })
+        let table = lines[(start + 2)...].filter { !$0.isEmpty }
+        XCTAssertEqual(table.count, model.operators.count, "one row per op, not only the rows the screen shows")
+        for (k, row) in table.enumerated() {
+            XCTAssertTrue(row.dropFirst(2).trimmingCharacters(in: .whitespaces).hasPrefix("\(k) "), row)
+        }
+        XCTAssertTrue(lines[start + 1].contains("out B") && lines[start + 1].contains("kernel"), "every column: \(lines[start + 1])")
+        XCTAssertTrue(table.last?.contains("SOFTMAX") == true || table.last?.contains("RESHAPE") == true || !table.isEmpty)
+    }
+
+    func testAnExportIsDatedWhenWrittenAndNamesItsHaloCaches() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("patchtop-export-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var s = try AppState(model: UIFixtures.model(), patches: 3, patchLayers: 13, caching: .auto)
+        s = update(s, .resize(width: 100, height: 30))
+        s.exportDirectory = dir.path
+        XCTAssertEqual(s.exportDate, "", "the TUI leaves it to the write")
+        XCTAssertTrue(s.exportPath.hasSuffix("/patchtop-mbv2-w0.35-r144-p3-n13-tflm-cache-auto.txt"), s.exportPath)
+        let (next, effects) = updateWithEffects(s, .key(.char("e")))
+        Thread.sleep(forTimeInterval: 1.1)
+        let before = Date()
+        let handler = EffectHandler(planRunner: nil)
+        handler.perform(effects, in: next)
+        guard case .exported(let path)? = handler.inbox.drain().first else { return XCTFail("exported") }
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let dateLine = try XCTUnwrap(text.components(separatedBy: "\n").first { $0.hasPrefix("date ") })
+        let date = try XCTUnwrap(ISO8601DateFormatter().date(from: String(dateLine.dropFirst(16))), dateLine)
+        XCTAssertGreaterThanOrEqual(date.timeIntervalSince(before), -1, "stamped when written, not when the key was pressed or PatchTop started")
+        XCTAssertFalse(text.contains(ReportRenderer.writeTimePlaceholder))
+        XCTAssertTrue(text.contains("\nhalo caches     auto"), text)
+        XCTAssertTrue(text.contains("\nevery layer (64 ops"))
     }
 }

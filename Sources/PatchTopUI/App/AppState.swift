@@ -68,7 +68,8 @@ public struct AppState: Sendable {
     public var runGeneration = 0
     /// Where `e` writes its report (`patchtop-<model>-p<P>-n<N>-<memory>.txt` inside it).
     public var exportDirectory = "."
-    /// The date exports are stamped with (the loop's caller sets it; fixed in tests).
+    /// The date exports are stamped with when set (fixed in tests); empty,
+    /// each export is stamped when its file is written.
     public var exportDate = ""
     /// Step-through mode: `nil` when off; on, the latest snapshot (if one arrived).
     public var step: StepMode?
@@ -179,7 +180,8 @@ public struct AppState: Sendable {
     /// `./patchtop-mbv2-w0.35-r144-p3-n13-tflm.txt`: where `e` writes by
     /// default (a `-2`… suffix is added when the file exists).
     public var exportPath: String {
-        let name = "patchtop-\(model.name)-p\(plan.patches)-n\(plan.patchLayers)-\(Self.optionsTag(options)).txt"
+        let cache = caching == .none ? "" : "-cache-\(caching.rawValue)"
+        let name = "patchtop-\(model.name)-p\(plan.patches)-n\(plan.patchLayers)-\(Self.optionsTag(options))\(cache).txt"
         if exportDirectory.isEmpty { return name }
         return exportDirectory.hasSuffix("/") ? exportDirectory + name : exportDirectory + "/" + name
     }

@@ -127,7 +127,8 @@ private func perform(_ act: KeyCommand, _ s: inout AppState, _ effects: inout [E
     case .recommend:
         s.repick(&effects, because: "recommended")
     case .export:
-        effects.append(.export(path: s.exportPath, report: ReportRenderer(state: s, width: s.width, height: s.height, date: s.exportDate).render()))
+        effects.append(.export(path: s.exportPath, report: ReportRenderer(state: s, width: s.width, height: s.height,
+                                                                       date: s.exportDate.isEmpty ? ReportRenderer.writeTimePlaceholder : s.exportDate).render()))
     case .toggleStep:
         if stepping {
             s.step = nil

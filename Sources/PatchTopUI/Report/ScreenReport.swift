@@ -20,6 +20,10 @@ public struct ReportRenderer: Sendable {
         self.state = state; self.view = view; self.width = width; self.height = height; self.date = date
     }
 
+    /// Stands for the date in a report that is stamped when its file is
+    /// written (`e`): the effect that writes it puts the time there.
+    public static let writeTimePlaceholder = "{written at}"
+
     public func headerLines() -> [String] {
         let plan = state.plan
         var out = [
@@ -27,6 +31,8 @@ public struct ReportRenderer: Sendable {
             "date            \(date)",
             "plan            p=\(plan.patches) n=\(plan.patchLayers)\(plan.isPatched ? "" : " (layer by layer)")",
             "memory options  \(plan.options.summary)",
+            "halo caches     \(state.caching.rawValue)" + (plan.caches.isEmpty ? ""
+                : ": \(plan.caches.count) caches, \(formatBytes(plan.cacheBytes.values.reduce(0, +))), save \(formatMACs(plan.cacheMacsSaved)) MACs"),
             plan.isPatched
                 ? "peak            \(formatBytes(plan.peakBytes)) (\(formatCount(plan.peakBytes)) B) vs \(formatBytes(plan.layerByLayerPeakBytes)) layer-by-layer, \(Verdicts.peak(plan))"
                 : "peak            \(formatBytes(plan.peakBytes)) (\(formatCount(plan.peakBytes)) B), layer by layer",
@@ -76,7 +82,27 @@ public struct ReportRenderer: Sendable {
         return grid.lines()
     }
 
+    /// Every op, as the layer table lists them with all its columns, live
+    /// KiB for this plan: the screen shows only the rows that fit.
+    public func everyLayer() -> [String] {
+        let plan = state.plan
+        let folded = Set(plan.model.rewrite.foldedPads)
+        let rows = LayerRow.rows(of: state.model, memory: plan.layerByLayer).map { row in
+            var row = row
+            if folded.contains(row.index) { row.op += " folded" }
+            return row
+        }
+        let live = rows.map { $0.index < plan.liveBytes.count ? plan.liveBytes[$0.index] : $0.liveBytes }
+        let columns = LayersView.columns(for: rows, live: live, width: .max)
+        let table = rows.indices.map { i in
+            let row = rows[i]
+            let mark = (plan.isPatched && row.index < plan.patchLayers ? "▌" : " ") + (row.index == plan.peakOp ? "▲" : " ")
+            return columns.cells(row, live: live[i], mark: mark)
+        }
+        return ["every layer (\(rows.count) ops; ▌ patch stage, ▲ peak; live KiB of this plan)", columns.header()] + table
+    }
+
     public func render() -> String {
-        (headerLines() + [""] + body()).joined(separator: "\n") + "\n"
+        (headerLines() + [""] + body() + [""] + everyLayer()).joined(separator: "\n") + "\n"
     }
 }
