@@ -352,7 +352,7 @@ final class StepModeTests: XCTestCase {
                 let shape = model.tensors[values.tensor].shape
                 guard shape.count == 4 else { continue }
                 for row in values.rows { for col in values.cols { for c in [0, values.channels - 1] {
-                    XCTAssertEqual(values.value(row: row, col: col, channel: c), full[(row * shape[2] + col) * shape[3] + c], "step \(after.position) \(String(describing: after.last)) t\(values.tensor) region \(values.rows)×\(values.cols) at \(row),\(col),\(c) data \(values.data.count) shape \(shape)")
+                    XCTAssertEqual(values.value(row: row, col: col, channel: c), Double(full[(row * shape[2] + col) * shape[3] + c]), "step \(after.position) \(String(describing: after.last)) t\(values.tensor) region \(values.rows)×\(values.cols) at \(row),\(col),\(c) data \(values.numbers.count) shape \(shape)")
                 } } }
                 checkedValues += 1
             }

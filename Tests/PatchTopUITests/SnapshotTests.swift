@@ -183,6 +183,19 @@ final class SnapshotTests: XCTestCase {
         }
     }
 
+    /// Issue 23, finding 9: step mode on a float model after `f`: the final
+    /// output in the heatmap.
+    func testStepModeOnAFloatModelAfterF() throws {
+        let model = try UIFixtures.model("mbv2-mini-f32")
+        for (w, h) in Self.sizes {
+            var s = try AppState(model: model, patches: 2, patchLayers: 4)
+            s = update(update(s, .resize(width: w, height: h)), .key(.char("s")))
+            var driver = try RuntimeStepDriver(model: model, request: s.currentRunRequest)
+            s = update(s, .stepped(try driver.perform(.toEnd)))
+            assertSnapshot(Screen.render(s, width: w, height: h), named: "step-float-done-\(w)x\(h)")
+        }
+    }
+
     /// MIT's MCUNetV2 (from ../shared/models/tinyengine): the analysis and
     /// plan views, which need no runtime.
     func testMCUNetV2Large() throws {
