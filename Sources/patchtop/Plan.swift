@@ -26,7 +26,22 @@ struct Plan: ParsableCommand {
     func run() throws {
         let loaded = try loadModel(model)
         let plan: PatchPlan
-        let n = try stage.patchLayers(for: loaded)
+        var n = try stage.patchLayers(for: loaded)
+        var chosen: String?
+        // `-p P` alone: not silently layer by layer, but the n with the
+        // smallest peak for that p (then the fewest MACs), said so.
+        if stage.givenPatches != nil, stage.givenPatchLayers == nil, stage.splitIndex == nil, stage.patches > 1 {
+            let candidates = (1...max(1, loaded.operators.count)).compactMap {
+                try? PatchPlan(model: loaded, patches: stage.patches, patchLayers: $0, options: memory.options,
+                               haloCaching: cache.caching(budget: budget.budget?.bytes))
+            }
+            if let best = candidates.min(by: { ($0.peakBytes, $0.macs) < ($1.peakBytes, $1.macs) }) {
+                n = best.patchLayers
+                chosen = "n               \(n) (no -n given: the n with the smallest peak for p=\(stage.patches))"
+            } else {
+                throw CommandFailure("\(loaded.name): no n can be planned with p=\(stage.patches) (give -n to see why)")
+            }
+        }
         do {
             plan = try PatchPlan(model: loaded, patches: stage.patches, patchLayers: n, options: memory.options,
                                  haloCaching: cache.caching(budget: budget.budget?.bytes))
@@ -41,11 +56,13 @@ struct Plan: ParsableCommand {
                 ? .failure(TFLiteMicroUnavailable(reason: "TFLite Micro runs models layer by layer: it has no patch plans"))
                 : TFLiteMicroArena.predict(for: loaded)
             object.engines = EnginesJSON(tflm: tflm, tinyEngine: TinyEngineEngineJSON(model: loaded, patches: plan.patches, patchLayers: plan.patchLayers))
+            object.budget = budget.budget.map { PlanBudgetJSON(budget: $0, model: loaded, plan: plan) }
             try printJSON(object)
         } else {
             let report = PlanReport(plan: plan).lines()
             let engine = TinyEngineLines.lines(model: loaded, patches: plan.patches, patchLayers: plan.patchLayers)
-            print((report.prefix(4) + engine + report.dropFirst(4)).joined(separator: "\n"))
+            let verdicts = budget.budget.map { PlanBudgetJSON.lines(budget: $0, model: loaded, plan: plan) } ?? []
+            print((report.prefix(4) + (chosen.map { [$0] } ?? []) + verdicts + engine + report.dropFirst(4)).joined(separator: "\n"))
         }
     }
 }

@@ -68,6 +68,8 @@ public struct PlanJSON: Codable, Equatable, Sendable {
     public var patchRegions: [PatchJSON]?
     /// What engines would reserve for this plan (set by `plan --json`).
     public var engines: EnginesJSON?
+    /// With `--sram`/`--board`: the budget and each engine's verdict on it.
+    public var budget: PlanBudgetJSON?
 
     public init(_ plan: PatchPlan, includeRegions: Bool) {
         model = plan.model.name
