@@ -100,20 +100,15 @@ struct Run: ParsableCommand {
         func failure(_ error: some CustomStringConvertible) -> CommandFailure { CommandFailure("\(loaded.name): \(error.description)") }
         let prepared: PreparedModel
         do { prepared = try PreparedModel(model: loaded) } catch { throw failure(error) }
-        let plan: PatchPlan
         let n = try resolvePatchLayers(loaded, patchLayers: patchLayers, splitIndex: splitIndex)
+        let pipeline: Pipeline
         do {
-            plan = try PatchPlan(model: loaded, patches: patches, patchLayers: n, options: memory.options,
-                                 haloCaching: cache.caching(budget: budget.budget?.bytes))
+            pipeline = try Pipeline(prepared: prepared, patches: patches, patchLayers: n, options: memory.options,
+                                    haloCaching: cache.caching(budget: budget.budget?.bytes), arenaLimit: arena.maxArena.bytes)
         } catch {
             throw failure(error)
         }
-        let program: ArenaProgram
-        do {
-            program = try ArenaProgram(prepared: prepared, plan: plan, arenaLimit: arena.maxArena.bytes)
-        } catch {
-            throw failure(error)
-        }
+        let plan = pipeline.plan, program = pipeline.program
         guard let inputIndex = loaded.inputs.first, !loaded.outputs.isEmpty else {
             throw CommandFailure("\(loaded.name): the model has no input or no output")
         }

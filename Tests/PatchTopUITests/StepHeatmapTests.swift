@@ -48,8 +48,8 @@ final class StepHeatmapTests: XCTestCase {
         var s = try stepped("tiny-allops", patches: 2, patchLayers: 3, command: .next, width: 200, height: 60)
         var snapshot = try XCTUnwrap(s.step?.snapshot)
         // A 40-byte buffer at the arena's start and one of 2 KiB after it.
-        snapshot.blocks = [ArenaBlock(tensor: 3, perPatch: false, staging: false, scratch: false, offset: 0, bytes: 40),
-                           ArenaBlock(tensor: 4, perPatch: false, staging: false, scratch: false, offset: 48, bytes: 2048)]
+        snapshot.blocks = [ArenaBlock(kind: .tensor(3), tensor: 3, offset: 0, bytes: 40),
+                           ArenaBlock(kind: .tensor(4), tensor: 4, offset: 48, bytes: 2048)]
         s = update(s, .stepped(snapshot))
         let rect = Screen.layout(s).panes.arena
         let text = Screen.render(s, width: 200, height: 60).lines()[rect.y..<rect.maxY].joined(separator: "\n")

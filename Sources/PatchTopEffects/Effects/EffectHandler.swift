@@ -1,3 +1,4 @@
+import PatchTopReports
 import Foundation
 import PatchTopModel
 import PatchTopPlan

@@ -44,7 +44,7 @@ public final class ArenaPlanRunner: PlanRunner, @unchecked Sendable {
         let cached = reference
         lock.unlock()
         if let cached { return cached }
-        let program = try ArenaProgram(prepared: prepared, arenaLimit: arenaLimit)
+        let program = try Pipeline(prepared: prepared, arenaLimit: arenaLimit).program
         guard let output = try program.run(input: seededInput())?.outputs else {
             throw .stopped
         }
@@ -68,17 +68,12 @@ public final class ArenaPlanRunner: PlanRunner, @unchecked Sendable {
 
     public func run(_ request: RunRequest, shouldStop: @escaping @Sendable () -> Bool) throws(RuntimeError) -> RunSummary? {
         let prepared = try prepared.get()
-        let plan: PatchPlan
-        do {
-            plan = try PatchPlan(model: model, patches: request.patches, patchLayers: request.patchLayers, options: request.options,
-                                 haloCaching: request.haloCaching)
-        } catch {
-            throw .plan(error)
-        }
+        let pipeline = try Pipeline(prepared: prepared, patches: request.patches, patchLayers: request.patchLayers,
+                                    options: request.options, haloCaching: request.haloCaching, arenaLimit: arenaLimit)
+        if shouldStop() { return nil }
         let reference = try layerByLayerOutput(prepared)
         if shouldStop() { return nil }
-        let program = try ArenaProgram(prepared: prepared, plan: plan, arenaLimit: arenaLimit)
-        if shouldStop() { return nil }
+        let plan = pipeline.plan, program = pipeline.program
         let clock = ContinuousClock()
         let start = clock.now
         guard let result = try program.run(input: seededInput(), shouldStop: shouldStop) else { return nil }

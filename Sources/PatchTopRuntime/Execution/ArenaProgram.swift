@@ -14,8 +14,8 @@ import PatchTopPlan
 public struct ArenaProgram: Sendable {
     public let prepared: PreparedModel
     public let plan: PatchPlan
-    /// Offset, size and lifetime of every buffer of the plan's memory
-    /// schedule (buffer id = index in `plan.schedule.buffers`).
+    /// The offset of every buffer of the plan's memory schedule
+    /// (`plan.layout`).
     public let layout: ArenaLayout
     /// Every piece of work in execution order.
     public let schedule: [ScheduledStep]
@@ -57,7 +57,7 @@ public struct ArenaProgram: Sendable {
         let model = prepared.model
         self.prepared = prepared
         self.plan = plan
-        let layout = ArenaLayout(plan: plan)
+        let layout = plan.layout
         guard layout.arenaBytes <= arenaLimit else {
             throw .arenaTooLarge(model: model.name, bytes: layout.arenaBytes, limit: arenaLimit)
         }

@@ -1,3 +1,4 @@
+import PatchTopReports
 import PatchTopModel
 import PatchTopPlan
 

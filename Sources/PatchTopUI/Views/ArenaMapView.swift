@@ -1,3 +1,4 @@
+import PatchTopReports
 import PatchTopModel
 import PatchTopPlan
 
@@ -100,7 +101,7 @@ public enum ArenaMapView {
             guard let index else { grid[x, y] = Cell("·", style: .dim); continue }
             let block = blocks[index]
             let style = CellStyle(fg: colors[index % colors.count], reverse: block.tensor == written)
-            grid[x, y] = Cell(letter(index, perPatch: block.perPatch), style: style)
+            grid[x, y] = Cell(letter(index, perPatch: block.isPerPatch), style: style)
         }
         // The legend, one buffer per line: a per-patch buffer gives its region, not the tensor's shape.
         y = mapY + mapRows
@@ -110,13 +111,13 @@ public enum ArenaMapView {
                 grid.text(TextFit.first(["+\(blocks.count - index) more buffers", "+\(blocks.count - index) more"], width: inner.width), x: inner.x, y: y, style: .dim)
                 break
             }
-            let extent = block.perPatch ? region(state.plan, tensor: block.tensor, model: model) : shape(block.tensor, model: model)
+            let extent = block.isPerPatch ? region(state.plan, tensor: block.tensor, model: model) : shape(block.tensor, model: model)
             // A buffer too small to tell apart in KiB (`0.0–0.0`) is given in bytes.
             let inBytes = kib(block.offset) == kib(block.end)
             let range = inBytes ? "\(formatCount(block.offset))–\(formatCount(block.end))" : kib(block.offset) + "–" + kib(block.end)
             let unit = inBytes ? "B" : "KiB"
             let kind = block.kindLabel
-            let letter = String(letter(index, perPatch: block.perPatch))
+            let letter = String(letter(index, perPatch: block.isPerPatch))
             let text = TextFit.first([
                 "\(letter) t\(block.tensor)  \(range) \(unit)  \(kind) \(extent)",
                 "\(letter) t\(block.tensor) \(range) \(kind) \(extent)",
