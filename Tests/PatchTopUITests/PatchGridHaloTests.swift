@@ -117,3 +117,39 @@ final class FullReportTests: XCTestCase {
         XCTAssertTrue(text.contains("\nevery layer (64 ops"))
     }
 }
+
+/// Issue 23, finding 11: on small screens the hint bar abbreviates rather
+/// than dropping keys, and the Pareto chart's title is shortened whole.
+final class SmallScreenTests: XCTestCase {
+    func testTheHintBarKeepsEveryKeyAtEverySize() throws {
+        for stepping in [false, true] {
+            let keys = keyBindings.filter { $0.applies(stepping: stepping, pareto: false) }.map { stepping ? $0.stepHint : $0.hint }.filter { !$0.isEmpty }.map { String($0.prefix { $0 != " " }) }
+            for width in [78, 118, 198] {
+                let bar = Screen.hintBar(stepping: stepping, width: width)
+                XCTAssertLessThanOrEqual(bar.count, width)
+                let tokens = Set(bar.split(separator: " ").map(String.init))
+                for key in keys { XCTAssertTrue(tokens.contains(key), "\(stepping ? "step " : "")\(width): \(key) missing from \(bar)") }
+                XCTAssertFalse(bar.contains("? more"), bar)
+                XCTAssertTrue(bar.hasSuffix("? help  q quit") || bar.hasSuffix("? help q quit"), bar)
+            }
+        }
+        // Full words where there is room.
+        XCTAssertTrue(Screen.hintBar(width: 198).contains("m memory") && Screen.hintBar(width: 198).contains("H cache"))
+        // Narrower than every key: the lowest-priority keys go, and the bar says the overlay has them.
+        let tiny = Screen.hintBar(width: 30)
+        XCTAssertLessThanOrEqual(tiny.count, 30)
+        XCTAssertTrue(tiny.contains("? more") && tiny.contains("q quit"), tiny)
+    }
+
+    func testTheParetoTitleIsShortenedWhole() throws {
+        for width in [20, 30, 36, 44, 60, 200] {
+            let title = ParetoView.title(points: 85, front: 12, width: width)
+            XCTAssertLessThanOrEqual(title.count, width, title)
+            XCTAssertFalse(title.contains("…"), title)
+        }
+        var s = try AppState(model: UIFixtures.model(), patches: 3, patchLayers: 13, pareto: UIFixtures.pareto(UIFixtures.model()))
+        s = update(update(s, .resize(width: 80, height: 24)), .key(.char("v")))
+        let top = Screen.render(s, width: 80, height: 24).lines()[2]
+        XCTAssertTrue(top.contains("┌─ Pareto (") && top.contains(" on the front) ─") || top.contains(" front) ─"), top)
+    }
+}
