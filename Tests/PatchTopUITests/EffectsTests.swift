@@ -492,7 +492,8 @@ final class StepCommandTests: XCTestCase {
 
     /// MIT's MCUNetV2 at its recommended plan steps through its stage (skipped without ../shared/models).
     func testMCUNetV2StepsThroughItsStage() throws {
-        let path = UIFixtures.repositoryRoot.appendingPathComponent("../shared/models/tinyengine/mcunetv2_large.tflite").standardizedFileURL.path
+        let path = (ProcessInfo.processInfo.environment["PATCHTOP_SHARED_MODELS"].map { URL(fileURLWithPath: $0) }
+            ?? UIFixtures.repositoryRoot.appendingPathComponent("../shared/models")).appendingPathComponent("tinyengine/mcunetv2_large.tflite").standardizedFileURL.path
         guard FileManager.default.fileExists(atPath: path) else { throw XCTSkip("\(path) is absent") }
         let model = try TFLiteReader.load(path: path)
         let request = RunRequest(generation: 0, patches: 7, patchLayers: 12, options: .tfliteMicro)

@@ -199,9 +199,7 @@ final class SnapshotTests: XCTestCase {
     /// MIT's MCUNetV2 (from ../shared/models/tinyengine): the analysis and
     /// plan views, which need no runtime.
     func testMCUNetV2Large() throws {
-        let path = UIFixtures.repositoryRoot.appendingPathComponent("../shared/models/tinyengine/mcunetv2_large.tflite").standardizedFileURL.path
-        guard FileManager.default.fileExists(atPath: path) else { throw XCTSkip("\(path) is absent") }
-        let model = try TFLiteReader.load(path: path)
+        let model = try EngineVerdictTests.sharedModel("mcunetv2_large")
         let pareto = UIFixtures.pareto(model)
         let pick = try XCTUnwrap(pareto.recommendation(budget: nil))
         for (w, h) in Self.sizes {
