@@ -108,7 +108,8 @@ final class TmuxTests: XCTestCase {
         let lines = screen.components(separatedBy: "\n")
         XCTAssertTrue(lines.contains { $0.hasPrefix("p ") && $0.contains(" 3  n ") }, "the p slider shows 3")
         XCTAssertTrue(screen.contains("STM32F746"), "the budget line is labelled with the board")
-        XCTAssertTrue(screen.contains("no verdict: TFLite Micro runs layer by layer only"), "the memory panel's verdict: TFLite Micro has no patch plans")
+        XCTAssertTrue(screen.contains("STM32F746: no TFLM figure") || screen.contains("no verdict"), "the memory panel's verdict: TFLite Micro has no patch plans")
+        XCTAssertTrue(lines[1].contains("TFLM arena –"), "the top line names the figure: \(lines[1])")
         XCTAssertFalse(screen.contains("DIFFERS"))
 
         try send("e")
