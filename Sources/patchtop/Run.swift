@@ -142,10 +142,11 @@ struct Run: ParsableCommand {
         var identical: Bool?
         if plan.isPatched {
             do {
-                let reference = try ArenaProgram(prepared: prepared, options: memory.options, arenaLimit: arena.maxArena.bytes)
-                identical = try reference.run(input: signed).map { $0.outputs == measured.outputs }
+                let reference = try Pipeline(prepared: prepared, patches: 1, patchLayers: 0, options: memory.options,
+                                             arenaLimit: arena.maxArena.bytes)
+                identical = try reference.program.run(input: signed).map { $0.outputs == measured.outputs }
             } catch {
-                throw CommandFailure("\(loaded.name): the layer-by-layer reference run failed: \(error.description)")
+                throw CommandFailure("\(loaded.name): the layer-by-layer reference run failed: \(error)")
             }
         }
         // Written straight from the run's arrays; only the 17 values shown

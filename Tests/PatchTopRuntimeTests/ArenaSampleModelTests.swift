@@ -1,6 +1,6 @@
 import Foundation
 import PatchTopModel
-import PatchTopRuntime
+@testable import PatchTopRuntime
 import XCTest
 
 /// The layer-by-layer arena must be no worse than TFLite Micro's activation

@@ -3,7 +3,7 @@ import PatchTopEffects
 import PatchTopModel
 import PatchTopPlan
 import PatchTopReports
-import PatchTopRuntime
+@testable import PatchTopRuntime
 import PatchTopUI
 import XCTest
 

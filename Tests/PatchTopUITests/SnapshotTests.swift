@@ -2,7 +2,7 @@ import Foundation
 import PatchTopEffects
 import PatchTopModel
 import PatchTopPlan
-import PatchTopRuntime
+@testable import PatchTopRuntime
 import PatchTopUI
 import XCTest
 

@@ -149,7 +149,8 @@ final class KeyDispatchTests: XCTestCase {
         XCTAssertEqual(command(for: .backspace, stepping: true, pareto: false), .stepBack)
         XCTAssertNil(command(for: .backspace, stepping: false, pareto: false))
         XCTAssertEqual(command(for: .enter, stepping: false, pareto: true), .takePlan)
-        XCTAssertNil(command(for: .char("x"), stepping: false, pareto: false))
+        XCTAssertEqual(command(for: .char("x"), stepping: false, pareto: false), .exportFirmware)
+        XCTAssertNil(command(for: .char("z"), stepping: false, pareto: false))
         let helped = Set(HelpOverlay.lines())
         for label in ["w", "v", "f", "F", "⌫ ←", "Enter"] {
             XCTAssertTrue(helped.contains { $0.hasPrefix(label + " ") }, "help lists \(label)")
