@@ -40,7 +40,12 @@ let package = Package(
         // .tflite bytes → graph IR → activation memory profile.
         .target(name: "PatchTopModel", swiftSettings: optimisedEvenInDebug),
         // Receptive fields, patch regions, patched memory and MACs, sweeps.
-        .target(name: "PatchTopPlan", dependencies: ["PatchTopModel"], swiftSettings: optimisedEvenInDebug),
+        .target(
+            name: "PatchTopPlan",
+            dependencies: ["PatchTopModel"],
+            resources: [.copy("Latency/Resources/latency-calibration.json")],
+            swiftSettings: optimisedEvenInDebug
+        ),
         // int8 kernels, the arena, layer-by-layer and patch executors.
         .target(
             name: "PatchTopRuntime",

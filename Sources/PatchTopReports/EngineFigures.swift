@@ -1,6 +1,5 @@
 import PatchTopModel
 import PatchTopPlan
-import PatchTopReports
 
 /// The engine whose SRAM a budget verdict is about (`E`, `--engine`):
 /// TFLite Micro (its whole `tensor_arena`; it runs layer by layer only) or

@@ -20,11 +20,17 @@ struct Plan: ParsableCommand {
 
     @OptionGroup var budget: BudgetFlags
 
+    @OptionGroup var latency: LatencyFlags
+
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
+    @Flag(help: .hidden)
+    var costFeatures = false
+
     func run() throws {
         let loaded = try loadModel(model)
+        let setup = try latency.resolve(board: budget.board)
         let plan: PatchPlan
         var n = try stage.patchLayers(for: loaded)
         var chosen: String?
@@ -56,13 +62,19 @@ struct Plan: ParsableCommand {
                 ? .failure(TFLiteMicroUnavailable(reason: "TFLite Micro runs models layer by layer: it has no patch plans"))
                 : TFLiteMicroArena.predict(for: loaded)
             object.engines = EnginesJSON(tflm: tflm, tinyEngine: TinyEngineEngineJSON(model: loaded, patches: plan.patches, patchLayers: plan.patchLayers))
+            object.latency = setup?.json(plan, includeOps: true)
+            object.instructions = object.latency?.instructions
+            if costFeatures { object.costFeatures = CostFeaturesJSON.list(plan) }
             object.budget = budget.budget.map { PlanBudgetJSON(budget: $0, model: loaded, plan: plan) }
             try printJSON(object)
         } else {
             let report = PlanReport(plan: plan).lines()
             let engine = TinyEngineLines.lines(model: loaded, patches: plan.patches, patchLayers: plan.patchLayers)
+            let summary: [String] = setup?.lines(plan, perOp: false) ?? []
+            let perOp: [String] = setup?.predict(plan).map { [""] + LatencyReport(prediction: $0, board: setup?.board).opLines() } ?? []
             let verdicts = budget.budget.map { PlanBudgetJSON.lines(budget: $0, model: loaded, plan: plan) } ?? []
-            print((report.prefix(4) + (chosen.map { [$0] } ?? []) + verdicts + engine + report.dropFirst(4)).joined(separator: "\n"))
+            print((Array(report.prefix(4)) + (chosen.map { [$0] } ?? []) + verdicts + summary + engine + Array(report.dropFirst(4)) + perOp)
+                .joined(separator: "\n"))
         }
     }
 }
@@ -92,20 +104,35 @@ struct SweepCommand: ParsableCommand {
 
     @OptionGroup var cache: HaloCacheFlags
 
+    @OptionGroup var latency: LatencyFlags
+
+    enum Cost: String, ExpressibleByArgument, CaseIterable {
+        case macs, instructions
+    }
+
+    @Option(help: ArgumentHelp("What the Pareto front and the best plan minimise beside peak memory: macs, or instructions (predicted on --target).", valueName: "cost"))
+    var cost: Cost = .macs
+
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
     func validate() throws {
         guard (1...64).contains(maxPatches) else { throw ValidationError("--max-patches \(maxPatches) is out of range 1…64") }
+        if cost == .instructions, latency.target == nil, latency.calibration == nil {
+            throw ValidationError("--cost instructions needs --target (\(CortexCore.names))")
+        }
     }
 
     func run() throws {
         let loaded = try loadModel(model)
         let budget = budgetFlags.budget?.bytes
+        let predictions = try latency.resolve(board: budgetFlags.board)?.model
         // With --halo-cache the sweep tries that choice beside plain patching.
         let caching = cache.haloCache == .none ? [HaloCaching.none] : [.none, cache.caching(budget: budget)]
-        let sweep = Sweep(model: loaded, maxPatches: maxPatches, options: memory.options, caching: caching)
-        let report = SweepReport(sweep: sweep, sramBytes: budget, budgetName: budgetFlags.budget?.name ?? "SRAM", engine: engine)
+        let sweepCost: SweepCost = if cost == .instructions, let predictions { .instructions(predictions) } else { .macs }
+        let sweep = Sweep(model: loaded, maxPatches: maxPatches, options: memory.options, caching: caching, cost: sweepCost)
+        let report = SweepReport(sweep: sweep, sramBytes: budget, predictions: predictions,
+                                 budgetName: budgetFlags.budget?.name ?? "SRAM", engine: engine)
         if json {
             try printJSON(SweepJSON(report))
         } else {

@@ -72,4 +72,24 @@ final class CLIEdgeTests: XCTestCase {
             XCTAssertEqual(result.stderr, "patchtop: mbv2-w0.35-r144: p=\(p) is out of range: the stage output allows 1…36 patches per side\n")
         }
     }
+
+    /// Finding 2: `sweep` takes `--board` and `--engine`, and the engine's
+    /// pick is never a plan TinyEngine computes wrongly (marked `!`).
+    func testSweepTakesABoardAndAnEngine() throws {
+        let result = try run(["sweep", model, "--board", "nRF52840", "--engine", "tinyengine"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.contains("TE PEAK_MEM"), result.stdout)
+        let pick = try XCTUnwrap(result.stdout.components(separatedBy: "\n").first { $0.hasPrefix("best for TinyEngine: p=") }, result.stdout)
+        XCTAssertTrue(pick.contains("fits nRF52840 256.0 KiB"), pick)
+        let json = try run(["sweep", model, "--board", "nRF52840", "--engine", "tinyengine", "--json"])
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(object["engine"] as? String, "tinyengine")
+        let best = try XCTUnwrap(object["engineBest"] as? [String: Any])
+        XCTAssertEqual(best["fits"] as? Bool, true)
+        XCTAssertEqual(object["sramBytes"] as? Int, 256 * 1024)
+        // The picked plan is not flagged on the front table.
+        let p = try XCTUnwrap(best["patches"] as? Int), n = try XCTUnwrap(best["patchLayers"] as? Int)
+        let plan = try run(["plan", model, "-p", "\(p)", "-n", "\(n)"])
+        XCTAssertFalse(plan.stdout.contains("does not divide") || plan.stdout.contains("across the split"), plan.stdout)
+    }
 }
