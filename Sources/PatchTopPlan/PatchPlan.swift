@@ -86,7 +86,11 @@ public struct PatchPlan: Sendable {
         guard patchLayers >= 0, patchLayers <= opCount else {
             throw .patchLayersOutOfRange(patchLayers: patchLayers, opCount: opCount)
         }
-        guard patches >= 1, patches <= 64 else { throw .patchesOutOfRange(patches: patches, limit: 64) }
+        guard patches >= 1, patches <= 64 else {
+            // The limit the stage's output sets, where there is a stage to ask.
+            let limit = patchLayers > 0 ? (try? Self.stage(of: model, patchLayers: patchLayers)).map { min($0.grid.height, $0.grid.width, 64) } : nil
+            throw .patchesOutOfRange(patches: patches, limit: limit ?? 64)
+        }
         self.model = model
         self.patches = patches
         self.patchLayers = patchLayers

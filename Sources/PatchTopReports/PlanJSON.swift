@@ -75,6 +75,8 @@ public struct PlanJSON: Codable, Equatable, Sendable {
     /// With `plan --json --cost-features`: every running op's cost-model
     /// features (for `Scripts/calibrate_latency.py`).
     public var costFeatures: [CostFeaturesJSON]?
+    /// With `--sram`/`--board`: the budget and each engine's verdict on it.
+    public var budget: PlanBudgetJSON?
 
     public init(_ plan: PatchPlan, includeRegions: Bool) {
         model = plan.model.name

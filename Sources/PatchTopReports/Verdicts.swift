@@ -34,4 +34,4 @@ public enum Verdicts {
 }
 
 /// `42.1` (KiB, one decimal), as the budget verdicts print it.
-private func kib(_ bytes: Int) -> String { formatFixed(Double(bytes) / 1024, decimals: 1) }
+func kib(_ bytes: Int) -> String { formatFixed(Double(bytes) / 1024, decimals: 1) }

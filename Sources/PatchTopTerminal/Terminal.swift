@@ -20,6 +20,10 @@ public enum TerminalError: Error, CustomStringConvertible {
 /// the terminal back however the loop ends.
 public final class Terminal: Backend {
     private var previous: CellGrid?
+    /// Function keys and resizes read while an ESC was being classified:
+    /// handed out before anything new is read, never dropped (a resize
+    /// right after Esc once left the old layout clipped).
+    private var pending: [Message] = []
     private let useColor: Bool
     private var open = false
 
@@ -92,38 +96,11 @@ public final class Terminal: Backend {
 
     /// Waits up to `pollMilliseconds` for the next input event.
     public func nextMessage() -> Message? {
+        if !pending.isEmpty { return pending.removeFirst() }
         var code: Int32 = 0
         let r = pt_get_key(&code)
         if r == ERR { return nil }
-        if r == pt_key_code_yes() {
-            switch code {
-            case pt_key_resize():
-                previous = nil
-                let s = size
-                return .resize(width: s.width, height: s.height)
-            case pt_key_mouse():
-                var x: Int32 = 0, y: Int32 = 0
-                // A press selects; its release (4) is no second click.
-                switch pt_get_mouse(&x, &y) {
-                case 1: return .mouseClick(x: Int(x), y: Int(y))
-                case 2: return .mouseWheel(up: true)
-                case 3: return .mouseWheel(up: false)
-                default: return nil
-                }
-            case pt_key_up(): return .key(.up)
-            case pt_key_down(): return .key(.down)
-            case pt_key_left(): return .key(.left)
-            case pt_key_right(): return .key(.right)
-            case pt_key_ppage(): return .key(.pageUp)
-            case pt_key_npage(): return .key(.pageDown)
-            case pt_key_home(): return .key(.home)
-            case pt_key_end(): return .key(.end)
-            case pt_key_btab(): return .key(.backTab)
-            case pt_key_enter(): return .key(.enter)
-            case pt_key_backspace(): return .key(.backspace)
-            default: return nil
-            }
-        }
+        if r == pt_key_code_yes() { return functionKey(code) }
         switch code {
         case 27: return escape()
         case 9: return .key(.tab)
@@ -133,6 +110,37 @@ public final class Terminal: Backend {
         default:
             guard let scalar = Unicode.Scalar(UInt32(bitPattern: code)) else { return nil }
             return .key(.char(Character(scalar)))
+        }
+    }
+
+    /// The message of a function key, a resize or a mouse event.
+    private func functionKey(_ code: Int32) -> Message? {
+        switch code {
+        case pt_key_resize():
+            previous = nil
+            let s = size
+            return .resize(width: s.width, height: s.height)
+        case pt_key_mouse():
+            var x: Int32 = 0, y: Int32 = 0
+            // A press selects; its release (4) is no second click.
+            switch pt_get_mouse(&x, &y) {
+            case 1: return .mouseClick(x: Int(x), y: Int(y))
+            case 2: return .mouseWheel(up: true)
+            case 3: return .mouseWheel(up: false)
+            default: return nil
+            }
+        case pt_key_up(): return .key(.up)
+        case pt_key_down(): return .key(.down)
+        case pt_key_left(): return .key(.left)
+        case pt_key_right(): return .key(.right)
+        case pt_key_ppage(): return .key(.pageUp)
+        case pt_key_npage(): return .key(.pageDown)
+        case pt_key_home(): return .key(.home)
+        case pt_key_end(): return .key(.end)
+        case pt_key_btab(): return .key(.backTab)
+        case pt_key_enter(): return .key(.enter)
+        case pt_key_backspace(): return .key(.backspace)
+        default: return nil
         }
     }
 
@@ -148,7 +156,12 @@ public final class Terminal: Backend {
             var code: Int32 = 0
             while following.count < 1 << 16 {
                 let r = pt_get_key(&code)
-                if r == ERR || r == pt_key_code_yes() { break }
+                if r == ERR { break }
+                if r == pt_key_code_yes() {
+                    // A resize (or a key ncurses decoded) ends the sequence; keep it for the loop.
+                    if let message = functionKey(code) { pending.append(message) }
+                    break
+                }
                 following.append(UInt32(bitPattern: code))
             }
         }
@@ -160,7 +173,11 @@ public final class Terminal: Backend {
             var code: Int32 = 0
             let r = pt_get_key(&code)
             wtimeout(pt_stdscr(), 0)
-            if r != ERR, r != pt_key_code_yes() { following.append(UInt32(bitPattern: code)) }
+            if r == pt_key_code_yes() {
+                if let message = functionKey(code) { pending.append(message) }
+            } else if r != ERR {
+                following.append(UInt32(bitPattern: code))
+            }
             readWaiting()
             verdict = EscapeSequence.classify(following)
         }

@@ -204,11 +204,14 @@ struct Bench: ParsableCommand {
 
     private func printText(_ figures: Figures, inference: InferenceTiming?, patched: InferenceTiming?, plan timedPlan: PatchPlan) {
         let n = figures.planPatchLayers
-        print("\(figures.model) — medians over \(runs) runs")
+        // Each figure says over how many runs its median is: --runs for
+        // planning, fewer for loading (10 at most), sweeping (a tenth) and
+        // inference (3…30).
+        print("\(figures.model) — medians (--runs \(runs); each line says how many runs it took)")
         print("kernels              \(KernelPath.active); CPU features: \(CPUFeatures.current)")
-        if let load = figures.loadMilliseconds { print("load model           \(format(load)) ms") }
-        if let plan = figures.planMilliseconds { print("plan p=\(patches) n=\(n)       \(format(plan)) ms") }
-        if let sweep = figures.sweepMilliseconds, let plans = figures.sweepPlans { print("sweep (\(plans) plans)  \(format(sweep)) ms") }
+        if let load = figures.loadMilliseconds { print("load model           \(format(load)) ms (median of \(min(runs, 10)) runs)") }
+        if let plan = figures.planMilliseconds { print("plan p=\(patches) n=\(n)       \(format(plan)) ms (median of \(runs) runs)") }
+        if let sweep = figures.sweepMilliseconds, let plans = figures.sweepPlans { print("sweep (\(plans) plans)  \(format(sweep)) ms (median of \(max(1, runs / 10)) runs)") }
         if let inference {
             print("inference            \(format(inference.milliseconds)) ms layer-by-layer (median of \(inference.runs) runs on one reused arena: no painting, no scan)")
             print("arena                \(inference.painted.measuredArenaBytes) bytes measured on a separate painted run (laid out \(inference.painted.plannedArenaBytes))")

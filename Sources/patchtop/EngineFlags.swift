@@ -1,3 +1,4 @@
+import PatchTopReports
 import ArgumentParser
 import PatchTopUI
 

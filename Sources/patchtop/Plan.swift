@@ -32,7 +32,22 @@ struct Plan: ParsableCommand {
         let loaded = try loadModel(model)
         let setup = try latency.resolve(board: budget.board)
         let plan: PatchPlan
-        let n = try stage.patchLayers(for: loaded)
+        var n = try stage.patchLayers(for: loaded)
+        var chosen: String?
+        // `-p P` alone: not silently layer by layer, but the n with the
+        // smallest peak for that p (then the fewest MACs), said so.
+        if stage.givenPatches != nil, stage.givenPatchLayers == nil, stage.splitIndex == nil, stage.patches > 1 {
+            let candidates = (1...max(1, loaded.operators.count)).compactMap {
+                try? PatchPlan(model: loaded, patches: stage.patches, patchLayers: $0, options: memory.options,
+                               haloCaching: cache.caching(budget: budget.budget?.bytes))
+            }
+            if let best = candidates.min(by: { ($0.peakBytes, $0.macs) < ($1.peakBytes, $1.macs) }) {
+                n = best.patchLayers
+                chosen = "n               \(n) (no -n given: the n with the smallest peak for p=\(stage.patches))"
+            } else {
+                throw CommandFailure("\(loaded.name): no n can be planned with p=\(stage.patches) (give -n to see why)")
+            }
+        }
         do {
             plan = try PatchPlan(model: loaded, patches: stage.patches, patchLayers: n, options: memory.options,
                                  haloCaching: cache.caching(budget: budget.budget?.bytes))
@@ -50,13 +65,16 @@ struct Plan: ParsableCommand {
             object.latency = setup?.json(plan, includeOps: true)
             object.instructions = object.latency?.instructions
             if costFeatures { object.costFeatures = CostFeaturesJSON.list(plan) }
+            object.budget = budget.budget.map { PlanBudgetJSON(budget: $0, model: loaded, plan: plan) }
             try printJSON(object)
         } else {
             let report = PlanReport(plan: plan).lines()
             let engine = TinyEngineLines.lines(model: loaded, patches: plan.patches, patchLayers: plan.patchLayers)
             let summary: [String] = setup?.lines(plan, perOp: false) ?? []
             let perOp: [String] = setup?.predict(plan).map { [""] + LatencyReport(prediction: $0, board: setup?.board).opLines() } ?? []
-            print((Array(report.prefix(4)) + summary + engine + Array(report.dropFirst(4)) + perOp).joined(separator: "\n"))
+            let verdicts = budget.budget.map { PlanBudgetJSON.lines(budget: $0, model: loaded, plan: plan) } ?? []
+            print((Array(report.prefix(4)) + (chosen.map { [$0] } ?? []) + verdicts + summary + engine + Array(report.dropFirst(4)) + perOp)
+                .joined(separator: "\n"))
         }
     }
 }
@@ -75,8 +93,12 @@ struct SweepCommand: ParsableCommand {
     @Option(help: "Largest p to try.")
     var maxPatches = 8
 
-    @Option(help: ArgumentHelp("SRAM budget for activations: bytes, or with a KiB/MiB suffix (e.g. 256KiB).", valueName: "size"))
-    var sram: ByteSize?
+    @OptionGroup var budgetFlags: BudgetFlags
+
+    @Option(help: ArgumentHelp(
+        "Also rank the plans by what this engine needs and pick for it: tflm (TFLite Micro's whole tensor_arena; layer by layer only) or tinyengine (TinyEngine's PEAK_MEM; plans it computes wrongly are never picked).",
+        valueName: "engine"))
+    var engine: InferenceEngine?
 
     @OptionGroup var memory: MemoryFlags
 
@@ -103,13 +125,14 @@ struct SweepCommand: ParsableCommand {
 
     func run() throws {
         let loaded = try loadModel(model)
-        let budget = sram?.bytes
-        let predictions = try latency.resolve()?.model
+        let budget = budgetFlags.budget?.bytes
+        let predictions = try latency.resolve(board: budgetFlags.board)?.model
         // With --halo-cache the sweep tries that choice beside plain patching.
         let caching = cache.haloCache == .none ? [HaloCaching.none] : [.none, cache.caching(budget: budget)]
         let sweepCost: SweepCost = if cost == .instructions, let predictions { .instructions(predictions) } else { .macs }
         let sweep = Sweep(model: loaded, maxPatches: maxPatches, options: memory.options, caching: caching, cost: sweepCost)
-        let report = SweepReport(sweep: sweep, sramBytes: budget, predictions: predictions)
+        let report = SweepReport(sweep: sweep, sramBytes: budget, predictions: predictions,
+                                 budgetName: budgetFlags.budget?.name ?? "SRAM", engine: engine)
         if json {
             try printJSON(SweepJSON(report))
         } else {

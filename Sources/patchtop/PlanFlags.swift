@@ -73,7 +73,9 @@ func tinyEngineSplitText(_ model: Model, patchLayers: Int) -> String {
 /// The checks every command makes on `-p` and `-n` before opening a model
 /// (whether n crosses an op that mixes positions needs the model, and is
 /// the planner's to say).
+///
+/// `-p` below 1 is refused like one above the model's limit (exit 1, the
+/// model's range named), not as a usage error: both are out of one range.
 func validatePlanNumbers(patches: Int, patchLayers: Int?) throws {
-    guard patches >= 1 else { throw ValidationError("-p \(patches) is out of range: there is at least 1 patch per side") }
     if let patchLayers, patchLayers < 0 { throw ValidationError("-n \(patchLayers) is out of range: the stage has 0 or more ops") }
 }

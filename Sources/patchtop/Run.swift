@@ -4,6 +4,7 @@ import PatchTopEffects
 import PatchTopModel
 import PatchTopPlan
 import PatchTopRuntime
+import PatchTopUI
 
 /// `patchtop run MODEL`: one inference with the embedded int8 runtime.
 struct Run: ParsableCommand {
@@ -73,6 +74,9 @@ struct Run: ParsableCommand {
         /// the CPU features they were chosen from.
         var kernelPath: String
         var cpuFeatures: String
+        /// A patch plan's outputs against a layer-by-layer run of the same
+        /// input, byte for byte; `null` for a layer-by-layer run.
+        var identicalToLayerByLayer: Bool?
     }
 
 
@@ -133,6 +137,18 @@ struct Run: ParsableCommand {
         }
         let measured = timing.painted
         let ms = timing.milliseconds
+        // A patch plan is checked against layer by layer on the same input
+        // (under the same memory options), as the TUI's runs are.
+        var identical: Bool?
+        if plan.isPatched {
+            do {
+                let reference = try Pipeline(prepared: prepared, patches: 1, patchLayers: 0, options: memory.options,
+                                             arenaLimit: arena.maxArena.bytes)
+                identical = try reference.program.run(input: signed).map { $0.outputs == measured.outputs }
+            } catch {
+                throw CommandFailure("\(loaded.name): the layer-by-layer reference run failed: \(error)")
+            }
+        }
         // Written straight from the run's arrays; only the 17 values shown
         // of each output (one more tells there are more) are decoded.
         if let output, let first = measured.outputs.first {
@@ -165,7 +181,8 @@ struct Run: ParsableCommand {
                              inputShape: inputTensor.shape, outputShape: outputTensor.shape,
                              output: Array(values.prefix(16)), outputs: summaries, arenaBytes: measured.measuredArenaBytes,
                              plannedArenaBytes: measured.plannedArenaBytes, peakBytes: plan.peakBytes, milliseconds: ms,
-                             kernelPath: KernelPath.active.rawValue, cpuFeatures: CPUFeatures.current.description)
+                             kernelPath: KernelPath.active.rawValue, cpuFeatures: CPUFeatures.current.description,
+                             identicalToLayerByLayer: identical)
         if json {
             try printJSON(summary)
         } else {
@@ -177,9 +194,15 @@ struct Run: ParsableCommand {
                 print("first values  \(shown.joined(separator: " "))\(total > shown.count ? " …" : "")")
             }
             print("plan          \(plan.isPatched ? "p=\(plan.patches) n=\(plan.patchLayers), \(plan.patches * plan.patches) patches" : "layer-by-layer")")
-            if plan.isPatched { print("split index   \(tinyEngineSplitText(loaded, patchLayers: plan.patchLayers))") }
+            if let identical {
+                print("identical     \(identical ? "yes: every output equals layer by layer, byte for byte" : "NO: the output DIFFERS from layer by layer")")
+            }
             print("arena         \(summary.arenaBytes) bytes used (laid out \(summary.plannedArenaBytes), liveness peak \(summary.peakBytes))")
-            print("time          \(String(format: "%.3f", ms)) ms per inference\(repeats > 1 ? " (median of \(repeats))" : ""), \(KernelPath.active.rawValue) kernels")
+            // The int8 path names the int8 kernels; a float model runs the float ones (AVX2 or portable, never VNNI).
+            let kernels = PeakCause.floatTag(loaded) == "float32"
+                ? "\(KernelPath.active == .portable ? "portable" : "avx2") float32 kernels"
+                : "\(KernelPath.active.rawValue) kernels"
+            print("time          \(String(format: "%.3f", ms)) ms per inference\(repeats > 1 ? " (median of \(repeats))" : ""), \(kernels)")
             for path in written { print("wrote         \(path)") }
         }
     }

@@ -16,12 +16,34 @@ struct CommandFailure: Error, CustomStringConvertible {
 }
 
 /// Loads a model, or fails with one line naming the file and the problem.
+/// With no model named (the default path), the bundled sample is looked for
+/// in the current directory, then beside the binary and up to five folders
+/// above it (a build in `.build/debug`, an install next to the sources).
 func loadModel(_ path: String) throws -> Model {
+    var path = path
+    if path == defaultModelPath, !FileManager.default.fileExists(atPath: path) {
+        guard let found = bundledModel() else {
+            throw CommandFailure("no model given, and the default \(defaultModelPath) is neither in the current directory nor near the patchtop binary: pass a .tflite file (patchtop MODEL.tflite)")
+        }
+        path = found
+    }
     do {
         return try TFLiteReader.load(path: path)
     } catch {
         throw CommandFailure(error.description)
     }
+}
+
+/// The bundled default model near the running binary, if there is one.
+func bundledModel() -> String? {
+    let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments.first ?? ""
+    var dir = URL(fileURLWithPath: exe).resolvingSymlinksInPath().deletingLastPathComponent()
+    for _ in 0..<6 {
+        let candidate = dir.appendingPathComponent(defaultModelPath).path
+        if FileManager.default.fileExists(atPath: candidate) { return candidate }
+        dir.deleteLastPathComponent()
+    }
+    return nil
 }
 
 /// Prints a value as pretty, key-sorted JSON on standard output (a figure
@@ -38,10 +60,10 @@ func printJSON<T: Encodable>(_ value: T) throws {
 /// `report` renders it (the sweep's recommendation without `-p`/`-n`); an
 /// invalid (p, n) fails naming the model.
 func initialState(_ model: Model, stage: PlanFlags, memory: MemoryFlags, board sram: SRAMBudget?,
-                  caching: HaloCache.Mode = .none) throws -> AppState {
+                  caching: HaloCache.Mode = .none, engine: InferenceEngine = .tflm) throws -> AppState {
     do {
         return try AppState.opening(model: model, patches: stage.givenPatches, patchLayers: stage.givenPatchLayers(for: model), options: memory.options,
-                                    budget: sram, caching: caching)
+                                    budget: sram, caching: caching, engine: engine)
     } catch let failure as CommandFailure {
         throw failure
     } catch let error as PlanError {

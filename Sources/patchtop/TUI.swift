@@ -37,10 +37,8 @@ struct TUI: ParsableCommand {
     func run() throws {
         Backtracer.relaunchIfNeeded()
         let loaded = try loadModel(model)
-        var state = try initialState(loaded, stage: stage, memory: memory, board: budget.budget, caching: cache.tuiMode)
-        state.engine = engine.engine
+        var state = try initialState(loaded, stage: stage, memory: memory, board: budget.budget, caching: cache.tuiMode, engine: engine.engine)
         state.exportDirectory = exportDir
-        state.exportDate = ISO8601DateFormatter().string(from: Date())
         var log: ProfileLog?
         if let profile {
             switch ProfileLog.open(path: profile) {

@@ -31,13 +31,14 @@ final class CommandLineTests: XCTestCase {
     }
 
     func testBadNumbersAreUsageErrors() {
-        XCTAssertEqual(message(["bench", "-p", "0"]), "-p 0 is out of range: there is at least 1 patch per side")
+        // -p 0, like -p 50, is out of the model's range: refused once the model is read (exit 1, see CLIEdgeTests).
+        XCTAssertNil(message(["bench", "-p", "0"]))
         XCTAssertEqual(message(["bench", "-n=-2"]), "-n -2 is out of range: the stage has 0 or more ops")
-        XCTAssertEqual(message(["plan", "-p", "0"]), "-p 0 is out of range: there is at least 1 patch per side")
+        XCTAssertNil(message(["plan", "-p", "0"]))
         XCTAssertEqual(message(["run", "--repeats", "0"]), "--repeats 0 is out of range 1…100000")
         XCTAssertEqual(message(["bench", "--runs", "0"]), "--runs 0 is out of range 1…100000")
         XCTAssertEqual(message(["report", "--width", "0"]), "--width and --height must be within 1…1000")
-        XCTAssertEqual(exitCode(["bench", "-p", "0"]), 64)
+        XCTAssertEqual(exitCode(["bench", "-n=-2"]), 64)
     }
 
     func testOptionTypesParseOrNameTheOption() throws {

@@ -10,8 +10,9 @@ final class MemoryScheduleTests: XCTestCase {
     private static let tinyEngineRules = MemoryOptions(inplaceDepthwise: true, foldPad: true, int8IO: true)
 
     private func shared(_ name: String) throws -> Model {
-        let path = PlanFixtures.sampleModels.deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("shared/models/tinyengine/\(name).tflite").path
+        let path = (ProcessInfo.processInfo.environment["PATCHTOP_SHARED_MODELS"].map { URL(fileURLWithPath: $0) }
+            ?? PlanFixtures.sampleModels.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/models"))
+            .appendingPathComponent("tinyengine/\(name).tflite").path
         guard FileManager.default.fileExists(atPath: path) else { throw XCTSkip("\(name).tflite is not in ../shared/models/tinyengine") }
         return try TFLiteReader.load(path: path)
     }

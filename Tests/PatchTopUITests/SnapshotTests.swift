@@ -149,12 +149,57 @@ final class SnapshotTests: XCTestCase {
         }
     }
 
+    /// Issue 23, findings 1 and 2: TinyEngine as the engine, on a plan it
+    /// computes wrongly (p=4 does not divide the 18×18 stage output): its
+    /// PEAK_MEM named on the top line and in the title, its warning on the
+    /// status line.
+    func testTinyEngineVerdictAndWarning() throws {
+        for (w, h) in Self.sizes {
+            var s = try state(width: w, height: h, patches: 4, patchLayers: 13)
+            s.engine = .tinyengine
+            assertSnapshot(Screen.render(s, width: w, height: h), named: "tinyengine-\(w)x\(h)")
+        }
+    }
+
+    /// Issue 23, finding 5: a float model, marked float in the title, and
+    /// `w` naming its float32 tensors.
+    func testFloatModelLivePeak() throws {
+        let model = try UIFixtures.model("mbv2-mini-f32")
+        for (w, h) in Self.sizes {
+            var s = try AppState(model: model, patches: 2, patchLayers: 4)
+            s = update(update(s, .resize(width: w, height: h)), .key(.char("w")))
+            assertSnapshot(Screen.render(s, width: w, height: h), named: "float-live-\(w)x\(h)")
+        }
+    }
+
+    /// Issue 23, finding 7: p=7 (a thin halo against the scale) and the
+    /// grid focused, at every size: halo cells and boundary lines show.
+    func testPatchGridAtP7() throws {
+        for (w, h) in Self.sizes {
+            var s = try state(width: w, height: h, patches: 7, patchLayers: 10)
+            s.selectedLayer = 4
+            s.focusedPanel = .grid
+            assertSnapshot(Screen.render(s, width: w, height: h), named: "grid-p7-\(w)x\(h)")
+        }
+    }
+
+    /// Issue 23, finding 9: step mode on a float model after `f`: the final
+    /// output in the heatmap.
+    func testStepModeOnAFloatModelAfterF() throws {
+        let model = try UIFixtures.model("mbv2-mini-f32")
+        for (w, h) in Self.sizes {
+            var s = try AppState(model: model, patches: 2, patchLayers: 4)
+            s = update(update(s, .resize(width: w, height: h)), .key(.char("s")))
+            var driver = try RuntimeStepDriver(model: model, request: s.currentRunRequest)
+            s = update(s, .stepped(try driver.perform(.toEnd)))
+            assertSnapshot(Screen.render(s, width: w, height: h), named: "step-float-done-\(w)x\(h)")
+        }
+    }
+
     /// MIT's MCUNetV2 (from ../shared/models/tinyengine): the analysis and
     /// plan views, which need no runtime.
     func testMCUNetV2Large() throws {
-        let path = UIFixtures.repositoryRoot.appendingPathComponent("../shared/models/tinyengine/mcunetv2_large.tflite").standardizedFileURL.path
-        guard FileManager.default.fileExists(atPath: path) else { throw XCTSkip("\(path) is absent") }
-        let model = try TFLiteReader.load(path: path)
+        let model = try EngineVerdictTests.sharedModel("mcunetv2_large")
         let pareto = UIFixtures.pareto(model)
         let pick = try XCTUnwrap(pareto.recommendation(budget: nil))
         for (w, h) in Self.sizes {

@@ -253,7 +253,8 @@ final class VerdictTests: XCTestCase {
     func testBudgetVerdictInTheTitleAtEverySize() throws {
         let model = try UIFixtures.model()
         for (budget, word) in [(SRAMBudget(name: "SRAM", bytes: 64 * 1024), "over by"), (SRAMBudget.board(named: "STM32F746")!, "fits")] {
-            let s = try AppState(model: model, patches: 3, patchLayers: 13, board: budget)
+            var s = try AppState(model: model, patches: 4, patchLayers: 10, board: budget)
+            s.engine = .tinyengine
             for (w, h) in [(80, 24), (100, 30), (120, 40), (200, 60)] {
                 var t = s
                 t.width = w; t.height = h
@@ -355,7 +356,7 @@ final class ViewTests: XCTestCase {
         XCTAssertTrue(lines.joined().contains("┼"), "patch boundaries as lines")
         let legend = lines[28]
         XCTAssertTrue(legend.contains("· 1 patch") && legend.contains("▒ 2"), legend)
-        XCTAssertTrue(legend.contains("= \(g.scale)×\(g.scale) px") || legend.contains("= 1 px"), legend)
+        XCTAssertTrue(legend.contains("cell ≈ ") && legend.contains(" px"), legend)
         // The selected patch's tile is reversed, its neighbours' halo included only where it overlaps.
         let centre = g.tiles[4]
         XCTAssertTrue(grid[centre.x + centre.width / 2, centre.y + centre.height / 2].style.reverse)
@@ -459,7 +460,7 @@ final class ParetoTests: XCTestCase {
         let sweep = Sweep(model: model)
         let best = try XCTUnwrap(sweep.best(fitting: budget.bytes))
         XCTAssertEqual([s.plan.patches, s.plan.patchLayers], [best.patches, best.patchLayers])
-        XCTAssertEqual(s.statusMessage, "opened at p=\(best.patches) n=\(best.patchLayers): fewest MACs that fits SRAM 128.0 KiB")
+        XCTAssertEqual(s.statusMessage, "opened at p=\(best.patches) n=\(best.patchLayers): TFLite Micro's arena is over; by plan peak, fewest MACs that fits SRAM 128.0 KiB")
         let free = try AppState.opening(model: model, patches: nil, patchLayers: nil, options: .tfliteMicro, budget: nil)
         let cheap = sweep.plans.filter { $0.macOverhead <= 0.2 }.min { ($0.peakBytes, $0.macs) < ($1.peakBytes, $1.macs) }
         XCTAssertEqual(free.plan.peakBytes, cheap?.peakBytes)
@@ -533,21 +534,24 @@ final class ReportTests: XCTestCase {
         let state = try AppState(model: model, patches: 4, patchLayers: 12, options: MemoryOptions(inplaceDepthwise: true), sramBudget: 128 * 1024)
         let report = ReportRenderer(state: state, view: .all, width: 100, height: 30, date: "2026-01-01T00:00:00Z")
         let text = report.render()
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         XCTAssertEqual(lines[0], "PatchTop report — mbv2-w0.35-r144")
         XCTAssertEqual(lines[1], "date            2026-01-01T00:00:00Z")
         XCTAssertEqual(lines[2], "plan            p=4 n=12")
         XCTAssertEqual(lines[3], "memory options  \(MemoryOptions(inplaceDepthwise: true).summary)")
+        XCTAssertEqual(lines[4], "halo caches     none")
+        lines.remove(at: 4)
         XCTAssertTrue(lines[4].hasPrefix("peak            \(formatBytes(state.plan.peakBytes)) (\(formatCount(state.plan.peakBytes)) B)"))
         XCTAssertTrue(lines[5].hasPrefix("MAC overhead    +\(formatFixed(state.plan.macOverhead * 100, decimals: 1))%"))
         XCTAssertEqual(lines[6], "engines         \(state.engines.line)")
         XCTAssertTrue(lines[6].hasPrefix("engines         TFLite Micro arena 381.7 KiB (390,816 B) (layer by layer) · TinyEngine PEAK_MEM "), lines[6])
         XCTAssertTrue(lines[6].hasSuffix(" · this plan needs \(formatBytes(state.plan.peakBytes))"), lines[6])
-        // A patch plan has no TFLite Micro figure: the budget holds the plan's peak, and says why.
-        XCTAssertEqual(lines[7], "SRAM budget     128.0 KiB: plan (TFLite Micro has no patch-based inference) \(formatBytes(state.plan.peakBytes)) \(Verdicts.budget(state.plan.peakBytes, state.budget!).text)")
-        XCTAssertEqual(lines[8], "selected        op 0, patch 1/16 (marked » and #)")
-        XCTAssertEqual(lines[9], "")
-        let body = Array(lines[10..<40])
+        // A patch plan has no TFLite Micro figure: no verdict, and the header says why (never the plan's peak instead).
+        XCTAssertEqual(lines[7], "engine          TFLite Micro: no figure for this plan (TFLite Micro runs layer by layer only)")
+        XCTAssertEqual(lines[8], "SRAM budget     128.0 KiB: no verdict: TFLite Micro runs layer by layer only")
+        XCTAssertEqual(lines[9], "selected        op 0, patch 1/16 (marked » and #)")
+        let blank = try XCTUnwrap(lines.firstIndex(of: ""))
+        let body = Array(lines[(blank + 1)..<(blank + 31)])
         XCTAssertEqual(body, Screen.render(state, width: 100, height: 30, exporting: true).lines())
         XCTAssertFalse(body.joined().contains("q quit"), "no hint bar in a report")
         XCTAssertTrue(body.contains { $0.contains("»  0") || $0.contains("» 0") || $0.contains("»0") }, "the selected row is marked")
@@ -659,20 +663,23 @@ final class HaloCacheUITests: XCTestCase {
 final class EngineBudgetTests: XCTestCase {
     /// Layer by layer, the budget holds TFLite Micro's whole arena by
     /// default; `E` switches to TinyEngine, which has no figure for a model
-    /// with SOFTMAX, so the plan's own peak is compared and the words say so.
+    /// with SOFTMAX, so there is no verdict, and the words say why.
     func testTheBudgetComparesWithTheChosenEngine() throws {
         let model = try UIFixtures.model("mbv1-w0.25-r96-g")
         let state = try AppState(model: model, patches: 1, patchLayers: 0, board: SRAMBudget.board(named: "STM32F746"))
         let tflm = try TFLiteMicroArena.predict(for: model).get().arenaBytes
-        XCTAssertEqual(state.budgetedBytes.bytes, tflm)
+        XCTAssertEqual(state.required.bytes, tflm)
         XCTAssertGreaterThan(tflm, state.plan.peakBytes, "the arena holds more than the activations")
         XCTAssertTrue(MemoryView.title(state, width: 120).contains("TFLite Micro arena"), MemoryView.title(state, width: 120))
         XCTAssertTrue(state.engines.line.hasPrefix("TFLite Micro arena \(formatBytes(tflm)) (\(formatCount(tflm)) B) (layer by layer)"), state.engines.line)
         let te = update(state, .key(.char("E")))
         XCTAssertEqual(te.engine, .tinyengine)
-        XCTAssertEqual(te.budgetedBytes.bytes, te.plan.peakBytes)
-        XCTAssertEqual(te.budgetedBytes.label, "plan (no TinyEngine figure)")
-        XCTAssertTrue(te.statusMessage.contains("budget compared with plan (no TinyEngine figure)"), te.statusMessage)
+        XCTAssertNil(te.required.bytes)
+        XCTAssertTrue(te.required.why?.hasPrefix("no TinyEngine figure: ") == true, "\(te.required)")
+        XCTAssertTrue(MemoryView.title(te, width: 400).contains("no verdict: no TinyEngine figure: "), MemoryView.title(te, width: 400))
+        XCTAssertTrue(MemoryView.title(te, width: 60).contains("no TE figure"), MemoryView.title(te, width: 60))
+        XCTAssertTrue(te.statusMessage.hasPrefix("engine TinyEngine"), te.statusMessage)
+        _ = update(te, .resize(width: 120, height: 40))
     }
 
     /// A patch plan has no TFLite Micro figure; TinyEngine's PEAK_MEM for it
@@ -680,11 +687,12 @@ final class EngineBudgetTests: XCTestCase {
     func testPatchPlansSayTFLiteMicroHasNoFigure() throws {
         let model = try UIFixtures.model("mbv2-w0.35-r144")
         var state = try AppState(model: model, patches: 2, patchLayers: 10, board: SRAMBudget.board(named: "STM32F746"))
-        XCTAssertEqual(state.budgetedBytes.label, "plan (TFLite Micro has no patch-based inference)")
+        XCTAssertNil(state.required.bytes)
+        XCTAssertEqual(state.required.why, "TFLite Micro runs layer by layer only")
         state.engine = .tinyengine
         let expected = try TinyEngineEstimate.of(model: model, patches: 2, patchLayers: 10).get().memory.peakMemBytes
-        XCTAssertEqual(state.budgetedBytes.bytes, expected)
-        XCTAssertEqual(state.budgetedBytes.label, "TinyEngine PEAK_MEM")
+        XCTAssertEqual(state.required.bytes, expected)
+        XCTAssertEqual(state.required.name, "TinyEngine PEAK_MEM")
         // The figures follow a re-plan.
         let replanned = update(state, .key(.char("P")))
         XCTAssertEqual(replanned.engines.tinyEngine, .success(try TinyEngineEstimate.of(model: model, patches: 3, patchLayers: 10).get().memory.peakMemBytes))

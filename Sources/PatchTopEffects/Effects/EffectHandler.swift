@@ -1,3 +1,4 @@
+import PatchTopReports
 import Foundation
 import PatchTopModel
 import PatchTopPlan
@@ -60,7 +61,10 @@ public final class EffectHandler: EffectPerformer {
             submitted.record(request.generation)
             runner?.submit(request)
         case .export(let path, let report):
-            switch ReportFile.writeNew(report, near: path) {
+            // The date the file is written, not when PatchTop started.
+            let stamped = report.replacingOccurrences(of: ReportRenderer.writeTimePlaceholder,
+                                                      with: ISO8601DateFormatter().string(from: Date()))
+            switch ReportFile.writeNew(stamped, near: path) {
             case .success(let written): inbox.post(.exported(path: written))
             case .failure(let error): inbox.post(.exportFailed(path: path, reason: error.reason))
             }

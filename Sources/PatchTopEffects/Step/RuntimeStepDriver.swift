@@ -76,19 +76,39 @@ public struct RuntimeStepDriver: StepDriver {
         while session.position < target { try step() }
     }
 
+    /// A tensor's bytes as the heatmap's values: int8 as they are, float32 decoded.
+    static func values(tensor: Int, rows: Range<Int>, cols: Range<Int>, channels: Int, bytes: [Int8], model: Model) -> StepValues {
+        guard model.tensors.indices.contains(tensor), model.tensors[tensor].type == .float32 else {
+            return StepValues(tensor: tensor, rows: rows, cols: cols, channels: channels, data: bytes)
+        }
+        let floats = stride(from: 0, to: bytes.count - 3, by: 4).map { i -> Float in
+            let b = (0..<4).map { UInt32(UInt8(bitPattern: bytes[i + $0])) }
+            return Float(bitPattern: b[0] | b[1] << 8 | b[2] << 16 | b[3] << 24)
+        }
+        return StepValues(tensor: tensor, rows: rows, cols: cols, channels: channels, floats: floats)
+    }
+
     public func snapshot() -> StepSnapshot {
         let model = program.prepared.model
         let blocks = session.occupancy().map { ArenaBlock(kind: $0.kind, tensor: $0.tensor, offset: $0.offset, bytes: $0.bytes) }
         var values: StepValues?
         if let last = session.last, model.operators.indices.contains(last.op),
            let held = session.values(ofTensor: model.operators[last.op].output) {
-            values = StepValues(tensor: held.tensor, rows: held.region.rows, cols: held.region.cols, channels: held.channels, data: held.data)
+            values = Self.values(tensor: held.tensor, rows: held.region.rows, cols: held.region.cols, channels: held.channels,
+                                 bytes: held.data, model: model)
             // A stage output is held whole, but a patch step has written only
             // its own patch of it; the rest is still the arena's paint.
             if let patch = last.patch, program.plan.patchRegions.indices.contains(patch), program.plan.stageOutputs.contains(held.tensor) {
                 let own = program.plan.patchRegions[patch]
                 values = values?.cropped(rows: own.rows, cols: own.cols)
             }
+        }
+        // At the end, a graph output the arena does not hold (written to
+        // the caller's buffer) is shown from the outputs themselves.
+        if values == nil, session.isFinished, let tensor = model.callerOutputs.first, let bytes = try? session.finalOutputs().first {
+            let shape = model.tensors[tensor].shape
+            let (rows, cols, channels) = shape.count == 4 ? (shape[1], shape[2], shape[3]) : (1, 1, max(1, shape.last ?? 1))
+            values = Self.values(tensor: tensor, rows: 0..<rows, cols: 0..<cols, channels: channels, bytes: bytes, model: model)
         }
         let identical: Bool? = session.isFinished ? (try? session.finalOutputs()).flatMap { outputs in reference.map { $0 == outputs } } : nil
         return StepSnapshot(

@@ -43,8 +43,11 @@ extension TinyEngineMemory {
         let fieldWidth = receptiveField(layers, split: split, grain: grain)
         let fieldHeight = receptiveField(layers, split: split, grain: grid.height / p)
 
-        if grid.height % p != 0 || grid.width % p != 0 || grid.height != grid.width {
-            let rows = grid.height - grid.height / p * p, cols = grid.width - grain * p
+        // Patches of (height / p) × (larger side / p): a non-square map is
+        // covered exactly when both cuts are even (MIT's detector: 32×40 at
+        // p=8 is 4×5 patches), and only what they miss or overrun is wrong.
+        let rows = grid.height - grid.height / p * p, cols = grid.width - grain * p
+        if rows != 0 || cols != 0 {
             var missed: [String] = []
             if rows > 0 { missed.append("its last \(rows) row\(rows == 1 ? "" : "s")") }
             if cols > 0 { missed.append("its last \(cols) column\(cols == 1 ? "" : "s")") }

@@ -47,6 +47,13 @@ public struct TinyEngineMemory: Sendable {
     public let patchInput: (height: Int, width: Int)?
     /// Where TinyEngine's own result is wrong for this plan, in words.
     public let warnings: [String]
+    /// The warnings that come from patching (rows never computed, a
+    /// residual skip across the split, a receptive field past the image, an
+    /// op the patch resizer leaves whole): a plan with any is one TinyEngine
+    /// computes wrongly, and PatchTop never recommends it for TinyEngine.
+    /// (The allocator's equal-lifetime overlap, which a kernel may survive,
+    /// is only in `warnings`.)
+    public let patchWarnings: [String]
     /// The placed rectangles, for tests and the curious.
     public let rectangles: [TinyEngineAllocator.Rectangle]
 
@@ -153,8 +160,11 @@ public struct TinyEngineMemory: Sendable {
         }
         rectangles = allocator.rectangles
         arenaBytes = allocator.arenaBytes
-        livenessBytes = Self.liveness(unplaced.map { ($0.start, $0.end, $0.bytes) }, layers: count)
-        tightLivenessBytes = Self.liveness(zip(unplaced, tightEnds).map { ($0.start, $1, $0.bytes) }, layers: count)
+        // After a stride-2 in-place depthwise conv its buffer holds a quarter
+        // (as the allocator counts it), so the liveness does too: the
+        // allocator's gaps are then never negative.
+        livenessBytes = Self.liveness(unplaced.map { ($0.start, $0.end, $0.bytes, $0.stride2InplaceLayer) }, layers: count)
+        tightLivenessBytes = Self.liveness(zip(unplaced, tightEnds).map { ($0.start, $1, $0.bytes, $0.stride2InplaceLayer) }, layers: count)
         heldTensors = held
 
         var im2col = 0, kernel = 0
@@ -169,6 +179,7 @@ public struct TinyEngineMemory: Sendable {
         kernelBufferLayer = kernelAt
         peakMemBytes = arenaBytes + im2col + kernel
 
+        patchWarnings = warnings
         if let overlap = Self.overlappingPlacements(rectangles) {
             warnings.append("TinyEngine's allocator places two tensors live at the same layers at overlapping addresses (\(overlap)): one overwrites the other unless the kernel copies its input away first (its equal-lifetime quirk)")
         }
@@ -176,8 +187,15 @@ public struct TinyEngineMemory: Sendable {
     }
 
     /// The largest sum of bytes live at one layer.
-    static func liveness(_ spans: [(start: Int, end: Int, bytes: Int)], layers: Int) -> Int {
-        (0..<max(layers, 1)).map { t in spans.reduce(0) { $0 + ($1.start <= t && t < $1.end ? $1.bytes : 0) } }.max() ?? 0
+    /// `shrinksAfter`: the stride-2 in-place depthwise layer after which a
+    /// span holds only a quarter of its bytes.
+    static func liveness(_ spans: [(start: Int, end: Int, bytes: Int, shrinksAfter: Int?)], layers: Int) -> Int {
+        (0..<max(layers, 1)).map { t in
+            spans.reduce(0) { sum, span in
+                guard span.start <= t, t < span.end else { return sum }
+                return sum + (span.shrinksAfter.map { t > $0 } == true ? (span.bytes + 3) / 4 : span.bytes)
+            }
+        }.max() ?? 0
     }
 
     /// Two rectangles alive at one layer whose address ranges overlap (the

@@ -187,7 +187,8 @@ public final class ArenaSession: @unchecked Sendable {
     /// nothing yet.
     public func values(ofTensor tensor: Int) -> TensorValues? {
         let model = program.prepared.model
-        guard tensor >= 0, tensor < model.tensors.count, model.tensors[tensor].type == .int8 else { return nil }
+        // int8 and float32 (the caller decodes a float32 tensor's bytes).
+        guard tensor >= 0, tensor < model.tensors.count, [.int8, .float32].contains(model.tensors[tensor].type) else { return nil }
         let slot: Operand
         if position > 0, let seen = program.instructions[position - 1].operands[tensor] {
             slot = seen

@@ -1,3 +1,4 @@
+import PatchTopReports
 import PatchTopModel
 import PatchTopPlan
 
@@ -26,8 +27,11 @@ public struct AppState: Sendable {
     public private(set) var engines: EngineFigures
     /// The engine a board budget is compared with (`E`).
     public var engine: InferenceEngine = .tflm
-    /// The figure the budget is compared with under `engine`, and its name.
-    public var budgetedBytes: (bytes: Int, label: String) { engines.reserved(by: engine) }
+    /// The SRAM the chosen engine needs for the plan, and its name: the one
+    /// figure every budget verdict holds.
+    public var required: EngineFigures.Requirement { engines.required(by: engine) }
+    /// The budget verdict on `required`, fullest words first (`nil` fits: no verdict).
+    public var budgetVerdict: (fits: Bool?, candidates: [String])? { budget.map { required.verdict($0) } }
     public var options: MemoryOptions
     /// Halo caches: none, auto (within the budget, or +25%) or all (`H`).
     public var caching: HaloCache.Mode = .none
@@ -53,6 +57,9 @@ public struct AppState: Sendable {
     public var statusMessage: String = ""
     /// The SRAM budget line of the memory chart, from `--sram`, `--board` or `b`.
     public var budget: SRAMBudget?
+    /// A key changed what the recommendation is (`m`) before the sweep it
+    /// needs was in: the words to say when it arrives and the plan is re-picked.
+    public var repickPending: String?
     public var shouldQuit = false
     public var width = 120
     public var height = 40
@@ -62,7 +69,8 @@ public struct AppState: Sendable {
     public var runGeneration = 0
     /// Where `e` writes its report (`patchtop-<model>-p<P>-n<N>-<memory>.txt` inside it).
     public var exportDirectory = "."
-    /// The date exports are stamped with (the loop's caller sets it; fixed in tests).
+    /// The date exports are stamped with when set (fixed in tests); empty,
+    /// each export is stamped when its file is written.
     public var exportDate = ""
     /// Step-through mode: `nil` when off; on, the latest snapshot (if one arrived).
     public var step: StepMode?
@@ -173,7 +181,8 @@ public struct AppState: Sendable {
     /// `./patchtop-mbv2-w0.35-r144-p3-n13-tflm.txt`: where `e` writes by
     /// default (a `-2`… suffix is added when the file exists).
     public var exportPath: String {
-        let name = "patchtop-\(model.name)-p\(plan.patches)-n\(plan.patchLayers)-\(Self.optionsTag(options)).txt"
+        let cache = caching == .none ? "" : "-cache-\(caching.rawValue)"
+        let name = "patchtop-\(model.name)-p\(plan.patches)-n\(plan.patchLayers)-\(Self.optionsTag(options))\(cache).txt"
         if exportDirectory.isEmpty { return name }
         return exportDirectory.hasSuffix("/") ? exportDirectory + name : exportDirectory + "/" + name
     }

@@ -9,7 +9,7 @@ public enum KeyCommand: Equatable, Sendable {
     case pageUp, pageDown, first, last
     case toggleStep, stepNext, stepToEndOfOp, stepToEnd, stepBack
     case nextChannel, previousChannel
-    case nextMemory, nextCaching, nextEngine, nextBudget, previousBudget
+    case nextMemory, nextCaching, nextEngine, nextBudget, previousBudget, recommend
     case export, toggleLive, togglePareto, takePlan
     /// `x`: the plan as a C library for a microcontroller (a new folder).
     case exportFirmware

@@ -1,3 +1,4 @@
+import PatchTopReports
 /// Keys the app understands, independent of the terminal library.
 public enum Key: Equatable, Hashable, Sendable {
     case char(Character)

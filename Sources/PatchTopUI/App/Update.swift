@@ -42,6 +42,7 @@ public func updateWithEffects(_ state: AppState, _ message: Message) -> (state: 
         guard data.options == s.options else { break }
         s.pareto = data
         s.paretoCursor = s.frontIndexNearestPlan()
+        if let why = s.repickPending { s.repick(&effects, because: why) }
     case .stepped(let snapshot):
         guard s.step != nil, snapshot.generation == s.runGeneration else { break }
         s.step = AppState.StepMode(snapshot: snapshot)
@@ -101,6 +102,8 @@ private func perform(_ act: KeyCommand, _ s: inout AppState, _ effects: inout [E
             s.statusMessage = "memory: \(s.options.summary)"
             s.replanned(&effects, request)
             effects.append(.sweep(s.options))
+            // The recommendation under these rules comes with their sweep.
+            s.repick(&effects, because: "memory: \(s.options.summary)")
         } else {
             s.options = previous
         }
@@ -118,12 +121,15 @@ private func perform(_ act: KeyCommand, _ s: inout AppState, _ effects: inout [E
         }
     case .nextEngine:
         s.engine = s.engine.next
-        let reserved = s.budgetedBytes
-        s.statusMessage = "budget compared with \(reserved.label): \(formatBytes(reserved.bytes))"
-    case .nextBudget: s.budget = SRAMBudget.cycle(from: s.budget, forward: true)
-    case .previousBudget: s.budget = SRAMBudget.cycle(from: s.budget, forward: false)
+        s.repick(&effects, because: "engine \(s.engine.name)")
+    case .nextBudget, .previousBudget:
+        s.budget = SRAMBudget.cycle(from: s.budget, forward: act == .nextBudget)
+        s.repick(&effects, because: "budget " + (s.budget.map { "\($0.name) \(kib($0.bytes)) KiB" } ?? "none"))
+    case .recommend:
+        s.repick(&effects, because: "recommended")
     case .export:
-        effects.append(.export(path: s.exportPath, report: ReportRenderer(state: s, width: s.width, height: s.height, date: s.exportDate).render()))
+        effects.append(.export(path: s.exportPath, report: ReportRenderer(state: s, width: s.width, height: s.height,
+                                                                       date: s.exportDate.isEmpty ? ReportRenderer.writeTimePlaceholder : s.exportDate).render()))
     case .exportFirmware: effects.append(.exportFirmware(s.currentRunRequest, folder: s.firmwareExportPath))
     case .toggleStep:
         if stepping {

@@ -1,3 +1,4 @@
+import PatchTopReports
 import PatchTopPlan
 
 /// One step of the schedule: op `op`, and inside the patch stage the patch
@@ -49,41 +50,60 @@ public struct StepValues: Equatable, Sendable {
     public var rows: Range<Int>
     public var cols: Range<Int>
     public var channels: Int
-    public var data: [Int8]
+    /// The values (int8 ones exactly), NHWC over the region.
+    public var numbers: [Double]
+    /// float32 values (a float model, a float graph output), shown with decimals.
+    public var isFloat: Bool
+
     public init(tensor: Int, rows: Range<Int>, cols: Range<Int>, channels: Int, data: [Int8]) {
+        self.init(tensor: tensor, rows: rows, cols: cols, channels: channels, numbers: data.map(Double.init), isFloat: false)
+    }
+
+    public init(tensor: Int, rows: Range<Int>, cols: Range<Int>, channels: Int, floats: [Float]) {
+        // A non-finite value would break the shading's min/max: it counts as 0.
+        self.init(tensor: tensor, rows: rows, cols: cols, channels: channels, numbers: floats.map { $0.isFinite ? Double($0) : 0 }, isFloat: true)
+    }
+
+    init(tensor: Int, rows: Range<Int>, cols: Range<Int>, channels: Int, numbers: [Double], isFloat: Bool) {
         self.tensor = tensor
         self.rows = rows
         self.cols = cols
         self.channels = max(1, channels)
-        self.data = data
+        self.numbers = numbers
+        self.isFloat = isFloat
     }
 
     /// The value at (row, col, channel) in full-map coordinates, `nil` outside the region.
-    public func value(row: Int, col: Int, channel: Int) -> Int8? {
+    public func value(row: Int, col: Int, channel: Int) -> Double? {
         guard rows.contains(row), cols.contains(col), channel >= 0, channel < channels else { return nil }
         let index = ((row - rows.lowerBound) * cols.count + (col - cols.lowerBound)) * channels + channel
-        return index >= 0 && index < data.count ? data[index] : nil
+        return index >= 0 && index < numbers.count ? numbers[index] : nil
+    }
+
+    /// A value as the heatmap writes it: an integer for int8, three decimals for float.
+    public func text(_ value: Double) -> String {
+        isFloat ? formatFixed(value, decimals: 3) : "\(Int(value))"
     }
 
     /// The part of these values inside `rows` × `cols` (empty when they do not meet).
     public func cropped(rows r: Range<Int>, cols c: Range<Int>) -> StepValues {
         let rows = r.clamped(to: self.rows), cols = c.clamped(to: self.cols)
-        var data: [Int8] = []
+        var data: [Double] = []
         data.reserveCapacity(rows.count * cols.count * channels)
         for row in rows { for col in cols { for channel in 0..<channels {
             data.append(value(row: row, col: col, channel: channel) ?? 0)
         } } }
-        return StepValues(tensor: tensor, rows: rows, cols: cols, channels: channels, data: data)
+        return StepValues(tensor: tensor, rows: rows, cols: cols, channels: channels, numbers: data, isFloat: isFloat)
     }
 
     /// Min, max and mean of one channel over the region, `nil` when it holds nothing.
-    public func statistics(channel: Int) -> (min: Int, max: Int, mean: Double)? {
-        var lo = Int.max, hi = Int.min, sum = 0, count = 0
+    public func statistics(channel: Int) -> (min: Double, max: Double, mean: Double)? {
+        var lo = Double.infinity, hi = -Double.infinity, sum = 0.0, count = 0
         for row in rows { for col in cols {
             guard let v = value(row: row, col: col, channel: channel) else { continue }
-            lo = min(lo, Int(v)); hi = max(hi, Int(v)); sum += Int(v); count += 1
+            lo = min(lo, v); hi = max(hi, v); sum += v; count += 1
         } }
-        return count == 0 ? nil : (lo, hi, Double(sum) / Double(count))
+        return count == 0 ? nil : (lo, hi, sum / Double(count))
     }
 }
 

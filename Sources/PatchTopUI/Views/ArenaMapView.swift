@@ -1,3 +1,4 @@
+import PatchTopReports
 import PatchTopModel
 import PatchTopPlan
 
@@ -111,11 +112,14 @@ public enum ArenaMapView {
                 break
             }
             let extent = block.isPerPatch ? region(state.plan, tensor: block.tensor, model: model) : shape(block.tensor, model: model)
-            let range = kib(block.offset) + "–" + kib(block.end)
+            // A buffer too small to tell apart in KiB (`0.0–0.0`) is given in bytes.
+            let inBytes = kib(block.offset) == kib(block.end)
+            let range = inBytes ? "\(formatCount(block.offset))–\(formatCount(block.end))" : kib(block.offset) + "–" + kib(block.end)
+            let unit = inBytes ? "B" : "KiB"
             let kind = block.kindLabel
             let letter = String(letter(index, perPatch: block.isPerPatch))
             let text = TextFit.first([
-                "\(letter) t\(block.tensor)  \(range) KiB  \(kind) \(extent)",
+                "\(letter) t\(block.tensor)  \(range) \(unit)  \(kind) \(extent)",
                 "\(letter) t\(block.tensor) \(range) \(kind) \(extent)",
                 "\(letter) t\(block.tensor) \(kind) \(extent)",
                 "\(letter) t\(block.tensor) \(extent)",

@@ -9,9 +9,9 @@ public enum HeatmapView {
     public static let shades: [Character] = [" ", "░", "▒", "▓", "█"]
 
     /// The shade for `value` between `lo` and `hi`.
-    public static func shade(_ value: Int, lo: Int, hi: Int) -> Character {
+    public static func shade(_ value: Double, lo: Double, hi: Double) -> Character {
         guard hi > lo else { return shades[shades.count / 2] }
-        let t = Double(value - lo) / Double(hi - lo)
+        let t = (value - lo) / (hi - lo)
         return shades[max(0, min(shades.count - 1, Int((t * Double(shades.count - 1)).rounded())))]
     }
 
@@ -20,7 +20,10 @@ public enum HeatmapView {
         let inner = rect.inset(1)
         guard !inner.isEmpty else { return }
         guard let values = state.step?.snapshot?.values else {
-            grid.text(TextFit.first(["Space runs the next step; its output shows here", "Space: next step"], width: inner.width), x: inner.x, y: inner.y, style: .dim)
+            let done = state.step?.snapshot?.isFinished == true
+            grid.text(TextFit.first(done ? ["done: the last output is not in the arena", "done"]
+                                         : ["Space runs the next step; its output shows here", "Space: next step"], width: inner.width),
+                      x: inner.x, y: inner.y, style: .dim)
             return
         }
         // A 1×1 map (a classifier's 1×1000 output) shows its channels instead.
@@ -46,7 +49,9 @@ public enum HeatmapView {
         }
         grid.text(header, x: inner.x, y: inner.y, style: .bold)
         if inner.height > 1 {
-            grid.text(TextFit.first(["min \(stats.min)  max \(stats.max)  mean \(formatFixed(stats.mean, decimals: 2))", "\(stats.min)…\(stats.max)"], width: inner.width), x: inner.x, y: inner.y + 1)
+            let kind = values.isFloat ? "  float32" : ""
+            grid.text(TextFit.first(["min \(values.text(stats.min))  max \(values.text(stats.max))  mean \(formatFixed(stats.mean, decimals: values.isFloat ? 3 : 2))\(kind)",
+                                     "\(values.text(stats.min))…\(values.text(stats.max))\(values.isFloat ? " f32" : "")"], width: inner.width), x: inner.x, y: inner.y + 1)
         }
         guard !area.isEmpty, h > 0, w > 0 else { return }
         for gy in 0..<area.height {
@@ -54,11 +59,11 @@ public enum HeatmapView {
                 // Each cell shows the mean of the pixels it covers.
                 let r0 = gy * h / area.height, r1 = max(r0 + 1, (gy + 1) * h / area.height)
                 let c0 = gx * w / area.width, c1 = max(c0 + 1, (gx + 1) * w / area.width)
-                var sum = 0, count = 0
+                var sum = 0.0, count = 0
                 for r in r0..<r1 { for c in c0..<c1 {
-                    if let v = values.value(row: values.rows.lowerBound + r, col: values.cols.lowerBound + c, channel: channel) { sum += Int(v); count += 1 }
+                    if let v = values.value(row: values.rows.lowerBound + r, col: values.cols.lowerBound + c, channel: channel) { sum += v; count += 1 }
                 } }
-                let ch = count == 0 ? Character(" ") : shade(sum / count, lo: stats.min, hi: stats.max)
+                let ch = count == 0 ? Character(" ") : shade(sum / Double(count), lo: stats.min, hi: stats.max)
                 for k in 0..<across { grid[area.x + gx * across + k, area.y + gy] = Cell(ch, style: CellStyle(fg: .yellow)) }
             }
         }
@@ -66,15 +71,15 @@ public enum HeatmapView {
 
     /// Every channel of a 1×1 map as one cell each, row after row (averaged when they do not fit).
     static func drawChannels(_ values: StepValues, into grid: inout CellGrid, inner: Rect) {
-        let data = (0..<values.channels).map { Int(values.value(row: values.rows.lowerBound, col: values.cols.lowerBound, channel: $0) ?? 0) }
+        let data = (0..<values.channels).map { values.value(row: values.rows.lowerBound, col: values.cols.lowerBound, channel: $0) ?? 0 }
         let lo = data.min() ?? 0, hi = data.max() ?? 0
         let best = data.indices.max { data[$0] < data[$1] } ?? 0
         let cells = max(1, inner.width * max(1, inner.height - 2))
         let per = (data.count + cells - 1) / cells
         let header = TextFit.first([
-            "t\(values.tensor): \(values.channels) values, 1 cell = \(per)  min \(lo) max \(hi) at \(best)",
-            "t\(values.tensor) \(values.channels) values max \(hi) at \(best)",
-            "max \(hi) at \(best)",
+            "t\(values.tensor): \(values.channels) values, 1 cell = \(per)  min \(values.text(lo)) max \(values.text(hi)) at \(best)",
+            "t\(values.tensor) \(values.channels) values max \(values.text(hi)) at \(best)",
+            "max \(values.text(hi)) at \(best)",
         ], width: inner.width)
         grid.text(header, x: inner.x, y: inner.y, style: .bold)
         for cell in 0..<((data.count + per - 1) / per) {

@@ -96,6 +96,7 @@ public enum LayersView {
         case "RESIZE_NEAREST_NEIGHBOR": "RESIZE_NN"
         case "STRIDED_SLICE": "SLICE"
         case "LOG_SOFTMAX": "LOG_SMAX"
+        case "PAD folded": "PAD fold"
         default: op
         }
     }
@@ -105,7 +106,13 @@ public enum LayersView {
         let inner = rect.inset(1)
         guard !inner.isEmpty else { return }
         let plan = state.plan
-        let rows = LayerRow.rows(of: state.model, memory: plan.layerByLayer)
+        // A PAD folded into its convs (`--fold-pad`) is marked in the op column: it stores nothing.
+        let folded = Set(plan.model.rewrite.foldedPads)
+        let rows = LayerRow.rows(of: state.model, memory: plan.layerByLayer).map { row in
+            var row = row
+            if folded.contains(row.index) { row.op += " folded" }
+            return row
+        }
         let live = rows.map { $0.index < plan.liveBytes.count ? plan.liveBytes[$0.index] : $0.liveBytes }
         let columns = Self.columns(for: rows, live: live, width: inner.width)
         grid.text(columns.header(), x: inner.x, y: inner.y, style: .bold, clip: inner)

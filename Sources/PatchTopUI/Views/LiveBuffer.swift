@@ -39,7 +39,7 @@ public struct LiveBuffer: Equatable, Sendable {
         return plan.peakBuffers.map { buffer in
             let extent: String
             switch buffer.kind {
-            case .tensor(let t): extent = shape(t)
+            case .tensor(let t): extent = shape(t) + (model.tensors.indices.contains(t) && model.tensors[t].type == .float32 ? " f32" : "")
             case .patchRegion(let t): extent = region(t)
             case .inplaceStaging(let op): extent = "op \(op) channel"
             case .residualScratch(let op): extent = "op \(op) row"

@@ -45,7 +45,17 @@ public enum LivePeakView {
         }
         guard inner.height > 1 else { return }
         grid.text(row(headers), x: inner.x, y: inner.y + 1, style: .dim)
-        let room = inner.height - 3
+        // What removes the float tensors, and the model's own floor: under
+        // the rows, each line shortened by words; kept before extra rows.
+        let causes = PeakCause.floatNotes(plan) + [PeakCause.floor(state)].compactMap { $0 }
+        let spare = max(0, inner.height - 4 - buffers.count)
+        let wrapped = causes.flatMap { PeakCause.wrap($0, width: inner.width) }
+        let notes = wrapped.count <= spare ? wrapped
+            : Array(causes.map { TextFit.words($0, width: inner.width) }.prefix(max(0, inner.height - 4)))
+        for (i, note) in notes.reversed().enumerated() {
+            grid.text(note, x: inner.x, y: inner.maxY - 2 - i, style: CellStyle(fg: .yellow))
+        }
+        let room = inner.height - 3 - notes.count
         for (i, buffer) in buffers.prefix(max(0, room)).enumerated() {
             let style = buffer.kind == "tensor" ? CellStyle.plain : CellStyle(fg: .cyan)
             grid.text(row([kinds[i], tensors[i], extents[i], sizes[i], spans[i]]), x: inner.x, y: inner.y + 2 + i, style: style)

@@ -23,18 +23,11 @@ public enum MemoryView {
     /// verdict, shortened (never dropped) to fit `width`.
     public static func title(_ state: AppState, width: Int) -> String {
         let base = "Memory KiB: layer │ plan"
-        guard let budget = state.budget else { return base }
-        // The budget holds what the chosen engine reserves (`E`).
-        let reserved = state.budgetedBytes
-        let verdict = Verdicts.budget(reserved.bytes, budget)
-        let what = reserved.label.hasPrefix("plan") ? "" : "\(reserved.label) "
-        return TextFit.first([
-            "\(base) — \(budget.name): \(what)\(verdict.text)",
-            "\(base) — \(budget.name) \(verdict.text)",
-            "Memory — \(budget.name) \(verdict.text)",
-            "Memory — \(verdict.text)",
-            verdict.text,
-        ], width: width)
+        guard let budget = state.budget, let verdict = state.budgetVerdict else { return base }
+        // The verdict holds what the chosen engine needs (`E`), named.
+        let words = verdict.candidates
+        return TextFit.first(words.map { "\(base) — \(budget.name): \($0)" } + words.map { "Memory — \(budget.name): \($0)" }
+                             + words.map { "Memory — \($0)" } + words, width: width)
     }
 
     /// `peak 303.8 → 121.4  ┆ STM32F746 320.0`: the two peaks, and the
@@ -54,7 +47,7 @@ public enum MemoryView {
 
     public static func draw(_ state: AppState, _ rows: RowWindow, into grid: inout CellGrid, rect: Rect, focused: Bool = false, exporting: Bool = false) {
         let plan = state.plan
-        let fits = state.budget.map { plan.peakBytes <= $0.bytes } ?? true
+        let fits = state.budgetVerdict?.fits ?? true
         let titleStyle = fits ? (focused ? CellStyle(fg: .cyan, bold: true) : .plain) : CellStyle(fg: .red, bold: true)
         grid.box(rect, title: title(state, width: rect.width - 6), style: titleStyle)
         let inner = rect.inset(1)

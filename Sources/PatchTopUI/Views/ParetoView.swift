@@ -42,6 +42,19 @@ public enum ParetoView {
 
     static let axisWidth = 7
 
+    /// The panel's title, shortened to fit (never cut by the box): `Pareto:
+    /// peak vs MAC overhead (85 plans, 12 on the front)` … `Pareto`.
+    public static func title(points: Int, front: Int, width: Int) -> String {
+        TextFit.first([
+            "Pareto: peak vs MAC overhead (\(points) plans, \(front) on the front)",
+            "Pareto: peak vs MACs (\(points) plans, \(front) on the front)",
+            "Pareto (\(points) plans, \(front) on the front)",
+            "Pareto (\(points) plans, \(front) front)",
+            "Pareto: peak vs MAC overhead",
+            "Pareto",
+        ], width: width)
+    }
+
     public static func geometry(_ state: AppState, rect: Rect) -> Geometry? {
         guard let data = state.pareto, data.options == state.options, !data.points.isEmpty else { return nil }
         let inner = rect.inset(1)
@@ -63,18 +76,19 @@ public enum ParetoView {
 
     public static func draw(_ state: AppState, _ geometry: Geometry, into grid: inout CellGrid, rect: Rect, exporting: Bool = false) {
         guard let data = state.pareto else { return }
-        grid.box(rect, title: "Pareto: peak vs MAC overhead (\(data.points.count) plans, \(data.front.count) on the front)", style: CellStyle(fg: .cyan, bold: true))
+        grid.box(rect, title: title(points: data.points.count, front: data.front.count, width: rect.width - 6), style: CellStyle(fg: .cyan, bold: true))
         let inner = rect.inset(1)
         let g = geometry
         let cursor = data.front.indices.contains(state.paretoCursor) ? data.front[state.paretoCursor] : nil
         if let cursor {
-            var words = "p=\(cursor.patches) n=\(cursor.patchLayers)  peak \(formatBytes(cursor.peakBytes))  MACs \(formatPercentChange(cursor.macOverhead))"
-            if let budget = state.budget { words += "  \(Verdicts.budget(cursor.peakBytes, budget).text)" }
-            let info = TextFit.first([
-                "◉ \(words)  Enter takes it",
-                "◉ \(words)",
-                "◉ p=\(cursor.patches) n=\(cursor.patchLayers) \(kib(cursor.peakBytes)) KiB \(formatPercentChange(cursor.macOverhead))",
-            ], width: inner.width)
+            let words = "p=\(cursor.patches) n=\(cursor.patchLayers)  peak \(formatBytes(cursor.peakBytes))  MACs \(formatPercentChange(cursor.macOverhead))"
+            // The verdict holds what the chosen engine needs for the marked plan, named, as the memory title does.
+            let verdicts = state.budget.map { cursor.required(by: state.engine, tflm: state.engines.tflm).verdict($0).candidates } ?? [""]
+            let short = "◉ p=\(cursor.patches) n=\(cursor.patchLayers) \(kib(cursor.peakBytes)) KiB \(formatPercentChange(cursor.macOverhead))"
+            func joined(_ a: String, _ b: String) -> String { b.isEmpty ? a : a + "  " + b }
+            let info = TextFit.first(
+                verdicts.map { joined("◉ \(words)", $0) + "  Enter takes it" } + verdicts.map { joined("◉ \(words)", $0) }
+                    + verdicts.map { joined(short, $0) } + [short], width: inner.width)
             grid.text(info, x: inner.x, y: inner.y, style: .bold)
         }
         let legend = TextFit.first([

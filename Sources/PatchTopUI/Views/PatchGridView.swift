@@ -36,67 +36,104 @@ public enum PatchGridView {
         public var op: Int
         public var height: Int
         public var width: Int
-        /// Map pixels per cell, down and across (across counts a cell pair when `across` is 2).
-        public var scale: Int
-        /// Cells per map pixel column group (2 when there is room, so squares look square).
-        public var across: Int
         public var lines: Bool
-        /// Per patch (row-major), the cells of its tile and the map rows and columns it covers.
+        /// Per patch (row-major), the cells of its tile.
         public var tiles: [Rect]
         public var rowCuts: [Int]
         public var colCuts: [Int]
-        public var infoY: Int
+        /// Per tile row and column, the map rows (columns) each of its cell
+        /// rows (columns) stands for: a cell covers one pixel or more, or
+        /// (zoomed in, a small map) a pixel covers several cells.
+        public var cellRows: [[Range<Int>]]
+        public var cellCols: [[Range<Int>]]
+        public var infoY: Int?
         public var legendY: Int?
 
         public func patch(atX x: Int, y: Int) -> Int? {
             tiles.firstIndex { x >= $0.x && x < $0.maxX && y >= $0.y && y < $0.maxY }
         }
+
+        /// Map pixels per cell, down and across (fractional when zoomed).
+        public var pixelsPerCell: (rows: Double, cols: Double) {
+            let rows = cellRows.reduce(0) { $0 + $1.count }, cols = cellCols.reduce(0) { $0 + $1.count }
+            return (Double(height) / Double(max(1, rows)), Double(width) / Double(max(1, cols)))
+        }
+    }
+
+    /// `total` cells shared among the tiles cut at `cuts` in proportion to
+    /// their pixels (largest remainders first), at least one cell a tile.
+    static func cells(_ cuts: [Int], total: Int) -> [Int] {
+        let sizes = (0..<(cuts.count - 1)).map { cuts[$0 + 1] - cuts[$0] }
+        let pixels = max(1, sizes.reduce(0, +))
+        let spare = max(0, total - sizes.count)
+        let ideal = sizes.map { Double(max(0, $0 - 1)) * Double(spare) / Double(max(1, pixels - sizes.count)) }
+        var out = ideal.map { 1 + Int($0) }
+        var left = total - out.reduce(0, +)
+        for k in ideal.indices.sorted(by: { ideal[$0] - ideal[$0].rounded(.down) > ideal[$1] - ideal[$1].rounded(.down) }) where left > 0 {
+            out[k] += 1
+            left -= 1
+        }
+        return out
+    }
+
+    /// The pixels of a tile spanning `lower..<upper` shared out over `count` cells.
+    static func ranges(_ lower: Int, _ upper: Int, count: Int) -> [Range<Int>] {
+        let span = max(0, upper - lower)
+        return (0..<count).map { k in
+            let a = lower + k * span / max(1, count), b = lower + (k + 1) * span / max(1, count)
+            return a..<max(b, min(upper, a + 1))
+        }
     }
 
     /// The geometry for the selected op, or `nil` when there is no patch grid to draw.
+    ///
+    /// The map fills the panel with its shape kept (a cell is about twice
+    /// as tall as wide): zoomed out on large maps, zoomed in on small ones,
+    /// so a 25×5 map is drawn tall and narrow. Boundary lines come first,
+    /// then the info line, then the legend; without room for lines the
+    /// tiles alternate plain and dim.
     public static func geometry(_ state: AppState, rect: Rect) -> Geometry? {
         let plan = state.plan
         let op = state.selectedLayer
         let inner = rect.inset(1)
-        guard plan.isPatched, op < plan.patchLayers, op < state.model.operators.count, inner.height >= 2 else { return nil }
+        guard plan.isPatched, op < plan.patchLayers, op < state.model.operators.count, inner.height >= 2, inner.width >= 2 else { return nil }
         let shape = state.model.tensors[state.model.operators[op].output].shape
         guard shape.count == 4, shape[1] > 0, shape[2] > 0 else { return nil }
         let h = shape[1], w = shape[2], p = plan.patches
         let rowCuts = (0...p).map { $0 * h / p }, colCuts = (0...p).map { $0 * w / p }
-        func cells(_ cuts: [Int], _ i: Int, _ s: Int) -> Int { max(1, (cuts[i + 1] - cuts[i] + s - 1) / s) }
-        func fits(_ s: Int, _ across: Int, _ lines: Bool, _ area: Rect) -> Bool {
+        for (lines, info, legend) in [(true, true, true), (true, true, false), (true, false, false), (false, true, true), (false, true, false), (false, false, false)] {
+            let top = inner.y + (info ? 1 : 0)
+            let legendY: Int? = legend ? inner.maxY - 1 : nil
+            let area = Rect(x: inner.x, y: top, width: inner.width, height: inner.maxY - top - (legend ? 1 : 0))
             let gaps = lines ? p - 1 : 0
-            let down = (0..<p).reduce(0) { $0 + cells(rowCuts, $1, s) } + gaps
-            let wide = (0..<p).reduce(0) { $0 + cells(colCuts, $1, s) * across } + gaps
-            return down <= area.height && wide <= area.width
-        }
-        let largest = max(h, w)
-        var choice: (scale: Int, across: Int, lines: Bool)?
-        var legendY: Int?
-        var area = Rect(x: 0, y: 0, width: 0, height: 0)
-        // Boundary lines and the legend if they fit; the lines go first, then the legend.
-        search: for (lines, legend) in [(true, true), (false, true), (true, false), (false, false)] {
-            legendY = legend && inner.height >= 4 ? inner.maxY - 1 : nil
-            area = Rect(x: inner.x, y: inner.y + 1, width: inner.width, height: inner.height - 1 - (legendY == nil ? 0 : 1))
-            for s in 1...largest {
-                for across in [2, 1] where fits(s, across, lines, area) { choice = (s, across, lines); break search }
+            let roomH = area.height - gaps, roomW = area.width - gaps
+            guard roomH >= p, roomW >= p else { continue }
+            // The panel filled, the map's shape kept: a square pixel is two
+            // cells across one down; the width may stretch that to 1.5…2.5
+            // to use the panel, never more (a 25×5 map stays tall).
+            let shape = Double(w) / Double(h)
+            var down = Double(roomH)
+            if Double(roomW) < 1.5 * shape * down { down = Double(roomW) / (1.5 * shape) }
+            let across = min(Double(roomW), 2.5 * shape * down)
+            let totalRows = max(p, min(roomH, Int(down))), totalCols = max(p, min(roomW, Int(across)))
+            guard totalRows <= roomH, totalCols <= roomW else { continue }
+            let rowsPer = cells(rowCuts, total: totalRows), colsPer = cells(colCuts, total: totalCols)
+            var tiles: [Rect] = []
+            var y = area.y
+            for i in 0..<p {
+                var x = area.x
+                for j in 0..<p {
+                    tiles.append(Rect(x: x, y: y, width: colsPer[j], height: rowsPer[i]))
+                    x += colsPer[j] + (lines ? 1 : 0)
+                }
+                y += rowsPer[i] + (lines ? 1 : 0)
             }
+            return Geometry(op: op, height: h, width: w, lines: lines, tiles: tiles, rowCuts: rowCuts, colCuts: colCuts,
+                            cellRows: (0..<p).map { ranges(rowCuts[$0], rowCuts[$0 + 1], count: rowsPer[$0]) },
+                            cellCols: (0..<p).map { ranges(colCuts[$0], colCuts[$0 + 1], count: colsPer[$0]) },
+                            infoY: info ? inner.y : nil, legendY: legendY)
         }
-        guard let choice else { return nil }
-        var tiles: [Rect] = []
-        var y = area.y
-        for i in 0..<p {
-            let tileH = cells(rowCuts, i, choice.scale)
-            var x = area.x
-            for j in 0..<p {
-                let tileW = cells(colCuts, j, choice.scale) * choice.across
-                tiles.append(Rect(x: x, y: y, width: tileW, height: tileH))
-                x += tileW + (choice.lines ? 1 : 0)
-            }
-            y += tileH + (choice.lines ? 1 : 0)
-        }
-        return Geometry(op: op, height: h, width: w, scale: choice.scale, across: choice.across, lines: choice.lines,
-                        tiles: tiles, rowCuts: rowCuts, colCuts: colCuts, infoY: inner.y, legendY: legendY)
+        return nil
     }
 
     public static func draw(_ state: AppState, _ geometry: Geometry?, into grid: inout CellGrid, rect: Rect, focused: Bool = false, exporting: Bool = false) {
@@ -130,7 +167,7 @@ public enum PatchGridView {
             "\(patchText) halo \(halo)%",
             patchText,
         ], width: inner.width)
-        grid.text(info, x: inner.x, y: g.infoY, style: .bold)
+        if let infoY = g.infoY { grid.text(info, x: inner.x, y: infoY, style: .bold) }
         let selected = state.selectedPatch < plan.opRegions.count ? plan.opRegions[state.selectedPatch][op] : nil
         let computedBySelected = state.selectedPatch < plan.computedRegions.count ? plan.computedRegions[state.selectedPatch][op] : nil
         let cachesThisOp = plan.caches.contains { $0.tensor == state.model.operators[op].output }
@@ -139,30 +176,33 @@ public enum PatchGridView {
             let i = index / p, j = index % p
             let checker = !g.lines && (i + j) % 2 == 1
             for cy in 0..<tile.height {
-                let r0 = g.rowCuts[i] + cy * g.scale, r1 = min(g.rowCuts[i + 1], r0 + g.scale)
-                for cx in 0..<(tile.width / g.across) {
-                    let c0 = g.colCuts[j] + cx * g.scale, c1 = min(g.colCuts[j + 1], c0 + g.scale)
-                    // The cell's mean coverage, rounded: a halo band shows where
-                    // the cell is mostly halo, and a whole tile in one cell shows
-                    // its recompute factor instead of its worst corner.
-                    var sum = 0, pixels = 0
+                let rows = g.cellRows[i][cy]
+                for cx in 0..<tile.width {
+                    let cols = g.cellCols[j][cx]
+                    // The cell's largest coverage: a halo band shows in
+                    // every cell it touches, however thin it is against
+                    // the scale (at any p and any map size).
+                    var most = 0, sum = 0, pixels = 0
                     var inSelection = false, computedHere = false
-                    if r0 < r1, c0 < c1 {
-                        for r in r0..<r1 { for c in c0..<c1 {
+                    for r in rows where r < counts.count {
+                        for c in cols where c < counts[r].count {
+                            most = max(most, counts[r][c])
                             sum += counts[r][c]
                             pixels += 1
                             if selected?.contains(row: r, col: c) == true { inSelection = true }
                             if computedBySelected?.contains(row: r, col: c) == true { computedHere = true }
-                        } }
+                        }
                     }
-                    let most = pixels == 0 ? 0 : Int((Double(sum) / Double(pixels)).rounded())
-                    var ch = shades[min(most, shades.count - 1)]
+                    // The mean coverage, but a cell with any halo is at least `▒`.
+                    let mean = pixels == 0 ? 0 : Int((Double(sum) / Double(pixels)).rounded())
+                    let shade = max(mean, min(most, 2))
+                    var ch = shades[min(shade, shades.count - 1)]
                     var style = CellStyle(fg: most > 1 ? .yellow : .default, reverse: inSelection, dim: checker)
                     // Part of the selected patch's region its op does not
                     // compute: served from a halo cache.
                     if cachesThisOp, inSelection, !computedHere { ch = "○"; style.fg = .cyan }
                     if exporting, inSelection { ch = "#"; style.reverse = false }
-                    for k in 0..<g.across { grid[tile.x + cx * g.across + k, tile.y + cy] = Cell(ch, style: style) }
+                    grid[tile.x + cx, tile.y + cy] = Cell(ch, style: style)
                 }
             }
             if g.lines {
@@ -175,8 +215,9 @@ public enum PatchGridView {
             }
         }
         if let legendY = g.legendY {
-            let unit = g.across == 2 ? "2 cells" : "1 cell"
-            let scale = g.scale == 1 ? "\(unit) = 1 px" : "\(unit) = \(g.scale)×\(g.scale) px"
+            let ppc = g.pixelsPerCell
+            func px(_ v: Double) -> String { abs(v - v.rounded()) < 0.05 ? "\(Int(v.rounded()))" : formatFixed(v, decimals: 1) }
+            let scale = "cell ≈ \(px(ppc.rows))×\(px(ppc.cols)) px"
             let mark = exporting ? "# patch \(state.selectedPatch + 1)" : "patch \(state.selectedPatch + 1) reversed"
             let cached = cachesThisOp ? "  ○ from cache" : ""
             let legend = TextFit.first([
@@ -184,7 +225,7 @@ public enum PatchGridView {
                 "\(scale)  · 1 patch  ▒ 2  ▓ 3  █ 4+\(cached)",
                 "\(scale)  · 1 patch  ▒ 2  ▓ 3  █ 4+",
                 "\(scale) ·1 ▒2 ▓3 █4+ patches",
-                "·1 ▒2 ▓3 █4+ \(g.scale == 1 ? "1 px" : "\(g.scale) px")/cell",
+                "·1 ▒2 ▓3 █4+ \(px(ppc.rows))×\(px(ppc.cols)) px",
                 "·1 ▒2 ▓3 █4+",
             ], width: inner.width)
             grid.text(legend, x: inner.x, y: legendY, style: .dim)

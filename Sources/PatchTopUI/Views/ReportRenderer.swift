@@ -12,12 +12,18 @@ public struct ReportRenderer: Sendable {
     public var width: Int
     public var height: Int
     public var date: String
-    /// Adds what TinyEngine would reserve for the plan (`TinyEngineLines`) after the header.
-    public var showEngines = false
+    /// Adds what TinyEngine would reserve for the plan (`TinyEngineLines`:
+    /// split index, PEAK_MEM and its breakdown, its warnings) after the
+    /// header: `report` and `e` alike.
+    public var showEngines = true
 
     public init(state: AppState, view: View = .all, width: Int = 120, height: Int = 40, date: String) {
         self.state = state; self.view = view; self.width = width; self.height = height; self.date = date
     }
+
+    /// Stands for the date in a report that is stamped when its file is
+    /// written (`e`): the effect that writes it puts the time there.
+    public static let writeTimePlaceholder = "{written at}"
 
     public func headerLines() -> [String] {
         let plan = state.plan
@@ -26,15 +32,20 @@ public struct ReportRenderer: Sendable {
             "date            \(date)",
             "plan            p=\(plan.patches) n=\(plan.patchLayers)\(plan.isPatched ? "" : " (layer by layer)")",
             "memory options  \(plan.options.summary)",
+            "halo caches     \(state.caching.rawValue)" + (plan.caches.isEmpty ? ""
+                : ": \(plan.caches.count) caches, \(formatBytes(plan.cacheBytes.values.reduce(0, +))), save \(formatMACs(plan.cacheMacsSaved)) MACs"),
             plan.isPatched
                 ? "peak            \(formatBytes(plan.peakBytes)) (\(formatCount(plan.peakBytes)) B) vs \(formatBytes(plan.layerByLayerPeakBytes)) layer-by-layer, \(Verdicts.peak(plan))"
                 : "peak            \(formatBytes(plan.peakBytes)) (\(formatCount(plan.peakBytes)) B), layer by layer",
             "MAC overhead    \(formatPercentChange(plan.macOverhead)) (\(formatMACs(plan.macs)) vs \(formatMACs(plan.layerByLayerMacs)))",
         ]
         out.append("engines         \(state.engines.line)")
+        let required = state.required
+        out.append("engine          " + (required.bytes.map { "\(required.name) \(formatBytes($0)) (\(formatCount($0)) B)\(required.why.map { "; \($0)" } ?? "")" }
+            ?? "\(state.engine.name): no figure for this plan (\(required.why ?? ""))"))
         if let budget = state.budget {
-            let reserved = state.budgetedBytes
-            out.append("SRAM budget     \(formatBytes(budget.bytes))\(budget.name == "SRAM" ? "" : " (\(budget.name))"): \(reserved.label) \(formatBytes(reserved.bytes)) \(Verdicts.budget(reserved.bytes, budget).text)")
+            let verdict = state.required.verdict(budget)
+            out.append("SRAM budget     \(formatBytes(budget.bytes))\(budget.name == "SRAM" ? "" : " (\(budget.name))"): \(verdict.candidates[0])")
         }
         out.append("selected        op \(state.selectedLayer)\(plan.isPatched ? ", patch \(state.selectedPatch + 1)/\(state.patchCount)" : "") (marked » and #)")
         if case .finished(let summary) = state.run {
@@ -72,7 +83,27 @@ public struct ReportRenderer: Sendable {
         return grid.lines()
     }
 
+    /// Every op, as the layer table lists them with all its columns, live
+    /// KiB for this plan: the screen shows only the rows that fit.
+    public func everyLayer() -> [String] {
+        let plan = state.plan
+        let folded = Set(plan.model.rewrite.foldedPads)
+        let rows = LayerRow.rows(of: state.model, memory: plan.layerByLayer).map { row in
+            var row = row
+            if folded.contains(row.index) { row.op += " folded" }
+            return row
+        }
+        let live = rows.map { $0.index < plan.liveBytes.count ? plan.liveBytes[$0.index] : $0.liveBytes }
+        let columns = LayersView.columns(for: rows, live: live, width: .max)
+        let table = rows.indices.map { i in
+            let row = rows[i]
+            let mark = (plan.isPatched && row.index < plan.patchLayers ? "▌" : " ") + (row.index == plan.peakOp ? "▲" : " ")
+            return columns.cells(row, live: live[i], mark: mark)
+        }
+        return ["every layer (\(rows.count) ops; ▌ patch stage, ▲ peak; live KiB of this plan)", columns.header()] + table
+    }
+
     public func render() -> String {
-        (headerLines() + [""] + body()).joined(separator: "\n") + "\n"
+        (headerLines() + [""] + body() + [""] + everyLayer()).joined(separator: "\n") + "\n"
     }
 }

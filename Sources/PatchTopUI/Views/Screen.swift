@@ -22,13 +22,30 @@ public enum Screen {
         public var heatmap: Rect
     }
 
-    /// The hint bar for this mode, dropping the lowest-priority hints until it fits `width`.
+    /// The hint bar for this mode, fitted to `width` without dropping a
+    /// key: the lowest-priority hints are shortened first to their key
+    /// alone (`m memory` → `m`), then the separators narrow; only when even
+    /// that does not fit are the lowest-priority keys left out, and the bar
+    /// then ends with `? more` (the `?` overlay lists every key).
     public static func hintBar(stepping: Bool = false, width: Int = .max) -> String {
-        var hints = keyBindings.map { (text: stepping ? $0.stepHint : $0.hint, priority: $0.priority) }.filter { !$0.text.isEmpty }
-        func joined() -> String { hints.map(\.text).joined(separator: "  ") }
-        while joined().count > width, let lowest = hints.indices.min(by: { hints[$0].priority < hints[$1].priority }) {
-            hints.remove(at: lowest)
+        // Only keys that act in this mode (no `w` or `v` in step mode).
+        var hints = keyBindings.filter { $0.mode == .always || $0.applies(stepping: stepping, pareto: false) }
+            .map { (text: stepping ? $0.stepHint : $0.hint, priority: $0.priority) }.filter { !$0.text.isEmpty }
+        var separator = "  "
+        func joined() -> String { hints.map(\.text).joined(separator: separator) }
+        func key(_ text: String) -> String { String(text.prefix { $0 != " " }) }
+        // Shorten, lowest priority first (the last of equals first, so the bar's start stays whole).
+        let order = hints.indices.sorted { (hints[$0].priority, -$0) < (hints[$1].priority, -$1) }
+        for index in order where joined().count > width && hints[index].priority < 10 {
+            hints[index].text = key(hints[index].text)
         }
+        if joined().count > width { separator = " " }
+        var dropped = false
+        while joined().count > width, let lowest = hints.indices.filter({ hints[$0].priority < 10 }).min(by: { hints[$0].priority < hints[$1].priority }) {
+            hints.remove(at: lowest)
+            dropped = true
+        }
+        if dropped, let help = hints.firstIndex(where: { $0.text.hasPrefix("?") }) { hints[help].text = "? more" }
         return joined()
     }
 
@@ -54,7 +71,8 @@ public enum Screen {
         if pareto {
             return Panes(layers: left, memory: none, grid: none, live: none, pareto: right, arena: none, heatmap: none)
         }
-        let memH = right.height / 2
+        // Short screens give the patch grid the larger half: its boundary lines need rows.
+        let memH = h < 32 ? right.height * 2 / 5 : right.height / 2
         let bottom = Rect(x: right.x, y: right.y + memH, width: right.width, height: right.height - memH)
         return Panes(layers: left,
                      memory: Rect(x: right.x, y: right.y, width: right.width, height: memH),
@@ -104,9 +122,10 @@ public enum Screen {
         let w = grid.width, h = grid.height
         let stepping = state.step != nil
         let panes = layout.panes
+        let name = state.model.name + (PeakCause.floatTag(state.model).map { " (\($0))" } ?? "")
         let title = TextFit.first([
-            "PatchTop — \(state.model.name) — \(stepping ? "STEP MODE — " : "")\(state.options.summary)",
-            "PatchTop — \(state.model.name)\(stepping ? " — STEP MODE" : "")",
+            "PatchTop — \(name) — \(stepping ? "STEP MODE — " : "")\(state.options.summary)",
+            "PatchTop — \(name)\(stepping ? " — STEP MODE" : "")",
         ], width: w)
         grid.text(title, x: 0, y: 0, style: CellStyle(fg: .cyan, bold: true))
         SlidersView.draw(state, layout.sliders, into: &grid)

@@ -46,16 +46,20 @@ public enum SlidersView {
         let peakShort = plan.isPatched
             ? "peak \(kib(plan.peakBytes))/\(kib(plan.layerByLayerPeakBytes)) KiB \(compare == "same as layer by layer" ? "same" : compare)"
             : "peak \(kib(plan.peakBytes)) KiB"
+        let (needFull, needShort) = need(state)
         let separator: String
         let text: String
-        let wide = [pText, nText, peakFull, overhead].joined(separator: "  ")
+        let wide = [pText, nText, peakFull, needFull, overhead].joined(separator: "  ")
         if wide.count <= width {
             separator = "  "; text = wide
         } else {
             separator = " "
             text = TextFit.first([
-                [pText, nText, peakShort, overhead].joined(separator: " "),
-                [pText, nText, peakShort].joined(separator: " "),
+                [pText, nText, peakShort, needFull, overhead].joined(separator: " "),
+                [pText, nText, peakShort, needShort, overhead].joined(separator: " "),
+                [pText, nText, peakShort, needShort].joined(separator: " "),
+                [pText, nText, "peak \(kib(plan.peakBytes))", needShort].joined(separator: " "),
+                [pText, nText, needShort].joined(separator: " "),
                 [pText, nText].joined(separator: " "),
             ], width: width)
         }
@@ -64,6 +68,18 @@ public enum SlidersView {
         return Geometry(y: y, text: text,
                         patchesBar: pStart..<(pStart + patchesWidth), patchesRange: pRange,
                         layersBar: nStart..<(nStart + layersWidth), layersRange: nRange)
+    }
+
+    /// The SRAM the chosen engine needs for the plan, named, with the
+    /// budget's verdict on it: `TE PEAK_MEM 86.8 KiB fits` / `TE 86.8 fits`,
+    /// `TFLM arena –` where the engine has no figure for the plan.
+    static func need(_ state: AppState) -> (full: String, short: String) {
+        let required = state.required
+        let tag = required.engine == .tflm ? "TFLM" : "TE"
+        guard let bytes = required.bytes else { return ("\(required.shortName) –", "\(tag) –") }
+        let wrong = required.why == nil ? "" : " !"
+        let verdict = state.budget.map { bytes <= $0.bytes ? " fits" : " over" } ?? ""
+        return ("\(required.shortName) \(kib(bytes)) KiB\(verdict)\(wrong)", "\(tag) \(kib(bytes))\(verdict)\(wrong)")
     }
 
     public static func draw(_ state: AppState, _ geometry: Geometry, into grid: inout CellGrid) {

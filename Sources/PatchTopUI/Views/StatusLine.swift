@@ -44,12 +44,28 @@ public enum StatusLine {
             }
         }
         let runWidth = runText.reduce(0) { $0 + $1.text.count }
+        // Where TinyEngine computes the plan wrongly, said while it is the
+        // engine (and never hidden by the notice: each gets its share).
+        let warning = tinyEngineWarning(state)
+        var warningRoom = 0
         if !state.statusMessage.isEmpty {
             // The notice gets what the run's verdict leaves, shortened by words.
-            let room = width - (runWidth > 0 ? runWidth + 4 : 0)
+            var room = width - (runWidth > 0 ? runWidth + 4 : 0)
+            if let warning {
+                warningRoom = min(warning.count, max(24, room / 2))
+                room -= warningRoom + 4
+            }
             let notice = TextFit.words(state.statusMessage, width: max(0, room))
             if !notice.isEmpty {
                 add(notice, CellStyle(fg: .yellow, bold: true))
+                if runWidth > 0 || warning != nil { add("  │ ", .dim) }
+            }
+        }
+        if let warning {
+            let room = width - used - (runWidth > 0 ? runWidth + 4 : 0)
+            let text = TextFit.first([warning, "! TinyEngine computes this plan wrongly", "! TE: wrong result", "! TE wrong"], width: max(warningRoom, room))
+            if !text.isEmpty {
+                add(text, CellStyle(fg: .red, bold: true, reverse: true))
                 if runWidth > 0 { add("  │ ", .dim) }
             }
         }
@@ -85,6 +101,14 @@ public enum StatusLine {
         }
         if let engines { out.append(engines.short) }
         return out
+    }
+
+    /// `! TinyEngine: p=3 does not divide …` (and how many more) when the
+    /// engine is TinyEngine and its own result for the plan is wrong.
+    static func tinyEngineWarning(_ state: AppState) -> String? {
+        guard state.engine == .tinyengine, let first = state.engines.tinyEngineWarnings.first else { return nil }
+        let more = state.engines.tinyEngineWarnings.count - 1
+        return "! TinyEngine: \(first)" + (more > 0 ? " (+\(more) more)" : "")
     }
 
     public static func draw(_ state: AppState, into grid: inout CellGrid, rect: Rect) {

@@ -13,7 +13,10 @@ final class TinyEngineMeasuredTests: XCTestCase {
             url.deleteLastPathComponent()
             if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { break }
         }
-        let path = url.deletingLastPathComponent().appendingPathComponent("shared/models/tinyengine/\(name).tflite").path
+        // ../shared/models beside the checkout, or PATCHTOP_SHARED_MODELS (a worktree elsewhere).
+        let shared = ProcessInfo.processInfo.environment["PATCHTOP_SHARED_MODELS"].map { URL(fileURLWithPath: $0) }
+            ?? url.deletingLastPathComponent().appendingPathComponent("shared/models")
+        let path = shared.appendingPathComponent("tinyengine/\(name).tflite").path
         guard FileManager.default.fileExists(atPath: path) else { throw XCTSkip("\(path) is absent") }
         return try TFLiteReader.load(path: path)
     }
