@@ -44,7 +44,19 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TABLE = os.path.join(ROOT, "Sources/PatchTopPlan/Latency/Resources/latency-calibration.json")
 CACHE = os.path.join(ROOT, ".build/latency-measurements.json")
-SHARED = os.path.join(os.path.dirname(ROOT), "shared", "models")
+def shared_models():
+    """../shared/models from the checkout or any folder above it (worktrees sit deeper), or $PATCHTOP_SHARED_MODELS."""
+    if os.environ.get("PATCHTOP_SHARED_MODELS"):
+        return os.environ["PATCHTOP_SHARED_MODELS"]
+    folder = ROOT
+    while os.path.dirname(folder) != folder:
+        folder = os.path.dirname(folder)
+        if os.path.isdir(os.path.join(folder, "shared", "models")):
+            return os.path.join(folder, "shared", "models")
+    return os.path.join(os.path.dirname(ROOT), "shared", "models")
+
+
+SHARED = shared_models()
 
 WEIGHT = lambda y: 1.0 / (y + 2000.0) ** 0.5
 KERNEL_FEATURES = ["steps", "macs", "outputPixels", "outputRows", "outputElements", "taps", "validMACs", "filterRows",
@@ -138,8 +150,14 @@ def nnls(a, b, iterations=200):
     """Lawson–Hanson non-negative least squares on the normal equations
     (the systems here are a few dozen columns)."""
     n = len(a[0]) if a else 0
-    ata = [[sum(row[i] * row[j] for row in a) for j in range(n)] for i in range(n)]
-    atb = [sum(row[i] * y for row, y in zip(a, b)) for i in range(n)]
+    try:
+        import numpy
+        am = numpy.array(a, dtype=float)
+        ata = (am.T @ am).tolist()
+        atb = (am.T @ numpy.array(b, dtype=float)).tolist()
+    except ImportError:
+        ata = [[sum(row[i] * row[j] for row in a) for j in range(n)] for i in range(n)]
+        atb = [sum(row[i] * y for row, y in zip(a, b)) for i in range(n)]
     x = [0.0] * n
     passive = set()
 
