@@ -44,9 +44,23 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TABLE = os.path.join(ROOT, "Sources/PatchTopPlan/Latency/Resources/latency-calibration.json")
 CACHE = os.path.join(ROOT, ".build/latency-measurements.json")
-SHARED = os.path.join(os.path.dirname(ROOT), "shared", "models")
+def shared_models():
+    """../shared/models from the checkout or any folder above it (worktrees sit deeper), or $PATCHTOP_SHARED_MODELS."""
+    if os.environ.get("PATCHTOP_SHARED_MODELS"):
+        return os.environ["PATCHTOP_SHARED_MODELS"]
+    folder = ROOT
+    while os.path.dirname(folder) != folder:
+        folder = os.path.dirname(folder)
+        if os.path.isdir(os.path.join(folder, "shared", "models")):
+            return os.path.join(folder, "shared", "models")
+    return os.path.join(os.path.dirname(ROOT), "shared", "models")
 
-KERNEL_FEATURES = ["steps", "macs", "outputPixels", "outputRows", "outputElements", "taps", "inputBytes", "channelSteps"]
+
+SHARED = shared_models()
+
+WEIGHT = lambda y: 1.0 / (y + 2000.0) ** 0.5
+KERNEL_FEATURES = ["steps", "macs", "outputPixels", "outputRows", "outputElements", "taps", "validMACs", "filterRows",
+                   "inputBytes", "channelSteps"]
 MOVEMENT_FEATURES = ["copies", "copyRows", "copyBytes", "stagedChannels", "stagedBytes", "fusedElements"]
 
 SAMPLE_MODELS = [
@@ -136,8 +150,14 @@ def nnls(a, b, iterations=200):
     """Lawson–Hanson non-negative least squares on the normal equations
     (the systems here are a few dozen columns)."""
     n = len(a[0]) if a else 0
-    ata = [[sum(row[i] * row[j] for row in a) for j in range(n)] for i in range(n)]
-    atb = [sum(row[i] * y for row, y in zip(a, b)) for i in range(n)]
+    try:
+        import numpy
+        am = numpy.array(a, dtype=float)
+        ata = (am.T @ am).tolist()
+        atb = (am.T @ numpy.array(b, dtype=float)).tolist()
+    except ImportError:
+        ata = [[sum(row[i] * row[j] for row in a) for j in range(n)] for i in range(n)]
+        atb = [sum(row[i] * y for row, y in zip(a, b)) for i in range(n)]
     x = [0.0] * n
     passive = set()
 
@@ -206,7 +226,7 @@ def fit(samples):
     # Relative error per op: each row divided by its measurement (plus a floor for tiny ops).
     a, b = [], []
     for r, (_, y) in zip(matrix, rows):
-        w = 1.0 / (y + 2000.0)
+        w = WEIGHT(y)
         a.append([r[j] / scale[j] * w for j in range(len(columns))])
         b.append(y * w)
     x = nnls(a, b)
@@ -219,11 +239,13 @@ def fit(samples):
             table["movement"][name] = c
     # Fallback for classes never measured: the median coefficient per feature.
     table["fallback"] = {name: statistics.median([table["kernels"][k][name] for k in kernels]) if kernels else 0.0 for name in KERNEL_FEATURES}
-    # Outside the ops: total − Σ predicted ops = invoke + betweenSteps × steps.
+    # Outside the ops (measured apart: the total less every op's count, which
+    # also holds ops the model does not run as kernels, e.g. fused-away ADDs'
+    # empty steps): invoke + betweenSteps × steps.
     gaps = []
     for s in samples:
-        predicted = sum(op_prediction(table, f) for f in s["features"].values())
-        gaps.append((s["steps"], s["total"] - predicted))
+        inside = sum(count for index, count in s["measured"].items() if index in s["features"])
+        gaps.append((s["steps"], s["total"] - inside))
     if len(gaps) >= 2 and len({g[0] for g in gaps}) > 1:
         mean_s = statistics.mean(g[0] for g in gaps)
         mean_g = statistics.mean(g[1] for g in gaps)
@@ -307,6 +329,15 @@ def main():
                         json.dump(samples, f)
     for s in samples:
         s["measured"] = {str(k): v for k, v in s["measured"].items()}
+    if args.from_cache and os.path.exists(args.patchtop):
+        # The features come from this PatchTop: a change to the cost model's
+        # features is refitted without measuring again.
+        paths = {os.path.basename(m): m for m in models(False)}
+        for s in samples:
+            if s["model"] in paths:
+                feats, _ = features(args.patchtop, paths[s["model"]], s["flags"])
+                s["features"] = {str(k): v for k, v in feats.items()}
+                s["steps"] = sum(f["kernelFeatures"]["steps"] for f in feats.values())
     if not samples:
         raise SystemExit("nothing was measured: does `patchtop export --verify --per-op` run here?")
 

@@ -85,6 +85,19 @@ final class LatencyTests: XCTestCase {
         XCTAssertLessThan(cached.costFeatures().reduce(0) { $0 + $1.value(.macs) }, plain.costFeatures().reduce(0) { $0 + $1.value(.macs) })
     }
 
+    func testTapsInsideTheInputSkipThePadding() throws {
+        let model = try PlanFixtures.sample("mbv2-w0.35-r144")
+        let plan = try PatchPlan(model: model, patches: 1, patchLayers: 0)
+        let op = model.operators[1]  // depthwise 3×3 stride 1, SAME, 72×72×16
+        let f = plan.costFeatures()[1]
+        // Rows: 72 outputs, the first and last with 2 of 3 filter rows inside.
+        let inside = (72 * 3 - 2) * (72 * 3 - 2)
+        XCTAssertEqual(Int(f.value(.taps)), inside * 16)
+        XCTAssertEqual(Int(f.value(.validMACs)), inside * 16)
+        XCTAssertEqual(Int(f.value(.macs)), model.macs(of: op))
+        XCTAssertEqual(Int(f.value(.filterRows)), (72 * 3 - 2) * 72 * 16)
+    }
+
     func testInPlaceStagingAndFusedResidualsComeFromTheSchedule() throws {
         let model = try PlanFixtures.sample("mbv2-w0.35-r144")
         let plan = try PatchPlan(model: model, patches: 1, patchLayers: 0,
@@ -107,11 +120,15 @@ final class LatencyTests: XCTestCase {
         let model = try PlanFixtures.sample("mbv2-w0.35-r144")
         var seen: [KernelClass: Int] = [:]
         for op in model.operators { seen[KernelClass(op: op, in: model), default: 0] += 1 }
-        // The first conv is 3×3 stride 2; then depthwise 3×3 stride 1 and 1×1 convs.
-        XCTAssertEqual(KernelClass(op: model.operators[0], in: model), .conv)
+        // The first conv is 3×3 stride 2 on the 3-channel image; then depthwise 3×3 stride 1 and 1×1 convs.
+        XCTAssertEqual(KernelClass(op: model.operators[0], in: model), .convThin)
         XCTAssertEqual(KernelClass(op: model.operators[1], in: model), .depthwise3x3s1)
         XCTAssertEqual(KernelClass(op: model.operators[2], in: model), .conv1x1)
         XCTAssertGreaterThan(seen[.depthwise3x3s2] ?? 0, 0)
+        // In place, a depthwise conv takes the staged path whatever its kernel.
+        let inplace = try PatchPlan(model: model, patches: 1, patchLayers: 0, options: MemoryOptions(inplaceDepthwise: true))
+        let features = inplace.costFeatures()
+        for op in inplace.schedule.inplaceOps { XCTAssertEqual(features[op.op].kernel, .depthwiseInPlace) }
         XCTAssertGreaterThan(seen[.binary] ?? 0, 0)
         XCTAssertNil(seen[.floatWeighted])
         let float = try PlanFixtures.sample("mbv2-mini-f32")

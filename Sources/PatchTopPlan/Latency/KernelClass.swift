@@ -19,6 +19,13 @@ public enum KernelClass: String, CaseIterable, Codable, Comparable, Sendable {
     case depthwise3x3s2 = "depthwise-3x3-s2"
     /// Any other int8 DEPTHWISE_CONV_2D (5×5, 7×7, depth multipliers).
     case depthwise = "depthwise"
+    /// A depthwise conv computed in place (`--inplace-depthwise`): channel
+    /// by channel through a staged plane, whatever its kernel (the plan, not
+    /// the op, chooses it).
+    case depthwiseInPlace = "depthwise-in-place"
+    /// CONV_2D on fewer than 8 input channels (a first layer on an image):
+    /// the inner loop is too short for the dense path's shape.
+    case convThin = "conv-thin"
     /// int8 FULLY_CONNECTED.
     case fullyConnected = "fully-connected"
     /// AVERAGE_POOL_2D and MAX_POOL_2D.
@@ -50,7 +57,9 @@ public enum KernelClass: String, CaseIterable, Codable, Comparable, Sendable {
         }
         switch op.kind {
         case .conv2D:
-            if let (h, w) = model.windowGeometry(of: op), h.filterSize == 1, w.filterSize == 1, h.stride == 1, w.stride == 1,
+            if let input = op.input(0), let channels = model.tensors[input].shape.last, channels < 8 {
+                self = .convThin
+            } else if let (h, w) = model.windowGeometry(of: op), h.filterSize == 1, w.filterSize == 1, h.stride == 1, w.stride == 1,
                h.padBefore + h.padAfter + w.padBefore + w.padAfter == 0 {
                 self = .conv1x1
             } else {

@@ -41,8 +41,16 @@ public enum KernelFeature: String, CaseIterable, Codable, Sendable {
     case outputRows
     /// Output elements (positions × channels) computed.
     case outputElements
-    /// Output positions × filter taps (kh × kw): per-window work of convs and pools.
+    /// Filter taps inside the input (padding skipped), summed over output
+    /// positions, times output channels: per-tap work of convs, depthwise
+    /// convs and pools.
     case taps
+    /// Multiply-accumulates over taps inside the input (what the kernel's
+    /// inner loops execute; `macs` also counts taps on padding).
+    case validMACs
+    /// Filter rows inside the input, summed over output elements: the
+    /// inner-loop calls of a conv that walks its filter row by row.
+    case filterRows
     /// Bytes of activations read (the input regions the computed outputs need).
     case inputBytes
     /// Channels × steps: per-channel setup (per-channel requantization
@@ -95,6 +103,8 @@ extension PatchPlan {
         struct OpFacts {
             var channels: Int
             var taps: Int
+            var window: (height: WindowGeometry, width: WindowGeometry)?
+            var inputChannels: Int
             var macsPerPosition: Int
             var activationInputs: [(slot: Int, tensor: Int, pixelBytes: Int, sameShape: Bool)]
         }
@@ -108,7 +118,8 @@ extension PatchPlan {
                 return (slot, input, pixelBytes(input), model.tensors[input].shape == shape)
             }
             let made = OpFacts(channels: shape.count == 4 ? shape[3] : (shape.last ?? 1),
-                               taps: window.map { $0.height.filterSize * $0.width.filterSize } ?? 0,
+                               taps: window.map { $0.height.filterSize * $0.width.filterSize } ?? 0, window: window,
+                               inputChannels: op.input(0).map { model.tensors[$0].shape.last ?? 1 } ?? 1,
                                macsPerPosition: Self.macsPerPosition(of: op, in: model), activationInputs: inputs)
             facts[op.index] = made
             return made
@@ -142,13 +153,31 @@ extension PatchPlan {
                     inputBytes += model.tensors[input.tensor].byteCount
                 }
             }
+            // Taps inside the input, separably: Σ over rows of the filter rows
+            // inside × Σ over columns of the filter columns inside.
+            var validTaps = 0, validRows = 0
+            if let window = f.window {
+                let rowsRange = region?.rows ?? 0..<window.height.outputSize
+                let colsRange = region?.cols ?? 0..<window.width.outputSize
+                let rowSum = Self.insideTaps(window.height, rowsRange), colSum = Self.insideTaps(window.width, colsRange)
+                validTaps = rowSum * colSum
+                validRows = rowSum * colsRange.count
+            }
+            let validMACs: Int
+            switch op.kind {
+            case .conv2D: validMACs = validTaps * f.channels * f.inputChannels
+            case .depthwiseConv2D: validMACs = validTaps * f.channels
+            default: validMACs = macs
+            }
             let base = op.index * kCount
+            k[base + KernelFeature.validMACs.index] += Double(validMACs)
+            k[base + KernelFeature.filterRows.index] += Double(validRows * f.channels)
             k[base + KernelFeature.steps.index] += 1
             k[base + KernelFeature.macs.index] += Double(macs)
             k[base + KernelFeature.outputPixels.index] += Double(pixels)
             k[base + KernelFeature.outputRows.index] += Double(rows)
             k[base + KernelFeature.outputElements.index] += Double(elements)
-            k[base + KernelFeature.taps.index] += Double(pixels * f.taps)
+            k[base + KernelFeature.taps.index] += Double(validTaps * f.channels)
             k[base + KernelFeature.inputBytes.index] += Double(inputBytes)
             k[base + KernelFeature.channelSteps.index] += Double(f.channels)
             let mBase = op.index * mCount
@@ -205,10 +234,24 @@ extension PatchPlan {
             addStep(op, region: nil)
         }
         return model.operators.map { op in
-            OpCostFeatures(op: op.index, kernel: KernelClass(op: op, in: model),
+            OpCostFeatures(op: op.index, kernel: inplace.contains(op.index) ? .depthwiseInPlace : KernelClass(op: op, in: model),
                            kernelValues: Array(k[(op.index * kCount)..<((op.index + 1) * kCount)]),
                            movementValues: Array(m[(op.index * mCount)..<((op.index + 1) * mCount)]))
         }
+    }
+
+    /// Σ over `outputs` of the filter taps that fall inside the input.
+    static func insideTaps(_ g: WindowGeometry, _ outputs: Range<Int>) -> Int {
+        var total = 0
+        for o in outputs {
+            let start = g.inputStart(forOutput: o)
+            if start >= 0 && start + g.effectiveFilterSize <= g.inputSize {
+                total += g.filterSize
+                continue
+            }
+            for t in 0..<g.filterSize where (0..<g.inputSize).contains(start + t * g.dilation) { total += 1 }
+        }
+        return total
     }
 
     /// Whether `tensor` sits in its per-patch buffer during `patch` (a
