@@ -180,8 +180,16 @@ public struct PatchPlan: Sendable {
             guard spec.grid.rows <= map.height, spec.grid.cols <= map.width else {
                 throw refuse("grid \(spec.grid) does not fit its \(map.height)×\(map.width) output")
             }
-            stages.append(FusedStage(model: model, first: spec.firstOp, last: spec.lastOp, grid: spec.grid, outputs: outputs,
-                                     outputGrid: map, caching: spec.caching ?? haloCaching, options: options))
+            var stage = FusedStage(model: model, first: spec.firstOp, last: spec.lastOp, grid: spec.grid, outputs: outputs,
+                                   outputGrid: map, caching: spec.caches == nil ? spec.caching ?? haloCaching : .all, options: options)
+            if let caches = spec.caches {
+                let possible = stage.possibleCaches(HaloCache.Direction.allCases)
+                if let bad = caches.sorted().first(where: { !possible.contains($0) }) {
+                    throw refuse("tensor \(bad.tensor) cannot have a \(bad.direction.rawValue) cache in this stage (\(possible.isEmpty ? "no tensor of it can" : "possible: " + possible.sorted().map { "\($0.tensor) \($0.direction.rawValue)" }.joined(separator: ", ")))")
+                }
+                stage.explicitCaches = caches
+            }
+            stages.append(stage)
         }
         let head = stages.first.flatMap { $0.firstOp == 0 ? $0 : nil }
         self.init(rewritten: model, stages: stages, options: options, haloCaching: haloCaching,
@@ -212,14 +220,17 @@ public struct PatchPlan: Sendable {
         let plain = build(planned.map { _ in [] })
         macsWithoutCaches = plain.macs.reduce(0, +)
         var fixed: [Set<HaloCache>] = planned.map { stage in
-            switch stage.caching {
+            if let explicit = stage.explicitCaches { return explicit }
+            return switch stage.caching {
             case .none, .auto: []
             case .all: stage.possibleCaches(HaloCache.Direction.allCases)
             case .only(let direction): stage.possibleCaches([direction])
             }
         }
         var chosen = fixed.allSatisfy(\.isEmpty) ? plain : build(fixed)
-        let autoStages = planned.indices.filter { if case .auto = planned[$0].caching { true } else { false } }
+        let autoStages = planned.indices.filter {
+            if planned[$0].explicitCaches == nil, case .auto = planned[$0].caching { true } else { false }
+        }
         if !autoStages.isEmpty {
             var budget: Int?
             for k in autoStages { if case .auto(let b?) = planned[k].caching { budget = min(budget ?? b, b) } }

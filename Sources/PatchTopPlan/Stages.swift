@@ -39,12 +39,15 @@ public struct StageSpec: Hashable, Sendable, CustomStringConvertible {
     public var lastOp: Int
     public var grid: TileGrid
     public var caching: HaloCaching?
+    /// Exactly these caches (as a plan file lists them), instead of `caching`.
+    public var caches: Set<HaloCache>?
 
-    public init(firstOp: Int, lastOp: Int, grid: TileGrid, caching: HaloCaching? = nil) {
+    public init(firstOp: Int, lastOp: Int, grid: TileGrid, caching: HaloCaching? = nil, caches: Set<HaloCache>? = nil) {
         self.firstOp = firstOp
         self.lastOp = lastOp
         self.grid = grid
         self.caching = caching
+        self.caches = caches
     }
 
     /// `ops 3…9, 4×2`.
@@ -87,6 +90,8 @@ public struct FusedStage: Sendable {
     public internal(set) var computedRegions: [[Region]]
     /// How its caches were asked for, and those in use with their bytes.
     public internal(set) var caching: HaloCaching
+    /// Caches asked for by name (a plan file), instead of `caching`.
+    public internal(set) var explicitCaches: Set<HaloCache>?
     public internal(set) var cacheBytes: [HaloCache: Int] = [:]
     /// Geometry of the block's tensors caches can serve.
     let bands: [Int: TensorBands]
