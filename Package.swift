@@ -29,7 +29,7 @@ let package = Package(
         .library(name: "PatchTopPlan", targets: ["PatchTopPlan"]),
         .library(name: "PatchTopRuntime", targets: ["PatchTopRuntime"]),
         .library(name: "PatchTopUI", targets: ["PatchTopUI"]),
-        .library(name: "PatchTopEngines", targets: ["PatchTopEngines"]),
+        .library(name: "PatchTopEffects", targets: ["PatchTopEffects"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -54,7 +54,7 @@ let package = Package(
         .target(name: "PatchTopUI", dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopRuntime"]),
         // What the TUI's effects do: background runs, the step-through
         // driver, exports and profile logs on disk.
-        .target(name: "PatchTopEngines", dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopRuntime", "PatchTopUI"]),
+        .target(name: "PatchTopEffects", dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopRuntime", "PatchTopUI"]),
         // The only code that talks to the terminal.
         .systemLibrary(name: "CNCurses", providers: [.apt(["libncurses-dev"])]),
         .target(name: "PatchTopTerminal", dependencies: ["CNCurses", "PatchTopUI"]),
@@ -62,7 +62,7 @@ let package = Package(
         .executableTarget(
             name: "patchtop",
             dependencies: [
-                "PatchTopModel", "PatchTopPlan", "PatchTopRuntime", "PatchTopUI", "PatchTopEngines", "PatchTopTerminal",
+                "PatchTopModel", "PatchTopPlan", "PatchTopRuntime", "PatchTopUI", "PatchTopEffects", "PatchTopTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -76,12 +76,12 @@ let package = Package(
         // Snapshots/ holds the expected text of the view snapshot tests, read from the source tree.
         .testTarget(
             name: "PatchTopUITests",
-            dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopRuntime", "PatchTopUI", "PatchTopEngines"],
+            dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopRuntime", "PatchTopUI", "PatchTopEffects"],
             exclude: ["Snapshots"]
         ),
         .testTarget(
             name: "PatchTopEndToEndTests",
-            dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopUI", "PatchTopEngines", "PatchTopTerminal", "patchtop"],
+            dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopUI", "PatchTopEffects", "PatchTopTerminal", "patchtop"],
             exclude: ["Models"]
         ),
     ],

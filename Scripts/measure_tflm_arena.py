@@ -13,7 +13,7 @@ What the figure includes: the Python interpreter allocates with TFLite
 Micro's RecordingMicroAllocator, whose own bookkeeping objects (the recording
 arena allocator, the greedy planner, the recording allocator itself) live in
 the arena's tail, on a 64-bit host, with the reference kernels of the Python
-build's op resolver. PatchTop's prediction (Sources/PatchTopPlan/Engines/)
+build's op resolver. PatchTop's prediction (Sources/PatchTopPlan/EnginePredictions/)
 models exactly that; see README "What will my engine need?".
 
 Each trial runs in a forked child: TFLite Micro's Python wrapper crashes

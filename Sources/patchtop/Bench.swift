@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import PatchTopEngines
+import PatchTopEffects
 import PatchTopModel
 import PatchTopPlan
 import PatchTopRuntime
@@ -163,8 +163,8 @@ struct Bench: ParsableCommand {
         let macs = timedPlan.layerByLayerMacs
         let limit = arena.maxArena.bytes
         let inferenceRuns = max(3, min(runs, 30))
-        if let interpreter = try? Interpreter(model: loaded), let inputIndex = loaded.inputs.first,
-           let program = try? ArenaProgram(interpreter: interpreter, arenaLimit: limit) {
+        if let prepared = try? PreparedModel(model: loaded), let inputIndex = loaded.inputs.first,
+           let program = try? ArenaProgram(prepared: prepared, arenaLimit: limit) {
             let input = SeededInput.bytes(for: loaded.tensors[inputIndex], seed: 0)
             inference = try? program.timeInference(input: input, runs: inferenceRuns)
             if perOp, inference != nil {
@@ -176,7 +176,7 @@ struct Bench: ParsableCommand {
             if !timedPlan.isPatched, timedPlan.options == program.plan.options {
                 // `-p 1` or `-n 0`: the timed plan is the layer-by-layer one.
                 patched = inference
-            } else if let patchedProgram = try? ArenaProgram(interpreter: interpreter, plan: timedPlan, arenaLimit: limit) {
+            } else if let patchedProgram = try? ArenaProgram(prepared: prepared, plan: timedPlan, arenaLimit: limit) {
                 patched = try? patchedProgram.timeInference(input: input, runs: inferenceRuns)
                 if perOp, patched != nil, timedPlan.isPatched {
                     patchedKernels = try? patchedProgram.opTimings(input: input, runs: inferenceRuns)

@@ -1,7 +1,7 @@
 import ArgumentParser
 import PatchTopUI
 
-extension BudgetEngine: ExpressibleByArgument {}
+extension InferenceEngine: ExpressibleByArgument {}
 
 /// `--engine tflm|tinyengine`: whose reservation the SRAM budget is
 /// compared with in `tui` and `report`.
@@ -9,5 +9,5 @@ struct EngineFlags: ParsableArguments {
     @Option(help: ArgumentHelp(
         "Compare the SRAM budget with what this engine reserves: tflm (TFLite Micro's whole tensor_arena; layer by layer only) or tinyengine (TinyEngine's PEAK_MEM for the plan).",
         valueName: "engine"))
-    var engine: BudgetEngine = .tflm
+    var engine: InferenceEngine = .tflm
 }

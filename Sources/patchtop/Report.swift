@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import PatchTopEngines
+import PatchTopEffects
 import PatchTopModel
 import PatchTopPlan
 import PatchTopUI
@@ -50,7 +50,7 @@ struct ReportCommand: ParsableCommand {
         if withRun {
             // The TUI's own loop, headless: the same update, the same background run.
             let loop = AppLoop(state: state, backend: HeadlessBackend(width: width, height: height),
-                               effects: EffectHandler(engine: PatchedRunEngine(model: loaded, arenaLimit: arena.maxArena.bytes)))
+                               effects: EffectHandler(planRunner: ArenaPlanRunner(model: loaded, arenaLimit: arena.maxArena.bytes)))
             loop.open()
             loop.settle(timeout: 600) { if case .running = $0.run { false } else { true } }
             loop.effects.stop()

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import PatchTopEngines
+import PatchTopEffects
 import PatchTopModel
 import PatchTopPlan
 import PatchTopRuntime
@@ -95,8 +95,8 @@ struct Run: ParsableCommand {
     func run() throws {
         let loaded = try loadModel(model)
         func failure(_ error: some CustomStringConvertible) -> CommandFailure { CommandFailure("\(loaded.name): \(error.description)") }
-        let interpreter: Interpreter
-        do { interpreter = try Interpreter(model: loaded) } catch { throw failure(error) }
+        let prepared: PreparedModel
+        do { prepared = try PreparedModel(model: loaded) } catch { throw failure(error) }
         let plan: PatchPlan
         let n = try resolvePatchLayers(loaded, patchLayers: patchLayers, splitIndex: splitIndex)
         do {
@@ -107,7 +107,7 @@ struct Run: ParsableCommand {
         }
         let program: ArenaProgram
         do {
-            program = try ArenaProgram(interpreter: interpreter, plan: plan, arenaLimit: arena.maxArena.bytes)
+            program = try ArenaProgram(prepared: prepared, plan: plan, arenaLimit: arena.maxArena.bytes)
         } catch {
             throw failure(error)
         }

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import PatchTopEngines
+import PatchTopEffects
 import PatchTopModel
 import PatchTopPlan
 import PatchTopTerminal
@@ -48,7 +48,7 @@ struct TUI: ParsableCommand {
             case .failure(let error): throw CommandFailure(error.description)
             }
         }
-        let effects = EffectHandler(engine: PatchedRunEngine(model: loaded, arenaLimit: arena.maxArena.bytes), makeStepDriver: stepDriverFactory(loaded),
+        let effects = EffectHandler(planRunner: ArenaPlanRunner(model: loaded, arenaLimit: arena.maxArena.bytes), makeStepDriver: stepDriverFactory(loaded),
                                     sweepModel: loaded, profile: log)
         do {
             let terminal = try Terminal()

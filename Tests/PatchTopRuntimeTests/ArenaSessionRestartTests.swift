@@ -51,13 +51,13 @@ final class ArenaSessionRestartTests: XCTestCase {
 
     private func assertRestartsMatch(_ name: String, path: String, file: StaticString = #filePath, line: UInt = #line) throws {
         let model = try TFLiteReader.load(path: path)
-        let interpreter = try Interpreter(model: model)
+        let prepared = try PreparedModel(model: model)
         let inputs = inputs(for: model, count: 3)
         let plans = plans(model)
         XCTAssertTrue(plans.contains { $0.1.isPatched && !$0.1.caches.isEmpty }, "\(name): no patch plan with a halo cache", file: file, line: line)
         XCTAssertTrue(plans.contains { !$0.1.isPatched }, "\(name): no layer-by-layer plan", file: file, line: line)
         for (label, plan) in plans {
-            let program = try ArenaProgram(interpreter: interpreter, plan: plan)
+            let program = try ArenaProgram(prepared: prepared, plan: plan)
             let references = try inputs.map { input throws -> ArenaRunResult in try XCTUnwrap(try program.run(input: input)) }
             for reference in references {
                 XCTAssertEqual(reference.measuredArenaBytes, reference.plannedArenaBytes, "\(name) \(label): painted run", file: file, line: line)
@@ -96,7 +96,7 @@ final class ArenaSessionRestartTests: XCTestCase {
 
     func testRestartRefusesAWrongSizedInput() throws {
         let model = try TFLiteReader.load(path: TestFiles.sample("tiny-allops"))
-        let program = try ArenaProgram(interpreter: try Interpreter(model: model))
+        let program = try ArenaProgram(prepared: try PreparedModel(model: model))
         let input = inputs(for: model, count: 1)[0]
         let session = try ArenaSession(program: program, input: input)
         XCTAssertThrowsError(try session.restart(input: Array(input.dropLast()))) { error in

@@ -21,13 +21,13 @@ final class EndToEndTests: XCTestCase {
     private func check(modelPath: String, referenceDirectory: String, file: StaticString = #filePath, line: UInt = #line) throws {
         guard FileManager.default.fileExists(atPath: modelPath) else { throw XCTSkip("\(modelPath) is absent") }
         let model = try TFLiteReader.load(path: modelPath)
-        let interpreter = try Interpreter(model: model)
-        let program = try ArenaProgram(interpreter: interpreter)
-        let streamed = try ArenaProgram(interpreter: interpreter, options: MemoryOptions(inplaceDepthwise: false, streamInput: true))
+        let prepared = try PreparedModel(model: model)
+        let program = try ArenaProgram(prepared: prepared)
+        let streamed = try ArenaProgram(prepared: prepared, options: MemoryOptions(inplaceDepthwise: false, streamInput: true))
         let inplaceOptions = MemoryOptions(inplaceDepthwise: true, streamInput: false)
-        let inplace = try ArenaProgram(interpreter: interpreter, options: inplaceOptions)
+        let inplace = try ArenaProgram(prepared: prepared, options: inplaceOptions)
         let tinyEngineOptions = MemoryOptions(inplaceDepthwise: true, streamInput: true, fuseResidual: true)
-        let tinyEngine = try ArenaProgram(interpreter: interpreter, options: tinyEngineOptions)
+        let tinyEngine = try ArenaProgram(prepared: prepared, options: tinyEngineOptions)
         for seed in 0..<3 {
             let dir = URL(fileURLWithPath: referenceDirectory)
             let input = try [UInt8](Data(contentsOf: dir.appendingPathComponent("in_s\(seed).bin")))
@@ -96,7 +96,7 @@ final class EndToEndTests: XCTestCase {
         ]
         let op = Operator(index: 0, kind: OperatorKind(builtinCode: 26), inputs: [0], outputs: [1])
         let model = try Model(name: "space-to-depth", tensors: tensors, operators: [op], inputs: [0], outputs: [1])
-        XCTAssertThrowsError(try Interpreter(model: model)) { error in
+        XCTAssertThrowsError(try PreparedModel(model: model)) { error in
             XCTAssertEqual("\(error)", "op 0 (SPACE_TO_DEPTH) is not supported by the runtime")
         }
     }
@@ -110,7 +110,7 @@ final class EndToEndTests: XCTestCase {
         ]
         let op = Operator(index: 0, kind: OperatorKind(builtinCode: 0), inputs: [0, 1], outputs: [2])
         let model = try Model(name: "bad-add", tensors: tensors, operators: [op], inputs: [0, 1], outputs: [2])
-        XCTAssertThrowsError(try Interpreter(model: model)) { error in
+        XCTAssertThrowsError(try PreparedModel(model: model)) { error in
             XCTAssertEqual("\(error)", "op 0 (ADD) is not supported by the runtime: shapes [1, 4, 4, 8] and [1, 4, 4, 3] do not broadcast to [1, 4, 4, 8]")
         }
     }
@@ -129,10 +129,10 @@ final class EndToEndTests: XCTestCase {
             let op = Operator(index: 0, kind: .quantize, inputs: [0], outputs: [1])
             return try Model(name: "requantize", tensors: tensors, operators: [op], inputs: [0], outputs: [1])
         }
-        let fromUInt8 = try Interpreter(model: model(.uint8, Quantization(scales: [0.5], zeroPoints: [128]),
+        let fromUInt8 = try PreparedModel(model: model(.uint8, Quantization(scales: [0.5], zeroPoints: [128]),
                                                      .int8, Quantization(scales: [0.5], zeroPoints: [0])))
         XCTAssertEqual(try fromUInt8.run(inputBytes: [0, 1, 127, 128, 200, 255]), [128, 129, 255, 0, 72, 127].map { UInt8($0) })
-        let toUInt8 = try Interpreter(model: model(.int8, Quantization(scales: [1], zeroPoints: [0]),
+        let toUInt8 = try PreparedModel(model: model(.int8, Quantization(scales: [1], zeroPoints: [0]),
                                                    .uint8, Quantization(scales: [2], zeroPoints: [128])))
         let input: [Int8] = [0, 3, -3, 127, -128, 1]
         XCTAssertEqual(try toUInt8.run(inputBytes: input.map { UInt8(bitPattern: $0) }), [128, 130, 127, 192, 64, 129])
@@ -146,7 +146,7 @@ final class EndToEndTests: XCTestCase {
         ]
         let op = Operator(index: 0, kind: .squeeze, inputs: [0], outputs: [1])
         let model = try Model(name: "squeeze", tensors: tensors, operators: [op], inputs: [0], outputs: [1])
-        XCTAssertEqual(try Interpreter(model: model).run(inputBytes: [1, 200, 7, 128]), [1, 200, 7, 128])
+        XCTAssertEqual(try PreparedModel(model: model).run(inputBytes: [1, 200, 7, 128]), [1, 200, 7, 128])
     }
 
     /// A conv with no output channels parses (shapes may hold zeros) but
@@ -162,7 +162,7 @@ final class EndToEndTests: XCTestCase {
                           options: .conv2D(window: WindowOptions(padding: .same, strideHeight: 1, strideWidth: 1), activation: .none),
                           inputs: [0, 1], outputs: [2])
         let model = try Model(name: "empty", tensors: tensors, operators: [op], inputs: [0], outputs: [2])
-        XCTAssertThrowsError(try Interpreter(model: model)) { error in
+        XCTAssertThrowsError(try PreparedModel(model: model)) { error in
             XCTAssertTrue("\(error)".hasPrefix("op 0 (CONV_2D) is not supported by the runtime"), "\(error)")
             XCTAssertTrue("\(error)".contains("is empty"), "\(error)")
         }

@@ -33,8 +33,8 @@ final class ExportedModelMemoryTests: XCTestCase {
     /// and arena. Models the runtime cannot run yet are skipped, naming why.
     private func assertRuns(_ name: String, plans: [(p: Int, n: Int)], file: StaticString = #filePath, line: UInt = #line) throws {
         let ref = try reference(name)
-        let interpreter: Interpreter
-        do { interpreter = try Interpreter(model: ref.model) } catch { throw XCTSkip("\(name): \(error.description)") }
+        let prepared: PreparedModel
+        do { prepared = try PreparedModel(model: ref.model) } catch { throw XCTSkip("\(name): \(error.description)") }
         let optionSets = [
             MemoryOptions(foldPad: true), MemoryOptions(int8IO: true),
             MemoryOptions(inplaceDepthwise: true, foldPad: true, int8IO: true),
@@ -45,7 +45,7 @@ final class ExportedModelMemoryTests: XCTestCase {
         for options in optionSets {
             for (p, n) in [(1, 0)] + plans {
                 let plan = try PatchPlan(model: ref.model, patches: p, patchLayers: n, options: options)
-                let program = try ArenaProgram(interpreter: interpreter, plan: plan)
+                let program = try ArenaProgram(prepared: prepared, plan: plan)
                 let run = try XCTUnwrap(try program.run(input: ref.input))
                 let label = "\(name) p=\(p) n=\(n) \(options.summary)"
                 XCTAssertEqual(run.outputs.count, ref.outputs.count, label, file: file, line: line)
@@ -76,9 +76,9 @@ final class ExportedModelMemoryTests: XCTestCase {
     /// saves is exactly the padded tensor's bytes at the PAD op's peak.
     func testFoldingTheDetectorsPadsShrinksItsMeasuredArena() throws {
         let ref = try reference("detection")
-        let interpreter = try Interpreter(model: ref.model)
-        let stored = try XCTUnwrap(try ArenaProgram(interpreter: interpreter).run(input: ref.input))
-        let folded = try XCTUnwrap(try ArenaProgram(interpreter: interpreter, options: MemoryOptions(foldPad: true)).run(input: ref.input))
+        let prepared = try PreparedModel(model: ref.model)
+        let stored = try XCTUnwrap(try ArenaProgram(prepared: prepared).run(input: ref.input))
+        let folded = try XCTUnwrap(try ArenaProgram(prepared: prepared, options: MemoryOptions(foldPad: true)).run(input: ref.input))
         XCTAssertEqual(stored.outputs, folded.outputs)
         XCTAssertEqual(stored.measuredArenaBytes, 337_024)
         XCTAssertEqual(folded.measuredArenaBytes, 307_200)

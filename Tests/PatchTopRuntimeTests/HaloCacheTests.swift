@@ -33,9 +33,9 @@ final class HaloCacheTests: XCTestCase {
     private func assertCachedRuns(_ name: String, patches: [Int], layers: Int, options: [MemoryOptions],
                                   file: StaticString = #filePath, line: UInt = #line) throws {
         let model = try TFLiteReader.load(path: TestFiles.sample(name))
-        let interpreter = try Interpreter(model: model)
+        let prepared = try PreparedModel(model: model)
         let input = seededInput(for: model, seed: 11)
-        let reference = try XCTUnwrap(try ArenaProgram(interpreter: interpreter).run(input: input))
+        let reference = try XCTUnwrap(try ArenaProgram(prepared: prepared).run(input: input))
         var cachedPlans = 0
         for memory in options {
             for p in patches {
@@ -44,7 +44,7 @@ final class HaloCacheTests: XCTestCase {
                     for caching in [HaloCaching.all, .auto(budget: nil), .only(.row), .only(.column)] {
                         let plan = try PatchPlan(model: model, patches: p, patchLayers: n, options: memory, haloCaching: caching)
                         let label = "\(name) p=\(p) n=\(n) \(caching.name) \(memory.summary)"
-                        let run = try XCTUnwrap(try ArenaProgram(interpreter: interpreter, plan: plan).run(input: input))
+                        let run = try XCTUnwrap(try ArenaProgram(prepared: prepared, plan: plan).run(input: input))
                         XCTAssertTrue(run.outputs == reference.outputs, "\(label): output differs from layer by layer", file: file, line: line)
                         XCTAssertEqual(run.measuredArenaBytes, plan.peakBytes, "\(label): measured arena", file: file, line: line)
                         XCTAssertEqual(run.plannedArenaBytes, plan.peakBytes, "\(label): layout", file: file, line: line)

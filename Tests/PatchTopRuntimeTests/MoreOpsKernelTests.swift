@@ -90,10 +90,10 @@ final class MoreOpsKernelTests: XCTestCase {
 
     func testResizeWhoseSizeDisagreesWithItsOutputIsRefused() throws {
         let model = try resizeModel(output: [1, 4, 4, 3], size: [4, 5])
-        XCTAssertThrowsError(try Interpreter(model: model)) { error in
+        XCTAssertThrowsError(try PreparedModel(model: model)) { error in
             XCTAssertEqual("\(error)", "op 0 (RESIZE_NEAREST_NEIGHBOR) is not supported by the runtime: size [4, 5] does not match the output [1, 4, 4, 3]")
         }
-        let good = try Interpreter(model: try resizeModel(output: [1, 4, 4, 3], size: [4, 4]))
+        let good = try PreparedModel(model: try resizeModel(output: [1, 4, 4, 3], size: [4, 4]))
         let out = try good.run(input: Array(0..<12).map(Int8.init))
         XCTAssertEqual(Array(out.prefix(12)), [0, 1, 2, 0, 1, 2, 3, 4, 5, 3, 4, 5])
     }

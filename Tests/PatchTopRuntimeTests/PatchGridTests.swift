@@ -31,7 +31,7 @@ final class PatchGridTests: XCTestCase {
                             file: StaticString = #filePath, line: UInt = #line) throws {
         guard FileManager.default.fileExists(atPath: path) else { throw XCTSkip("\(path) is absent") }
         let model = try TFLiteReader.load(path: path)
-        let interpreter = try Interpreter(model: model)
+        let prepared = try PreparedModel(model: model)
         let inputIndex = try XCTUnwrap(model.inputs.first)
         var input = seededInput(model.tensors[inputIndex].byteCount, seed: 7)
         if model.tensors[inputIndex].type == .float32 {
@@ -41,12 +41,12 @@ final class PatchGridTests: XCTestCase {
             }
         }
         let options = MemoryOptions(inplaceDepthwise: inplace, streamInput: streamInput, fuseResidual: fuse)
-        let reference = try XCTUnwrap(try ArenaProgram(interpreter: interpreter).run(input: input))
+        let reference = try XCTUnwrap(try ArenaProgram(prepared: prepared).run(input: input))
         var checked = 0
         for p in patches {
             for n in layerChoices(model, patches: p, count: layers) {
                 let plan = try PatchPlan(model: model, patches: p, patchLayers: n, options: options)
-                let program = try ArenaProgram(interpreter: interpreter, plan: plan)
+                let program = try ArenaProgram(prepared: prepared, plan: plan)
                 let run = try XCTUnwrap(try program.run(input: input))
                 let label = "\(model.name) p=\(p) n=\(n)\(streamInput ? " streamed" : "")\(inplace ? " in-place" : "")\(fuse ? " fused" : "")"
                 XCTAssertTrue(run.output == reference.output, "\(label): output differs from layer-by-layer", file: file, line: line)
@@ -120,10 +120,10 @@ final class PatchGridTests: XCTestCase {
         let model = try TFLiteReader.load(path: sample("mbv2-w1.0-r224"))
         let options = MemoryOptions(inplaceDepthwise: true, streamInput: true, fuseResidual: true)
         let plan = try PatchPlan(model: model, patches: 4, patchLayers: 13, options: options)
-        let interpreter = try Interpreter(model: model)
+        let prepared = try PreparedModel(model: model)
         let input = seededInput(model.tensors[model.inputs[0]].byteCount, seed: 3)
-        let run = try XCTUnwrap(try ArenaProgram(interpreter: interpreter, plan: plan).run(input: input))
-        XCTAssertEqual(run.output, try interpreter.run(input: input))
+        let run = try XCTUnwrap(try ArenaProgram(prepared: prepared, plan: plan).run(input: input))
+        XCTAssertEqual(run.output, try prepared.run(input: input))
         XCTAssertEqual(run.measuredArenaBytes, plan.peakBytes)
         XCTAssertEqual(plan.layerByLayerPeakBytes, 1372 * 1024)
         // The paper's 172 KiB: with the projection conv's output never held

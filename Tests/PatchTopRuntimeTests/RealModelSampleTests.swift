@@ -12,12 +12,12 @@ import PatchTopPlan
 final class RealModelSampleTests: XCTestCase {
     private func check(_ name: String, grid: [(Int, Int)], file: StaticString = #filePath, line: UInt = #line) throws {
         let model = try TFLiteReader.load(path: TestFiles.sample(name))
-        let interpreter = try Interpreter(model: model)
+        let prepared = try PreparedModel(model: model)
         let dir = TestFiles.root.appendingPathComponent("SampleModels/\(name)")
         func bytes(_ file: String) throws -> [Int8] {
             try [UInt8](Data(contentsOf: dir.appendingPathComponent(file))).map { Int8(bitPattern: $0) }
         }
-        let program = try ArenaProgram(interpreter: interpreter)
+        let program = try ArenaProgram(prepared: prepared)
         for seed in 0..<3 {
             let run = try XCTUnwrap(try program.run(input: bytes("in_s\(seed).bin")))
             XCTAssertTrue(run.output == (try bytes("out_s\(seed).bin")), "\(name) seed \(seed): differs from TFLite Micro", file: file, line: line)
@@ -30,7 +30,7 @@ final class RealModelSampleTests: XCTestCase {
                 for caching in [HaloCaching.none, .all] {
                     let plan = try PatchPlan(model: model, patches: p, patchLayers: n, options: options, haloCaching: caching)
                     let label = "\(name) p=\(p) n=\(n) \(caching.name) \(options.summary)"
-                    let run = try XCTUnwrap(try ArenaProgram(interpreter: interpreter, plan: plan).run(input: x))
+                    let run = try XCTUnwrap(try ArenaProgram(prepared: prepared, plan: plan).run(input: x))
                     XCTAssertTrue(run.output == want, "\(label): differs", file: file, line: line)
                     XCTAssertEqual(run.measuredArenaBytes, plan.peakBytes, "\(label): arena", file: file, line: line)
                 }
@@ -79,11 +79,11 @@ final class UnsupportedOpStepTests: XCTestCase {
             Operator(index: 1, kind: OperatorKind(builtinCode: 26), inputs: [1], outputs: [2]),
         ]
         let model = try Model(name: "stops", tensors: tensors, operators: ops, inputs: [0], outputs: [2])
-        XCTAssertThrowsError(try Interpreter(model: model))
-        let interpreter = try Interpreter(model: model, keepingUnsupportedOps: true)
-        XCTAssertEqual(interpreter.firstUnsupported?.op, 1)
+        XCTAssertThrowsError(try PreparedModel(model: model))
+        let prepared = try PreparedModel(model: model, keepingUnsupportedOps: true)
+        XCTAssertEqual(prepared.firstUnsupported?.op, 1)
         let plan = try PatchPlan(model: model, patches: 2, patchLayers: 1)
-        let session = try ArenaSession(program: try ArenaProgram(interpreter: interpreter, plan: plan),
+        let session = try ArenaSession(program: try ArenaProgram(prepared: prepared, plan: plan),
                                        input: (0..<32).map { Int8($0 - 16) })
         for _ in 0..<4 { try session.step() }   // RELU, patch by patch
         XCTAssertEqual(session.values(ofTensor: 1)?.data.count, 32)

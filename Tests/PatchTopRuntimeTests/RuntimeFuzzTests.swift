@@ -28,19 +28,19 @@ final class RuntimeFuzzTests: XCTestCase {
             }
             guard let model = try? TFLiteReader.read(bytes: bytes), let input = model.inputs.first else { continue }
             do {
-                let interpreter = try Interpreter(model: model)
+                let prepared = try PreparedModel(model: model)
                 let data = [Int8](repeating: 3, count: model.tensors[input].byteCount)
-                _ = try ArenaProgram(interpreter: interpreter).run(input: data)
+                _ = try ArenaProgram(prepared: prepared).run(input: data)
                 if let plan = (1...model.operators.count).lazy.compactMap({ try? PatchPlan(model: model, patches: 2, patchLayers: $0) }).first {
-                    _ = try ArenaProgram(interpreter: interpreter, plan: plan).run(input: data)
+                    _ = try ArenaProgram(prepared: prepared, plan: plan).run(input: data)
                 }
                 // Every memory option at once: in-place, streamed, fused.
                 let tinyEngine = MemoryOptions(inplaceDepthwise: true, streamInput: true, fuseResidual: true)
-                _ = try ArenaProgram(interpreter: interpreter, options: tinyEngine).run(input: data)
+                _ = try ArenaProgram(prepared: prepared, options: tinyEngine).run(input: data)
                 if let plan = (1...model.operators.count).lazy.compactMap({
                     try? PatchPlan(model: model, patches: 3, patchLayers: $0, options: tinyEngine)
                 }).first {
-                    _ = try ArenaProgram(interpreter: interpreter, plan: plan).run(input: data)
+                    _ = try ArenaProgram(prepared: prepared, plan: plan).run(input: data)
                 }
                 ran += 1
             } catch {
@@ -107,7 +107,7 @@ final class StructureFuzzTests: XCTestCase {
             do throws(RuntimeError) {
                 let plan: PatchPlan
                 do throws(PlanError) { plan = try PatchPlan(model: model, patches: 1, patchLayers: 0, options: memory) } catch { return true }
-                let program = try ArenaProgram(interpreter: try Interpreter(model: model), plan: plan)
+                let program = try ArenaProgram(prepared: try PreparedModel(model: model), plan: plan)
                 _ = try program.run(input: [Int8](repeating: 0, count: model.inputs.first.map { model.tensors[$0].byteCount } ?? 0))
                 return true
             } catch {
@@ -149,9 +149,9 @@ final class StructureFuzzTests: XCTestCase {
             }
         }
         // The runtime.
-        let interpreter: Interpreter
+        let prepared: PreparedModel
         do throws(RuntimeError) {
-            interpreter = try Interpreter(model: model)
+            prepared = try PreparedModel(model: model)
         } catch {
             check(error, label)
             tally.refused += 1
@@ -164,7 +164,7 @@ final class StructureFuzzTests: XCTestCase {
         for plan in plans.shuffled(using: &rng).prefix(runs) {
             let fill: Int8 = Bool.random(using: &rng) ? -128 : 127
             do throws(RuntimeError) {
-                let program = try ArenaProgram(interpreter: interpreter, plan: plan, arenaLimit: 16 << 20)
+                let program = try ArenaProgram(prepared: prepared, plan: plan, arenaLimit: 16 << 20)
                 _ = try program.run(input: [Int8](repeating: fill, count: bytes))
             } catch {
                 check(error, "\(label) p=\(plan.patches) n=\(plan.patchLayers) \(plan.options.summary)")

@@ -16,11 +16,11 @@ final class TinyEngineModelTests: XCTestCase {
                       foldPad: bits & 8 != 0, int8IO: bits & 16 != 0)
     }
 
-    private func load(_ name: String) throws -> (Model, Interpreter, URL) {
+    private func load(_ name: String) throws -> (Model, PreparedModel, URL) {
         let path = TestFiles.shared("tinyengine/\(name).tflite")
         guard FileManager.default.fileExists(atPath: path) else { throw XCTSkip("\(path) is absent") }
         let model = try TFLiteReader.load(path: path)
-        return (model, try Interpreter(model: model), URL(fileURLWithPath: TestFiles.shared("tinyengine/\(name)")))
+        return (model, try PreparedModel(model: model), URL(fileURLWithPath: TestFiles.shared("tinyengine/\(name)")))
     }
 
     /// The reference outputs of `seed`: `out_sN.bin`, or `out_sN_oK.bin`
@@ -37,8 +37,8 @@ final class TinyEngineModelTests: XCTestCase {
     /// Every seed layer by layer, then seed 0 over `grid` (p, n) under
     /// every memory option.
     private func check(_ name: String, grid: [(Int, Int)], file: StaticString = #filePath, line: UInt = #line) throws {
-        let (model, interpreter, dir) = try load(name)
-        let layerByLayer = try ArenaProgram(interpreter: interpreter)
+        let (model, prepared, dir) = try load(name)
+        let layerByLayer = try ArenaProgram(prepared: prepared)
         for seed in 0..<3 {
             let run = try XCTUnwrap(try layerByLayer.run(input: input(dir, seed: seed)))
             XCTAssertTrue(run.outputs == (try expected(dir, seed: seed, outputs: model.outputs.count)),
@@ -49,7 +49,7 @@ final class TinyEngineModelTests: XCTestCase {
         for options in Self.allOptions {
             for (p, n) in grid {
                 let plan = try PatchPlan(model: model, patches: p, patchLayers: n, options: options)
-                let run = try XCTUnwrap(try ArenaProgram(interpreter: interpreter, plan: plan).run(input: x))
+                let run = try XCTUnwrap(try ArenaProgram(prepared: prepared, plan: plan).run(input: x))
                 XCTAssertTrue(run.outputs == want, "\(name) p=\(p) n=\(n) \(options.summary): differs from TFLite Micro", file: file, line: line)
                 XCTAssertEqual(run.measuredArenaBytes, plan.peakBytes, "\(name) p=\(p) n=\(n) \(options.summary): arena", file: file, line: line)
             }

@@ -53,7 +53,7 @@ final class TrapRegressionTests: XCTestCase {
                                        inputQ: tiny, outputQ: tiny)),
         ]
         for (name, m) in cases {
-            XCTAssertEqual(try Interpreter(model: m).run(input: input), relu6, name)
+            XCTAssertEqual(try PreparedModel(model: m).run(input: input), relu6, name)
         }
         // FULLY_CONNECTED on a [1,4] row of one value each.
         let fcTensors = [Tensor(index: 0, name: "in", shape: [4, 1], type: .int8, quantization: q(1e-6)),
@@ -63,13 +63,13 @@ final class TrapRegressionTests: XCTestCase {
         let fc = try Model(name: "fc", tensors: fcTensors,
                            operators: [Operator(index: 0, kind: .fullyConnected, options: .fullyConnected(activation: .relu6, keepNumDims: false),
                                                 inputs: [0, 2], outputs: [1])], inputs: [0], outputs: [1])
-        XCTAssertEqual(try Interpreter(model: fc).run(input: input), relu6, "fully connected")
+        XCTAssertEqual(try PreparedModel(model: fc).run(input: input), relu6, "fully connected")
         // ADD, SUB, MUL of two inputs: the clamp alone decides.
         for (kind, options) in [(OperatorKind.add, OperatorOptions.add(activation: .relu6)), (.sub, .sub(activation: .relu6)),
                                 (.mul, .mul(activation: .reluN1To1))] {
             let m = try model(kind, options, inputQ: kind == .mul ? q(1e-6) : tiny, outputQ: tiny, secondInput: true)
-            let interpreter = try Interpreter(model: m)
-            let program = try ArenaProgram(interpreter: interpreter)
+            let prepared = try PreparedModel(model: m)
+            let program = try ArenaProgram(prepared: prepared)
             let session = try ArenaSession(program: program, input: input)
             while !session.isFinished { try session.step() }
             let out = try session.finalOutput()
@@ -82,7 +82,7 @@ final class TrapRegressionTests: XCTestCase {
         // TFLite Micro's RELU6 clamps the raw bytes between the input's zero
         // point and its quantized 6, which saturates at 127 here.
         let m = try model(.relu6, .none, inputQ: q(1e-12, 5), outputQ: q(1e-12, 5))
-        XCTAssertEqual(try Interpreter(model: m).run(input: input), [5, 5, 100, 5])
+        XCTAssertEqual(try PreparedModel(model: m).run(input: input), [5, 5, 100, 5])
         XCTAssertEqual(activationRangeInt8(.relu6, scale: 1e-12, zeroPoint: -3)?.max, 127)
         XCTAssertEqual(activationRangeInt8(.reluN1To1, scale: 1e-12, zeroPoint: 0)?.min, -128)
         XCTAssertEqual(FixedPoint.quantizedBound(6, scale: 1e-12, zeroPoint: 100), Int32.max)
@@ -95,7 +95,7 @@ final class TrapRegressionTests: XCTestCase {
     func testScaleRatiosThatOverflowFloatAreRefused() throws {
         for kind in [OperatorKind.relu, .hardSwish] {
             let m = try model(kind, .none, inputQ: q(1e29), outputQ: q(1e-29))
-            XCTAssertThrowsError(try Interpreter(model: m), "\(kind)") { error in
+            XCTAssertThrowsError(try PreparedModel(model: m), "\(kind)") { error in
                 XCTAssertTrue("\(error)".hasPrefix("op 0 (\(kind.name)) cannot run: input scale"), "\(error)")
                 XCTAssertTrue("\(error)".contains(" is inf, which no fixed-point multiplier can hold"), "\(error)")
             }
@@ -114,19 +114,19 @@ final class TrapRegressionTests: XCTestCase {
     }
 
     func testSoftmaxBetaThatIsNotANumberIsRefused() throws {
-        XCTAssertThrowsError(try Interpreter(model: softmax(beta: .nan, inputScale: 0.1))) { error in
+        XCTAssertThrowsError(try PreparedModel(model: softmax(beta: .nan, inputScale: 0.1))) { error in
             XCTAssertEqual("\(error)", "op 0 (SOFTMAX) cannot run: beta × input scale of tensor 0 is NaN, below the 2^-26 the fixed-point softmax needs")
         }
-        XCTAssertThrowsError(try Interpreter(model: softmax(beta: -.infinity, inputScale: 0.1)))
-        XCTAssertThrowsError(try Interpreter(model: softmax(beta: 0, inputScale: 0.1)))
+        XCTAssertThrowsError(try PreparedModel(model: softmax(beta: -.infinity, inputScale: 0.1)))
+        XCTAssertThrowsError(try PreparedModel(model: softmax(beta: 0, inputScale: 0.1)))
         // +inf saturates like TFLite's min(…, 2^31 − 1): a hard max.
-        XCTAssertEqual(try Interpreter(model: softmax(beta: .infinity, inputScale: 0.1)).run(input: [1, 2, 9, 3]), [-128, -128, 127, -128])
+        XCTAssertEqual(try PreparedModel(model: softmax(beta: .infinity, inputScale: 0.1)).run(input: [1, 2, 9, 3]), [-128, -128, 127, -128])
     }
 
     // MARK: 3. Softmax: tiny beta × scale, and 512 or more near-equal logits
 
     func testSoftmaxWithATinyInputScaleIsRefused() throws {
-        XCTAssertThrowsError(try Interpreter(model: softmax(beta: 1, inputScale: 1e-9))) { error in
+        XCTAssertThrowsError(try PreparedModel(model: softmax(beta: 1, inputScale: 1e-9))) { error in
             XCTAssertTrue("\(error)".hasPrefix("op 0 (SOFTMAX) cannot run: beta × input scale of tensor 0 is 1e-09, below"), "\(error)")
             XCTAssertTrue("\(error)".hasSuffix("below the 2^-26 the fixed-point softmax needs"), "\(error)")
         }
@@ -135,11 +135,11 @@ final class TrapRegressionTests: XCTestCase {
     /// 1000 equal logits: each probability is 1/1000, 0.256 steps of 1/256,
     /// which rounds to the zero point; 300 give 0.85 steps, which rounds to one.
     func testSoftmaxOfManyEqualLogits() throws {
-        XCTAssertEqual(try Interpreter(model: softmax(beta: 1, inputScale: 0.1, depth: 1000)).run(input: .init(repeating: 7, count: 1000)),
+        XCTAssertEqual(try PreparedModel(model: softmax(beta: 1, inputScale: 0.1, depth: 1000)).run(input: .init(repeating: 7, count: 1000)),
                        .init(repeating: -128, count: 1000))
-        XCTAssertEqual(try Interpreter(model: softmax(beta: 1, inputScale: 0.1, depth: 300)).run(input: .init(repeating: 7, count: 300)),
+        XCTAssertEqual(try PreparedModel(model: softmax(beta: 1, inputScale: 0.1, depth: 300)).run(input: .init(repeating: 7, count: 300)),
                        .init(repeating: -127, count: 300))
-        XCTAssertEqual(try Interpreter(model: softmax(beta: 1, inputScale: 0.1, depth: 5000)).run(input: .init(repeating: 7, count: 5000)),
+        XCTAssertEqual(try PreparedModel(model: softmax(beta: 1, inputScale: 0.1, depth: 5000)).run(input: .init(repeating: 7, count: 5000)),
                        .init(repeating: -128, count: 5000))
         XCTAssertEqual(FixedPoint.roundingDivideByPOT(Int32.max, 32), 0)
         XCTAssertEqual(FixedPoint.roundingDivideByPOT(Int32.min, 32), -1)
@@ -208,18 +208,18 @@ final class ArenaLimitTests: XCTestCase {
     }
 
     func testA64GiBArenaIsRefusedBeforeAllocating() throws {
-        let interpreter = try Interpreter(model: relu(height: 65_536, width: 65_536, channels: 8))
-        XCTAssertThrowsError(try ArenaProgram(interpreter: interpreter)) { error in
+        let prepared = try PreparedModel(model: relu(height: 65_536, width: 65_536, channels: 8))
+        XCTAssertThrowsError(try ArenaProgram(prepared: prepared)) { error in
             XCTAssertEqual(error as? RuntimeError, .arenaTooLarge(model: "big-relu", bytes: 64 << 30, limit: 1 << 30))
             XCTAssertEqual("\(error)", "the plan needs an arena of 68,719,476,736 bytes (64.0 GiB), above the limit of 1,073,741,824 bytes (1.0 GiB) (raise it with --max-arena)")
         }
     }
 
     func testTheLimitIsTheCallers() throws {
-        let interpreter = try Interpreter(model: relu(height: 64, width: 64, channels: 4))
+        let prepared = try PreparedModel(model: relu(height: 64, width: 64, channels: 4))
         // Input and output, 16 KiB each, live together: a 32 KiB arena.
-        XCTAssertThrowsError(try ArenaProgram(interpreter: interpreter, arenaLimit: (32 << 10) - 1))
-        let program = try ArenaProgram(interpreter: interpreter, arenaLimit: 32 << 10)
+        XCTAssertThrowsError(try ArenaProgram(prepared: prepared, arenaLimit: (32 << 10) - 1))
+        let program = try ArenaProgram(prepared: prepared, arenaLimit: 32 << 10)
         XCTAssertEqual(try program.run(input: [Int8](repeating: 7, count: 16 << 10))?.output.first, 7)
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import PatchTopEngines
+import PatchTopEffects
 import PatchTopModel
 import PatchTopPlan
 import PatchTopRuntime
@@ -182,7 +182,7 @@ final class ExportTests: XCTestCase {
         s = update(s, .resize(width: 100, height: 30))
         s.exportDirectory = dir.path
         s.exportDate = "2026-01-02T03:04:05Z"
-        let handler = EffectHandler(engine: nil)
+        let handler = EffectHandler(planRunner: nil)
         let (next, effects) = updateWithEffects(s, .key(.char("e")))
         handler.perform(effects, in: next)
         let messages = handler.inbox.drain()
@@ -216,7 +216,7 @@ final class ExportTests: XCTestCase {
     func testAnUnwritablePathIsANoticeNotACrash() throws {
         var s = try AppState(model: UIFixtures.model(), patches: 3, patchLayers: 13)
         s.exportDirectory = "/nonexistent-patchtop-dir/sub"
-        let handler = EffectHandler(engine: nil)
+        let handler = EffectHandler(planRunner: nil)
         let (next, effects) = updateWithEffects(s, .key(.char("e")))
         handler.perform(effects, in: next)
         let messages = handler.inbox.drain()
@@ -237,13 +237,13 @@ final class ExportTests: XCTestCase {
     }
 }
 
-/// The real engine and the background runner.
+/// The real plan runner and the background runner.
 final class RunTests: XCTestCase {
-    func testTheEngineRunsThePlanAndFindsTheOutputIdentical() throws {
+    func testThePlanRunnerRunsThePlanAndFindsTheOutputIdentical() throws {
         let model = try UIFixtures.model()
-        let engine = PatchedRunEngine(model: model)
+        let runner = ArenaPlanRunner(model: model)
         let request = RunRequest(generation: 3, patches: 3, patchLayers: 13, options: .tfliteMicro)
-        let summary = try XCTUnwrap(try engine.run(request, shouldStop: { false }))
+        let summary = try XCTUnwrap(try runner.run(request, shouldStop: { false }))
         let plan = try PatchPlan(model: model, patches: 3, patchLayers: 13)
         XCTAssertEqual(summary.request, request)
         XCTAssertEqual(summary.peakBytes, plan.peakBytes)
@@ -251,11 +251,11 @@ final class RunTests: XCTestCase {
         XCTAssertEqual(summary.plannedArenaBytes, ArenaLayout(plan: plan).arenaBytes)
         XCTAssertTrue(summary.identical)
         XCTAssertGreaterThan(summary.milliseconds, 0)
-        XCTAssertNil(try engine.run(request, shouldStop: { true }), "a superseded run returns nothing")
+        XCTAssertNil(try runner.run(request, shouldStop: { true }), "a superseded run returns nothing")
     }
 
-    /// An engine whose first run waits until the test lets it go.
-    final class GatedEngine: RunEngine, @unchecked Sendable {
+    /// A plan runner whose first run waits until the test lets it go.
+    final class GatedRunner: PlanRunner, @unchecked Sendable {
         let gate = DispatchSemaphore(value: 0)
         let started = DispatchSemaphore(value: 0)
         let lock = NSLock()
@@ -277,26 +277,26 @@ final class RunTests: XCTestCase {
     }
 
     func testANewerRequestCancelsTheRunningOneAndSupersedesTheQueuedOnes() throws {
-        let engine = GatedEngine()
+        let gated = GatedRunner()
         let inbox = Inbox()
-        let runner = BackgroundRunner(engine: engine) { inbox.post($0) }
+        let runner = BackgroundRunner(runner: gated) { inbox.post($0) }
         defer { runner.stop() }
         func request(_ g: Int) -> RunRequest { RunRequest(generation: g, patches: 2, patchLayers: g, options: .tfliteMicro) }
         runner.submit(request(1))
-        XCTAssertEqual(engine.started.wait(timeout: .now() + 20), .success)
+        XCTAssertEqual(gated.started.wait(timeout: .now() + 20), .success)
         runner.submit(request(2))
         runner.submit(request(3))
         runner.submit(request(4))
-        engine.gate.signal()
+        gated.gate.signal()
         var received: [Message] = []
         let deadline = Date(timeIntervalSinceNow: 20)
         while received.isEmpty, Date() < deadline { received += inbox.wait(seconds: 1) }
         XCTAssertEqual(received.count, 1)
         guard case .runFinished(let summary) = received.first else { return XCTFail("expected a finished run, got \(received)") }
         XCTAssertEqual(summary.request.generation, 4)
-        engine.lock.lock(); defer { engine.lock.unlock() }
-        XCTAssertEqual(engine.ran, [1, 4], "generations 2 and 3 were superseded before they started")
-        XCTAssertEqual(engine.stopSeen[1], true, "the running generation 1 was told to stop")
+        gated.lock.lock(); defer { gated.lock.unlock() }
+        XCTAssertEqual(gated.ran, [1, 4], "generations 2 and 3 were superseded before they started")
+        XCTAssertEqual(gated.stopSeen[1], true, "the running generation 1 was told to stop")
     }
 }
 
@@ -306,7 +306,7 @@ final class StepModeTests: XCTestCase {
         let model = try UIFixtures.model()
         var state = try AppState(model: model, patches: 3, patchLayers: 13)
         state = update(state, .resize(width: 120, height: 40))
-        let handler = EffectHandler(engine: nil, makeStepDriver: stepDriverFactory(model))
+        let handler = EffectHandler(planRunner: nil, makeStepDriver: stepDriverFactory(model))
         func send(_ message: Message) {
             let (next, effects) = updateWithEffects(state, message)
             state = next
@@ -321,7 +321,7 @@ final class StepModeTests: XCTestCase {
         XCTAssertEqual(opened.next, StepPoint(op: 0, patch: 0))
 
         // Every op's whole output, from a layer-by-layer session read right after the op ran.
-        let layerByLayer = try ArenaSession(program: ArenaProgram(interpreter: Interpreter(model: model)),
+        let layerByLayer = try ArenaSession(program: ArenaProgram(prepared: PreparedModel(model: model)),
                                             input: SeededInput.bytes(for: model.tensors[model.inputs[0]]))
         var whole: [Int: [Int8]] = [:]
         while !layerByLayer.isFinished {
@@ -365,7 +365,7 @@ final class StepModeTests: XCTestCase {
 
     func testStepModeWithoutARuntimeSessionSaysSo() throws {
         var state = try AppState(model: UIFixtures.model(), patches: 3, patchLayers: 13)
-        let handler = EffectHandler(engine: nil, makeStepDriver: nil)
+        let handler = EffectHandler(planRunner: nil, makeStepDriver: nil)
         let (next, effects) = updateWithEffects(state, .key(.char("s")))
         handler.perform(effects, in: next)
         state = handler.inbox.drain().reduce(next, update)
@@ -410,7 +410,7 @@ final class StepCommandTests: XCTestCase {
     func testRunToTheEndOfTheOpAndTheModelStepBackAndKeepThePositionOnReplan() throws {
         let model = try UIFixtures.model()
         var state = update(try AppState(model: model, patches: 3, patchLayers: 13), .resize(width: 120, height: 40))
-        let handler = EffectHandler(engine: nil, makeStepDriver: stepDriverFactory(model))
+        let handler = EffectHandler(planRunner: nil, makeStepDriver: stepDriverFactory(model))
         func send(_ message: Message) {
             let (next, effects) = updateWithEffects(state, message)
             state = next
@@ -463,7 +463,7 @@ final class StepCommandTests: XCTestCase {
         var ops = base.operators
         ops[stopAt] = Operator(index: stopAt, kind: .other(builtinCode: 32, customName: "NotARealOp"), inputs: ops[stopAt].inputs, outputs: ops[stopAt].outputs)
         let model = try Model(name: "crippled", tensors: base.tensors, operators: ops, inputs: base.inputs, outputs: base.outputs)
-        XCTAssertThrowsError(try Interpreter(model: model))
+        XCTAssertThrowsError(try PreparedModel(model: model))
         let request = RunRequest(generation: 0, patches: 3, patchLayers: 13, options: .tfliteMicro)
         var driver = try RuntimeStepDriver(model: model, request: request)
         let note = try XCTUnwrap(driver.stopNote)
@@ -503,7 +503,7 @@ final class AppLoopTests: XCTestCase {
         let model = try UIFixtures.model()
         let state = try AppState(model: model, patches: 3, patchLayers: 13, board: SRAMBudget.board(named: "STM32F746"))
         let backend = HeadlessBackend(width: 120, height: 40)
-        let effects = EffectHandler(engine: PatchedRunEngine(model: model), makeStepDriver: stepDriverFactory(model), sweepModel: model)
+        let effects = EffectHandler(planRunner: ArenaPlanRunner(model: model), makeStepDriver: stepDriverFactory(model), sweepModel: model)
         var log: [String] = []
         let loop = AppLoop(state: state, backend: backend, effects: effects, log: { log.append($0) })
         defer { effects.stop() }

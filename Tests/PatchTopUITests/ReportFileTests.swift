@@ -1,5 +1,5 @@
 import Foundation
-import PatchTopEngines
+import PatchTopEffects
 import PatchTopUI
 import XCTest
 

@@ -1,5 +1,5 @@
 import Foundation
-import PatchTopEngines
+import PatchTopEffects
 import PatchTopModel
 import PatchTopPlan
 import PatchTopRuntime

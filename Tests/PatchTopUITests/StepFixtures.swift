@@ -1,4 +1,4 @@
-import PatchTopEngines
+import PatchTopEffects
 import PatchTopModel
 import PatchTopPlan
 import PatchTopRuntime

@@ -140,15 +140,15 @@ final class KeyDispatchTests: XCTestCase {
                 let sameMode = keyBindings.filter { $0.mode == binding.mode && $0.keys.contains(key) }
                 XCTAssertEqual(sameMode.count, 1, "\(key) is bound twice in \(binding.mode)")
                 let modes = [(false, false), (true, false), (false, true)].filter { binding.applies(stepping: $0.0, pareto: $0.1) }
-                XCTAssertTrue(modes.contains { action(for: key, stepping: $0.0, pareto: $0.1) == binding.action }, "\(key) never reaches \(binding.action)")
+                XCTAssertTrue(modes.contains { command(for: key, stepping: $0.0, pareto: $0.1) == binding.command }, "\(key) never reaches \(binding.command)")
             }
         }
-        XCTAssertEqual(action(for: .right, stepping: true, pareto: false), .stepNext)
-        XCTAssertEqual(action(for: .right, stepping: false, pareto: false), .right)
-        XCTAssertEqual(action(for: .backspace, stepping: true, pareto: false), .stepBack)
-        XCTAssertNil(action(for: .backspace, stepping: false, pareto: false))
-        XCTAssertEqual(action(for: .enter, stepping: false, pareto: true), .takePlan)
-        XCTAssertNil(action(for: .char("x"), stepping: false, pareto: false))
+        XCTAssertEqual(command(for: .right, stepping: true, pareto: false), .stepNext)
+        XCTAssertEqual(command(for: .right, stepping: false, pareto: false), .right)
+        XCTAssertEqual(command(for: .backspace, stepping: true, pareto: false), .stepBack)
+        XCTAssertNil(command(for: .backspace, stepping: false, pareto: false))
+        XCTAssertEqual(command(for: .enter, stepping: false, pareto: true), .takePlan)
+        XCTAssertNil(command(for: .char("x"), stepping: false, pareto: false))
         let helped = Set(HelpOverlay.lines())
         for label in ["w", "v", "f", "F", "⌫ ←", "Enter"] {
             XCTAssertTrue(helped.contains { $0.hasPrefix(label + " ") }, "help lists \(label)")

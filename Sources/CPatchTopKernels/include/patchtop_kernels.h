@@ -170,7 +170,7 @@ void pt_quantize_f32_avx2(const float *x, size_t count, float scale, int32_t zer
  * Tight loops of independent vpmaddwd + vpaddd chains (192 int8 MACs per
  * iteration) and of vmulps + vaddps chains (96 float MACs per iteration),
  * for `iterations` iterations; the result only defeats dead-code removal. */
-int32_t pt_int8_peak_avx2(uint64_t iterations);
-float pt_f32_peak_avx2(uint64_t iterations);
+int32_t pt_int8_throughput_avx2(uint64_t iterations);
+float pt_f32_throughput_avx2(uint64_t iterations);
 
 #endif

@@ -36,7 +36,7 @@ extension ArenaProgram {
 
     /// `opTimings`, and the time each run spent outside its steps.
     public func opProfile(input: [Int8], runs: Int) throws(RuntimeError) -> OpProfile {
-        let model = interpreter.model
+        let model = prepared.model
         let clock = ContinuousClock()
         var samples = [[Double]](repeating: [], count: model.operators.count)
         var outside: [Double] = []

@@ -12,14 +12,14 @@ import PatchTopPlan
 ///
 /// `p = 1` or `n = 0` compiles ordinary layer-by-layer inference.
 public struct ArenaProgram: Sendable {
-    public let interpreter: Interpreter
+    public let prepared: PreparedModel
     public let plan: PatchPlan
     /// Offset, size and lifetime of every buffer of the plan's memory
     /// schedule (buffer id = index in `plan.schedule.buffers`).
     public let layout: ArenaLayout
     /// Every piece of work in execution order.
     public let schedule: [ScheduledStep]
-    let actions: [Action]
+    let instructions: [Instruction]
     /// Constant tensors read as data (not weights), packed end to end.
     let constantPool: [Int8]
     /// Where every tensor sits, kept for sessions that look tensors up
@@ -32,30 +32,30 @@ public struct ArenaProgram: Sendable {
     public static let defaultArenaLimit = 1 << 30
 
     /// Compiles layer-by-layer inference.
-    public init(interpreter: Interpreter, options: MemoryOptions = .tfliteMicro,
+    public init(prepared: PreparedModel, options: MemoryOptions = .tfliteMicro,
                 arenaLimit: Int = ArenaProgram.defaultArenaLimit) throws(RuntimeError) {
         let plan: PatchPlan
         do {
-            plan = try PatchPlan(model: interpreter.model, patches: 1, patchLayers: 0, options: options)
+            plan = try PatchPlan(model: prepared.model, patches: 1, patchLayers: 0, options: options)
         } catch {
             throw .plan(error)
         }
-        try self.init(interpreter: interpreter, plan: plan, arenaLimit: arenaLimit)
+        try self.init(prepared: prepared, plan: plan, arenaLimit: arenaLimit)
     }
 
-    /// Compiles `plan`, which must have been made for `interpreter.model`.
+    /// Compiles `plan`, which must have been made for `prepared.model`.
     /// An arena above `arenaLimit` bytes is refused here, before any
     /// session allocates it.
-    public init(interpreter: Interpreter, plan: PatchPlan, arenaLimit: Int = ArenaProgram.defaultArenaLimit) throws(RuntimeError) {
-        guard plan.model.tensors.count == interpreter.model.tensors.count,
-              plan.model.operators.count == interpreter.model.operators.count else {
-            throw .planForOtherModel(plan: plan.model.name, model: interpreter.model.name)
+    public init(prepared: PreparedModel, plan: PatchPlan, arenaLimit: Int = ArenaProgram.defaultArenaLimit) throws(RuntimeError) {
+        guard plan.model.tensors.count == prepared.model.tensors.count,
+              plan.model.operators.count == prepared.model.operators.count else {
+            throw .planForOtherModel(plan: plan.model.name, model: prepared.model.name)
         }
         // Folded PADs change the convs that read them: those are prepared
         // again for the plan's graph.
-        let interpreter = try interpreter.adapted(to: plan.model)
-        let model = interpreter.model
-        self.interpreter = interpreter
+        let prepared = try prepared.adapted(to: plan.model)
+        let model = prepared.model
+        self.prepared = prepared
         self.plan = plan
         let layout = ArenaLayout(plan: plan)
         guard layout.arenaBytes <= arenaLimit else {
@@ -64,15 +64,15 @@ public struct ArenaProgram: Sendable {
         self.layout = layout
         var pool: [Int8] = []
         var constantOffsets: [Int: Int] = [:]
-        for (tensor, bytes) in interpreter.constants.sorted(by: { $0.key < $1.key }) {
+        for (tensor, bytes) in prepared.constants.sorted(by: { $0.key < $1.key }) {
             constantOffsets[tensor] = pool.count
             pool += bytes
         }
         constantPool = pool
         let compiler = Compiler(model: model, plan: plan, layout: layout, constantOffsets: constantOffsets)
         self.compiler = compiler
-        actions = try compiler.compile(steps: interpreter.steps)
-        schedule = actions.map(\.step)
+        instructions = try compiler.compile(steps: prepared.steps)
+        schedule = instructions.map(\.step)
     }
 
     /// Runs the program once on the raw bytes of the model's input, checking

@@ -4,17 +4,17 @@ import PatchTopModel
 /// their regions directly; elementwise ops walk the rows of the region the
 /// step computes, as the int8 ones do.
 extension ArenaSession {
-    func performFloat(_ step: Interpreter.Step, op: Operator, _ action: Action, slot: (Int) throws(RuntimeError) -> Operand) throws(RuntimeError) {
+    func performFloat(_ step: PreparedModel.Step, op: Operator, _ instruction: Instruction, slot: (Int) throws(RuntimeError) -> Operand) throws(RuntimeError) {
         func floats(_ operand: Operand) -> UnsafeMutablePointer<Float> {
             pointer(operand).assumingMemoryBound(to: Float.self)
         }
-        let out = action.output
+        let out = instruction.output
         let y = floats(out)
-        let isWhole = action.step.patch == nil
+        let isWhole = instruction.step.patch == nil
         switch step {
         case let .floatConv(kernel, input, _):
             let x = try slot(input)
-            if let staging = action.staging {
+            if let staging = instruction.staging {
                 guard x.location == out.location else {
                     throw .inconsistentPlan(op: op.index, kind: op.kind.name, reason: "runs in place but its input and output do not share a buffer")
                 }
@@ -22,29 +22,29 @@ extension ArenaSession {
                       x.region.height * x.region.width * 4 <= staging.bytes else {
                     throw .inconsistentPlan(op: op.index, kind: op.kind.name, reason: "cannot run in place")
                 }
-                kernel.runInPlace(buffer: y, inputRegion: x.region, outputRegion: out.region, outputRows: action.rows,
-                                  outputCols: action.cols, staging: floats(staging), stagingCount: staging.bytes / 4)
+                kernel.runInPlace(buffer: y, inputRegion: x.region, outputRegion: out.region, outputRows: instruction.rows,
+                                  outputCols: instruction.cols, staging: floats(staging), stagingCount: staging.bytes / 4)
                 return
             }
-            if action.fusion != nil {
+            if instruction.fusion != nil {
                 throw .unsupported(op: op.index, kind: op.kind.name, reason: "fusing a residual ADD into a float32 conv; run without --fuse-residual")
             }
             kernel.run(input: floats(x), inputRegion: x.region, output: y, outputRegion: out.region,
-                       outputRows: action.rows, outputCols: action.cols)
+                       outputRows: instruction.rows, outputCols: instruction.cols)
         case let .floatPool(kernel, input, _):
             let x = try slot(input)
             kernel.run(input: floats(x), inputRegion: x.region, output: y, outputRegion: out.region,
-                       outputRows: action.rows, outputCols: action.cols)
+                       outputRows: instruction.rows, outputCols: instruction.cols)
         case let .floatFullyConnected(kernel, input, _):
             kernel.run(input: floats(try slot(input)), output: y)
         case let .floatUnary(unary, input, _):
             let source = try slot(input)
             let x = floats(source)
-            forEachRun(of: source, action) { from, to, count in
+            forEachRun(of: source, instruction) { from, to, count in
                 unary.run(x + from, y + to, count: count)
             }
         case let .floatBinary(kind, clamp, a, sa, b, sb, _, so):
-            try floatBinary(kind, clamp, a: slot(a), sa, b: slot(b), sb, so, action, isWhole: isWhole)
+            try floatBinary(kind, clamp, a: slot(a), sa, b: slot(b), sb, so, instruction, isWhole: isWhole)
         case let .softmaxFloat(beta, rows, depth, input, _):
             softmaxFloat(beta: beta, rows: rows, depth: depth, input: floats(try slot(input)), output: y)
         case let .logSoftmaxFloat(rows, depth, input, _):
@@ -53,7 +53,7 @@ extension ArenaSession {
                             output: UnsafeMutableBufferPointer(start: y, count: out.bytes / 4))
         case let .padFloat(input, shape, paddings, _):
             let x = try slot(input)
-            padFloat(x, shape: shape, paddings: paddings, action, isWhole: isWhole)
+            padFloat(x, shape: shape, paddings: paddings, instruction, isWhole: isWhole)
         default:
             throw .inconsistentPlan(op: op.index, kind: op.kind.name, reason: "is not a float32 step")
         }
@@ -63,13 +63,13 @@ extension ArenaSession {
     /// the step's region for single-batch tensors (an input of one row,
     /// column or channel repeats along it), TFLite's 4-D broadcast otherwise.
     func floatBinary(_ kind: FloatBinaryOp, _ clamp: FloatClamp, a: Operand, _ shapeA: [Int], b: Operand, _ shapeB: [Int],
-                     _ shapeOut: [Int], _ action: Action, isWhole: Bool) {
+                     _ shapeOut: [Int], _ instruction: Instruction, isWhole: Bool) {
         let pa = pointer(a).assumingMemoryBound(to: Float.self), pb = pointer(b).assumingMemoryBound(to: Float.self)
-        let y = pointer(action.output).assumingMemoryBound(to: Float.self)
+        let y = pointer(instruction.output).assumingMemoryBound(to: Float.self)
         func rank4(_ s: [Int]) -> [Int] { [Int](repeating: 1, count: max(0, 4 - s.count)) + s }
         let sa = rank4(shapeA), sb = rank4(shapeB), so = rank4(shapeOut)
         if sa == so && sb == so {
-            forEachRun(of: a, b, action) { fromA, fromB, to, count in
+            forEachRun(of: a, b, instruction) { fromA, fromB, to, count in
                 kind.run(pa + fromA, strideA: 1, pb + fromB, strideB: 1, y + to, count: count, clamp: clamp)
             }
             return
@@ -84,11 +84,11 @@ extension ArenaSession {
         }
         let channels = so[3]
         let stepA = sa[3] == 1 ? 0 : 1, stepB = sb[3] == 1 ? 0 : 1
-        for row in action.rows {
-            for col in action.cols {
+        for row in instruction.rows {
+            for col in instruction.cols {
                 let ia = a.region.offset(batch: 0, row: sa[1] == 1 ? a.region.y : row, col: sa[2] == 1 ? a.region.x : col, channels: sa[3])
                 let ib = b.region.offset(batch: 0, row: sb[1] == 1 ? b.region.y : row, col: sb[2] == 1 ? b.region.x : col, channels: sb[3])
-                let to = action.output.region.offset(batch: 0, row: row, col: col, channels: channels)
+                let to = instruction.output.region.offset(batch: 0, row: row, col: col, channels: channels)
                 kind.run(pa + ia, strideA: stepA, pb + ib, strideB: stepB, y + to, count: channels, clamp: clamp)
             }
         }
@@ -96,15 +96,15 @@ extension ArenaSession {
 
     /// PAD with 0.0 (all-zero bytes): the whole tensor of rank ≤ 4, or the
     /// step's rows and columns of a feature map.
-    func padFloat(_ input: Operand, shape: [Int], paddings: [Interpreter.Paddings], _ action: Action, isWhole: Bool) {
+    func padFloat(_ input: Operand, shape: [Int], paddings: [PreparedModel.Paddings], _ instruction: Instruction, isWhole: Bool) {
         let x = pointer(input).assumingMemoryBound(to: Float.self)
-        let y = pointer(action.output).assumingMemoryBound(to: Float.self)
+        let y = pointer(instruction.output).assumingMemoryBound(to: Float.self)
         if isWhole {
             let extra = 4 - shape.count
             let s = [Int](repeating: 1, count: extra) + shape
-            let p = [Interpreter.Paddings](repeating: .init(before: 0, after: 0), count: extra) + paddings
+            let p = [PreparedModel.Paddings](repeating: .init(before: 0, after: 0), count: extra) + paddings
             let o = (0..<4).map { s[$0] + p[$0].before + p[$0].after }
-            y.update(repeating: 0, count: action.output.bytes / 4)
+            y.update(repeating: 0, count: instruction.output.bytes / 4)
             var src = 0
             // Without channel padding a row of pixels is contiguous on both sides.
             let run = p[3].before == 0 && p[3].after == 0 ? s[2] : 1
@@ -115,6 +115,6 @@ extension ArenaSession {
             } } }
             return
         }
-        padRegion(input, shape: shape, paddings: paddings, fill: 0, elementBytes: 4, action)
+        padRegion(input, shape: shape, paddings: paddings, fill: 0, elementBytes: 4, instruction)
     }
 }

@@ -34,7 +34,7 @@ public final class ArenaSession: @unchecked Sendable {
     static let guardBytes = 64
 
     public init(program: ArenaProgram, input bytes: [Int8], paint: UInt8 = 0xA5) throws(RuntimeError) {
-        let model = program.interpreter.model
+        let model = program.prepared.model
         guard let inIndex = model.callerInputs.first, model.callerOutputs.first != nil else {
             throw .noInputOrOutput(model: model.name)
         }
@@ -66,7 +66,7 @@ public final class ArenaSession: @unchecked Sendable {
     /// the constants are not copied again, so `highWaterMark()` then covers
     /// every run since the session was made.
     public func restart(input bytes: [Int8]) throws(RuntimeError) {
-        let model = program.interpreter.model
+        let model = program.prepared.model
         if let inIndex = model.callerInputs.first, bytes.count != model.tensors[inIndex].byteCount {
             throw .inputSize(tensor: inIndex, bytes: bytes.count, needed: model.tensors[inIndex].byteCount)
         }
@@ -94,7 +94,7 @@ public final class ArenaSession: @unchecked Sendable {
         for buffer in externals.values { buffer.deallocate() }
     }
 
-    public var isFinished: Bool { position >= program.actions.count }
+    public var isFinished: Bool { position >= program.instructions.count }
 
     /// The step `step()` will run next.
     public var next: ScheduledStep? { isFinished ? nil : program.schedule[position] }
@@ -105,22 +105,22 @@ public final class ArenaSession: @unchecked Sendable {
     /// Runs the next step.
     public func step() throws(RuntimeError) {
         guard !isFinished else { return }
-        let action = program.actions[position]
-        let op = program.interpreter.model.operators[action.step.op]
-        for load in action.loads {
+        let instruction = program.instructions[position]
+        let op = program.prepared.model.operators[instruction.step.op]
+        for load in instruction.loads {
             copyRows(from: load.from, to: load.to, rows: load.rows, cols: load.cols, pixelBytes: load.pixelBytes)
         }
-        for copy in action.cacheReads {
+        for copy in instruction.cacheReads {
             copyRows(from: copy.from, to: copy.to, rows: copy.rows, cols: copy.cols, pixelBytes: copy.pixelBytes)
         }
-        if !action.rows.isEmpty && !action.cols.isEmpty {
-            try perform(program.interpreter.steps[action.step.op], op: op, action)
+        if !instruction.rows.isEmpty && !instruction.cols.isEmpty {
+            try perform(program.prepared.steps[instruction.step.op], op: op, instruction)
         }
-        for copy in action.cacheWrites {
+        for copy in instruction.cacheWrites {
             copyRows(from: copy.from, to: copy.to, rows: copy.rows, cols: copy.cols, pixelBytes: copy.pixelBytes)
         }
-        if let store = action.store {
-            copyRows(from: action.output, to: store.to, rows: store.rows, cols: store.cols, pixelBytes: store.pixelBytes)
+        if let store = instruction.store {
+            copyRows(from: instruction.output, to: store.to, rows: store.rows, cols: store.cols, pixelBytes: store.pixelBytes)
         }
         position += 1
     }
@@ -146,7 +146,7 @@ public final class ArenaSession: @unchecked Sendable {
 
     /// The bytes of the model's first output once every step has run.
     public func finalOutput() throws(RuntimeError) -> [Int8] {
-        guard let first = try finalOutputs().first else { throw .noInputOrOutput(model: program.interpreter.model.name) }
+        guard let first = try finalOutputs().first else { throw .noInputOrOutput(model: program.prepared.model.name) }
         return first
     }
 
@@ -155,7 +155,7 @@ public final class ArenaSession: @unchecked Sendable {
     public func finalOutputs() throws(RuntimeError) -> [[Int8]] {
         guard isFinished else { throw .notFinished }
         var outputs: [[Int8]] = []
-        for tensor in program.interpreter.model.callerOutputs {
+        for tensor in program.prepared.model.callerOutputs {
             outputs.append(read(try program.compiler.whole(tensor)))
         }
         return outputs
@@ -170,7 +170,7 @@ public final class ArenaSession: @unchecked Sendable {
     /// what a memory map of the arena draws.
     public func occupancy() -> [ArenaOccupant] {
         let op = (last ?? next)?.op ?? 0
-        let model = program.interpreter.model
+        let model = program.prepared.model
         let schedule = program.plan.schedule
         return program.layout.live(at: op).filter { $0.buffer.bytes(at: op) > 0 }.compactMap { placement in
             guard placement.buffer.id < schedule.buffers.count else { return nil }
@@ -186,10 +186,10 @@ public final class ArenaSession: @unchecked Sendable {
     /// region inside the stage); `nil` for tensors that are not int8 or hold
     /// nothing yet.
     public func values(ofTensor tensor: Int) -> TensorValues? {
-        let model = program.interpreter.model
+        let model = program.prepared.model
         guard tensor >= 0, tensor < model.tensors.count, model.tensors[tensor].type == .int8 else { return nil }
         let slot: Operand
-        if position > 0, let seen = program.actions[position - 1].operands[tensor] {
+        if position > 0, let seen = program.instructions[position - 1].operands[tensor] {
             slot = seen
         } else if let whole = try? program.compiler.whole(tensor), case .arena = whole.location {
             slot = whole

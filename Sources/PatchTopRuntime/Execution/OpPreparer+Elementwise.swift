@@ -19,13 +19,13 @@ extension OpPreparer {
     }
 
     /// ADD, SUB, MUL, MAXIMUM, MINIMUM with TFLite's broadcasting, as one 65,536-entry table.
-    func binary() throws(RuntimeError) -> Interpreter.Step {
+    func binary() throws(RuntimeError) -> PreparedModel.Step {
         let a = try tensor(0), b = try tensor(1)
         try requireInt8(a)
         try requireInt8(b)
         try requireInt8(out)
         try requireBroadcast(a, b)
-        func binary(_ table: BinaryTableInt8) -> Interpreter.Step {
+        func binary(_ table: BinaryTableInt8) -> PreparedModel.Step {
             .binary(table, a.index, a.shape, b.index, b.shape, output: out.index, out.shape)
         }
         switch op.kind {
@@ -65,7 +65,7 @@ extension OpPreparer {
     /// RELU6 does not requantize: it clamps the raw bytes between the
     /// input's zero point and the input's quantized 6 (LiteRT 2.3.0's
     /// requantizes to the output's scale; we follow TFLite Micro).
-    func relu() throws(RuntimeError) -> Interpreter.Step {
+    func relu() throws(RuntimeError) -> PreparedModel.Step {
         let (input, qi, qo) = try int8InOut()
         if op.kind == .relu6 {
             // FloatToQuantizedType(6, scale, zp): round half away from zero,
@@ -84,7 +84,7 @@ extension OpPreparer {
     }
 
     /// QUANTIZE from float32, or between int8 and uint8.
-    func quantize() throws(RuntimeError) -> Interpreter.Step {
+    func quantize() throws(RuntimeError) -> PreparedModel.Step {
         let input = try tensor(0)
         if input.type == .float32 {
             try requireInt8(out)
@@ -112,7 +112,7 @@ extension OpPreparer {
     }
 
     /// DEQUANTIZE int8 to float32.
-    func dequantize() throws(RuntimeError) -> Interpreter.Step {
+    func dequantize() throws(RuntimeError) -> PreparedModel.Step {
         let input = try tensor(0)
         try requireInt8(input)
         guard out.type == .float32 else { throw .unsupported(op, "output is \(out.type.name), not float32") }
@@ -121,7 +121,7 @@ extension OpPreparer {
     }
 
     /// HARD_SWISH, as a table.
-    func hardSwish() throws(RuntimeError) -> Interpreter.Step {
+    func hardSwish() throws(RuntimeError) -> PreparedModel.Step {
         let (input, qi, qo) = try int8InOut()
         let hires = (1.0 as Float / 128.0) * qi.scale
         try checkMultiplier(Double(hires / qo.scale), "input scale / 128 / output scale", tensor: out.index)
@@ -132,14 +132,14 @@ extension OpPreparer {
     }
 
     /// LOGISTIC, as TFLite's float lookup table.
-    func logistic() throws(RuntimeError) -> Interpreter.Step {
+    func logistic() throws(RuntimeError) -> PreparedModel.Step {
         let (input, qi, qo) = try int8InOut()
         let p = LookupTableInt8.logistic(inputScale: qi.scale, inputZeroPoint: qi.zeroPoint, outputScale: qo.scale, outputZeroPoint: qo.zeroPoint)
         return .lookup(p, input: input.index, output: out.index)
     }
 
     /// LEAKY_RELU, as a table.
-    func leakyRelu() throws(RuntimeError) -> Interpreter.Step {
+    func leakyRelu() throws(RuntimeError) -> PreparedModel.Step {
         let (input, qi, qo) = try int8InOut()
         var alpha: Float = 0   // TFLite's default when the options table is absent
         if case .leakyRelu(let a) = op.options { alpha = a }
@@ -152,7 +152,7 @@ extension OpPreparer {
     }
 
     /// TANH, as TFLite's float lookup table.
-    func tanh() throws(RuntimeError) -> Interpreter.Step {
+    func tanh() throws(RuntimeError) -> PreparedModel.Step {
         let (input, qi, qo) = try int8InOut()
         let p = LookupTableInt8.tanh(inputScale: qi.scale, inputZeroPoint: qi.zeroPoint, outputScale: qo.scale, outputZeroPoint: qo.zeroPoint)
         return .lookup(p, input: input.index, output: out.index)

@@ -4,7 +4,7 @@ import PatchTopModel
 /// of TFLite Micro's own examples) runs with TFLite Micro's reference float
 /// kernels.
 extension OpPreparer {
-    func floatStep() throws(RuntimeError) -> Interpreter.Step {
+    func floatStep() throws(RuntimeError) -> PreparedModel.Step {
         let input = try tensor(0)
         try requireFloat(input)
         switch op.kind {
@@ -41,7 +41,7 @@ extension OpPreparer {
                     throw .unsupported(op, "a pad value other than 0")
                 }
             }
-            let paddings = (0..<input.shape.count).map { Interpreter.Paddings(before: pads[2 * $0], after: pads[2 * $0 + 1]) }
+            let paddings = (0..<input.shape.count).map { PreparedModel.Paddings(before: pads[2 * $0], after: pads[2 * $0 + 1]) }
             let padded = zip(input.shape, paddings).map { $0 + $1.before + $1.after }
             guard paddings.allSatisfy({ $0.before >= 0 && $0.after >= 0 && $0.before < 1 << 20 && $0.after < 1 << 20 }),
                   padded == out.shape else {
@@ -96,7 +96,7 @@ extension OpPreparer {
         return Array(values.prefix(count))
     }
 
-    func floatConv(_ input: Tensor) throws(RuntimeError) -> Interpreter.Step {
+    func floatConv(_ input: Tensor) throws(RuntimeError) -> PreparedModel.Step {
         let filter = try tensor(1)
         guard let (h, w) = model.windowGeometry(of: op) else { throw .unsupported(op, "window geometry") }
         let depthwise = op.kind == .depthwiseConv2D
@@ -111,7 +111,7 @@ extension OpPreparer {
         return .floatConv(kernel, input: input.index, output: out.index)
     }
 
-    func floatFullyConnected(_ input: Tensor) throws(RuntimeError) -> Interpreter.Step {
+    func floatFullyConnected(_ input: Tensor) throws(RuntimeError) -> PreparedModel.Step {
         let filter = try tensor(1)
         guard filter.shape.count == 2 else { throw .unsupported(op, "weights \(filter.shape) are not 2-D") }
         let depth = filter.shape[1], oc = filter.shape[0]
@@ -123,7 +123,7 @@ extension OpPreparer {
         return .floatFullyConnected(kernel, input: input.index, output: out.index)
     }
 
-    func floatBinary(_ a: Tensor) throws(RuntimeError) -> Interpreter.Step {
+    func floatBinary(_ a: Tensor) throws(RuntimeError) -> PreparedModel.Step {
         let b = try tensor(1)
         try requireFloat(b)
         try requireBroadcast(a, b)
@@ -140,7 +140,7 @@ extension OpPreparer {
     }
 
     /// LOG_SOFTMAX int8 into TFLite's fixed 16/256, 127 output quantization.
-    func logSoftmax() throws(RuntimeError) -> Interpreter.Step {
+    func logSoftmax() throws(RuntimeError) -> PreparedModel.Step {
         let (input, qi, qo) = try int8InOut()
         guard qo.scale == LogSoftmaxParams.outputScale, qo.zeroPoint == LogSoftmaxParams.outputZeroPoint else {
             throw .unsupported(op, "output quantization must be 16/256, 127")

@@ -3,14 +3,14 @@ import PatchTopModel
 /// Ops that move, reduce or normalise whole rows of data.
 extension OpPreparer {
     /// RESHAPE and SQUEEZE: the bytes do not change.
-    func reshape() throws(RuntimeError) -> Interpreter.Step {
+    func reshape() throws(RuntimeError) -> PreparedModel.Step {
         let input = try tensor(0)
         guard input.byteCount == out.byteCount else { throw .unsupported(op, "byte sizes differ") }
         return .copy(input: input.index, output: out.index)
     }
 
     /// MEAN over any axes of a tensor of rank ≤ 4, int8 or float32.
-    func mean() throws(RuntimeError) -> Interpreter.Step {
+    func mean() throws(RuntimeError) -> PreparedModel.Step {
         let input = try tensor(0), axes = try int32s(try tensor(1))
         guard let loops = ReductionLoops(shape: input.shape, axes: axes) else {
             throw .unsupported(op, "axes \(axes) of a \(input.shape) tensor (rank 4 or less)")
@@ -31,7 +31,7 @@ extension OpPreparer {
     }
 
     /// TRANSPOSE by a constant permutation, rank ≤ 4, any element type.
-    func transpose() throws(RuntimeError) -> Interpreter.Step {
+    func transpose() throws(RuntimeError) -> PreparedModel.Step {
         let input = try tensor(0), perm = try int32s(try tensor(1))
         guard input.type == out.type, let size = input.type.byteSize, [1, 2, 4, 8].contains(size) else {
             throw .unsupported(op, "input \(input.type.name) and output \(out.type.name) must be one fixed-size type")
@@ -47,14 +47,14 @@ extension OpPreparer {
     }
 
     /// PAD with the output zero point (real 0).
-    func pad() throws(RuntimeError) -> Interpreter.Step {
+    func pad() throws(RuntimeError) -> PreparedModel.Step {
         let input = try tensor(0), pads = try int32s(try tensor(1))
         try requireInt8(input)
         try requireInt8(out)
         guard input.shape.count <= 4, pads.count == 2 * input.shape.count else { throw .unsupported(op, "paddings shape") }
         if op.input(2) != nil { throw .unsupported(op, "explicit pad value") }
         let qo = try quant(out)
-        let paddings = (0..<input.shape.count).map { Interpreter.Paddings(before: pads[2 * $0], after: pads[2 * $0 + 1]) }
+        let paddings = (0..<input.shape.count).map { PreparedModel.Paddings(before: pads[2 * $0], after: pads[2 * $0 + 1]) }
         let padded = zip(input.shape, paddings).map { $0 + $1.before + $1.after }
         guard paddings.allSatisfy({ $0.before >= 0 && $0.after >= 0 && $0.before < 1 << 20 && $0.after < 1 << 20 }),
               padded == out.shape else {
@@ -64,7 +64,7 @@ extension OpPreparer {
     }
 
     /// CONCATENATION of inputs that share the output's quantization.
-    func concatenation() throws(RuntimeError) -> Interpreter.Step {
+    func concatenation() throws(RuntimeError) -> PreparedModel.Step {
         guard case .concatenation(let axis, let activation) = op.options else { throw .unsupported(op, "options") }
         guard activation == .none else { throw .unsupported(op, "fused activation") }
         if out.type == .int32 || out.type == .int64 { return try shapeArithmetic() }
@@ -82,7 +82,7 @@ extension OpPreparer {
     }
 
     /// SOFTMAX into TFLite's fixed 1/256, −128 output quantization.
-    func softmax() throws(RuntimeError) -> Interpreter.Step {
+    func softmax() throws(RuntimeError) -> PreparedModel.Step {
         let (input, qi, qo) = try int8InOut()
         guard qo.scale == 1.0 / 256, qo.zeroPoint == -128 else { throw .unsupported(op, "output quantization must be 1/256, -128") }
         guard case .softmax(let beta) = op.options, let depth = input.shape.last, depth > 0 else { throw .unsupported(op, "options") }
@@ -100,7 +100,7 @@ extension OpPreparer {
     /// RESIZE_NEAREST_NEIGHBOR: int8 in and out, 4-D, and a constant size
     /// tensor that agrees with the output shape (the runtime plans memory
     /// from shapes, so the size cannot change at run time).
-    func resizeNearest(allowFloat: Bool = false) throws(RuntimeError) -> Interpreter.Step {
+    func resizeNearest(allowFloat: Bool = false) throws(RuntimeError) -> PreparedModel.Step {
         let input = try tensor(0), size = try int32s(try tensor(1))
         if !(allowFloat && input.type == .float32 && out.type == .float32) {
             try requireInt8(input)

@@ -5,7 +5,7 @@ extension OpPreparer {
     /// SHAPE, STRIDED_SLICE, PACK, GATHER (and integer CONCATENATION) whose
     /// values are known from the static shapes: evaluated once here, and the
     /// step just writes them (see `Model.staticValues(of:)`).
-    func shapeArithmetic() throws(RuntimeError) -> Interpreter.Step {
+    func shapeArithmetic() throws(RuntimeError) -> PreparedModel.Step {
         guard let values = model.staticValues(of: out.index) else {
             if op.kind == .stridedSlice { return try stridedSlice() }
             throw .unsupported(op, "its int values depend on the model's input (only shape arithmetic on static shapes is evaluated)")
@@ -27,7 +27,7 @@ extension OpPreparer {
 
     /// STRIDED_SLICE of an activation (a streaming model's window, a
     /// PyTorch slice) with constant begin, end and strides.
-    func stridedSlice() throws(RuntimeError) -> Interpreter.Step {
+    func stridedSlice() throws(RuntimeError) -> PreparedModel.Step {
         let input = try tensor(0)
         guard case .stridedSlice(let beginMask, let endMask, let ellipsisMask, let newAxisMask, let shrinkMask, let offset) = op.options else {
             throw .unsupported(op, "options")

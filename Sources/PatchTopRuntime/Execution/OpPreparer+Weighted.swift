@@ -3,7 +3,7 @@ import PatchTopModel
 /// The ops with weights: their filters, biases and per-channel multipliers.
 extension OpPreparer {
     /// CONV_2D: per-channel multipliers, weights and bias for `Conv2DKernel`.
-    func conv() throws(RuntimeError) -> Interpreter.Step {
+    func conv() throws(RuntimeError) -> PreparedModel.Step {
         let input = try tensor(0), filter = try tensor(1)
         try requireInt8(input)
         try requireInt8(out)
@@ -22,7 +22,7 @@ extension OpPreparer {
     }
 
     /// DEPTHWISE_CONV_2D, any depth multiplier.
-    func depthwise() throws(RuntimeError) -> Interpreter.Step {
+    func depthwise() throws(RuntimeError) -> PreparedModel.Step {
         let input = try tensor(0), filter = try tensor(1)
         try requireInt8(input)
         try requireInt8(out)
@@ -40,7 +40,7 @@ extension OpPreparer {
     }
 
     /// FULLY_CONNECTED with per-tensor or per-channel weights.
-    func fullyConnected() throws(RuntimeError) -> Interpreter.Step {
+    func fullyConnected() throws(RuntimeError) -> PreparedModel.Step {
         let input = try tensor(0), filter = try tensor(1)
         try requireInt8(input)
         try requireInt8(out)
@@ -74,7 +74,7 @@ extension OpPreparer {
     }
 
     /// AVERAGE_POOL_2D and MAX_POOL_2D: a window, no weights.
-    func pool() throws(RuntimeError) -> Interpreter.Step {
+    func pool() throws(RuntimeError) -> PreparedModel.Step {
         let input = try tensor(0)
         try requireInt8(input)
         try requireInt8(out)

@@ -1,6 +1,6 @@
 import PatchTopModel
 
-/// Turns one op into a step of the interpreter: checks the types and
+/// Turns one op into a step of a `PreparedModel`: checks the types and
 /// quantization the runtime supports, decodes weights and computes
 /// multipliers, clamps and tables once, so that running only moves bytes.
 ///
@@ -20,7 +20,7 @@ struct OpPreparer {
     }
 
     /// The step for the op.
-    func step() throws(RuntimeError) -> Interpreter.Step {
+    func step() throws(RuntimeError) -> PreparedModel.Step {
         switch op.kind {
         case .quantize, .dequantize, .mean, .transpose, .reshape, .squeeze, .shape, .stridedSlice, .pack, .gather:
             break   // these handle float32 themselves
@@ -31,7 +31,7 @@ struct OpPreparer {
     }
 
     /// The step of an int8 op (or one that moves bytes of any type).
-    private func int8Step() throws(RuntimeError) -> Interpreter.Step {
+    private func int8Step() throws(RuntimeError) -> PreparedModel.Step {
         switch op.kind {
         case .conv2D: try conv()
         case .depthwiseConv2D: try depthwise()

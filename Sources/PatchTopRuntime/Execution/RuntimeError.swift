@@ -34,7 +34,7 @@ public enum RuntimeError: Error, Equatable, Sendable {
     case arenaTooLarge(model: String, bytes: Int, limit: Int)
     case stopped
     case notFinished
-    /// A step the interpreter refused to prepare was reached by a run (the
+    /// A step `PreparedModel` refused to prepare was reached by a run (the
     /// ops before it ran: step mode shows them).
     indirect case refusedStep(RuntimeError)
 

@@ -13,13 +13,13 @@ public enum MachineLimits {
     /// Billions of int8 MACs per second, nil without AVX2.
     public static func int8GMACs() -> Double? {
         guard CPUFeatures.current.contains(.avx2) else { return nil }
-        return rate(macsPerIteration: 192) { _ = pt_int8_peak_avx2($0) }
+        return rate(macsPerIteration: 192) { _ = pt_int8_throughput_avx2($0) }
     }
 
     /// Billions of float MACs (a multiply and an add) per second, nil without AVX2.
     public static func float32GMACs() -> Double? {
         guard CPUFeatures.current.contains(.avx2) else { return nil }
-        return rate(macsPerIteration: 96) { _ = pt_f32_peak_avx2($0) }
+        return rate(macsPerIteration: 96) { _ = pt_f32_throughput_avx2($0) }
     }
 
     /// The best of five timings of `body(iterations)`, sized to take about

@@ -18,7 +18,7 @@ public struct Conv2DKernel: Sendable {
     enum Implementation: Sendable {
         case vnni(VNNIConv2D)
         case avx2(AVX2Conv2D)
-        case portable(FastConv2D)
+        case portable(PortableConv2D)
         case reference
     }
 
@@ -32,8 +32,8 @@ public struct Conv2DKernel: Sendable {
             implementation = .vnni(VNNIConv2D(params, filter: filter, bias: bias, form: form))
         } else if path.usesAVX2, AVX2Conv2D.supports(params) {
             implementation = .avx2(AVX2Conv2D(params, filter: filter, bias: bias))
-        } else if FastConv2D.supports(params) {
-            implementation = .portable(FastConv2D(params, filter: filter, bias: bias))
+        } else if PortableConv2D.supports(params) {
+            implementation = .portable(PortableConv2D(params, filter: filter, bias: bias))
         } else {
             implementation = .reference
         }
@@ -82,7 +82,7 @@ public struct Conv2DKernel: Sendable {
         }
     }
 
-    /// The straightforward reference loops (the fast path's test oracle).
+    /// The straightforward reference loops (the portable path's test oracle).
     func runReference(input: UnsafeBufferPointer<Int8>, inputRegion: Region2D,
                       output: UnsafeMutableBufferPointer<Int8>, outputRegion: Region2D,
                       outputRows: Range<Int>, outputCols: Range<Int>) {
@@ -106,7 +106,7 @@ public struct DepthwiseConv2DKernel: Sendable {
 
     enum Implementation: Sendable {
         case avx2(AVX2DepthwiseConv2D)
-        case portable(FastDepthwiseConv2D)
+        case portable(PortableDepthwiseConv2D)
         case reference
     }
 
@@ -116,8 +116,8 @@ public struct DepthwiseConv2DKernel: Sendable {
         self.bias = bias
         if path.usesAVX2, AVX2DepthwiseConv2D.supports(params) {
             implementation = .avx2(AVX2DepthwiseConv2D(params, filter: filter, bias: bias))
-        } else if FastDepthwiseConv2D.supports(params) {
-            implementation = .portable(FastDepthwiseConv2D(params, filter: filter, bias: bias))
+        } else if PortableDepthwiseConv2D.supports(params) {
+            implementation = .portable(PortableDepthwiseConv2D(params, filter: filter, bias: bias))
         } else {
             implementation = .reference
         }
@@ -149,7 +149,7 @@ public struct DepthwiseConv2DKernel: Sendable {
         }
     }
 
-    /// The straightforward reference loops (the fast path's test oracle).
+    /// The straightforward reference loops (the portable path's test oracle).
     func runReference(input: UnsafeBufferPointer<Int8>, inputRegion: Region2D,
                       output: UnsafeMutableBufferPointer<Int8>, outputRegion: Region2D,
                       outputRows: Range<Int>, outputCols: Range<Int>) {
@@ -171,7 +171,7 @@ public struct FullyConnectedKernel: Sendable {
 
     enum Implementation: Sendable {
         case avx2(AVX2FullyConnected)
-        case portable(FastFullyConnected)
+        case portable(PortableFullyConnected)
     }
 
     public init(_ params: FullyConnectedParams, filter: [Int8], bias: [Int32]?, path: KernelPath = .active) {
@@ -181,7 +181,7 @@ public struct FullyConnectedKernel: Sendable {
         if path.usesAVX2, AVX2FullyConnected.supports(params) {
             implementation = .avx2(AVX2FullyConnected(params, filter: filter))
         } else {
-            implementation = .portable(FastFullyConnected(params, filter: filter))
+            implementation = .portable(PortableFullyConnected(params, filter: filter))
         }
     }
 
@@ -203,7 +203,7 @@ public struct FullyConnectedKernel: Sendable {
         }
     }
 
-    /// The straightforward reference loops (the fast path's test oracle).
+    /// The straightforward reference loops (the portable path's test oracle).
     func runReference(input: UnsafeBufferPointer<Int8>, output: UnsafeMutableBufferPointer<Int8>) {
         filter.withUnsafeBufferPointer { f in
             withOptionalBuffer(bias) { b in

@@ -1,4 +1,4 @@
-/// SIMD building blocks of the fast int8 kernels.
+/// SIMD building blocks of the portable int8 kernels.
 ///
 /// Swift's generic SIMD conversions (`init(truncatingIfNeeded:)`) and
 /// comparisons (`.<`, `replacing(with:where:)`) are not reliably inlined and
@@ -9,7 +9,7 @@
 
 typealias V16 = SIMD16<Int32>
 
-/// Lanes per channel block of the fast kernels.
+/// Lanes per channel block of the portable kernels.
 let blockLanes = 16
 
 @inline(__always)

@@ -25,7 +25,7 @@ public struct AppState: Sendable {
     /// what it needs; kept in step with `plan`.
     public private(set) var engines: EngineFigures
     /// The engine a board budget is compared with (`E`).
-    public var engine: BudgetEngine = .tflm
+    public var engine: InferenceEngine = .tflm
     /// The figure the budget is compared with under `engine`, and its name.
     public var budgetedBytes: (bytes: Int, label: String) { engines.reserved(by: engine) }
     public var options: MemoryOptions

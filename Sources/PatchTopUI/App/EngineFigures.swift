@@ -4,7 +4,7 @@ import PatchTopPlan
 /// The engine whose reservation a board budget is compared with (`E`,
 /// `--engine`): TFLite Micro's whole `tensor_arena` (layer by layer; it
 /// has no patch-based inference) or TinyEngine's `PEAK_MEM`.
-public enum BudgetEngine: String, CaseIterable, Equatable, Hashable, Sendable {
+public enum InferenceEngine: String, CaseIterable, Equatable, Hashable, Sendable {
     case tflm, tinyengine
 
     public var name: String {
@@ -14,7 +14,7 @@ public enum BudgetEngine: String, CaseIterable, Equatable, Hashable, Sendable {
         }
     }
 
-    public var next: BudgetEngine { self == .tflm ? .tinyengine : .tflm }
+    public var next: InferenceEngine { self == .tflm ? .tinyengine : .tflm }
 }
 
 /// What each engine would reserve for the current plan, side by side with
@@ -51,7 +51,7 @@ public struct EngineFigures: Equatable, Sendable {
     /// The figure a budget is compared with under `engine`, and what it is
     /// called; where the engine has none for this plan, the plan's own
     /// peak, saying why.
-    public func reserved(by engine: BudgetEngine) -> (bytes: Int, label: String) {
+    public func reserved(by engine: InferenceEngine) -> (bytes: Int, label: String) {
         switch engine {
         case .tflm:
             if patched { return (planNeeds, "plan (TFLite Micro has no patch-based inference)") }

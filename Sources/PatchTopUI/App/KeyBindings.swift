@@ -1,11 +1,11 @@
-/// One key binding: the keys, the action, when it applies, and how the
+/// One key binding: the keys, the command, when it applies, and how the
 /// hint bar and the help overlay call it.
 public struct KeyBinding: Equatable, Sendable {
     /// When a binding applies: always, only in step mode, or only outside it.
     public enum Mode: Equatable, Sendable { case always, stepping, notStepping, pareto }
 
     public var keys: [Key]
-    public var action: Action
+    public var command: KeyCommand
     public var mode: Mode
     /// How the help overlay writes the keys (`p / P`).
     public var label: String
@@ -17,9 +17,9 @@ public struct KeyBinding: Equatable, Sendable {
     /// Higher stays longer when the hint bar is too narrow for every hint.
     public var priority: Int
 
-    public init(_ keys: [Key], _ action: Action, mode: Mode = .always, label: String, help: String, hint: String = "", stepHint: String? = nil, priority: Int = 0) {
+    public init(_ keys: [Key], _ command: KeyCommand, mode: Mode = .always, label: String, help: String, hint: String = "", stepHint: String? = nil, priority: Int = 0) {
         self.keys = keys
-        self.action = action
+        self.command = command
         self.mode = mode
         self.label = label
         self.help = help
@@ -76,7 +76,7 @@ public let keyBindings: [KeyBinding] = [
     KeyBinding([.char("q"), .escape], .quit, label: "q Esc", help: "quit (Esc closes help and the Pareto chart first)", hint: "q quit", priority: 10),
 ]
 
-/// The action `key` means in the current mode, if any.
-public func action(for key: Key, stepping: Bool, pareto: Bool) -> Action? {
-    keyBindings.first { $0.keys.contains(key) && $0.applies(stepping: stepping, pareto: pareto) }?.action
+/// The command `key` means in the current mode, if any.
+public func command(for key: Key, stepping: Bool, pareto: Bool) -> KeyCommand? {
+    keyBindings.first { $0.keys.contains(key) && $0.applies(stepping: stepping, pareto: pareto) }?.command
 }

@@ -63,7 +63,7 @@ public func updateWithEffects(_ state: AppState, _ message: Message) -> (state: 
         s.statusMessage = ""
         let stepping = s.step != nil
         if key == .escape, s.showPareto { s.showPareto = false; break }
-        guard let act = action(for: key, stepping: stepping, pareto: s.showPareto) else { break }
+        guard let act = command(for: key, stepping: stepping, pareto: s.showPareto) else { break }
         perform(act, &s, &effects)
     }
     if s.fitsScreen {
@@ -82,7 +82,7 @@ public func update(_ state: AppState, _ message: Message) -> AppState {
     updateWithEffects(state, message).state
 }
 
-private func perform(_ act: Action, _ s: inout AppState, _ effects: inout [Effect]) {
+private func perform(_ act: KeyCommand, _ s: inout AppState, _ effects: inout [Effect]) {
     let stepping = s.step != nil
     switch act {
     case .quit: s.shouldQuit = true
@@ -162,7 +162,7 @@ private func perform(_ act: Action, _ s: inout AppState, _ effects: inout [Effec
 /// The arrow keys act on what has the focus: the Pareto chart's front
 /// when it is open, patches (in two dimensions) in the patch grid, layers
 /// (↑↓) and patches (←→) in the layer table and the memory chart.
-private func arrow(_ act: Action, _ s: inout AppState) {
+private func arrow(_ act: KeyCommand, _ s: inout AppState) {
     if s.showPareto, let front = s.pareto?.front, !front.isEmpty {
         // The front runs from the smallest peak (the chart's right, most
         // MACs) to the largest (its left): ← and ↑ walk toward fewer MACs

@@ -69,8 +69,6 @@ public struct FloatConv2DKernel: Sendable {
                     outputRows: Range<Int>, outputCols: Range<Int>) {
         let ic = inputChannels, oc = outputChannels, m = depthMultiplier
         let kh = height.filterSize, kw = width.filterSize
-        let inH = height.inputSize, inW = width.inputSize
-        let dh = height.dilation, dw = width.dilation
         if let avx2 {
             var window = pt_window(batches: batches, inputChannels: ic, outputChannels: oc, height: height, width: width,
                                    inputOffset: 0, inputRegion: inputRegion, outputRegion: outputRegion,

@@ -7,7 +7,7 @@ import PatchTopModel
 /// are not multiples of the 16-lane blocks, batches, saturation, random
 /// zero points and multipliers (left and right shifts), and patch calls
 /// (sub-regions of input and output, any rows and columns).
-final class FastKernelTests: XCTestCase {
+final class PortableKernelTests: XCTestCase {
     struct Rng {
         var generator: SeededGenerator
         init(state: UInt64) { generator = SeededGenerator(state: state) }
@@ -174,7 +174,7 @@ final class FastKernelTests: XCTestCase {
                     if let h = WindowGeometry(inputSize: rng.int(1...6), filterSize: ky, stride: 1, dilation: 1, padding: padding),
                        let w = WindowGeometry(inputSize: rng.int(17...70), filterSize: kx, stride: stride, dilation: dilation, padding: padding),
                        h.outputSize > 0, w.outputSize > 0 {
-                        return (Window(h: h, w: w), ic, rng.int(1...FastConv2D.thinChannels))
+                        return (Window(h: h, w: w), ic, rng.int(1...PortableConv2D.thinChannels))
                     }
                 }
             }) { Conv2DKernel($0, filter: $1, bias: $2, path: .portable) }

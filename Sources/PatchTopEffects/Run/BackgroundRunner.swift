@@ -10,7 +10,7 @@ import PatchTopUI
 /// as a newer request arrives. Results go to `deliver`, from the worker
 /// thread; `update` drops any whose generation is no longer current.
 public final class BackgroundRunner: @unchecked Sendable {
-    private let engine: any RunEngine
+    private let runner: any PlanRunner
     private let deliver: @Sendable (Message) -> Void
     private let superseded: (@Sendable (RunRequest, _ ranToEnd: Bool) -> Void)?
     private let condition = NSCondition()
@@ -21,9 +21,9 @@ public final class BackgroundRunner: @unchecked Sendable {
 
     /// - Parameter onSuperseded: told about a run whose result will never show because a newer
     ///   request arrived: stopped early, or (`ranToEnd`) finished and dropped. For the profile log.
-    public init(engine: any RunEngine, onSuperseded: (@Sendable (RunRequest, _ ranToEnd: Bool) -> Void)? = nil,
+    public init(runner: any PlanRunner, onSuperseded: (@Sendable (RunRequest, _ ranToEnd: Bool) -> Void)? = nil,
                 deliver: @escaping @Sendable (Message) -> Void) {
-        self.engine = engine
+        self.runner = runner
         self.deliver = deliver
         self.superseded = onSuperseded
     }
@@ -72,7 +72,7 @@ public final class BackgroundRunner: @unchecked Sendable {
             condition.unlock()
             let generation = request.generation
             do throws(RuntimeError) {
-                if let summary = try engine.run(request, shouldStop: { [weak self] in self?.isSuperseded(generation) ?? true }) {
+                if let summary = try runner.run(request, shouldStop: { [weak self] in self?.isSuperseded(generation) ?? true }) {
                     if isSuperseded(generation) { superseded?(request, true) } else { deliver(.runFinished(summary)) }
                 } else {
                     superseded?(request, false)

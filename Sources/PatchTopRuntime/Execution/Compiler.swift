@@ -1,73 +1,6 @@
 import PatchTopModel
 import PatchTopPlan
 
-/// Where an operand's bytes sit while a step runs.
-enum Location: Equatable, Sendable {
-    /// At this offset of the arena.
-    case arena(Int)
-    /// At this offset of the program's constant pool.
-    case constant(Int)
-    /// Outside the arena, in a buffer of the caller's side: a streamed
-    /// input (read the way a camera or decoder would hand it over), or
-    /// under `--int8-io` the float input and outputs.
-    case external(tensor: Int)
-}
-
-/// One tensor as one step sees it: where it is and which part it holds.
-struct Operand: Equatable, Sendable {
-    var location: Location
-    var bytes: Int
-    /// The rows and columns held (the whole tensor, or one patch's region;
-    /// 1×1 for tensors that are not feature maps).
-    var region: Region2D
-}
-
-/// A step with every operand resolved to memory.
-struct Action: Sendable {
-    var step: ScheduledStep
-    /// Every tensor the op reads or writes.
-    var operands: [Int: Operand]
-    var output: Operand
-    /// Output positions this step computes, in full-tensor coordinates.
-    var rows: Range<Int>
-    var cols: Range<Int>
-    /// Copies to make before the op: a streamed input's patch region into
-    /// its per-patch buffer.
-    var loads: [(from: Operand, to: Operand, rows: Range<Int>, cols: Range<Int>, pixelBytes: Int)] = []
-    /// The staging channel of a depthwise conv computed in place (its input
-    /// and output then share one buffer).
-    var staging: Operand?
-    /// A conv with a residual ADD fused in: it writes `skip + conv` over the
-    /// skip, a row at a time through the scratch row, and never its own
-    /// output.
-    var fusion: Fusion?
-    /// A residual ADD already done by its conv: nothing left to run.
-    var fusedAway = false
-
-    struct Fusion: Sendable {
-        var add: BinaryTableInt8
-        var convOutputIsFirst: Bool
-        var skip: Operand
-        var scratch: Operand
-    }
-    /// After the op: the whole stage output that receives this patch's part
-    /// of a per-patch output.
-    var store: (to: Operand, rows: Range<Int>, cols: Range<Int>, pixelBytes: Int)?
-    /// Halo caches: what is copied out of them into the output's buffer
-    /// before the op (it computes only the rest), and into them after.
-    var cacheReads: [Copy] = []
-    var cacheWrites: [Copy] = []
-
-    /// Rows × cols (all channels) of one tensor between two of its buffers.
-    struct Copy: Sendable {
-        var from: Operand
-        var to: Operand
-        var rows: Range<Int>
-        var cols: Range<Int>
-        var pixelBytes: Int
-    }
-}
-
 /// Resolves every step of a plan to memory: each operand is looked up by
 /// the kind of buffer the plan's memory schedule gives it.
 struct Compiler: Sendable {
@@ -106,13 +39,13 @@ struct Compiler: Sendable {
 
     /// What a conv with a fused residual ADD needs: the ADD's table (from
     /// its prepared step), the skip's buffer and the scratch row.
-    func fusion(_ op: Operator, steps: [Interpreter.Step]) throws(RuntimeError) -> Action.Fusion? {
+    func fusion(_ op: Operator, steps: [PreparedModel.Step]) throws(RuntimeError) -> Instruction.Fusion? {
         guard let fusion = fused[op.index] else { return nil }
         guard case .binary(let table, _, _, _, _, _, _) = steps[fusion.add] else {
             throw .inconsistentPlan(op: fusion.add, kind: model.operators[fusion.add].kind.name, reason: "is fused into op \(op.index) but is not an ADD the runtime prepared")
         }
         let scratch = try offset(.residualScratch(op: op.index), for: op)
-        return Action.Fusion(add: table, convOutputIsFirst: fusion.convOutputIsFirst, skip: try whole(fusion.skip),
+        return Instruction.Fusion(add: table, convOutputIsFirst: fusion.convOutputIsFirst, skip: try whole(fusion.skip),
                              scratch: Operand(location: .arena(scratch), bytes: fusion.scratchBytes, region: Region2D(height: 1, width: 1)))
     }
 
@@ -123,8 +56,8 @@ struct Compiler: Sendable {
         return Operand(location: .arena(offset), bytes: inplace.stagingBytes, region: Region2D(height: 1, width: 1))
     }
 
-    func compile(steps: [Interpreter.Step]) throws(RuntimeError) -> [Action] {
-        var actions: [Action] = []
+    func compile(steps: [PreparedModel.Step]) throws(RuntimeError) -> [Instruction] {
+        var instructions: [Instruction] = []
         let stageOps = plan.isPatched ? plan.patchLayers : 0
         let detached = model.rewrite.detached
         if stageOps > 0 {
@@ -134,28 +67,28 @@ struct Compiler: Sendable {
         }
         // The caller's float input becomes int8 as it enters (`--int8-io`).
         for op in model.rewrite.conversions {
-            if case .inputConversion = detached[op] { actions.append(try wholeAction(model.operators[op])) }
+            if case .inputConversion = detached[op] { instructions.append(try wholeInstruction(model.operators[op])) }
         }
         for patch in plan.patchRegions.indices where stageOps > 0 {
             var loads = try streamedLoads(patch: patch)
             for op in model.operators[0..<stageOps] where detached[op.index] == nil {
-                guard var action = try patchAction(op, patch: patch) else { continue }
-                action.loads = loads
+                guard var instruction = try patchInstruction(op, patch: patch) else { continue }
+                instruction.loads = loads
                 loads = []
-                actions.append(action)
+                instructions.append(instruction)
             }
         }
         for op in model.operators[stageOps...] where detached[op.index] == nil {
-            var action = try wholeAction(op)
-            action.fusion = try fusion(op, steps: steps)
-            action.fusedAway = fusedAdds.contains(op.index)
-            actions.append(action)
+            var instruction = try wholeInstruction(op)
+            instruction.fusion = try fusion(op, steps: steps)
+            instruction.fusedAway = fusedAdds.contains(op.index)
+            instructions.append(instruction)
         }
         // The int8 outputs become float as they leave.
         for op in model.rewrite.conversions {
-            if case .outputConversion = detached[op] { actions.append(try wholeAction(model.operators[op])) }
+            if case .outputConversion = detached[op] { instructions.append(try wholeInstruction(model.operators[op])) }
         }
-        return actions
+        return instructions
     }
 
     // MARK: - Operands
@@ -205,9 +138,9 @@ struct Compiler: Sendable {
                                         height: region.height, width: region.width))
     }
 
-    // MARK: - Actions
+    // MARK: - Instructions
 
-    func wholeAction(_ op: Operator) throws(RuntimeError) -> Action {
+    func wholeInstruction(_ op: Operator) throws(RuntimeError) -> Instruction {
         var operands: [Int: Operand] = [:]
         // A conv whose residual ADD is fused writes over the skip instead of
         // its own output, which is never stored.
@@ -219,13 +152,13 @@ struct Compiler: Sendable {
         }
         let output: Operand
         if let fusion = fused[op.index] { output = try whole(fusion.skip) } else { output = try whole(op.output) }
-        var action = Action(step: ScheduledStep(op: op.index, patch: nil), operands: operands, output: output,
+        var instruction = Instruction(step: ScheduledStep(op: op.index, patch: nil), operands: operands, output: output,
                             rows: output.region.rows, cols: output.region.cols)
-        action.staging = try staging(op)
-        return action
+        instruction.staging = try staging(op)
+        return instruction
     }
 
-    func patchAction(_ op: Operator, patch: Int) throws(RuntimeError) -> Action? {
+    func patchInstruction(_ op: Operator, patch: Int) throws(RuntimeError) -> Instruction? {
         let region = plan.computedRegions[patch][op.index]
         let copies = plan.cacheCopies(patch: patch, op: op.index)
         guard !region.isEmpty || !copies.reads.isEmpty || !copies.writes.isEmpty else { return nil }
@@ -237,20 +170,20 @@ struct Compiler: Sendable {
         }
         let output = try operand(op.output, patch: patch)
         operands[op.output] = output
-        var action = Action(step: ScheduledStep(op: op.index, patch: patch), operands: operands, output: output,
+        var instruction = Instruction(step: ScheduledStep(op: op.index, patch: patch), operands: operands, output: output,
                             rows: region.rows, cols: region.cols)
-        action.staging = try staging(op)
-        action.cacheReads = try copies.reads.map { copy throws(RuntimeError) in
-            Action.Copy(from: try cacheOperand(copy, for: op), to: output, rows: copy.rows, cols: copy.cols, pixelBytes: pixelBytes(op.output))
+        instruction.staging = try staging(op)
+        instruction.cacheReads = try copies.reads.map { copy throws(RuntimeError) in
+            Instruction.Copy(from: try cacheOperand(copy, for: op), to: output, rows: copy.rows, cols: copy.cols, pixelBytes: pixelBytes(op.output))
         }
-        action.cacheWrites = try copies.writes.map { copy throws(RuntimeError) in
-            Action.Copy(from: output, to: try cacheOperand(copy, for: op), rows: copy.rows, cols: copy.cols, pixelBytes: pixelBytes(op.output))
+        instruction.cacheWrites = try copies.writes.map { copy throws(RuntimeError) in
+            Instruction.Copy(from: output, to: try cacheOperand(copy, for: op), rows: copy.rows, cols: copy.cols, pixelBytes: pixelBytes(op.output))
         }
         if plan.stageOutputs.contains(op.output), usesPatchBuffer(op.output, patch: patch) {
             let cell = plan.patchRegions[patch]
-            action.store = (try whole(op.output), cell.rows, cell.cols, pixelBytes(op.output))
+            instruction.store = (try whole(op.output), cell.rows, cell.cols, pixelBytes(op.output))
         }
-        return action
+        return instruction
     }
 
     /// A halo cache as the copy sees it: its buffer, holding `cacheRegion`.
@@ -273,7 +206,7 @@ struct Compiler: Sendable {
     }
 
     /// Refuses, at compile time, a stage op the patch executor cannot run.
-    func checkPatchable(_ op: Operator, _ step: Interpreter.Step) throws(RuntimeError) {
+    func checkPatchable(_ op: Operator, _ step: PreparedModel.Step) throws(RuntimeError) {
         for tensor in op.inputs + op.outputs where tensor >= 0 && model.isActivation(tensor) {
             let shape = model.tensors[tensor].shape
             guard shape.count == 4, shape[0] == 1 else {

@@ -33,10 +33,10 @@ public struct RuntimeStepDriver: StepDriver {
 
     public init(model full: Model, request: RunRequest, seed: UInt64 = 0) throws {
         var model = full
-        let interpreter: Interpreter
+        let prepared: PreparedModel
         var note: String?
         do {
-            interpreter = try Interpreter(model: full)
+            prepared = try PreparedModel(model: full)
         } catch {
             guard let prefix = RunnablePrefix.of(full, failure: error) else { throw error }
             let op = full.operators[prefix.stop]
@@ -44,7 +44,7 @@ public struct RuntimeStepDriver: StepDriver {
                 throw StepError("the patch stage (ops 0–\(request.patchLayers - 1)) reaches op \(prefix.stop) (\(op.kind.name)), which the runtime cannot run: \(prefix.reason)")
             }
             model = prefix.model
-            interpreter = prefix.interpreter
+            prepared = prefix.prepared
             note = "stops before op \(prefix.stop) (\(op.kind.name)): \(prefix.reason)"
         }
         stopNote = note
@@ -53,7 +53,7 @@ public struct RuntimeStepDriver: StepDriver {
         guard let inIndex = model.inputs.first else { throw StepError("\(model.name) has no input") }
         // The program first: it refuses an arena above the limit before the
         // input's bytes are made.
-        program = try ArenaProgram(interpreter: interpreter, plan: plan)
+        program = try ArenaProgram(prepared: prepared, plan: plan)
         input = SeededInput.bytes(for: model.tensors[inIndex], seed: seed)
         session = try ArenaSession(program: program, input: input)
         generation = request.generation
@@ -66,7 +66,7 @@ public struct RuntimeStepDriver: StepDriver {
     public mutating func step() throws {
         try session.step()
         if session.isFinished, reference == nil {
-            reference = try? ArenaProgram(interpreter: program.interpreter).run(input: input)?.outputs
+            reference = try? ArenaProgram(prepared: program.prepared).run(input: input)?.outputs
         }
     }
 
@@ -77,7 +77,7 @@ public struct RuntimeStepDriver: StepDriver {
     }
 
     public func snapshot() -> StepSnapshot {
-        let model = program.interpreter.model
+        let model = program.prepared.model
         let blocks = session.occupancy().map {
             var block = ArenaBlock(tensor: $0.tensor, perPatch: $0.isPerPatch, staging: $0.kind == .inplaceStaging(op: $0.kind.op ?? -1),
                                    scratch: $0.kind == .residualScratch(op: $0.kind.op ?? -1), offset: $0.offset, bytes: $0.bytes)

@@ -1,8 +1,8 @@
-/// What a key does. `update` dispatches on these, found through
+/// What a key asks for. `update` dispatches on these, found through
 /// `keyBindings`, so the table below is the single place where a key is
 /// given a meaning: the dispatch, the hint bar and the `?` overlay all
 /// read it.
-public enum Action: Equatable, Sendable {
+public enum KeyCommand: Equatable, Sendable {
     case fewerPatches, morePatches, fewerLayers, moreLayers
     /// The arrow keys and their vi twins act on the focused panel.
     case up, down, left, right

@@ -6,22 +6,22 @@ import PatchTopUI
 
 /// Runs one plan of one model and sums it up. The background runner calls
 /// it off the input loop; tests call it directly.
-public protocol RunEngine: Sendable {
+public protocol PlanRunner: Sendable {
     /// The summary of `request`, or `nil` when `shouldStop` said so before
     /// the run finished (a newer request superseded it).
     func run(_ request: RunRequest, shouldStop: @escaping @Sendable () -> Bool) throws(RuntimeError) -> RunSummary?
 }
 
-/// The real engine: the plan compiled into the runtime's arena program and
+/// The real runner: the plan compiled into the runtime's arena program and
 /// run on a seeded input (checking `shouldStop` between steps), against the
-/// layer-by-layer interpreter's output for the same input; the arena it
+/// layer-by-layer run's output for the same input; the arena it
 /// measured (the highest byte written) beside the one laid out.
 ///
 /// The layer-by-layer output does not depend on the plan, so it is
 /// computed once, on the first run, and reused.
-public final class PatchedRunEngine: RunEngine, @unchecked Sendable {
+public final class ArenaPlanRunner: PlanRunner, @unchecked Sendable {
     public let model: Model
-    private let interpreter: Result<Interpreter, RuntimeError>
+    private let prepared: Result<PreparedModel, RuntimeError>
     private let seed: UInt64
     /// The seeded input, made once the first program has fitted the arena
     /// limit (a model's input can be larger than any arena it may have).
@@ -35,16 +35,16 @@ public final class PatchedRunEngine: RunEngine, @unchecked Sendable {
     public init(model: Model, seed: UInt64 = 0, arenaLimit: Int = ArenaProgram.defaultArenaLimit) {
         self.model = model
         self.arenaLimit = arenaLimit
-        do throws(RuntimeError) { interpreter = .success(try Interpreter(model: model)) } catch { interpreter = .failure(error) }
+        do throws(RuntimeError) { prepared = .success(try PreparedModel(model: model)) } catch { prepared = .failure(error) }
         self.seed = seed
     }
 
-    private func layerByLayerOutput(_ interpreter: Interpreter) throws(RuntimeError) -> [[Int8]] {
+    private func layerByLayerOutput(_ prepared: PreparedModel) throws(RuntimeError) -> [[Int8]] {
         lock.lock()
         let cached = reference
         lock.unlock()
         if let cached { return cached }
-        let program = try ArenaProgram(interpreter: interpreter, arenaLimit: arenaLimit)
+        let program = try ArenaProgram(prepared: prepared, arenaLimit: arenaLimit)
         guard let output = try program.run(input: seededInput())?.outputs else {
             throw .stopped
         }
@@ -67,7 +67,7 @@ public final class PatchedRunEngine: RunEngine, @unchecked Sendable {
     }
 
     public func run(_ request: RunRequest, shouldStop: @escaping @Sendable () -> Bool) throws(RuntimeError) -> RunSummary? {
-        let interpreter = try interpreter.get()
+        let prepared = try prepared.get()
         let plan: PatchPlan
         do {
             plan = try PatchPlan(model: model, patches: request.patches, patchLayers: request.patchLayers, options: request.options,
@@ -75,9 +75,9 @@ public final class PatchedRunEngine: RunEngine, @unchecked Sendable {
         } catch {
             throw .plan(error)
         }
-        let reference = try layerByLayerOutput(interpreter)
+        let reference = try layerByLayerOutput(prepared)
         if shouldStop() { return nil }
-        let program = try ArenaProgram(interpreter: interpreter, plan: plan, arenaLimit: arenaLimit)
+        let program = try ArenaProgram(prepared: prepared, plan: plan, arenaLimit: arenaLimit)
         if shouldStop() { return nil }
         let clock = ContinuousClock()
         let start = clock.now

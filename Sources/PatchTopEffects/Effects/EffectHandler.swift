@@ -18,10 +18,10 @@ public final class EffectHandler: EffectPerformer {
     private let sweepQueue = DispatchQueue(label: "patchtop-sweep")
 
     /// - Parameters:
-    ///   - engine: runs plans in the background; `nil` turns runs off.
+    ///   - planRunner: runs plans in the background; `nil` turns runs off.
     ///   - makeStepDriver: opens step-through sessions; `nil` makes step mode say it is unavailable.
     ///   - sweepModel: the model `sweep` effects sweep (after `m`); `nil` ignores them.
-    public init(engine: (any RunEngine)?, makeStepDriver: (@Sendable (RunRequest) throws -> any StepDriver)? = nil,
+    public init(planRunner: (any PlanRunner)?, makeStepDriver: (@Sendable (RunRequest) throws -> any StepDriver)? = nil,
                 sweepModel: Model? = nil, profile: ProfileLog? = nil) {
         self.profile = profile
         self.sweepModel = sweepModel
@@ -29,7 +29,7 @@ public final class EffectHandler: EffectPerformer {
         if let makeStepDriver {
             stepper = StepWorker(open: makeStepDriver) { inbox.post($0) }
         }
-        if let engine {
+        if let planRunner {
             let profile = profile, submitted = submitted
             var onSuperseded: (@Sendable (RunRequest, Bool) -> Void)?
             if let profile {
@@ -40,7 +40,7 @@ public final class EffectHandler: EffectPerformer {
                     profile.log("run p=\(request.patches) n=\(request.patchLayers) gen \(request.generation) \(what)\(after)")
                 }
             }
-            runner = BackgroundRunner(engine: engine, onSuperseded: onSuperseded) { message in
+            runner = BackgroundRunner(runner: planRunner, onSuperseded: onSuperseded) { message in
                 if let profile, case .runFinished(let summary) = message {
                     let request = summary.request
                     let latency = submitted.elapsed(since: request.generation).map { ", key to result \(ProfileLog.ms($0)) ms" } ?? ""

@@ -9,7 +9,7 @@ import PatchTopRuntime
 /// and step mode says where (and why) it stops.
 struct RunnablePrefix {
     var model: Model
-    var interpreter: Interpreter
+    var prepared: PreparedModel
     /// The first op the runtime cannot run, and its error.
     var stop: Int
     var reason: String
@@ -17,11 +17,11 @@ struct RunnablePrefix {
     /// `nil` when the whole model runs (or nothing does); else the longest
     /// runnable prefix: the runtime names the first op it cannot prepare.
     static func of(_ model: Model, failure: any Error) -> RunnablePrefix? {
-        guard let keeping = try? Interpreter(model: model, keepingUnsupportedOps: true),
+        guard let keeping = try? PreparedModel(model: model, keepingUnsupportedOps: true),
               let (stop, error) = keeping.firstUnsupported, stop > 0,
-              let prefix = try? prefixModel(model, ops: stop), let interpreter = try? Interpreter(model: prefix)
+              let prefix = try? prefixModel(model, ops: stop), let prepared = try? PreparedModel(model: prefix)
         else { return nil }
-        return RunnablePrefix(model: prefix, interpreter: interpreter, stop: stop, reason: "\(error)")
+        return RunnablePrefix(model: prefix, prepared: prepared, stop: stop, reason: "\(error)")
     }
 
     /// Ops `0..<count` of `model`; its outputs are the tensors they produce that later ops (or the graph) read.

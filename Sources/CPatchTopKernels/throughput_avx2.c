@@ -6,7 +6,7 @@
 #if defined(__x86_64__) || defined(_M_X64)
 #include <immintrin.h>
 
-int32_t PT_AVX2 pt_int8_peak_avx2(uint64_t iterations) {
+int32_t PT_AVX2 pt_int8_throughput_avx2(uint64_t iterations) {
     __m256i a[12];
     for (int i = 0; i < 12; i++) a[i] = _mm256_set1_epi32(i);
     __m256i y = _mm256_set1_epi16(1);
@@ -31,7 +31,7 @@ int32_t PT_AVX2 pt_int8_peak_avx2(uint64_t iterations) {
     return _mm256_extract_epi32(s, 0);
 }
 
-float PT_AVX2 pt_f32_peak_avx2(uint64_t iterations) {
+float PT_AVX2 pt_f32_throughput_avx2(uint64_t iterations) {
     __m256 a[12];
     for (int i = 0; i < 12; i++) a[i] = _mm256_set1_ps((float)i);
     __m256 y = _mm256_set1_ps(0.0f);
@@ -55,6 +55,6 @@ float PT_AVX2 pt_f32_peak_avx2(uint64_t iterations) {
     return _mm256_cvtss_f32(s);
 }
 #else
-int32_t pt_int8_peak_avx2(uint64_t iterations) { (void)iterations; return 0; }
-float pt_f32_peak_avx2(uint64_t iterations) { (void)iterations; return 0; }
+int32_t pt_int8_throughput_avx2(uint64_t iterations) { (void)iterations; return 0; }
+float pt_f32_throughput_avx2(uint64_t iterations) { (void)iterations; return 0; }
 #endif

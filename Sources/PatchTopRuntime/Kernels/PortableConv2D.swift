@@ -1,4 +1,4 @@
-/// The fast CONV_2D: weights repacked at load time into blocks of 16 output
+/// The portable SIMD CONV_2D: weights repacked at load time into blocks of 16 output
 /// channels, `[block][kh·kw][inputChannels]` of `SIMD16<Int8>` (lane = output
 /// channel, zero past the last channel), accumulated as an outer product:
 /// each input byte (plus the input offset) is broadcast and multiplied by a
@@ -21,7 +21,7 @@
 ///
 /// The accumulation order differs from the reference, which is exact in
 /// int32; the requantization is `requantize`, bit for bit the reference's.
-struct FastConv2D: Sendable {
+struct PortableConv2D: Sendable {
     /// Up to this many output channels, pixels take the lanes.
     static let thinChannels = 4
     let ic: Int

@@ -6,7 +6,7 @@ import PatchTopModel
 ///
 /// Where the steps run is decided by an `ArenaProgram` compiled from it for
 /// a plan: layer by layer, or patch by patch.
-public struct Interpreter: Sendable {
+public struct PreparedModel: Sendable {
     public let model: Model
     let steps: [Step]
     /// Constant tensors read as data (not as weights), decoded once.
@@ -103,10 +103,10 @@ public struct Interpreter: Sendable {
         self.firstUnsupported = firstUnsupported
     }
 
-    /// This interpreter for `model`, the same graph after memory options
+    /// This prepared model for `model`, the same graph after memory options
     /// rewrote it (`Model.rewritten(for:)`): the ops whose inputs or options
     /// changed (convs that read a folded PAD's input) are prepared again.
-    func adapted(to model: Model) throws(RuntimeError) -> Interpreter {
+    func adapted(to model: Model) throws(RuntimeError) -> PreparedModel {
         guard model.rewrite != self.model.rewrite else { return self }
         var steps = self.steps
         for op in model.operators {
@@ -115,7 +115,7 @@ public struct Interpreter: Sendable {
                 steps[op.index] = try Self.prepare(op, model)
             }
         }
-        return Interpreter(model: model, steps: steps, constants: constants, firstUnsupported: firstUnsupported)
+        return PreparedModel(model: model, steps: steps, constants: constants, firstUnsupported: firstUnsupported)
     }
 
     static func weightConsuming(_ kind: OperatorKind) -> Bool {
@@ -130,7 +130,7 @@ public struct Interpreter: Sendable {
     /// returns the raw bytes of its first output. For repeated runs,
     /// compile an `ArenaProgram` once and run that.
     public func run(input: [Int8]) throws(RuntimeError) -> [Int8] {
-        guard let result = try ArenaProgram(interpreter: self).run(input: input) else {
+        guard let result = try ArenaProgram(prepared: self).run(input: input) else {
             throw .stopped
         }
         return result.output

@@ -1,10 +1,10 @@
-/// The fast FULLY_CONNECTED: weights repacked at load time into blocks of 16
+/// The portable SIMD FULLY_CONNECTED: weights repacked at load time into blocks of 16
 /// output rows, `[block][inputDepth]` of `SIMD16<Int8>`, with the filter
 /// offset (non-zero only for asymmetric weights) added back when widening.
 /// Each input value (plus the input offset) is broadcast against a block.
 /// The rescale is the scalar reference one (an FC has few outputs), in
 /// whichever rounding the op uses.
-struct FastFullyConnected: Sendable {
+struct PortableFullyConnected: Sendable {
     let depth: Int
     let outputs: Int
     let blocks: Int

@@ -1,4 +1,4 @@
-/// The fast DEPTHWISE_CONV_2D for depth multiplier 1: SIMD across channels
+/// The portable SIMD DEPTHWISE_CONV_2D for depth multiplier 1: SIMD across channels
 /// (NHWC keeps them innermost), 16 channels per `SIMD16<Int32>` accumulator,
 /// weights widened to int32 at load time as `[kh·kw][block]`.
 ///
@@ -8,7 +8,7 @@
 /// byte it reads and skips the taps outside, exactly as the reference kernel.
 /// A channel count that is not a multiple of 16 ends with a partial block
 /// loaded and stored lane by lane.
-struct FastDepthwiseConv2D: Sendable {
+struct PortableDepthwiseConv2D: Sendable {
     let channels: Int
     let blocks: Int
     let taps: Int
