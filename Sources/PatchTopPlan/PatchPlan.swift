@@ -84,6 +84,16 @@ public struct PatchPlan: Sendable {
         return list
     }
 
+    /// The fused stages as requests that rebuild exactly this plan (each
+    /// with the caches it uses).
+    public var stageSpecs: [StageSpec] {
+        fusedStages.map { StageSpec(firstOp: $0.firstOp, lastOp: $0.lastOp, grid: $0.grid, caching: $0.caching, caches: Set($0.cacheBytes.keys)) }
+    }
+
+    /// Whether the plan is more than MCUNetV2's (p, n): a rectangular grid
+    /// or stages other than one at the head.
+    public var needsStageList: Bool { isMultiStage || !grid.isSquare }
+
     /// The fused stage running `op`, if any.
     public func fusedStage(of op: Int) -> FusedStage? {
         op >= 0 && op < stageOfOp.count ? stageOfOp[op].map { fusedStages[$0] } : nil

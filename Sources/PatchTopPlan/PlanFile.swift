@@ -71,13 +71,14 @@ public struct PlanFile: Sendable {
                 throw bad("`grid` is not [rows, cols]")
             }
             var caching: HaloCaching?
-            if let mode = stage["haloCache"] {
+            if let mode = stage["haloCache"], stage["caches"] == nil {
                 switch mode as? String {
                 case "none"?: caching = HaloCaching.none
                 case "all"?: caching = .all
                 case "rows"?: caching = .only(.row)
                 case "columns"?: caching = .only(.column)
-                default: throw bad("`haloCache` is not one of none, all, rows, columns")
+                case "auto"?: caching = .auto(budget: nil)
+                default: throw bad("`haloCache` is not one of none, all, auto, rows, columns")
                 }
             }
             var caches: Set<HaloCache>?

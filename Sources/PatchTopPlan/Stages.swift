@@ -104,6 +104,8 @@ public struct FusedStage: Sendable {
     /// The op's computed region in `tile`.
     public func computed(tile: Int, op: Int) -> Region { computedRegions[tile][op - firstOp] }
     public var caches: [HaloCache] { cacheBytes.keys.sorted() }
+    /// Whether `tensor` has a per-tile buffer in this stage.
+    public func hasTileBuffer(_ tensor: Int) -> Bool { buffers.regionBytes[tensor] != nil }
 }
 
 extension FusedStage {

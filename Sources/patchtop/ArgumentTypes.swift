@@ -1,4 +1,5 @@
 import ArgumentParser
+import PatchTopPlan
 import PatchTopRuntime
 import PatchTopUI
 
@@ -22,6 +23,15 @@ struct ByteSize: ExpressibleByArgument, Equatable, CustomStringConvertible {
     }
 
     var defaultValueDescription: String { description }
+}
+
+/// `-p 4` (4×4) or `-p 4x2` (4 rows × 2 columns of tiles).
+extension TileGrid: ExpressibleByArgument {
+    public init?(argument: String) {
+        self.init(parsing: argument)
+    }
+
+    public var defaultValueDescription: String { isSquare ? "\(rows)" : "\(rows)x\(cols)" }
 }
 
 /// `--board NAME`: one of the presets, matched without case.

@@ -27,24 +27,29 @@ struct Plan: ParsableCommand {
         let loaded = try loadModel(model)
         let plan: PatchPlan
         let n = try stage.patchLayers(for: loaded)
-        do {
-            plan = try PatchPlan(model: loaded, patches: stage.patches, patchLayers: n, options: memory.options,
+        if let filed = try stage.filePlan(for: loaded, options: memory.options) {
+            plan = filed
+        } else { do {
+            plan = try PatchPlan(model: loaded, grid: stage.grid, patchLayers: n, options: memory.options,
                                  haloCaching: cache.caching(budget: budget.budget?.bytes))
         } catch {
             // A split index pasted from TinyEngine may be one PatchTop cannot plan: still say TinyEngine's figure.
             let engine = stage.splitIndex == nil ? "" : " (\(TinyEngineLines.summary(model: loaded, patches: stage.patches, patchLayers: n)))"
             throw CommandFailure("\(loaded.name): \(error.description)\(engine)")
-        }
+        } }
         if json {
             var object = PlanJSON(plan, includeRegions: true)
             let tflm = plan.isPatched
                 ? .failure(TFLiteMicroUnavailable(reason: "TFLite Micro runs models layer by layer: it has no patch plans"))
                 : TFLiteMicroArena.predict(for: loaded)
-            object.engines = EnginesJSON(tflm: tflm, tinyEngine: TinyEngineEngineJSON(model: loaded, patches: plan.patches, patchLayers: plan.patchLayers))
+            if !plan.isMultiStage && plan.grid.isSquare {
+                object.engines = EnginesJSON(tflm: tflm, tinyEngine: TinyEngineEngineJSON(model: loaded, patches: plan.patches, patchLayers: plan.patchLayers))
+            }
             try printJSON(object)
         } else {
             let report = PlanReport(plan: plan).lines()
-            let engine = TinyEngineLines.lines(model: loaded, patches: plan.patches, patchLayers: plan.patchLayers)
+            let engine = plan.isMultiStage || !plan.grid.isSquare ? []
+                : TinyEngineLines.lines(model: loaded, patches: plan.patches, patchLayers: plan.patchLayers)
             print((report.prefix(4) + engine + report.dropFirst(4)).joined(separator: "\n"))
         }
     }
@@ -64,8 +69,16 @@ struct SweepCommand: ParsableCommand {
     @Option(help: "Largest p to try.")
     var maxPatches = 8
 
-    @Option(help: ArgumentHelp("SRAM budget for activations: bytes, or with a KiB/MiB suffix (e.g. 256KiB).", valueName: "size"))
-    var sram: ByteSize?
+    @OptionGroup var budgetFlags: BudgetFlags
+
+    @Flag(help: "Search multi-stage plans (fused blocks between cut points, each with its own grid and halo caches) for the exact Pareto front of peak against MACs.")
+    var multiStage = false
+
+    @Option(help: ArgumentHelp("With --multi-stage: the smallest peak whose MACs are at most 1 + F times layer by layer's (P1).", valueName: "F"))
+    var maxMacOverhead: Double?
+
+    @Option(help: ArgumentHelp("With --multi-stage: the most tiles per side of square and rectangular grids (strips of rows or columns go up to the map).", valueName: "k"))
+    var maxSide = 8
 
     @OptionGroup var memory: MemoryFlags
 
@@ -76,11 +89,22 @@ struct SweepCommand: ParsableCommand {
 
     func validate() throws {
         guard (1...64).contains(maxPatches) else { throw ValidationError("--max-patches \(maxPatches) is out of range 1…64") }
+        guard (1...64).contains(maxSide) else { throw ValidationError("--max-side \(maxSide) is out of range 1…64") }
+        if let maxMacOverhead, !(maxMacOverhead >= 0 && maxMacOverhead.isFinite) {
+            throw ValidationError("--max-mac-overhead \(maxMacOverhead) is not a fraction ≥ 0 (0.1 for +10%)")
+        }
+        if maxMacOverhead != nil && !multiStage { throw ValidationError("--max-mac-overhead needs --multi-stage") }
     }
 
     func run() throws {
         let loaded = try loadModel(model)
-        let budget = sram?.bytes
+        let budget = budgetFlags.budget?.bytes
+        if multiStage {
+            let search = MultiStageSearch(model: loaded, options: memory.options, maxSide: maxSide)
+            let report = MultiStageReport(search: search, sramBytes: budget, maxMacOverhead: maxMacOverhead)
+            if json { try printJSON(MultiStageJSON(report)) } else { print(report.lines().joined(separator: "\n")) }
+            return
+        }
         // With --halo-cache the sweep tries that choice beside plain patching.
         let caching = cache.haloCache == .none ? [HaloCaching.none] : [.none, cache.caching(budget: budget)]
         let sweep = Sweep(model: loaded, maxPatches: maxPatches, options: memory.options, caching: caching)

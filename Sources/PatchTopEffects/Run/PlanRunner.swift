@@ -70,8 +70,7 @@ public final class ArenaPlanRunner: PlanRunner, @unchecked Sendable {
         let prepared = try prepared.get()
         let plan: PatchPlan
         do {
-            plan = try PatchPlan(model: model, patches: request.patches, patchLayers: request.patchLayers, options: request.options,
-                                 haloCaching: request.haloCaching)
+            plan = try request.plan(for: model)
         } catch {
             throw .plan(error)
         }

@@ -48,8 +48,7 @@ public struct RuntimeStepDriver: StepDriver {
             note = "stops before op \(prefix.stop) (\(op.kind.name)): \(prefix.reason)"
         }
         stopNote = note
-        let plan = try PatchPlan(model: model, patches: request.patches, patchLayers: request.patchLayers, options: request.options,
-                                 haloCaching: request.haloCaching)
+        let plan = try request.plan(for: model)
         guard let inIndex = model.inputs.first else { throw StepError("\(model.name) has no input") }
         // The program first: it refuses an arena above the limit before the
         // input's bytes are made.
