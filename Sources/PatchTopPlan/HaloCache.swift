@@ -89,29 +89,26 @@ struct TensorBands {
     var rows: [Range<Int>]
     var cols: [Range<Int>]
 
-    /// `nil` when some tile does not need the tensor, or the bands do not
-    /// move forward with the tiles (nothing then to cache).
-    init?(tensor: Int, grid: TileGrid, regions: [[Int: Region]]) {
-        var rows: [Range<Int>] = [], cols: [Range<Int>] = []
-        for i in 0..<grid.rows {
-            guard let region = regions[i * grid.cols][tensor], !region.isEmpty else { return nil }
-            rows.append(region.rows)
+    /// `nil` when some tile row or column does not need the tensor, or the
+    /// bands do not move forward with the tiles (nothing then to cache).
+    init?(rows: [Range<Int>?], cols: [Range<Int>?]) {
+        var rowBands: [Range<Int>] = [], colBands: [Range<Int>] = []
+        for r in rows {
+            guard let r, !r.isEmpty else { return nil }
+            rowBands.append(r)
         }
-        for j in 0..<grid.cols {
-            guard let region = regions[j][tensor], !region.isEmpty else { return nil }
-            cols.append(region.cols)
+        for c in cols {
+            guard let c, !c.isEmpty else { return nil }
+            colBands.append(c)
         }
-        for k in 1..<max(grid.rows, 1) {
-            guard rows[k].lowerBound >= rows[k - 1].lowerBound, rows[k].upperBound >= rows[k - 1].upperBound else { return nil }
+        for k in rowBands.indices.dropFirst() {
+            guard rowBands[k].lowerBound >= rowBands[k - 1].lowerBound, rowBands[k].upperBound >= rowBands[k - 1].upperBound else { return nil }
         }
-        for k in 1..<max(grid.cols, 1) {
-            guard cols[k].lowerBound >= cols[k - 1].lowerBound, cols[k].upperBound >= cols[k - 1].upperBound else { return nil }
+        for k in colBands.indices.dropFirst() {
+            guard colBands[k].lowerBound >= colBands[k - 1].lowerBound, colBands[k].upperBound >= colBands[k - 1].upperBound else { return nil }
         }
-        for i in 0..<grid.rows {
-            for j in 0..<grid.cols where regions[i * grid.cols + j][tensor] != Region(rows: rows[i], cols: cols[j]) { return nil }
-        }
-        self.rows = rows
-        self.cols = cols
+        self.rows = rowBands
+        self.cols = colBands
     }
 
     var width: Int { (cols.last?.upperBound ?? 0) - (cols.first?.lowerBound ?? 0) }

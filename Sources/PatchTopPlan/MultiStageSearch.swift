@@ -95,22 +95,30 @@ public struct MultiStageSearch: Sendable {
                     continue
                 }
                 var candidates: [Edge] = []
+                // Walks depend on a grid's rows or its columns only: shared.
+                var rowWalks: [Int: [FusedStage.Walk]] = [:], colWalks: [Int: [FusedStage.Walk]] = [:]
                 for grid in Self.grids(height: found.grid.height, width: found.grid.width, maxSide: maxSide) {
+                    let rows = rowWalks[grid.rows] ?? FusedStage.rowWalks(model: model, first: first, last: last, outputs: found.outputs,
+                                                                          outputGrid: found.grid, rows: grid.rows)
+                    let cols = colWalks[grid.cols] ?? FusedStage.colWalks(model: model, first: first, last: last, outputs: found.outputs,
+                                                                          outputGrid: found.grid, cols: grid.cols)
+                    rowWalks[grid.rows] = rows
+                    colWalks[grid.cols] = cols
                     let stage = FusedStage(model: model, first: first, last: last, grid: grid, outputs: found.outputs,
-                                           outputGrid: found.grid, caching: .all, options: options)
+                                           outputGrid: found.grid, caching: .all, options: options, materialize: false,
+                                           walks: (rows, cols))
+                    let all = stage.possibleCaches(HaloCache.Direction.allCases)
                     var seen = Set<Set<HaloCache>>()
                     for caching in Self.cachings {
                         let caches: Set<HaloCache>
                         switch caching {
-                        case .all: caches = stage.possibleCaches(HaloCache.Direction.allCases)
-                        case .only(let d): caches = stage.possibleCaches([d])
+                        case .all: caches = all
+                        case .only(let d): caches = all.filter { $0.direction == d }
                         default: caches = []
                         }
                         guard seen.insert(caches).inserted else { continue }
                         evaluated += 1
-                        let built = PatchPlan.cached(model: model, stages: [stage], caches: [caches], options: options)
-                        let peak = built.schedule.liveBytes[first...last].max() ?? 0
-                        let macs = built.macs[first...last].reduce(0, +)
+                        let (peak, macs) = Self.cost(of: stage, caches: caches, model: model, options: options)
                         candidates.append(Edge(from: a, to: b, peak: peak, macs: macs,
                                                spec: StageSpec(firstOp: first, lastOp: last, grid: grid, caching: caching)))
                     }
@@ -132,6 +140,15 @@ public struct MultiStageSearch: Sendable {
             guard let plan = try? PatchPlan(model: original, stages: specs, options: options) else { return nil }
             return Point(stages: specs, peakBytes: path.peak, macs: path.macs, plan: plan)
         }
+    }
+
+    /// A fused stage's peak (the most bytes live at one of its ops) and
+    /// MACs with `caches`, from the memory schedule's rules applied to the
+    /// buffers live in its ops only (the rest cannot change them).
+    static func cost(of stage: FusedStage, caches: Set<HaloCache>, model: Model, options: MemoryOptions) -> (peak: Int, macs: Int) {
+        let cached = stage.with(caches: caches, model: model)
+        let schedule = MemorySchedule(rewritten: model, options: options, stages: [cached.scheduleBuffers], window: stage.ops)
+        return (schedule.liveBytes[stage.ops].max() ?? 0, cached.macs(model: model).reduce(0, +))
     }
 
     /// Positions 0…count where at most one tensor of the arena is live

@@ -260,7 +260,9 @@ public struct PatchPlan: Sendable {
         let shape = model.tensors[model.operators[op].output].shape
         guard shape.count == 4 else { return 1 }
         let full = shape[1] * shape[2]
-        return full == 0 ? 1 : Double(stage.computedRegions.reduce(0) { $0 + $1[op - stage.firstOp].area }) / Double(full)
+        let k = op - stage.firstOp
+        let area = stage.rowComputed.reduce(0) { $0 + $1[k].count } * stage.colComputed.reduce(0) { $0 + $1[k].count }
+        return full == 0 ? 1 : Double(area) / Double(full)
     }
 
     /// Fraction of a stage op's computed positions that another patch also

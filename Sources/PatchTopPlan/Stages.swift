@@ -81,13 +81,30 @@ public struct FusedStage: Sendable {
     public let outputGrid: (height: Int, width: Int)
     /// The tiles on the output map, row-major.
     public let tileRegions: [Region]
-    /// For each tile: the region of every tensor of the block it computes or reads.
-    public let tensorRegions: [[Int: Region]]
+    /// For each tile: the region of every tensor of the block it computes
+    /// or reads (empty in the search's stages, which never materialize it).
+    public private(set) var tensorRegions: [[Int: Region]] = []
     /// For each tile and op of the block (`op - firstOp`): the output region it computes.
-    public let opRegions: [[Region]]
+    public private(set) var opRegions: [[Region]] = []
     /// For each tile and op: the part of `opRegions` the op really computes
     /// (less where halo caches hold the rest).
-    public internal(set) var computedRegions: [[Region]]
+    public internal(set) var computedRegions: [[Region]] = []
+    /// Every op maps rows and columns independently, so a tile's regions
+    /// are its tile row's rows × its tile column's columns. The walk of
+    /// each tile row over the full width (its `rows` count) and of each
+    /// tile column over the full height (its `cols`).
+    let rowWalks: [Walk]
+    let colWalks: [Walk]
+    /// Computed rows of each op per tile row, columns per tile column.
+    var rowComputed: [[Range<Int>]]
+    var colComputed: [[Range<Int>]]
+    let materialized: Bool
+
+    struct Walk: Sendable {
+        var need: [Int: Region]
+        var ops: [Region]
+    }
+
     /// How its caches were asked for, and those in use with their bytes.
     public internal(set) var caching: HaloCaching
     /// Caches asked for by name (a plan file), instead of `caching`.
@@ -102,7 +119,17 @@ public struct FusedStage: Sendable {
     /// Tile `index`'s row and column in the grid.
     public func position(ofTile index: Int) -> (row: Int, col: Int) { (index / grid.cols, index % grid.cols) }
     /// The op's computed region in `tile`.
-    public func computed(tile: Int, op: Int) -> Region { computedRegions[tile][op - firstOp] }
+    public func computed(tile: Int, op: Int) -> Region {
+        let (i, j) = position(ofTile: tile)
+        return Region(rows: rowComputed[i][op - firstOp], cols: colComputed[j][op - firstOp])
+    }
+
+    /// The region of `tensor` that `tile` computes or reads, if it needs it.
+    public func region(of tensor: Int, tile: Int) -> Region? {
+        let (i, j) = position(ofTile: tile)
+        guard let r = rowWalks[i].need[tensor], let c = colWalks[j].need[tensor] else { return nil }
+        return Region(rows: r.rows, cols: c.cols)
+    }
     public var caches: [HaloCache] { cacheBytes.keys.sorted() }
     /// Whether `tensor` has a per-tile buffer in this stage.
     public func hasTileBuffer(_ tensor: Int) -> Bool { buffers.regionBytes[tensor] != nil }
@@ -142,48 +169,90 @@ extension FusedStage {
     /// Walks every tile back through ops `first...last`; the block's
     /// geometry and per-tile buffers, before any cache is chosen.
     init(model: Model, first: Int, last: Int, grid: TileGrid, outputs: [Int], outputGrid: (height: Int, width: Int),
-         caching: HaloCaching, options: MemoryOptions) {
+         caching: HaloCaching, options: MemoryOptions, materialize: Bool = true,
+         walks: (rows: [Walk], cols: [Walk])? = nil) {
         self.firstOp = first
         self.lastOp = last
         self.grid = grid
         self.outputs = outputs
         self.outputGrid = outputGrid
         let cuts = { (size: Int, parts: Int) in (0..<parts).map { ($0 * size / parts)..<(($0 + 1) * size / parts) } }
+        let rowCuts = cuts(outputGrid.height, grid.rows), colCuts = cuts(outputGrid.width, grid.cols)
         var tiles: [Region] = []
-        for rows in cuts(outputGrid.height, grid.rows) {
-            for cols in cuts(outputGrid.width, grid.cols) { tiles.append(Region(rows: rows, cols: cols)) }
-        }
+        for rows in rowCuts { for cols in colCuts { tiles.append(Region(rows: rows, cols: cols)) } }
         tileRegions = tiles
-        let count = last - first + 1
-        var allTensorRegions: [[Int: Region]] = []
-        var allOpRegions: [[Region]] = []
-        allTensorRegions.reserveCapacity(tiles.count)
-        for tile in tiles {
-            var need: [Int: Region] = [:]
-            for output in outputs { need[output] = tile }
-            var ops = [Region](repeating: Region(rows: 0..<0, cols: 0..<0), count: count)
-            for op in model.operators[first...last].reversed() where !model.rewrite.isDetached(op.index) {
-                let region = op.outputs.compactMap { need[$0] }.reduce(Region(rows: 0..<0, cols: 0..<0)) { $0.union($1) }
-                ops[op.index - first] = region
-                guard !region.isEmpty else { continue }
-                for slot in op.inputs.indices {
-                    guard let input = op.input(slot),
-                          let inputRegion = ReceptiveField.inputRegion(of: op, slot: slot, for: region, in: model)
-                    else { continue }
-                    need[input] = (need[input] ?? Region(rows: 0..<0, cols: 0..<0)).union(inputRegion)
+        let rowWalks = walks?.rows ?? Self.rowWalks(model: model, first: first, last: last, outputs: outputs, outputGrid: outputGrid, rows: grid.rows)
+        let colWalks = walks?.cols ?? Self.colWalks(model: model, first: first, last: last, outputs: outputs, outputGrid: outputGrid, cols: grid.cols)
+        self.rowWalks = rowWalks
+        self.colWalks = colWalks
+        rowComputed = rowWalks.map { $0.ops.map(\.rows) }
+        colComputed = colWalks.map { $0.ops.map(\.cols) }
+        materialized = materialize
+        self.caching = caching
+        buffers = Self.stageBuffers(model: model, first: first, last: last, outputs: outputs, rowCuts: rowCuts, colCuts: colCuts,
+                                    rowWalks: rowWalks, colWalks: colWalks, options: options)
+        bands = caching == .none ? [:] : Self.cacheableBands(model: model, first: first, last: last, rowWalks: rowWalks,
+                                                             colWalks: colWalks, perTile: buffers.regionBytes)
+        if materialize {
+            var allTensorRegions: [[Int: Region]] = []
+            allTensorRegions.reserveCapacity(tiles.count)
+            for i in rowWalks.indices {
+                for j in colWalks.indices {
+                    var need: [Int: Region] = [:]
+                    for (tensor, r) in rowWalks[i].need {
+                        guard let c = colWalks[j].need[tensor] else { continue }
+                        need[tensor] = Region(rows: r.rows, cols: c.cols)
+                    }
+                    allTensorRegions.append(need)
                 }
             }
-            allTensorRegions.append(need)
-            allOpRegions.append(ops)
+            tensorRegions = allTensorRegions
+            opRegions = tiles.indices.map { tile in
+                let (i, j) = (tile / grid.cols, tile % grid.cols)
+                return zip(rowWalks[i].ops, colWalks[j].ops).map { Region(rows: $0.rows, cols: $1.cols) }
+            }
+            computedRegions = opRegions
         }
-        tensorRegions = allTensorRegions
-        opRegions = allOpRegions
-        computedRegions = allOpRegions
-        self.caching = caching
-        buffers = Self.stageBuffers(model: model, first: first, last: last, outputs: outputs, tiles: tiles,
-                                    tensorRegions: allTensorRegions, options: options)
-        bands = caching == .none ? [:] : Self.cacheableBands(model: model, first: first, last: last, grid: grid,
-                                                             tensorRegions: allTensorRegions, perTile: buffers.regionBytes)
+    }
+
+    static func cuts(_ size: Int, _ parts: Int) -> [Range<Int>] {
+        (0..<parts).map { ($0 * size / parts)..<(($0 + 1) * size / parts) }
+    }
+
+    /// The walks of `rows` tile rows, each over the full width.
+    static func rowWalks(model: Model, first: Int, last: Int, outputs: [Int], outputGrid: (height: Int, width: Int), rows: Int) -> [Walk] {
+        cuts(outputGrid.height, rows).map { walk(model: model, first: first, last: last, outputs: outputs, from: Region(rows: $0, cols: 0..<outputGrid.width)) }
+    }
+
+    /// The walks of `cols` tile columns, each over the full height.
+    static func colWalks(model: Model, first: Int, last: Int, outputs: [Int], outputGrid: (height: Int, width: Int), cols: Int) -> [Walk] {
+        cuts(outputGrid.width, cols).map { walk(model: model, first: first, last: last, outputs: outputs, from: Region(rows: 0..<outputGrid.height, cols: $0)) }
+    }
+
+    /// Walks `region` of the block's outputs back op by op: the region of
+    /// every tensor it needs, and each op's output region.
+    static func walk(model: Model, first: Int, last: Int, outputs: [Int], from region: Region) -> Walk {
+        var need: [Int: Region] = [:]
+        for output in outputs { need[output] = region }
+        var ops = [Region](repeating: Region(rows: 0..<0, cols: 0..<0), count: last - first + 1)
+        for op in model.operators[first...last].reversed() where !model.rewrite.isDetached(op.index) {
+            let region = op.outputs.compactMap { need[$0] }.reduce(Region(rows: 0..<0, cols: 0..<0)) { $0.union($1) }
+            ops[op.index - first] = region
+            guard !region.isEmpty else { continue }
+            for slot in op.inputs.indices {
+                guard let input = op.input(slot),
+                      let inputRegion = ReceptiveField.inputRegion(of: op, slot: slot, for: region, in: model)
+                else { continue }
+                need[input] = (need[input] ?? Region(rows: 0..<0, cols: 0..<0)).union(inputRegion)
+            }
+        }
+        return Walk(need: need, ops: ops)
+    }
+
+    /// The walk of every tile in full, tile by tile (what the separable
+    /// walk must equal; kept for the tests).
+    static func fullWalk(model: Model, first: Int, last: Int, outputs: [Int], tiles: [Region]) -> [Walk] {
+        tiles.map { walk(model: model, first: first, last: last, outputs: outputs, from: $0) }
     }
 
     /// Whether `tensor` is read in place whole by the block rather than
@@ -199,34 +268,50 @@ extension FusedStage {
     /// the tensor is read whole in place or an output's region is just the
     /// tile (written straight into the whole tensor); and each depthwise
     /// conv's largest one-channel input region.
-    static func stageBuffers(model: Model, first: Int, last: Int, outputs: [Int], tiles: [Region],
-                             tensorRegions: [[Int: Region]], options: MemoryOptions) -> StageBuffers {
+    static func stageBuffers(model: Model, first: Int, last: Int, outputs: [Int], rowCuts: [Range<Int>], colCuts: [Range<Int>],
+                             rowWalks: [Walk], colWalks: [Walk], options: MemoryOptions) -> StageBuffers {
         var regionBytes: [Int: Int] = [:]
         var staging: [Int: Int] = [:]
-        for (tile, regions) in zip(tiles, tensorRegions) {
-            for (tensor, region) in regions {
-                let shape = model.tensors[tensor].shape
-                guard shape.count == 4, model.isActivation(tensor) else { continue }
-                if readsWhole(tensor, model: model, first: first, options: options) { continue }
-                if outputs.contains(tensor) && region == tile { continue }
-                let bytes = region.area * shape[3] * (model.tensors[tensor].type.byteSize ?? 1)
-                regionBytes[tensor] = max(regionBytes[tensor] ?? 0, bytes)
+        func tallest(_ tensor: Int) -> Int? { rowWalks.compactMap { $0.need[tensor]?.rows.count }.max() }
+        func widest(_ tensor: Int) -> Int? { colWalks.compactMap { $0.need[tensor]?.cols.count }.max() }
+        let tensors = Set(rowWalks.flatMap(\.need.keys)).intersection(colWalks.flatMap(\.need.keys))
+        for tensor in tensors {
+            let shape = model.tensors[tensor].shape
+            guard shape.count == 4, model.isActivation(tensor) else { continue }
+            if readsWhole(tensor, model: model, first: first, options: options) { continue }
+            let pixel = shape[3] * (model.tensors[tensor].type.byteSize ?? 1)
+            if outputs.contains(tensor) {
+                // Written straight into the whole tensor in the tiles whose
+                // region is just the tile; a buffer for the others.
+                var most = 0, needed = false
+                for (i, rowWalk) in rowWalks.enumerated() {
+                    guard let r = rowWalk.need[tensor]?.rows else { continue }
+                    for (j, colWalk) in colWalks.enumerated() {
+                        guard let c = colWalk.need[tensor]?.cols, r != rowCuts[i] || c != colCuts[j] else { continue }
+                        most = max(most, r.count * c.count * pixel)
+                        needed = true
+                    }
+                }
+                if needed { regionBytes[tensor] = most }
+            } else if let h = tallest(tensor), let w = widest(tensor) {
+                regionBytes[tensor] = h * w * pixel
             }
-            for op in model.operators[first...last] where op.kind == .depthwiseConv2D {
-                guard let input = op.input(0), let region = regions[input] else { continue }
-                staging[op.index] = max(staging[op.index] ?? 0, region.area * (model.tensors[input].type.byteSize ?? 1))
-            }
+        }
+        for op in model.operators[first...last] where op.kind == .depthwiseConv2D {
+            guard let input = op.input(0), let h = tallest(input), let w = widest(input) else { continue }
+            staging[op.index] = h * w * (model.tensors[input].type.byteSize ?? 1)
         }
         return StageBuffers(firstOp: first, lastOp: last, outputs: outputs, regionBytes: regionBytes, stagingBytes: staging)
     }
 
     /// Tensors of the block a cache can serve: written by one of its ops,
     /// held in a per-tile buffer, with regions that move forward tile by tile.
-    static func cacheableBands(model: Model, first: Int, last: Int, grid: TileGrid, tensorRegions: [[Int: Region]],
+    static func cacheableBands(model: Model, first: Int, last: Int, rowWalks: [Walk], colWalks: [Walk],
                                perTile: [Int: Int]) -> [Int: TensorBands] {
         var bands: [Int: TensorBands] = [:]
         for op in model.operators[first...last] where !model.rewrite.isDetached(op.index) && op.outputs.count == 1 {
-            guard perTile[op.output] != nil, let band = TensorBands(tensor: op.output, grid: grid, regions: tensorRegions)
+            guard perTile[op.output] != nil,
+                  let band = TensorBands(rows: rowWalks.map { $0.need[op.output]?.rows }, cols: colWalks.map { $0.need[op.output]?.cols })
             else { continue }
             bands[op.output] = band
         }
@@ -250,18 +335,24 @@ extension FusedStage {
             let t = model.tensors[cache.tensor]
             bytes[cache] = band.cachedPositions(cache.direction) * (t.shape.last ?? 1) * (t.type.byteSize ?? 1)
         }
-        var computed = opRegions
+        var rowComputed = rowWalks.map { $0.ops.map(\.rows) }
+        var colComputed = colWalks.map { $0.ops.map(\.cols) }
         for op in model.operators[firstOp...lastOp] {
             guard let band = bands[op.output] else { continue }
             let column = bytes[HaloCache(tensor: op.output, direction: .column)] != nil
             let row = bytes[HaloCache(tensor: op.output, direction: .row)] != nil
             guard column || row else { continue }
-            for tile in 0..<grid.count {
+            for i in 0..<grid.rows { rowComputed[i][op.index - firstOp] = band.computed(i: i, j: 0, column: false, row: row).rows }
+            for j in 0..<grid.cols { colComputed[j][op.index - firstOp] = band.computed(i: 0, j: j, column: column, row: false).cols }
+        }
+        stage.rowComputed = rowComputed
+        stage.colComputed = colComputed
+        if materialized {
+            stage.computedRegions = tileRegions.indices.map { tile in
                 let (i, j) = position(ofTile: tile)
-                computed[tile][op.index - firstOp] = band.computed(i: i, j: j, column: column, row: row)
+                return (0..<(lastOp - firstOp + 1)).map { Region(rows: rowComputed[i][$0], cols: colComputed[j][$0]) }
             }
         }
-        stage.computedRegions = computed
         stage.cacheBytes = bytes
         return stage
     }
@@ -271,7 +362,8 @@ extension FusedStage {
         model.operators[firstOp...lastOp].map { op in
             let perPosition = PatchPlan.macsPerPosition(of: op, in: model)
             guard perPosition > 0 else { return model.macs(of: op) }
-            return computedRegions.reduce(0) { $0 + perPosition * $1[op.index - firstOp].area }
+            let k = op.index - firstOp
+            return perPosition * rowComputed.reduce(0) { $0 + $1[k].count } * colComputed.reduce(0) { $0 + $1[k].count }
         }
     }
 

@@ -30,8 +30,8 @@ extension MemorySchedule {
     }
 
     /// Builds the schedule of an already rewritten model, rule by rule.
-    init(rewritten model: Model, options: MemoryOptions, stages: [StageBuffers]) {
-        var builder = Builder(model: model, options: options, stages: stages)
+    init(rewritten model: Model, options: MemoryOptions, stages: [StageBuffers], window: ClosedRange<Int>? = nil) {
+        var builder = Builder(model: model, options: options, stages: stages, window: window)
         builder.wholeTensors()
         builder.patchRegions()
         builder.haloCaches()
@@ -57,10 +57,15 @@ private struct Builder {
     /// The fused stage of each op (`nil`: layer by layer).
     let stageOfOp: [Int?]
 
-    init(model: Model, options: MemoryOptions, stages: [StageBuffers]) {
+    /// Only the buffers live somewhere in these ops (the multi-stage
+    /// search prices one stage with them); `nil`: every op.
+    let window: ClosedRange<Int>?
+
+    init(model: Model, options: MemoryOptions, stages: [StageBuffers], window: ClosedRange<Int>?) {
         self.model = model
         self.options = options
         self.stages = stages
+        self.window = window
         var of = [Int?](repeating: nil, count: model.operators.count)
         for (index, stage) in stages.enumerated() {
             for op in stage.firstOp...stage.lastOp where op < of.count { of[op] = index }
@@ -72,7 +77,10 @@ private struct Builder {
         op >= 0 && op < stageOfOp.count ? stageOfOp[op].map { stages[$0] } : nil
     }
 
+    func inWindow(_ op: Int) -> Bool { window?.contains(op) ?? true }
+
     mutating func add(_ kind: MemorySchedule.BufferKind, bytes: Int, from first: Int, to last: Int) {
+        if let window, max(first, last) < window.lowerBound || first > window.upperBound { return }
         home[kind] = buffers.count
         buffers.append(MemorySchedule.Buffer(.init(kind: kind, bytes: bytes, firstOp: first, lastOp: max(first, last))))
     }
@@ -169,7 +177,7 @@ private struct Builder {
     /// the skip's buffer (which therefore lives on), and the conv needs one
     /// scratch row.
     mutating func fuseResiduals() -> [FusedResidual] {
-        let fused = FusedResidual.candidates(in: model) { stageOfOp[$0] == nil }
+        let fused = FusedResidual.candidates(in: model) { stageOfOp[$0] == nil && inWindow($0) }
         for fusion in fused {
             _ = remove(.tensor(fusion.convOutput))
             move(.tensor(fusion.output), into: .tensor(fusion.skip))
@@ -191,7 +199,7 @@ private struct Builder {
         // A cached tensor's buffer is filled partly from its cache: it
         // cannot also be overwritten channel by channel.
         let cached = Set(stages.flatMap { $0.cacheBytes.keys.map(\.tensor) })
-        for op in model.operators where op.kind == .depthwiseConv2D && !model.rewrite.isDetached(op.index) {
+        for op in model.operators where op.kind == .depthwiseConv2D && !model.rewrite.isDetached(op.index) && inWindow(op.index) {
             guard let input = op.input(0),
                   model.tensors[input].shape.last == model.tensors[op.output].shape.last,
                   model.tensors[input].type == model.tensors[op.output].type

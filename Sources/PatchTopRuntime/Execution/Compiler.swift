@@ -130,12 +130,12 @@ struct Compiler: Sendable {
     /// place; a tensor written before the stage is read whole).
     func usesPatchBuffer(_ tensor: Int, _ stage: FusedStage, tile: Int) -> Bool {
         guard stage.hasTileBuffer(tensor), offsets[.patchRegion(tensor)] != nil,
-              let region = stage.tensorRegions[tile][tensor] else { return false }
+              let region = stage.region(of: tensor, tile: tile) else { return false }
         return !(stage.outputs.contains(tensor) && region == stage.tileRegions[tile])
     }
 
     func operand(_ tensor: Int, _ stage: FusedStage, tile: Int) throws(RuntimeError) -> Operand {
-        guard usesPatchBuffer(tensor, stage, tile: tile), let region = stage.tensorRegions[tile][tensor] else {
+        guard usesPatchBuffer(tensor, stage, tile: tile), let region = stage.region(of: tensor, tile: tile) else {
             return try whole(tensor)
         }
         guard let offset = offsets[.patchRegion(tensor)] else {
