@@ -97,7 +97,7 @@ public struct PlanFile: Sendable {
         }
         func flag(_ key: String) throws(Failure) -> Bool? {
             guard let value = object[key] else { return nil }
-            guard let bool = value as? Bool else { throw fail("`\(key)` is not true or false") }
+            guard isBoolean(value), let bool = value as? Bool else { throw fail("`\(key)` is not true or false") }
             return bool
         }
         var file = PlanFile(name: name, stages: stages)
@@ -114,12 +114,18 @@ public struct PlanFile: Sendable {
         return file
     }
 
+    /// JSON `true`/`false` (Foundation hands numbers and booleans over as
+    /// NSNumber; a boolean's type is CFBoolean, its encoding `c`).
+    private static func isBoolean(_ value: Any) -> Bool {
+        guard let number = value as? NSNumber else { return false }
+        return String(describing: type(of: value)).contains("Boolean") || String(cString: number.objCType) == "c"
+    }
+
     private static func integer(_ value: Any?) -> Int? {
-        guard let value, !(value is Bool) || value is NSNumber && String(describing: value) != "true" && String(describing: value) != "false"
-        else { return nil }
-        if let int = value as? Int { return int }
-        if let double = value as? Double, double.rounded() == double, abs(double) < 1e15 { return Int(double) }
-        return nil
+        guard let value, !isBoolean(value), let number = value as? NSNumber else { return nil }
+        let double = number.doubleValue
+        guard double.rounded() == double, abs(double) < 1e15 else { return nil }
+        return Int(double)
     }
 
     init(name: String, stages: [Stage]) {

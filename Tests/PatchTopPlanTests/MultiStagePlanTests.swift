@@ -88,7 +88,8 @@ final class MultiStagePlanTests: XCTestCase {
             XCTAssertEqual(strip.patchRegions.count, k)
         }
         XCTAssertThrowsError(try PatchPlan(model: model, patches: 6, patchLayers: n))
-        XCTAssertNoThrow(try PatchPlan(model: model, grid: TileGrid(rows: 25, cols: 1), patchLayers: n))
+        let height = try PatchPlan(model: model, patches: 2, patchLayers: n).outputGrid.height
+        XCTAssertNoThrow(try PatchPlan(model: model, grid: TileGrid(rows: height, cols: 1), patchLayers: n))
     }
 
     func testAStageThatDoesNotFitIsRefusedNamingIt() throws {

@@ -43,6 +43,9 @@ public struct RuntimeStepDriver: StepDriver {
             guard request.patchLayers <= prefix.stop || request.patches <= 1 else {
                 throw StepError("the patch stage (ops 0–\(request.patchLayers - 1)) reaches op \(prefix.stop) (\(op.kind.name)), which the runtime cannot run: \(prefix.reason)")
             }
+            if let stage = request.stages?.first(where: { $0.lastOp >= prefix.stop && $0.grid.count > 1 }) {
+                throw StepError("the fused stage of ops \(stage.firstOp)–\(stage.lastOp) reaches op \(prefix.stop) (\(op.kind.name)), which the runtime cannot run: \(prefix.reason)")
+            }
             model = prefix.model
             prepared = prefix.prepared
             note = "stops before op \(prefix.stop) (\(op.kind.name)): \(prefix.reason)"
@@ -87,10 +90,11 @@ public struct RuntimeStepDriver: StepDriver {
         if let last = session.last, model.operators.indices.contains(last.op),
            let held = session.values(ofTensor: model.operators[last.op].output) {
             values = StepValues(tensor: held.tensor, rows: held.region.rows, cols: held.region.cols, channels: held.channels, data: held.data)
-            // A stage output is held whole, but a patch step has written only
-            // its own patch of it; the rest is still the arena's paint.
-            if let patch = last.patch, program.plan.patchRegions.indices.contains(patch), program.plan.stageOutputs.contains(held.tensor) {
-                let own = program.plan.patchRegions[patch]
+            // A stage output is held whole, but a tile step has written only
+            // its own tile of it; the rest is still the arena's paint.
+            if let patch = last.patch, let stage = program.plan.fusedStage(of: last.op), stage.tileRegions.indices.contains(patch),
+               stage.outputs.contains(held.tensor) {
+                let own = stage.tileRegions[patch]
                 values = values?.cropped(rows: own.rows, cols: own.cols)
             }
         }
