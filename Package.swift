@@ -28,6 +28,7 @@ let package = Package(
         .library(name: "PatchTopModel", targets: ["PatchTopModel"]),
         .library(name: "PatchTopPlan", targets: ["PatchTopPlan"]),
         .library(name: "PatchTopRuntime", targets: ["PatchTopRuntime"]),
+        .library(name: "PatchTopReports", targets: ["PatchTopReports"]),
         .library(name: "PatchTopUI", targets: ["PatchTopUI"]),
         .library(name: "PatchTopEffects", targets: ["PatchTopEffects"]),
     ],
@@ -48,10 +49,13 @@ let package = Package(
         // The vector kernels (AVX2 intrinsics) behind the runtime's kernel
         // interface, chosen at run time from the CPU's features.
         .target(name: "CPatchTopKernels", cSettings: optimisedC),
+        // The text and JSON of `analyze`, `plan` and `sweep`, and the words
+        // (byte formats, verdicts, layer rows) every view and report shares.
+        .target(name: "PatchTopReports", dependencies: ["PatchTopModel", "PatchTopPlan"]),
         // The pure part of the TUI: state, messages, update, views into a
         // cell grid, and the loop that ties them to a backend. No threads,
         // no files, no inference.
-        .target(name: "PatchTopUI", dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopRuntime"]),
+        .target(name: "PatchTopUI", dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopReports"]),
         // What the TUI's effects do: background runs, the step-through
         // driver, exports and profile logs on disk.
         .target(name: "PatchTopEffects", dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopRuntime", "PatchTopUI"]),
@@ -62,26 +66,27 @@ let package = Package(
         .executableTarget(
             name: "patchtop",
             dependencies: [
-                "PatchTopModel", "PatchTopPlan", "PatchTopRuntime", "PatchTopUI", "PatchTopEffects", "PatchTopTerminal",
+                "PatchTopModel", "PatchTopPlan", "PatchTopRuntime", "PatchTopReports", "PatchTopUI", "PatchTopEffects", "PatchTopTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "PatchTopModelTests", dependencies: ["PatchTopModel", "PatchTopPlan"]),
+        .testTarget(name: "PatchTopReportsTests", dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopReports"]),
         .testTarget(name: "PatchTopPlanTests", dependencies: ["PatchTopPlan", "PatchTopRuntime"]),
         .testTarget(
             name: "PatchTopRuntimeTests",
-            dependencies: ["PatchTopRuntime", "PatchTopUI"],
+            dependencies: ["PatchTopRuntime", "PatchTopReports", "PatchTopUI"],
             swiftSettings: optimisedEvenInDebug
         ),
         // Snapshots/ holds the expected text of the view snapshot tests, read from the source tree.
         .testTarget(
             name: "PatchTopUITests",
-            dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopRuntime", "PatchTopUI", "PatchTopEffects"],
+            dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopRuntime", "PatchTopReports", "PatchTopUI", "PatchTopEffects"],
             exclude: ["Snapshots"]
         ),
         .testTarget(
             name: "PatchTopEndToEndTests",
-            dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopUI", "PatchTopEffects", "PatchTopTerminal", "patchtop"],
+            dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopReports", "PatchTopUI", "PatchTopEffects", "PatchTopTerminal", "patchtop"],
             exclude: ["Models"]
         ),
     ],

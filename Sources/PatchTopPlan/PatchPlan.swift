@@ -36,6 +36,8 @@ public struct PatchPlan: Sendable {
     public let schedule: MemorySchedule
     /// The layer-by-layer schedule under the same memory options.
     public let layerByLayer: MemorySchedule
+    /// `layout`, once made.
+    let layoutCache = LayoutCache()
 
     /// Live bytes at each op. For stage ops: the bytes held whole plus the
     /// per-tile buffers live at that op, each sized for the largest tile

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import PatchTopModel
-import PatchTopUI
+import PatchTopReports
 
 /// `patchtop analyze MODEL`: the per-layer activation memory profile.
 struct Analyze: ParsableCommand {

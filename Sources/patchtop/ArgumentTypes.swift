@@ -1,5 +1,6 @@
 import ArgumentParser
 import PatchTopPlan
+import PatchTopReports
 import PatchTopRuntime
 import PatchTopUI
 

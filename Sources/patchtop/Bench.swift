@@ -4,7 +4,6 @@ import PatchTopEffects
 import PatchTopModel
 import PatchTopPlan
 import PatchTopRuntime
-import PatchTopUI
 
 /// `patchtop bench MODEL`: medians of the operations the TUI repeats on
 /// every key press. Build with `-c release`; debug figures mean little.
@@ -164,7 +163,7 @@ struct Bench: ParsableCommand {
         let limit = arena.maxArena.bytes
         let inferenceRuns = max(3, min(runs, 30))
         if let prepared = try? PreparedModel(model: loaded), let inputIndex = loaded.inputs.first,
-           let program = try? ArenaProgram(prepared: prepared, arenaLimit: limit) {
+           let program = (try? Pipeline(prepared: prepared, arenaLimit: limit))?.program {
             let input = SeededInput.bytes(for: loaded.tensors[inputIndex], seed: 0)
             inference = try? program.timeInference(input: input, runs: inferenceRuns)
             if perOp, inference != nil {
@@ -176,7 +175,7 @@ struct Bench: ParsableCommand {
             if !timedPlan.isPatched, timedPlan.options == program.plan.options {
                 // `-p 1` or `-n 0`: the timed plan is the layer-by-layer one.
                 patched = inference
-            } else if let patchedProgram = try? ArenaProgram(prepared: prepared, plan: timedPlan, arenaLimit: limit) {
+            } else if let patchedProgram = (try? Pipeline(prepared: prepared, patches: patches, patchLayers: n, arenaLimit: limit))?.program {
                 patched = try? patchedProgram.timeInference(input: input, runs: inferenceRuns)
                 if perOp, patched != nil, timedPlan.isPatched {
                     patchedKernels = try? patchedProgram.opTimings(input: input, runs: inferenceRuns)

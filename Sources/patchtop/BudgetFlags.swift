@@ -1,5 +1,5 @@
 import ArgumentParser
-import PatchTopUI
+import PatchTopPlan
 
 /// `--sram SIZE` or `--board NAME`: the SRAM budget line of the memory
 /// chart, shared by `tui` and `report` so both accept the same names.

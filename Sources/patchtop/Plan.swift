@@ -1,7 +1,7 @@
 import ArgumentParser
 import PatchTopModel
 import PatchTopPlan
-import PatchTopUI
+import PatchTopReports
 
 /// `patchtop plan MODEL -p P -n N`: one patch-based plan in detail.
 struct Plan: ParsableCommand {

@@ -3,8 +3,8 @@ import Foundation
 import PatchTopEffects
 import PatchTopModel
 import PatchTopPlan
+import PatchTopReports
 import PatchTopRuntime
-import PatchTopUI
 
 /// `patchtop run MODEL`: one inference with the embedded int8 runtime.
 struct Run: ParsableCommand {
@@ -105,24 +105,25 @@ struct Run: ParsableCommand {
         func failure(_ error: some CustomStringConvertible) -> CommandFailure { CommandFailure("\(loaded.name): \(error.description)") }
         let prepared: PreparedModel
         do { prepared = try PreparedModel(model: loaded) } catch { throw failure(error) }
-        let plan: PatchPlan
         let n = try resolvePatchLayers(loaded, patchLayers: patchLayers, splitIndex: splitIndex)
+        let requested: PatchPlan
         if let planFile {
-            plan = try readPlanFile(planFile, model: loaded, options: memory.options)
+            requested = try readPlanFile(planFile, model: prepared.model, options: memory.options)
         } else {
             do {
-                plan = try PatchPlan(model: loaded, grid: grid, patchLayers: n, options: memory.options,
-                                     haloCaching: cache.caching(budget: budget.budget?.bytes))
+                requested = try PatchPlan(model: prepared.model, grid: grid, patchLayers: n, options: memory.options,
+                                          haloCaching: cache.caching(budget: budget.budget?.bytes))
             } catch {
                 throw failure(error)
             }
         }
-        let program: ArenaProgram
+        let pipeline: Pipeline
         do {
-            program = try ArenaProgram(prepared: prepared, plan: plan, arenaLimit: arena.maxArena.bytes)
+            pipeline = try Pipeline(prepared: prepared, plan: requested, arenaLimit: arena.maxArena.bytes)
         } catch {
             throw failure(error)
         }
+        let plan = pipeline.plan, program = pipeline.program
         guard let inputIndex = loaded.inputs.first, !loaded.outputs.isEmpty else {
             throw CommandFailure("\(loaded.name): the model has no input or no output")
         }

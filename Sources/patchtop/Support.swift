@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PatchTopModel
 import PatchTopPlan
+import PatchTopReports
 import PatchTopUI
 
 /// A command that could not do its work: printed as `patchtop: message` on

@@ -1,5 +1,6 @@
 import Foundation
 import PatchTopModel
+import PatchTopReports
 import PatchTopUI
 import XCTest
 

@@ -1,6 +1,7 @@
 import Foundation
 import PatchTopModel
 import PatchTopPlan
+import PatchTopReports
 import PatchTopUI
 import XCTest
 

@@ -2,7 +2,7 @@ import Foundation
 import PatchTopEffects
 import PatchTopModel
 import PatchTopPlan
-import PatchTopRuntime
+@testable import PatchTopRuntime
 import PatchTopUI
 import XCTest
 
@@ -248,7 +248,7 @@ final class RunTests: XCTestCase {
         XCTAssertEqual(summary.request, request)
         XCTAssertEqual(summary.peakBytes, plan.peakBytes)
         XCTAssertEqual(summary.layerByLayerPeakBytes, plan.layerByLayerPeakBytes)
-        XCTAssertEqual(summary.plannedArenaBytes, ArenaLayout(plan: plan).arenaBytes)
+        XCTAssertEqual(summary.plannedArenaBytes, plan.layout.arenaBytes)
         XCTAssertTrue(summary.identical)
         XCTAssertGreaterThan(summary.milliseconds, 0)
         XCTAssertNil(try runner.run(request, shouldStop: { true }), "a superseded run returns nothing")
@@ -391,7 +391,7 @@ final class StepModeModelsTests: XCTestCase {
             var sawStaging = false
             while !snapshot.isFinished {
                 snapshot = try driver.perform(.next)
-                sawStaging = sawStaging || snapshot.blocks.contains { $0.staging }
+                sawStaging = sawStaging || snapshot.blocks.contains { if case .inplaceStaging = $0.kind { true } else { false } }
                 var grid = CellGrid(width: 40, height: 12)
                 var state = try AppState(model: model, patches: 2, patchLayers: n, options: options)
                 state.step = AppState.StepMode(snapshot: snapshot)

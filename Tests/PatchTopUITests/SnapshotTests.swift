@@ -2,7 +2,7 @@ import Foundation
 import PatchTopEffects
 import PatchTopModel
 import PatchTopPlan
-import PatchTopRuntime
+@testable import PatchTopRuntime
 import PatchTopUI
 import XCTest
 
@@ -95,7 +95,7 @@ final class SnapshotTests: XCTestCase {
         s.selectedLayer = 2
         s.selectedPatch = 4
         if run {
-            let layout = ArenaLayout(plan: s.plan)
+            let layout = s.plan.layout
             s = update(s, .runFinished(RunSummary(
                 request: s.currentRunRequest, peakBytes: s.plan.peakBytes, layerByLayerPeakBytes: s.plan.layerByLayerPeakBytes,
                 macOverhead: s.plan.macOverhead, measuredArenaBytes: layout.arenaBytes, plannedArenaBytes: layout.arenaBytes,

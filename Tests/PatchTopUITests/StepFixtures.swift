@@ -1,7 +1,7 @@
 import PatchTopEffects
 import PatchTopModel
 import PatchTopPlan
-import PatchTopRuntime
+@testable import PatchTopRuntime
 import PatchTopUI
 
 /// Step mode on the real runtime session.

@@ -1,4 +1,5 @@
 import Foundation
+import PatchTopReports
 import PatchTopUI
 
 /// `patchtop tui --profile FILE`: one line per frame (update + render

@@ -44,7 +44,7 @@ public final class ArenaPlanRunner: PlanRunner, @unchecked Sendable {
         let cached = reference
         lock.unlock()
         if let cached { return cached }
-        let program = try ArenaProgram(prepared: prepared, arenaLimit: arenaLimit)
+        let program = try Pipeline(prepared: prepared, arenaLimit: arenaLimit).program
         guard let output = try program.run(input: seededInput())?.outputs else {
             throw .stopped
         }
@@ -68,16 +68,17 @@ public final class ArenaPlanRunner: PlanRunner, @unchecked Sendable {
 
     public func run(_ request: RunRequest, shouldStop: @escaping @Sendable () -> Bool) throws(RuntimeError) -> RunSummary? {
         let prepared = try prepared.get()
-        let plan: PatchPlan
+        let requested: PatchPlan
         do {
-            plan = try request.plan(for: model)
+            requested = try request.plan(for: prepared.model)
         } catch {
             throw .plan(error)
         }
+        let pipeline = try Pipeline(prepared: prepared, plan: requested, arenaLimit: arenaLimit)
+        if shouldStop() { return nil }
         let reference = try layerByLayerOutput(prepared)
         if shouldStop() { return nil }
-        let program = try ArenaProgram(prepared: prepared, plan: plan, arenaLimit: arenaLimit)
-        if shouldStop() { return nil }
+        let plan = pipeline.plan, program = pipeline.program
         let clock = ContinuousClock()
         let start = clock.now
         guard let result = try program.run(input: seededInput(), shouldStop: shouldStop) else { return nil }

@@ -51,11 +51,12 @@ public struct RuntimeStepDriver: StepDriver {
             note = "stops before op \(prefix.stop) (\(op.kind.name)): \(prefix.reason)"
         }
         stopNote = note
-        let plan = try request.plan(for: model)
+let plan = try request.plan(for: prepared.model)
+        let pipeline = try Pipeline(prepared: prepared, plan: plan)
         guard let inIndex = model.inputs.first else { throw StepError("\(model.name) has no input") }
-        // The program first: it refuses an arena above the limit before the
-        // input's bytes are made.
-        program = try ArenaProgram(prepared: prepared, plan: plan)
+        // The program (made above) refuses an arena above the limit before
+        // the input's bytes are made.
+        program = pipeline.program
         input = SeededInput.bytes(for: model.tensors[inIndex], seed: seed)
         session = try ArenaSession(program: program, input: input)
         generation = request.generation
@@ -68,7 +69,7 @@ public struct RuntimeStepDriver: StepDriver {
     public mutating func step() throws {
         try session.step()
         if session.isFinished, reference == nil {
-            reference = try? ArenaProgram(prepared: program.prepared).run(input: input)?.outputs
+            reference = try? Pipeline(prepared: program.prepared).program.run(input: input)?.outputs
         }
     }
 
@@ -80,12 +81,7 @@ public struct RuntimeStepDriver: StepDriver {
 
     public func snapshot() -> StepSnapshot {
         let model = program.prepared.model
-        let blocks = session.occupancy().map {
-            var block = ArenaBlock(tensor: $0.tensor, perPatch: $0.isPerPatch, staging: $0.kind == .inplaceStaging(op: $0.kind.op ?? -1),
-                                   scratch: $0.kind == .residualScratch(op: $0.kind.op ?? -1), offset: $0.offset, bytes: $0.bytes)
-            if case .haloCache = $0.kind { block.cache = true }
-            return block
-        }
+        let blocks = session.occupancy().map { ArenaBlock(kind: $0.kind, tensor: $0.tensor, offset: $0.offset, bytes: $0.bytes) }
         var values: StepValues?
         if let last = session.last, model.operators.indices.contains(last.op),
            let held = session.values(ofTensor: model.operators[last.op].output) {

@@ -112,6 +112,12 @@ public struct MemorySchedule: Sendable {
             residents.reduce(0) { $1.isLive(at: op) ? max($0, $1.bytes) : $0 }
         }
 
+        /// The most bytes held at any op of `ops` (0 when it is not live
+        /// there): how much room it needs beside a buffer live over `ops`.
+        public func bytes(during ops: ClosedRange<Int>) -> Int {
+            residents.reduce(0) { $1.firstOp <= ops.upperBound && ops.lowerBound <= $1.lastOp ? max($0, $1.bytes) : $0 }
+        }
+
         /// Bytes at each op `firstOp...lastOp`.
         public var sizes: [Int] { (firstOp...lastOp).map { bytes(at: $0) } }
 
@@ -174,13 +180,19 @@ public struct MemorySchedule: Sendable {
             for resident in buffer.residents { home[resident.kind] = index }
         }
         self.home = home
-        var live = [Int](repeating: 0, count: model.operators.count)
-        for buffer in buffers where !live.isEmpty && buffer.firstOp < live.count {
-            for op in max(buffer.firstOp, 0)...min(buffer.lastOp, live.count - 1) { live[op] += buffer.bytes(at: op) }
-        }
+        let live = Self.liveBytes(of: buffers, ops: model.operators.count)
         liveBytes = live
         peakBytes = live.max() ?? 0
         peakOp = live.firstIndex(of: peakBytes) ?? 0
+    }
+
+    /// Live bytes of `buffers` at each op `0..<ops`.
+    static func liveBytes(of buffers: [Buffer], ops: Int) -> [Int] {
+        var live = [Int](repeating: 0, count: ops)
+        for buffer in buffers where !live.isEmpty && buffer.firstOp < live.count {
+            for op in max(buffer.firstOp, 0)...min(buffer.lastOp, live.count - 1) { live[op] += buffer.bytes(at: op) }
+        }
+        return live
     }
 
     /// The index in `buffers` of the buffer holding `kind`.

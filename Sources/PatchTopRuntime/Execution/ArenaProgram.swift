@@ -14,8 +14,8 @@ import PatchTopPlan
 public struct ArenaProgram: Sendable {
     public let prepared: PreparedModel
     public let plan: PatchPlan
-    /// Offset, size and lifetime of every buffer of the plan's memory
-    /// schedule (buffer id = index in `plan.schedule.buffers`).
+    /// The offset of every buffer of the plan's memory schedule
+    /// (`plan.layout`).
     public let layout: ArenaLayout
     /// Every piece of work in execution order.
     public let schedule: [ScheduledStep]
@@ -32,7 +32,7 @@ public struct ArenaProgram: Sendable {
     public static let defaultArenaLimit = 1 << 30
 
     /// Compiles layer-by-layer inference.
-    public init(prepared: PreparedModel, options: MemoryOptions = .tfliteMicro,
+    init(prepared: PreparedModel, options: MemoryOptions = .tfliteMicro,
                 arenaLimit: Int = ArenaProgram.defaultArenaLimit) throws(RuntimeError) {
         let plan: PatchPlan
         do {
@@ -46,7 +46,7 @@ public struct ArenaProgram: Sendable {
     /// Compiles `plan`, which must have been made for `prepared.model`.
     /// An arena above `arenaLimit` bytes is refused here, before any
     /// session allocates it.
-    public init(prepared: PreparedModel, plan: PatchPlan, arenaLimit: Int = ArenaProgram.defaultArenaLimit) throws(RuntimeError) {
+    init(prepared: PreparedModel, plan: PatchPlan, arenaLimit: Int = ArenaProgram.defaultArenaLimit) throws(RuntimeError) {
         guard plan.model.tensors.count == prepared.model.tensors.count,
               plan.model.operators.count == prepared.model.operators.count else {
             throw .planForOtherModel(plan: plan.model.name, model: prepared.model.name)
@@ -57,7 +57,7 @@ public struct ArenaProgram: Sendable {
         let model = prepared.model
         self.prepared = prepared
         self.plan = plan
-        let layout = ArenaLayout(plan: plan)
+        let layout = plan.layout
         guard layout.arenaBytes <= arenaLimit else {
             throw .arenaTooLarge(model: model.name, bytes: layout.arenaBytes, limit: arenaLimit)
         }

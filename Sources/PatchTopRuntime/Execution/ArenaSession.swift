@@ -172,13 +172,13 @@ public final class ArenaSession: @unchecked Sendable {
         let op = (last ?? next)?.op ?? 0
         let model = program.prepared.model
         let schedule = program.plan.schedule
-        return program.layout.live(at: op).filter { $0.buffer.bytes(at: op) > 0 }.compactMap { placement in
-            guard placement.buffer.id < schedule.buffers.count else { return nil }
-            let buffer = schedule.buffers[placement.buffer.id]
+        let live = schedule.live(at: op).sorted { (program.layout.offset(of: $0.index), $0.index) < (program.layout.offset(of: $1.index), $1.index) }
+        return live.map { index, bytes in
+            let buffer = schedule.buffers[index]
             let kind = buffer.resident(at: op)?.kind ?? buffer.kind
             let tensor = kind.tensor ?? kind.op.flatMap { model.operators[$0].input(0) } ?? 0
-            return ArenaOccupant(kind: kind, tensor: tensor, offset: placement.offset, bytes: placement.buffer.bytes(at: op),
-                                 firstOp: placement.buffer.first, lastOp: placement.buffer.last)
+            return ArenaOccupant(kind: kind, tensor: tensor, offset: program.layout.offset(of: index), bytes: bytes,
+                                 firstOp: buffer.firstOp, lastOp: buffer.lastOp)
         }
     }
 

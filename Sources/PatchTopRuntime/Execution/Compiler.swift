@@ -20,8 +20,8 @@ struct Compiler: Sendable {
         self.plan = plan
         self.constantOffsets = constantOffsets
         var offsets: [MemorySchedule.BufferKind: Int] = [:]
-        for placement in layout.placements where placement.buffer.id < plan.schedule.buffers.count {
-            for resident in plan.schedule.buffers[placement.buffer.id].residents { offsets[resident.kind] = placement.offset }
+        for placement in layout.placements {
+            for resident in plan.schedule.buffers[placement.buffer].residents { offsets[resident.kind] = placement.offset }
         }
         self.offsets = offsets
         self.inplace = Dictionary(plan.schedule.inplaceOps.map { ($0.op, $0) }, uniquingKeysWith: { a, _ in a })

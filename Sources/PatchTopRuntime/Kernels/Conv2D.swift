@@ -4,24 +4,24 @@ import PatchTopModel
 ///
 /// Multipliers and the activation clamp are computed once at prepare time so
 /// that running a patch costs only the accumulation.
-public struct Conv2DParams: Sendable {
-    public var batches: Int
-    public var inputChannels: Int
-    public var outputChannels: Int
+struct Conv2DParams: Sendable {
+    var batches: Int
+    var inputChannels: Int
+    var outputChannels: Int
     /// Geometry along height and width of the *full* input tensor: padding is
     /// decided against the full tensor even when only a patch is computed.
-    public var height: WindowGeometry
-    public var width: WindowGeometry
+    var height: WindowGeometry
+    var width: WindowGeometry
     /// `-input_zero_point`, added to each input byte before multiplying.
-    public var inputOffset: Int32
+    var inputOffset: Int32
     /// `output_zero_point`.
-    public var outputOffset: Int32
-    public var multipliers: [Int32]
-    public var shifts: [Int32]
-    public var activationMin: Int32
-    public var activationMax: Int32
+    var outputOffset: Int32
+    var multipliers: [Int32]
+    var shifts: [Int32]
+    var activationMin: Int32
+    var activationMax: Int32
 
-    public init(batches: Int, inputChannels: Int, outputChannels: Int, height: WindowGeometry, width: WindowGeometry,
+    init(batches: Int, inputChannels: Int, outputChannels: Int, height: WindowGeometry, width: WindowGeometry,
                 inputOffset: Int32, outputOffset: Int32, multipliers: [Int32], shifts: [Int32],
                 activationMin: Int32, activationMax: Int32) {
         precondition(multipliers.count == outputChannels && shifts.count == outputChannels)
@@ -39,16 +39,16 @@ public struct Conv2DParams: Sendable {
     }
 
     /// The whole output as a region.
-    public var fullOutput: Region2D { Region2D(height: height.outputSize, width: width.outputSize) }
+    var fullOutput: Region2D { Region2D(height: height.outputSize, width: width.outputSize) }
     /// The whole input as a region.
-    public var fullInput: Region2D { Region2D(height: height.inputSize, width: width.inputSize) }
+    var fullInput: Region2D { Region2D(height: height.inputSize, width: width.inputSize) }
 }
 
 /// Per-channel requantization multipliers exactly as TFLite Micro's
 /// `PopulateConvolutionQuantizationParams`: `input_scale · filter_scale[c] /
 /// output_scale` in double from float scales; a single filter scale is
 /// broadcast to every channel.
-public func perChannelMultipliers(inputScale: Float, filterScales: [Float], outputScale: Float, channels: Int)
+func perChannelMultipliers(inputScale: Float, filterScales: [Float], outputScale: Float, channels: Int)
     -> (multipliers: [Int32], shifts: [Int32]) {
     var multipliers = [Int32](), shifts = [Int32]()
     multipliers.reserveCapacity(channels)
@@ -71,7 +71,7 @@ public func perChannelMultipliers(inputScale: Float, filterScales: [Float], outp
 /// Filter layout `[out, kh, kw, in]`, bias int32 per output channel.
 /// Accumulation wraps on int32 overflow, as the C++ reference does on every
 /// real machine, so that a model with absurd biases gives garbage, not a trap.
-public func conv2DInt8(
+func conv2DInt8(
     _ p: Conv2DParams,
     input: UnsafeBufferPointer<Int8>, inputRegion: Region2D,
     filter: UnsafeBufferPointer<Int8>, bias: UnsafeBufferPointer<Int32>?,
@@ -115,7 +115,7 @@ public func conv2DInt8(
 }
 
 /// Whole-tensor convenience form of `conv2DInt8`.
-public func conv2DInt8(
+func conv2DInt8(
     _ p: Conv2DParams, input: UnsafeBufferPointer<Int8>, filter: UnsafeBufferPointer<Int8>,
     bias: UnsafeBufferPointer<Int32>?, output: UnsafeMutableBufferPointer<Int8>
 ) {

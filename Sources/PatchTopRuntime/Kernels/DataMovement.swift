@@ -1,7 +1,7 @@
 /// PAD for int8 NHWC-ish tensors of rank ≤ 4: copies the input into the
 /// middle of an output pre-filled with the pad value (TFLite pads quantized
 /// tensors with the output zero point, i.e. real 0).
-public func padInt8(input: UnsafeBufferPointer<Int8>, inputShape: [Int], paddings: [(before: Int, after: Int)],
+func padInt8(input: UnsafeBufferPointer<Int8>, inputShape: [Int], paddings: [(before: Int, after: Int)],
                     padValue: Int8, output: UnsafeMutableBufferPointer<Int8>) {
     let extra = 4 - inputShape.count
     let s = [Int](repeating: 1, count: extra) + inputShape
@@ -28,7 +28,7 @@ public func padInt8(input: UnsafeBufferPointer<Int8>, inputShape: [Int], padding
 
 /// CONCATENATION of int8 tensors along `axis`. TFLite requires int8 inputs to
 /// share the output's scale and zero point, so this is a pure copy.
-public func concatenateInt8(inputs: [UnsafeBufferPointer<Int8>], shapes: [[Int]], axis: Int,
+func concatenateInt8(inputs: [UnsafeBufferPointer<Int8>], shapes: [[Int]], axis: Int,
                             output: UnsafeMutableBufferPointer<Int8>) {
     guard let first = shapes.first else { return }
     let outer = first[..<axis].reduce(1, *)

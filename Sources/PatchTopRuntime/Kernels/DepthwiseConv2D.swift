@@ -2,20 +2,20 @@ import PatchTopModel
 
 /// Precomputed parameters of an int8 DEPTHWISE_CONV_2D with per-channel
 /// weights; output channel `c·depthMultiplier + m` reads input channel `c`.
-public struct DepthwiseConv2DParams: Sendable {
-    public var batches: Int
-    public var inputChannels: Int
-    public var depthMultiplier: Int
-    public var height: WindowGeometry
-    public var width: WindowGeometry
-    public var inputOffset: Int32
-    public var outputOffset: Int32
-    public var multipliers: [Int32]
-    public var shifts: [Int32]
-    public var activationMin: Int32
-    public var activationMax: Int32
+struct DepthwiseConv2DParams: Sendable {
+    var batches: Int
+    var inputChannels: Int
+    var depthMultiplier: Int
+    var height: WindowGeometry
+    var width: WindowGeometry
+    var inputOffset: Int32
+    var outputOffset: Int32
+    var multipliers: [Int32]
+    var shifts: [Int32]
+    var activationMin: Int32
+    var activationMax: Int32
 
-    public init(batches: Int, inputChannels: Int, depthMultiplier: Int, height: WindowGeometry, width: WindowGeometry,
+    init(batches: Int, inputChannels: Int, depthMultiplier: Int, height: WindowGeometry, width: WindowGeometry,
                 inputOffset: Int32, outputOffset: Int32, multipliers: [Int32], shifts: [Int32],
                 activationMin: Int32, activationMax: Int32) {
         precondition(multipliers.count == inputChannels * depthMultiplier && shifts.count == multipliers.count)
@@ -32,16 +32,16 @@ public struct DepthwiseConv2DParams: Sendable {
         self.activationMax = activationMax
     }
 
-    public var outputChannels: Int { inputChannels * depthMultiplier }
-    public var fullOutput: Region2D { Region2D(height: height.outputSize, width: width.outputSize) }
-    public var fullInput: Region2D { Region2D(height: height.inputSize, width: width.inputSize) }
+    var outputChannels: Int { inputChannels * depthMultiplier }
+    var fullOutput: Region2D { Region2D(height: height.outputSize, width: width.outputSize) }
+    var fullInput: Region2D { Region2D(height: height.inputSize, width: width.inputSize) }
 }
 
 /// Reference int8 depthwise convolution
 /// (`reference_integer_ops::DepthwiseConvPerChannel`) over a sub-rectangle of
 /// the output; see `conv2DInt8` for the region conventions. Filter layout
 /// `[1, kh, kw, inputChannels·depthMultiplier]`.
-public func depthwiseConv2DInt8(
+func depthwiseConv2DInt8(
     _ p: DepthwiseConv2DParams,
     input: UnsafeBufferPointer<Int8>, inputRegion: Region2D,
     filter: UnsafeBufferPointer<Int8>, bias: UnsafeBufferPointer<Int32>?,
@@ -85,7 +85,7 @@ public func depthwiseConv2DInt8(
 }
 
 /// Whole-tensor convenience form of `depthwiseConv2DInt8`.
-public func depthwiseConv2DInt8(
+func depthwiseConv2DInt8(
     _ p: DepthwiseConv2DParams, input: UnsafeBufferPointer<Int8>, filter: UnsafeBufferPointer<Int8>,
     bias: UnsafeBufferPointer<Int32>?, output: UnsafeMutableBufferPointer<Int8>
 ) {

@@ -3,21 +3,21 @@ import PatchTopModel
 /// Parameters of int8 ADD, as TFLite's quantized add prepares them: both
 /// inputs are lifted by 2^20 and rescaled to twice the larger input scale so
 /// that their sum can be requantized once without losing precision.
-public struct AddParams: Sendable {
-    public static let leftShift: Int32 = 20
-    public var input1Offset: Int32
-    public var input2Offset: Int32
-    public var outputOffset: Int32
-    public var input1Multiplier: Int32
-    public var input1Shift: Int32
-    public var input2Multiplier: Int32
-    public var input2Shift: Int32
-    public var outputMultiplier: Int32
-    public var outputShift: Int32
-    public var activationMin: Int32
-    public var activationMax: Int32
+struct AddParams: Sendable {
+    static let leftShift: Int32 = 20
+    var input1Offset: Int32
+    var input2Offset: Int32
+    var outputOffset: Int32
+    var input1Multiplier: Int32
+    var input1Shift: Int32
+    var input2Multiplier: Int32
+    var input2Shift: Int32
+    var outputMultiplier: Int32
+    var outputShift: Int32
+    var activationMin: Int32
+    var activationMax: Int32
 
-    public init(input1Scale: Float, input1ZeroPoint: Int32, input2Scale: Float, input2ZeroPoint: Int32,
+    init(input1Scale: Float, input1ZeroPoint: Int32, input2Scale: Float, input2ZeroPoint: Int32,
                 outputScale: Float, outputZeroPoint: Int32, activationMin: Int32, activationMax: Int32) {
         let twiceMax = 2 * Double(max(input1Scale, input2Scale))
         let m1 = FixedPoint.quantizeMultiplier(Double(input1Scale) / twiceMax)
@@ -34,7 +34,7 @@ public struct AddParams: Sendable {
     }
 
     @inlinable
-    public func apply(_ a: Int8, _ b: Int8) -> Int8 {
+    func apply(_ a: Int8, _ b: Int8) -> Int8 {
         let x1 = FixedPoint.wrappingShiftLeft(input1Offset + Int32(a), Self.leftShift)
         let x2 = FixedPoint.wrappingShiftLeft(input2Offset + Int32(b), Self.leftShift)
         let s1 = FixedPoint.multiplyByQuantizedMultiplierSmallerThanOne(x1, input1Multiplier, input1Shift)
@@ -46,16 +46,16 @@ public struct AddParams: Sendable {
 }
 
 /// Parameters of int8 MUL: one multiplier for `s1·s2/so`, computed in double.
-public struct MulParams: Sendable {
-    public var input1Offset: Int32
-    public var input2Offset: Int32
-    public var outputOffset: Int32
-    public var multiplier: Int32
-    public var shift: Int32
-    public var activationMin: Int32
-    public var activationMax: Int32
+struct MulParams: Sendable {
+    var input1Offset: Int32
+    var input2Offset: Int32
+    var outputOffset: Int32
+    var multiplier: Int32
+    var shift: Int32
+    var activationMin: Int32
+    var activationMax: Int32
 
-    public init(input1Scale: Float, input1ZeroPoint: Int32, input2Scale: Float, input2ZeroPoint: Int32,
+    init(input1Scale: Float, input1ZeroPoint: Int32, input2Scale: Float, input2ZeroPoint: Int32,
                 outputScale: Float, outputZeroPoint: Int32, activationMin: Int32, activationMax: Int32) {
         let m = FixedPoint.quantizeMultiplier(Double(input1Scale) * Double(input2Scale) / Double(outputScale))
         input1Offset = -input1ZeroPoint
@@ -67,7 +67,7 @@ public struct MulParams: Sendable {
     }
 
     @inlinable
-    public func apply(_ a: Int8, _ b: Int8) -> Int8 {
+    func apply(_ a: Int8, _ b: Int8) -> Int8 {
         let product = (input1Offset + Int32(a)) * (input2Offset + Int32(b))
         var out = FixedPoint.multiplyByQuantizedMultiplier(product, multiplier, shift) &+ outputOffset
         out = min(max(out, activationMin), activationMax)
@@ -77,7 +77,7 @@ public struct MulParams: Sendable {
 
 /// Applies a binary int8 op with NumPy-style broadcasting over shapes of
 /// rank ≤ 4 (squeeze-excite multiplies `[1,H,W,C]` by `[1,1,1,C]`).
-public func broadcastBinaryInt8(
+func broadcastBinaryInt8(
     shape1: [Int], _ a: UnsafeBufferPointer<Int8>, shape2: [Int], _ b: UnsafeBufferPointer<Int8>,
     outputShape: [Int], _ output: UnsafeMutableBufferPointer<Int8>, _ f: (Int8, Int8) -> Int8
 ) {
@@ -109,15 +109,15 @@ public func broadcastBinaryInt8(
 /// Parameters of a standalone int8 RELU / RELU6: TFLite requantizes by
 /// `input_scale / output_scale` (float division) and clamps to the
 /// quantized bounds of [0, 6] or [0, ∞).
-public struct ReluParams: Sendable {
-    public var inputZeroPoint: Int32
-    public var outputZeroPoint: Int32
-    public var multiplier: Int32
-    public var shift: Int32
-    public var activationMin: Int32
-    public var activationMax: Int32
+struct ReluParams: Sendable {
+    var inputZeroPoint: Int32
+    var outputZeroPoint: Int32
+    var multiplier: Int32
+    var shift: Int32
+    var activationMin: Int32
+    var activationMax: Int32
 
-    public init(inputScale: Float, inputZeroPoint: Int32, outputScale: Float, outputZeroPoint: Int32, upperBound: Float?) {
+    init(inputScale: Float, inputZeroPoint: Int32, outputScale: Float, outputZeroPoint: Int32, upperBound: Float?) {
         (multiplier, shift) = FixedPoint.quantizeMultiplier(Double(inputScale / outputScale))
         self.inputZeroPoint = inputZeroPoint
         self.outputZeroPoint = outputZeroPoint
@@ -130,7 +130,7 @@ public struct ReluParams: Sendable {
     }
 
     @inlinable
-    public func apply(_ x: Int8) -> Int8 {
+    func apply(_ x: Int8) -> Int8 {
         var v = outputZeroPoint &+ FixedPoint.multiplyByQuantizedMultiplier(Int32(x) - inputZeroPoint, multiplier, shift)
         v = min(max(v, activationMin), activationMax)
         return Int8(v)

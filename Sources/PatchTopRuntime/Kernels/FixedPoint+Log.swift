@@ -17,7 +17,7 @@ extension FixedPoint {
     /// the exponent of two from the headroom, then a rational (Padé-style)
     /// approximation of the mantissa's log, all in Q0.31 products.
     @inlinable
-    public static func logXForXGreaterThanOrEqualTo1(_ x: Int32, inputIntegerBits: Int32, outputIntegerBits: Int32) -> Int32 {
+    static func logXForXGreaterThanOrEqualTo1(_ x: Int32, inputIntegerBits: Int32, outputIntegerBits: Int32) -> Int32 {
         let accumIntegerBits = outputIntegerBits + 1
         let log2: Int32 = 1488522236            // log(2)
         let sqrtSqrtHalf: Int32 = 1805811301    // 0.5^(1/4)

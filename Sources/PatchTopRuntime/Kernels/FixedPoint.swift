@@ -7,7 +7,7 @@ import PatchTopModel
 /// difference in rounding (ties, negative values, the saturating corner case)
 /// shows up as off-by-one output bytes, so each one mirrors the reference
 /// implementation in `tensorflow/lite/kernels/internal/common.h` and gemmlowp.
-public enum FixedPoint {
+enum FixedPoint {
     /// Splits a positive real multiplier into a Q31 `multiplier` and a power
     /// of two `shift` (positive = left), as `tflite::QuantizeMultiplier` does:
     /// `frexp`, round half away from zero, and carry when rounding reaches 2^31.
@@ -15,13 +15,13 @@ public enum FixedPoint {
     /// Never traps: a ratio that is NaN, infinite or negative (possible only
     /// from a corrupt model) gives `(0, 0)`. Preparers check every ratio from
     /// a model with `checkedQuantizeMultiplier` first and refuse those.
-    public static func quantizeMultiplier(_ realMultiplier: Double) -> (multiplier: Int32, shift: Int32) {
+    static func quantizeMultiplier(_ realMultiplier: Double) -> (multiplier: Int32, shift: Int32) {
         checkedQuantizeMultiplier(realMultiplier) ?? (0, 0)
     }
 
     /// `quantizeMultiplier`, or `nil` for a ratio no Q31 multiplier can
     /// hold: NaN, infinite or negative.
-    public static func checkedQuantizeMultiplier(_ realMultiplier: Double) -> (multiplier: Int32, shift: Int32)? {
+    static func checkedQuantizeMultiplier(_ realMultiplier: Double) -> (multiplier: Int32, shift: Int32)? {
         guard realMultiplier.isFinite, realMultiplier >= 0 else { return nil }
         if realMultiplier == 0 { return (0, 0) }
         let parts = frexp(realMultiplier)
@@ -44,7 +44,7 @@ public enum FixedPoint {
     /// `2·a·b`, rounded half away from zero; `Int32.min × Int32.min`, the one
     /// product that does not fit, saturates to `Int32.max`.
     @inlinable
-    public static func saturatingRoundingDoublingHighMul(_ a: Int32, _ b: Int32) -> Int32 {
+    static func saturatingRoundingDoublingHighMul(_ a: Int32, _ b: Int32) -> Int32 {
         if a == b && a == Int32.min { return Int32.max }
         let ab = Int64(a) * Int64(b)
         let nudge: Int64 = ab >= 0 ? (1 << 30) : (1 - (1 << 30))
@@ -58,7 +58,7 @@ public enum FixedPoint {
     /// that no value from a model can trap: negative exponents multiply
     /// (saturating), exponents above 31 leave 0 or −1.
     @inlinable
-    public static func roundingDivideByPOT(_ x: Int32, _ exponent: Int32) -> Int32 {
+    static func roundingDivideByPOT(_ x: Int32, _ exponent: Int32) -> Int32 {
         guard exponent >= 0 && exponent <= 31 else { return roundingDivideByPOTOutOfRange(x, exponent) }
         let mask = Int32(truncatingIfNeeded: (Int64(1) << Int64(exponent)) - 1)
         let remainder = x & mask
@@ -80,14 +80,14 @@ public enum FixedPoint {
     /// `x · 2^shift` in 32 bits, wrapping on overflow as TFLite's C++ does on
     /// every target it runs on (the left shift of `MultiplyByQuantizedMultiplier`).
     @inlinable
-    public static func wrappingShiftLeft(_ x: Int32, _ shift: Int32) -> Int32 {
+    static func wrappingShiftLeft(_ x: Int32, _ shift: Int32) -> Int32 {
         x &* (Int32(1) &<< shift)
     }
 
     /// The reference (TFLite Micro) `MultiplyByQuantizedMultiplier`:
     /// left shift, then SRDHM, then a rounding right shift.
     @inlinable
-    public static func multiplyByQuantizedMultiplier(_ x: Int32, _ multiplier: Int32, _ shift: Int32) -> Int32 {
+    static func multiplyByQuantizedMultiplier(_ x: Int32, _ multiplier: Int32, _ shift: Int32) -> Int32 {
         let leftShift = shift > 0 ? shift : 0
         let rightShift = shift > 0 ? 0 : -shift
         return roundingDivideByPOT(
@@ -100,7 +100,7 @@ public enum FixedPoint {
     /// rescales this way; near-ties it differs from the double-rounding
     /// `multiplyByQuantizedMultiplier`, so each op must use the one TFLite uses.
     @inlinable
-    public static func multiplyByQuantizedMultiplierSingleRounding(_ x: Int64, _ multiplier: Int32, _ shift: Int32) -> Int32 {
+    static func multiplyByQuantizedMultiplierSingleRounding(_ x: Int64, _ multiplier: Int32, _ shift: Int32) -> Int32 {
         let totalShift = Int64(31 - shift)
         let rounded = (x &* Int64(multiplier) &+ (Int64(1) << (totalShift - 1))) >> totalShift
         return Int32(truncatingIfNeeded: rounded)
@@ -109,7 +109,7 @@ public enum FixedPoint {
     /// `MultiplyByQuantizedMultiplierSmallerThanOneExp`, used by ADD: no left
     /// shift, the (non-positive) exponent becomes a rounding right shift.
     @inlinable
-    public static func multiplyByQuantizedMultiplierSmallerThanOne(_ x: Int32, _ multiplier: Int32, _ shift: Int32) -> Int32 {
+    static func multiplyByQuantizedMultiplierSmallerThanOne(_ x: Int32, _ multiplier: Int32, _ shift: Int32) -> Int32 {
         roundingDivideByPOT(saturatingRoundingDoublingHighMul(x, multiplier), -shift)
     }
 }
@@ -122,7 +122,7 @@ public enum FixedPoint {
 /// A tiny scale puts a bound far outside Int32 (6 / 1e-12); TFLite's cast
 /// is undefined there, and the bound is clamped to −128…127 right after,
 /// so the bound saturates instead (`FixedPoint.quantizedBound`).
-public func activationRangeInt8(_ activation: Activation, scale: Float, zeroPoint: Int32) -> (min: Int32, max: Int32)? {
+func activationRangeInt8(_ activation: Activation, scale: Float, zeroPoint: Int32) -> (min: Int32, max: Int32)? {
     let qmin: Int32 = -128, qmax: Int32 = 127
     func quantize(_ f: Float) -> Int32 { FixedPoint.quantizedBound(f, scale: scale, zeroPoint: zeroPoint) }
     switch activation {
@@ -141,7 +141,7 @@ extension FixedPoint {
     /// rounding half away from zero as TFLite quantizes a clamp bound,
     /// saturated to Int32 where it would overflow (a NaN gives the zero
     /// point). Exact wherever the result fits.
-    public static func quantizedBound(_ value: Float, scale: Float, zeroPoint: Int32) -> Int32 {
+    static func quantizedBound(_ value: Float, scale: Float, zeroPoint: Int32) -> Int32 {
         let steps = (value / scale).rounded(.toNearestOrAwayFromZero)
         guard !steps.isNaN else { return zeroPoint }
         let wide = Int64(max(min(steps, 4e9), -4e9)) + Int64(zeroPoint)
@@ -151,7 +151,7 @@ extension FixedPoint {
     /// `value` rounded half away from zero, or `nil` when it is not finite or
     /// falls outside Int32: the conversion every count or bound read from a
     /// model goes through, so that an impossible one is refused, not trapped on.
-    public static func checkedInt32(_ value: Double) -> Int32? {
+    static func checkedInt32(_ value: Double) -> Int32? {
         let rounded = value.rounded(.toNearestOrAwayFromZero)
         guard rounded.isFinite, rounded >= -2_147_483_648, rounded <= 2_147_483_647 else { return nil }
         return Int32(rounded)
@@ -164,7 +164,7 @@ extension FixedPoint {
     /// gemmlowp's `SaturatingRoundingMultiplyByPOT`: a saturating left shift
     /// for positive exponents, `roundingDivideByPOT` for negative ones.
     @inlinable
-    public static func saturatingRoundingMultiplyByPOT(_ x: Int32, _ exponent: Int32) -> Int32 {
+    static func saturatingRoundingMultiplyByPOT(_ x: Int32, _ exponent: Int32) -> Int32 {
         if exponent == 0 { return x }
         if exponent < 0 { return roundingDivideByPOT(x, -exponent) }
         let threshold = Int32((Int64(1) << Int64(31 - exponent)) - 1)
@@ -175,7 +175,7 @@ extension FixedPoint {
 
     /// gemmlowp's `RoundingHalfSum`: `(a + b) / 2` rounded away from zero.
     @inlinable
-    public static func roundingHalfSum(_ a: Int32, _ b: Int32) -> Int32 {
+    static func roundingHalfSum(_ a: Int32, _ b: Int32) -> Int32 {
         let sum = Int64(a) + Int64(b)
         return Int32((sum + (sum >= 0 ? 1 : -1)) / 2)
     }
@@ -183,7 +183,7 @@ extension FixedPoint {
     /// `exp(a)` for `a` in [−1/4, 0), Q0.31 in and out: gemmlowp's Taylor
     /// expansion around −1/8.
     @inlinable
-    public static func expOnIntervalBetweenNegativeOneQuarterAnd0Excl(_ a: Int32) -> Int32 {
+    static func expOnIntervalBetweenNegativeOneQuarterAnd0Excl(_ a: Int32) -> Int32 {
         let constantTerm: Int32 = 1895147668      // exp(−1/8)
         let constantOneThird: Int32 = 715827883   // 1/3
         let x = a &+ (1 << 28)                    // a + 1/8
@@ -201,7 +201,7 @@ extension FixedPoint {
     /// of 1/4 (handled by a barrel of precomputed `exp(−2^k)` multipliers)
     /// and a remainder in [−1/4, 0).
     @inlinable
-    public static func expOnNegativeValues(_ a: Int32, integerBits: Int32) -> Int32 {
+    static func expOnNegativeValues(_ a: Int32, integerBits: Int32) -> Int32 {
         let fractionalBits = 31 - integerBits
         let oneQuarter: Int32 = 1 << (fractionalBits - 2)
         let mask = oneQuarter - 1
@@ -230,7 +230,7 @@ extension FixedPoint {
     /// gemmlowp's `one_over_one_plus_x_for_x_in_0_1`: `1/(1+x)` for Q0.31
     /// `x` in [0, 1), by three Newton–Raphson steps in Q2.29.
     @inlinable
-    public static func oneOverOnePlusXForXIn01(_ a: Int32) -> Int32 {
+    static func oneOverOnePlusXForXIn01(_ a: Int32) -> Int32 {
         let halfDenominator = roundingHalfSum(a, .max)
         let c48Over17: Int32 = 1515870810
         let cNeg32Over17: Int32 = -1010580540

@@ -1,33 +1,33 @@
 /// Precomputed parameters of an int8 FULLY_CONNECTED. Weights may be
 /// per-tensor (one multiplier) or per-channel (one per output row, as newer
 /// converters emit); a single multiplier is used for every row.
-public struct FullyConnectedParams: Sendable {
+struct FullyConnectedParams: Sendable {
     /// Rows of the flattened input (`input elements / inputDepth`).
-    public var batches: Int
-    public var inputDepth: Int
-    public var outputDepth: Int
-    public var inputOffset: Int32
+    var batches: Int
+    var inputDepth: Int
+    var outputDepth: Int
+    var inputOffset: Int32
     /// `-filter_zero_point` (0 for symmetric weights).
-    public var filterOffset: Int32
-    public var outputOffset: Int32
-    public var multipliers: [Int32]
-    public var shifts: [Int32]
-    public var activationMin: Int32
-    public var activationMax: Int32
+    var filterOffset: Int32
+    var outputOffset: Int32
+    var multipliers: [Int32]
+    var shifts: [Int32]
+    var activationMin: Int32
+    var activationMax: Int32
     /// Rescale with one rounding (`multiplyByQuantizedMultiplierSingleRounding`)
     /// instead of SRDHM + RDBPOT, as LiteRT 2.3.0's per-channel reference
     /// FC does. TFLite Micro does not (it rounds twice, per-channel or not),
     /// and the runtime follows TFLite Micro; this stays for comparing the two.
-    public var singleRounding: Bool = false
+    var singleRounding: Bool = false
 
-    public init(batches: Int, inputDepth: Int, outputDepth: Int, inputOffset: Int32, filterOffset: Int32 = 0,
+    init(batches: Int, inputDepth: Int, outputDepth: Int, inputOffset: Int32, filterOffset: Int32 = 0,
                 outputOffset: Int32, multiplier: Int32, shift: Int32, activationMin: Int32, activationMax: Int32) {
         self.init(batches: batches, inputDepth: inputDepth, outputDepth: outputDepth, inputOffset: inputOffset,
                   filterOffset: filterOffset, outputOffset: outputOffset, multipliers: [multiplier], shifts: [shift],
                   activationMin: activationMin, activationMax: activationMax)
     }
 
-    public init(batches: Int, inputDepth: Int, outputDepth: Int, inputOffset: Int32, filterOffset: Int32 = 0,
+    init(batches: Int, inputDepth: Int, outputDepth: Int, inputOffset: Int32, filterOffset: Int32 = 0,
                 outputOffset: Int32, multipliers: [Int32], shifts: [Int32], activationMin: Int32, activationMax: Int32) {
         precondition(multipliers.count == shifts.count && (multipliers.count == 1 || multipliers.count == outputDepth))
         self.batches = batches
@@ -45,7 +45,7 @@ public struct FullyConnectedParams: Sendable {
     /// The multiplier as TFLite's `GetQuantizedConvolutionMultipler` derives
     /// it: the input×filter scale product is taken in *float*, then divided
     /// by the output scale in double.
-    public static func multiplier(inputScale: Float, filterScale: Float, outputScale: Float) -> (Int32, Int32) {
+    static func multiplier(inputScale: Float, filterScale: Float, outputScale: Float) -> (Int32, Int32) {
         let product = Double(inputScale * filterScale)
         let q = FixedPoint.quantizeMultiplier(product / Double(outputScale))
         return (q.multiplier, q.shift)
@@ -54,7 +54,7 @@ public struct FullyConnectedParams: Sendable {
 
 /// Reference int8 fully connected (`reference_integer_ops::FullyConnected`).
 /// Weights `[outputDepth, inputDepth]`, bias optional.
-public func fullyConnectedInt8(
+func fullyConnectedInt8(
     _ p: FullyConnectedParams, input: UnsafeBufferPointer<Int8>, filter: UnsafeBufferPointer<Int8>,
     bias: UnsafeBufferPointer<Int32>?, output: UnsafeMutableBufferPointer<Int8>
 ) {

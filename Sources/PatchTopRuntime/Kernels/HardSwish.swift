@@ -2,15 +2,15 @@
 /// them: the input is lifted by 2^7 ("hi-res" scale), and two 16-bit
 /// multipliers map it to the output scale and to the "relu-ish" scale where
 /// real 3.0 is 32768. All scale arithmetic is in float, as TFLite does it.
-public struct HardSwishParams: Sendable {
-    public var inputZeroPoint: Int16
-    public var outputZeroPoint: Int16
-    public var outputMultiplier: Int16
-    public var outputExponent: Int32
-    public var reluishMultiplier: Int16
-    public var reluishExponent: Int32
+struct HardSwishParams: Sendable {
+    var inputZeroPoint: Int16
+    var outputZeroPoint: Int16
+    var outputMultiplier: Int16
+    var outputExponent: Int32
+    var reluishMultiplier: Int16
+    var reluishExponent: Int32
 
-    public init(inputScale: Float, inputZeroPoint: Int32, outputScale: Float, outputZeroPoint: Int32) {
+    init(inputScale: Float, inputZeroPoint: Int32, outputScale: Float, outputZeroPoint: Int32) {
         let hiresInputScale = (1.0 as Float / 128.0) * inputScale
         let reluishScale: Float = 3.0 / 32768.0
         let o = FixedPoint.quantizeMultiplier(Double(hiresInputScale / outputScale))
@@ -65,7 +65,7 @@ enum FixedPoint16 {
 extension HardSwishParams {
     /// `x · relu6(x + 3) / 6` in 16-bit fixed point, as TFLite's reference.
     @inlinable
-    public func apply(_ x: Int8) -> Int8 {
+    func apply(_ x: Int8) -> Int8 {
         applyImpl(x)
     }
 

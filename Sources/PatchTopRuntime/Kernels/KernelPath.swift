@@ -44,7 +44,7 @@ public enum KernelPath: String, Sendable, CaseIterable, Codable, CustomStringCon
     }
 
     /// The paths this CPU can run, best first (`portable` is always last).
-    public static var available: [KernelPath] {
+    static var available: [KernelPath] {
         let cpu = CPUFeatures.current
         guard cpu.contains(.avx2) else { return [.portable] }
         let vnni = cpu.contains(.avxVNNI) || cpu.contains(.avx512VNNI)
@@ -68,9 +68,9 @@ public struct CPUFeatures: OptionSet, Sendable, CustomStringConvertible {
     public let rawValue: UInt32
     public init(rawValue: UInt32) { self.rawValue = rawValue }
 
-    public static let avx2 = CPUFeatures(rawValue: UInt32(PT_CPU_AVX2))
-    public static let avx512VNNI = CPUFeatures(rawValue: UInt32(PT_CPU_AVX512_VNNI))
-    public static let avxVNNI = CPUFeatures(rawValue: UInt32(PT_CPU_AVX_VNNI))
+    static let avx2 = CPUFeatures(rawValue: UInt32(PT_CPU_AVX2))
+    static let avx512VNNI = CPUFeatures(rawValue: UInt32(PT_CPU_AVX512_VNNI))
+    static let avxVNNI = CPUFeatures(rawValue: UInt32(PT_CPU_AVX_VNNI))
 
     public static let current = CPUFeatures(rawValue: pt_cpu_features())
 

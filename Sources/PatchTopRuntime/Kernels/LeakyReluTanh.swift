@@ -5,16 +5,16 @@ import Foundation
 /// point and `s_in·alpha/s_out` below it. Both ratios are formed in float
 /// (TFLite multiplies and divides the float scales before widening to
 /// double), so the multipliers, and hence the bytes, match only that way.
-public struct LeakyReluParams: Sendable {
-    public var inputZeroPoint: Int32
-    public var outputZeroPoint: Int32
-    public var identityMultiplier: Int32
-    public var identityShift: Int32
-    public var alphaMultiplier: Int32
-    public var alphaShift: Int32
+struct LeakyReluParams: Sendable {
+    var inputZeroPoint: Int32
+    var outputZeroPoint: Int32
+    var identityMultiplier: Int32
+    var identityShift: Int32
+    var alphaMultiplier: Int32
+    var alphaShift: Int32
 
     /// `nil` when a ratio of the scales is not finite (no table can hold it).
-    public init?(inputScale: Float, inputZeroPoint: Int32, outputScale: Float, outputZeroPoint: Int32, alpha: Float) {
+    init?(inputScale: Float, inputZeroPoint: Int32, outputScale: Float, outputZeroPoint: Int32, alpha: Float) {
         let identity = inputScale / outputScale
         let alphaRatio = inputScale * alpha / outputScale
         guard identity.isFinite, alphaRatio.isFinite else { return nil }
@@ -26,7 +26,7 @@ public struct LeakyReluParams: Sendable {
 
     /// TFLite's `reference_ops::QuantizeLeakyRelu` for one value.
     @inlinable
-    public func apply(_ x: Int8) -> Int8 {
+    func apply(_ x: Int8) -> Int8 {
         let v = Int32(x) - inputZeroPoint
         let scaled = v >= 0
             ? FixedPoint.multiplyByQuantizedMultiplier(v, identityMultiplier, identityShift)
@@ -40,7 +40,7 @@ extension LookupTableInt8 {
     /// `Tanh16bitPrecision` is only the `kFixedPointOptimized` variant) build
     /// the same float table as LOGISTIC's: dequantize, `tanhf`, round half
     /// away from zero, add the zero point, clamp.
-    public static func tanh(inputScale: Float, inputZeroPoint: Int32, outputScale: Float, outputZeroPoint: Int32) -> LookupTableInt8 {
+    static func tanh(inputScale: Float, inputZeroPoint: Int32, outputScale: Float, outputZeroPoint: Int32) -> LookupTableInt8 {
         LookupTableInt8(inputScale: inputScale, inputZeroPoint: inputZeroPoint, outputScale: outputScale,
                         outputZeroPoint: outputZeroPoint) { tanhf($0) }
     }
@@ -52,7 +52,7 @@ extension AddParams {
     /// multiplier is not the same as subtracting the scaled value (the
     /// doubling high multiply rounds ties upwards, not away from zero), so
     /// the negation is kept exactly.
-    public static func sub(input1Scale: Float, input1ZeroPoint: Int32, input2Scale: Float, input2ZeroPoint: Int32,
+    static func sub(input1Scale: Float, input1ZeroPoint: Int32, input2Scale: Float, input2ZeroPoint: Int32,
                            outputScale: Float, outputZeroPoint: Int32, activationMin: Int32, activationMax: Int32) -> AddParams {
         var p = AddParams(input1Scale: input1Scale, input1ZeroPoint: input1ZeroPoint, input2Scale: input2Scale,
                           input2ZeroPoint: input2ZeroPoint, outputScale: outputScale, outputZeroPoint: outputZeroPoint,

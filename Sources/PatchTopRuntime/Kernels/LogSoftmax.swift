@@ -4,21 +4,21 @@ import Foundation
 /// (`LogSoftmaxQuantized`): differences from the row maximum scaled into
 /// Q5.26, `exp` summed in Q12.19, its log in Q5.26 subtracted, and the
 /// result in TFLite's fixed output quantization (16/256, zero point 127).
-public struct LogSoftmaxParams: Sendable {
-    public static let outputScale: Float = 16.0 / 256
-    public static let outputZeroPoint: Int32 = 127
-    public var inputMultiplier: Int32
-    public var inputLeftShift: Int32
-    public var reverseScalingDivisor: Int32
+struct LogSoftmaxParams: Sendable {
+    static let outputScale: Float = 16.0 / 256
+    static let outputZeroPoint: Int32 = 127
+    var inputMultiplier: Int32
+    var inputLeftShift: Int32
+    var reverseScalingDivisor: Int32
     /// The (non-positive) shift that goes with `reverseScalingDivisor`.
-    public var reverseScalingShift: Int32
-    public var diffMin: Int32
-    public var rows: Int
-    public var depth: Int
+    var reverseScalingShift: Int32
+    var diffMin: Int32
+    var rows: Int
+    var depth: Int
 
     /// `nil` for an input scale TFLite Micro's preparation cannot represent
     /// (its shifts would overflow).
-    public init?(inputScale: Float, rows: Int, depth: Int) {
+    init?(inputScale: Float, rows: Int, depth: Int) {
         // PreprocessLogSoftmaxScalingExp with beta 1 and 5 integer bits.
         let integerBits: Int32 = 5
         let real = min(Double(inputScale) * Double(Int64(1) << (31 - integerBits)), Double(Int32.max))
@@ -41,7 +41,7 @@ public struct LogSoftmaxParams: Sendable {
     }
 }
 
-public func logSoftmaxInt8(_ p: LogSoftmaxParams, input: UnsafeBufferPointer<Int8>, output: UnsafeMutableBufferPointer<Int8>) {
+func logSoftmaxInt8(_ p: LogSoftmaxParams, input: UnsafeBufferPointer<Int8>, output: UnsafeMutableBufferPointer<Int8>) {
     let depth = p.depth
     for r in 0..<p.rows {
         let base = r * depth
@@ -75,7 +75,7 @@ public func logSoftmaxInt8(_ p: LogSoftmaxParams, input: UnsafeBufferPointer<Int
 
 /// float32 LOG_SOFTMAX over the last dimension, as TFLite Micro's reference
 /// kernel: `x − max − log(Σ exp(x − max))` in Float.
-public func logSoftmaxFloat(rows: Int, depth: Int, input: UnsafeBufferPointer<Float>, output: UnsafeMutableBufferPointer<Float>) {
+func logSoftmaxFloat(rows: Int, depth: Int, input: UnsafeBufferPointer<Float>, output: UnsafeMutableBufferPointer<Float>) {
     for r in 0..<rows {
         let base = r * depth
         var maximum = -Float.greatestFiniteMagnitude

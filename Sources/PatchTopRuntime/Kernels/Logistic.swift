@@ -4,10 +4,10 @@ import Foundation
 /// `PopulateLookupTable` builds it: dequantize in float, `1/(1+e^−x)` in
 /// float, `round(y / s_out) + zp_out`, clamp. With one byte in and one byte
 /// out, a table is both the fastest and the most faithful form.
-public struct LookupTableInt8: Sendable {
-    public var table: [Int8]
+struct LookupTableInt8: Sendable {
+    var table: [Int8]
 
-    public init(inputScale: Float, inputZeroPoint: Int32, outputScale: Float, outputZeroPoint: Int32,
+    init(inputScale: Float, inputZeroPoint: Int32, outputScale: Float, outputZeroPoint: Int32,
                 transform: (Float) -> Float) {
         let inverseScale = 1 / outputScale
         var table = [Int8](repeating: 0, count: 256)
@@ -21,11 +21,11 @@ public struct LookupTableInt8: Sendable {
         self.table = table
     }
 
-    public static func logistic(inputScale: Float, inputZeroPoint: Int32, outputScale: Float, outputZeroPoint: Int32) -> LookupTableInt8 {
+    static func logistic(inputScale: Float, inputZeroPoint: Int32, outputScale: Float, outputZeroPoint: Int32) -> LookupTableInt8 {
         LookupTableInt8(inputScale: inputScale, inputZeroPoint: inputZeroPoint, outputScale: outputScale,
                         outputZeroPoint: outputZeroPoint) { 1 / (1 + expf(-$0)) }
     }
 
     @inlinable
-    public func apply(_ x: Int8) -> Int8 { table[Int(UInt8(bitPattern: x))] }
+    func apply(_ x: Int8) -> Int8 { table[Int(UInt8(bitPattern: x))] }
 }

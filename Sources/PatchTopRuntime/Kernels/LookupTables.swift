@@ -5,13 +5,13 @@
 /// the result cannot drift from the definition.
 extension LookupTableInt8 {
     /// Tabulates `f` over every int8 value.
-    public init(_ f: (Int8) -> Int8) {
+    init(_ f: (Int8) -> Int8) {
         var table = [Int8](repeating: 0, count: 256)
         for v in Int8.min...Int8.max { table[Int(UInt8(bitPattern: v))] = f(v) }
         self.init(table: table)
     }
 
-    public init(table: [Int8]) {
+    init(table: [Int8]) {
         precondition(table.count == 256)
         self.table = table
     }
@@ -19,10 +19,10 @@ extension LookupTableInt8 {
 
 /// A binary int8 op (ADD, MUL) tabulated over every pair of inputs:
 /// `table[a·256 + b]` with `a`, `b` as unsigned bytes.
-public struct BinaryTableInt8: Sendable {
-    public let table: [Int8]
+struct BinaryTableInt8: Sendable {
+    let table: [Int8]
 
-    public init(_ f: (Int8, Int8) -> Int8) {
+    init(_ f: (Int8, Int8) -> Int8) {
         var table = [Int8](repeating: 0, count: 65_536)
         for a in Int8.min...Int8.max {
             let row = Int(UInt8(bitPattern: a)) << 8
@@ -32,7 +32,7 @@ public struct BinaryTableInt8: Sendable {
     }
 
     @inlinable
-    public func apply(_ a: Int8, _ b: Int8) -> Int8 {
+    func apply(_ a: Int8, _ b: Int8) -> Int8 {
         table[Int(UInt8(bitPattern: a)) << 8 | Int(UInt8(bitPattern: b))]
     }
 }

@@ -8,20 +8,20 @@
 /// TensorFlow's own TFLite (2.21) divides `Σx / count` with truncation when
 /// the quantizations are equal; TFLite Micro and LiteRT 2.3.0 do not, and
 /// TFLite Micro is what runs on the device (see README).
-public struct MeanParams: Sendable {
-    public var loops: ReductionLoops
-    public var inputZeroPoint: Int32
-    public var outputZeroPoint: Int32
+struct MeanParams: Sendable {
+    var loops: ReductionLoops
+    var inputZeroPoint: Int32
+    var outputZeroPoint: Int32
     /// The `s_in/s_out` multiplier with `1/count` folded in.
-    public var meanMultiplier: Int32
-    public var meanShift: Int32
+    var meanMultiplier: Int32
+    var meanShift: Int32
     /// `s_in/s_out` alone, for sums that do not fit 32 bits.
-    public var multiplier: Int32
-    public var shift: Int32
+    var multiplier: Int32
+    var shift: Int32
 
     /// `nil` when `s_in/s_out` needs a shift outside −31…30 (no converter
     /// emits one; TFLite Micro's arithmetic would be undefined there).
-    public init?(loops: ReductionLoops, inputScale: Float, inputZeroPoint: Int32, outputScale: Float, outputZeroPoint: Int32) {
+    init?(loops: ReductionLoops, inputScale: Float, inputZeroPoint: Int32, outputScale: Float, outputZeroPoint: Int32) {
         self.loops = loops
         self.inputZeroPoint = inputZeroPoint
         self.outputZeroPoint = outputZeroPoint
@@ -46,7 +46,7 @@ public struct MeanParams: Sendable {
 /// sum that does not fit 32 bits takes the exact route (the rounded mean,
 /// then the unfolded multiplier), so every reduction TFLite Micro can run
 /// gives its bytes.
-public func meanInt8(_ p: MeanParams, input: UnsafeBufferPointer<Int8>, output: UnsafeMutableBufferPointer<Int8>) {
+func meanInt8(_ p: MeanParams, input: UnsafeBufferPointer<Int8>, output: UnsafeMutableBufferPointer<Int8>) {
     let loops = p.loops
     guard loops.count > 0 else {
         // An empty reduction: TFLite Micro leaves the zeroed output.
@@ -99,7 +99,7 @@ func meanResult(_ p: MeanParams, _ acc: Int64, count: Int64) -> Int8 {
 /// float32 MEAN over any axes: each output sums its inputs in row-major
 /// order in Float, then divides by the count, as TFLite Micro's reference
 /// kernel does (bit-identical).
-public func meanFloat(_ loops: ReductionLoops, input: UnsafeBufferPointer<Float>, output: UnsafeMutableBufferPointer<Float>) {
+func meanFloat(_ loops: ReductionLoops, input: UnsafeBufferPointer<Float>, output: UnsafeMutableBufferPointer<Float>) {
     guard loops.count > 0 else {
         for i in 0..<min(loops.outputs, output.count) { output[i] = 0 }
         return

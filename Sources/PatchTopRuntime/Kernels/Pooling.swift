@@ -2,15 +2,15 @@ import PatchTopModel
 
 /// Parameters of int8 AVERAGE_POOL_2D and MAX_POOL_2D. Pooling keeps the
 /// input's quantization, so only the activation clamp is precomputed.
-public struct PoolParams: Sendable {
-    public var batches: Int
-    public var channels: Int
-    public var height: WindowGeometry
-    public var width: WindowGeometry
-    public var activationMin: Int32
-    public var activationMax: Int32
+struct PoolParams: Sendable {
+    var batches: Int
+    var channels: Int
+    var height: WindowGeometry
+    var width: WindowGeometry
+    var activationMin: Int32
+    var activationMax: Int32
 
-    public init(batches: Int, channels: Int, height: WindowGeometry, width: WindowGeometry,
+    init(batches: Int, channels: Int, height: WindowGeometry, width: WindowGeometry,
                 activationMin: Int32, activationMax: Int32) {
         self.batches = batches
         self.channels = channels
@@ -20,12 +20,12 @@ public struct PoolParams: Sendable {
         self.activationMax = activationMax
     }
 
-    public var fullOutput: Region2D { Region2D(height: height.outputSize, width: width.outputSize) }
-    public var fullInput: Region2D { Region2D(height: height.inputSize, width: width.inputSize) }
+    var fullOutput: Region2D { Region2D(height: height.outputSize, width: width.outputSize) }
+    var fullInput: Region2D { Region2D(height: height.inputSize, width: width.inputSize) }
 }
 
 /// Which reduction a pool applies.
-public enum PoolKind: Sendable {
+enum PoolKind: Sendable {
     case average, max
 }
 
@@ -33,7 +33,7 @@ public enum PoolKind: Sendable {
 /// excluded from the window (average divides by the in-image count), and
 /// average rounds `(sum ± count/2) / count` towards zero on the sign of the
 /// sum, as `reference_integer_ops::AveragePool` does.
-public func poolInt8(
+func poolInt8(
     _ kind: PoolKind, _ p: PoolParams,
     input: UnsafeBufferPointer<Int8>, inputRegion: Region2D,
     output: UnsafeMutableBufferPointer<Int8>, outputRegion: Region2D,
@@ -86,7 +86,7 @@ public func poolInt8(
 }
 
 /// Whole-tensor convenience form of `poolInt8`.
-public func poolInt8(_ kind: PoolKind, _ p: PoolParams, input: UnsafeBufferPointer<Int8>,
+func poolInt8(_ kind: PoolKind, _ p: PoolParams, input: UnsafeBufferPointer<Int8>,
                      output: UnsafeMutableBufferPointer<Int8>) {
     poolInt8(kind, p, input: input, inputRegion: p.fullInput, output: output, outputRegion: p.fullOutput,
              outputRows: 0..<p.height.outputSize, outputCols: 0..<p.width.outputSize)

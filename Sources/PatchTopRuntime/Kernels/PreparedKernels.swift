@@ -7,8 +7,8 @@
 /// speed without touching the executors.
 
 /// A CONV_2D ready to run.
-public struct Conv2DKernel: Sendable {
-    public let params: Conv2DParams
+struct Conv2DKernel: Sendable {
+    let params: Conv2DParams
     let filter: [Int8]
     let bias: [Int32]?
     /// The form that runs: the AVX2 kernel, the portable SIMD one, or
@@ -24,7 +24,7 @@ public struct Conv2DKernel: Sendable {
 
     /// Prepares the kernel for `path` (by default the process's), falling
     /// back to a slower exact form where that path cannot take the op.
-    public init(_ params: Conv2DParams, filter: [Int8], bias: [Int32]?, path: KernelPath = .active) {
+    init(_ params: Conv2DParams, filter: [Int8], bias: [Int32]?, path: KernelPath = .active) {
         self.params = params
         self.filter = filter
         self.bias = bias
@@ -51,7 +51,7 @@ public struct Conv2DKernel: Sendable {
     }
 
     /// The path this kernel runs on; nil for the reference loops.
-    public var path: KernelPath? {
+    var path: KernelPath? {
         switch implementation {
         case .vnni: .vnni
         case .avx2: .avx2
@@ -63,7 +63,7 @@ public struct Conv2DKernel: Sendable {
     /// Computes output rows `outputRows` × columns `outputCols` (full-tensor
     /// coordinates) into `output`, which holds `outputRegion`; `input` holds
     /// `inputRegion` and covers every in-image pixel those outputs read.
-    public func run(input: UnsafeBufferPointer<Int8>, inputRegion: Region2D,
+    func run(input: UnsafeBufferPointer<Int8>, inputRegion: Region2D,
                     output: UnsafeMutableBufferPointer<Int8>, outputRegion: Region2D,
                     outputRows: Range<Int>, outputCols: Range<Int>) {
         switch implementation {
@@ -96,8 +96,8 @@ public struct Conv2DKernel: Sendable {
 }
 
 /// A DEPTHWISE_CONV_2D ready to run.
-public struct DepthwiseConv2DKernel: Sendable {
-    public let params: DepthwiseConv2DParams
+struct DepthwiseConv2DKernel: Sendable {
+    let params: DepthwiseConv2DParams
     let filter: [Int8]
     let bias: [Int32]?
     /// As `Conv2DKernel.implementation`; a depth multiplier above 1 runs
@@ -110,7 +110,7 @@ public struct DepthwiseConv2DKernel: Sendable {
         case reference
     }
 
-    public init(_ params: DepthwiseConv2DParams, filter: [Int8], bias: [Int32]?, path: KernelPath = .active) {
+    init(_ params: DepthwiseConv2DParams, filter: [Int8], bias: [Int32]?, path: KernelPath = .active) {
         self.params = params
         self.filter = filter
         self.bias = bias
@@ -124,7 +124,7 @@ public struct DepthwiseConv2DKernel: Sendable {
     }
 
     /// The path this kernel runs on; nil for the reference loops.
-    public var path: KernelPath? {
+    var path: KernelPath? {
         switch implementation {
         case .avx2: .avx2
         case .portable: .portable
@@ -133,7 +133,7 @@ public struct DepthwiseConv2DKernel: Sendable {
     }
 
     /// Same contract as `Conv2DKernel.run`.
-    public func run(input: UnsafeBufferPointer<Int8>, inputRegion: Region2D,
+    func run(input: UnsafeBufferPointer<Int8>, inputRegion: Region2D,
                     output: UnsafeMutableBufferPointer<Int8>, outputRegion: Region2D,
                     outputRows: Range<Int>, outputCols: Range<Int>) {
         switch implementation {
@@ -163,8 +163,8 @@ public struct DepthwiseConv2DKernel: Sendable {
 }
 
 /// A FULLY_CONNECTED ready to run.
-public struct FullyConnectedKernel: Sendable {
-    public let params: FullyConnectedParams
+struct FullyConnectedKernel: Sendable {
+    let params: FullyConnectedParams
     let filter: [Int8]
     let bias: [Int32]?
     let implementation: Implementation
@@ -174,7 +174,7 @@ public struct FullyConnectedKernel: Sendable {
         case portable(PortableFullyConnected)
     }
 
-    public init(_ params: FullyConnectedParams, filter: [Int8], bias: [Int32]?, path: KernelPath = .active) {
+    init(_ params: FullyConnectedParams, filter: [Int8], bias: [Int32]?, path: KernelPath = .active) {
         self.params = params
         self.filter = filter
         self.bias = bias
@@ -186,7 +186,7 @@ public struct FullyConnectedKernel: Sendable {
     }
 
     /// The path this kernel runs on.
-    public var path: KernelPath {
+    var path: KernelPath {
         switch implementation {
         case .avx2: .avx2
         case .portable: .portable
@@ -194,7 +194,7 @@ public struct FullyConnectedKernel: Sendable {
     }
 
     /// Computes every output row from the flattened input.
-    public func run(input: UnsafeBufferPointer<Int8>, output: UnsafeMutableBufferPointer<Int8>) {
+    func run(input: UnsafeBufferPointer<Int8>, output: UnsafeMutableBufferPointer<Int8>) {
         withOptionalBuffer(bias) { b in
             switch implementation {
             case .avx2(let k): k.run(params, input: input, bias: b, output: output)

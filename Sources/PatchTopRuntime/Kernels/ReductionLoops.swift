@@ -5,23 +5,23 @@
 /// one output reads, in the input's row-major order. That is the order in
 /// which TFLite Micro's reference `Reduce` adds them up, which matters for
 /// float sums.
-public struct ReductionLoops: Equatable, Sendable {
+struct ReductionLoops: Equatable, Sendable {
     /// Sizes and input strides (in elements) of the kept dimensions, outer
     /// first, padded to four with size 1.
-    public let kept: [Int]
-    public let keptStrides: [Int]
+    let kept: [Int]
+    let keptStrides: [Int]
     /// Sizes and input strides of the reduced dimensions, outer first,
     /// padded to four with size 1.
-    public let reduced: [Int]
-    public let reducedStrides: [Int]
+    let reduced: [Int]
+    let reducedStrides: [Int]
     /// Inputs per output: the product of the reduced sizes.
-    public let count: Int
+    let count: Int
     /// Outputs: the product of the kept sizes.
-    public let outputs: Int
+    let outputs: Int
 
     /// `nil` when the rank is above 4 or an axis is out of range. Axes may
     /// be negative (counted from the end) and repeated, as TFLite allows.
-    public init?(shape: [Int], axes: [Int]) {
+    init?(shape: [Int], axes: [Int]) {
         guard shape.count <= 4 else { return nil }
         var reducedAxes = Set<Int>()
         for axis in axes {

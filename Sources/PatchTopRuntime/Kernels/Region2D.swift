@@ -11,7 +11,7 @@ public struct Region2D: Equatable, Hashable, Sendable {
     public var height: Int
     public var width: Int
 
-    public init(y: Int = 0, x: Int = 0, height: Int, width: Int) {
+    init(y: Int = 0, x: Int = 0, height: Int, width: Int) {
         self.y = y
         self.x = x
         self.height = height
@@ -26,7 +26,7 @@ public struct Region2D: Equatable, Hashable, Sendable {
     /// Element offset of pixel (`row`, `col`) (full-tensor coordinates) of
     /// batch `batch` in a buffer with `channels` channels.
     @inlinable
-    public func offset(batch: Int, row: Int, col: Int, channels: Int) -> Int {
+    func offset(batch: Int, row: Int, col: Int, channels: Int) -> Int {
         ((batch * height + (row - y)) * width + (col - x)) * channels
     }
 }

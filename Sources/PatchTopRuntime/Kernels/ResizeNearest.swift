@@ -4,16 +4,16 @@
 /// `GetNearestNeighbor` computes them (float scale, floor, or round with
 /// `align_corners`, half-pixel offset), so running is only copies. No
 /// requantization: TFLite copies the bytes whatever the quantization.
-public struct ResizeNearestParams: Sendable, Equatable {
-    public var batches: Int
-    public var inputHeight: Int
-    public var inputWidth: Int
-    public var channels: Int
+struct ResizeNearestParams: Sendable, Equatable {
+    var batches: Int
+    var inputHeight: Int
+    var inputWidth: Int
+    var channels: Int
     /// The input row of each output row, and the input column of each output column.
-    public var sourceRows: [Int]
-    public var sourceCols: [Int]
+    var sourceRows: [Int]
+    var sourceCols: [Int]
 
-    public init(batches: Int, inputHeight: Int, inputWidth: Int, channels: Int,
+    init(batches: Int, inputHeight: Int, inputWidth: Int, channels: Int,
                 outputHeight: Int, outputWidth: Int, alignCorners: Bool, halfPixelCenters: Bool) {
         self.batches = batches
         self.inputHeight = inputHeight
@@ -30,7 +30,7 @@ public struct ResizeNearestParams: Sendable, Equatable {
     /// TFLite's `GetNearestNeighbor`, in the same float arithmetic. The
     /// result is also clamped at 0, which TFLite does only with half-pixel
     /// centers but which can change nothing (the scale is never negative).
-    public static func nearest(_ value: Int, inputSize: Int, outputSize: Int, alignCorners: Bool, halfPixelCenters: Bool) -> Int {
+    static func nearest(_ value: Int, inputSize: Int, outputSize: Int, alignCorners: Bool, halfPixelCenters: Bool) -> Int {
         let scale: Float = alignCorners && outputSize > 1
             ? Float(inputSize - 1) / Float(outputSize - 1)
             : Float(inputSize) / Float(outputSize)
@@ -44,7 +44,7 @@ public struct ResizeNearestParams: Sendable, Equatable {
 }
 
 /// Runs RESIZE_NEAREST_NEIGHBOR on whole NHWC tensors.
-public func resizeNearestInt8(_ p: ResizeNearestParams, input: UnsafeBufferPointer<Int8>, output: UnsafeMutableBufferPointer<Int8>) {
+func resizeNearestInt8(_ p: ResizeNearestParams, input: UnsafeBufferPointer<Int8>, output: UnsafeMutableBufferPointer<Int8>) {
     let c = p.channels, outH = p.sourceRows.count, outW = p.sourceCols.count
     guard c > 0, let inBase = input.baseAddress, let outBase = output.baseAddress,
           input.count >= p.batches * p.inputHeight * p.inputWidth * c,

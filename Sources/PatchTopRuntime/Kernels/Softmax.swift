@@ -3,16 +3,16 @@ import Foundation
 /// Parameters of int8 SOFTMAX as TFLite's reference kernel prepares them:
 /// `beta · input_scale` becomes a multiplier onto a Q5.26 difference from
 /// the row maximum, and differences below `diffMin` contribute exactly 0.
-public struct SoftmaxParams: Sendable {
-    public static let scaledDiffIntegerBits: Int32 = 5
-    public static let accumulationIntegerBits: Int32 = 12
-    public var inputMultiplier: Int32
-    public var inputLeftShift: Int32
-    public var diffMin: Int32
-    public var rows: Int
-    public var depth: Int
+struct SoftmaxParams: Sendable {
+    static let scaledDiffIntegerBits: Int32 = 5
+    static let accumulationIntegerBits: Int32 = 12
+    var inputMultiplier: Int32
+    var inputLeftShift: Int32
+    var diffMin: Int32
+    var rows: Int
+    var depth: Int
 
-    public init(beta: Float, inputScale: Float, rows: Int, depth: Int) {
+    init(beta: Float, inputScale: Float, rows: Int, depth: Int) {
         let integerBits = Self.scaledDiffIntegerBits
         // PreprocessSoftmaxScaling.
         let maxReal = Double((Int64(1) << 31) - 1)
@@ -34,7 +34,7 @@ public struct SoftmaxParams: Sendable {
 
 /// Reference int8 → int8 softmax over the last axis (output scale 1/256,
 /// zero point −128, as TFLite requires).
-public func softmaxInt8(_ p: SoftmaxParams, input: UnsafeBufferPointer<Int8>, output: UnsafeMutableBufferPointer<Int8>) {
+func softmaxInt8(_ p: SoftmaxParams, input: UnsafeBufferPointer<Int8>, output: UnsafeMutableBufferPointer<Int8>) {
     let depth = p.depth
     for r in 0..<p.rows {
         let base = r * depth

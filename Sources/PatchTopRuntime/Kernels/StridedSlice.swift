@@ -2,19 +2,19 @@
 /// strides, resolved once (TensorFlow's clamping, begin/end/shrink masks)
 /// into a start and a step per dimension: the output walks those and the
 /// bytes move unchanged, so one kernel serves every element size.
-public struct StridedSliceParams: Equatable, Sendable {
+struct StridedSliceParams: Equatable, Sendable {
     /// Per dimension (padded at the front to rank 4): first input index,
     /// step, and output count.
-    public let start: [Int]
-    public let step: [Int]
-    public let count: [Int]
+    let start: [Int]
+    let step: [Int]
+    let count: [Int]
     /// Input strides in elements, padded likewise.
-    public let inputStrides: [Int]
-    public let elementBytes: Int
+    let inputStrides: [Int]
+    let elementBytes: Int
 
     /// `nil` for ellipsis or new-axis masks, a zero stride, rank above 4
     /// or vectors of the wrong length.
-    public init?(inputShape shape: [Int], begin: [Int], end: [Int], strides: [Int], beginMask: Int, endMask: Int,
+    init?(inputShape shape: [Int], begin: [Int], end: [Int], strides: [Int], beginMask: Int, endMask: Int,
                  ellipsisMask: Int, newAxisMask: Int, shrinkAxisMask: Int, offset: Bool, elementBytes: Int) {
         let rank = shape.count
         guard rank <= 4, begin.count == rank, end.count == rank, strides.count == rank,
@@ -54,10 +54,10 @@ public struct StridedSliceParams: Equatable, Sendable {
     }
 
     /// Output elements.
-    public var outputCount: Int { count.reduce(1, *) }
+    var outputCount: Int { count.reduce(1, *) }
 }
 
-public func stridedSlice(_ p: StridedSliceParams, input: UnsafeRawPointer, output: UnsafeMutableRawPointer) {
+func stridedSlice(_ p: StridedSliceParams, input: UnsafeRawPointer, output: UnsafeMutableRawPointer) {
     let c = p.count, s = p.inputStrides
     let base = zip(p.start, s).reduce(0) { $0 + $1.0 * $1.1 }
     let step = zip(p.step, s).map { $0 * $1 }

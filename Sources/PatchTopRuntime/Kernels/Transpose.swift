@@ -1,16 +1,16 @@
 /// TRANSPOSE of a tensor of rank ≤ 4 by a constant permutation: output
 /// dimension `k` is input dimension `perm[k]`. The bytes move, unchanged,
 /// so one kernel serves every element size.
-public struct TransposeParams: Equatable, Sendable {
+struct TransposeParams: Equatable, Sendable {
     /// Output sizes, padded at the front to rank 4.
-    public let outputShape: [Int]
+    let outputShape: [Int]
     /// For each output dimension, the input stride (in elements) it walks.
-    public let inputStrides: [Int]
-    public let elementBytes: Int
+    let inputStrides: [Int]
+    let elementBytes: Int
 
     /// `nil` unless `perm` is a permutation of `0..<shape.count` and the
     /// rank is at most 4.
-    public init?(inputShape shape: [Int], perm: [Int], elementBytes: Int) {
+    init?(inputShape shape: [Int], perm: [Int], elementBytes: Int) {
         guard shape.count <= 4, perm.count == shape.count, Set(perm) == Set(0..<shape.count), elementBytes > 0 else { return nil }
         var strides = [Int](repeating: 1, count: shape.count)
         for d in stride(from: shape.count - 2, through: 0, by: -1) { strides[d] = strides[d + 1] * shape[d + 1] }
@@ -21,7 +21,7 @@ public struct TransposeParams: Equatable, Sendable {
     }
 }
 
-public func transpose(_ p: TransposeParams, input: UnsafeRawPointer, output: UnsafeMutableRawPointer) {
+func transpose(_ p: TransposeParams, input: UnsafeRawPointer, output: UnsafeMutableRawPointer) {
     let o0 = p.outputShape[0], o1 = p.outputShape[1], o2 = p.outputShape[2], o3 = p.outputShape[3]
     let s0 = p.inputStrides[0], s1 = p.inputStrides[1], s2 = p.inputStrides[2], s3 = p.inputStrides[3]
     // The position counter is local to each specialisation (a counter

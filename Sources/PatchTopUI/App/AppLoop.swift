@@ -1,3 +1,4 @@
+import PatchTopReports
 /// The Elm loop: message → `update` → effects → render → draw. The
 /// terminal, `report --run` and the tests all run the app through this one
 /// loop, so none of them can drift from what the others do.

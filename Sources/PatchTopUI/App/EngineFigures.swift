@@ -1,5 +1,6 @@
 import PatchTopModel
 import PatchTopPlan
+import PatchTopReports
 
 /// The engine whose reservation a board budget is compared with (`E`,
 /// `--engine`): TFLite Micro's whole `tensor_arena` (layer by layer; it

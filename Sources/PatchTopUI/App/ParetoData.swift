@@ -1,5 +1,6 @@
 import PatchTopModel
 import PatchTopPlan
+import PatchTopReports
 
 /// A sweep of one model under one set of memory options: every valid plan
 /// and its Pareto front (peak memory against MACs), plus the largest n

@@ -1,5 +1,6 @@
 import PatchTopModel
 import PatchTopPlan
+import PatchTopReports
 
 /// The Elm-style update: the new state for a message, and the effects it
 /// asks for (a background run after a re-plan, an export, a step). Pure:

@@ -1,3 +1,5 @@
+import PatchTopPlan
+
 /// One step of the schedule: op `op`, and inside the patch stage the patch
 /// it computes (`nil` outside the stage).
 public struct StepPoint: Equatable, Hashable, Sendable {
@@ -11,28 +13,32 @@ public struct StepPoint: Equatable, Hashable, Sendable {
 
 /// A buffer that holds arena bytes right now: what the memory map draws.
 public struct ArenaBlock: Equatable, Hashable, Sendable {
+    /// What the buffer holds now, as the memory schedule names it.
+    public var kind: MemorySchedule.BufferKind
+    /// The tensor it holds (for a staging buffer or scratch row: its op's input).
     public var tensor: Int
-    /// A per-patch region buffer (reused by every patch) rather than a whole tensor.
-    public var perPatch: Bool
-    /// The one-channel staging buffer of an in-place depthwise conv reading `tensor`.
-    public var staging: Bool
-    /// The scratch row of a conv whose residual ADD is fused in.
-    public var scratch: Bool
-    /// A halo cache carried from patch to patch.
-    public var cache: Bool = false
     public var offset: Int
     public var bytes: Int
-    public init(tensor: Int, perPatch: Bool, staging: Bool = false, scratch: Bool = false, offset: Int, bytes: Int) {
+    public init(kind: MemorySchedule.BufferKind, tensor: Int, offset: Int, bytes: Int) {
+        self.kind = kind
         self.tensor = tensor
-        self.perPatch = perPatch
-        self.staging = staging
-        self.scratch = scratch
         self.offset = offset
         self.bytes = bytes
     }
 
-    /// What the memory schedule calls it, as the legend shows it.
-    public var kindLabel: String { cache ? "cache" : scratch ? "scratch" : staging ? "stage" : perPatch ? "patch" : "whole" }
+    /// A per-patch region buffer (reused by every patch) rather than a whole tensor.
+    public var isPerPatch: Bool { kind.isPerPatch }
+
+    /// The kind as the legend shows it.
+    public var kindLabel: String {
+        switch kind {
+        case .tensor: "whole"
+        case .patchRegion: "patch"
+        case .inplaceStaging: "stage"
+        case .residualScratch: "scratch"
+        case .haloCache: "cache"
+        }
+    }
     public var end: Int { offset + bytes }
 }
 

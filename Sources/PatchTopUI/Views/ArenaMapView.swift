@@ -106,7 +106,7 @@ public enum ArenaMapView {
             guard let index else { grid[x, y] = Cell("·", style: .dim); continue }
             let block = blocks[index]
             let style = CellStyle(fg: colors[index % colors.count], reverse: block.tensor == written)
-            grid[x, y] = Cell(letter(index, perPatch: block.perPatch), style: style)
+            grid[x, y] = Cell(letter(index, perPatch: block.isPerPatch), style: style)
         }
         // The legend, one buffer per line: a per-patch buffer gives its region, not the tensor's shape.
         y = mapY + mapRows
@@ -116,10 +116,10 @@ public enum ArenaMapView {
                 grid.text(TextFit.first(["+\(blocks.count - index) more buffers", "+\(blocks.count - index) more"], width: inner.width), x: inner.x, y: y, style: .dim)
                 break
             }
-            let extent = block.perPatch ? region(state.plan, tensor: block.tensor, model: model) : shape(block.tensor, model: model)
+            let extent = block.isPerPatch ? region(state.plan, tensor: block.tensor, model: model) : shape(block.tensor, model: model)
             let range = kib(block.offset) + "–" + kib(block.end)
             let kind = block.kindLabel
-            let letter = String(letter(index, perPatch: block.perPatch))
+            let letter = String(letter(index, perPatch: block.isPerPatch))
             let text = TextFit.first([
                 "\(letter) t\(block.tensor)  \(range) KiB  \(kind) \(extent)",
                 "\(letter) t\(block.tensor) \(range) \(kind) \(extent)",

@@ -1,5 +1,6 @@
 import PatchTopModel
 import PatchTopPlan
+import PatchTopReports
 
 /// First row to show so that `selected` is visible in a window of `visible` rows.
 func scrollOffset(selected: Int, count: Int, visible: Int) -> Int {

@@ -1,5 +1,6 @@
 import PatchTopModel
 import PatchTopPlan
+import PatchTopReports
 
 /// Step mode's heatmap: one channel of the output the last step wrote,
 /// as the arena holds it (a patch's region inside the stage, the whole map

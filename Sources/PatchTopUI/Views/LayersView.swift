@@ -1,5 +1,6 @@
 import PatchTopModel
 import PatchTopPlan
+import PatchTopReports
 
 /// The table of ops: stage ops marked `▌`, the peak op `▲`, the op step
 /// mode just executed `▶`, the selected row reversed (and `»` in exports).

@@ -1,5 +1,6 @@
 import PatchTopModel
 import PatchTopPlan
+import PatchTopReports
 
 /// Live bytes per layer as horizontal bars: layer-by-layer (left) against
 /// the plan (right), with the SRAM budget as a dotted line.

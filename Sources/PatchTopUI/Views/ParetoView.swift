@@ -1,5 +1,6 @@
 import PatchTopModel
 import PatchTopPlan
+import PatchTopReports
 
 /// `v`: every plan of the sweep as a point, peak memory (up) against MAC
 /// overhead (across), the Pareto front (no plan beats it on both) joined

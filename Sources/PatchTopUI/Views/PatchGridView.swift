@@ -1,5 +1,6 @@
 import PatchTopModel
 import PatchTopPlan
+import PatchTopReports
 
 /// The selected layer's output map cut into the plan's patches.
 ///

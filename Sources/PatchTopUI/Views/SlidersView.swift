@@ -1,5 +1,6 @@
 import PatchTopModel
 import PatchTopPlan
+import PatchTopReports
 
 /// p and n as sliders, each scaled to its valid range (p: 1 up to the
 /// stage output's smaller side; n: 0 up to the last n any plan reaches),

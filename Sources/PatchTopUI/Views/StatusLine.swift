@@ -1,5 +1,6 @@
 import PatchTopModel
 import PatchTopPlan
+import PatchTopReports
 
 /// The line above the hint bar: a notice (why the plan was chosen, an
 /// invalid n, where an export went), then the latest background run of

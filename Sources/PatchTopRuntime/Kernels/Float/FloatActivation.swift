@@ -3,20 +3,20 @@ import PatchTopModel
 /// The clamp of a float op's fused activation, as TFLite's
 /// `ActivationFunctionWithMinMax`: `min(max(x, lo), hi)` with `std::max`
 /// and `std::min` semantics (a NaN passes through).
-public struct FloatClamp: Equatable, Sendable {
-    public var lower: Float
-    public var upper: Float
+struct FloatClamp: Equatable, Sendable {
+    var lower: Float
+    var upper: Float
 
-    public static let none = FloatClamp(lower: -.greatestFiniteMagnitude, upper: .greatestFiniteMagnitude)
+    static let none = FloatClamp(lower: -.greatestFiniteMagnitude, upper: .greatestFiniteMagnitude)
 
-    public init(lower: Float, upper: Float) {
+    init(lower: Float, upper: Float) {
         self.lower = lower
         self.upper = upper
     }
 
     /// TFLite's `CalculateActivationRange`; `nil` for activations float
     /// kernels do not fuse.
-    public init?(_ activation: Activation) {
+    init?(_ activation: Activation) {
         switch activation {
         case .none: self = .none
         case .relu: self.init(lower: 0, upper: .greatestFiniteMagnitude)
@@ -27,7 +27,7 @@ public struct FloatClamp: Equatable, Sendable {
     }
 
     @inline(__always)
-    public func apply(_ x: Float) -> Float {
+    func apply(_ x: Float) -> Float {
         let a = x < lower ? lower : x
         return upper < a ? upper : a
     }

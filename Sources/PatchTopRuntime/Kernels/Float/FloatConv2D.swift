@@ -10,16 +10,16 @@ import PatchTopModel
 /// output channels, each with its own accumulator: every output still adds
 /// its products in the reference order (so the floats round identically),
 /// and the loop over channels vectorises.
-public struct FloatConv2DKernel: Sendable {
-    public let height: WindowGeometry
-    public let width: WindowGeometry
-    public let batches: Int
-    public let inputChannels: Int
-    public let outputChannels: Int
+struct FloatConv2DKernel: Sendable {
+    let height: WindowGeometry
+    let width: WindowGeometry
+    let batches: Int
+    let inputChannels: Int
+    let outputChannels: Int
     /// 1 for CONV_2D; the depth multiplier for DEPTHWISE_CONV_2D.
-    public let depthMultiplier: Int
-    public let isDepthwise: Bool
-    public let clamp: FloatClamp
+    let depthMultiplier: Int
+    let isDepthwise: Bool
+    let clamp: FloatClamp
     /// CONV_2D: `[kh][kw][ic][oc]`; depthwise: `[kh][kw][oc]` (TFLite's layout).
     let weights: [Float]
     let bias: [Float]
@@ -27,11 +27,11 @@ public struct FloatConv2DKernel: Sendable {
     let avx2: FloatAVX2Weights?
 
     /// The path this kernel runs on.
-    public var path: KernelPath { avx2 == nil ? .portable : .avx2 }
+    var path: KernelPath { avx2 == nil ? .portable : .avx2 }
 
     /// `filter` in TFLite's layout: `[oc, kh, kw, ic]` for CONV_2D,
     /// `[1, kh, kw, oc]` for depthwise.
-    public init(height: WindowGeometry, width: WindowGeometry, batches: Int, inputChannels: Int, outputChannels: Int,
+    init(height: WindowGeometry, width: WindowGeometry, batches: Int, inputChannels: Int, outputChannels: Int,
                 depthwise: Bool, filter: [Float], bias: [Float]?, clamp: FloatClamp, path: KernelPath = .active) {
         self.height = height
         self.width = width
@@ -65,7 +65,7 @@ public struct FloatConv2DKernel: Sendable {
 
     /// Computes output rows × columns (full-tensor coordinates) into
     /// `output` (holding `outputRegion`) from `input` (holding `inputRegion`).
-    public func run(input: UnsafePointer<Float>, inputRegion: Region2D, output: UnsafeMutablePointer<Float>, outputRegion: Region2D,
+    func run(input: UnsafePointer<Float>, inputRegion: Region2D, output: UnsafeMutablePointer<Float>, outputRegion: Region2D,
                     outputRows: Range<Int>, outputCols: Range<Int>) {
         let ic = inputChannels, oc = outputChannels, m = depthMultiplier
         let kh = height.filterSize, kw = width.filterSize
@@ -252,15 +252,15 @@ public struct FloatConv2DKernel: Sendable {
 
 /// float32 AVERAGE_POOL_2D and MAX_POOL_2D as TFLite Micro's reference:
 /// the in-image taps only, the average `Σ / count` in Float, then the clamp.
-public struct FloatPoolKernel: Sendable {
-    public let kind: PoolKind
-    public let height: WindowGeometry
-    public let width: WindowGeometry
-    public let batches: Int
-    public let channels: Int
-    public let clamp: FloatClamp
+struct FloatPoolKernel: Sendable {
+    let kind: PoolKind
+    let height: WindowGeometry
+    let width: WindowGeometry
+    let batches: Int
+    let channels: Int
+    let clamp: FloatClamp
 
-    public init(kind: PoolKind, height: WindowGeometry, width: WindowGeometry, batches: Int, channels: Int, clamp: FloatClamp) {
+    init(kind: PoolKind, height: WindowGeometry, width: WindowGeometry, batches: Int, channels: Int, clamp: FloatClamp) {
         self.kind = kind
         self.height = height
         self.width = width
@@ -269,7 +269,7 @@ public struct FloatPoolKernel: Sendable {
         self.clamp = clamp
     }
 
-    public func run(input: UnsafePointer<Float>, inputRegion: Region2D, output: UnsafeMutablePointer<Float>, outputRegion: Region2D,
+    func run(input: UnsafePointer<Float>, inputRegion: Region2D, output: UnsafeMutablePointer<Float>, outputRegion: Region2D,
                     outputRows: Range<Int>, outputCols: Range<Int>) {
         let ch = channels, kh = height.filterSize, kw = width.filterSize
         let inH = height.inputSize, inW = width.inputSize
@@ -307,11 +307,11 @@ public struct FloatPoolKernel: Sendable {
 /// float32 FULLY_CONNECTED as TFLite Micro's reference: each output sums
 /// `input[d] × weight[o][d]` over d in order, adds the bias, clamps. The
 /// weights are stored transposed so the loop over outputs vectorises.
-public struct FloatFullyConnectedKernel: Sendable {
-    public let batches: Int
-    public let inputDepth: Int
-    public let outputDepth: Int
-    public let clamp: FloatClamp
+struct FloatFullyConnectedKernel: Sendable {
+    let batches: Int
+    let inputDepth: Int
+    let outputDepth: Int
+    let clamp: FloatClamp
     /// `[d][o]`.
     let weights: [Float]
     let bias: [Float]
@@ -319,10 +319,10 @@ public struct FloatFullyConnectedKernel: Sendable {
     let avx2: FloatAVX2Weights?
 
     /// The path this kernel runs on.
-    public var path: KernelPath { avx2 == nil ? .portable : .avx2 }
+    var path: KernelPath { avx2 == nil ? .portable : .avx2 }
 
     /// `filter` in TFLite's layout `[o, d]`.
-    public init(batches: Int, inputDepth: Int, outputDepth: Int, filter: [Float], bias: [Float]?, clamp: FloatClamp,
+    init(batches: Int, inputDepth: Int, outputDepth: Int, filter: [Float], bias: [Float]?, clamp: FloatClamp,
                 path: KernelPath = .active) {
         self.batches = batches
         self.inputDepth = inputDepth
@@ -337,7 +337,7 @@ public struct FloatFullyConnectedKernel: Sendable {
             ? FloatAVX2Weights(rows: inputDepth, columns: outputDepth, packed: transposed, bias: self.bias) : nil
     }
 
-    public func run(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
+    func run(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
         let depth = inputDepth, oc = outputDepth
         if let avx2 {
             avx2.weights.withUnsafeBufferPointer { w in

@@ -2,13 +2,13 @@ import Foundation
 
 /// float32 activations, each exactly as TFLite Micro's reference kernel
 /// computes it in Float (`expf`, `tanhf` from the C library).
-public enum FloatUnaryOp: Equatable, Sendable {
+enum FloatUnaryOp: Equatable, Sendable {
     case relu, relu6, reluN1To1
     case leakyRelu(alpha: Float)
     case hardSwish, logistic, tanh
 
     @inline(__always)
-    public func apply(_ x: Float) -> Float {
+    func apply(_ x: Float) -> Float {
         switch self {
         case .relu: return x < 0 ? 0 : x
         case .relu6: return x > 6 ? 6 : (x < 0 ? 0 : x)
@@ -30,7 +30,7 @@ public enum FloatUnaryOp: Equatable, Sendable {
 
     /// `y[i] = apply(x[i])` for `count` values, the case chosen once so
     /// that each loop is specialised (and vectorised where it can be).
-    public func run(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+    func run(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
         switch self {
         case .relu: for i in 0..<count { y[i] = FloatUnaryOp.relu.apply(x[i]) }
         case .relu6: for i in 0..<count { y[i] = FloatUnaryOp.relu6.apply(x[i]) }
@@ -44,11 +44,11 @@ public enum FloatUnaryOp: Equatable, Sendable {
 }
 
 /// float32 ADD, SUB, MUL (with their fused clamp), MAXIMUM, MINIMUM.
-public enum FloatBinaryOp: Equatable, Sendable {
+enum FloatBinaryOp: Equatable, Sendable {
     case add, sub, mul, maximum, minimum
 
     @inline(__always)
-    public func apply(_ a: Float, _ b: Float, _ clamp: FloatClamp) -> Float {
+    func apply(_ a: Float, _ b: Float, _ clamp: FloatClamp) -> Float {
         switch self {
         case .add: return clamp.apply(a + b)
         case .sub: return clamp.apply(a - b)
@@ -60,7 +60,7 @@ public enum FloatBinaryOp: Equatable, Sendable {
 
     /// `y[i] = apply(a[i·strideA], b[i·strideB])` for `count` values (a
     /// stride of 0 repeats one value), the case chosen once per call.
-    public func run(_ a: UnsafePointer<Float>, strideA: Int, _ b: UnsafePointer<Float>, strideB: Int,
+    func run(_ a: UnsafePointer<Float>, strideA: Int, _ b: UnsafePointer<Float>, strideB: Int,
                     _ y: UnsafeMutablePointer<Float>, count: Int, clamp: FloatClamp) {
         @inline(__always) func loop(_ f: (Float, Float) -> Float) {
             if strideA == 1 && strideB == 1 {
@@ -81,7 +81,7 @@ public enum FloatBinaryOp: Equatable, Sendable {
 
 /// float32 SOFTMAX over the last dimension as TFLite Micro's reference:
 /// `exp((x − max)·beta)` summed in Float, each divided by the sum.
-public func softmaxFloat(beta: Float, rows: Int, depth: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
+func softmaxFloat(beta: Float, rows: Int, depth: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
     for r in 0..<rows {
         let x = input + r * depth, y = output + r * depth
         var maximum = -Float.greatestFiniteMagnitude
@@ -98,7 +98,7 @@ public func softmaxFloat(beta: Float, rows: Int, depth: Int, input: UnsafePointe
 
 /// float32 elementwise binary op over tensors of rank ≤ 4 with TFLite's
 /// broadcasting (a dimension of size 1 repeats).
-public func broadcastBinaryFloat(_ op: FloatBinaryOp, _ clamp: FloatClamp, shapeA: [Int], _ a: UnsafePointer<Float>,
+func broadcastBinaryFloat(_ op: FloatBinaryOp, _ clamp: FloatClamp, shapeA: [Int], _ a: UnsafePointer<Float>,
                                  shapeB: [Int], _ b: UnsafePointer<Float>, outputShape: [Int], _ y: UnsafeMutablePointer<Float>) {
     func rank4(_ s: [Int]) -> [Int] { [Int](repeating: 1, count: max(0, 4 - s.count)) + s }
     let sa = rank4(shapeA), sb = rank4(shapeB), so = rank4(outputShape)

@@ -1,6 +1,5 @@
 import PatchTopModel
 import PatchTopPlan
-import PatchTopRuntime
 
 /// The text `patchtop analyze` prints: a per-layer table with a bar of live
 /// bytes, then a summary of peak, MACs and flash.

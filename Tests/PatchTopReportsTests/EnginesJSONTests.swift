@@ -1,7 +1,7 @@
 import Foundation
 import PatchTopModel
 import PatchTopPlan
-import PatchTopUI
+import PatchTopReports
 import XCTest
 
 final class EnginesJSONTests: XCTestCase {

@@ -1,5 +1,6 @@
 import PatchTopModel
 import PatchTopPlan
+import PatchTopReports
 
 /// The headless text report: a header naming every assumption, then the
 /// screen (or one view) exactly as the TUI draws it.

@@ -32,3 +32,6 @@ public enum Verdicts {
         bytes <= budget.bytes ? "fits (\(kib(budget.bytes - bytes)) free)" : "over by \(kib(bytes - budget.bytes))"
     }
 }
+
+/// `42.1` (KiB, one decimal), as the budget verdicts print it.
+private func kib(_ bytes: Int) -> String { formatFixed(Double(bytes) / 1024, decimals: 1) }

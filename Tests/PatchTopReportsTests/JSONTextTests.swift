@@ -1,7 +1,7 @@
 import Foundation
 import PatchTopModel
 import PatchTopPlan
-import PatchTopUI
+import PatchTopReports
 import XCTest
 
 /// Issue 12, failure 6: `plan --json` and `sweep --json` failed with

@@ -1,7 +1,7 @@
 import Foundation
 import PatchTopModel
 import PatchTopPlan
-import PatchTopUI
+import PatchTopReports
 import XCTest
 
 /// `plan --json` and `sweep --json` plans carry `stages`, and `--plan FILE`
