@@ -31,6 +31,7 @@ let package = Package(
         .library(name: "PatchTopReports", targets: ["PatchTopReports"]),
         .library(name: "PatchTopUI", targets: ["PatchTopUI"]),
         .library(name: "PatchTopEffects", targets: ["PatchTopEffects"]),
+        .library(name: "PatchTopExport", targets: ["PatchTopExport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -39,7 +40,12 @@ let package = Package(
         // .tflite bytes → graph IR → activation memory profile.
         .target(name: "PatchTopModel", swiftSettings: optimisedEvenInDebug),
         // Receptive fields, patch regions, patched memory and MACs, sweeps.
-        .target(name: "PatchTopPlan", dependencies: ["PatchTopModel"], swiftSettings: optimisedEvenInDebug),
+        .target(
+            name: "PatchTopPlan",
+            dependencies: ["PatchTopModel"],
+            resources: [.copy("Latency/Resources/latency-calibration.json")],
+            swiftSettings: optimisedEvenInDebug
+        ),
         // int8 kernels, the arena, layer-by-layer and patch executors.
         .target(
             name: "PatchTopRuntime",
@@ -52,13 +58,21 @@ let package = Package(
         // The text and JSON of `analyze`, `plan` and `sweep`, and the words
         // (byte formats, verdicts, layer rows) every view and report shares.
         .target(name: "PatchTopReports", dependencies: ["PatchTopModel", "PatchTopPlan"]),
+        // A plan as a C library for a microcontroller (Library/), and the
+        // harness that builds it for QEMU's Cortex-M boards, runs it and
+        // checks it against the runtime (Harness/).
+        .target(
+            name: "PatchTopExport",
+            dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopRuntime"],
+            resources: [.copy("Resources")]
+        ),
         // The pure part of the TUI: state, messages, update, views into a
         // cell grid, and the loop that ties them to a backend. No threads,
         // no files, no inference.
         .target(name: "PatchTopUI", dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopReports"]),
         // What the TUI's effects do: background runs, the step-through
         // driver, exports and profile logs on disk.
-        .target(name: "PatchTopEffects", dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopRuntime", "PatchTopUI"]),
+        .target(name: "PatchTopEffects", dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopRuntime", "PatchTopUI", "PatchTopExport"]),
         // The only code that talks to the terminal.
         .systemLibrary(name: "CNCurses", providers: [.apt(["libncurses-dev"])]),
         .target(name: "PatchTopTerminal", dependencies: ["CNCurses", "PatchTopUI"]),
@@ -67,12 +81,18 @@ let package = Package(
             name: "patchtop",
             dependencies: [
                 "PatchTopModel", "PatchTopPlan", "PatchTopRuntime", "PatchTopReports", "PatchTopUI", "PatchTopEffects", "PatchTopTerminal",
+                "PatchTopExport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "PatchTopModelTests", dependencies: ["PatchTopModel", "PatchTopPlan"]),
         .testTarget(name: "PatchTopReportsTests", dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopReports"]),
-        .testTarget(name: "PatchTopPlanTests", dependencies: ["PatchTopPlan", "PatchTopRuntime"]),
+        // TinyEngine/Measured/ holds the PEAK_MEM figures TinyEngine's code generator computed.
+        .testTarget(
+            name: "PatchTopPlanTests",
+            dependencies: ["PatchTopPlan", "PatchTopRuntime"],
+            resources: [.copy("TinyEngine/Measured")]
+        ),
         .testTarget(
             name: "PatchTopRuntimeTests",
             dependencies: ["PatchTopRuntime", "PatchTopReports", "PatchTopUI"],
@@ -83,6 +103,12 @@ let package = Package(
             name: "PatchTopUITests",
             dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopRuntime", "PatchTopReports", "PatchTopUI", "PatchTopEffects"],
             exclude: ["Snapshots"]
+        ),
+        // Fixtures/ holds a hand-written library implementing the export's C API.
+        .testTarget(
+            name: "PatchTopExportTests",
+            dependencies: ["PatchTopModel", "PatchTopPlan", "PatchTopRuntime", "PatchTopExport"],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "PatchTopEndToEndTests",

@@ -276,13 +276,12 @@ void PT_AVX2 pt_depthwise_avx2(const pt_window *w, const int8_t *X, const int32_
 }
 
 #else
-/* Not x86-64: the AVX2 kernels do not exist; pt_cpu_features() is 0, so the
- * runtime never calls these. */
-size_t pt_conv_packed_count_avx2(int32_t oc, int32_t taps, int32_t ic) { (void)oc; (void)taps; (void)ic; return 0; }
-void pt_conv_pack_avx2(const int8_t *f, int32_t oc, int32_t taps, int32_t ic, int16_t *p) { (void)f; (void)oc; (void)taps; (void)ic; (void)p; }
-size_t pt_conv_scratch_count_avx2(const pt_window *w) { (void)w; return 0; }
-void pt_conv_avx2(const pt_window *w, const int8_t *x, const int16_t *p, const pt_requant *rq, int8_t *y, int16_t *s) { (void)w; (void)x; (void)p; (void)rq; (void)y; (void)s; }
-size_t pt_depthwise_packed_count_avx2(int32_t c, int32_t t) { (void)c; (void)t; return 0; }
-void pt_depthwise_pack_avx2(const int8_t *f, int32_t c, int32_t t, int16_t *p) { (void)f; (void)c; (void)t; (void)p; }
-void pt_depthwise_avx2(const pt_window *w, const int8_t *x, const int32_t *p, const int16_t *q, const pt_requant *rq, int8_t *y) { (void)w; (void)x; (void)p; (void)q; (void)rq; (void)y; }
+/* Not x86-64: these kernels do not exist (see PT_UNAVAILABLE). */
+size_t pt_conv_packed_count_avx2(int32_t oc, int32_t taps, int32_t ic) { (void)oc; (void)taps; (void)ic; PT_UNAVAILABLE(); }
+void pt_conv_pack_avx2(const int8_t *f, int32_t oc, int32_t taps, int32_t ic, int16_t *p) { (void)f; (void)oc; (void)taps; (void)ic; (void)p; PT_UNAVAILABLE(); }
+size_t pt_conv_scratch_count_avx2(const pt_window *w) { (void)w; PT_UNAVAILABLE(); }
+void pt_conv_avx2(const pt_window *w, const int8_t *x, const int16_t *p, const pt_requant *rq, int8_t *y, int16_t *s) { (void)w; (void)x; (void)p; (void)rq; (void)y; (void)s; PT_UNAVAILABLE(); }
+size_t pt_depthwise_packed_count_avx2(int32_t c, int32_t t) { (void)c; (void)t; PT_UNAVAILABLE(); }
+void pt_depthwise_pack_avx2(const int8_t *f, int32_t c, int32_t t, int16_t *p) { (void)f; (void)c; (void)t; (void)p; PT_UNAVAILABLE(); }
+void pt_depthwise_avx2(const pt_window *w, const int8_t *x, const int32_t *p, const int16_t *q, const pt_requant *rq, int8_t *y) { (void)w; (void)x; (void)p; (void)q; (void)rq; (void)y; PT_UNAVAILABLE(); }
 #endif

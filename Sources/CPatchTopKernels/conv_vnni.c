@@ -114,13 +114,8 @@ PT_INLINE PT_AVX2 __m256i dpbusd_emulated(__m256i acc, __m256i u, __m256i w) {
 #undef VNNI_DPBUSD
 
 #else
-void pt_conv_vnni_emulated(const pt_window *w, const int8_t *x, const int8_t *p, const pt_requant *rq, int8_t *y, uint8_t *s) {
-    (void)w; (void)x; (void)p; (void)rq; (void)y; (void)s;
-}
-void pt_conv_avxvnni(const pt_window *w, const int8_t *x, const int8_t *p, const pt_requant *rq, int8_t *y, uint8_t *s) {
-    (void)w; (void)x; (void)p; (void)rq; (void)y; (void)s;
-}
-void pt_conv_avx512vnni(const pt_window *w, const int8_t *x, const int8_t *p, const pt_requant *rq, int8_t *y, uint8_t *s) {
-    (void)w; (void)x; (void)p; (void)rq; (void)y; (void)s;
-}
+/* Not x86-64: these kernels do not exist (see PT_UNAVAILABLE). */
+void pt_conv_vnni_emulated(const pt_window *w, const int8_t *x, const int8_t *p, const pt_requant *rq, int8_t *y, uint8_t *s) { (void)w; (void)x; (void)p; (void)rq; (void)y; (void)s; PT_UNAVAILABLE(); }
+void pt_conv_avxvnni(const pt_window *w, const int8_t *x, const int8_t *p, const pt_requant *rq, int8_t *y, uint8_t *s) { (void)w; (void)x; (void)p; (void)rq; (void)y; (void)s; PT_UNAVAILABLE(); }
+void pt_conv_avx512vnni(const pt_window *w, const int8_t *x, const int8_t *p, const pt_requant *rq, int8_t *y, uint8_t *s) { (void)w; (void)x; (void)p; (void)rq; (void)y; (void)s; PT_UNAVAILABLE(); }
 #endif

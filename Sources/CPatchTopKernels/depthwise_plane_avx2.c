@@ -117,7 +117,6 @@ void PT_AVX2 pt_depthwise_plane_avx2(const pt_plane_call *call, const int8_t *pl
     }
 }
 #else
-void pt_depthwise_plane_avx2(const pt_plane_call *call, const int8_t *plane, int8_t *output) {
-    (void)call; (void)plane; (void)output;
-}
+/* Not x86-64: these kernels do not exist (see PT_UNAVAILABLE). */
+void pt_depthwise_plane_avx2(const pt_plane_call *call, const int8_t *plane, int8_t *output) { (void)call; (void)plane; (void)output; PT_UNAVAILABLE(); }
 #endif

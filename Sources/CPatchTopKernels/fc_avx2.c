@@ -49,8 +49,7 @@ void PT_AVX2 pt_fc_accumulate_avx2(const int8_t *x, int32_t depth, int32_t input
     }
 }
 #else
+/* Not x86-64: these kernels do not exist (see PT_UNAVAILABLE). */
 void pt_fc_accumulate_avx2(const int8_t *x, int32_t depth, int32_t input_offset, const int8_t *W,
-                           int32_t filter_offset, int32_t outputs, int32_t stride, int16_t *xs, int32_t *acc) {
-    (void)x; (void)depth; (void)input_offset; (void)W; (void)filter_offset; (void)outputs; (void)stride; (void)xs; (void)acc;
-}
+                           int32_t filter_offset, int32_t outputs, int32_t stride, int16_t *xs, int32_t *acc) { (void)x; (void)depth; (void)input_offset; (void)W; (void)filter_offset; (void)outputs; (void)stride; (void)xs; (void)acc; PT_UNAVAILABLE(); }
 #endif

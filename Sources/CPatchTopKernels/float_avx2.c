@@ -403,19 +403,12 @@ void PT_AVX2 pt_quantize_f32_avx2(const float *x, size_t count, float scale, int
 }
 
 #else
-void pt_conv_f32_avx2(const pt_window *w, const float *x, const float *W, const float *b, float lo, float hi, float *y, ptrdiff_t *s) {
-    (void)w; (void)x; (void)W; (void)b; (void)lo; (void)hi; (void)y; (void)s;
-}
-void pt_depthwise_f32_avx2(const pt_window *w, const float *x, const float *W, const float *b, float lo, float hi, float *y) {
-    (void)w; (void)x; (void)W; (void)b; (void)lo; (void)hi; (void)y;
-}
-size_t pt_conv_f32_scratch_floats(const pt_window *w) { (void)w; return 0; }
+/* Not x86-64: these kernels do not exist (see PT_UNAVAILABLE). */
+void pt_conv_f32_avx2(const pt_window *w, const float *x, const float *W, const float *b, float lo, float hi, float *y, ptrdiff_t *s) { (void)w; (void)x; (void)W; (void)b; (void)lo; (void)hi; (void)y; (void)s; PT_UNAVAILABLE(); }
+void pt_depthwise_f32_avx2(const pt_window *w, const float *x, const float *W, const float *b, float lo, float hi, float *y) { (void)w; (void)x; (void)W; (void)b; (void)lo; (void)hi; (void)y; PT_UNAVAILABLE(); }
+size_t pt_conv_f32_scratch_floats(const pt_window *w) { (void)w; PT_UNAVAILABLE(); }
 void pt_conv_f32_padded_avx2(const pt_window *w, const float *x, const float *W, const float *b, float lo, float hi,
-                             float *y, float *r, ptrdiff_t *t) {
-    (void)w; (void)x; (void)W; (void)b; (void)lo; (void)hi; (void)y; (void)r; (void)t;
-}
-void pt_fc_f32_avx2(const float *x, int32_t d, const float *W, const float *b, int32_t o, float lo, float hi, float *y) {
-    (void)x; (void)d; (void)W; (void)b; (void)o; (void)lo; (void)hi; (void)y;
-}
-void pt_quantize_f32_avx2(const float *x, size_t n, float s, int32_t z, int8_t *y) { (void)x; (void)n; (void)s; (void)z; (void)y; }
+                             float *y, float *r, ptrdiff_t *t) { (void)w; (void)x; (void)W; (void)b; (void)lo; (void)hi; (void)y; (void)r; (void)t; PT_UNAVAILABLE(); }
+void pt_fc_f32_avx2(const float *x, int32_t d, const float *W, const float *b, int32_t o, float lo, float hi, float *y) { (void)x; (void)d; (void)W; (void)b; (void)o; (void)lo; (void)hi; (void)y; PT_UNAVAILABLE(); }
+void pt_quantize_f32_avx2(const float *x, size_t n, float s, int32_t z, int8_t *y) { (void)x; (void)n; (void)s; (void)z; (void)y; PT_UNAVAILABLE(); }
 #endif

@@ -12,6 +12,20 @@
 #define PT_AVX2 __attribute__((target("avx2")))
 #define PT_INLINE static inline __attribute__((always_inline))
 
+#if !(defined(__x86_64__) || defined(_M_X64))
+#include <stdio.h>
+#include <stdlib.h>
+/* The body of every vector kernel on a CPU that is not x86-64. They are
+ * never called there: pt_cpu_features() is 0, so the runtime takes its
+ * portable Swift kernels. Should a call reach one all the same, it stops
+ * the process naming the kernel instead of returning without computing. */
+#define PT_UNAVAILABLE() \
+    do { \
+        fprintf(stderr, "patchtop: %s is an x86-64 kernel and was called on another CPU\n", __func__); \
+        abort(); \
+    } while (0)
+#endif
+
 /* The taps [*f0, *f1) of a window axis that land inside the input (size
  * `size`) for a window whose tap 0 reads coordinate `start`: tap f reads
  * start + dilation * f. */

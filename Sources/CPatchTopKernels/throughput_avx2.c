@@ -55,6 +55,7 @@ float PT_AVX2 pt_f32_throughput_avx2(uint64_t iterations) {
     return _mm256_cvtss_f32(s);
 }
 #else
-int32_t pt_int8_throughput_avx2(uint64_t iterations) { (void)iterations; return 0; }
-float pt_f32_throughput_avx2(uint64_t iterations) { (void)iterations; return 0; }
+/* Not x86-64: these kernels do not exist (see PT_UNAVAILABLE). */
+int32_t pt_int8_throughput_avx2(uint64_t iterations) { (void)iterations; PT_UNAVAILABLE(); }
+float pt_f32_throughput_avx2(uint64_t iterations) { (void)iterations; PT_UNAVAILABLE(); }
 #endif

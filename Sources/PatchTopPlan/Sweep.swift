@@ -1,15 +1,45 @@
 import PatchTopModel
 
+/// What a sweep minimises beside peak memory: MACs (the default), or the
+/// instructions a cost model predicts on a core.
+public enum SweepCost: Sendable {
+    case macs
+    case instructions(CostModel)
+
+    /// `MACs`, `instructions`.
+    public var name: String {
+        switch self {
+        case .macs: "MACs"
+        case .instructions: "instructions"
+        }
+    }
+
+    public func cost(of plan: PatchPlan) -> Int {
+        switch self {
+        case .macs: plan.macs
+        case .instructions(let model): model.instructions(plan)
+        }
+    }
+}
+
 /// Every valid (p, n) of a model, the Pareto front of peak memory against
-/// MACs, and the cheapest plan that fits an SRAM budget.
+/// MACs (or predicted instructions), and the cheapest plan that fits an
+/// SRAM budget.
 public struct Sweep: Sendable {
     public let plans: [PatchPlan]
-    /// Plans no other plan beats on both peak and MACs, by ascending peak.
-    public let paretoFront: [PatchPlan]
+    /// What `costs` count.
+    public let cost: SweepCost
+    /// Each plan's cost, by index in `plans`.
+    public let costs: [Int]
+    /// Indices in `plans` of the Pareto front, by ascending peak.
+    public let paretoIndices: [Int]
+    /// Plans no other plan beats on both peak and cost, by ascending peak.
+    public var paretoFront: [PatchPlan] { paretoIndices.map { plans[$0] } }
 
     /// `caching`: the halo-cache choices tried for every patched (p, n)
     /// (each a plan of its own, so the front can mix them).
-    public init(model: Model, maxPatches: Int = 8, options: MemoryOptions = .tfliteMicro, caching: [HaloCaching] = [.none]) {
+    public init(model: Model, maxPatches: Int = 8, options: MemoryOptions = .tfliteMicro, caching: [HaloCaching] = [.none],
+                cost: SweepCost = .macs) {
         var plans: [PatchPlan] = []
         if let layerByLayer = try? PatchPlan(model: model, patches: 1, patchLayers: 0, options: options) {
             plans.append(layerByLayer)
@@ -28,22 +58,31 @@ public struct Sweep: Sendable {
             }
         }
         self.plans = plans
-        let sorted = plans.sorted { ($0.peakBytes, $0.macs) < ($1.peakBytes, $1.macs) }
-        var front: [PatchPlan] = []
-        for plan in sorted where front.last.map({ plan.macs < $0.macs }) ?? true { front.append(plan) }
-        paretoFront = front
+        self.cost = cost
+        let costs = plans.map { cost.cost(of: $0) }
+        self.costs = costs
+        let sorted = plans.indices.sorted { (plans[$0].peakBytes, costs[$0], $0) < (plans[$1].peakBytes, costs[$1], $1) }
+        var front: [Int] = []
+        for index in sorted where front.last.map({ costs[index] < costs[$0] }) ?? true { front.append(index) }
+        paretoIndices = front
     }
 
     private static func error(model: Model, n: Int) -> PlanError? {
         do { _ = try PatchPlan.stage(of: model, patchLayers: n); return nil } catch { return error }
     }
 
-    /// The plan with the fewest MACs whose peak fits `sramBytes` (the
+    /// The plan with the lowest cost whose peak fits `sramBytes` (the
     /// smaller peak on a tie), or `nil` when none fits.
     public func best(fitting sramBytes: Int) -> PatchPlan? {
-        plans.filter { $0.peakBytes <= sramBytes }.min { ($0.macs, $0.peakBytes) < ($1.macs, $1.peakBytes) }
+        bestIndex(fitting: sramBytes).map { plans[$0] }
     }
 
-    /// The plan with the smallest peak (the fewer MACs on a tie).
-    public var smallestPeak: PatchPlan? { paretoFront.first }
+    /// The index of `best(fitting:)` in `plans`.
+    public func bestIndex(fitting sramBytes: Int) -> Int? {
+        plans.indices.filter { plans[$0].peakBytes <= sramBytes }
+            .min { (costs[$0], plans[$0].peakBytes) < (costs[$1], plans[$1].peakBytes) }
+    }
+
+    /// The plan with the smallest peak (the lower cost on a tie).
+    public var smallestPeak: PatchPlan? { paretoIndices.first.map { plans[$0] } }
 }

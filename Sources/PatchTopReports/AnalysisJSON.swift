@@ -33,6 +33,10 @@ public struct AnalysisJSON: Codable, Equatable, Sendable {
     public var ops: [Op]
     /// What each inference engine would reserve for the model.
     public var engines: EnginesJSON
+    /// With `--target`: predicted instructions for one inference.
+    public var instructions: Int?
+    /// With `--target`: the prediction, per op.
+    public var latency: LatencyJSON?
 
     public init(_ report: AnalysisReport) {
         model = report.model.name

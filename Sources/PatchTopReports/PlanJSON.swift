@@ -92,6 +92,13 @@ public struct PlanJSON: Codable, Equatable, Sendable {
     public var patchRegions: [PatchJSON]?
     /// What engines would reserve for this plan (set by `plan --json`).
     public var engines: EnginesJSON?
+    /// With `--target`: predicted instructions for one inference.
+    public var instructions: Int?
+    /// With `--target`: the prediction (per op in `plan --json`).
+    public var latency: LatencyJSON?
+    /// With `plan --json --cost-features`: every running op's cost-model
+    /// features (for `Scripts/calibrate_latency.py`).
+    public var costFeatures: [CostFeaturesJSON]?
 
     public init(_ plan: PatchPlan, includeRegions: Bool) {
         model = plan.model.name

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PatchTopModel
+import PatchTopPlan
 import PatchTopReports
 
 /// `patchtop analyze MODEL`: the per-layer activation memory profile.
@@ -14,16 +15,27 @@ struct Analyze: ParsableCommand {
 
     @OptionGroup var memory: MemoryFlags
 
+    @OptionGroup var latency: LatencyFlags
+
     @Flag(help: "Print one JSON object instead of the table.")
     var json = false
 
     func run() throws {
         let loaded = try loadModel(model)
         let report = AnalysisReport(model: loaded, options: memory.options)
+        let setup = try latency.resolve()
+        // Layer by layer under the same memory options: what the export runs.
+        let plan = try setup.map { _ in try PatchPlan(model: loaded, patches: 1, patchLayers: 0, options: memory.options) }
         if json {
-            try printJSON(AnalysisJSON(report))
+            var object = AnalysisJSON(report)
+            if let setup, let plan {
+                object.latency = setup.json(plan, includeOps: true)
+                object.instructions = object.latency?.instructions
+            }
+            try printJSON(object)
         } else {
-            print((report.lines() + TinyEngineLines.lines(model: loaded, patches: 1, patchLayers: 0)).joined(separator: "\n"))
+            let predicted = setup.flatMap { setup in plan.map { [""] + setup.lines($0, perOp: true) } } ?? []
+            print((report.lines() + TinyEngineLines.lines(model: loaded, patches: 1, patchLayers: 0) + predicted).joined(separator: "\n"))
         }
     }
 }

@@ -7,7 +7,7 @@ struct PatchTop: ParsableCommand {
         commandName: "patchtop",
         abstract: "Profile and visualize patch-based inference of int8 CNNs for microcontrollers.",
         version: patchTopVersion,
-        subcommands: [TUI.self, Analyze.self, Plan.self, SweepCommand.self, Run.self, Bench.self, ReportCommand.self],
+        subcommands: [TUI.self, Analyze.self, Plan.self, SweepCommand.self, Run.self, Bench.self, ReportCommand.self, Export.self, Calibrate.self],
         defaultSubcommand: TUI.self
     )
 }

@@ -20,11 +20,17 @@ struct Plan: ParsableCommand {
 
     @OptionGroup var budget: BudgetFlags
 
+    @OptionGroup var latency: LatencyFlags
+
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
+    @Flag(help: .hidden)
+    var costFeatures = false
+
     func run() throws {
         let loaded = try loadModel(model)
+        let setup = try latency.resolve(board: budget.board)
         let plan: PatchPlan
         let n = try stage.patchLayers(for: loaded)
         if let filed = try stage.filePlan(for: loaded, options: memory.options) {
@@ -45,12 +51,17 @@ struct Plan: ParsableCommand {
             if !plan.isMultiStage && plan.grid.isSquare {
                 object.engines = EnginesJSON(tflm: tflm, tinyEngine: TinyEngineEngineJSON(model: loaded, patches: plan.patches, patchLayers: plan.patchLayers))
             }
+            object.latency = setup?.json(plan, includeOps: true)
+            object.instructions = object.latency?.instructions
+            if costFeatures { object.costFeatures = CostFeaturesJSON.list(plan) }
             try printJSON(object)
         } else {
             let report = PlanReport(plan: plan).lines()
             let engine = plan.isMultiStage || !plan.grid.isSquare ? []
                 : TinyEngineLines.lines(model: loaded, patches: plan.patches, patchLayers: plan.patchLayers)
-            print((report.prefix(4) + engine + report.dropFirst(4)).joined(separator: "\n"))
+            let summary: [String] = setup?.lines(plan, perOp: false) ?? []
+            let perOp: [String] = setup?.predict(plan).map { [""] + LatencyReport(prediction: $0, board: setup?.board).opLines() } ?? []
+            print((Array(report.prefix(4)) + summary + engine + Array(report.dropFirst(4)) + perOp).joined(separator: "\n"))
         }
     }
 }
@@ -84,6 +95,15 @@ struct SweepCommand: ParsableCommand {
 
     @OptionGroup var cache: HaloCacheFlags
 
+    @OptionGroup var latency: LatencyFlags
+
+    enum Cost: String, ExpressibleByArgument, CaseIterable {
+        case macs, instructions
+    }
+
+    @Option(help: ArgumentHelp("What the Pareto front and the best plan minimise beside peak memory: macs, or instructions (predicted on --target).", valueName: "cost"))
+    var cost: Cost = .macs
+
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
@@ -94,6 +114,12 @@ struct SweepCommand: ParsableCommand {
             throw ValidationError("--max-mac-overhead \(maxMacOverhead) is not a fraction ≥ 0 (0.1 for +10%)")
         }
         if maxMacOverhead != nil && !multiStage { throw ValidationError("--max-mac-overhead needs --multi-stage") }
+        if cost == .instructions, latency.target == nil, latency.calibration == nil {
+            throw ValidationError("--cost instructions needs --target (\(CortexCore.names))")
+        }
+        if multiStage && cost == .instructions {
+            throw ValidationError("--multi-stage searches peak against MACs; --cost instructions is not supported with it yet")
+        }
     }
 
     func run() throws {
@@ -105,10 +131,12 @@ struct SweepCommand: ParsableCommand {
             if json { try printJSON(MultiStageJSON(report)) } else { print(report.lines().joined(separator: "\n")) }
             return
         }
+        let predictions = try latency.resolve()?.model
         // With --halo-cache the sweep tries that choice beside plain patching.
         let caching = cache.haloCache == .none ? [HaloCaching.none] : [.none, cache.caching(budget: budget)]
-        let sweep = Sweep(model: loaded, maxPatches: maxPatches, options: memory.options, caching: caching)
-        let report = SweepReport(sweep: sweep, sramBytes: budget)
+        let sweepCost: SweepCost = if cost == .instructions, let predictions { .instructions(predictions) } else { .macs }
+        let sweep = Sweep(model: loaded, maxPatches: maxPatches, options: memory.options, caching: caching, cost: sweepCost)
+        let report = SweepReport(sweep: sweep, sramBytes: budget, predictions: predictions)
         if json {
             try printJSON(SweepJSON(report))
         } else {

@@ -64,6 +64,15 @@ public final class EffectHandler: EffectPerformer {
             case .success(let written): inbox.post(.exported(path: written))
             case .failure(let error): inbox.post(.exportFailed(path: path, reason: error.reason))
             }
+        case .exportFirmware(let request, let folder):
+            guard let model = sweepModel else { return inbox.post(.exportFailed(path: folder, reason: "no model to export")) }
+            let inbox = inbox
+            sweepQueue.async {
+                switch FirmwareExport.export(model, request, near: folder) {
+                case .success(let written): inbox.post(.exported(path: written))
+                case .failure(let failure): inbox.post(.exportFailed(path: failure.path, reason: failure.reason))
+                }
+            }
         case .sweep(let options):
             guard let model = sweepModel else { return }
             let inbox = inbox

@@ -13,6 +13,10 @@ public enum Effect: Equatable, Sendable {
     /// named after `path`: `path` itself if nothing is there, else the
     /// first free `-2`, `-3`… variant. Never overwrites.
     case export(path: String, report: String)
+    /// Write the plan of `request` as a C library (`patchtop export`) to a
+    /// new folder named after `folder` (`-2`, `-3`… when it exists);
+    /// answered by `exported` or `exportFailed`.
+    case exportFirmware(RunRequest, folder: String)
     /// Sweep every plan of the model under these memory options in the
     /// background; answered by `swept`.
     case sweep(MemoryOptions)

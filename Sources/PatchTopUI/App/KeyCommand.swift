@@ -11,6 +11,8 @@ public enum KeyCommand: Equatable, Sendable {
     case nextChannel, previousChannel
     case nextMemory, nextCaching, nextEngine, nextBudget, previousBudget
     case export, toggleLive, togglePareto, takePlan
+    /// `x`: the plan as a C library for a microcontroller (a new folder).
+    case exportFirmware
     case nextPanel, previousPanel
     case help, quit
 }

@@ -124,6 +124,7 @@ private func perform(_ act: KeyCommand, _ s: inout AppState, _ effects: inout [E
     case .previousBudget: s.budget = SRAMBudget.cycle(from: s.budget, forward: false)
     case .export:
         effects.append(.export(path: s.exportPath, report: ReportRenderer(state: s, width: s.width, height: s.height, date: s.exportDate).render()))
+    case .exportFirmware: effects.append(.exportFirmware(s.currentRunRequest, folder: s.firmwareExportPath))
     case .toggleStep:
         if stepping {
             s.step = nil

@@ -1,0 +1,374 @@
+#!/usr/bin/env python3
+"""Measure the firmware export under QEMU and fit PatchTop's latency cost model.
+
+For every model and plan below and every target core, this runs
+
+    patchtop export MODEL [plan flags] --target CORE -o DIR --verify --per-op --json
+
+(QEMU `-icount`: instructions executed, per op and for one inference) and
+
+    patchtop plan MODEL [plan flags] --json --cost-features
+
+(the cost model's features of every op, read off the same plan), fits the
+coefficients per kernel class (non-negative least squares on each op's
+relative error) and writes them to the committed table
+Sources/PatchTopPlan/Latency/Resources/latency-calibration.json.
+
+It then prints predicted against measured instructions for every plan, twice:
+with the table fitted on everything (what ships), and leaving each model out
+of the fit (how the model does on a model it never saw). `--markdown FILE`
+writes that table for BENCHMARKS.md.
+
+When the export's kernels change (a DSP path, say), run this again: it is
+the one command that re-measures.
+
+    Scripts/calibrate_latency.py                       # M4 and M7, every model
+    Scripts/calibrate_latency.py --targets cortex-m4 --quick
+    Scripts/calibrate_latency.py --from-cache          # refit the saved measurements
+
+Needs the Arm toolchain and qemu-system-arm (as `export --verify` does) and a
+built patchtop (`swift build`). Measurements are cached in
+.build/latency-measurements.json, so a refit needs no emulator.
+"""
+import argparse
+import json
+import math
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TABLE = os.path.join(ROOT, "Sources/PatchTopPlan/Latency/Resources/latency-calibration.json")
+CACHE = os.path.join(ROOT, ".build/latency-measurements.json")
+SHARED = os.path.join(os.path.dirname(ROOT), "shared", "models")
+
+KERNEL_FEATURES = ["steps", "macs", "outputPixels", "outputRows", "outputElements", "taps", "inputBytes", "channelSteps"]
+MOVEMENT_FEATURES = ["copies", "copyRows", "copyBytes", "stagedChannels", "stagedBytes", "fusedElements"]
+
+SAMPLE_MODELS = [
+    "mbv2-w0.35-r144", "mbv1-w0.25-r96-g", "mbv3s-r96", "mcunet-kmix-r112", "resnet8-r32", "dscnn-kws",
+    "pytorch-style", "tiny-allops", "tiny-moreops", "mbv2-mini-f32", "mbv2-w1.0-r224",
+]
+SHARED_MODELS = ["person_detect.tflite", "tinyengine/vww.tflite", "tinyengine/mcunetv2_large.tflite", "tinyengine/detection.tflite"]
+
+# Memory options: what TFLite Micro does, and what TinyEngine does.
+TFLM = []
+TINYENGINE = ["--inplace-depthwise", "--fuse-residual", "--fold-pad", "--int8-io"]
+
+
+def run(command, timeout=1800):
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+    return result.returncode, result.stdout, result.stderr
+
+
+def models(quick):
+    out = []
+    for name in SAMPLE_MODELS:
+        path = os.path.join(ROOT, "SampleModels", name + ".tflite")
+        if os.path.exists(path):
+            out.append(path)
+    for name in SHARED_MODELS:
+        path = os.path.join(SHARED, name)
+        if os.path.exists(path):
+            out.append(path)
+    return out
+
+
+def plans(patchtop, model, quick):
+    """Layer by layer under both memory options; patched plans from the
+    sweep's front (the smallest peak with p <= 4, and the front's middle),
+    each without and with halo caches."""
+    out = [("layer by layer", []), ("layer by layer, TinyEngine options", TINYENGINE)]
+    code, text, _ = run([patchtop, "sweep", model, "--max-patches", "4", "--json"])
+    if code != 0:
+        return out
+    front = [p for p in json.loads(text)["paretoFront"] if p["patches"] > 1]
+    picks = []
+    if front:
+        picks.append(front[0])
+        if not quick and len(front) > 2 and front[len(front) // 2] is not front[0]:
+            picks.append(front[len(front) // 2])
+    for plan in picks:
+        flags = ["-p", str(plan["patches"]), "-n", str(plan["patchLayers"])]
+        out.append((f"p={plan['patches']} n={plan['patchLayers']}", flags))
+        out.append((f"p={plan['patches']} n={plan['patchLayers']}, halo caches", flags + ["--halo-cache", "all"]))
+        if not quick:
+            out.append((f"p={plan['patches']} n={plan['patchLayers']}, TinyEngine options", flags + TINYENGINE))
+    return out
+
+
+def measure(patchtop, model, flags, target):
+    """One export under QEMU: its verification report {instructions, ops: [{index, op, macs, instructions}], ...}
+    (`export --json` nests it under "verification"), or the error."""
+    work = tempfile.mkdtemp(prefix="patchtop-latency-")
+    try:
+        out_dir = os.path.join(work, "export")
+        code, text, err = run([patchtop, "export", model, *flags, "--target", target, "-o", out_dir,
+                               "--verify", "--per-op", "--json"])
+        if code != 0:
+            return None, (err.strip() or text.strip()).splitlines()[-1:] or ["exit %d" % code]
+        report = json.loads(text)
+        report = report.get("verification", report)
+        if not report.get("identical", True):
+            return None, ["the firmware's output differs from the runtime's"]
+        if report.get("instructions") is None or not report.get("ops"):
+            return None, ["no instruction counts in the report (not a Cortex-M target?)"]
+        return report, None
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def features(patchtop, model, flags):
+    code, text, err = run([patchtop, "plan", model, *flags, "--json", "--cost-features"])
+    if code != 0:
+        raise SystemExit(f"plan failed for {model} {flags}: {err.strip()}")
+    data = json.loads(text)
+    return {f["index"]: f for f in data["costFeatures"]}, data
+
+
+# ------------------------------------------------------------------ fitting
+
+def nnls(a, b, iterations=200):
+    """Lawson–Hanson non-negative least squares on the normal equations
+    (the systems here are a few dozen columns)."""
+    n = len(a[0]) if a else 0
+    ata = [[sum(row[i] * row[j] for row in a) for j in range(n)] for i in range(n)]
+    atb = [sum(row[i] * y for row, y in zip(a, b)) for i in range(n)]
+    x = [0.0] * n
+    passive = set()
+
+    def solve(cols):
+        cols = sorted(cols)
+        m = [[ata[i][j] for j in cols] + [atb[i]] for i in cols]
+        k = len(cols)
+        for i in range(k):
+            m[i][i] += 1e-12 * (1 + abs(m[i][i]))
+        for c in range(k):
+            p = max(range(c, k), key=lambda r: abs(m[r][c]))
+            m[c], m[p] = m[p], m[c]
+            if abs(m[c][c]) < 1e-30:
+                continue
+            for r in range(k):
+                if r != c and m[r][c] != 0:
+                    f = m[r][c] / m[c][c]
+                    for j in range(c, k + 1):
+                        m[r][j] -= f * m[c][j]
+        out = [0.0] * n
+        for i, col in enumerate(cols):
+            out[col] = m[i][k] / m[i][i] if abs(m[i][i]) > 1e-30 else 0.0
+        return out
+
+    for _ in range(iterations):
+        w = [atb[i] - sum(ata[i][j] * x[j] for j in range(n)) for i in range(n)]
+        candidates = [i for i in range(n) if i not in passive and w[i] > 1e-9 * (1 + abs(atb[i]))]
+        if not candidates:
+            break
+        passive.add(max(candidates, key=lambda i: w[i]))
+        while True:
+            z = solve(passive)
+            if all(z[i] > 0 for i in passive):
+                x = z
+                break
+            alpha = min(x[i] / (x[i] - z[i]) for i in passive if z[i] <= 0 and x[i] - z[i] != 0) if any(z[i] <= 0 for i in passive) else 1
+            x = [x[i] + alpha * (z[i] - x[i]) for i in range(n)]
+            passive = {i for i in passive if x[i] > 1e-15}
+            if not passive:
+                break
+    return x
+
+
+def fit(samples):
+    """samples: [{features: {index: f}, measured: {index: instructions}, total, steps}] for one core."""
+    rows = []
+    for s in samples:
+        for index, count in s["measured"].items():
+            f = s["features"].get(index)
+            if f is not None:
+                rows.append((f, count))
+    kernels = sorted({f["kernel"] for f, _ in rows})
+    columns = [("kernel", k, name) for k in kernels for name in KERNEL_FEATURES] + [("movement", None, name) for name in MOVEMENT_FEATURES]
+
+    def vector(f):
+        v = []
+        for kind, kernel, name in columns:
+            if kind == "kernel":
+                v.append(f["kernelFeatures"][name] if f["kernel"] == kernel else 0.0)
+            else:
+                v.append(f["movementFeatures"][name])
+        return v
+
+    matrix = [vector(f) for f, _ in rows]
+    scale = [math.sqrt(sum(r[j] ** 2 for r in matrix) / max(len(matrix), 1)) or 1.0 for j in range(len(columns))]
+    # Relative error per op: each row divided by its measurement (plus a floor for tiny ops).
+    a, b = [], []
+    for r, (_, y) in zip(matrix, rows):
+        w = 1.0 / (y + 2000.0)
+        a.append([r[j] / scale[j] * w for j in range(len(columns))])
+        b.append(y * w)
+    x = nnls(a, b)
+    coef = [x[j] / scale[j] for j in range(len(columns))]
+    table = {"kernels": {}, "movement": {}}
+    for (kind, kernel, name), c in zip(columns, coef):
+        if kind == "kernel":
+            table["kernels"].setdefault(kernel, {})[name] = c
+        else:
+            table["movement"][name] = c
+    # Fallback for classes never measured: the median coefficient per feature.
+    table["fallback"] = {name: statistics.median([table["kernels"][k][name] for k in kernels]) if kernels else 0.0 for name in KERNEL_FEATURES}
+    # Outside the ops: total − Σ predicted ops = invoke + betweenSteps × steps.
+    gaps = []
+    for s in samples:
+        predicted = sum(op_prediction(table, f) for f in s["features"].values())
+        gaps.append((s["steps"], s["total"] - predicted))
+    if len(gaps) >= 2 and len({g[0] for g in gaps}) > 1:
+        mean_s = statistics.mean(g[0] for g in gaps)
+        mean_g = statistics.mean(g[1] for g in gaps)
+        var = sum((g[0] - mean_s) ** 2 for g in gaps)
+        slope = sum((g[0] - mean_s) * (g[1] - mean_g) for g in gaps) / var
+        table["betweenSteps"] = slope
+        table["invoke"] = mean_g - slope * mean_s
+    else:
+        table["betweenSteps"] = 0.0
+        table["invoke"] = statistics.mean(g[1] for g in gaps) if gaps else 0.0
+    return table
+
+
+def op_prediction(table, f):
+    k = table["kernels"].get(f["kernel"], table.get("fallback", {}))
+    total = sum(k.get(name, 0.0) * f["kernelFeatures"][name] for name in KERNEL_FEATURES)
+    total += sum(table["movement"].get(name, 0.0) * f["movementFeatures"][name] for name in MOVEMENT_FEATURES)
+    return max(total, 0.0)
+
+
+def plan_prediction(table, sample):
+    ops = sum(round(op_prediction(table, f)) for f in sample["features"].values())
+    return max(ops + table["invoke"] + table["betweenSteps"] * sample["steps"], 0.0)
+
+
+def errors(table, samples):
+    return [abs(plan_prediction(table, s) - s["total"]) / s["total"] for s in samples if s["total"] > 0]
+
+
+# --------------------------------------------------------------------- main
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--targets", default="cortex-m4,cortex-m7")
+    parser.add_argument("--patchtop", default=os.path.join(ROOT, ".build/debug/patchtop"))
+    parser.add_argument("--quick", action="store_true", help="four plans a model: layer by layer (two memory options), the smallest-peak patched plan with and without halo caches")
+    parser.add_argument("--models", help="comma-separated model names (sample names, or shared paths like tinyengine/vww.tflite) instead of the full set")
+    parser.add_argument("--cache", default=CACHE, help="where measurements are saved (several, comma-separated, with --from-cache)")
+    parser.add_argument("--from-cache", action="store_true", help="refit the measurements saved by earlier runs (--cache)")
+    parser.add_argument("--markdown", help="write the predicted-vs-measured table here")
+    parser.add_argument("--no-write", action="store_true", help="do not write the calibration table")
+    args = parser.parse_args()
+    targets = [t.strip() for t in args.targets.split(",") if t.strip()]
+
+    if args.models:
+        global SAMPLE_MODELS, SHARED_MODELS
+        names = [n.strip() for n in args.models.split(",") if n.strip()]
+        SAMPLE_MODELS = [n for n in names if not n.endswith(".tflite")]
+        SHARED_MODELS = [n for n in names if n.endswith(".tflite")]
+    if args.from_cache:
+        samples = []
+        for path in args.cache.split(","):
+            with open(path) as f:
+                samples += json.load(f)
+    else:
+        if not os.path.exists(args.patchtop):
+            raise SystemExit(f"{args.patchtop} is missing: run `swift build` first")
+        samples = []
+        for model in models(args.quick):
+            for label, flags in plans(args.patchtop, model, args.quick):
+                feats, plan = features(args.patchtop, model, flags)
+                for target in targets:
+                    started = time.time()
+                    measured, error = measure(args.patchtop, model, flags, target)
+                    name = os.path.basename(model)
+                    if measured is None:
+                        print(f"skip {name} ({label}) on {target}: {error[0] if error else '?'}", file=sys.stderr)
+                        continue
+                    ops = {op["index"]: op["instructions"] for op in measured.get("ops", [])}
+                    samples.append({
+                        "model": name, "plan": label, "flags": flags, "target": target,
+                        "total": measured["instructions"], "measured": ops,
+                        "features": {str(k): v for k, v in feats.items()},
+                        "steps": sum(f["kernelFeatures"]["steps"] for f in feats.values()),
+                        "peakBytes": plan["peakBytes"], "macs": plan["macs"],
+                    })
+                    print(f"{name:34} {label:38} {target:10} {measured['instructions']:>12,} instructions"
+                          f"  ({time.time() - started:.0f} s)", file=sys.stderr)
+                    os.makedirs(os.path.dirname(os.path.abspath(args.cache)), exist_ok=True)
+                    with open(args.cache, "w") as f:
+                        json.dump(samples, f)
+    for s in samples:
+        s["measured"] = {str(k): v for k, v in s["measured"].items()}
+    if not samples:
+        raise SystemExit("nothing was measured: does `patchtop export --verify --per-op` run here?")
+
+    table = {"format": 1,
+             "source": "Scripts/calibrate_latency.py: QEMU -icount measurements of `patchtop export --verify --per-op` "
+                       f"({time.strftime('%Y-%m-%d')}, {len(samples)} plans)",
+             "cores": {}}
+    fit_cache = {}
+    lines = ["| model | plan | target | measured | predicted | error | held-out prediction | error |", "|---|---|---|---:|---:|---:|---:|---:|"]
+    for target in targets:
+        mine = [s for s in samples if s["target"] == target]
+        if not mine:
+            continue
+        coefficients = fit(mine)
+        fit_cache[target] = coefficients
+        fitted = errors(coefficients, mine)
+        entry = {"board": {"cortex-m4": "mps2-an386", "cortex-m7": "mps2-an500", "cortex-m33": "mps2-an505",
+                           "cortex-m55": "mps3-an547"}.get(target, "?"),
+                 "invoke": coefficients["invoke"], "betweenSteps": coefficients["betweenSteps"],
+                 "kernels": coefficients["kernels"], "fallback": coefficients["fallback"], "movement": coefficients["movement"],
+                 "fit": {"plans": len(mine), "ops": sum(len(s["measured"]) for s in mine),
+                         "medianError": statistics.median(fitted), "worstError": max(fitted)}}
+        table["cores"][target] = entry
+        held = []
+        for s in mine:
+            others = [o for o in mine if o["model"] != s["model"]]
+            predicted = plan_prediction(fit(others), s) if others else float("nan")
+            held.append(abs(predicted - s["total"]) / s["total"])
+            p = plan_prediction(coefficients, s)
+            lines.append(f"| {s['model']} | {s['plan']} | {target} | {s['total']:,} | {round(p):,} | "
+                         f"{100 * (p - s['total']) / s['total']:+.1f}% | {round(predicted):,} | "
+                         f"{100 * (predicted - s['total']) / s['total']:+.1f}% |")
+        print(f"{target}: {len(mine)} plans; fitted: median {100 * statistics.median(fitted):.1f}%, worst {100 * max(fitted):.1f}%; "
+              f"each model held out: median {100 * statistics.median(held):.1f}%, worst {100 * max(held):.1f}%")
+    print("\n".join(lines))
+    if args.markdown:
+        with open(args.markdown, "w") as f:
+            f.write("\n".join(lines) + "\n")
+    path = TABLE if not args.no_write else os.path.join(tempfile.mkdtemp(prefix="patchtop-table-"), "table.json")
+    with open(path, "w") as f:
+        json.dump(table, f, indent=1, sort_keys=True)
+        f.write("\n")
+    # PatchTop's own prediction with this table must be the script's (to rounding).
+    if not args.from_cache or os.path.exists(args.patchtop):
+        worst = 0
+        for s in samples:
+            if s["target"] not in table["cores"]:
+                continue
+            model = next((m for m in models(False) if os.path.basename(m) == s["model"]), None)
+            if model is None:
+                continue
+            code, text, err = run([args.patchtop, "plan", model, *s["flags"], "--target", s["target"], "--cost-table", path, "--json"])
+            if code != 0:
+                print(f"patchtop plan failed on {s['model']} {s['plan']}: {err.strip()}", file=sys.stderr)
+                continue
+            swift = json.loads(text)["instructions"]
+            python = plan_prediction(fit_cache[s["target"]], s)
+            worst = max(worst, abs(swift - python))
+        print(f"patchtop's predictions with this table match the fit's within {worst:.0f} instructions")
+    if not args.no_write:
+        print(f"wrote {os.path.relpath(TABLE, ROOT)}; `swift build` copies it into the resources")
+
+
+if __name__ == "__main__":
+    main()

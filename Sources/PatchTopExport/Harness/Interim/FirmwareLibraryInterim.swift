@@ -1,0 +1,88 @@
+// INTERIM — delete this file when the `firmware` branch lands in main.
+//
+// The types the `firmware` branch owns under FIRMWARE-INTERFACE.md,
+// declared as that branch declares them (its ExportTypes.swift and
+// FirmwareLibrary.swift, stored properties only) so the harness builds and
+// is tested before the emitter lands. Nothing here emits C.
+import PatchTopModel
+import PatchTopPlan
+import PatchTopRuntime
+
+/// The cores an export builds for; `host` is the machine's own `cc`.
+public enum FirmwareTarget: String, CaseIterable, Sendable {
+    case cortexM4 = "cortex-m4", cortexM7 = "cortex-m7", cortexM33 = "cortex-m33", cortexM55 = "cortex-m55", host
+}
+
+/// Why an export was refused. Each case names the op (index and kind) or
+/// the path, and the problem; `description` is one line.
+public enum ExportError: Error, Equatable, CustomStringConvertible, Sendable {
+    /// An op of the program the C library cannot run.
+    case unsupportedOp(index: Int, kind: String, reason: String)
+    /// `--stream-input` asked of a program that does not stream its input.
+    case streamedInputUnavailable(reason: String)
+    /// The runtime could not lower its program.
+    case program(String)
+    /// A file could not be read or written.
+    case file(path: String, problem: String)
+
+    public var description: String {
+        switch self {
+        case let .unsupportedOp(index, kind, reason): "cannot export op \(index) (\(kind)): \(reason)"
+        case let .streamedInputUnavailable(reason): "cannot export with --stream-input: \(reason)"
+        case let .program(reason): "cannot export the program: \(reason)"
+        case let .file(path, problem): "\(path): \(problem)"
+        }
+    }
+}
+
+/// What an export holds, written as `patchtop-export.json`.
+public struct ExportManifest: Codable, Equatable, Sendable {
+    public struct Plan: Codable, Equatable, Sendable {
+        public var patches: Int
+        public var patchLayers: Int
+        /// The memory options, as `MemoryOptions.summary` names them.
+        public var options: String
+        public var inplaceDepthwise: Bool
+        public var streamInput: Bool
+        public var fuseResidual: Bool
+        public var foldPad: Bool
+        public var int8IO: Bool
+        /// `none`, `all`, `auto`, `columns` or `rows`.
+        public var haloCache: String
+    }
+
+    public struct Tensor: Codable, Equatable, Sendable {
+        public var name: String
+        public var shape: [Int]
+        /// `int8` or `float32`.
+        public var type: String
+        public var bytes: Int
+    }
+
+    public var model: String
+    public var target: String
+    public var plan: Plan
+    public var arenaBytes: Int
+    public var steps: Int
+    public var streamedInput: Bool
+    public var inputs: [Tensor]
+    public var outputs: [Tensor]
+    /// Flags the library must be compiled with (the float kernels must not
+    /// fuse a multiply and an add).
+    public var requiredCFlags: [String]
+    /// Ops whose float maths calls the C library's libm on the device
+    /// (it may differ from the host's); empty when none does.
+    public var libmOps: [String]
+}
+
+public struct FirmwareLibrary {
+    public var files: [String: String]
+    public var arenaBytes: Int
+    public var manifest: ExportManifest
+
+    /// The emitter is the `firmware` branch's; until it lands an export of
+    /// a model is refused with this one line.
+    public init(program: ArenaProgram, target: FirmwareTarget, streamedInput: Bool) throws(ExportError) {
+        throw .program("this build has no C emitter yet (it comes with the firmware branch)")
+    }
+}

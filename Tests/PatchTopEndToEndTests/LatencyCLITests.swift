@@ -1,0 +1,146 @@
+import Foundation
+import XCTest
+
+/// `--target`, `--clock`, `--calibration`, `sweep --cost instructions` and
+/// `patchtop calibrate` through the real binary (issue 21). A table of
+/// known coefficients is passed with the hidden `--cost-table`, so the
+/// tests do not depend on what the committed table has measured.
+final class LatencyCLITests: XCTestCase {
+    private func patchtop(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        try BinaryTests.shell(try BinaryTests.builtBinary(), arguments)
+    }
+
+    private func json(_ text: String) throws -> [String: Any] {
+        try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], text)
+    }
+
+    private let model = "SampleModels/mbv2-w0.35-r144.tflite"
+    private var folder: URL!
+
+    override func setUpWithError() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("patchtop-latency-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
+
+    /// Every class costs 50 per step + 2 per MAC + 1 per output element;
+    /// copies 1 per byte; 1000 per inference. Only cortex-m7 is measured.
+    private func table() throws -> String {
+        let path = folder.appendingPathComponent("table.json").path
+        let text = #"{"format": 1, "source": "test", "cores": {"cortex-m7": {"board": "mps2-an500", "invoke": 1000, "kernels": {}, "fallback": {"steps": 50, "macs": 2, "outputElements": 1}, "movement": {"copyBytes": 1}}}}"#
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    func testPlanPredictsInstructionsPerOpAndInTotal() throws {
+        let result = try patchtop(["plan", model, "-p", "3", "-n", "6", "--target", "cortex-m7", "--cost-table", try table(), "--json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let plan = try json(result.stdout)
+        let latency = try XCTUnwrap(plan["latency"] as? [String: Any])
+        let ops = try XCTUnwrap(latency["ops"] as? [[String: Any]])
+        let total = try XCTUnwrap(plan["instructions"] as? Int)
+        XCTAssertEqual(latency["instructions"] as? Int, total)
+        XCTAssertEqual(latency["target"] as? String, "cortex-m7")
+        XCTAssertEqual(ops.reduce(0) { $0 + ($1["instructions"] as? Int ?? 0) } + (latency["invokeInstructions"] as? Int ?? -1), total)
+        // A stage op runs once per patch; its MACs are the plan's.
+        XCTAssertEqual(ops[0]["steps"] as? Int, 9)
+        let macs = try XCTUnwrap(ops[0]["macs"] as? Int)
+        let stage = try XCTUnwrap((plan["stageOps"] as? [[String: Any]])?.first?["macs"] as? Int)
+        XCTAssertEqual(macs, stage)
+        XCTAssertGreaterThanOrEqual(try XCTUnwrap(ops[0]["instructions"] as? Int), 9 * 50 + 2 * macs)
+        XCTAssertEqual((latency["uncalibrated"] as? [String])?.isEmpty, false, "every class comes from the fallback here")
+        XCTAssertNil(latency["milliseconds"] as? Double)
+    }
+
+    func testABoardGivesTimeAndSaysWhatItAssumes() throws {
+        let text = try patchtop(["plan", model, "--board", "STM32F746", "--cost-table", try table()])
+        XCTAssertEqual(text.status, 0, text.stderr)
+        XCTAssertTrue(text.stdout.contains("instructions predicted on Cortex-M7"), text.stdout)
+        XCTAssertTrue(text.stdout.contains("at 216 MHz (STM32F746; instructions at one per cycle, not measured cycles)"), text.stdout)
+        let clocked = try json(try patchtop(["analyze", model, "--target", "m7", "--clock", "100MHz", "--cost-table", try table(), "--json"]).stdout)
+        let latency = try XCTUnwrap(clocked["latency"] as? [String: Any])
+        let instructions = try XCTUnwrap(latency["instructions"] as? Int)
+        XCTAssertEqual(try XCTUnwrap(latency["milliseconds"] as? Double), Double(instructions) / 100_000, accuracy: 1e-6)
+        XCTAssertEqual(latency["timeBasis"] as? String, "instructions at one per cycle, not measured cycles")
+        // A board without a supported core says so and still plans.
+        let rp = try patchtop(["plan", model, "--board", "RP2040", "--cost-table", try table()])
+        XCTAssertEqual(rp.status, 0, rp.stderr)
+        XCTAssertTrue(rp.stdout.contains("RP2040: no instruction prediction: its Cortex-M0+ is not a core the firmware export builds for"), rp.stdout)
+        // A board whose core is not measured is a note, not a failure.
+        let m4 = try patchtop(["plan", model, "--board", "nRF52840", "--cost-table", try table()])
+        XCTAssertEqual(m4.status, 0, m4.stderr)
+        XCTAssertTrue(m4.stdout.contains("nRF52840: no instruction calibration for cortex-m4 (measured: cortex-m7)"), m4.stdout)
+    }
+
+    func testAnUnmeasuredTargetOrBadFlagsFailWithOneLine() throws {
+        let m4 = try patchtop(["plan", model, "--target", "cortex-m4", "--cost-table", try table()])
+        XCTAssertEqual(m4.status, 1)
+        XCTAssertEqual(m4.stderr, "patchtop: no instruction calibration for cortex-m4 (measured: cortex-m7); run Scripts/calibrate_latency.py where the firmware export runs on it\n")
+        let clock = try patchtop(["plan", model, "--clock", "fast"])
+        XCTAssertEqual(clock.status, 64)
+        XCTAssertTrue(clock.stderr.contains("The value 'fast' is invalid for '--clock <rate>'"), clock.stderr)
+        let noTarget = try patchtop(["plan", model, "--clock", "64MHz"])
+        XCTAssertEqual(noTarget.status, 1)
+        XCTAssertTrue(noTarget.stderr.contains("--clock needs --target"), noTarget.stderr)
+        let cost = try patchtop(["sweep", model, "--cost", "instructions"])
+        XCTAssertEqual(cost.status, 64)
+        XCTAssertTrue(cost.stderr.contains("--cost instructions needs --target"), cost.stderr)
+        let core = try patchtop(["plan", model, "--target", "cortex-m0"])
+        XCTAssertEqual(core.status, 64)
+    }
+
+    func testSweepByInstructionsOrdersTheFrontByThem() throws {
+        let result = try patchtop(["sweep", model, "--max-patches", "3", "--target", "cortex-m7", "--cost", "instructions",
+                                   "--cost-table", try table(), "--json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let sweep = try json(result.stdout)
+        XCTAssertEqual(sweep["cost"] as? String, "instructions")
+        XCTAssertEqual(sweep["target"] as? String, "cortex-m7")
+        let front = try XCTUnwrap(sweep["paretoFront"] as? [[String: Any]])
+        let costs = front.compactMap { $0["instructions"] as? Int }
+        XCTAssertEqual(costs.count, front.count)
+        XCTAssertEqual(costs, costs.sorted(by: >), "peak rises along the front while instructions fall")
+        let plans = try XCTUnwrap(sweep["plans"] as? [[String: Any]])
+        let fewest = plans.compactMap { $0["instructions"] as? Int }.min()
+        XCTAssertEqual(costs.last, fewest)
+        let byMACs = try json(try patchtop(["sweep", model, "--max-patches", "3", "--json"]).stdout)
+        XCTAssertEqual(byMACs["cost"] as? String, "macs")
+        XCTAssertNil((byMACs["plans"] as? [[String: Any]])?.first?["instructions"] as? Int)
+    }
+
+    func testCalibrateWritesCyclesPerInstructionAndPlanAppliesThem() throws {
+        let table = try table()
+        let predicted = try json(try patchtop(["plan", model, "--target", "cortex-m7", "--cost-table", table, "--json"]).stdout)
+        let ops = try XCTUnwrap((predicted["latency"] as? [String: Any])?["ops"] as? [[String: Any]])
+        // A board that takes three cycles per predicted instruction everywhere.
+        var dwt = "PT status 0\n"
+        for op in ops {
+            dwt += "PT op \(op["index"] as! Int) \(op["op"] as! String) \(3 * (op["instructions"] as! Int))\n"
+        }
+        let dwtPath = folder.appendingPathComponent("dwt.txt").path
+        try dwt.write(toFile: dwtPath, atomically: true, encoding: .utf8)
+        let out = folder.appendingPathComponent("board.json").path
+        let made = try patchtop(["calibrate", model, "--target", "cortex-m7", "--board", "STM32H743", "--from", dwtPath, "-o", out,
+                                 "--cost-table", table])
+        XCTAssertEqual(made.status, 0, made.stderr)
+        XCTAssertTrue(made.stdout.contains("3.000 cycles per instruction"), made.stdout)
+        let applied = try json(try patchtop(["plan", model, "--calibration", out, "--cost-table", table, "--json"]).stdout)
+        let latency = try XCTUnwrap(applied["latency"] as? [String: Any])
+        let instructions = try XCTUnwrap(latency["instructions"] as? Int)
+        let cycles = try XCTUnwrap(latency["cycles"] as? Int)
+        XCTAssertEqual(Double(cycles), 3 * Double(instructions), accuracy: Double(ops.count) * 2)
+        XCTAssertEqual(latency["clockHz"] as? Int, 480_000_000)
+        XCTAssertEqual(try XCTUnwrap(latency["milliseconds"] as? Double), Double(cycles) / 480_000, accuracy: 1e-6)
+        XCTAssertEqual(latency["timeBasis"] as? String, "cycles from the board's DWT calibration")
+        // The calibration is for an M7: it does not apply to another target.
+        let wrong = try patchtop(["plan", model, "--calibration", out, "--target", "cortex-m4", "--cost-table", table])
+        XCTAssertEqual(wrong.status, 1)
+        XCTAssertTrue(wrong.stderr.contains("was measured on cortex-m7, not --target cortex-m4"), wrong.stderr)
+        // A table from another model is refused naming the op.
+        let other = try patchtop(["calibrate", "SampleModels/tiny-allops.tflite", "--target", "cortex-m7", "--from", dwtPath,
+                                  "-o", folder.appendingPathComponent("x.json").path, "--cost-table", table])
+        XCTAssertEqual(other.status, 1)
+        XCTAssertTrue(other.stderr.contains("was it measured on another model?"), other.stderr)
+    }
+}
