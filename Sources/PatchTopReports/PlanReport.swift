@@ -51,7 +51,7 @@ public struct PlanReport: Sendable {
         plan.stages.map { stage in
             guard let index = stage.fused else { return "ops \(stage.firstOp)…\(stage.lastOp) layer by layer" }
             let fused = plan.fusedStages[index]
-            return "ops \(stage.firstOp)…\(stage.lastOp) \(stage.grid)\(fused.caches.isEmpty ? "" : " (\(fused.caches.count) caches)")"
+            return "ops \(stage.firstOp)…\(stage.lastOp) \(stage.grid)\(fused.caches.isEmpty ? "" : " (\(fused.caches.count) cache\(fused.caches.count == 1 ? "" : "s"))")"
         }.joined(separator: "; ")
     }
 

@@ -38,8 +38,10 @@ public struct EngineFigures: Equatable, Sendable {
     /// model (it does not depend on the plan).
     public init(model: Model, plan: PatchPlan, tflmArena: Result<Int, Reason>) {
         tflm = tflmArena
-        tinyEngine = TinyEngineEstimate.of(model: model, patches: plan.patches, patchLayers: plan.isPatched ? plan.patchLayers : 0)
-            .map(\.memory.peakMemBytes).mapError { Reason(text: $0.reason) }
+        tinyEngine = plan.needsStageList
+            ? .failure(Reason(text: "TinyEngine runs one square patch stage at the head: it has no \(plan.isMultiStage ? "multi-stage plans" : "rectangular grids")"))
+            : TinyEngineEstimate.of(model: model, patches: plan.patches, patchLayers: plan.isPatched ? plan.patchLayers : 0)
+                .map(\.memory.peakMemBytes).mapError { Reason(text: $0.reason) }
         planNeeds = plan.peakBytes
         patched = plan.isPatched
     }

@@ -19,8 +19,9 @@ public enum PatchGridView {
         let shape = plan.model.tensors[plan.model.operators[op].output].shape
         guard shape.count == 4 else { return [] }
         var counts = Array(repeating: Array(repeating: 0, count: shape[2]), count: shape[1])
-        for regions in plan.computedRegions where op < regions.count {
-            let r = regions[op]
+        guard let stage = plan.fusedStage(of: op) else { return counts }
+        for tile in stage.tileRegions.indices {
+            let r = stage.computed(tile: tile, op: op)
             for row in r.rows where row >= 0 && row < shape[1] {
                 for col in r.cols where col >= 0 && col < shape[2] { counts[row][col] += 1 }
             }
@@ -58,16 +59,16 @@ public enum PatchGridView {
         let plan = state.plan
         let op = state.selectedLayer
         let inner = rect.inset(1)
-        guard plan.isPatched, op < plan.patchLayers, op < state.model.operators.count, inner.height >= 2 else { return nil }
+        guard op < state.model.operators.count, let stage = plan.fusedStage(of: op), inner.height >= 2 else { return nil }
         let shape = state.model.tensors[state.model.operators[op].output].shape
         guard shape.count == 4, shape[1] > 0, shape[2] > 0 else { return nil }
-        let h = shape[1], w = shape[2], p = plan.patches
-        let rowCuts = (0...p).map { $0 * h / p }, colCuts = (0...p).map { $0 * w / p }
+        // The grid of the selected op's own stage (rows × cols tiles).
+        let h = shape[1], w = shape[2], rows = stage.grid.rows, cols = stage.grid.cols
+        let rowCuts = (0...rows).map { $0 * h / rows }, colCuts = (0...cols).map { $0 * w / cols }
         func cells(_ cuts: [Int], _ i: Int, _ s: Int) -> Int { max(1, (cuts[i + 1] - cuts[i] + s - 1) / s) }
         func fits(_ s: Int, _ across: Int, _ lines: Bool, _ area: Rect) -> Bool {
-            let gaps = lines ? p - 1 : 0
-            let down = (0..<p).reduce(0) { $0 + cells(rowCuts, $1, s) } + gaps
-            let wide = (0..<p).reduce(0) { $0 + cells(colCuts, $1, s) * across } + gaps
+            let down = (0..<rows).reduce(0) { $0 + cells(rowCuts, $1, s) } + (lines ? rows - 1 : 0)
+            let wide = (0..<cols).reduce(0) { $0 + cells(colCuts, $1, s) * across } + (lines ? cols - 1 : 0)
             return down <= area.height && wide <= area.width
         }
         let largest = max(h, w)
@@ -85,10 +86,10 @@ public enum PatchGridView {
         guard let choice else { return nil }
         var tiles: [Rect] = []
         var y = area.y
-        for i in 0..<p {
+        for i in 0..<rows {
             let tileH = cells(rowCuts, i, choice.scale)
             var x = area.x
-            for j in 0..<p {
+            for j in 0..<cols {
                 let tileW = cells(colCuts, j, choice.scale) * choice.across
                 tiles.append(Rect(x: x, y: y, width: tileW, height: tileH))
                 x += tileW + (choice.lines ? 1 : 0)
@@ -109,20 +110,24 @@ public enum PatchGridView {
             let last = plan.patchLayers - 1
             let note: [String] = !plan.isPatched
                 ? ["layer by layer: raise p (P) and n (N) to patch", "layer by layer: raise p and n", "layer by layer"]
+                : plan.isMultiStage && plan.fusedStage(of: op) == nil
+                ? ["op \(op) runs layer by layer, between fused stages; select an op of one", "op \(op) runs layer by layer", "layer by layer"]
                 : op >= plan.patchLayers
                 ? ["op \(op) is after the patch stage (ops 0–\(last)); select one of those", "op \(op) is after the patch stage (ops 0–\(last))",
                    "op \(op) is after the stage (ops 0–\(last))", "op \(op) is after the stage"]
                 : state.model.tensors[state.model.operators[op].output].shape.count == 4
-                ? ["\(plan.patches)×\(plan.patches) patches need a taller panel: enlarge the terminal", "enlarge the terminal to see the patches", "too small"]
+                ? ["\(plan.fusedStage(of: op)?.grid.description ?? "\(plan.patches)×\(plan.patches)") patches need a taller panel: enlarge the terminal", "enlarge the terminal to see the patches", "too small"]
                 : ["op \(op) has no spatial map to cut into patches", "no spatial map"]
             grid.text(TextFit.first(note, width: inner.width), x: inner.x, y: inner.y, style: .dim)
             return
         }
         let counts = coverage(plan: plan, op: op)
         guard !counts.isEmpty else { return }
-        let p = plan.patches
+        guard let stage = plan.fusedStage(of: op) else { return }
+        let cols = stage.grid.cols, rows = stage.grid.rows
         let factor = formatFixed(plan.recomputeFactor(op: op), decimals: 2), halo = formatFixed(plan.haloFraction(op: op) * 100, decimals: 1)
-        let patchText = "patch \(state.selectedPatch + 1)/\(p * p)"
+        let stageText = plan.isMultiStage ? "stage \((plan.fusedStageIndex(of: op) ?? 0) + 1)/\(plan.fusedStages.count) \(stage.grid) " : ""
+        let patchText = "\(stageText)patch \(state.selectedPatch + 1)/\(stage.grid.count)"
         let info = TextFit.first([
             "\(g.height)×\(g.width)  recompute \(factor)×  halo \(halo)%  \(patchText)",
             "\(g.height)×\(g.width) recompute \(factor)× halo \(halo)% \(patchText)",
@@ -131,12 +136,12 @@ public enum PatchGridView {
             patchText,
         ], width: inner.width)
         grid.text(info, x: inner.x, y: g.infoY, style: .bold)
-        let selected = state.selectedPatch < plan.opRegions.count ? plan.opRegions[state.selectedPatch][op] : nil
-        let computedBySelected = state.selectedPatch < plan.computedRegions.count ? plan.computedRegions[state.selectedPatch][op] : nil
+        let selected = state.selectedPatch < stage.opRegions.count ? stage.opRegions[state.selectedPatch][op - stage.firstOp] : nil
+        let computedBySelected = state.selectedPatch < stage.tileRegions.count ? stage.computed(tile: state.selectedPatch, op: op) : nil
         let cachesThisOp = plan.caches.contains { $0.tensor == state.model.operators[op].output }
         let lineStyle = CellStyle(dim: true)
         for (index, tile) in g.tiles.enumerated() {
-            let i = index / p, j = index % p
+            let i = index / cols, j = index % cols
             let checker = !g.lines && (i + j) % 2 == 1
             for cy in 0..<tile.height {
                 let r0 = g.rowCuts[i] + cy * g.scale, r1 = min(g.rowCuts[i + 1], r0 + g.scale)
@@ -167,10 +172,10 @@ public enum PatchGridView {
             }
             if g.lines {
                 // The boundary right of and below this tile.
-                if j < p - 1 { for y in tile.y..<tile.maxY { grid[tile.maxX, y] = Cell("│", style: lineStyle) } }
-                if i < p - 1 {
+                if j < cols - 1 { for y in tile.y..<tile.maxY { grid[tile.maxX, y] = Cell("│", style: lineStyle) } }
+                if i < rows - 1 {
                     for x in tile.x..<tile.maxX { grid[x, tile.maxY] = Cell("─", style: lineStyle) }
-                    if j < p - 1 { grid[tile.maxX, tile.maxY] = Cell("┼", style: lineStyle) }
+                    if j < cols - 1 { grid[tile.maxX, tile.maxY] = Cell("┼", style: lineStyle) }
                 }
             }
         }

@@ -24,7 +24,8 @@ public struct ReportRenderer: Sendable {
         var out = [
             "PatchTop report — \(state.model.name)",
             "date            \(date)",
-            "plan            p=\(plan.patches) n=\(plan.patchLayers)\(plan.isPatched ? "" : " (layer by layer)")",
+            plan.needsStageList ? "plan            \(PlanReport.stagesText(plan))"
+                : "plan            p=\(plan.patches) n=\(plan.patchLayers)\(plan.isPatched ? "" : " (layer by layer)")",
             "memory options  \(plan.options.summary)",
             plan.isPatched
                 ? "peak            \(formatBytes(plan.peakBytes)) (\(formatCount(plan.peakBytes)) B) vs \(formatBytes(plan.layerByLayerPeakBytes)) layer-by-layer, \(Verdicts.peak(plan))"
@@ -42,7 +43,7 @@ public struct ReportRenderer: Sendable {
                 ?? "arena \(formatBytes(summary.plannedArenaBytes)) planned"
             out.append("run             \(summary.identical ? "output identical to layer-by-layer" : "output DIFFERS from layer-by-layer"), \(arena), \(formatFixed(summary.milliseconds, decimals: 1)) ms")
         }
-        if showEngines {
+        if showEngines && !plan.needsStageList {
             out += TinyEngineLines.lines(model: state.model, patches: plan.patches, patchLayers: plan.patchLayers)
         }
         return out
