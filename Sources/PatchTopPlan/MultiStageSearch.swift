@@ -154,7 +154,7 @@ public struct MultiStageSearch: Sendable {
     /// Positions 0…count where at most one tensor of the arena is live
     /// across: every tensor written before (or a graph input held in SRAM)
     /// and read at or after it (graph outputs are read at the end).
-    static func cutPoints(of model: Model, options: MemoryOptions) -> [Int] {
+    public static func cutPoints(of model: Model, options: MemoryOptions) -> [Int] {
         let count = model.operators.count
         var crossing = [Int](repeating: 0, count: count + 1)
         for tensor in model.tensors.indices where model.isActivation(tensor) {
