@@ -40,13 +40,12 @@ public struct PlanFile: Sendable {
 
     /// Reads and parses `path`.
     public static func read(path: String) throws(Failure) -> PlanFile {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw Failure(message: "\(path): cannot read the plan file (\(error.localizedDescription))")
+        // A regular file of at most 16 MiB (a plan of thousands of stages
+        // is far smaller): no device, fifo or runaway file is read.
+        switch RegularFile.read(path, limit: 16 << 20) {
+        case .success(let bytes): return try parse(Data(bytes), name: path)
+        case .failure(let error): throw Failure(message: "\(path): cannot read the plan file: \(error)")
         }
-        return try parse(data, name: path)
     }
 
     /// Parses the bytes of a plan file called `name`.
