@@ -64,6 +64,14 @@ final class PlanFileTests: XCTestCase {
                        "p.json: stage 0 (ops 0…500, 2×2): \(model.name) has ops 0…\(model.operators.count - 1)")
         XCTAssertEqual(failure("{\"stages\": [{\"firstOp\": 0, \"lastOp\": 3, \"grid\": [0, 2]}]}"),
                        "p.json: stage 0 (ops 0…3, 0×2): a grid has at least 1×1 tiles")
+        XCTAssertEqual(failure("{\"stages\": [{\"firstOp\": 0, \"lastOp\": 3, \"grid\": [2, 2], \"caches\": [{\"tensor\": 0, \"direction\": \"row\"}]}]}")?
+            .hasPrefix("p.json: stage 0 (ops 0…3, 2×2): tensor 0 cannot have a row cache in this stage"), true)
+        do {
+            _ = try PlanFile.read(path: "/dev/null")
+            XCTFail("a device read as a plan file")
+        } catch {
+            XCTAssertTrue(error.description.hasPrefix("/dev/null: cannot read the plan file:"), error.description)
+        }
         let plan = try PatchPlan(model: model, patches: 2, patchLayers: 4)
         var json = PlanJSON(plan, includeRegions: false)
         json.peakBytes += 1
