@@ -89,41 +89,41 @@ struct TensorBands {
     var rows: [Range<Int>]
     var cols: [Range<Int>]
 
-    /// `nil` when some patch does not need the tensor, or the bands do not
-    /// move forward with the patches (nothing then to cache).
-    init?(tensor: Int, patches p: Int, regions: [[Int: Region]]) {
-        var rows: [Range<Int>] = [], cols: [Range<Int>] = []
-        for i in 0..<p {
-            guard let region = regions[i * p][tensor], !region.isEmpty else { return nil }
-            rows.append(region.rows)
+    /// `nil` when some tile row or column does not need the tensor, or the
+    /// bands do not move forward with the tiles (nothing then to cache).
+    init?(rows: [Range<Int>?], cols: [Range<Int>?]) {
+        var rowBands: [Range<Int>] = [], colBands: [Range<Int>] = []
+        for r in rows {
+            guard let r, !r.isEmpty else { return nil }
+            rowBands.append(r)
         }
-        for j in 0..<p {
-            guard let region = regions[j][tensor], !region.isEmpty else { return nil }
-            cols.append(region.cols)
+        for c in cols {
+            guard let c, !c.isEmpty else { return nil }
+            colBands.append(c)
         }
-        for k in 1..<max(p, 1) {
-            guard rows[k].lowerBound >= rows[k - 1].lowerBound, rows[k].upperBound >= rows[k - 1].upperBound,
-                  cols[k].lowerBound >= cols[k - 1].lowerBound, cols[k].upperBound >= cols[k - 1].upperBound
-            else { return nil }
+        for k in rowBands.indices.dropFirst() {
+            guard rowBands[k].lowerBound >= rowBands[k - 1].lowerBound, rowBands[k].upperBound >= rowBands[k - 1].upperBound else { return nil }
         }
-        for i in 0..<p {
-            for j in 0..<p where regions[i * p + j][tensor] != Region(rows: rows[i], cols: cols[j]) { return nil }
+        for k in colBands.indices.dropFirst() {
+            guard colBands[k].lowerBound >= colBands[k - 1].lowerBound, colBands[k].upperBound >= colBands[k - 1].upperBound else { return nil }
         }
-        self.rows = rows
-        self.cols = cols
+        self.rows = rowBands
+        self.cols = colBands
     }
 
     var width: Int { (cols.last?.upperBound ?? 0) - (cols.first?.lowerBound ?? 0) }
 
     /// Positions (rows × cols) one cache of this tensor must hold.
     func cachedPositions(_ direction: HaloCache.Direction) -> Int {
-        let p = rows.count
-        guard p > 1 else { return 0 }
         switch direction {
         case .column:
+            let p = cols.count
+            guard p > 1 else { return 0 }
             let overlap = (0..<(p - 1)).map { max(0, cols[$0].upperBound - cols[$0 + 1].lowerBound) }.max() ?? 0
             return overlap == 0 ? 0 : overlap * (rows.map(\.count).max() ?? 0)
         case .row:
+            let p = rows.count
+            guard p > 1 else { return 0 }
             let overlap = (0..<(p - 1)).map { max(0, rows[$0].upperBound - rows[$0 + 1].lowerBound) }.max() ?? 0
             return overlap * width
         }
@@ -141,7 +141,7 @@ struct TensorBands {
     /// The copies out of the caches into patch (i, j)'s buffer before its
     /// op runs, and into the caches after.
     func copies(tensor: Int, i: Int, j: Int, column: Bool, row: Bool) -> (reads: [CacheCopy], writes: [CacheCopy]) {
-        let p = rows.count, r = rows[i], c = cols[j]
+        let r = rows[i], c = cols[j]
         let left = cols.first?.lowerBound ?? 0
         var reads: [CacheCopy] = [], writes: [CacheCopy] = []
         let columnCache = HaloCache(tensor: tensor, direction: .column), rowCache = HaloCache(tensor: tensor, direction: .row)
@@ -160,18 +160,18 @@ struct TensorBands {
                 reads.append(CacheCopy(cache: rowCache, rows: above, cols: fromRowCache, cacheRegion: region))
             }
         }
-        if column && j < p - 1 {
+        if column && j < cols.count - 1 {
             let overlap = cols[j + 1].lowerBound..<max(cols[j + 1].lowerBound, c.upperBound)
             if !overlap.isEmpty {
                 writes.append(CacheCopy(cache: columnCache, rows: r, cols: overlap, cacheRegion: Region(rows: r, cols: overlap)))
             }
         }
-        if row && i < p - 1 {
+        if row && i < rows.count - 1 {
             let below = rows[i + 1].lowerBound..<max(rows[i + 1].lowerBound, r.upperBound)
             // Each patch writes only the columns up to where the next patch
             // in its row begins: the rest of its region the next patch still
             // has to read from the previous patch row's rows.
-            let end = j < p - 1 ? min(cols[j + 1].lowerBound, c.upperBound) : c.upperBound
+            let end = j < cols.count - 1 ? min(cols[j + 1].lowerBound, c.upperBound) : c.upperBound
             let span = c.lowerBound..<max(c.lowerBound, end)
             if !below.isEmpty && !span.isEmpty {
                 writes.append(CacheCopy(cache: rowCache, rows: below, cols: span,

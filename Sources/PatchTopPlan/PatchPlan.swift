@@ -1,43 +1,36 @@
 import PatchTopModel
 
-/// MCUNetV2's patch-based inference of one model for one (p, n).
+/// Patch-based inference of one model: a sequence of stages over its op
+/// list, each either ops run layer by layer or a fused block of
+/// consecutive ops run tile by tile over its own `rows × cols` grid (see
+/// `FusedStage`), with halo caches chosen per tensor.
 ///
-/// The first `n` ops (the *patch stage*) run once per patch of a p×p grid
-/// over the stage's output; every tensor of the stage is computed only over
-/// the region its patch needs, walked back op by op from the patch. The
-/// stage's outputs are held whole; the rest of the model runs layer by
-/// layer. Neighbouring patches' regions overlap (the halo), and that
-/// overlap is computed once per patch that needs it: the MAC overhead.
+/// MCUNetV2's plan is the special case of one fused stage at the head: the
+/// first `n` ops (the *patch stage*) run once per patch of a p×p grid over
+/// the stage's output; every tensor of the stage is computed only over the
+/// region its patch needs, walked back op by op from the patch. The stage's
+/// outputs are held whole; the rest of the model runs layer by layer.
+/// Neighbouring patches' regions overlap (the halo), and that overlap is
+/// computed once per patch that needs it: the MAC overhead.
 ///
 /// `p = 1` or `n = 0` is ordinary layer-by-layer inference.
 public struct PatchPlan: Sendable {
     public let model: Model
+    /// Patches per side of the head stage as asked (its grid's rows).
     public let patches: Int
+    /// Ops in a fused stage at the head of the network (MCUNetV2's n).
     public let patchLayers: Int
     public let options: MemoryOptions
-    /// Tensors the stage produces that are read after it (or are graph
-    /// outputs): held whole in memory while the stage runs.
-    public let stageOutputs: [Int]
-    /// Height and width of the stage outputs, the grid cut into patches.
-    public let outputGrid: (height: Int, width: Int)
-    /// The p×p patches on the output grid, row-major.
-    public let patchRegions: [Region]
-    /// For each patch: the region of every stage tensor it computes or reads.
-    public let tensorRegions: [[Int: Region]]
-    /// For each patch and stage op: the output region that op computes.
-    public let opRegions: [[Region]]
-    /// For each patch and stage op: the part of `opRegions` the op really
-    /// computes (less where halo caches hold the rest).
-    public let computedRegions: [[Region]]
-    /// MACs of each op under this plan (summed over patches in the stage).
+    /// The fused stages, in op order.
+    public let fusedStages: [FusedStage]
+    /// The fused stage of each op, an index into `fusedStages`.
+    let stageOfOp: [Int?]
+    /// MACs of each op under this plan (summed over tiles in fused stages).
     public let macsPerOp: [Int]
-    /// How halo caches were chosen, and the caches in use with their bytes.
+    /// How halo caches were chosen.
     public let haloCaching: HaloCaching
-    public let cacheBytes: [HaloCache: Int]
     /// MACs the plan would do without its caches.
     public let macsWithoutCaches: Int
-    /// Geometry of the stage tensors that caches can serve.
-    let bands: [Int: TensorBands]
     /// Every buffer the plan needs, its size and lifetime: the one
     /// description of its memory (see `MemorySchedule`).
     public let schedule: MemorySchedule
@@ -47,24 +40,82 @@ public struct PatchPlan: Sendable {
     let layoutCache = LayoutCache()
 
     /// Live bytes at each op. For stage ops: the bytes held whole plus the
-    /// per-patch buffers live at that op, each sized for the largest patch
-    /// (one static arena serves every patch, as on the device).
+    /// per-tile buffers live at that op, each sized for the largest tile
+    /// (one static arena serves every tile, as on the device).
     public var liveBytes: [Int] { schedule.liveBytes }
     public var peakBytes: Int { schedule.peakBytes }
     public var peakOp: Int { schedule.peakOp }
     /// The buffers live at the peak op, largest first, summing to `peakBytes`.
     public var peakBuffers: [MemorySchedule.PeakBuffer] { schedule.peakBuffers }
 
-    /// Bytes held whole during the stage (stage outputs, the graph input
-    /// unless streamed).
+    /// The fused stage at the head of the network (MCUNetV2's patch stage).
+    public var headStage: FusedStage? { fusedStages.first.flatMap { $0.firstOp == 0 ? $0 : nil } }
+    /// The head stage's grid (1×1 without one).
+    public var grid: TileGrid { headStage?.grid ?? TileGrid(rows: 1, cols: 1) }
+    /// Tensors the head stage produces that are read after it (or are
+    /// graph outputs): held whole in memory while the stage runs.
+    public var stageOutputs: [Int] { headStage?.outputs ?? [] }
+    /// Height and width of the head stage's outputs, the grid cut into patches.
+    public var outputGrid: (height: Int, width: Int) { headStage?.outputGrid ?? (0, 0) }
+    /// The head stage's patches on its output grid, row-major.
+    public var patchRegions: [Region] { headStage?.tileRegions ?? [] }
+    /// For each patch of the head stage: the region of every stage tensor it computes or reads.
+    public var tensorRegions: [[Int: Region]] { headStage?.tensorRegions ?? [] }
+    /// For each patch and head-stage op: the output region that op computes.
+    public var opRegions: [[Region]] { headStage?.opRegions ?? [] }
+    /// For each patch and head-stage op: the part of `opRegions` the op
+    /// really computes (less where halo caches hold the rest).
+    public var computedRegions: [[Region]] { headStage?.computedRegions ?? [] }
+    /// The caches in use with their bytes, over every stage.
+    public var cacheBytes: [HaloCache: Int] {
+        fusedStages.reduce(into: [:]) { all, stage in all.merge(stage.cacheBytes) { a, _ in a } }
+    }
+
+    /// Every op in one stage, in order: fused blocks, and runs of ops
+    /// between them layer by layer (grid 1×1).
+    public var stages: [PlanStage] {
+        var list: [PlanStage] = []
+        var op = 0
+        let count = model.operators.count
+        for (index, stage) in fusedStages.enumerated() {
+            if op < stage.firstOp { list.append(PlanStage(firstOp: op, lastOp: stage.firstOp - 1, grid: TileGrid(1), fused: nil)) }
+            list.append(PlanStage(firstOp: stage.firstOp, lastOp: stage.lastOp, grid: stage.grid, fused: index))
+            op = stage.lastOp + 1
+        }
+        if op < count { list.append(PlanStage(firstOp: op, lastOp: count - 1, grid: TileGrid(1), fused: nil)) }
+        return list
+    }
+
+    /// The fused stages as requests that rebuild exactly this plan (each
+    /// with the caches it uses).
+    public var stageSpecs: [StageSpec] {
+        fusedStages.map { StageSpec(firstOp: $0.firstOp, lastOp: $0.lastOp, grid: $0.grid, caching: $0.caching, caches: Set($0.cacheBytes.keys)) }
+    }
+
+    /// Whether the plan is more than MCUNetV2's (p, n): a rectangular grid
+    /// or stages other than one at the head.
+    public var needsStageList: Bool { isMultiStage || !grid.isSquare }
+
+    /// The fused stage running `op`, if any.
+    public func fusedStage(of op: Int) -> FusedStage? {
+        op >= 0 && op < stageOfOp.count ? stageOfOp[op].map { fusedStages[$0] } : nil
+    }
+
+    /// The index in `fusedStages` of the stage running `op`.
+    public func fusedStageIndex(of op: Int) -> Int? { op >= 0 && op < stageOfOp.count ? stageOfOp[op] : nil }
+
+    /// Bytes held whole during the head stage (stage outputs, the graph
+    /// input unless streamed).
     public var stageWholeBytes: Int {
-        guard isPatched else { return 0 }
-        return schedule.live(at: patchLayers - 1).reduce(0) { total, live in
+        guard let head = headStage else { return 0 }
+        return schedule.live(at: head.lastOp).reduce(0) { total, live in
             if case .tensor = schedule.buffers[live.index].kind { total + live.bytes } else { total }
         }
     }
 
-    public var isPatched: Bool { patches > 1 && patchLayers > 0 }
+    public var isPatched: Bool { !fusedStages.isEmpty }
+    /// More than one fused stage, or one not at the head.
+    public var isMultiStage: Bool { fusedStages.count > 1 || (fusedStages.first.map { $0.firstOp != 0 } ?? false) }
     public var macs: Int { macsPerOp.reduce(0, +) }
     public var layerByLayerMacs: Int { model.macs }
     public var layerByLayerPeakBytes: Int { layerByLayer.peakBytes }
@@ -81,114 +132,143 @@ public struct PatchPlan: Sendable {
     /// int8 boundary), which is what `plan.model` is.
     public init(model original: Model, patches: Int, patchLayers: Int, options: MemoryOptions = .tfliteMicro,
                 haloCaching: HaloCaching = .none) throws(PlanError) {
+        try self.init(model: original, grid: TileGrid(patches), patchLayers: patchLayers, options: options, haloCaching: haloCaching)
+    }
+
+    /// Plans `model` with a `grid` of tiles over its first `patchLayers` ops.
+    public init(model original: Model, grid: TileGrid, patchLayers: Int, options: MemoryOptions = .tfliteMicro,
+                haloCaching: HaloCaching = .none) throws(PlanError) {
         let model = original.rewritten(for: options)
         let opCount = model.operators.count
         guard patchLayers >= 0, patchLayers <= opCount else {
             throw .patchLayersOutOfRange(patchLayers: patchLayers, opCount: opCount)
         }
-        guard patches >= 1, patches <= 64 else {
+        for side in [grid.rows, grid.cols] where side < 1 || side > 64 {
             // The limit the stage's output sets, where there is a stage to ask.
-            let limit = patchLayers > 0 ? (try? Self.stage(of: model, patchLayers: patchLayers)).map { min($0.grid.height, $0.grid.width, 64) } : nil
-            throw .patchesOutOfRange(patches: patches, limit: limit ?? 64)
+            let limit = patchLayers > 0 ? (try? Self.stage(of: model, patchLayers: patchLayers)).map { min($0.1.height, $0.1.width, 64) } : nil
+            throw .patchesOutOfRange(patches: side, limit: limit ?? 64)
         }
+        var stages: [FusedStage] = []
+        if grid.count > 1 && patchLayers > 0 {
+            // A stage that cannot be planned is refused before any memory is.
+            let (outputs, map) = try Self.stage(of: model, patchLayers: patchLayers)
+            if grid.isSquare {
+                guard grid.rows <= min(map.height, map.width) else {
+                    throw .patchesOutOfRange(patches: grid.rows, limit: min(map.height, map.width))
+                }
+            } else if grid.rows > map.height || grid.cols > map.width {
+                throw .gridOutOfRange(grid: grid, height: map.height, width: map.width)
+            }
+            stages = [FusedStage(model: model, first: 0, last: patchLayers - 1, grid: grid, outputs: outputs, outputGrid: map,
+                                 caching: haloCaching, options: options)]
+        }
+        self.init(rewritten: model, stages: stages, options: options, haloCaching: haloCaching,
+                  patches: grid.rows, patchLayers: patchLayers)
+    }
+
+    /// Plans `model` as `stages` fused blocks (in op order, not
+    /// overlapping), every other op layer by layer. A stage that does not
+    /// fit the model is refused naming it (`stage 2 (ops 10…17, 4×2): …`).
+    /// A stage of one tile is layer by layer.
+    public init(model original: Model, stages specs: [StageSpec], options: MemoryOptions = .tfliteMicro,
+                haloCaching: HaloCaching = .none) throws(PlanError) {
+        let model = original.rewritten(for: options)
+        let opCount = model.operators.count
+        var stages: [FusedStage] = []
+        var next = 0
+        for (index, spec) in specs.enumerated() {
+            func refuse(_ reason: String) -> PlanError { .invalidStage(index: index, firstOp: spec.firstOp, lastOp: spec.lastOp, reason: reason) }
+            guard spec.firstOp >= 0, spec.lastOp >= spec.firstOp, spec.lastOp < opCount else {
+                throw refuse("the model has ops 0…\(opCount - 1)")
+            }
+            guard spec.firstOp >= next else { throw refuse("it overlaps the stage before, which ends at op \(next - 1)") }
+            next = spec.lastOp + 1
+            guard (1...64).contains(spec.grid.rows), (1...64).contains(spec.grid.cols) else {
+                throw refuse("grid \(spec.grid) is out of range: 1…64 tiles per side")
+            }
+            guard spec.grid.count > 1 else { continue }
+            let outputs: [Int], map: (height: Int, width: Int)
+            switch FusedStage.outputs(of: model, first: spec.firstOp, last: spec.lastOp) {
+            case .success(let found): (outputs, map) = found
+            case .failure(.global(let op, let name)): throw refuse("it crosses \(name) at op \(op), which cannot be computed tile by tile")
+            case .failure(.outputs(let reason)): throw refuse("it ends where \(reason)")
+            }
+            guard spec.grid.rows <= map.height, spec.grid.cols <= map.width else {
+                throw refuse("grid \(spec.grid) does not fit its \(map.height)×\(map.width) output")
+            }
+            var stage = FusedStage(model: model, first: spec.firstOp, last: spec.lastOp, grid: spec.grid, outputs: outputs,
+                                   outputGrid: map, caching: spec.caches == nil ? spec.caching ?? haloCaching : .all, options: options)
+            if let caches = spec.caches {
+                let possible = stage.possibleCaches(HaloCache.Direction.allCases)
+                if let bad = caches.sorted().first(where: { !possible.contains($0) }) {
+                    throw refuse("tensor \(bad.tensor) cannot have a \(bad.direction.rawValue) cache in this stage (\(possible.isEmpty ? "no tensor of it can" : "possible: " + possible.sorted().map { "\($0.tensor) \($0.direction.rawValue)" }.joined(separator: ", ")))")
+                }
+                stage.explicitCaches = caches
+            }
+            stages.append(stage)
+        }
+        let head = stages.first.flatMap { $0.firstOp == 0 ? $0 : nil }
+        self.init(rewritten: model, stages: stages, options: options, haloCaching: haloCaching,
+                  patches: head?.grid.rows ?? 1, patchLayers: head.map { $0.lastOp + 1 } ?? 0)
+    }
+
+    /// Chooses every stage's caches and builds the schedule.
+    init(rewritten model: Model, stages planned: [FusedStage], options: MemoryOptions, haloCaching: HaloCaching,
+         patches: Int, patchLayers: Int) {
         self.model = model
         self.patches = patches
         self.patchLayers = patchLayers
         self.options = options
-        // A stage that cannot be planned is refused before any memory is.
-        let stage = patches > 1 && patchLayers > 0 ? try Self.stage(of: model, patchLayers: patchLayers) : nil
-        let layerByLayer = MemorySchedule(rewritten: model, options: options, stage: nil)
+        self.haloCaching = planned.isEmpty ? .none : haloCaching
+        var of = [Int?](repeating: nil, count: model.operators.count)
+        for (index, stage) in planned.enumerated() { for op in stage.ops { of[op] = index } }
+        stageOfOp = of
+        let layerByLayer = MemorySchedule(rewritten: model, options: options, stages: [])
         self.layerByLayer = layerByLayer
-
-        guard let stage else {
-            stageOutputs = []
-            outputGrid = (0, 0)
-            patchRegions = []
-            tensorRegions = []
-            opRegions = []
-            computedRegions = []
+        guard !planned.isEmpty else {
+            fusedStages = []
             macsPerOp = model.operators.map { model.macs(of: $0) }
             macsWithoutCaches = macsPerOp.reduce(0, +)
-            self.haloCaching = .none
-            cacheBytes = [:]
-            bands = [:]
             schedule = layerByLayer
             return
         }
-
-        stageOutputs = stage.outputs
-        outputGrid = stage.grid
-        guard patches <= min(stage.grid.height, stage.grid.width) else {
-            throw .patchesOutOfRange(patches: patches, limit: min(stage.grid.height, stage.grid.width))
-        }
-        let cuts = { (size: Int) in (0..<patches).map { ($0 * size / patches)..<(($0 + 1) * size / patches) } }
-        var grid: [Region] = []
-        for rows in cuts(stage.grid.height) { for cols in cuts(stage.grid.width) { grid.append(Region(rows: rows, cols: cols)) } }
-        patchRegions = grid
-
-        // Walk every patch back through the stage.
-        var allTensorRegions: [[Int: Region]] = []
-        var allOpRegions: [[Region]] = []
-        for patch in grid {
-            var need: [Int: Region] = [:]
-            for output in stage.outputs { need[output] = patch }
-            var ops = [Region](repeating: Region(rows: 0..<0, cols: 0..<0), count: patchLayers)
-            for op in model.operators[0..<patchLayers].reversed() where !model.rewrite.isDetached(op.index) {
-                let region = op.outputs.compactMap { need[$0] }.reduce(Region(rows: 0..<0, cols: 0..<0)) { $0.union($1) }
-                ops[op.index] = region
-                guard !region.isEmpty else { continue }
-                for slot in op.inputs.indices {
-                    guard let input = op.input(slot),
-                          let inputRegion = ReceptiveField.inputRegion(of: op, slot: slot, for: region, in: model)
-                    else { continue }
-                    need[input] = (need[input] ?? Region(rows: 0..<0, cols: 0..<0)).union(inputRegion)
-                }
-            }
-            allTensorRegions.append(need)
-            allOpRegions.append(ops)
-        }
-        tensorRegions = allTensorRegions
-        opRegions = allOpRegions
-
-        let buffers = Self.stageBuffers(model: model, stage: stage, patchLayers: patchLayers, grid: grid,
-                                        tensorRegions: allTensorRegions, options: options)
-        let bands = haloCaching == .none ? [:] : Self.cacheableBands(model: model, patches: patches, patchLayers: patchLayers,
-                                                                     tensorRegions: allTensorRegions, perPatch: buffers.regionBytes)
-        self.bands = bands
-        let build = { (caches: Set<HaloCache>) in
-            Self.cached(model: model, patches: patches, patchLayers: patchLayers, opRegions: allOpRegions, bands: bands,
-                        caches: caches, options: options, buffers: buffers)
-        }
-        let plain = build([])
+        let build = { (caches: [Set<HaloCache>]) in Self.cached(model: model, stages: planned, caches: caches, options: options) }
+        let plain = build(planned.map { _ in [] })
         macsWithoutCaches = plain.macs.reduce(0, +)
-        let chosen: Cached
-        switch haloCaching {
-        case .none:
-            chosen = plain
-        case .all, .only:
-            let directions: [HaloCache.Direction]
-            if case .only(let direction) = haloCaching { directions = [direction] } else { directions = HaloCache.Direction.allCases }
-            chosen = build(Set(bands.flatMap { tensor, band in
-                directions.filter { band.cachedPositions($0) > 0 }.map { HaloCache(tensor: tensor, direction: $0) }
-            }))
-        case .auto(let budget):
-            chosen = Self.autoCaches(plain: plain, bands: bands, budget: budget ?? plain.schedule.peakBytes * 5 / 4, build: build)
+        var fixed: [Set<HaloCache>] = planned.map { stage in
+            if let explicit = stage.explicitCaches { return explicit }
+            return switch stage.caching {
+            case .none, .auto: []
+            case .all: stage.possibleCaches(HaloCache.Direction.allCases)
+            case .only(let direction): stage.possibleCaches([direction])
+            }
         }
-        self.haloCaching = haloCaching
-        computedRegions = chosen.computed
+        var chosen = fixed.allSatisfy(\.isEmpty) ? plain : build(fixed)
+        let autoStages = planned.indices.filter {
+            if planned[$0].explicitCaches == nil, case .auto = planned[$0].caching { true } else { false }
+        }
+        if !autoStages.isEmpty {
+            var budget: Int?
+            for k in autoStages { if case .auto(let b?) = planned[k].caching { budget = min(budget ?? b, b) } }
+            chosen = Self.autoCaches(base: chosen, fixed: &fixed, stages: planned, candidates: autoStages,
+                                     budget: budget ?? chosen.schedule.peakBytes * 5 / 4, build: build)
+        }
+        fusedStages = chosen.stages
         macsPerOp = chosen.macs
-        cacheBytes = chosen.cacheBytes
         schedule = chosen.schedule
     }
 
     /// How often each position of a stage op's output is computed, summed
-    /// over patches, divided by its size: 1.0 without overlap (or with
-    /// every overlap served from halo caches).
+    /// over tiles, divided by its size: 1.0 without overlap (or with every
+    /// overlap served from halo caches).
     public func recomputeFactor(op: Int) -> Double {
-        guard isPatched, op < patchLayers else { return 1 }
+        guard let stage = fusedStage(of: op) else { return 1 }
         let shape = model.tensors[model.operators[op].output].shape
+        guard shape.count == 4 else { return 1 }
         let full = shape[1] * shape[2]
-        return full == 0 ? 1 : Double(computedRegions.reduce(0) { $0 + $1[op].area }) / Double(full)
+        let k = op - stage.firstOp
+        let area = stage.rowComputed.reduce(0) { $0 + $1[k].count } * stage.colComputed.reduce(0) { $0 + $1[k].count }
+        return full == 0 ? 1 : Double(area) / Double(full)
     }
 
     /// Fraction of a stage op's computed positions that another patch also
@@ -197,61 +277,14 @@ public struct PatchPlan: Sendable {
 }
 
 extension PatchPlan {
-    struct Stage {
-        var outputs: [Int]
-        var grid: (height: Int, width: Int)
-    }
-
-    static func stage(of model: Model, patchLayers n: Int) throws(PlanError) -> Stage {
-        for op in model.operators[0..<n] where !model.rewrite.isDetached(op.index) && !ReceptiveField.isLocal(op, in: model) {
-            throw .crossesGlobalOp(patchLayers: n, op: op.index, name: op.kind.name)
+    /// The head stage of `n` ops: its outputs and their map, or why it
+    /// cannot be one (`n=40 crosses MEAN at op 39`).
+    static func stage(of model: Model, patchLayers n: Int) throws(PlanError) -> (outputs: [Int], grid: (height: Int, width: Int)) {
+        switch FusedStage.outputs(of: model, first: 0, last: n - 1) {
+        case .success(let found): return found
+        case .failure(.global(let op, let name)): throw .crossesGlobalOp(patchLayers: n, op: op, name: name)
+        case .failure(.outputs(let reason)): throw .mismatchedOutputs(patchLayers: n, reason: reason)
         }
-        var outputs: [Int] = []
-        for op in model.operators[0..<n] where !model.rewrite.isDetached(op.index) {
-            for tensor in op.outputs where model.outputs.contains(tensor) || model.consumers[tensor].contains(where: { $0 >= n }) {
-                outputs.append(tensor)
-            }
-        }
-        guard let first = outputs.first else {
-            throw .mismatchedOutputs(patchLayers: n, reason: "nothing after the stage reads its results")
-        }
-        let shape = model.tensors[first].shape
-        guard shape.count == 4 else {
-            throw .mismatchedOutputs(patchLayers: n, reason: "its output tensor \(first) is not a 4-D feature map")
-        }
-        for tensor in outputs.dropFirst() {
-            let other = model.tensors[tensor].shape
-            guard other.count == 4, other[1] == shape[1], other[2] == shape[2] else {
-                throw .mismatchedOutputs(patchLayers: n, reason: "its outputs differ in size (\(shape[1])×\(shape[2]) and \(other.count == 4 ? "\(other[1])×\(other[2])" : "\(other)"))")
-            }
-        }
-        return Stage(outputs: outputs, grid: (shape[1], shape[2]))
-    }
-
-    /// What the stage needs per patch: a buffer for each stage tensor's
-    /// region (all channels), as large as its largest patch, except where
-    /// the tensor is read in place whole (an input held in SRAM) or a stage
-    /// output's region is just the patch (written straight into the whole
-    /// tensor); and each depthwise conv's largest one-channel input region.
-    static func stageBuffers(model: Model, stage: Stage, patchLayers n: Int, grid: [Region],
-                             tensorRegions: [[Int: Region]], options: MemoryOptions) -> StageBuffers {
-        var regionBytes: [Int: Int] = [:]
-        var staging: [Int: Int] = [:]
-        for (patch, regions) in zip(grid, tensorRegions) {
-            for (tensor, region) in regions {
-                let shape = model.tensors[tensor].shape
-                guard shape.count == 4, model.isActivation(tensor) else { continue }
-                if model.inputs.contains(tensor) && !options.streamInput { continue }
-                if stage.outputs.contains(tensor) && region == patch { continue }
-                let bytes = region.area * shape[3] * (model.tensors[tensor].type.byteSize ?? 1)
-                regionBytes[tensor] = max(regionBytes[tensor] ?? 0, bytes)
-            }
-            for op in model.operators[0..<n] where op.kind == .depthwiseConv2D {
-                guard let input = op.input(0), let region = regions[input] else { continue }
-                staging[op.index] = max(staging[op.index] ?? 0, region.area * (model.tensors[input].type.byteSize ?? 1))
-            }
-        }
-        return StageBuffers(patchLayers: n, outputs: stage.outputs, regionBytes: regionBytes, stagingBytes: staging)
     }
 }
 
@@ -259,7 +292,7 @@ extension PatchPlan {
 
 extension PatchPlan {
     /// The caches in use, in tensor order.
-    public var caches: [HaloCache] { cacheBytes.keys.sorted() }
+    public var caches: [HaloCache] { fusedStages.flatMap(\.caches).sorted() }
 
     /// MACs the caches save against recomputing every overlap.
     public var cacheMacsSaved: Int { macsWithoutCaches - macs }
@@ -273,33 +306,23 @@ extension PatchPlan {
 
     /// MACs `cache` alone saves on its tensor's op.
     public func macsSaved(by cache: HaloCache) -> Int {
-        guard let bands = bands[cache.tensor], let op = model.producer[cache.tensor] else { return 0 }
-        let perPosition = Self.macsPerPosition(of: model.operators[op], in: model)
-        var saved = 0
-        for i in 0..<patches {
-            for j in 0..<patches {
-                let full = bands.computed(i: i, j: j, column: false, row: false).area
-                saved += perPosition * (full - bands.computed(i: i, j: j, column: cache.direction == .column, row: cache.direction == .row).area)
-            }
-        }
-        return saved
+        guard let op = model.producer[cache.tensor], let stage = fusedStage(of: op) else { return 0 }
+        return stage.macsSaved(by: cache, model: model)
     }
 
     /// The copies between stage op `op`'s output buffer and its caches for
-    /// `patch`: out of the caches before the op runs, into them after.
+    /// tile `patch` of its stage: out of the caches before the op runs,
+    /// into them after.
     public func cacheCopies(patch: Int, op: Int) -> (reads: [CacheCopy], writes: [CacheCopy]) {
-        guard isPatched, op < patchLayers, let tensor = model.operators[op].outputs.first, let bands = bands[tensor] else { return ([], []) }
-        let column = cacheBytes[HaloCache(tensor: tensor, direction: .column)] != nil
-        let row = cacheBytes[HaloCache(tensor: tensor, direction: .row)] != nil
-        guard column || row else { return ([], []) }
-        return bands.copies(tensor: tensor, i: patch / patches, j: patch % patches, column: column, row: row)
+        guard let stage = fusedStage(of: op) else { return ([], []) }
+        return stage.cacheCopies(tile: patch, op: op, model: model)
     }
 
     struct Cached {
-        var computed: [[Region]]
+        var stages: [FusedStage]
         var macs: [Int]
-        var cacheBytes: [HaloCache: Int]
         var schedule: MemorySchedule
+        var totalMacs: Int { macs.reduce(0, +) }
     }
 
     static func macsPerPosition(of op: Operator, in model: Model) -> Int {
@@ -308,75 +331,45 @@ extension PatchPlan {
         return positions > 0 ? model.macs(of: op) / positions : 0
     }
 
-    /// Stage tensors a cache can serve: written by a stage op (not read in
-    /// from outside), held in a per-patch buffer, with regions that move
-    /// forward patch by patch.
-    static func cacheableBands(model: Model, patches: Int, patchLayers: Int, tensorRegions: [[Int: Region]],
-                               perPatch: [Int: Int]) -> [Int: TensorBands] {
-        var bands: [Int: TensorBands] = [:]
-        for op in model.operators[0..<patchLayers] where !model.rewrite.isDetached(op.index) && op.outputs.count == 1 {
-            guard perPatch[op.output] != nil, let band = TensorBands(tensor: op.output, patches: patches, regions: tensorRegions)
-            else { continue }
-            bands[op.output] = band
-        }
-        return bands
-    }
-
-    /// MACs, computed regions and memory with `caches`: an op whose output
-    /// is cached computes only what the caches do not hold.
-    static func cached(model: Model, patches p: Int, patchLayers n: Int, opRegions: [[Region]], bands: [Int: TensorBands],
-                       caches: Set<HaloCache>, options: MemoryOptions, buffers: StageBuffers) -> Cached {
-        var computed = opRegions
-        var bytes: [HaloCache: Int] = [:]
-        for cache in caches {
-            guard let band = bands[cache.tensor] else { continue }
-            let t = model.tensors[cache.tensor]
-            bytes[cache] = band.cachedPositions(cache.direction) * (t.shape.last ?? 1) * (t.type.byteSize ?? 1)
-        }
-        for op in model.operators[0..<n] {
-            guard let band = bands[op.output] else { continue }
-            let column = bytes[HaloCache(tensor: op.output, direction: .column)] != nil
-            let row = bytes[HaloCache(tensor: op.output, direction: .row)] != nil
-            guard column || row else { continue }
-            for patch in 0..<(p * p) {
-                computed[patch][op.index] = band.computed(i: patch / p, j: patch % p, column: column, row: row)
-            }
-        }
+    /// MACs, computed regions and memory with `caches` (per stage): an op
+    /// whose output is cached computes only what the caches do not hold.
+    static func cached(model: Model, stages: [FusedStage], caches: [Set<HaloCache>], options: MemoryOptions) -> Cached {
+        let withCaches = zip(stages, caches).map { $0.with(caches: $1, model: model) }
         var macs = model.operators.map { model.macs(of: $0) }
-        for op in model.operators[0..<n] {
-            let perPosition = macsPerPosition(of: op, in: model)
-            guard perPosition > 0 || macs[op.index] == 0 else { continue }
-            macs[op.index] = computed.reduce(0) { $0 + perPosition * $1[op.index].area }
+        for stage in withCaches {
+            for (k, m) in stage.macs(model: model).enumerated() { macs[stage.firstOp + k] = m }
         }
-        var stage = buffers
-        stage.cacheBytes = bytes
-        return Cached(computed: computed, macs: macs, cacheBytes: bytes,
-                      schedule: MemorySchedule(rewritten: model, options: options, stage: stage))
+        return Cached(stages: withCaches, macs: macs,
+                      schedule: MemorySchedule(rewritten: model, options: options, stages: withCaches.map(\.scheduleBuffers)))
     }
 
-    /// Greedy: take the cache that saves the most MACs per byte, keep it if
-    /// the peak stays within `budget`, until none is left.
-    static func autoCaches(plain: Cached, bands: [Int: TensorBands], budget: Int, build: (Set<HaloCache>) -> Cached) -> Cached {
-        var best = plain
-        guard plain.schedule.peakBytes <= budget else { return plain }
-        var candidates: [(cache: HaloCache, saving: Int)] = []
-        for (tensor, _) in bands {
-            for direction in HaloCache.Direction.allCases where bands[tensor]!.cachedPositions(direction) > 0 {
-                let cache = HaloCache(tensor: tensor, direction: direction)
-                let saving = plain.macs.reduce(0, +) - build([cache]).macs.reduce(0, +)
-                if saving > 0 { candidates.append((cache, saving)) }
+    /// Greedy over the stages `candidates`: take the cache that saves the
+    /// most MACs per byte, keep it if the peak stays within `budget`, until
+    /// none is left.
+    static func autoCaches(base: Cached, fixed: inout [Set<HaloCache>], stages: [FusedStage], candidates: [Int], budget: Int,
+                           build: ([Set<HaloCache>]) -> Cached) -> Cached {
+        var best = base
+        guard base.schedule.peakBytes <= budget else { return base }
+        var found: [(stage: Int, cache: HaloCache, saving: Int, bytes: Int)] = []
+        for k in candidates {
+            for cache in stages[k].possibleCaches(HaloCache.Direction.allCases) {
+                var trial = fixed
+                trial[k].insert(cache)
+                let built = build(trial)
+                let saving = base.totalMacs - built.totalMacs
+                if saving > 0 { found.append((k, cache, saving, built.stages[k].cacheBytes[cache] ?? 1)) }
             }
         }
-        var chosen = Set<HaloCache>()
-        let single = Dictionary(uniqueKeysWithValues: candidates.map { ($0.cache, build([$0.cache]).cacheBytes[$0.cache] ?? 1) })
-        for (cache, _) in candidates.sorted(by: { a, b in
-            let ra = Double(a.saving) / Double(max(single[a.cache] ?? 1, 1)), rb = Double(b.saving) / Double(max(single[b.cache] ?? 1, 1))
+        for candidate in found.sorted(by: { a, b in
+            let ra = Double(a.saving) / Double(max(a.bytes, 1)), rb = Double(b.saving) / Double(max(b.bytes, 1))
             return (ra, b.cache) > (rb, a.cache)
         }) {
-            let trial = build(chosen.union([cache]))
-            if trial.schedule.peakBytes <= budget && trial.macs.reduce(0, +) < best.macs.reduce(0, +) {
-                chosen.insert(cache)
-                best = trial
+            var trial = fixed
+            trial[candidate.stage].insert(candidate.cache)
+            let built = build(trial)
+            if built.schedule.peakBytes <= budget && built.totalMacs < best.totalMacs {
+                fixed = trial
+                best = built
             }
         }
         return best

@@ -9,6 +9,10 @@ public enum PlanError: Error, Equatable, Sendable, CustomStringConvertible {
     case crossesGlobalOp(patchLayers: Int, op: Int, name: String)
     /// The stage's outputs do not share one height × width, or are not 4-D.
     case mismatchedOutputs(patchLayers: Int, reason: String)
+    /// A rectangular grid with more tiles on a side than the stage output has positions.
+    case gridOutOfRange(grid: TileGrid, height: Int, width: Int)
+    /// One stage of a list of stages does not fit the model.
+    case invalidStage(index: Int, firstOp: Int, lastOp: Int, reason: String)
 
     public var description: String {
         switch self {
@@ -20,6 +24,10 @@ public enum PlanError: Error, Equatable, Sendable, CustomStringConvertible {
             "n=\(n) crosses \(name) at op \(op), which cannot be computed patch by patch"
         case .mismatchedOutputs(let n, let reason):
             "n=\(n) ends the stage where \(reason)"
+        case .gridOutOfRange(let grid, let height, let width):
+            "-p \(grid.rows)x\(grid.cols) is out of range: the stage output is \(height)×\(width), so at most \(height) rows and \(width) columns of tiles"
+        case .invalidStage(let index, let first, let last, let reason):
+            "stage \(index) (ops \(first)…\(last)): \(reason)"
         }
     }
 }

@@ -66,9 +66,14 @@ public struct EngineFigures: Equatable, Sendable {
     /// model (it does not depend on the plan).
     public init(model: Model, plan: PatchPlan, tflmArena: Result<Int, Reason>) {
         tflm = tflmArena
-        let estimate = TinyEngineEstimate.of(model: model, patches: plan.patches, patchLayers: plan.isPatched ? plan.patchLayers : 0)
-        tinyEngine = estimate.map(\.memory.peakMemBytes).mapError { Reason(text: $0.reason) }
-        tinyEngineWarnings = (try? estimate.get())?.memory.patchWarnings ?? []
+        if plan.needsStageList {
+            tinyEngine = .failure(Reason(text: "TinyEngine runs one square patch stage at the head: it has no \(plan.isMultiStage ? "multi-stage plans" : "rectangular grids")"))
+            tinyEngineWarnings = []
+        } else {
+            let estimate = TinyEngineEstimate.of(model: model, patches: plan.patches, patchLayers: plan.isPatched ? plan.patchLayers : 0)
+            tinyEngine = estimate.map(\.memory.peakMemBytes).mapError { Reason(text: $0.reason) }
+            tinyEngineWarnings = (try? estimate.get())?.memory.patchWarnings ?? []
+        }
         planNeeds = plan.peakBytes
         patched = plan.isPatched
         cached = !plan.caches.isEmpty

@@ -38,7 +38,31 @@ public struct PlanJSON: Codable, Equatable, Sendable {
         public var macsSaved: Int
     }
 
+    /// One stage of the plan: a fused block (`grid` of more than one tile)
+    /// or ops layer by layer (`[1, 1]`). `--plan FILE` reads these back.
+    public struct StageJSON: Codable, Equatable, Sendable {
+        public var firstOp: Int
+        public var lastOp: Int
+        /// `[rows, cols]`.
+        public var grid: [Int]
+        /// For a fused block: how its caches were asked for, and those in use.
+        public var haloCache: String?
+        public var caches: [StageCacheJSON]?
+        /// The most bytes live at one of its ops, and its MACs.
+        public var peakBytes: Int
+        public var macs: Int
+        /// For a fused block: the tensors it holds whole for later ops.
+        public var outputs: [Int]?
+    }
+
+    public struct StageCacheJSON: Codable, Equatable, Sendable {
+        public var tensor: Int
+        public var direction: String
+    }
+
     public var model: String
+    /// Every op in one stage, in op order.
+    public var stages: [StageJSON]
     public var patches: Int
     public var patchLayers: Int
     public var inplaceDepthwise: Bool
@@ -80,6 +104,14 @@ public struct PlanJSON: Codable, Equatable, Sendable {
 
     public init(_ plan: PatchPlan, includeRegions: Bool) {
         model = plan.model.name
+        stages = plan.stages.map { stage in
+            let fused = stage.fused.map { plan.fusedStages[$0] }
+            return StageJSON(firstOp: stage.firstOp, lastOp: stage.lastOp, grid: [stage.grid.rows, stage.grid.cols],
+                             haloCache: fused.map { $0.explicitCaches == nil ? $0.caching.name : "listed" },
+                             caches: fused.map { $0.caches.map { StageCacheJSON(tensor: $0.tensor, direction: $0.direction.rawValue) } },
+                             peakBytes: plan.liveBytes[stage.ops].max() ?? 0, macs: plan.macsPerOp[stage.ops].reduce(0, +),
+                             outputs: fused?.outputs)
+        }
         patches = plan.patches
         patchLayers = plan.patchLayers
         inplaceDepthwise = plan.options.inplaceDepthwise
@@ -111,7 +143,7 @@ public struct PlanJSON: Codable, Equatable, Sendable {
                         recomputeFactor: plan.recomputeFactor(op: i), haloFraction: plan.haloFraction(op: i))
         } : []
         patchRegions = includeRegions ? plan.patchRegions.enumerated().map { index, region in
-            PatchJSON(row: index / plan.patches, col: index % plan.patches, output: RegionJSON(region),
+            PatchJSON(row: index / plan.grid.cols, col: index % plan.grid.cols, output: RegionJSON(region),
                       tensors: Dictionary(uniqueKeysWithValues: plan.tensorRegions[index].map { (String($0.key), RegionJSON($0.value)) }))
         } : nil
     }

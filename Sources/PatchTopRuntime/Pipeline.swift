@@ -49,4 +49,15 @@ public struct Pipeline: Sendable {
         }
         program = try ArenaProgram(prepared: prepared, plan: plan, arenaLimit: arenaLimit)
     }
+
+    /// Compiles a plan already made for `prepared.model` (a list of
+    /// stages, a rectangular grid, a plan file).
+    public init(prepared: PreparedModel, plan: PatchPlan, arenaLimit: Int = ArenaProgram.defaultArenaLimit) throws(RuntimeError) {
+        program = try ArenaProgram(prepared: prepared, plan: plan, arenaLimit: arenaLimit)
+    }
+
+    /// Prepares `model` and compiles `plan`, made for it.
+    public init(model: Model, plan: PatchPlan, arenaLimit: Int = ArenaProgram.defaultArenaLimit) throws(RuntimeError) {
+        try self.init(prepared: try PreparedModel(model: model), plan: plan, arenaLimit: arenaLimit)
+    }
 }

@@ -26,6 +26,15 @@ struct ByteSize: ExpressibleByArgument, Equatable, CustomStringConvertible {
     var defaultValueDescription: String { description }
 }
 
+/// `-p 4` (4×4) or `-p 4x2` (4 rows × 2 columns of tiles).
+extension TileGrid: ExpressibleByArgument {
+    public init?(argument: String) {
+        self.init(parsing: argument)
+    }
+
+    public var defaultValueDescription: String { isSquare ? "\(rows)" : "\(rows)x\(cols)" }
+}
+
 /// `--board NAME`: one of the presets, matched without case.
 extension SRAMBudget: ExpressibleByArgument {
     public init?(argument: String) {

@@ -124,7 +124,7 @@ struct Bench: ParsableCommand {
 
     func validate() throws {
         guard (1...100_000).contains(runs) else { throw ValidationError("--runs \(runs) is out of range 1…100000") }
-        try validatePlanNumbers(patches: patches, patchLayers: patchLayers)
+        try validatePlanNumbers(grid: TileGrid(patches), patchLayers: patchLayers)
     }
 
     func run() throws {

@@ -4,6 +4,7 @@ import PatchTopEffects
 import PatchTopExport
 import PatchTopModel
 import PatchTopPlan
+import PatchTopReports
 import PatchTopRuntime
 
 /// `patchtop export MODEL --target T -o DIR [--verify]`: the plan as a C
@@ -96,10 +97,22 @@ struct Export: ParsableCommand {
         let prepared: PreparedModel
         do { prepared = try PreparedModel(model: loaded) } catch { throw failure(error) }
         let n = try stage.patchLayers(for: loaded)
+        // A plan file (`--plan`), a rectangular grid or MCUNetV2's (p, n):
+        // the same compiled program whatever made the plan.
+        let requested: PatchPlan
+        if let filed = try stage.filePlan(for: prepared.model, options: memory.options) {
+            requested = filed
+        } else {
+            do {
+                requested = try PatchPlan(model: prepared.model, grid: stage.grid, patchLayers: n, options: memory.options,
+                                          haloCaching: cache.caching(budget: budget.budget?.bytes))
+            } catch {
+                throw failure(error)
+            }
+        }
         let pipeline: Pipeline
         do {
-            pipeline = try Pipeline(prepared: prepared, patches: stage.patches, patchLayers: n, options: memory.options,
-                                    haloCaching: cache.caching(budget: budget.budget?.bytes), arenaLimit: arena.maxArena.bytes)
+            pipeline = try Pipeline(prepared: prepared, plan: requested, arenaLimit: arena.maxArena.bytes)
         } catch {
             throw failure(error)
         }
@@ -162,7 +175,7 @@ struct Export: ParsableCommand {
     }
 
     func planText(_ plan: PatchPlan) -> String {
-        plan.isPatched ? "p=\(plan.patches) n=\(plan.patchLayers)" : "layer by layer"
+        plan.needsStageList ? PlanReport.stagesText(plan) : plan.isPatched ? "p=\(plan.patches) n=\(plan.patchLayers)" : "layer by layer"
     }
 
     /// The model's input bytes: `--input` (checked as `run` checks it) or seeded.

@@ -35,33 +35,37 @@ struct Plan: ParsableCommand {
         var n = try stage.patchLayers(for: loaded)
         var chosen: String?
         // `-p P` alone: not silently layer by layer, but the n with the
-        // smallest peak for that p (then the fewest MACs), said so.
-        if stage.givenPatches != nil, stage.givenPatchLayers == nil, stage.splitIndex == nil, stage.patches > 1 {
+        // smallest peak for that grid (then the fewest MACs), said so.
+        if stage.planFile == nil, let grid = stage.givenGrid, stage.givenPatchLayers == nil, stage.splitIndex == nil, grid.count > 1 {
             let candidates = (1...max(1, loaded.operators.count)).compactMap {
-                try? PatchPlan(model: loaded, patches: stage.patches, patchLayers: $0, options: memory.options,
+                try? PatchPlan(model: loaded, grid: grid, patchLayers: $0, options: memory.options,
                                haloCaching: cache.caching(budget: budget.budget?.bytes))
             }
             if let best = candidates.min(by: { ($0.peakBytes, $0.macs) < ($1.peakBytes, $1.macs) }) {
                 n = best.patchLayers
-                chosen = "n               \(n) (no -n given: the n with the smallest peak for p=\(stage.patches))"
+                chosen = "n               \(n) (no -n given: the n with the smallest peak for p=\(grid.isSquare ? "\(grid.rows)" : "\(grid)"))"
             } else {
-                throw CommandFailure("\(loaded.name): no n can be planned with p=\(stage.patches) (give -n to see why)")
+                throw CommandFailure("\(loaded.name): no n can be planned with p=\(grid.isSquare ? "\(grid.rows)" : "\(grid)") (give -n to see why)")
             }
         }
-        do {
-            plan = try PatchPlan(model: loaded, patches: stage.patches, patchLayers: n, options: memory.options,
+        if let filed = try stage.filePlan(for: loaded, options: memory.options) {
+            plan = filed
+        } else { do {
+            plan = try PatchPlan(model: loaded, grid: stage.grid, patchLayers: n, options: memory.options,
                                  haloCaching: cache.caching(budget: budget.budget?.bytes))
         } catch {
             // A split index pasted from TinyEngine may be one PatchTop cannot plan: still say TinyEngine's figure.
             let engine = stage.splitIndex == nil ? "" : " (\(TinyEngineLines.summary(model: loaded, patches: stage.patches, patchLayers: n)))"
             throw CommandFailure("\(loaded.name): \(error.description)\(engine)")
-        }
+        } }
         if json {
             var object = PlanJSON(plan, includeRegions: true)
             let tflm = plan.isPatched
                 ? .failure(TFLiteMicroUnavailable(reason: "TFLite Micro runs models layer by layer: it has no patch plans"))
                 : TFLiteMicroArena.predict(for: loaded)
-            object.engines = EnginesJSON(tflm: tflm, tinyEngine: TinyEngineEngineJSON(model: loaded, patches: plan.patches, patchLayers: plan.patchLayers))
+            if !plan.isMultiStage && plan.grid.isSquare {
+                object.engines = EnginesJSON(tflm: tflm, tinyEngine: TinyEngineEngineJSON(model: loaded, patches: plan.patches, patchLayers: plan.patchLayers))
+            }
             object.latency = setup?.json(plan, includeOps: true)
             object.instructions = object.latency?.instructions
             if costFeatures { object.costFeatures = CostFeaturesJSON.list(plan) }
@@ -69,7 +73,8 @@ struct Plan: ParsableCommand {
             try printJSON(object)
         } else {
             let report = PlanReport(plan: plan).lines()
-            let engine = TinyEngineLines.lines(model: loaded, patches: plan.patches, patchLayers: plan.patchLayers)
+            let engine = plan.isMultiStage || !plan.grid.isSquare ? []
+                : TinyEngineLines.lines(model: loaded, patches: plan.patches, patchLayers: plan.patchLayers)
             let summary: [String] = setup?.lines(plan, perOp: false) ?? []
             let perOp: [String] = setup?.predict(plan).map { [""] + LatencyReport(prediction: $0, board: setup?.board).opLines() } ?? []
             let verdicts = budget.budget.map { PlanBudgetJSON.lines(budget: $0, model: loaded, plan: plan) } ?? []
@@ -99,6 +104,14 @@ struct SweepCommand: ParsableCommand {
         "Also rank the plans by what this engine needs and pick for it: tflm (TFLite Micro's whole tensor_arena; layer by layer only) or tinyengine (TinyEngine's PEAK_MEM; plans it computes wrongly are never picked).",
         valueName: "engine"))
     var engine: InferenceEngine?
+    @Flag(help: "Search multi-stage plans (fused blocks between cut points, each with its own grid and halo caches) for the exact Pareto front of peak against MACs.")
+    var multiStage = false
+
+    @Option(help: ArgumentHelp("With --multi-stage: the smallest peak whose MACs are at most 1 + F times layer by layer's (P1).", valueName: "F"))
+    var maxMacOverhead: Double?
+
+    @Option(help: ArgumentHelp("With --multi-stage: the most tiles per side of square and rectangular grids (strips of rows or columns go up to the map).", valueName: "k"))
+    var maxSide = 8
 
     @OptionGroup var memory: MemoryFlags
 
@@ -118,14 +131,28 @@ struct SweepCommand: ParsableCommand {
 
     func validate() throws {
         guard (1...64).contains(maxPatches) else { throw ValidationError("--max-patches \(maxPatches) is out of range 1…64") }
+        guard (1...64).contains(maxSide) else { throw ValidationError("--max-side \(maxSide) is out of range 1…64") }
+        if let maxMacOverhead, !(maxMacOverhead >= 0 && maxMacOverhead.isFinite) {
+            throw ValidationError("--max-mac-overhead \(maxMacOverhead) is not a fraction ≥ 0 (0.1 for +10%)")
+        }
+        if maxMacOverhead != nil && !multiStage { throw ValidationError("--max-mac-overhead needs --multi-stage") }
         if cost == .instructions, latency.target == nil, latency.calibration == nil {
             throw ValidationError("--cost instructions needs --target (\(CortexCore.names))")
+        }
+        if multiStage && cost == .instructions {
+            throw ValidationError("--multi-stage searches peak against MACs; --cost instructions is not supported with it yet")
         }
     }
 
     func run() throws {
         let loaded = try loadModel(model)
         let budget = budgetFlags.budget?.bytes
+        if multiStage {
+            let search = MultiStageSearch(model: loaded, options: memory.options, maxSide: maxSide)
+            let report = MultiStageReport(search: search, sramBytes: budget, maxMacOverhead: maxMacOverhead)
+            if json { try printJSON(MultiStageJSON(report)) } else { print(report.lines().joined(separator: "\n")) }
+            return
+        }
         let predictions = try latency.resolve(board: budgetFlags.board)?.model
         // With --halo-cache the sweep tries that choice beside plain patching.
         let caching = cache.haloCache == .none ? [HaloCaching.none] : [.none, cache.caching(budget: budget)]

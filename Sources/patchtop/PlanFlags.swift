@@ -8,13 +8,20 @@ import PatchTopPlan
 /// `tui` and `report` open at the sweep's recommendation when neither is
 /// given, so the flags remember whether they were given at all.
 struct PlanFlags: ParsableArguments {
-    @Option(name: [.customShort("p"), .customLong("patches")], help: "Patches per side (p×p grid); 1 is layer-by-layer. Default: 4 for plan; tui and report open at the sweep's recommendation.")
-    var givenPatches: Int?
+    @Option(name: [.customShort("p"), .customLong("patches")], help: ArgumentHelp("Patches per side (p×p grid), or ROWSxCOLS tiles (4x2; 4x1 and 1x4 are strips); 1 is layer-by-layer. Default: 4 for plan; tui and report open at the sweep's recommendation.", valueName: "p"))
+    var givenGrid: TileGrid?
+
+    @Option(name: .customLong("plan"), help: ArgumentHelp("A plan file (`plan --json`, or one of `sweep --json`'s plans): its `stages` instead of -p/-n.", valueName: "file"))
+    var planFile: String?
+
+    /// `-p` as given (its rows for a rectangular grid).
+    var givenPatches: Int? { givenGrid?.rows }
+    var grid: TileGrid { givenGrid ?? TileGrid(4) }
 
     @Option(name: [.customShort("n"), .customLong("patch-layers")], help: "Number of leading ops in the patch stage; 0 is layer-by-layer. Default: 0 for plan; tui and report open at the sweep's recommendation.")
     var givenPatchLayers: Int?
 
-    var patches: Int { givenPatches ?? 4 }
+    var patches: Int { grid.rows }
     var patchLayers: Int { givenPatchLayers ?? 0 }
 
     @Option(name: .customLong("split-index"), help: "The patch stage in TinyEngine's numbering (its split_index: layers of its list), instead of -n.")
@@ -22,7 +29,16 @@ struct PlanFlags: ParsableArguments {
 
     func validate() throws {
         try validateStage(patchLayers: givenPatchLayers, splitIndex: splitIndex)
-        try validatePlanNumbers(patches: patches, patchLayers: givenPatchLayers)
+        try validatePlanNumbers(grid: grid, patchLayers: givenPatchLayers)
+        if planFile != nil, givenGrid != nil || givenPatchLayers != nil || splitIndex != nil {
+            throw ValidationError("--plan gives the stages: drop -p, -n and --split-index")
+        }
+    }
+
+    /// The plan file's plan for `model`, if `--plan` was given.
+    func filePlan(for model: Model, options: MemoryOptions) throws -> PatchPlan? {
+        guard let planFile else { return nil }
+        return try readPlanFile(planFile, model: model, options: options)
     }
 
     /// n for `model`: `-n` as given, or `--split-index` translated through TinyEngine's layer list.
@@ -76,6 +92,16 @@ func tinyEngineSplitText(_ model: Model, patchLayers: Int) -> String {
 ///
 /// `-p` below 1 is refused like one above the model's limit (exit 1, the
 /// model's range named), not as a usage error: both are out of one range.
-func validatePlanNumbers(patches: Int, patchLayers: Int?) throws {
+func validatePlanNumbers(grid: TileGrid, patchLayers: Int?) throws {
     if let patchLayers, patchLayers < 0 { throw ValidationError("-n \(patchLayers) is out of range: the stage has 0 or more ops") }
+}
+
+/// Reads `--plan FILE` for `model`: one message naming the file (and the
+/// stage that does not fit, and why) on failure.
+func readPlanFile(_ path: String, model: Model, options: MemoryOptions) throws -> PatchPlan {
+    do {
+        return try PlanFile.read(path: path).plan(for: model, options: options)
+    } catch {
+        throw CommandFailure(error.description)
+    }
 }

@@ -3,6 +3,7 @@ import Foundation
 import PatchTopEffects
 import PatchTopModel
 import PatchTopPlan
+import PatchTopReports
 import PatchTopRuntime
 import PatchTopUI
 
@@ -27,8 +28,11 @@ struct Run: ParsableCommand {
     @Option(help: "Write every output's raw bytes to this folder, as output<K>.bin (K = 0, 1, … in the graph's output order).")
     var outputDir: String?
 
-    @Option(name: [.customShort("p"), .customLong("patches")], help: "Patches per side; 1 is layer-by-layer.")
-    var patches = 1
+    @Option(name: [.customShort("p"), .customLong("patches")], help: ArgumentHelp("Patches per side, or ROWSxCOLS tiles (4x2); 1 is layer-by-layer.", valueName: "p"))
+    var grid = TileGrid(1)
+
+    @Option(name: .customLong("plan"), help: ArgumentHelp("A plan file (`plan --json`, or one of `sweep --json`'s plans): run its `stages` instead of -p/-n.", valueName: "file"))
+    var planFile: String?
 
     @Option(name: [.customShort("n"), .customLong("patch-layers")], help: "Ops in the patch stage; 0 (the default) is layer-by-layer.")
     var patchLayers: Int?
@@ -54,6 +58,8 @@ struct Run: ParsableCommand {
         var model: String
         var patches: Int
         var patchLayers: Int
+        /// Every stage of the plan: `{firstOp, lastOp, grid: [rows, cols]}`.
+        var stages: [PlanJSON.StageJSON]
         var inputShape: [Int]
         var outputShape: [Int]
         /// Output 0's first values (float outputs rounded to thousandths ×
@@ -92,7 +98,10 @@ struct Run: ParsableCommand {
     func validate() throws {
         guard (1...100_000).contains(repeats) else { throw ValidationError("--repeats \(repeats) is out of range 1…100000") }
         try validateStage(patchLayers: patchLayers, splitIndex: splitIndex)
-        try validatePlanNumbers(patches: patches, patchLayers: patchLayers)
+        try validatePlanNumbers(grid: grid, patchLayers: patchLayers)
+        if planFile != nil, grid != TileGrid(1) || patchLayers != nil || splitIndex != nil {
+            throw ValidationError("--plan gives the stages: drop -p, -n and --split-index")
+        }
     }
 
     func run() throws {
@@ -101,10 +110,20 @@ struct Run: ParsableCommand {
         let prepared: PreparedModel
         do { prepared = try PreparedModel(model: loaded) } catch { throw failure(error) }
         let n = try resolvePatchLayers(loaded, patchLayers: patchLayers, splitIndex: splitIndex)
+        let requested: PatchPlan
+        if let planFile {
+            requested = try readPlanFile(planFile, model: prepared.model, options: memory.options)
+        } else {
+            do {
+                requested = try PatchPlan(model: prepared.model, grid: grid, patchLayers: n, options: memory.options,
+                                          haloCaching: cache.caching(budget: budget.budget?.bytes))
+            } catch {
+                throw failure(error)
+            }
+        }
         let pipeline: Pipeline
         do {
-            pipeline = try Pipeline(prepared: prepared, patches: patches, patchLayers: n, options: memory.options,
-                                    haloCaching: cache.caching(budget: budget.budget?.bytes), arenaLimit: arena.maxArena.bytes)
+            pipeline = try Pipeline(prepared: prepared, plan: requested, arenaLimit: arena.maxArena.bytes)
         } catch {
             throw failure(error)
         }
@@ -178,6 +197,7 @@ struct Run: ParsableCommand {
                                  values: Array(Self.values(bytes, type: tensor.type).prefix(16)))
         }
         let summary = Result(model: loaded.name, patches: plan.patches, patchLayers: plan.patchLayers,
+                             stages: PlanJSON(plan, includeRegions: false).stages,
                              inputShape: inputTensor.shape, outputShape: outputTensor.shape,
                              output: Array(values.prefix(16)), outputs: summaries, arenaBytes: measured.measuredArenaBytes,
                              plannedArenaBytes: measured.plannedArenaBytes, peakBytes: plan.peakBytes, milliseconds: ms,
@@ -193,7 +213,7 @@ struct Run: ParsableCommand {
                 let total = loaded.tensors[output.tensor].elementCount
                 print("first values  \(shown.joined(separator: " "))\(total > shown.count ? " …" : "")")
             }
-            print("plan          \(plan.isPatched ? "p=\(plan.patches) n=\(plan.patchLayers), \(plan.patches * plan.patches) patches" : "layer-by-layer")")
+            print("plan          \(PlanReport.planSummary(plan))")
             if let identical {
                 print("identical     \(identical ? "yes: every output equals layer by layer, byte for byte" : "NO: the output DIFFERS from layer by layer")")
             }

@@ -61,6 +61,18 @@ func printJSON<T: Encodable>(_ value: T) throws {
 /// invalid (p, n) fails naming the model.
 func initialState(_ model: Model, stage: PlanFlags, memory: MemoryFlags, board sram: SRAMBudget?,
                   caching: HaloCache.Mode = .none, engine: InferenceEngine = .tflm) throws -> AppState {
+    if let filed = try stage.filePlan(for: model, options: memory.options) {
+        return AppState(model: model, plan: filed, options: filed.options, board: sram, caching: caching, engine: engine)
+    }
+    if let grid = stage.givenGrid, !grid.isSquare {
+        do {
+            let plan = try PatchPlan(model: model, grid: grid, patchLayers: stage.givenPatchLayers(for: model) ?? 0, options: memory.options,
+                                     haloCaching: caching.caching(budget: sram?.bytes))
+            return AppState(model: model, plan: plan, options: memory.options, board: sram, caching: caching, engine: engine)
+        } catch let error as PlanError {
+            throw CommandFailure("\(model.name): \(error.description)")
+        }
+    }
     do {
         return try AppState.opening(model: model, patches: stage.givenPatches, patchLayers: stage.givenPatchLayers(for: model), options: memory.options,
                                     budget: sram, caching: caching, engine: engine)

@@ -1,6 +1,7 @@
 import Foundation
 import PatchTopModel
 import PatchTopPlan
+import PatchTopRuntime
 import XCTest
 
 /// The latency cost model (issue 21): the features it reads off a plan,
@@ -56,6 +57,26 @@ final class LatencyTests: XCTestCase {
         // its region is just the patch, so nothing is copied.
         XCTAssertEqual(features[plan.patchLayers - 1].value(.copies), 0)
         for f in features[plan.patchLayers...] { XCTAssertEqual(f.value(.steps), 1) }
+        XCTAssertEqual(features.reduce(0) { $0 + Int($1.value(.macs)) }, plan.macs)
+    }
+
+    func testMultiStageFeaturesCountEveryStagesTiles() throws {
+        // Two fused stages (one rectangular, one with caches) and layer-by-layer ops around them.
+        let model = try PlanFixtures.sample("mbv2-w0.35-r144")
+        let options = MemoryOptions(inplaceDepthwise: true, streamInput: true)
+        let cuts = MultiStageSearch.cutPoints(of: model.rewritten(for: options), options: options).filter { $0 > 0 }
+        let plan = try PatchPlan(model: model, stages: [
+            StageSpec(firstOp: cuts[0], lastOp: cuts[2] - 1, grid: TileGrid(rows: 3, cols: 2)),
+            StageSpec(firstOp: cuts[3], lastOp: cuts[4] - 1, grid: TileGrid(2), caching: .all),
+        ], options: options)
+        XCTAssertTrue(plan.isMultiStage)
+        let features = plan.costFeatures()
+        let program = try Pipeline(model: model, plan: plan).program
+        for op in plan.model.operators where !plan.model.rewrite.isDetached(op.index) && !plan.schedule.fusedResiduals.contains(where: { $0.add == op.index }) {
+            let steps = program.schedule.filter { $0.op == op.index }.count
+            XCTAssertEqual(Int(features[op.index].value(.steps)), steps, "op \(op.index): one step per instruction")
+            XCTAssertEqual(Int(features[op.index].value(.macs)), plan.macsPerOp[op.index], "op \(op.index)")
+        }
         XCTAssertEqual(features.reduce(0) { $0 + Int($1.value(.macs)) }, plan.macs)
     }
 

@@ -15,8 +15,7 @@ enum FirmwareExport {
     static func export(_ model: Model, _ request: RunRequest, near folder: String, attempts: Int = 999) -> Result<String, ExportFailure> {
         let library: FirmwareLibrary
         do {
-            let program = try Pipeline(model: model, patches: request.patches, patchLayers: request.patchLayers,
-                                       options: request.options, haloCaching: request.haloCaching).program
+            let program = try Pipeline(model: model, plan: request.plan(for: model)).program
             library = try FirmwareLibrary(program: program, target: .cortexM4, streamedInput: request.options.streamInput)
         } catch {
             return .failure(ExportFailure(path: folder, reason: "\(error)"))

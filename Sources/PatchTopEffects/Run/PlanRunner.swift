@@ -68,8 +68,13 @@ public final class ArenaPlanRunner: PlanRunner, @unchecked Sendable {
 
     public func run(_ request: RunRequest, shouldStop: @escaping @Sendable () -> Bool) throws(RuntimeError) -> RunSummary? {
         let prepared = try prepared.get()
-        let pipeline = try Pipeline(prepared: prepared, patches: request.patches, patchLayers: request.patchLayers,
-                                    options: request.options, haloCaching: request.haloCaching, arenaLimit: arenaLimit)
+        let requested: PatchPlan
+        do {
+            requested = try request.plan(for: prepared.model)
+        } catch {
+            throw .plan(error)
+        }
+        let pipeline = try Pipeline(prepared: prepared, plan: requested, arenaLimit: arenaLimit)
         if shouldStop() { return nil }
         let reference = try layerByLayerOutput(prepared)
         if shouldStop() { return nil }

@@ -43,13 +43,16 @@ public struct RuntimeStepDriver: StepDriver {
             guard request.patchLayers <= prefix.stop || request.patches <= 1 else {
                 throw StepError("the patch stage (ops 0–\(request.patchLayers - 1)) reaches op \(prefix.stop) (\(op.kind.name)), which the runtime cannot run: \(prefix.reason)")
             }
+            if let stage = request.stages?.first(where: { $0.lastOp >= prefix.stop && $0.grid.count > 1 }) {
+                throw StepError("the fused stage of ops \(stage.firstOp)–\(stage.lastOp) reaches op \(prefix.stop) (\(op.kind.name)), which the runtime cannot run: \(prefix.reason)")
+            }
             model = prefix.model
             prepared = prefix.prepared
             note = "stops before op \(prefix.stop) (\(op.kind.name)): \(prefix.reason)"
         }
         stopNote = note
-        let pipeline = try Pipeline(prepared: prepared, patches: request.patches, patchLayers: request.patchLayers,
-                                    options: request.options, haloCaching: request.haloCaching)
+let plan = try request.plan(for: prepared.model)
+        let pipeline = try Pipeline(prepared: prepared, plan: plan)
         guard let inIndex = model.inputs.first else { throw StepError("\(model.name) has no input") }
         // The program (made above) refuses an arena above the limit before
         // the input's bytes are made.
@@ -96,10 +99,11 @@ public struct RuntimeStepDriver: StepDriver {
            let held = session.values(ofTensor: model.operators[last.op].output) {
             values = Self.values(tensor: held.tensor, rows: held.region.rows, cols: held.region.cols, channels: held.channels,
                                  bytes: held.data, model: model)
-            // A stage output is held whole, but a patch step has written only
-            // its own patch of it; the rest is still the arena's paint.
-            if let patch = last.patch, program.plan.patchRegions.indices.contains(patch), program.plan.stageOutputs.contains(held.tensor) {
-                let own = program.plan.patchRegions[patch]
+            // A stage output is held whole, but a tile step has written only
+            // its own tile of it; the rest is still the arena's paint.
+            if let patch = last.patch, let stage = program.plan.fusedStage(of: last.op), stage.tileRegions.indices.contains(patch),
+               stage.outputs.contains(held.tensor) {
+                let own = stage.tileRegions[patch]
                 values = values?.cropped(rows: own.rows, cols: own.cols)
             }
         }

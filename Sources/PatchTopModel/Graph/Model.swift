@@ -18,6 +18,9 @@ public struct Model: Sendable {
     public let producer: [Int?]
     /// For each tensor, the ops that read it, ascending.
     public let consumers: [[Int]]
+    /// `isActivation` of every tensor, worked out once (planners ask for
+    /// every tensor of every plan they price).
+    private let activationMask: [Bool]
     /// What memory options changed in the graph as the file has it
     /// (`rewritten(for:)`); empty for a model as read.
     public let rewrite: GraphRewrite
@@ -48,6 +51,10 @@ public struct Model: Sendable {
         for tensor in tensors { try Self.validate(tensor) }
         (producer, consumers) = try Self.linkTensors(tensors: tensors, operators: operators.filter { !rewrite.isDetached($0.index) },
                                                      inputs: inputs, outputs: outputs)
+        let (producer, inputs, outputs) = (self.producer, inputs, outputs)
+        activationMask = tensors.indices.map { index in
+            !tensors[index].isConstant && (inputs.contains(index) || outputs.contains(index) || producer[index] != nil)
+        }
         for op in operators where !rewrite.isDetached(op.index) { try validateShapes(of: op) }
     }
 
@@ -78,11 +85,7 @@ public struct Model: Sendable {
 
     /// Whether a tensor needs activation memory: a graph input, a graph
     /// output, or an op output without constant data.
-    public func isActivation(_ index: Int) -> Bool {
-        let tensor = tensors[index]
-        if tensor.isConstant { return false }
-        return inputs.contains(index) || outputs.contains(index) || producer[index] != nil
-    }
+    public func isActivation(_ index: Int) -> Bool { activationMask[index] }
 }
 
 extension Model {

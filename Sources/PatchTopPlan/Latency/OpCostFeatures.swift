@@ -89,7 +89,6 @@ extension PatchPlan {
         // Flat accumulators (op × feature): a sweep predicts hundreds of plans.
         var k = [Double](repeating: 0, count: opCount * kCount)
         var m = [Double](repeating: 0, count: opCount * mCount)
-        let stageOps = isPatched ? patchLayers : 0
         let inplace = Set(schedule.inplaceOps.map(\.op))
         let fusedConvs = Set(schedule.fusedResiduals.map(\.conv))
         let fusedAdds = Set(schedule.fusedResiduals.map(\.add))
@@ -202,34 +201,36 @@ extension PatchPlan {
             m[mBase + MovementFeature.copyBytes.index] += Double(rows * cols * pixelBytes)
         }
 
-        // The stage, patch by patch, as the compiled program runs it.
+        // Each fused stage, tile by tile, as the compiled program runs it.
         let hasCaches = !cacheBytes.isEmpty
-        for patch in patchRegions.indices where stageOps > 0 {
-            var loadsPending = true
-            for op in model.operators[0..<stageOps] where !model.rewrite.isDetached(op.index) {
-                let region = computedRegions[patch][op.index]
-                let copies: (reads: [CacheCopy], writes: [CacheCopy]) = hasCaches ? cacheCopies(patch: patch, op: op.index) : ([], [])
-                guard !region.isEmpty || !copies.reads.isEmpty || !copies.writes.isEmpty else { continue }
-                if loadsPending {
-                    // A streamed input's region is copied in before the patch's first op.
-                    loadsPending = false
-                    for input in model.inputs where usesPatchBuffer(input, patch: patch) {
-                        if let r = tensorRegions[patch][input] { addCopy(op.index, rows: r.height, cols: r.width, pixelBytes: pixelBytes(input)) }
+        for stage in fusedStages {
+            for patch in stage.tileRegions.indices {
+                var loadsPending = true
+                for op in model.operators[stage.ops] where !model.rewrite.isDetached(op.index) {
+                    let region = stage.computed(tile: patch, op: op.index)
+                    let copies: (reads: [CacheCopy], writes: [CacheCopy]) = hasCaches ? stage.cacheCopies(tile: patch, op: op.index, model: model) : ([], [])
+                    guard !region.isEmpty || !copies.reads.isEmpty || !copies.writes.isEmpty else { continue }
+                    if loadsPending {
+                        // A streamed input's region is copied in before the tile's first op.
+                        loadsPending = false
+                        for input in model.inputs where usesPatchBuffer(input, stage, patch: patch) {
+                            if let r = stage.region(of: input, tile: patch) { addCopy(op.index, rows: r.height, cols: r.width, pixelBytes: pixelBytes(input)) }
+                        }
                     }
-                }
-                // A step whose region the caches hold whole only copies.
-                if !region.isEmpty { addStep(op, region: region) }
-                for copy in copies.reads + copies.writes {
-                    addCopy(op.index, rows: copy.rows.count, cols: copy.cols.count, pixelBytes: pixelBytes(op.output))
-                }
-                if stageOutputs.contains(op.output), usesPatchBuffer(op.output, patch: patch) {
-                    let cell = patchRegions[patch]
-                    addCopy(op.index, rows: cell.height, cols: cell.width, pixelBytes: pixelBytes(op.output))
+                    // A step whose region the caches hold whole only copies.
+                    if !region.isEmpty { addStep(op, region: region) }
+                    for copy in copies.reads + copies.writes {
+                        addCopy(op.index, rows: copy.rows.count, cols: copy.cols.count, pixelBytes: pixelBytes(op.output))
+                    }
+                    if stage.outputs.contains(op.output), usesPatchBuffer(op.output, stage, patch: patch) {
+                        let cell = stage.tileRegions[patch]
+                        addCopy(op.index, rows: cell.height, cols: cell.width, pixelBytes: pixelBytes(op.output))
+                    }
                 }
             }
         }
         let conversions = Set(model.rewrite.conversions)
-        for op in model.operators where op.index >= stageOps || conversions.contains(op.index) {
+        for op in model.operators where fusedStage(of: op.index) == nil || conversions.contains(op.index) {
             guard !model.rewrite.isDetached(op.index) || conversions.contains(op.index), !fusedAdds.contains(op.index) else { continue }
             addStep(op, region: nil)
         }
@@ -254,11 +255,13 @@ extension PatchPlan {
         return total
     }
 
-    /// Whether `tensor` sits in its per-patch buffer during `patch` (a
-    /// stage output whose region is just the patch is written in place):
-    /// the runtime compiler's rule, read off the same schedule.
-    func usesPatchBuffer(_ tensor: Int, patch: Int) -> Bool {
-        guard schedule.buffer(holding: .patchRegion(tensor)) != nil, let region = tensorRegions[patch][tensor] else { return false }
-        return !(stageOutputs.contains(tensor) && region == patchRegions[patch])
+    /// Whether `tensor` sits in its stage's per-tile buffer during tile
+    /// `patch` (an output of the stage whose region is just the tile is
+    /// written in place): the runtime compiler's rule, read off the same
+    /// schedule.
+    func usesPatchBuffer(_ tensor: Int, _ stage: FusedStage, patch: Int) -> Bool {
+        guard stage.hasTileBuffer(tensor), schedule.buffer(holding: .patchRegion(tensor)) != nil,
+              let region = stage.region(of: tensor, tile: patch) else { return false }
+        return !(stage.outputs.contains(tensor) && region == stage.tileRegions[patch])
     }
 }

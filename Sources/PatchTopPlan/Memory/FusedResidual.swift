@@ -24,19 +24,20 @@ public struct FusedResidual: Equatable, Hashable, Sendable {
     /// Bytes of the scratch row: one output row, all channels.
     public var scratchBytes: Int
 
-    /// The ADDs of `model` that can be fused, considering convs from op
-    /// `firstOp` on. An ADD qualifies when one input comes from a CONV_2D
+    /// The ADDs of `model` that can be fused, considering convs and ADDs
+    /// that `allowed` lets through (those outside fused stages).
+    /// An ADD qualifies when one input comes from a CONV_2D
     /// and is read by nothing else, and the other (the skip) has the same
     /// shape and type as the output, is read by nothing at or after the conv
     /// except the ADD (so overwriting it early is safe), and is neither a
     /// graph input nor a graph output.
-    static func candidates(in model: Model, from firstOp: Int) -> [FusedResidual] {
+    static func candidates(in model: Model, allowed: (Int) -> Bool) -> [FusedResidual] {
         var found: [FusedResidual] = []
         var used = Set<Int>()
         for add in model.operators where add.kind == .add && add.inputs.count >= 2 {
             guard let a = add.input(0), let b = add.input(1) else { continue }
             for (x, s, first) in [(a, b, true), (b, a, false)] {
-                guard let k = model.producer[x], k >= firstOp, k < add.index,
+                guard let k = model.producer[x], allowed(k), allowed(add.index), k < add.index,
                       model.operators[k].kind == .conv2D,
                       model.consumers[x] == [add.index], !model.outputs.contains(x),
                       model.isActivation(s), !model.inputs.contains(s), !model.outputs.contains(s),

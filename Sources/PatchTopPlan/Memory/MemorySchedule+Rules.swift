@@ -1,18 +1,21 @@
 import PatchTopModel
 
-/// What a patch plan tells the schedule about its stage.
+/// What a plan tells the schedule about one fused stage.
 struct StageBuffers {
-    var patchLayers: Int
-    /// Stage tensors read after the stage (or graph outputs): held whole.
+    var firstOp: Int
+    var lastOp: Int
+    /// Tensors of the stage read after it (or graph outputs): held whole.
     var outputs: [Int]
-    /// Bytes of each stage tensor's per-patch buffer, sized for its largest
-    /// patch; only tensors some patch needs one for.
+    /// Bytes of each stage tensor's per-tile buffer, sized for its largest
+    /// tile; only tensors some tile needs one for.
     var regionBytes: [Int: Int]
     /// For each depthwise conv of the stage, one channel of its largest
     /// input region: its staging buffer when it runs in place.
     var stagingBytes: [Int: Int]
     /// Bytes of each halo cache in use.
     var cacheBytes: [HaloCache: Int] = [:]
+
+    func contains(_ op: Int) -> Bool { op >= firstOp && op <= lastOp }
 }
 
 extension MemorySchedule {
@@ -23,18 +26,18 @@ extension MemorySchedule {
     /// TFLite Micro's planner reaches on sequential CNNs (person_detect:
     /// 55,296 bytes at op 2).
     public init(model: Model, options: MemoryOptions = .tfliteMicro) {
-        self.init(rewritten: model.rewritten(for: options), options: options, stage: nil)
+        self.init(rewritten: model.rewritten(for: options), options: options, stages: [])
     }
 
     /// Builds the schedule of an already rewritten model, rule by rule.
-    init(rewritten model: Model, options: MemoryOptions, stage: StageBuffers?) {
-        var builder = Builder(model: model, options: options, stage: stage)
+    init(rewritten model: Model, options: MemoryOptions, stages: [StageBuffers], window: ClosedRange<Int>? = nil) {
+        var builder = Builder(model: model, options: options, stages: stages, window: window)
         builder.wholeTensors()
         builder.patchRegions()
         builder.haloCaches()
         let fused = options.fuseResidual ? builder.fuseResiduals() : []
         let inplace = options.inplaceDepthwise ? builder.computeDepthwiseInPlace() : []
-        self.init(model: model, options: options, patchLayers: stage?.patchLayers ?? 0,
+        self.init(model: model, options: options, stageRanges: stages.map { $0.firstOp...$0.lastOp },
                   buffers: builder.buffers.compactMap { $0 }, external: builder.external,
                   inplaceOps: inplace, fusedResiduals: fused)
     }
@@ -45,21 +48,39 @@ extension MemorySchedule {
 private struct Builder {
     let model: Model
     let options: MemoryOptions
-    let stage: StageBuffers?
+    let stages: [StageBuffers]
     var buffers: [MemorySchedule.Buffer?] = []
     var home: [MemorySchedule.BufferKind: Int] = [:]
     var external = Set<Int>()
 
-    var patchLayers: Int { stage?.patchLayers ?? 0 }
     var lastOp: Int { max(model.operators.count - 1, 0) }
+    /// The fused stage of each op (`nil`: layer by layer).
+    let stageOfOp: [Int?]
 
-    init(model: Model, options: MemoryOptions, stage: StageBuffers?) {
+    /// Only the buffers live somewhere in these ops (the multi-stage
+    /// search prices one stage with them); `nil`: every op.
+    let window: ClosedRange<Int>?
+
+    init(model: Model, options: MemoryOptions, stages: [StageBuffers], window: ClosedRange<Int>?) {
         self.model = model
         self.options = options
-        self.stage = stage
+        self.stages = stages
+        self.window = window
+        var of = [Int?](repeating: nil, count: model.operators.count)
+        for (index, stage) in stages.enumerated() {
+            for op in stage.firstOp...stage.lastOp where op < of.count { of[op] = index }
+        }
+        stageOfOp = of
     }
 
+    func fusedStage(of op: Int) -> StageBuffers? {
+        op >= 0 && op < stageOfOp.count ? stageOfOp[op].map { stages[$0] } : nil
+    }
+
+    func inWindow(_ op: Int) -> Bool { window?.contains(op) ?? true }
+
     mutating func add(_ kind: MemorySchedule.BufferKind, bytes: Int, from first: Int, to last: Int) {
+        if let window, max(first, last) < window.lowerBound || first > window.upperBound { return }
         home[kind] = buffers.count
         buffers.append(MemorySchedule.Buffer(.init(kind: kind, bytes: bytes, firstOp: first, lastOp: max(first, last))))
     }
@@ -89,14 +110,14 @@ private struct Builder {
 
     // MARK: - Whole tensors
 
-    /// Every activation held whole over its life. In a patch plan, tensors
-    /// the stage computes are whole only if read after it (stage outputs),
-    /// and then from op 0, since patches fill them throughout the stage; an
-    /// input held whole stays until the stage ends. A streamed input, and
-    /// the caller's float tensors under `--int8-io`, are outside the arena.
+    /// Every activation held whole over its life. In a plan with fused
+    /// stages, tensors a stage computes are whole only if read after it
+    /// (stage outputs), and then from the stage's first op, since tiles fill
+    /// them throughout the stage; a tensor a stage reads whole (written
+    /// before it, or an input held in SRAM) stays until the stage ends. A
+    /// streamed input, and the caller's float tensors under `--int8-io`, are
+    /// outside the arena.
     mutating func wholeTensors() {
-        let n = patchLayers
-        let stageOutputs = Set(stage?.outputs ?? [])
         for tensor in model.callerInputs + model.callerOutputs where !model.isActivation(tensor) {
             external.insert(tensor)
         }
@@ -106,48 +127,57 @@ private struct Builder {
                 external.insert(tensor)
                 continue
             }
-            let producedInStage = (model.producer[tensor] ?? Int.max) < n
-            if producedInStage && !stageOutputs.contains(tensor) { continue }
-            let first = (isInput || producedInStage) ? 0 : (model.producer[tensor] ?? 0)
+            let producer = model.producer[tensor]
+            let home = producer.flatMap { stageOfOp[$0] }
+            if let home, !stages[home].outputs.contains(tensor) { continue }
+            let first = home.map { stages[$0].firstOp } ?? (isInput ? 0 : (producer ?? 0))
             var last = model.outputs.contains(tensor) ? lastOp : (model.consumers[tensor].last ?? first)
-            if isInput { last = max(last, n - 1) }
+            for consumer in model.consumers[tensor] {
+                if let reader = stageOfOp[consumer], reader != home { last = max(last, stages[reader].lastOp) }
+            }
+            // An input held in SRAM stays until a stage at the head of the
+            // network ends, as MCUNetV2's single stage always had it.
+            if isInput, let head = stages.first, head.firstOp == 0 { last = max(last, head.lastOp) }
             add(.tensor(tensor), bytes: model.tensors[tensor].byteCount, from: first, to: last)
         }
     }
 
     // MARK: - Patch regions
 
-    /// One per-patch buffer per stage tensor that needs one, live over the
-    /// stage ops from the one that writes it (op 0 for an input) to the
-    /// last stage op that reads it.
+    /// One per-tile buffer per stage tensor that needs one, live over the
+    /// stage's ops from the one that writes it (the stage's first op for a
+    /// streamed input) to the last op of the stage that reads it.
     mutating func patchRegions() {
-        guard let stage else { return }
-        for (tensor, bytes) in stage.regionBytes.sorted(by: { $0.key < $1.key }) {
-            let first = model.inputs.contains(tensor) ? 0 : (model.producer[tensor] ?? 0)
-            let last = model.consumers[tensor].filter { $0 < stage.patchLayers }.last ?? first
-            add(.patchRegion(tensor), bytes: bytes, from: first, to: last)
+        for stage in stages {
+            for (tensor, bytes) in stage.regionBytes.sorted(by: { $0.key < $1.key }) {
+                let producer = model.producer[tensor].flatMap { stage.contains($0) ? $0 : nil }
+                let first = producer ?? stage.firstOp
+                let last = model.consumers[tensor].filter { stage.contains($0) }.last ?? first
+                add(.patchRegion(tensor), bytes: bytes, from: first, to: last)
+            }
         }
     }
 
     // MARK: - Halo caches (`--halo-cache`)
 
-    /// Each cache carries data from one patch to the next, so it lives over
-    /// every stage op.
+    /// Each cache carries data from one tile to the next, so it lives over
+    /// every op of its stage.
     mutating func haloCaches() {
-        guard let stage else { return }
-        for (cache, bytes) in stage.cacheBytes.sorted(by: { $0.key < $1.key }) {
-            add(.haloCache(tensor: cache.tensor, direction: cache.direction), bytes: bytes, from: 0, to: stage.patchLayers - 1)
+        for stage in stages {
+            for (cache, bytes) in stage.cacheBytes.sorted(by: { $0.key < $1.key }) {
+                add(.haloCache(tensor: cache.tensor, direction: cache.direction), bytes: bytes, from: stage.firstOp, to: stage.lastOp)
+            }
         }
     }
 
     // MARK: - Fused residual (`--fuse-residual`)
 
-    /// A residual ADD fused into its conv (after the stage: the stage runs
-    /// its ops unfused): the conv's output is never held, the sum lives in
+    /// A residual ADD fused into its conv (outside fused stages: they run
+    /// their ops unfused): the conv's output is never held, the sum lives in
     /// the skip's buffer (which therefore lives on), and the conv needs one
     /// scratch row.
     mutating func fuseResiduals() -> [FusedResidual] {
-        let fused = FusedResidual.candidates(in: model, from: patchLayers)
+        let fused = FusedResidual.candidates(in: model) { stageOfOp[$0] == nil && inWindow($0) }
         for fusion in fused {
             _ = remove(.tensor(fusion.convOutput))
             move(.tensor(fusion.output), into: .tensor(fusion.skip))
@@ -168,15 +198,15 @@ private struct Builder {
         var found: [InplaceDepthwise] = []
         // A cached tensor's buffer is filled partly from its cache: it
         // cannot also be overwritten channel by channel.
-        let cached = Set((stage?.cacheBytes.keys).map { $0.map(\.tensor) } ?? [])
-        for op in model.operators where op.kind == .depthwiseConv2D && !model.rewrite.isDetached(op.index) {
+        let cached = Set(stages.flatMap { $0.cacheBytes.keys.map(\.tensor) })
+        for op in model.operators where op.kind == .depthwiseConv2D && !model.rewrite.isDetached(op.index) && inWindow(op.index) {
             guard let input = op.input(0),
                   model.tensors[input].shape.last == model.tensors[op.output].shape.last,
                   model.tensors[input].type == model.tensors[op.output].type
             else { continue }
             let inKind: MemorySchedule.BufferKind, outKind: MemorySchedule.BufferKind, staging: Int
-            if op.index < patchLayers {
-                guard let bytes = stage?.stagingBytes[op.index], !cached.contains(input), !cached.contains(op.output) else { continue }
+            if let stage = fusedStage(of: op.index) {
+                guard let bytes = stage.stagingBytes[op.index], !cached.contains(input), !cached.contains(op.output) else { continue }
                 (inKind, outKind, staging) = (.patchRegion(input), .patchRegion(op.output), bytes)
             } else {
                 guard !model.inputs.contains(input), !model.outputs.contains(input),

@@ -142,8 +142,13 @@ public struct MemorySchedule: Sendable {
 
     public let model: Model
     public let options: MemoryOptions
-    /// The stage's op count (0 layer by layer).
-    public let patchLayers: Int
+    /// The ops of each fused stage, in op order (none layer by layer).
+    public let stageRanges: [ClosedRange<Int>]
+    /// The op count of a fused stage at the head of the network (MCUNetV2's
+    /// patch stage; 0 when none starts at op 0).
+    public var patchLayers: Int { stageRanges.first.map { $0.lowerBound == 0 ? $0.upperBound + 1 : 0 } ?? 0 }
+    /// The fused stage holding `op`, if any.
+    public func stageRange(of op: Int) -> ClosedRange<Int>? { stageRanges.first { $0.contains(op) } }
     public let buffers: [Buffer]
     /// Activation tensors kept outside the arena: a streamed input (its
     /// patches are copied in), the caller's float input and outputs under
@@ -161,11 +166,11 @@ public struct MemorySchedule: Sendable {
     /// Buffer index by each kind it holds.
     let home: [BufferKind: Int]
 
-    init(model: Model, options: MemoryOptions, patchLayers: Int, buffers: [Buffer], external: Set<Int>,
+    init(model: Model, options: MemoryOptions, stageRanges: [ClosedRange<Int>], buffers: [Buffer], external: Set<Int>,
          inplaceOps: [InplaceDepthwise], fusedResiduals: [FusedResidual]) {
         self.model = model
         self.options = options
-        self.patchLayers = patchLayers
+        self.stageRanges = stageRanges
         self.buffers = buffers
         self.external = external
         self.inplaceOps = inplaceOps

@@ -109,7 +109,8 @@ public struct ArenaProgram: Sendable {
 /// One piece of work: a whole op (layer by layer), or one patch of a stage op.
 public struct ScheduledStep: Equatable, Hashable, Sendable {
     public var op: Int
-    /// Index into `plan.patchRegions` for a stage op of a patched plan.
+    /// For an op of a fused stage: the tile of its stage's grid (an index
+    /// into `plan.fusedStage(of: op).tileRegions`).
     public var patch: Int?
 
     public init(op: Int, patch: Int?) {

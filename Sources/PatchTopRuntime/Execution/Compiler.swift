@@ -58,10 +58,9 @@ struct Compiler: Sendable {
 
     func compile(steps: [PreparedModel.Step]) throws(RuntimeError) -> [Instruction] {
         var instructions: [Instruction] = []
-        let stageOps = plan.isPatched ? plan.patchLayers : 0
         let detached = model.rewrite.detached
-        if stageOps > 0 {
-            for op in model.operators[0..<stageOps] where detached[op.index] == nil {
+        for stage in plan.fusedStages {
+            for op in model.operators[stage.ops] where detached[op.index] == nil {
                 try checkPatchable(op, steps[op.index])
             }
         }
@@ -69,20 +68,27 @@ struct Compiler: Sendable {
         for op in model.rewrite.conversions {
             if case .inputConversion = detached[op] { instructions.append(try wholeInstruction(model.operators[op])) }
         }
-        for patch in plan.patchRegions.indices where stageOps > 0 {
-            var loads = try streamedLoads(patch: patch)
-            for op in model.operators[0..<stageOps] where detached[op.index] == nil {
-                guard var instruction = try patchInstruction(op, patch: patch) else { continue }
-                instruction.loads = loads
-                loads = []
-                instructions.append(instruction)
+        for planStage in plan.stages {
+            guard let index = planStage.fused else {
+                for op in model.operators[planStage.ops] where detached[op.index] == nil {
+                    var instruction = try wholeInstruction(op)
+                    instruction.fusion = try fusion(op, steps: steps)
+                    instruction.fusedAway = fusedAdds.contains(op.index)
+                    instructions.append(instruction)
+                }
+                continue
             }
-        }
-        for op in model.operators[stageOps...] where detached[op.index] == nil {
-            var instruction = try wholeInstruction(op)
-            instruction.fusion = try fusion(op, steps: steps)
-            instruction.fusedAway = fusedAdds.contains(op.index)
-            instructions.append(instruction)
+            // A fused stage: every op of the block for one tile, tile by tile.
+            let stage = plan.fusedStages[index]
+            for tile in stage.tileRegions.indices {
+                var loads = try streamedLoads(stage, tile: tile)
+                for op in model.operators[stage.ops] where detached[op.index] == nil {
+                    guard var instruction = try patchInstruction(op, stage, tile: tile) else { continue }
+                    instruction.loads = loads
+                    loads = []
+                    instructions.append(instruction)
+                }
+            }
         }
         // The int8 outputs become float as they leave.
         for op in model.rewrite.conversions {
@@ -119,15 +125,17 @@ struct Compiler: Sendable {
         return Operand(location: .arena(offset), bytes: t.byteCount, region: fullRegion(tensor))
     }
 
-    /// Whether `tensor` sits in its per-patch buffer during `patch` (a
-    /// stage output whose region is just the patch is written in place).
-    func usesPatchBuffer(_ tensor: Int, patch: Int) -> Bool {
-        guard offsets[.patchRegion(tensor)] != nil, let region = plan.tensorRegions[patch][tensor] else { return false }
-        return !(plan.stageOutputs.contains(tensor) && region == plan.patchRegions[patch])
+    /// Whether `tensor` sits in its stage's per-tile buffer during `tile`
+    /// (an output of the stage whose region is just the tile is written in
+    /// place; a tensor written before the stage is read whole).
+    func usesPatchBuffer(_ tensor: Int, _ stage: FusedStage, tile: Int) -> Bool {
+        guard stage.hasTileBuffer(tensor), offsets[.patchRegion(tensor)] != nil,
+              let region = stage.region(of: tensor, tile: tile) else { return false }
+        return !(stage.outputs.contains(tensor) && region == stage.tileRegions[tile])
     }
 
-    func operand(_ tensor: Int, patch: Int) throws(RuntimeError) -> Operand {
-        guard usesPatchBuffer(tensor, patch: patch), let region = plan.tensorRegions[patch][tensor] else {
+    func operand(_ tensor: Int, _ stage: FusedStage, tile: Int) throws(RuntimeError) -> Operand {
+        guard usesPatchBuffer(tensor, stage, tile: tile), let region = stage.region(of: tensor, tile: tile) else {
             return try whole(tensor)
         }
         guard let offset = offsets[.patchRegion(tensor)] else {
@@ -158,17 +166,18 @@ struct Compiler: Sendable {
         return instruction
     }
 
-    func patchInstruction(_ op: Operator, patch: Int) throws(RuntimeError) -> Instruction? {
-        let region = plan.computedRegions[patch][op.index]
-        let copies = plan.cacheCopies(patch: patch, op: op.index)
+    /// Op `op` of fused `stage` for tile `patch` of its grid.
+    func patchInstruction(_ op: Operator, _ stage: FusedStage, tile patch: Int) throws(RuntimeError) -> Instruction? {
+        let region = stage.computed(tile: patch, op: op.index)
+        let copies = stage.cacheCopies(tile: patch, op: op.index, model: model)
         guard !region.isEmpty || !copies.reads.isEmpty || !copies.writes.isEmpty else { return nil }
         var operands: [Int: Operand] = [:]
         for tensor in op.inputs where tensor >= 0 {
             if model.isActivation(tensor) || constantOffsets[tensor] != nil {
-                operands[tensor] = try operand(tensor, patch: patch)
+                operands[tensor] = try operand(tensor, stage, tile: patch)
             }
         }
-        let output = try operand(op.output, patch: patch)
+        let output = try operand(op.output, stage, tile: patch)
         operands[op.output] = output
         var instruction = Instruction(step: ScheduledStep(op: op.index, patch: patch), operands: operands, output: output,
                             rows: region.rows, cols: region.cols)
@@ -179,8 +188,8 @@ struct Compiler: Sendable {
         instruction.cacheWrites = try copies.writes.map { copy throws(RuntimeError) in
             Instruction.Copy(from: output, to: try cacheOperand(copy, for: op), rows: copy.rows, cols: copy.cols, pixelBytes: pixelBytes(op.output))
         }
-        if plan.stageOutputs.contains(op.output), usesPatchBuffer(op.output, patch: patch) {
-            let cell = plan.patchRegions[patch]
+        if stage.outputs.contains(op.output), usesPatchBuffer(op.output, stage, tile: patch) {
+            let cell = stage.tileRegions[patch]
             instruction.store = (try whole(op.output), cell.rows, cell.cols, pixelBytes(op.output))
         }
         return instruction
@@ -194,12 +203,12 @@ struct Compiler: Sendable {
                        region: Region2D(y: region.rows.lowerBound, x: region.cols.lowerBound, height: region.height, width: region.width))
     }
 
-    /// A streamed input's region for `patch`, copied in from the caller's
-    /// buffer before the patch's first op.
-    func streamedLoads(patch: Int) throws(RuntimeError) -> [(from: Operand, to: Operand, rows: Range<Int>, cols: Range<Int>, pixelBytes: Int)] {
+    /// A streamed input's region for `tile` of `stage`, copied in from the
+    /// caller's buffer before the tile's first op.
+    func streamedLoads(_ stage: FusedStage, tile patch: Int) throws(RuntimeError) -> [(from: Operand, to: Operand, rows: Range<Int>, cols: Range<Int>, pixelBytes: Int)] {
         var loads: [(from: Operand, to: Operand, rows: Range<Int>, cols: Range<Int>, pixelBytes: Int)] = []
-        for input in model.inputs where usesPatchBuffer(input, patch: patch) {
-            let to = try operand(input, patch: patch)
+        for input in model.inputs where usesPatchBuffer(input, stage, tile: patch) {
+            let to = try operand(input, stage, tile: patch)
             loads.append((try whole(input), to, to.region.rows, to.region.cols, pixelBytes(input)))
         }
         return loads

@@ -98,7 +98,7 @@ public struct AppState: Sendable {
     public var patchLayers: Int { plan.patchLayers }
     /// The budget in bytes, for views that only need the line's position.
     public var sramBudget: Int? { budget?.bytes }
-    public var patchCount: Int { plan.isPatched ? plan.patches * plan.patches : 1 }
+    public var patchCount: Int { plan.headStage?.grid.count ?? 1 }
     /// Whether the screen is large enough to draw (and for keys to act).
     public var fitsScreen: Bool { width >= Screen.minWidth && height >= Screen.minHeight }
 
@@ -117,10 +117,25 @@ public struct AppState: Sendable {
         patchLimit = Self.patchLimit(model: model, patchLayers: patchLayers, options: options, plan: plan)
     }
 
+    /// The state opened at a given plan (a plan file, a rectangular grid,
+    /// several stages), made for `model` under `options`.
+    public init(model: Model, plan: PatchPlan, options: MemoryOptions, board: SRAMBudget? = nil, pareto: ParetoData? = nil,
+                caching: HaloCache.Mode = .none, engine: InferenceEngine = .tflm) {
+        self.engine = engine
+        self.model = model
+        self.options = options
+        self.caching = caching
+        self.budget = board
+        self.plan = plan
+        self.engines = EngineFigures(model: model, plan: plan, tflmArena: EngineFigures.tflmArena(for: model))
+        self.pareto = pareto
+        patchLimit = Self.patchLimit(model: model, patchLayers: plan.patchLayers, options: options, plan: plan)
+    }
+
     /// The request that runs the current plan in the current generation.
     public var currentRunRequest: RunRequest {
         RunRequest(generation: runGeneration, patches: plan.patches, patchLayers: plan.patchLayers, options: options,
-                   haloCaching: plan.haloCaching)
+                   haloCaching: plan.haloCaching, stages: plan.needsStageList ? plan.stageSpecs : nil)
     }
 
     /// The n slider's range: 0 up to the largest n any valid plan has

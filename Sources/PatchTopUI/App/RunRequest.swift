@@ -12,12 +12,24 @@ public struct RunRequest: Equatable, Hashable, Sendable {
     public var options: MemoryOptions
     /// Halo caches, as the plan chose them (`H`).
     public var haloCaching: HaloCaching
+    /// The plan's fused stages, for a plan that is not one square patch
+    /// stage at the head (a rectangular grid, several stages, a plan file);
+    /// `patches` and `patchLayers` are then only its head stage's.
+    public var stages: [StageSpec]?
 
-    public init(generation: Int, patches: Int, patchLayers: Int, options: MemoryOptions, haloCaching: HaloCaching = .none) {
+    public init(generation: Int, patches: Int, patchLayers: Int, options: MemoryOptions, haloCaching: HaloCaching = .none,
+                stages: [StageSpec]? = nil) {
         self.generation = generation
         self.patches = patches
         self.patchLayers = patchLayers
         self.options = options
         self.haloCaching = haloCaching
+        self.stages = stages
+    }
+
+    /// The plan this request runs on `model`.
+    public func plan(for model: Model) throws(PlanError) -> PatchPlan {
+        if let stages { return try PatchPlan(model: model, stages: stages, options: options, haloCaching: haloCaching) }
+        return try PatchPlan(model: model, patches: patches, patchLayers: patchLayers, options: options, haloCaching: haloCaching)
     }
 }

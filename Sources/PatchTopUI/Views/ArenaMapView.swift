@@ -58,7 +58,13 @@ public enum ArenaMapView {
         var short = ""
         if let last = snapshot.last {
             short = "op \(last.op)"
-            if let patch = last.patch { short += " patch \(patch + 1)/\(state.patchCount)" }
+            if let patch = last.patch {
+                if state.plan.isMultiStage, let index = state.plan.fusedStageIndex(of: last.op) {
+                    short += " stage \(index + 1)/\(state.plan.fusedStages.count) tile \(patch + 1)/\(state.plan.fusedStages[index].grid.count)"
+                } else {
+                    short += " patch \(patch + 1)/\(state.patchCount)"
+                }
+            }
             position += " " + short
         }
         var verdict = ""

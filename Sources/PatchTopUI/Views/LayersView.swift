@@ -122,9 +122,13 @@ public enum LayersView {
             guard rows.indices.contains(index) else { break }
             let row = rows[index]
             let y = window.y + i
-            let inStage = plan.isPatched && row.index < plan.patchLayers
+            // Ops of fused stages are marked; neighbouring stages alternate
+            // ▌ and ▐ so their boundaries show.
+            let stageIndex = plan.fusedStageIndex(of: row.index)
+            let inStage = stageIndex != nil
             let selected = row.index == state.selectedLayer
-            let first: String = exporting && selected ? "»" : row.index == steppedOp ? "▶" : inStage ? "▌" : " "
+            let stageMark = stageIndex.map { $0 % 2 == 0 ? "▌" : "▐" } ?? " "
+            let first: String = exporting && selected ? "»" : row.index == steppedOp ? "▶" : stageMark
             let mark = first + (row.index == plan.peakOp ? "▲" : " ")
             let text = columns.cells(row, live: live[index], mark: mark)
             var style = CellStyle.plain

@@ -70,7 +70,12 @@ public enum MemoryView {
             var x = inner.x
             let selected = op == state.selectedLayer
             let label = (exporting && selected ? "»" : "") + "\(op)"
-            grid.text(fit(label, labelW - 1, right: true) + " ", x: x, y: y, style: selected ? .reverse : .plain, clip: inner)
+            // In a multi-stage plan the ops of fused stages are in cyan,
+            // neighbouring stages alternating with blue, so the stage
+            // boundaries show beside the bars.
+            var labelStyle: CellStyle = selected ? .reverse : .plain
+            if plan.isMultiStage, let stage = plan.fusedStageIndex(of: op) { labelStyle.fg = stage % 2 == 0 ? .cyan : .blue }
+            grid.text(fit(label, labelW - 1, right: true) + " ", x: x, y: y, style: labelStyle, clip: inner)
             x += labelW
             for (value, isPeak, color) in [(a, op == plan.layerByLayer.peakOp, TermColor.yellow), (b, op == plan.peakOp, TermColor.green)] {
                 let isOver = state.sramBudget.map { value > $0 } ?? false

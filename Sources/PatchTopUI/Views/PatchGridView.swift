@@ -19,8 +19,9 @@ public enum PatchGridView {
         let shape = plan.model.tensors[plan.model.operators[op].output].shape
         guard shape.count == 4 else { return [] }
         var counts = Array(repeating: Array(repeating: 0, count: shape[2]), count: shape[1])
-        for regions in plan.computedRegions where op < regions.count {
-            let r = regions[op]
+        guard let stage = plan.fusedStage(of: op) else { return counts }
+        for tile in stage.tileRegions.indices {
+            let r = stage.computed(tile: tile, op: op)
             for row in r.rows where row >= 0 && row < shape[1] {
                 for col in r.cols where col >= 0 && col < shape[2] { counts[row][col] += 1 }
             }
@@ -96,18 +97,18 @@ public enum PatchGridView {
         let plan = state.plan
         let op = state.selectedLayer
         let inner = rect.inset(1)
-        guard plan.isPatched, op < plan.patchLayers, op < state.model.operators.count, inner.height >= 2, inner.width >= 2 else { return nil }
+        guard op < state.model.operators.count, let stage = plan.fusedStage(of: op), inner.height >= 2, inner.width >= 2 else { return nil }
         let shape = state.model.tensors[state.model.operators[op].output].shape
         guard shape.count == 4, shape[1] > 0, shape[2] > 0 else { return nil }
-        let h = shape[1], w = shape[2], p = plan.patches
-        let rowCuts = (0...p).map { $0 * h / p }, colCuts = (0...p).map { $0 * w / p }
+        // The grid of the selected op's own stage (rows × cols tiles).
+        let h = shape[1], w = shape[2], rows = stage.grid.rows, cols = stage.grid.cols
+        let rowCuts = (0...rows).map { $0 * h / rows }, colCuts = (0...cols).map { $0 * w / cols }
         for (lines, info, legend) in [(true, true, true), (true, true, false), (true, false, false), (false, true, true), (false, true, false), (false, false, false)] {
             let top = inner.y + (info ? 1 : 0)
             let legendY: Int? = legend ? inner.maxY - 1 : nil
             let area = Rect(x: inner.x, y: top, width: inner.width, height: inner.maxY - top - (legend ? 1 : 0))
-            let gaps = lines ? p - 1 : 0
-            let roomH = area.height - gaps, roomW = area.width - gaps
-            guard roomH >= p, roomW >= p else { continue }
+            let roomH = area.height - (lines ? rows - 1 : 0), roomW = area.width - (lines ? cols - 1 : 0)
+            guard roomH >= rows, roomW >= cols else { continue }
             // The panel filled, the map's shape kept: a square pixel is two
             // cells across one down; the width may stretch that to 1.5…2.5
             // to use the panel, never more (a 25×5 map stays tall).
@@ -115,22 +116,22 @@ public enum PatchGridView {
             var down = Double(roomH)
             if Double(roomW) < 1.5 * shape * down { down = Double(roomW) / (1.5 * shape) }
             let across = min(Double(roomW), 2.5 * shape * down)
-            let totalRows = max(p, min(roomH, Int(down))), totalCols = max(p, min(roomW, Int(across)))
+            let totalRows = max(rows, min(roomH, Int(down))), totalCols = max(cols, min(roomW, Int(across)))
             guard totalRows <= roomH, totalCols <= roomW else { continue }
             let rowsPer = cells(rowCuts, total: totalRows), colsPer = cells(colCuts, total: totalCols)
             var tiles: [Rect] = []
             var y = area.y
-            for i in 0..<p {
+            for i in 0..<rows {
                 var x = area.x
-                for j in 0..<p {
+                for j in 0..<cols {
                     tiles.append(Rect(x: x, y: y, width: colsPer[j], height: rowsPer[i]))
                     x += colsPer[j] + (lines ? 1 : 0)
                 }
                 y += rowsPer[i] + (lines ? 1 : 0)
             }
             return Geometry(op: op, height: h, width: w, lines: lines, tiles: tiles, rowCuts: rowCuts, colCuts: colCuts,
-                            cellRows: (0..<p).map { ranges(rowCuts[$0], rowCuts[$0 + 1], count: rowsPer[$0]) },
-                            cellCols: (0..<p).map { ranges(colCuts[$0], colCuts[$0 + 1], count: colsPer[$0]) },
+                            cellRows: (0..<rows).map { ranges(rowCuts[$0], rowCuts[$0 + 1], count: rowsPer[$0]) },
+                            cellCols: (0..<cols).map { ranges(colCuts[$0], colCuts[$0 + 1], count: colsPer[$0]) },
                             infoY: info ? inner.y : nil, legendY: legendY)
         }
         return nil
@@ -146,20 +147,24 @@ public enum PatchGridView {
             let last = plan.patchLayers - 1
             let note: [String] = !plan.isPatched
                 ? ["layer by layer: raise p (P) and n (N) to patch", "layer by layer: raise p and n", "layer by layer"]
+                : plan.isMultiStage && plan.fusedStage(of: op) == nil
+                ? ["op \(op) runs layer by layer, between fused stages; select an op of one", "op \(op) runs layer by layer", "layer by layer"]
                 : op >= plan.patchLayers
                 ? ["op \(op) is after the patch stage (ops 0–\(last)); select one of those", "op \(op) is after the patch stage (ops 0–\(last))",
                    "op \(op) is after the stage (ops 0–\(last))", "op \(op) is after the stage"]
                 : state.model.tensors[state.model.operators[op].output].shape.count == 4
-                ? ["\(plan.patches)×\(plan.patches) patches need a taller panel: enlarge the terminal", "enlarge the terminal to see the patches", "too small"]
+                ? ["\(plan.fusedStage(of: op)?.grid.description ?? "\(plan.patches)×\(plan.patches)") patches need a taller panel: enlarge the terminal", "enlarge the terminal to see the patches", "too small"]
                 : ["op \(op) has no spatial map to cut into patches", "no spatial map"]
             grid.text(TextFit.first(note, width: inner.width), x: inner.x, y: inner.y, style: .dim)
             return
         }
         let counts = coverage(plan: plan, op: op)
         guard !counts.isEmpty else { return }
-        let p = plan.patches
+        guard let stage = plan.fusedStage(of: op) else { return }
+        let cols = stage.grid.cols, rows = stage.grid.rows
         let factor = formatFixed(plan.recomputeFactor(op: op), decimals: 2), halo = formatFixed(plan.haloFraction(op: op) * 100, decimals: 1)
-        let patchText = "patch \(state.selectedPatch + 1)/\(p * p)"
+        let stageText = plan.isMultiStage ? "stage \((plan.fusedStageIndex(of: op) ?? 0) + 1)/\(plan.fusedStages.count) \(stage.grid) " : ""
+        let patchText = "\(stageText)patch \(state.selectedPatch + 1)/\(stage.grid.count)"
         let info = TextFit.first([
             "\(g.height)×\(g.width)  recompute \(factor)×  halo \(halo)%  \(patchText)",
             "\(g.height)×\(g.width) recompute \(factor)× halo \(halo)% \(patchText)",
@@ -168,24 +173,24 @@ public enum PatchGridView {
             patchText,
         ], width: inner.width)
         if let infoY = g.infoY { grid.text(info, x: inner.x, y: infoY, style: .bold) }
-        let selected = state.selectedPatch < plan.opRegions.count ? plan.opRegions[state.selectedPatch][op] : nil
-        let computedBySelected = state.selectedPatch < plan.computedRegions.count ? plan.computedRegions[state.selectedPatch][op] : nil
+        let selected = state.selectedPatch < stage.opRegions.count ? stage.opRegions[state.selectedPatch][op - stage.firstOp] : nil
+        let computedBySelected = state.selectedPatch < stage.tileRegions.count ? stage.computed(tile: state.selectedPatch, op: op) : nil
         let cachesThisOp = plan.caches.contains { $0.tensor == state.model.operators[op].output }
         let lineStyle = CellStyle(dim: true)
         for (index, tile) in g.tiles.enumerated() {
-            let i = index / p, j = index % p
+            let i = index / cols, j = index % cols
             let checker = !g.lines && (i + j) % 2 == 1
             for cy in 0..<tile.height {
-                let rows = g.cellRows[i][cy]
+                let cellRows = g.cellRows[i][cy]
                 for cx in 0..<tile.width {
-                    let cols = g.cellCols[j][cx]
+                    let cellCols = g.cellCols[j][cx]
                     // The cell's largest coverage: a halo band shows in
                     // every cell it touches, however thin it is against
                     // the scale (at any p and any map size).
                     var most = 0, sum = 0, pixels = 0
                     var inSelection = false, computedHere = false
-                    for r in rows where r < counts.count {
-                        for c in cols where c < counts[r].count {
+                    for r in cellRows where r < counts.count {
+                        for c in cellCols where c < counts[r].count {
                             most = max(most, counts[r][c])
                             sum += counts[r][c]
                             pixels += 1
@@ -207,10 +212,10 @@ public enum PatchGridView {
             }
             if g.lines {
                 // The boundary right of and below this tile.
-                if j < p - 1 { for y in tile.y..<tile.maxY { grid[tile.maxX, y] = Cell("│", style: lineStyle) } }
-                if i < p - 1 {
+                if j < cols - 1 { for y in tile.y..<tile.maxY { grid[tile.maxX, y] = Cell("│", style: lineStyle) } }
+                if i < rows - 1 {
                     for x in tile.x..<tile.maxX { grid[x, tile.maxY] = Cell("─", style: lineStyle) }
-                    if j < p - 1 { grid[tile.maxX, tile.maxY] = Cell("┼", style: lineStyle) }
+                    if j < cols - 1 { grid[tile.maxX, tile.maxY] = Cell("┼", style: lineStyle) }
                 }
             }
         }

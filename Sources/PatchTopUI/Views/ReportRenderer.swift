@@ -30,7 +30,8 @@ public struct ReportRenderer: Sendable {
         var out = [
             "PatchTop report — \(state.model.name)",
             "date            \(date)",
-            "plan            p=\(plan.patches) n=\(plan.patchLayers)\(plan.isPatched ? "" : " (layer by layer)")",
+            plan.needsStageList ? "plan            \(PlanReport.stagesText(plan))"
+                : "plan            p=\(plan.patches) n=\(plan.patchLayers)\(plan.isPatched ? "" : " (layer by layer)")",
             "memory options  \(plan.options.summary)",
             "halo caches     \(state.caching.rawValue)" + (plan.caches.isEmpty ? ""
                 : ": \(plan.caches.count) caches, \(formatBytes(plan.cacheBytes.values.reduce(0, +))), save \(formatMACs(plan.cacheMacsSaved)) MACs"),
@@ -53,7 +54,7 @@ public struct ReportRenderer: Sendable {
                 ?? "arena \(formatBytes(summary.plannedArenaBytes)) planned"
             out.append("run             \(summary.identical ? "output identical to layer-by-layer" : "output DIFFERS from layer-by-layer"), \(arena), \(formatFixed(summary.milliseconds, decimals: 1)) ms")
         }
-        if showEngines {
+        if showEngines && !plan.needsStageList {
             out += TinyEngineLines.lines(model: state.model, patches: plan.patches, patchLayers: plan.patchLayers)
         }
         return out
