@@ -31,6 +31,7 @@ built patchtop (`swift build`). Measurements are cached in
 .build/latency-measurements.json, so a refit needs no emulator.
 """
 import argparse
+import hashlib
 import json
 import math
 import os
@@ -57,11 +58,54 @@ def shared_models():
 
 
 SHARED = shared_models()
+EXPORT = os.path.join(ROOT, "Sources/PatchTopExport")
+
+
+def export_hash():
+    """What the measured instructions depend on besides the model and plan:
+    the export library's C kernels and the Swift that emits the program.
+    Cached measurements are reused only under the same hash."""
+    digest = hashlib.sha256()
+    for folder, _, files in sorted(os.walk(EXPORT)):
+        for name in sorted(files):
+            path = os.path.join(folder, name)
+            digest.update(os.path.relpath(path, EXPORT).encode())
+            with open(path, "rb") as f:
+                digest.update(f.read())
+    return digest.hexdigest()[:16]
 
 WEIGHT = lambda y: 1.0 / (y + 2000.0) ** 0.5
-KERNEL_FEATURES = ["steps", "macs", "outputPixels", "outputRows", "outputElements", "taps", "validMACs", "filterRows",
-                   "inputBytes", "channelSteps"]
-MOVEMENT_FEATURES = ["copies", "copyRows", "copyBytes", "stagedChannels", "stagedBytes", "fusedElements"]
+# Feature names come from `patchtop plan --cost-features` (set from the data
+# in main()); each kernel class is fitted on the features its C kernel's
+# loops follow, so every coefficient is one loop body's cost.
+KERNEL_FEATURES = []
+MOVEMENT_FEATURES = []
+LOOPS = ["blockRuns", "blockWords", "blockBytes", "dotRuns", "dotWords", "dotBytes", "edgeTaps", "edgeBytes", "edgeElements", "insidePixels"]
+CLASS_FEATURES = {
+    # pt_conv_s8: per step and row; per pixel (edge tests) and fast-path
+    # pixel; per block run, word and leftover byte; per one-pixel run, word
+    # and byte; per filter byte summed at the edge; per output requantized.
+    "conv": ["steps", "outputRows", "outputPixels", "insidePixels", "blockRuns", "blockWords", "blockBytes",
+             "dotRuns", "dotWords", "dotBytes", "edgeBytes", "edgeElements", "outputElements"],
+    # pt_depthwise_s8: per pixel and inside pixel; per 4-channel group tap,
+    # leftover-channel tap; per edge tap, edge filter row, edge output;
+    # per output requantized.
+    "depthwise": ["steps", "outputRows", "outputPixels", "insidePixels", "blockRuns", "dotRuns",
+                  "edgeTaps", "edgeBytes", "edgeElements", "outputElements"],
+    # pt_depthwise_inplace_s8: per channel (staging), per word of the padded
+    # plane's path, per tap of the plane path, edge taps/rows/outputs.
+    "depthwise-in-place": ["steps", "channelSteps", "outputElements", "blockWords", "dotRuns",
+                           "edgeTaps", "edgeBytes", "edgeElements"],
+    "fully-connected": ["steps", "macs", "outputElements"],
+    "pool": ["steps", "outputRows", "outputPixels", "outputElements", "taps", "filterRows"],
+    "mean": ["steps", "outputPixels", "outputElements", "inputBytes", "channelSteps"],
+    "binary": ["steps", "outputRows", "outputPixels", "outputElements"],
+    "unary": ["steps", "outputRows", "outputPixels", "outputElements", "inputBytes"],
+    "softmax": ["steps", "outputElements"],
+    "movement": ["steps", "outputRows", "outputPixels", "outputElements", "inputBytes", "channelSteps"],
+    "float-weighted": ["steps", "macs", "outputPixels", "outputElements"],
+    "float-other": ["steps", "outputPixels", "outputElements", "inputBytes"],
+}
 
 SAMPLE_MODELS = [
     "mbv2-w0.35-r144", "mbv1-w0.25-r96-g", "mbv3s-r96", "mcunet-kmix-r112", "resnet8-r32", "dscnn-kws",
@@ -210,7 +254,8 @@ def fit(samples):
             if f is not None:
                 rows.append((f, count))
     kernels = sorted({f["kernel"] for f, _ in rows})
-    columns = [("kernel", k, name) for k in kernels for name in KERNEL_FEATURES] + [("movement", None, name) for name in MOVEMENT_FEATURES]
+    columns = [("kernel", k, name) for k in kernels for name in KERNEL_FEATURES if name in CLASS_FEATURES.get(k, KERNEL_FEATURES)]
+    columns += [("movement", None, name) for name in MOVEMENT_FEATURES]
 
     def vector(f):
         v = []
@@ -231,7 +276,7 @@ def fit(samples):
         b.append(y * w)
     x = nnls(a, b)
     coef = [x[j] / scale[j] for j in range(len(columns))]
-    table = {"kernels": {}, "movement": {}}
+    table = {"kernels": {k: {name: 0.0 for name in KERNEL_FEATURES} for k in kernels}, "movement": {}}
     for (kind, kernel, name), c in zip(columns, coef):
         if kind == "kernel":
             table["kernels"].setdefault(kernel, {})[name] = c
@@ -261,8 +306,8 @@ def fit(samples):
 
 def op_prediction(table, f):
     k = table["kernels"].get(f["kernel"], table.get("fallback", {}))
-    total = sum(k.get(name, 0.0) * f["kernelFeatures"][name] for name in KERNEL_FEATURES)
-    total += sum(table["movement"].get(name, 0.0) * f["movementFeatures"][name] for name in MOVEMENT_FEATURES)
+    total = sum(k.get(name, 0.0) * f["kernelFeatures"].get(name, 0.0) for name in KERNEL_FEATURES)
+    total += sum(table["movement"].get(name, 0.0) * f["movementFeatures"].get(name, 0.0) for name in MOVEMENT_FEATURES)
     return max(total, 0.0)
 
 
@@ -283,8 +328,9 @@ def main():
     parser.add_argument("--patchtop", default=os.path.join(ROOT, ".build/debug/patchtop"))
     parser.add_argument("--quick", action="store_true", help="four plans a model: layer by layer (two memory options), the smallest-peak patched plan with and without halo caches")
     parser.add_argument("--models", help="comma-separated model names (sample names, or shared paths like tinyengine/vww.tflite) instead of the full set")
-    parser.add_argument("--cache", default=CACHE, help="where measurements are saved (several, comma-separated, with --from-cache)")
-    parser.add_argument("--from-cache", action="store_true", help="refit the measurements saved by earlier runs (--cache)")
+    parser.add_argument("--cache", default=CACHE, help="where measurements are saved and reused (plans already measured with this checkout's export kernels are not measured again); several comma-separated files are read, the first is written")
+    parser.add_argument("--from-cache", action="store_true", help="refit the measurements saved by earlier runs (--cache) without measuring")
+    parser.add_argument("--any-kernels", action="store_true", help="also use cached measurements of other export kernels than this checkout's")
     parser.add_argument("--markdown", help="write the predicted-vs-measured table here")
     parser.add_argument("--no-write", action="store_true", help="do not write the calibration table")
     args = parser.parse_args()
@@ -295,49 +341,77 @@ def main():
         names = [n.strip() for n in args.models.split(",") if n.strip()]
         SAMPLE_MODELS = [n for n in names if not n.endswith(".tflite")]
         SHARED_MODELS = [n for n in names if n.endswith(".tflite")]
-    if args.from_cache:
-        samples = []
-        for path in args.cache.split(","):
+    kernels = export_hash()
+    cached = []
+    for path in args.cache.split(","):
+        if os.path.exists(path):
             with open(path) as f:
-                samples += json.load(f)
+                cached += json.load(f)
+    # Measurements of other kernels stay in the cache but are not fitted
+    # (--any-kernels fits them too, e.g. caches written before the hash).
+    current = [s for s in cached if args.any_kernels or s.get("kernels") == kernels]
+    if args.from_cache:
+        wanted = {os.path.basename(m) for m in models(args.quick)} if args.models else None
+        samples = [s for s in current if s["target"] in targets and (wanted is None or s["model"] in wanted)]
     else:
         if not os.path.exists(args.patchtop):
             raise SystemExit(f"{args.patchtop} is missing: run `swift build` first")
         samples = []
+        done = {(s["model"], tuple(s["flags"]), s["target"]): s for s in current}
         for model in models(args.quick):
             for label, flags in plans(args.patchtop, model, args.quick):
-                feats, plan = features(args.patchtop, model, flags)
+                name = os.path.basename(model)
+                todo = [t for t in targets if (name, tuple(flags), t) not in done]
                 for target in targets:
+                    if (name, tuple(flags), target) in done:
+                        samples.append(done[(name, tuple(flags), target)])
+                if not todo:
+                    continue
+                feats, plan = features(args.patchtop, model, flags)
+                for target in todo:
                     started = time.time()
                     measured, error = measure(args.patchtop, model, flags, target)
-                    name = os.path.basename(model)
                     if measured is None:
                         print(f"skip {name} ({label}) on {target}: {error[0] if error else '?'}", file=sys.stderr)
                         continue
                     ops = {op["index"]: op["instructions"] for op in measured.get("ops", [])}
-                    samples.append({
-                        "model": name, "plan": label, "flags": flags, "target": target,
+                    sample = {
+                        "model": name, "plan": label, "flags": flags, "target": target, "kernels": kernels,
                         "total": measured["instructions"], "measured": ops,
+                        "opNames": {op["index"]: op.get("op", "") for op in measured.get("ops", [])},
                         "features": {str(k): v for k, v in feats.items()},
                         "steps": sum(f["kernelFeatures"]["steps"] for f in feats.values()),
                         "peakBytes": plan["peakBytes"], "macs": plan["macs"],
-                    })
+                    }
+                    samples.append(sample)
+                    cached.append(sample)
                     print(f"{name:34} {label:38} {target:10} {measured['instructions']:>12,} instructions"
                           f"  ({time.time() - started:.0f} s)", file=sys.stderr)
-                    os.makedirs(os.path.dirname(os.path.abspath(args.cache)), exist_ok=True)
-                    with open(args.cache, "w") as f:
-                        json.dump(samples, f)
+                    path = args.cache.split(",")[0]
+                    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+                    with open(path + ".tmp", "w") as f:
+                        json.dump(cached, f)
+                    os.replace(path + ".tmp", path)
     for s in samples:
         s["measured"] = {str(k): v for k, v in s["measured"].items()}
-    if args.from_cache and os.path.exists(args.patchtop):
+    if os.path.exists(args.patchtop):
         # The features come from this PatchTop: a change to the cost model's
         # features is refitted without measuring again.
         paths = {os.path.basename(m): m for m in models(False)}
+        memo = {}
         for s in samples:
             if s["model"] in paths:
-                feats, _ = features(args.patchtop, paths[s["model"]], s["flags"])
+                key = (s["model"], tuple(s["flags"]))
+                if key not in memo:
+                    memo[key] = features(args.patchtop, paths[s["model"]], s["flags"])[0]
+                feats = memo[key]
                 s["features"] = {str(k): v for k, v in feats.items()}
                 s["steps"] = sum(f["kernelFeatures"]["steps"] for f in feats.values())
+    global KERNEL_FEATURES, MOVEMENT_FEATURES
+    for s in samples:
+        for f in s["features"].values():
+            KERNEL_FEATURES += [n for n in f["kernelFeatures"] if n not in KERNEL_FEATURES]
+            MOVEMENT_FEATURES += [n for n in f["movementFeatures"] if n not in MOVEMENT_FEATURES]
     if not samples:
         raise SystemExit("nothing was measured: does `patchtop export --verify --per-op` run here?")
 

@@ -1,6 +1,6 @@
 import Foundation
 import PatchTopModel
-import PatchTopPlan
+@testable import PatchTopPlan
 import PatchTopRuntime
 import XCTest
 
@@ -137,15 +137,15 @@ final class LatencyTests: XCTestCase {
         }
     }
 
-    func testKernelClassesFollowTheOpsShape() throws {
+    func testKernelClassesAreTheExportsKernels() throws {
         let model = try PlanFixtures.sample("mbv2-w0.35-r144")
         var seen: [KernelClass: Int] = [:]
         for op in model.operators { seen[KernelClass(op: op, in: model), default: 0] += 1 }
-        // The first conv is 3×3 stride 2 on the 3-channel image; then depthwise 3×3 stride 1 and 1×1 convs.
-        XCTAssertEqual(KernelClass(op: model.operators[0], in: model), .convThin)
-        XCTAssertEqual(KernelClass(op: model.operators[1], in: model), .depthwise3x3s1)
-        XCTAssertEqual(KernelClass(op: model.operators[2], in: model), .conv1x1)
-        XCTAssertGreaterThan(seen[.depthwise3x3s2] ?? 0, 0)
+        // Every int8 conv runs pt_conv_s8 (3×3 on the image and 1×1 alike),
+        // every depthwise conv pt_depthwise_s8: the shape is in the features.
+        XCTAssertEqual(KernelClass(op: model.operators[0], in: model), .conv)
+        XCTAssertEqual(KernelClass(op: model.operators[1], in: model), .depthwise)
+        XCTAssertEqual(KernelClass(op: model.operators[2], in: model), .conv)
         // In place, a depthwise conv takes the staged path whatever its kernel.
         let inplace = try PatchPlan(model: model, patches: 1, patchLayers: 0, options: MemoryOptions(inplaceDepthwise: true))
         let features = inplace.costFeatures()
@@ -154,6 +154,100 @@ final class LatencyTests: XCTestCase {
         XCTAssertNil(seen[.floatWeighted])
         let float = try PlanFixtures.sample("mbv2-mini-f32")
         XCTAssertTrue(float.operators.contains { KernelClass(op: $0, in: float) == .floatWeighted })
+        // float kernels have no int8 loop counts.
+        let floatPlan = try PatchPlan(model: float, patches: 1, patchLayers: 0)
+        for f in floatPlan.costFeatures() where f.kernel == .floatWeighted {
+            XCTAssertEqual(f.value(.blockRuns) + f.value(.dotRuns) + f.value(.edgeTaps), 0, "op \(f.op)")
+        }
+    }
+
+    // MARK: - Loop counts (KernelLoops), counted by hand from pt_conv.c and pt_depthwise.c
+
+    func testConvLoopsOfA1x1ConvArePixelPairsAndWords() throws {
+        // 1×1 stride 1 on 5×7, 6 → 3 channels: rows of 7 = 3 pairs + 1 lone pixel.
+        let g = try XCTUnwrap(WindowGeometry(inputSize: 5, filterSize: 1, stride: 1, padding: .valid))
+        let gw = try XCTUnwrap(WindowGeometry(inputSize: 7, filterSize: 1, stride: 1, padding: .valid))
+        let loops = KernelLoops.conv(height: g, width: gw, inputChannels: 6, outputChannels: 3,
+                                     rows: .init(g, 0..<5), cols: .init(gw, 0..<7))
+        // Each pair: 2 channel blocks (one pair, one odd channel) × 1 run of 6 bytes = 1 word + 2 bytes.
+        XCTAssertEqual(loops.blockRuns, 5 * 3 * 2)
+        XCTAssertEqual(loops.blockWords, 5 * 3 * 2)
+        XCTAssertEqual(loops.blockBytes, 5 * 3 * 2 * 2)
+        // The lone pixel of each row: one run per channel.
+        XCTAssertEqual(loops.dotRuns, 5 * 1 * 3)
+        XCTAssertEqual(loops.dotWords, 5 * 3)
+        XCTAssertEqual(loops.dotBytes, 5 * 3 * 2)
+        XCTAssertEqual(loops.edgeElements, 0)
+        XCTAssertEqual(loops.insidePixels, 5 * 4)
+    }
+
+    func testConvLoopsOfAPaddedWindowSendEdgePixelsTapByTap() throws {
+        // DS-CNN's first conv: 10×4 stride 2 SAME on 49×10×1 → 25×5×64.
+        let h = try XCTUnwrap(WindowGeometry(inputSize: 49, filterSize: 10, stride: 2, padding: .same))
+        let w = try XCTUnwrap(WindowGeometry(inputSize: 10, filterSize: 4, stride: 2, padding: .same))
+        XCTAssertEqual([h.outputSize, h.padBefore, w.outputSize, w.padBefore], [25, 4, 5, 1])
+        let rows = KernelLoops.Side(h, 0..<25), cols = KernelLoops.Side(w, 0..<5)
+        // Rows 0, 1 (start −4, −2) and 22…24 (end past 48) cross the edge: 20 inside.
+        XCTAssertEqual(rows.inside, 20)
+        XCTAssertEqual(rows.edgeTaps, 6 + 8 + 9 + 7 + 5)
+        // Columns 0 (start −1) and 4 (start 7, end 10) cross: 1…3 inside, one pair (1, 2) and one lone (3).
+        XCTAssertEqual([cols.inside, cols.pairs, cols.singles, cols.edgeTaps, cols.taps], [3, 1, 1, 3 + 3, 3 + 4 + 4 + 4 + 3])
+        let loops = KernelLoops.conv(height: h, width: w, inputChannels: 1, outputChannels: 64, rows: rows, cols: cols)
+        // Pairs: 20 rows × 1 pair × 32 channel pairs × 10 filter rows, each one run of 4 bytes (one word).
+        XCTAssertEqual(loops.blockRuns, 20 * 32 * 10)
+        XCTAssertEqual(loops.blockWords, 20 * 32 * 10)
+        XCTAssertEqual(loops.blockBytes, 0)
+        // Edge taps: inside rows × edge columns, edge rows × all columns; each is one 1-byte run per channel.
+        let edgeTaps = 20 * 10 * 6 + 35 * 18
+        XCTAssertEqual(loops.edgeTaps, edgeTaps * 64)
+        XCTAssertEqual(loops.dotRuns, 20 * 1 * 64 * 10 + edgeTaps * 64)
+        XCTAssertEqual(loops.dotWords, 20 * 64 * 10)
+        XCTAssertEqual(loops.dotBytes, edgeTaps * 64)
+        XCTAssertEqual(loops.edgeBytes, edgeTaps * 64)
+        XCTAssertEqual(loops.edgeElements, (20 * 2 + 5 * 5) * 64)
+    }
+
+    func testDepthwiseLoopsGroupFourChannelsInsideAndGoTapByTapAtTheEdge() throws {
+        // 3×3 stride 1 SAME on 6×6×10: a one-pixel border crosses the edge.
+        let g = try XCTUnwrap(WindowGeometry(inputSize: 6, filterSize: 3, stride: 1, padding: .same))
+        let side = KernelLoops.Side(g, 0..<6)
+        let loops = KernelLoops.depthwise(height: g, width: g, inputChannels: 10, outputChannels: 10, rows: side, cols: side)
+        XCTAssertEqual(loops.insidePixels, 16)
+        XCTAssertEqual(loops.blockRuns, 16 * 2 * 9)
+        XCTAssertEqual(loops.dotRuns, 16 * 2 * 9)
+        // 20 border pixels: 4 corners of 4 taps, 16 sides of 6.
+        XCTAssertEqual(loops.edgeTaps, (4 * 4 + 16 * 6) * 10)
+        XCTAssertEqual(loops.edgeBytes, (4 * 2 + 8 * 2 + 8 * 3) * 10)
+        XCTAssertEqual(loops.edgeElements, 20 * 10)
+        // A depth multiplier sends every pixel down the reference path.
+        let multiplied = KernelLoops.depthwise(height: g, width: g, inputChannels: 5, outputChannels: 10, rows: side, cols: side)
+        XCTAssertEqual(multiplied.insidePixels, 0)
+        XCTAssertEqual(multiplied.edgeTaps, (6 * 3 - 2) * (6 * 3 - 2) * 10)
+        XCTAssertEqual(multiplied.edgeElements, 36 * 10)
+    }
+
+    func testLoopCountsOfAPatchFollowItsRegion() throws {
+        let model = try PlanFixtures.sample("mbv2-w0.35-r144")
+        let plan = try PatchPlan(model: model, patches: 3, patchLayers: 6)
+        let features = plan.costFeatures()
+        let op = model.operators[1]  // depthwise 3×3 stride 1 SAME, 72×72×16
+        let (h, w) = try XCTUnwrap(model.windowGeometry(of: op))
+        var expected = KernelLoops()
+        for regions in plan.computedRegions {
+            let r = regions[1]
+            let l = KernelLoops.depthwise(height: h, width: w, inputChannels: 16, outputChannels: 16,
+                                          rows: .init(h, r.rows), cols: .init(w, r.cols))
+            expected.blockRuns += l.blockRuns
+            expected.edgeTaps += l.edgeTaps
+            expected.edgeElements += l.edgeElements
+        }
+        XCTAssertEqual(Int(features[1].value(.blockRuns)), expected.blockRuns)
+        XCTAssertEqual(Int(features[1].value(.edgeTaps)), expected.edgeTaps)
+        XCTAssertEqual(Int(features[1].value(.edgeElements)), expected.edgeElements)
+        // Patches recompute their overlaps, so they run at least the whole map's blocks.
+        let whole = try PatchPlan(model: model, patches: 1, patchLayers: 0).costFeatures()[1]
+        XCTAssertGreaterThan(features[1].value(.blockRuns), whole.value(.blockRuns))
+        XCTAssertEqual(Int(whole.value(.edgeElements)), (72 * 72 - 70 * 70) * 16, "layer by layer, only the map's border is an edge")
     }
 
     // MARK: - Arithmetic
@@ -284,15 +378,15 @@ final class LatencyTests: XCTestCase {
         let model = try PlanFixtures.sample("mbv2-w0.35-r144")
         let plan = try PatchPlan(model: model, patches: 1, patchLayers: 0)
         let prediction = knownModel(core: .cortexM7).predict(plan)
-        // The board takes 1.5 cycles per instruction in 1×1 convs and 2 elsewhere.
+        // The board takes 1.5 cycles per instruction in convs and 2 elsewhere.
         let rows = prediction.ops.map { op in
-            ProfileRow(index: op.index, op: op.op, count: op.kernel == .conv1x1 ? op.instructions * 3 / 2 : op.instructions * 2)
+            ProfileRow(index: op.index, op: op.op, count: op.kernel == .conv ? op.instructions * 3 / 2 : op.instructions * 2)
         }
         let calibration = try BoardCalibration.fit(rows: rows, prediction: prediction, plan: plan, board: "STM32F746",
                                                    clockHz: 216_000_000, name: "dwt.txt")
         XCTAssertEqual(calibration.core, .cortexM7)
-        XCTAssertEqual(try XCTUnwrap(calibration.kernels["conv-1x1"]), 1.5, accuracy: 1e-3)
-        XCTAssertEqual(try XCTUnwrap(calibration.kernels["depthwise-3x3-s1"]), 2, accuracy: 1e-12)
+        XCTAssertEqual(try XCTUnwrap(calibration.kernels["conv"]), 1.5, accuracy: 1e-3)
+        XCTAssertEqual(try XCTUnwrap(calibration.kernels["depthwise"]), 2, accuracy: 1e-12)
         XCTAssertEqual(calibration.source.cycles, rows.reduce(0) { $0 + $1.count })
         XCTAssertEqual(calibration.overall, Double(calibration.source.cycles) / Double(prediction.ops.reduce(0) { $0 + $1.instructions }), accuracy: 1e-12)
         // Applied: each op's cycles are its instructions times its class's ratio.

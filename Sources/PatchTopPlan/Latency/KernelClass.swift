@@ -1,31 +1,25 @@
 import PatchTopModel
 
-/// The path an op takes through the exported C kernels, as far as its cost
-/// goes: each has its own calibrated coefficients, because instructions
-/// per MAC differ by several times between them (a 3×3 depthwise conv
-/// costs far more per MAC than a 1×1 conv).
+/// The exported C kernel an op runs, as far as its cost goes: each has its
+/// own calibrated coefficients over its loop counts (`KernelLoops`), so
+/// the op's shape (1×1 or 10×4, 64×64 or 8×8, strided, padded) is in the
+/// features, not in the class: a shape the calibration never saw is
+/// predicted from the same loop-body costs.
 ///
-/// The classes follow the op's shape, not the library's function names,
-/// so a kernel rewrite (a DSP path, say) is absorbed by re-measuring the
-/// same classes: `Scripts/calibrate_latency.py` refits every coefficient.
+/// A kernel rewrite (a DSP path, say) is absorbed by re-measuring:
+/// `Scripts/calibrate_latency.py` refits every coefficient.
 public enum KernelClass: String, CaseIterable, Codable, Comparable, Sendable {
-    /// CONV_2D 1×1, stride 1, no padding: a matrix product per pixel.
-    case conv1x1 = "conv-1x1"
-    /// Any other int8 CONV_2D (3×3 and larger, strided, dilated, padded).
+    /// int8 CONV_2D, every shape (`pt_conv_s8`): its loop counts
+    /// (`KernelLoops`) tell a 1×1 conv from a 10×4 first layer or a 3×3
+    /// conv on a small map, so one set of coefficients covers them all.
     case conv = "conv"
-    /// DEPTHWISE_CONV_2D 3×3, stride 1.
-    case depthwise3x3s1 = "depthwise-3x3-s1"
-    /// DEPTHWISE_CONV_2D 3×3, stride 2.
-    case depthwise3x3s2 = "depthwise-3x3-s2"
-    /// Any other int8 DEPTHWISE_CONV_2D (5×5, 7×7, depth multipliers).
+    /// int8 DEPTHWISE_CONV_2D, every shape and depth multiplier
+    /// (`pt_depthwise_s8`).
     case depthwise = "depthwise"
     /// A depthwise conv computed in place (`--inplace-depthwise`): channel
     /// by channel through a staged plane, whatever its kernel (the plan, not
     /// the op, chooses it).
     case depthwiseInPlace = "depthwise-in-place"
-    /// CONV_2D on fewer than 8 input channels (a first layer on an image):
-    /// the inner loop is too short for the dense path's shape.
-    case convThin = "conv-thin"
     /// int8 FULLY_CONNECTED.
     case fullyConnected = "fully-connected"
     /// AVERAGE_POOL_2D and MAX_POOL_2D.
@@ -56,28 +50,8 @@ public enum KernelClass: String, CaseIterable, Codable, Comparable, Sendable {
             return
         }
         switch op.kind {
-        case .conv2D:
-            if let input = op.input(0), let channels = model.tensors[input].shape.last, channels < 8 {
-                self = .convThin
-            } else if let (h, w) = model.windowGeometry(of: op), h.filterSize == 1, w.filterSize == 1, h.stride == 1, w.stride == 1,
-               h.padBefore + h.padAfter + w.padBefore + w.padAfter == 0 {
-                self = .conv1x1
-            } else {
-                self = .conv
-            }
-        case .depthwiseConv2D:
-            let multiplier: Int
-            if let input = op.input(0), let channels = model.tensors[input].shape.last, channels > 0 {
-                multiplier = (model.tensors[op.output].shape.last ?? channels) / channels
-            } else {
-                multiplier = 1
-            }
-            if let (h, w) = model.windowGeometry(of: op), h.filterSize == 3, w.filterSize == 3, h.dilation == 1, w.dilation == 1,
-               h.stride == w.stride, h.stride <= 2, multiplier == 1 {
-                self = h.stride == 1 ? .depthwise3x3s1 : .depthwise3x3s2
-            } else {
-                self = .depthwise
-            }
+        case .conv2D: self = .conv
+        case .depthwiseConv2D: self = .depthwise
         case .fullyConnected: self = .fullyConnected
         case .averagePool2D, .maxPool2D: self = .pool
         case .mean: self = .mean

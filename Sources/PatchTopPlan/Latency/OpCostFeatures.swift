@@ -56,6 +56,21 @@ public enum KernelFeature: String, CaseIterable, Codable, Sendable {
     /// Channels × steps: per-channel setup (per-channel requantization
     /// parameters, depthwise channel loops).
     case channelSteps
+    /// The windowed kernels' loop counts (`KernelLoops`, which says what
+    /// each counts for a conv and for a depthwise conv): fast-path blocks,
+    /// their 4-byte words and leftover bytes; one-pixel-path runs, words
+    /// and leftover bytes; taps, bytes and outputs of windows crossing the
+    /// image's edge; pixels on the fast path.
+    case blockRuns
+    case blockWords
+    case blockBytes
+    case dotRuns
+    case dotWords
+    case dotBytes
+    case edgeTaps
+    case edgeBytes
+    case edgeElements
+    case insidePixels
 
     public var index: Int { Self.allCases.firstIndex(of: self)! }
 }
@@ -106,7 +121,10 @@ extension PatchPlan {
             var inputChannels: Int
             var macsPerPosition: Int
             var activationInputs: [(slot: Int, tensor: Int, pixelBytes: Int, sameShape: Bool)]
+            /// Which windowed kernel's loops to count (int8 only).
+            var loops: LoopKind
         }
+        enum LoopKind { case none, conv, depthwise, inPlace }
         var facts: [OpFacts?] = Array(repeating: nil, count: opCount)
         func opFacts(_ op: Operator) -> OpFacts {
             if let known = facts[op.index] { return known }
@@ -116,10 +134,15 @@ extension PatchPlan {
                 guard let input = op.input(slot), model.isActivation(input) else { return nil }
                 return (slot, input, pixelBytes(input), model.tensors[input].shape == shape)
             }
+            let int8 = model.tensors[op.output].type != .float32
+            let loops: LoopKind = window == nil || !int8 ? .none
+                : inplace.contains(op.index) ? .inPlace
+                : op.kind == .conv2D ? .conv : op.kind == .depthwiseConv2D ? .depthwise : .none
             let made = OpFacts(channels: shape.count == 4 ? shape[3] : (shape.last ?? 1),
                                taps: window.map { $0.height.filterSize * $0.width.filterSize } ?? 0, window: window,
                                inputChannels: op.input(0).map { model.tensors[$0].shape.last ?? 1 } ?? 1,
-                               macsPerPosition: Self.macsPerPosition(of: op, in: model), activationInputs: inputs)
+                               macsPerPosition: Self.macsPerPosition(of: op, in: model), activationInputs: inputs,
+                               loops: loops)
             facts[op.index] = made
             return made
         }
@@ -155,12 +178,26 @@ extension PatchPlan {
             // Taps inside the input, separably: Σ over rows of the filter rows
             // inside × Σ over columns of the filter columns inside.
             var validTaps = 0, validRows = 0
+            var loops = KernelLoops()
             if let window = f.window {
                 let rowsRange = region?.rows ?? 0..<window.height.outputSize
                 let colsRange = region?.cols ?? 0..<window.width.outputSize
-                let rowSum = Self.insideTaps(window.height, rowsRange), colSum = Self.insideTaps(window.width, colsRange)
-                validTaps = rowSum * colSum
-                validRows = rowSum * colsRange.count
+                let rowSide = KernelLoops.Side(window.height, rowsRange), colSide = KernelLoops.Side(window.width, colsRange)
+                validTaps = rowSide.taps * colSide.taps
+                validRows = rowSide.taps * colsRange.count
+                switch f.loops {
+                case .none: break
+                case .conv:
+                    loops = .conv(height: window.height, width: window.width, inputChannels: f.inputChannels,
+                                  outputChannels: f.channels, rows: rowSide, cols: colSide)
+                case .depthwise:
+                    loops = .depthwise(height: window.height, width: window.width, inputChannels: f.inputChannels,
+                                       outputChannels: f.channels, rows: rowSide, cols: colSide)
+                case .inPlace:
+                    loops = .inPlace(height: window.height, width: window.width, channels: f.channels,
+                                     whole: region == nil || region == Region(rows: 0..<window.height.outputSize, cols: 0..<window.width.outputSize),
+                                     rows: rowSide, cols: colSide)
+                }
             }
             let validMACs: Int
             switch op.kind {
@@ -179,6 +216,18 @@ extension PatchPlan {
             k[base + KernelFeature.taps.index] += Double(validTaps * f.channels)
             k[base + KernelFeature.inputBytes.index] += Double(inputBytes)
             k[base + KernelFeature.channelSteps.index] += Double(f.channels)
+            if f.loops != .none {
+                k[base + KernelFeature.blockRuns.index] += Double(loops.blockRuns)
+                k[base + KernelFeature.blockWords.index] += Double(loops.blockWords)
+                k[base + KernelFeature.blockBytes.index] += Double(loops.blockBytes)
+                k[base + KernelFeature.dotRuns.index] += Double(loops.dotRuns)
+                k[base + KernelFeature.dotWords.index] += Double(loops.dotWords)
+                k[base + KernelFeature.dotBytes.index] += Double(loops.dotBytes)
+                k[base + KernelFeature.edgeTaps.index] += Double(loops.edgeTaps)
+                k[base + KernelFeature.edgeBytes.index] += Double(loops.edgeBytes)
+                k[base + KernelFeature.edgeElements.index] += Double(loops.edgeElements)
+                k[base + KernelFeature.insidePixels.index] += Double(loops.insidePixels)
+            }
             let mBase = op.index * mCount
             if inplace.contains(op.index), let input = op.input(0) {
                 let inputShape = model.tensors[input].shape

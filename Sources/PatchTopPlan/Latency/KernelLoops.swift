@@ -1,0 +1,170 @@
+import PatchTopModel
+
+/// How often the loops of the exported library's windowed kernels run for
+/// one step (an output rectangle), counted the way the C code walks it
+/// (`pt_conv.c`, `pt_depthwise.c`). An instruction count is a sum over
+/// loop bodies of (times run × instructions per run), so with these counts
+/// as features each coefficient is one loop body's cost, the same for a
+/// 1×1 conv, a 10×4 first layer or a 3×3 conv on an 8×8 map.
+///
+/// Both kernels split outputs the same way: a window inside the image
+/// takes the fast path (the input zero point folded into the bias, words
+/// of four bytes through SMLAD on cores with the DSP extension), a window
+/// crossing the image's edge the slow path (tap by tap, offsets added per
+/// tap). Whether a window is inside is separable: its row is inside and its
+/// column is inside.
+struct KernelLoops: Equatable {
+    /// Conv: tap runs (inner dot-product calls) in the two-pixel ×
+    /// two-channel path; depthwise: taps × groups of four channels of
+    /// outputs inside the image.
+    var blockRuns = 0
+    /// Conv: 4-byte words of those runs (16 MACs each).
+    var blockWords = 0
+    /// Conv: bytes of those runs past the last whole word.
+    var blockBytes = 0
+    /// Conv: tap runs of the one-pixel path (an interior pixel left without
+    /// a partner, and every tap of an edge window); depthwise: taps of
+    /// channels left over from the groups of four.
+    var dotRuns = 0
+    /// Conv: 4-byte words of those runs.
+    var dotWords = 0
+    /// Conv: bytes of those runs past the last whole word.
+    var dotBytes = 0
+    /// Taps inside the image of windows crossing its edge, × output
+    /// channels (conv: each also sums its filter bytes; depthwise: one
+    /// reference multiply-accumulate).
+    var edgeTaps = 0
+    /// Filter bytes summed by the conv's edge path (edge taps × input
+    /// channels); depthwise: filter rows walked by its edge path.
+    var edgeBytes = 0
+    /// Output elements computed by the edge path.
+    var edgeElements = 0
+    /// Output pixels computed by the fast path (conv: pixel pairs count
+    /// once; depthwise: every inside pixel).
+    var insidePixels = 0
+
+    /// One side of a window over `outputs`: per output index, the taps
+    /// inside the input and whether all are.
+    struct Side {
+        var count: Int
+        /// Outputs whose window lies inside.
+        var inside: Int
+        /// Σ taps inside over all outputs, and over those crossing the edge.
+        var taps: Int
+        var edgeTaps: Int
+        /// Conv's column walk over inside rows: two-pixel blocks, lone
+        /// inside pixels, edge pixels.
+        var pairs: Int
+        var singles: Int
+
+        init(_ g: WindowGeometry, _ outputs: Range<Int>) {
+            count = outputs.count
+            inside = 0; taps = 0; edgeTaps = 0; pairs = 0; singles = 0
+            let span = g.dilation * (g.filterSize - 1)
+            func valid(_ o: Int) -> Int {
+                let start = o * g.stride - g.padBefore
+                if start >= 0 && start + span < g.inputSize { return g.filterSize }
+                var first = 0, last = g.filterSize
+                while first < g.filterSize && start + g.dilation * first < 0 { first += 1 }
+                while last > first && start + g.dilation * (last - 1) >= g.inputSize { last -= 1 }
+                return last - first
+            }
+            func isInside(_ o: Int) -> Bool {
+                let start = o * g.stride - g.padBefore
+                return start >= 0 && start + span < g.inputSize
+            }
+            for o in outputs {
+                let v = valid(o)
+                taps += v
+                if isInside(o) { inside += 1 } else { edgeTaps += v }
+            }
+            var o = outputs.lowerBound
+            while o < outputs.upperBound {
+                if !isInside(o) { o += 1; continue }
+                if o + 1 < outputs.upperBound && (o + 1) * g.stride - g.padBefore + span < g.inputSize {
+                    pairs += 1
+                    o += 2
+                } else {
+                    singles += 1
+                    o += 1
+                }
+            }
+        }
+    }
+
+    /// `pt_conv_s8` over `rows` × `cols` of the output.
+    static func conv(height h: WindowGeometry, width w: WindowGeometry, inputChannels ic: Int, outputChannels oc: Int,
+                     rows: Side, cols: Side) -> KernelLoops {
+        // A row of taps is one run of bytes when the filter is not dilated across.
+        let run = w.dilation == 1 ? w.filterSize * ic : ic
+        let runs = w.dilation == 1 ? 1 : w.filterSize
+        let insideRows = rows.inside
+        var loops = KernelLoops()
+        let blockRuns = insideRows * cols.pairs * ((oc + 1) / 2) * h.filterSize * runs
+        loops.blockRuns = blockRuns
+        loops.blockWords = blockRuns * (run / 4)
+        loops.blockBytes = blockRuns * (run % 4)
+        let singleRuns = insideRows * cols.singles * oc * h.filterSize * runs
+        // Edge windows: inside rows × edge columns, and edge rows × every column.
+        let edgeTaps = insideRows * h.filterSize * cols.edgeTaps + rows.edgeTaps * cols.taps
+        let edgePixels = insideRows * (cols.count - cols.inside) + (rows.count - rows.inside) * cols.count
+        loops.dotRuns = singleRuns + edgeTaps * oc
+        loops.dotWords = singleRuns * (run / 4) + edgeTaps * oc * (ic / 4)
+        loops.dotBytes = singleRuns * (run % 4) + edgeTaps * oc * (ic % 4)
+        loops.edgeTaps = edgeTaps * oc
+        loops.edgeBytes = edgeTaps * oc * ic
+        loops.edgeElements = edgePixels * oc
+        loops.insidePixels = insideRows * (cols.pairs + cols.singles)
+        return loops
+    }
+
+    /// `pt_depthwise_s8` over `rows` × `cols` of the output.
+    static func depthwise(height h: WindowGeometry, width w: WindowGeometry, inputChannels ic: Int, outputChannels oc: Int,
+                          rows: Side, cols: Side) -> KernelLoops {
+        var loops = KernelLoops()
+        let multiplier = ic > 0 ? oc / ic : 1
+        let taps = h.filterSize * w.filterSize
+        let insidePixels = multiplier == 1 ? rows.inside * cols.inside : 0
+        loops.insidePixels = insidePixels
+        loops.blockRuns = insidePixels * (ic / 4) * taps
+        loops.dotRuns = insidePixels * (ic % 4) * taps
+        // The reference path: every valid tap of the other pixels.
+        let allTaps = rows.taps * cols.taps
+        let allRows = rows.taps * cols.count
+        let edgeTaps = multiplier == 1 ? allTaps - rows.inside * h.filterSize * cols.inside * w.filterSize : allTaps
+        let edgeRows = multiplier == 1 ? allRows - rows.inside * h.filterSize * cols.inside : allRows
+        loops.edgeTaps = edgeTaps * oc
+        loops.edgeBytes = edgeRows * oc
+        loops.edgeElements = (rows.count * cols.count - insidePixels) * oc
+        return loops
+    }
+
+    /// `pt_depthwise_inplace_s8` over `rows` × `cols` of the output, channel
+    /// by channel through a staged plane: the whole tensor (`whole`) from
+    /// its padded plane, an undilated window in words of four taps a row
+    /// (`blockWords`; a dilated one tap by tap, `dotRuns`); a region from
+    /// its plane, inside windows tap by tap (`dotRuns`), edge windows
+    /// through the reference path.
+    static func inPlace(height h: WindowGeometry, width w: WindowGeometry, channels: Int, whole: Bool,
+                        rows: Side, cols: Side) -> KernelLoops {
+        var loops = KernelLoops()
+        let outputs = rows.count * cols.count
+        let taps = h.filterSize * w.filterSize
+        if whole {
+            if w.dilation == 1 && h.filterSize <= 8 && w.filterSize <= 8 {
+                loops.blockWords = outputs * channels * h.filterSize * ((w.filterSize + 3) / 4)
+            } else {
+                loops.dotRuns = outputs * channels * taps
+            }
+            loops.insidePixels = outputs
+            return loops
+        }
+        let inside = rows.inside * cols.inside
+        loops.insidePixels = inside
+        loops.dotRuns = inside * channels * taps
+        loops.edgeTaps = (rows.taps * cols.taps - rows.inside * h.filterSize * cols.inside * w.filterSize) * channels
+        loops.edgeBytes = (rows.taps * cols.count - rows.inside * h.filterSize * cols.inside) * channels
+        loops.edgeElements = (outputs - inside) * channels
+        return loops
+    }
+}
