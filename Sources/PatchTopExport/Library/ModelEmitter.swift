@@ -326,9 +326,16 @@ struct ModelEmitter {
                 for k in 0..<perChannel { sum &+= Int32(filter[o * perChannel + k]) }
                 return (bias?[o] ?? 0) &+ p.inputOffset &* sum
             }
-            let b = weights(filter, bias, p.multipliers, p.shifts, fullBias: full)
+            let rq = fastRequantization(p, fullBias: full, perChannel: { o in (0..<perChannel).lazy.map { filter[o * perChannel + $0] } })
+            let oneByOne: Bool = p.height.filterSize == 1 && p.width.filterSize == 1 && p.height.padBefore == 0 && p.width.padBefore == 0
+            let words: Bool = p.inputChannels >= 4 && p.inputChannels % 4 == 0 && perChannel == p.inputChannels
+            let paired: Bool = rq != nil && oneByOne && words
+            if paired { w.line("/* paired layout (pt_conv.c): output channels 2k and 2k+1 interleaved a word (4 input channels) each */") }
+            let b = weights(paired ? Self.pairedFilter(filter, inputChannels: p.inputChannels, outputChannels: p.outputChannels) : filter,
+                            bias, p.multipliers, p.shifts, fullBias: full)
+            if let rq { int32Array("\(base)_rq", rq) }
             w.line("static const pt_conv_params \(base) = { \(p.batches), \(p.inputChannels), \(p.outputChannels), \(Self.window(p.height)), \(Self.window(p.width)),")
-            w.line("    \(p.inputOffset), \(p.outputOffset), \(p.activationMin), \(p.activationMax), \(base)_multipliers, \(base)_shifts, \(base)_weights, \(b), \(base)_full_bias };")
+            w.line("    \(p.inputOffset), \(p.outputOffset), \(p.activationMin), \(p.activationMax), \(base)_multipliers, \(base)_shifts, \(base)_weights, \(b), \(base)_full_bias, \(rq == nil ? "NULL" : "\(base)_rq"), \(paired ? 1 : 0) };")
             if let fusion = s.fusion {
                 let t = table(fusion.table, "op\(fusion.addOp)_add_table")
                 w.line("static const pt_fused_params \(base)_fused = { &\(base), \(t), \(fusion.convOutputIsFirst ? 1 : 0), \(operand(fusion.skip)), \(operand(fusion.scratch)) };")
@@ -344,8 +351,10 @@ struct ModelEmitter {
                 return (bias?[o] ?? 0) &+ p.inputOffset &* sum
             }
             let b = weights(filter, bias, p.multipliers, p.shifts, fullBias: full)
+            let rq = fastRequantization(p, fullBias: full, perChannel: { o in (0..<taps).lazy.map { filter[$0 * channels + o] } })
+            if let rq { int32Array("\(base)_rq", rq) }
             w.line("static const pt_depthwise_params \(base) = { \(p.batches), \(p.inputChannels), \(p.depthMultiplier), \(Self.window(p.height)), \(Self.window(p.width)),")
-            w.line("    \(p.inputOffset), \(p.outputOffset), \(p.activationMin), \(p.activationMax), \(base)_multipliers, \(base)_shifts, \(base)_weights, \(b), \(base)_full_bias };")
+            w.line("    \(p.inputOffset), \(p.outputOffset), \(p.activationMin), \(p.activationMax), \(base)_multipliers, \(base)_shifts, \(base)_weights, \(b), \(base)_full_bias, \(rq == nil ? "NULL" : "\(base)_rq") };")
             return (s.staging == nil ? "PT_DEPTHWISE" : "PT_DEPTHWISE_INPLACE", "&\(base)")
         case let .fullyConnected(p):
             let filter = p.filter, bias = p.bias
@@ -411,6 +420,47 @@ struct ModelEmitter {
         case .unsupported:
             return ("PT_NOP", "NULL")
         }
+    }
+
+    /// A 1x1 conv's `[out][in]` filter with output channels 2k and 2k+1
+    /// interleaved a word (4 input channels) at a time; an odd last channel
+    /// stays as it is. `inputChannels` is a multiple of 4.
+    static func pairedFilter(_ filter: [Int8], inputChannels ic: Int, outputChannels oc: Int) -> [Int8] {
+        var out: [Int8] = []
+        out.reserveCapacity(filter.count)
+        var o = 0
+        while o + 2 <= oc {
+            for q in stride(from: 0, to: ic, by: 4) {
+                let a: Int = o * ic + q
+                let b: Int = a + ic
+                out.append(contentsOf: filter[a..<(a + 4)])
+                out.append(contentsOf: filter[b..<(b + 4)])
+            }
+            o += 2
+        }
+        if o < oc { out.append(contentsOf: filter[(o * ic)..<(o * ic + ic)]) }
+        return out
+    }
+
+    /// `{multiplier, 2^(e−1) + output offset·2^e, e}` per output channel
+    /// (e = −shift) when `pt_requantize_fast` is exact for every input the
+    /// op can see (pt_fixedpoint.h): each shift in −30…−1, each multiplier
+    /// ≥ 0, |base| < 2^29, and |accumulator| < 2^30 for any int8 input,
+    /// the accumulator being full_bias + Σ x·f over raw bytes x. Else nil.
+    func fastRequantization<S: Sequence<Int8>>(_ p: LoweredConv, fullBias: [Int32], perChannel: (Int) -> S) -> [Int32]? {
+        guard p.multipliers.count == p.outputChannels, p.shifts.count == p.outputChannels else { return nil }
+        var rq: [Int32] = []
+        rq.reserveCapacity(3 * p.outputChannels)
+        for o in 0..<p.outputChannels {
+            let m = p.multipliers[o], e = -Int64(p.shifts[o])
+            guard m >= 0, e >= 1, e <= 30 else { return nil }
+            let base = (Int64(1) << (e - 1)) + Int64(p.outputOffset) * (Int64(1) << e)
+            guard abs(base) < (1 << 29) else { return nil }
+            let bound = abs(Int64(fullBias[o])) + 128 * perChannel(o).reduce(Int64(0)) { $0 + abs(Int64($1)) }
+            guard bound < (1 << 30) else { return nil }
+            rq += [m, Int32(base), Int32(e)]
+        }
+        return rq
     }
 
     func emitMean(_ loops: LoweredReduction, w: inout CWriter, name: String,

@@ -102,6 +102,120 @@ static void pt_conv_edge(const pt_conv_params *p, const int8_t *xb, const pt_ope
     }
 }
 
+/* The requantized output byte (the exporter's fast form, pt_fixedpoint.h);
+ * `full`: the activation range is all of int8, a saturation. */
+PT_INLINE int8_t pt_rq_out(int32_t acc, const int32_t *rq, int32_t full, int32_t lo, int32_t hi) {
+    const int32_t v = pt_requantize_fast(acc, rq[0], rq[1], rq[2]);
+#if defined(PT_DSP)
+    if (full) return (int8_t)__ssat(v, 8);
+#endif
+    return (int8_t)pt_clamp(v, full ? -128 : lo, full ? 127 : hi);
+}
+
+#if defined(PT_DSP) && defined(__GNUC__)
+/* One step of the paired 1x1 loop: 4 input channels of pixels a ([pa]) and
+ * b ([pa + step]) against the next two filter words (channels o and o+1). */
+#define PT_1X1_STEP \
+    "ldr %[t1], [%[pa], %[step]]\n\t" \
+    "ldr %[t0], [%[pa]], #4\n\t" \
+    "ldr %[t4], [%[pf]], #4\n\t" \
+    "sxtb16 %[t2], %[t0]\n\t" \
+    "sxtb16 %[t0], %[t0], ror #8\n\t" \
+    "sxtb16 %[t3], %[t1]\n\t" \
+    "sxtb16 %[t1], %[t1], ror #8\n\t" \
+    "sxtb16 %[t5], %[t4]\n\t" \
+    "sxtb16 %[t4], %[t4], ror #8\n\t" \
+    "smlad %[a0], %[t2], %[t5], %[a0]\n\t" \
+    "smlad %[a2], %[t3], %[t5], %[a2]\n\t" \
+    "smlad %[a0], %[t0], %[t4], %[a0]\n\t" \
+    "smlad %[a2], %[t1], %[t4], %[a2]\n\t" \
+    "ldr %[t4], [%[pf]], #4\n\t" \
+    "sxtb16 %[t5], %[t4]\n\t" \
+    "sxtb16 %[t4], %[t4], ror #8\n\t" \
+    "smlad %[a1], %[t2], %[t5], %[a1]\n\t" \
+    "smlad %[a3], %[t3], %[t5], %[a3]\n\t" \
+    "smlad %[a1], %[t0], %[t4], %[a1]\n\t" \
+    "smlad %[a3], %[t1], %[t4], %[a3]\n\t"
+#endif
+
+/* acc[0..3] += (pixel a, ch o), (a, o+1), (b, o), (b, o+1) over ic input
+ * channels (a multiple of 4): pixel a at xa, b at xa + step, the pair's
+ * filter interleaved a word of each channel at a time from f. */
+PT_INLINE void pt_1x1_block(const int8_t *xa, int32_t step, const int8_t *f, int32_t ic, int32_t *acc) {
+    int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
+#if defined(PT_DSP) && defined(__GNUC__)
+    const int8_t *pa = xa, *pf = f, *end = xa + ic;
+    int32_t t0, t1, t2, t3, t4, t5;
+    if ((ic & 7) == 0) {
+        __asm__("1:\n\t" PT_1X1_STEP PT_1X1_STEP
+                "cmp %[pa], %[end]\n\t"
+                "bne 1b\n\t"
+                : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [pa] "+r"(pa), [pf] "+r"(pf),
+                  [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3), [t4] "=&r"(t4), [t5] "=&r"(t5)
+                : [step] "r"(step), [end] "r"(end)
+                : "memory");
+    } else {
+        __asm__("1:\n\t" PT_1X1_STEP
+                "cmp %[pa], %[end]\n\t"
+                "bne 1b\n\t"
+                : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [pa] "+r"(pa), [pf] "+r"(pf),
+                  [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3), [t4] "=&r"(t4), [t5] "=&r"(t5)
+                : [step] "r"(step), [end] "r"(end)
+                : "memory");
+    }
+#else
+    const int8_t *xb = xa + step;
+    int32_t c, j;
+    for (c = 0; c < ic; c += 4, f += 8) {
+        for (j = 0; j < 4; j++) {
+            const int32_t va = xa[c + j], vb = xb[c + j], ka = f[j], kb = f[4 + j];
+            a0 = pt_wrap_add(a0, va * ka); a1 = pt_wrap_add(a1, va * kb);
+            a2 = pt_wrap_add(a2, vb * ka); a3 = pt_wrap_add(a3, vb * kb);
+        }
+    }
+#endif
+    acc[0] = a0; acc[1] = a1; acc[2] = a2; acc[3] = a3;
+}
+
+/* A 1x1 conv with the exporter's paired filter layout (p->paired: input
+ * channels a multiple of 4; output channels 2k, 2k+1 interleaved a word
+ * each at k * 2 * ic; an odd last channel plain) over `count` output
+ * pixels: pixel k reads xa + k * step, writes y + k * oc. Two pixels and two
+ * output channels a block: on DSP cores 4 word loads, 8 SXTB16 and 8 SMLAD
+ * for 16 MACs. A last odd pixel is computed as a pair with itself. */
+PT_INLINE void pt_conv_1x1_body(const pt_conv_params *p, const int8_t *xa, int32_t step, int8_t *y, int32_t count,
+                                int32_t full) {
+    const int32_t ic = p->in_ch, oc = p->out_ch, lo = p->act_min, hi = p->act_max;
+    const int32_t *fb = p->full_bias;
+    int32_t k, o;
+    for (k = 0; k < count; k += 2, xa += 2 * step, y += 2 * oc) {
+        const int32_t pair = k + 1 < count, b_step = pair ? step : 0;
+        const int8_t *f = p->filter;
+        const int32_t *rq = p->rq;
+        for (o = 0; o + 2 <= oc; o += 2, f += 2 * ic, rq += 6) {
+            int32_t acc[4];
+            acc[0] = acc[2] = fb[o];
+            acc[1] = acc[3] = fb[o + 1];
+            pt_1x1_block(xa, b_step, f, ic, acc);
+            y[o] = pt_rq_out(acc[0], rq, full, lo, hi);
+            y[o + 1] = pt_rq_out(acc[1], rq + 3, full, lo, hi);
+            if (pair) {
+                y[oc + o] = pt_rq_out(acc[2], rq, full, lo, hi);
+                y[oc + o + 1] = pt_rq_out(acc[3], rq + 3, full, lo, hi);
+            }
+        }
+        if (o < oc) {
+            y[o] = pt_rq_out(pt_dot(xa, f, ic, fb[o]), rq, full, lo, hi);
+            if (pair) y[oc + o] = pt_rq_out(pt_dot(xa + step, f, ic, fb[o]), rq, full, lo, hi);
+        }
+    }
+}
+
+static void pt_conv_1x1_run(const pt_conv_params *p, const int8_t *xa, int32_t step, int8_t *y, int32_t count) {
+    if (p->act_min == -128 && p->act_max == 127) pt_conv_1x1_body(p, xa, step, y, count, 1);
+    else pt_conv_1x1_body(p, xa, step, y, count, 0);
+}
+
 void pt_conv_s8(const pt_conv_params *p, const int8_t *in, const pt_operand *in_region,
                 int8_t *out, const pt_operand *out_region, int32_t row0, int32_t row1, int32_t col0, int32_t col1) {
     const int32_t ic = p->in_ch, oc = p->out_ch, kh = p->h.filter, kw = p->w.filter;
@@ -111,6 +225,27 @@ void pt_conv_s8(const pt_conv_params *p, const int8_t *in, const pt_operand *in_
     /* A row of taps is one run of bytes when the filter is not dilated across. */
     const int32_t run = dw == 1 ? kw * ic : ic, runs = dw == 1 ? 1 : kw;
     int32_t b, oy, ox, o, fy, r;
+    if (p->paired) {
+        /* 1x1 without padding (the exporter's paired filter layout): each
+         * output row a run of pixels (the whole batch one run when rows
+         * follow one another in both buffers). */
+        const int32_t cols = col1 - col0;
+        const int32_t one_run = p->h.stride == 1 && sw == 1 && cols == in_region->w && cols == out_region->w;
+        for (b = 0; b < p->batches; b++) {
+            const int8_t *xb = in + b * in_batch;
+            int8_t *yb = out + b * out_batch;
+            if (one_run) {
+                pt_conv_1x1_run(p, xb + pt_pixel(in_region, row0, col0, ic), ic, yb + pt_pixel(out_region, row0, col0, oc),
+                                (row1 - row0) * cols);
+                continue;
+            }
+            for (oy = row0; oy < row1; oy++) {
+                pt_conv_1x1_run(p, xb + pt_pixel(in_region, oy * p->h.stride, col0 * sw, ic), sw * ic,
+                                yb + pt_pixel(out_region, oy, col0, oc), cols);
+            }
+        }
+        return;
+    }
     for (b = 0; b < p->batches; b++) {
         const int8_t *xb = in + b * in_batch;
         int8_t *yb = out + b * out_batch;

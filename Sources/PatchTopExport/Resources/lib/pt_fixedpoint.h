@@ -62,6 +62,38 @@ static inline int32_t pt_requantize(int32_t x, int32_t multiplier, int32_t shift
     return pt_rdbpot(pt_srdhm(pt_wrap_mul(x, (int32_t)((uint32_t)1 << left)), multiplier), right);
 }
 
+
+/* MultiplyByQuantizedMultiplier + output offset in one multiply, exact for
+ * what the exporter checked per op (`rq` non-NULL): every channel's shift
+ * is e = -shift in 1..30, its multiplier m >= 0, |accumulator| < 2^30 for
+ * every input, and |base| < 2^29. rq holds {m, base, e} per channel with
+ * base = 2^(e-1) + out_offset * 2^e.
+ *
+ * The reference is R = RDBPOT(SRDHM(x, m), e) + zp with
+ * SRDHM(x, m) = floor((x m + 2^30) / 2^31) =: v and RDBPOT rounding half
+ * away from zero: floor((v + 2^(e-1) - [v < 0]) / 2^e). Nested floors
+ * merge (floor((floor(a/b) + r)/c) = floor((a + r b)/(b c))), and
+ * [v < 0] may be read as [x < 0] (they differ only when v = 0, where both
+ * give 0 for e >= 1), so, doubling numerator and denominator,
+ *   R = floor((2^32 (base - [x < 0]) + 2x m + 2^31) / 2^32) >> e,
+ * which is SMMLAR(2x, m, base + (x >> 31)) >> e: no intermediate
+ * overflows under the bounds above. */
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP && defined(__GNUC__)
+static inline int32_t pt_smmlar(int32_t a, int32_t b, int32_t c) {
+    int32_t r;
+    __asm__("smmlar %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(c));
+    return r;
+}
+#else
+static inline int32_t pt_smmlar(int32_t a, int32_t b, int32_t c) {
+    return (int32_t)((((int64_t)c * 4294967296LL) + (int64_t)a * b + 2147483648LL) >> 32);
+}
+#endif
+
+static inline int32_t pt_requantize_fast(int32_t acc, int32_t m, int32_t base, int32_t e) {
+    return pt_smmlar(acc + acc, m, base + (acc >> 31)) >> e;
+}
+
 static inline int32_t pt_clamp(int32_t v, int32_t lo, int32_t hi) { return v < lo ? lo : (v > hi ? hi : v); }
 
 #endif

@@ -59,6 +59,10 @@ typedef struct {
     const int8_t *filter;          /* [out][kh][kw][in] */
     const int32_t *bias;           /* NULL: none */
     const int32_t *full_bias;      /* bias + in_offset * sum(filter[o]), wrapping */
+    const int32_t *rq;             /* {mult, 2^(e-1) + out_offset 2^e, e} per channel when the
+                                      exporter proved pt_requantize_fast exact for this op; else NULL */
+    int32_t paired;                /* 1: a 1x1 conv without padding, rq set, in_ch a multiple of 4,
+                                      its filter in pt_conv_1x1_run's paired layout (pt_conv.c) */
 } pt_conv_params;
 
 typedef struct {
@@ -69,6 +73,7 @@ typedef struct {
     const int8_t *filter;          /* [kh][kw][in*depth_mult] */
     const int32_t *bias;
     const int32_t *full_bias;      /* bias + in_offset * sum over taps of filter[o], wrapping */
+    const int32_t *rq;             /* as pt_conv_params.rq */
 } pt_depthwise_params;
 
 typedef struct {
