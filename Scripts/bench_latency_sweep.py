@@ -11,6 +11,7 @@ used, and the output says so.
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import tempfile
@@ -21,12 +22,18 @@ TABLE = os.path.join(ROOT, "Sources/PatchTopPlan/Latency/Resources/latency-calib
 
 
 def timed(command, runs):
-    times = []
+    """Median wall seconds and median CPU seconds (user + system) of the
+    command: on a machine other jobs share, wall time includes waiting for
+    a core; CPU time is what the sweep itself costs."""
+    times, cpus = [], []
     for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
         times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return statistics.median(times), statistics.median(cpus)
 
 
 def main():
@@ -52,10 +59,11 @@ def main():
     base = [args.patchtop, "sweep", args.model]
     macs = timed(base, args.runs)
     predicted = timed(base + ["--target", args.target, "--cost", "instructions"] + extra, args.runs)
-    print(f"| sweep of {os.path.basename(args.model)} | median of {args.runs} | wall seconds |")
-    print("|---|---|---:|")
-    print(f"| by MACs | | {macs:.2f} |")
-    print(f"| by instructions predicted on {args.target} ({note}) | | {predicted:.2f} |")
+    load = os.getloadavg()[0]
+    print(f"| sweep of {os.path.basename(args.model)} (median of {args.runs}; load average {load:.1f} on {os.cpu_count()} cores) | wall seconds | CPU seconds |")
+    print("|---|---:|---:|")
+    print(f"| by MACs | {macs[0]:.2f} | {macs[1]:.2f} |")
+    print(f"| by instructions predicted on {args.target} ({note}) | {predicted[0]:.2f} | {predicted[1]:.2f} |")
 
 
 if __name__ == "__main__":

@@ -87,6 +87,9 @@ CLASS_FEATURES = {
     # and byte; per filter byte summed at the edge; per output requantized.
     "conv": ["steps", "outputRows", "outputPixels", "insidePixels", "blockRuns", "blockWords", "blockBytes",
              "dotRuns", "dotWords", "dotBytes", "edgeBytes", "edgeElements", "outputElements"],
+    # pt_conv_s8's paired 1x1 path: per step and row run; per pixel pair; per
+    # 2x2 block and its words; per odd-channel dot and its words; per output.
+    "conv-1x1": ["steps", "outputRows", "insidePixels", "blockRuns", "blockWords", "dotRuns", "dotWords", "outputElements"],
     # pt_depthwise_s8: per pixel and inside pixel; per 4-channel group tap,
     # leftover-channel tap; per edge tap, edge filter row, edge output;
     # per output requantized.

@@ -59,7 +59,14 @@ public struct Sweep: Sendable {
         }
         self.plans = plans
         self.cost = cost
-        let costs = plans.map { cost.cost(of: $0) }
+        let costs: [Int]
+        switch cost {
+        case .macs: costs = plans.map(\.macs)
+        case .instructions(let model):
+            // The plans share one rewritten model: steps recur from plan to plan.
+            let memo = CostMemo()
+            costs = plans.map { model.instructions($0, memo: memo) }
+        }
         self.costs = costs
         let sorted = plans.indices.sorted { (plans[$0].peakBytes, costs[$0], $0) < (plans[$1].peakBytes, costs[$1], $1) }
         var front: [Int] = []

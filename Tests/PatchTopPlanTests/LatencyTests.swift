@@ -141,11 +141,18 @@ final class LatencyTests: XCTestCase {
         let model = try PlanFixtures.sample("mbv2-w0.35-r144")
         var seen: [KernelClass: Int] = [:]
         for op in model.operators { seen[KernelClass(op: op, in: model), default: 0] += 1 }
-        // Every int8 conv runs pt_conv_s8 (3×3 on the image and 1×1 alike),
-        // every depthwise conv pt_depthwise_s8: the shape is in the features.
+        // An int8 conv runs pt_conv_s8's generic path (3×3 on the 3-channel
+        // image) or, 1×1 unpadded on a multiple of 4 channels, its paired
+        // path; every depthwise conv pt_depthwise_s8: the rest of the shape
+        // is in the features.
         XCTAssertEqual(KernelClass(op: model.operators[0], in: model), .conv)
         XCTAssertEqual(KernelClass(op: model.operators[1], in: model), .depthwise)
-        XCTAssertEqual(KernelClass(op: model.operators[2], in: model), .conv)
+        XCTAssertEqual(KernelClass(op: model.operators[2], in: model), .conv1x1)
+        let resnet = try PlanFixtures.sample("resnet8-r32")
+        let classes = resnet.operators.filter { $0.kind == .conv2D }.map { KernelClass(op: $0, in: resnet) }
+        // Its 3×3 convs are generic; its strided 1×1 shortcuts (16 and 32 channels in) paired.
+        XCTAssertEqual(classes.filter { $0 == .conv1x1 }.count, 2)
+        XCTAssertEqual(classes.filter { $0 == .conv }.count, classes.count - 2)
         // In place, a depthwise conv takes the staged path whatever its kernel.
         let inplace = try PatchPlan(model: model, patches: 1, patchLayers: 0, options: MemoryOptions(inplaceDepthwise: true))
         let features = inplace.costFeatures()
@@ -307,6 +314,42 @@ final class LatencyTests: XCTestCase {
         XCTAssertEqual(sweep.costs[best], sweep.plans.indices.filter { sweep.plans[$0].peakBytes <= budget }.map { sweep.costs[$0] }.min())
         // MACs stay the default.
         XCTAssertEqual(Sweep(model: model, maxPatches: 3).costs, Sweep(model: model, maxPatches: 3).plans.map(\.macs))
+    }
+
+    func testTheSweepsSharedStepCostsAreEachPlansOwnFeatures() throws {
+        // Every feature has its own coefficient, so a step cost kept for the
+        // wrong step (another op, region, in-place or fused flag) shows.
+        let model = try PlanFixtures.sample("mbv2-w0.35-r144")
+        var kernels: [KernelClass: [Double]] = [:]
+        for (n, kernel) in KernelClass.allCases.enumerated() {
+            kernels[kernel] = KernelFeature.allCases.indices.map { Double($0 + 1) + Double(n) / 8 }
+        }
+        let cost = CostModel(core: .cortexM4, invoke: 1000, betweenSteps: 7, kernels: kernels, fallback: [1],
+                             movement: MovementFeature.allCases.indices.map { Double(3 * $0 + 2) })
+        let options = MemoryOptions(inplaceDepthwise: true, fuseResidual: true)
+        let sweep = Sweep(model: model, maxPatches: 3, options: options, caching: [.none, .all], cost: .instructions(cost))
+        XCTAssertTrue(sweep.plans.contains { !$0.caches.isEmpty })
+        XCTAssertTrue(sweep.plans.contains { !$0.schedule.inplaceOps.isEmpty })
+        for (i, plan) in sweep.plans.enumerated() {
+            let expected = plan.costFeatures().reduce(cost.invoke) { $0 + cost.instructions($1) + cost.betweenSteps * $1.value(.steps) }
+            XCTAssertEqual(Double(sweep.costs[i]), expected, accuracy: 1, "plan \(i): p=\(plan.patches) n=\(plan.patchLayers)")
+        }
+    }
+
+    func testTheStepTableFindsWhatWasInsertedThroughGrowth() {
+        var table = StepTable(capacityLog2: 2)
+        var reference: [UInt64: Double] = [:]
+        var generator = SystemRandomNumberGenerator()
+        for i in 0..<5000 {
+            let key = CostMemo.Key(op: Int.random(in: 0..<300, using: &generator), flags: i % 4,
+                                   region: i % 7 == 0 ? nil : Region(rows: i % 50..<(i % 50 + 9), cols: i % 13..<(i % 13 + 5)))!.bits
+            table.insert(key, Double(i))
+            reference[key] = Double(i)
+        }
+        for (key, value) in reference { XCTAssertEqual(table.value(key), value) }
+        XCTAssertNil(table.value(CostMemo.Key(op: 9999, flags: 0, region: nil)!.bits))
+        XCTAssertNil(CostMemo.Key(op: (1 << 14) - 1, flags: 3, region: nil), "the table's empty marker is no key")
+        XCTAssertNil(CostMemo.Key(op: 1, flags: 0, region: Region(rows: 0..<5000, cols: 0..<1)), "too large to pack: not kept")
     }
 
     // MARK: - The calibration table

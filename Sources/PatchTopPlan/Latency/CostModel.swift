@@ -50,8 +50,49 @@ public struct CostModel: Equatable, Sendable {
     /// Predicted instructions of one inference under `plan` (for sweeps:
     /// no per-op detail).
     public func instructions(_ plan: PatchPlan) -> Int {
-        let features = plan.costFeatures()
-        return Int(max(features.reduce(invoke) { $0 + instructions($1) + betweenSteps * $1.value(.steps) }, 0).rounded())
+        instructions(plan, memo: CostMemo())
+    }
+
+    /// The same, with each step's cost kept in `memo` for the next plan: the
+    /// plans of a sweep share one rewritten model, and most of their steps
+    /// (every op after the patch stage, every tile of the same region)
+    /// recur from plan to plan. `memo` must only see plans of one model
+    /// under one set of memory options, and this model's coefficients.
+    func instructions(_ plan: PatchPlan, memo: CostMemo) -> Int {
+        let model = plan.model
+        if memo.facts.count != model.operators.count {
+            memo.facts = Array(repeating: nil, count: model.operators.count)
+            memo.steps = StepTable()
+        }
+        let inplace = plan.schedule.inplaceOps.isEmpty ? [] : Set(plan.schedule.inplaceOps.map(\.op))
+        let fused = plan.schedule.fusedResiduals.isEmpty ? [] : Set(plan.schedule.fusedResiduals.map(\.conv))
+        let copies = movement[MovementFeature.copies.index], copyRows = movement[MovementFeature.copyRows.index]
+        let copyBytes = movement[MovementFeature.copyBytes.index]
+        var total = invoke
+        plan.walkCostSteps(inplace: inplace, fusedConvs: fused) { op, region in
+            let inPlace = inplace.contains(op.index), isFused = fused.contains(op.index)
+            let key = CostMemo.Key(op: op.index, flags: (inPlace ? 1 : 0) | (isFused ? 2 : 0), region: region)
+            if let key, let known = memo.steps.value(key.bits) {
+                total += known
+                return
+            }
+            let f = memo.facts[op.index] ?? OpCostFacts(op, in: model)
+            memo.facts[op.index] = f
+            for i in memo.k.indices { memo.k[i] = 0 }
+            for i in memo.m.indices { memo.m[i] = 0 }
+            let coefficients = kernels[inPlace ? .depthwiseInPlace : f.kernel] ?? fallback
+            f.addStep(op, region: region, inPlace: inPlace, fused: isFused, model: model,
+                      inputBytes: coefficients[KernelFeature.inputBytes.index] != 0,
+                      k: &memo.k, kBase: 0, m: &memo.m, mBase: 0)
+            var cost = betweenSteps
+            for i in coefficients.indices { cost += coefficients[i] * memo.k[i] }
+            for i in movement.indices { cost += movement[i] * memo.m[i] }
+            if let key { memo.steps.insert(key.bits, cost) }
+            total += cost
+        } copy: { _, rows, cols, pixelBytes in
+            total += copies + copyRows * Double(rows) + copyBytes * Double(rows * cols * pixelBytes)
+        }
+        return Int(max(total, 0).rounded())
     }
 
     /// Instructions outside every op for `steps` steps.
@@ -74,6 +115,84 @@ public struct CostModel: Equatable, Sendable {
         let steps = features.reduce(0) { $0 + $1.value(.steps) }
         return LatencyPrediction(core: core, ops: ops, invokeInstructions: outside(steps: steps), uncalibrated: missing.sorted(),
                                  calibration: calibration, clockHz: clockHz)
+    }
+}
+
+/// Step costs kept from plan to plan by a sweep (`CostModel.instructions(_:memo:)`).
+final class CostMemo {
+    /// A step: op, in-place/fused flags and region packed in one word
+    /// (`nil` when a coordinate does not fit: such a step is not kept).
+    struct Key: Hashable {
+        var bits: UInt64
+
+        init?(op: Int, flags: Int, region: Region?) {
+            // 14 bits of op, 2 of flags, 12 for each bound (4095 for all of the output).
+            guard op >= 0, op < (1 << 14) - 1 else { return nil }
+            var bits = UInt64(op) << 50 | UInt64(flags & 3) << 48
+            if let region {
+                let r0 = region.rows.lowerBound, r1 = region.rows.upperBound, c0 = region.cols.lowerBound, c1 = region.cols.upperBound
+                guard r0 >= 0, c0 >= 0, r1 < 4095, c1 < 4095 else { return nil }
+                bits |= UInt64(r0) << 36 | UInt64(r1) << 24 | UInt64(c0) << 12 | UInt64(c1)
+            } else {
+                bits |= (1 << 48) - 1
+            }
+            self.bits = bits
+        }
+    }
+
+    var facts: [OpCostFacts?] = []
+    var steps = StepTable()
+    /// Scratch features of one step.
+    var k = [Double](repeating: 0, count: KernelFeature.allCases.count)
+    var m = [Double](repeating: 0, count: MovementFeature.allCases.count)
+}
+
+/// An open-addressing table of step costs by packed key (a sweep looks
+/// steps up hundreds of thousands of times; `Dictionary`'s seeded hashing
+/// was a third of the lookup).
+struct StepTable {
+    private var keys: [UInt64]
+    private var values: [Double]
+    private var count = 0
+    private var shift: UInt64
+
+    /// Never a packed key (its op would be 2^14 − 1, which `Key` refuses).
+    private static let empty = UInt64.max
+
+    init(capacityLog2: Int = 12) {
+        keys = Array(repeating: Self.empty, count: 1 << capacityLog2)
+        values = Array(repeating: 0, count: 1 << capacityLog2)
+        shift = UInt64(64 - capacityLog2)
+    }
+
+    private func slot(_ key: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift) }
+
+    func value(_ key: UInt64) -> Double? {
+        var i = slot(key)
+        let mask = keys.count - 1
+        while true {
+            let k = keys[i]
+            if k == key { return values[i] }
+            if k == Self.empty { return nil }
+            i = (i + 1) & mask
+        }
+    }
+
+    mutating func insert(_ key: UInt64, _ value: Double) {
+        if (count + 1) * 2 > keys.count { grow() }
+        var i = slot(key)
+        let mask = keys.count - 1
+        while keys[i] != Self.empty && keys[i] != key { i = (i + 1) & mask }
+        if keys[i] == Self.empty { count += 1 }
+        keys[i] = key
+        values[i] = value
+    }
+
+    private mutating func grow() {
+        let old = (keys, values)
+        var bigger = StepTable(capacityLog2: 64 - Int(shift) + 1)
+        for (k, v) in zip(old.0, old.1) where k != Self.empty { bigger.insert(k, v) }
+        self = bigger
     }
 }
 

@@ -13,6 +13,10 @@ public enum KernelClass: String, CaseIterable, Codable, Comparable, Sendable {
     /// (`KernelLoops`) tell a 1×1 conv from a 10×4 first layer or a 3×3
     /// conv on a small map, so one set of coefficients covers them all.
     case conv = "conv"
+    /// int8 CONV_2D 1×1 without padding on a multiple of 4 input channels:
+    /// `pt_conv_s8`'s paired path (two pixels × two channels a block, the
+    /// filter interleaved at export, a 4-instruction requantization).
+    case conv1x1 = "conv-1x1"
     /// int8 DEPTHWISE_CONV_2D, every shape and depth multiplier
     /// (`pt_depthwise_s8`).
     case depthwise = "depthwise"
@@ -50,7 +54,7 @@ public enum KernelClass: String, CaseIterable, Codable, Comparable, Sendable {
             return
         }
         switch op.kind {
-        case .conv2D: self = .conv
+        case .conv2D: self = Self.isPaired(op, in: model) ? .conv1x1 : .conv
         case .depthwiseConv2D: self = .depthwise
         case .fullyConnected: self = .fullyConnected
         case .averagePool2D, .maxPool2D: self = .pool
@@ -62,6 +66,20 @@ public enum KernelClass: String, CaseIterable, Codable, Comparable, Sendable {
              .shape, .pack, .gather, .other:
             self = .movement
         }
+    }
+
+    /// Whether the export runs `op` (an int8 CONV_2D) down the paired 1×1
+    /// path: a 1×1 filter over every input channel, no padding before, the
+    /// input channels a multiple of 4. (The exporter also checks that its
+    /// fast requantization is exact for the op's multipliers, which holds
+    /// for every model we have; where it does not, the op takes the
+    /// generic path at a higher cost than predicted.)
+    static func isPaired(_ op: Operator, in model: Model) -> Bool {
+        guard let (h, w) = model.windowGeometry(of: op), h.filterSize == 1, w.filterSize == 1,
+              h.padBefore == 0, w.padBefore == 0,
+              let input = op.input(0), let filter = op.input(1) else { return false }
+        let ic = model.tensors[input].shape.last ?? 0
+        return ic >= 4 && ic % 4 == 0 && model.tensors[filter].shape.last == ic
     }
 
     public static func < (a: KernelClass, b: KernelClass) -> Bool {

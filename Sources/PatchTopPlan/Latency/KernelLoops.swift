@@ -167,4 +167,21 @@ struct KernelLoops: Equatable {
         loops.edgeElements = (outputs - inside) * channels
         return loops
     }
+
+    /// `pt_conv_s8`'s paired path (a 1×1 conv without padding on a multiple
+    /// of 4 input channels, its filter interleaved at export): each output
+    /// row a run of pixels (the whole rectangle one run when the stride is
+    /// 1 and rows follow one another), taken two pixels × two channels a
+    /// block, `ic / 4` words each; an odd last pixel is computed as a pair
+    /// with itself, an odd last channel by two dot products.
+    static func pairedConv(inputChannels ic: Int, outputChannels oc: Int, rows: Int, cols: Int, oneRun: Bool) -> KernelLoops {
+        var loops = KernelLoops()
+        let pairs = oneRun ? (rows * cols + 1) / 2 : rows * ((cols + 1) / 2)
+        loops.insidePixels = pairs
+        loops.blockRuns = pairs * (oc / 2)
+        loops.blockWords = pairs * (oc / 2) * (ic / 4)
+        loops.dotRuns = pairs * (oc % 2) * 2
+        loops.dotWords = pairs * (oc % 2) * 2 * (ic / 4)
+        return loops
+    }
 }

@@ -94,6 +94,150 @@ public enum MovementFeature: String, CaseIterable, Codable, Sendable {
     public var index: Int { Self.allCases.firstIndex(of: self)! }
 }
 
+/// What every step of an op shares (read off the rewritten model once).
+struct OpCostFacts {
+    var channels: Int
+    var window: (height: WindowGeometry, width: WindowGeometry)?
+    var inputChannels: Int
+    var macsPerPosition: Int
+    var activationInputs: [(slot: Int, tensor: Int, pixelBytes: Int, sameShape: Bool)]
+    /// Which windowed kernel's loops to count when not in place (int8 only).
+    var loops: Loops
+    /// The op's class when not in place.
+    var kernel: KernelClass
+    /// In place: the input's channels, bytes per element, whole area.
+    var staged: (channels: Int, byteSize: Int, area: Int)?
+
+    enum Loops { case none, conv, pairedConv, depthwise }
+
+    init(_ op: Operator, in model: Model) {
+        func pixelBytes(_ tensor: Int) -> Int {
+            let t = model.tensors[tensor]
+            return (t.shape.count == 4 ? t.shape[3] : 1) * (t.type.byteSize ?? 1)
+        }
+        let shape = model.tensors[op.output].shape
+        window = model.windowGeometry(of: op)
+        activationInputs = op.inputs.indices.compactMap { slot -> (Int, Int, Int, Bool)? in
+            guard let input = op.input(slot), model.isActivation(input) else { return nil }
+            return (slot, input, pixelBytes(input), model.tensors[input].shape == shape)
+        }
+        kernel = KernelClass(op: op, in: model)
+        loops = window == nil ? .none
+            : kernel == .conv ? .conv : kernel == .conv1x1 ? .pairedConv : kernel == .depthwise ? .depthwise : .none
+        channels = shape.count == 4 ? shape[3] : (shape.last ?? 1)
+        inputChannels = op.input(0).map { model.tensors[$0].shape.last ?? 1 } ?? 1
+        macsPerPosition = PatchPlan.macsPerPosition(of: op, in: model)
+        if let input = op.input(0) {
+            let inputShape = model.tensors[input].shape
+            staged = (inputShape.count == 4 ? inputShape[3] : 1, model.tensors[input].type.byteSize ?? 1,
+                      inputShape.count == 4 ? inputShape[1] * inputShape[2] : model.tensors[input].elementCount)
+        }
+    }
+
+    /// The features of one step of `op` computing `region` of its output
+    /// (all of it when `nil`), added into `k` and `m` at `kBase`, `mBase`.
+    /// `inputBytes: false` leaves that feature 0 (its receptive field is
+    /// the costliest part, and a class without its coefficient needs none).
+    func addStep(_ op: Operator, region: Region?, inPlace: Bool, fused: Bool, model: Model, inputBytes wantsInputBytes: Bool = true,
+                 k: inout [Double], kBase: Int, m: inout [Double], mBase: Int) {
+        let output = model.tensors[op.output]
+        let shape = output.shape
+        let pixels: Int, rows: Int
+        if let region {
+            pixels = region.area
+            rows = region.height
+        } else if shape.count == 4 {
+            pixels = shape[1] * shape[2]
+            rows = shape[1]
+        } else {
+            pixels = output.elementCount / max(channels, 1)
+            rows = 1
+        }
+        let elements = shape.count == 4 ? pixels * channels : output.elementCount
+        let macs = region == nil ? model.macs(of: op) : macsPerPosition * pixels
+        var inputBytes = 0
+        for input in activationInputs where wantsInputBytes {
+            if let region, let read = ReceptiveField.inputRegion(of: op, slot: input.slot, for: region, in: model) {
+                inputBytes += read.area * input.pixelBytes
+            } else if region != nil, input.sameShape {
+                inputBytes += pixels * input.pixelBytes
+            } else {
+                inputBytes += model.tensors[input.tensor].byteCount
+            }
+        }
+        // Taps inside the input, separably: Σ over rows of the filter rows
+        // inside × Σ over columns of the filter columns inside.
+        var validTaps = 0, validRows = 0
+        var loops = KernelLoops()
+        let counted = inPlace || self.loops != .none
+        if let window {
+            let rowsRange = region?.rows ?? 0..<window.height.outputSize
+            let colsRange = region?.cols ?? 0..<window.width.outputSize
+            let rowSide = KernelLoops.Side(window.height, rowsRange), colSide = KernelLoops.Side(window.width, colsRange)
+            validTaps = rowSide.taps * colSide.taps
+            validRows = rowSide.taps * colsRange.count
+            if inPlace {
+                loops = .inPlace(height: window.height, width: window.width, channels: channels,
+                                 whole: region == nil || (rowsRange.count == window.height.outputSize && colsRange.count == window.width.outputSize),
+                                 rows: rowSide, cols: colSide)
+            } else {
+                switch self.loops {
+                case .none: break
+                case .conv:
+                    loops = .conv(height: window.height, width: window.width, inputChannels: inputChannels,
+                                  outputChannels: channels, rows: rowSide, cols: colSide)
+                case .pairedConv:
+                    // The whole rectangle is one run of pixels when rows follow one another.
+                    let full = colsRange.count == window.width.outputSize
+                    loops = .pairedConv(inputChannels: inputChannels, outputChannels: channels, rows: rowsRange.count,
+                                        cols: colsRange.count,
+                                        oneRun: full && window.height.stride == 1 && window.width.stride == 1 && !fused)
+                case .depthwise:
+                    loops = .depthwise(height: window.height, width: window.width, inputChannels: inputChannels,
+                                       outputChannels: channels, rows: rowSide, cols: colSide)
+                }
+            }
+        }
+        let validMACs: Int
+        switch op.kind {
+        case .conv2D: validMACs = validTaps * channels * inputChannels
+        case .depthwiseConv2D: validMACs = validTaps * channels
+        default: validMACs = macs
+        }
+        k[kBase + KernelFeature.validMACs.index] += Double(validMACs)
+        k[kBase + KernelFeature.filterRows.index] += Double(validRows * channels)
+        k[kBase + KernelFeature.steps.index] += 1
+        k[kBase + KernelFeature.macs.index] += Double(macs)
+        k[kBase + KernelFeature.outputPixels.index] += Double(pixels)
+        k[kBase + KernelFeature.outputRows.index] += Double(rows)
+        k[kBase + KernelFeature.outputElements.index] += Double(elements)
+        k[kBase + KernelFeature.taps.index] += Double(validTaps * channels)
+        k[kBase + KernelFeature.inputBytes.index] += Double(inputBytes)
+        k[kBase + KernelFeature.channelSteps.index] += Double(channels)
+        if counted {
+            k[kBase + KernelFeature.blockRuns.index] += Double(loops.blockRuns)
+            k[kBase + KernelFeature.blockWords.index] += Double(loops.blockWords)
+            k[kBase + KernelFeature.blockBytes.index] += Double(loops.blockBytes)
+            k[kBase + KernelFeature.dotRuns.index] += Double(loops.dotRuns)
+            k[kBase + KernelFeature.dotWords.index] += Double(loops.dotWords)
+            k[kBase + KernelFeature.dotBytes.index] += Double(loops.dotBytes)
+            k[kBase + KernelFeature.edgeTaps.index] += Double(loops.edgeTaps)
+            k[kBase + KernelFeature.edgeBytes.index] += Double(loops.edgeBytes)
+            k[kBase + KernelFeature.edgeElements.index] += Double(loops.edgeElements)
+            k[kBase + KernelFeature.insidePixels.index] += Double(loops.insidePixels)
+        }
+        if inPlace, let staged {
+            let read = region.flatMap { ReceptiveField.inputRegion(of: op, slot: 0, for: $0, in: model) }
+            let area = read?.area ?? staged.area
+            m[mBase + MovementFeature.stagedChannels.index] += Double(staged.channels)
+            m[mBase + MovementFeature.stagedBytes.index] += Double(area * staged.channels * staged.byteSize)
+        }
+        if fused {
+            m[mBase + MovementFeature.fusedElements.index] += Double(elements)
+        }
+    }
+}
+
 extension PatchPlan {
     /// The cost features of every op, by op index (ops that do not run
     /// have `steps` 0 and all-zero features).
@@ -101,156 +245,47 @@ extension PatchPlan {
         let model = self.model
         let opCount = model.operators.count
         let kCount = KernelFeature.allCases.count, mCount = MovementFeature.allCases.count
-        // Flat accumulators (op × feature): a sweep predicts hundreds of plans.
+        // Flat accumulators (op × feature).
         var k = [Double](repeating: 0, count: opCount * kCount)
         var m = [Double](repeating: 0, count: opCount * mCount)
         let inplace = Set(schedule.inplaceOps.map(\.op))
         let fusedConvs = Set(schedule.fusedResiduals.map(\.conv))
-        let fusedAdds = Set(schedule.fusedResiduals.map(\.add))
-
-        func pixelBytes(_ tensor: Int) -> Int {
-            let t = model.tensors[tensor]
-            return (t.shape.count == 4 ? t.shape[3] : 1) * (t.type.byteSize ?? 1)
-        }
-
-        /// What every step of an op shares.
-        struct OpFacts {
-            var channels: Int
-            var taps: Int
-            var window: (height: WindowGeometry, width: WindowGeometry)?
-            var inputChannels: Int
-            var macsPerPosition: Int
-            var activationInputs: [(slot: Int, tensor: Int, pixelBytes: Int, sameShape: Bool)]
-            /// Which windowed kernel's loops to count (int8 only).
-            var loops: LoopKind
-        }
-        enum LoopKind { case none, conv, depthwise, inPlace }
-        var facts: [OpFacts?] = Array(repeating: nil, count: opCount)
-        func opFacts(_ op: Operator) -> OpFacts {
-            if let known = facts[op.index] { return known }
-            let shape = model.tensors[op.output].shape
-            let window = model.windowGeometry(of: op)
-            let inputs = op.inputs.indices.compactMap { slot -> (Int, Int, Int, Bool)? in
-                guard let input = op.input(slot), model.isActivation(input) else { return nil }
-                return (slot, input, pixelBytes(input), model.tensors[input].shape == shape)
-            }
-            let int8 = model.tensors[op.output].type != .float32
-            let loops: LoopKind = window == nil || !int8 ? .none
-                : inplace.contains(op.index) ? .inPlace
-                : op.kind == .conv2D ? .conv : op.kind == .depthwiseConv2D ? .depthwise : .none
-            let made = OpFacts(channels: shape.count == 4 ? shape[3] : (shape.last ?? 1),
-                               taps: window.map { $0.height.filterSize * $0.width.filterSize } ?? 0, window: window,
-                               inputChannels: op.input(0).map { model.tensors[$0].shape.last ?? 1 } ?? 1,
-                               macsPerPosition: Self.macsPerPosition(of: op, in: model), activationInputs: inputs,
-                               loops: loops)
-            facts[op.index] = made
-            return made
-        }
-
-        /// One step of `op` computing `region` of its output (all of it when `nil`).
-        func addStep(_ op: Operator, region: Region?) {
-            let f = opFacts(op)
-            let output = model.tensors[op.output]
-            let shape = output.shape
-            let pixels: Int, rows: Int
-            if let region {
-                pixels = region.area
-                rows = region.height
-            } else if shape.count == 4 {
-                pixels = shape[1] * shape[2]
-                rows = shape[1]
-            } else {
-                pixels = output.elementCount / max(f.channels, 1)
-                rows = 1
-            }
-            let elements = shape.count == 4 ? pixels * f.channels : output.elementCount
-            let macs = region == nil ? model.macs(of: op) : f.macsPerPosition * pixels
-            var inputBytes = 0
-            for input in f.activationInputs {
-                if let region, let read = ReceptiveField.inputRegion(of: op, slot: input.slot, for: region, in: model) {
-                    inputBytes += read.area * input.pixelBytes
-                } else if region != nil, input.sameShape {
-                    inputBytes += pixels * input.pixelBytes
-                } else {
-                    inputBytes += model.tensors[input.tensor].byteCount
-                }
-            }
-            // Taps inside the input, separably: Σ over rows of the filter rows
-            // inside × Σ over columns of the filter columns inside.
-            var validTaps = 0, validRows = 0
-            var loops = KernelLoops()
-            if let window = f.window {
-                let rowsRange = region?.rows ?? 0..<window.height.outputSize
-                let colsRange = region?.cols ?? 0..<window.width.outputSize
-                let rowSide = KernelLoops.Side(window.height, rowsRange), colSide = KernelLoops.Side(window.width, colsRange)
-                validTaps = rowSide.taps * colSide.taps
-                validRows = rowSide.taps * colsRange.count
-                switch f.loops {
-                case .none: break
-                case .conv:
-                    loops = .conv(height: window.height, width: window.width, inputChannels: f.inputChannels,
-                                  outputChannels: f.channels, rows: rowSide, cols: colSide)
-                case .depthwise:
-                    loops = .depthwise(height: window.height, width: window.width, inputChannels: f.inputChannels,
-                                       outputChannels: f.channels, rows: rowSide, cols: colSide)
-                case .inPlace:
-                    loops = .inPlace(height: window.height, width: window.width, channels: f.channels,
-                                     whole: region == nil || region == Region(rows: 0..<window.height.outputSize, cols: 0..<window.width.outputSize),
-                                     rows: rowSide, cols: colSide)
-                }
-            }
-            let validMACs: Int
-            switch op.kind {
-            case .conv2D: validMACs = validTaps * f.channels * f.inputChannels
-            case .depthwiseConv2D: validMACs = validTaps * f.channels
-            default: validMACs = macs
-            }
-            let base = op.index * kCount
-            k[base + KernelFeature.validMACs.index] += Double(validMACs)
-            k[base + KernelFeature.filterRows.index] += Double(validRows * f.channels)
-            k[base + KernelFeature.steps.index] += 1
-            k[base + KernelFeature.macs.index] += Double(macs)
-            k[base + KernelFeature.outputPixels.index] += Double(pixels)
-            k[base + KernelFeature.outputRows.index] += Double(rows)
-            k[base + KernelFeature.outputElements.index] += Double(elements)
-            k[base + KernelFeature.taps.index] += Double(validTaps * f.channels)
-            k[base + KernelFeature.inputBytes.index] += Double(inputBytes)
-            k[base + KernelFeature.channelSteps.index] += Double(f.channels)
-            if f.loops != .none {
-                k[base + KernelFeature.blockRuns.index] += Double(loops.blockRuns)
-                k[base + KernelFeature.blockWords.index] += Double(loops.blockWords)
-                k[base + KernelFeature.blockBytes.index] += Double(loops.blockBytes)
-                k[base + KernelFeature.dotRuns.index] += Double(loops.dotRuns)
-                k[base + KernelFeature.dotWords.index] += Double(loops.dotWords)
-                k[base + KernelFeature.dotBytes.index] += Double(loops.dotBytes)
-                k[base + KernelFeature.edgeTaps.index] += Double(loops.edgeTaps)
-                k[base + KernelFeature.edgeBytes.index] += Double(loops.edgeBytes)
-                k[base + KernelFeature.edgeElements.index] += Double(loops.edgeElements)
-                k[base + KernelFeature.insidePixels.index] += Double(loops.insidePixels)
-            }
-            let mBase = op.index * mCount
-            if inplace.contains(op.index), let input = op.input(0) {
-                let inputShape = model.tensors[input].shape
-                let inputChannels = inputShape.count == 4 ? inputShape[3] : 1
-                let read = region.flatMap { ReceptiveField.inputRegion(of: op, slot: 0, for: $0, in: model) }
-                let area = read?.area ?? (inputShape.count == 4 ? inputShape[1] * inputShape[2] : model.tensors[input].elementCount)
-                m[mBase + MovementFeature.stagedChannels.index] += Double(inputChannels)
-                m[mBase + MovementFeature.stagedBytes.index] += Double(area * inputChannels * (model.tensors[input].type.byteSize ?? 1))
-            }
-            if fusedConvs.contains(op.index) {
-                m[mBase + MovementFeature.fusedElements.index] += Double(elements)
-            }
-        }
-
-        func addCopy(_ op: Int, rows: Int, cols: Int, pixelBytes: Int) {
-            guard rows > 0, cols > 0 else { return }
+        var facts: [OpCostFacts?] = Array(repeating: nil, count: opCount)
+        walkCostSteps(inplace: inplace, fusedConvs: fusedConvs) { op, region in
+            let f = facts[op.index] ?? OpCostFacts(op, in: model)
+            facts[op.index] = f
+            f.addStep(op, region: region, inPlace: inplace.contains(op.index), fused: fusedConvs.contains(op.index), model: model,
+                      k: &k, kBase: op.index * kCount, m: &m, mBase: op.index * mCount)
+        } copy: { op, rows, cols, pixelBytes in
             let mBase = op * mCount
             m[mBase + MovementFeature.copies.index] += 1
             m[mBase + MovementFeature.copyRows.index] += Double(rows)
             m[mBase + MovementFeature.copyBytes.index] += Double(rows * cols * pixelBytes)
         }
+        return model.operators.map { op in
+            OpCostFeatures(op: op.index, kernel: inplace.contains(op.index) ? .depthwiseInPlace : (facts[op.index]?.kernel ?? KernelClass(op: op, in: model)),
+                           kernelValues: Array(k[(op.index * kCount)..<((op.index + 1) * kCount)]),
+                           movementValues: Array(m[(op.index * mCount)..<((op.index + 1) * mCount)]))
+        }
+    }
 
-        // Each fused stage, tile by tile, as the compiled program runs it.
+    /// Every step of the plan as the compiled program runs it (each fused
+    /// stage tile by tile, then the other ops whole): `step(op, region)`
+    /// for a kernel call (`nil`: the whole output), `copy(op, rows, cols,
+    /// pixelBytes)` for a copy made around op's step (halo-cache reads and
+    /// writes, a patch's store into the stage output, a streamed input's load).
+    func walkCostSteps(inplace: Set<Int>, fusedConvs: Set<Int>, step: (Operator, Region?) -> Void,
+                       copy: (Int, Int, Int, Int) -> Void) {
+        let model = self.model
+        let fusedAdds = Set(schedule.fusedResiduals.map(\.add))
+        func pixelBytes(_ tensor: Int) -> Int {
+            let t = model.tensors[tensor]
+            return (t.shape.count == 4 ? t.shape[3] : 1) * (t.type.byteSize ?? 1)
+        }
+        func addCopy(_ op: Int, rows: Int, cols: Int, pixelBytes: Int) {
+            guard rows > 0, cols > 0 else { return }
+            copy(op, rows, cols, pixelBytes)
+        }
         let hasCaches = !cacheBytes.isEmpty
         for stage in fusedStages {
             for patch in stage.tileRegions.indices {
@@ -267,7 +302,7 @@ extension PatchPlan {
                         }
                     }
                     // A step whose region the caches hold whole only copies.
-                    if !region.isEmpty { addStep(op, region: region) }
+                    if !region.isEmpty { step(op, region) }
                     for copy in copies.reads + copies.writes {
                         addCopy(op.index, rows: copy.rows.count, cols: copy.cols.count, pixelBytes: pixelBytes(op.output))
                     }
@@ -281,12 +316,7 @@ extension PatchPlan {
         let conversions = Set(model.rewrite.conversions)
         for op in model.operators where fusedStage(of: op.index) == nil || conversions.contains(op.index) {
             guard !model.rewrite.isDetached(op.index) || conversions.contains(op.index), !fusedAdds.contains(op.index) else { continue }
-            addStep(op, region: nil)
-        }
-        return model.operators.map { op in
-            OpCostFeatures(op: op.index, kernel: inplace.contains(op.index) ? .depthwiseInPlace : KernelClass(op: op, in: model),
-                           kernelValues: Array(k[(op.index * kCount)..<((op.index + 1) * kCount)]),
-                           movementValues: Array(m[(op.index * mCount)..<((op.index + 1) * mCount)]))
+            step(op, nil)
         }
     }
 
