@@ -95,14 +95,18 @@ CLASS_FEATURES = {
     # per output requantized.
     "depthwise": ["steps", "outputRows", "outputPixels", "insidePixels", "blockRuns", "dotRuns",
                   "edgeTaps", "edgeBytes", "edgeElements", "outputElements"],
-    # pt_depthwise_inplace_s8: per channel (staging), per word of the padded
-    # plane's path, per tap of the plane path, edge taps/rows/outputs.
-    "depthwise-in-place": ["steps", "channelSteps", "outputElements", "blockWords", "dotRuns",
+    # pt_depthwise_inplace_s8: per channel (staging), per packed weight word
+    # pair and per padded-plane byte filled, per word of the padded plane's
+    # path, per tap of the plane path, edge taps/rows/outputs.
+    "depthwise-in-place": ["steps", "channelSteps", "outputElements", "blockRuns", "blockWords", "blockBytes", "dotRuns",
                            "edgeTaps", "edgeBytes", "edgeElements"],
     "fully-connected": ["steps", "macs", "outputElements"],
     "pool": ["steps", "outputRows", "outputPixels", "outputElements", "taps", "filterRows"],
     "mean": ["steps", "outputPixels", "outputElements", "inputBytes", "channelSteps"],
-    "binary": ["steps", "outputRows", "outputPixels", "outputElements"],
+    "binary": ["steps", "outputRows", "outputElements", "broadcastPixels", "broadcastElements"],
+    "quantize": ["steps", "outputRows", "outputElements"],
+    "dequantize": ["steps", "outputRows", "outputElements"],
+    "copy": ["steps", "inputBytes"],
     "unary": ["steps", "outputRows", "outputPixels", "outputElements", "inputBytes"],
     "softmax": ["steps", "outputElements"],
     "movement": ["steps", "outputRows", "outputPixels", "outputElements", "inputBytes", "channelSteps"],

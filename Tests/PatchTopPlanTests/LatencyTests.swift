@@ -159,6 +159,15 @@ final class LatencyTests: XCTestCase {
         for op in inplace.schedule.inplaceOps { XCTAssertEqual(features[op.op].kernel, .depthwiseInPlace) }
         XCTAssertGreaterThan(seen[.binary] ?? 0, 0)
         XCTAssertNil(seen[.floatWeighted])
+        // A PyTorch export: QUANTIZE of its float input is float arithmetic,
+        // not a table lookup; its MUL by a per-channel vector broadcasts.
+        let pytorch = try PlanFixtures.sample("pytorch-style")
+        XCTAssertEqual(KernelClass(op: pytorch.operators[0], in: pytorch), .quantize)
+        let pytorchFeatures = try PatchPlan(model: pytorch, patches: 1, patchLayers: 0).costFeatures()
+        for op in pytorch.operators where op.kind == .mul {
+            XCTAssertEqual(pytorchFeatures[op.index].value(.broadcastElements), Double(pytorch.tensors[op.output].elementCount))
+        }
+        XCTAssertTrue(pytorch.operators.contains { $0.kind == .mul })
         let float = try PlanFixtures.sample("mbv2-mini-f32")
         XCTAssertTrue(float.operators.contains { KernelClass(op: $0, in: float) == .floatWeighted })
         // float kernels have no int8 loop counts.
@@ -231,6 +240,28 @@ final class LatencyTests: XCTestCase {
         XCTAssertEqual(multiplied.insidePixels, 0)
         XCTAssertEqual(multiplied.edgeTaps, (6 * 3 - 2) * (6 * 3 - 2) * 10)
         XCTAssertEqual(multiplied.edgeElements, 36 * 10)
+    }
+
+    func testInPlaceLoopsOfAWholeSmallMap() throws {
+        // MobileNetV3's 5×5 stride 1 SAME on 3×3×576: each channel's padded
+        // plane is 7×7; two words a row of taps; the last output row's
+        // windows would read past the plane (14 + 4·7 + 8 > 49): tap by tap.
+        let g = try XCTUnwrap(WindowGeometry(inputSize: 3, filterSize: 5, stride: 1, padding: .same))
+        let side = KernelLoops.Side(g, 0..<3)
+        let loops = KernelLoops.inPlace(height: g, width: g, channels: 576, whole: true, rows: side, cols: side)
+        XCTAssertEqual(loops.blockBytes, 576 * 49)
+        XCTAssertEqual(loops.blockRuns, 576 * 5 * 2, "weights packed per channel")
+        XCTAssertEqual(loops.blockWords, 6 * 576 * 5 * 2)
+        XCTAssertEqual(loops.dotRuns, 3 * 576 * 25)
+        // A 3×3 window packs nothing and reads one word a row.
+        let g3 = try XCTUnwrap(WindowGeometry(inputSize: 8, filterSize: 3, stride: 1, padding: .same))
+        let s3 = KernelLoops.Side(g3, 0..<8)
+        let l3 = KernelLoops.inPlace(height: g3, width: g3, channels: 4, whole: true, rows: s3, cols: s3)
+        XCTAssertEqual(l3.blockRuns, 0)
+        // Plane 10×10: only the last output row's windows (from 70) can read past its end.
+        let scalar = (0..<8).filter { 7 * 10 + $0 + 2 * 10 + 4 > 100 }.count
+        XCTAssertEqual(l3.dotRuns, scalar * 4 * 9)
+        XCTAssertEqual(l3.blockWords, (64 - scalar) * 4 * 3)
     }
 
     func testLoopCountsOfAPatchFollowItsRegion() throws {

@@ -35,10 +35,16 @@ public enum KernelClass: String, CaseIterable, Codable, Comparable, Sendable {
     /// One-input elementwise ops: activations through a table, QUANTIZE,
     /// DEQUANTIZE, RELU, HARD_SWISH, …
     case unary = "unary"
+    /// QUANTIZE of a float32 input (float arithmetic per element).
+    case quantize = "quantize"
+    /// DEQUANTIZE to a float32 output (double-precision arithmetic per element).
+    case dequantize = "dequantize"
+    /// RESHAPE and SQUEEZE: the bytes copied as they are.
+    case copy = "copy"
     /// SOFTMAX and LOG_SOFTMAX.
     case softmax = "softmax"
-    /// Ops that only move bytes: RESHAPE, SQUEEZE, CONCATENATION, PAD,
-    /// TRANSPOSE, STRIDED_SLICE, RESIZE_NEAREST_NEIGHBOR, …
+    /// Other ops that only move bytes, element by element: CONCATENATION,
+    /// PAD, TRANSPOSE, STRIDED_SLICE, RESIZE_NEAREST_NEIGHBOR, …
     case movement = "movement"
     /// float32 CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED.
     case floatWeighted = "float-weighted"
@@ -61,8 +67,11 @@ public enum KernelClass: String, CaseIterable, Codable, Comparable, Sendable {
         case .mean: self = .mean
         case .add, .sub, .mul, .maximum, .minimum: self = .binary
         case .softmax, .logSoftmax: self = .softmax
+        case .quantize where op.input(0).map({ model.tensors[$0].type == .float32 }) ?? false: self = .quantize
+        case .dequantize where model.tensors[op.output].type == .float32: self = .dequantize
         case .hardSwish, .logistic, .relu, .relu6, .leakyRelu, .tanh, .quantize, .dequantize: self = .unary
-        case .reshape, .squeeze, .pad, .concatenation, .transpose, .stridedSlice, .resizeNearestNeighbor,
+        case .reshape, .squeeze: self = .copy
+        case .pad, .concatenation, .transpose, .stridedSlice, .resizeNearestNeighbor,
              .shape, .pack, .gather, .other:
             self = .movement
         }

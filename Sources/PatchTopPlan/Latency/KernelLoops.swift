@@ -141,8 +141,10 @@ struct KernelLoops: Equatable {
 
     /// `pt_depthwise_inplace_s8` over `rows` × `cols` of the output, channel
     /// by channel through a staged plane: the whole tensor (`whole`) from
-    /// its padded plane, an undilated window in words of four taps a row
-    /// (`blockWords`; a dilated one tap by tap, `dotRuns`); a region from
+    /// its padded plane (`blockBytes` filled per channel), an undilated
+    /// window in words of four taps a row (`blockWords`; weights other than
+    /// 3×3 packed per channel, `blockRuns`; a dilated window tap by tap,
+    /// `dotRuns`); a region from
     /// its plane, inside windows tap by tap (`dotRuns`), edge windows
     /// through the reference path.
     static func inPlace(height h: WindowGeometry, width w: WindowGeometry, channels: Int, whole: Bool,
@@ -150,9 +152,28 @@ struct KernelLoops: Equatable {
         var loops = KernelLoops()
         let outputs = rows.count * cols.count
         let taps = h.filterSize * w.filterSize
+        // Each channel's plane is first filled with the padding value.
+        let paddedPlane = (h.inputSize + h.padBefore + h.padAfter) * (w.inputSize + w.padBefore + w.padAfter)
         if whole {
+            loops.blockBytes = channels * paddedPlane
             if w.dilation == 1 && h.filterSize <= 8 && w.filterSize <= 8 {
-                loops.blockWords = outputs * channels * h.filterSize * ((w.filterSize + 3) / 4)
+                let groups = (w.filterSize + 3) / 4
+                let threeByThree = h.filterSize == 3 && w.filterSize == 3
+                // A window whose last word would read past the plane's end goes tap by tap.
+                let pw = w.inputSize + w.padBefore + w.padAfter
+                let last = (h.filterSize - 1) * h.dilation * pw + (threeByThree ? 4 : 4 * groups)
+                let limit = paddedPlane - last
+                var scalar = 0
+                for oy in 0..<rows.count {
+                    let rowStart = oy * h.stride * pw
+                    // Outputs ox with rowStart + ox * stride > limit.
+                    let first = rowStart > limit ? 0 : (limit - rowStart) / w.stride + 1
+                    scalar += max(0, cols.count - first)
+                }
+                loops.blockWords = (outputs - scalar) * channels * h.filterSize * groups
+                loops.dotRuns = scalar * channels * taps
+                // A window other than 3×3 packs its weights per channel, four taps a word pair.
+                if !threeByThree { loops.blockRuns = channels * h.filterSize * groups }
             } else {
                 loops.dotRuns = outputs * channels * taps
             }

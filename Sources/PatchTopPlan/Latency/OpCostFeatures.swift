@@ -71,6 +71,11 @@ public enum KernelFeature: String, CaseIterable, Codable, Sendable {
     case edgeBytes
     case edgeElements
     case insidePixels
+    /// A two-input elementwise op whose inputs differ in shape from its
+    /// output: positions and elements it computes through the broadcasting
+    /// path (index arithmetic per position) instead of runs of bytes.
+    case broadcastPixels
+    case broadcastElements
 
     public var index: Int { Self.allCases.firstIndex(of: self)! }
 }
@@ -107,6 +112,8 @@ struct OpCostFacts {
     var kernel: KernelClass
     /// In place: the input's channels, bytes per element, whole area.
     var staged: (channels: Int, byteSize: Int, area: Int)?
+    /// A binary op that broadcasts an input.
+    var broadcasts: Bool
 
     enum Loops { case none, conv, pairedConv, depthwise }
 
@@ -127,6 +134,7 @@ struct OpCostFacts {
         channels = shape.count == 4 ? shape[3] : (shape.last ?? 1)
         inputChannels = op.input(0).map { model.tensors[$0].shape.last ?? 1 } ?? 1
         macsPerPosition = PatchPlan.macsPerPosition(of: op, in: model)
+        broadcasts = kernel == .binary && op.inputs.indices.contains { slot in op.input(slot).map { model.tensors[$0].shape != shape } ?? false }
         if let input = op.input(0) {
             let inputShape = model.tensors[input].shape
             staged = (inputShape.count == 4 ? inputShape[3] : 1, model.tensors[input].type.byteSize ?? 1,
@@ -225,6 +233,10 @@ struct OpCostFacts {
             k[kBase + KernelFeature.edgeBytes.index] += Double(loops.edgeBytes)
             k[kBase + KernelFeature.edgeElements.index] += Double(loops.edgeElements)
             k[kBase + KernelFeature.insidePixels.index] += Double(loops.insidePixels)
+        }
+        if broadcasts {
+            k[kBase + KernelFeature.broadcastPixels.index] += Double(pixels)
+            k[kBase + KernelFeature.broadcastElements.index] += Double(elements)
         }
         if inPlace, let staged {
             let read = region.flatMap { ReceptiveField.inputRegion(of: op, slot: 0, for: $0, in: model) }
