@@ -444,21 +444,30 @@ struct ModelEmitter {
 
     /// `{multiplier, 2^(e−1) + output offset·2^e, e}` per output channel
     /// (e = −shift) when `pt_requantize_fast` is exact for every input the
-    /// op can see (pt_fixedpoint.h): each shift in −30…−1, each multiplier
-    /// ≥ 0, |base| < 2^29, and |accumulator| < 2^30 for any int8 input,
-    /// the accumulator being full_bias + Σ x·f over raw bytes x. Else nil.
+    /// op can see (pt_fixedpoint.h), else nil. With B = |full_bias| +
+    /// 128·Σ|f| bounding the accumulator (full_bias + Σ x·f over raw bytes
+    /// x): each shift ≤ −1, each multiplier ≥ 0, B < 2^30, and the high word
+    /// |base| + B + 2 < 2^31. A channel whose every result rounds to 0
+    /// (B < 2^(e−1): |SRDHM| ≤ B) is written as the constant {0, 1 + 2·zp, 1}.
     func fastRequantization<S: Sequence<Int8>>(_ p: LoweredConv, fullBias: [Int32], perChannel: (Int) -> S) -> [Int32]? {
         guard p.multipliers.count == p.outputChannels, p.shifts.count == p.outputChannels else { return nil }
+        let zp = Int64(p.outputOffset)
         var rq: [Int32] = []
         rq.reserveCapacity(3 * p.outputChannels)
         for o in 0..<p.outputChannels {
             let m = p.multipliers[o], e = -Int64(p.shifts[o])
-            guard m >= 0, e >= 1, e <= 30 else { return nil }
-            let base = (Int64(1) << (e - 1)) + Int64(p.outputOffset) * (Int64(1) << e)
-            guard abs(base) < (1 << 29) else { return nil }
-            let bound = abs(Int64(fullBias[o])) + 128 * perChannel(o).reduce(Int64(0)) { $0 + abs(Int64($1)) }
+            guard m >= 0, e >= 1 else { return nil }
+            let bound: Int64 = abs(Int64(fullBias[o])) + 128 * perChannel(o).reduce(Int64(0)) { $0 + abs(Int64($1)) }
             guard bound < (1 << 30) else { return nil }
-            rq += [m, Int32(base), Int32(e)]
+            if e <= 31 {
+                let base: Int64 = (Int64(1) << (e - 1)) + zp * (Int64(1) << e)
+                if abs(base) + bound + 2 < (Int64(1) << 31) {
+                    rq += [m, Int32(base), Int32(e)]
+                    continue
+                }
+            }
+            guard e >= 62 || bound < (Int64(1) << (e - 1)) else { return nil }
+            rq += [0, Int32(1 + 2 * zp), 1]
         }
         return rq
     }
