@@ -210,6 +210,9 @@ static void pt_dw_padded_plane_fast(const pt_depthwise_params *p, int32_t c, con
         const int32_t a0 = (int32_t)((uint16_t)f[0] | ((uint32_t)(uint16_t)f[2 * ch] << 16)), b0 = (uint16_t)f[ch];
         const int32_t a1 = (int32_t)((uint16_t)f[3 * ch] | ((uint32_t)(uint16_t)f[5 * ch] << 16)), b1 = (uint16_t)f[4 * ch];
         const int32_t a2 = (int32_t)((uint16_t)f[6 * ch] | ((uint32_t)(uint16_t)f[8 * ch] << 16)), b2 = (uint16_t)f[7 * ch];
+        /* {a0, b0, a1, b1, a2, b2, start, m, base, e} for the assembly row loop. */
+        const int32_t k[10] = { a0, b0, a1, b1, a2, b2, start, m, base, e };
+        const int32_t full = lo == -128 && hi == 127;
         for (oy = row0; oy < row1; oy++) {
             const int8_t *r0 = plane + oy * sh * pw + col0 * sw, *r1 = r0 + dh, *r2 = r1 + dh;
             int8_t *y = buffer + pt_pixel(out_region, oy, col0, ch) + c;
@@ -218,7 +221,58 @@ static void pt_dw_padded_plane_fast(const pt_depthwise_params *p, int32_t c, con
             const ptrdiff_t room = end - 4 - r2;
             int32_t safe = room < 0 ? 0 : (int32_t)(room / sw) + 1;
             if (safe > n) safe = n;
-            for (ox = 0; ox < safe; ox++, y += ch, r0 += sw, r1 += sw, r2 += sw) {
+            ox = 0;
+#if defined(__GNUC__)
+            if (full && safe > 0) {
+                /* Per output: 3 word loads, 6 SXTB16, 6 SMLAD, the 4-instruction
+                 * requantization, SSAT, the store; weights and constants
+                 * reloaded from k (LDRD) rather than spilled. */
+                const int8_t *x = r0;
+                int8_t *yo = y;
+                int32_t count = safe, acc, t0, t1, w0, w1;
+                const int32_t dh2 = 2 * dh;
+                __asm__ volatile(
+                    "1:\n\t"
+                    "ldr %[t0], [%[x]]\n\t"
+                    "ldrd %[w0], %[w1], [%[k]]\n\t"
+                    "ldr %[acc], [%[k], #24]\n\t"
+                    "sxtb16 %[t1], %[t0]\n\t"
+                    "smlad %[acc], %[t1], %[w0], %[acc]\n\t"
+                    "sxtb16 %[t1], %[t0], ror #8\n\t"
+                    "smlad %[acc], %[t1], %[w1], %[acc]\n\t"
+                    "ldr %[t0], [%[x], %[dh]]\n\t"
+                    "ldrd %[w0], %[w1], [%[k], #8]\n\t"
+                    "sxtb16 %[t1], %[t0]\n\t"
+                    "smlad %[acc], %[t1], %[w0], %[acc]\n\t"
+                    "sxtb16 %[t1], %[t0], ror #8\n\t"
+                    "smlad %[acc], %[t1], %[w1], %[acc]\n\t"
+                    "ldr %[t0], [%[x], %[dh2]]\n\t"
+                    "ldrd %[w0], %[w1], [%[k], #16]\n\t"
+                    "sxtb16 %[t1], %[t0]\n\t"
+                    "smlad %[acc], %[t1], %[w0], %[acc]\n\t"
+                    "sxtb16 %[t1], %[t0], ror #8\n\t"
+                    "smlad %[acc], %[t1], %[w1], %[acc]\n\t"
+                    "ldrd %[w0], %[w1], [%[k], #28]\n\t"
+                    "add %[w1], %[w1], %[acc], asr #31\n\t"
+                    "lsl %[acc], %[acc], #1\n\t"
+                    "smmlar %[acc], %[acc], %[w0], %[w1]\n\t"
+                    "ldr %[w0], [%[k], #36]\n\t"
+                    "asr %[acc], %[acc], %[w0]\n\t"
+                    "ssat %[acc], #8, %[acc]\n\t"
+                    "strb %[acc], [%[y]]\n\t"
+                    "add %[y], %[y], %[ch]\n\t"
+                    "add %[x], %[x], %[sw]\n\t"
+                    "subs %[n], %[n], #1\n\t"
+                    "bne 1b\n\t"
+                    : [x] "+r"(x), [y] "+r"(yo), [n] "+r"(count), [acc] "=&r"(acc), [t0] "=&r"(t0), [t1] "=&r"(t1),
+                      [w0] "=&r"(w0), [w1] "=&r"(w1)
+                    : [k] "r"(k), [dh] "r"(dh), [dh2] "r"(dh2), [ch] "r"(ch), [sw] "r"(sw)
+                    : "cc", "memory");
+                ox = safe;
+                y += safe * ch; r0 += safe * sw; r1 += safe * sw; r2 += safe * sw;
+            }
+#endif
+            for (; ox < safe; ox++, y += ch, r0 += sw, r1 += sw, r2 += sw) {
                 int32_t v0, v1, v2, acc = start;
                 memcpy(&v0, r0, 4); memcpy(&v1, r1, 4); memcpy(&v2, r2, 4);
                 acc = __smlad(__sxtb16(v0), a0, acc); acc = __smlad(__sxtb16(pt_ror8(v0)), b0, acc);
