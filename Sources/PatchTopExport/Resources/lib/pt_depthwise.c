@@ -290,6 +290,96 @@ static void pt_dw_padded_plane_fast(const pt_depthwise_params *p, int32_t c, con
         }
         return;
     }
+#if defined(__GNUC__)
+    if (dw == 1 && (kh == 5 || kh == 7) && kw >= 5 && kw <= 8 && lo == -128 && hi == 127) {
+        /* 5 or 7 rows of 5..8 taps: each row two words (the bytes past kw
+         * times zero weights), its weights packed (w0,w2),(w1,w3),(w4,w6),
+         * (w5,w7) after {start, m, base, e} in k; one assembly loop a row of
+         * outputs, the rows unrolled. */
+        int32_t k[4 + 7 * 4], g;
+        k[0] = start; k[1] = m; k[2] = base; k[3] = e;
+        for (fy = 0; fy < kh; fy++) {
+            for (g = 0; g < 2; g++) {
+                int32_t w[4], i;
+                for (i = 0; i < 4; i++) w[i] = 4 * g + i < kw ? f[(fy * kw + 4 * g + i) * ch] : 0;
+                k[4 + fy * 4 + g * 2] = (int32_t)((uint16_t)w[0] | ((uint32_t)(uint16_t)w[2] << 16));
+                k[4 + fy * 4 + g * 2 + 1] = (int32_t)((uint16_t)w[1] | ((uint32_t)(uint16_t)w[3] << 16));
+            }
+        }
+        for (oy = row0; oy < row1; oy++) {
+            const int8_t *window = plane + oy * sh * pw + col0 * sw;
+            int8_t *y = buffer + pt_pixel(out_region, oy, col0, ch) + c;
+            const int32_t n = col1 - col0;
+            const ptrdiff_t room = end - 8 - (window + (kh - 1) * dh);
+            int32_t safe = room < 0 ? 0 : (int32_t)(room / sw) + 1;
+            if (safe > n) safe = n;
+            if (safe > 0) {
+                const int8_t *x = window;
+                int8_t *yo = y;
+                int32_t count = safe, acc, t0, t1, w0, w1;
+                const int8_t *r;
+#define PT_DW_ROW(o0, o1) \
+    "ldr %[t0], [%[r]]\n\t" \
+    "ldrd %[w0], %[w1], [%[k], #" #o0 "]\n\t" \
+    "sxtb16 %[t1], %[t0]\n\t" \
+    "smlad %[acc], %[t1], %[w0], %[acc]\n\t" \
+    "sxtb16 %[t1], %[t0], ror #8\n\t" \
+    "smlad %[acc], %[t1], %[w1], %[acc]\n\t" \
+    "ldr %[t0], [%[r], #4]\n\t" \
+    "ldrd %[w0], %[w1], [%[k], #" #o1 "]\n\t" \
+    "sxtb16 %[t1], %[t0]\n\t" \
+    "smlad %[acc], %[t1], %[w0], %[acc]\n\t" \
+    "sxtb16 %[t1], %[t0], ror #8\n\t" \
+    "smlad %[acc], %[t1], %[w1], %[acc]\n\t" \
+    "add %[r], %[r], %[dh]\n\t"
+#define PT_DW_TAIL \
+    "ldrd %[w0], %[w1], [%[k], #4]\n\t" \
+    "add %[w1], %[w1], %[acc], asr #31\n\t" \
+    "lsl %[acc], %[acc], #1\n\t" \
+    "smmlar %[acc], %[acc], %[w0], %[w1]\n\t" \
+    "ldr %[w0], [%[k], #12]\n\t" \
+    "asr %[acc], %[acc], %[w0]\n\t" \
+    "ssat %[acc], #8, %[acc]\n\t" \
+    "strb %[acc], [%[y]]\n\t" \
+    "add %[y], %[y], %[ch]\n\t" \
+    "add %[x], %[x], %[sw]\n\t" \
+    "subs %[n], %[n], #1\n\t" \
+    "bne 1b\n\t"
+                if (kh == 7) {
+                    __asm__ volatile("1:\n\t"
+                                     "mov %[r], %[x]\n\t"
+                                     "ldr %[acc], [%[k]]\n\t"
+                                     PT_DW_ROW(16, 24) PT_DW_ROW(32, 40) PT_DW_ROW(48, 56) PT_DW_ROW(64, 72)
+                                     PT_DW_ROW(80, 88) PT_DW_ROW(96, 104) PT_DW_ROW(112, 120) PT_DW_TAIL
+                                     : [x] "+r"(x), [y] "+r"(yo), [n] "+r"(count), [acc] "=&r"(acc), [t0] "=&r"(t0),
+                                       [t1] "=&r"(t1), [w0] "=&r"(w0), [w1] "=&r"(w1), [r] "=&r"(r)
+                                     : [k] "r"(k), [dh] "r"(dh), [ch] "r"(ch), [sw] "r"(sw)
+                                     : "cc", "memory");
+                } else {
+                    __asm__ volatile("1:\n\t"
+                                     "mov %[r], %[x]\n\t"
+                                     "ldr %[acc], [%[k]]\n\t"
+                                     PT_DW_ROW(16, 24) PT_DW_ROW(32, 40) PT_DW_ROW(48, 56) PT_DW_ROW(64, 72)
+                                     PT_DW_ROW(80, 88) PT_DW_TAIL
+                                     : [x] "+r"(x), [y] "+r"(yo), [n] "+r"(count), [acc] "=&r"(acc), [t0] "=&r"(t0),
+                                       [t1] "=&r"(t1), [w0] "=&r"(w0), [w1] "=&r"(w1), [r] "=&r"(r)
+                                     : [k] "r"(k), [dh] "r"(dh), [ch] "r"(ch), [sw] "r"(sw)
+                                     : "cc", "memory");
+                }
+#undef PT_DW_ROW
+#undef PT_DW_TAIL
+            }
+            for (ox = safe, y += safe * ch, window += safe * sw; ox < n; ox++, y += ch, window += sw) {
+                int32_t acc = start;
+                for (fy = 0; fy < kh; fy++) {
+                    for (fx = 0; fx < kw; fx++) acc = pt_wrap_add(acc, f[(fy * kw + fx) * ch] * window[fy * dh + fx]);
+                }
+                *y = pt_dw_out(acc, m, base, e, lo, hi);
+            }
+        }
+        return;
+    }
+#endif
     if (dw == 1 && kh <= 8 && kw <= 8) {
         const int32_t groups = (kw + 3) / 4;
         int32_t packed[8][2][2], g;
