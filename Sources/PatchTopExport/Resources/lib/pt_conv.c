@@ -177,6 +177,88 @@ PT_INLINE void pt_1x1_block(const int8_t *xa, int32_t step, const int8_t *f, int
     acc[0] = a0; acc[1] = a1; acc[2] = a2; acc[3] = a3;
 }
 
+#if defined(PT_DSP) && defined(__GNUC__)
+/* Two pixels (a at xa, b at xa + step) against every channel pair of a
+ * paired filter, saturating to int8 (the activation range is all of int8):
+ * one assembly loop over the pairs, its accumulators, requantization and
+ * stores in registers; the per-pair pointers in a small context in memory
+ * (14 registers are the MAC loop's). */
+static void pt_1x1_pairs(const int8_t *xa, int32_t step, const int8_t *f, int32_t ic, int8_t *y, int32_t oc,
+                         const int32_t *rq, const int32_t *fb) {
+    /* {xa, end, y, oc, rq, fb, pairs} */
+    int32_t ctx[7];
+    int32_t a0, a1, a2, a3, t0, t1, t2, t3, t4, t5;
+    const int8_t *pa, *pf = f;
+    ctx[0] = (int32_t)(intptr_t)xa;
+    ctx[1] = (int32_t)(intptr_t)(xa + ic);
+    ctx[2] = (int32_t)(intptr_t)y;
+    ctx[3] = oc;
+    ctx[4] = (int32_t)(intptr_t)rq;
+    ctx[5] = (int32_t)(intptr_t)fb;
+    ctx[6] = oc >> 1;
+#define PT_1X1_PAIRS(LOOP) \
+        __asm__ volatile( \
+            "2:\n\t" \
+            "ldr %[t0], [%[c], #20]\n\t" \
+            "ldrd %[a0], %[a1], [%[t0]], #8\n\t" \
+            "str %[t0], [%[c], #20]\n\t" \
+            "mov %[a2], %[a0]\n\t" \
+            "mov %[a3], %[a1]\n\t" \
+            "ldr %[pa], [%[c]]\n\t" \
+            "1:\n\t" LOOP \
+            "ldr %[t0], [%[c], #4]\n\t" \
+            "cmp %[pa], %[t0]\n\t" \
+            "bne 1b\n\t" \
+            "ldr %[t5], [%[c], #16]\n\t" \
+            "ldrd %[t0], %[t1], [%[t5]]\n\t" \
+            "ldr %[t2], [%[t5], #8]\n\t" \
+            "add %[t3], %[t1], %[a2], asr #31\n\t" \
+            "add %[t1], %[t1], %[a0], asr #31\n\t" \
+            "lsl %[a0], %[a0], #1\n\t" \
+            "lsl %[a2], %[a2], #1\n\t" \
+            "smmlar %[a0], %[a0], %[t0], %[t1]\n\t" \
+            "smmlar %[a2], %[a2], %[t0], %[t3]\n\t" \
+            "asr %[a0], %[a0], %[t2]\n\t" \
+            "asr %[a2], %[a2], %[t2]\n\t" \
+            "ssat %[a0], #8, %[a0]\n\t" \
+            "ssat %[a2], #8, %[a2]\n\t" \
+            "ldr %[t0], [%[t5], #12]\n\t" \
+            "ldrd %[t1], %[t2], [%[t5], #16]\n\t" \
+            "add %[t5], %[t5], #24\n\t" \
+            "str %[t5], [%[c], #16]\n\t" \
+            "add %[t3], %[t1], %[a3], asr #31\n\t" \
+            "add %[t1], %[t1], %[a1], asr #31\n\t" \
+            "lsl %[a1], %[a1], #1\n\t" \
+            "lsl %[a3], %[a3], #1\n\t" \
+            "smmlar %[a1], %[a1], %[t0], %[t1]\n\t" \
+            "smmlar %[a3], %[a3], %[t0], %[t3]\n\t" \
+            "asr %[a1], %[a1], %[t2]\n\t" \
+            "asr %[a3], %[a3], %[t2]\n\t" \
+            "ssat %[a1], #8, %[a1]\n\t" \
+            "ssat %[a3], #8, %[a3]\n\t" \
+            "ldrd %[t0], %[t1], [%[c], #8]\n\t" \
+            "strb %[a0], [%[t0]]\n\t" \
+            "strb %[a1], [%[t0], #1]\n\t" \
+            "add %[t2], %[t0], %[t1]\n\t" \
+            "strb %[a2], [%[t2]]\n\t" \
+            "strb %[a3], [%[t2], #1]\n\t" \
+            "add %[t0], %[t0], #2\n\t" \
+            "str %[t0], [%[c], #8]\n\t" \
+            "ldr %[t0], [%[c], #24]\n\t" \
+            "subs %[t0], %[t0], #1\n\t" \
+            "str %[t0], [%[c], #24]\n\t" \
+            "bne 2b\n\t" \
+            : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [pa] "=&r"(pa), [pf] "+&r"(pf), \
+              [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3), [t4] "=&r"(t4), [t5] "=&r"(t5) \
+            : [c] "r"(ctx), [step] "r"(step) \
+            : "cc", "memory")
+    if ((ic & 7) == 0) PT_1X1_PAIRS(PT_1X1_STEP PT_1X1_STEP);
+    else PT_1X1_PAIRS(PT_1X1_STEP);
+#undef PT_1X1_PAIRS
+    (void)a0; (void)a1; (void)a2; (void)a3; (void)t0; (void)t1; (void)t2; (void)t3; (void)t4; (void)t5; (void)pa;
+}
+#endif
+
 /* A 1x1 conv with the exporter's paired filter layout (p->paired: input
  * channels a multiple of 4; output channels 2k, 2k+1 interleaved a word
  * each at k * 2 * ic; an odd last channel plain) over `count` output
@@ -192,7 +274,16 @@ PT_INLINE void pt_conv_1x1_body(const pt_conv_params *p, const int8_t *xa, int32
         const int32_t pair = k + 1 < count, b_step = pair ? step : 0;
         const int8_t *f = p->filter;
         const int32_t *rq = p->rq;
-        for (o = 0; o + 2 <= oc; o += 2, f += 2 * ic, rq += 6) {
+        o = 0;
+#if defined(PT_DSP) && defined(__GNUC__)
+        if (full && pair && oc >= 2) {
+            pt_1x1_pairs(xa, step, f, ic, y, oc, rq, fb);
+            o = oc & ~1;
+            f += o * ic;
+            rq += 3 * o;
+        }
+#endif
+        for (; o + 2 <= oc; o += 2, f += 2 * ic, rq += 6) {
             int32_t acc[4];
             acc[0] = acc[2] = fb[o];
             acc[1] = acc[3] = fb[o + 1];
