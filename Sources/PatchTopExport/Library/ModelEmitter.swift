@@ -327,15 +327,19 @@ struct ModelEmitter {
                 return (bias?[o] ?? 0) &+ p.inputOffset &* sum
             }
             let rq = fastRequantization(p, fullBias: full, perChannel: { o in (0..<perChannel).lazy.map { filter[o * perChannel + $0] } })
-            let oneByOne: Bool = p.height.filterSize == 1 && p.width.filterSize == 1 && p.height.padBefore == 0 && p.width.padBefore == 0
-            let words: Bool = p.inputChannels >= 4 && p.inputChannels % 4 == 0 && perChannel == p.inputChannels
-            let paired: Bool = rq != nil && oneByOne && words
-            if paired { w.line("/* paired layout (pt_conv.c): output channels 2k and 2k+1 interleaved a word (4 input channels) each */") }
-            let b = weights(paired ? Self.pairedFilter(filter, inputChannels: p.inputChannels, outputChannels: p.outputChannels) : filter,
+            let run: Int = p.width.filterSize * p.inputChannels
+            let rowBytes: Int = (run + 3) / 4 * 4
+            let whole: Bool = perChannel == p.height.filterSize * run && p.inputChannels > 0
+            let paired: Bool = rq != nil && whole && (p.width.dilation == 1 || p.width.filterSize == 1)
+            if paired {
+                w.line("/* paired layout (pt_conv.c): each filter row padded with zeros to \(rowBytes) bytes; output channels 2k and 2k+1 interleaved a word (4 bytes of a row) each */")
+            }
+            let b = weights(paired ? Self.pairedFilter(filter, rows: p.outputChannels * p.height.filterSize, run: run, rowBytes: rowBytes,
+                                                       outputChannels: p.outputChannels) : filter,
                             bias, p.multipliers, p.shifts, fullBias: full)
             if let rq { int32Array("\(base)_rq", rq) }
             w.line("static const pt_conv_params \(base) = { \(p.batches), \(p.inputChannels), \(p.outputChannels), \(Self.window(p.height)), \(Self.window(p.width)),")
-            w.line("    \(p.inputOffset), \(p.outputOffset), \(p.activationMin), \(p.activationMax), \(base)_multipliers, \(base)_shifts, \(base)_weights, \(b), \(base)_full_bias, \(rq == nil ? "NULL" : "\(base)_rq"), \(paired ? 1 : 0) };")
+            w.line("    \(p.inputOffset), \(p.outputOffset), \(p.activationMin), \(p.activationMax), \(base)_multipliers, \(base)_shifts, \(base)_weights, \(b), \(base)_full_bias, \(rq == nil ? "NULL" : "\(base)_rq"), \(paired ? 1 : 0), \(paired ? rowBytes : 0) };")
             if let fusion = s.fusion {
                 let t = table(fusion.table, "op\(fusion.addOp)_add_table")
                 w.line("static const pt_fused_params \(base)_fused = { &\(base), \(t), \(fusion.convOutputIsFirst ? 1 : 0), \(operand(fusion.skip)), \(operand(fusion.scratch)) };")
@@ -422,43 +426,59 @@ struct ModelEmitter {
         }
     }
 
-    /// A 1x1 conv's `[out][in]` filter with output channels 2k and 2k+1
-    /// interleaved a word (4 input channels) at a time; an odd last channel
-    /// stays as it is. `inputChannels` is a multiple of 4.
-    static func pairedFilter(_ filter: [Int8], inputChannels ic: Int, outputChannels oc: Int) -> [Int8] {
+    /// A conv's `[out][kh][kw·in]` filter in the paired layout (pt_conv.c):
+    /// each row of `run` bytes padded with zeros to `rowBytes` (a multiple
+    /// of 4); output channels 2k and 2k+1 interleaved a word at a time
+    /// within each row; an odd last channel's rows as they are (padded).
+    static func pairedFilter(_ filter: [Int8], rows: Int, run: Int, rowBytes: Int, outputChannels oc: Int) -> [Int8] {
+        let kh = rows / max(oc, 1)
+        func row(_ o: Int, _ fy: Int) -> [Int8] {
+            let start: Int = (o * kh + fy) * run
+            return Array(filter[start..<(start + run)]) + [Int8](repeating: 0, count: rowBytes - run)
+        }
         var out: [Int8] = []
-        out.reserveCapacity(filter.count)
+        out.reserveCapacity(oc * kh * rowBytes)
         var o = 0
         while o + 2 <= oc {
-            for q in stride(from: 0, to: ic, by: 4) {
-                let a: Int = o * ic + q
-                let b: Int = a + ic
-                out.append(contentsOf: filter[a..<(a + 4)])
-                out.append(contentsOf: filter[b..<(b + 4)])
+            for fy in 0..<kh {
+                let a = row(o, fy), b = row(o + 1, fy)
+                for q in stride(from: 0, to: rowBytes, by: 4) {
+                    out.append(contentsOf: a[q..<(q + 4)])
+                    out.append(contentsOf: b[q..<(q + 4)])
+                }
             }
             o += 2
         }
-        if o < oc { out.append(contentsOf: filter[(o * ic)..<(o * ic + ic)]) }
+        if o < oc { for fy in 0..<kh { out.append(contentsOf: row(o, fy)) } }
         return out
     }
 
     /// `{multiplier, 2^(e−1) + output offset·2^e, e}` per output channel
     /// (e = −shift) when `pt_requantize_fast` is exact for every input the
-    /// op can see (pt_fixedpoint.h): each shift in −30…−1, each multiplier
-    /// ≥ 0, |base| < 2^29, and |accumulator| < 2^30 for any int8 input,
-    /// the accumulator being full_bias + Σ x·f over raw bytes x. Else nil.
+    /// op can see (pt_fixedpoint.h), else nil. With B = |full_bias| +
+    /// 128·Σ|f| bounding the accumulator (full_bias + Σ x·f over raw bytes
+    /// x): each shift ≤ −1, each multiplier ≥ 0, B < 2^30, and the high word
+    /// |base| + B + 2 < 2^31. A channel whose every result rounds to 0
+    /// (B < 2^(e−1): |SRDHM| ≤ B) is written as the constant {0, 1 + 2·zp, 1}.
     func fastRequantization<S: Sequence<Int8>>(_ p: LoweredConv, fullBias: [Int32], perChannel: (Int) -> S) -> [Int32]? {
         guard p.multipliers.count == p.outputChannels, p.shifts.count == p.outputChannels else { return nil }
+        let zp = Int64(p.outputOffset)
         var rq: [Int32] = []
         rq.reserveCapacity(3 * p.outputChannels)
         for o in 0..<p.outputChannels {
             let m = p.multipliers[o], e = -Int64(p.shifts[o])
-            guard m >= 0, e >= 1, e <= 30 else { return nil }
-            let base = (Int64(1) << (e - 1)) + Int64(p.outputOffset) * (Int64(1) << e)
-            guard abs(base) < (1 << 29) else { return nil }
-            let bound = abs(Int64(fullBias[o])) + 128 * perChannel(o).reduce(Int64(0)) { $0 + abs(Int64($1)) }
+            guard m >= 0, e >= 1 else { return nil }
+            let bound: Int64 = abs(Int64(fullBias[o])) + 128 * perChannel(o).reduce(Int64(0)) { $0 + abs(Int64($1)) }
             guard bound < (1 << 30) else { return nil }
-            rq += [m, Int32(base), Int32(e)]
+            if e <= 31 {
+                let base: Int64 = (Int64(1) << (e - 1)) + zp * (Int64(1) << e)
+                if abs(base) + bound + 2 < (Int64(1) << 31) {
+                    rq += [m, Int32(base), Int32(e)]
+                    continue
+                }
+            }
+            guard e >= 62 || bound < (Int64(1) << (e - 1)) else { return nil }
+            rq += [0, Int32(1 + 2 * zp), 1]
         }
         return rq
     }

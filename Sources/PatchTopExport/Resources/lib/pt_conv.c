@@ -153,7 +153,7 @@ PT_INLINE void pt_1x1_block(const int8_t *xa, int32_t step, const int8_t *f, int
                 : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [pa] "+r"(pa), [pf] "+r"(pf),
                   [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3), [t4] "=&r"(t4), [t5] "=&r"(t5)
                 : [step] "r"(step), [end] "r"(end)
-                : "memory");
+                : "cc", "memory");
     } else {
         __asm__("1:\n\t" PT_1X1_STEP
                 "cmp %[pa], %[end]\n\t"
@@ -161,7 +161,7 @@ PT_INLINE void pt_1x1_block(const int8_t *xa, int32_t step, const int8_t *f, int
                 : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [pa] "+r"(pa), [pf] "+r"(pf),
                   [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3), [t4] "=&r"(t4), [t5] "=&r"(t5)
                 : [step] "r"(step), [end] "r"(end)
-                : "memory");
+                : "cc", "memory");
     }
 #else
     const int8_t *xb = xa + step;
@@ -176,6 +176,88 @@ PT_INLINE void pt_1x1_block(const int8_t *xa, int32_t step, const int8_t *f, int
 #endif
     acc[0] = a0; acc[1] = a1; acc[2] = a2; acc[3] = a3;
 }
+
+#if defined(PT_DSP) && defined(__GNUC__)
+/* Two pixels (a at xa, b at xa + step) against every channel pair of a
+ * paired filter, saturating to int8 (the activation range is all of int8):
+ * one assembly loop over the pairs, its accumulators, requantization and
+ * stores in registers; the per-pair pointers in a small context in memory
+ * (14 registers are the MAC loop's). */
+static void pt_1x1_pairs(const int8_t *xa, int32_t step, const int8_t *f, int32_t ic, int8_t *y, int32_t oc,
+                         const int32_t *rq, const int32_t *fb) {
+    /* {xa, end, y, oc, rq, fb, pairs} */
+    int32_t ctx[7];
+    int32_t a0, a1, a2, a3, t0, t1, t2, t3, t4, t5;
+    const int8_t *pa, *pf = f;
+    ctx[0] = (int32_t)(intptr_t)xa;
+    ctx[1] = (int32_t)(intptr_t)(xa + ic);
+    ctx[2] = (int32_t)(intptr_t)y;
+    ctx[3] = oc;
+    ctx[4] = (int32_t)(intptr_t)rq;
+    ctx[5] = (int32_t)(intptr_t)fb;
+    ctx[6] = oc >> 1;
+#define PT_1X1_PAIRS(LOOP) \
+        __asm__ volatile( \
+            "2:\n\t" \
+            "ldr %[t0], [%[c], #20]\n\t" \
+            "ldrd %[a0], %[a1], [%[t0]], #8\n\t" \
+            "str %[t0], [%[c], #20]\n\t" \
+            "mov %[a2], %[a0]\n\t" \
+            "mov %[a3], %[a1]\n\t" \
+            "ldr %[pa], [%[c]]\n\t" \
+            "1:\n\t" LOOP \
+            "ldr %[t0], [%[c], #4]\n\t" \
+            "cmp %[pa], %[t0]\n\t" \
+            "bne 1b\n\t" \
+            "ldr %[t5], [%[c], #16]\n\t" \
+            "ldrd %[t0], %[t1], [%[t5]]\n\t" \
+            "ldr %[t2], [%[t5], #8]\n\t" \
+            "add %[t3], %[t1], %[a2], asr #31\n\t" \
+            "add %[t1], %[t1], %[a0], asr #31\n\t" \
+            "lsl %[a0], %[a0], #1\n\t" \
+            "lsl %[a2], %[a2], #1\n\t" \
+            "smmlar %[a0], %[a0], %[t0], %[t1]\n\t" \
+            "smmlar %[a2], %[a2], %[t0], %[t3]\n\t" \
+            "asr %[a0], %[a0], %[t2]\n\t" \
+            "asr %[a2], %[a2], %[t2]\n\t" \
+            "ssat %[a0], #8, %[a0]\n\t" \
+            "ssat %[a2], #8, %[a2]\n\t" \
+            "ldr %[t0], [%[t5], #12]\n\t" \
+            "ldrd %[t1], %[t2], [%[t5], #16]\n\t" \
+            "add %[t5], %[t5], #24\n\t" \
+            "str %[t5], [%[c], #16]\n\t" \
+            "add %[t3], %[t1], %[a3], asr #31\n\t" \
+            "add %[t1], %[t1], %[a1], asr #31\n\t" \
+            "lsl %[a1], %[a1], #1\n\t" \
+            "lsl %[a3], %[a3], #1\n\t" \
+            "smmlar %[a1], %[a1], %[t0], %[t1]\n\t" \
+            "smmlar %[a3], %[a3], %[t0], %[t3]\n\t" \
+            "asr %[a1], %[a1], %[t2]\n\t" \
+            "asr %[a3], %[a3], %[t2]\n\t" \
+            "ssat %[a1], #8, %[a1]\n\t" \
+            "ssat %[a3], #8, %[a3]\n\t" \
+            "ldrd %[t0], %[t1], [%[c], #8]\n\t" \
+            "strb %[a0], [%[t0]]\n\t" \
+            "strb %[a1], [%[t0], #1]\n\t" \
+            "add %[t2], %[t0], %[t1]\n\t" \
+            "strb %[a2], [%[t2]]\n\t" \
+            "strb %[a3], [%[t2], #1]\n\t" \
+            "add %[t0], %[t0], #2\n\t" \
+            "str %[t0], [%[c], #8]\n\t" \
+            "ldr %[t0], [%[c], #24]\n\t" \
+            "subs %[t0], %[t0], #1\n\t" \
+            "str %[t0], [%[c], #24]\n\t" \
+            "bne 2b\n\t" \
+            : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [pa] "=&r"(pa), [pf] "+&r"(pf), \
+              [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3), [t4] "=&r"(t4), [t5] "=&r"(t5) \
+            : [c] "r"(ctx), [step] "r"(step) \
+            : "cc", "memory")
+    if ((ic & 7) == 0) PT_1X1_PAIRS(PT_1X1_STEP PT_1X1_STEP);
+    else PT_1X1_PAIRS(PT_1X1_STEP);
+#undef PT_1X1_PAIRS
+    (void)a0; (void)a1; (void)a2; (void)a3; (void)t0; (void)t1; (void)t2; (void)t3; (void)t4; (void)t5; (void)pa;
+}
+#endif
 
 /* A 1x1 conv with the exporter's paired filter layout (p->paired: input
  * channels a multiple of 4; output channels 2k, 2k+1 interleaved a word
@@ -192,7 +274,16 @@ PT_INLINE void pt_conv_1x1_body(const pt_conv_params *p, const int8_t *xa, int32
         const int32_t pair = k + 1 < count, b_step = pair ? step : 0;
         const int8_t *f = p->filter;
         const int32_t *rq = p->rq;
-        for (o = 0; o + 2 <= oc; o += 2, f += 2 * ic, rq += 6) {
+        o = 0;
+#if defined(PT_DSP) && defined(__GNUC__)
+        if (full && pair && oc >= 2) {
+            pt_1x1_pairs(xa, step, f, ic, y, oc, rq, fb);
+            o = oc & ~1;
+            f += o * ic;
+            rq += 3 * o;
+        }
+#endif
+        for (; o + 2 <= oc; o += 2, f += 2 * ic, rq += 6) {
             int32_t acc[4];
             acc[0] = acc[2] = fb[o];
             acc[1] = acc[3] = fb[o + 1];
@@ -216,6 +307,98 @@ static void pt_conv_1x1_run(const pt_conv_params *p, const int8_t *xa, int32_t s
     else pt_conv_1x1_body(p, xa, step, y, count, 0);
 }
 
+/* Weight (o, row fy, byte i of the row's kw * ic) in the paired layout. */
+static int32_t pt_paired_weight(const pt_conv_params *p, int32_t o, int32_t fy, int32_t i) {
+    const int32_t rowb = p->row_bytes, kh = p->h.filter;
+    if ((p->out_ch & 1) && o == p->out_ch - 1) return p->filter[(o * kh + fy) * rowb + i];
+    return p->filter[(o & ~1) * kh * rowb + fy * 2 * rowb + (i >> 2) * 8 + (o & 1) * 4 + (i & 3)];
+}
+
+/* Any conv in the paired layout (p->paired, undilated across: each filter
+ * row one run of kw * ic bytes, padded with zero weights to row_bytes, a
+ * multiple of 4; channels 2k, 2k+1 interleaved a word at a time within each
+ * row, rows of pair k at k * 2 * kh * row_bytes; an odd last channel plain).
+ * Windows inside the image: two pixels and two channels a block through
+ * pt_1x1_block per filter row; reading a padded row's extra bytes (times a
+ * zero weight) only where they stay inside the input buffer. Windows at the
+ * image's edge: tap by tap with the offsets, TFLite's requantization. */
+static void pt_conv_paired_kxk(const pt_conv_params *p, const int8_t *in, const pt_operand *in_region,
+                               int8_t *out, const pt_operand *out_region, int32_t row0, int32_t row1, int32_t col0, int32_t col1) {
+    const int32_t ic = p->in_ch, oc = p->out_ch, kh = p->h.filter, kw = p->w.filter, rowb = p->row_bytes;
+    const int32_t in_h = p->h.in_size, in_w = p->w.in_size, dh = p->h.dilation, sw = p->w.stride;
+    const int32_t in_batch = in_region->h * in_region->w * ic, out_batch = out_region->h * out_region->w * oc;
+    const int32_t row_step = dh * in_region->w * ic, run = kw * ic, full = p->act_min == -128 && p->act_max == 127;
+    const int32_t *fb = p->full_bias;
+    int32_t b, oy, ox, o, fy;
+    for (b = 0; b < p->batches; b++) {
+        const int8_t *xb = in + b * in_batch, *xend = xb + in_batch;
+        int8_t *yb = out + b * out_batch;
+        for (oy = row0; oy < row1; oy++) {
+            const int32_t iy0 = oy * p->h.stride - p->h.pad_before;
+            int32_t fy0 = 0, fy1 = kh;
+            while (fy0 < kh && iy0 + dh * fy0 < 0) fy0++;
+            while (fy1 > fy0 && iy0 + dh * (fy1 - 1) >= in_h) fy1--;
+            ox = col0;
+            while (ox < col1) {
+                const int32_t ix0 = ox * sw - p->w.pad_before;
+                int8_t *y = yb + pt_pixel(out_region, oy, ox, oc);
+                const int32_t inside = fy0 == 0 && fy1 == kh && ix0 >= 0 && ix0 + kw - 1 < in_w;
+                const int8_t *xa = inside ? xb + pt_pixel(in_region, iy0, ix0, ic) : xb;
+                const int32_t pair = inside && ox + 1 < col1 && ix0 + sw + kw - 1 < in_w;
+                const int32_t step = pair ? sw * ic : 0;
+                if (inside && xa + step + (kh - 1) * row_step + rowb <= xend) {
+                    const int8_t *f = p->filter;
+                    const int32_t *rq = p->rq;
+                    for (o = 0; o + 2 <= oc; o += 2, f += 2 * kh * rowb, rq += 6) {
+                        int32_t acc[4];
+                        acc[0] = acc[2] = fb[o];
+                        acc[1] = acc[3] = fb[o + 1];
+                        for (fy = 0; fy < kh; fy++) pt_1x1_block(xa + fy * row_step, step, f + fy * 2 * rowb, rowb, acc);
+                        y[o] = pt_rq_out(acc[0], rq, full, p->act_min, p->act_max);
+                        y[o + 1] = pt_rq_out(acc[1], rq + 3, full, p->act_min, p->act_max);
+                        if (pair) {
+                            y[oc + o] = pt_rq_out(acc[2], rq, full, p->act_min, p->act_max);
+                            y[oc + o + 1] = pt_rq_out(acc[3], rq + 3, full, p->act_min, p->act_max);
+                        }
+                    }
+                    if (o < oc) {
+                        int32_t a0 = fb[o], a2 = fb[o];
+                        for (fy = 0; fy < kh; fy++) {
+                            a0 = pt_dot(xa + fy * row_step, f + fy * rowb, run, a0);
+                            if (pair) a2 = pt_dot(xa + step + fy * row_step, f + fy * rowb, run, a2);
+                        }
+                        y[o] = pt_rq_out(a0, rq, full, p->act_min, p->act_max);
+                        if (pair) y[oc + o] = pt_rq_out(a2, rq, full, p->act_min, p->act_max);
+                    }
+                    ox += pair ? 2 : 1;
+                    continue;
+                }
+                {
+                    /* Taps fy0..fy1, fx0..fx1 inside the image, with the offsets. */
+                    int32_t fx0 = 0, fx1 = kw, fx, c;
+                    while (fx0 < kw && ix0 + fx0 < 0) fx0++;
+                    while (fx1 > fx0 && ix0 + fx1 - 1 >= in_w) fx1--;
+                    for (o = 0; o < oc; o++) {
+                        int32_t acc = p->bias ? p->bias[o] : 0;
+                        for (fy = fy0; fy < fy1; fy++) {
+                            const int8_t *xrow = xb + pt_pixel(in_region, iy0 + dh * fy, ix0, ic);
+                            for (fx = fx0; fx < fx1; fx++) {
+                                for (c = 0; c < ic; c++) {
+                                    acc = pt_wrap_add(acc, pt_wrap_mul((int32_t)xrow[fx * ic + c] + p->in_offset,
+                                                                       pt_paired_weight(p, o, fy, fx * ic + c)));
+                                }
+                            }
+                        }
+                        y[o] = pt_conv_finish(p, acc, o);
+                    }
+                    (void)run;
+                }
+                ox++;
+            }
+        }
+    }
+}
+
 void pt_conv_s8(const pt_conv_params *p, const int8_t *in, const pt_operand *in_region,
                 int8_t *out, const pt_operand *out_region, int32_t row0, int32_t row1, int32_t col0, int32_t col1) {
     const int32_t ic = p->in_ch, oc = p->out_ch, kh = p->h.filter, kw = p->w.filter;
@@ -225,6 +408,10 @@ void pt_conv_s8(const pt_conv_params *p, const int8_t *in, const pt_operand *in_
     /* A row of taps is one run of bytes when the filter is not dilated across. */
     const int32_t run = dw == 1 ? kw * ic : ic, runs = dw == 1 ? 1 : kw;
     int32_t b, oy, ox, o, fy, r;
+    if (p->paired && (kh != 1 || kw != 1 || p->row_bytes != ic || p->h.pad_before != 0 || p->w.pad_before != 0)) {
+        pt_conv_paired_kxk(p, in, in_region, out, out_region, row0, row1, col0, col1);
+        return;
+    }
     if (p->paired) {
         /* 1x1 without padding (the exporter's paired filter layout): each
          * output row a run of pixels (the whole batch one run when rows

@@ -10,6 +10,9 @@
 
 /* The accumulator (bias included) to the output byte. */
 static inline int8_t pt_dw_requantize(const pt_depthwise_params *p, int32_t acc, int32_t o) {
+    if (p->rq != NULL) {
+        return (int8_t)pt_clamp(pt_requantize_fast(acc, p->rq[3 * o], p->rq[3 * o + 1], p->rq[3 * o + 2]), p->act_min, p->act_max);
+    }
     acc = pt_wrap_add(pt_requantize(acc, p->mult[o], p->shift[o]), p->out_offset);
     return (int8_t)pt_clamp(acc, p->act_min, p->act_max);
 }
@@ -182,6 +185,252 @@ static void pt_dw_plane(const pt_depthwise_params *p, int32_t c, const int8_t *p
     }
 }
 
+/* The output byte through the exporter's fast requantization (rq = {m, base, e}). */
+static inline int8_t pt_dw_out(int32_t acc, int32_t m, int32_t base, int32_t e, int32_t lo, int32_t hi) {
+    const int32_t v = pt_requantize_fast(acc, m, base, e);
+#if defined(PT_DSP)
+    if (lo == -128 && hi == 127) return (int8_t)__ssat(v, 8);
+#endif
+    return (int8_t)pt_clamp(v, lo, hi);
+}
+
+/* pt_dw_padded_plane with the exporter's fast requantization. */
+static void pt_dw_padded_plane_fast(const pt_depthwise_params *p, int32_t c, const int8_t *plane, int32_t pw,
+                                    int8_t *buffer, const pt_operand *out_region,
+                                    int32_t row0, int32_t row1, int32_t col0, int32_t col1) {
+    const int32_t ch = p->in_ch, kh = p->h.filter, kw = p->w.filter, sh = p->h.stride, sw = p->w.stride;
+    const int32_t dh = p->h.dilation * pw, dw = p->w.dilation;
+    const int32_t start = p->full_bias[c], m = p->rq[3 * c], base = p->rq[3 * c + 1], e = p->rq[3 * c + 2];
+    const int32_t lo = p->act_min, hi = p->act_max;
+    const int8_t *f = p->filter + c;
+    const int8_t *end = plane + (p->h.in_size + p->h.pad_before + p->h.pad_after) * pw;
+    int32_t oy, ox, fy, fx;
+#if defined(PT_DSP)
+    if (kh == 3 && kw == 3 && dw == 1) {
+        const int32_t a0 = (int32_t)((uint16_t)f[0] | ((uint32_t)(uint16_t)f[2 * ch] << 16)), b0 = (uint16_t)f[ch];
+        const int32_t a1 = (int32_t)((uint16_t)f[3 * ch] | ((uint32_t)(uint16_t)f[5 * ch] << 16)), b1 = (uint16_t)f[4 * ch];
+        const int32_t a2 = (int32_t)((uint16_t)f[6 * ch] | ((uint32_t)(uint16_t)f[8 * ch] << 16)), b2 = (uint16_t)f[7 * ch];
+        /* {a0, b0, a1, b1, a2, b2, start, m, base, e} for the assembly row loop. */
+        const int32_t k[10] = { a0, b0, a1, b1, a2, b2, start, m, base, e };
+        const int32_t full = lo == -128 && hi == 127;
+        for (oy = row0; oy < row1; oy++) {
+            const int8_t *r0 = plane + oy * sh * pw + col0 * sw, *r1 = r0 + dh, *r2 = r1 + dh;
+            int8_t *y = buffer + pt_pixel(out_region, oy, col0, ch) + c;
+            int32_t n = col1 - col0;
+            /* Columns whose last word stays inside the plane. */
+            const ptrdiff_t room = end - 4 - r2;
+            int32_t safe = room < 0 ? 0 : (int32_t)(room / sw) + 1;
+            if (safe > n) safe = n;
+            ox = 0;
+#if defined(__GNUC__)
+            if (full && safe > 0) {
+                /* Per output: 3 word loads, 6 SXTB16, 6 SMLAD, the 4-instruction
+                 * requantization, SSAT, the store; weights and constants
+                 * reloaded from k (LDRD) rather than spilled. */
+                const int8_t *x = r0;
+                int8_t *yo = y;
+                int32_t count = safe, acc, t0, t1, w0, w1;
+                const int32_t dh2 = 2 * dh;
+                __asm__ volatile(
+                    "1:\n\t"
+                    "ldr %[t0], [%[x]]\n\t"
+                    "ldrd %[w0], %[w1], [%[k]]\n\t"
+                    "ldr %[acc], [%[k], #24]\n\t"
+                    "sxtb16 %[t1], %[t0]\n\t"
+                    "smlad %[acc], %[t1], %[w0], %[acc]\n\t"
+                    "sxtb16 %[t1], %[t0], ror #8\n\t"
+                    "smlad %[acc], %[t1], %[w1], %[acc]\n\t"
+                    "ldr %[t0], [%[x], %[dh]]\n\t"
+                    "ldrd %[w0], %[w1], [%[k], #8]\n\t"
+                    "sxtb16 %[t1], %[t0]\n\t"
+                    "smlad %[acc], %[t1], %[w0], %[acc]\n\t"
+                    "sxtb16 %[t1], %[t0], ror #8\n\t"
+                    "smlad %[acc], %[t1], %[w1], %[acc]\n\t"
+                    "ldr %[t0], [%[x], %[dh2]]\n\t"
+                    "ldrd %[w0], %[w1], [%[k], #16]\n\t"
+                    "sxtb16 %[t1], %[t0]\n\t"
+                    "smlad %[acc], %[t1], %[w0], %[acc]\n\t"
+                    "sxtb16 %[t1], %[t0], ror #8\n\t"
+                    "smlad %[acc], %[t1], %[w1], %[acc]\n\t"
+                    "ldrd %[w0], %[w1], [%[k], #28]\n\t"
+                    "add %[w1], %[w1], %[acc], asr #31\n\t"
+                    "lsl %[acc], %[acc], #1\n\t"
+                    "smmlar %[acc], %[acc], %[w0], %[w1]\n\t"
+                    "ldr %[w0], [%[k], #36]\n\t"
+                    "asr %[acc], %[acc], %[w0]\n\t"
+                    "ssat %[acc], #8, %[acc]\n\t"
+                    "strb %[acc], [%[y]]\n\t"
+                    "add %[y], %[y], %[ch]\n\t"
+                    "add %[x], %[x], %[sw]\n\t"
+                    "subs %[n], %[n], #1\n\t"
+                    "bne 1b\n\t"
+                    : [x] "+r"(x), [y] "+r"(yo), [n] "+r"(count), [acc] "=&r"(acc), [t0] "=&r"(t0), [t1] "=&r"(t1),
+                      [w0] "=&r"(w0), [w1] "=&r"(w1)
+                    : [k] "r"(k), [dh] "r"(dh), [dh2] "r"(dh2), [ch] "r"(ch), [sw] "r"(sw)
+                    : "cc", "memory");
+                ox = safe;
+                y += safe * ch; r0 += safe * sw; r1 += safe * sw; r2 += safe * sw;
+            }
+#endif
+            for (; ox < safe; ox++, y += ch, r0 += sw, r1 += sw, r2 += sw) {
+                int32_t v0, v1, v2, acc = start;
+                memcpy(&v0, r0, 4); memcpy(&v1, r1, 4); memcpy(&v2, r2, 4);
+                acc = __smlad(__sxtb16(v0), a0, acc); acc = __smlad(__sxtb16(pt_ror8(v0)), b0, acc);
+                acc = __smlad(__sxtb16(v1), a1, acc); acc = __smlad(__sxtb16(pt_ror8(v1)), b1, acc);
+                acc = __smlad(__sxtb16(v2), a2, acc); acc = __smlad(__sxtb16(pt_ror8(v2)), b2, acc);
+                *y = pt_dw_out(acc, m, base, e, lo, hi);
+            }
+            for (; ox < n; ox++, y += ch, r0 += sw, r1 += sw, r2 += sw) {
+                int32_t acc = start;
+                for (fx = 0; fx < 3; fx++) {
+                    acc = pt_wrap_add(acc, f[fx * ch] * r0[fx] + f[(3 + fx) * ch] * r1[fx] + f[(6 + fx) * ch] * r2[fx]);
+                }
+                *y = pt_dw_out(acc, m, base, e, lo, hi);
+            }
+        }
+        return;
+    }
+#if defined(__GNUC__)
+    if (dw == 1 && (kh == 5 || kh == 7) && kw >= 5 && kw <= 8 && lo == -128 && hi == 127) {
+        /* 5 or 7 rows of 5..8 taps: each row two words (the bytes past kw
+         * times zero weights), its weights packed (w0,w2),(w1,w3),(w4,w6),
+         * (w5,w7) after {start, m, base, e} in k; one assembly loop a row of
+         * outputs, the rows unrolled. */
+        int32_t k[4 + 7 * 4], g;
+        k[0] = start; k[1] = m; k[2] = base; k[3] = e;
+        for (fy = 0; fy < kh; fy++) {
+            for (g = 0; g < 2; g++) {
+                int32_t w[4], i;
+                for (i = 0; i < 4; i++) w[i] = 4 * g + i < kw ? f[(fy * kw + 4 * g + i) * ch] : 0;
+                k[4 + fy * 4 + g * 2] = (int32_t)((uint16_t)w[0] | ((uint32_t)(uint16_t)w[2] << 16));
+                k[4 + fy * 4 + g * 2 + 1] = (int32_t)((uint16_t)w[1] | ((uint32_t)(uint16_t)w[3] << 16));
+            }
+        }
+        for (oy = row0; oy < row1; oy++) {
+            const int8_t *window = plane + oy * sh * pw + col0 * sw;
+            int8_t *y = buffer + pt_pixel(out_region, oy, col0, ch) + c;
+            const int32_t n = col1 - col0;
+            const ptrdiff_t room = end - 8 - (window + (kh - 1) * dh);
+            int32_t safe = room < 0 ? 0 : (int32_t)(room / sw) + 1;
+            if (safe > n) safe = n;
+            if (safe > 0) {
+                const int8_t *x = window;
+                int8_t *yo = y;
+                int32_t count = safe, acc, t0, t1, w0, w1;
+                const int8_t *r;
+#define PT_DW_ROW(o0, o1) \
+    "ldr %[t0], [%[r]]\n\t" \
+    "ldrd %[w0], %[w1], [%[k], #" #o0 "]\n\t" \
+    "sxtb16 %[t1], %[t0]\n\t" \
+    "smlad %[acc], %[t1], %[w0], %[acc]\n\t" \
+    "sxtb16 %[t1], %[t0], ror #8\n\t" \
+    "smlad %[acc], %[t1], %[w1], %[acc]\n\t" \
+    "ldr %[t0], [%[r], #4]\n\t" \
+    "ldrd %[w0], %[w1], [%[k], #" #o1 "]\n\t" \
+    "sxtb16 %[t1], %[t0]\n\t" \
+    "smlad %[acc], %[t1], %[w0], %[acc]\n\t" \
+    "sxtb16 %[t1], %[t0], ror #8\n\t" \
+    "smlad %[acc], %[t1], %[w1], %[acc]\n\t" \
+    "add %[r], %[r], %[dh]\n\t"
+#define PT_DW_TAIL \
+    "ldrd %[w0], %[w1], [%[k], #4]\n\t" \
+    "add %[w1], %[w1], %[acc], asr #31\n\t" \
+    "lsl %[acc], %[acc], #1\n\t" \
+    "smmlar %[acc], %[acc], %[w0], %[w1]\n\t" \
+    "ldr %[w0], [%[k], #12]\n\t" \
+    "asr %[acc], %[acc], %[w0]\n\t" \
+    "ssat %[acc], #8, %[acc]\n\t" \
+    "strb %[acc], [%[y]]\n\t" \
+    "add %[y], %[y], %[ch]\n\t" \
+    "add %[x], %[x], %[sw]\n\t" \
+    "subs %[n], %[n], #1\n\t" \
+    "bne 1b\n\t"
+                if (kh == 7) {
+                    __asm__ volatile("1:\n\t"
+                                     "mov %[r], %[x]\n\t"
+                                     "ldr %[acc], [%[k]]\n\t"
+                                     PT_DW_ROW(16, 24) PT_DW_ROW(32, 40) PT_DW_ROW(48, 56) PT_DW_ROW(64, 72)
+                                     PT_DW_ROW(80, 88) PT_DW_ROW(96, 104) PT_DW_ROW(112, 120) PT_DW_TAIL
+                                     : [x] "+r"(x), [y] "+r"(yo), [n] "+r"(count), [acc] "=&r"(acc), [t0] "=&r"(t0),
+                                       [t1] "=&r"(t1), [w0] "=&r"(w0), [w1] "=&r"(w1), [r] "=&r"(r)
+                                     : [k] "r"(k), [dh] "r"(dh), [ch] "r"(ch), [sw] "r"(sw)
+                                     : "cc", "memory");
+                } else {
+                    __asm__ volatile("1:\n\t"
+                                     "mov %[r], %[x]\n\t"
+                                     "ldr %[acc], [%[k]]\n\t"
+                                     PT_DW_ROW(16, 24) PT_DW_ROW(32, 40) PT_DW_ROW(48, 56) PT_DW_ROW(64, 72)
+                                     PT_DW_ROW(80, 88) PT_DW_TAIL
+                                     : [x] "+r"(x), [y] "+r"(yo), [n] "+r"(count), [acc] "=&r"(acc), [t0] "=&r"(t0),
+                                       [t1] "=&r"(t1), [w0] "=&r"(w0), [w1] "=&r"(w1), [r] "=&r"(r)
+                                     : [k] "r"(k), [dh] "r"(dh), [ch] "r"(ch), [sw] "r"(sw)
+                                     : "cc", "memory");
+                }
+#undef PT_DW_ROW
+#undef PT_DW_TAIL
+            }
+            for (ox = safe, y += safe * ch, window += safe * sw; ox < n; ox++, y += ch, window += sw) {
+                int32_t acc = start;
+                for (fy = 0; fy < kh; fy++) {
+                    for (fx = 0; fx < kw; fx++) acc = pt_wrap_add(acc, f[(fy * kw + fx) * ch] * window[fy * dh + fx]);
+                }
+                *y = pt_dw_out(acc, m, base, e, lo, hi);
+            }
+        }
+        return;
+    }
+#endif
+    if (dw == 1 && kh <= 8 && kw <= 8) {
+        const int32_t groups = (kw + 3) / 4;
+        int32_t packed[8][2][2], g;
+        for (fy = 0; fy < kh; fy++) {
+            for (g = 0; g < groups; g++) {
+                int32_t w[4], i;
+                for (i = 0; i < 4; i++) w[i] = 4 * g + i < kw ? f[(fy * kw + 4 * g + i) * ch] : 0;
+                packed[fy][g][0] = (int32_t)((uint16_t)w[0] | ((uint32_t)(uint16_t)w[2] << 16));
+                packed[fy][g][1] = (int32_t)((uint16_t)w[1] | ((uint32_t)(uint16_t)w[3] << 16));
+            }
+        }
+        for (oy = row0; oy < row1; oy++) {
+            const int8_t *window = plane + oy * sh * pw + col0 * sw;
+            int8_t *y = buffer + pt_pixel(out_region, oy, col0, ch) + c;
+            for (ox = col0; ox < col1; ox++, y += ch, window += sw) {
+                int32_t acc = start;
+                if (window + (kh - 1) * dh + 4 * groups <= end) {
+                    const int8_t *r = window;
+                    for (fy = 0; fy < kh; fy++, r += dh) {
+                        for (g = 0; g < groups; g++) {
+                            int32_t v;
+                            memcpy(&v, r + 4 * g, 4);
+                            acc = __smlad(__sxtb16(v), packed[fy][g][0], acc);
+                            acc = __smlad(__sxtb16(pt_ror8(v)), packed[fy][g][1], acc);
+                        }
+                    }
+                } else {
+                    for (fy = 0; fy < kh; fy++) {
+                        for (fx = 0; fx < kw; fx++) acc = pt_wrap_add(acc, f[(fy * kw + fx) * ch] * window[fy * dh + fx]);
+                    }
+                }
+                *y = pt_dw_out(acc, m, base, e, lo, hi);
+            }
+        }
+        return;
+    }
+#endif
+    (void)end;
+    for (oy = row0; oy < row1; oy++) {
+        int8_t *y = buffer + pt_pixel(out_region, oy, col0, ch) + c;
+        for (ox = col0; ox < col1; ox++, y += ch) {
+            const int8_t *window = plane + oy * sh * pw + ox * sw;
+            int32_t acc = start;
+            for (fy = 0; fy < kh; fy++) {
+                for (fx = 0; fx < kw; fx++) acc = pt_wrap_add(acc, f[(fy * kw + fx) * ch] * window[fy * dh + fx * dw]);
+            }
+            *y = pt_dw_out(acc, m, base, e, lo, hi);
+        }
+    }
+}
+
 /* Channel c of the whole tensor from its padded plane (padding bytes hold
  * -in_offset, so every tap may be read: a padding tap adds f * (x + off) = 0
  * and full_bias = bias + off * sum(f) covers the offsets of all taps). The
@@ -195,6 +444,10 @@ static void pt_dw_padded_plane(const pt_depthwise_params *p, int32_t c, const in
     const int32_t out_offset = p->out_offset, lo = p->act_min, hi = p->act_max;
     const int8_t *f = p->filter + c;
     int32_t oy, ox, fy, fx;
+    if (p->rq != NULL) {
+        pt_dw_padded_plane_fast(p, c, plane, pw, buffer, out_region, row0, row1, col0, col1);
+        return;
+    }
 #if defined(PT_DSP)
     if (kh == 3 && kw == 3 && dw == 1) {
         /* A row of three taps from one word: SXTB16 splits bytes (0,2) and

@@ -61,8 +61,9 @@ typedef struct {
     const int32_t *full_bias;      /* bias + in_offset * sum(filter[o]), wrapping */
     const int32_t *rq;             /* {mult, 2^(e-1) + out_offset 2^e, e} per channel when the
                                       exporter proved pt_requantize_fast exact for this op; else NULL */
-    int32_t paired;                /* 1: a 1x1 conv without padding, rq set, in_ch a multiple of 4,
-                                      its filter in pt_conv_1x1_run's paired layout (pt_conv.c) */
+    int32_t paired;                /* 1: rq set, not dilated across, the filter in the paired
+                                      layout (pt_conv.c: pt_conv_paired_kxk) */
+    int32_t row_bytes;             /* paired: bytes per filter row, kw * in_ch rounded up to 4 */
 } pt_conv_params;
 
 typedef struct {
