@@ -47,7 +47,17 @@ public struct FirmwareLibrary {
                                       int8IO: plan.options.int8IO, haloCache: plan.haloCaching.name),
             arenaBytes: lowered.arenaBytes, steps: emitter.stepCount, streamedInput: streamedInput,
             inputs: lowered.inputs.map(tensor), outputs: lowered.outputs.map(tensor),
-            requiredCFlags: Self.requiredCFlags, libmOps: [])
+            requiredCFlags: Self.requiredCFlags, libmOps: Self.libmOps(lowered))
+    }
+
+    /// "op 17 LOGISTIC" for every op whose float maths calls the C
+    /// library's `expf`/`tanhf`/`logf`, once each, in program order.
+    static func libmOps(_ lowered: LoweredProgram) -> [String] {
+        var seen = Set<Int>(), names: [String] = []
+        for s in lowered.instructions where s.kernel.callsLibm && seen.insert(s.op).inserted {
+            names.append("op \(s.op) \(s.opName)")
+        }
+        return names
     }
 
     /// The fixed C sources, `lib/<name>` → text.

@@ -72,9 +72,15 @@ struct ModelEmitter {
             }
             if case .pad(let shape, _, _, _) = instruction.kernel, shape.count > 4 { throw refuse("a PAD of more than 4 dimensions") }
             if instruction.staging != nil {
-                guard case .depthwise(let p) = instruction.kernel, p.depthMultiplier == 1 else {
+                var inPlace = false
+                if case .depthwise(let p) = instruction.kernel, p.depthMultiplier == 1 { inPlace = true }
+                if case .floatConv(let p) = instruction.kernel, p.isDepthwise, p.depthMultiplier == 1 { inPlace = true }
+                guard inPlace else {
                     throw refuse("runs in place but is not a depthwise conv with one output channel per input channel")
                 }
+            }
+            if case .floatBinary(_, _, let a, let b, let o) = instruction.kernel, a.count > 4 || b.count > 4 || o.count > 4 {
+                throw refuse("a broadcast over more than 4 dimensions")
             }
             if instruction.fusion != nil {
                 guard case .conv = instruction.kernel else { throw refuse("a fused residual ADD into something other than an int8 conv") }
@@ -298,6 +304,16 @@ struct ModelEmitter {
             w.list(values, perLine: 16)
             w.line(";")
         }
+        func floatArray(_ name: String, _ values: [Float], note: String = "") {
+            w.raw("static const float \(name)[\(max(values.count, 1))]\(note) = {")
+            for (k, v) in values.enumerated() {
+                w.raw(k == 0 ? "\n    " : (k % 8 == 0 ? ",\n    " : ", "))
+                w.raw(cFloat(v))
+            }
+            if values.isEmpty { w.raw("0") }
+            w.line("\n};")
+        }
+        func clamp(_ c: LoweredFloatClamp) -> String { "\(cFloat(c.lower)), \(cFloat(c.upper))" }
         func table(_ values: [Int8], _ name: String) -> String {
             if let existing = tables[values] { return existing }
             int8Array(name, values)
@@ -408,6 +424,43 @@ struct ModelEmitter {
             intArray("\(base)_cols", p.sourceCols)
             w.line("static const pt_resize_params \(base) = { \(p.batches), \(p.inputHeight), \(p.inputWidth), \(p.channels), \(p.sourceRows.count), \(p.sourceCols.count), \(base)_rows, \(base)_cols };")
             return ("PT_RESIZE_NEAREST", "&\(base)")
+        case let .floatConv(p):
+            floatArray("\(base)_weights", p.weights, note: " /* \(p.isDepthwise ? "[kh][kw][out]" : "[kh][kw][in][out]") */")
+            floatArray("\(base)_bias", p.bias)
+            w.line("static const pt_conv_f32_params \(base) = { \(p.isDepthwise ? 1 : 0), \(p.batches), \(p.inputChannels), \(p.outputChannels), \(p.depthMultiplier), \(Self.window(p.height)), \(Self.window(p.width)),")
+            w.line("    \(clamp(p.clamp)), \(base)_weights, \(base)_bias };")
+            return (s.staging == nil ? "PT_CONV_F32" : "PT_DEPTHWISE_INPLACE_F32", "&\(base)")
+        case let .floatPool(p):
+            w.line("static const pt_pool_f32_params \(base) = { \(p.average ? 1 : 0), \(p.batches), \(p.channels), \(Self.window(p.height)), \(Self.window(p.width)), \(clamp(p.clamp)) };")
+            return ("PT_POOL_F32", "&\(base)")
+        case let .floatFullyConnected(p):
+            floatArray("\(base)_weights", p.weights, note: " /* [in][out] */")
+            floatArray("\(base)_bias", p.bias)
+            w.line("static const pt_fc_f32_params \(base) = { \(p.batches), \(p.inputDepth), \(p.outputDepth), \(clamp(p.clamp)), \(base)_weights, \(base)_bias };")
+            return ("PT_FC_F32", "&\(base)")
+        case let .floatUnary(u):
+            let kind: String, alpha: Float
+            switch u {
+            case .relu: (kind, alpha) = ("PT_UNARY_RELU", 0)
+            case .relu6: (kind, alpha) = ("PT_UNARY_RELU6", 0)
+            case .reluN1To1: (kind, alpha) = ("PT_UNARY_RELU_N1_TO_1", 0)
+            case .leakyRelu(let a): (kind, alpha) = ("PT_UNARY_LEAKY_RELU", a)
+            case .hardSwish: (kind, alpha) = ("PT_UNARY_HARD_SWISH", 0)
+            case .logistic: (kind, alpha) = ("PT_UNARY_LOGISTIC", 0)
+            case .tanh: (kind, alpha) = ("PT_UNARY_TANH", 0)
+            }
+            w.line("static const pt_unary_f32_params \(base) = { \(kind), \(cFloat(alpha)) };")
+            return ("PT_UNARY_F32", "&\(base)")
+        case let .floatBinary(kind, c, a, b, o):
+            let name = ["PT_BINARY_ADD", "PT_BINARY_SUB", "PT_BINARY_MUL", "PT_BINARY_MAXIMUM", "PT_BINARY_MINIMUM"][kind.rawValue]
+            w.line("static const pt_binary_f32_params \(base) = { \(name), \(clamp(c)), \(Self.four(a, fill: 1)), \(Self.four(b, fill: 1)), \(Self.four(o, fill: 1)), \(a.count), \(b.count), \(o.count) };")
+            return ("PT_BINARY_F32", "&\(base)")
+        case let .softmaxFloat(beta, rows, depth):
+            w.line("static const pt_softmax_f32_params \(base) = { \(rows), \(depth), \(cFloat(beta)) };")
+            return ("PT_SOFTMAX_F32", "&\(base)")
+        case let .logSoftmaxFloat(rows, depth):
+            w.line("static const pt_softmax_f32_params \(base) = { \(rows), \(depth), 1.0f };")
+            return ("PT_LOG_SOFTMAX_F32", "&\(base)")
         case .unsupported:
             return ("PT_NOP", "NULL")
         }
