@@ -15,6 +15,11 @@ struct ModelEmitter {
     let extras: [Int]
     /// Arena offset → the constant that names it.
     let offsetNames: [Int: String]
+    /// A streamed export under `--int8-io`: the int8 image (an extra) →
+    /// the caller's input it is quantized from, the QUANTIZE's op index and
+    /// its step. Loads of that image quantize the input's region as they
+    /// go; the QUANTIZE step does not run and the image has no buffer.
+    let streamQuantized: [Int: (input: Int, op: Int, step: Int)]
     var stepCount: Int { lowered.instructions.count }
 
     init(program: ArenaProgram, lowered: LoweredProgram, streamedInput: Bool) throws(ExportError) {
@@ -44,6 +49,16 @@ struct ModelEmitter {
             names[placement.offset] = "PT_AT_\(names.count)_\(label)".uppercased()
         }
         offsetNames = names
+        var quantized: [Int: (input: Int, op: Int, step: Int)] = [:]
+        if streamedInput {
+            for (i, s) in lowered.instructions.enumerated() {
+                guard case .quantize = s.kernel, s.inputs.count == 1,
+                      case .external(let source) = s.inputs[0].location, let from = externals[source], from.space == "PT_INPUT",
+                      case .external(let image) = s.output.location, let to = externals[image], to.space == "PT_EXTRA" else { continue }
+                quantized[image] = (from.index, s.op, i)
+            }
+        }
+        streamQuantized = quantized
         try check()
     }
 
@@ -96,16 +111,24 @@ struct ModelEmitter {
                   lowered.instructions.contains(where: { !$0.loads.isEmpty }) else {
                 throw .streamedInputUnavailable(reason: "the plan does not stream its input (a patched plan with the stream-input memory option does)")
             }
-            guard extras.isEmpty else {
-                throw .streamedInputUnavailable(reason: "with int8 I/O the whole float input is converted before the patches read it")
+            for tensor in extras where streamQuantized[tensor] == nil {
+                throw .streamedInputUnavailable(reason: "tensor \(tensor) is kept whole outside the arena and is not the quantized image of a streamed input")
             }
             let streamed = Set(lowered.inputs.compactMap { b -> Int? in
                 if case .external(let t) = b.location { t } else { nil }
             })
-            for instruction in lowered.instructions {
+            let skipped = Set(streamQuantized.values.map(\.step))
+            for (i, instruction) in lowered.instructions.enumerated() where !skipped.contains(i) {
                 for operand in instruction.inputs {
-                    if case .external(let t) = operand.location, streamed.contains(t) {
+                    guard case .external(let t) = operand.location else { continue }
+                    if streamed.contains(t) || streamQuantized[t] != nil {
                         throw .streamedInputUnavailable(reason: "op \(instruction.op) (\(instruction.opName)) reads the whole input, not patch by patch")
+                    }
+                }
+                for load in instruction.loads {
+                    guard case .external(let t) = load.from.location, streamQuantized[t] != nil else { continue }
+                    guard load.pixelBytes >= 1, load.pixelBytes <= 16 else {
+                        throw .streamedInputUnavailable(reason: "with --int8-io a streamed image of \(load.pixelBytes) channels (at most 16 are converted as they are read)")
                     }
                 }
             }
@@ -126,8 +149,14 @@ struct ModelEmitter {
         return "{ \(space), \(offset), \(o.bytes), \(o.region.y), \(o.region.x), \(o.region.height), \(o.region.width) }"
     }
 
-    func copy(_ c: LoweredCopy) -> String {
-        "{ \(operand(c.from)), \(operand(c.to)), \(c.rows.lowerBound), \(c.rows.upperBound), \(c.cols.lowerBound), \(c.cols.upperBound), \(c.pixelBytes) }"
+    func copy(_ c: LoweredCopy, params: [Int: (kind: String, symbol: String)]) -> String {
+        var from = operand(c.from), quantize = "NULL"
+        if case .external(let image) = c.from.location, let q = streamQuantized[image] {
+            // The streamed float input itself, quantized as it is read.
+            from = "{ PT_INPUT, \(q.input), \(c.from.bytes * 4), \(c.from.region.y), \(c.from.region.x), \(c.from.region.height), \(c.from.region.width) }"
+            quantize = params[q.op]?.symbol ?? "NULL"
+        }
+        return "{ \(from), \(operand(c.to)), \(c.rows.lowerBound), \(c.rows.upperBound), \(c.cols.lowerBound), \(c.cols.upperBound), \(c.pixelBytes), \(quantize) }"
     }
 
     static func window(_ g: WindowGeometry) -> String {
@@ -252,13 +281,13 @@ struct ModelEmitter {
             let before = s.loads + s.cacheReads
             if !before.isEmpty {
                 w.line("static const pt_copy pt_s\(i)_before[\(before.count)] = {")
-                for c in before { w.line("    \(copy(c)),") }
+                for c in before { w.line("    \(copy(c, params: params)),") }
                 w.line("};")
             }
             let after = s.cacheWrites + (s.store.map { [$0] } ?? [])
             if !after.isEmpty {
                 w.line("static const pt_copy pt_s\(i)_after[\(after.count)] = {")
-                for c in after { w.line("    \(copy(c)),") }
+                for c in after { w.line("    \(copy(c, params: params)),") }
                 w.line("};")
             }
         }
@@ -266,10 +295,11 @@ struct ModelEmitter {
         w.line("#define PT_NUM_STEPS \(lowered.instructions.count)")
         w.line("static const pt_step pt_steps[PT_NUM_STEPS > 0 ? PT_NUM_STEPS : 1] = {")
         for (i, s) in lowered.instructions.enumerated() {
-            let (kind, symbol) = s.fusedAway ? ("PT_NOP", "NULL") : (params[s.op] ?? ("PT_NOP", "NULL"))
+            let skipped = streamQuantized.values.contains { $0.step == i }
+            let (kind, symbol) = s.fusedAway || skipped ? ("PT_NOP", "NULL") : (params[s.op] ?? ("PT_NOP", "NULL"))
             let before = s.loads.count + s.cacheReads.count
             let after = s.cacheWrites.count + (s.store == nil ? 0 : 1)
-            w.line("    /* \(i): op \(s.op) \(s.opName)\(s.patch.map { ", patch \($0)" } ?? "") */")
+            w.line("    /* \(i): op \(s.op) \(s.opName)\(s.patch.map { ", patch \($0)" } ?? "")\(skipped ? " (runs in the streamed loads)" : "") */")
             w.line("    { \(kind), \(s.isWhole ? 1 : 0), \(s.op), \(s.rows.lowerBound), \(s.rows.upperBound), \(s.cols.lowerBound), \(s.cols.upperBound), \(s.outputElements), \(s.outputChannels),")
             w.line("      \(symbol), \(s.inputs.isEmpty ? "NULL" : "pt_s\(i)_in"), \(s.inputs.count), \(operand(s.output)), \(s.staging == nil ? "NULL" : "&pt_s\(i)_staging"),")
             w.line("      \(before == 0 ? "NULL" : "pt_s\(i)_before"), \(before), \(after == 0 ? "NULL" : "pt_s\(i)_after"), \(after) },")
@@ -474,10 +504,11 @@ struct ModelEmitter {
 
     func emitEntryPoints(_ w: inout CWriter) {
         w.line("/* Tensors kept outside the arena (not the caller's): static buffers. */")
-        for tensor in extras {
+        for tensor in extras where streamQuantized[tensor] == nil {
             w.line("static uint8_t pt_extra_t\(tensor)[\(max(model.tensors[tensor].byteCount, 1))] PT_ALIGN16;")
         }
-        w.line("static uint8_t *const pt_extras[\(max(extras.count, 1))] = { \(extras.isEmpty ? "NULL" : extras.map { "pt_extra_t\($0)" }.joined(separator: ", ")) };")
+        let extraNames = extras.map { streamQuantized[$0] == nil ? "pt_extra_t\($0)" : "NULL /* t\($0): quantized as the streamed loads read it */" }
+        w.line("static uint8_t *const pt_extras[\(max(extras.count, 1))] = { \(extras.isEmpty ? "NULL" : extraNames.joined(separator: ", ")) };")
         w.line()
         w.line("int pt_init(void) { return 0; }")
         w.line()

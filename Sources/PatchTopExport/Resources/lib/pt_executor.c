@@ -19,10 +19,16 @@ static uint8_t *pt_at(const pt_context *ctx, const pt_operand *o) {
     }
 }
 
+static void pt_load_quantized(const pt_context *ctx, const pt_copy *c);
+
 static void pt_copy_rows(const pt_context *ctx, const pt_copy *c) {
     const uint8_t *from;
     uint8_t *to = pt_at(ctx, &c->to);
     int32_t row, cols = c->col1 - c->col0;
+    if (c->quantize != NULL) {
+        pt_load_quantized(ctx, c);
+        return;
+    }
     if (c->from.space == PT_INPUT && ctx->read != NULL) {
         /* Streamed input: the application hands over the region, packed. */
         ctx->read(ctx->read_context, (int)c->from.offset, (int)c->row0, (int)c->col0, (int)(c->row1 - c->row0),
@@ -187,6 +193,30 @@ static int8_t pt_quantize_one(float x, float scale, int32_t zero_point) {
     if (f >= 0.5f) t++;
     else if (f <= -0.5f) t--;
     return (int8_t)pt_clamp(t + zero_point, -128, 127);
+}
+
+/* A streamed image under --int8-io: the float32 input's region, asked of the
+ * application (or read from the caller's buffer) a few pixels of one row at
+ * a time, each value quantized into the int8 destination exactly as the
+ * QUANTIZE step would have: the int8 image is never held whole. */
+static void pt_load_quantized(const pt_context *ctx, const pt_copy *c) {
+    float chunk[PT_STREAM_CHUNK];
+    const int32_t channels = c->pixel_bytes, per_call = PT_STREAM_CHUNK / c->pixel_bytes;
+    int8_t *to = (int8_t *)pt_at(ctx, &c->to);
+    int32_t row, col, n, i;
+    for (row = c->row0; row < c->row1; row++) {
+        for (col = c->col0; col < c->col1; col += n) {
+            int8_t *dst = to + pt_pixel(&c->to, row, col, channels);
+            n = c->col1 - col < per_call ? c->col1 - col : per_call;
+            if (ctx->read != NULL) {
+                ctx->read(ctx->read_context, (int)c->from.offset, (int)row, (int)col, 1, (int)n, chunk);
+            } else {
+                memcpy(chunk, (const uint8_t *)ctx->inputs[c->from.offset] + 4 * pt_pixel(&c->from, row, col, channels),
+                       (size_t)(n * channels) * sizeof(float));
+            }
+            for (i = 0; i < n * channels; i++) dst[i] = pt_quantize_one(chunk[i], c->quantize->scale, c->quantize->zero_point);
+        }
+    }
 }
 
 static void pt_quantize(const pt_context *ctx, const pt_step *s) {

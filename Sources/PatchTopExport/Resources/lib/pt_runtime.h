@@ -40,12 +40,21 @@ static inline int32_t pt_pixel(const pt_operand *o, int32_t row, int32_t col, in
     return ((row - o->y) * o->w + (col - o->x)) * channels;
 }
 
-/* Rows x cols, pixel_bytes each, between two buffers of one tensor. */
+typedef struct { float scale; int32_t zero_point; } pt_quant_params;
+
+/* Rows x cols, pixel_bytes each, between two buffers of one tensor. With
+ * `quantize`, the source is the caller's float32 input (a streamed image
+ * under --int8-io) and each value is quantized into the int8 destination,
+ * pixel_bytes (= channels) a pixel: the int8 image is never held whole. */
 typedef struct {
     pt_operand from, to;
     int32_t row0, row1, col0, col1;
     int32_t pixel_bytes;
+    const pt_quant_params *quantize;
 } pt_copy;
+
+/* Floats a streamed --int8-io load asks for at once (a few pixels of one row). */
+#define PT_STREAM_CHUNK 16
 
 /* One window dimension (height or width), decided against the full tensor. */
 typedef struct {
@@ -94,8 +103,6 @@ typedef struct {
 } pt_binary_params;
 
 typedef struct { const int8_t *table; } pt_lookup_params;   /* 256 entries */
-
-typedef struct { float scale; int32_t zero_point; } pt_quant_params;
 
 typedef struct {
     int32_t shape[4], before[4], after[4];   /* padded to rank 4 */
