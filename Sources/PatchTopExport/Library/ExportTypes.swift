@@ -43,6 +43,18 @@ public struct ExportManifest: Codable, Equatable, Sendable {
         public var int8IO: Bool
         /// `none`, `all`, `auto`, `columns` or `rows`.
         public var haloCache: String
+        /// The fused stages, each run tile by tile over its own grid (ops
+        /// outside every stage run layer by layer); empty layer by layer.
+        /// `patches`/`patchLayers` describe the stage at the head only.
+        public var stages: [Stage]
+    }
+
+    /// One fused stage: ops `firstOp...lastOp` over `rows` × `cols` tiles.
+    public struct Stage: Codable, Equatable, Sendable {
+        public var firstOp: Int
+        public var lastOp: Int
+        public var rows: Int
+        public var cols: Int
     }
 
     public struct Tensor: Codable, Equatable, Sendable {

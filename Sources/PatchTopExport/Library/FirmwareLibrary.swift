@@ -44,7 +44,10 @@ public struct FirmwareLibrary {
             plan: ExportManifest.Plan(patches: plan.patches, patchLayers: plan.patchLayers, options: plan.options.summary,
                                       inplaceDepthwise: plan.options.inplaceDepthwise, streamInput: plan.options.streamInput,
                                       fuseResidual: plan.options.fuseResidual, foldPad: plan.options.foldPad,
-                                      int8IO: plan.options.int8IO, haloCache: plan.haloCaching.name),
+                                      int8IO: plan.options.int8IO, haloCache: plan.haloCaching.name,
+                                      stages: plan.fusedStages.map {
+                                          ExportManifest.Stage(firstOp: $0.firstOp, lastOp: $0.lastOp, rows: $0.grid.rows, cols: $0.grid.cols)
+                                      }),
             arenaBytes: lowered.arenaBytes, steps: emitter.stepCount, streamedInput: streamedInput,
             inputs: lowered.inputs.map(tensor), outputs: lowered.outputs.map(tensor),
             requiredCFlags: Self.requiredCFlags, libmOps: Self.libmOps(lowered))

@@ -159,6 +159,21 @@ struct ModelEmitter {
         return "{ \(from), \(operand(c.to)), \(c.rows.lowerBound), \(c.rows.upperBound), \(c.cols.lowerBound), \(c.cols.upperBound), \(c.pixelBytes), \(quantize) }"
     }
 
+    /// The plan's stages in words: `ops 0-9 in 4x2 tiles; ops 10-21 layer by layer`.
+    static func stages(_ plan: PatchPlan) -> String {
+        guard !plan.fusedStages.isEmpty else { return "layer by layer" }
+        func ops(_ a: Int, _ b: Int) -> String { a == b ? "op \(a)" : "ops \(a)-\(b)" }
+        var parts: [String] = [], next = 0
+        let count = plan.model.operators.count
+        for stage in plan.fusedStages {
+            if stage.firstOp > next { parts.append("\(ops(next, stage.firstOp - 1)) layer by layer") }
+            parts.append("\(ops(stage.firstOp, stage.lastOp)) in \(stage.grid.rows)x\(stage.grid.cols) tiles")
+            next = stage.lastOp + 1
+        }
+        if next < count { parts.append("\(ops(next, count - 1)) layer by layer") }
+        return parts.joined(separator: "; ")
+    }
+
     static func window(_ g: WindowGeometry) -> String {
         "{ \(g.inputSize), \(g.filterSize), \(g.stride), \(g.dilation), \(g.padBefore), \(g.padAfter), \(g.outputSize) }"
     }
@@ -213,16 +228,16 @@ struct ModelEmitter {
         w.line("/* PatchTop firmware export. Generated; do not edit.")
         w.line(" *")
         w.line(" * model:   \(cComment(lowered.modelName))")
-        w.line(" * plan:    \(plan.isPatched ? "\(plan.patches)x\(plan.patches) patches over the first \(plan.patchLayers) ops" : "layer by layer")")
+        w.line(" * plan:    \(Self.stages(plan))")
         w.line(" * memory:  \(cComment(plan.options.summary))")
         w.line(" * halo:    \(plan.haloCaching.name)")
         w.line(" * target:  \(target.rawValue)\(streamedInput ? ", streamed input" : "")")
         w.line(" * arena:   \(lowered.arenaBytes) bytes (the plan's layout, exactly)")
         w.line(" * build:   C99; \(FirmwareLibrary.requiredCFlags.joined(separator: " ")) (float kernels must not fuse multiply-adds)")
         w.line(" *")
-        w.line(" * Steps (index: op, kind, patch, rows x cols computed):")
+        w.line(" * Steps (index: op, kind, tile of the op's own stage or whole, rows x cols computed):")
         for (i, s) in lowered.instructions.enumerated() {
-            let patch = s.patch.map { "patch \($0)" } ?? "whole"
+            let patch = s.patch.map { "tile \($0)" } ?? "whole"
             var extra: [String] = []
             if !s.loads.isEmpty { extra.append("\(s.loads.count) load") }
             if !s.cacheReads.isEmpty { extra.append("\(s.cacheReads.count) cache read") }
@@ -299,7 +314,7 @@ struct ModelEmitter {
             let (kind, symbol) = s.fusedAway || skipped ? ("PT_NOP", "NULL") : (params[s.op] ?? ("PT_NOP", "NULL"))
             let before = s.loads.count + s.cacheReads.count
             let after = s.cacheWrites.count + (s.store == nil ? 0 : 1)
-            w.line("    /* \(i): op \(s.op) \(s.opName)\(s.patch.map { ", patch \($0)" } ?? "")\(skipped ? " (runs in the streamed loads)" : "") */")
+            w.line("    /* \(i): op \(s.op) \(s.opName)\(s.patch.map { ", tile \($0)" } ?? "")\(skipped ? " (runs in the streamed loads)" : "") */")
             w.line("    { \(kind), \(s.isWhole ? 1 : 0), \(s.op), \(s.rows.lowerBound), \(s.rows.upperBound), \(s.cols.lowerBound), \(s.cols.upperBound), \(s.outputElements), \(s.outputChannels),")
             w.line("      \(symbol), \(s.inputs.isEmpty ? "NULL" : "pt_s\(i)_in"), \(s.inputs.count), \(operand(s.output)), \(s.staging == nil ? "NULL" : "&pt_s\(i)_staging"),")
             w.line("      \(before == 0 ? "NULL" : "pt_s\(i)_before"), \(before), \(after == 0 ? "NULL" : "pt_s\(i)_after"), \(after) },")
