@@ -58,21 +58,30 @@ def shared_models():
 
 
 SHARED = shared_models()
-EXPORT = os.path.join(ROOT, "Sources/PatchTopExport")
-
-
-def export_hash():
+def export_hash(patchtop):
     """What the measured instructions depend on besides the model and plan:
-    the export library's C kernels and the Swift that emits the program.
-    Cached measurements are reused only under the same hash."""
-    digest = hashlib.sha256()
-    for folder, _, files in sorted(os.walk(EXPORT)):
-        for name in sorted(files):
-            path = os.path.join(folder, name)
-            digest.update(os.path.relpath(path, EXPORT).encode())
-            with open(path, "rb") as f:
-                digest.update(f.read())
-    return digest.hexdigest()[:16]
+    the C library, harness and emitted program that `patchtop` (the built
+    binary, whose resources may differ from the source tree until rebuilt)
+    exports, read off an export of a small sample model. Cached
+    measurements are reused only under the same hash."""
+    work = tempfile.mkdtemp(prefix="patchtop-latency-hash-")
+    try:
+        out = os.path.join(work, "export")
+        code, _, err = run([patchtop, "export", os.path.join(ROOT, "SampleModels", "tiny-moreops.tflite"),
+                            "--target", "cortex-m4", "-o", out])
+        if code != 0:
+            raise SystemExit(f"patchtop export failed: {err.strip()}")
+        digest = hashlib.sha256()
+        for folder, _, files in sorted(os.walk(out)):
+            for name in sorted(files):
+                if name.endswith((".c", ".h", ".ld")) or name == "Makefile":
+                    path = os.path.join(folder, name)
+                    digest.update(os.path.relpath(path, out).encode())
+                    with open(path, "rb") as f:
+                        digest.update(f.read())
+        return digest.hexdigest()[:16]
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 WEIGHT = lambda y: 1.0 / (y + 2000.0) ** 0.5
 # Feature names come from `patchtop plan --cost-features` (set from the data
@@ -82,14 +91,16 @@ KERNEL_FEATURES = []
 MOVEMENT_FEATURES = []
 LOOPS = ["blockRuns", "blockWords", "blockBytes", "dotRuns", "dotWords", "dotBytes", "edgeTaps", "edgeBytes", "edgeElements", "insidePixels"]
 CLASS_FEATURES = {
-    # pt_conv_s8: per step and row; per pixel (edge tests) and fast-path
-    # pixel; per block run, word and leftover byte; per one-pixel run, word
-    # and byte; per filter byte summed at the edge; per output requantized.
-    "conv": ["steps", "outputRows", "outputPixels", "insidePixels", "blockRuns", "blockWords", "blockBytes",
-             "dotRuns", "dotWords", "dotBytes", "edgeBytes", "edgeElements", "outputElements"],
+    # pt_conv_s8's paired KxK path: per step and row; per pixel (edge tests)
+    # and per fast-path pixel block; per 2x2 block row and its words; per
+    # odd-channel dot run, its words and bytes; per edge tap, edge MAC and
+    # edge output; per output requantized.
+    "conv": ["steps", "outputRows", "outputPixels", "insidePixels", "blockRuns", "blockWords",
+             "dotRuns", "dotWords", "dotBytes", "edgeTaps", "edgeBytes", "edgeElements", "outputElements"],
     # pt_conv_s8's paired 1x1 path: per step and row run; per pixel pair; per
-    # 2x2 block and its words; per odd-channel dot and its words; per output.
-    "conv-1x1": ["steps", "outputRows", "insidePixels", "blockRuns", "blockWords", "dotRuns", "dotWords", "outputElements"],
+    # 2x2 block, its words, and blocks requantized in C; per odd-channel dot
+    # and its words; per output.
+    "conv-1x1": ["steps", "outputRows", "insidePixels", "blockRuns", "blockWords", "blockBytes", "dotRuns", "dotWords", "outputElements"],
     # pt_depthwise_s8: per pixel and inside pixel; per 4-channel group tap,
     # leftover-channel tap; per edge tap, edge filter row, edge output;
     # per output requantized.
@@ -98,7 +109,7 @@ CLASS_FEATURES = {
     # pt_depthwise_inplace_s8: per channel (staging), per packed weight word
     # pair and per padded-plane byte filled, per word of the padded plane's
     # path, per tap of the plane path, edge taps/rows/outputs.
-    "depthwise-in-place": ["steps", "channelSteps", "outputElements", "blockRuns", "blockWords", "blockBytes", "dotRuns",
+    "depthwise-in-place": ["steps", "channelSteps", "outputElements", "blockRuns", "blockWords", "blockBytes", "dotRuns", "dotBytes",
                            "edgeTaps", "edgeBytes", "edgeElements"],
     "fully-connected": ["steps", "macs", "outputElements"],
     "pool": ["steps", "outputRows", "outputPixels", "outputElements", "taps", "filterRows"],
@@ -348,7 +359,7 @@ def main():
         names = [n.strip() for n in args.models.split(",") if n.strip()]
         SAMPLE_MODELS = [n for n in names if not n.endswith(".tflite")]
         SHARED_MODELS = [n for n in names if n.endswith(".tflite")]
-    kernels = export_hash()
+    kernels = export_hash(args.patchtop) if os.path.exists(args.patchtop) else None
     cached = []
     for path in args.cache.split(","):
         if os.path.exists(path):
@@ -356,7 +367,7 @@ def main():
                 cached += json.load(f)
     # Measurements of other kernels stay in the cache but are not fitted
     # (--any-kernels fits them too, e.g. caches written before the hash).
-    current = [s for s in cached if args.any_kernels or s.get("kernels") == kernels]
+    current = [s for s in cached if args.any_kernels or kernels is None or s.get("kernels") == kernels]
     if args.from_cache:
         wanted = {os.path.basename(m) for m in models(args.quick)} if args.models else None
         samples = [s for s in current if s["target"] in targets and (wanted is None or s["model"] in wanted)]
@@ -376,6 +387,8 @@ def main():
                     continue
                 feats, plan = features(args.patchtop, model, flags)
                 for target in todo:
+                    if export_hash(args.patchtop) != kernels:
+                        raise SystemExit(f"{args.patchtop} was rebuilt with other export kernels while measuring: run again")
                     started = time.time()
                     measured, error = measure(args.patchtop, model, flags, target)
                     if measured is None:

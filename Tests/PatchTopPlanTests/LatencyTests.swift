@@ -179,22 +179,21 @@ final class LatencyTests: XCTestCase {
 
     // MARK: - Loop counts (KernelLoops), counted by hand from pt_conv.c and pt_depthwise.c
 
-    func testConvLoopsOfA1x1ConvArePixelPairsAndWords() throws {
-        // 1×1 stride 1 on 5×7, 6 → 3 channels: rows of 7 = 3 pairs + 1 lone pixel.
+    func testConvLoopsOfTheKxKPathArePixelBlocksOfFilterRowWords() throws {
+        // 1×1 stride 1 on 5×7 with 6 → 3 channels (6 is no multiple of 4: the KxK path):
+        // rows of 7 = 3 pairs + 1 lone pixel, each a block; a row of taps is 6 bytes, 2 words padded.
         let g = try XCTUnwrap(WindowGeometry(inputSize: 5, filterSize: 1, stride: 1, padding: .valid))
         let gw = try XCTUnwrap(WindowGeometry(inputSize: 7, filterSize: 1, stride: 1, padding: .valid))
         let loops = KernelLoops.conv(height: g, width: gw, inputChannels: 6, outputChannels: 3,
                                      rows: .init(g, 0..<5), cols: .init(gw, 0..<7))
-        // Each pair: 2 channel blocks (one pair, one odd channel) × 1 run of 6 bytes = 1 word + 2 bytes.
-        XCTAssertEqual(loops.blockRuns, 5 * 3 * 2)
-        XCTAssertEqual(loops.blockWords, 5 * 3 * 2)
-        XCTAssertEqual(loops.blockBytes, 5 * 3 * 2 * 2)
-        // The lone pixel of each row: one run per channel.
-        XCTAssertEqual(loops.dotRuns, 5 * 1 * 3)
-        XCTAssertEqual(loops.dotWords, 5 * 3)
-        XCTAssertEqual(loops.dotBytes, 5 * 3 * 2)
-        XCTAssertEqual(loops.edgeElements, 0)
         XCTAssertEqual(loops.insidePixels, 5 * 4)
+        XCTAssertEqual(loops.blockRuns, 5 * 4 * 1)
+        XCTAssertEqual(loops.blockWords, 5 * 4 * 2)
+        // The odd third channel: a dot product of 6 bytes (1 word + 2) per pixel.
+        XCTAssertEqual(loops.dotRuns, 5 * 7)
+        XCTAssertEqual(loops.dotWords, 5 * 7)
+        XCTAssertEqual(loops.dotBytes, 5 * 7 * 2)
+        XCTAssertEqual(loops.edgeElements, 0)
     }
 
     func testConvLoopsOfAPaddedWindowSendEdgePixelsTapByTap() throws {
@@ -209,18 +208,32 @@ final class LatencyTests: XCTestCase {
         // Columns 0 (start −1) and 4 (start 7, end 10) cross: 1…3 inside, one pair (1, 2) and one lone (3).
         XCTAssertEqual([cols.inside, cols.pairs, cols.singles, cols.edgeTaps, cols.taps], [3, 1, 1, 3 + 3, 3 + 4 + 4 + 4 + 3])
         let loops = KernelLoops.conv(height: h, width: w, inputChannels: 1, outputChannels: 64, rows: rows, cols: cols)
-        // Pairs: 20 rows × 1 pair × 32 channel pairs × 10 filter rows, each one run of 4 bytes (one word).
-        XCTAssertEqual(loops.blockRuns, 20 * 32 * 10)
-        XCTAssertEqual(loops.blockWords, 20 * 32 * 10)
-        XCTAssertEqual(loops.blockBytes, 0)
-        // Edge taps: inside rows × edge columns, edge rows × all columns; each is one 1-byte run per channel.
+        // 20 rows × 2 pixel blocks × 32 channel pairs × 10 filter rows of 4 bytes (one word).
+        XCTAssertEqual(loops.insidePixels, 20 * 2)
+        XCTAssertEqual(loops.blockRuns, 20 * 2 * 32 * 10)
+        XCTAssertEqual(loops.blockWords, 20 * 2 * 32 * 10)
+        XCTAssertEqual(loops.dotRuns, 0, "an even channel count leaves no lone channel")
+        // Edge taps: inside rows × edge columns, edge rows × all columns; one byte each, per channel.
         let edgeTaps = 20 * 10 * 6 + 35 * 18
         XCTAssertEqual(loops.edgeTaps, edgeTaps * 64)
-        XCTAssertEqual(loops.dotRuns, 20 * 1 * 64 * 10 + edgeTaps * 64)
-        XCTAssertEqual(loops.dotWords, 20 * 64 * 10)
-        XCTAssertEqual(loops.dotBytes, edgeTaps * 64)
         XCTAssertEqual(loops.edgeBytes, edgeTaps * 64)
         XCTAssertEqual(loops.edgeElements, (20 * 2 + 5 * 5) * 64)
+    }
+
+    func testPairedOneByOneLoopsRunPixelPairsAgainstChannelPairs() {
+        // 7×5 pixels, 16 → 5 channels: one run of 35 pixels = 18 pairs, the last a pixel paired with itself.
+        let run = KernelLoops.pairedConv(inputChannels: 16, outputChannels: 5, rows: 7, cols: 5, oneRun: true, fullRange: true)
+        XCTAssertEqual(run.insidePixels, 18)
+        XCTAssertEqual(run.blockRuns, 18 * 2)
+        XCTAssertEqual(run.blockWords, 18 * 2 * 4)
+        XCTAssertEqual(run.blockBytes, 1 * 2, "only the lone pixel's blocks are requantized in C")
+        XCTAssertEqual(run.dotRuns, 35, "the odd channel: a dot product per pixel")
+        XCTAssertEqual(run.dotWords, 35 * 4)
+        // Row by row (a strided conv, or a patch narrower than the map): 3 pairs a row, one lone pixel a row.
+        let rows = KernelLoops.pairedConv(inputChannels: 16, outputChannels: 5, rows: 7, cols: 5, oneRun: false, fullRange: false)
+        XCTAssertEqual(rows.insidePixels, 7 * 3)
+        XCTAssertEqual(rows.blockBytes, 7 * 3 * 2, "a clamped output: every block in C")
+        XCTAssertEqual(rows.dotRuns, 35)
     }
 
     func testDepthwiseLoopsGroupFourChannelsInsideAndGoTapByTapAtTheEdge() throws {

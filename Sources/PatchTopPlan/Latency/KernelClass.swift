@@ -9,13 +9,14 @@ import PatchTopModel
 /// A kernel rewrite (a DSP path, say) is absorbed by re-measuring:
 /// `Scripts/calibrate_latency.py` refits every coefficient.
 public enum KernelClass: String, CaseIterable, Codable, Comparable, Sendable {
-    /// int8 CONV_2D, every shape (`pt_conv_s8`): its loop counts
-    /// (`KernelLoops`) tell a 1×1 conv from a 10×4 first layer or a 3×3
-    /// conv on a small map, so one set of coefficients covers them all.
+    /// int8 CONV_2D other than an unpadded 1×1 on a multiple of 4
+    /// channels (`pt_conv_s8`'s paired KxK path): its loop counts
+    /// (`KernelLoops`) tell a 10×4 first layer from a 3×3 conv on a small
+    /// map, so one set of coefficients covers them all.
     case conv = "conv"
     /// int8 CONV_2D 1×1 without padding on a multiple of 4 input channels:
-    /// `pt_conv_s8`'s paired path (two pixels × two channels a block, the
-    /// filter interleaved at export, a 4-instruction requantization).
+    /// `pt_conv_s8`'s paired 1×1 path (two pixels × two channels a block,
+    /// the filter interleaved at export, a 4-instruction requantization).
     case conv1x1 = "conv-1x1"
     /// int8 DEPTHWISE_CONV_2D, every shape and depth multiplier
     /// (`pt_depthwise_s8`).

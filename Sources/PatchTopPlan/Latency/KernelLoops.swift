@@ -92,29 +92,36 @@ struct KernelLoops: Equatable {
         }
     }
 
-    /// `pt_conv_s8` over `rows` × `cols` of the output.
+    /// `pt_conv_s8` over `rows` × `cols` of the output, its paired path
+    /// for every window other than an unpadded 1×1 (`pt_conv_paired_kxk`):
+    /// a window inside the image takes two pixels (or one, without a
+    /// partner) and two channels a block, one `pt_1x1_block` of
+    /// `⌈kw·ic / 4⌉` words per filter row (`blockRuns`, `blockWords`); an
+    /// odd last channel one dot product of `kw·ic` bytes per filter row and
+    /// pixel (`dotRuns`, `dotWords`, `dotBytes`). A window crossing the
+    /// image's edge goes tap by tap and byte by byte with the input offset
+    /// (`edgeTaps` × channels, `edgeBytes`: its multiply-accumulates,
+    /// `edgeElements`: its outputs, requantized the reference way).
     static func conv(height h: WindowGeometry, width w: WindowGeometry, inputChannels ic: Int, outputChannels oc: Int,
                      rows: Side, cols: Side) -> KernelLoops {
-        // A row of taps is one run of bytes when the filter is not dilated across.
-        let run = w.dilation == 1 ? w.filterSize * ic : ic
-        let runs = w.dilation == 1 ? 1 : w.filterSize
+        let run = w.filterSize * ic
+        let words = (run + 3) / 4
         let insideRows = rows.inside
         var loops = KernelLoops()
-        let blockRuns = insideRows * cols.pairs * ((oc + 1) / 2) * h.filterSize * runs
-        loops.blockRuns = blockRuns
-        loops.blockWords = blockRuns * (run / 4)
-        loops.blockBytes = blockRuns * (run % 4)
-        let singleRuns = insideRows * cols.singles * oc * h.filterSize * runs
+        let pixelBlocks = insideRows * (cols.pairs + cols.singles)
+        loops.insidePixels = pixelBlocks
+        loops.blockRuns = pixelBlocks * (oc / 2) * h.filterSize
+        loops.blockWords = loops.blockRuns * words
+        let oddRuns = (oc % 2) * h.filterSize * insideRows * (2 * cols.pairs + cols.singles)
+        loops.dotRuns = oddRuns
+        loops.dotWords = oddRuns * (run / 4)
+        loops.dotBytes = oddRuns * (run % 4)
         // Edge windows: inside rows × edge columns, and edge rows × every column.
         let edgeTaps = insideRows * h.filterSize * cols.edgeTaps + rows.edgeTaps * cols.taps
         let edgePixels = insideRows * (cols.count - cols.inside) + (rows.count - rows.inside) * cols.count
-        loops.dotRuns = singleRuns + edgeTaps * oc
-        loops.dotWords = singleRuns * (run / 4) + edgeTaps * oc * (ic / 4)
-        loops.dotBytes = singleRuns * (run % 4) + edgeTaps * oc * (ic % 4)
         loops.edgeTaps = edgeTaps * oc
         loops.edgeBytes = edgeTaps * oc * ic
         loops.edgeElements = edgePixels * oc
-        loops.insidePixels = insideRows * (cols.pairs + cols.singles)
         return loops
     }
 
@@ -144,10 +151,11 @@ struct KernelLoops: Equatable {
     /// its padded plane (`blockBytes` filled per channel), an undilated
     /// window in words of four taps a row (`blockWords`; weights other than
     /// 3×3 packed per channel, `blockRuns`; a dilated window tap by tap,
-    /// `dotRuns`); a region from
+    /// `dotRuns`; with a clamped output range those outputs in C,
+    /// `dotBytes`, instead of the assembly loops); a region from
     /// its plane, inside windows tap by tap (`dotRuns`), edge windows
     /// through the reference path.
-    static func inPlace(height h: WindowGeometry, width w: WindowGeometry, channels: Int, whole: Bool,
+    static func inPlace(height h: WindowGeometry, width w: WindowGeometry, channels: Int, whole: Bool, fullRange: Bool = true,
                         rows: Side, cols: Side) -> KernelLoops {
         var loops = KernelLoops()
         let outputs = rows.count * cols.count
@@ -172,6 +180,8 @@ struct KernelLoops: Equatable {
                 }
                 loops.blockWords = (outputs - scalar) * channels * h.filterSize * groups
                 loops.dotRuns = scalar * channels * taps
+                // Its assembly loops saturate; a clamped output range takes the C loop.
+                if !fullRange { loops.dotBytes = (outputs - scalar) * channels }
                 // A window other than 3×3 packs its weights per channel, four taps a word pair.
                 if !threeByThree { loops.blockRuns = channels * h.filterSize * groups }
             } else {
@@ -189,20 +199,28 @@ struct KernelLoops: Equatable {
         return loops
     }
 
-    /// `pt_conv_s8`'s paired path (a 1×1 conv without padding on a multiple
-    /// of 4 input channels, its filter interleaved at export): each output
-    /// row a run of pixels (the whole rectangle one run when the stride is
-    /// 1 and rows follow one another), taken two pixels × two channels a
-    /// block, `ic / 4` words each; an odd last pixel is computed as a pair
-    /// with itself, an odd last channel by two dot products.
-    static func pairedConv(inputChannels ic: Int, outputChannels oc: Int, rows: Int, cols: Int, oneRun: Bool) -> KernelLoops {
+    /// `pt_conv_s8`'s paired 1×1 path (a 1×1 conv without padding on a
+    /// multiple of 4 input channels): each output row a run of pixels (the
+    /// whole rectangle one run when the stride is 1 and rows follow one
+    /// another), two pixels at a time (`insidePixels`: pairs; an odd last
+    /// pixel is computed as a pair with itself) against two channels a
+    /// block of `ic / 4` words (`blockRuns`, `blockWords`), an odd last
+    /// channel by dot products (`dotRuns`, `dotWords`). With the activation
+    /// range all of int8 (`fullRange`), a true pair runs every channel pair
+    /// in one assembly loop; otherwise each block is requantized and
+    /// clamped in C (`blockBytes`: those blocks).
+    static func pairedConv(inputChannels ic: Int, outputChannels oc: Int, rows: Int, cols: Int, oneRun: Bool,
+                           fullRange: Bool) -> KernelLoops {
         var loops = KernelLoops()
-        let pairs = oneRun ? (rows * cols + 1) / 2 : rows * ((cols + 1) / 2)
+        let pixels = rows * cols
+        let pairs = oneRun ? (pixels + 1) / 2 : rows * ((cols + 1) / 2)
+        let lone = oneRun ? pixels % 2 : rows * (cols % 2)
         loops.insidePixels = pairs
         loops.blockRuns = pairs * (oc / 2)
         loops.blockWords = pairs * (oc / 2) * (ic / 4)
-        loops.dotRuns = pairs * (oc % 2) * 2
-        loops.dotWords = pairs * (oc % 2) * 2 * (ic / 4)
+        loops.blockBytes = (fullRange ? lone : pairs) * (oc / 2)
+        loops.dotRuns = (oc % 2) * (2 * pairs - lone)
+        loops.dotWords = loops.dotRuns * (ic / 4)
         return loops
     }
 }

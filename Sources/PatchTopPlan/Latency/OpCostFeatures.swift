@@ -114,6 +114,9 @@ struct OpCostFacts {
     var staged: (channels: Int, byteSize: Int, area: Int)?
     /// A binary op that broadcasts an input.
     var broadcasts: Bool
+    /// The output's activation range is all of int8 (no clamp after the
+    /// requantization: the paired 1×1 path's assembly loop).
+    var fullRange: Bool
 
     enum Loops { case none, conv, pairedConv, depthwise }
 
@@ -134,11 +137,31 @@ struct OpCostFacts {
         channels = shape.count == 4 ? shape[3] : (shape.last ?? 1)
         inputChannels = op.input(0).map { model.tensors[$0].shape.last ?? 1 } ?? 1
         macsPerPosition = PatchPlan.macsPerPosition(of: op, in: model)
+        fullRange = Self.fullRange(op, in: model)
         broadcasts = kernel == .binary && op.inputs.indices.contains { slot in op.input(slot).map { model.tensors[$0].shape != shape } ?? false }
         if let input = op.input(0) {
             let inputShape = model.tensors[input].shape
             staged = (inputShape.count == 4 ? inputShape[3] : 1, model.tensors[input].type.byteSize ?? 1,
                       inputShape.count == 4 ? inputShape[1] * inputShape[2] : model.tensors[input].elementCount)
+        }
+    }
+
+    /// Whether `op`'s fused activation leaves its int8 output the whole
+    /// range −128…127 (none; a RELU or RELU6 whose bounds fall outside it).
+    static func fullRange(_ op: Operator, in model: Model) -> Bool {
+        guard let q = model.tensors[op.output].quantization else { return false }
+        let zero = Int64(q.zeroPoint)
+        func bound(_ value: Float) -> Int64 {
+            let steps = (value / q.scale).rounded(.toNearestOrAwayFromZero)
+            guard steps.isFinite else { return steps > 0 ? Int64.max / 2 : Int64.min / 2 }
+            return Int64(max(min(steps, 4e9), -4e9)) + zero
+        }
+        switch op.options.activation {
+        case .none: return true
+        case .relu: return bound(0) <= -128
+        case .relu6: return bound(0) <= -128 && bound(6) >= 127
+        case .reluN1To1: return bound(-1) <= -128 && bound(1) >= 127
+        case .tanh, .signBit: return false
         }
     }
 
@@ -187,7 +210,7 @@ struct OpCostFacts {
             if inPlace {
                 loops = .inPlace(height: window.height, width: window.width, channels: channels,
                                  whole: region == nil || (rowsRange.count == window.height.outputSize && colsRange.count == window.width.outputSize),
-                                 rows: rowSide, cols: colSide)
+                                 fullRange: fullRange, rows: rowSide, cols: colSide)
             } else {
                 switch self.loops {
                 case .none: break
@@ -199,7 +222,8 @@ struct OpCostFacts {
                     let full = colsRange.count == window.width.outputSize
                     loops = .pairedConv(inputChannels: inputChannels, outputChannels: channels, rows: rowsRange.count,
                                         cols: colsRange.count,
-                                        oneRun: full && window.height.stride == 1 && window.width.stride == 1 && !fused)
+                                        oneRun: full && window.height.stride == 1 && window.width.stride == 1 && !fused,
+                                        fullRange: fullRange)
                 case .depthwise:
                     loops = .depthwise(height: window.height, width: window.width, inputChannels: inputChannels,
                                        outputChannels: channels, rows: rowSide, cols: colSide)
