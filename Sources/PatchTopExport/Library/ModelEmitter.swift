@@ -366,15 +366,20 @@ struct ModelEmitter {
             return name
         }
         func weights(_ filter: [Int8], _ bias: [Int32]?, _ multipliers: [Int32], _ shifts: [Int32],
-                     fullBias: [Int32]? = nil) -> String {
+                     fullBias: [Int32]? = nil, rq: [Int32]? = nil) -> String {
             int8Array("\(base)_weights", filter, note: tensorNote(1))
             if let bias { int32Array("\(base)_bias", bias, note: tensorNote(2)) }
             if let fullBias {
                 w.line("/* bias + input offset x the sum of each output channel's weights (wrapping): the start of a window inside the image */")
                 int32Array("\(base)_full_bias", fullBias)
             }
-            int32Array("\(base)_multipliers", multipliers)
-            int32Array("\(base)_shifts", shifts)
+            if let rq {
+                w.line("/* {multiplier, 2^(e-1) + output offset * 2^e, e} per output channel (pt_requantize_fast, pt_fixedpoint.h) */")
+                int32Array("\(base)_rq", rq)
+            } else {
+                int32Array("\(base)_multipliers", multipliers)
+                int32Array("\(base)_shifts", shifts)
+            }
             return bias == nil ? "NULL" : "\(base)_bias"
         }
         w.line("/* op \(s.op) \(s.opName) -> tensor \(op.output) \"\(cComment(model.tensors[op.output].name))\" */")
@@ -397,10 +402,9 @@ struct ModelEmitter {
             }
             let b = weights(paired ? Self.pairedFilter(filter, rows: p.outputChannels * p.height.filterSize, run: run, rowBytes: rowBytes,
                                                        outputChannels: p.outputChannels) : filter,
-                            bias, p.multipliers, p.shifts, fullBias: full)
-            if let rq { int32Array("\(base)_rq", rq) }
+                            bias, p.multipliers, p.shifts, fullBias: full, rq: rq)
             w.line("static const pt_conv_params \(base) = { \(p.batches), \(p.inputChannels), \(p.outputChannels), \(Self.window(p.height)), \(Self.window(p.width)),")
-            w.line("    \(p.inputOffset), \(p.outputOffset), \(p.activationMin), \(p.activationMax), \(base)_multipliers, \(base)_shifts, \(base)_weights, \(b), \(base)_full_bias, \(rq == nil ? "NULL" : "\(base)_rq"), \(paired ? 1 : 0), \(paired ? rowBytes : 0) };")
+            w.line("    \(p.inputOffset), \(p.outputOffset), \(p.activationMin), \(p.activationMax), \(rq == nil ? "\(base)_multipliers, \(base)_shifts" : "NULL, NULL"), \(base)_weights, \(b), \(base)_full_bias, \(rq == nil ? "NULL" : "\(base)_rq"), \(paired ? 1 : 0), \(paired ? rowBytes : 0) };")
             if let fusion = s.fusion {
                 let t = table(fusion.table, "op\(fusion.addOp)_add_table")
                 w.line("static const pt_fused_params \(base)_fused = { &\(base), \(t), \(fusion.convOutputIsFirst ? 1 : 0), \(operand(fusion.skip)), \(operand(fusion.scratch)) };")
@@ -415,11 +419,10 @@ struct ModelEmitter {
                 for t in 0..<taps { sum &+= Int32(filter[t * channels + o]) }
                 return (bias?[o] ?? 0) &+ p.inputOffset &* sum
             }
-            let b = weights(filter, bias, p.multipliers, p.shifts, fullBias: full)
             let rq = fastRequantization(p, fullBias: full, perChannel: { o in (0..<taps).lazy.map { filter[$0 * channels + o] } })
-            if let rq { int32Array("\(base)_rq", rq) }
+            let b = weights(filter, bias, p.multipliers, p.shifts, fullBias: full, rq: rq)
             w.line("static const pt_depthwise_params \(base) = { \(p.batches), \(p.inputChannels), \(p.depthMultiplier), \(Self.window(p.height)), \(Self.window(p.width)),")
-            w.line("    \(p.inputOffset), \(p.outputOffset), \(p.activationMin), \(p.activationMax), \(base)_multipliers, \(base)_shifts, \(base)_weights, \(b), \(base)_full_bias, \(rq == nil ? "NULL" : "\(base)_rq") };")
+            w.line("    \(p.inputOffset), \(p.outputOffset), \(p.activationMin), \(p.activationMax), \(rq == nil ? "\(base)_multipliers, \(base)_shifts" : "NULL, NULL"), \(base)_weights, \(b), \(base)_full_bias, \(rq == nil ? "NULL" : "\(base)_rq") };")
             return (s.staging == nil ? "PT_DEPTHWISE" : "PT_DEPTHWISE_INPLACE", "&\(base)")
         case let .fullyConnected(p):
             let filter = p.filter, bias = p.bias
@@ -552,12 +555,14 @@ struct ModelEmitter {
     }
 
     /// `{multiplier, 2^(e−1) + output offset·2^e, e}` per output channel
-    /// (e = −shift) when `pt_requantize_fast` is exact for every input the
-    /// op can see (pt_fixedpoint.h), else nil. With B = |full_bias| +
-    /// 128·Σ|f| bounding the accumulator (full_bias + Σ x·f over raw bytes
-    /// x): each shift ≤ −1, each multiplier ≥ 0, B < 2^30, and the high word
-    /// |base| + B + 2 < 2^31. A channel whose every result rounds to 0
-    /// (B < 2^(e−1): |SRDHM| ≤ B) is written as the constant {0, 1 + 2·zp, 1}.
+    /// (e = −shift) when `pt_requantize_fast` is exact for every accumulator
+    /// the op's kernels can form (pt_fixedpoint.h), else nil. B bounds them:
+    /// the larger of |full_bias| + 128·Σ|f| (windows inside the image, raw
+    /// bytes) and |bias| + 255·Σ|f| (taps inside the image at its edge, with
+    /// the input offset). Each shift ≤ −1, each multiplier ≥ 0, B < 2^30 and
+    /// the high word |base| + B + 2 < 2^31. A channel whose every result
+    /// rounds to 0 (B < 2^(e−1), as |SRDHM| ≤ B) is written as the constant
+    /// {0, 1 + 2·zp, 1}. The kernels then need no multipliers or shifts.
     func fastRequantization<S: Sequence<Int8>>(_ p: LoweredConv, fullBias: [Int32], perChannel: (Int) -> S) -> [Int32]? {
         guard p.multipliers.count == p.outputChannels, p.shifts.count == p.outputChannels else { return nil }
         let zp = Int64(p.outputOffset)
@@ -566,7 +571,11 @@ struct ModelEmitter {
         for o in 0..<p.outputChannels {
             let m = p.multipliers[o], e = -Int64(p.shifts[o])
             guard m >= 0, e >= 1 else { return nil }
-            let bound: Int64 = abs(Int64(fullBias[o])) + 128 * perChannel(o).reduce(Int64(0)) { $0 + abs(Int64($1)) }
+            let weightSum: Int64 = perChannel(o).reduce(Int64(0)) { $0 + abs(Int64($1)) }
+            // Inside the image: full_bias + Σ x·f over raw bytes; at its edge
+            // (and in the in-place plane's border): bias + Σ (x + offset)·f
+            // over the taps inside, |x + offset| ≤ 255.
+            let bound: Int64 = max(abs(Int64(fullBias[o])) + 128 * weightSum, abs(Int64(p.bias?[o] ?? 0)) + 255 * weightSum)
             guard bound < (1 << 30) else { return nil }
             if e <= 31 {
                 let base: Int64 = (Int64(1) << (e - 1)) + zp * (Int64(1) << e)

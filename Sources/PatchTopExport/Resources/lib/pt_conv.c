@@ -77,6 +77,10 @@ PT_INLINE void pt_dot_2x2(const int8_t *xa, const int8_t *xb, const int8_t *fa, 
 }
 
 PT_INLINE int8_t pt_conv_finish(const pt_conv_params *p, int32_t acc, int32_t o) {
+    if (p->rq != NULL) {
+        /* The exporter's bound covers accumulators at the image's edge too. */
+        return (int8_t)pt_clamp(pt_requantize_fast(acc, p->rq[3 * o], p->rq[3 * o + 1], p->rq[3 * o + 2]), p->act_min, p->act_max);
+    }
     acc = pt_wrap_add(pt_requantize(acc, p->mult[o], p->shift[o]), p->out_offset);
     return (int8_t)pt_clamp(acc, p->act_min, p->act_max);
 }

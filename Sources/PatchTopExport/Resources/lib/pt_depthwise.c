@@ -19,6 +19,7 @@ static inline int8_t pt_dw_requantize(const pt_depthwise_params *p, int32_t acc,
 
 static int8_t pt_dw_finish(const pt_depthwise_params *p, int32_t acc, int32_t o) {
     if (p->bias) acc = pt_wrap_add(acc, p->bias[o]);
+    if (p->rq != NULL) return pt_dw_requantize(p, acc, o);
     acc = pt_requantize(acc, p->mult[o], p->shift[o]);
     acc = pt_wrap_add(acc, p->out_offset);
     return (int8_t)pt_clamp(acc, p->act_min, p->act_max);
@@ -440,14 +441,15 @@ static void pt_dw_padded_plane(const pt_depthwise_params *p, int32_t c, const in
                                int32_t row0, int32_t row1, int32_t col0, int32_t col1) {
     const int32_t ch = p->in_ch, kh = p->h.filter, kw = p->w.filter, sh = p->h.stride, sw = p->w.stride;
     const int32_t dh = p->h.dilation * pw, dw = p->w.dilation;
-    const int32_t start = p->full_bias[c], mult = p->mult[c], shift = p->shift[c];
-    const int32_t out_offset = p->out_offset, lo = p->act_min, hi = p->act_max;
+    const int32_t start = p->full_bias[c], out_offset = p->out_offset, lo = p->act_min, hi = p->act_max;
     const int8_t *f = p->filter + c;
-    int32_t oy, ox, fy, fx;
+    int32_t oy, ox, fy, fx, mult, shift;
     if (p->rq != NULL) {
         pt_dw_padded_plane_fast(p, c, plane, pw, buffer, out_region, row0, row1, col0, col1);
         return;
     }
+    mult = p->mult[c];
+    shift = p->shift[c];
 #if defined(PT_DSP)
     if (kh == 3 && kw == 3 && dw == 1) {
         /* A row of three taps from one word: SXTB16 splits bytes (0,2) and

@@ -65,8 +65,8 @@ typedef struct {
     int32_t batches, in_ch, out_ch;
     pt_window h, w;
     int32_t in_offset, out_offset, act_min, act_max;
-    const int32_t *mult, *shift;
-    const int8_t *filter;          /* [out][kh][kw][in] */
+    const int32_t *mult, *shift;   /* NULL when rq is set */
+    const int8_t *filter;          /* [out][kh][kw][in], or the paired layout */
     const int32_t *bias;           /* NULL: none */
     const int32_t *full_bias;      /* bias + in_offset * sum(filter[o]), wrapping */
     const int32_t *rq;             /* {mult, 2^(e-1) + out_offset 2^e, e} per channel when the
@@ -80,7 +80,7 @@ typedef struct {
     int32_t batches, in_ch, depth_mult;
     pt_window h, w;
     int32_t in_offset, out_offset, act_min, act_max;
-    const int32_t *mult, *shift;
+    const int32_t *mult, *shift;   /* NULL when rq is set */
     const int8_t *filter;          /* [kh][kw][in*depth_mult] */
     const int32_t *bias;
     const int32_t *full_bias;      /* bias + in_offset * sum over taps of filter[o], wrapping */
