@@ -93,10 +93,10 @@ LOOPS = ["blockRuns", "blockWords", "blockBytes", "dotRuns", "dotWords", "dotByt
 CLASS_FEATURES = {
     # pt_conv_s8's paired KxK path: per step and row; per pixel (edge tests)
     # and per fast-path pixel block; per 2x2 block row and its words; per
-    # odd-channel dot run, its words and bytes; per edge tap, edge MAC and
-    # edge output; per output requantized.
+    # odd-channel dot run, its words and bytes; per edge tap, edge filter row
+    # and edge MAC; per output requantized.
     "conv": ["steps", "outputRows", "outputPixels", "insidePixels", "blockRuns", "blockWords",
-             "dotRuns", "dotWords", "dotBytes", "edgeTaps", "edgeBytes", "edgeElements", "outputElements"],
+             "dotRuns", "dotWords", "dotBytes", "edgeTaps", "edgeRows", "edgeBytes", "outputElements"],
     # pt_conv_s8's paired 1x1 path: per step and row run; per pixel pair; per
     # 2x2 block, its words, and blocks requantized in C; per odd-channel dot
     # and its words; per output.
@@ -109,7 +109,7 @@ CLASS_FEATURES = {
     # pt_depthwise_inplace_s8: per channel (staging), per packed weight word
     # pair and per padded-plane byte filled, per word of the padded plane's
     # path, per tap of the plane path, edge taps/rows/outputs.
-    "depthwise-in-place": ["steps", "channelSteps", "outputElements", "blockRuns", "blockWords", "blockBytes", "dotRuns", "dotBytes",
+    "depthwise-in-place": ["steps", "channelSteps", "insidePixels", "outputElements", "blockRuns", "blockWords", "blockBytes", "dotRuns", "dotBytes",
                            "edgeTaps", "edgeBytes", "edgeElements"],
     "fully-connected": ["steps", "macs", "outputElements"],
     "pool": ["steps", "outputRows", "outputPixels", "outputElements", "taps", "filterRows"],
@@ -310,15 +310,15 @@ def fit(samples):
         inside = sum(count for index, count in s["measured"].items() if index in s["features"])
         gaps.append((s["steps"], s["total"] - inside))
     if len(gaps) >= 2 and len({g[0] for g in gaps}) > 1:
-        mean_s = statistics.mean(g[0] for g in gaps)
-        mean_g = statistics.mean(g[1] for g in gaps)
-        var = sum((g[0] - mean_s) ** 2 for g in gaps)
-        slope = sum((g[0] - mean_s) * (g[1] - mean_g) for g in gaps) / var
-        table["betweenSteps"] = slope
-        table["invoke"] = mean_g - slope * mean_s
+        # Both non-negative (least squares could give a negative invoke,
+        # which PatchTop clamps): NNLS on [1, steps], columns scaled.
+        top = max(g[0] for g in gaps) or 1.0
+        invoke, per_step = nnls([[1.0, g[0] / top] for g in gaps], [g[1] for g in gaps])
+        table["betweenSteps"] = per_step / top
+        table["invoke"] = invoke
     else:
         table["betweenSteps"] = 0.0
-        table["invoke"] = statistics.mean(g[1] for g in gaps) if gaps else 0.0
+        table["invoke"] = max(statistics.mean(g[1] for g in gaps), 0.0) if gaps else 0.0
     return table
 
 
@@ -441,6 +441,8 @@ def main():
              "cores": {}}
     fit_cache = {}
     lines = ["| model | plan | target | measured | predicted | error | held-out prediction | error |", "|---|---|---|---:|---:|---:|---:|---:|"]
+    summary = ["| core | plans | fitted: median | fitted: worst | held out: median | held out: worst |", "|---|---:|---:|---:|---:|---:|"]
+    per_model = {}
     for target in targets:
         mine = [s for s in samples if s["target"] == target]
         if not mine:
@@ -456,16 +458,34 @@ def main():
                          "medianError": statistics.median(fitted), "worstError": max(fitted)}}
         table["cores"][target] = entry
         held = []
+        refits = {}
         for s in mine:
-            others = [o for o in mine if o["model"] != s["model"]]
-            predicted = plan_prediction(fit(others), s) if others else float("nan")
+            if s["model"] not in refits:
+                others = [o for o in mine if o["model"] != s["model"]]
+                refits[s["model"]] = fit(others) if others else None
+            predicted = plan_prediction(refits[s["model"]], s) if refits[s["model"]] else float("nan")
             held.append(abs(predicted - s["total"]) / s["total"])
             p = plan_prediction(coefficients, s)
             lines.append(f"| {s['model']} | {s['plan']} | {target} | {s['total']:,} | {round(p):,} | "
-                         f"{100 * (p - s['total']) / s['total']:+.1f}% | {round(predicted):,} | "
+                         f"{100 * (p - s['total']) / s['total']:+.1f}% | {round(predicted) if predicted == predicted else '–':,} | "
                          f"{100 * (predicted - s['total']) / s['total']:+.1f}% |")
+            per_model.setdefault(s["model"], {}).setdefault(target, []).append((fitted[len(held) - 1], held[-1]))
+        worst_fit = max(range(len(mine)), key=lambda i: fitted[i])
+        worst_held = max(range(len(mine)), key=lambda i: held[i])
+        summary.append(f"| {target} ({entry['board']}) | {len(mine)} | {100 * statistics.median(fitted):.1f}% | "
+                       f"{100 * fitted[worst_fit]:.1f}% ({mine[worst_fit]['model']}) | {100 * statistics.median(held):.1f}% | "
+                       f"{100 * held[worst_held]:.1f}% ({mine[worst_held]['model']}, {mine[worst_held]['plan']}) |")
         print(f"{target}: {len(mine)} plans; fitted: median {100 * statistics.median(fitted):.1f}%, worst {100 * max(fitted):.1f}%; "
               f"each model held out: median {100 * statistics.median(held):.1f}%, worst {100 * max(held):.1f}%")
+    models_lines = ["| model | " + " | ".join(f"{t}: fitted worst | {t}: held out worst" for t in targets) + " |",
+                    "|---|" + "---:|---:|" * len(targets)]
+    for model, by_target in per_model.items():
+        cells = []
+        for t in targets:
+            errs = by_target.get(t, [])
+            cells += [f"{100 * max(e[0] for e in errs):.1f}%" if errs else "–", f"{100 * max(e[1] for e in errs):.1f}%" if errs else "–"]
+        models_lines.append(f"| {model} | " + " | ".join(cells) + " |")
+    lines = summary + [""] + models_lines + [""] + lines
     print("\n".join(lines))
     if args.markdown:
         with open(args.markdown, "w") as f:

@@ -189,6 +189,7 @@ final class LatencyTests: XCTestCase {
         XCTAssertEqual(loops.insidePixels, 5 * 4)
         XCTAssertEqual(loops.blockRuns, 5 * 4 * 1)
         XCTAssertEqual(loops.blockWords, 5 * 4 * 2)
+        XCTAssertEqual(loops.wordLoops, 5 * 4 * 1, "8 bytes a row: both words in one loop iteration")
         // The odd third channel: a dot product of 6 bytes (1 word + 2) per pixel.
         XCTAssertEqual(loops.dotRuns, 5 * 7)
         XCTAssertEqual(loops.dotWords, 5 * 7)
@@ -212,12 +213,15 @@ final class LatencyTests: XCTestCase {
         XCTAssertEqual(loops.insidePixels, 20 * 2)
         XCTAssertEqual(loops.blockRuns, 20 * 2 * 32 * 10)
         XCTAssertEqual(loops.blockWords, 20 * 2 * 32 * 10)
+        XCTAssertEqual(loops.wordLoops, 20 * 2 * 32 * 10, "4 bytes a row: one word an iteration")
         XCTAssertEqual(loops.dotRuns, 0, "an even channel count leaves no lone channel")
         // Edge taps: inside rows × edge columns, edge rows × all columns; one byte each, per channel.
         let edgeTaps = 20 * 10 * 6 + 35 * 18
         XCTAssertEqual(loops.edgeTaps, edgeTaps * 64)
         XCTAssertEqual(loops.edgeBytes, edgeTaps * 64)
         XCTAssertEqual(loops.edgeElements, (20 * 2 + 5 * 5) * 64)
+        // Filter rows of those windows: 10 for each inside row's 2 edge columns, the edge rows' own for all 5 columns.
+        XCTAssertEqual(loops.edgeRows, (20 * 10 * 2 + 35 * 5) * 64)
     }
 
     func testPairedOneByOneLoopsRunPixelPairsAgainstChannelPairs() {
@@ -226,6 +230,7 @@ final class LatencyTests: XCTestCase {
         XCTAssertEqual(run.insidePixels, 18)
         XCTAssertEqual(run.blockRuns, 18 * 2)
         XCTAssertEqual(run.blockWords, 18 * 2 * 4)
+        XCTAssertEqual(run.wordLoops, 18 * 2 * 2, "16 input channels: two words an iteration")
         XCTAssertEqual(run.blockBytes, 1 * 2, "only the lone pixel's blocks are requantized in C")
         XCTAssertEqual(run.dotRuns, 35, "the odd channel: a dot product per pixel")
         XCTAssertEqual(run.dotWords, 35 * 4)
@@ -266,6 +271,7 @@ final class LatencyTests: XCTestCase {
         XCTAssertEqual(loops.blockRuns, 576 * 5 * 2, "weights packed per channel")
         XCTAssertEqual(loops.blockWords, 6 * 576 * 5 * 2)
         XCTAssertEqual(loops.dotRuns, 3 * 576 * 25)
+        XCTAssertEqual(loops.insidePixels, 3 * 576, "each channel's output rows")
         // A 3×3 window packs nothing and reads one word a row.
         let g3 = try XCTUnwrap(WindowGeometry(inputSize: 8, filterSize: 3, stride: 1, padding: .same))
         let s3 = KernelLoops.Side(g3, 0..<8)

@@ -39,6 +39,12 @@ struct KernelLoops: Equatable {
     var edgeBytes = 0
     /// Output elements computed by the edge path.
     var edgeElements = 0
+    /// Conv: iterations of the assembly loop over a block's words (two words
+    /// an iteration when the run is a multiple of 8 bytes, else one).
+    var wordLoops = 0
+    /// Conv: filter rows inside the image of windows crossing its edge, ×
+    /// output channels (each finds its input row).
+    var edgeRows = 0
     /// Output pixels computed by the fast path (conv: pixel pairs count
     /// once; depthwise: every inside pixel).
     var insidePixels = 0
@@ -112,6 +118,7 @@ struct KernelLoops: Equatable {
         loops.insidePixels = pixelBlocks
         loops.blockRuns = pixelBlocks * (oc / 2) * h.filterSize
         loops.blockWords = loops.blockRuns * words
+        loops.wordLoops = loops.blockRuns * (words * 4 % 8 == 0 ? words / 2 : words)
         let oddRuns = (oc % 2) * h.filterSize * insideRows * (2 * cols.pairs + cols.singles)
         loops.dotRuns = oddRuns
         loops.dotWords = oddRuns * (run / 4)
@@ -122,6 +129,8 @@ struct KernelLoops: Equatable {
         loops.edgeTaps = edgeTaps * oc
         loops.edgeBytes = edgeTaps * oc * ic
         loops.edgeElements = edgePixels * oc
+        let edgeRows = insideRows * h.filterSize * (cols.count - cols.inside) + rows.edgeTaps * cols.count
+        loops.edgeRows = edgeRows * oc
         return loops
     }
 
@@ -147,7 +156,8 @@ struct KernelLoops: Equatable {
     }
 
     /// `pt_depthwise_inplace_s8` over `rows` × `cols` of the output, channel
-    /// by channel through a staged plane: the whole tensor (`whole`) from
+    /// by channel through a staged plane, each channel's output rows one
+    /// loop each (`insidePixels`: rows × channels): the whole tensor (`whole`) from
     /// its padded plane (`blockBytes` filled per channel), an undilated
     /// window in words of four taps a row (`blockWords`; weights other than
     /// 3×3 packed per channel, `blockRuns`; a dilated window tap by tap,
@@ -184,14 +194,15 @@ struct KernelLoops: Equatable {
                 if !fullRange { loops.dotBytes = (outputs - scalar) * channels }
                 // A window other than 3×3 packs its weights per channel, four taps a word pair.
                 if !threeByThree { loops.blockRuns = channels * h.filterSize * groups }
+                loops.insidePixels = rows.count * channels
             } else {
                 loops.dotRuns = outputs * channels * taps
+                loops.insidePixels = rows.count * channels
             }
-            loops.insidePixels = outputs
             return loops
         }
         let inside = rows.inside * cols.inside
-        loops.insidePixels = inside
+        loops.insidePixels = rows.count * channels
         loops.dotRuns = inside * channels * taps
         loops.edgeTaps = (rows.taps * cols.taps - rows.inside * h.filterSize * cols.inside * w.filterSize) * channels
         loops.edgeBytes = (rows.taps * cols.count - rows.inside * h.filterSize * cols.inside) * channels
@@ -218,6 +229,7 @@ struct KernelLoops: Equatable {
         loops.insidePixels = pairs
         loops.blockRuns = pairs * (oc / 2)
         loops.blockWords = pairs * (oc / 2) * (ic / 4)
+        loops.wordLoops = pairs * (oc / 2) * (ic % 8 == 0 ? ic / 8 : ic / 4)
         loops.blockBytes = (fullRange ? lone : pairs) * (oc / 2)
         loops.dotRuns = (oc % 2) * (2 * pairs - lone)
         loops.dotWords = loops.dotRuns * (ic / 4)

@@ -76,6 +76,10 @@ public enum KernelFeature: String, CaseIterable, Codable, Sendable {
     /// path (index arithmetic per position) instead of runs of bytes.
     case broadcastPixels
     case broadcastElements
+    /// Conv: filter rows of windows crossing the image's edge × channels.
+    case edgeRows
+    /// Conv: iterations of the block's word loop (`KernelLoops.wordLoops`).
+    case wordLoops
 
     public var index: Int { Self.allCases.firstIndex(of: self)! }
 }
@@ -257,6 +261,8 @@ struct OpCostFacts {
             k[kBase + KernelFeature.edgeBytes.index] += Double(loops.edgeBytes)
             k[kBase + KernelFeature.edgeElements.index] += Double(loops.edgeElements)
             k[kBase + KernelFeature.insidePixels.index] += Double(loops.insidePixels)
+            k[kBase + KernelFeature.edgeRows.index] += Double(loops.edgeRows)
+            k[kBase + KernelFeature.wordLoops.index] += Double(loops.wordLoops)
         }
         if broadcasts {
             k[kBase + KernelFeature.broadcastPixels.index] += Double(pixels)
