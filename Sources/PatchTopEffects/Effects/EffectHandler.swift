@@ -80,8 +80,17 @@ public final class EffectHandler: EffectPerformer {
         case .sweep(let options):
             guard let model = sweepModel else { return }
             let inbox = inbox
+            // Each plan's instructions are predicted here, off the input thread.
+            let cost = state.latency?.model
             sweepQueue.async {
-                inbox.post(.swept(ParetoData(Sweep(model: model, options: options), options: options)))
+                inbox.post(.swept(ParetoData(Sweep(model: model, options: options, cost: cost.map { .instructions($0) } ?? .macs), options: options)))
+            }
+        case .multiStageSearch(let options):
+            guard let model = sweepModel else { return }
+            let inbox = inbox
+            let cost = state.latency?.model
+            sweepQueue.async {
+                inbox.post(.multiStageSwept(MultiStageFront(MultiStageSearch(model: model, options: options), cost: cost)))
             }
         case .stepStart(let request, let resume):
             guard let stepper else {

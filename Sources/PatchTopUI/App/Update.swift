@@ -12,7 +12,7 @@ public func updateWithEffects(_ state: AppState, _ message: Message) -> (state: 
     case .start:
         s.run = .running(s.currentRunRequest)
         effects.append(.run(s.currentRunRequest))
-        if s.pareto?.options != s.options { effects.append(.sweep(s.options)) }
+        if !s.paretoIsCurrent { effects.append(.sweep(s.options)) }
     case .resize(let w, let h):
         s.width = max(0, w); s.height = max(0, h)
     case .mouseWheel(let up):
@@ -39,10 +39,17 @@ public func updateWithEffects(_ state: AppState, _ message: Message) -> (state: 
     case .exportFailed(let path, let reason):
         s.statusMessage = "cannot export \(path): \(reason)"
     case .swept(let data):
-        guard data.options == s.options else { break }
+        guard data.options == s.options, data.core == s.latency?.core else { break }
         s.pareto = data
         s.paretoCursor = s.frontIndexNearestPlan()
         if let why = s.repickPending { s.repick(&effects, because: why) }
+    case .multiStageSwept(let front):
+        guard front.options == s.options, front.core == s.latency?.core else { break }
+        s.multiStage = front
+        if s.showMultiStage {
+            s.paretoCursor = s.frontIndexNearestPlan()
+            if s.statusMessage.hasPrefix("searching") { s.statusMessage = "\(front.points.count) multi-stage plans on the front" }
+        }
     case .stepped(let snapshot):
         guard s.step != nil, snapshot.generation == s.runGeneration else { break }
         s.step = AppState.StepMode(snapshot: snapshot)
@@ -63,6 +70,7 @@ public func updateWithEffects(_ state: AppState, _ message: Message) -> (state: 
             break
         }
         s.statusMessage = ""
+        s.hintRotation += 1
         let stepping = s.step != nil
         if key == .escape, s.showPareto { s.showPareto = false; break }
         guard let act = command(for: key, stepping: stepping, pareto: s.showPareto) else { break }
@@ -102,6 +110,7 @@ private func perform(_ act: KeyCommand, _ s: inout AppState, _ effects: inout [E
             s.statusMessage = "memory: \(s.options.summary)"
             s.replanned(&effects, request)
             effects.append(.sweep(s.options))
+            if s.showMultiStage { effects.append(.multiStageSearch(s.options)) }
             // The recommendation under these rules comes with their sweep.
             s.repick(&effects, because: "memory: \(s.options.summary)")
         } else {
@@ -124,6 +133,12 @@ private func perform(_ act: KeyCommand, _ s: inout AppState, _ effects: inout [E
         s.repick(&effects, because: "engine \(s.engine.name)")
     case .nextBudget, .previousBudget:
         s.budget = SRAMBudget.cycle(from: s.budget, forward: act == .nextBudget)
+        // The board's core and clock, when the command line fixed none.
+        if let follow = s.latencyForBoard {
+            s.latency = follow(s.budget)
+            if !s.paretoIsCurrent { effects.append(.sweep(s.options)) }
+            if s.showMultiStage, !s.multiStageIsCurrent { effects.append(.multiStageSearch(s.options)) }
+        }
         s.repick(&effects, because: "budget " + (s.budget.map { "\($0.name) \(kib($0.bytes)) KiB" } ?? "none"))
     case .recommend:
         s.repick(&effects, because: "recommended")
@@ -151,11 +166,28 @@ private func perform(_ act: KeyCommand, _ s: inout AppState, _ effects: inout [E
     case .togglePareto:
         s.showPareto.toggle()
         if s.showPareto { s.paretoCursor = s.frontIndexNearestPlan() }
-        if s.showPareto, s.pareto?.options != s.options { s.statusMessage = "sweeping every plan…" }
+        if s.showPareto, !s.paretoIsCurrent { s.statusMessage = "sweeping every plan…" }
+    case .toggleMultiStage:
+        s.showMultiStage.toggle()
+        if s.showMultiStage {
+            s.showPareto = true
+            if !s.multiStageIsCurrent {
+                effects.append(.multiStageSearch(s.options))
+                s.statusMessage = "searching the multi-stage plans (in the background)…"
+            }
+        }
+        s.paretoCursor = s.frontIndexNearestPlan()
+    case .stageStart, .stageEnd, .stageRemove, .fewerTileRows, .moreTileRows, .fewerTileCols, .moreTileCols:
+        s.editStages(act, &effects)
     case .takePlan:
-        guard let front = s.pareto?.front, front.indices.contains(s.paretoCursor) else { break }
+        let front = s.paretoFront
+        guard front.indices.contains(s.paretoCursor) else { break }
         let point = front[s.paretoCursor]
-        s.replanned(&effects, s.replan(patches: point.patches, patchLayers: point.patchLayers))
+        if let stages = point.stages {
+            s.replanned(&effects, s.replan(stages: stages))
+        } else {
+            s.replanned(&effects, s.replan(patches: point.patches, patchLayers: point.patchLayers))
+        }
     case .up, .down, .left, .right:
         arrow(act, &s)
     case .pageUp: s.select(s.selectedLayer - 10)
@@ -171,7 +203,7 @@ private func perform(_ act: KeyCommand, _ s: inout AppState, _ effects: inout [E
 /// when it is open, patches (in two dimensions) in the patch grid, layers
 /// (↑↓) and patches (←→) in the layer table and the memory chart.
 private func arrow(_ act: KeyCommand, _ s: inout AppState) {
-    if s.showPareto, let front = s.pareto?.front, !front.isEmpty {
+    if s.showPareto, case let front = s.paretoFront, !front.isEmpty {
         // The front runs from the smallest peak (the chart's right, most
         // MACs) to the largest (its left): ← and ↑ walk toward fewer MACs
         // and a higher peak, → and ↓ toward a lower peak.
@@ -234,9 +266,10 @@ extension AppState {
     }
 
     /// The index of the front plan equal to (or nearest in peak to) the current plan.
-    func frontIndexNearestPlan() -> Int {
-        guard let front = pareto?.front, !front.isEmpty else { return 0 }
-        if let exact = front.firstIndex(where: { $0.patches == plan.patches && $0.patchLayers == plan.patchLayers }) { return exact }
+    public func frontIndexNearestPlan() -> Int {
+        let front = paretoFront
+        guard !front.isEmpty else { return 0 }
+        if let exact = front.firstIndex(where: { $0.isPlan(plan) }) { return exact }
         let peak = plan.peakBytes
         return front.indices.min { abs(front[$0].peakBytes - peak) < abs(front[$1].peakBytes - peak) } ?? 0
     }
