@@ -212,8 +212,8 @@ public enum ParetoView {
             if axis != .macOverhead, let setup = state.latency {
                 let basis = setup.calibration != nil ? "calibrated cycles" : "1 instr/cycle"
                 names = axis == .milliseconds
-                    ? ["predicted ms, \(setup.target), \(basis)", "predicted ms, \(basis)", "ms (\(basis))", "ms"]
-                    : ["predicted instructions on \(setup.target)", "predicted instructions", "instr"]
+                    ? ["predicted ms, \(setup.target), \(basis)", "predicted ms, \(basis)", "ms (\(basis))", "(\(basis))"]
+                    : ["predicted instructions on \(setup.target)", "predicted instructions", "instructions"]
             }
             let name = TextFit.first(names, width: room)
             if !name.isEmpty, room > 0 {
