@@ -99,23 +99,8 @@ struct Export: ParsableCommand {
         let n = try stage.patchLayers(for: loaded)
         // A plan file (`--plan`), a rectangular grid or MCUNetV2's (p, n):
         // the same compiled program whatever made the plan.
-        let requested: PatchPlan
-        if let filed = try stage.filePlan(for: prepared.model, options: memory.options) {
-            requested = filed
-        } else {
-            do {
-                requested = try PatchPlan(model: prepared.model, grid: stage.grid, patchLayers: n, options: memory.options,
-                                          haloCaching: cache.caching(budget: budget.budget?.bytes))
-            } catch {
-                throw failure(error)
-            }
-        }
-        let pipeline: Pipeline
-        do {
-            pipeline = try Pipeline(prepared: prepared, plan: requested, arenaLimit: arena.maxArena.bytes)
-        } catch {
-            throw failure(error)
-        }
+        let pipeline = try requestedPipeline(prepared, planFile: stage.planFile, grid: stage.grid, patchLayers: n, options: memory.options,
+                                             caching: cache.caching(budget: budget.budget?.bytes), arenaLimit: arena.maxArena.bytes)
         let plan = pipeline.plan, program = pipeline.program
         let library: FirmwareLibrary
         do { library = try FirmwareLibrary(program: program, target: target, streamedInput: memory.streamInput) } catch { throw failure(error) }

@@ -110,23 +110,8 @@ struct Run: ParsableCommand {
         let prepared: PreparedModel
         do { prepared = try PreparedModel(model: loaded) } catch { throw failure(error) }
         let n = try resolvePatchLayers(loaded, patchLayers: patchLayers, splitIndex: splitIndex)
-        let requested: PatchPlan
-        if let planFile {
-            requested = try readPlanFile(planFile, model: prepared.model, options: memory.options)
-        } else {
-            do {
-                requested = try PatchPlan(model: prepared.model, grid: grid, patchLayers: n, options: memory.options,
-                                          haloCaching: cache.caching(budget: budget.budget?.bytes))
-            } catch {
-                throw failure(error)
-            }
-        }
-        let pipeline: Pipeline
-        do {
-            pipeline = try Pipeline(prepared: prepared, plan: requested, arenaLimit: arena.maxArena.bytes)
-        } catch {
-            throw failure(error)
-        }
+        let pipeline = try requestedPipeline(prepared, planFile: planFile, grid: grid, patchLayers: n, options: memory.options,
+                                             caching: cache.caching(budget: budget.budget?.bytes), arenaLimit: arena.maxArena.bytes)
         let plan = pipeline.plan, program = pipeline.program
         guard let inputIndex = loaded.inputs.first, !loaded.outputs.isEmpty else {
             throw CommandFailure("\(loaded.name): the model has no input or no output")

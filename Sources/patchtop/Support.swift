@@ -3,6 +3,7 @@ import Foundation
 import PatchTopModel
 import PatchTopPlan
 import PatchTopReports
+import PatchTopRuntime
 import PatchTopUI
 
 /// A command that could not do its work: printed as `patchtop: message` on
@@ -94,5 +95,28 @@ private func openingState(_ model: Model, stage: PlanFlags, memory: MemoryFlags,
         throw failure
     } catch let error as PlanError {
         throw CommandFailure("\(model.name): \(error.description)")
+    }
+}
+
+/// The program a command runs or exports: the plan file's plan if one was
+/// given, else `grid` over the first `patchLayers` ops, compiled for
+/// `prepared` within `arenaLimit`. Any failure is one message naming the model.
+func requestedPipeline(_ prepared: PreparedModel, planFile: String?, grid: TileGrid, patchLayers: Int, options: MemoryOptions,
+                       caching: HaloCaching, arenaLimit: Int) throws -> Pipeline {
+    func failure(_ error: some CustomStringConvertible) -> CommandFailure { CommandFailure("\(prepared.model.name): \(error.description)") }
+    let requested: PatchPlan
+    if let planFile {
+        requested = try readPlanFile(planFile, model: prepared.model, options: options)
+    } else {
+        do {
+            requested = try PatchPlan(model: prepared.model, grid: grid, patchLayers: patchLayers, options: options, haloCaching: caching)
+        } catch {
+            throw failure(error)
+        }
+    }
+    do {
+        return try Pipeline(prepared: prepared, plan: requested, arenaLimit: arenaLimit)
+    } catch {
+        throw failure(error)
     }
 }
