@@ -136,6 +136,16 @@ final class LatencyUITests: XCTestCase {
         XCTAssertTrue(every[2].hasSuffix(" " + formatFixed(ms, decimals: ms >= 100 ? 0 : ms >= 1 ? 1 : 2)), every[2])
     }
 
+    func testOpeningWithATargetPredictsTheSweepInTheBackground() throws {
+        let model = try UIFixtures.model("tiny-allops")
+        let setup = try LatencyFixtures.setup(board: "nRF52840")
+        let opened = try AppState.opening(model: model, patches: nil, patchLayers: nil, options: .tfliteMicro, budget: nil, latency: setup)
+        XCTAssertNotNil(opened.prediction)
+        XCTAssertNil(opened.pareto?.core, "the opening sweep is MACs only: no prediction on the input thread")
+        XCTAssertFalse(opened.paretoIsCurrent)
+        XCTAssertTrue(updateWithEffects(opened, .start).effects.contains(.sweep(.tfliteMicro)))
+    }
+
     func testTheSweepEffectPredictsInTheBackground() throws {
         let model = try UIFixtures.model("tiny-allops")
         let setup = try LatencyFixtures.setup(board: "STM32F746")

@@ -19,7 +19,10 @@ extension AppState {
             state.latency = latency
             return state
         }
-        let data = ParetoData(Sweep(model: model, options: options, cost: latency?.model.map { .instructions($0) } ?? .macs), options: options)
+        // MACs only here (the recommendation needs no more): with a target,
+        // `start` asks for the sweep again in the background, each plan's
+        // instructions predicted there, off the input thread.
+        let data = ParetoData(Sweep(model: model, options: options), options: options)
         let pick = data.recommendation(budget: budget, engine: engine, tflm: EngineFigures.tflmArena(for: model))
         let p = patches ?? pick?.point.patches ?? 1
         let n = patchLayers ?? pick?.point.patchLayers ?? 0
