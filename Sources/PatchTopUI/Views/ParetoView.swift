@@ -171,8 +171,9 @@ public enum ParetoView {
             var figures = "peak \(formatBytes(peak))  MACs \(formatPercentChange(cursor.macOverhead))"
             var short = "\(kib(peak)) KiB \(formatPercentChange(cursor.macOverhead))"
             if axis != .macOverhead, let x = xValue(cursor, axis: axis, state: state) {
+                // The predicted figure is the axis: it stays before the MACs.
                 figures += "  ≈\(axisLabel(x, axis: axis))"
-                short += " ≈\(axisLabel(x, axis: axis))"
+                short = "\(kib(peak)) KiB ≈\(axisLabel(x, axis: axis))"
             }
             // The verdict holds what the chosen engine needs for the marked plan, named, as the memory title does.
             let verdicts = state.budget.map { cursor.required(by: state.engine, tflm: state.engines.tflm).verdict($0).candidates } ?? [""]
@@ -215,7 +216,8 @@ public enum ParetoView {
                     ? ["predicted ms, \(setup.target), \(basis)", "predicted ms, \(basis)", "ms (\(basis))", "(\(basis))"]
                     : ["predicted instructions on \(setup.target)", "predicted instructions", "instructions"]
             }
-            let name = TextFit.first(names, width: room)
+            // Whole or not at all.
+            let name = names.first { $0.count <= room } ?? ""
             if !name.isEmpty, room > 0 {
                 grid.text(name, x: g.plot.x + left.count + 2 + (room - name.count) / 2, y: axisY, style: .dim)
             }
