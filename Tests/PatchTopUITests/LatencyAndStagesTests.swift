@@ -236,6 +236,19 @@ final class StageEditingTests: XCTestCase {
         XCTAssertEqual(t.statusMessage, "ops 18…20 run layer by layer")
     }
 
+    func testMemoryOptionsAndHaloCachesKeepTheStages() throws {
+        let (t, _) = press(try state(), "[]", at: 17)
+        XCTAssertEqual(bare(t.plan), [[0, 12, 3, 3], [17, 17, 2, 2]])
+        let (cached, effects) = press(t, "H")
+        XCTAssertEqual(cached.caching, .auto)
+        XCTAssertEqual(bare(cached.plan), bare(t.plan), "H re-plans the same stages")
+        XCTAssertEqual(effects.first, .run(cached.currentRunRequest))
+        let (memory, _) = press(t, "m")
+        XCTAssertNotEqual(memory.options, t.options)
+        XCTAssertEqual(memory.plan.options, memory.options)
+        XCTAssertEqual(bare(memory.plan), bare(t.plan), "m re-plans the same stages under the new options")
+    }
+
     func testAnEditTheModelDoesNotAllowLeavesThePlanAndSaysWhy() throws {
         let s = try state()
         let last = s.model.operators.count - 1

@@ -2,6 +2,14 @@ import PatchTopModel
 import PatchTopPlan
 
 extension AppState {
+    /// Re-plans the same stages under the current memory options and halo
+    /// caches (`m`, `H`): a plan of several stages or a rectangular grid
+    /// keeps them (its caches chosen anew), MCUNetV2's keeps p and n.
+    mutating func replanKeepingStages() -> RunRequest? {
+        guard plan.needsStageList else { return replan(patches: plan.patches, patchLayers: plan.patchLayers) }
+        return replan(stages: plan.stageSpecs.map { StageSpec(firstOp: $0.firstOp, lastOp: $0.lastOp, grid: $0.grid) })
+    }
+
     /// The stage keys on the selected op (`[`, `]`, `d`, `-`/`+`, `<`/`>`):
     /// the plan's fused stages changed, the plan re-made and re-run as the
     /// p and n sliders do; a change the model does not allow leaves the

@@ -106,7 +106,7 @@ private func perform(_ act: KeyCommand, _ s: inout AppState, _ effects: inout [E
         // runs it); p and n stay.
         let previous = s.options
         s.options = previous.next
-        if let request = s.replan(patches: s.plan.patches, patchLayers: s.plan.patchLayers) {
+        if let request = s.replanKeepingStages() {
             s.statusMessage = "memory: \(s.options.summary)"
             s.replanned(&effects, request)
             effects.append(.sweep(s.options))
@@ -120,7 +120,7 @@ private func perform(_ act: KeyCommand, _ s: inout AppState, _ effects: inout [E
         // Caches change what the stage computes and keeps; p, n stay.
         let previous = s.caching
         s.caching = previous.next
-        if let request = s.replan(patches: s.plan.patches, patchLayers: s.plan.patchLayers) {
+        if let request = s.replanKeepingStages() {
             s.statusMessage = s.plan.caches.isEmpty && s.caching != .none
                 ? "halo caches \(s.caching.rawValue): none fits or saves MACs at this plan"
                 : "halo caches \(s.caching.rawValue): \(s.plan.caches.count) caches save \(formatMACs(s.plan.cacheMacsSaved)) MACs"
