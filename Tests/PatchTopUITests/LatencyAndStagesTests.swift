@@ -214,6 +214,8 @@ final class StageEditingTests: XCTestCase {
         XCTAssertEqual(t.currentRunRequest.stages?.map(\.bare), [[0, 12, 3, 3], [17, 17, 2, 2]])
         XCTAssertEqual(t.runGeneration, s.runGeneration + 1)
         XCTAssertEqual(StatusLine.segments(t, width: 200).last?.text, "… running ops 0…12 3×3 + ops 17…17 2×2")
+        XCTAssertEqual(t.exportPath, "./patchtop-mbv2-w0.35-r144-s0-12x3x3-s17-17x2x2-tflm.txt", "e names the file by the stages")
+        XCTAssertEqual(t.firmwareExportPath, "./patchtop-mbv2-w0.35-r144-s0-12x3x3-s17-17x2x2-tflm-firmware")
         XCTAssertTrue(t.currentRunRequest.isPatched)
         // ] on op 20 (after it): the stage extends to 20.
         (t, effects) = press(t, "]", at: 20)

@@ -277,7 +277,11 @@ public struct AppState: Sendable {
     /// default (a `-2`… suffix is added when the file exists).
     public var exportPath: String {
         let cache = caching == .none ? "" : "-cache-\(caching.rawValue)"
-        let name = "patchtop-\(model.name)-p\(plan.patches)-n\(plan.patchLayers)-\(Self.optionsTag(options))\(cache).txt"
+        // A plan of several stages (or a rectangular grid) is named by its stages: `s0-12x3x3-s17-20x2x2`.
+        let shape = plan.needsStageList
+            ? plan.stageSpecs.map { "s\($0.firstOp)-\($0.lastOp)x\($0.grid.rows)x\($0.grid.cols)" }.joined(separator: "-")
+            : "p\(plan.patches)-n\(plan.patchLayers)"
+        let name = "patchtop-\(model.name)-\(shape)-\(Self.optionsTag(options))\(cache).txt"
         if exportDirectory.isEmpty { return name }
         return exportDirectory.hasSuffix("/") ? exportDirectory + name : exportDirectory + "/" + name
     }
