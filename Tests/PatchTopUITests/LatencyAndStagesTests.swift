@@ -251,6 +251,20 @@ final class StageEditingTests: XCTestCase {
         XCTAssertEqual(bare(memory.plan), bare(t.plan), "m re-plans the same stages under the new options")
     }
 
+    func testTheSlidersMoveTheHeadStageAndKeepTheOthers() throws {
+        let (t, _) = press(try state(), "[]", at: 17)
+        var (u, effects) = press(t, "P")
+        XCTAssertEqual(bare(u.plan), [[0, 12, 4, 4], [17, 17, 2, 2]])
+        XCTAssertEqual(effects, [.run(u.currentRunRequest)])
+        (u, _) = press(u, "n")
+        XCTAssertEqual(bare(u.plan), [[0, 11, 4, 4], [17, 17, 2, 2]])
+        // The head stage may not run into the next one.
+        (u, effects) = press(u, "NNNNNN")
+        XCTAssertEqual(bare(u.plan), [[0, 16, 4, 4], [17, 17, 2, 2]])
+        XCTAssertEqual(effects.count, 5)
+        XCTAssertTrue(u.statusMessage.contains("overlaps the stage before, which ends at op 17"), u.statusMessage)
+    }
+
     func testAnEditTheModelDoesNotAllowLeavesThePlanAndSaysWhy() throws {
         let s = try state()
         let last = s.model.operators.count - 1

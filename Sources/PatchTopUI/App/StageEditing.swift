@@ -2,6 +2,18 @@ import PatchTopModel
 import PatchTopPlan
 
 extension AppState {
+    /// The p and n sliders: MCUNetV2's head stage of `patchLayers` ops on a
+    /// p×p grid. In a plan of several stages the other stages stay (the
+    /// head stage's end may not reach into the next one: the notice says so).
+    mutating func replanHead(patches: Int, patchLayers: Int) -> RunRequest? {
+        guard plan.isMultiStage, patches >= 1, patchLayers >= 0 else { return replan(patches: patches, patchLayers: patchLayers) }
+        var specs = plan.stageSpecs.filter { $0.firstOp != 0 }
+        if patches > 1, patchLayers > 0 {
+            specs.insert(StageSpec(firstOp: 0, lastOp: patchLayers - 1, grid: TileGrid(patches)), at: 0)
+        }
+        return replan(stages: specs)
+    }
+
     /// Re-plans the same stages under the current memory options and halo
     /// caches (`m`, `H`): a plan of several stages or a rectangular grid
     /// keeps them (its caches chosen anew), MCUNetV2's keeps p and n.

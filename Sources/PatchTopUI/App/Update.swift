@@ -97,10 +97,10 @@ private func perform(_ act: KeyCommand, _ s: inout AppState, _ effects: inout [E
     switch act {
     case .quit: s.shouldQuit = true
     case .help: s.showHelp = true
-    case .fewerPatches: s.replanned(&effects, s.replan(patches: s.plan.patches - 1, patchLayers: s.plan.patchLayers))
-    case .morePatches: s.replanned(&effects, s.replan(patches: s.plan.patches + 1, patchLayers: s.plan.patchLayers))
-    case .fewerLayers: s.replanned(&effects, s.replan(patches: s.plan.patches, patchLayers: s.plan.patchLayers - 1))
-    case .moreLayers: s.replanned(&effects, s.replan(patches: s.plan.patches, patchLayers: s.plan.patchLayers + 1))
+    case .fewerPatches: s.replanned(&effects, s.replanHead(patches: s.plan.patches - 1, patchLayers: s.plan.patchLayers))
+    case .morePatches: s.replanned(&effects, s.replanHead(patches: s.plan.patches + 1, patchLayers: s.plan.patchLayers))
+    case .fewerLayers: s.replanned(&effects, s.replanHead(patches: s.plan.patches, patchLayers: s.plan.patchLayers - 1))
+    case .moreLayers: s.replanned(&effects, s.replanHead(patches: s.plan.patches, patchLayers: s.plan.patchLayers + 1))
     case .nextMemory:
         // Memory options change what the plan counts (and how the runtime
         // runs it); p and n stay.
@@ -227,9 +227,9 @@ private func click(_ s: inout AppState, _ effects: inout [Effect], _ target: Hit
     switch target {
     case nil: break
     case .patches(let p)?:
-        if p != s.plan.patches { s.replanned(&effects, s.replan(patches: p, patchLayers: s.plan.patchLayers)) }
+        if p != s.plan.patches { s.replanned(&effects, s.replanHead(patches: p, patchLayers: s.plan.patchLayers)) }
     case .patchLayers(let n)?:
-        if n != s.plan.patchLayers { s.replanned(&effects, s.replan(patches: s.plan.patches, patchLayers: n)) }
+        if n != s.plan.patchLayers { s.replanned(&effects, s.replanHead(patches: s.plan.patches, patchLayers: n)) }
     case .layer(let layer, let panel)?:
         s.focusedPanel = panel
         s.select(layer)
