@@ -39,6 +39,7 @@ public struct ParetoPoint: Equatable, Hashable, Sendable {
     /// `p=3 n=13`, or the stages of a multi-stage plan (`ops 0…12 3×3 + ops 20…30 2×1`).
     public var label: String {
         guard let stages else { return "p=\(patches) n=\(patchLayers)" }
+        if stages.allSatisfy(\.grid.isSingle) { return "layer by layer" }
         return stages.map { "\($0.firstOp)…\($0.lastOp) \($0.grid)" }.joined(separator: " + ")
     }
 

@@ -332,6 +332,10 @@ final class StageEditingTests: XCTestCase {
         XCTAssertTrue(Screen.render(t, width: 200, height: 60).lines().joined().contains("searching the multi-stage plans"))
         let front = StageFixtures.front(s.model)
         XCTAssertFalse(front.points.isEmpty)
+        XCTAssertTrue(front.points.allSatisfy { $0.stages != nil && !$0.label.isEmpty }, "every plan named by its stages")
+        var layerByLayer = ParetoPoint(try PatchPlan(model: s.model, stages: []))
+        layerByLayer.stages = []
+        XCTAssertEqual(layerByLayer.label, "layer by layer")
         t = update(t, .multiStageSwept(front))
         XCTAssertEqual(t.paretoFront, front.points)
         let screen = Screen.render(t, width: 200, height: 60).lines().joined(separator: "\n")

@@ -156,7 +156,7 @@ public enum ParetoView {
     }
 
     public static func draw(_ state: AppState, _ geometry: Geometry, into grid: inout CellGrid, rect: Rect, exporting: Bool = false) {
-        guard let data = state.pareto else { return }
+        guard state.pareto != nil else { return }
         let front = state.paretoFront
         let g = geometry
         let axis = g.xAxis
@@ -259,7 +259,6 @@ public enum ParetoView {
         if let cursor = g.front.indices.contains(state.paretoCursor) ? g.front[state.paretoCursor] : nil {
             grid[cursor.x, cursor.y] = Cell("◉", style: CellStyle(fg: .cyan, bold: true, reverse: !exporting))
         }
-        _ = data
     }
 
     /// The cells strictly between `a` and `b` on a straight line.
