@@ -359,6 +359,25 @@ final class StageEditingTests: XCTestCase {
         XCTAssertEqual(update(t, .multiStageSwept(other)).multiStage, front)
     }
 
+    func testAShortHelpOverlayPagesThroughEveryKey() throws {
+        var s = update(try state(width: 80, height: 24), .key(.char("?")))
+        var seen = Set<String>()
+        for _ in 0..<6 {
+            let text = Screen.render(s, width: 80, height: 24).lines().joined(separator: "\n")
+            for line in HelpOverlay.lines() where text.contains(String(line.prefix(30))) { seen.insert(line) }
+            s = update(s, .key(.down))
+        }
+        XCTAssertEqual(Set(HelpOverlay.lines()).subtracting(seen), [], "every key's line is on some page")
+        let last = Screen.render(s, width: 80, height: 24).lines().joined(separator: "\n")
+        XCTAssertTrue(last.contains("↑ back to the first keys") && last.contains("q Esc"), last)
+        s = update(s, .key(.up))
+        XCTAssertTrue(s.showHelp)
+        XCTAssertFalse(update(s, .key(.char("?"))).showHelp)
+        // Opening it again starts at the top.
+        let again = update(update(s, .key(.char("?"))), .key(.char("?")))
+        XCTAssertEqual(again.helpTop, 0)
+    }
+
     func testEveryKeyComesRoundInTheHintBar() {
         let keys = Set(keyBindings.filter { $0.applies(stepping: false, pareto: false) && !$0.hint.isEmpty }.map { String($0.hint.prefix { $0 != " " }) })
         for width in [40, 60] {

@@ -66,6 +66,8 @@ public struct AppState: Sendable {
     public var focusedPanel: Panel = .layers
     public var selectedPatch: Int = 0
     public var showHelp = false
+    /// The first line of the help overlay shown (it pages when the screen is short).
+    public var helpTop = 0
     /// `w`: the "live at peak" panel in place of the patch grid.
     public var showLive = false
     /// `v`: the Pareto chart in place of the memory chart and patch grid.

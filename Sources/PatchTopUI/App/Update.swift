@@ -65,6 +65,14 @@ public func updateWithEffects(_ state: AppState, _ message: Message) -> (state: 
         // Nothing acts on a screen too small to show what it did.
         guard s.fitsScreen else { break }
         if s.showHelp {
+            // ↓ ↑ (and Space, PgDn, PgUp, j, k) page through a help taller than the screen.
+            let rows = HelpOverlay.rows(in: Rect(x: 0, y: 2, width: s.width, height: s.height - 4))
+            let page = max(1, rows - 1), count = HelpOverlay.lines().count
+            switch key {
+            case .down, .pageDown, .char(" "), .char("j"): s.helpTop = HelpOverlay.first(top: s.helpTop + page, rows: rows, count: count)
+            case .up, .pageUp, .char("k"): s.helpTop = HelpOverlay.first(top: s.helpTop - page, rows: rows, count: count)
+            default: break
+            }
             if key == .escape || key == .char("?") || key == .char("q") { s.showHelp = false }
             if key == .char("q") { s.shouldQuit = true }
             break
@@ -96,7 +104,7 @@ private func perform(_ act: KeyCommand, _ s: inout AppState, _ effects: inout [E
     let stepping = s.step != nil
     switch act {
     case .quit: s.shouldQuit = true
-    case .help: s.showHelp = true
+    case .help: s.showHelp = true; s.helpTop = 0
     case .fewerPatches: s.replanned(&effects, s.replanHead(patches: s.plan.patches - 1, patchLayers: s.plan.patchLayers))
     case .morePatches: s.replanned(&effects, s.replanHead(patches: s.plan.patches + 1, patchLayers: s.plan.patchLayers))
     case .fewerLayers: s.replanned(&effects, s.replanHead(patches: s.plan.patches, patchLayers: s.plan.patchLayers - 1))

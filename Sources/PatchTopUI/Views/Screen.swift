@@ -168,7 +168,7 @@ public enum Screen {
             grid.fill(Rect(x: 0, y: h - 1, width: w, height: 1), with: Cell(" ", style: .reverse))
             grid.text(hintBar(stepping: stepping, width: w - 2, rotation: state.hintRotation), x: 1, y: h - 1, style: .reverse)
         }
-        if state.showHelp { HelpOverlay.draw(into: &grid, rect: body) }
+        if state.showHelp { HelpOverlay.draw(into: &grid, rect: body, top: state.helpTop) }
         return grid
     }
 }
