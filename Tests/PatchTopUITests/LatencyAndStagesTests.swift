@@ -125,7 +125,7 @@ final class LatencyUITests: XCTestCase {
         let s = try state()
         let prediction = try XCTUnwrap(s.prediction)
         let text = ReportRenderer(state: s, width: 120, height: 40, date: "d").render()
-        XCTAssertTrue(text.contains("predicted       \(formatInstructions(prediction.instructions)) instructions predicted on Cortex-M4"), text)
+        XCTAssertTrue(text.contains("instructions    \(formatInstructions(prediction.instructions)) instructions predicted on Cortex-M4"), text)
         XCTAssertTrue(text.contains("\(formatMilliseconds(try XCTUnwrap(prediction.milliseconds))) at 64 MHz (nRF52840; instructions at one per cycle, not measured cycles)"), text)
         // Every layer: the time column too, each op's own figure.
         let every = ReportRenderer(state: s, width: 120, height: 40, date: "d").everyLayer()

@@ -46,9 +46,10 @@ public struct ReportRenderer: Sendable {
             ?? "\(state.engine.name): no figure for this plan (\(required.why ?? ""))"))
         if let latency = state.latency {
             if let prediction = state.prediction {
-                out += LatencyReport(prediction: prediction, board: latency.board).summaryLines().map { $0.replacingOccurrences(of: "instructions    ", with: "predicted       ") }
+                // The lines `plan --target` prints.
+                out += LatencyReport(prediction: prediction, board: latency.board).summaryLines()
             } else if let note = latency.note {
-                out.append("predicted       \(note)")
+                out.append("instructions    \(note)")
             }
         }
         if let budget = state.budget {
