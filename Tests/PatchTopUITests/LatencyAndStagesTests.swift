@@ -88,6 +88,18 @@ final class LatencyUITests: XCTestCase {
         let screen = Screen.render(s, width: 200, height: 60).lines().joined(separator: "\n")
         XCTAssertTrue(screen.contains("Pareto: peak vs predicted ms"), screen)
         XCTAssertTrue(screen.contains("predicted ms, Cortex-M4 at 64 MHz (nRF52840), 1 instr/cycle"), screen)
+        // Under TFLite Micro its arena (layer by layer only) is marked `T` at the layer-by-layer plan's time.
+        XCTAssertTrue(screen.contains("T TFLM arena (layer by layer)"), screen)
+        let arena = try s.engines.tflm.get()
+        let lines = Screen.render(s, width: 200, height: 60).lines()
+        let plot = try XCTUnwrap(s.layout?.pareto?.plot)
+        let top = lines[plot.y]
+        XCTAssertTrue(top.contains(" \(formatFixed(Double(arena) / 1024, decimals: 1))│"), "the arena tops the axis: \(top)")
+        let afterAxis = top.components(separatedBy: "\(formatFixed(Double(arena) / 1024, decimals: 1))│").last ?? ""
+        XCTAssertEqual(afterAxis.first { $0 != " " }, "T", "at the layer-by-layer plan, the fastest: \(top)")
+        var te = s
+        te.engine = .tinyengine
+        XCTAssertFalse(Screen.render(te, width: 200, height: 60).lines().joined().contains("T TFLM"))
         // The front is over peak against predicted instructions.
         let front = s.paretoFront
         XCTAssertFalse(front.isEmpty)

@@ -106,6 +106,16 @@ public enum ParetoView {
     /// `peak`, `TE PEAK_MEM`.
     static func yName(_ state: AppState) -> String { state.chartsEnginePeak ? "TE PEAK_MEM" : "peak" }
 
+    /// Under TFLite Micro (`E`), the figure its budget verdict holds: its
+    /// arena, which only the layer-by-layer plan has, where that plan sits
+    /// across (`nil` when there is no figure).
+    static func tflmMark(_ state: AppState, axis: XAxis) -> (peak: Int, x: Double)? {
+        guard state.engine == .tflm, !state.showMultiStage, let arena = try? state.engines.tflm.get(),
+              let plain = state.pareto?.points.first(where: { $0.isLayerByLayer && $0.stages == nil }),
+              let x = xValue(plain, axis: axis, state: state) else { return nil }
+        return (arena, x)
+    }
+
     /// The points drawn: the sweep's plans (and with `M` the multi-stage front).
     static func points(_ state: AppState) -> [ParetoPoint] {
         var all = state.pareto?.points ?? []
@@ -128,6 +138,7 @@ public enum ParetoView {
         var xs = front.compactMap { xValue($0, axis: axis, state: state) }
         if let current = state.chartsEnginePeak ? state.required.bytes : state.plan.peakBytes { peaks.append(current) }
         if let x = currentX(state, axis: axis) { xs.append(x) }
+        if let mark = tflmMark(state, axis: axis) { peaks.append(mark.peak); xs.append(mark.x) }
         var low = peaks.min() ?? 0, high = peaks.max() ?? 1
         if let budget = state.budget?.bytes { low = min(low, budget); high = max(high, budget) }
         if high == low { high = low + 1 }
@@ -188,7 +199,12 @@ public enum ParetoView {
             grid.text(TextFit.first([note, "searching…"], width: inner.width), x: inner.x, y: inner.y, style: .dim)
         }
         let frontMark = state.showMultiStage ? "◆ multi-stage front" : "● front"
-        let legend = TextFit.first([
+        let mark = tflmMark(state, axis: axis)
+        let legend = TextFit.first((mark == nil ? [] : [
+            "○ plan  \(frontMark)  ★ current  ◉ marked  T TFLM arena (layer by layer)\(state.budget == nil ? "" : "  ┄ budget")  ←→ walk",
+            "○ plan  \(frontMark)  ★ current  ◉ marked  T TFLM arena\(state.budget == nil ? "" : "  ┄ budget")",
+            "○ plan ● front ★ now ◉ marked T TFLM",
+        ]) + [
             "○ plan  \(frontMark)  ★ current  ◉ marked\(state.budget == nil ? "" : "  ┄ budget")  ←→ walk  M \(state.showMultiStage ? "(p, n)" : "multi-stage")",
             "○ plan  \(frontMark)  ★ current  ◉ marked\(state.budget == nil ? "" : "  ┄ budget")  ←→ walk",
             "○ plan \(state.showMultiStage ? "◆" : "●") front ★ now ◉ marked",
@@ -250,6 +266,10 @@ public enum ParetoView {
             let c = g.front[index]
             let over = state.budget.map { (state.chartPeak(point) ?? point.peakBytes) > $0.bytes } ?? false
             grid[c.x, c.y] = Cell(state.showMultiStage ? "◆" : "●", style: CellStyle(fg: over ? .red : .green, bold: true))
+        }
+        if let mark {
+            let c = g.cell(peak: mark.peak, x: mark.x)
+            grid[c.x, c.y] = Cell("T", style: CellStyle(fg: .magenta, bold: true))
         }
         if let peak = state.chartsEnginePeak ? state.required.bytes : state.plan.peakBytes, let x = currentX(state, axis: axis),
            g.contains(peak: peak, x: x) || !state.chartsEnginePeak {
