@@ -158,6 +158,8 @@ final class SnapshotTests: XCTestCase {
             var s = try state(width: w, height: h, patches: 4, patchLayers: 13)
             s.engine = .tinyengine
             assertSnapshot(Screen.render(s, width: w, height: h), named: "tinyengine-\(w)x\(h)")
+            // Issue 23: the Pareto chart's height is TinyEngine's PEAK_MEM, its front over it.
+            assertSnapshot(Screen.render(update(s, .key(.char("v"))), width: w, height: h), named: "tinyengine-pareto-\(w)x\(h)")
         }
     }
 
