@@ -43,6 +43,47 @@ public struct ExportManifest: Codable, Equatable, Sendable {
         public var int8IO: Bool
         /// `none`, `all`, `auto`, `columns` or `rows`.
         public var haloCache: String
+        /// The fused stages, each run tile by tile over its own grid (ops
+        /// outside every stage run layer by layer); empty layer by layer.
+        /// `patches`/`patchLayers` describe the stage at the head only.
+        /// (Absent from the manifests of earlier exports: read as empty.)
+        public var stages: [Stage]
+
+        public init(patches: Int, patchLayers: Int, options: String, inplaceDepthwise: Bool, streamInput: Bool,
+                    fuseResidual: Bool, foldPad: Bool, int8IO: Bool, haloCache: String, stages: [Stage]) {
+            self.patches = patches
+            self.patchLayers = patchLayers
+            self.options = options
+            self.inplaceDepthwise = inplaceDepthwise
+            self.streamInput = streamInput
+            self.fuseResidual = fuseResidual
+            self.foldPad = foldPad
+            self.int8IO = int8IO
+            self.haloCache = haloCache
+            self.stages = stages
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            patches = try c.decode(Int.self, forKey: .patches)
+            patchLayers = try c.decode(Int.self, forKey: .patchLayers)
+            options = try c.decode(String.self, forKey: .options)
+            inplaceDepthwise = try c.decode(Bool.self, forKey: .inplaceDepthwise)
+            streamInput = try c.decode(Bool.self, forKey: .streamInput)
+            fuseResidual = try c.decode(Bool.self, forKey: .fuseResidual)
+            foldPad = try c.decode(Bool.self, forKey: .foldPad)
+            int8IO = try c.decode(Bool.self, forKey: .int8IO)
+            haloCache = try c.decode(String.self, forKey: .haloCache)
+            stages = try c.decodeIfPresent([Stage].self, forKey: .stages) ?? []
+        }
+    }
+
+    /// One fused stage: ops `firstOp...lastOp` over `rows` × `cols` tiles.
+    public struct Stage: Codable, Equatable, Sendable {
+        public var firstOp: Int
+        public var lastOp: Int
+        public var rows: Int
+        public var cols: Int
     }
 
     public struct Tensor: Codable, Equatable, Sendable {

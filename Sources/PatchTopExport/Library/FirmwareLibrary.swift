@@ -44,10 +44,23 @@ public struct FirmwareLibrary {
             plan: ExportManifest.Plan(patches: plan.patches, patchLayers: plan.patchLayers, options: plan.options.summary,
                                       inplaceDepthwise: plan.options.inplaceDepthwise, streamInput: plan.options.streamInput,
                                       fuseResidual: plan.options.fuseResidual, foldPad: plan.options.foldPad,
-                                      int8IO: plan.options.int8IO, haloCache: plan.haloCaching.name),
+                                      int8IO: plan.options.int8IO, haloCache: plan.haloCaching.name,
+                                      stages: plan.fusedStages.map {
+                                          ExportManifest.Stage(firstOp: $0.firstOp, lastOp: $0.lastOp, rows: $0.grid.rows, cols: $0.grid.cols)
+                                      }),
             arenaBytes: lowered.arenaBytes, steps: emitter.stepCount, streamedInput: streamedInput,
             inputs: lowered.inputs.map(tensor), outputs: lowered.outputs.map(tensor),
-            requiredCFlags: Self.requiredCFlags, libmOps: [])
+            requiredCFlags: Self.requiredCFlags, libmOps: Self.libmOps(lowered))
+    }
+
+    /// "op 17 LOGISTIC" for every op whose float maths calls the C
+    /// library's `expf`/`tanhf`/`logf`, once each, in program order.
+    static func libmOps(_ lowered: LoweredProgram) -> [String] {
+        var seen = Set<Int>(), names: [String] = []
+        for s in lowered.instructions where s.kernel.callsLibm && seen.insert(s.op).inserted {
+            names.append("op \(s.op) \(s.opName)")
+        }
+        return names
     }
 
     /// The fixed C sources, `lib/<name>` → text.

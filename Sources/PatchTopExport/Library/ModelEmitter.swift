@@ -15,6 +15,11 @@ struct ModelEmitter {
     let extras: [Int]
     /// Arena offset → the constant that names it.
     let offsetNames: [Int: String]
+    /// A streamed export under `--int8-io`: the int8 image (an extra) →
+    /// the caller's input it is quantized from, the QUANTIZE's op index and
+    /// its step. Loads of that image quantize the input's region as they
+    /// go; the QUANTIZE step does not run and the image has no buffer.
+    let streamQuantized: [Int: (input: Int, op: Int, step: Int)]
     var stepCount: Int { lowered.instructions.count }
 
     init(program: ArenaProgram, lowered: LoweredProgram, streamedInput: Bool) throws(ExportError) {
@@ -44,6 +49,16 @@ struct ModelEmitter {
             names[placement.offset] = "PT_AT_\(names.count)_\(label)".uppercased()
         }
         offsetNames = names
+        var quantized: [Int: (input: Int, op: Int, step: Int)] = [:]
+        if streamedInput {
+            for (i, s) in lowered.instructions.enumerated() {
+                guard case .quantize = s.kernel, s.inputs.count == 1,
+                      case .external(let source) = s.inputs[0].location, let from = externals[source], from.space == "PT_INPUT",
+                      case .external(let image) = s.output.location, let to = externals[image], to.space == "PT_EXTRA" else { continue }
+                quantized[image] = (from.index, s.op, i)
+            }
+        }
+        streamQuantized = quantized
         try check()
     }
 
@@ -72,9 +87,15 @@ struct ModelEmitter {
             }
             if case .pad(let shape, _, _, _) = instruction.kernel, shape.count > 4 { throw refuse("a PAD of more than 4 dimensions") }
             if instruction.staging != nil {
-                guard case .depthwise(let p) = instruction.kernel, p.depthMultiplier == 1 else {
+                var inPlace = false
+                if case .depthwise(let p) = instruction.kernel, p.depthMultiplier == 1 { inPlace = true }
+                if case .floatConv(let p) = instruction.kernel, p.isDepthwise, p.depthMultiplier == 1 { inPlace = true }
+                guard inPlace else {
                     throw refuse("runs in place but is not a depthwise conv with one output channel per input channel")
                 }
+            }
+            if case .floatBinary(_, _, let a, let b, let o) = instruction.kernel, a.count > 4 || b.count > 4 || o.count > 4 {
+                throw refuse("a broadcast over more than 4 dimensions")
             }
             if instruction.fusion != nil {
                 guard case .conv = instruction.kernel else { throw refuse("a fused residual ADD into something other than an int8 conv") }
@@ -90,16 +111,24 @@ struct ModelEmitter {
                   lowered.instructions.contains(where: { !$0.loads.isEmpty }) else {
                 throw .streamedInputUnavailable(reason: "the plan does not stream its input (a patched plan with the stream-input memory option does)")
             }
-            guard extras.isEmpty else {
-                throw .streamedInputUnavailable(reason: "with int8 I/O the whole float input is converted before the patches read it")
+            for tensor in extras where streamQuantized[tensor] == nil {
+                throw .streamedInputUnavailable(reason: "tensor \(tensor) is kept whole outside the arena and is not the quantized image of a streamed input")
             }
             let streamed = Set(lowered.inputs.compactMap { b -> Int? in
                 if case .external(let t) = b.location { t } else { nil }
             })
-            for instruction in lowered.instructions {
+            let skipped = Set(streamQuantized.values.map(\.step))
+            for (i, instruction) in lowered.instructions.enumerated() where !skipped.contains(i) {
                 for operand in instruction.inputs {
-                    if case .external(let t) = operand.location, streamed.contains(t) {
+                    guard case .external(let t) = operand.location else { continue }
+                    if streamed.contains(t) || streamQuantized[t] != nil {
                         throw .streamedInputUnavailable(reason: "op \(instruction.op) (\(instruction.opName)) reads the whole input, not patch by patch")
+                    }
+                }
+                for load in instruction.loads {
+                    guard case .external(let t) = load.from.location, streamQuantized[t] != nil else { continue }
+                    guard load.pixelBytes >= 1, load.pixelBytes <= 16 else {
+                        throw .streamedInputUnavailable(reason: "with --int8-io a streamed image of \(load.pixelBytes) channels (at most 16 are converted as they are read)")
                     }
                 }
             }
@@ -120,8 +149,29 @@ struct ModelEmitter {
         return "{ \(space), \(offset), \(o.bytes), \(o.region.y), \(o.region.x), \(o.region.height), \(o.region.width) }"
     }
 
-    func copy(_ c: LoweredCopy) -> String {
-        "{ \(operand(c.from)), \(operand(c.to)), \(c.rows.lowerBound), \(c.rows.upperBound), \(c.cols.lowerBound), \(c.cols.upperBound), \(c.pixelBytes) }"
+    func copy(_ c: LoweredCopy, params: [Int: (kind: String, symbol: String)]) -> String {
+        var from = operand(c.from), quantize = "NULL"
+        if case .external(let image) = c.from.location, let q = streamQuantized[image] {
+            // The streamed float input itself, quantized as it is read.
+            from = "{ PT_INPUT, \(q.input), \(c.from.bytes * 4), \(c.from.region.y), \(c.from.region.x), \(c.from.region.height), \(c.from.region.width) }"
+            quantize = params[q.op]?.symbol ?? "NULL"
+        }
+        return "{ \(from), \(operand(c.to)), \(c.rows.lowerBound), \(c.rows.upperBound), \(c.cols.lowerBound), \(c.cols.upperBound), \(c.pixelBytes), \(quantize) }"
+    }
+
+    /// The plan's stages in words: `ops 0-9 in 4x2 tiles; ops 10-21 layer by layer`.
+    static func stages(_ plan: PatchPlan) -> String {
+        guard !plan.fusedStages.isEmpty else { return "layer by layer" }
+        func ops(_ a: Int, _ b: Int) -> String { a == b ? "op \(a)" : "ops \(a)-\(b)" }
+        var parts: [String] = [], next = 0
+        let count = plan.model.operators.count
+        for stage in plan.fusedStages {
+            if stage.firstOp > next { parts.append("\(ops(next, stage.firstOp - 1)) layer by layer") }
+            parts.append("\(ops(stage.firstOp, stage.lastOp)) in \(stage.grid.rows)x\(stage.grid.cols) tiles")
+            next = stage.lastOp + 1
+        }
+        if next < count { parts.append("\(ops(next, count - 1)) layer by layer") }
+        return parts.joined(separator: "; ")
     }
 
     static func window(_ g: WindowGeometry) -> String {
@@ -178,16 +228,16 @@ struct ModelEmitter {
         w.line("/* PatchTop firmware export. Generated; do not edit.")
         w.line(" *")
         w.line(" * model:   \(cComment(lowered.modelName))")
-        w.line(" * plan:    \(plan.isPatched ? "\(plan.patches)x\(plan.patches) patches over the first \(plan.patchLayers) ops" : "layer by layer")")
+        w.line(" * plan:    \(Self.stages(plan))")
         w.line(" * memory:  \(cComment(plan.options.summary))")
         w.line(" * halo:    \(plan.haloCaching.name)")
         w.line(" * target:  \(target.rawValue)\(streamedInput ? ", streamed input" : "")")
         w.line(" * arena:   \(lowered.arenaBytes) bytes (the plan's layout, exactly)")
         w.line(" * build:   C99; \(FirmwareLibrary.requiredCFlags.joined(separator: " ")) (float kernels must not fuse multiply-adds)")
         w.line(" *")
-        w.line(" * Steps (index: op, kind, patch, rows x cols computed):")
+        w.line(" * Steps (index: op, kind, tile of the op's own stage or whole, rows x cols computed):")
         for (i, s) in lowered.instructions.enumerated() {
-            let patch = s.patch.map { "patch \($0)" } ?? "whole"
+            let patch = s.patch.map { "tile \($0)" } ?? "whole"
             var extra: [String] = []
             if !s.loads.isEmpty { extra.append("\(s.loads.count) load") }
             if !s.cacheReads.isEmpty { extra.append("\(s.cacheReads.count) cache read") }
@@ -246,13 +296,13 @@ struct ModelEmitter {
             let before = s.loads + s.cacheReads
             if !before.isEmpty {
                 w.line("static const pt_copy pt_s\(i)_before[\(before.count)] = {")
-                for c in before { w.line("    \(copy(c)),") }
+                for c in before { w.line("    \(copy(c, params: params)),") }
                 w.line("};")
             }
             let after = s.cacheWrites + (s.store.map { [$0] } ?? [])
             if !after.isEmpty {
                 w.line("static const pt_copy pt_s\(i)_after[\(after.count)] = {")
-                for c in after { w.line("    \(copy(c)),") }
+                for c in after { w.line("    \(copy(c, params: params)),") }
                 w.line("};")
             }
         }
@@ -260,10 +310,11 @@ struct ModelEmitter {
         w.line("#define PT_NUM_STEPS \(lowered.instructions.count)")
         w.line("static const pt_step pt_steps[PT_NUM_STEPS > 0 ? PT_NUM_STEPS : 1] = {")
         for (i, s) in lowered.instructions.enumerated() {
-            let (kind, symbol) = s.fusedAway ? ("PT_NOP", "NULL") : (params[s.op] ?? ("PT_NOP", "NULL"))
+            let skipped = streamQuantized.values.contains { $0.step == i }
+            let (kind, symbol) = s.fusedAway || skipped ? ("PT_NOP", "NULL") : (params[s.op] ?? ("PT_NOP", "NULL"))
             let before = s.loads.count + s.cacheReads.count
             let after = s.cacheWrites.count + (s.store == nil ? 0 : 1)
-            w.line("    /* \(i): op \(s.op) \(s.opName)\(s.patch.map { ", patch \($0)" } ?? "") */")
+            w.line("    /* \(i): op \(s.op) \(s.opName)\(s.patch.map { ", tile \($0)" } ?? "")\(skipped ? " (runs in the streamed loads)" : "") */")
             w.line("    { \(kind), \(s.isWhole ? 1 : 0), \(s.op), \(s.rows.lowerBound), \(s.rows.upperBound), \(s.cols.lowerBound), \(s.cols.upperBound), \(s.outputElements), \(s.outputChannels),")
             w.line("      \(symbol), \(s.inputs.isEmpty ? "NULL" : "pt_s\(i)_in"), \(s.inputs.count), \(operand(s.output)), \(s.staging == nil ? "NULL" : "&pt_s\(i)_staging"),")
             w.line("      \(before == 0 ? "NULL" : "pt_s\(i)_before"), \(before), \(after == 0 ? "NULL" : "pt_s\(i)_after"), \(after) },")
@@ -298,6 +349,16 @@ struct ModelEmitter {
             w.list(values, perLine: 16)
             w.line(";")
         }
+        func floatArray(_ name: String, _ values: [Float], note: String = "") {
+            w.raw("static const float \(name)[\(max(values.count, 1))]\(note) = {")
+            for (k, v) in values.enumerated() {
+                w.raw(k == 0 ? "\n    " : (k % 8 == 0 ? ",\n    " : ", "))
+                w.raw(cFloat(v))
+            }
+            if values.isEmpty { w.raw("0") }
+            w.line("\n};")
+        }
+        func clamp(_ c: LoweredFloatClamp) -> String { "\(cFloat(c.lower)), \(cFloat(c.upper))" }
         func table(_ values: [Int8], _ name: String) -> String {
             if let existing = tables[values] { return existing }
             int8Array(name, values)
@@ -408,6 +469,43 @@ struct ModelEmitter {
             intArray("\(base)_cols", p.sourceCols)
             w.line("static const pt_resize_params \(base) = { \(p.batches), \(p.inputHeight), \(p.inputWidth), \(p.channels), \(p.sourceRows.count), \(p.sourceCols.count), \(base)_rows, \(base)_cols };")
             return ("PT_RESIZE_NEAREST", "&\(base)")
+        case let .floatConv(p):
+            floatArray("\(base)_weights", p.weights, note: " /* \(p.isDepthwise ? "[kh][kw][out]" : "[kh][kw][in][out]") */")
+            floatArray("\(base)_bias", p.bias)
+            w.line("static const pt_conv_f32_params \(base) = { \(p.isDepthwise ? 1 : 0), \(p.batches), \(p.inputChannels), \(p.outputChannels), \(p.depthMultiplier), \(Self.window(p.height)), \(Self.window(p.width)),")
+            w.line("    \(clamp(p.clamp)), \(base)_weights, \(base)_bias };")
+            return (s.staging == nil ? "PT_CONV_F32" : "PT_DEPTHWISE_INPLACE_F32", "&\(base)")
+        case let .floatPool(p):
+            w.line("static const pt_pool_f32_params \(base) = { \(p.average ? 1 : 0), \(p.batches), \(p.channels), \(Self.window(p.height)), \(Self.window(p.width)), \(clamp(p.clamp)) };")
+            return ("PT_POOL_F32", "&\(base)")
+        case let .floatFullyConnected(p):
+            floatArray("\(base)_weights", p.weights, note: " /* [in][out] */")
+            floatArray("\(base)_bias", p.bias)
+            w.line("static const pt_fc_f32_params \(base) = { \(p.batches), \(p.inputDepth), \(p.outputDepth), \(clamp(p.clamp)), \(base)_weights, \(base)_bias };")
+            return ("PT_FC_F32", "&\(base)")
+        case let .floatUnary(u):
+            let kind: String, alpha: Float
+            switch u {
+            case .relu: (kind, alpha) = ("PT_UNARY_RELU", 0)
+            case .relu6: (kind, alpha) = ("PT_UNARY_RELU6", 0)
+            case .reluN1To1: (kind, alpha) = ("PT_UNARY_RELU_N1_TO_1", 0)
+            case .leakyRelu(let a): (kind, alpha) = ("PT_UNARY_LEAKY_RELU", a)
+            case .hardSwish: (kind, alpha) = ("PT_UNARY_HARD_SWISH", 0)
+            case .logistic: (kind, alpha) = ("PT_UNARY_LOGISTIC", 0)
+            case .tanh: (kind, alpha) = ("PT_UNARY_TANH", 0)
+            }
+            w.line("static const pt_unary_f32_params \(base) = { \(kind), \(cFloat(alpha)) };")
+            return ("PT_UNARY_F32", "&\(base)")
+        case let .floatBinary(kind, c, a, b, o):
+            let name = ["PT_BINARY_ADD", "PT_BINARY_SUB", "PT_BINARY_MUL", "PT_BINARY_MAXIMUM", "PT_BINARY_MINIMUM"][kind.rawValue]
+            w.line("static const pt_binary_f32_params \(base) = { \(name), \(clamp(c)), \(Self.four(a, fill: 1)), \(Self.four(b, fill: 1)), \(Self.four(o, fill: 1)), \(a.count), \(b.count), \(o.count) };")
+            return ("PT_BINARY_F32", "&\(base)")
+        case let .softmaxFloat(beta, rows, depth):
+            w.line("static const pt_softmax_f32_params \(base) = { \(rows), \(depth), \(cFloat(beta)) };")
+            return ("PT_SOFTMAX_F32", "&\(base)")
+        case let .logSoftmaxFloat(rows, depth):
+            w.line("static const pt_softmax_f32_params \(base) = { \(rows), \(depth), 1.0f };")
+            return ("PT_LOG_SOFTMAX_F32", "&\(base)")
         case .unsupported:
             return ("PT_NOP", "NULL")
         }
@@ -421,10 +519,11 @@ struct ModelEmitter {
 
     func emitEntryPoints(_ w: inout CWriter) {
         w.line("/* Tensors kept outside the arena (not the caller's): static buffers. */")
-        for tensor in extras {
+        for tensor in extras where streamQuantized[tensor] == nil {
             w.line("static uint8_t pt_extra_t\(tensor)[\(max(model.tensors[tensor].byteCount, 1))] PT_ALIGN16;")
         }
-        w.line("static uint8_t *const pt_extras[\(max(extras.count, 1))] = { \(extras.isEmpty ? "NULL" : extras.map { "pt_extra_t\($0)" }.joined(separator: ", ")) };")
+        let extraNames = extras.map { streamQuantized[$0] == nil ? "pt_extra_t\($0)" : "NULL /* t\($0): quantized as the streamed loads read it */" }
+        w.line("static uint8_t *const pt_extras[\(max(extras.count, 1))] = { \(extras.isEmpty ? "NULL" : extraNames.joined(separator: ", ")) };")
         w.line()
         w.line("int pt_init(void) { return 0; }")
         w.line()

@@ -162,3 +162,112 @@ extension LoweredReduction {
                   count: l.count, outputs: l.outputs)
     }
 }
+
+/// The fused clamp of a float32 op: `a = x < lower ? lower : x`, then
+/// `upper < a ? upper : a` (TFLite's `ActivationFunctionWithMinMax`).
+public struct LoweredFloatClamp: Sendable, Equatable {
+    public var lower: Float
+    public var upper: Float
+}
+
+/// float32 CONV_2D / DEPTHWISE_CONV_2D (TFLite Micro's reference): each
+/// output starts at 0, adds `input × weight` over filter rows, then
+/// columns, then input channels (taps outside the image skipped), then the
+/// bias, then clamps.
+public struct LoweredFloatConv: Sendable, Equatable {
+    public var isDepthwise: Bool
+    public var batches: Int
+    public var inputChannels: Int
+    public var outputChannels: Int
+    /// 1 for CONV_2D; output channel `c·m + k` of a depthwise conv reads input channel `c`.
+    public var depthMultiplier: Int
+    public var height: WindowGeometry
+    public var width: WindowGeometry
+    public var clamp: LoweredFloatClamp
+    /// CONV_2D: `[kh][kw][in][out]`; depthwise: `[kh][kw][out]`.
+    public var weights: [Float]
+    /// One per output channel (0 without a bias tensor).
+    public var bias: [Float]
+}
+
+/// float32 AVERAGE_POOL_2D / MAX_POOL_2D: the in-image taps only; the
+/// average sums them in order and divides by their count in float.
+public struct LoweredFloatPool: Sendable, Equatable {
+    public var average: Bool
+    public var batches: Int
+    public var channels: Int
+    public var height: WindowGeometry
+    public var width: WindowGeometry
+    public var clamp: LoweredFloatClamp
+}
+
+/// float32 FULLY_CONNECTED: each output starts at 0, adds `x[d] × w[d][o]`
+/// over d in order, then the bias, then clamps.
+public struct LoweredFloatFullyConnected: Sendable, Equatable {
+    public var batches: Int
+    public var inputDepth: Int
+    public var outputDepth: Int
+    public var clamp: LoweredFloatClamp
+    /// `[in][out]`.
+    public var weights: [Float]
+    public var bias: [Float]
+}
+
+/// A float32 activation, element by element.
+public enum LoweredFloatUnary: Sendable, Equatable {
+    case relu, relu6, reluN1To1
+    case leakyRelu(alpha: Float)
+    case hardSwish
+    /// With `expf`.
+    case logistic
+    /// `tanhf` from the C library.
+    case tanh
+
+    /// Whether it needs the C library's maths, whose last bit may differ
+    /// between the host's and the device's C library (`tanhf`; the export
+    /// brings its own `expf` and `logf`, glibc's).
+    public var callsLibm: Bool { self == .tanh }
+}
+
+/// float32 ADD, SUB, MUL (clamped), MAXIMUM, MINIMUM.
+public enum LoweredFloatBinary: Int, Sendable, Equatable {
+    case add, sub, mul, maximum, minimum
+}
+
+extension LoweredFloatClamp {
+    init(_ c: FloatClamp) { self.init(lower: c.lower, upper: c.upper) }
+}
+
+extension LoweredFloatConv {
+    init(_ k: FloatConv2DKernel) {
+        self.init(isDepthwise: k.isDepthwise, batches: k.batches, inputChannels: k.inputChannels, outputChannels: k.outputChannels,
+                  depthMultiplier: k.depthMultiplier, height: k.height, width: k.width, clamp: LoweredFloatClamp(k.clamp),
+                  weights: k.weights, bias: k.bias)
+    }
+}
+
+extension LoweredFloatUnary {
+    init(_ u: FloatUnaryOp) {
+        switch u {
+        case .relu: self = .relu
+        case .relu6: self = .relu6
+        case .reluN1To1: self = .reluN1To1
+        case .leakyRelu(let alpha): self = .leakyRelu(alpha: alpha)
+        case .hardSwish: self = .hardSwish
+        case .logistic: self = .logistic
+        case .tanh: self = .tanh
+        }
+    }
+}
+
+extension LoweredFloatBinary {
+    init(_ b: FloatBinaryOp) {
+        switch b {
+        case .add: self = .add
+        case .sub: self = .sub
+        case .mul: self = .mul
+        case .maximum: self = .maximum
+        case .minimum: self = .minimum
+        }
+    }
+}

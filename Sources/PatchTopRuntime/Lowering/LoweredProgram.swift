@@ -153,10 +153,34 @@ public enum LoweredKernel: Sendable {
     case transpose(LoweredTranspose)
     case stridedSlice(LoweredStridedSlice)
     case resizeNearest(LoweredResizeNearest)
-    /// An op this lowering has no plain form for (the float32 conv, pool,
-    /// fully connected, elementwise and softmax kernels), or one the
-    /// runtime refused: an emitter must refuse the program, naming it.
+    /// float32 CONV_2D / DEPTHWISE_CONV_2D (inputs: [x]); with a staging
+    /// buffer, a depthwise conv written over its input.
+    case floatConv(LoweredFloatConv)
+    /// float32 AVERAGE_POOL_2D / MAX_POOL_2D (inputs: [x]).
+    case floatPool(LoweredFloatPool)
+    /// float32 FULLY_CONNECTED (inputs: [x]).
+    case floatFullyConnected(LoweredFloatFullyConnected)
+    /// float32 activations (inputs: [x]).
+    case floatUnary(LoweredFloatUnary)
+    /// float32 ADD/SUB/MUL/MAXIMUM/MINIMUM (inputs: [a, b]); shapes as in
+    /// the model (any rank ≤ 4), the clamp applies to ADD, SUB and MUL.
+    case floatBinary(LoweredFloatBinary, clamp: LoweredFloatClamp, shapeA: [Int], shapeB: [Int], shapeOut: [Int])
+    /// float32 SOFTMAX over the last axis (inputs: [x]): `expf((x − max)·beta)`
+    /// summed in order, each divided by the sum.
+    case softmaxFloat(beta: Float, rows: Int, depth: Int)
+    /// float32 LOG_SOFTMAX over the last axis (inputs: [x]):
+    /// `x − max − logf(Σ expf(x − max))`.
+    case logSoftmaxFloat(rows: Int, depth: Int)
+    /// An op this lowering has no plain form for, or one the runtime
+    /// refused: an emitter must refuse the program, naming it.
     case unsupported(reason: String)
+
+    /// Whether the kernel needs the C library's float maths (`tanhf`),
+    /// whose last bit may differ between C libraries.
+    public var callsLibm: Bool {
+        if case .floatUnary(let u) = self { return u.callsLibm }
+        return false
+    }
 
     /// Rows/columns padded before and after, one dimension.
     public struct PadAmount: Sendable, Equatable {
@@ -282,16 +306,26 @@ extension ArenaProgram {
             case let .concat(tensors, shapes, axis, _):
                 kernel = .concatenation(shapes: shapes, axis: axis, elementBytes: 1)
                 for tensor in tensors { inputs.append(try slot(tensor)) }
-            case .floatConv(let k, _, _):
-                kernel = .unsupported(reason: k.isDepthwise ? "the float32 depthwise conv has no lowered form yet" : "the float32 conv has no lowered form yet")
-            case .floatPool:
-                kernel = .unsupported(reason: "the float32 pool has no lowered form yet")
-            case .floatFullyConnected:
-                kernel = .unsupported(reason: "the float32 fully connected op has no lowered form yet")
-            case .floatBinary, .floatUnary:
-                kernel = .unsupported(reason: "float32 elementwise ops have no lowered form yet")
-            case .softmaxFloat, .logSoftmaxFloat:
-                kernel = .unsupported(reason: "the float32 softmax has no lowered form yet")
+            case let .floatConv(k, input, _):
+                kernel = .floatConv(LoweredFloatConv(k)); inputs = [try slot(input)]
+            case let .floatPool(k, input, _):
+                kernel = .floatPool(LoweredFloatPool(average: k.kind == .average, batches: k.batches, channels: k.channels,
+                                                     height: k.height, width: k.width, clamp: LoweredFloatClamp(k.clamp)))
+                inputs = [try slot(input)]
+            case let .floatFullyConnected(k, input, _):
+                kernel = .floatFullyConnected(LoweredFloatFullyConnected(batches: k.batches, inputDepth: k.inputDepth,
+                                                                         outputDepth: k.outputDepth, clamp: LoweredFloatClamp(k.clamp),
+                                                                         weights: k.weights, bias: k.bias))
+                inputs = [try slot(input)]
+            case let .floatUnary(u, input, _):
+                kernel = .floatUnary(LoweredFloatUnary(u)); inputs = [try slot(input)]
+            case let .floatBinary(kind, clamp, a, sa, b, sb, _, so):
+                kernel = .floatBinary(LoweredFloatBinary(kind), clamp: LoweredFloatClamp(clamp), shapeA: sa, shapeB: sb, shapeOut: so)
+                inputs = [try slot(a), try slot(b)]
+            case let .softmaxFloat(beta, rows, depth, input, _):
+                kernel = .softmaxFloat(beta: beta, rows: rows, depth: depth); inputs = [try slot(input)]
+            case let .logSoftmaxFloat(rows, depth, input, _):
+                kernel = .logSoftmaxFloat(rows: rows, depth: depth); inputs = [try slot(input)]
             case .refused(let error):
                 kernel = .unsupported(reason: error.description)
             }

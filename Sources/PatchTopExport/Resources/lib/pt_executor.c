@@ -19,10 +19,16 @@ static uint8_t *pt_at(const pt_context *ctx, const pt_operand *o) {
     }
 }
 
+static void pt_load_quantized(const pt_context *ctx, const pt_copy *c);
+
 static void pt_copy_rows(const pt_context *ctx, const pt_copy *c) {
     const uint8_t *from;
     uint8_t *to = pt_at(ctx, &c->to);
     int32_t row, cols = c->col1 - c->col0;
+    if (c->quantize != NULL) {
+        pt_load_quantized(ctx, c);
+        return;
+    }
     if (c->from.space == PT_INPUT && ctx->read != NULL) {
         /* Streamed input: the application hands over the region, packed. */
         ctx->read(ctx->read_context, (int)c->from.offset, (int)c->row0, (int)c->col0, (int)(c->row1 - c->row0),
@@ -124,6 +130,54 @@ static void pt_binary(const pt_context *ctx, const pt_step *s) {
     }
 }
 
+/* float32 activations, run by run (floats: 4 bytes an element). */
+static void pt_unary_f32_step(const pt_context *ctx, const pt_step *s) {
+    const pt_unary_f32_params *p = (const pt_unary_f32_params *)s->params;
+    const float *x = (const float *)(const void *)pt_at(ctx, &s->inputs[0]);
+    float *y = (float *)(void *)pt_at(ctx, &s->output);
+    pt_run_item r;
+    int32_t k, i;
+    for (k = 0; pt_runs(s, &s->inputs[0], &s->inputs[0], k, &r); k++) {
+        for (i = 0; i < r.count; i++) y[r.to + i] = pt_unary_f32(p, x[r.a + i]);
+    }
+}
+
+/* float32 ADD/SUB/MUL/MAXIMUM/MINIMUM as the runtime's floatBinary: runs when
+ * the shapes agree; TFLite's 4-D broadcast over whole tensors for batches or
+ * ranks other than 4 (or any whole tensor of another rank); else position by
+ * position over the step's region. */
+static void pt_binary_f32_step(const pt_context *ctx, const pt_step *s) {
+    const pt_binary_f32_params *p = (const pt_binary_f32_params *)s->params;
+    const pt_operand *oa = &s->inputs[0], *ob = &s->inputs[1];
+    const float *pa = (const float *)(const void *)pt_at(ctx, oa), *pb = (const float *)(const void *)pt_at(ctx, ob);
+    float *y = (float *)(void *)pt_at(ctx, &s->output);
+    const int32_t *sa = p->shape_a, *sb = p->shape_b, *so = p->shape_out;
+    int32_t i, row, col, c;
+    if (pt_same4(sa, so) && pt_same4(sb, so)) {
+        pt_run_item r;
+        int32_t k;
+        for (k = 0; pt_runs(s, oa, ob, k, &r); k++) {
+            for (i = 0; i < r.count; i++) y[r.to + i] = pt_binary_f32(p->kind, pa[r.a + i], pb[r.b + i], p->act_min, p->act_max);
+        }
+        return;
+    }
+    if (so[0] != 1 || ((p->rank_a != 4 || p->rank_b != 4 || p->rank_out != 4))) {
+        pt_broadcast_f32(p, pa, pb, y);
+        return;
+    }
+    {
+        int32_t channels = so[3], step_a = sa[3] == 1 ? 0 : 1, step_b = sb[3] == 1 ? 0 : 1;
+        for (row = s->row0; row < s->row1; row++) {
+            for (col = s->col0; col < s->col1; col++) {
+                int32_t ia = pt_pixel(oa, sa[1] == 1 ? oa->y : row, sa[2] == 1 ? oa->x : col, sa[3]);
+                int32_t ib = pt_pixel(ob, sb[1] == 1 ? ob->y : row, sb[2] == 1 ? ob->x : col, sb[3]);
+                float *out = y + pt_pixel(&s->output, row, col, channels);
+                for (c = 0; c < channels; c++) out[c] = pt_binary_f32(p->kind, pa[ia + c * step_a], pb[ib + c * step_b], p->act_min, p->act_max);
+            }
+        }
+    }
+}
+
 /* round(x / scale) half away from zero, in float, plus the zero point,
  * saturated; NaN gives the zero point. Beyond +-1e6 every zero point
  * saturates int8, so the quotient is clamped there and rounded by hand:
@@ -139,6 +193,30 @@ static int8_t pt_quantize_one(float x, float scale, int32_t zero_point) {
     if (f >= 0.5f) t++;
     else if (f <= -0.5f) t--;
     return (int8_t)pt_clamp(t + zero_point, -128, 127);
+}
+
+/* A streamed image under --int8-io: the float32 input's region, asked of the
+ * application (or read from the caller's buffer) a few pixels of one row at
+ * a time, each value quantized into the int8 destination exactly as the
+ * QUANTIZE step would have: the int8 image is never held whole. */
+static void pt_load_quantized(const pt_context *ctx, const pt_copy *c) {
+    float chunk[PT_STREAM_CHUNK];
+    const int32_t channels = c->pixel_bytes, per_call = PT_STREAM_CHUNK / c->pixel_bytes;
+    int8_t *to = (int8_t *)pt_at(ctx, &c->to);
+    int32_t row, col, n, i;
+    for (row = c->row0; row < c->row1; row++) {
+        for (col = c->col0; col < c->col1; col += n) {
+            int8_t *dst = to + pt_pixel(&c->to, row, col, channels);
+            n = c->col1 - col < per_call ? c->col1 - col : per_call;
+            if (ctx->read != NULL) {
+                ctx->read(ctx->read_context, (int)c->from.offset, (int)row, (int)col, 1, (int)n, chunk);
+            } else {
+                memcpy(chunk, (const uint8_t *)ctx->inputs[c->from.offset] + 4 * pt_pixel(&c->from, row, col, channels),
+                       (size_t)(n * channels) * sizeof(float));
+            }
+            for (i = 0; i < n * channels; i++) dst[i] = pt_quantize_one(chunk[i], c->quantize->scale, c->quantize->zero_point);
+        }
+    }
 }
 
 static void pt_quantize(const pt_context *ctx, const pt_step *s) {
@@ -232,9 +310,12 @@ static void pt_concat(const pt_context *ctx, const pt_step *s) {
         }
         return;
     }
+    /* A pixel of the output is every input's pixel, end to end (bytes: a
+     * float32 concatenation moves 4 bytes a channel). */
+    for (k = 0; k < p->count; k++) o += p->channels[k];
     for (row = s->row0; row < s->row1; row++) {
         for (col = s->col0; col < s->col1; col++) {
-            int32_t to = pt_pixel(&s->output, row, col, s->out_channels);
+            int32_t to = pt_pixel(&s->output, row, col, o);
             for (k = 0; k < p->count; k++) {
                 int32_t n = p->channels[k];
                 memcpy(y + to, pt_at(ctx, &s->inputs[k]) + pt_pixel(&s->inputs[k], row, col, n), (size_t)n);
@@ -313,6 +394,27 @@ static void pt_perform(const pt_context *ctx, const pt_step *s) {
     case PT_TRANSPOSE: pt_transpose((const pt_transpose_params *)s->params, pt_at(ctx, in), y); break;
     case PT_SLICE: pt_strided_slice((const pt_slice_params *)s->params, pt_at(ctx, in), y); break;
     case PT_RESIZE_NEAREST: pt_resize_nearest((const pt_resize_params *)s->params, (const int8_t *)pt_at(ctx, in), (int8_t *)y); break;
+    case PT_CONV_F32:
+        pt_conv_f32((const pt_conv_f32_params *)s->params, (const float *)(const void *)pt_at(ctx, in), in,
+                    (float *)(void *)y, &s->output, s->row0, s->row1, s->col0, s->col1);
+        break;
+    case PT_DEPTHWISE_INPLACE_F32:
+        pt_depthwise_inplace_f32((const pt_conv_f32_params *)s->params, (float *)(void *)y, in, &s->output,
+                                 s->row0, s->row1, s->col0, s->col1, (float *)(void *)pt_at(ctx, s->staging), s->staging->bytes / 4);
+        break;
+    case PT_POOL_F32:
+        pt_pool_f32((const pt_pool_f32_params *)s->params, (const float *)(const void *)pt_at(ctx, in), in,
+                    (float *)(void *)y, &s->output, s->row0, s->row1, s->col0, s->col1);
+        break;
+    case PT_FC_F32: pt_fc_f32((const pt_fc_f32_params *)s->params, (const float *)(const void *)pt_at(ctx, in), (float *)(void *)y); break;
+    case PT_UNARY_F32: pt_unary_f32_step(ctx, s); break;
+    case PT_BINARY_F32: pt_binary_f32_step(ctx, s); break;
+    case PT_SOFTMAX_F32:
+        pt_softmax_f32((const pt_softmax_f32_params *)s->params, (const float *)(const void *)pt_at(ctx, in), (float *)(void *)y);
+        break;
+    case PT_LOG_SOFTMAX_F32:
+        pt_log_softmax_f32((const pt_softmax_f32_params *)s->params, (const float *)(const void *)pt_at(ctx, in), (float *)(void *)y);
+        break;
     default: break;
     }
 }

@@ -5,9 +5,10 @@
  * pt_step values (one per instruction of the compiled plan) and calls pt_run.
  *
  * Required compiler flags: none for the integer kernels. The float32 ones
- * (QUANTIZE, DEQUANTIZE, float MEAN) must not fuse a multiply and an add:
- * build with -ffp-contract=off (GCC, Clang), as the generated Makefile does.
- * They round each operation as TFLite Micro's reference kernels do.
+ * (QUANTIZE, DEQUANTIZE, pt_float.c's kernels, float MEAN) must not fuse a
+ * multiply and an add: build with -ffp-contract=off (GCC, Clang), as the
+ * generated Makefile does. They round each operation as TFLite Micro's
+ * reference kernels do.
  */
 #ifndef PT_RUNTIME_H
 #define PT_RUNTIME_H
@@ -39,12 +40,21 @@ static inline int32_t pt_pixel(const pt_operand *o, int32_t row, int32_t col, in
     return ((row - o->y) * o->w + (col - o->x)) * channels;
 }
 
-/* Rows x cols, pixel_bytes each, between two buffers of one tensor. */
+typedef struct { float scale; int32_t zero_point; } pt_quant_params;
+
+/* Rows x cols, pixel_bytes each, between two buffers of one tensor. With
+ * `quantize`, the source is the caller's float32 input (a streamed image
+ * under --int8-io) and each value is quantized into the int8 destination,
+ * pixel_bytes (= channels) a pixel: the int8 image is never held whole. */
 typedef struct {
     pt_operand from, to;
     int32_t row0, row1, col0, col1;
     int32_t pixel_bytes;
+    const pt_quant_params *quantize;
 } pt_copy;
+
+/* Floats a streamed --int8-io load asks for at once (a few pixels of one row). */
+#define PT_STREAM_CHUNK 16
 
 /* One window dimension (height or width), decided against the full tensor. */
 typedef struct {
@@ -93,8 +103,6 @@ typedef struct {
 } pt_binary_params;
 
 typedef struct { const int8_t *table; } pt_lookup_params;   /* 256 entries */
-
-typedef struct { float scale; int32_t zero_point; } pt_quant_params;
 
 typedef struct {
     int32_t shape[4], before[4], after[4];   /* padded to rank 4 */
@@ -149,12 +157,52 @@ typedef struct {
     pt_operand skip, scratch;
 } pt_fused_params;
 
+/* float32 kernels (pt_float.c). */
+typedef struct {
+    int32_t depthwise, batches, in_ch, out_ch, depth_mult;
+    pt_window h, w;
+    float act_min, act_max;
+    const float *weights;          /* CONV_2D [kh][kw][in][out]; depthwise [kh][kw][out] */
+    const float *bias;             /* one per output channel (0 without a bias) */
+} pt_conv_f32_params;
+
+typedef struct {
+    int32_t average, batches, channels;
+    pt_window h, w;
+    float act_min, act_max;
+} pt_pool_f32_params;
+
+typedef struct {
+    int32_t batches, in_depth, out_depth;
+    float act_min, act_max;
+    const float *weights;          /* [in][out] */
+    const float *bias;
+} pt_fc_f32_params;
+
+enum {
+    PT_UNARY_RELU = 0, PT_UNARY_RELU6, PT_UNARY_RELU_N1_TO_1, PT_UNARY_LEAKY_RELU, PT_UNARY_HARD_SWISH,
+    PT_UNARY_LOGISTIC, PT_UNARY_TANH
+};
+typedef struct { int32_t kind; float alpha; } pt_unary_f32_params;
+
+enum { PT_BINARY_ADD = 0, PT_BINARY_SUB, PT_BINARY_MUL, PT_BINARY_MAXIMUM, PT_BINARY_MINIMUM };
+typedef struct {
+    int32_t kind;
+    float act_min, act_max;        /* ADD, SUB, MUL */
+    int32_t shape_a[4], shape_b[4], shape_out[4];   /* padded to rank 4 */
+    int32_t rank_a, rank_b, rank_out;
+} pt_binary_f32_params;
+
+typedef struct { int32_t rows, depth; float beta; } pt_softmax_f32_params;
+
 enum {
     PT_NOP = 0,
     PT_CONV, PT_CONV_FUSED, PT_DEPTHWISE, PT_DEPTHWISE_INPLACE, PT_FC, PT_POOL,
     PT_BINARY, PT_LOOKUP, PT_COPY, PT_FILL, PT_QUANTIZE, PT_DEQUANTIZE,
     PT_PAD, PT_CONCAT, PT_MEAN, PT_MEAN_FLOAT, PT_SOFTMAX, PT_LOG_SOFTMAX,
-    PT_TRANSPOSE, PT_SLICE, PT_RESIZE_NEAREST
+    PT_TRANSPOSE, PT_SLICE, PT_RESIZE_NEAREST,
+    PT_CONV_F32, PT_DEPTHWISE_INPLACE_F32, PT_POOL_F32, PT_FC_F32, PT_UNARY_F32, PT_BINARY_F32,
+    PT_SOFTMAX_F32, PT_LOG_SOFTMAX_F32
 };
 
 /* One instruction of the compiled plan. */
@@ -208,5 +256,18 @@ void pt_log_softmax_s8(const pt_log_softmax_params *p, const int8_t *in, int8_t 
 void pt_transpose(const pt_transpose_params *p, const uint8_t *in, uint8_t *out);
 void pt_strided_slice(const pt_slice_params *p, const uint8_t *in, uint8_t *out);
 void pt_resize_nearest(const pt_resize_params *p, const int8_t *in, int8_t *out);
+void pt_conv_f32(const pt_conv_f32_params *p, const float *in, const pt_operand *in_region,
+                 float *out, const pt_operand *out_region, int32_t row0, int32_t row1, int32_t col0, int32_t col1);
+void pt_depthwise_inplace_f32(const pt_conv_f32_params *p, float *buffer, const pt_operand *in_region,
+                              const pt_operand *out_region, int32_t row0, int32_t row1, int32_t col0, int32_t col1,
+                              float *staging, int32_t staging_floats);
+void pt_pool_f32(const pt_pool_f32_params *p, const float *in, const pt_operand *in_region,
+                 float *out, const pt_operand *out_region, int32_t row0, int32_t row1, int32_t col0, int32_t col1);
+void pt_fc_f32(const pt_fc_f32_params *p, const float *in, float *out);
+float pt_unary_f32(const pt_unary_f32_params *p, float x);
+float pt_binary_f32(int32_t kind, float a, float b, float lower, float upper);
+void pt_broadcast_f32(const pt_binary_f32_params *p, const float *a, const float *b, float *y);
+void pt_softmax_f32(const pt_softmax_f32_params *p, const float *in, float *out);
+void pt_log_softmax_f32(const pt_softmax_f32_params *p, const float *in, float *out);
 
 #endif
