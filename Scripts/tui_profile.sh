@@ -5,13 +5,14 @@
 #   swift build -c release --product patchtop
 #   Scripts/tui_profile.sh MODEL P N KEY...   # prints the profile log's path
 #   COLS=200 ROWS=60 Scripts/tui_profile.sh MODEL P N v Left Enter
+#   EXTRA='--board nRF52840' BIN=.build/debug/patchtop Scripts/tui_profile.sh MODEL P N P p
 set -e
 cd "$(dirname "$0")/.."
 SOCK=patchtop-profile-$$
 MODEL=$1; P=$2; N=$3; shift 3
 LOG=${TMPDIR:-/tmp}/patchtop-profile-$(basename "$MODEL" .tflite).log
 tmux -L "$SOCK" -f /dev/null new-session -d -s m -x "${COLS:-120}" -y "${ROWS:-40}" \
-  ".build/release/patchtop '$MODEL' -p $P -n $N --profile '$LOG'" </dev/null >/dev/null 2>&1
+  "${BIN:-.build/release/patchtop} '$MODEL' -p $P -n $N ${EXTRA:-} --profile '$LOG'" </dev/null >/dev/null 2>&1
 sleep 3
 for k in "$@"; do tmux -L "$SOCK" send-keys -t m "$k"; sleep 0.6; done
 sleep 2

@@ -9,11 +9,15 @@ public struct ParetoData: Equatable, Sendable {
     public var points: [ParetoPoint]
     /// The front, by ascending peak (so by descending MACs).
     public var front: [ParetoPoint]
+    /// The core the points' `instructions` are predicted on (the front is
+    /// then peak against instructions); `nil`: MACs.
+    public var core: CortexCore?
 
-    public init(options: MemoryOptions, points: [ParetoPoint], front: [ParetoPoint]) {
+    public init(options: MemoryOptions, points: [ParetoPoint], front: [ParetoPoint], core: CortexCore? = nil) {
         self.options = options
         self.points = points
         self.front = front
+        self.core = core
     }
 
     /// Every plan of `sweep`, each with TinyEngine's PEAK_MEM for it and
@@ -21,8 +25,12 @@ public struct ParetoData: Equatable, Sendable {
     public init(_ sweep: Sweep, options: MemoryOptions) {
         let list = sweep.plans.first.flatMap { try? TinyEngineLayerList(model: $0.model) }
         var known: [[Int]: (bytes: Int, wrong: Bool)?] = [:]
-        func point(_ plan: PatchPlan) -> ParetoPoint {
-            var point = ParetoPoint(plan)
+        var core: CortexCore?
+        var instructions: [Int] = []
+        if case .instructions(let model) = sweep.cost { core = model.core; instructions = sweep.costs }
+        func point(_ index: Int) -> ParetoPoint {
+            let plan = sweep.plans[index]
+            var point = ParetoPoint(plan, instructions: index < instructions.count ? instructions[index] : nil)
             let key = [plan.patches, plan.isPatched ? plan.patchLayers : 0]
             if known[key] == nil, let list { known[key] = .some(Self.tinyEngine(list, patches: key[0], patchLayers: key[1])) }
             if let figure = known[key] ?? nil {
@@ -31,7 +39,7 @@ public struct ParetoData: Equatable, Sendable {
             }
             return point
         }
-        self.init(options: options, points: sweep.plans.map(point), front: sweep.paretoFront.map(point))
+        self.init(options: options, points: sweep.plans.indices.map(point), front: sweep.paretoIndices.map(point), core: core)
     }
 
     /// TinyEngine's PEAK_MEM for (p, n) and whether its result is wrong; `nil`
@@ -106,5 +114,38 @@ public struct ParetoData: Equatable, Sendable {
         let cheap = points.filter { $0.macOverhead <= maxOverhead + 1e-12 }
         guard let best = cheap.min(by: { ($0.peakBytes, $0.macs) < ($1.peakBytes, $1.macs) }) else { return nil }
         return (best, "smallest peak with MACs +\(formatFixed(maxOverhead * 100, decimals: 0))% at most")
+    }
+}
+
+/// The front of multi-stage plans (`MultiStageSearch`, msf-CNN's search)
+/// as the Pareto chart draws it beside the (p, n) sweep's: each plan's
+/// stages, peak and MACs, and with a cost model its predicted
+/// instructions (the front then kept over peak against instructions).
+public struct MultiStageFront: Equatable, Sendable {
+    public var options: MemoryOptions
+    public var core: CortexCore?
+    /// By ascending peak.
+    public var points: [ParetoPoint]
+
+    public init(options: MemoryOptions, core: CortexCore?, points: [ParetoPoint]) {
+        self.options = options
+        self.core = core
+        self.points = points
+    }
+
+    public init(_ search: MultiStageSearch, cost: CostModel?) {
+        var points = search.front.map { found -> ParetoPoint in
+            var point = ParetoPoint(found.plan, instructions: cost?.instructions(found.plan))
+            // A one-stage plan at the head is still shown by its stages: it came from this search.
+            point.stages = found.plan.stageSpecs
+            return point
+        }
+        if cost != nil {
+            points.sort { ($0.peakBytes, $0.instructions ?? 0) < ($1.peakBytes, $1.instructions ?? 0) }
+            var kept: [ParetoPoint] = []
+            for point in points where kept.last.map({ (point.instructions ?? 0) < ($0.instructions ?? 0) }) ?? true { kept.append(point) }
+            points = kept
+        }
+        self.init(options: search.options, core: cost?.core, points: points)
     }
 }

@@ -4,6 +4,7 @@ import PatchTopEffects
 import PatchTopModel
 import PatchTopPlan
 import PatchTopRuntime
+import PatchTopUI
 
 /// `patchtop bench MODEL`: medians of the operations the TUI repeats on
 /// every key press. Build with `-c release`; debug figures mean little.
@@ -208,7 +209,14 @@ struct Bench: ParsableCommand {
         // planning, fewer for loading (10 at most), sweeping (a tenth) and
         // inference (3…30).
         print("\(figures.model) — medians (--runs \(runs); each line says how many runs it took)")
-        print("kernels              \(KernelPath.active); CPU features: \(CPUFeatures.current)")
+        // A float model runs the float32 kernels (AVX2 or portable, never
+        // VNNI): the int8 path is not what ran, so it is not named.
+        let isFloat = PeakCause.floatTag(timedPlan.model) == "float32"
+        if isFloat {
+            print("kernels              \(KernelPath.active == .portable ? "portable" : "avx2") float32 kernels; CPU features: \(CPUFeatures.current)")
+        } else {
+            print("kernels              \(KernelPath.active); CPU features: \(CPUFeatures.current)")
+        }
         if let load = figures.loadMilliseconds { print("load model           \(format(load)) ms (median of \(min(runs, 10)) runs)") }
         if let plan = figures.planMilliseconds { print("plan p=\(patches) n=\(n)       \(format(plan)) ms (median of \(runs) runs)") }
         if let sweep = figures.sweepMilliseconds, let plans = figures.sweepPlans { print("sweep (\(plans) plans)  \(format(sweep)) ms (median of \(max(1, runs / 10)) runs)") }
@@ -222,7 +230,9 @@ struct Bench: ParsableCommand {
             let total = kernels.reduce(0) { $0 + $1.milliseconds }
             let macs = kernels.reduce(0) { $0 + $1.macs }
             print("ops, step by step    \(format(total)) ms, \(String(format: "%.1f", Double(macs) / max(total, 1e-9) / 1e6)) G MAC/s")
-            if let int8 = figures.int8LimitGMACs, let float = figures.float32LimitGMACs {
+            if isFloat, let float = figures.float32LimitGMACs {
+                print(String(format: "this core's limit    %.1f G float MAC/s (vmulps + vaddps), measured", float))
+            } else if let int8 = figures.int8LimitGMACs, let float = figures.float32LimitGMACs {
                 print(String(format: "this core's limits   %.1f G int8 MAC/s (vpmaddwd), %.1f G float MAC/s (vmulps + vaddps), measured", int8, float))
             }
             for k in kernels {

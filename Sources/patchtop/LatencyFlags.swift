@@ -62,6 +62,21 @@ struct LatencyFlags: ParsableArguments {
 
 extension LatencyFlags {
     func costTableValue() throws -> CalibrationTable { try loadCostTable(costTable) }
+
+    /// The TUI's setup for `board` (checked as `plan` checks it), and how
+    /// it follows the boards `b` picks: the board's core and clock unless
+    /// `--target`, `--clock` or `--calibration` fixed them.
+    func tuiSetup(board: SRAMBudget?) throws -> (setup: LatencySetup?, follow: @Sendable (SRAMBudget?) -> LatencySetup?) {
+        let setup = try resolve(board: board)
+        let table = try costTableValue()
+        var calibrationValue: BoardCalibration?
+        if let calibration {
+            let data = try Data(contentsOf: URL(fileURLWithPath: calibration))
+            calibrationValue = try BoardCalibration.decode(data, name: calibration)
+        }
+        let target = target, hz = clock?.hz, fixed = calibrationValue
+        return (setup, { board in LatencySetup.resolve(table: table, target: target, clockHz: hz, calibration: fixed, board: board) })
+    }
 }
 
 /// The committed instruction table, or the one at `path`.
@@ -74,39 +89,6 @@ func loadCostTable(_ path: String?) throws -> CalibrationTable {
         throw CommandFailure("\(costTable): cannot be read (\(error.localizedDescription))")
     }
     do { return try CalibrationTable.decode(data, name: costTable) } catch { throw CommandFailure(error.description) }
-}
-
-/// What to predict with, or a note saying why there is no prediction.
-struct LatencySetup {
-    var model: CostModel?
-    var calibration: BoardCalibration?
-    var clockHz: Int?
-    var board: String?
-    var note: String?
-
-    init(model: CostModel, calibration: BoardCalibration?, clockHz: Int?, board: String?) {
-        self.model = model
-        self.calibration = calibration
-        self.clockHz = clockHz
-        self.board = board
-    }
-
-    init(note: String) { self.note = note }
-
-    func predict(_ plan: PatchPlan) -> LatencyPrediction? {
-        model?.predict(plan, calibration: calibration, clockHz: clockHz)
-    }
-
-    /// The summary line(s) and the per-op table, or the note.
-    func lines(_ plan: PatchPlan, perOp: Bool) -> [String] {
-        guard let prediction = predict(plan) else { return note.map { ["instructions    \($0)"] } ?? [] }
-        let report = LatencyReport(prediction: prediction, board: board)
-        return report.summaryLines() + (perOp ? [""] + report.opLines() : [])
-    }
-
-    func json(_ plan: PatchPlan, includeOps: Bool) -> LatencyJSON? {
-        predict(plan).map { LatencyJSON($0, board: board, includeOps: includeOps) }
-    }
 }
 
 /// `--clock 216MHz`.

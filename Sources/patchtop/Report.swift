@@ -25,6 +25,8 @@ struct ReportCommand: ParsableCommand {
 
     @OptionGroup var budget: BudgetFlags
 
+    @OptionGroup var latency: LatencyFlags
+
     @Option(help: "Which view.")
     var view: ReportRenderer.View = .all
 
@@ -45,7 +47,7 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         let loaded = try loadModel(model)
-        var state = try initialState(loaded, stage: stage, memory: memory, board: budget.budget, caching: cache.tuiMode, engine: engine.engine)
+        var state = try initialState(loaded, stage: stage, memory: memory, board: budget.budget, caching: cache.tuiMode, engine: engine.engine, latency: latency)
         if withRun {
             // The TUI's own loop, headless: the same update, the same background run.
             let loop = AppLoop(state: state, backend: HeadlessBackend(width: width, height: height),

@@ -61,22 +61,36 @@ func printJSON<T: Encodable>(_ value: T) throws {
 /// `report` renders it (the sweep's recommendation without `-p`/`-n`); an
 /// invalid (p, n) fails naming the model.
 func initialState(_ model: Model, stage: PlanFlags, memory: MemoryFlags, board sram: SRAMBudget?,
-                  caching: HaloCache.Mode = .none, engine: InferenceEngine = .tflm) throws -> AppState {
+                  caching: HaloCache.Mode = .none, engine: InferenceEngine = .tflm, latency: LatencyFlags? = nil) throws -> AppState {
+    var state = try openingState(model, stage: stage, memory: memory, board: sram, caching: caching, engine: engine,
+                                 latency: try latency?.tuiSetup(board: sram))
+    state.paretoCursor = state.frontIndexNearestPlan()
+    return state
+}
+
+private func openingState(_ model: Model, stage: PlanFlags, memory: MemoryFlags, board sram: SRAMBudget?, caching: HaloCache.Mode, engine: InferenceEngine,
+                          latency: (setup: LatencySetup?, follow: @Sendable (SRAMBudget?) -> LatencySetup?)?) throws -> AppState {
+    func with(_ state: AppState) -> AppState {
+        var state = state
+        state.latency = latency?.setup
+        state.latencyForBoard = latency?.follow
+        return state
+    }
     if let filed = try stage.filePlan(for: model, options: memory.options) {
-        return AppState(model: model, plan: filed, options: filed.options, board: sram, caching: caching, engine: engine)
+        return with(AppState(model: model, plan: filed, options: filed.options, board: sram, caching: caching, engine: engine))
     }
     if let grid = stage.givenGrid, !grid.isSquare {
         do {
             let plan = try PatchPlan(model: model, grid: grid, patchLayers: stage.givenPatchLayers(for: model) ?? 0, options: memory.options,
                                      haloCaching: caching.caching(budget: sram?.bytes))
-            return AppState(model: model, plan: plan, options: memory.options, board: sram, caching: caching, engine: engine)
+            return with(AppState(model: model, plan: plan, options: memory.options, board: sram, caching: caching, engine: engine))
         } catch let error as PlanError {
             throw CommandFailure("\(model.name): \(error.description)")
         }
     }
     do {
-        return try AppState.opening(model: model, patches: stage.givenPatches, patchLayers: stage.givenPatchLayers(for: model), options: memory.options,
-                                    budget: sram, caching: caching, engine: engine)
+        return with(try AppState.opening(model: model, patches: stage.givenPatches, patchLayers: stage.givenPatchLayers(for: model), options: memory.options,
+                                         budget: sram, caching: caching, engine: engine, latency: latency?.setup))
     } catch let failure as CommandFailure {
         throw failure
     } catch let error as PlanError {

@@ -26,6 +26,8 @@ struct TUI: ParsableCommand {
 
     @OptionGroup var budget: BudgetFlags
 
+    @OptionGroup var latency: LatencyFlags
+
     @Option(help: ArgumentHelp("Directory `e` writes its report into.", valueName: "dir"))
     var exportDir = "."
 
@@ -37,7 +39,7 @@ struct TUI: ParsableCommand {
     func run() throws {
         Backtracer.relaunchIfNeeded()
         let loaded = try loadModel(model)
-        var state = try initialState(loaded, stage: stage, memory: memory, board: budget.budget, caching: cache.tuiMode, engine: engine.engine)
+        var state = try initialState(loaded, stage: stage, memory: memory, board: budget.budget, caching: cache.tuiMode, engine: engine.engine, latency: latency)
         state.exportDirectory = exportDir
         var log: ProfileLog?
         if let profile {

@@ -35,6 +35,21 @@ extension BinaryTests {
         }
     }
 
+    /// Issue 23: a float model runs the float32 kernels, so `bench` names
+    /// those (never the int8 path, VNNI or not) and only the float limit.
+    func testBenchOnAFloatModelNamesTheFloatKernelsOnly() throws {
+        let float = try shell(try binary, ["bench", "SampleModels/mbv2-mini-f32.tflite", "--inference-only", "--runs", "1", "--per-op"])
+        XCTAssertEqual(float.status, 0, float.stderr)
+        let kernels = try XCTUnwrap(float.stdout.components(separatedBy: "\n").first { $0.hasPrefix("kernels ") }, float.stdout)
+        XCTAssertTrue(kernels.contains("float32 kernels"), kernels)
+        XCTAssertFalse(kernels.contains("vpdpbusd") || kernels.contains("vnni ("), kernels)
+        XCTAssertFalse(float.stdout.contains("int8 MAC/s"), float.stdout)
+        let int8 = try shell(try binary, ["bench", "SampleModels/tiny-allops.tflite", "--inference-only", "--runs", "1", "--per-op"])
+        XCTAssertEqual(int8.status, 0, int8.stderr)
+        XCTAssertFalse(int8.stdout.contains("float32 kernels"), int8.stdout)
+        XCTAssertTrue(int8.stdout.contains("int8 MAC/s"), int8.stdout)
+    }
+
     func testBenchAndRunNameThePortableKernelsWhenAsked() throws {
         let json = try benchJSON(["SampleModels/tiny-allops.tflite", "--inference-only", "--json", "--runs", "1"],
                                  environment: ["PATCHTOP_KERNELS=portable"])

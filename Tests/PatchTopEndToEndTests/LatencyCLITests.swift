@@ -33,6 +33,34 @@ final class LatencyCLITests: XCTestCase {
         return path
     }
 
+    /// `report` (the TUI's screen as text) and `tui` take the same flags:
+    /// the board's core and clock give a time, stated with its assumption.
+    func testReportCarriesThePredictedTimeAndTuiChecksTheFlags() throws {
+        let board = try patchtop(["report", model, "-p", "3", "-n", "13", "--board", "nRF52840", "--width", "120", "--height", "40"])
+        XCTAssertEqual(board.status, 0, board.stderr)
+        let header = board.stdout.components(separatedBy: "\n")
+        let predicted = try XCTUnwrap(header.first { $0.hasPrefix("instructions    ") }, board.stdout)
+        XCTAssertTrue(predicted.contains("instructions predicted on Cortex-M4"), predicted)
+        XCTAssertTrue(predicted.hasSuffix("at 64 MHz (nRF52840; instructions at one per cycle, not measured cycles)"), predicted)
+        XCTAssertTrue(header.contains { $0.hasPrefix("PatchTop — mbv2-w0.35-r144 — ≈") && $0.contains("1 instr/cycle") }, "the title line")
+        XCTAssertTrue(board.stdout.contains("ms predicted on Cortex-M4 at 64 MHz (nRF52840)"), "every layer's time column")
+        // A core without a clock: instructions only.
+        let target = try patchtop(["report", model, "-p", "3", "-n", "13", "--target", "cortex-m7", "--cost-table", try table()])
+        XCTAssertEqual(target.status, 0, target.stderr)
+        let line = try XCTUnwrap(target.stdout.components(separatedBy: "\n").first { $0.hasPrefix("instructions    ") })
+        XCTAssertTrue(line.contains("instructions predicted on Cortex-M7") && !line.contains(" ms"), line)
+        // A board without a supported core says so.
+        let rp = try patchtop(["report", model, "-p", "3", "-n", "13", "--board", "RP2040"])
+        XCTAssertEqual(rp.status, 0, rp.stderr)
+        XCTAssertTrue(rp.stdout.contains("instructions    RP2040: no instruction prediction: its Cortex-M0+ is not a core the firmware export builds for"), rp.stdout)
+        // --clock alone is refused, by report and by tui, before any terminal.
+        for command in ["report", "tui"] {
+            let clock = try patchtop([command, model, "-p", "3", "-n", "13", "--clock", "100MHz"])
+            XCTAssertEqual(clock.status, 1, command)
+            XCTAssertTrue(clock.stderr.contains("--clock needs --target"), clock.stderr)
+        }
+    }
+
     func testPlanPredictsInstructionsPerOpAndInTotal() throws {
         let result = try patchtop(["plan", model, "-p", "3", "-n", "6", "--target", "cortex-m7", "--cost-table", try table(), "--json"])
         XCTAssertEqual(result.status, 0, result.stderr)

@@ -154,6 +154,23 @@ final class TmuxTests: XCTestCase {
         try send("s")
         try waitForScreen("step mode left") { !$0.contains("Arena map") && $0.contains("Memory") }
 
+        // Issue 21: the board's core and clock give the predicted time on the
+        // title line, with its assumption.
+        let title = try waitForScreen("the predicted time") { $0.components(separatedBy: "\n").first?.contains(" ms ") == true }
+            .components(separatedBy: "\n")[0]
+        XCTAssertTrue(title.contains("M7") && title.contains("216 MHz") && title.contains("1 instr/cycle"), title)
+        // Issue 22: a second fused stage made on op 17 and extended to op 20,
+        // re-planned and really re-run.
+        try send("g")
+        for _ in 0..<17 { try send("j") }
+        try send("[")
+        try waitForScreen("a new stage") { $0.contains("stage 2: ops 17…17, 2×2 tiles") && $0.contains("✓ identical") }
+        try send("j", "j", "j")
+        try send("]")
+        let staged = try waitForScreen("the stage extended and re-run") { $0.contains("stage 2: ops 17…20, 2×2 tiles") && $0.contains("✓ identical") }
+        XCTAssertTrue(staged.contains("┌2×2"), "the layer table marks where the stage starts")
+        XCTAssertFalse(staged.contains("DIFFERS"))
+
         try send("q")
         try waitForScreen("a clean exit") { $0.contains("PATCHTOP-EXITED 0") }
     }

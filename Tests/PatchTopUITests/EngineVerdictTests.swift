@@ -50,11 +50,24 @@ final class EngineVerdictTests: XCTestCase {
         // The Pareto chart's marked plan: its own TinyEngine figure.
         var pareto = update(s, .key(.char("v")))
         pareto = update(pareto, .resize(width: 200, height: 60))
-        let cursor = try XCTUnwrap(pareto.pareto?.front[pareto.paretoCursor])
+        let cursor = pareto.paretoFront[pareto.paretoCursor]
         let cursorTE = try XCTUnwrap(cursor.tinyEngineBytes)
         XCTAssertEqual(cursorTE, try TinyEngineEstimate.of(model: s.model, patches: cursor.patches, patchLayers: cursor.patchLayers).get().memory.peakMemBytes)
         let screen = Screen.render(pareto, width: 200, height: 60).lines().joined(separator: "\n")
         XCTAssertTrue(screen.contains("TinyEngine PEAK_MEM \(kib(cursorTE)) KiB"), screen)
+        // Issue 23: the chart's height is the figure the engine is compared
+        // by: TinyEngine's PEAK_MEM (its title says so), and its front is
+        // over that figure, never a plan TinyEngine computes wrongly.
+        XCTAssertTrue(screen.contains("Pareto: TE PEAK_MEM vs MAC overhead"), screen)
+        XCTAssertFalse(pareto.paretoFront.isEmpty)
+        for point in pareto.paretoFront {
+            XCTAssertFalse(point.tinyEngineWrong, "\(point.label)")
+            XCTAssertNotNil(point.tinyEngineBytes)
+        }
+        let peaks = pareto.paretoFront.compactMap(\.tinyEngineBytes), macs = pareto.paretoFront.map(\.macs)
+        XCTAssertEqual(peaks, peaks.sorted(), "the front rises in PEAK_MEM")
+        XCTAssertEqual(macs, macs.sorted(by: >), "and falls in MACs")
+        XCTAssertNotEqual(pareto.paretoFront, pareto.pareto?.front, "not the front over the plans' own peaks")
     }
 
     func testTFLiteMicroHoldsItsWholeArenaAndHasNoVerdictOnAPatchPlan() throws {

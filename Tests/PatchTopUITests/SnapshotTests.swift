@@ -158,6 +158,8 @@ final class SnapshotTests: XCTestCase {
             var s = try state(width: w, height: h, patches: 4, patchLayers: 13)
             s.engine = .tinyengine
             assertSnapshot(Screen.render(s, width: w, height: h), named: "tinyengine-\(w)x\(h)")
+            // Issue 23: the Pareto chart's height is TinyEngine's PEAK_MEM, its front over it.
+            assertSnapshot(Screen.render(update(s, .key(.char("v"))), width: w, height: h), named: "tinyengine-pareto-\(w)x\(h)")
         }
     }
 
@@ -193,6 +195,46 @@ final class SnapshotTests: XCTestCase {
             var driver = try RuntimeStepDriver(model: model, request: s.currentRunRequest)
             s = update(s, .stepped(try driver.perform(.toEnd)))
             assertSnapshot(Screen.render(s, width: w, height: h), named: "step-float-done-\(w)x\(h)")
+        }
+    }
+
+    /// Issue 21: the nRF52840 (Cortex-M4 at 64 MHz): the predicted time on
+    /// the title line with its assumption, the layer table's time column,
+    /// and the Pareto chart across predicted time.
+    func testPredictedTime() throws {
+        let model = try UIFixtures.model()
+        let setup = try LatencyFixtures.setup(board: "nRF52840")
+        let pareto = try LatencyFixtures.pareto(model, setup)
+        for (w, h) in Self.sizes {
+            var s = try state(width: w, height: h)
+            s.budget = SRAMBudget.board(named: "nRF52840")
+            s.latency = setup
+            s.pareto = pareto
+            s = update(s, .resize(width: w, height: h))
+            assertSnapshot(Screen.render(s, width: w, height: h), named: "latency-\(w)x\(h)")
+            assertSnapshot(Screen.render(update(s, .key(.char("v"))), width: w, height: h), named: "latency-pareto-\(w)x\(h)")
+        }
+    }
+
+    /// Issue 22: a plan of two fused stages made with the stage keys (the
+    /// layer table's stage column, the memory chart's stage colours, the
+    /// selected op's own grid), and the multi-stage front in the Pareto chart.
+    func testMultiStage() throws {
+        let model = try UIFixtures.model()
+        let front = StageFixtures.front(model)
+        for (w, h) in Self.sizes {
+            var s = try state(width: w, height: h)
+            for (op, key) in [(17, "["), (20, "]"), (18, ">")] {
+                s.selectedLayer = op
+                s = update(s, .key(.char(Character(key))))
+            }
+            s.selectedLayer = 18
+            s.hintRotation = 0
+            s.statusMessage = ""
+            assertSnapshot(Screen.render(s, width: w, height: h), named: "multistage-\(w)x\(h)")
+            var p = update(update(s, .key(.char("M"))), .multiStageSwept(front))
+            p.hintRotation = 0
+            assertSnapshot(Screen.render(p, width: w, height: h), named: "multistage-pareto-\(w)x\(h)")
         }
     }
 

@@ -38,14 +38,14 @@ public final class EffectHandler: EffectPerformer {
                     var after = ""
                     if let ms = submitted.elapsed(since: request.generation) { after = " \(ProfileLog.ms(ms)) ms after its key" }
                     let what = ranToEnd ? "finished but superseded, dropped" : "stopped early, superseded"
-                    profile.log("run p=\(request.patches) n=\(request.patchLayers) gen \(request.generation) \(what)\(after)")
+                    profile.log("run \(request.label) gen \(request.generation) \(what)\(after)")
                 }
             }
             runner = BackgroundRunner(runner: planRunner, onSuperseded: onSuperseded) { message in
                 if let profile, case .runFinished(let summary) = message {
                     let request = summary.request
                     let latency = submitted.elapsed(since: request.generation).map { ", key to result \(ProfileLog.ms($0)) ms" } ?? ""
-                    profile.log("run p=\(request.patches) n=\(request.patchLayers) gen \(request.generation) inference \(ProfileLog.ms(summary.milliseconds)) ms\(latency) \(summary.identical ? "identical" : "DIFFERS")")
+                    profile.log("run \(request.label) gen \(request.generation) inference \(ProfileLog.ms(summary.milliseconds)) ms\(latency) \(summary.identical ? "identical" : "DIFFERS")")
                 }
                 inbox.post(message)
             }
@@ -80,8 +80,17 @@ public final class EffectHandler: EffectPerformer {
         case .sweep(let options):
             guard let model = sweepModel else { return }
             let inbox = inbox
+            // Each plan's instructions are predicted here, off the input thread.
+            let cost = state.latency?.model
             sweepQueue.async {
-                inbox.post(.swept(ParetoData(Sweep(model: model, options: options), options: options)))
+                inbox.post(.swept(ParetoData(Sweep(model: model, options: options, cost: cost.map { .instructions($0) } ?? .macs), options: options)))
+            }
+        case .multiStageSearch(let options):
+            guard let model = sweepModel else { return }
+            let inbox = inbox
+            let cost = state.latency?.model
+            sweepQueue.async {
+                inbox.post(.multiStageSwept(MultiStageFront(MultiStageSearch(model: model, options: options), cost: cost)))
             }
         case .stepStart(let request, let resume):
             guard let stepper else {

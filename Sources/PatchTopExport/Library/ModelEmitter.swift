@@ -609,6 +609,7 @@ struct ModelEmitter {
         w.line("/* Copies the caller's inputs that live in the arena in, runs, copies the arena outputs out. */")
         w.line("static int pt_invoke_with(pt_context *ctx, const void *const inputs[], void *const outputs[]) {")
         w.line("    (void)inputs;")
+        w.line("    (void)outputs;")
         for (k, b) in lowered.inputs.enumerated() {
             if case .arena(let offset) = b.location {
                 w.line("    if (inputs == NULL || inputs[\(k)] == NULL) return 1;")

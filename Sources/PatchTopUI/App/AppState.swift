@@ -20,8 +20,30 @@ public enum Panel: Int, CaseIterable, Equatable, Sendable {
 public struct AppState: Sendable {
     public var model: Model
     public var plan: PatchPlan {
-        didSet { engines = EngineFigures(model: model, plan: plan, tflmArena: engines.tflm) }
+        didSet {
+            engines = EngineFigures(model: model, plan: plan, tflmArena: engines.tflm)
+            prediction = latency?.predict(plan)
+        }
     }
+    /// What the plan's instructions and time are predicted with (`--target`,
+    /// `--clock`, a board with a core), or a note why there is no prediction.
+    public var latency: LatencySetup? {
+        didSet { prediction = latency?.predict(plan) }
+    }
+    /// The plan's predicted instructions (and time) op by op; kept in step
+    /// with `plan` and `latency` (well under a millisecond a plan).
+    public private(set) var prediction: LatencyPrediction?
+    /// The setup for a board `b` picks (its core and clock), when the
+    /// command line did not fix them; `nil` keeps `latency` as it is.
+    public var latencyForBoard: (@Sendable (SRAMBudget?) -> LatencySetup?)?
+    /// The multi-stage plans' front (`MultiStageSearch`, from the
+    /// background) for the Pareto chart, once asked for with `M`.
+    public var multiStage: MultiStageFront?
+    /// `M`: the Pareto chart walks the multi-stage front instead of the (p, n) sweep's.
+    public var showMultiStage = false
+    /// Turns of the hint bar: when the keys do not all fit, each key press
+    /// shows the next of the keys left out.
+    public var hintRotation = 0
     /// What TFLite Micro and TinyEngine would reserve for the plan, beside
     /// what it needs; kept in step with `plan`.
     public private(set) var engines: EngineFigures
@@ -44,6 +66,8 @@ public struct AppState: Sendable {
     public var focusedPanel: Panel = .layers
     public var selectedPatch: Int = 0
     public var showHelp = false
+    /// The first line of the help overlay shown (it pages when the screen is short).
+    public var helpTop = 0
     /// `w`: the "live at peak" panel in place of the patch grid.
     public var showLive = false
     /// `v`: the Pareto chart in place of the memory chart and patch grid.
@@ -138,6 +162,64 @@ public struct AppState: Sendable {
                    haloCaching: plan.haloCaching, stages: plan.needsStageList ? plan.stageSpecs : nil)
     }
 
+    /// The sweep in hand is the one for the current memory options and core.
+    public var paretoIsCurrent: Bool { pareto?.options == options && pareto?.core == latency?.core }
+    /// The multi-stage front in hand is the one for the current memory options and core.
+    public var multiStageIsCurrent: Bool { multiStage?.options == options && multiStage?.core == latency?.core }
+
+    /// The front the Pareto chart's cursor walks: the multi-stage plans'
+    /// (`M`) or the (p, n) sweep's.
+    public var paretoFront: [ParetoPoint] {
+        if showMultiStage { return multiStageIsCurrent ? multiStage?.points ?? [] : [] }
+        guard let data = pareto else { return [] }
+        guard chartsEnginePeak else { return data.front }
+        // The front over the engine's own figure (TinyEngine's PEAK_MEM) against the same cost.
+        let known = data.points.compactMap { point in chartPeak(point).map { (point, $0) } }
+            .sorted { ($0.1, cost($0.0)) < ($1.1, cost($1.0)) }
+        var front: [ParetoPoint] = []
+        for (point, _) in known where front.last.map({ cost(point) < cost($0) }) ?? true { front.append(point) }
+        return front
+    }
+
+    /// The Pareto chart's peak is TinyEngine's PEAK_MEM (the figure `E`
+    /// compares) when TinyEngine is the engine on the (p, n) sweep; else
+    /// the plan's own peak (TFLite Micro runs layer by layer only, and
+    /// TinyEngine has no multi-stage plans).
+    public var chartsEnginePeak: Bool { engine == .tinyengine && !showMultiStage }
+
+    /// A plan's height in the Pareto chart: the engine's figure when
+    /// `chartsEnginePeak` (`nil`: the engine has no right figure for it), else its peak.
+    public func chartPeak(_ point: ParetoPoint) -> Int? {
+        guard chartsEnginePeak else { return point.peakBytes }
+        return point.tinyEngineWrong ? nil : point.tinyEngineBytes
+    }
+
+    /// What the front minimises beside the peak: predicted instructions
+    /// when the sweep has them for the current core, else MACs.
+    public func cost(_ point: ParetoPoint) -> Int {
+        if pareto?.core != nil, pareto?.core == latency?.core, let instructions = point.instructions { return instructions }
+        return point.macs
+    }
+
+    /// Re-plans as these fused stages (every other op layer by layer), as
+    /// the stage keys and a multi-stage Pareto plan ask; like `replan`,
+    /// the plan stays and the notice says why when they do not fit.
+    @discardableResult
+    public mutating func replan(stages: [StageSpec]) -> RunRequest? {
+        do {
+            plan = try PatchPlan(model: model, stages: stages, options: options, haloCaching: caching.caching(budget: sramBudget))
+        } catch {
+            statusMessage = error.description
+            return nil
+        }
+        if selectedPatch >= patchCount { selectedPatch = 0 }
+        patchLimit = Self.patchLimit(model: model, patchLayers: plan.patchLayers, options: options, plan: plan)
+        runGeneration += 1
+        let request = currentRunRequest
+        run = .running(request)
+        return request
+    }
+
     /// The n slider's range: 0 up to the largest n any valid plan has
     /// (past it the stage would cross a global op), from the sweep.
     public var layerRange: ClosedRange<Int> {
@@ -197,7 +279,11 @@ public struct AppState: Sendable {
     /// default (a `-2`… suffix is added when the file exists).
     public var exportPath: String {
         let cache = caching == .none ? "" : "-cache-\(caching.rawValue)"
-        let name = "patchtop-\(model.name)-p\(plan.patches)-n\(plan.patchLayers)-\(Self.optionsTag(options))\(cache).txt"
+        // A plan of several stages (or a rectangular grid) is named by its stages: `s0-12x3x3-s17-20x2x2`.
+        let shape = plan.needsStageList
+            ? plan.stageSpecs.map { "s\($0.firstOp)-\($0.lastOp)x\($0.grid.rows)x\($0.grid.cols)" }.joined(separator: "-")
+            : "p\(plan.patches)-n\(plan.patchLayers)"
+        let name = "patchtop-\(model.name)-\(shape)-\(Self.optionsTag(options))\(cache).txt"
         if exportDirectory.isEmpty { return name }
         return exportDirectory.hasSuffix("/") ? exportDirectory + name : exportDirectory + "/" + name
     }

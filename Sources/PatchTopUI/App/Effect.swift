@@ -20,6 +20,10 @@ public enum Effect: Equatable, Sendable {
     /// Sweep every plan of the model under these memory options in the
     /// background; answered by `swept`.
     case sweep(MemoryOptions)
+    /// Search the multi-stage plans of the model under these memory
+    /// options in the background (`MultiStageSearch`); answered by
+    /// `multiStageSwept`.
+    case multiStageSearch(MemoryOptions)
     /// Open a step-through session for this plan (replacing any open one),
     /// positioned just after `resume` when the new schedule has that step.
     case stepStart(RunRequest, resume: StepPoint?)

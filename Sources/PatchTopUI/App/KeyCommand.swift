@@ -13,6 +13,11 @@ public enum KeyCommand: Equatable, Sendable {
     case export, toggleLive, togglePareto, takePlan
     /// `x`: the plan as a C library for a microcontroller (a new folder).
     case exportFirmware
+    /// Stage editing on the selected op: start / end a fused stage there,
+    /// run its stage layer by layer again, fewer / more tile rows and columns.
+    case stageStart, stageEnd, stageRemove, fewerTileRows, moreTileRows, fewerTileCols, moreTileCols
+    /// `M`: the Pareto chart's multi-stage front (opens the chart).
+    case toggleMultiStage
     case nextPanel, previousPanel
     case help, quit
 }

@@ -28,6 +28,8 @@ public enum Message: Equatable, Sendable {
     case exportFailed(path: String, reason: String)
     /// A sweep of every plan finished (for the Pareto chart and the n range).
     case swept(ParetoData)
+    /// The multi-stage search finished (for the Pareto chart's `M` front).
+    case multiStageSwept(MultiStageFront)
     /// Step mode executed a step (or opened a session); the arena as it is now.
     case stepped(StepSnapshot)
     /// Step mode could not open or advance its session.

@@ -10,14 +10,18 @@ extension AppState {
     /// recommendation too.
     public static func opening(model: Model, patches: Int?, patchLayers: Int?, options: MemoryOptions,
                                budget: SRAMBudget?, caching: HaloCache.Mode = .none,
-                               engine: InferenceEngine = .tflm) throws(PlanError) -> AppState {
+                               engine: InferenceEngine = .tflm, latency: LatencySetup? = nil) throws(PlanError) -> AppState {
         if let patches, let patchLayers {
             // The sweep follows in the background (`start` asks for it).
             var state = try AppState(model: model, patches: patches, patchLayers: patchLayers, options: options, board: budget,
                                      caching: caching)
             state.engine = engine
+            state.latency = latency
             return state
         }
+        // MACs only here (the recommendation needs no more): with a target,
+        // `start` asks for the sweep again in the background, each plan's
+        // instructions predicted there, off the input thread.
         let data = ParetoData(Sweep(model: model, options: options), options: options)
         let pick = data.recommendation(budget: budget, engine: engine, tflm: EngineFigures.tflmArena(for: model))
         let p = patches ?? pick?.point.patches ?? 1
@@ -25,6 +29,7 @@ extension AppState {
         var state = try AppState(model: model, patches: p, patchLayers: n, options: options, board: budget, pareto: data,
                                  caching: caching)
         state.engine = engine
+        state.latency = latency
         if let pick, patches == nil, patchLayers == nil {
             state.statusMessage = "opened at p=\(p) n=\(n): \(pick.reason)"
         }

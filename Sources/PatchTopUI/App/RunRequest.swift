@@ -27,6 +27,18 @@ public struct RunRequest: Equatable, Hashable, Sendable {
         self.stages = stages
     }
 
+    /// `p=3 n=13`, or the stages of a plan that needs them (`ops 0…12 3×2 + ops 17…20 2×2`).
+    public var label: String {
+        guard let stages, !stages.isEmpty else { return "p=\(patches) n=\(patchLayers)" }
+        return stages.map { "ops \($0.firstOp)…\($0.lastOp) \($0.grid)" }.joined(separator: " + ")
+    }
+
+    /// Whether the plan runs any op tile by tile (else there is nothing to compare).
+    public var isPatched: Bool {
+        if let stages { return stages.contains { !$0.grid.isSingle } }
+        return patches > 1 && patchLayers > 0
+    }
+
     /// The plan this request runs on `model`.
     public func plan(for model: Model) throws(PlanError) -> PatchPlan {
         if let stages { return try PatchPlan(model: model, stages: stages, options: options, haloCaching: haloCaching) }

@@ -12,7 +12,7 @@ public func updateWithEffects(_ state: AppState, _ message: Message) -> (state: 
     case .start:
         s.run = .running(s.currentRunRequest)
         effects.append(.run(s.currentRunRequest))
-        if s.pareto?.options != s.options { effects.append(.sweep(s.options)) }
+        if !s.paretoIsCurrent { effects.append(.sweep(s.options)) }
     case .resize(let w, let h):
         s.width = max(0, w); s.height = max(0, h)
     case .mouseWheel(let up):
@@ -39,10 +39,17 @@ public func updateWithEffects(_ state: AppState, _ message: Message) -> (state: 
     case .exportFailed(let path, let reason):
         s.statusMessage = "cannot export \(path): \(reason)"
     case .swept(let data):
-        guard data.options == s.options else { break }
+        guard data.options == s.options, data.core == s.latency?.core else { break }
         s.pareto = data
         s.paretoCursor = s.frontIndexNearestPlan()
         if let why = s.repickPending { s.repick(&effects, because: why) }
+    case .multiStageSwept(let front):
+        guard front.options == s.options, front.core == s.latency?.core else { break }
+        s.multiStage = front
+        if s.showMultiStage {
+            s.paretoCursor = s.frontIndexNearestPlan()
+            if s.statusMessage.hasPrefix("searching") { s.statusMessage = "\(front.points.count) multi-stage plans on the front" }
+        }
     case .stepped(let snapshot):
         guard s.step != nil, snapshot.generation == s.runGeneration else { break }
         s.step = AppState.StepMode(snapshot: snapshot)
@@ -58,11 +65,20 @@ public func updateWithEffects(_ state: AppState, _ message: Message) -> (state: 
         // Nothing acts on a screen too small to show what it did.
         guard s.fitsScreen else { break }
         if s.showHelp {
+            // ↓ ↑ (and Space, PgDn, PgUp, j, k) page through a help taller than the screen.
+            let rows = HelpOverlay.rows(in: Rect(x: 0, y: 2, width: s.width, height: s.height - 4))
+            let page = max(1, rows - 1), count = HelpOverlay.lines().count
+            switch key {
+            case .down, .pageDown, .char(" "), .char("j"): s.helpTop = HelpOverlay.first(top: s.helpTop + page, rows: rows, count: count)
+            case .up, .pageUp, .char("k"): s.helpTop = HelpOverlay.first(top: s.helpTop - page, rows: rows, count: count)
+            default: break
+            }
             if key == .escape || key == .char("?") || key == .char("q") { s.showHelp = false }
             if key == .char("q") { s.shouldQuit = true }
             break
         }
         s.statusMessage = ""
+        s.hintRotation += 1
         let stepping = s.step != nil
         if key == .escape, s.showPareto { s.showPareto = false; break }
         guard let act = command(for: key, stepping: stepping, pareto: s.showPareto) else { break }
@@ -88,20 +104,21 @@ private func perform(_ act: KeyCommand, _ s: inout AppState, _ effects: inout [E
     let stepping = s.step != nil
     switch act {
     case .quit: s.shouldQuit = true
-    case .help: s.showHelp = true
-    case .fewerPatches: s.replanned(&effects, s.replan(patches: s.plan.patches - 1, patchLayers: s.plan.patchLayers))
-    case .morePatches: s.replanned(&effects, s.replan(patches: s.plan.patches + 1, patchLayers: s.plan.patchLayers))
-    case .fewerLayers: s.replanned(&effects, s.replan(patches: s.plan.patches, patchLayers: s.plan.patchLayers - 1))
-    case .moreLayers: s.replanned(&effects, s.replan(patches: s.plan.patches, patchLayers: s.plan.patchLayers + 1))
+    case .help: s.showHelp = true; s.helpTop = 0
+    case .fewerPatches: s.replanned(&effects, s.replanHead(patches: s.plan.patches - 1, patchLayers: s.plan.patchLayers))
+    case .morePatches: s.replanned(&effects, s.replanHead(patches: s.plan.patches + 1, patchLayers: s.plan.patchLayers))
+    case .fewerLayers: s.replanned(&effects, s.replanHead(patches: s.plan.patches, patchLayers: s.plan.patchLayers - 1))
+    case .moreLayers: s.replanned(&effects, s.replanHead(patches: s.plan.patches, patchLayers: s.plan.patchLayers + 1))
     case .nextMemory:
         // Memory options change what the plan counts (and how the runtime
         // runs it); p and n stay.
         let previous = s.options
         s.options = previous.next
-        if let request = s.replan(patches: s.plan.patches, patchLayers: s.plan.patchLayers) {
+        if let request = s.replanKeepingStages() {
             s.statusMessage = "memory: \(s.options.summary)"
             s.replanned(&effects, request)
             effects.append(.sweep(s.options))
+            if s.showMultiStage { effects.append(.multiStageSearch(s.options)) }
             // The recommendation under these rules comes with their sweep.
             s.repick(&effects, because: "memory: \(s.options.summary)")
         } else {
@@ -111,7 +128,7 @@ private func perform(_ act: KeyCommand, _ s: inout AppState, _ effects: inout [E
         // Caches change what the stage computes and keeps; p, n stay.
         let previous = s.caching
         s.caching = previous.next
-        if let request = s.replan(patches: s.plan.patches, patchLayers: s.plan.patchLayers) {
+        if let request = s.replanKeepingStages() {
             s.statusMessage = s.plan.caches.isEmpty && s.caching != .none
                 ? "halo caches \(s.caching.rawValue): none fits or saves MACs at this plan"
                 : "halo caches \(s.caching.rawValue): \(s.plan.caches.count) caches save \(formatMACs(s.plan.cacheMacsSaved)) MACs"
@@ -124,6 +141,12 @@ private func perform(_ act: KeyCommand, _ s: inout AppState, _ effects: inout [E
         s.repick(&effects, because: "engine \(s.engine.name)")
     case .nextBudget, .previousBudget:
         s.budget = SRAMBudget.cycle(from: s.budget, forward: act == .nextBudget)
+        // The board's core and clock, when the command line fixed none.
+        if let follow = s.latencyForBoard {
+            s.latency = follow(s.budget)
+            if !s.paretoIsCurrent { effects.append(.sweep(s.options)) }
+            if s.showMultiStage, !s.multiStageIsCurrent { effects.append(.multiStageSearch(s.options)) }
+        }
         s.repick(&effects, because: "budget " + (s.budget.map { "\($0.name) \(kib($0.bytes)) KiB" } ?? "none"))
     case .recommend:
         s.repick(&effects, because: "recommended")
@@ -151,11 +174,28 @@ private func perform(_ act: KeyCommand, _ s: inout AppState, _ effects: inout [E
     case .togglePareto:
         s.showPareto.toggle()
         if s.showPareto { s.paretoCursor = s.frontIndexNearestPlan() }
-        if s.showPareto, s.pareto?.options != s.options { s.statusMessage = "sweeping every plan…" }
+        if s.showPareto, !s.paretoIsCurrent { s.statusMessage = "sweeping every plan…" }
+    case .toggleMultiStage:
+        s.showMultiStage.toggle()
+        if s.showMultiStage {
+            s.showPareto = true
+            if !s.multiStageIsCurrent {
+                effects.append(.multiStageSearch(s.options))
+                s.statusMessage = "searching the multi-stage plans (in the background)…"
+            }
+        }
+        s.paretoCursor = s.frontIndexNearestPlan()
+    case .stageStart, .stageEnd, .stageRemove, .fewerTileRows, .moreTileRows, .fewerTileCols, .moreTileCols:
+        s.editStages(act, &effects)
     case .takePlan:
-        guard let front = s.pareto?.front, front.indices.contains(s.paretoCursor) else { break }
+        let front = s.paretoFront
+        guard front.indices.contains(s.paretoCursor) else { break }
         let point = front[s.paretoCursor]
-        s.replanned(&effects, s.replan(patches: point.patches, patchLayers: point.patchLayers))
+        if let stages = point.stages {
+            s.replanned(&effects, s.replan(stages: stages))
+        } else {
+            s.replanned(&effects, s.replan(patches: point.patches, patchLayers: point.patchLayers))
+        }
     case .up, .down, .left, .right:
         arrow(act, &s)
     case .pageUp: s.select(s.selectedLayer - 10)
@@ -171,7 +211,7 @@ private func perform(_ act: KeyCommand, _ s: inout AppState, _ effects: inout [E
 /// when it is open, patches (in two dimensions) in the patch grid, layers
 /// (↑↓) and patches (←→) in the layer table and the memory chart.
 private func arrow(_ act: KeyCommand, _ s: inout AppState) {
-    if s.showPareto, let front = s.pareto?.front, !front.isEmpty {
+    if s.showPareto, case let front = s.paretoFront, !front.isEmpty {
         // The front runs from the smallest peak (the chart's right, most
         // MACs) to the largest (its left): ← and ↑ walk toward fewer MACs
         // and a higher peak, → and ↓ toward a lower peak.
@@ -195,9 +235,9 @@ private func click(_ s: inout AppState, _ effects: inout [Effect], _ target: Hit
     switch target {
     case nil: break
     case .patches(let p)?:
-        if p != s.plan.patches { s.replanned(&effects, s.replan(patches: p, patchLayers: s.plan.patchLayers)) }
+        if p != s.plan.patches { s.replanned(&effects, s.replanHead(patches: p, patchLayers: s.plan.patchLayers)) }
     case .patchLayers(let n)?:
-        if n != s.plan.patchLayers { s.replanned(&effects, s.replan(patches: s.plan.patches, patchLayers: n)) }
+        if n != s.plan.patchLayers { s.replanned(&effects, s.replanHead(patches: s.plan.patches, patchLayers: n)) }
     case .layer(let layer, let panel)?:
         s.focusedPanel = panel
         s.select(layer)
@@ -234,9 +274,10 @@ extension AppState {
     }
 
     /// The index of the front plan equal to (or nearest in peak to) the current plan.
-    func frontIndexNearestPlan() -> Int {
-        guard let front = pareto?.front, !front.isEmpty else { return 0 }
-        if let exact = front.firstIndex(where: { $0.patches == plan.patches && $0.patchLayers == plan.patchLayers }) { return exact }
+    public func frontIndexNearestPlan() -> Int {
+        let front = paretoFront
+        guard !front.isEmpty else { return 0 }
+        if let exact = front.firstIndex(where: { $0.isPlan(plan) }) { return exact }
         let peak = plan.peakBytes
         return front.indices.min { abs(front[$0].peakBytes - peak) < abs(front[$1].peakBytes - peak) } ?? 0
     }

@@ -23,33 +23,43 @@ public enum LayersView {
         public var liveWidth: Int
         public var macsWidth: Int
         public var gap: Int
+        /// The fused stage column of a multi-stage plan (`┌4×2`, `│`, `└`); 0: none.
+        public var stageWidth = 0
+        /// The predicted time (or instructions) column; 0: none.
+        public var timeWidth = 0
+        /// `ms` or `instr`.
+        public var timeHeader = ""
 
         /// Cells one row takes.
         public var width: Int {
             var w = 2 + indexWidth + gap + opWidth
-            for column in [kernelWidth, shapeWidth, outputBytesWidth, liveWidth, macsWidth] where column > 0 { w += gap + column }
+            for column in [stageWidth, kernelWidth, shapeWidth, outputBytesWidth, liveWidth, macsWidth, timeWidth] where column > 0 { w += gap + column }
             return w
         }
 
         public func header() -> String {
             var text = "  " + fit("#", indexWidth, right: true) + pad + fit("op", opWidth)
+            if stageWidth > 0 { text += pad + fit("stage", stageWidth) }
             if kernelWidth > 0 { text += pad + fit("kernel", kernelWidth) }
             if shapeWidth > 0 { text += pad + fit("output", shapeWidth) }
             if outputBytesWidth > 0 { text += pad + fit("out B", outputBytesWidth, right: true) }
             text += pad + fit(liveWidth >= 8 ? "live KiB" : "KiB", liveWidth, right: true)
             if macsWidth > 0 { text += pad + fit("MACs", macsWidth, right: true) }
+            if timeWidth > 0 { text += pad + fit(timeHeader, timeWidth, right: true) }
             return text
         }
 
         var pad: String { String(repeating: " ", count: gap) }
 
-        public func cells(_ row: LayerRow, live: Int, mark: String) -> String {
+        public func cells(_ row: LayerRow, live: Int, mark: String, stage: String = "", time: String = "") -> String {
             var text = mark + fit("\(row.index)", indexWidth, right: true) + pad + fit(abbreviate ? LayersView.abbreviation(row.op) : row.op, opWidth)
+            if stageWidth > 0 { text += pad + fit(stage, stageWidth) }
             if kernelWidth > 0 { text += pad + fit(row.kernel, kernelWidth) }
             if shapeWidth > 0 { text += pad + fit(LayersView.shape(row, dropBatch: dropBatch), shapeWidth) }
             if outputBytesWidth > 0 { text += pad + fit(formatCount(row.outputBytes), outputBytesWidth, right: true) }
             text += pad + fit(kib(live), liveWidth, right: true)
             if macsWidth > 0 { text += pad + fit(formatMACs(row.macs), macsWidth, right: true) }
+            if timeWidth > 0 { text += pad + fit(time, timeWidth, right: true) }
             return text
         }
     }
@@ -59,7 +69,7 @@ public enum LayersView {
     }
 
     /// The richest columns for `rows` no wider than `width` cells.
-    public static func columns(for rows: [LayerRow], live: [Int], width: Int) -> Columns {
+    public static func columns(for rows: [LayerRow], live: [Int], width: Int, stages: [String] = [], times: [String] = [], timeHeader: String = "") -> Columns {
         func widest(_ texts: [String], min floor: Int) -> Int { max(floor, texts.map(\.count).max() ?? 0) }
         let index = widest(rows.map { "\($0.index)" }, min: 1)
         let op = widest(rows.map(\.op), min: 2)
@@ -77,8 +87,48 @@ public enum LayersView {
             Columns(indexWidth: index, opWidth: opShort, abbreviate: true, kernelWidth: 0, shapeWidth: shapeShort, dropBatch: true, outputBytesWidth: 0, liveWidth: liveW, macsWidth: macs, gap: 1),
             Columns(indexWidth: index, opWidth: opShort, abbreviate: true, kernelWidth: 0, shapeWidth: 0, dropBatch: true, outputBytesWidth: 0, liveWidth: liveW, macsWidth: macs, gap: 1),
         ]
-        return candidates.first { $0.width <= width }
-            ?? Columns(indexWidth: index, opWidth: opShort, abbreviate: true, kernelWidth: 0, shapeWidth: 0, dropBatch: true, outputBytesWidth: 0, liveWidth: liveW, macsWidth: 0, gap: 1)
+        // The stage and time columns, when given, are kept to the last.
+        let stageW = stages.isEmpty ? 0 : widest(stages, min: 5)
+        let timeW = times.isEmpty ? 0 : widest(times, min: timeHeader.count)
+        let extras = candidates.map { c -> Columns in
+            var c = c
+            c.stageWidth = stageW; c.timeWidth = timeW; c.timeHeader = timeHeader
+            return c
+        }
+        var last = Columns(indexWidth: index, opWidth: opShort, abbreviate: true, kernelWidth: 0, shapeWidth: 0, dropBatch: true, outputBytesWidth: 0, liveWidth: liveW, macsWidth: 0, gap: 1)
+        last.stageWidth = stageW; last.timeWidth = timeW; last.timeHeader = timeHeader
+        return extras.first { $0.width <= width } ?? last
+    }
+
+    /// Each op's cell of the stage column in a plan of several fused
+    /// stages or a rectangular grid (`┌4×2` where a stage starts, `│`
+    /// inside, `└` where it ends, `[4×2` for a one-op stage); empty for
+    /// MCUNetV2's (p, n), whose one stage the `▌` marks and the sliders show.
+    public static func stageCells(_ plan: PatchPlan, count: Int) -> [String] {
+        guard plan.needsStageList else { return [] }
+        return (0..<count).map { op in
+            guard let stage = plan.fusedStage(of: op) else { return "" }
+            if stage.firstOp == stage.lastOp { return "[\(stage.grid)" }
+            if op == stage.firstOp { return "┌\(stage.grid)" }
+            return op == stage.lastOp ? "└" : "│"
+        }
+    }
+
+    /// Each op's predicted time (ms, with a clock) or instructions, and the
+    /// column's header; empty without a prediction.
+    public static func timeCells(_ state: AppState, count: Int) -> (cells: [String], header: String) {
+        guard let prediction = state.prediction else { return ([], "") }
+        var byOp: [Int: LatencyPrediction.Op] = [:]
+        for op in prediction.ops { byOp[op.index] = op }
+        let timed = prediction.clockHz != nil
+        let cells = (0..<count).map { index -> String in
+            guard let op = byOp[index] else { return "-" }
+            if timed, let ms = prediction.milliseconds(of: op) {
+                return formatFixed(ms, decimals: ms >= 100 ? 0 : ms >= 1 ? 1 : 2)
+            }
+            return formatInstructions(op.instructions)
+        }
+        return (cells, timed ? "ms" : "instr")
     }
 
     /// Short op names for narrow tables: `DEPTHWISE_CONV_2D` → `DW_CONV`.
@@ -114,7 +164,9 @@ public enum LayersView {
             return row
         }
         let live = rows.map { $0.index < plan.liveBytes.count ? plan.liveBytes[$0.index] : $0.liveBytes }
-        let columns = Self.columns(for: rows, live: live, width: inner.width)
+        let stages = stageCells(plan, count: rows.count)
+        let (times, timeHeader) = timeCells(state, count: rows.count)
+        let columns = Self.columns(for: rows, live: live, width: inner.width, stages: stages, times: times, timeHeader: timeHeader)
         grid.text(columns.header(), x: inner.x, y: inner.y, style: .bold, clip: inner)
         let steppedOp = state.step?.snapshot?.last?.op
         for i in 0..<window.count {
@@ -130,7 +182,8 @@ public enum LayersView {
             let stageMark = stageIndex.map { $0 % 2 == 0 ? "▌" : "▐" } ?? " "
             let first: String = exporting && selected ? "»" : row.index == steppedOp ? "▶" : stageMark
             let mark = first + (row.index == plan.peakOp ? "▲" : " ")
-            let text = columns.cells(row, live: live[index], mark: mark)
+            let text = columns.cells(row, live: live[index], mark: mark, stage: index < stages.count ? stages[index] : "",
+                                     time: index < times.count ? times[index] : "")
             var style = CellStyle.plain
             if inStage { style.fg = .cyan }
             if row.index == plan.peakOp { style.fg = .red; style.bold = true }

@@ -44,6 +44,14 @@ public struct ReportRenderer: Sendable {
         let required = state.required
         out.append("engine          " + (required.bytes.map { "\(required.name) \(formatBytes($0)) (\(formatCount($0)) B)\(required.why.map { "; \($0)" } ?? "")" }
             ?? "\(state.engine.name): no figure for this plan (\(required.why ?? ""))"))
+        if let latency = state.latency {
+            if let prediction = state.prediction {
+                // The lines `plan --target` prints.
+                out += LatencyReport(prediction: prediction, board: latency.board).summaryLines()
+            } else if let note = latency.note {
+                out.append("instructions    \(note)")
+            }
+        }
         if let budget = state.budget {
             let verdict = state.required.verdict(budget)
             out.append("SRAM budget     \(formatBytes(budget.bytes))\(budget.name == "SRAM" ? "" : " (\(budget.name))"): \(verdict.candidates[0])")
@@ -95,13 +103,17 @@ public struct ReportRenderer: Sendable {
             return row
         }
         let live = rows.map { $0.index < plan.liveBytes.count ? plan.liveBytes[$0.index] : $0.liveBytes }
-        let columns = LayersView.columns(for: rows, live: live, width: .max)
+        let stages = LayersView.stageCells(plan, count: rows.count)
+        let (times, timeHeader) = LayersView.timeCells(state, count: rows.count)
+        let columns = LayersView.columns(for: rows, live: live, width: .max, stages: stages, times: times, timeHeader: timeHeader)
         let table = rows.indices.map { i in
             let row = rows[i]
-            let mark = (plan.isPatched && row.index < plan.patchLayers ? "▌" : " ") + (row.index == plan.peakOp ? "▲" : " ")
-            return columns.cells(row, live: live[i], mark: mark)
+            let stage = plan.fusedStageIndex(of: row.index)
+            let mark = (stage.map { $0 % 2 == 0 ? "▌" : "▐" } ?? " ") + (row.index == plan.peakOp ? "▲" : " ")
+            return columns.cells(row, live: live[i], mark: mark, stage: i < stages.count ? stages[i] : "", time: i < times.count ? times[i] : "")
         }
-        return ["every layer (\(rows.count) ops; ▌ patch stage, ▲ peak; live KiB of this plan)", columns.header()] + table
+        let timeNote = timeHeader.isEmpty ? "" : "; \(timeHeader) predicted on \(state.latency?.target ?? "")" + (state.prediction?.clockHz == nil ? "" : " (\(state.prediction?.timeBasis ?? ""))")
+        return ["every layer (\(rows.count) ops; ▌▐ fused stages, ▲ peak; live KiB of this plan\(timeNote))", columns.header()] + table
     }
 
     public func render() -> String {

@@ -25,9 +25,11 @@ public enum Screen {
     /// The hint bar for this mode, fitted to `width` without dropping a
     /// key: the lowest-priority hints are shortened first to their key
     /// alone (`m memory` → `m`), then the separators narrow; only when even
-    /// that does not fit are the lowest-priority keys left out, and the bar
-    /// then ends with `? more` (the `?` overlay lists every key).
-    public static func hintBar(stepping: Bool = false, width: Int = .max) -> String {
+    /// that does not fit are some keys left out, and the bar then ends
+    /// with `? more` (the `?` overlay lists every key). Which keys are left
+    /// out turns with `rotation` (the app passes its key count), so every
+    /// key comes round: the lowest-priority ones first, then the next.
+    public static func hintBar(stepping: Bool = false, width: Int = .max, rotation: Int = 0) -> String {
         // Only keys that act in this mode (no `w` or `v` in step mode).
         var hints = keyBindings.filter { $0.mode == .always || $0.applies(stepping: stepping, pareto: false) }
             .map { (text: stepping ? $0.stepHint : $0.hint, priority: $0.priority) }.filter { !$0.text.isEmpty }
@@ -41,8 +43,19 @@ public enum Screen {
         }
         if joined().count > width { separator = " " }
         var dropped = false
-        while joined().count > width, let lowest = hints.indices.filter({ hints[$0].priority < 10 }).min(by: { hints[$0].priority < hints[$1].priority }) {
-            hints.remove(at: lowest)
+        if joined().count > width {
+            // Left out: a window of the optional keys (lowest priority
+            // first), as wide as needed, moved along by `rotation`.
+            let optional = order.filter { hints[$0].priority < 10 }
+            let all = hints
+            var count = 1
+            while count <= optional.count {
+                let start = optional.isEmpty ? 0 : (max(0, rotation) * count) % optional.count
+                let out = Set((0..<count).map { optional[(start + $0) % optional.count] })
+                hints = all.indices.filter { !out.contains($0) }.map { all[$0] }
+                if joined().count <= width { break }
+                count += 1
+            }
             dropped = true
         }
         if dropped, let help = hints.firstIndex(where: { $0.text.hasPrefix("?") }) { hints[help].text = "? more" }
@@ -123,10 +136,7 @@ public enum Screen {
         let stepping = state.step != nil
         let panes = layout.panes
         let name = state.model.name + (PeakCause.floatTag(state.model).map { " (\($0))" } ?? "")
-        let title = TextFit.first([
-            "PatchTop — \(name) — \(stepping ? "STEP MODE — " : "")\(state.options.summary)",
-            "PatchTop — \(name)\(stepping ? " — STEP MODE" : "")",
-        ], width: w)
+        let title = PredictionText.title(state, name: name, stepping: stepping, width: w)
         grid.text(title, x: 0, y: 0, style: CellStyle(fg: .cyan, bold: true))
         SlidersView.draw(state, layout.sliders, into: &grid)
         let body = Rect(x: 0, y: 2, width: w, height: h - 4)
@@ -156,9 +166,9 @@ public enum Screen {
         StatusLine.draw(state, into: &grid, rect: Rect(x: 0, y: h - 2, width: w, height: 1))
         if !exporting {
             grid.fill(Rect(x: 0, y: h - 1, width: w, height: 1), with: Cell(" ", style: .reverse))
-            grid.text(hintBar(stepping: stepping, width: w - 2), x: 1, y: h - 1, style: .reverse)
+            grid.text(hintBar(stepping: stepping, width: w - 2, rotation: state.hintRotation), x: 1, y: h - 1, style: .reverse)
         }
-        if state.showHelp { HelpOverlay.draw(into: &grid, rect: body) }
+        if state.showHelp { HelpOverlay.draw(into: &grid, rect: body, top: state.helpTop) }
         return grid
     }
 }

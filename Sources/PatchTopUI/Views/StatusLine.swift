@@ -30,11 +30,11 @@ public enum StatusLine {
         case .idle:
             runText = []
         case .running(let request):
-            runText = [Segment(text: "… running p=\(request.patches) n=\(request.patchLayers)", style: CellStyle(fg: .cyan))]
+            runText = [Segment(text: "… running \(request.label)", style: CellStyle(fg: .cyan))]
         case .failed(let request, let reason):
-            runText = [Segment(text: "run p=\(request.patches) n=\(request.patchLayers) failed: \(reason)", style: CellStyle(fg: .red, bold: true))]
+            runText = [Segment(text: "run \(request.label) failed: \(reason)", style: CellStyle(fg: .red, bold: true))]
         case .finished(let summary):
-            let patched = summary.request.patches > 1 && summary.request.patchLayers > 0
+            let patched = summary.request.isPatched
             if !patched {
                 runText = [Segment(text: "layer by layer", style: CellStyle(fg: .cyan, bold: true))]
             } else if summary.identical {
@@ -87,7 +87,7 @@ public enum StatusLine {
     /// The figures in priority order, each whole: peak, MACs, time, arena,
     /// and last what the engines would reserve.
     static func parts(_ s: RunSummary, engines: EngineFigures? = nil) -> [String] {
-        let patched = s.request.patches > 1 && s.request.patchLayers > 0
+        let patched = s.request.isPatched
         let compare = Verdicts.peak(planBytes: s.peakBytes, layerByLayerBytes: s.layerByLayerPeakBytes, patched: patched)
         var out: [String] = []
         out.append(patched ? "peak \(formatBytes(s.peakBytes)) vs \(formatBytes(s.layerByLayerPeakBytes)) (\(compare))" : "peak \(formatBytes(s.peakBytes))")

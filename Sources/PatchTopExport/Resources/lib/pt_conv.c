@@ -20,6 +20,12 @@
 #if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
 #include <arm_acle.h>
 #define PT_DSP 1
+/* The 1x1 loops' inline assembly takes 14 registers, so no frame pointer
+ * may hold one: GCC optimizing (which omits it unless told
+ * -fno-omit-frame-pointer); Clang and GCC -O0 get the portable C. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__OPTIMIZE__)
+#define PT_ASM14 1
+#endif
 static inline int32_t pt_ror8(int32_t v) { return (int32_t)(((uint32_t)v >> 8) | ((uint32_t)v << 24)); }
 #endif
 
@@ -116,7 +122,7 @@ PT_INLINE int8_t pt_rq_out(int32_t acc, const int32_t *rq, int32_t full, int32_t
     return (int8_t)pt_clamp(v, full ? -128 : lo, full ? 127 : hi);
 }
 
-#if defined(PT_DSP) && defined(__GNUC__)
+#if defined(PT_ASM14)
 /* One step of the paired 1x1 loop: 4 input channels of pixels a ([pa]) and
  * b ([pa + step]) against the next two filter words (channels o and o+1). */
 #define PT_1X1_STEP \
@@ -147,7 +153,7 @@ PT_INLINE int8_t pt_rq_out(int32_t acc, const int32_t *rq, int32_t full, int32_t
  * filter interleaved a word of each channel at a time from f. */
 PT_INLINE void pt_1x1_block(const int8_t *xa, int32_t step, const int8_t *f, int32_t ic, int32_t *acc) {
     int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
-#if defined(PT_DSP) && defined(__GNUC__)
+#if defined(PT_ASM14)
     const int8_t *pa = xa, *pf = f, *end = xa + ic;
     int32_t t0, t1, t2, t3, t4, t5;
     if ((ic & 7) == 0) {
@@ -181,7 +187,7 @@ PT_INLINE void pt_1x1_block(const int8_t *xa, int32_t step, const int8_t *f, int
     acc[0] = a0; acc[1] = a1; acc[2] = a2; acc[3] = a3;
 }
 
-#if defined(PT_DSP) && defined(__GNUC__)
+#if defined(PT_ASM14)
 /* Two pixels (a at xa, b at xa + step) against every channel pair of a
  * paired filter, saturating to int8 (the activation range is all of int8):
  * one assembly loop over the pairs, its accumulators, requantization and
@@ -279,7 +285,7 @@ PT_INLINE void pt_conv_1x1_body(const pt_conv_params *p, const int8_t *xa, int32
         const int8_t *f = p->filter;
         const int32_t *rq = p->rq;
         o = 0;
-#if defined(PT_DSP) && defined(__GNUC__)
+#if defined(PT_ASM14)
         if (full && pair && oc >= 2) {
             pt_1x1_pairs(xa, step, f, ic, y, oc, rq, fb);
             o = oc & ~1;
