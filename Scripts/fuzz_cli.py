@@ -13,10 +13,12 @@ time limit and is judged:
 Prints one line per failure and a count; exits 1 if anything failed.
 
     python3 Scripts/fuzz_cli.py [--binary PATH] [--only SUBSTRING] [--skip SUBSTRING] [-v]
+    python3 Scripts/fuzz_cli.py --random N [--seed S]   # random plan files through `run`
 """
 import argparse
 import json
 import os
+import random
 import shutil
 import stat
 import subprocess
@@ -355,6 +357,55 @@ def cases(tmp):
     return out
 
 
+def random_plans(count, seed):
+    """`run --plan` on random stage lists over the sample models: each run
+    exits 0 with the output of layer by layer byte for byte (a patched plan
+    prints `identical     yes`), or 1 with a message; anything else fails."""
+    rng = random.Random(seed)
+    models = sorted(m for m in os.listdir(os.path.join(ROOT, "SampleModels")) if m.endswith(".tflite") and "r224" not in m)
+    failures, ok, refused = [], 0, 0
+    with tempfile.TemporaryDirectory(prefix="patchtop-fuzz-rand-") as tmp:
+        for trial in range(count):
+            model = os.path.join("SampleModels", rng.choice(models))
+            ops = len(json.loads(subprocess.run([BINARY, "analyze", model, "--json"], capture_output=True, text=True, cwd=ROOT).stdout)["ops"])
+            stages, op = [], 0
+            while op < ops and rng.random() < 0.8:
+                first = op + rng.randint(0, 2)
+                last = first + rng.randint(0, 6)
+                if last >= ops:
+                    break
+                stage = {"firstOp": first, "lastOp": last, "grid": [rng.choice([1, 2, 3, 4, 7]), rng.choice([1, 2, 3, 5])]}
+                if rng.random() < 0.3:
+                    stage["haloCache"] = rng.choice(["all", "auto", "rows", "columns", "none"])
+                stages.append(stage)
+                op = last + 1
+            plan = {"stages": stages}
+            for key in ["inplaceDepthwise", "streamInput", "fuseResidual", "foldPad", "int8IO"]:
+                if rng.random() < 0.3:
+                    plan[key] = True
+            path = os.path.join(tmp, f"plan{trial}.json")
+            with open(path, "w") as f:
+                json.dump(plan, f)
+            try:
+                proc = subprocess.run([BINARY, "run", model, "--plan", path], capture_output=True, text=True, cwd=ROOT, timeout=300)
+            except subprocess.TimeoutExpired:
+                failures.append(f"HANG   {model} {json.dumps(plan)}")
+                continue
+            if proc.returncode == 0:
+                if "identical     yes" in proc.stdout or "plan          layer-by-layer" in proc.stdout:
+                    ok += 1
+                else:
+                    failures.append(f"WRONG  {model} {json.dumps(plan)}: {proc.stdout[:300]}")
+            elif proc.returncode == 1 and proc.stderr.strip():
+                refused += 1
+            else:
+                failures.append(f"TRAP   {model} {json.dumps(plan)}: exit {proc.returncode} {proc.stderr[-300:]}")
+    for line in failures:
+        print(line, flush=True)
+    print(f"{count} random plans: {ok} ran identical to layer by layer, {refused} refused with a message, {len(failures)} failures")
+    return len(failures)
+
+
 def judge(case):
     name, args, expect, limit = case
     try:
@@ -380,8 +431,12 @@ def main():
     ap.add_argument("--skip", default=None, help="leave out cases whose name contains this")
     ap.add_argument("-j", type=int, default=2)
     ap.add_argument("-v", action="store_true")
+    ap.add_argument("--random", type=int, default=0, metavar="N", help="instead: run N random plan files (see random_plans)")
+    ap.add_argument("--seed", type=int, default=1)
     a = ap.parse_args()
     BINARY = os.path.abspath(a.binary)
+    if a.random:
+        return 1 if random_plans(a.random, a.seed) else 0
     tmp = tempfile.mkdtemp(prefix="patchtop-fuzz-")
     try:
         all_cases = [c for c in cases(tmp) if a.only in c[0] and not (a.skip and a.skip in c[0])]
