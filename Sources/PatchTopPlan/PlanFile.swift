@@ -51,7 +51,7 @@ public struct PlanFile: Sendable {
     /// Parses the bytes of a plan file called `name`.
     public static func parse(_ data: Data, name: String) throws(Failure) -> PlanFile {
         func fail(_ why: String) -> Failure { Failure(message: "\(name): \(why)") }
-        guard let top = try? JSONSerialization.jsonObject(with: data) else { throw fail("is not JSON") }
+        guard let top = try? JSONSerialization.jsonObject(with: data, options: .fragmentsAllowed) else { throw fail("is not JSON") }
         guard let object = top as? [String: Any] else { throw fail("is not a JSON object with `stages`") }
         guard let list = object["stages"] else {
             if object["plans"] != nil || object["paretoFront"] != nil {

@@ -518,6 +518,13 @@ final class LatencyTests: XCTestCase {
         XCTAssertEqual(withAdd.overall, 2, accuracy: 1e-12)
         XCTAssertEqual(message([ProfileRow(index: 0, op: "CONV_2D", count: 0)]),
                        "dwt.txt: the measured ops add up to 0 cycles against \(prediction.ops[0].instructions) predicted instructions: nothing to calibrate")
+        // Fuzzing: counts whose sum overflows Int trapped; a ratio above
+        // 1000 cycles per instruction is not a board's table.
+        let second = prediction.ops[1]
+        XCTAssertEqual(message([ProfileRow(index: 0, op: nil, count: Int.max), ProfileRow(index: second.index, op: nil, count: Int.max)]),
+                       "dwt.txt: the counts add up past \(Int.max) cycles at op \(second.index) (\(Int.max)): they are not a board's cycle counts")
+        XCTAssertTrue(message([ProfileRow(index: 0, op: nil, count: prediction.ops[0].instructions * 1001)])
+            .hasSuffix("cycles per predicted instruction, above 1000: these are not the board's cycle counts for mbv2-w0.35-r144"))
     }
 
     func testABadBoardCalibrationFileIsRefused() {
@@ -527,7 +534,12 @@ final class LatencyTests: XCTestCase {
         XCTAssertEqual(message("[]"), "c.json is not a board calibration written by `patchtop calibrate`: a value has the wrong type")
         let source = #""source": {"model": "m", "patches": 1, "patchLayers": 0, "ops": 1, "cycles": 1, "predictedInstructions": 1}"#
         XCTAssertEqual(message(#"{"format": 1, "kind": "board-calibration", "core": "cortex-m4", "kernels": {"conv": -1}, "overall": 1, \#(source)}"#),
-                       "c.json: conv's cycles per instruction -1.0 is not a positive number")
+                       "c.json: conv's cycles per instruction -1.0 is not a positive number of at most 1000")
+        // Fuzzing: a huge ratio trapped later, converting predicted cycles to Int.
+        XCTAssertEqual(message(#"{"format": 1, "kind": "board-calibration", "core": "cortex-m4", "kernels": {"conv": 1e30}, "overall": 1, \#(source)}"#),
+                       "c.json: conv's cycles per instruction 1e+30 is not a positive number of at most 1000")
+        XCTAssertEqual(message(#"{"format": 1, "kind": "board-calibration", "core": "cortex-m4", "kernels": {}, "overall": 1e300, \#(source)}"#),
+                       "c.json: overall cycles per instruction 1e+300 is not a positive number of at most 1000")
         XCTAssertEqual(message(#"{"format": 1, "kind": "board-calibration", "core": "cortex-m4", "kernels": {}, "overall": 1.2, \#(source)}"#), "ok")
         XCTAssertEqual(message(#"{"format": 1, "kind": "board-calibration", "core": "cortex-m3", "kernels": {}, "overall": 1.2, \#(source)}"#),
                        "c.json is not a board calibration written by `patchtop calibrate`: a value is invalid at core")

@@ -77,6 +77,12 @@ public struct BoardCalibration: Codable, Equatable, Sendable {
 
     public func cyclesPerInstruction(_ kernel: KernelClass) -> Double { kernels[kernel.rawValue] ?? overall }
 
+    /// The most cycles per predicted instruction a calibration may hold: a
+    /// Cortex-M runs an instruction in about 0.5 to a few cycles (flash wait
+    /// states included), so more is a wrong table, and a file's absurd value
+    /// would overflow the predicted cycles.
+    public static let maxCyclesPerInstruction = 1000.0
+
     /// The calibration the `rows` measured against `prediction` (made for
     /// the same model and plan on the same core): for each kernel class,
     /// measured cycles over predicted instructions of its ops.
@@ -86,6 +92,7 @@ public struct BoardCalibration: Codable, Equatable, Sendable {
         var cycles: [KernelClass: Int] = [:]
         var instructions: [KernelClass: Int] = [:]
         var ignored = 0
+        var totalSoFar = 0
         for row in rows {
             guard row.index < plan.model.operators.count else {
                 throw .badProfile(reason: "\(name): op \(row.index) is past \(plan.model.name)'s \(plan.model.operators.count) ops: was it measured on another model?")
@@ -99,10 +106,17 @@ public struct BoardCalibration: Codable, Equatable, Sendable {
                 ignored += 1
                 continue
             }
-            cycles[op.kernel, default: 0] += row.count
+            // Counts from a file: their sums must not overflow (a trap).
+            let (sum, overflow) = cycles[op.kernel, default: 0].addingReportingOverflow(row.count)
+            let (total, totalOverflow) = totalSoFar.addingReportingOverflow(row.count)
+            guard !overflow, !totalOverflow else {
+                throw .badProfile(reason: "\(name): the counts add up past \(Int.max) cycles at op \(row.index) (\(row.count)): they are not a board's cycle counts")
+            }
+            cycles[op.kernel] = sum
+            totalSoFar = total
             instructions[op.kernel, default: 0] += op.instructions
         }
-        let totalCycles = cycles.values.reduce(0, +)
+        let totalCycles = totalSoFar
         let totalInstructions = instructions.values.reduce(0, +)
         guard totalInstructions > 0, totalCycles > 0 else {
             throw .badProfile(reason: "\(name): the measured ops add up to \(totalCycles) cycles against \(totalInstructions) predicted instructions: nothing to calibrate")
@@ -110,6 +124,9 @@ public struct BoardCalibration: Codable, Equatable, Sendable {
         var ratios: [String: Double] = [:]
         for (kernel, count) in instructions where count > 0 {
             ratios[kernel.rawValue] = Double(cycles[kernel] ?? 0) / Double(count)
+        }
+        for (kernel, ratio) in ratios.sorted(by: { $0.key < $1.key }) where ratio > maxCyclesPerInstruction {
+            throw .badProfile(reason: "\(name): \(kernel) measures \(ratio) cycles per predicted instruction, above \(Int(maxCyclesPerInstruction)): these are not the board's cycle counts for \(plan.model.name)")
         }
         return BoardCalibration(format: 1, kind: "board-calibration", core: prediction.core, board: board, clockHz: clockHz,
                                 kernels: ratios, overall: Double(totalCycles) / Double(totalInstructions),
@@ -131,10 +148,12 @@ public struct BoardCalibration: Codable, Equatable, Sendable {
         }
         for (key, value) in calibration.kernels {
             guard KernelClass(rawValue: key) != nil else { throw .badCalibration(reason: "\(name) names a kernel class \"\(key)\" this PatchTop does not know") }
-            guard value.isFinite, value > 0 else { throw .badCalibration(reason: "\(name): \(key)'s cycles per instruction \(value) is not a positive number") }
+            guard value.isFinite, value > 0, value <= maxCyclesPerInstruction else {
+                throw .badCalibration(reason: "\(name): \(key)'s cycles per instruction \(value) is not a positive number of at most \(Int(maxCyclesPerInstruction))")
+            }
         }
-        guard calibration.overall.isFinite, calibration.overall > 0 else {
-            throw .badCalibration(reason: "\(name): overall cycles per instruction \(calibration.overall) is not a positive number")
+        guard calibration.overall.isFinite, calibration.overall > 0, calibration.overall <= maxCyclesPerInstruction else {
+            throw .badCalibration(reason: "\(name): overall cycles per instruction \(calibration.overall) is not a positive number of at most \(Int(maxCyclesPerInstruction))")
         }
         if let clock = calibration.clockHz, clock <= 0 { throw .badCalibration(reason: "\(name): clockHz \(clock) is not positive") }
         return calibration

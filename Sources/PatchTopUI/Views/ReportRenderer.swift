@@ -33,7 +33,8 @@ public struct ReportRenderer: Sendable {
             plan.needsStageList ? "plan            \(PlanReport.stagesText(plan))"
                 : "plan            p=\(plan.patches) n=\(plan.patchLayers)\(plan.isPatched ? "" : " (layer by layer)")",
             "memory options  \(plan.options.summary)",
-            "halo caches     \(state.caching.rawValue)" + (plan.caches.isEmpty ? ""
+            // Caches under the mode `none` were listed by a plan file's stages.
+            "halo caches     \(plan.caches.isEmpty || state.caching != .none ? state.caching.rawValue : "the plan file's")" + (plan.caches.isEmpty ? ""
                 : ": \(plan.caches.count) caches, \(formatBytes(plan.cacheBytes.values.reduce(0, +))), save \(formatMACs(plan.cacheMacsSaved)) MACs"),
             plan.isPatched
                 ? "peak            \(formatBytes(plan.peakBytes)) (\(formatCount(plan.peakBytes)) B) vs \(formatBytes(plan.layerByLayerPeakBytes)) layer-by-layer, \(Verdicts.peak(plan))"
