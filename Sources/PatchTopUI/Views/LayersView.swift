@@ -151,12 +151,13 @@ public enum LayersView {
         }
     }
 
-    public static func draw(_ state: AppState, _ window: RowWindow, into grid: inout CellGrid, rect: Rect, focused: Bool = false, exporting: Bool = false) {
-        grid.box(rect, title: "Layers (\(state.model.operators.count) ops)", style: focused ? CellStyle(fg: .cyan, bold: true) : .plain)
-        let inner = rect.inset(1)
-        guard !inner.isEmpty else { return }
+    /// The table's rows (a PAD folded into its convs by `--fold-pad` is
+    /// marked in the op column: it stores nothing), each op's live bytes in
+    /// this plan, its stage and time cells, and the columns at `width`:
+    /// what the screen and the report's every-layer table both show.
+    static func table(_ state: AppState, width: Int)
+        -> (rows: [LayerRow], live: [Int], stages: [String], times: [String], timeHeader: String, columns: Columns) {
         let plan = state.plan
-        // A PAD folded into its convs (`--fold-pad`) is marked in the op column: it stores nothing.
         let folded = Set(plan.model.rewrite.foldedPads)
         let rows = LayerRow.rows(of: state.model, memory: plan.layerByLayer).map { row in
             var row = row
@@ -166,7 +167,16 @@ public enum LayersView {
         let live = rows.map { $0.index < plan.liveBytes.count ? plan.liveBytes[$0.index] : $0.liveBytes }
         let stages = stageCells(plan, count: rows.count)
         let (times, timeHeader) = timeCells(state, count: rows.count)
-        let columns = Self.columns(for: rows, live: live, width: inner.width, stages: stages, times: times, timeHeader: timeHeader)
+        let columns = Self.columns(for: rows, live: live, width: width, stages: stages, times: times, timeHeader: timeHeader)
+        return (rows, live, stages, times, timeHeader, columns)
+    }
+
+    public static func draw(_ state: AppState, _ window: RowWindow, into grid: inout CellGrid, rect: Rect, focused: Bool = false, exporting: Bool = false) {
+        grid.box(rect, title: "Layers (\(state.model.operators.count) ops)", style: focused ? CellStyle(fg: .cyan, bold: true) : .plain)
+        let inner = rect.inset(1)
+        guard !inner.isEmpty else { return }
+        let plan = state.plan
+        let (rows, live, stages, times, _, columns) = table(state, width: inner.width)
         grid.text(columns.header(), x: inner.x, y: inner.y, style: .bold, clip: inner)
         let steppedOp = state.step?.snapshot?.last?.op
         for i in 0..<window.count {

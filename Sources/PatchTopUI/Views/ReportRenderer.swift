@@ -97,16 +97,7 @@ public struct ReportRenderer: Sendable {
     /// KiB for this plan: the screen shows only the rows that fit.
     public func everyLayer() -> [String] {
         let plan = state.plan
-        let folded = Set(plan.model.rewrite.foldedPads)
-        let rows = LayerRow.rows(of: state.model, memory: plan.layerByLayer).map { row in
-            var row = row
-            if folded.contains(row.index) { row.op += " folded" }
-            return row
-        }
-        let live = rows.map { $0.index < plan.liveBytes.count ? plan.liveBytes[$0.index] : $0.liveBytes }
-        let stages = LayersView.stageCells(plan, count: rows.count)
-        let (times, timeHeader) = LayersView.timeCells(state, count: rows.count)
-        let columns = LayersView.columns(for: rows, live: live, width: .max, stages: stages, times: times, timeHeader: timeHeader)
+        let (rows, live, stages, times, timeHeader, columns) = LayersView.table(state, width: .max)
         let table = rows.indices.map { i in
             let row = rows[i]
             let stage = plan.fusedStageIndex(of: row.index)
