@@ -434,6 +434,12 @@ final class LatencyTests: XCTestCase {
         XCTAssertEqual(decode(#"{"format": 1, "source": "", "cores": {"cortex-m4": {\#(core), "kernels": {"conv": {"flops": 1}}}}}"#),
                        "cortex-m4 has a coefficient \"flops\" the cost model does not know")
         XCTAssertEqual(decode(#"{"format": 1, "source": "", "cores": {"cortex-m4": {\#(core), "kernels": {"conv": {"macs": 1.5}}}}}"#), "ok")
+        // Valid JSON whose number does not fit its field is not called invalid JSON.
+        XCTAssertEqual(decode(#"{"format": 1e30, "source": "", "cores": {}}"#),
+                       "t.json is not a calibration table: a number in it is out of range for its field")
+        XCTAssertThrowsError(try BoardCalibration.decode(Data(#"{"format":1,"kind":"board-calibration","core":"cortex-m4","clockHz":1e30}"#.utf8), name: "b.json")) { error in
+            XCTAssertEqual("\(error)", "b.json is not a board calibration written by `patchtop calibrate`: a number in it is out of range for its field")
+        }
     }
 
     // MARK: - DWT tables and board calibrations

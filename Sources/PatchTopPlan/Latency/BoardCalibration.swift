@@ -141,7 +141,7 @@ public struct BoardCalibration: Codable, Equatable, Sendable {
         do {
             calibration = try JSONDecoder().decode(BoardCalibration.self, from: data)
         } catch {
-            throw .badCalibration(reason: "\(name) is not a board calibration written by `patchtop calibrate`: \(CalibrationTable.describe(error))")
+            throw .badCalibration(reason: "\(name) is not a board calibration written by `patchtop calibrate`: \(CalibrationTable.describe(error, data: data))")
         }
         guard calibration.format == 1, calibration.kind == "board-calibration" else {
             throw .badCalibration(reason: "\(name) is not a board calibration written by `patchtop calibrate` (format \(calibration.format), kind \"\(calibration.kind)\")")

@@ -74,7 +74,7 @@ public struct CalibrationTable: Codable, Equatable, Sendable {
         do {
             table = try JSONDecoder().decode(CalibrationTable.self, from: data)
         } catch {
-            throw .badTable(reason: "\(name) is not a calibration table: \(Self.describe(error))")
+            throw .badTable(reason: "\(name) is not a calibration table: \(Self.describe(error, data: data))")
         }
         guard table.format == 1 else { throw .badTable(reason: "\(name) has format \(table.format); this PatchTop reads format 1") }
         return table
@@ -106,14 +106,18 @@ public struct CalibrationTable: Codable, Equatable, Sendable {
         return candidates.first { FileManager.default.isReadableFile(atPath: $0.path) }
     }
 
-    static func describe(_ error: Error) -> String {
+    static func describe(_ error: Error, data: Data) -> String {
         switch error {
         case DecodingError.keyNotFound(let key, let context):
             return "\"\(key.stringValue)\" is missing\(path(context))"
         case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
             return "a value has the wrong type\(path(context))"
         case DecodingError.dataCorrupted(let context):
-            return context.codingPath.isEmpty ? "it is not valid JSON" : "a value is invalid\(path(context))"
+            guard context.codingPath.isEmpty else { return "a value is invalid\(path(context))" }
+            // Foundation's decoder says "not valid JSON" also for a number too
+            // large for its field; tell the two apart.
+            return (try? JSONSerialization.jsonObject(with: data)) != nil
+                ? "a number in it is out of range for its field" : "it is not valid JSON"
         default:
             return "it cannot be read"
         }
