@@ -27,6 +27,9 @@ public struct Region: Equatable, Hashable, Sendable, CustomStringConvertible {
 
     public func contains(row: Int, col: Int) -> Bool { rows.contains(row) && cols.contains(col) }
 
+    /// Whether the two share a position.
+    public func overlaps(_ other: Region) -> Bool { rows.overlaps(other.rows) && cols.overlaps(other.cols) }
+
     /// `rows 0..<38, cols 0..<38`
     public var description: String {
         "rows \(rows.lowerBound)..<\(rows.upperBound), cols \(cols.lowerBound)..<\(cols.upperBound)"

@@ -362,13 +362,42 @@ final class ViewTests: XCTestCase {
         XCTAssertTrue(grid[centre.x + centre.width / 2, centre.y + centre.height / 2].style.reverse)
         XCTAssertFalse(grid[g.tiles[0].x, g.tiles[0].y].style.reverse)
         let counts = PatchGridView.coverage(plan: state.plan, op: 0)
-        XCTAssertEqual(Double(counts.joined().reduce(0, +)) / Double(72 * 72), state.plan.recomputeFactor(op: 0), accuracy: 1e-9)
+        XCTAssertEqual(Double(counts.total) / Double(72 * 72), state.plan.recomputeFactor(op: 0), accuracy: 1e-9)
         // The halo survives downsampling: cells computed twice show as ▒ along a boundary.
         XCTAssertTrue(lines.joined().contains("▒"))
         state.selectedLayer = 20
         grid = CellGrid(width: 60, height: 5)
         PatchGridView.draw(state, PatchGridView.geometry(state, rect: grid.bounds), into: &grid, rect: grid.bounds)
         XCTAssertTrue(grid.lines()[1].contains("op 20 is after the patch stage (ops 0–12)"), grid.lines()[1])
+    }
+
+    /// The block-wise coverage equals counting pixel by pixel, for any
+    /// regions (overlapping, touching, outside the map, empty).
+    func testCoverageBlocksEqualAPixelCount() {
+        var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next(_ n: Int) -> Int {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((seed >> 33) % UInt64(n))
+        }
+        for _ in 0..<200 {
+            let height = 1 + next(20), width = 1 + next(20)
+            let regions = (0..<next(9)).map { _ -> Region in
+                let r0 = next(height + 6) - 3, c0 = next(width + 6) - 3
+                return Region(rows: r0..<(r0 + next(12)), cols: c0..<(c0 + next(12)))
+            }
+            let coverage = PatchGridView.Coverage(height: height, width: width, regions: regions)
+            var naive = Array(repeating: Array(repeating: 0, count: width), count: height)
+            for r in regions { for y in r.rows where (0..<height).contains(y) { for x in r.cols where (0..<width).contains(x) { naive[y][x] += 1 } } }
+            for y in 0..<height { for x in 0..<width { XCTAssertEqual(coverage[row: y, col: x], naive[y][x]) } }
+            XCTAssertEqual(coverage.total, naive.joined().reduce(0, +))
+            let top = next(height + 4) - 2, left = next(width + 4) - 2
+            let rows = top..<(top + next(height) + 1), cols = left..<(left + next(width) + 1)
+            let inside = naive[rows.clamped(to: 0..<height)].map { Array($0[cols.clamped(to: 0..<width)]) }
+            let summary = coverage.summary(rows: rows, cols: cols)
+            XCTAssertEqual(summary.sum, inside.joined().reduce(0, +))
+            XCTAssertEqual(summary.most, inside.joined().max() ?? 0)
+            XCTAssertEqual(summary.pixels, rows.clamped(to: 0..<height).count * cols.clamped(to: 0..<width).count)
+        }
     }
 
     /// A large map at p = 8 is no longer solid blocks: every tile is there with lines between.

@@ -15,18 +15,87 @@ import PatchTopReports
 public enum PatchGridView {
     /// How many patches compute each output position of stage op `op`
     /// (positions a halo cache serves are not computed again).
-    public static func coverage(plan: PatchPlan, op: Int) -> [[Int]] {
+    public static func coverage(plan: PatchPlan, op: Int) -> Coverage {
         let shape = plan.model.tensors[plan.model.operators[op].output].shape
-        guard shape.count == 4 else { return [] }
-        var counts = Array(repeating: Array(repeating: 0, count: shape[2]), count: shape[1])
-        guard let stage = plan.fusedStage(of: op) else { return counts }
-        for tile in stage.tileRegions.indices {
-            let r = stage.computed(tile: tile, op: op)
-            for row in r.rows where row >= 0 && row < shape[1] {
-                for col in r.cols where col >= 0 && col < shape[2] { counts[row][col] += 1 }
+        guard shape.count == 4 else { return Coverage(height: 0, width: 0, regions: []) }
+        guard let stage = plan.fusedStage(of: op) else { return Coverage(height: shape[1], width: shape[2], regions: []) }
+        return Coverage(height: shape[1], width: shape[2],
+                        regions: stage.tileRegions.indices.map { stage.computed(tile: $0, op: op) })
+    }
+
+    /// Per-position patch counts of one map, held as blocks: the map is cut
+    /// at every edge of a computed region, so its size follows the number of
+    /// patches, not of pixels (a 16384×16384 map at p = 2 is 5×5 blocks).
+    public struct Coverage: Equatable, Sendable {
+        public let height: Int
+        public let width: Int
+        /// Block boundaries down and across: 0, …, height (width).
+        public let rowCuts: [Int]
+        public let colCuts: [Int]
+        /// Patches computing block [i][j].
+        public let blocks: [[Int]]
+
+        public init(height: Int, width: Int, regions: [Region]) {
+            let h = max(0, height), w = max(0, width)
+            self.height = h
+            self.width = w
+            let clipped = regions.map { r in
+                Region(rows: r.rows.clamped(to: 0..<h), cols: r.cols.clamped(to: 0..<w))
+            }.filter { !$0.isEmpty }
+            func cuts(_ edges: [Int], _ size: Int) -> [Int] { Array(Set(edges + [0, size])).sorted() }
+            let rowCuts = cuts(clipped.flatMap { [$0.rows.lowerBound, $0.rows.upperBound] }, h)
+            let colCuts = cuts(clipped.flatMap { [$0.cols.lowerBound, $0.cols.upperBound] }, w)
+            self.rowCuts = rowCuts
+            self.colCuts = colCuts
+            var blocks = Array(repeating: Array(repeating: 0, count: max(0, colCuts.count - 1)), count: max(0, rowCuts.count - 1))
+            for r in clipped {
+                let rowBlocks = Self.blocks(r.rows, rowCuts), colBlocks = Self.blocks(r.cols, colCuts)
+                for i in rowBlocks { for j in colBlocks { blocks[i][j] += 1 } }
             }
+            self.blocks = blocks
         }
-        return counts
+
+        /// The blocks a range of positions lies in.
+        private static func blocks(_ range: Range<Int>, _ cuts: [Int]) -> Range<Int> {
+            guard !range.isEmpty, cuts.count > 1 else { return 0..<0 }
+            return block(range.lowerBound, cuts)..<(block(range.upperBound - 1, cuts) + 1)
+        }
+
+        /// The block holding position `x` (binary search over the cuts).
+        private static func block(_ x: Int, _ cuts: [Int]) -> Int {
+            var lo = 0, hi = cuts.count - 1
+            while hi - lo > 1 {
+                let mid = (lo + hi) / 2
+                if cuts[mid] <= x { lo = mid } else { hi = mid }
+            }
+            return lo
+        }
+
+        /// Patches computing position (row, col); 0 outside the map.
+        public subscript(row row: Int, col col: Int) -> Int {
+            guard (0..<height).contains(row), (0..<width).contains(col) else { return 0 }
+            return blocks[Self.block(row, rowCuts)][Self.block(col, colCuts)]
+        }
+
+        /// Over the positions of `rows × cols` inside the map: the largest
+        /// count, the sum of counts and how many positions there are.
+        public func summary(rows: Range<Int>, cols: Range<Int>) -> (most: Int, sum: Int, pixels: Int) {
+            let rows = rows.clamped(to: 0..<height), cols = cols.clamped(to: 0..<width)
+            var most = 0, sum = 0
+            for i in Self.blocks(rows, rowCuts) {
+                let h = rows.clamped(to: rowCuts[i]..<rowCuts[i + 1]).count
+                for j in Self.blocks(cols, colCuts) {
+                    let w = cols.clamped(to: colCuts[j]..<colCuts[j + 1]).count
+                    most = max(most, blocks[i][j])
+                    sum += blocks[i][j] * h * w
+                }
+            }
+            return (most, sum, rows.count * cols.count)
+        }
+
+        /// Every position's count added up: the patches' computed area.
+        public var total: Int { summary(rows: 0..<height, cols: 0..<width).sum }
+        public var isEmpty: Bool { height == 0 || width == 0 }
     }
 
     public static let shades: [Character] = [" ", "·", "▒", "▓", "█"]
@@ -187,17 +256,10 @@ public enum PatchGridView {
                     // The cell's largest coverage: a halo band shows in
                     // every cell it touches, however thin it is against
                     // the scale (at any p and any map size).
-                    var most = 0, sum = 0, pixels = 0
-                    var inSelection = false, computedHere = false
-                    for r in cellRows where r < counts.count {
-                        for c in cellCols where c < counts[r].count {
-                            most = max(most, counts[r][c])
-                            sum += counts[r][c]
-                            pixels += 1
-                            if selected?.contains(row: r, col: c) == true { inSelection = true }
-                            if computedBySelected?.contains(row: r, col: c) == true { computedHere = true }
-                        }
-                    }
+                    let (most, sum, pixels) = counts.summary(rows: cellRows, cols: cellCols)
+                    let inMap = Region(rows: cellRows.clamped(to: 0..<counts.height), cols: cellCols.clamped(to: 0..<counts.width))
+                    let inSelection = selected.map { inMap.overlaps($0) } ?? false
+                    let computedHere = computedBySelected.map { inMap.overlaps($0) } ?? false
                     // The mean coverage, but a cell with any halo is at least `▒`.
                     let mean = pixels == 0 ? 0 : Int((Double(sum) / Double(pixels)).rounded())
                     let shade = max(mean, min(most, 2))
