@@ -33,10 +33,10 @@ final class MoreOpsKernelTests: XCTestCase {
     func testSubIsAddWithTheSecondInputNegated() {
         let p = AddParams.sub(input1Scale: 1, input1ZeroPoint: 0, input2Scale: 1, input2ZeroPoint: 0,
                               outputScale: 1, outputZeroPoint: 0, activationMin: -128, activationMax: 127)
-        XCTAssertEqual(p.apply(7, 4), 3)
-        XCTAssertEqual(p.apply(3, -4), 7)
-        XCTAssertEqual(p.apply(-100, 100), -128)
-        XCTAssertEqual(p.apply(100, -100), 127)
+        XCTAssertEqual(p.arithmetic.apply(7, 4), 3)
+        XCTAssertEqual(p.arithmetic.apply(3, -4), 7)
+        XCTAssertEqual(p.arithmetic.apply(-100, 100), -128)
+        XCTAssertEqual(p.arithmetic.apply(100, -100), 127)
         let add = AddParams(input1Scale: 1, input1ZeroPoint: 0, input2Scale: 1, input2ZeroPoint: 0,
                             outputScale: 1, outputZeroPoint: 0, activationMin: -128, activationMax: 127)
         XCTAssertEqual(p.input2Multiplier, -add.input2Multiplier)

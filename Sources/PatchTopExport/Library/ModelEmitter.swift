@@ -284,8 +284,9 @@ struct ModelEmitter {
         w.line()
         var params: [Int: (kind: String, symbol: String)] = [:]
         var tables: [[Int8]: String] = [:]
+        var lifts: [[Int32]: String] = [:]
         for instruction in lowered.instructions where params[instruction.op] == nil && !instruction.fusedAway {
-            params[instruction.op] = emitParams(instruction, &w, &tables)
+            params[instruction.op] = emitParams(instruction, &w, &tables, &lifts)
         }
         w.line("/* The steps, in the order the runtime executes them. */")
         for (i, s) in lowered.instructions.enumerated() {
@@ -327,7 +328,8 @@ struct ModelEmitter {
     }
 
     /// The op's parameters (once per op); returns its step kind and symbol.
-    func emitParams(_ s: LoweredInstruction, _ w: inout CWriter, _ tables: inout [[Int8]: String]) -> (String, String) {
+    func emitParams(_ s: LoweredInstruction, _ w: inout CWriter, _ tables: inout [[Int8]: String],
+                    _ lifts: inout [[Int32]: String]) -> (String, String) {
         let op = model.operators[s.op]
         let base = "op\(s.op)_\(cIdentifier(s.opName, limit: 24))"
         func tensorNote(_ index: Int) -> String {
@@ -364,6 +366,19 @@ struct ModelEmitter {
             int8Array(name, values)
             tables[values] = name
             return name
+        }
+        /// A binary op's `pt_binary_fn` initializer; each lift table is
+        /// written once however many ops share it.
+        func binaryFunction(_ f: BinaryArithmeticInt8, _ name: String) -> String {
+            func lift(_ values: [Int32], _ suffix: String) -> String {
+                if let existing = lifts[values] { return existing }
+                int32Array("\(name)_\(suffix)", values)
+                lifts[values] = "\(name)_\(suffix)"
+                return "\(name)_\(suffix)"
+            }
+            let a = lift(f.liftA, "lift_a"), b = lift(f.liftB, "lift_b")
+            let fast = Self.fastBinaryRequantization(f)
+            return "{ \(f.combine.rawValue), \(fast == nil ? 0 : 1), \(a), \(b), \(f.multiplier), \(f.shift), \(f.offset), \(fast ?? 0), \(-f.shift), \(f.min), \(f.max) }"
         }
         func weights(_ filter: [Int8], _ bias: [Int32]?, _ multipliers: [Int32], _ shifts: [Int32],
                      fullBias: [Int32]? = nil, rq: [Int32]? = nil) -> String {
@@ -406,8 +421,8 @@ struct ModelEmitter {
             w.line("static const pt_conv_params \(base) = { \(p.batches), \(p.inputChannels), \(p.outputChannels), \(Self.window(p.height)), \(Self.window(p.width)),")
             w.line("    \(p.inputOffset), \(p.outputOffset), \(p.activationMin), \(p.activationMax), \(rq == nil ? "\(base)_multipliers, \(base)_shifts" : "NULL, NULL"), \(base)_weights, \(b), \(base)_full_bias, \(rq == nil ? "NULL" : "\(base)_rq"), \(paired ? 1 : 0), \(paired ? rowBytes : 0) };")
             if let fusion = s.fusion {
-                let t = table(fusion.table, "op\(fusion.addOp)_add_table")
-                w.line("static const pt_fused_params \(base)_fused = { &\(base), \(t), \(fusion.convOutputIsFirst ? 1 : 0), \(operand(fusion.skip)), \(operand(fusion.scratch)) };")
+                let add = binaryFunction(fusion.add, "op\(fusion.addOp)_add")
+                w.line("static const pt_fused_params \(base)_fused = { &\(base), \(add), \(fusion.convOutputIsFirst ? 1 : 0), \(operand(fusion.skip)), \(operand(fusion.scratch)) };")
                 return ("PT_CONV_FUSED", "&\(base)_fused")
             }
             return ("PT_CONV", "&\(base)")
@@ -433,9 +448,9 @@ struct ModelEmitter {
         case let .pool(p):
             w.line("static const pt_pool_params \(base) = { \(p.average ? 1 : 0), \(p.batches), \(p.channels), \(Self.window(p.height)), \(Self.window(p.width)), \(p.activationMin), \(p.activationMax) };")
             return ("PT_POOL", "&\(base)")
-        case let .binary(values, a, b, o):
-            let t = table(values, "\(base)_table")
-            w.line("static const pt_binary_params \(base) = { \(t), \(Self.four(a, fill: 1)), \(Self.four(b, fill: 1)), \(Self.four(o, fill: 1)), \(a.count), \(b.count), \(o.count) };")
+        case let .binary(f, a, b, o):
+            let fn = binaryFunction(f, base)
+            w.line("static const pt_binary_params \(base) = { \(fn), \(Self.four(a, fill: 1)), \(Self.four(b, fill: 1)), \(Self.four(o, fill: 1)), \(a.count), \(b.count), \(o.count) };")
             return ("PT_BINARY", "&\(base)")
         case let .lookup(values):
             let t = table(values, "\(base)_table")
@@ -563,6 +578,30 @@ struct ModelEmitter {
     /// the high word |base| + B + 2 < 2^31. A channel whose every result
     /// rounds to 0 (B < 2^(e−1), as |SRDHM| ≤ B) is written as the constant
     /// {0, 1 + 2·zp, 1}. The kernels then need no multipliers or shifts.
+    /// The constant `base = 2^(e-1) + zp·2^e` of `pt_requantize_fast` for a
+    /// multiplier `m` and shift `-e`, when it is proved equal to
+    /// MultiplyByQuantizedMultiplier + zp for every accumulator within
+    /// ±`bound` (pt_fixedpoint.h); nil where it is not.
+    static func fastForm(multiplier m: Int32, shift: Int32, zeroPoint zp: Int64, bound: Int64) -> Int32? {
+        let e = -Int64(shift)
+        guard m >= 0, e >= 1, e <= 31, bound >= 0, bound < (1 << 30) else { return nil }
+        let base: Int64 = (Int64(1) << (e - 1)) + zp * (Int64(1) << e)
+        return abs(base) + bound + 2 < (Int64(1) << 31) ? Int32(base) : nil
+    }
+
+    /// `fastForm` for a binary op: its accumulator is the sum (product) of
+    /// two lifts, bounded by the lifts' largest magnitudes.
+    static func fastBinaryRequantization(_ f: BinaryArithmeticInt8) -> Int32? {
+        func largest(_ lift: [Int32]) -> Int64 { lift.map { abs(Int64($0)) }.max() ?? 0 }
+        let bound: Int64
+        switch f.combine {
+        case .add: bound = largest(f.liftA) + largest(f.liftB)
+        case .multiply: bound = largest(f.liftA) * largest(f.liftB)
+        case .maximum, .minimum: return nil
+        }
+        return fastForm(multiplier: f.multiplier, shift: f.shift, zeroPoint: Int64(f.offset), bound: bound)
+    }
+
     func fastRequantization<S: Sequence<Int8>>(_ p: LoweredConv, fullBias: [Int32], perChannel: (Int) -> S) -> [Int32]? {
         guard p.multipliers.count == p.outputChannels, p.shifts.count == p.outputChannels else { return nil }
         let zp = Int64(p.outputOffset)
@@ -577,12 +616,9 @@ struct ModelEmitter {
             // over the taps inside, |x + offset| ≤ 255.
             let bound: Int64 = max(abs(Int64(fullBias[o])) + 128 * weightSum, abs(Int64(p.bias?[o] ?? 0)) + 255 * weightSum)
             guard bound < (1 << 30) else { return nil }
-            if e <= 31 {
-                let base: Int64 = (Int64(1) << (e - 1)) + zp * (Int64(1) << e)
-                if abs(base) + bound + 2 < (Int64(1) << 31) {
-                    rq += [m, Int32(base), Int32(e)]
-                    continue
-                }
+            if let base = Self.fastForm(multiplier: m, shift: p.shifts[o], zeroPoint: zp, bound: bound) {
+                rq += [m, base, Int32(e)]
+                continue
             }
             guard e >= 62 || bound < (Int64(1) << (e - 1)) else { return nil }
             rq += [0, Int32(1 + 2 * zp), 1]

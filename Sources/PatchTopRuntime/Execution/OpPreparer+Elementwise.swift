@@ -33,9 +33,9 @@ extension OpPreparer {
             // TFLite compares the raw bytes and copies the larger: no
             // requantization (the converter gives inputs and output one
             // scale and zero point).
-            return binary(BinaryTableInt8 { max($0, $1) })
+            return binary(BinaryTableInt8(.select(.maximum)))
         case .minimum:
-            return binary(BinaryTableInt8 { min($0, $1) })
+            return binary(BinaryTableInt8(.select(.minimum)))
         default:
             break
         }
@@ -50,14 +50,14 @@ extension OpPreparer {
             guard [p.input1Shift, p.input2Shift, p.outputShift].allSatisfy({ (-31...0).contains($0) }) else {
                 throw .unsupported(op, "a requantization scale is out of range")
             }
-            return binary(BinaryTableInt8(p.apply))
+            return binary(BinaryTableInt8(p.arithmetic))
         default:
             try checkMultiplier(Double(qa.scale) * Double(qb.scale) / Double(qo.scale), "input scale × input scale / output scale",
                                 tensor: out.index)
             let p = MulParams(input1Scale: qa.scale, input1ZeroPoint: qa.zeroPoint, input2Scale: qb.scale,
                               input2ZeroPoint: qb.zeroPoint, outputScale: qo.scale, outputZeroPoint: qo.zeroPoint,
                               activationMin: r.min, activationMax: r.max)
-            return binary(BinaryTableInt8(p.apply))
+            return binary(BinaryTableInt8(p.arithmetic))
         }
     }
 

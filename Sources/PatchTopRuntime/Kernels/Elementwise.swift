@@ -33,15 +33,22 @@ struct AddParams: Sendable {
         self.activationMax = activationMax
     }
 
-    @inlinable
-    func apply(_ a: Int8, _ b: Int8) -> Int8 {
-        let x1 = FixedPoint.wrappingShiftLeft(input1Offset + Int32(a), Self.leftShift)
-        let x2 = FixedPoint.wrappingShiftLeft(input2Offset + Int32(b), Self.leftShift)
-        let s1 = FixedPoint.multiplyByQuantizedMultiplierSmallerThanOne(x1, input1Multiplier, input1Shift)
-        let s2 = FixedPoint.multiplyByQuantizedMultiplierSmallerThanOne(x2, input2Multiplier, input2Shift)
-        var out = FixedPoint.multiplyByQuantizedMultiplierSmallerThanOne(s1 + s2, outputMultiplier, outputShift) + outputOffset
-        out = min(max(out, activationMin), activationMax)
-        return Int8(out)
+    /// The op as one rule: each input lifted alone (offset, the 2^20 lift,
+    /// its own rescale), the two lifts added, then one requantization and
+    /// the clamp. The runtime tabulates it; the export computes it.
+    var arithmetic: BinaryArithmeticInt8 {
+        func lift(_ offset: Int32, _ multiplier: Int32, _ shift: Int32) -> [Int32] {
+            (0..<256).map { u in
+                let x = FixedPoint.wrappingShiftLeft(offset &+ Int32(Int8(truncatingIfNeeded: u)), Self.leftShift)
+                return FixedPoint.multiplyByQuantizedMultiplierSmallerThanOne(x, multiplier, shift)
+            }
+        }
+        // The output's exponent is never positive (checked when prepared),
+        // so the general MultiplyByQuantizedMultiplier is TFLite's
+        // SmallerThanOne form here.
+        return BinaryArithmeticInt8(combine: .add, liftA: lift(input1Offset, input1Multiplier, input1Shift),
+                                    liftB: lift(input2Offset, input2Multiplier, input2Shift), multiplier: outputMultiplier,
+                                    shift: outputShift, offset: outputOffset, min: activationMin, max: activationMax)
     }
 }
 
@@ -66,12 +73,55 @@ struct MulParams: Sendable {
         self.activationMax = activationMax
     }
 
-    @inlinable
-    func apply(_ a: Int8, _ b: Int8) -> Int8 {
-        let product = (input1Offset + Int32(a)) * (input2Offset + Int32(b))
-        var out = FixedPoint.multiplyByQuantizedMultiplier(product, multiplier, shift) &+ outputOffset
-        out = min(max(out, activationMin), activationMax)
-        return Int8(out)
+    /// `(a + offset1)(b + offset2)` requantized once, clamped.
+    var arithmetic: BinaryArithmeticInt8 {
+        func lift(_ offset: Int32) -> [Int32] { (0..<256).map { offset &+ Int32(Int8(truncatingIfNeeded: $0)) } }
+        return BinaryArithmeticInt8(combine: .multiply, liftA: lift(input1Offset), liftB: lift(input2Offset), multiplier: multiplier,
+                                    shift: shift, offset: outputOffset, min: activationMin, max: activationMax)
+    }
+}
+
+/// An int8 binary op (ADD, SUB, MUL, MAXIMUM, MINIMUM) as one definition
+/// both the runtime and the export read: each input byte is lifted to an
+/// int32 through its own 256-entry table, the two lifts are combined
+/// (added or multiplied, then requantized once with TFLite's
+/// MultiplyByQuantizedMultiplier and offset; or the larger / smaller
+/// taken), and the result clamped. ADD's and MUL's fixed point separates
+/// this way exactly: everything before the sum (product) depends on one
+/// input only. The runtime tabulates it over every pair
+/// (`BinaryTableInt8`); the exported C computes it, 2 KiB of lifts instead
+/// of a 64 KiB table per op.
+public struct BinaryArithmeticInt8: Sendable, Equatable {
+    public enum Combine: Int, Sendable {
+        case add = 0, multiply = 1, maximum = 2, minimum = 3
+    }
+    public var combine: Combine
+    /// Indexed by the input byte read unsigned.
+    public var liftA: [Int32]
+    public var liftB: [Int32]
+    public var multiplier: Int32
+    public var shift: Int32
+    public var offset: Int32
+    public var min: Int32
+    public var max: Int32
+
+    /// MAXIMUM / MINIMUM: the raw bytes compared, no requantization.
+    static func select(_ combine: Combine) -> BinaryArithmeticInt8 {
+        let identity = (0..<256).map { Int32(Int8(truncatingIfNeeded: $0)) }
+        return BinaryArithmeticInt8(combine: combine, liftA: identity, liftB: identity, multiplier: 0, shift: 0, offset: 0,
+                                    min: -128, max: 127)
+    }
+
+    public func apply(_ a: Int8, _ b: Int8) -> Int8 {
+        let x = liftA[Int(UInt8(bitPattern: a))], y = liftB[Int(UInt8(bitPattern: b))]
+        let v: Int32
+        switch combine {
+        case .add: v = FixedPoint.multiplyByQuantizedMultiplier(x &+ y, multiplier, shift) &+ offset
+        case .multiply: v = FixedPoint.multiplyByQuantizedMultiplier(x &* y, multiplier, shift) &+ offset
+        case .maximum: v = Swift.max(x, y)
+        case .minimum: v = Swift.min(x, y)
+        }
+        return Int8(clamping: Swift.min(Swift.max(v, min), max))
     }
 }
 

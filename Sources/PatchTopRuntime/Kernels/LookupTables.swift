@@ -21,14 +21,17 @@ extension LookupTableInt8 {
 /// `table[a·256 + b]` with `a`, `b` as unsigned bytes.
 struct BinaryTableInt8: Sendable {
     let table: [Int8]
+    /// What the table tabulates, for the export.
+    let arithmetic: BinaryArithmeticInt8
 
-    init(_ f: (Int8, Int8) -> Int8) {
+    init(_ arithmetic: BinaryArithmeticInt8) {
         var table = [Int8](repeating: 0, count: 65_536)
         for a in Int8.min...Int8.max {
             let row = Int(UInt8(bitPattern: a)) << 8
-            for b in Int8.min...Int8.max { table[row | Int(UInt8(bitPattern: b))] = f(a, b) }
+            for b in Int8.min...Int8.max { table[row | Int(UInt8(bitPattern: b))] = arithmetic.apply(a, b) }
         }
         self.table = table
+        self.arithmetic = arithmetic
     }
 
     @inlinable

@@ -99,8 +99,8 @@ public struct LoweredInstruction: Sendable {
     public var fusedAway: Bool
 
     public struct Fusion: Sendable {
-        /// The ADD's 65,536-entry table, `table[a·256 + b]` (unsigned bytes).
-        public var table: [Int8]
+        /// The ADD, as `BinaryArithmeticInt8` defines it.
+        public var add: BinaryArithmeticInt8
         /// Whether the conv's output is the ADD's first operand.
         public var convOutputIsFirst: Bool
         public var skip: LoweredOperand
@@ -126,7 +126,7 @@ public enum LoweredKernel: Sendable {
     case pool(LoweredPool)
     /// ADD, SUB, MUL, MAXIMUM, MINIMUM tabulated (inputs: [a, b]); shapes as
     /// in the model (any rank ≤ 4).
-    case binary(table: [Int8], shapeA: [Int], shapeB: [Int], shapeOut: [Int])
+    case binary(BinaryArithmeticInt8, shapeA: [Int], shapeB: [Int], shapeOut: [Int])
     /// Any int8 → int8 function (inputs: [x]), `table[UInt8(x)]`.
     case lookup(table: [Int8])
     /// Bytes copied as they are (inputs: [x]): RESHAPE, SQUEEZE.
@@ -258,7 +258,7 @@ extension ArenaProgram {
                                            width: p.width, activationMin: p.activationMin, activationMax: p.activationMax))
                 inputs = [try slot(input)]
             case let .binary(table, a, sa, b, sb, _, so):
-                kernel = .binary(table: table.table, shapeA: sa, shapeB: sb, shapeOut: so)
+                kernel = .binary(table.arithmetic, shapeA: sa, shapeB: sb, shapeOut: so)
                 inputs = [try slot(a), try slot(b)]
             case let .copy(input, _):
                 kernel = .copy; inputs = [try slot(input)]
@@ -333,7 +333,7 @@ extension ArenaProgram {
         var fusion: LoweredInstruction.Fusion?
         if let f = action.fusion {
             let add = plan.schedule.fusedResiduals.first { $0.conv == op.index }?.add ?? -1
-            fusion = LoweredInstruction.Fusion(table: f.add.table, convOutputIsFirst: f.convOutputIsFirst,
+            fusion = LoweredInstruction.Fusion(add: f.add.arithmetic, convOutputIsFirst: f.convOutputIsFirst,
                                                skip: Self.lower(f.skip), scratch: Self.lower(f.scratch), addOp: add)
         }
         let out = model.tensors[op.output]

@@ -80,39 +80,85 @@ static int32_t pt_same4(const int32_t *a, const int32_t *b) {
     return a[0] == b[0] && a[1] == b[1] && a[2] == b[2] && a[3] == b[3];
 }
 
+/* y[i] = f(a[i * step_a], b[i * step_b]) for i < n; a step of 0 repeats
+ * one value. In place (y == a or y == b) is fine. */
+static void pt_binary_run(const pt_binary_fn *f, const uint8_t *a, int32_t step_a, const uint8_t *b, int32_t step_b,
+                          int8_t *y, int32_t n) {
+    const int32_t *la = f->lift_a, *lb = f->lift_b;
+    const int32_t m = f->multiplier, shift = f->shift, offset = f->offset, base = f->base, e = f->exponent;
+    const int32_t lo = f->act_min, hi = f->act_max;
+    int32_t i, v;
+    switch (f->combine) {
+    case PT_COMBINE_ADD:
+        if (f->fast) {
+            for (i = 0; i < n; i++) {
+                v = pt_requantize_fast(la[a[i * step_a]] + lb[b[i * step_b]], m, base, e);
+                y[i] = (int8_t)pt_clamp(v, lo, hi);
+            }
+        } else {
+            for (i = 0; i < n; i++) {
+                v = pt_wrap_add(pt_requantize(pt_wrap_add(la[a[i * step_a]], lb[b[i * step_b]]), m, shift), offset);
+                y[i] = (int8_t)pt_clamp(v, lo, hi);
+            }
+        }
+        break;
+    case PT_COMBINE_MUL:
+        if (f->fast) {
+            for (i = 0; i < n; i++) {
+                v = pt_requantize_fast(la[a[i * step_a]] * lb[b[i * step_b]], m, base, e);
+                y[i] = (int8_t)pt_clamp(v, lo, hi);
+            }
+        } else {
+            for (i = 0; i < n; i++) {
+                v = pt_wrap_add(pt_requantize(pt_wrap_mul(la[a[i * step_a]], lb[b[i * step_b]]), m, shift), offset);
+                y[i] = (int8_t)pt_clamp(v, lo, hi);
+            }
+        }
+        break;
+    case PT_COMBINE_MAX:
+        for (i = 0; i < n; i++) {
+            int32_t x = la[a[i * step_a]], z = lb[b[i * step_b]];
+            y[i] = (int8_t)pt_clamp(x > z ? x : z, lo, hi);
+        }
+        break;
+    default:
+        for (i = 0; i < n; i++) {
+            int32_t x = la[a[i * step_a]], z = lb[b[i * step_b]];
+            y[i] = (int8_t)pt_clamp(x < z ? x : z, lo, hi);
+        }
+        break;
+    }
+}
+
 static void pt_binary(const pt_context *ctx, const pt_step *s) {
     const pt_binary_params *p = (const pt_binary_params *)s->params;
     const pt_operand *oa = &s->inputs[0], *ob = &s->inputs[1];
     const uint8_t *pa = pt_at(ctx, oa), *pb = pt_at(ctx, ob);
     int8_t *y = (int8_t *)pt_at(ctx, &s->output);
     const int32_t *sa = p->shape_a, *sb = p->shape_b, *so = p->shape_out;
-    const int8_t *t = p->table;
-    int32_t i, row, col, c;
+    const pt_binary_fn *f = &p->fn;
+    int32_t row, col;
     if (pt_same4(sa, so) && pt_same4(sb, so)) {
         pt_run_item r;
         int32_t k;
-        for (k = 0; pt_runs(s, oa, ob, k, &r); k++) {
-            const uint8_t *xa = pa + r.a, *xb = pb + r.b;
-            int8_t *out = y + r.to;
-            for (i = 0; i < r.count; i++) out[i] = t[(xa[i] << 8) | xb[i]];
-        }
+        for (k = 0; pt_runs(s, oa, ob, k, &r); k++) pt_binary_run(f, pa + r.a, 1, pb + r.b, 1, y + r.to, r.count);
         return;
     }
     if (s->whole && !(p->rank_a <= 4 && p->rank_b <= 4 && p->rank_out <= 4 && sa[0] == 1 && sb[0] == 1 && so[0] == 1)) {
         /* TFLite's 4-D broadcast. */
-        int32_t ta[4], tb[4], acc, d, i0, i1, i2, i3, o = 0;
+        int32_t ta[4], tb[4], acc, d, i0, i1, i2, o = 0;
         if (pt_same4(sa, sb)) {
-            for (i = 0; i < s->out_elements; i++) y[i] = t[(pa[i] << 8) | pb[i]];
+            pt_binary_run(f, pa, 1, pb, 1, y, s->out_elements);
             return;
         }
         for (acc = 1, d = 3; d >= 0; d--) { ta[d] = sa[d] == 1 ? 0 : acc; acc *= sa[d]; }
         for (acc = 1, d = 3; d >= 0; d--) { tb[d] = sb[d] == 1 ? 0 : acc; acc *= sb[d]; }
-        for (i0 = 0; i0 < so[0]; i0++) for (i1 = 0; i1 < so[1]; i1++) for (i2 = 0; i2 < so[2]; i2++)
-            for (i3 = 0; i3 < so[3]; i3++) {
-                int32_t j1 = i0 * ta[0] + i1 * ta[1] + i2 * ta[2] + i3 * ta[3];
-                int32_t j2 = i0 * tb[0] + i1 * tb[1] + i2 * tb[2] + i3 * tb[3];
-                y[o++] = t[(pa[j1] << 8) | pb[j2]];
-            }
+        for (i0 = 0; i0 < so[0]; i0++) for (i1 = 0; i1 < so[1]; i1++) for (i2 = 0; i2 < so[2]; i2++) {
+            int32_t j1 = i0 * ta[0] + i1 * ta[1] + i2 * ta[2];
+            int32_t j2 = i0 * tb[0] + i1 * tb[1] + i2 * tb[2];
+            pt_binary_run(f, pa + j1, ta[3], pb + j2, tb[3], y + o, so[3]);
+            o += so[3];
+        }
         return;
     }
     /* Position by position: an input of one row, column or channel repeats along it. */
@@ -124,7 +170,7 @@ static void pt_binary(const pt_context *ctx, const pt_step *s) {
                 int32_t ib = pt_pixel(ob, sb[1] == 1 ? ob->y : row, sb[2] == 1 ? ob->x : col, sb[3]);
                 const uint8_t *xa = pa + ia, *xb = pb + ib;
                 int8_t *out = y + pt_pixel(&s->output, row, col, channels);
-                for (c = 0; c < channels; c++) out[c] = t[(xa[c * step_a] << 8) | xb[c * step_b]];
+                pt_binary_run(f, xa, step_a, xb, step_b, out, channels);
             }
         }
     }
@@ -329,7 +375,7 @@ static void pt_concat(const pt_context *ctx, const pt_step *s) {
  * row, then ADD(conv, skip) in the ADD's operand order overwrites the skip's row. */
 static void pt_conv_fused(const pt_context *ctx, const pt_step *s) {
     const pt_fused_params *f = (const pt_fused_params *)s->params;
-    int32_t channels = f->conv->out_ch, cols = s->col1 - s->col0, row_bytes = cols * channels, y, j;
+    int32_t channels = f->conv->out_ch, cols = s->col1 - s->col0, row_bytes = cols * channels, y;
     uint8_t *scratch = pt_at(ctx, &f->scratch), *skip = pt_at(ctx, &f->skip);
     const int8_t *x = (const int8_t *)pt_at(ctx, &s->inputs[0]);
     for (y = s->row0; y < s->row1; y++) {
@@ -339,10 +385,8 @@ static void pt_conv_fused(const pt_context *ctx, const pt_step *s) {
         line.y = y; line.x = s->col0; line.h = 1; line.w = cols;
         pt_conv_s8(f->conv, x, &s->inputs[0], (int8_t *)scratch, &line, y, y + 1, s->col0, s->col1);
         bytes = skip + pt_pixel(&f->skip, y, s->col0, channels);
-        for (j = 0; j < row_bytes; j++) {
-            int32_t conv = scratch[j], residual = bytes[j];
-            bytes[j] = (uint8_t)f->table[f->conv_first ? (conv << 8 | residual) : (residual << 8 | conv)];
-        }
+        if (f->conv_first) pt_binary_run(&f->add, scratch, 1, bytes, 1, (int8_t *)bytes, row_bytes);
+        else pt_binary_run(&f->add, bytes, 1, scratch, 1, (int8_t *)bytes, row_bytes);
     }
 }
 

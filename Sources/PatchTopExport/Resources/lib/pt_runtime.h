@@ -102,8 +102,23 @@ typedef struct {
     int32_t act_min, act_max;
 } pt_pool_params;
 
+/* An int8 ADD, SUB, MUL, MAXIMUM or MINIMUM (PatchTop's
+ * BinaryArithmeticInt8): each input byte lifted to an int32 through its own
+ * 256-entry table (indexed by the unsigned byte), the two lifts added or
+ * multiplied and requantized once (TFLite's MultiplyByQuantizedMultiplier,
+ * or its one-multiply form where the exporter proved it exact: fast = 1),
+ * or the larger / smaller taken; then clamped. */
+enum { PT_COMBINE_ADD = 0, PT_COMBINE_MUL = 1, PT_COMBINE_MAX = 2, PT_COMBINE_MIN = 3 };
 typedef struct {
-    const int8_t *table;           /* 65536 entries, [a*256 + b], unsigned bytes */
+    int32_t combine, fast;
+    const int32_t *lift_a, *lift_b;
+    int32_t multiplier, shift, offset;
+    int32_t base, exponent;        /* the fast form's (pt_requantize_fast) */
+    int32_t act_min, act_max;
+} pt_binary_fn;
+
+typedef struct {
+    pt_binary_fn fn;
     int32_t shape_a[4], shape_b[4], shape_out[4];   /* padded to rank 4 */
     int32_t rank_a, rank_b, rank_out;
 } pt_binary_params;
@@ -158,7 +173,7 @@ typedef struct {
 /* A conv with its residual ADD fused in (writes ADD(conv, skip) over skip). */
 typedef struct {
     const pt_conv_params *conv;
-    const int8_t *table;
+    pt_binary_fn add;
     int32_t conv_first;
     pt_operand skip, scratch;
 } pt_fused_params;
