@@ -33,6 +33,10 @@ final class SampleModelFirmwareTests: XCTestCase {
                  options: MemoryOptions(inplaceDepthwise: true, streamInput: true), target: .cortexM4),
             Case(model: "mbv1-w0.25-r96-g", patches: 3, patchLayers: nil, options: MemoryOptions(), caching: .all, target: .cortexM7),
             Case(model: "pytorch-style", patches: 1, patchLayers: 0, options: MemoryOptions(foldPad: true, int8IO: true), target: .cortexM7),
+            // Squeeze-excite MULs broadcast over channels, residual ADDs fused
+            // into their convs: the computed binary ops (lifts, one requantization).
+            Case(model: "mbv3s-r96", patches: 1, patchLayers: 0, options: MemoryOptions(inplaceDepthwise: true, fuseResidual: true),
+                 target: .cortexM4),
         ]
         for c in cases { try check(c) }
     }
