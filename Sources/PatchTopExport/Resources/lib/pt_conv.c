@@ -269,6 +269,126 @@ static void pt_1x1_pairs(const int8_t *xa, int32_t step, const int8_t *f, int32_
 }
 #endif
 
+#if defined(PT_ASM14)
+/* Input channels up to which a 1x1 conv's pixel pair is sign-extended
+ * once into a buffer on the stack (4 bytes an input channel). */
+#ifndef PT_1X1_EXT_MAX
+#define PT_1X1_EXT_MAX 512
+#endif
+
+/* Pixels a (xa) and b (xa + step), ic bytes each (a multiple of 4),
+ * sign-extended: per 4 channels {SXTB16(a), SXTB16(a ror 8), SXTB16(b),
+ * SXTB16(b ror 8)}, the halves in the order SXTB16 gives the filter's. */
+PT_INLINE void pt_1x1_extend(const int8_t *xa, int32_t step, int32_t ic, int32_t *ext) {
+    const int8_t *xb = xa + step, *end = xa + ic;
+    for (; xa < end; xa += 4, xb += 4, ext += 4) {
+        const int32_t wa = pt_load32(xa), wb = pt_load32(xb);
+        ext[0] = __sxtb16(wa);
+        ext[1] = __sxtb16(pt_ror8(wa));
+        ext[2] = __sxtb16(wb);
+        ext[3] = __sxtb16(pt_ror8(wb));
+    }
+}
+
+/* One step of the extended 1x1 loop: 4 input channels of both pixels
+ * (already extended, [pa]) against the next two filter words (channels o
+ * and o+1): 2 LDRD, 2 LDR, 4 SXTB16 and 8 SMLAD for 16 MACs. */
+#define PT_1X1X_STEP \
+    "ldrd %[x0], %[x1], [%[pa]], #16\n\t" \
+    "ldrd %[x2], %[x3], [%[pa], #-8]\n\t" \
+    "ldr %[t1], [%[pf]], #4\n\t" \
+    "sxtb16 %[t0], %[t1]\n\t" \
+    "sxtb16 %[t1], %[t1], ror #8\n\t" \
+    "smlad %[a0], %[x0], %[t0], %[a0]\n\t" \
+    "smlad %[a2], %[x2], %[t0], %[a2]\n\t" \
+    "smlad %[a0], %[x1], %[t1], %[a0]\n\t" \
+    "smlad %[a2], %[x3], %[t1], %[a2]\n\t" \
+    "ldr %[t1], [%[pf]], #4\n\t" \
+    "sxtb16 %[t0], %[t1]\n\t" \
+    "sxtb16 %[t1], %[t1], ror #8\n\t" \
+    "smlad %[a1], %[x0], %[t0], %[a1]\n\t" \
+    "smlad %[a3], %[x2], %[t0], %[a3]\n\t" \
+    "smlad %[a1], %[x1], %[t1], %[a1]\n\t" \
+    "smlad %[a3], %[x3], %[t1], %[a3]\n\t"
+
+/* Two pixels (a at xa, b at xa + step) against every channel pair of a
+ * paired filter, saturating to int8, the pixels sign-extended once
+ * (pt_1x1_extend): one assembly loop over the pairs, accumulators,
+ * requantization and stores in registers, the per-pair pointers in a small
+ * context in memory. */
+static void pt_1x1_pairs_ext(const int8_t *xa, int32_t step, const int8_t *f, int32_t ic, int8_t *y, int32_t oc,
+                             const int32_t *rq, const int32_t *fb) {
+    int32_t ext[PT_1X1_EXT_MAX];
+    /* {ext, y, oc, rq, fb, f_end} */
+    int32_t ctx[6];
+    int32_t a0, a1, a2, a3, x0, x1, x2, x3, t0, t1;
+    const int8_t *pa, *pf = f, *end = (const int8_t *)ext + 4 * ic;
+    pt_1x1_extend(xa, step, ic, ext);
+    ctx[0] = (int32_t)(intptr_t)ext;
+    ctx[1] = (int32_t)(intptr_t)y;
+    ctx[2] = oc;
+    ctx[3] = (int32_t)(intptr_t)rq;
+    ctx[4] = (int32_t)(intptr_t)fb;
+    ctx[5] = (int32_t)(intptr_t)(f + (oc >> 1) * 2 * ic);
+#define PT_1X1X_PAIRS(LOOP) \
+        __asm__ volatile( \
+            "2:\n\t" \
+            "ldr %[t0], [%[c], #16]\n\t" \
+            "ldrd %[a0], %[a1], [%[t0]], #8\n\t" \
+            "str %[t0], [%[c], #16]\n\t" \
+            "mov %[a2], %[a0]\n\t" \
+            "mov %[a3], %[a1]\n\t" \
+            "ldr %[pa], [%[c]]\n\t" \
+            "1:\n\t" LOOP \
+            "cmp %[pa], %[end]\n\t" \
+            "bne 1b\n\t" \
+            "ldr %[pa], [%[c], #12]\n\t" \
+            "ldrd %[x0], %[x1], [%[pa]]\n\t" \
+            "ldr %[x2], [%[pa], #8]\n\t" \
+            "add %[t0], %[x1], %[a0], asr #31\n\t" \
+            "add %[t1], %[x1], %[a2], asr #31\n\t" \
+            "lsl %[a0], %[a0], #1\n\t" \
+            "lsl %[a2], %[a2], #1\n\t" \
+            "smmlar %[a0], %[a0], %[x0], %[t0]\n\t" \
+            "smmlar %[a2], %[a2], %[x0], %[t1]\n\t" \
+            "asr %[a0], %[a0], %[x2]\n\t" \
+            "asr %[a2], %[a2], %[x2]\n\t" \
+            "ssat %[a0], #8, %[a0]\n\t" \
+            "ssat %[a2], #8, %[a2]\n\t" \
+            "ldr %[x0], [%[pa], #12]\n\t" \
+            "ldrd %[x1], %[x2], [%[pa], #16]\n\t" \
+            "add %[pa], %[pa], #24\n\t" \
+            "str %[pa], [%[c], #12]\n\t" \
+            "add %[t0], %[x1], %[a1], asr #31\n\t" \
+            "add %[t1], %[x1], %[a3], asr #31\n\t" \
+            "lsl %[a1], %[a1], #1\n\t" \
+            "lsl %[a3], %[a3], #1\n\t" \
+            "smmlar %[a1], %[a1], %[x0], %[t0]\n\t" \
+            "smmlar %[a3], %[a3], %[x0], %[t1]\n\t" \
+            "asr %[a1], %[a1], %[x2]\n\t" \
+            "asr %[a3], %[a3], %[x2]\n\t" \
+            "ssat %[a1], #8, %[a1]\n\t" \
+            "ssat %[a3], #8, %[a3]\n\t" \
+            "ldrd %[t0], %[t1], [%[c], #4]\n\t" \
+            "strb %[a2], [%[t0], %[t1]]\n\t" \
+            "strb %[a0], [%[t0]], #1\n\t" \
+            "strb %[a3], [%[t0], %[t1]]\n\t" \
+            "strb %[a1], [%[t0]], #1\n\t" \
+            "str %[t0], [%[c], #4]\n\t" \
+            "ldr %[t0], [%[c], #20]\n\t" \
+            "cmp %[pf], %[t0]\n\t" \
+            "bne 2b\n\t" \
+            : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [pa] "=&r"(pa), [pf] "+&r"(pf), \
+              [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2), [x3] "=&r"(x3), [t0] "=&r"(t0), [t1] "=&r"(t1) \
+            : [c] "r"(ctx), [end] "r"(end) \
+            : "cc", "memory")
+    if ((ic & 7) == 0) PT_1X1X_PAIRS(PT_1X1X_STEP PT_1X1X_STEP);
+    else PT_1X1X_PAIRS(PT_1X1X_STEP);
+#undef PT_1X1X_PAIRS
+    (void)a0; (void)a1; (void)a2; (void)a3; (void)x0; (void)x1; (void)x2; (void)x3; (void)t0; (void)t1; (void)pa;
+}
+#endif
+
 /* A 1x1 conv with the exporter's paired filter layout (p->paired: input
  * channels a multiple of 4; output channels 2k, 2k+1 interleaved a word
  * each at k * 2 * ic; an odd last channel plain) over `count` output
@@ -287,7 +407,8 @@ PT_INLINE void pt_conv_1x1_body(const pt_conv_params *p, const int8_t *xa, int32
         o = 0;
 #if defined(PT_ASM14)
         if (full && pair && oc >= 2) {
-            pt_1x1_pairs(xa, step, f, ic, y, oc, rq, fb);
+            if (ic <= PT_1X1_EXT_MAX) pt_1x1_pairs_ext(xa, step, f, ic, y, oc, rq, fb);
+            else pt_1x1_pairs(xa, step, f, ic, y, oc, rq, fb);
             o = oc & ~1;
             f += o * ic;
             rq += 3 * o;
