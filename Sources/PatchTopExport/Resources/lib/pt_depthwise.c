@@ -214,6 +214,94 @@ static void pt_dw_padded_plane_fast(const pt_depthwise_params *p, int32_t c, con
         /* {a0, b0, a1, b1, a2, b2, start, m, base, e} for the assembly row loop. */
         const int32_t k[10] = { a0, b0, a1, b1, a2, b2, start, m, base, e };
         const int32_t full = lo == -128 && hi == 127;
+#if defined(__GNUC__)
+        if (full && sw == 1) {
+            /* Stride 1 across: two outputs a row of taps from one word
+             * (bytes x..x+3): output x takes (x, x+2).(w0, w2) + (x+1, x+3).(w1, 0),
+             * output x+1 (x+1, x+3).(w0, w2) + (x, x+2).(0, w1). A last odd
+             * output is the second of the pair one byte to its left, so no
+             * word reaches past its window. */
+            const int32_t c0 = (int32_t)((uint32_t)(uint16_t)f[ch] << 16);
+            const int32_t c1 = (int32_t)((uint32_t)(uint16_t)f[4 * ch] << 16);
+            const int32_t c2 = (int32_t)((uint32_t)(uint16_t)f[7 * ch] << 16);
+            /* {a0, b0, c0, a1, b1, c1, a2, b2, c2, start, m, base, e} */
+            const int32_t kk[13] = { a0, b0, c0, a1, b1, c1, a2, b2, c2, start, m, base, e };
+            const int32_t dh2 = 2 * dh;
+            for (oy = row0; oy < row1; oy++) {
+                const int8_t *r0 = plane + oy * sh * pw + col0;
+                int8_t *y = buffer + pt_pixel(out_region, oy, col0, ch) + c;
+                const int32_t n = col1 - col0;
+                int32_t pairs = n >> 1;
+                if (pairs > 0) {
+                    const int8_t *x = r0;
+                    int8_t *yo = y;
+                    int32_t acc0, acc1, t0, t1, w0, w1;
+                    __asm__ volatile(
+                        "1:\n\t"
+                        "ldr %[a0], [%[k], #36]\n\t"
+                        "ldr %[t0], [%[x]]\n\t"
+                        "mov %[a1], %[a0]\n\t"
+#define PT_DW3_PAIR_ROW(R, OA, OC) \
+                        "ldrd %[w0], %[w1], [%[k], #" #OA "]\n\t" \
+                        "sxtb16 %[t1], %[t0]\n\t" \
+                        "sxtb16 %[t0], %[t0], ror #8\n\t" \
+                        "smlad %[a0], %[t1], %[w0], %[a0]\n\t" \
+                        "smlad %[a1], %[t0], %[w0], %[a1]\n\t" \
+                        "ldr %[w0], [%[k], #" #OC "]\n\t" \
+                        "smlad %[a0], %[t0], %[w1], %[a0]\n\t" \
+                        "smlad %[a1], %[t1], %[w0], %[a1]\n\t"
+                        PT_DW3_PAIR_ROW(0, 0, 8)
+                        "ldr %[t0], [%[x], %[dh]]\n\t"
+                        PT_DW3_PAIR_ROW(1, 12, 20)
+                        "ldr %[t0], [%[x], %[dh2]]\n\t"
+                        PT_DW3_PAIR_ROW(2, 24, 32)
+#undef PT_DW3_PAIR_ROW
+                        "ldrd %[w0], %[w1], [%[k], #40]\n\t"
+                        "add %[t0], %[w1], %[a0], asr #31\n\t"
+                        "add %[t1], %[w1], %[a1], asr #31\n\t"
+                        "lsl %[a0], %[a0], #1\n\t"
+                        "lsl %[a1], %[a1], #1\n\t"
+                        "smmlar %[a0], %[a0], %[w0], %[t0]\n\t"
+                        "smmlar %[a1], %[a1], %[w0], %[t1]\n\t"
+                        "ldr %[w0], [%[k], #48]\n\t"
+                        "asr %[a0], %[a0], %[w0]\n\t"
+                        "asr %[a1], %[a1], %[w0]\n\t"
+                        "ssat %[a0], #8, %[a0]\n\t"
+                        "ssat %[a1], #8, %[a1]\n\t"
+                        "strb %[a1], [%[y], %[ch]]\n\t"
+                        "strb %[a0], [%[y]]\n\t"
+                        "add %[y], %[y], %[ch], lsl #1\n\t"
+                        "add %[x], %[x], #2\n\t"
+                        "subs %[n], %[n], #1\n\t"
+                        "bne 1b\n\t"
+                        : [x] "+r"(x), [y] "+r"(yo), [n] "+r"(pairs), [a0] "=&r"(acc0), [a1] "=&r"(acc1), [t0] "=&r"(t0),
+                          [t1] "=&r"(t1), [w0] "=&r"(w0), [w1] "=&r"(w1)
+                        : [k] "r"(kk), [dh] "r"(dh), [dh2] "r"(dh2), [ch] "r"(ch)
+                        : "cc", "memory");
+                }
+                if (n & 1) {
+                    const int8_t *r = r0 + n - 2;   /* the word one byte left of the last window */
+                    int8_t *yl = y + (n - 1) * ch;
+                    if (r >= plane) {
+                        int32_t v0, v1, v2, acc = start;
+                        memcpy(&v0, r, 4); memcpy(&v1, r + dh, 4); memcpy(&v2, r + dh2, 4);
+                        acc = __smlad(__sxtb16(pt_ror8(v0)), a0, acc); acc = __smlad(__sxtb16(v0), c0, acc);
+                        acc = __smlad(__sxtb16(pt_ror8(v1)), a1, acc); acc = __smlad(__sxtb16(v1), c1, acc);
+                        acc = __smlad(__sxtb16(pt_ror8(v2)), a2, acc); acc = __smlad(__sxtb16(v2), c2, acc);
+                        *yl = (int8_t)__ssat(pt_requantize_fast(acc, m, base, e), 8);
+                    } else {
+                        const int8_t *w = r0 + n - 1;
+                        int32_t acc = start;
+                        for (fx = 0; fx < 3; fx++) {
+                            acc = pt_wrap_add(acc, f[fx * ch] * w[fx] + f[(3 + fx) * ch] * w[dh + fx] + f[(6 + fx) * ch] * w[dh2 + fx]);
+                        }
+                        *yl = (int8_t)__ssat(pt_requantize_fast(acc, m, base, e), 8);
+                    }
+                }
+            }
+            return;
+        }
+#endif
         for (oy = row0; oy < row1; oy++) {
             const int8_t *r0 = plane + oy * sh * pw + col0 * sw, *r1 = r0 + dh, *r2 = r1 + dh;
             int8_t *y = buffer + pt_pixel(out_region, oy, col0, ch) + c;
@@ -565,12 +653,20 @@ void pt_depthwise_inplace_s8(const pt_depthwise_params *p, int8_t *buffer, const
         const int32_t top = p->h.pad_before, left = p->w.pad_before;
         const int32_t ph = in_h + p->h.pad_before + p->h.pad_after, pw = in_w + p->w.pad_before + p->w.pad_after;
         if (ph * pw <= staging_bytes) {
+            /* The padding around the plane is the same for every channel:
+             * written once, each channel then fills the inside. */
+            memset(staging, padding, (size_t)(ph * pw));
             for (c = 0; c < ch; c++) {
-                memset(staging, padding, (size_t)(ph * pw));
                 for (y = 0; y < in_h; y++) {
                     int8_t *row = staging + (y + top) * pw + left;
                     const int8_t *from = buffer + y * in_w * ch + c;
-                    for (x = 0; x < in_w; x++) row[x] = from[x * ch];
+                    for (x = 0; x + 4 <= in_w; x += 4, from += 4 * ch) {
+                        row[x] = from[0];
+                        row[x + 1] = from[ch];
+                        row[x + 2] = from[2 * ch];
+                        row[x + 3] = from[3 * ch];
+                    }
+                    for (; x < in_w; x++, from += ch) row[x] = from[0];
                 }
                 pt_dw_padded_plane(p, c, staging, pw, buffer, out_region, row0, row1, col0, col1);
             }
