@@ -195,6 +195,27 @@ static inline int8_t pt_dw_out(int32_t acc, int32_t m, int32_t base, int32_t e, 
     return (int8_t)pt_clamp(v, lo, hi);
 }
 
+#if defined(__GNUC__)
+#define PT_DW_INLINE static inline __attribute__((always_inline))
+#else
+#define PT_DW_INLINE static inline
+#endif
+
+/* Rows of kw <= 8 taps (filter f, taps ch apart) as two words a group of
+ * four: (w0, w2), (w1, w3), (w4, w6), (w5, w7), zero past the row; kw a
+ * constant where inlined, so the loads and packs are straight-line. */
+PT_DW_INLINE void pt_dw_pack_rows(int32_t *k, const int8_t *f, int32_t kh, int32_t kw, int32_t ch) {
+    int32_t fy, i;
+    for (fy = 0; fy < kh; fy++, k += 4, f += kw * ch) {
+        int32_t w[8];
+        for (i = 0; i < 8; i++) w[i] = i < kw ? f[i * ch] : 0;
+        k[0] = (int32_t)((uint16_t)w[0] | ((uint32_t)w[2] << 16));
+        k[1] = (int32_t)((uint16_t)w[1] | ((uint32_t)w[3] << 16));
+        k[2] = (int32_t)((uint16_t)w[4] | ((uint32_t)w[6] << 16));
+        k[3] = (int32_t)((uint16_t)w[5] | ((uint32_t)w[7] << 16));
+    }
+}
+
 /* pt_dw_padded_plane with the exporter's fast requantization. */
 static void pt_dw_padded_plane_fast(const pt_depthwise_params *p, int32_t c, const int8_t *plane, int32_t pw,
                                     int8_t *buffer, const pt_operand *out_region,
@@ -226,11 +247,10 @@ static void pt_dw_padded_plane_fast(const pt_depthwise_params *p, int32_t c, con
             const int32_t c2 = (int32_t)((uint32_t)(uint16_t)f[7 * ch] << 16);
             /* {a0, b0, c0, a1, b1, c1, a2, b2, c2, start, m, base, e} */
             const int32_t kk[13] = { a0, b0, c0, a1, b1, c1, a2, b2, c2, start, m, base, e };
-            const int32_t dh2 = 2 * dh;
-            for (oy = row0; oy < row1; oy++) {
-                const int8_t *r0 = plane + oy * sh * pw + col0;
-                int8_t *y = buffer + pt_pixel(out_region, oy, col0, ch) + c;
-                const int32_t n = col1 - col0;
+            const int32_t dh2 = 2 * dh, n = col1 - col0, row_in = sh * pw, row_out = out_region->w * ch;
+            const int8_t *r0 = plane + row0 * row_in + col0;
+            int8_t *y = buffer + pt_pixel(out_region, row0, col0, ch) + c;
+            for (oy = row0; oy < row1; oy++, r0 += row_in, y += row_out) {
                 int32_t pairs = n >> 1;
                 if (pairs > 0) {
                     const int8_t *x = r0;
@@ -385,23 +405,17 @@ static void pt_dw_padded_plane_fast(const pt_depthwise_params *p, int32_t c, con
          * times zero weights), its weights packed (w0,w2),(w1,w3),(w4,w6),
          * (w5,w7) after {start, m, base, e} in k; one assembly loop a row of
          * outputs, the rows unrolled. */
-        int32_t k[4 + 7 * 4], g;
+        int32_t k[4 + 7 * 4];
+        const int32_t n = col1 - col0, row_in = sh * pw, row_out = out_region->w * ch;
+        const int8_t *window = plane + row0 * row_in + col0 * sw;
+        int8_t *y = buffer + pt_pixel(out_region, row0, col0, ch) + c;
         k[0] = start; k[1] = m; k[2] = base; k[3] = e;
-        for (fy = 0; fy < kh; fy++) {
-            for (g = 0; g < 2; g++) {
-                int32_t w[4], i;
-                for (i = 0; i < 4; i++) w[i] = 4 * g + i < kw ? f[(fy * kw + 4 * g + i) * ch] : 0;
-                k[4 + fy * 4 + g * 2] = (int32_t)((uint16_t)w[0] | ((uint32_t)(uint16_t)w[2] << 16));
-                k[4 + fy * 4 + g * 2 + 1] = (int32_t)((uint16_t)w[1] | ((uint32_t)(uint16_t)w[3] << 16));
-            }
-        }
-        for (oy = row0; oy < row1; oy++) {
-            const int8_t *window = plane + oy * sh * pw + col0 * sw;
-            int8_t *y = buffer + pt_pixel(out_region, oy, col0, ch) + c;
-            const int32_t n = col1 - col0;
+        if (kw == 7) pt_dw_pack_rows(k + 4, f, kh, 7, ch);
+        else if (kw == 5) pt_dw_pack_rows(k + 4, f, kh, 5, ch);
+        else pt_dw_pack_rows(k + 4, f, kh, kw, ch);
+        for (oy = row0; oy < row1; oy++, window += row_in, y += row_out) {
             const ptrdiff_t room = end - 8 - (window + (kh - 1) * dh);
-            int32_t safe = room < 0 ? 0 : (int32_t)(room / sw) + 1;
-            if (safe > n) safe = n;
+            int32_t safe = room >= (ptrdiff_t)(n - 1) * sw ? n : (room < 0 ? 0 : (int32_t)(room / sw) + 1);
             if (safe > 0) {
                 const int8_t *x = window;
                 int8_t *yo = y;
@@ -458,12 +472,13 @@ static void pt_dw_padded_plane_fast(const pt_depthwise_params *p, int32_t c, con
 #undef PT_DW_ROW
 #undef PT_DW_TAIL
             }
-            for (ox = safe, y += safe * ch, window += safe * sw; ox < n; ox++, y += ch, window += sw) {
+            for (ox = safe; ox < n; ox++) {
+                const int8_t *wx = window + ox * sw;
                 int32_t acc = start;
                 for (fy = 0; fy < kh; fy++) {
-                    for (fx = 0; fx < kw; fx++) acc = pt_wrap_add(acc, f[(fy * kw + fx) * ch] * window[fy * dh + fx]);
+                    for (fx = 0; fx < kw; fx++) acc = pt_wrap_add(acc, f[(fy * kw + fx) * ch] * wx[fy * dh + fx]);
                 }
-                *y = pt_dw_out(acc, m, base, e, lo, hi);
+                y[ox * ch] = pt_dw_out(acc, m, base, e, lo, hi);
             }
         }
         return;
@@ -657,16 +672,17 @@ void pt_depthwise_inplace_s8(const pt_depthwise_params *p, int8_t *buffer, const
              * written once, each channel then fills the inside. */
             memset(staging, padding, (size_t)(ph * pw));
             for (c = 0; c < ch; c++) {
-                for (y = 0; y < in_h; y++) {
-                    int8_t *row = staging + (y + top) * pw + left;
-                    const int8_t *from = buffer + y * in_w * ch + c;
-                    for (x = 0; x + 4 <= in_w; x += 4, from += 4 * ch) {
-                        row[x] = from[0];
-                        row[x + 1] = from[ch];
-                        row[x + 2] = from[2 * ch];
-                        row[x + 3] = from[3 * ch];
+                int8_t *row = staging + top * pw + left;
+                const int8_t *from = buffer + c;
+                for (y = 0; y < in_h; y++, row += pw) {
+                    int8_t *to = row;
+                    for (x = in_w; x >= 4; x -= 4, to += 4, from += 4 * ch) {
+                        to[0] = from[0];
+                        to[1] = from[ch];
+                        to[2] = from[2 * ch];
+                        to[3] = from[3 * ch];
                     }
-                    for (; x < in_w; x++, from += ch) row[x] = from[0];
+                    for (; x > 0; x--, from += ch) *to++ = *from;
                 }
                 pt_dw_padded_plane(p, c, staging, pw, buffer, out_region, row0, row1, col0, col1);
             }
