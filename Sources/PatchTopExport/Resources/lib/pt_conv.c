@@ -280,14 +280,23 @@ static void pt_1x1_pairs(const int8_t *xa, int32_t step, const int8_t *f, int32_
  * sign-extended: per 4 channels {SXTB16(a), SXTB16(a ror 8), SXTB16(b),
  * SXTB16(b ror 8)}, the halves in the order SXTB16 gives the filter's. */
 PT_INLINE void pt_1x1_extend(const int8_t *xa, int32_t step, int32_t ic, int32_t *ext) {
-    const int8_t *xb = xa + step, *end = xa + ic;
-    for (; xa < end; xa += 4, xb += 4, ext += 4) {
-        const int32_t wa = pt_load32(xa), wb = pt_load32(xb);
-        ext[0] = __sxtb16(wa);
-        ext[1] = __sxtb16(pt_ror8(wa));
-        ext[2] = __sxtb16(wb);
-        ext[3] = __sxtb16(pt_ror8(wb));
-    }
+    const int8_t *end = xa + ic;
+    int32_t t0, t1, t2, t3;
+    __asm__ volatile(
+        "1:\n\t"
+        "ldr %[t1], [%[xa], %[step]]\n\t"
+        "ldr %[t3], [%[xa]], #4\n\t"
+        "sxtb16 %[t0], %[t3]\n\t"
+        "sxtb16 %[t3], %[t3], ror #8\n\t"
+        "sxtb16 %[t2], %[t1]\n\t"
+        "sxtb16 %[t1], %[t1], ror #8\n\t"
+        "strd %[t0], %[t3], [%[ext]], #16\n\t"
+        "strd %[t2], %[t1], [%[ext], #-8]\n\t"
+        "cmp %[xa], %[end]\n\t"
+        "bne 1b\n\t"
+        : [xa] "+r"(xa), [ext] "+r"(ext), [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3)
+        : [step] "r"(step), [end] "r"(end)
+        : "cc", "memory");
 }
 
 /* One step of the extended 1x1 loop: 4 input channels of both pixels
@@ -382,7 +391,8 @@ static void pt_1x1_pairs_ext(const int8_t *xa, int32_t step, const int8_t *f, in
               [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2), [x3] "=&r"(x3), [t0] "=&r"(t0), [t1] "=&r"(t1) \
             : [c] "r"(ctx), [end] "r"(end) \
             : "cc", "memory")
-    if ((ic & 7) == 0) PT_1X1X_PAIRS(PT_1X1X_STEP PT_1X1X_STEP);
+    if ((ic & 15) == 0) PT_1X1X_PAIRS(PT_1X1X_STEP PT_1X1X_STEP PT_1X1X_STEP PT_1X1X_STEP);
+    else if ((ic & 7) == 0) PT_1X1X_PAIRS(PT_1X1X_STEP PT_1X1X_STEP);
     else PT_1X1X_PAIRS(PT_1X1X_STEP);
 #undef PT_1X1X_PAIRS
     (void)a0; (void)a1; (void)a2; (void)a3; (void)x0; (void)x1; (void)x2; (void)x3; (void)t0; (void)t1; (void)pa;
