@@ -405,9 +405,9 @@ static void pt_1x1_pairs_ext(const int8_t *xa, int32_t step, const int8_t *f, in
  * pixels: pixel k reads xa + k * step, writes y + k * oc. Two pixels and two
  * output channels a block: on DSP cores 4 word loads, 8 SXTB16 and 8 SMLAD
  * for 16 MACs. A last odd pixel is computed as a pair with itself. */
-PT_INLINE void pt_conv_1x1_body(const pt_conv_params *p, const int8_t *xa, int32_t step, int8_t *y, int32_t count,
+PT_INLINE void pt_conv_1x1_body(const pt_conv_params *p, int32_t ic, const int8_t *xa, int32_t step, int8_t *y, int32_t count,
                                 int32_t full) {
-    const int32_t ic = p->in_ch, oc = p->out_ch, lo = p->act_min, hi = p->act_max;
+    const int32_t oc = p->out_ch, lo = p->act_min, hi = p->act_max;
     const int32_t *fb = p->full_bias;
     int32_t k, o;
     for (k = 0; k < count; k += 2, xa += 2 * step, y += 2 * oc) {
@@ -444,8 +444,84 @@ PT_INLINE void pt_conv_1x1_body(const pt_conv_params *p, const int8_t *xa, int32
 }
 
 static void pt_conv_1x1_run(const pt_conv_params *p, const int8_t *xa, int32_t step, int8_t *y, int32_t count) {
-    if (p->act_min == -128 && p->act_max == 127) pt_conv_1x1_body(p, xa, step, y, count, 1);
-    else pt_conv_1x1_body(p, xa, step, y, count, 0);
+    if (p->act_min == -128 && p->act_max == 127) pt_conv_1x1_body(p, p->in_ch, xa, step, y, count, 1);
+    else pt_conv_1x1_body(p, p->in_ch, xa, step, y, count, 0);
+}
+
+/* Largest patch (row_bytes) of the im2col layout: the exporter's limit. */
+#define PT_IM2COL_MAX 64
+
+/* The window of output (oy, ox) as one run of kh * kw * ic bytes at dst,
+ * taps outside the image holding -in_offset (whose product with the full
+ * bias's offset term vanishes, as in a padded plane), zeros up to
+ * row_bytes. */
+static void pt_im2col_gather(const pt_conv_params *p, const int8_t *xb, const pt_operand *in_region, int32_t oy, int32_t ox,
+                             int8_t *dst) {
+    const int32_t ic = p->in_ch, kh = p->h.filter, kw = p->w.filter, dh = p->h.dilation, dw = p->w.dilation;
+    const int32_t iy0 = oy * p->h.stride - p->h.pad_before, ix0 = ox * p->w.stride - p->w.pad_before;
+    const int32_t run = kw * ic, pad = -p->in_offset;
+    int8_t *const end = dst + p->row_bytes;
+    int32_t fy, fx, i;
+    if (dw == 1 && ix0 >= 0 && ix0 + kw <= p->w.in_size) {
+        for (fy = 0; fy < kh; fy++, dst += run) {
+            const int32_t iy = iy0 + dh * fy;
+            if (iy < 0 || iy >= p->h.in_size) {
+                for (i = 0; i < run; i++) dst[i] = (int8_t)pad;
+                continue;
+            }
+            {
+                const int8_t *src = xb + pt_pixel(in_region, iy, ix0, ic);
+                for (i = 0; i + 4 <= run; i += 4) {
+                    int32_t v;
+                    memcpy(&v, src + i, 4);
+                    memcpy(dst + i, &v, 4);
+                }
+                for (; i < run; i++) dst[i] = src[i];
+            }
+        }
+    } else {
+        for (fy = 0; fy < kh; fy++) {
+            const int32_t iy = iy0 + dh * fy;
+            for (fx = 0; fx < kw; fx++, dst += ic) {
+                const int32_t ix = ix0 + dw * fx;
+                if (iy < 0 || iy >= p->h.in_size || ix < 0 || ix >= p->w.in_size) {
+                    for (i = 0; i < ic; i++) dst[i] = (int8_t)pad;
+                } else {
+                    const int8_t *src = xb + pt_pixel(in_region, iy, ix, ic);
+                    for (i = 0; i < ic; i++) dst[i] = src[i];
+                }
+            }
+        }
+    }
+    while (dst < end) *dst++ = 0;
+}
+
+/* A conv in the im2col layout (p->paired == 2: the exporter's paired layout
+ * of one filter row, the whole kh x kw x ic window, padded with zero
+ * weights to row_bytes): each pair of output pixels gathered as two runs of
+ * row_bytes (pt_im2col_gather), then the paired 1x1 loop over them. Every
+ * window, at the image's edge too, starts from full_bias. */
+static void pt_conv_im2col(const pt_conv_params *p, const int8_t *in, const pt_operand *in_region,
+                           int8_t *out, const pt_operand *out_region, int32_t row0, int32_t row1, int32_t col0, int32_t col1) {
+    const int32_t ic = p->in_ch, oc = p->out_ch, pb = p->row_bytes;
+    const int32_t in_batch = in_region->h * in_region->w * ic, out_batch = out_region->h * out_region->w * oc;
+    const int32_t full = p->act_min == -128 && p->act_max == 127;
+    int32_t patch[2 * PT_IM2COL_MAX / 4];
+    int8_t *const pa = (int8_t *)patch;
+    int32_t b, oy, ox;
+    for (b = 0; b < p->batches; b++) {
+        const int8_t *xb = in + b * in_batch;
+        int8_t *yb = out + b * out_batch;
+        for (oy = row0; oy < row1; oy++) {
+            for (ox = col0; ox < col1; ox += 2) {
+                const int32_t count = ox + 1 < col1 ? 2 : 1;
+                pt_im2col_gather(p, xb, in_region, oy, ox, pa);
+                if (count == 2) pt_im2col_gather(p, xb, in_region, oy, ox + 1, pa + pb);
+                if (full) pt_conv_1x1_body(p, pb, pa, pb, yb + pt_pixel(out_region, oy, ox, oc), count, 1);
+                else pt_conv_1x1_body(p, pb, pa, pb, yb + pt_pixel(out_region, oy, ox, oc), count, 0);
+            }
+        }
+    }
 }
 
 /* Weight (o, row fy, byte i of the row's kw * ic) in the paired layout. */
@@ -549,6 +625,10 @@ void pt_conv_s8(const pt_conv_params *p, const int8_t *in, const pt_operand *in_
     /* A row of taps is one run of bytes when the filter is not dilated across. */
     const int32_t run = dw == 1 ? kw * ic : ic, runs = dw == 1 ? 1 : kw;
     int32_t b, oy, ox, o, fy, r;
+    if (p->paired == 2 && p->row_bytes <= PT_IM2COL_MAX) {
+        pt_conv_im2col(p, in, in_region, out, out_region, row0, row1, col0, col1);
+        return;
+    }
     if (p->paired && (kh != 1 || kw != 1 || p->row_bytes != ic || p->h.pad_before != 0 || p->w.pad_before != 0)) {
         pt_conv_paired_kxk(p, in, in_region, out, out_region, row0, row1, col0, col1);
         return;
