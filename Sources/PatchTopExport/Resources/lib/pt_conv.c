@@ -451,6 +451,37 @@ static void pt_conv_1x1_run(const pt_conv_params *p, const int8_t *xa, int32_t s
 /* Largest patch (row_bytes) of the im2col layout: the exporter's limit. */
 #define PT_IM2COL_MAX 64
 
+/* n > 0 bytes from src to dst, a word at a time (unaligned words are fine
+ * on the cores with the DSP extension); assembly there, so no compiler turns
+ * the loop into a memcpy call. */
+PT_INLINE void pt_copy_run(int8_t *dst, const int8_t *src, int32_t n) {
+#if defined(PT_DSP) && defined(__GNUC__)
+    int32_t t;
+    __asm__ volatile(
+        "subs %[n], %[n], #4\n\t"
+        "blt 2f\n\t"
+        "1:\n\t"
+        "ldr %[t], [%[s]], #4\n\t"
+        "str %[t], [%[d]], #4\n\t"
+        "subs %[n], %[n], #4\n\t"
+        "bge 1b\n\t"
+        "2:\n\t"
+        "adds %[n], %[n], #4\n\t"
+        "beq 4f\n\t"
+        "3:\n\t"
+        "ldrb %[t], [%[s]], #1\n\t"
+        "strb %[t], [%[d]], #1\n\t"
+        "subs %[n], %[n], #1\n\t"
+        "bne 3b\n\t"
+        "4:\n\t"
+        : [d] "+r"(dst), [s] "+r"(src), [n] "+r"(n), [t] "=&r"(t)
+        :
+        : "cc", "memory");
+#else
+    memcpy(dst, src, (size_t)n);
+#endif
+}
+
 /* The window of output (oy, ox) as one run of kh * kw * ic bytes at dst,
  * taps outside the image holding -in_offset (whose product with the full
  * bias's offset term vanishes, as in a padded plane), zeros up to
@@ -462,6 +493,25 @@ static void pt_im2col_gather(const pt_conv_params *p, const int8_t *xb, const pt
     const int32_t run = kw * ic, pad = -p->in_offset;
     int8_t *const end = dst + p->row_bytes;
     int32_t fy, fx, i;
+    /* The zero bytes past the window first (row_bytes >= 4; the window's
+     * bytes then overwrite the word's start): no loop for a compiler to
+     * turn into a memset call. */
+    memset(end - 4, 0, 4);
+    if (dw == 1 && ix0 >= 0 && ix0 + kw <= p->w.in_size && iy0 >= 0 && iy0 + dh * (kh - 1) < p->h.in_size) {
+        /* Inside the image: kh runs of kw * ic bytes, a word at a time. */
+        const int32_t row_step = dh * in_region->w * ic;
+        const int8_t *src = xb + pt_pixel(in_region, iy0, ix0, ic);
+        for (fy = 0; fy < kh; fy++, src += row_step) {
+            for (i = 0; i + 4 <= run; i += 4, dst += 4) memcpy(dst, src + i, 4);
+            if (i < run) {
+                dst[0] = src[i];
+                if (i + 1 < run) dst[1] = src[i + 1];
+                if (i + 2 < run) dst[2] = src[i + 2];
+                dst += run - i;
+            }
+        }
+        return;
+    }
     if (dw == 1 && ix0 >= 0 && ix0 + kw <= p->w.in_size) {
         for (fy = 0; fy < kh; fy++, dst += run) {
             const int32_t iy = iy0 + dh * fy;
@@ -479,6 +529,7 @@ static void pt_im2col_gather(const pt_conv_params *p, const int8_t *xb, const pt
                 for (; i < run; i++) dst[i] = src[i];
             }
         }
+        return;
     } else {
         for (fy = 0; fy < kh; fy++) {
             const int32_t iy = iy0 + dh * fy;
@@ -493,7 +544,6 @@ static void pt_im2col_gather(const pt_conv_params *p, const int8_t *xb, const pt
             }
         }
     }
-    while (dst < end) *dst++ = 0;
 }
 
 /* A conv in the im2col layout (p->paired == 2: the exporter's paired layout
@@ -506,17 +556,35 @@ static void pt_conv_im2col(const pt_conv_params *p, const int8_t *in, const pt_o
     const int32_t ic = p->in_ch, oc = p->out_ch, pb = p->row_bytes;
     const int32_t in_batch = in_region->h * in_region->w * ic, out_batch = out_region->h * out_region->w * oc;
     const int32_t full = p->act_min == -128 && p->act_max == 127;
+    const int32_t kh = p->h.filter, kw = p->w.filter, sw = p->w.stride, run = kw * ic, pair_step = sw * ic;
+    const int32_t row_step = p->h.dilation * in_region->w * ic, in_w = p->w.in_size;
     int32_t patch[2 * PT_IM2COL_MAX / 4];
     int8_t *const pa = (int8_t *)patch;
-    int32_t b, oy, ox;
+    int32_t b, oy, ox, fy, i;
     for (b = 0; b < p->batches; b++) {
         const int8_t *xb = in + b * in_batch;
         int8_t *yb = out + b * out_batch;
         for (oy = row0; oy < row1; oy++) {
+            const int32_t iy0 = oy * p->h.stride - p->h.pad_before;
+            const int32_t rows_inside = iy0 >= 0 && iy0 + p->h.dilation * (kh - 1) < p->h.in_size && p->w.dilation == 1;
             for (ox = col0; ox < col1; ox += 2) {
-                const int32_t count = ox + 1 < col1 ? 2 : 1;
-                pt_im2col_gather(p, xb, in_region, oy, ox, pa);
-                if (count == 2) pt_im2col_gather(p, xb, in_region, oy, ox + 1, pa + pb);
+                const int32_t count = ox + 1 < col1 ? 2 : 1, ix0 = ox * sw - p->w.pad_before;
+                if (count == 2 && rows_inside && ix0 >= 0 && ix0 + sw + kw <= in_w) {
+                    /* Both windows inside the image: kh runs of kw * ic
+                     * bytes each, a word at a time. */
+                    const int8_t *src = xb + pt_pixel(in_region, iy0, ix0, ic);
+                    int8_t *da = pa, *db = pa + pb;
+                    memset(pa + pb - 4, 0, 4);
+                    memset(pa + 2 * pb - 4, 0, 4);
+                    for (fy = 0; fy < kh; fy++, src += row_step, da += run, db += run) {
+                        pt_copy_run(da, src, run);
+                        pt_copy_run(db, src + pair_step, run);
+                    }
+                    (void)i;
+                } else {
+                    pt_im2col_gather(p, xb, in_region, oy, ox, pa);
+                    if (count == 2) pt_im2col_gather(p, xb, in_region, oy, ox + 1, pa + pb);
+                }
                 if (full) pt_conv_1x1_body(p, pb, pa, pb, yb + pt_pixel(out_region, oy, ox, oc), count, 1);
                 else pt_conv_1x1_body(p, pb, pa, pb, yb + pt_pixel(out_region, oy, ox, oc), count, 0);
             }
