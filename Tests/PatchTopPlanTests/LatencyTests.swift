@@ -283,14 +283,15 @@ final class LatencyTests: XCTestCase {
     func testInPlaceLoopsOfAWholeSmallMap() throws {
         // MobileNetV3's 5×5 stride 1 SAME on 3×3×576: each channel's padded
         // plane is 7×7; two words a row of taps; the last output row's
-        // windows would read past the plane (14 + 4·7 + 8 > 49): tap by tap.
+        // windows would read past the plane (14 + 4·7 + 8 > 49): their last
+        // row of taps from a copy.
         let g = try XCTUnwrap(WindowGeometry(inputSize: 3, filterSize: 5, stride: 1, padding: .same))
         let side = KernelLoops.Side(g, 0..<3)
         let loops = KernelLoops.inPlace(height: g, width: g, channels: 576, whole: true, rows: side, cols: side)
         XCTAssertEqual(loops.blockBytes, 49 + 576 * 9, "the padding written once, each channel's inside")
         XCTAssertEqual(loops.blockRuns, 576 * 5 * 2, "weights packed per channel")
-        XCTAssertEqual(loops.blockWords, 6 * 576 * 5 * 2)
-        XCTAssertEqual(loops.dotRuns, 3 * 576 * 25)
+        XCTAssertEqual(loops.blockWords, 9 * 576 * 5 * 2, "every output in words (the last 3 their last row from a copy)")
+        XCTAssertEqual(loops.dotRuns, 3 * 576 * 5)
         XCTAssertEqual(loops.insidePixels, 3 * 576, "each channel's output rows")
         // A 3×3 stride-1 window: its weights packed once a channel, two outputs a word a row of taps,
         // nothing tap by tap.

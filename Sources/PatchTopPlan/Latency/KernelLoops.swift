@@ -202,6 +202,13 @@ struct KernelLoops: Equatable {
                 }
                 loops.blockWords = (outputs - scalar) * channels * h.filterSize * groups
                 loops.dotRuns = scalar * channels * taps
+                if fullRange && (h.filterSize == 5 || h.filterSize == 7) && w.filterSize >= 5 {
+                    // Its assembly rows; a window whose last row would read
+                    // past the plane takes the rows above in words too and
+                    // that row from a copy (`dotRuns`: its taps).
+                    loops.blockWords = outputs * channels * h.filterSize * groups
+                    loops.dotRuns = scalar * channels * w.filterSize
+                }
                 // Its assembly loops saturate; a clamped output range takes the C loop.
                 if !fullRange { loops.dotBytes = (outputs - scalar) * channels }
                 // A window other than 3×3 packs its weights per channel, four taps a word pair.

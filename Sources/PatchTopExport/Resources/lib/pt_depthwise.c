@@ -516,11 +516,20 @@ static void pt_dw_padded_plane_fast(const pt_depthwise_params *p, int32_t c, con
 #undef PT_DW_TAIL
             }
             for (ox = safe; ox < n; ox++) {
+                /* The window's last row of taps would read its second word
+                 * past the plane: the rows above in words (they stay inside
+                 * it), that row from a copy padded to 8 bytes. */
                 const int8_t *wx = window + ox * sw;
-                int32_t acc = start;
-                for (fy = 0; fy < kh; fy++) {
-                    for (fx = 0; fx < kw; fx++) acc = pt_wrap_add(acc, f[(fy * kw + fx) * ch] * wx[fy * dh + fx]);
+                const int32_t *kr = k + 4;
+                int32_t acc = start, v0, v1, last[2] = { 0, 0 };
+                for (fy = 0; fy < kh - 1; fy++, wx += dh, kr += 4) {
+                    memcpy(&v0, wx, 4); memcpy(&v1, wx + 4, 4);
+                    acc = __smlad(__sxtb16(v0), kr[0], acc); acc = __smlad(__sxtb16(pt_ror8(v0)), kr[1], acc);
+                    acc = __smlad(__sxtb16(v1), kr[2], acc); acc = __smlad(__sxtb16(pt_ror8(v1)), kr[3], acc);
                 }
+                memcpy(last, wx, (size_t)kw);
+                acc = __smlad(__sxtb16(last[0]), kr[0], acc); acc = __smlad(__sxtb16(pt_ror8(last[0])), kr[1], acc);
+                acc = __smlad(__sxtb16(last[1]), kr[2], acc); acc = __smlad(__sxtb16(pt_ror8(last[1])), kr[3], acc);
                 y[ox * ch] = pt_dw_out(acc, m, base, e, lo, hi);
             }
         }
