@@ -242,6 +242,11 @@ final class LatencyTests: XCTestCase {
         XCTAssertEqual(rows.dotRuns, 35)
         XCTAssertEqual(rows.edgeBytes, 0, "a clamped output is not extended")
         XCTAssertEqual(rows.wordLoops, 7 * 3 * 2 * 2, "the C loop: two words an iteration")
+        // Sign-extended weights: the assembly loop's words (true pairs) counted apart.
+        let wide = KernelLoops.pairedConv(inputChannels: 16, outputChannels: 5, rows: 7, cols: 5, oneRun: true, fullRange: true, wide: true)
+        XCTAssertEqual(wide.dotBytes, 17 * 2 * 4)
+        XCTAssertEqual(wide.blockWords, 1 * 2 * 4, "the lone pixel's blocks in C")
+        XCTAssertEqual(wide.blockWords + wide.dotBytes, run.blockWords)
     }
 
     func testIm2colLoopsGatherEachPixelPairThenRunThePairedLoop() throws {
@@ -252,7 +257,8 @@ final class LatencyTests: XCTestCase {
         let loops = KernelLoops.im2col(height: g, width: g, inputChannels: 3, outputChannels: 16,
                                        rows: KernelLoops.Side(g, 0..<40), cols: 0..<40, fullRange: true)
         XCTAssertEqual(loops.insidePixels, 40 * 20, "20 pixel pairs a row")
-        XCTAssertEqual(loops.blockWords, 40 * 20 * 8 * 7, "a 28-byte window: 7 words per channel pair")
+        XCTAssertEqual(loops.dotBytes, 40 * 20 * 8 * 7, "a 28-byte window: 7 words per channel pair, its weights sign-extended (40×40 outputs)")
+        XCTAssertEqual(loops.blockWords, 0)
         XCTAssertEqual(loops.wordLoops, 40 * 20 * 8 * 7, "7 words: one an iteration")
         XCTAssertEqual(loops.edgeBytes, 40 * 20 * 7, "each pair sign-extended once")
         // 39 rows inside; in each, the last pair (columns 38, 39) reads the padded column.

@@ -245,8 +245,12 @@ struct KernelLoops: Equatable {
     /// (`pt_1x1_extend`: `edgeBytes` counts its words of four channels), and
     /// its loop takes 16 channels an iteration where they divide (else 8,
     /// else 4: `wordLoops`).
+    ///
+    /// With `wide` weights (the exporter's sign-extended copy, an op whose
+    /// output has at least `wideMinPixels` pixels) that loop's words cost
+    /// less: they are counted in `dotBytes` instead of `blockWords`.
     static func pairedConv(inputChannels ic: Int, outputChannels oc: Int, rows: Int, cols: Int, oneRun: Bool,
-                           fullRange: Bool) -> KernelLoops {
+                           fullRange: Bool, wide: Bool = false) -> KernelLoops {
         var loops = KernelLoops()
         let pixels = rows * cols
         let pairs = oneRun ? (pixels + 1) / 2 : rows * ((cols + 1) / 2)
@@ -258,6 +262,10 @@ struct KernelLoops: Equatable {
         let perLoop = extended && ic % 16 == 0 ? 16 : (ic % 8 == 0 ? 8 : 4)
         loops.wordLoops = pairs * (oc / 2) * (ic / perLoop)
         if extended { loops.edgeBytes = (pairs - lone) * (ic / 4) }
+        if extended && wide {
+            loops.dotBytes = (pairs - lone) * (oc / 2) * (ic / 4)
+            loops.blockWords -= loops.dotBytes
+        }
         loops.blockBytes = (fullRange ? lone : pairs) * (oc / 2)
         loops.dotRuns = (oc % 2) * (2 * pairs - lone)
         loops.dotWords = loops.dotRuns * (ic / 4)
@@ -267,6 +275,16 @@ struct KernelLoops: Equatable {
     /// Input channels up to which the paired 1×1 path sign-extends a pixel
     /// pair once (`PT_1X1_EXT_MAX` in pt_conv.c).
     static let extendedMaxChannels = 512
+
+    /// Output pixels from which the exporter also stores a paired 1×1 or
+    /// im2col conv's weights sign-extended (`ModelEmitter.wideMinPixels`).
+    static let wideMinPixels = 100
+
+    /// Whether the exporter gives a paired 1×1 or im2col conv with this
+    /// output the sign-extended weights.
+    static func hasWideWeights(height h: WindowGeometry, width w: WindowGeometry) -> Bool {
+        h.outputSize * w.outputSize >= wideMinPixels
+    }
 
     /// Largest window (bytes, rounded up to a word) the exporter lays out
     /// for im2col (`PT_IM2COL_MAX` in pt_conv.c, `ModelEmitter.im2colMaxBytes`).
@@ -290,7 +308,7 @@ struct KernelLoops: Equatable {
                        rows: Side, cols: Range<Int>, fullRange: Bool) -> KernelLoops {
         let rowBytes = (h.filterSize * w.filterSize * ic + 3) / 4 * 4
         var loops = pairedConv(inputChannels: rowBytes, outputChannels: oc, rows: rows.count, cols: cols.count, oneRun: false,
-                               fullRange: fullRange)
+                               fullRange: fullRange, wide: hasWideWeights(height: h, width: w))
         // Pairs whose two windows lie inside the image are gathered inline.
         var insidePairs = 0
         let span = w.dilation * (w.filterSize - 1)

@@ -325,20 +325,36 @@ PT_INLINE void pt_1x1_extend(const int8_t *xa, int32_t step, int32_t ic, int32_t
  * (pt_1x1_extend): one assembly loop over the pairs, accumulators,
  * requantization and stores in registers, the per-pair pointers in a small
  * context in memory. */
-static void pt_1x1_pairs_ext(const int8_t *xa, int32_t step, const int8_t *f, int32_t ic, int8_t *y, int32_t oc,
-                             const int32_t *rq, const int32_t *fb) {
+/* The same against sign-extended weights (pt_conv_params.wide): 2 LDRD of
+ * the pixels, 2 LDRD of the weights, 8 SMLAD for 16 MACs. */
+#define PT_1X1W_STEP \
+    "ldrd %[x0], %[x1], [%[pa]], #16\n\t" \
+    "ldrd %[x2], %[x3], [%[pa], #-8]\n\t" \
+    "ldrd %[t0], %[t1], [%[pf]], #8\n\t" \
+    "smlad %[a0], %[x0], %[t0], %[a0]\n\t" \
+    "smlad %[a2], %[x2], %[t0], %[a2]\n\t" \
+    "smlad %[a0], %[x1], %[t1], %[a0]\n\t" \
+    "smlad %[a2], %[x3], %[t1], %[a2]\n\t" \
+    "ldrd %[t0], %[t1], [%[pf]], #8\n\t" \
+    "smlad %[a1], %[x0], %[t0], %[a1]\n\t" \
+    "smlad %[a3], %[x2], %[t0], %[a3]\n\t" \
+    "smlad %[a1], %[x1], %[t1], %[a1]\n\t" \
+    "smlad %[a3], %[x3], %[t1], %[a3]\n\t"
+
+static void pt_1x1_pairs_ext(const int8_t *xa, int32_t step, const int8_t *f, const int32_t *wide, int32_t ic, int8_t *y,
+                             int32_t oc, const int32_t *rq, const int32_t *fb) {
     int32_t ext[PT_1X1_EXT_MAX];
     /* {ext, y, oc, rq, fb, f_end} */
     int32_t ctx[6];
     int32_t a0, a1, a2, a3, x0, x1, x2, x3, t0, t1;
-    const int8_t *pa, *pf = f, *end = (const int8_t *)ext + 4 * ic;
+    const int8_t *pa, *pf = wide != NULL ? (const int8_t *)wide : f, *end = (const int8_t *)ext + 4 * ic;
     pt_1x1_extend(xa, step, ic, ext);
     ctx[0] = (int32_t)(intptr_t)ext;
     ctx[1] = (int32_t)(intptr_t)y;
     ctx[2] = oc;
     ctx[3] = (int32_t)(intptr_t)rq;
     ctx[4] = (int32_t)(intptr_t)fb;
-    ctx[5] = (int32_t)(intptr_t)(f + (oc >> 1) * 2 * ic);
+    ctx[5] = (int32_t)(intptr_t)(pf + (oc >> 1) * (wide != NULL ? 4 : 2) * ic);
 #define PT_1X1X_PAIRS(LOOP) \
         __asm__ volatile( \
             "2:\n\t" \
@@ -391,7 +407,11 @@ static void pt_1x1_pairs_ext(const int8_t *xa, int32_t step, const int8_t *f, in
               [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2), [x3] "=&r"(x3), [t0] "=&r"(t0), [t1] "=&r"(t1) \
             : [c] "r"(ctx), [end] "r"(end) \
             : "cc", "memory")
-    if ((ic & 15) == 0) PT_1X1X_PAIRS(PT_1X1X_STEP PT_1X1X_STEP PT_1X1X_STEP PT_1X1X_STEP);
+    if (wide != NULL) {
+        if ((ic & 15) == 0) PT_1X1X_PAIRS(PT_1X1W_STEP PT_1X1W_STEP PT_1X1W_STEP PT_1X1W_STEP);
+        else if ((ic & 7) == 0) PT_1X1X_PAIRS(PT_1X1W_STEP PT_1X1W_STEP);
+        else PT_1X1X_PAIRS(PT_1X1W_STEP);
+    } else if ((ic & 15) == 0) PT_1X1X_PAIRS(PT_1X1X_STEP PT_1X1X_STEP PT_1X1X_STEP PT_1X1X_STEP);
     else if ((ic & 7) == 0) PT_1X1X_PAIRS(PT_1X1X_STEP PT_1X1X_STEP);
     else PT_1X1X_PAIRS(PT_1X1X_STEP);
 #undef PT_1X1X_PAIRS
@@ -417,7 +437,7 @@ PT_INLINE void pt_conv_1x1_body(const pt_conv_params *p, int32_t ic, const int8_
         o = 0;
 #if defined(PT_ASM14)
         if (full && pair && oc >= 2) {
-            if (ic <= PT_1X1_EXT_MAX) pt_1x1_pairs_ext(xa, step, f, ic, y, oc, rq, fb);
+            if (ic <= PT_1X1_EXT_MAX) pt_1x1_pairs_ext(xa, step, f, p->wide, ic, y, oc, rq, fb);
             else pt_1x1_pairs(xa, step, f, ic, y, oc, rq, fb);
             o = oc & ~1;
             f += o * ic;
