@@ -316,6 +316,22 @@ final class LatencyTests: XCTestCase {
         XCTAssertEqual(c3.blockWords, (64 - scalar) * 4 * 3)
     }
 
+    func testStridedInPlaceLoopsGoStraightOverTheInputWhenRasterOrderAllows() throws {
+        // VWW's 3×3 stride 2 on 40×40×48 → 20×20 (SAME: padding after only): nothing staged.
+        let g = try XCTUnwrap(WindowGeometry(inputSize: 40, filterSize: 3, stride: 2, padding: .same))
+        XCTAssertTrue(KernelLoops.rasterSafe(height: g, width: g))
+        let side = KernelLoops.Side(g, 0..<20)
+        let loops = KernelLoops.inPlace(height: g, width: g, channels: 48, whole: true, rows: side, cols: side)
+        XCTAssertEqual(loops.blockBytes, 0, "no plane staged")
+        XCTAssertEqual(loops.blockWords, 19 * 19 * 12 * 9, "inside windows: 9 words per group of 4 channels")
+        XCTAssertEqual(loops.edgeElements, (400 - 361) * 48)
+        // Stride 1 writes over input its next output still reads; a 5×5 stride 2 with 2 padding rows before too.
+        let s1 = try XCTUnwrap(WindowGeometry(inputSize: 10, filterSize: 3, stride: 1, padding: .same))
+        XCTAssertFalse(KernelLoops.rasterSafe(height: s1, width: s1))
+        let g5 = try XCTUnwrap(WindowGeometry(inputSize: 5, filterSize: 5, stride: 2, padding: .same))
+        XCTAssertFalse(KernelLoops.rasterSafe(height: g5, width: g5))
+    }
+
     func testLoopCountsOfAPatchFollowItsRegion() throws {
         let model = try PlanFixtures.sample("mbv2-w0.35-r144")
         let plan = try PatchPlan(model: model, patches: 3, patchLayers: 6)

@@ -172,6 +172,22 @@ struct KernelLoops: Equatable {
         let taps = h.filterSize * w.filterSize
         // Each channel's plane is first filled with the padding value.
         let paddedPlane = (h.inputSize + h.padBefore + h.padAfter) * (w.inputSize + w.padBefore + w.padAfter)
+        if whole && fullRange && h.filterSize == 3 && w.filterSize == 3 && (h.stride > 1 || w.stride > 1)
+            && channels % 4 == 0 && rasterSafe(height: h, width: w) {
+            // `pt_dw_inplace_hwc`: nothing staged; four channels a group,
+            // their 9 taps' weights sign-extended once (`blockRuns`); a
+            // window inside the image one assembly block of 9 words
+            // (`blockWords`: taps); others tap by tap with the offset
+            // (`edgeTaps`, `edgeElements`).
+            let groups = channels / 4
+            let inside = rows.inside * cols.inside
+            loops.blockRuns = groups * taps
+            loops.blockWords = inside * groups * taps
+            loops.insidePixels = inside * groups
+            loops.edgeTaps = (rows.taps * cols.taps - inside * taps) * channels
+            loops.edgeElements = (outputs - inside) * channels
+            return loops
+        }
         if whole {
             // The plane's padding written once; each channel fills the inside.
             loops.blockBytes = paddedPlane + channels * h.inputSize * w.inputSize
@@ -270,6 +286,22 @@ struct KernelLoops: Equatable {
         loops.dotRuns = (oc % 2) * (2 * pairs - lone)
         loops.dotWords = loops.dotRuns * (ic / 4)
         return loops
+    }
+
+    /// Whether a whole in-place depthwise may write each output over its own
+    /// input position in raster order (`pt_dw_raster_safe` in
+    /// pt_depthwise.c): no later output reads that input pixel.
+    static func rasterSafe(height h: WindowGeometry, width w: WindowGeometry) -> Bool {
+        guard h.dilation == 1 && w.dilation == 1 else { return false }
+        for oy in 0..<h.outputSize {
+            let row = max(0, oy * h.stride - h.padBefore), nextRow = max(0, (oy + 1) * h.stride - h.padBefore)
+            for ox in 0..<w.outputSize {
+                let q = oy * w.outputSize + ox
+                if ox + 1 < w.outputSize && row * w.inputSize + max(0, (ox + 1) * w.stride - w.padBefore) <= q { return false }
+                if oy + 1 < h.outputSize && nextRow * w.inputSize <= q { return false }
+            }
+        }
+        return true
     }
 
     /// Input channels up to which the paired 1×1 path sign-extends a pixel
