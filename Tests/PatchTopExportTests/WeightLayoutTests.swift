@@ -16,6 +16,15 @@ final class WeightLayoutTests: XCTestCase {
         XCTAssertEqual(wide[1], Int32(bitPattern: 0xFF80_FFFE), "negative bytes sign-extend to 16 bits")
     }
 
+    func testWideRecordsInterleaveDoubledBiasesWeightsAndRequantization() {
+        // 3 channels of 4 bytes: one pair (the odd channel has no record).
+        let paired: [Int8] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 9, 9, 9]
+        let rq: [Int32] = [10, 11, 12, 20, 21, 22, 30, 31, 32]
+        let out = ModelEmitter.wideRecords(paired, rowBytes: 4, outputChannels: 3, fullBias: [100, Int32.max, 7], rq: rq)
+        XCTAssertEqual(out, [200, -2, half(1, 3), half(2, 4), half(5, 7), half(6, 8), 10, 11, 12, 20, 21, 22],
+                       "2·full_bias wraps like the accumulators")
+    }
+
     func testIm2colLayoutIsOneRowPerChannelPair() {
         // 3 output channels of a 2-tap window on 1 input channel (2 bytes, padded to 4).
         let filter: [Int8] = [1, 2, 3, 4, 5, 6]

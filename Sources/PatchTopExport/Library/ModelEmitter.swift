@@ -418,9 +418,10 @@ struct ModelEmitter {
                 && p.height.padBefore == 0 && p.width.padBefore == 0
             let wide = (oneByOne || im2col) && rowBytes <= Self.extendedMaxChannels && p.outputChannels >= 2
                 && p.height.outputSize * p.width.outputSize >= Self.wideMinPixels
-            if wide {
-                w.line("/* the channel pairs' weights sign-extended: per word of the paired layout, SXTB16 of it and of it rotated by 8 (pt_conv.c: pt_1x1_pairs_ext) */")
-                int32Array("\(base)_wide", Self.wideFilter(pairedWeights, pairBytes: (p.outputChannels / 2) * 2 * rowBytes))
+            if wide, let rq {
+                w.line("/* per channel pair: twice each full bias, the weights sign-extended (per word of the paired layout, SXTB16 of it and of it rotated by 8), each channel's rq (pt_conv.c: pt_1x1_pairs_ext) */")
+                int32Array("\(base)_wide", Self.wideRecords(pairedWeights, rowBytes: rowBytes, outputChannels: p.outputChannels,
+                                                            fullBias: full, rq: rq))
             }
             w.line("static const pt_conv_params \(base) = { \(p.batches), \(p.inputChannels), \(p.outputChannels), \(Self.window(p.height)), \(Self.window(p.width)),")
             w.line("    \(p.inputOffset), \(p.outputOffset), \(p.activationMin), \(p.activationMax), \(rq == nil ? "\(base)_multipliers, \(base)_shifts" : "NULL, NULL"), \(base)_weights, \(b), \(base)_full_bias, \(rq == nil ? "NULL" : "\(base)_rq"), \(im2col ? 2 : (paired ? 1 : 0)), \(paired ? rowBytes : 0), \(wide ? "\(base)_wide" : "NULL") };")
@@ -559,6 +560,23 @@ struct ModelEmitter {
     /// map, its two extra bytes of flash saving a SXTB16 per 4 MACs at
     /// every pixel.
     static let wideMinPixels = 100
+
+    /// The wide records of a paired filter (`rowBytes` a channel): per
+    /// channel pair `{2·full_bias(o), 2·full_bias(o+1)}` (wrapping), its
+    /// weights as `wideFilter`, then `rq` of o and of o+1.
+    static func wideRecords(_ paired: [Int8], rowBytes: Int, outputChannels oc: Int, fullBias: [Int32], rq: [Int32]) -> [Int32] {
+        let pairBytes = 2 * rowBytes
+        let weights = wideFilter(paired, pairBytes: (oc / 2) * pairBytes)
+        var out: [Int32] = []
+        out.reserveCapacity((oc / 2) * (8 + pairBytes / 2))
+        for k in 0..<(oc / 2) {
+            out.append(fullBias[2 * k] &* 2)
+            out.append(fullBias[2 * k + 1] &* 2)
+            out.append(contentsOf: weights[(k * pairBytes / 2)..<((k + 1) * pairBytes / 2)])
+            out.append(contentsOf: rq[(6 * k)..<(6 * k + 6)])
+        }
+        return out
+    }
 
     /// The first `pairBytes` of a paired filter (its channel pairs, not an
     /// odd last channel) as int16 pairs: per 4-byte word w, SXTB16(w) then

@@ -279,9 +279,32 @@ static void pt_1x1_pairs(const int8_t *xa, int32_t step, const int8_t *f, int32_
 /* Pixels a (xa) and b (xa + step), ic bytes each (a multiple of 4),
  * sign-extended: per 4 channels {SXTB16(a), SXTB16(a ror 8), SXTB16(b),
  * SXTB16(b ror 8)}, the halves in the order SXTB16 gives the filter's. */
-PT_INLINE void pt_1x1_extend(const int8_t *xa, int32_t step, int32_t ic, int32_t *ext) {
+PT_INLINE void pt_1x1_extend(const int8_t *xa, int32_t step, int32_t ic, int32_t *ext, int32_t twice) {
     const int8_t *end = xa + ic;
     int32_t t0, t1, t2, t3;
+    if (twice) {
+        /* Each value doubled (SADD16: -256..254 stays in a half). */
+        __asm__ volatile(
+            "1:\n\t"
+            "ldr %[t1], [%[xa], %[step]]\n\t"
+            "ldr %[t3], [%[xa]], #4\n\t"
+            "sxtb16 %[t0], %[t3]\n\t"
+            "sxtb16 %[t3], %[t3], ror #8\n\t"
+            "sxtb16 %[t2], %[t1]\n\t"
+            "sxtb16 %[t1], %[t1], ror #8\n\t"
+            "sadd16 %[t0], %[t0], %[t0]\n\t"
+            "sadd16 %[t3], %[t3], %[t3]\n\t"
+            "sadd16 %[t2], %[t2], %[t2]\n\t"
+            "sadd16 %[t1], %[t1], %[t1]\n\t"
+            "strd %[t0], %[t3], [%[ext]], #16\n\t"
+            "strd %[t2], %[t1], [%[ext], #-8]\n\t"
+            "cmp %[xa], %[end]\n\t"
+            "bne 1b\n\t"
+            : [xa] "+r"(xa), [ext] "+r"(ext), [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3)
+            : [step] "r"(step), [end] "r"(end)
+            : "cc", "memory");
+        return;
+    }
     __asm__ volatile(
         "1:\n\t"
         "ldr %[t1], [%[xa], %[step]]\n\t"
@@ -348,13 +371,13 @@ static void pt_1x1_pairs_ext(const int8_t *xa, int32_t step, const int8_t *f, co
     int32_t ctx[6];
     int32_t a0, a1, a2, a3, x0, x1, x2, x3, t0, t1;
     const int8_t *pa, *pf = wide != NULL ? (const int8_t *)wide : f, *end = (const int8_t *)ext + 4 * ic;
-    pt_1x1_extend(xa, step, ic, ext);
+    pt_1x1_extend(xa, step, ic, ext, wide != NULL);
     ctx[0] = (int32_t)(intptr_t)ext;
     ctx[1] = (int32_t)(intptr_t)y;
     ctx[2] = oc;
     ctx[3] = (int32_t)(intptr_t)rq;
     ctx[4] = (int32_t)(intptr_t)fb;
-    ctx[5] = (int32_t)(intptr_t)(pf + (oc >> 1) * (wide != NULL ? 4 : 2) * ic);
+    ctx[5] = (int32_t)(intptr_t)(pf + (oc >> 1) * (wide != NULL ? 4 * ic + 32 : 2 * ic));
 #define PT_1X1X_PAIRS(LOOP) \
         __asm__ volatile( \
             "2:\n\t" \
@@ -407,14 +430,62 @@ static void pt_1x1_pairs_ext(const int8_t *xa, int32_t step, const int8_t *f, co
               [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2), [x3] "=&r"(x3), [t0] "=&r"(t0), [t1] "=&r"(t1) \
             : [c] "r"(ctx), [end] "r"(end) \
             : "cc", "memory")
+/* The wide records: per channel pair {2 full_bias(o), 2 full_bias(o+1)},
+ * the pair's extended weights, {m, base, e} of o and of o+1, read in one
+ * stream; the pixels doubled (pt_1x1_extend), so the accumulators are
+ * already 2x for SMMLAR. */
+#define PT_1X1W_PAIRS(LOOP) \
+        __asm__ volatile( \
+            "2:\n\t" \
+            "ldrd %[a0], %[a1], [%[pf]], #8\n\t" \
+            "mov %[a2], %[a0]\n\t" \
+            "mov %[a3], %[a1]\n\t" \
+            "ldr %[pa], [%[c]]\n\t" \
+            "1:\n\t" LOOP \
+            "cmp %[pa], %[end]\n\t" \
+            "bne 1b\n\t" \
+            "ldrd %[x0], %[x1], [%[pf]], #8\n\t" \
+            "ldr %[x2], [%[pf]], #4\n\t" \
+            "add %[t0], %[x1], %[a0], asr #31\n\t" \
+            "add %[t1], %[x1], %[a2], asr #31\n\t" \
+            "smmlar %[a0], %[a0], %[x0], %[t0]\n\t" \
+            "smmlar %[a2], %[a2], %[x0], %[t1]\n\t" \
+            "asr %[a0], %[a0], %[x2]\n\t" \
+            "asr %[a2], %[a2], %[x2]\n\t" \
+            "ssat %[a0], #8, %[a0]\n\t" \
+            "ssat %[a2], #8, %[a2]\n\t" \
+            "ldr %[x0], [%[pf]], #4\n\t" \
+            "ldrd %[x1], %[x2], [%[pf]], #8\n\t" \
+            "add %[t0], %[x1], %[a1], asr #31\n\t" \
+            "add %[t1], %[x1], %[a3], asr #31\n\t" \
+            "smmlar %[a1], %[a1], %[x0], %[t0]\n\t" \
+            "smmlar %[a3], %[a3], %[x0], %[t1]\n\t" \
+            "asr %[a1], %[a1], %[x2]\n\t" \
+            "asr %[a3], %[a3], %[x2]\n\t" \
+            "ssat %[a1], #8, %[a1]\n\t" \
+            "ssat %[a3], #8, %[a3]\n\t" \
+            "ldrd %[t0], %[t1], [%[c], #4]\n\t" \
+            "strb %[a2], [%[t0], %[t1]]\n\t" \
+            "strb %[a0], [%[t0]], #1\n\t" \
+            "strb %[a3], [%[t0], %[t1]]\n\t" \
+            "strb %[a1], [%[t0]], #1\n\t" \
+            "str %[t0], [%[c], #4]\n\t" \
+            "ldr %[t0], [%[c], #20]\n\t" \
+            "cmp %[pf], %[t0]\n\t" \
+            "bne 2b\n\t" \
+            : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [pa] "=&r"(pa), [pf] "+&r"(pf), \
+              [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2), [x3] "=&r"(x3), [t0] "=&r"(t0), [t1] "=&r"(t1) \
+            : [c] "r"(ctx), [end] "r"(end) \
+            : "cc", "memory")
     if (wide != NULL) {
-        if ((ic & 15) == 0) PT_1X1X_PAIRS(PT_1X1W_STEP PT_1X1W_STEP PT_1X1W_STEP PT_1X1W_STEP);
-        else if ((ic & 7) == 0) PT_1X1X_PAIRS(PT_1X1W_STEP PT_1X1W_STEP);
-        else PT_1X1X_PAIRS(PT_1X1W_STEP);
+        if ((ic & 15) == 0) PT_1X1W_PAIRS(PT_1X1W_STEP PT_1X1W_STEP PT_1X1W_STEP PT_1X1W_STEP);
+        else if ((ic & 7) == 0) PT_1X1W_PAIRS(PT_1X1W_STEP PT_1X1W_STEP);
+        else PT_1X1W_PAIRS(PT_1X1W_STEP);
     } else if ((ic & 15) == 0) PT_1X1X_PAIRS(PT_1X1X_STEP PT_1X1X_STEP PT_1X1X_STEP PT_1X1X_STEP);
     else if ((ic & 7) == 0) PT_1X1X_PAIRS(PT_1X1X_STEP PT_1X1X_STEP);
     else PT_1X1X_PAIRS(PT_1X1X_STEP);
 #undef PT_1X1X_PAIRS
+#undef PT_1X1W_PAIRS
     (void)a0; (void)a1; (void)a2; (void)a3; (void)x0; (void)x1; (void)x2; (void)x3; (void)t0; (void)t1; (void)pa;
 }
 #endif
