@@ -259,7 +259,11 @@ final class LatencyTests: XCTestCase {
         XCTAssertEqual(loops.insidePixels, 40 * 20, "20 pixel pairs a row")
         XCTAssertEqual(loops.dotBytes, 40 * 20 * 8 * 7, "a 28-byte window: 7 words per channel pair, its weights sign-extended (40×40 outputs)")
         XCTAssertEqual(loops.blockWords, 0)
-        XCTAssertEqual(loops.wordLoops, 40 * 20 * 8 * 7, "7 words: one an iteration")
+        XCTAssertEqual(loops.wordLoops, 40 * 20 * 8 * 3, "7 words: one before the loop, then two an iteration")
+        XCTAssertEqual(KernelLoops.extendedIterations(words: 6), 1, "two before, then four")
+        XCTAssertEqual(KernelLoops.extendedIterations(words: 2), 1)
+        XCTAssertEqual(KernelLoops.extendedIterations(words: 1), 1)
+        XCTAssertEqual(KernelLoops.extendedIterations(words: 12), 3)
         XCTAssertEqual(loops.edgeBytes, 40 * 20 * 7, "each pair sign-extended once")
         // 39 rows inside; in each, the last pair (columns 38, 39) reads the padded column.
         XCTAssertEqual(loops.edgeRows, 39 * 19 * 2 * 3)

@@ -275,8 +275,7 @@ struct KernelLoops: Equatable {
         loops.blockRuns = pairs * (oc / 2)
         loops.blockWords = pairs * (oc / 2) * (ic / 4)
         let extended = fullRange && ic <= extendedMaxChannels && oc >= 2
-        let perLoop = extended && ic % 16 == 0 ? 16 : (ic % 8 == 0 ? 8 : 4)
-        loops.wordLoops = pairs * (oc / 2) * (ic / perLoop)
+        loops.wordLoops = pairs * (oc / 2) * (extended ? extendedIterations(words: ic / 4) : (ic % 8 == 0 ? ic / 8 : ic / 4))
         if extended { loops.edgeBytes = (pairs - lone) * (ic / 4) }
         if extended && wide {
             loops.dotBytes = (pairs - lone) * (oc / 2) * (ic / 4)
@@ -302,6 +301,15 @@ struct KernelLoops: Equatable {
             }
         }
         return true
+    }
+
+    /// Iterations of the extended pair loop over `words` words of four
+    /// channels: four an iteration, after two (4k + 2 words, k ≥ 1) or one
+    /// (odd, then two an iteration) before it.
+    static func extendedIterations(words n: Int) -> Int {
+        if n % 4 == 0 { return n / 4 }
+        if n % 4 == 2 { return n >= 6 ? (n - 2) / 4 : n / 2 }
+        return n >= 3 ? (n - 1) / 2 : n
     }
 
     /// Input channels up to which the paired 1×1 path sign-extends a pixel

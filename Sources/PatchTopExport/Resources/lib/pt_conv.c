@@ -378,7 +378,8 @@ static void pt_1x1_pairs_ext(const int8_t *xa, int32_t step, const int8_t *f, co
     ctx[3] = (int32_t)(intptr_t)rq;
     ctx[4] = (int32_t)(intptr_t)fb;
     ctx[5] = (int32_t)(intptr_t)(pf + (oc >> 1) * (wide != NULL ? 4 * ic + 32 : 2 * ic));
-#define PT_1X1X_PAIRS(LOOP) \
+#define PT_1X1X_PAIRS(LOOP) PT_1X1X_PAIRS2("", LOOP)
+#define PT_1X1X_PAIRS2(PRE, LOOP) \
         __asm__ volatile( \
             "2:\n\t" \
             "ldr %[t0], [%[c], #16]\n\t" \
@@ -387,7 +388,7 @@ static void pt_1x1_pairs_ext(const int8_t *xa, int32_t step, const int8_t *f, co
             "mov %[a2], %[a0]\n\t" \
             "mov %[a3], %[a1]\n\t" \
             "ldr %[pa], [%[c]]\n\t" \
-            "1:\n\t" LOOP \
+            PRE "1:\n\t" LOOP \
             "cmp %[pa], %[end]\n\t" \
             "bne 1b\n\t" \
             "ldr %[pa], [%[c], #12]\n\t" \
@@ -434,14 +435,15 @@ static void pt_1x1_pairs_ext(const int8_t *xa, int32_t step, const int8_t *f, co
  * the pair's extended weights, {m, base, e} of o and of o+1, read in one
  * stream; the pixels doubled (pt_1x1_extend), so the accumulators are
  * already 2x for SMMLAR. */
-#define PT_1X1W_PAIRS(LOOP) \
+#define PT_1X1W_PAIRS(LOOP) PT_1X1W_PAIRS2("", LOOP)
+#define PT_1X1W_PAIRS2(PRE, LOOP) \
         __asm__ volatile( \
             "2:\n\t" \
             "ldrd %[a0], %[a1], [%[pf]], #8\n\t" \
             "mov %[a2], %[a0]\n\t" \
             "mov %[a3], %[a1]\n\t" \
             "ldr %[pa], [%[c]]\n\t" \
-            "1:\n\t" LOOP \
+            PRE "1:\n\t" LOOP \
             "cmp %[pa], %[end]\n\t" \
             "bne 1b\n\t" \
             "ldrd %[x0], %[x1], [%[pf]], #8\n\t" \
@@ -477,15 +479,25 @@ static void pt_1x1_pairs_ext(const int8_t *xa, int32_t step, const int8_t *f, co
               [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2), [x3] "=&r"(x3), [t0] "=&r"(t0), [t1] "=&r"(t1) \
             : [c] "r"(ctx), [end] "r"(end) \
             : "cc", "memory")
+    /* n = ic / 4 steps: 4 a loop iteration, after 2 (n = 4k + 2 >= 6) or 1
+     * (n odd >= 3, then 2 an iteration) before the loop. */
     if (wide != NULL) {
         if ((ic & 15) == 0) PT_1X1W_PAIRS(PT_1X1W_STEP PT_1X1W_STEP PT_1X1W_STEP PT_1X1W_STEP);
+        else if ((ic & 15) == 8 && ic >= 24)
+            PT_1X1W_PAIRS2(PT_1X1W_STEP PT_1X1W_STEP, PT_1X1W_STEP PT_1X1W_STEP PT_1X1W_STEP PT_1X1W_STEP);
         else if ((ic & 7) == 0) PT_1X1W_PAIRS(PT_1X1W_STEP PT_1X1W_STEP);
+        else if (ic >= 12) PT_1X1W_PAIRS2(PT_1X1W_STEP, PT_1X1W_STEP PT_1X1W_STEP);
         else PT_1X1W_PAIRS(PT_1X1W_STEP);
     } else if ((ic & 15) == 0) PT_1X1X_PAIRS(PT_1X1X_STEP PT_1X1X_STEP PT_1X1X_STEP PT_1X1X_STEP);
+    else if ((ic & 15) == 8 && ic >= 24)
+        PT_1X1X_PAIRS2(PT_1X1X_STEP PT_1X1X_STEP, PT_1X1X_STEP PT_1X1X_STEP PT_1X1X_STEP PT_1X1X_STEP);
     else if ((ic & 7) == 0) PT_1X1X_PAIRS(PT_1X1X_STEP PT_1X1X_STEP);
+    else if (ic >= 12) PT_1X1X_PAIRS2(PT_1X1X_STEP, PT_1X1X_STEP PT_1X1X_STEP);
     else PT_1X1X_PAIRS(PT_1X1X_STEP);
 #undef PT_1X1X_PAIRS
+#undef PT_1X1X_PAIRS2
 #undef PT_1X1W_PAIRS
+#undef PT_1X1W_PAIRS2
     (void)a0; (void)a1; (void)a2; (void)a3; (void)x0; (void)x1; (void)x2; (void)x3; (void)t0; (void)t1; (void)pa;
 }
 #endif
