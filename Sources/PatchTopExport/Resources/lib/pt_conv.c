@@ -276,51 +276,52 @@ static void pt_1x1_pairs(const int8_t *xa, int32_t step, const int8_t *f, int32_
 #define PT_1X1_EXT_MAX 512
 #endif
 
+/* One word of four channels of both pixels, extended (and doubled with
+ * SADD16 when D is "sadd16": -256..254 stays in a half; "@" skips it). */
+#define PT_1X1_EXT_CHUNK(D) \
+    "ldr %[t1], [%[xa], %[step]]\n\t" \
+    "ldr %[t3], [%[xa]], #4\n\t" \
+    "sxtb16 %[t0], %[t3]\n\t" \
+    "sxtb16 %[t3], %[t3], ror #8\n\t" \
+    "sxtb16 %[t2], %[t1]\n\t" \
+    "sxtb16 %[t1], %[t1], ror #8\n\t" \
+    D " %[t0], %[t0], %[t0]\n\t" \
+    D " %[t3], %[t3], %[t3]\n\t" \
+    D " %[t2], %[t2], %[t2]\n\t" \
+    D " %[t1], %[t1], %[t1]\n\t" \
+    "strd %[t0], %[t3], [%[ext]], #16\n\t" \
+    "strd %[t2], %[t1], [%[ext], #-8]\n\t"
+#define PT_1X1_EXT(PRE, LOOP) \
+    __asm__ volatile( \
+        PRE \
+        "cmp %[xa], %[end]\n\t" \
+        "beq 2f\n\t" \
+        "1:\n\t" LOOP \
+        "cmp %[xa], %[end]\n\t" \
+        "bne 1b\n\t" \
+        "2:\n\t" \
+        : [xa] "+r"(xa), [ext] "+r"(ext), [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3) \
+        : [step] "r"(step), [end] "r"(end) \
+        : "cc", "memory")
+
 /* Pixels a (xa) and b (xa + step), ic bytes each (a multiple of 4),
- * sign-extended: per 4 channels {SXTB16(a), SXTB16(a ror 8), SXTB16(b),
- * SXTB16(b ror 8)}, the halves in the order SXTB16 gives the filter's. */
+ * sign-extended (doubled with `twice`): per 4 channels {SXTB16(a),
+ * SXTB16(a ror 8), SXTB16(b), SXTB16(b ror 8)}, the halves in the order
+ * SXTB16 gives the filter's. */
 PT_INLINE void pt_1x1_extend(const int8_t *xa, int32_t step, int32_t ic, int32_t *ext, int32_t twice) {
     const int8_t *end = xa + ic;
     int32_t t0, t1, t2, t3;
+    /* An odd word first, then two an iteration. */
     if (twice) {
-        /* Each value doubled (SADD16: -256..254 stays in a half). */
-        __asm__ volatile(
-            "1:\n\t"
-            "ldr %[t1], [%[xa], %[step]]\n\t"
-            "ldr %[t3], [%[xa]], #4\n\t"
-            "sxtb16 %[t0], %[t3]\n\t"
-            "sxtb16 %[t3], %[t3], ror #8\n\t"
-            "sxtb16 %[t2], %[t1]\n\t"
-            "sxtb16 %[t1], %[t1], ror #8\n\t"
-            "sadd16 %[t0], %[t0], %[t0]\n\t"
-            "sadd16 %[t3], %[t3], %[t3]\n\t"
-            "sadd16 %[t2], %[t2], %[t2]\n\t"
-            "sadd16 %[t1], %[t1], %[t1]\n\t"
-            "strd %[t0], %[t3], [%[ext]], #16\n\t"
-            "strd %[t2], %[t1], [%[ext], #-8]\n\t"
-            "cmp %[xa], %[end]\n\t"
-            "bne 1b\n\t"
-            : [xa] "+r"(xa), [ext] "+r"(ext), [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3)
-            : [step] "r"(step), [end] "r"(end)
-            : "cc", "memory");
-        return;
+        if (ic & 4) PT_1X1_EXT(PT_1X1_EXT_CHUNK("sadd16"), PT_1X1_EXT_CHUNK("sadd16") PT_1X1_EXT_CHUNK("sadd16"));
+        else PT_1X1_EXT("", PT_1X1_EXT_CHUNK("sadd16") PT_1X1_EXT_CHUNK("sadd16"));
+    } else {
+        if (ic & 4) PT_1X1_EXT(PT_1X1_EXT_CHUNK("@"), PT_1X1_EXT_CHUNK("@") PT_1X1_EXT_CHUNK("@"));
+        else PT_1X1_EXT("", PT_1X1_EXT_CHUNK("@") PT_1X1_EXT_CHUNK("@"));
     }
-    __asm__ volatile(
-        "1:\n\t"
-        "ldr %[t1], [%[xa], %[step]]\n\t"
-        "ldr %[t3], [%[xa]], #4\n\t"
-        "sxtb16 %[t0], %[t3]\n\t"
-        "sxtb16 %[t3], %[t3], ror #8\n\t"
-        "sxtb16 %[t2], %[t1]\n\t"
-        "sxtb16 %[t1], %[t1], ror #8\n\t"
-        "strd %[t0], %[t3], [%[ext]], #16\n\t"
-        "strd %[t2], %[t1], [%[ext], #-8]\n\t"
-        "cmp %[xa], %[end]\n\t"
-        "bne 1b\n\t"
-        : [xa] "+r"(xa), [ext] "+r"(ext), [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3)
-        : [step] "r"(step), [end] "r"(end)
-        : "cc", "memory");
 }
+#undef PT_1X1_EXT
+#undef PT_1X1_EXT_CHUNK
 
 /* One step of the extended 1x1 loop: 4 input channels of both pixels
  * (already extended, [pa]) against the next two filter words (channels o
@@ -664,6 +665,9 @@ static void pt_conv_im2col(const pt_conv_params *p, const int8_t *in, const pt_o
     int32_t patch[2 * PT_IM2COL_MAX / 4];
     int8_t *const pa = (int8_t *)patch;
     int32_t b, oy, ox, fy, i;
+    /* The bytes past each window stay zero: only the windows' bytes are
+     * written below. */
+    memset(patch, 0, sizeof patch);
     for (b = 0; b < p->batches; b++) {
         const int8_t *xb = in + b * in_batch;
         int8_t *yb = out + b * out_batch;
@@ -677,17 +681,35 @@ static void pt_conv_im2col(const pt_conv_params *p, const int8_t *in, const pt_o
                      * bytes each, a word at a time. */
                     const int8_t *src = xb + pt_pixel(in_region, iy0, ix0, ic);
                     int8_t *da = pa, *db = pa + pb;
-                    memset(pa + pb - 4, 0, 4);
-                    memset(pa + 2 * pb - 4, 0, 4);
-                    for (fy = 0; fy < kh; fy++, src += row_step, da += run, db += run) {
-                        pt_copy_run(da, src, run);
-                        pt_copy_run(db, src + pair_step, run);
+                    if (run == 9) {
+                        /* 3 taps of 3 channels (an RGB first conv): two words and a byte a row. */
+                        for (fy = 0; fy < kh; fy++, src += row_step, da += 9, db += 9) {
+                            const int8_t *sb = src + pair_step;
+                            int32_t w0, w1, w2, w3;
+                            memcpy(&w0, src, 4); memcpy(&w1, src + 4, 4);
+                            memcpy(&w2, sb, 4); memcpy(&w3, sb + 4, 4);
+                            memcpy(da, &w0, 4); memcpy(da + 4, &w1, 4); da[8] = src[8];
+                            memcpy(db, &w2, 4); memcpy(db + 4, &w3, 4); db[8] = sb[8];
+                        }
+                    } else {
+                        for (fy = 0; fy < kh; fy++, src += row_step, da += run, db += run) {
+                            pt_copy_run(da, src, run);
+                            pt_copy_run(db, src + pair_step, run);
+                        }
                     }
                     (void)i;
                 } else {
                     pt_im2col_gather(p, xb, in_region, oy, ox, pa);
                     if (count == 2) pt_im2col_gather(p, xb, in_region, oy, ox + 1, pa + pb);
                 }
+#if defined(PT_ASM14)
+                if (full && count == 2 && (oc & 1) == 0) {
+                    /* Every channel a pair: straight to the assembly loop. */
+                    pt_1x1_pairs_ext(pa, pb, p->filter, p->wide, pb, yb + pt_pixel(out_region, oy, ox, oc), oc, p->rq,
+                                     p->full_bias);
+                    continue;
+                }
+#endif
                 if (full) pt_conv_1x1_body(p, pb, pa, pb, yb + pt_pixel(out_region, oy, ox, oc), count, 1);
                 else pt_conv_1x1_body(p, pb, pa, pb, yb + pt_pixel(out_region, oy, ox, oc), count, 0);
             }
