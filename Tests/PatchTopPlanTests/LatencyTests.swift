@@ -327,8 +327,9 @@ final class LatencyTests: XCTestCase {
         let side = KernelLoops.Side(g, 0..<20)
         let loops = KernelLoops.inPlace(height: g, width: g, channels: 48, whole: true, rows: side, cols: side)
         XCTAssertEqual(loops.blockBytes, 0, "no plane staged")
-        XCTAssertEqual(loops.blockWords, 19 * 19 * 12 * 9, "inside windows: 9 words per group of 4 channels")
-        XCTAssertEqual(loops.edgeElements, (400 - 361) * 48)
+        XCTAssertEqual(loops.blockWords, 20 * 20 * 12 * 9, "every pixel: 9 words per group of 4 channels")
+        XCTAssertEqual(loops.edgeElements, (400 - 361) * 12, "the last row and column copy their windows first")
+        XCTAssertEqual(loops.edgeTaps, (400 - 361) * 12 * 9)
         // Stride 1 writes over input its next output still reads; a 5×5 stride 2 with 2 padding rows before too.
         let s1 = try XCTUnwrap(WindowGeometry(inputSize: 10, filterSize: 3, stride: 1, padding: .same))
         XCTAssertFalse(KernelLoops.rasterSafe(height: s1, width: s1))

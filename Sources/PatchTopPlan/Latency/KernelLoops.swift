@@ -175,17 +175,18 @@ struct KernelLoops: Equatable {
         if whole && fullRange && h.filterSize == 3 && w.filterSize == 3 && (h.stride > 1 || w.stride > 1)
             && channels % 4 == 0 && rasterSafe(height: h, width: w) {
             // `pt_dw_inplace_hwc`: nothing staged; four channels a group,
-            // their 9 taps' weights sign-extended once (`blockRuns`); a
-            // window inside the image one assembly block of 9 words
-            // (`blockWords`: taps); others tap by tap with the offset
-            // (`edgeTaps`, `edgeElements`).
+            // their 9 taps' weights sign-extended once (`blockRuns`); every
+            // pixel one assembly block of 9 words (`blockWords`: taps), a
+            // window crossing the image's edge first copied with the
+            // padding into a window of its own (`edgeTaps`: its 9 words,
+            // `edgeElements`: those pixels × groups).
             let groups = channels / 4
             let inside = rows.inside * cols.inside
             loops.blockRuns = groups * taps
-            loops.blockWords = inside * groups * taps
-            loops.insidePixels = inside * groups
-            loops.edgeTaps = (rows.taps * cols.taps - inside * taps) * channels
-            loops.edgeElements = (outputs - inside) * channels
+            loops.blockWords = outputs * groups * taps
+            loops.insidePixels = outputs * groups
+            loops.edgeTaps = (outputs - inside) * groups * taps
+            loops.edgeElements = (outputs - inside) * groups
             return loops
         }
         if whole {

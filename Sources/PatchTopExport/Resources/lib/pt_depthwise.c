@@ -357,61 +357,95 @@ static int32_t pt_dw_raster_safe(const pt_depthwise_params *p) {
     return 1;
 }
 
-/* A whole in-place 3x3 depthwise whose outputs may go straight over their
- * own input positions in raster order (pt_dw_raster_safe), four channels at a
- * time (NHWC keeps them side by side in the input, the filter and the
- * output), nothing staged: a tap is one word of four channels against the
- * four channels' weights, sign-extended once per group. Windows crossing
- * the image's edge tap by tap with the input offset. */
-/* One output pixel's 4 channels at (iy0, ix0) of pt_dw_inplace_hwc crossing
- * the image's edge: tap by tap with the input offset, from the bias. */
-static void pt_dw_hwc_edge(const pt_depthwise_params *p, const int8_t *buffer, int32_t c, int32_t iy0, int32_t ix0, int8_t *y) {
-    const int32_t ch = p->in_ch, kh = p->h.filter, kw = p->w.filter, in_h = p->h.in_size, in_w = p->w.in_size;
-    int32_t acc[4], fy, fx, j;
-    for (j = 0; j < 4; j++) acc[j] = p->bias ? p->bias[c + j] : 0;
-    for (fy = 0; fy < kh; fy++) {
-        const int32_t iy = iy0 + fy;
-        if (iy < 0 || iy >= in_h) continue;
-        for (fx = 0; fx < kw; fx++) {
-            const int32_t ix = ix0 + fx;
-            const int8_t *xt, *ft;
-            if (ix < 0 || ix >= in_w) continue;
-            xt = buffer + (iy * in_w + ix) * ch + c;
-            ft = p->filter + (fy * kw + fx) * ch + c;
-            for (j = 0; j < 4; j++) acc[j] = pt_wrap_add(acc[j], pt_wrap_mul(ft[j], (int32_t)xt[j] + p->in_offset));
+/* One pixel of pt_dw_inplace_hwc: the 3x3 window's words of 4 channels at
+ * x, x + ch, x + 2 ch, one row to the next `row` bytes on; k = the group's
+ * table; the 4 outputs to y. */
+PT_DW_INLINE void pt_dw_hwc_pixel(const int8_t *x, const int32_t *k, int32_t ch, int32_t row, int8_t *y) {
+    const int32_t ch2 = 2 * ch;
+    int32_t a0, a1, a2, a3, t0, t1, f0, f1;
+#define PT_DW_HWC_TAP(OFF) \
+    "ldr %[t0], [%[x]" OFF "]\n\t" \
+    "ldrd %[f0], %[f1], [%[k]], #8\n\t" \
+    "sxtb16 %[t1], %[t0]\n\t" \
+    "sxtb16 %[t0], %[t0], ror #8\n\t" \
+    "smlabb %[a0], %[t1], %[f0], %[a0]\n\t" \
+    "smlatt %[a2], %[t1], %[f0], %[a2]\n\t" \
+    "smlabb %[a1], %[t0], %[f1], %[a1]\n\t" \
+    "smlatt %[a3], %[t0], %[f1], %[a3]\n\t"
+#define PT_DW_HWC_RQ(A) \
+    "ldrd %[f0], %[f1], [%[k]], #8\n\t" \
+    "ldr %[t1], [%[k]], #4\n\t" \
+    "add %[t0], %[f1], %[" A "], asr #31\n\t" \
+    "smmlar %[" A "], %[" A "], %[f0], %[t0]\n\t" \
+    "asr %[" A "], %[" A "], %[t1]\n\t" \
+    "ssat %[" A "], #8, %[" A "]\n\t"
+    __asm__ volatile(
+        "ldrd %[a0], %[a1], [%[k]], #8\n\t"
+        "ldrd %[a2], %[a3], [%[k]], #8\n\t"
+        PT_DW_HWC_TAP("") PT_DW_HWC_TAP(", %[ch]") PT_DW_HWC_TAP(", %[ch2]")
+        "add %[x], %[x], %[row]\n\t"
+        PT_DW_HWC_TAP("") PT_DW_HWC_TAP(", %[ch]") PT_DW_HWC_TAP(", %[ch2]")
+        "add %[x], %[x], %[row]\n\t"
+        PT_DW_HWC_TAP("") PT_DW_HWC_TAP(", %[ch]") PT_DW_HWC_TAP(", %[ch2]")
+        PT_DW_HWC_RQ("a0") PT_DW_HWC_RQ("a1") PT_DW_HWC_RQ("a2") PT_DW_HWC_RQ("a3")
+        "strb %[a0], [%[y]]\n\t"
+        "strb %[a1], [%[y], #1]\n\t"
+        "strb %[a2], [%[y], #2]\n\t"
+        "strb %[a3], [%[y], #3]\n\t"
+        : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [x] "+r"(x), [k] "+r"(k),
+          [t0] "=&r"(t0), [t1] "=&r"(t1), [f0] "=&r"(f0), [f1] "=&r"(f1)
+        : [ch] "r"(ch), [ch2] "r"(ch2), [row] "r"(row), [y] "r"(y)
+        : "cc", "memory");
+#undef PT_DW_HWC_TAP
+#undef PT_DW_HWC_RQ
+}
+
+/* One output pixel of pt_dw_inplace_hwc whose window crosses the image's
+ * edge: its 3x3 words of 4 channels copied into a window of its own, taps
+ * outside the image holding -in_offset (their products with the full
+ * bias's offset term vanish, as in a padded plane), then pt_dw_hwc_pixel. */
+static void pt_dw_hwc_edge(const pt_depthwise_params *p, const int8_t *buffer, const int32_t *k, int32_t c, int32_t iy0,
+                           int32_t ix0, int8_t *y) {
+    const int32_t ch = p->in_ch, in_h = p->h.in_size, in_w = p->w.in_size;
+    const uint32_t pad = 0x01010101u * (uint8_t)(int8_t)(-p->in_offset);
+    int32_t win[9], fy, fx;
+    for (fy = 0; fy < 3; fy++) {
+        for (fx = 0; fx < 3; fx++) {
+            const int32_t iy = iy0 + fy, ix = ix0 + fx;
+            if (iy < 0 || iy >= in_h || ix < 0 || ix >= in_w) win[fy * 3 + fx] = (int32_t)pad;
+            else memcpy(&win[fy * 3 + fx], buffer + (iy * in_w + ix) * ch + c, 4);
         }
     }
-    for (j = 0; j < 4; j++) {
-        const int32_t *rq = p->rq + 3 * (c + j);
-        y[j] = (int8_t)__ssat(pt_requantize_fast(acc[j], rq[0], rq[1], rq[2]), 8);
-    }
+    pt_dw_hwc_pixel((const int8_t *)win, k, 4, 12, y);
 }
 
 /* A whole in-place 3x3 depthwise whose outputs may go straight over their
  * own input positions in raster order (pt_dw_raster_safe), four channels at a
  * time (NHWC keeps them side by side in the input, the filter and the
  * output), nothing staged. Per group a table k: the 4 full biases, per tap
- * the 4 weights sign-extended (2 words), the 4 channels' {m, base, e}; a
- * window inside the image is then one assembly block: per tap a word of
- * the 4 channels, 2 SXTB16, LDRD, 4 multiply-adds; the requantization and
- * stores. Windows crossing the image's edge: pt_dw_hwc_edge. */
+ * the 4 weights sign-extended (2 words), both doubled, the 4 channels'
+ * {m, base, e};
+ * each pixel is then one assembly block (pt_dw_hwc_pixel): per tap a word
+ * of the 4 channels, 2 SXTB16, LDRD, 4 multiply-adds; the requantization
+ * and stores. Windows crossing the image's edge: pt_dw_hwc_edge. */
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
 static void pt_dw_inplace_hwc(const pt_depthwise_params *p, int8_t *buffer) {
     const int32_t ch = p->in_ch, in_h = p->h.in_size, in_w = p->w.in_size, out_h = p->h.out_size, out_w = p->w.out_size;
     const int32_t sh = p->h.stride, sw = p->w.stride, ph = p->h.pad_before, pw = p->w.pad_before, row_step = in_w * ch;
-    const int32_t ch2 = 2 * ch;
     int32_t k[4 + 18 + 12];
     int32_t c, t, oy, ox, j;
     for (c = 0; c + 4 <= ch; c += 4) {
         int8_t *y = buffer + c;
-        for (j = 0; j < 4; j++) k[j] = p->full_bias[c + j];
+        /* Biases and weights doubled (the weights stay within a half:
+         * -254..254), so the accumulators come out 2x, as SMMLAR takes them. */
+        for (j = 0; j < 4; j++) k[j] = (int32_t)((uint32_t)p->full_bias[c + j] * 2u);
         for (t = 0; t < 9; t++) {
             int32_t wf;
             memcpy(&wf, p->filter + t * ch + c, 4);
-            k[4 + 2 * t] = __sxtb16(wf);
-            k[4 + 2 * t + 1] = __sxtb16(pt_ror8(wf));
+            k[4 + 2 * t] = __sadd16(__sxtb16(wf), __sxtb16(wf));
+            k[4 + 2 * t + 1] = __sadd16(__sxtb16(pt_ror8(wf)), __sxtb16(pt_ror8(wf)));
         }
         for (j = 0; j < 12; j++) k[22 + j] = p->rq[3 * c + j];
         for (oy = 0; oy < out_h; oy++) {
@@ -422,52 +456,11 @@ static void pt_dw_inplace_hwc(const pt_depthwise_params *p, int8_t *buffer) {
             if (iy0 < 0 || iy0 + 3 > in_h) lo = hi = out_w;
             while (lo < hi && lo * sw - pw < 0) lo++;
             while (hi > lo && (hi - 1) * sw - pw + 3 > in_w) hi--;
-            for (ox = 0; ox < lo; ox++, y += ch) pt_dw_hwc_edge(p, buffer, c, iy0, ox * sw - pw, y);
+            for (ox = 0; ox < lo; ox++, y += ch) pt_dw_hwc_edge(p, buffer, k, c, iy0, ox * sw - pw, y);
             for (; ox < hi; ox++, y += ch) {
-                {
-                    const int8_t *x = xrow + (ox * sw - pw) * ch;
-                    const int32_t *kp = k;
-                    int8_t *yo = y;
-                    int32_t a0, a1, a2, a3, t0, t1, f0, f1;
-#define PT_DW_HWC_TAP(OFF) \
-                    "ldr %[t0], [%[x]" OFF "]\n\t" \
-                    "ldrd %[f0], %[f1], [%[k]], #8\n\t" \
-                    "sxtb16 %[t1], %[t0]\n\t" \
-                    "sxtb16 %[t0], %[t0], ror #8\n\t" \
-                    "smlabb %[a0], %[t1], %[f0], %[a0]\n\t" \
-                    "smlatt %[a2], %[t1], %[f0], %[a2]\n\t" \
-                    "smlabb %[a1], %[t0], %[f1], %[a1]\n\t" \
-                    "smlatt %[a3], %[t0], %[f1], %[a3]\n\t"
-#define PT_DW_HWC_RQ(A) \
-                    "ldrd %[f0], %[f1], [%[k]], #8\n\t" \
-                    "ldr %[t1], [%[k]], #4\n\t" \
-                    "add %[t0], %[f1], %[" A "], asr #31\n\t" \
-                    "lsl %[" A "], %[" A "], #1\n\t" \
-                    "smmlar %[" A "], %[" A "], %[f0], %[t0]\n\t" \
-                    "asr %[" A "], %[" A "], %[t1]\n\t" \
-                    "ssat %[" A "], #8, %[" A "]\n\t"
-                    __asm__ volatile(
-                        "ldrd %[a0], %[a1], [%[k]], #8\n\t"
-                        "ldrd %[a2], %[a3], [%[k]], #8\n\t"
-                        PT_DW_HWC_TAP("") PT_DW_HWC_TAP(", %[ch]") PT_DW_HWC_TAP(", %[ch2]")
-                        "add %[x], %[x], %[row]\n\t"
-                        PT_DW_HWC_TAP("") PT_DW_HWC_TAP(", %[ch]") PT_DW_HWC_TAP(", %[ch2]")
-                        "add %[x], %[x], %[row]\n\t"
-                        PT_DW_HWC_TAP("") PT_DW_HWC_TAP(", %[ch]") PT_DW_HWC_TAP(", %[ch2]")
-                        PT_DW_HWC_RQ("a0") PT_DW_HWC_RQ("a1") PT_DW_HWC_RQ("a2") PT_DW_HWC_RQ("a3")
-                        "strb %[a0], [%[y]]\n\t"
-                        "strb %[a1], [%[y], #1]\n\t"
-                        "strb %[a2], [%[y], #2]\n\t"
-                        "strb %[a3], [%[y], #3]\n\t"
-                        : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [x] "+r"(x), [k] "+r"(kp),
-                          [t0] "=&r"(t0), [t1] "=&r"(t1), [f0] "=&r"(f0), [f1] "=&r"(f1)
-                        : [ch] "r"(ch), [ch2] "r"(ch2), [row] "r"(row_step), [y] "r"(yo)
-                        : "cc", "memory");
-#undef PT_DW_HWC_TAP
-#undef PT_DW_HWC_RQ
-                }
+                pt_dw_hwc_pixel(xrow + (ox * sw - pw) * ch, k, ch, row_step, y);
             }
-            for (; ox < out_w; ox++, y += ch) pt_dw_hwc_edge(p, buffer, c, iy0, ox * sw - pw, y);
+            for (; ox < out_w; ox++, y += ch) pt_dw_hwc_edge(p, buffer, k, c, iy0, ox * sw - pw, y);
         }
     }
 }
