@@ -408,13 +408,13 @@ static void pt_dw_hwc_edge(const pt_depthwise_params *p, const int8_t *buffer, c
                            int32_t ix0, int8_t *y) {
     const int32_t ch = p->in_ch, in_h = p->h.in_size, in_w = p->w.in_size;
     const uint32_t pad = 0x01010101u * (uint8_t)(int8_t)(-p->in_offset);
+    const int32_t fy0 = iy0 < 0 ? -iy0 : 0, fy1 = in_h - iy0 < 3 ? in_h - iy0 : 3;
+    const int32_t fx0 = ix0 < 0 ? -ix0 : 0, fx1 = in_w - ix0 < 3 ? in_w - ix0 : 3;
     int32_t win[9], fy, fx;
-    for (fy = 0; fy < 3; fy++) {
-        for (fx = 0; fx < 3; fx++) {
-            const int32_t iy = iy0 + fy, ix = ix0 + fx;
-            if (iy < 0 || iy >= in_h || ix < 0 || ix >= in_w) win[fy * 3 + fx] = (int32_t)pad;
-            else memcpy(&win[fy * 3 + fx], buffer + (iy * in_w + ix) * ch + c, 4);
-        }
+    win[0] = win[1] = win[2] = win[3] = win[4] = win[5] = win[6] = win[7] = win[8] = (int32_t)pad;
+    for (fy = fy0; fy < fy1; fy++) {
+        const int8_t *src = buffer + ((iy0 + fy) * in_w + ix0 + fx0) * ch + c;
+        for (fx = fx0; fx < fx1; fx++, src += ch) memcpy(&win[fy * 3 + fx], src, 4);
     }
     pt_dw_hwc_pixel((const int8_t *)win, k, 4, 12, y);
 }
@@ -434,6 +434,7 @@ __attribute__((noinline))
 static void pt_dw_inplace_hwc(const pt_depthwise_params *p, int8_t *buffer) {
     const int32_t ch = p->in_ch, in_h = p->h.in_size, in_w = p->w.in_size, out_h = p->h.out_size, out_w = p->w.out_size;
     const int32_t sh = p->h.stride, sw = p->w.stride, ph = p->h.pad_before, pw = p->w.pad_before, row_step = in_w * ch;
+    const int32_t x_step = sw * ch;
     int32_t k[4 + 18 + 12];
     int32_t c, t, oy, ox, j;
     for (c = 0; c + 4 <= ch; c += 4) {
@@ -457,8 +458,11 @@ static void pt_dw_inplace_hwc(const pt_depthwise_params *p, int8_t *buffer) {
             while (lo < hi && lo * sw - pw < 0) lo++;
             while (hi > lo && (hi - 1) * sw - pw + 3 > in_w) hi--;
             for (ox = 0; ox < lo; ox++, y += ch) pt_dw_hwc_edge(p, buffer, k, c, iy0, ox * sw - pw, y);
-            for (; ox < hi; ox++, y += ch) {
-                pt_dw_hwc_pixel(xrow + (ox * sw - pw) * ch, k, ch, row_step, y);
+            if (ox < hi) {
+                const int8_t *x = xrow + (ox * sw - pw) * ch;
+                int8_t *const end = y + (hi - ox) * ch;
+                for (; y != end; y += ch, x += x_step) pt_dw_hwc_pixel(x, k, ch, row_step, y);
+                ox = hi;
             }
             for (; ox < out_w; ox++, y += ch) pt_dw_hwc_edge(p, buffer, k, c, iy0, ox * sw - pw, y);
         }
