@@ -291,18 +291,22 @@ final class LatencyTests: XCTestCase {
     }
 
     func testInPlaceLoopsOfAWholeSmallMap() throws {
-        // MobileNetV3's 5×5 stride 1 SAME on 3×3×576: each channel's padded
-        // plane is 7×7; two words a row of taps; the last output row's
-        // windows would read past the plane (14 + 4·7 + 8 > 49): their last
-        // row of taps from a copy.
+        // A 5×5 stride 1 SAME on 3×3×578 (MobileNetV3's shape, with channels
+        // not a multiple of 4): each channel's padded plane is 7×7; two words
+        // a row of taps; the last output row's windows would read past the
+        // plane (14 + 4·7 + 8 > 49): their last row of taps from a copy.
         let g = try XCTUnwrap(WindowGeometry(inputSize: 3, filterSize: 5, stride: 1, padding: .same))
         let side = KernelLoops.Side(g, 0..<3)
-        let loops = KernelLoops.inPlace(height: g, width: g, channels: 576, whole: true, rows: side, cols: side)
-        XCTAssertEqual(loops.blockBytes, 49 + 576 * 9, "the padding written once, each channel's inside")
-        XCTAssertEqual(loops.blockRuns, 576 * 5 * 2, "weights packed per channel")
-        XCTAssertEqual(loops.blockWords, 9 * 576 * 5 * 2, "every output in words (the last 3 their last row from a copy)")
-        XCTAssertEqual(loops.dotRuns, 3 * 576 * 5)
-        XCTAssertEqual(loops.insidePixels, 3 * 576, "each channel's output rows")
+        let loops = KernelLoops.inPlace(height: g, width: g, channels: 578, whole: true, rows: side, cols: side)
+        XCTAssertEqual(loops.blockBytes, 49 + 578 * 9, "the padding written once, each channel's inside")
+        XCTAssertEqual(loops.blockRuns, 578 * 5 * 2, "weights packed per channel")
+        XCTAssertEqual(loops.blockWords, 9 * 578 * 5 * 2, "every output in words (the last 3 their last row from a copy)")
+        XCTAssertEqual(loops.dotRuns, 3 * 578 * 5)
+        XCTAssertEqual(loops.insidePixels, 3 * 578, "each channel's output rows")
+        // MobileNetV3's own 576 channels: 4 at a time through a stack buffer, nothing staged.
+        let hwc = KernelLoops.inPlace(height: g, width: g, channels: 576, whole: true, rows: side, cols: side)
+        XCTAssertEqual(hwc.blockBytes, 0)
+        XCTAssertEqual(hwc.blockWords, 9 * 144 * 25)
         // A 3×3 stride-1 window: its weights packed once a channel, two outputs a word a row of taps,
         // nothing tap by tap.
         let g3 = try XCTUnwrap(WindowGeometry(inputSize: 8, filterSize: 3, stride: 1, padding: .same))
@@ -335,6 +339,12 @@ final class LatencyTests: XCTestCase {
         XCTAssertFalse(KernelLoops.rasterSafe(height: s1, width: s1))
         let g5 = try XCTUnwrap(WindowGeometry(inputSize: 5, filterSize: 5, stride: 2, padding: .same))
         XCTAssertFalse(KernelLoops.rasterSafe(height: g5, width: g5))
+        // That 5×5 stride 2 on 5×5×240 (3×3 outputs) goes through a stack buffer, 4 channels at a time.
+        let s5 = KernelLoops.Side(g5, 0..<3)
+        let l5 = KernelLoops.inPlace(height: g5, width: g5, channels: 240, whole: true, rows: s5, cols: s5)
+        XCTAssertEqual(l5.blockBytes, 0)
+        XCTAssertEqual(l5.blockWords, 9 * 60 * 25)
+        XCTAssertEqual(l5.edgeElements, 8 * 60, "only the centre window lies inside")
     }
 
     func testLoopCountsOfAPatchFollowItsRegion() throws {

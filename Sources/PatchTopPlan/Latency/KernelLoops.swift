@@ -189,6 +189,20 @@ struct KernelLoops: Equatable {
             loops.edgeElements = (outputs - inside) * groups
             return loops
         }
+        if whole && fullRange && h.filterSize == 5 && w.filterSize == 5 && h.dilation == 1 && w.dilation == 1
+            && channels % 4 == 0 && h.outputSize * w.outputSize <= hwcBufferedMaxPixels {
+            // `pt_dw_inplace_hwc5`: nothing staged; four channels a group
+            // computed into a stack buffer, then written over the group;
+            // counted as `pt_dw_inplace_hwc` (25 taps a pixel).
+            let groups = channels / 4
+            let inside = rows.inside * cols.inside
+            loops.blockRuns = groups * taps
+            loops.blockWords = outputs * groups * taps
+            loops.insidePixels = outputs * groups
+            loops.edgeTaps = (outputs - inside) * groups * taps
+            loops.edgeElements = (outputs - inside) * groups
+            return loops
+        }
         if whole {
             // The plane's padding written once; each channel fills the inside.
             loops.blockBytes = paddedPlane + channels * h.inputSize * w.inputSize
@@ -287,6 +301,10 @@ struct KernelLoops: Equatable {
         loops.dotWords = loops.dotRuns * (ic / 4)
         return loops
     }
+
+    /// Output pixels up to which a whole in-place 5×5 depthwise runs four
+    /// channels at a time through a stack buffer (`PT_DW_HWC_BUFFERED_MAX`).
+    static let hwcBufferedMaxPixels = 16
 
     /// Whether a whole in-place depthwise may write each output over its own
     /// input position in raster order (`pt_dw_raster_safe` in

@@ -419,6 +419,103 @@ static void pt_dw_hwc_edge(const pt_depthwise_params *p, const int8_t *buffer, c
     pt_dw_hwc_pixel((const int8_t *)win, k, 4, 12, y);
 }
 
+/* Output pixels up to which a whole in-place 5x5 depthwise computes each
+ * group of 4 channels into a buffer on the stack first (4 bytes a pixel). */
+#define PT_DW_HWC_BUFFERED_MAX 16
+
+/* One pixel's 4 channels of a 5x5 window: rows of 5 words of 4 channels,
+ * ch bytes apart, `skip` bytes from a row's end to the next; k as in
+ * pt_dw_inplace_hwc (biases and weights doubled); the 4 outputs to y. */
+PT_DW_INLINE void pt_dw_hwc5_pixel(const int8_t *x, const int32_t *k, int32_t ch, int32_t skip, int8_t *y) {
+    int32_t a0, a1, a2, a3, t0, t1, f0, f1, n;
+#define PT_DW_HWC_TAPW \
+    "ldr %[t0], [%[x]]\n\t" \
+    "add %[x], %[x], %[ch]\n\t" \
+    "ldrd %[f0], %[f1], [%[k]], #8\n\t" \
+    "sxtb16 %[t1], %[t0]\n\t" \
+    "sxtb16 %[t0], %[t0], ror #8\n\t" \
+    "smlabb %[a0], %[t1], %[f0], %[a0]\n\t" \
+    "smlatt %[a2], %[t1], %[f0], %[a2]\n\t" \
+    "smlabb %[a1], %[t0], %[f1], %[a1]\n\t" \
+    "smlatt %[a3], %[t0], %[f1], %[a3]\n\t"
+#define PT_DW_HWC_RQ(A) \
+    "ldrd %[f0], %[f1], [%[k]], #8\n\t" \
+    "ldr %[t1], [%[k]], #4\n\t" \
+    "add %[t0], %[f1], %[" A "], asr #31\n\t" \
+    "smmlar %[" A "], %[" A "], %[f0], %[t0]\n\t" \
+    "asr %[" A "], %[" A "], %[t1]\n\t" \
+    "ssat %[" A "], #8, %[" A "]\n\t"
+    __asm__ volatile(
+        "ldrd %[a0], %[a1], [%[k]], #8\n\t"
+        "ldrd %[a2], %[a3], [%[k]], #8\n\t"
+        "mov %[n], #5\n\t"
+        "1:\n\t"
+        PT_DW_HWC_TAPW PT_DW_HWC_TAPW PT_DW_HWC_TAPW PT_DW_HWC_TAPW PT_DW_HWC_TAPW
+        "add %[x], %[x], %[skip]\n\t"
+        "subs %[n], %[n], #1\n\t"
+        "bne 1b\n\t"
+        PT_DW_HWC_RQ("a0") PT_DW_HWC_RQ("a1") PT_DW_HWC_RQ("a2") PT_DW_HWC_RQ("a3")
+        "strb %[a0], [%[y]]\n\t"
+        "strb %[a1], [%[y], #1]\n\t"
+        "strb %[a2], [%[y], #2]\n\t"
+        "strb %[a3], [%[y], #3]\n\t"
+        : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [x] "+r"(x), [k] "+r"(k),
+          [t0] "=&r"(t0), [t1] "=&r"(t1), [f0] "=&r"(f0), [f1] "=&r"(f1), [n] "=&r"(n)
+        : [ch] "r"(ch), [skip] "r"(skip), [y] "r"(y)
+        : "cc", "memory");
+#undef PT_DW_HWC_TAPW
+#undef PT_DW_HWC_RQ
+}
+
+/* A whole in-place 5x5 depthwise on a small output (at most
+ * PT_DW_HWC_BUFFERED_MAX pixels), four channels at a time, nothing staged:
+ * the group's outputs computed into a buffer on the stack (its inputs
+ * untouched meanwhile, so any stride and padding is safe), then written
+ * over the group's bytes. Per pixel one assembly block (pt_dw_hwc5_pixel);
+ * a window crossing the image's edge first copied with the padding
+ * (-in_offset, as in a padded plane) into a window of its own. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void pt_dw_inplace_hwc5(const pt_depthwise_params *p, int8_t *buffer) {
+    const int32_t ch = p->in_ch, in_h = p->h.in_size, in_w = p->w.in_size, out_h = p->h.out_size, out_w = p->w.out_size;
+    const int32_t sh = p->h.stride, sw = p->w.stride, ph = p->h.pad_before, pw = p->w.pad_before, row_step = in_w * ch;
+    const uint32_t pad = 0x01010101u * (uint8_t)(int8_t)(-p->in_offset);
+    int32_t k[4 + 50 + 12], out[PT_DW_HWC_BUFFERED_MAX], win[25];
+    int32_t c, t, j, oy, ox, q;
+    for (c = 0; c + 4 <= ch; c += 4) {
+        int32_t *o = out;
+        for (j = 0; j < 4; j++) k[j] = (int32_t)((uint32_t)p->full_bias[c + j] * 2u);
+        for (t = 0; t < 25; t++) {
+            int32_t wf;
+            memcpy(&wf, p->filter + t * ch + c, 4);
+            k[4 + 2 * t] = __sadd16(__sxtb16(wf), __sxtb16(wf));
+            k[4 + 2 * t + 1] = __sadd16(__sxtb16(pt_ror8(wf)), __sxtb16(pt_ror8(wf)));
+        }
+        for (j = 0; j < 12; j++) k[54 + j] = p->rq[3 * c + j];
+        for (oy = 0; oy < out_h; oy++) {
+            const int32_t iy0 = oy * sh - ph;
+            for (ox = 0; ox < out_w; ox++, o++) {
+                const int32_t ix0 = ox * sw - pw;
+                if (iy0 >= 0 && iy0 + 5 <= in_h && ix0 >= 0 && ix0 + 5 <= in_w) {
+                    pt_dw_hwc5_pixel(buffer + iy0 * row_step + ix0 * ch + c, k, ch, row_step - 5 * ch, (int8_t *)o);
+                } else {
+                    const int32_t fy0 = iy0 < 0 ? -iy0 : 0, fy1 = in_h - iy0 < 5 ? in_h - iy0 : 5;
+                    const int32_t fx0 = ix0 < 0 ? -ix0 : 0, fx1 = in_w - ix0 < 5 ? in_w - ix0 : 5;
+                    int32_t fy, fx;
+                    for (t = 0; t < 25; t++) win[t] = (int32_t)pad;
+                    for (fy = fy0; fy < fy1; fy++) {
+                        const int8_t *src = buffer + ((iy0 + fy) * in_w + ix0 + fx0) * ch + c;
+                        for (fx = fx0; fx < fx1; fx++, src += ch) memcpy(&win[fy * 5 + fx], src, 4);
+                    }
+                    pt_dw_hwc5_pixel((const int8_t *)win, k, 4, 0, (int8_t *)o);
+                }
+            }
+        }
+        for (q = 0; q < out_h * out_w; q++) memcpy(buffer + q * ch + c, &out[q], 4);
+    }
+}
+
 /* A whole in-place 3x3 depthwise whose outputs may go straight over their
  * own input positions in raster order (pt_dw_raster_safe), four channels at a
  * time (NHWC keeps them side by side in the input, the filter and the
@@ -870,6 +967,14 @@ void pt_depthwise_inplace_s8(const pt_depthwise_params *p, int8_t *buffer, const
             row1 == p->h.out_size && col1 == p->w.out_size && out_region->y == 0 && out_region->x == 0 &&
             out_region->w == p->w.out_size && pt_dw_raster_safe(p)) {
             pt_dw_inplace_hwc(p, buffer);
+            return;
+        }
+        if (p->rq != NULL && p->act_min == -128 && p->act_max == 127 && (ch & 3) == 0 && p->depth_mult == 1 &&
+            p->h.filter == 5 && p->w.filter == 5 && p->h.dilation == 1 && p->w.dilation == 1 &&
+            p->h.out_size * p->w.out_size <= PT_DW_HWC_BUFFERED_MAX && row0 == 0 && col0 == 0 &&
+            row1 == p->h.out_size && col1 == p->w.out_size && out_region->y == 0 && out_region->x == 0 &&
+            out_region->w == p->w.out_size) {
+            pt_dw_inplace_hwc5(p, buffer);
             return;
         }
 #endif
