@@ -219,15 +219,21 @@ struct OpCostFacts {
                 switch self.loops {
                 case .none: break
                 case .conv:
-                    loops = .conv(height: window.height, width: window.width, inputChannels: inputChannels,
-                                  outputChannels: channels, rows: rowSide, cols: colSide)
+                    if KernelLoops.isIm2col(height: window.height, width: window.width, inputChannels: inputChannels) {
+                        loops = .im2col(height: window.height, width: window.width, inputChannels: inputChannels,
+                                        outputChannels: channels, rows: rowSide, cols: colsRange, fullRange: fullRange)
+                    } else {
+                        loops = .conv(height: window.height, width: window.width, inputChannels: inputChannels,
+                                      outputChannels: channels, rows: rowSide, cols: colSide)
+                    }
                 case .pairedConv:
                     // The whole rectangle is one run of pixels when rows follow one another.
                     let full = colsRange.count == window.width.outputSize
                     loops = .pairedConv(inputChannels: inputChannels, outputChannels: channels, rows: rowsRange.count,
                                         cols: colsRange.count,
                                         oneRun: full && window.height.stride == 1 && window.width.stride == 1 && !fused,
-                                        fullRange: fullRange)
+                                        fullRange: fullRange,
+                                        wide: KernelLoops.hasWideWeights(height: window.height, width: window.width))
                 case .depthwise:
                     loops = .depthwise(height: window.height, width: window.width, inputChannels: inputChannels,
                                        outputChannels: channels, rows: rowSide, cols: colSide)
