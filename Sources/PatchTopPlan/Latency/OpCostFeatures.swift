@@ -319,45 +319,13 @@ extension PatchPlan {
     func walkCostSteps(inplace: Set<Int>, fusedConvs: Set<Int>, step: (Operator, Region?) -> Void,
                        copy: (Int, Int, Int, Int) -> Void) {
         let model = self.model
-        let fusedAdds = Set(schedule.fusedResiduals.map(\.add))
-        func pixelBytes(_ tensor: Int) -> Int {
-            let t = model.tensors[tensor]
-            return (t.shape.count == 4 ? t.shape[3] : 1) * (t.type.byteSize ?? 1)
-        }
-        func addCopy(_ op: Int, rows: Int, cols: Int, pixelBytes: Int) {
-            guard rows > 0, cols > 0 else { return }
-            copy(op, rows, cols, pixelBytes)
-        }
-        let hasCaches = !cacheBytes.isEmpty
         for stage in fusedStages {
-            for patch in stage.tileRegions.indices {
-                var loadsPending = true
-                for op in model.operators[stage.ops] where !model.rewrite.isDetached(op.index) {
-                    let region = stage.computed(tile: patch, op: op.index)
-                    let copies: (reads: [CacheCopy], writes: [CacheCopy]) = hasCaches ? stage.cacheCopies(tile: patch, op: op.index, model: model) : ([], [])
-                    guard !region.isEmpty || !copies.reads.isEmpty || !copies.writes.isEmpty else { continue }
-                    if loadsPending {
-                        // A streamed input's region is copied in before the tile's first op.
-                        loadsPending = false
-                        for input in model.inputs where usesPatchBuffer(input, stage, patch: patch) {
-                            if let r = stage.region(of: input, tile: patch) { addCopy(op.index, rows: r.height, cols: r.width, pixelBytes: pixelBytes(input)) }
-                        }
-                    }
-                    // A step whose region the caches hold whole only copies.
-                    if !region.isEmpty { step(op, region) }
-                    for copy in copies.reads + copies.writes {
-                        addCopy(op.index, rows: copy.rows.count, cols: copy.cols.count, pixelBytes: pixelBytes(op.output))
-                    }
-                    if stage.outputs.contains(op.output), usesPatchBuffer(op.output, stage, patch: patch) {
-                        let cell = stage.tileRegions[patch]
-                        addCopy(op.index, rows: cell.height, cols: cell.width, pixelBytes: pixelBytes(op.output))
-                    }
-                }
-            }
+            CostSteps.fused(stage, model: model, schedule: schedule, step: step, copy: copy)
         }
+        let fusedAdds = Set(schedule.fusedResiduals.map(\.add))
         let conversions = Set(model.rewrite.conversions)
-        for op in model.operators where fusedStage(of: op.index) == nil || conversions.contains(op.index) {
-            guard !model.rewrite.isDetached(op.index) || conversions.contains(op.index), !fusedAdds.contains(op.index) else { continue }
+        for op in model.operators where CostSteps.runsWhole(op.index, model: model, inFusedStage: fusedStage(of: op.index) != nil,
+                                                           fusedAdds: fusedAdds, conversions: conversions) {
             step(op, nil)
         }
     }
@@ -375,12 +343,85 @@ extension PatchPlan {
         }
         return total
     }
+}
+
+/// The steps of a plan, stage by stage: what the cost features and the
+/// cost model walk for a whole plan, and what the multi-stage search walks
+/// for one candidate stage (so both price the same steps by one rule).
+enum CostSteps {
+    /// Every step of fused `stage` tile by tile, with the copies around
+    /// them (streamed-input loads, halo-cache reads and writes, stores of a
+    /// patch into the stage's whole outputs). `schedule` is the plan's, or
+    /// any schedule that agrees with it over the stage's ops (the search's
+    /// window).
+    static func fused(_ stage: FusedStage, model: Model, schedule: MemorySchedule, step: (Operator, Region?) -> Void,
+                      copy: (Int, Int, Int, Int) -> Void) {
+        func pixelBytes(_ tensor: Int) -> Int {
+            let t = model.tensors[tensor]
+            return (t.shape.count == 4 ? t.shape[3] : 1) * (t.type.byteSize ?? 1)
+        }
+        func addCopy(_ op: Int, rows: Int, cols: Int, pixelBytes: Int) {
+            guard rows > 0, cols > 0 else { return }
+            copy(op, rows, cols, pixelBytes)
+        }
+        // Only ops whose output has a cache copy anything around their step.
+        let cachedTensors = Set(stage.cacheBytes.keys.map(\.tensor))
+        let ops = stage.ops.filter { !model.rewrite.isDetached($0) }
+        // What `cacheCopies` reads per call, looked up once per op.
+        let copiers: [(bands: TensorBands, tensor: Int, column: Bool, row: Bool)?] = ops.map { index in
+            guard let tensor = model.operators[index].outputs.first, cachedTensors.contains(tensor), let bands = stage.bands[tensor] else { return nil }
+            let column = stage.cacheBytes[HaloCache(tensor: tensor, direction: .column)] != nil
+            let row = stage.cacheBytes[HaloCache(tensor: tensor, direction: .row)] != nil
+            return column || row ? (bands, tensor, column, row) : nil
+        }
+        let noCopies: (reads: [CacheCopy], writes: [CacheCopy]) = ([], [])
+        for patch in stage.tileRegions.indices {
+            var loadsPending = true
+            for (position, index) in ops.enumerated() {
+                let op = model.operators[index]
+                let region = stage.computed(tile: patch, op: index)
+                let copies = copiers[position].map { c in
+                    let (i, j) = stage.position(ofTile: patch)
+                    return c.bands.copies(tensor: c.tensor, i: i, j: j, column: c.column, row: c.row)
+                } ?? noCopies
+                guard !region.isEmpty || !copies.reads.isEmpty || !copies.writes.isEmpty else { continue }
+                if loadsPending {
+                    // A streamed input's region is copied in before the tile's first op.
+                    loadsPending = false
+                    for input in model.inputs where usesPatchBuffer(input, stage, patch: patch, schedule: schedule) {
+                        if let r = stage.region(of: input, tile: patch) { addCopy(op.index, rows: r.height, cols: r.width, pixelBytes: pixelBytes(input)) }
+                    }
+                }
+                // A step whose region the caches hold whole only copies.
+                if !region.isEmpty { step(op, region) }
+                for copy in copies.reads {
+                    addCopy(op.index, rows: copy.rows.count, cols: copy.cols.count, pixelBytes: pixelBytes(op.output))
+                }
+                for copy in copies.writes {
+                    addCopy(op.index, rows: copy.rows.count, cols: copy.cols.count, pixelBytes: pixelBytes(op.output))
+                }
+                if stage.outputs.contains(op.output), usesPatchBuffer(op.output, stage, patch: patch, schedule: schedule) {
+                    let cell = stage.tileRegions[patch]
+                    addCopy(op.index, rows: cell.height, cols: cell.width, pixelBytes: pixelBytes(op.output))
+                }
+            }
+        }
+    }
+
+    /// Whether op `op` is one whole step: an op outside every fused stage
+    /// (not detached, not an ADD fused into its conv), or a boundary
+    /// conversion wherever it is (the runtime converts as data crosses the
+    /// arena's edge, once).
+    static func runsWhole(_ op: Int, model: Model, inFusedStage: Bool, fusedAdds: Set<Int>, conversions: Set<Int>) -> Bool {
+        guard !inFusedStage || conversions.contains(op) else { return false }
+        return (!model.rewrite.isDetached(op) || conversions.contains(op)) && !fusedAdds.contains(op)
+    }
 
     /// Whether `tensor` sits in its stage's per-tile buffer during tile
     /// `patch` (an output of the stage whose region is just the tile is
     /// written in place): the runtime compiler's rule, read off the same
     /// schedule.
-    func usesPatchBuffer(_ tensor: Int, _ stage: FusedStage, patch: Int) -> Bool {
+    static func usesPatchBuffer(_ tensor: Int, _ stage: FusedStage, patch: Int, schedule: MemorySchedule) -> Bool {
         guard stage.hasTileBuffer(tensor), schedule.buffer(holding: .patchRegion(tensor)) != nil,
               let region = stage.region(of: tensor, tile: patch) else { return false }
         return !(stage.outputs.contains(tensor) && region == stage.tileRegions[patch])
