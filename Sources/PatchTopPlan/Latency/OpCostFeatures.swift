@@ -375,10 +375,12 @@ enum CostSteps {
             return column || row ? (bands, tensor, column, row) : nil
         }
         let noCopies: (reads: [CacheCopy], writes: [CacheCopy]) = ([], [])
+        let operators = ops.map { model.operators[$0] }
+        let isOutput = operators.map { stage.outputs.contains($0.output) }
         for patch in stage.tileRegions.indices {
             var loadsPending = true
             for (position, index) in ops.enumerated() {
-                let op = model.operators[index]
+                let op = operators[position]
                 let region = stage.computed(tile: patch, op: index)
                 let copies = copiers[position].map { c in
                     let (i, j) = stage.position(ofTile: patch)
@@ -400,7 +402,7 @@ enum CostSteps {
                 for copy in copies.writes {
                     addCopy(op.index, rows: copy.rows.count, cols: copy.cols.count, pixelBytes: pixelBytes(op.output))
                 }
-                if stage.outputs.contains(op.output), usesPatchBuffer(op.output, stage, patch: patch, schedule: schedule) {
+                if isOutput[position], usesPatchBuffer(op.output, stage, patch: patch, schedule: schedule) {
                     let cell = stage.tileRegions[patch]
                     addCopy(op.index, rows: cell.height, cols: cell.width, pixelBytes: pixelBytes(op.output))
                 }
