@@ -178,6 +178,34 @@ final class LatencyUITests: XCTestCase {
         }
         XCTAssertTrue(update(s, .swept(data)).paretoIsCurrent)
     }
+
+    /// `M` with a target: the background search is on predicted
+    /// instructions, so the chart's multi-stage front is the instruction
+    /// front (each plan's figure the predictor's own).
+    func testTheMultiStageSearchEffectSearchesOnInstructionsWithATarget() throws {
+        let model = try UIFixtures.model("tiny-allops")
+        let setup = try LatencyFixtures.setup(board: "STM32F746")
+        var s = try AppState(model: model, patches: 1, patchLayers: 0)
+        s.latency = setup
+        let handler = EffectHandler(planRunner: nil, sweepModel: model)
+        handler.perform([.multiStageSearch(s.options)], in: s)
+        var found: MultiStageFront?
+        for _ in 0..<600 where found == nil {
+            for case .multiStageSwept(let front) in handler.waitForMessages(seconds: 0.1) { found = front }
+        }
+        let front = try XCTUnwrap(found)
+        XCTAssertEqual(front.core, .cortexM7)
+        let cost = try XCTUnwrap(setup.model)
+        let search = MultiStageSearch(model: model, options: s.options, cost: .instructions(cost))
+        XCTAssertEqual(front.points.map(\.peakBytes), search.front.map(\.peakBytes))
+        XCTAssertEqual(front.points.map(\.instructions), search.front.map(\.instructions))
+        for (point, found) in zip(front.points, search.front) {
+            XCTAssertEqual(point.instructions, cost.instructions(found.plan))
+        }
+        let costs = front.points.compactMap(\.instructions)
+        XCTAssertEqual(costs.count, front.points.count)
+        XCTAssertEqual(costs, costs.sorted(by: >))
+    }
 }
 
 enum StageFixtures {
