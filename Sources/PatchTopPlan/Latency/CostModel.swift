@@ -123,12 +123,34 @@ public struct CostModel: Equatable, Sendable {
         if let reusing {
             for k in perOp.indices where reusing.reuse[k] { perOp[k] = reusing.perOp[k] }
         }
-        CostSteps.fused(stage, model: model, schedule: schedule) { op, region in
-            let k = op.index - stage.firstOp
-            if let reusing, reusing.reuse[k] { return }
-            // Residual ADDs are never fused inside a fused stage.
-            perOp[k] += stepCost(op, region: region, inPlace: inplace.contains(op.index), fused: false, model: model, memo: memo)
-        } copy: { _, rows, cols, pixelBytes in
+        // Each op's steps, tile by tile: its regions are its tile rows' row
+        // ranges × its tile columns' column ranges, so the sum is kept by
+        // those ranges (blocks and grids that walk an op alike share it).
+        for index in stage.ops where !model.rewrite.isDetached(index) {
+            let k = index - stage.firstOp
+            if let reusing, reusing.reuse[k] { continue }
+            let inPlace = inplace.contains(index)
+            var key: [Int] = [index, inPlace ? 1 : 0, stage.rowComputed.count]
+            key.reserveCapacity(3 + 2 * (stage.rowComputed.count + stage.colComputed.count))
+            for rows in stage.rowComputed { key.append(rows[k].lowerBound); key.append(rows[k].upperBound) }
+            for cols in stage.colComputed { key.append(cols[k].lowerBound); key.append(cols[k].upperBound) }
+            if let known = memo.opSums[key] {
+                perOp[k] = known
+                continue
+            }
+            let op = model.operators[index]
+            var sum = 0.0
+            // Tile order, as `CostSteps.fused` walks them.
+            for rows in stage.rowComputed where !rows[k].isEmpty {
+                for cols in stage.colComputed where !cols[k].isEmpty {
+                    // Residual ADDs are never fused inside a fused stage.
+                    sum += stepCost(op, region: Region(rows: rows[k], cols: cols[k]), inPlace: inPlace, fused: false, model: model, memo: memo)
+                }
+            }
+            memo.opSums[key] = sum
+            perOp[k] = sum
+        }
+        CostSteps.fused(stage, model: model, schedule: schedule, steps: false) { _, _ in } copy: { _, rows, cols, pixelBytes in
             total += copyCost(rows: rows, cols: cols, pixelBytes: pixelBytes)
         }
         for op in model.rewrite.conversions where stage.contains(op: op) {
@@ -197,6 +219,9 @@ final class CostMemo {
 
     var facts: [OpCostFacts?] = []
     var steps = StepTable()
+    /// An op's steps over a fused stage's tiles, summed, by op, in-place
+    /// flag and its tile rows' and columns' ranges (the search's stages).
+    var opSums: [[Int]: Double] = [:]
     /// Whether step costs are kept: the multi-stage search prices steps
     /// that seldom recur from one candidate to the next (and reuses the
     /// ones that do itself), where a table of them only costs misses.
@@ -209,6 +234,7 @@ final class CostMemo {
         guard facts.count != model.operators.count else { return }
         facts = Array(repeating: nil, count: model.operators.count)
         steps = StepTable()
+        opSums = [:]
     }
     /// Scratch features of one step.
     var k = [Double](repeating: 0, count: KernelFeature.allCases.count)

@@ -354,7 +354,8 @@ enum CostSteps {
     /// patch into the stage's whole outputs). `schedule` is the plan's, or
     /// any schedule that agrees with it over the stage's ops (the search's
     /// window).
-    static func fused(_ stage: FusedStage, model: Model, schedule: MemorySchedule, step: (Operator, Region?) -> Void,
+    /// `steps: false`: only the copies (the search prices the steps apart).
+    static func fused(_ stage: FusedStage, model: Model, schedule: MemorySchedule, steps: Bool = true, step: (Operator, Region?) -> Void,
                       copy: (Int, Int, Int, Int) -> Void) {
         func pixelBytes(_ tensor: Int) -> Int {
             let t = model.tensors[tensor]
@@ -375,36 +376,48 @@ enum CostSteps {
             return column || row ? (bands, tensor, column, row) : nil
         }
         let noCopies: (reads: [CacheCopy], writes: [CacheCopy]) = ([], [])
-        let operators = ops.map { model.operators[$0] }
-        let isOutput = operators.map { stage.outputs.contains($0.output) }
+        let outputs = ops.map { model.operators[$0].output }
+        // What `usesPatchBuffer` asks of the stage and the schedule, once:
+        // only the tile's region is left to check per tile.
+        func buffered(_ tensor: Int) -> Bool {
+            stage.hasTileBuffer(tensor) && schedule.buffer(holding: .patchRegion(tensor)) != nil
+        }
+        let stores = outputs.map { stage.outputs.contains($0) && buffered($0) }
+        let streamed = model.inputs.filter(buffered)
+        func inBuffer(_ tensor: Int, patch: Int) -> Region? {
+            guard let region = stage.region(of: tensor, tile: patch),
+                  !(stage.outputs.contains(tensor) && region == stage.tileRegions[patch]) else { return nil }
+            return region
+        }
         for patch in stage.tileRegions.indices {
-            var loadsPending = true
+            var loadsPending = !streamed.isEmpty
+            let (i, j) = stage.position(ofTile: patch)
             for (position, index) in ops.enumerated() {
-                let op = operators[position]
-                let region = stage.computed(tile: patch, op: index)
-                let copies = copiers[position].map { c in
-                    let (i, j) = stage.position(ofTile: patch)
-                    return c.bands.copies(tensor: c.tensor, i: i, j: j, column: c.column, row: c.row)
-                } ?? noCopies
+                // Copies only: an op that copies nothing around it matters
+                // only as the tile's first op to run (the loads go before it).
+                if !steps && copiers[position] == nil && !stores[position] && !loadsPending { continue }
+                let k = index - stage.firstOp
+                let region = Region(rows: stage.rowComputed[i][k], cols: stage.colComputed[j][k])
+                let copies = copiers[position].map { c in c.bands.copies(tensor: c.tensor, i: i, j: j, column: c.column, row: c.row) } ?? noCopies
                 guard !region.isEmpty || !copies.reads.isEmpty || !copies.writes.isEmpty else { continue }
                 if loadsPending {
                     // A streamed input's region is copied in before the tile's first op.
                     loadsPending = false
-                    for input in model.inputs where usesPatchBuffer(input, stage, patch: patch, schedule: schedule) {
-                        if let r = stage.region(of: input, tile: patch) { addCopy(op.index, rows: r.height, cols: r.width, pixelBytes: pixelBytes(input)) }
+                    for input in streamed {
+                        if let r = inBuffer(input, patch: patch) { addCopy(index, rows: r.height, cols: r.width, pixelBytes: pixelBytes(input)) }
                     }
                 }
                 // A step whose region the caches hold whole only copies.
-                if !region.isEmpty { step(op, region) }
+                if steps && !region.isEmpty { step(model.operators[index], region) }
                 for copy in copies.reads {
-                    addCopy(op.index, rows: copy.rows.count, cols: copy.cols.count, pixelBytes: pixelBytes(op.output))
+                    addCopy(index, rows: copy.rows.count, cols: copy.cols.count, pixelBytes: pixelBytes(outputs[position]))
                 }
                 for copy in copies.writes {
-                    addCopy(op.index, rows: copy.rows.count, cols: copy.cols.count, pixelBytes: pixelBytes(op.output))
+                    addCopy(index, rows: copy.rows.count, cols: copy.cols.count, pixelBytes: pixelBytes(outputs[position]))
                 }
-                if isOutput[position], usesPatchBuffer(op.output, stage, patch: patch, schedule: schedule) {
+                if stores[position], inBuffer(outputs[position], patch: patch) != nil {
                     let cell = stage.tileRegions[patch]
-                    addCopy(op.index, rows: cell.height, cols: cell.width, pixelBytes: pixelBytes(op.output))
+                    addCopy(index, rows: cell.height, cols: cell.width, pixelBytes: pixelBytes(outputs[position]))
                 }
             }
         }
