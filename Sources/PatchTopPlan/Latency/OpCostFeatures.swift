@@ -377,8 +377,11 @@ enum CostSteps {
         }
         let noCopies: (reads: [CacheCopy], writes: [CacheCopy]) = ([], [])
         let outputs = ops.map { model.operators[$0].output }
-        // What `usesPatchBuffer` asks of the stage and the schedule, once:
-        // only the tile's region is left to check per tile.
+        // Whether a tensor sits in its stage's per-tile buffer in a tile
+        // (the runtime compiler's rule, read off the same schedule): a
+        // tile buffer the schedule holds, asked once per stage, and a
+        // region that is not just the tile for an output of the stage
+        // (written in place), asked per tile.
         func buffered(_ tensor: Int) -> Bool {
             stage.hasTileBuffer(tensor) && schedule.buffer(holding: .patchRegion(tensor)) != nil
         }
@@ -430,15 +433,5 @@ enum CostSteps {
     static func runsWhole(_ op: Int, model: Model, inFusedStage: Bool, fusedAdds: Set<Int>, conversions: Set<Int>) -> Bool {
         guard !inFusedStage || conversions.contains(op) else { return false }
         return (!model.rewrite.isDetached(op) || conversions.contains(op)) && !fusedAdds.contains(op)
-    }
-
-    /// Whether `tensor` sits in its stage's per-tile buffer during tile
-    /// `patch` (an output of the stage whose region is just the tile is
-    /// written in place): the runtime compiler's rule, read off the same
-    /// schedule.
-    static func usesPatchBuffer(_ tensor: Int, _ stage: FusedStage, patch: Int, schedule: MemorySchedule) -> Bool {
-        guard stage.hasTileBuffer(tensor), schedule.buffer(holding: .patchRegion(tensor)) != nil,
-              let region = stage.region(of: tensor, tile: patch) else { return false }
-        return !(stage.outputs.contains(tensor) && region == stage.tileRegions[patch])
     }
 }
