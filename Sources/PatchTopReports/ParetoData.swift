@@ -120,7 +120,8 @@ public struct ParetoData: Equatable, Sendable {
 /// The front of multi-stage plans (`MultiStageSearch`, msf-CNN's search)
 /// as the Pareto chart draws it beside the (p, n) sweep's: each plan's
 /// stages, peak and MACs, and with a cost model its predicted
-/// instructions (the front then kept over peak against instructions).
+/// instructions (the front then kept over peak against instructions;
+/// a search on instructions gives that front itself).
 public struct MultiStageFront: Equatable, Sendable {
     public var options: MemoryOptions
     public var core: CortexCore?
@@ -135,7 +136,7 @@ public struct MultiStageFront: Equatable, Sendable {
 
     public init(_ search: MultiStageSearch, cost: CostModel?) {
         var points = search.front.map { found -> ParetoPoint in
-            var point = ParetoPoint(found.plan, instructions: cost?.instructions(found.plan))
+            var point = ParetoPoint(found.plan, instructions: found.instructions ?? cost?.instructions(found.plan))
             // A one-stage plan at the head is still shown by its stages: it came from this search.
             point.stages = found.plan.stageSpecs
             return point

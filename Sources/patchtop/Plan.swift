@@ -104,7 +104,7 @@ struct SweepCommand: ParsableCommand {
         "Also rank the plans by what this engine needs and pick for it: tflm (TFLite Micro's whole tensor_arena; layer by layer only) or tinyengine (TinyEngine's PEAK_MEM; plans it computes wrongly are never picked).",
         valueName: "engine"))
     var engine: InferenceEngine?
-    @Flag(help: "Search multi-stage plans (fused blocks between cut points, each with its own grid and halo caches) for the exact Pareto front of peak against MACs.")
+    @Flag(help: "Search multi-stage plans (fused blocks between cut points, each with its own grid and halo caches) for the exact Pareto front of peak against MACs (or, with --cost instructions, predicted instructions).")
     var multiStage = false
 
     @Option(help: ArgumentHelp("With --multi-stage: the smallest peak whose MACs are at most 1 + F times layer by layer's (P1).", valueName: "F"))
@@ -139,17 +139,16 @@ struct SweepCommand: ParsableCommand {
         if cost == .instructions, latency.target == nil, latency.calibration == nil {
             throw ValidationError("--cost instructions needs --target (\(CortexCore.names))")
         }
-        if multiStage && cost == .instructions {
-            throw ValidationError("--multi-stage searches peak against MACs; --cost instructions is not supported with it yet")
-        }
     }
 
     func run() throws {
         let loaded = try loadModel(model)
         let budget = budgetFlags.budget?.bytes
         if multiStage {
-            let search = MultiStageSearch(model: loaded, options: memory.options, maxSide: maxSide)
-            let report = MultiStageReport(search: search, sramBytes: budget, maxMacOverhead: maxMacOverhead)
+            let setup = try latency.resolve(board: budgetFlags.board)
+            let searchCost: SweepCost = if cost == .instructions, let model = setup?.model { .instructions(model) } else { .macs }
+            let search = MultiStageSearch(model: loaded, options: memory.options, maxSide: maxSide, cost: searchCost)
+            let report = MultiStageReport(search: search, sramBytes: budget, maxMacOverhead: maxMacOverhead, latency: setup)
             if json { try printJSON(MultiStageJSON(report)) } else { print(report.lines().joined(separator: "\n")) }
             return
         }

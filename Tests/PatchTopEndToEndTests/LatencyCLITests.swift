@@ -137,6 +137,47 @@ final class LatencyCLITests: XCTestCase {
         XCTAssertNil((byMACs["plans"] as? [[String: Any]])?.first?["instructions"] as? Int)
     }
 
+    /// `sweep --multi-stage --cost instructions --target` (issue 22): the
+    /// front is on predicted instructions, every plan carries them and, with
+    /// a clock, its time; without a target the combination is refused.
+    func testMultiStageSweepSearchesOnPredictedInstructions() throws {
+        let args = ["sweep", model, "--multi-stage", "--max-side", "3", "--inplace-depthwise", "--stream-input"]
+        let result = try patchtop(args + ["--target", "cortex-m7", "--cost", "instructions", "--cost-table", try table(), "--json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let sweep = try json(result.stdout)
+        XCTAssertEqual(sweep["cost"] as? String, "instructions")
+        XCTAssertEqual(sweep["target"] as? String, "cortex-m7")
+        let front = try XCTUnwrap(sweep["paretoFront"] as? [[String: Any]])
+        let costs = front.compactMap { $0["instructions"] as? Int }
+        XCTAssertEqual(costs.count, front.count)
+        XCTAssertGreaterThan(costs.count, 1)
+        XCTAssertEqual(costs, costs.sorted(by: >), "peak rises along the front while instructions fall")
+        XCTAssertTrue(front.allSatisfy { $0["stages"] is [[String: Any]] })
+        // With a budget: the fewest instructions within it.
+        let budget = try XCTUnwrap(front[front.count / 2]["peakBytes"] as? Int)
+        let p2 = try json(try patchtop(args + ["--target", "cortex-m7", "--cost", "instructions", "--cost-table", try table(),
+                                               "--sram", "\(budget)B", "--json"]).stdout)
+        let best = try XCTUnwrap(p2["best"] as? [String: Any])
+        XCTAssertLessThanOrEqual(try XCTUnwrap(best["peakBytes"] as? Int), budget)
+        XCTAssertEqual(best["instructions"] as? Int, front.filter { ($0["peakBytes"] as? Int ?? .max) <= budget }.compactMap { $0["instructions"] as? Int }.min())
+        // Text: the instruction column and, with a clock, milliseconds.
+        let text = try patchtop(args + ["--target", "cortex-m7", "--cost", "instructions", "--cost-table", try table(), "--clock", "100MHz",
+                                        "--max-mac-overhead", "0.2"])
+        XCTAssertEqual(text.status, 0, text.stderr)
+        XCTAssertTrue(text.stdout.contains("peak memory vs instructions predicted on Cortex-M7"), text.stdout)
+        XCTAssertTrue(text.stdout.contains("instructions        ms"), text.stdout)
+        XCTAssertTrue(text.stdout.contains("smallest peak MACs within +20.0%:"), text.stdout)
+        XCTAssertFalse(text.stdout.contains("[built plan"), "a front plan's prediction differs from its path's")
+        // The MAC front with a target shows instructions too.
+        let macs = try json(try patchtop(args + ["--target", "cortex-m7", "--cost-table", try table(), "--json"]).stdout)
+        XCTAssertEqual(macs["cost"] as? String, "macs")
+        XCTAssertNotNil((macs["paretoFront"] as? [[String: Any]])?.first?["instructions"] as? Int)
+        // No target: one clear line, usage status.
+        let refused = try patchtop(args + ["--cost", "instructions"])
+        XCTAssertEqual(refused.status, 64)
+        XCTAssertTrue(refused.stderr.contains("--cost instructions needs --target"), refused.stderr)
+    }
+
     func testCalibrateWritesCyclesPerInstructionAndPlanAppliesThem() throws {
         let table = try table()
         let predicted = try json(try patchtop(["plan", model, "--target", "cortex-m7", "--cost-table", table, "--json"]).stdout)

@@ -164,11 +164,15 @@ final class TmuxTests: XCTestCase {
         try send("g")
         for _ in 0..<17 { try send("j") }
         try send("[")
-        try waitForScreen("a new stage") { $0.contains("stage 2: ops 17…17, 2×2 tiles") && $0.contains("✓ identical") }
+        // The new stage takes the grid of the stage before it (the head's 3×3).
+        try waitForScreen("a new stage") { $0.contains("stage 2: ops 17…17, 3×3 tiles, the grid of the stage before") && $0.contains("✓ identical") }
         try send("j", "j", "j")
         try send("]")
-        let staged = try waitForScreen("the stage extended and re-run") { $0.contains("stage 2: ops 17…20, 2×2 tiles") && $0.contains("✓ identical") }
-        XCTAssertTrue(staged.contains("┌2×2"), "the layer table marks where the stage starts")
+        let staged = try waitForScreen("the stage extended and re-run") { $0.contains("stage 2: ops 17…20, 3×3 tiles") && $0.contains("✓ identical") }
+        let stagedLines = staged.components(separatedBy: "\n")
+        XCTAssertTrue(stagedLines.contains { $0.contains(" 17 CONV_2D") && $0.contains("┌3×3") }, "the layer table marks where the stage starts")
+        // The sliders line shows the selected op's stage, not the head's p and n.
+        XCTAssertTrue(stagedLines.count > 1 && stagedLines[1].hasPrefix("rows ") && stagedLines[1].contains("stage 2/2 ops 17…20"), staged)
         XCTAssertFalse(staged.contains("DIFFERS"))
 
         try send("q")

@@ -147,6 +147,90 @@ final class MultiStagePlanTests: XCTestCase {
         }
     }
 
+    /// The search on predicted instructions (issue 22 with --target): every
+    /// front plan, rebuilt whole and priced by the ordinary predictor, costs
+    /// what its path summed over stages; the front falls in instructions as
+    /// its peak rises; no plan of the MAC front or of the single-stage
+    /// sweep beats it; and somewhere it is not the MAC front.
+    func testTheInstructionFrontIsWhatThePredictorGivesItsPlans() throws {
+        let costModel = try CalibrationTable.bundled().model(for: .cortexM4)
+        var differs = 0
+        for name in ["mbv2-w0.35-r144", "dscnn-kws", "mcunet-kmix-r112", "pytorch-style"] {
+            let model = try PlanFixtures.sample(name)
+            for options in [MemoryOptions(inplaceDepthwise: true, streamInput: true, fuseResidual: true),
+                            MemoryOptions(inplaceDepthwise: true, streamInput: true, fuseResidual: true, foldPad: true, int8IO: true)] {
+                let search = MultiStageSearch(model: model, options: options, maxSide: 4, maxBlockOps: 16, cost: .instructions(costModel))
+                let macOnly = MultiStageSearch(model: model, options: options, maxSide: 4, maxBlockOps: 16)
+                let front = search.front
+                XCTAssertFalse(front.isEmpty, name)
+                for point in front + search.macFront {
+                    let predicted = costModel.instructions(point.plan)
+                    XCTAssertEqual(point.instructions, predicted, "\(name) \(point.stages)")
+                    XCTAssertEqual(point.plan.peakBytes, point.peakBytes, "\(name) \(point.stages)")
+                    XCTAssertEqual(point.plan.macs, point.macs, "\(name) \(point.stages)")
+                    XCTAssertTrue(point.verified)
+                }
+                for (a, b) in zip(front, front.dropFirst()) {
+                    XCTAssertLessThan(a.peakBytes, b.peakBytes, name)
+                    XCTAssertGreaterThan(try XCTUnwrap(a.instructions), try XCTUnwrap(b.instructions), name)
+                }
+                // The MAC front is the MAC search's, whatever the cost.
+                XCTAssertEqual(search.macFront.map(\.peakBytes), macOnly.front.map(\.peakBytes), name)
+                XCTAssertEqual(search.macFront.map(\.macs), macOnly.front.map(\.macs), name)
+                func dominated(peak: Int, instructions: Int) -> Bool {
+                    front.contains { $0.peakBytes <= peak && $0.instructions! <= instructions }
+                }
+                for point in macOnly.front {
+                    let cost = costModel.instructions(point.plan)
+                    XCTAssertTrue(dominated(peak: point.peakBytes, instructions: cost), "\(name): a MAC-front plan beats the instruction front")
+                    // Where the instruction front is cheaper at no larger peak, it is not the MAC front.
+                    if front.contains(where: { $0.peakBytes <= point.peakBytes && $0.instructions! < cost }) { differs += 1 }
+                }
+                let sweep = Sweep(model: model, maxPatches: 4, options: options)
+                for plan in sweep.plans where (search.cutPoints.contains(plan.patchLayers) || !plan.isPatched) && plan.patchLayers <= 16 {
+                    XCTAssertTrue(dominated(peak: plan.peakBytes, instructions: costModel.instructions(plan)),
+                                  "\(name) p=\(plan.patches) n=\(plan.patchLayers) beats the instruction front")
+                }
+                // P2 on instructions picks the cheapest plan within the budget.
+                let budget = front[front.count / 2].peakBytes
+                XCTAssertEqual(search.cheapest(fitting: budget)?.instructions,
+                               front.filter { $0.peakBytes <= budget }.compactMap(\.instructions).min())
+                // P1 is read off the MAC front: the same answer as the MAC search's.
+                XCTAssertEqual(search.smallestPeak(maxMacOverhead: 0.1)?.peakBytes, macOnly.smallestPeak(maxMacOverhead: 0.1)?.peakBytes)
+            }
+        }
+        XCTAssertGreaterThan(differs, 0, "the instruction front never improves on the MAC front's instructions")
+    }
+
+    /// A fused stage priced alone (as the search prices it) plus the
+    /// layer-by-layer ops priced alone is what the predictor gives the
+    /// whole plan: the additivity the shortest path relies on.
+    func testStagePricesAddUpToThePlansPrediction() throws {
+        let costModel = try CalibrationTable.bundled().model(for: .cortexM4)
+        let model = try PlanFixtures.sample("mbv2-w0.35-r144")
+        let options = MemoryOptions(inplaceDepthwise: true, streamInput: true, fuseResidual: true)
+        let rewritten = model.rewritten(for: options)
+        let cuts = MultiStageSearch.cutPoints(of: rewritten, options: options)
+        let layerByLayer = try PatchPlan(model: model, patches: 1, patchLayers: 0, options: options)
+        let memo = CostMemo()
+        var checked = 0
+        for (a, b) in zip(cuts, cuts.dropFirst(2)) where b - a >= 2 {
+            for grid in [TileGrid(rows: 2, cols: 3), TileGrid(rows: 4, cols: 1)] {
+                for caching in [HaloCaching.none, .all] {
+                    guard let plan = try? PatchPlan(model: model, stages: [StageSpec(firstOp: a, lastOp: b - 1, grid: grid, caching: caching)],
+                                                    options: options), let stage = plan.fusedStages.first else { continue }
+                    var total = costModel.invoke + costModel.instructions(of: stage, schedule: plan.schedule, memo: memo)
+                    for op in 0..<rewritten.operators.count where !stage.contains(op: op) {
+                        total += costModel.instructions(ofWholeOp: op, schedule: layerByLayer.schedule, memo: memo)
+                    }
+                    XCTAssertEqual(Int(total.rounded()), costModel.instructions(plan), "ops \(a)…\(b - 1) \(grid) \(caching.name)")
+                    checked += 1
+                }
+            }
+        }
+        XCTAssertGreaterThan(checked, 6)
+    }
+
     func testTheWindowedScheduleEqualsTheWholeScheduleInsideTheStage() throws {
         let model = try PlanFixtures.sample("mbv2-w0.35-r144").rewritten(for: .tfliteMicro)
         let options = MemoryOptions(inplaceDepthwise: true, fuseResidual: true)

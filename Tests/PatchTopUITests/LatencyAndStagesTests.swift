@@ -178,6 +178,34 @@ final class LatencyUITests: XCTestCase {
         }
         XCTAssertTrue(update(s, .swept(data)).paretoIsCurrent)
     }
+
+    /// `M` with a target: the background search is on predicted
+    /// instructions, so the chart's multi-stage front is the instruction
+    /// front (each plan's figure the predictor's own).
+    func testTheMultiStageSearchEffectSearchesOnInstructionsWithATarget() throws {
+        let model = try UIFixtures.model("tiny-allops")
+        let setup = try LatencyFixtures.setup(board: "STM32F746")
+        var s = try AppState(model: model, patches: 1, patchLayers: 0)
+        s.latency = setup
+        let handler = EffectHandler(planRunner: nil, sweepModel: model)
+        handler.perform([.multiStageSearch(s.options)], in: s)
+        var found: MultiStageFront?
+        for _ in 0..<600 where found == nil {
+            for case .multiStageSwept(let front) in handler.waitForMessages(seconds: 0.1) { found = front }
+        }
+        let front = try XCTUnwrap(found)
+        XCTAssertEqual(front.core, .cortexM7)
+        let cost = try XCTUnwrap(setup.model)
+        let search = MultiStageSearch(model: model, options: s.options, cost: .instructions(cost))
+        XCTAssertEqual(front.points.map(\.peakBytes), search.front.map(\.peakBytes))
+        XCTAssertEqual(front.points.map(\.instructions), search.front.map(\.instructions))
+        for (point, found) in zip(front.points, search.front) {
+            XCTAssertEqual(point.instructions, cost.instructions(found.plan))
+        }
+        let costs = front.points.compactMap(\.instructions)
+        XCTAssertEqual(costs.count, front.points.count)
+        XCTAssertEqual(costs, costs.sorted(by: >))
+    }
 }
 
 enum StageFixtures {
@@ -218,31 +246,33 @@ final class StageEditingTests: XCTestCase {
 
     func testStageKeysEditTheStagesAndReRunThePlan() throws {
         let s = try state()
-        // [ on op 17 (outside the head stage): a new 2×2 stage of that op.
+        // [ on op 17 (outside the head stage): a new stage of that op, on
+        // the grid of the stage before it (the head's 3×3).
         var (t, effects) = press(s, "[", at: 17)
-        XCTAssertEqual(bare(t.plan), [[0, 12, 3, 3], [17, 17, 2, 2]])
+        XCTAssertTrue(t.statusMessage.contains("stage 2: ops 17…17, 3×3 tiles, the grid of the stage before"), t.statusMessage)
+        XCTAssertEqual(bare(t.plan), [[0, 12, 3, 3], [17, 17, 3, 3]])
         XCTAssertTrue(t.plan.isMultiStage)
         XCTAssertEqual(effects, [.run(t.currentRunRequest)])
-        XCTAssertEqual(t.currentRunRequest.stages?.map(\.bare), [[0, 12, 3, 3], [17, 17, 2, 2]])
+        XCTAssertEqual(t.currentRunRequest.stages?.map(\.bare), [[0, 12, 3, 3], [17, 17, 3, 3]])
         XCTAssertEqual(t.runGeneration, s.runGeneration + 1)
-        XCTAssertEqual(StatusLine.segments(t, width: 200).last?.text, "… running ops 0…12 3×3 + ops 17…17 2×2")
-        XCTAssertEqual(t.exportPath, "./patchtop-mbv2-w0.35-r144-s0-12x3x3-s17-17x2x2-tflm.txt", "e names the file by the stages")
-        XCTAssertEqual(t.firmwareExportPath, "./patchtop-mbv2-w0.35-r144-s0-12x3x3-s17-17x2x2-tflm-firmware")
+        XCTAssertEqual(StatusLine.segments(t, width: 200).last?.text, "… running ops 0…12 3×3 + ops 17…17 3×3")
+        XCTAssertEqual(t.exportPath, "./patchtop-mbv2-w0.35-r144-s0-12x3x3-s17-17x3x3-tflm.txt", "e names the file by the stages")
+        XCTAssertEqual(t.firmwareExportPath, "./patchtop-mbv2-w0.35-r144-s0-12x3x3-s17-17x3x3-tflm-firmware")
         XCTAssertTrue(t.currentRunRequest.isPatched)
         // ] on op 20 (after it): the stage extends to 20.
         (t, effects) = press(t, "]", at: 20)
-        XCTAssertEqual(bare(t.plan), [[0, 12, 3, 3], [17, 20, 2, 2]])
-        XCTAssertTrue(t.statusMessage.contains("stage 2: ops 17…20, 2×2 tiles"), t.statusMessage)
+        XCTAssertEqual(bare(t.plan), [[0, 12, 3, 3], [17, 20, 3, 3]])
+        XCTAssertTrue(t.statusMessage.contains("stage 2: ops 17…20, 3×3 tiles"), t.statusMessage)
         // + (rows), > (columns), - (rows) on an op of that stage.
         (t, effects) = press(t, "+>-", at: 18)
-        XCTAssertEqual(bare(t.plan), [[0, 12, 3, 3], [17, 20, 2, 3]])
+        XCTAssertEqual(bare(t.plan), [[0, 12, 3, 3], [17, 20, 3, 4]])
         XCTAssertEqual(effects.count, 3)
         // [ inside the stage: it now starts there.
         (t, _) = press(t, "[", at: 18)
-        XCTAssertEqual(bare(t.plan), [[0, 12, 3, 3], [18, 20, 2, 3]])
+        XCTAssertEqual(bare(t.plan), [[0, 12, 3, 3], [18, 20, 3, 4]])
         // The head stage's grid, too.
         (t, _) = press(t, "<", at: 5)
-        XCTAssertEqual(bare(t.plan), [[0, 12, 3, 2], [18, 20, 2, 3]])
+        XCTAssertEqual(bare(t.plan), [[0, 12, 3, 2], [18, 20, 3, 4]])
         // d: the selected op's stage runs layer by layer again.
         (t, effects) = press(t, "d", at: 19)
         XCTAssertEqual(bare(t.plan), [[0, 12, 3, 2]])
@@ -252,7 +282,7 @@ final class StageEditingTests: XCTestCase {
 
     func testMemoryOptionsAndHaloCachesKeepTheStages() throws {
         let (t, _) = press(try state(), "[]", at: 17)
-        XCTAssertEqual(bare(t.plan), [[0, 12, 3, 3], [17, 17, 2, 2]])
+        XCTAssertEqual(bare(t.plan), [[0, 12, 3, 3], [17, 17, 3, 3]])
         let (cached, effects) = press(t, "H")
         XCTAssertEqual(cached.caching, .auto)
         XCTAssertEqual(bare(cached.plan), bare(t.plan), "H re-plans the same stages")
@@ -266,13 +296,13 @@ final class StageEditingTests: XCTestCase {
     func testTheSlidersMoveTheHeadStageAndKeepTheOthers() throws {
         let (t, _) = press(try state(), "[]", at: 17)
         var (u, effects) = press(t, "P")
-        XCTAssertEqual(bare(u.plan), [[0, 12, 4, 4], [17, 17, 2, 2]])
+        XCTAssertEqual(bare(u.plan), [[0, 12, 4, 4], [17, 17, 3, 3]])
         XCTAssertEqual(effects, [.run(u.currentRunRequest)])
         (u, _) = press(u, "n")
-        XCTAssertEqual(bare(u.plan), [[0, 11, 4, 4], [17, 17, 2, 2]])
+        XCTAssertEqual(bare(u.plan), [[0, 11, 4, 4], [17, 17, 3, 3]])
         // The head stage may not run into the next one.
         (u, effects) = press(u, "NNNNNN")
-        XCTAssertEqual(bare(u.plan), [[0, 16, 4, 4], [17, 17, 2, 2]])
+        XCTAssertEqual(bare(u.plan), [[0, 16, 4, 4], [17, 17, 3, 3]])
         XCTAssertEqual(effects.count, 5)
         XCTAssertTrue(u.statusMessage.contains("overlaps the stage before, which ends at op 17"), u.statusMessage)
     }
@@ -288,7 +318,8 @@ final class StageEditingTests: XCTestCase {
         XCTAssertTrue(t.statusMessage.contains("ops 63…63") && t.statusMessage.contains("FULLY_CONNECTED"), t.statusMessage)
         // Fewer than two tiles: refused, with the way out named.
         (t, _) = press(s, "[", at: 30)
-        (t, effects) = press(t, "-", at: 30)
+        XCTAssertEqual(bare(t.plan), [[0, 12, 3, 3], [30, 30, 3, 3]])
+        (t, effects) = press(t, "--<", at: 30)
         XCTAssertEqual(bare(t.plan), [[0, 12, 3, 3], [30, 30, 1, 2]])
         (t, effects) = press(t, "<", at: 30)
         XCTAssertEqual(effects, [])
@@ -301,6 +332,102 @@ final class StageEditingTests: XCTestCase {
         let plain = try AppState(model: s.model, patches: 1, patchLayers: 0)
         (t, effects) = press(plain, "]", at: 5)
         XCTAssertEqual(t.statusMessage, "no fused stage before op 5: [ starts one here")
+        // [ with no stage before: 2×2.
+        (t, effects) = press(plain, "[", at: 5)
+        XCTAssertEqual(bare(t.plan), [[5, 5, 2, 2]])
+        XCTAssertTrue(t.statusMessage.contains("2×2 tiles, no stage before it"), t.statusMessage)
+    }
+
+    /// The sliders line follows the selected op: in a plan of stages its
+    /// stage's tile rows and columns and span, or, on an op run layer by
+    /// layer, what `[` would start there; a plain (p, n) plan keeps p and n.
+    func testTheSlidersLineShowsTheSelectedStage() throws {
+        let s = try state()
+        let (t, _) = press(s, "[]", at: 17)
+        var (u, _) = press(t, "]>", at: 20)
+        XCTAssertEqual(bare(u.plan), [[0, 12, 3, 3], [17, 20, 3, 4]])
+        u.selectedLayer = 18
+        var g = Screen.layout(u).sliders
+        XCTAssertTrue(g.text.hasPrefix("rows "), g.text)
+        XCTAssertTrue(g.text.contains(" 3  cols ") && g.text.contains(" 4  stage 2/2 ops 17…20"), g.text)
+        XCTAssertEqual(g.stage, 1)
+        XCTAssertFalse(g.text.contains("p ██") || g.text.contains("n ██"), g.text)
+        u.selectedLayer = 5
+        g = Screen.layout(u).sliders
+        XCTAssertTrue(g.text.contains("stage 1/2 ops 0…12"), g.text)
+        XCTAssertEqual(g.stage, 0)
+        XCTAssertEqual(g.patchesRange, 1...u.plan.fusedStages[0].outputGrid.height)
+        // The bars are where they are drawn, and the marked cells follow the grid.
+        let text = Array(g.text)
+        XCTAssertTrue(g.patchesBar.allSatisfy { text[$0] == "█" || text[$0] == "░" }, g.text)
+        XCTAssertTrue(g.layersBar.allSatisfy { text[$0] == "█" || text[$0] == "░" }, g.text)
+        u.selectedLayer = 40
+        g = Screen.layout(u).sliders
+        XCTAssertTrue(g.text.hasPrefix("op 40 layer by layer  [ starts a 3×4 stage here"), g.text)
+        XCTAssertNil(g.stage)
+        XCTAssertTrue(g.patchesBar.isEmpty && g.layersBar.isEmpty)
+        XCTAssertNil(Screen.layout(u).hit(x: 3, y: g.y), "no bar to click on an op run layer by layer")
+        // Narrow: the bars stay, the rest gives way.
+        u = update(u, .resize(width: 60, height: 24))
+        u.selectedLayer = 18
+        g = Screen.layout(u).sliders
+        XCTAssertLessThanOrEqual(g.text.count, 60)
+        XCTAssertTrue(g.text.hasPrefix("rows ") && g.text.contains(" cols "), g.text)
+        // MCUNetV2's (p, n): p and n as before.
+        XCTAssertTrue(Screen.layout(s).sliders.text.hasPrefix("p "), Screen.layout(s).sliders.text)
+        XCTAssertNil(Screen.layout(s).sliders.stage)
+    }
+
+    /// The mouse: a click on an op's row (its stage cell, a boundary) in the
+    /// layer table or the memory chart selects its stage and says so; a
+    /// click on the rows or cols bar sets the selected stage's grid, which
+    /// is re-planned and re-run.
+    func testTheMouseSelectsAndEditsStages() throws {
+        let (t, _) = press(try state(), "[]", at: 17)
+        var (u, _) = press(t, "]", at: 20)
+        u.selectedLayer = 0
+        let layout = Screen.layout(u)
+        let rows = layout.layerRows
+        func rowY(_ window: RowWindow, _ op: Int) throws -> Int {
+            XCTAssertTrue(op >= window.first && op < window.first + window.count, "op \(op) is drawn")
+            return window.y + op - window.first
+        }
+        // The stage cell of op 17 (the boundary `┌3×3`).
+        let line = Screen.render(u, width: 200, height: 60).lines()[try rowY(rows, 17)]
+        let boundary = try XCTUnwrap(line.range(of: "┌3×3")).lowerBound
+        let column = line.distance(from: line.startIndex, to: boundary)
+        var clicked = update(u, .mouseClick(x: column, y: try rowY(rows, 17)))
+        XCTAssertEqual(clicked.selectedLayer, 17)
+        XCTAssertEqual(clicked.statusMessage, "stage 2/2: ops 17…20, 3×3 tiles — click rows/cols above or -+ <> to change, d to remove")
+        XCTAssertEqual(Screen.layout(clicked).sliders.stage, 1)
+        // The memory chart's rows too.
+        let memory = layout.memoryRows
+        let inMemory = update(u, .mouseClick(x: memory.x.lowerBound + 2, y: try rowY(memory, 5)))
+        XCTAssertEqual(inMemory.selectedLayer, 5)
+        XCTAssertTrue(inMemory.statusMessage.hasPrefix("stage 1/2: ops 0…12, 3×3 tiles"), inMemory.statusMessage)
+        let outside = update(u, .mouseClick(x: memory.x.lowerBound + 2, y: try rowY(memory, 14)))
+        XCTAssertEqual(outside.statusMessage, "op 14 runs layer by layer — [ starts a 3×3 stage here")
+        // The cols bar's first cell: one column of tiles (3×1 strips of rows), re-planned and re-run.
+        let g = Screen.layout(clicked).sliders
+        XCTAssertEqual(Screen.layout(clicked).hit(x: g.layersBar.lowerBound, y: g.y), .tileCols(1))
+        var effects: [Effect]
+        (clicked, effects) = updateWithEffects(clicked, .mouseClick(x: g.layersBar.lowerBound, y: g.y))
+        XCTAssertEqual(bare(clicked.plan), [[0, 12, 3, 3], [17, 20, 3, 1]])
+        XCTAssertEqual(effects, [.run(clicked.currentRunRequest)])
+        XCTAssertEqual(clicked.statusMessage, "stage 2: ops 17…20, 3×1 tiles")
+        // The rows bar's last cell: as many rows as the stage's map has.
+        let top = Screen.layout(clicked).sliders
+        XCTAssertEqual(top.patchesRange.upperBound, clicked.plan.fusedStages[1].outputGrid.height)
+        (clicked, effects) = updateWithEffects(clicked, .mouseClick(x: top.patchesBar.upperBound - 1, y: top.y))
+        XCTAssertEqual(bare(clicked.plan), [[0, 12, 3, 3], [17, 20, top.patchesRange.upperBound, 1]])
+        XCTAssertEqual(effects.count, 1)
+        // The head stage, selected, takes its own clicks; the other stage stays.
+        clicked.selectedLayer = 3
+        let head = Screen.layout(clicked).sliders
+        (clicked, _) = updateWithEffects(clicked, .mouseClick(x: head.layersBar.lowerBound + 1, y: head.y))
+        XCTAssertEqual(clicked.plan.fusedStages[0].grid.rows, 3)
+        XCTAssertNotEqual(clicked.plan.fusedStages[0].grid.cols, 3)
+        XCTAssertEqual(bare(clicked.plan)[1], [17, 20, top.patchesRange.upperBound, 1])
     }
 
     func testAnEditedPlanRunsIdenticalToLayerByLayer() throws {
@@ -325,7 +452,7 @@ final class StageEditingTests: XCTestCase {
         }
         XCTAssertTrue(row(0).contains("┌3×3"), row(0))
         XCTAssertTrue(row(12).contains(" └ "), row(12))
-        XCTAssertTrue(row(17).contains("┌2×2"), row(17))
+        XCTAssertTrue(row(17).contains("┌3×3"), row(17))
         XCTAssertTrue(row(18).contains(" │ "), row(18))
         XCTAssertTrue(row(20).contains(" └ "), row(20))
         XCTAssertFalse(row(14).contains("┌") || row(14).contains("└"), row(14))

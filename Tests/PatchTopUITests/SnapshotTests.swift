@@ -224,7 +224,8 @@ final class SnapshotTests: XCTestCase {
         let front = StageFixtures.front(model)
         for (w, h) in Self.sizes {
             var s = try state(width: w, height: h)
-            for (op, key) in [(17, "["), (20, "]"), (18, ">")] {
+            // The new stage takes the head's 3×3; - makes it 2×3.
+            for (op, key) in [(17, "["), (20, "]"), (18, "-")] {
                 s.selectedLayer = op
                 s = update(s, .key(.char(Character(key))))
             }

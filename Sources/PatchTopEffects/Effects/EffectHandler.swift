@@ -90,7 +90,9 @@ public final class EffectHandler: EffectPerformer {
             let inbox = inbox
             let cost = state.latency?.model
             sweepQueue.async {
-                inbox.post(.multiStageSwept(MultiStageFront(MultiStageSearch(model: model, options: options), cost: cost)))
+                // With a target the search itself is on predicted instructions (the chart's axis).
+                let search = MultiStageSearch(model: model, options: options, cost: cost.map { .instructions($0) } ?? .macs)
+                inbox.post(.multiStageSwept(MultiStageFront(search, cost: cost)))
             }
         case .stepStart(let request, let resume):
             guard let stepper else {

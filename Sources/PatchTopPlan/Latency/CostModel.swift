@@ -60,39 +60,116 @@ public struct CostModel: Equatable, Sendable {
     /// under one set of memory options, and this model's coefficients.
     func instructions(_ plan: PatchPlan, memo: CostMemo) -> Int {
         let model = plan.model
-        if memo.facts.count != model.operators.count {
-            memo.facts = Array(repeating: nil, count: model.operators.count)
-            memo.steps = StepTable()
-        }
+        memo.prepare(for: model)
         let inplace = plan.schedule.inplaceOps.isEmpty ? [] : Set(plan.schedule.inplaceOps.map(\.op))
         let fused = plan.schedule.fusedResiduals.isEmpty ? [] : Set(plan.schedule.fusedResiduals.map(\.conv))
-        let copies = movement[MovementFeature.copies.index], copyRows = movement[MovementFeature.copyRows.index]
-        let copyBytes = movement[MovementFeature.copyBytes.index]
         var total = invoke
         plan.walkCostSteps(inplace: inplace, fusedConvs: fused) { op, region in
-            let inPlace = inplace.contains(op.index), isFused = fused.contains(op.index)
-            let key = CostMemo.Key(op: op.index, flags: (inPlace ? 1 : 0) | (isFused ? 2 : 0), region: region)
-            if let key, let known = memo.steps.value(key.bits) {
-                total += known
-                return
-            }
-            let f = memo.facts[op.index] ?? OpCostFacts(op, in: model)
-            memo.facts[op.index] = f
-            for i in memo.k.indices { memo.k[i] = 0 }
-            for i in memo.m.indices { memo.m[i] = 0 }
-            let coefficients = kernels[inPlace ? .depthwiseInPlace : f.kernel] ?? fallback
-            f.addStep(op, region: region, inPlace: inPlace, fused: isFused, model: model,
-                      inputBytes: coefficients[KernelFeature.inputBytes.index] != 0,
-                      k: &memo.k, kBase: 0, m: &memo.m, mBase: 0)
-            var cost = betweenSteps
-            for i in coefficients.indices { cost += coefficients[i] * memo.k[i] }
-            for i in movement.indices { cost += movement[i] * memo.m[i] }
-            if let key { memo.steps.insert(key.bits, cost) }
-            total += cost
+            total += stepCost(op, region: region, inPlace: inplace.contains(op.index), fused: fused.contains(op.index), model: model, memo: memo)
         } copy: { _, rows, cols, pixelBytes in
-            total += copies + copyRows * Double(rows) + copyBytes * Double(rows * cols * pixelBytes)
+            total += copyCost(rows: rows, cols: cols, pixelBytes: pixelBytes)
         }
         return Int(max(total, 0).rounded())
+    }
+
+    /// One kernel call's instructions, with the executor's loop around it
+    /// (`betweenSteps`): the one rule every price of a plan, a stage or an
+    /// op goes through. Kept in `memo` by op, flags and region.
+    func stepCost(_ op: Operator, region: Region?, inPlace: Bool, fused: Bool, model: Model, memo: CostMemo) -> Double {
+        let key = memo.keepsSteps ? CostMemo.Key(op: op.index, flags: (inPlace ? 1 : 0) | (fused ? 2 : 0), region: region) : nil
+        if let key, let known = memo.steps.value(key.bits) { return known }
+        let f = memo.facts[op.index] ?? OpCostFacts(op, in: model)
+        memo.facts[op.index] = f
+        for i in memo.k.indices { memo.k[i] = 0 }
+        for i in memo.m.indices { memo.m[i] = 0 }
+        let coefficients = kernels[inPlace ? .depthwiseInPlace : f.kernel] ?? fallback
+        f.addStep(op, region: region, inPlace: inPlace, fused: fused, model: model,
+                  inputBytes: coefficients[KernelFeature.inputBytes.index] != 0,
+                  k: &memo.k, kBase: 0, m: &memo.m, mBase: 0)
+        var cost = betweenSteps
+        for i in coefficients.indices { cost += coefficients[i] * memo.k[i] }
+        for i in movement.indices { cost += movement[i] * memo.m[i] }
+        if let key { memo.steps.insert(key.bits, cost) }
+        return cost
+    }
+
+    /// One copy's instructions (halo caches, patch stores, streamed loads).
+    func copyCost(rows: Int, cols: Int, pixelBytes: Int) -> Double {
+        movement[MovementFeature.copies.index] + movement[MovementFeature.copyRows.index] * Double(rows)
+            + movement[MovementFeature.copyBytes.index] * Double(rows * cols * pixelBytes)
+    }
+
+    /// The instructions of fused `stage`'s steps and copies, and of the
+    /// boundary conversions among its ops, under `schedule` (the plan's, or
+    /// the search's window over the stage): what the stage adds to
+    /// `instructions(plan)` of any plan it is a stage of. Not rounded.
+    func instructions(of stage: FusedStage, schedule: MemorySchedule, memo: CostMemo) -> Double {
+        instructions(of: stage, schedule: schedule, memo: memo, reusing: nil).total
+    }
+
+    /// The same, with each op's steps summed apart (`perOp`, by `op -
+    /// stage.firstOp`; copies and conversions not included). `reusing`:
+    /// the sums of the same block and grid with other caches, taken as they
+    /// are for the ops marked in it (their computed regions and in-place
+    /// choice are the same, so are their steps); the search prices a
+    /// block's cache choices this way.
+    func instructions(of stage: FusedStage, schedule: MemorySchedule, memo: CostMemo,
+                      reusing: (perOp: [Double], reuse: [Bool])?) -> (total: Double, perOp: [Double]) {
+        let model = schedule.model
+        memo.prepare(for: model)
+        let inplace = schedule.inplaceOps.isEmpty ? [] : Set(schedule.inplaceOps.map(\.op))
+        var total = 0.0
+        var perOp = [Double](repeating: 0, count: stage.lastOp - stage.firstOp + 1)
+        if let reusing {
+            for k in perOp.indices where reusing.reuse[k] { perOp[k] = reusing.perOp[k] }
+        }
+        // Each op's steps, tile by tile: its regions are its tile rows' row
+        // ranges × its tile columns' column ranges, so the sum is kept by
+        // those ranges (blocks and grids that walk an op alike share it).
+        for index in stage.ops where !model.rewrite.isDetached(index) {
+            let k = index - stage.firstOp
+            if let reusing, reusing.reuse[k] { continue }
+            let inPlace = inplace.contains(index)
+            var key: [Int] = [index, inPlace ? 1 : 0, stage.rowComputed.count]
+            key.reserveCapacity(3 + 2 * (stage.rowComputed.count + stage.colComputed.count))
+            for rows in stage.rowComputed { key.append(rows[k].lowerBound); key.append(rows[k].upperBound) }
+            for cols in stage.colComputed { key.append(cols[k].lowerBound); key.append(cols[k].upperBound) }
+            if let known = memo.opSums[key] {
+                perOp[k] = known
+                continue
+            }
+            let op = model.operators[index]
+            var sum = 0.0
+            // Tile order, as `CostSteps.fused` walks them.
+            for rows in stage.rowComputed where !rows[k].isEmpty {
+                for cols in stage.colComputed where !cols[k].isEmpty {
+                    // Residual ADDs are never fused inside a fused stage.
+                    sum += stepCost(op, region: Region(rows: rows[k], cols: cols[k]), inPlace: inPlace, fused: false, model: model, memo: memo)
+                }
+            }
+            memo.opSums[key] = sum
+            perOp[k] = sum
+        }
+        CostSteps.fused(stage, model: model, schedule: schedule, steps: false) { _, _ in } copy: { _, rows, cols, pixelBytes in
+            total += copyCost(rows: rows, cols: cols, pixelBytes: pixelBytes)
+        }
+        for op in model.rewrite.conversions where stage.contains(op: op) {
+            total += stepCost(model.operators[op], region: nil, inPlace: false, fused: false, model: model, memo: memo)
+        }
+        return (total + perOp.reduce(0, +), perOp)
+    }
+
+    /// The instructions of op `op` run layer by layer under `schedule` (0
+    /// when it does not run: a folded PAD, an ADD fused into its conv). Not
+    /// rounded.
+    func instructions(ofWholeOp op: Int, schedule: MemorySchedule, memo: CostMemo) -> Double {
+        let model = schedule.model
+        memo.prepare(for: model)
+        let fusedAdds = Set(schedule.fusedResiduals.map(\.add))
+        guard CostSteps.runsWhole(op, model: model, inFusedStage: false, fusedAdds: fusedAdds, conversions: Set(model.rewrite.conversions))
+        else { return 0 }
+        return stepCost(model.operators[op], region: nil, inPlace: schedule.inplaceOps.contains { $0.op == op },
+                        fused: schedule.fusedResiduals.contains { $0.conv == op }, model: model, memo: memo)
     }
 
     /// Instructions outside every op for `steps` steps.
@@ -142,6 +219,23 @@ final class CostMemo {
 
     var facts: [OpCostFacts?] = []
     var steps = StepTable()
+    /// An op's steps over a fused stage's tiles, summed, by op, in-place
+    /// flag and its tile rows' and columns' ranges (the search's stages).
+    var opSums: [[Int]: Double] = [:]
+    /// Whether step costs are kept: the multi-stage search prices steps
+    /// that seldom recur from one candidate to the next (and reuses the
+    /// ones that do itself), where a table of them only costs misses.
+    var keepsSteps: Bool
+
+    init(keepsSteps: Bool = true) { self.keepsSteps = keepsSteps }
+
+    /// Empties the memo when it last saw another model.
+    func prepare(for model: Model) {
+        guard facts.count != model.operators.count else { return }
+        facts = Array(repeating: nil, count: model.operators.count)
+        steps = StepTable()
+        opSums = [:]
+    }
     /// Scratch features of one step.
     var k = [Double](repeating: 0, count: KernelFeature.allCases.count)
     var m = [Double](repeating: 0, count: MovementFeature.allCases.count)
@@ -151,8 +245,12 @@ final class CostMemo {
 /// steps up hundreds of thousands of times; `Dictionary`'s seeded hashing
 /// was a third of the lookup).
 struct StepTable {
-    private var keys: [UInt64]
-    private var values: [Double]
+    /// Key and value side by side: a hit touches one cache line.
+    private struct Slot {
+        var key: UInt64
+        var value: Double
+    }
+    private var slots: [Slot]
     private var count = 0
     private var shift: UInt64
 
@@ -160,8 +258,7 @@ struct StepTable {
     private static let empty = UInt64.max
 
     init(capacityLog2: Int = 12) {
-        keys = Array(repeating: Self.empty, count: 1 << capacityLog2)
-        values = Array(repeating: 0, count: 1 << capacityLog2)
+        slots = Array(repeating: Slot(key: Self.empty, value: 0), count: 1 << capacityLog2)
         shift = UInt64(64 - capacityLog2)
     }
 
@@ -169,29 +266,28 @@ struct StepTable {
 
     func value(_ key: UInt64) -> Double? {
         var i = slot(key)
-        let mask = keys.count - 1
+        let mask = slots.count - 1
         while true {
-            let k = keys[i]
-            if k == key { return values[i] }
+            let k = slots[i].key
+            if k == key { return slots[i].value }
             if k == Self.empty { return nil }
             i = (i + 1) & mask
         }
     }
 
     mutating func insert(_ key: UInt64, _ value: Double) {
-        if (count + 1) * 2 > keys.count { grow() }
+        if (count + 1) * 2 > slots.count { grow() }
         var i = slot(key)
-        let mask = keys.count - 1
-        while keys[i] != Self.empty && keys[i] != key { i = (i + 1) & mask }
-        if keys[i] == Self.empty { count += 1 }
-        keys[i] = key
-        values[i] = value
+        let mask = slots.count - 1
+        while slots[i].key != Self.empty && slots[i].key != key { i = (i + 1) & mask }
+        if slots[i].key == Self.empty { count += 1 }
+        slots[i] = Slot(key: key, value: value)
     }
 
     private mutating func grow() {
-        let old = (keys, values)
+        let old = slots
         var bigger = StepTable(capacityLog2: 64 - Int(shift) + 1)
-        for (k, v) in zip(old.0, old.1) where k != Self.empty { bigger.insert(k, v) }
+        for s in old where s.key != Self.empty { bigger.insert(s.key, s.value) }
         self = bigger
     }
 }

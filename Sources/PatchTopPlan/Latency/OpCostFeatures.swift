@@ -325,45 +325,13 @@ extension PatchPlan {
     func walkCostSteps(inplace: Set<Int>, fusedConvs: Set<Int>, step: (Operator, Region?) -> Void,
                        copy: (Int, Int, Int, Int) -> Void) {
         let model = self.model
-        let fusedAdds = Set(schedule.fusedResiduals.map(\.add))
-        func pixelBytes(_ tensor: Int) -> Int {
-            let t = model.tensors[tensor]
-            return (t.shape.count == 4 ? t.shape[3] : 1) * (t.type.byteSize ?? 1)
-        }
-        func addCopy(_ op: Int, rows: Int, cols: Int, pixelBytes: Int) {
-            guard rows > 0, cols > 0 else { return }
-            copy(op, rows, cols, pixelBytes)
-        }
-        let hasCaches = !cacheBytes.isEmpty
         for stage in fusedStages {
-            for patch in stage.tileRegions.indices {
-                var loadsPending = true
-                for op in model.operators[stage.ops] where !model.rewrite.isDetached(op.index) {
-                    let region = stage.computed(tile: patch, op: op.index)
-                    let copies: (reads: [CacheCopy], writes: [CacheCopy]) = hasCaches ? stage.cacheCopies(tile: patch, op: op.index, model: model) : ([], [])
-                    guard !region.isEmpty || !copies.reads.isEmpty || !copies.writes.isEmpty else { continue }
-                    if loadsPending {
-                        // A streamed input's region is copied in before the tile's first op.
-                        loadsPending = false
-                        for input in model.inputs where usesPatchBuffer(input, stage, patch: patch) {
-                            if let r = stage.region(of: input, tile: patch) { addCopy(op.index, rows: r.height, cols: r.width, pixelBytes: pixelBytes(input)) }
-                        }
-                    }
-                    // A step whose region the caches hold whole only copies.
-                    if !region.isEmpty { step(op, region) }
-                    for copy in copies.reads + copies.writes {
-                        addCopy(op.index, rows: copy.rows.count, cols: copy.cols.count, pixelBytes: pixelBytes(op.output))
-                    }
-                    if stage.outputs.contains(op.output), usesPatchBuffer(op.output, stage, patch: patch) {
-                        let cell = stage.tileRegions[patch]
-                        addCopy(op.index, rows: cell.height, cols: cell.width, pixelBytes: pixelBytes(op.output))
-                    }
-                }
-            }
+            CostSteps.fused(stage, model: model, schedule: schedule, step: step, copy: copy)
         }
+        let fusedAdds = Set(schedule.fusedResiduals.map(\.add))
         let conversions = Set(model.rewrite.conversions)
-        for op in model.operators where fusedStage(of: op.index) == nil || conversions.contains(op.index) {
-            guard !model.rewrite.isDetached(op.index) || conversions.contains(op.index), !fusedAdds.contains(op.index) else { continue }
+        for op in model.operators where CostSteps.runsWhole(op.index, model: model, inFusedStage: fusedStage(of: op.index) != nil,
+                                                           fusedAdds: fusedAdds, conversions: conversions) {
             step(op, nil)
         }
     }
@@ -381,14 +349,95 @@ extension PatchPlan {
         }
         return total
     }
+}
 
-    /// Whether `tensor` sits in its stage's per-tile buffer during tile
-    /// `patch` (an output of the stage whose region is just the tile is
-    /// written in place): the runtime compiler's rule, read off the same
-    /// schedule.
-    func usesPatchBuffer(_ tensor: Int, _ stage: FusedStage, patch: Int) -> Bool {
-        guard stage.hasTileBuffer(tensor), schedule.buffer(holding: .patchRegion(tensor)) != nil,
-              let region = stage.region(of: tensor, tile: patch) else { return false }
-        return !(stage.outputs.contains(tensor) && region == stage.tileRegions[patch])
+/// The steps of a plan, stage by stage: what the cost features and the
+/// cost model walk for a whole plan, and what the multi-stage search walks
+/// for one candidate stage (so both price the same steps by one rule).
+enum CostSteps {
+    /// Every step of fused `stage` tile by tile, with the copies around
+    /// them (streamed-input loads, halo-cache reads and writes, stores of a
+    /// patch into the stage's whole outputs). `schedule` is the plan's, or
+    /// any schedule that agrees with it over the stage's ops (the search's
+    /// window).
+    /// `steps: false`: only the copies (the search prices the steps apart).
+    static func fused(_ stage: FusedStage, model: Model, schedule: MemorySchedule, steps: Bool = true, step: (Operator, Region?) -> Void,
+                      copy: (Int, Int, Int, Int) -> Void) {
+        func pixelBytes(_ tensor: Int) -> Int {
+            let t = model.tensors[tensor]
+            return (t.shape.count == 4 ? t.shape[3] : 1) * (t.type.byteSize ?? 1)
+        }
+        func addCopy(_ op: Int, rows: Int, cols: Int, pixelBytes: Int) {
+            guard rows > 0, cols > 0 else { return }
+            copy(op, rows, cols, pixelBytes)
+        }
+        // Only ops whose output has a cache copy anything around their step.
+        let cachedTensors = Set(stage.cacheBytes.keys.map(\.tensor))
+        let ops = stage.ops.filter { !model.rewrite.isDetached($0) }
+        // What `cacheCopies` reads per call, looked up once per op.
+        let copiers: [(bands: TensorBands, tensor: Int, column: Bool, row: Bool)?] = ops.map { index in
+            guard let tensor = model.operators[index].outputs.first, cachedTensors.contains(tensor), let bands = stage.bands[tensor] else { return nil }
+            let column = stage.cacheBytes[HaloCache(tensor: tensor, direction: .column)] != nil
+            let row = stage.cacheBytes[HaloCache(tensor: tensor, direction: .row)] != nil
+            return column || row ? (bands, tensor, column, row) : nil
+        }
+        let noCopies: (reads: [CacheCopy], writes: [CacheCopy]) = ([], [])
+        let outputs = ops.map { model.operators[$0].output }
+        // Whether a tensor sits in its stage's per-tile buffer in a tile
+        // (the runtime compiler's rule, read off the same schedule): a
+        // tile buffer the schedule holds, asked once per stage, and a
+        // region that is not just the tile for an output of the stage
+        // (written in place), asked per tile.
+        func buffered(_ tensor: Int) -> Bool {
+            stage.hasTileBuffer(tensor) && schedule.buffer(holding: .patchRegion(tensor)) != nil
+        }
+        let stores = outputs.map { stage.outputs.contains($0) && buffered($0) }
+        let streamed = model.inputs.filter(buffered)
+        func inBuffer(_ tensor: Int, patch: Int) -> Region? {
+            guard let region = stage.region(of: tensor, tile: patch),
+                  !(stage.outputs.contains(tensor) && region == stage.tileRegions[patch]) else { return nil }
+            return region
+        }
+        for patch in stage.tileRegions.indices {
+            var loadsPending = !streamed.isEmpty
+            let (i, j) = stage.position(ofTile: patch)
+            for (position, index) in ops.enumerated() {
+                // Copies only: an op that copies nothing around it matters
+                // only as the tile's first op to run (the loads go before it).
+                if !steps && copiers[position] == nil && !stores[position] && !loadsPending { continue }
+                let k = index - stage.firstOp
+                let region = Region(rows: stage.rowComputed[i][k], cols: stage.colComputed[j][k])
+                let copies = copiers[position].map { c in c.bands.copies(tensor: c.tensor, i: i, j: j, column: c.column, row: c.row) } ?? noCopies
+                guard !region.isEmpty || !copies.reads.isEmpty || !copies.writes.isEmpty else { continue }
+                if loadsPending {
+                    // A streamed input's region is copied in before the tile's first op.
+                    loadsPending = false
+                    for input in streamed {
+                        if let r = inBuffer(input, patch: patch) { addCopy(index, rows: r.height, cols: r.width, pixelBytes: pixelBytes(input)) }
+                    }
+                }
+                // A step whose region the caches hold whole only copies.
+                if steps && !region.isEmpty { step(model.operators[index], region) }
+                for copy in copies.reads {
+                    addCopy(index, rows: copy.rows.count, cols: copy.cols.count, pixelBytes: pixelBytes(outputs[position]))
+                }
+                for copy in copies.writes {
+                    addCopy(index, rows: copy.rows.count, cols: copy.cols.count, pixelBytes: pixelBytes(outputs[position]))
+                }
+                if stores[position], inBuffer(outputs[position], patch: patch) != nil {
+                    let cell = stage.tileRegions[patch]
+                    addCopy(index, rows: cell.height, cols: cell.width, pixelBytes: pixelBytes(outputs[position]))
+                }
+            }
+        }
+    }
+
+    /// Whether op `op` is one whole step: an op outside every fused stage
+    /// (not detached, not an ADD fused into its conv), or a boundary
+    /// conversion wherever it is (the runtime converts as data crosses the
+    /// arena's edge, once).
+    static func runsWhole(_ op: Int, model: Model, inFusedStage: Bool, fusedAdds: Set<Int>, conversions: Set<Int>) -> Bool {
+        guard !inFusedStage || conversions.contains(op) else { return false }
+        return (!model.rewrite.isDetached(op) || conversions.contains(op)) && !fusedAdds.contains(op)
     }
 }

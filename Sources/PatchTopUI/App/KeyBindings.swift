@@ -65,7 +65,7 @@ public let keyBindings: [KeyBinding] = [
     KeyBinding([.char("w")], .toggleLive, mode: .notStepping, label: "w", help: "what is live at the peak (why the peak is this high)", hint: "w why", priority: 6),
     KeyBinding([.char("v")], .togglePareto, mode: .notStepping, label: "v", help: "Pareto chart of every plan: peak vs MAC overhead (vs predicted time with a target)", hint: "v Pareto", priority: 6),
     KeyBinding([.char("M")], .toggleMultiStage, mode: .notStepping, label: "M", help: "Pareto chart: the multi-stage plans' front (searched in the background) or the (p, n) one", hint: "M multi", priority: 4),
-    KeyBinding([.char("[")], .stageStart, mode: .notStepping, label: "[ / ]", help: "start / end a fused stage at the selected op (] past a stage extends it)", hint: "[] stage", priority: 5),
+    KeyBinding([.char("[")], .stageStart, mode: .notStepping, label: "[ / ]", help: "start / end a fused stage at the selected op (new: the grid of the stage before, else 2×2)", hint: "[] stage", priority: 5),
     KeyBinding([.char("]")], .stageEnd, mode: .notStepping, label: "", help: ""),
     KeyBinding([.char("-")], .fewerTileRows, mode: .notStepping, label: "- / +", help: "fewer / more tile rows in the selected op's stage", hint: "-+ rows", priority: 4),
     KeyBinding([.char("+"), .char("=")], .moreTileRows, mode: .notStepping, label: "", help: ""),

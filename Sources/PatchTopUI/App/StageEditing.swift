@@ -38,7 +38,7 @@ extension AppState {
                 specs[i].firstOp = op
                 changed = specs[i]
             } else {
-                let new = StageSpec(firstOp: op, lastOp: op, grid: TileGrid(2))
+                let new = StageSpec(firstOp: op, lastOp: op, grid: newStageGrid(at: op))
                 specs.append(new)
                 changed = new
             }
@@ -71,12 +71,8 @@ extension AppState {
             case .fewerTileCols: grid.cols -= 1
             default: grid.cols += 1
             }
-            guard grid.rows >= 1, grid.cols >= 1, grid.count >= 2 else {
-                statusMessage = "stage \(i + 1) needs 2 tiles at least (d runs it layer by layer)"
-                return
-            }
-            guard grid.rows <= 64, grid.cols <= 64 else { statusMessage = "stage \(i + 1): 64 tiles per side at most"; return }
-            specs[i].grid = grid
+            guard let resized = resized(specs[i], number: i + 1, to: grid) else { return }
+            specs[i] = resized
             changed = specs[i]
         default:
             return
@@ -89,6 +85,65 @@ extension AppState {
         guard let request = replan(stages: specs), let changed else { return }
         replanned(&effects, request)
         let number = (plan.fusedStages.firstIndex { $0.firstOp == changed.firstOp } ?? 0) + 1
-        statusMessage = "stage \(number): ops \(changed.firstOp)…\(changed.lastOp), \(changed.grid) tiles (\(plan.fusedStages.count) fused stage\(plan.fusedStages.count == 1 ? "" : "s"))"
+        let inherited = act == .stageStart && index == nil ? (previousStageGrid(before: op) == changed.grid ? ", the grid of the stage before" : ", no stage before it") : ""
+        statusMessage = "stage \(number): ops \(changed.firstOp)…\(changed.lastOp), \(changed.grid) tiles\(inherited) (\(plan.fusedStages.count) fused stage\(plan.fusedStages.count == 1 ? "" : "s"))"
+    }
+
+    /// `spec` with `grid`, or `nil` (and the notice says why) when the
+    /// grid has fewer than two tiles or more than 64 a side.
+    mutating func resized(_ spec: StageSpec, number: Int, to grid: TileGrid) -> StageSpec? {
+        guard grid.rows >= 1, grid.cols >= 1, grid.count >= 2 else {
+            statusMessage = "stage \(number) needs 2 tiles at least (d runs it layer by layer)"
+            return nil
+        }
+        guard grid.rows <= 64, grid.cols <= 64 else { statusMessage = "stage \(number): 64 tiles per side at most"; return nil }
+        return StageSpec(firstOp: spec.firstOp, lastOp: spec.lastOp, grid: grid)
+    }
+
+    /// The mouse on the sliders line of a plan of stages: the selected
+    /// op's stage takes `rows` (or `cols`) tiles, re-planned and re-run as
+    /// the keys do.
+    mutating func setStageGrid(rows: Int? = nil, cols: Int? = nil, _ effects: inout [Effect]) {
+        let op = selectedLayer
+        var specs = plan.stageSpecs
+        guard let i = specs.firstIndex(where: { $0.firstOp <= op && op <= $0.lastOp }) else { return }
+        let grid = TileGrid(rows: rows ?? specs[i].grid.rows, cols: cols ?? specs[i].grid.cols)
+        guard grid != specs[i].grid, let spec = resized(specs[i], number: i + 1, to: grid) else { return }
+        specs[i] = spec
+        guard let request = replan(stages: specs) else { return }
+        replanned(&effects, request)
+        statusMessage = "stage \(i + 1): ops \(spec.firstOp)…\(spec.lastOp), \(grid) tiles"
+    }
+
+    /// The grid of the nearest fused stage before `op`, if any.
+    func previousStageGrid(before op: Int) -> TileGrid? {
+        plan.fusedStages.last { $0.lastOp < op }?.grid
+    }
+
+    /// The grid `[` gives a new stage at `op`: the stage before it's (the
+    /// block after it usually has a map as large or smaller, so a grid that
+    /// served there is a sensible start), cut to the op's output map; 2×2
+    /// with no stage before or a map too small for it.
+    func newStageGrid(at op: Int) -> TileGrid {
+        let fallback = TileGrid(2)
+        guard let grid = previousStageGrid(before: op) else { return fallback }
+        let model = plan.model
+        guard op >= 0, op < model.operators.count, let output = model.operators[op].outputs.first else { return fallback }
+        let shape = model.tensors[output].shape
+        guard shape.count == 4 else { return fallback }
+        let cut = TileGrid(rows: max(1, min(grid.rows, shape[1])), cols: max(1, min(grid.cols, shape[2])))
+        return cut.count >= 2 ? cut : fallback
+    }
+
+    /// What a click on op `op`'s row says in a plan of stages: the stage
+    /// it selects, or that the op runs layer by layer.
+    mutating func sayStage(of op: Int) {
+        guard plan.needsStageList else { return }
+        if let i = plan.fusedStageIndex(of: op) {
+            let stage = plan.fusedStages[i]
+            statusMessage = "stage \(i + 1)/\(plan.fusedStages.count): ops \(stage.firstOp)…\(stage.lastOp), \(stage.grid) tiles — click rows/cols above or -+ <> to change, d to remove"
+        } else {
+            statusMessage = "op \(op) runs layer by layer — [ starts a \(newStageGrid(at: op)) stage here"
+        }
     }
 }

@@ -238,9 +238,15 @@ private func click(_ s: inout AppState, _ effects: inout [Effect], _ target: Hit
         if p != s.plan.patches { s.replanned(&effects, s.replanHead(patches: p, patchLayers: s.plan.patchLayers)) }
     case .patchLayers(let n)?:
         if n != s.plan.patchLayers { s.replanned(&effects, s.replanHead(patches: s.plan.patches, patchLayers: n)) }
+    case .tileRows(let rows)?:
+        s.setStageGrid(rows: rows, &effects)
+    case .tileCols(let cols)?:
+        s.setStageGrid(cols: cols, &effects)
     case .layer(let layer, let panel)?:
         s.focusedPanel = panel
         s.select(layer)
+        // In a plan of stages a row (its stage cell, a boundary) selects its stage: the sliders line shows it.
+        s.sayStage(of: s.selectedLayer)
     case .patch(let patch)?:
         s.focusedPanel = .grid
         if patch < s.patchCount { s.selectedPatch = patch }

@@ -13,6 +13,11 @@ public struct ScreenLayout: Equatable, Sendable {
     /// What is under (x, y), most specific first.
     public func hit(x: Int, y: Int) -> HitTarget? {
         if y == sliders.y {
+            if sliders.stage != nil {
+                if sliders.patchesBar.contains(x) { return .tileRows(sliders.value(at: x, bar: sliders.patchesBar, range: sliders.patchesRange)) }
+                if sliders.layersBar.contains(x) { return .tileCols(sliders.value(at: x, bar: sliders.layersBar, range: sliders.layersRange)) }
+                return nil
+            }
             if sliders.patchesBar.contains(x) { return .patches(sliders.value(at: x, bar: sliders.patchesBar, range: sliders.patchesRange)) }
             if sliders.layersBar.contains(x) { return .patchLayers(sliders.value(at: x, bar: sliders.layersBar, range: sliders.layersRange)) }
             return nil
