@@ -69,19 +69,22 @@ public struct CostModel: Equatable, Sendable {
         let copies = movement[MovementFeature.copies.index], copyRows = movement[MovementFeature.copyRows.index]
         let copyBytes = movement[MovementFeature.copyBytes.index]
         var total = invoke
-        plan.walkCostSteps(inplace: inplace, fusedConvs: fused) { op, region in
+        plan.walkCostSteps(inplace: inplace, fusedConvs: fused) { op, region, extent in
             let inPlace = inplace.contains(op.index), isFused = fused.contains(op.index)
-            let key = CostMemo.Key(op: op.index, flags: (inPlace ? 1 : 0) | (isFused ? 2 : 0), region: region)
+            let f = memo.facts[op.index] ?? OpCostFacts(op, in: model)
+            memo.facts[op.index] = f
+            // A conv whose cost depends on its input buffer's extent, not
+            // only on its region (`readPastBufferEnd`), is not kept.
+            let key = region != nil && f.paddedRowBytes != nil ? nil
+                : CostMemo.Key(op: op.index, flags: (inPlace ? 1 : 0) | (isFused ? 2 : 0), region: region)
             if let key, let known = memo.steps.value(key.bits) {
                 total += known
                 return
             }
-            let f = memo.facts[op.index] ?? OpCostFacts(op, in: model)
-            memo.facts[op.index] = f
             for i in memo.k.indices { memo.k[i] = 0 }
             for i in memo.m.indices { memo.m[i] = 0 }
-            let coefficients = kernels[inPlace ? .depthwiseInPlace : f.kernel] ?? fallback
-            f.addStep(op, region: region, inPlace: inPlace, fused: isFused, model: model,
+            let coefficients = kernels[inPlace ? f.inPlaceKernel : f.kernel] ?? fallback
+            f.addStep(op, region: region, inputExtent: extent, inPlace: inPlace, fused: isFused, model: model,
                       inputBytes: coefficients[KernelFeature.inputBytes.index] != 0,
                       k: &memo.k, kBase: 0, m: &memo.m, mBase: 0)
             var cost = betweenSteps
