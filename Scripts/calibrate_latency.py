@@ -109,12 +109,18 @@ CLASS_FEATURES = {
     # and per fast-path pixel block; per 2x2 block row and its words; per
     # odd-channel dot run, its words and bytes; per edge tap, edge filter row
     # and edge MAC; per output requantized.
-    "conv": ["steps", "outputRows", "outputPixels", "insidePixels", "blockRuns", "blockWords",
-             "dotRuns", "dotWords", "dotBytes", "edgeTaps", "edgeRows", "edgeBytes", "outputElements"],
+    # The im2col path (a first conv on 1-7 channels) in the same features:
+    # pixel pairs of the paired 1x1 loops (blocks, words, loop iterations,
+    # blocks requantized in C), inline-gathered filter rows (edgeRows),
+    # taps and pixels gathered one by one (edgeTaps, edgeElements).
+    "conv": ["steps", "outputRows", "outputPixels", "insidePixels", "blockRuns", "blockWords", "blockBytes", "wordLoops",
+             "dotRuns", "dotWords", "dotBytes", "edgeTaps", "edgeRows", "edgeBytes", "edgeElements", "outputElements"],
     # pt_conv_s8's paired 1x1 path: per step and row run; per pixel pair; per
     # 2x2 block, its words, and blocks requantized in C; per odd-channel dot
-    # and its words; per output.
-    "conv-1x1": ["steps", "outputRows", "insidePixels", "blockRuns", "blockWords", "blockBytes", "dotRuns", "dotWords", "outputElements"],
+    # and its words; per output; a pair's sign extension (edgeBytes: words)
+    # and the assembly loop's iterations (wordLoops).
+    "conv-1x1": ["steps", "outputRows", "insidePixels", "blockRuns", "blockWords", "blockBytes", "dotRuns", "dotWords", "outputElements",
+                 "edgeBytes", "wordLoops"],
     # pt_depthwise_s8: per pixel and inside pixel; per 4-channel group tap,
     # leftover-channel tap; per edge tap, edge filter row, edge output;
     # per output requantized.
@@ -475,6 +481,8 @@ def main():
                     json.dump(cached, f)
                 os.replace(path + ".tmp", path)
 
+        # Small models first: they take seconds, and a run cut short still has their small ops.
+        todo.sort(key=lambda job: os.path.getsize(job[0]))
         print(f"{len(samples)} plans cached, {len(todo)} to measure ({args.jobs} at a time)", file=sys.stderr)
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
             for result in pool.map(work, todo):

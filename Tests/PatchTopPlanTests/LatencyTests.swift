@@ -230,7 +230,8 @@ final class LatencyTests: XCTestCase {
         XCTAssertEqual(run.insidePixels, 18)
         XCTAssertEqual(run.blockRuns, 18 * 2)
         XCTAssertEqual(run.blockWords, 18 * 2 * 4)
-        XCTAssertEqual(run.wordLoops, 18 * 2 * 2, "16 input channels: two words an iteration")
+        XCTAssertEqual(run.wordLoops, 18 * 2 * 1, "16 input channels: four words an iteration")
+        XCTAssertEqual(run.edgeBytes, 17 * 4, "each true pair sign-extended once, a word of 4 channels at a time")
         XCTAssertEqual(run.blockBytes, 1 * 2, "only the lone pixel's blocks are requantized in C")
         XCTAssertEqual(run.dotRuns, 35, "the odd channel: a dot product per pixel")
         XCTAssertEqual(run.dotWords, 35 * 4)
@@ -239,6 +240,25 @@ final class LatencyTests: XCTestCase {
         XCTAssertEqual(rows.insidePixels, 7 * 3)
         XCTAssertEqual(rows.blockBytes, 7 * 3 * 2, "a clamped output: every block in C")
         XCTAssertEqual(rows.dotRuns, 35)
+        XCTAssertEqual(rows.edgeBytes, 0, "a clamped output is not extended")
+        XCTAssertEqual(rows.wordLoops, 7 * 3 * 2 * 2, "the C loop: two words an iteration")
+    }
+
+    func testIm2colLoopsGatherEachPixelPairThenRunThePairedLoop() throws {
+        // VWW's first conv: 3×3 stride 2 on 80×80×3 → 40×40×16 (SAME: the last row and column pad).
+        let g = try XCTUnwrap(WindowGeometry(inputSize: 80, filterSize: 3, stride: 2, padding: .same))
+        XCTAssertTrue(KernelLoops.isIm2col(height: g, width: g, inputChannels: 3))
+        XCTAssertFalse(KernelLoops.isIm2col(height: g, width: g, inputChannels: 8), "72 bytes a window: the paired KxK path")
+        let loops = KernelLoops.im2col(height: g, width: g, inputChannels: 3, outputChannels: 16,
+                                       rows: KernelLoops.Side(g, 0..<40), cols: 0..<40, fullRange: true)
+        XCTAssertEqual(loops.insidePixels, 40 * 20, "20 pixel pairs a row")
+        XCTAssertEqual(loops.blockWords, 40 * 20 * 8 * 7, "a 28-byte window: 7 words per channel pair")
+        XCTAssertEqual(loops.wordLoops, 40 * 20 * 8 * 7, "7 words: one an iteration")
+        XCTAssertEqual(loops.edgeBytes, 40 * 20 * 7, "each pair sign-extended once")
+        // 39 rows inside; in each, the last pair (columns 38, 39) reads the padded column.
+        XCTAssertEqual(loops.edgeRows, 39 * 19 * 2 * 3)
+        XCTAssertEqual(loops.edgeElements, 40 * 40 - 39 * 19 * 2)
+        XCTAssertEqual(loops.edgeTaps, loops.edgeElements * 9)
     }
 
     func testDepthwiseLoopsGroupFourChannelsInsideAndGoTapByTapAtTheEdge() throws {
@@ -267,20 +287,26 @@ final class LatencyTests: XCTestCase {
         let g = try XCTUnwrap(WindowGeometry(inputSize: 3, filterSize: 5, stride: 1, padding: .same))
         let side = KernelLoops.Side(g, 0..<3)
         let loops = KernelLoops.inPlace(height: g, width: g, channels: 576, whole: true, rows: side, cols: side)
-        XCTAssertEqual(loops.blockBytes, 576 * 49)
+        XCTAssertEqual(loops.blockBytes, 49 + 576 * 9, "the padding written once, each channel's inside")
         XCTAssertEqual(loops.blockRuns, 576 * 5 * 2, "weights packed per channel")
         XCTAssertEqual(loops.blockWords, 6 * 576 * 5 * 2)
         XCTAssertEqual(loops.dotRuns, 3 * 576 * 25)
         XCTAssertEqual(loops.insidePixels, 3 * 576, "each channel's output rows")
-        // A 3×3 window packs nothing and reads one word a row.
+        // A 3×3 stride-1 window: its weights packed once a channel, two outputs a word a row of taps,
+        // nothing tap by tap.
         let g3 = try XCTUnwrap(WindowGeometry(inputSize: 8, filterSize: 3, stride: 1, padding: .same))
         let s3 = KernelLoops.Side(g3, 0..<8)
         let l3 = KernelLoops.inPlace(height: g3, width: g3, channels: 4, whole: true, rows: s3, cols: s3)
-        XCTAssertEqual(l3.blockRuns, 0)
+        XCTAssertEqual(l3.blockRuns, 4 * 3)
+        XCTAssertEqual(l3.blockWords, 8 * 4 * 4 * 3)
+        XCTAssertEqual(l3.dotRuns, 0)
+        // With a clamped output range the older row loop: one word a row of taps, tap by tap past the plane.
+        let c3 = KernelLoops.inPlace(height: g3, width: g3, channels: 4, whole: true, fullRange: false, rows: s3, cols: s3)
+        XCTAssertEqual(c3.blockRuns, 0)
         // Plane 10×10: only the last output row's windows (from 70) can read past its end.
         let scalar = (0..<8).filter { 7 * 10 + $0 + 2 * 10 + 4 > 100 }.count
-        XCTAssertEqual(l3.dotRuns, scalar * 4 * 9)
-        XCTAssertEqual(l3.blockWords, (64 - scalar) * 4 * 3)
+        XCTAssertEqual(c3.dotRuns, scalar * 4 * 9)
+        XCTAssertEqual(c3.blockWords, (64 - scalar) * 4 * 3)
     }
 
     func testLoopCountsOfAPatchFollowItsRegion() throws {
@@ -391,28 +417,34 @@ final class LatencyTests: XCTestCase {
     }
 
     func testAPaddedFilterRowReadingPastThePatchBufferGoesTapByTap() throws {
-        // pytorch-style's first conv: 3×3 stride 2 VALID on its PAD's 22×22×3, 8 channels; a filter
-        // row is 9 bytes, read as 12. A tile computing output rows and columns 0..<3 reads input
-        // 0..<7 × 0..<7 (21 bytes a row): on its last output row the pair (0, 1) reads 0 + 6 + 12 ≤ 21
-        // bytes into the buffer's last row, the lone pixel 2 reads 12 + 12 > 21 — tap by tap.
+        // A 3×3 stride 2 VALID conv on 22×22×10 (a 90-byte window: not im2col, which takes
+        // windows up to 64 bytes), 8 channels out; a filter row is 30 bytes, read as 32. A tile computing output rows and columns 0..<3 reads input
+        // 0..<7 × 0..<7 (70 bytes a row): on its last output row the pair (0, 1) reads 0 + 20 + 32
+        // ≤ 70 bytes into the buffer's last row, the lone pixel 2 reads 40 + 32 > 70 — tap by tap.
         let g = try XCTUnwrap(WindowGeometry(inputSize: 22, filterSize: 3, stride: 2, padding: .valid))
+        XCTAssertFalse(KernelLoops.isIm2col(height: g, width: g, inputChannels: 10))
         let rows = KernelLoops.Side(g, 0..<3), cols = KernelLoops.Side(g, 0..<3)
-        let plain = KernelLoops.conv(height: g, width: g, inputChannels: 3, outputChannels: 8, rows: rows, cols: cols)
+        let plain = KernelLoops.conv(height: g, width: g, inputChannels: 10, outputChannels: 8, rows: rows, cols: cols)
         var loops = plain
-        loops.readPastBufferEnd(height: g, width: g, inputChannels: 3, outputChannels: 8, rowBytes: 12, rows: 0..<3, cols: 0..<3,
+        loops.readPastBufferEnd(height: g, width: g, inputChannels: 10, outputChannels: 8, rowBytes: 32, rows: 0..<3, cols: 0..<3,
                                 buffer: Region(rows: 0..<7, cols: 0..<7))
         XCTAssertEqual(loops.insidePixels, plain.insidePixels - 1)
         XCTAssertEqual(loops.blockRuns, plain.blockRuns - 4 * 3, "4 channel pairs × 3 filter rows")
-        XCTAssertEqual(loops.blockWords, plain.blockWords - 4 * 3 * 3)
+        XCTAssertEqual(loops.blockWords, plain.blockWords - 4 * 3 * 8, "8 words a filter row")
         XCTAssertEqual(loops.edgeElements, plain.edgeElements + 8)
         XCTAssertEqual(loops.edgeTaps, plain.edgeTaps + 9 * 8)
-        XCTAssertEqual(loops.edgeBytes, plain.edgeBytes + 27 * 8)
+        XCTAssertEqual(loops.edgeBytes, plain.edgeBytes + 90 * 8)
         XCTAssertEqual(loops.edgeRows, plain.edgeRows + 3 * 8)
+        // A buffer two pixels wider leaves room for the padded read.
+        var wide = plain
+        wide.readPastBufferEnd(height: g, width: g, inputChannels: 10, outputChannels: 8, rowBytes: 32, rows: 0..<3, cols: 0..<3,
+                               buffer: Region(rows: 0..<7, cols: 0..<9))
+        XCTAssertEqual(wide, plain)
         // Layer by layer the buffer is the whole 22×22 map, whose last row no window of this conv ends on.
         let full = KernelLoops.Side(g, 0..<10)
-        let whole = KernelLoops.conv(height: g, width: g, inputChannels: 3, outputChannels: 8, rows: full, cols: full)
+        let whole = KernelLoops.conv(height: g, width: g, inputChannels: 10, outputChannels: 8, rows: full, cols: full)
         var unchanged = whole
-        unchanged.readPastBufferEnd(height: g, width: g, inputChannels: 3, outputChannels: 8, rowBytes: 12, rows: 0..<10, cols: 0..<10,
+        unchanged.readPastBufferEnd(height: g, width: g, inputChannels: 10, outputChannels: 8, rowBytes: 32, rows: 0..<10, cols: 0..<10,
                                     buffer: Region(rows: 0..<22, cols: 0..<22))
         XCTAssertEqual(unchanged, whole)
     }

@@ -393,18 +393,26 @@ struct ModelEmitter {
                 return (bias?[o] ?? 0) &+ p.inputOffset &* sum
             }
             let rq = fastRequantization(p, fullBias: full, perChannel: { o in (0..<perChannel).lazy.map { filter[o * perChannel + $0] } })
-            let run: Int = p.width.filterSize * p.inputChannels
+            let whole: Bool = perChannel == p.height.filterSize * p.width.filterSize * p.inputChannels && p.inputChannels > 0
+            // A window of at most 64 bytes (a first conv on 1–7 channels)
+            // is gathered whole per output pixel (im2col) and runs the
+            // paired 1×1 loop: one filter row of the whole window.
+            let im2col: Bool = rq != nil && whole && p.height.filterSize * p.width.filterSize > 1
+                && (perChannel + 3) / 4 * 4 <= Self.im2colMaxBytes
+            let run: Int = im2col ? perChannel : p.width.filterSize * p.inputChannels
             let rowBytes: Int = (run + 3) / 4 * 4
-            let whole: Bool = perChannel == p.height.filterSize * run && p.inputChannels > 0
-            let paired: Bool = rq != nil && whole && (p.width.dilation == 1 || p.width.filterSize == 1)
-            if paired {
+            let paired: Bool = im2col || (rq != nil && whole && (p.width.dilation == 1 || p.width.filterSize == 1))
+            if im2col {
+                w.line("/* im2col layout (pt_conv.c): each channel's whole window as one row padded with zeros to \(rowBytes) bytes; output channels 2k and 2k+1 interleaved a word each */")
+            } else if paired {
                 w.line("/* paired layout (pt_conv.c): each filter row padded with zeros to \(rowBytes) bytes; output channels 2k and 2k+1 interleaved a word (4 bytes of a row) each */")
             }
-            let b = weights(paired ? Self.pairedFilter(filter, rows: p.outputChannels * p.height.filterSize, run: run, rowBytes: rowBytes,
+            let rows = im2col ? p.outputChannels : p.outputChannels * p.height.filterSize
+            let b = weights(paired ? Self.pairedFilter(filter, rows: rows, run: run, rowBytes: rowBytes,
                                                        outputChannels: p.outputChannels) : filter,
                             bias, p.multipliers, p.shifts, fullBias: full, rq: rq)
             w.line("static const pt_conv_params \(base) = { \(p.batches), \(p.inputChannels), \(p.outputChannels), \(Self.window(p.height)), \(Self.window(p.width)),")
-            w.line("    \(p.inputOffset), \(p.outputOffset), \(p.activationMin), \(p.activationMax), \(rq == nil ? "\(base)_multipliers, \(base)_shifts" : "NULL, NULL"), \(base)_weights, \(b), \(base)_full_bias, \(rq == nil ? "NULL" : "\(base)_rq"), \(paired ? 1 : 0), \(paired ? rowBytes : 0) };")
+            w.line("    \(p.inputOffset), \(p.outputOffset), \(p.activationMin), \(p.activationMax), \(rq == nil ? "\(base)_multipliers, \(base)_shifts" : "NULL, NULL"), \(base)_weights, \(b), \(base)_full_bias, \(rq == nil ? "NULL" : "\(base)_rq"), \(im2col ? 2 : (paired ? 1 : 0)), \(paired ? rowBytes : 0) };")
             if let fusion = s.fusion {
                 let t = table(fusion.table, "op\(fusion.addOp)_add_table")
                 w.line("static const pt_fused_params \(base)_fused = { &\(base), \(t), \(fusion.convOutputIsFirst ? 1 : 0), \(operand(fusion.skip)), \(operand(fusion.scratch)) };")
@@ -526,6 +534,10 @@ struct ModelEmitter {
             return ("PT_NOP", "NULL")
         }
     }
+
+    /// The largest window (bytes, padded to a word) the im2col layout
+    /// takes: `PT_IM2COL_MAX` in pt_conv.c.
+    static let im2colMaxBytes = 64
 
     /// A conv's `[out][kh][kw·in]` filter in the paired layout (pt_conv.c):
     /// each row of `run` bytes padded with zeros to `rowBytes` (a multiple

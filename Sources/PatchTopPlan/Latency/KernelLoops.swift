@@ -173,7 +173,19 @@ struct KernelLoops: Equatable {
         // Each channel's plane is first filled with the padding value.
         let paddedPlane = (h.inputSize + h.padBefore + h.padAfter) * (w.inputSize + w.padBefore + w.padAfter)
         if whole {
-            loops.blockBytes = channels * paddedPlane
+            // The plane's padding written once; each channel fills the inside.
+            loops.blockBytes = paddedPlane + channels * h.inputSize * w.inputSize
+            if fullRange && h.filterSize == 3 && w.filterSize == 3 && h.stride == 1 && w.stride == 1 && w.dilation == 1
+                && cols.count >= 2 {
+                // `pt_dw_inplace_3x3s1`: per channel its weights packed once
+                // (`blockRuns`: 3 a channel), each row of outputs two a
+                // word (`blockWords`: 3 rows of taps per pair, and per lone
+                // last output), no output tap by tap.
+                loops.blockRuns = channels * 3
+                loops.blockWords = rows.count * ((cols.count + 1) / 2) * channels * 3
+                loops.insidePixels = rows.count * channels
+                return loops
+            }
             if w.dilation == 1 && h.filterSize <= 8 && w.filterSize <= 8 {
                 let groups = (w.filterSize + 3) / 4
                 let threeByThree = h.filterSize == 3 && w.filterSize == 3
@@ -220,6 +232,12 @@ struct KernelLoops: Equatable {
     /// range all of int8 (`fullRange`), a true pair runs every channel pair
     /// in one assembly loop; otherwise each block is requantized and
     /// clamped in C (`blockBytes`: those blocks).
+    ///
+    /// A true pair in the assembly loop (`fullRange`, at most
+    /// `extendedMaxChannels` input channels) is first sign-extended once
+    /// (`pt_1x1_extend`: `edgeBytes` counts its words of four channels), and
+    /// its loop takes 16 channels an iteration where they divide (else 8,
+    /// else 4: `wordLoops`).
     static func pairedConv(inputChannels ic: Int, outputChannels oc: Int, rows: Int, cols: Int, oneRun: Bool,
                            fullRange: Bool) -> KernelLoops {
         var loops = KernelLoops()
@@ -229,10 +247,59 @@ struct KernelLoops: Equatable {
         loops.insidePixels = pairs
         loops.blockRuns = pairs * (oc / 2)
         loops.blockWords = pairs * (oc / 2) * (ic / 4)
-        loops.wordLoops = pairs * (oc / 2) * (ic % 8 == 0 ? ic / 8 : ic / 4)
+        let extended = fullRange && ic <= extendedMaxChannels && oc >= 2
+        let perLoop = extended && ic % 16 == 0 ? 16 : (ic % 8 == 0 ? 8 : 4)
+        loops.wordLoops = pairs * (oc / 2) * (ic / perLoop)
+        if extended { loops.edgeBytes = (pairs - lone) * (ic / 4) }
         loops.blockBytes = (fullRange ? lone : pairs) * (oc / 2)
         loops.dotRuns = (oc % 2) * (2 * pairs - lone)
         loops.dotWords = loops.dotRuns * (ic / 4)
+        return loops
+    }
+
+    /// Input channels up to which the paired 1×1 path sign-extends a pixel
+    /// pair once (`PT_1X1_EXT_MAX` in pt_conv.c).
+    static let extendedMaxChannels = 512
+
+    /// Largest window (bytes, rounded up to a word) the exporter lays out
+    /// for im2col (`PT_IM2COL_MAX` in pt_conv.c, `ModelEmitter.im2colMaxBytes`).
+    static let im2colMaxBytes = 64
+
+    /// Whether the export runs a CONV_2D of this window down its im2col
+    /// path (`pt_conv_im2col`): more than one tap and the whole window at
+    /// most `im2colMaxBytes` (a first conv on 1–7 channels).
+    static func isIm2col(height h: WindowGeometry, width w: WindowGeometry, inputChannels ic: Int) -> Bool {
+        h.filterSize * w.filterSize > 1 && ic > 0 && (h.filterSize * w.filterSize * ic + 3) / 4 * 4 <= im2colMaxBytes
+    }
+
+    /// `pt_conv_im2col` over `rows` × `cols` of the output: each row's
+    /// pixels two at a time, each gathered as one run of the window's
+    /// `⌈kh·kw·ic / 4⌉` words (pixel pairs inside the image inline, a row of
+    /// taps at a time: `edgeRows`; other pixels through
+    /// `pt_im2col_gather`, a tap at a time: `edgeTaps`, `edgeElements` their
+    /// pixels), then the paired 1×1 loops over those words (as
+    /// `pairedConv`, a row of output pixels per run).
+    static func im2col(height h: WindowGeometry, width w: WindowGeometry, inputChannels ic: Int, outputChannels oc: Int,
+                       rows: Side, cols: Range<Int>, fullRange: Bool) -> KernelLoops {
+        let rowBytes = (h.filterSize * w.filterSize * ic + 3) / 4 * 4
+        var loops = pairedConv(inputChannels: rowBytes, outputChannels: oc, rows: rows.count, cols: cols.count, oneRun: false,
+                               fullRange: fullRange)
+        // Pairs whose two windows lie inside the image are gathered inline.
+        var insidePairs = 0
+        let span = w.dilation * (w.filterSize - 1)
+        if w.dilation == 1 {
+            var ox = cols.lowerBound
+            while ox < cols.upperBound {
+                let ix0 = ox * w.stride - w.padBefore
+                if ox + 1 < cols.upperBound && ix0 >= 0 && ix0 + w.stride + span < w.inputSize { insidePairs += 1 }
+                ox += 2
+            }
+        }
+        let inlinePairs = rows.inside * insidePairs
+        let gathered = rows.count * cols.count - 2 * inlinePairs
+        loops.edgeRows = inlinePairs * 2 * h.filterSize
+        loops.edgeTaps = gathered * h.filterSize * w.filterSize
+        loops.edgeElements = gathered
         return loops
     }
 }

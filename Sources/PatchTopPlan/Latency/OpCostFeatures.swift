@@ -203,7 +203,8 @@ struct OpCostFacts {
         }
         other = Self.other(op, kernel: kernel, in: model)
         inPlaceKernel = model.tensors[op.output].type == .float32 ? .floatWeighted : .depthwiseInPlace
-        if kernel == .conv, let window, window.width.dilation == 1 || window.width.filterSize == 1 {
+        if kernel == .conv, let window, window.width.dilation == 1 || window.width.filterSize == 1,
+           !KernelLoops.isIm2col(height: window.height, width: window.width, inputChannels: inputChannels) {
             let run = window.width.filterSize * inputChannels
             paddedRowBytes = run % 4 == 0 ? nil : (run + 3) / 4 * 4
         }
@@ -320,12 +321,17 @@ struct OpCostFacts {
                 switch self.loops {
                 case .none: break
                 case .conv:
-                    loops = .conv(height: window.height, width: window.width, inputChannels: inputChannels,
-                                  outputChannels: channels, rows: rowSide, cols: colSide)
-                    if let rowBytes = paddedRowBytes {
-                        loops.readPastBufferEnd(height: window.height, width: window.width, inputChannels: inputChannels,
-                                                outputChannels: channels, rowBytes: rowBytes, rows: rowsRange, cols: colsRange,
-                                                buffer: inputExtent ?? Region(rows: 0..<window.height.inputSize, cols: 0..<window.width.inputSize))
+                    if KernelLoops.isIm2col(height: window.height, width: window.width, inputChannels: inputChannels) {
+                        loops = .im2col(height: window.height, width: window.width, inputChannels: inputChannels,
+                                        outputChannels: channels, rows: rowSide, cols: colsRange, fullRange: fullRange)
+                    } else {
+                        loops = .conv(height: window.height, width: window.width, inputChannels: inputChannels,
+                                      outputChannels: channels, rows: rowSide, cols: colSide)
+                        if let rowBytes = paddedRowBytes {
+                            loops.readPastBufferEnd(height: window.height, width: window.width, inputChannels: inputChannels,
+                                                    outputChannels: channels, rowBytes: rowBytes, rows: rowsRange, cols: colsRange,
+                                                    buffer: inputExtent ?? Region(rows: 0..<window.height.inputSize, cols: 0..<window.width.inputSize))
+                        }
                     }
                 case .pairedConv:
                     // The whole rectangle is one run of pixels when rows follow one another.

@@ -269,15 +269,145 @@ static void pt_1x1_pairs(const int8_t *xa, int32_t step, const int8_t *f, int32_
 }
 #endif
 
+#if defined(PT_ASM14)
+/* Input channels up to which a 1x1 conv's pixel pair is sign-extended
+ * once into a buffer on the stack (4 bytes an input channel). */
+#ifndef PT_1X1_EXT_MAX
+#define PT_1X1_EXT_MAX 512
+#endif
+
+/* Pixels a (xa) and b (xa + step), ic bytes each (a multiple of 4),
+ * sign-extended: per 4 channels {SXTB16(a), SXTB16(a ror 8), SXTB16(b),
+ * SXTB16(b ror 8)}, the halves in the order SXTB16 gives the filter's. */
+PT_INLINE void pt_1x1_extend(const int8_t *xa, int32_t step, int32_t ic, int32_t *ext) {
+    const int8_t *end = xa + ic;
+    int32_t t0, t1, t2, t3;
+    __asm__ volatile(
+        "1:\n\t"
+        "ldr %[t1], [%[xa], %[step]]\n\t"
+        "ldr %[t3], [%[xa]], #4\n\t"
+        "sxtb16 %[t0], %[t3]\n\t"
+        "sxtb16 %[t3], %[t3], ror #8\n\t"
+        "sxtb16 %[t2], %[t1]\n\t"
+        "sxtb16 %[t1], %[t1], ror #8\n\t"
+        "strd %[t0], %[t3], [%[ext]], #16\n\t"
+        "strd %[t2], %[t1], [%[ext], #-8]\n\t"
+        "cmp %[xa], %[end]\n\t"
+        "bne 1b\n\t"
+        : [xa] "+r"(xa), [ext] "+r"(ext), [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3)
+        : [step] "r"(step), [end] "r"(end)
+        : "cc", "memory");
+}
+
+/* One step of the extended 1x1 loop: 4 input channels of both pixels
+ * (already extended, [pa]) against the next two filter words (channels o
+ * and o+1): 2 LDRD, 2 LDR, 4 SXTB16 and 8 SMLAD for 16 MACs. */
+#define PT_1X1X_STEP \
+    "ldrd %[x0], %[x1], [%[pa]], #16\n\t" \
+    "ldrd %[x2], %[x3], [%[pa], #-8]\n\t" \
+    "ldr %[t1], [%[pf]], #4\n\t" \
+    "sxtb16 %[t0], %[t1]\n\t" \
+    "sxtb16 %[t1], %[t1], ror #8\n\t" \
+    "smlad %[a0], %[x0], %[t0], %[a0]\n\t" \
+    "smlad %[a2], %[x2], %[t0], %[a2]\n\t" \
+    "smlad %[a0], %[x1], %[t1], %[a0]\n\t" \
+    "smlad %[a2], %[x3], %[t1], %[a2]\n\t" \
+    "ldr %[t1], [%[pf]], #4\n\t" \
+    "sxtb16 %[t0], %[t1]\n\t" \
+    "sxtb16 %[t1], %[t1], ror #8\n\t" \
+    "smlad %[a1], %[x0], %[t0], %[a1]\n\t" \
+    "smlad %[a3], %[x2], %[t0], %[a3]\n\t" \
+    "smlad %[a1], %[x1], %[t1], %[a1]\n\t" \
+    "smlad %[a3], %[x3], %[t1], %[a3]\n\t"
+
+/* Two pixels (a at xa, b at xa + step) against every channel pair of a
+ * paired filter, saturating to int8, the pixels sign-extended once
+ * (pt_1x1_extend): one assembly loop over the pairs, accumulators,
+ * requantization and stores in registers, the per-pair pointers in a small
+ * context in memory. */
+static void pt_1x1_pairs_ext(const int8_t *xa, int32_t step, const int8_t *f, int32_t ic, int8_t *y, int32_t oc,
+                             const int32_t *rq, const int32_t *fb) {
+    int32_t ext[PT_1X1_EXT_MAX];
+    /* {ext, y, oc, rq, fb, f_end} */
+    int32_t ctx[6];
+    int32_t a0, a1, a2, a3, x0, x1, x2, x3, t0, t1;
+    const int8_t *pa, *pf = f, *end = (const int8_t *)ext + 4 * ic;
+    pt_1x1_extend(xa, step, ic, ext);
+    ctx[0] = (int32_t)(intptr_t)ext;
+    ctx[1] = (int32_t)(intptr_t)y;
+    ctx[2] = oc;
+    ctx[3] = (int32_t)(intptr_t)rq;
+    ctx[4] = (int32_t)(intptr_t)fb;
+    ctx[5] = (int32_t)(intptr_t)(f + (oc >> 1) * 2 * ic);
+#define PT_1X1X_PAIRS(LOOP) \
+        __asm__ volatile( \
+            "2:\n\t" \
+            "ldr %[t0], [%[c], #16]\n\t" \
+            "ldrd %[a0], %[a1], [%[t0]], #8\n\t" \
+            "str %[t0], [%[c], #16]\n\t" \
+            "mov %[a2], %[a0]\n\t" \
+            "mov %[a3], %[a1]\n\t" \
+            "ldr %[pa], [%[c]]\n\t" \
+            "1:\n\t" LOOP \
+            "cmp %[pa], %[end]\n\t" \
+            "bne 1b\n\t" \
+            "ldr %[pa], [%[c], #12]\n\t" \
+            "ldrd %[x0], %[x1], [%[pa]]\n\t" \
+            "ldr %[x2], [%[pa], #8]\n\t" \
+            "add %[t0], %[x1], %[a0], asr #31\n\t" \
+            "add %[t1], %[x1], %[a2], asr #31\n\t" \
+            "lsl %[a0], %[a0], #1\n\t" \
+            "lsl %[a2], %[a2], #1\n\t" \
+            "smmlar %[a0], %[a0], %[x0], %[t0]\n\t" \
+            "smmlar %[a2], %[a2], %[x0], %[t1]\n\t" \
+            "asr %[a0], %[a0], %[x2]\n\t" \
+            "asr %[a2], %[a2], %[x2]\n\t" \
+            "ssat %[a0], #8, %[a0]\n\t" \
+            "ssat %[a2], #8, %[a2]\n\t" \
+            "ldr %[x0], [%[pa], #12]\n\t" \
+            "ldrd %[x1], %[x2], [%[pa], #16]\n\t" \
+            "add %[pa], %[pa], #24\n\t" \
+            "str %[pa], [%[c], #12]\n\t" \
+            "add %[t0], %[x1], %[a1], asr #31\n\t" \
+            "add %[t1], %[x1], %[a3], asr #31\n\t" \
+            "lsl %[a1], %[a1], #1\n\t" \
+            "lsl %[a3], %[a3], #1\n\t" \
+            "smmlar %[a1], %[a1], %[x0], %[t0]\n\t" \
+            "smmlar %[a3], %[a3], %[x0], %[t1]\n\t" \
+            "asr %[a1], %[a1], %[x2]\n\t" \
+            "asr %[a3], %[a3], %[x2]\n\t" \
+            "ssat %[a1], #8, %[a1]\n\t" \
+            "ssat %[a3], #8, %[a3]\n\t" \
+            "ldrd %[t0], %[t1], [%[c], #4]\n\t" \
+            "strb %[a2], [%[t0], %[t1]]\n\t" \
+            "strb %[a0], [%[t0]], #1\n\t" \
+            "strb %[a3], [%[t0], %[t1]]\n\t" \
+            "strb %[a1], [%[t0]], #1\n\t" \
+            "str %[t0], [%[c], #4]\n\t" \
+            "ldr %[t0], [%[c], #20]\n\t" \
+            "cmp %[pf], %[t0]\n\t" \
+            "bne 2b\n\t" \
+            : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [pa] "=&r"(pa), [pf] "+&r"(pf), \
+              [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2), [x3] "=&r"(x3), [t0] "=&r"(t0), [t1] "=&r"(t1) \
+            : [c] "r"(ctx), [end] "r"(end) \
+            : "cc", "memory")
+    if ((ic & 15) == 0) PT_1X1X_PAIRS(PT_1X1X_STEP PT_1X1X_STEP PT_1X1X_STEP PT_1X1X_STEP);
+    else if ((ic & 7) == 0) PT_1X1X_PAIRS(PT_1X1X_STEP PT_1X1X_STEP);
+    else PT_1X1X_PAIRS(PT_1X1X_STEP);
+#undef PT_1X1X_PAIRS
+    (void)a0; (void)a1; (void)a2; (void)a3; (void)x0; (void)x1; (void)x2; (void)x3; (void)t0; (void)t1; (void)pa;
+}
+#endif
+
 /* A 1x1 conv with the exporter's paired filter layout (p->paired: input
  * channels a multiple of 4; output channels 2k, 2k+1 interleaved a word
  * each at k * 2 * ic; an odd last channel plain) over `count` output
  * pixels: pixel k reads xa + k * step, writes y + k * oc. Two pixels and two
  * output channels a block: on DSP cores 4 word loads, 8 SXTB16 and 8 SMLAD
  * for 16 MACs. A last odd pixel is computed as a pair with itself. */
-PT_INLINE void pt_conv_1x1_body(const pt_conv_params *p, const int8_t *xa, int32_t step, int8_t *y, int32_t count,
+PT_INLINE void pt_conv_1x1_body(const pt_conv_params *p, int32_t ic, const int8_t *xa, int32_t step, int8_t *y, int32_t count,
                                 int32_t full) {
-    const int32_t ic = p->in_ch, oc = p->out_ch, lo = p->act_min, hi = p->act_max;
+    const int32_t oc = p->out_ch, lo = p->act_min, hi = p->act_max;
     const int32_t *fb = p->full_bias;
     int32_t k, o;
     for (k = 0; k < count; k += 2, xa += 2 * step, y += 2 * oc) {
@@ -287,7 +417,8 @@ PT_INLINE void pt_conv_1x1_body(const pt_conv_params *p, const int8_t *xa, int32
         o = 0;
 #if defined(PT_ASM14)
         if (full && pair && oc >= 2) {
-            pt_1x1_pairs(xa, step, f, ic, y, oc, rq, fb);
+            if (ic <= PT_1X1_EXT_MAX) pt_1x1_pairs_ext(xa, step, f, ic, y, oc, rq, fb);
+            else pt_1x1_pairs(xa, step, f, ic, y, oc, rq, fb);
             o = oc & ~1;
             f += o * ic;
             rq += 3 * o;
@@ -313,8 +444,152 @@ PT_INLINE void pt_conv_1x1_body(const pt_conv_params *p, const int8_t *xa, int32
 }
 
 static void pt_conv_1x1_run(const pt_conv_params *p, const int8_t *xa, int32_t step, int8_t *y, int32_t count) {
-    if (p->act_min == -128 && p->act_max == 127) pt_conv_1x1_body(p, xa, step, y, count, 1);
-    else pt_conv_1x1_body(p, xa, step, y, count, 0);
+    if (p->act_min == -128 && p->act_max == 127) pt_conv_1x1_body(p, p->in_ch, xa, step, y, count, 1);
+    else pt_conv_1x1_body(p, p->in_ch, xa, step, y, count, 0);
+}
+
+/* Largest patch (row_bytes) of the im2col layout: the exporter's limit. */
+#define PT_IM2COL_MAX 64
+
+/* n > 0 bytes from src to dst, a word at a time (unaligned words are fine
+ * on the cores with the DSP extension); assembly there, so no compiler turns
+ * the loop into a memcpy call. */
+PT_INLINE void pt_copy_run(int8_t *dst, const int8_t *src, int32_t n) {
+#if defined(PT_DSP) && defined(__GNUC__)
+    int32_t t;
+    __asm__ volatile(
+        "subs %[n], %[n], #4\n\t"
+        "blt 2f\n\t"
+        "1:\n\t"
+        "ldr %[t], [%[s]], #4\n\t"
+        "str %[t], [%[d]], #4\n\t"
+        "subs %[n], %[n], #4\n\t"
+        "bge 1b\n\t"
+        "2:\n\t"
+        "adds %[n], %[n], #4\n\t"
+        "beq 4f\n\t"
+        "3:\n\t"
+        "ldrb %[t], [%[s]], #1\n\t"
+        "strb %[t], [%[d]], #1\n\t"
+        "subs %[n], %[n], #1\n\t"
+        "bne 3b\n\t"
+        "4:\n\t"
+        : [d] "+r"(dst), [s] "+r"(src), [n] "+r"(n), [t] "=&r"(t)
+        :
+        : "cc", "memory");
+#else
+    memcpy(dst, src, (size_t)n);
+#endif
+}
+
+/* The window of output (oy, ox) as one run of kh * kw * ic bytes at dst,
+ * taps outside the image holding -in_offset (whose product with the full
+ * bias's offset term vanishes, as in a padded plane), zeros up to
+ * row_bytes. */
+static void pt_im2col_gather(const pt_conv_params *p, const int8_t *xb, const pt_operand *in_region, int32_t oy, int32_t ox,
+                             int8_t *dst) {
+    const int32_t ic = p->in_ch, kh = p->h.filter, kw = p->w.filter, dh = p->h.dilation, dw = p->w.dilation;
+    const int32_t iy0 = oy * p->h.stride - p->h.pad_before, ix0 = ox * p->w.stride - p->w.pad_before;
+    const int32_t run = kw * ic, pad = -p->in_offset;
+    int8_t *const end = dst + p->row_bytes;
+    int32_t fy, fx, i;
+    /* The zero bytes past the window first (row_bytes >= 4; the window's
+     * bytes then overwrite the word's start): no loop for a compiler to
+     * turn into a memset call. */
+    memset(end - 4, 0, 4);
+    if (dw == 1 && ix0 >= 0 && ix0 + kw <= p->w.in_size && iy0 >= 0 && iy0 + dh * (kh - 1) < p->h.in_size) {
+        /* Inside the image: kh runs of kw * ic bytes, a word at a time. */
+        const int32_t row_step = dh * in_region->w * ic;
+        const int8_t *src = xb + pt_pixel(in_region, iy0, ix0, ic);
+        for (fy = 0; fy < kh; fy++, src += row_step) {
+            for (i = 0; i + 4 <= run; i += 4, dst += 4) memcpy(dst, src + i, 4);
+            if (i < run) {
+                dst[0] = src[i];
+                if (i + 1 < run) dst[1] = src[i + 1];
+                if (i + 2 < run) dst[2] = src[i + 2];
+                dst += run - i;
+            }
+        }
+        return;
+    }
+    if (dw == 1 && ix0 >= 0 && ix0 + kw <= p->w.in_size) {
+        for (fy = 0; fy < kh; fy++, dst += run) {
+            const int32_t iy = iy0 + dh * fy;
+            if (iy < 0 || iy >= p->h.in_size) {
+                for (i = 0; i < run; i++) dst[i] = (int8_t)pad;
+                continue;
+            }
+            {
+                const int8_t *src = xb + pt_pixel(in_region, iy, ix0, ic);
+                for (i = 0; i + 4 <= run; i += 4) {
+                    int32_t v;
+                    memcpy(&v, src + i, 4);
+                    memcpy(dst + i, &v, 4);
+                }
+                for (; i < run; i++) dst[i] = src[i];
+            }
+        }
+        return;
+    } else {
+        for (fy = 0; fy < kh; fy++) {
+            const int32_t iy = iy0 + dh * fy;
+            for (fx = 0; fx < kw; fx++, dst += ic) {
+                const int32_t ix = ix0 + dw * fx;
+                if (iy < 0 || iy >= p->h.in_size || ix < 0 || ix >= p->w.in_size) {
+                    for (i = 0; i < ic; i++) dst[i] = (int8_t)pad;
+                } else {
+                    const int8_t *src = xb + pt_pixel(in_region, iy, ix, ic);
+                    for (i = 0; i < ic; i++) dst[i] = src[i];
+                }
+            }
+        }
+    }
+}
+
+/* A conv in the im2col layout (p->paired == 2: the exporter's paired layout
+ * of one filter row, the whole kh x kw x ic window, padded with zero
+ * weights to row_bytes): each pair of output pixels gathered as two runs of
+ * row_bytes (pt_im2col_gather), then the paired 1x1 loop over them. Every
+ * window, at the image's edge too, starts from full_bias. */
+static void pt_conv_im2col(const pt_conv_params *p, const int8_t *in, const pt_operand *in_region,
+                           int8_t *out, const pt_operand *out_region, int32_t row0, int32_t row1, int32_t col0, int32_t col1) {
+    const int32_t ic = p->in_ch, oc = p->out_ch, pb = p->row_bytes;
+    const int32_t in_batch = in_region->h * in_region->w * ic, out_batch = out_region->h * out_region->w * oc;
+    const int32_t full = p->act_min == -128 && p->act_max == 127;
+    const int32_t kh = p->h.filter, kw = p->w.filter, sw = p->w.stride, run = kw * ic, pair_step = sw * ic;
+    const int32_t row_step = p->h.dilation * in_region->w * ic, in_w = p->w.in_size;
+    int32_t patch[2 * PT_IM2COL_MAX / 4];
+    int8_t *const pa = (int8_t *)patch;
+    int32_t b, oy, ox, fy, i;
+    for (b = 0; b < p->batches; b++) {
+        const int8_t *xb = in + b * in_batch;
+        int8_t *yb = out + b * out_batch;
+        for (oy = row0; oy < row1; oy++) {
+            const int32_t iy0 = oy * p->h.stride - p->h.pad_before;
+            const int32_t rows_inside = iy0 >= 0 && iy0 + p->h.dilation * (kh - 1) < p->h.in_size && p->w.dilation == 1;
+            for (ox = col0; ox < col1; ox += 2) {
+                const int32_t count = ox + 1 < col1 ? 2 : 1, ix0 = ox * sw - p->w.pad_before;
+                if (count == 2 && rows_inside && ix0 >= 0 && ix0 + sw + kw <= in_w) {
+                    /* Both windows inside the image: kh runs of kw * ic
+                     * bytes each, a word at a time. */
+                    const int8_t *src = xb + pt_pixel(in_region, iy0, ix0, ic);
+                    int8_t *da = pa, *db = pa + pb;
+                    memset(pa + pb - 4, 0, 4);
+                    memset(pa + 2 * pb - 4, 0, 4);
+                    for (fy = 0; fy < kh; fy++, src += row_step, da += run, db += run) {
+                        pt_copy_run(da, src, run);
+                        pt_copy_run(db, src + pair_step, run);
+                    }
+                    (void)i;
+                } else {
+                    pt_im2col_gather(p, xb, in_region, oy, ox, pa);
+                    if (count == 2) pt_im2col_gather(p, xb, in_region, oy, ox + 1, pa + pb);
+                }
+                if (full) pt_conv_1x1_body(p, pb, pa, pb, yb + pt_pixel(out_region, oy, ox, oc), count, 1);
+                else pt_conv_1x1_body(p, pb, pa, pb, yb + pt_pixel(out_region, oy, ox, oc), count, 0);
+            }
+        }
+    }
 }
 
 /* Weight (o, row fy, byte i of the row's kw * ic) in the paired layout. */
@@ -418,6 +693,10 @@ void pt_conv_s8(const pt_conv_params *p, const int8_t *in, const pt_operand *in_
     /* A row of taps is one run of bytes when the filter is not dilated across. */
     const int32_t run = dw == 1 ? kw * ic : ic, runs = dw == 1 ? 1 : kw;
     int32_t b, oy, ox, o, fy, r;
+    if (p->paired == 2 && p->row_bytes <= PT_IM2COL_MAX) {
+        pt_conv_im2col(p, in, in_region, out, out_region, row0, row1, col0, col1);
+        return;
+    }
     if (p->paired && (kh != 1 || kw != 1 || p->row_bytes != ic || p->h.pad_before != 0 || p->w.pad_before != 0)) {
         pt_conv_paired_kxk(p, in, in_region, out, out_region, row0, row1, col0, col1);
         return;

@@ -195,6 +195,136 @@ static inline int8_t pt_dw_out(int32_t acc, int32_t m, int32_t base, int32_t e, 
     return (int8_t)pt_clamp(v, lo, hi);
 }
 
+#if defined(__GNUC__)
+#define PT_DW_INLINE static inline __attribute__((always_inline))
+#else
+#define PT_DW_INLINE static inline
+#endif
+
+/* Rows of kw <= 8 taps (filter f, taps ch apart) as two words a group of
+ * four: (w0, w2), (w1, w3), (w4, w6), (w5, w7), zero past the row; kw a
+ * constant where inlined, so the loads and packs are straight-line. */
+PT_DW_INLINE void pt_dw_pack_rows(int32_t *k, const int8_t *f, int32_t kh, int32_t kw, int32_t ch) {
+    int32_t fy, i;
+    for (fy = 0; fy < kh; fy++, k += 4, f += kw * ch) {
+        int32_t w[8];
+        for (i = 0; i < 8; i++) w[i] = i < kw ? f[i * ch] : 0;
+        k[0] = (int32_t)((uint16_t)w[0] | ((uint32_t)w[2] << 16));
+        k[1] = (int32_t)((uint16_t)w[1] | ((uint32_t)w[3] << 16));
+        k[2] = (int32_t)((uint16_t)w[4] | ((uint32_t)w[6] << 16));
+        k[3] = (int32_t)((uint16_t)w[5] | ((uint32_t)w[7] << 16));
+    }
+}
+
+#if defined(PT_DSP) && defined(__GNUC__)
+/* One row of n outputs of a 3x3 stride-1 window from a plane's rows at x,
+ * x + dh, x + 2 dh (k = {a0, b0, c0, a1, b1, c1, a2, b2, c2, start, m, base, e}:
+ * per row of taps a = (w0, w2), b = (w1, 0), c = (0, w1)), saturating to
+ * int8, outputs ch bytes apart from y. Two outputs per word (bytes x..x+3):
+ * output x takes (x, x+2).a + (x+1, x+3).b, output x+1 (x+1, x+3).a +
+ * (x, x+2).c. A last odd output is the second of the pair one byte to its
+ * left (n >= 2, or x - 1 readable), so no word reaches past a window. */
+PT_DW_INLINE void pt_dw3_row(const int8_t *x, int8_t *y, int32_t n, const int32_t *k, int32_t dh, int32_t ch) {
+    int32_t pairs = n >> 1;
+    const int32_t dh2 = 2 * dh;
+    if (pairs > 0) {
+        int32_t acc0, acc1, t0, t1, w0, w1;
+        __asm__ volatile(
+            "1:\n\t"
+            "ldr %[a0], [%[k], #36]\n\t"
+            "ldr %[t0], [%[x]]\n\t"
+            "mov %[a1], %[a0]\n\t"
+#define PT_DW3_PAIR_ROW(OA, OC) \
+            "ldrd %[w0], %[w1], [%[k], #" #OA "]\n\t" \
+            "sxtb16 %[t1], %[t0]\n\t" \
+            "sxtb16 %[t0], %[t0], ror #8\n\t" \
+            "smlad %[a0], %[t1], %[w0], %[a0]\n\t" \
+            "smlad %[a1], %[t0], %[w0], %[a1]\n\t" \
+            "ldr %[w0], [%[k], #" #OC "]\n\t" \
+            "smlad %[a0], %[t0], %[w1], %[a0]\n\t" \
+            "smlad %[a1], %[t1], %[w0], %[a1]\n\t"
+            PT_DW3_PAIR_ROW(0, 8)
+            "ldr %[t0], [%[x], %[dh]]\n\t"
+            PT_DW3_PAIR_ROW(12, 20)
+            "ldr %[t0], [%[x], %[dh2]]\n\t"
+            PT_DW3_PAIR_ROW(24, 32)
+#undef PT_DW3_PAIR_ROW
+            "ldrd %[w0], %[w1], [%[k], #40]\n\t"
+            "add %[t0], %[w1], %[a0], asr #31\n\t"
+            "add %[t1], %[w1], %[a1], asr #31\n\t"
+            "lsl %[a0], %[a0], #1\n\t"
+            "lsl %[a1], %[a1], #1\n\t"
+            "smmlar %[a0], %[a0], %[w0], %[t0]\n\t"
+            "smmlar %[a1], %[a1], %[w0], %[t1]\n\t"
+            "ldr %[w0], [%[k], #48]\n\t"
+            "asr %[a0], %[a0], %[w0]\n\t"
+            "asr %[a1], %[a1], %[w0]\n\t"
+            "ssat %[a0], #8, %[a0]\n\t"
+            "ssat %[a1], #8, %[a1]\n\t"
+            "strb %[a1], [%[y], %[ch]]\n\t"
+            "strb %[a0], [%[y]]\n\t"
+            "add %[y], %[y], %[ch], lsl #1\n\t"
+            "add %[x], %[x], #2\n\t"
+            "subs %[n], %[n], #1\n\t"
+            "bne 1b\n\t"
+            : [x] "+r"(x), [y] "+r"(y), [n] "+r"(pairs), [a0] "=&r"(acc0), [a1] "=&r"(acc1), [t0] "=&r"(t0),
+              [t1] "=&r"(t1), [w0] "=&r"(w0), [w1] "=&r"(w1)
+            : [k] "r"(k), [dh] "r"(dh), [dh2] "r"(dh2), [ch] "r"(ch)
+            : "cc", "memory");
+    }
+    if (n & 1) {
+        int32_t v0, v1, v2, acc = k[9];
+        x--;
+        memcpy(&v0, x, 4); memcpy(&v1, x + dh, 4); memcpy(&v2, x + dh2, 4);
+        acc = __smlad(__sxtb16(pt_ror8(v0)), k[0], acc); acc = __smlad(__sxtb16(v0), k[2], acc);
+        acc = __smlad(__sxtb16(pt_ror8(v1)), k[3], acc); acc = __smlad(__sxtb16(v1), k[5], acc);
+        acc = __smlad(__sxtb16(pt_ror8(v2)), k[6], acc); acc = __smlad(__sxtb16(v2), k[8], acc);
+        *y = (int8_t)__ssat(pt_requantize_fast(acc, k[10], k[11], k[12]), 8);
+    }
+}
+
+/* The 3x3 stride-1 weights of channel c (taps ch apart from f) and its
+ * constants as pt_dw3_row's k. */
+PT_DW_INLINE void pt_dw3_pack(int32_t *k, const int8_t *f, int32_t ch, int32_t start, const int32_t *rq) {
+    const int32_t w0 = f[0], w1 = f[ch], w2 = f[2 * ch], w3 = f[3 * ch], w4 = f[4 * ch];
+    const int32_t w5 = f[5 * ch], w6 = f[6 * ch], w7 = f[7 * ch], w8 = f[8 * ch];
+    k[0] = (int32_t)((uint16_t)w0 | ((uint32_t)w2 << 16)); k[1] = (uint16_t)w1; k[2] = (int32_t)((uint32_t)w1 << 16);
+    k[3] = (int32_t)((uint16_t)w3 | ((uint32_t)w5 << 16)); k[4] = (uint16_t)w4; k[5] = (int32_t)((uint32_t)w4 << 16);
+    k[6] = (int32_t)((uint16_t)w6 | ((uint32_t)w8 << 16)); k[7] = (uint16_t)w7; k[8] = (int32_t)((uint32_t)w7 << 16);
+    k[9] = start; k[10] = rq[0]; k[11] = rq[1]; k[12] = rq[2];
+}
+
+/* A whole in-place 3x3 stride-1 depthwise (fast requantization, int8's
+ * full range): per channel the inside of the padded plane (its border
+ * already the padding) filled, the weights packed, then pt_dw3_row a row
+ * of outputs; everything per op hoisted out of the channel loop. */
+static void pt_dw_inplace_3x3s1(const pt_depthwise_params *p, int8_t *buffer, int8_t *staging, int32_t pw,
+                                const pt_operand *out_region, int32_t row0, int32_t row1, int32_t col0, int32_t col1) {
+    const int32_t ch = p->in_ch, in_h = p->h.in_size, in_w = p->w.in_size, n = col1 - col0;
+    const int32_t dh = p->h.dilation * pw, row_out = out_region->w * ch, skip = pw - in_w, rows = row1 - row0;
+    int8_t *const inside = staging + p->h.pad_before * pw + p->w.pad_before;
+    const int8_t *const x0 = staging + row0 * pw + col0;
+    int8_t *const y0 = buffer + pt_pixel(out_region, row0, col0, ch);
+    int32_t c, r, q, k[13];
+    for (c = 0; c < ch; c++) {
+        const int8_t *from = buffer + c, *x = x0;
+        int8_t *to = inside, *y = y0 + c;
+        for (r = in_h; r > 0; r--, to += skip) {
+            for (q = in_w; q >= 4; q -= 4, to += 4, from += 4 * ch) {
+                to[0] = from[0];
+                to[1] = from[ch];
+                to[2] = from[2 * ch];
+                to[3] = from[3 * ch];
+            }
+            if (q >= 2) { to[0] = from[0]; to[1] = from[ch]; to += 2; from += 2 * ch; q -= 2; }
+            if (q) { *to++ = *from; from += ch; }
+        }
+        pt_dw3_pack(k, p->filter + c, ch, p->full_bias[c], p->rq + 3 * c);
+        for (r = rows; r > 0; r--, x += pw, y += row_out) pt_dw3_row(x, y, n, k, dh, ch);
+    }
+}
+#endif
+
 /* pt_dw_padded_plane with the exporter's fast requantization. */
 static void pt_dw_padded_plane_fast(const pt_depthwise_params *p, int32_t c, const int8_t *plane, int32_t pw,
                                     int8_t *buffer, const pt_operand *out_region,
@@ -214,6 +344,27 @@ static void pt_dw_padded_plane_fast(const pt_depthwise_params *p, int32_t c, con
         /* {a0, b0, a1, b1, a2, b2, start, m, base, e} for the assembly row loop. */
         const int32_t k[10] = { a0, b0, a1, b1, a2, b2, start, m, base, e };
         const int32_t full = lo == -128 && hi == 127;
+#if defined(__GNUC__)
+        if (full && sw == 1) {
+            /* Stride 1 across: two outputs a word (pt_dw3_row). */
+            int32_t kk[13];
+            const int32_t n = col1 - col0, row_in = sh * pw, row_out = out_region->w * ch;
+            const int8_t *r0 = plane + row0 * row_in + col0;
+            int8_t *y = buffer + pt_pixel(out_region, row0, col0, ch) + c;
+            pt_dw3_pack(kk, f, ch, start, p->rq + 3 * c);
+            for (oy = row0; oy < row1; oy++, r0 += row_in, y += row_out) {
+                if (n >= 2 || r0 > plane) pt_dw3_row(r0, y, n, kk, dh, ch);
+                else {
+                    int32_t acc = start;
+                    for (fx = 0; fx < 3; fx++) {
+                        acc = pt_wrap_add(acc, f[fx * ch] * r0[fx] + f[(3 + fx) * ch] * r0[dh + fx] + f[(6 + fx) * ch] * r0[2 * dh + fx]);
+                    }
+                    *y = (int8_t)__ssat(pt_requantize_fast(acc, m, base, e), 8);
+                }
+            }
+            return;
+        }
+#endif
         for (oy = row0; oy < row1; oy++) {
             const int8_t *r0 = plane + oy * sh * pw + col0 * sw, *r1 = r0 + dh, *r2 = r1 + dh;
             int8_t *y = buffer + pt_pixel(out_region, oy, col0, ch) + c;
@@ -297,23 +448,17 @@ static void pt_dw_padded_plane_fast(const pt_depthwise_params *p, int32_t c, con
          * times zero weights), its weights packed (w0,w2),(w1,w3),(w4,w6),
          * (w5,w7) after {start, m, base, e} in k; one assembly loop a row of
          * outputs, the rows unrolled. */
-        int32_t k[4 + 7 * 4], g;
+        int32_t k[4 + 7 * 4];
+        const int32_t n = col1 - col0, row_in = sh * pw, row_out = out_region->w * ch;
+        const int8_t *window = plane + row0 * row_in + col0 * sw;
+        int8_t *y = buffer + pt_pixel(out_region, row0, col0, ch) + c;
         k[0] = start; k[1] = m; k[2] = base; k[3] = e;
-        for (fy = 0; fy < kh; fy++) {
-            for (g = 0; g < 2; g++) {
-                int32_t w[4], i;
-                for (i = 0; i < 4; i++) w[i] = 4 * g + i < kw ? f[(fy * kw + 4 * g + i) * ch] : 0;
-                k[4 + fy * 4 + g * 2] = (int32_t)((uint16_t)w[0] | ((uint32_t)(uint16_t)w[2] << 16));
-                k[4 + fy * 4 + g * 2 + 1] = (int32_t)((uint16_t)w[1] | ((uint32_t)(uint16_t)w[3] << 16));
-            }
-        }
-        for (oy = row0; oy < row1; oy++) {
-            const int8_t *window = plane + oy * sh * pw + col0 * sw;
-            int8_t *y = buffer + pt_pixel(out_region, oy, col0, ch) + c;
-            const int32_t n = col1 - col0;
+        if (kw == 7) pt_dw_pack_rows(k + 4, f, kh, 7, ch);
+        else if (kw == 5) pt_dw_pack_rows(k + 4, f, kh, 5, ch);
+        else pt_dw_pack_rows(k + 4, f, kh, kw, ch);
+        for (oy = row0; oy < row1; oy++, window += row_in, y += row_out) {
             const ptrdiff_t room = end - 8 - (window + (kh - 1) * dh);
-            int32_t safe = room < 0 ? 0 : (int32_t)(room / sw) + 1;
-            if (safe > n) safe = n;
+            int32_t safe = room >= (ptrdiff_t)(n - 1) * sw ? n : (room < 0 ? 0 : (int32_t)(room / sw) + 1);
             if (safe > 0) {
                 const int8_t *x = window;
                 int8_t *yo = y;
@@ -370,12 +515,13 @@ static void pt_dw_padded_plane_fast(const pt_depthwise_params *p, int32_t c, con
 #undef PT_DW_ROW
 #undef PT_DW_TAIL
             }
-            for (ox = safe, y += safe * ch, window += safe * sw; ox < n; ox++, y += ch, window += sw) {
+            for (ox = safe; ox < n; ox++) {
+                const int8_t *wx = window + ox * sw;
                 int32_t acc = start;
                 for (fy = 0; fy < kh; fy++) {
-                    for (fx = 0; fx < kw; fx++) acc = pt_wrap_add(acc, f[(fy * kw + fx) * ch] * window[fy * dh + fx]);
+                    for (fx = 0; fx < kw; fx++) acc = pt_wrap_add(acc, f[(fy * kw + fx) * ch] * wx[fy * dh + fx]);
                 }
-                *y = pt_dw_out(acc, m, base, e, lo, hi);
+                y[ox * ch] = pt_dw_out(acc, m, base, e, lo, hi);
             }
         }
         return;
@@ -565,12 +711,28 @@ void pt_depthwise_inplace_s8(const pt_depthwise_params *p, int8_t *buffer, const
         const int32_t top = p->h.pad_before, left = p->w.pad_before;
         const int32_t ph = in_h + p->h.pad_before + p->h.pad_after, pw = in_w + p->w.pad_before + p->w.pad_after;
         if (ph * pw <= staging_bytes) {
+            /* The padding around the plane is the same for every channel:
+             * written once, each channel then fills the inside. */
+            memset(staging, padding, (size_t)(ph * pw));
+#if defined(PT_DSP) && defined(__GNUC__)
+            if (p->rq != NULL && p->act_min == -128 && p->act_max == 127 && p->h.filter == 3 && p->w.filter == 3 &&
+                p->h.stride == 1 && p->w.stride == 1 && p->w.dilation == 1 && (col1 - col0 >= 2 || col0 > 0)) {
+                pt_dw_inplace_3x3s1(p, buffer, staging, pw, out_region, row0, row1, col0, col1);
+                return;
+            }
+#endif
             for (c = 0; c < ch; c++) {
-                memset(staging, padding, (size_t)(ph * pw));
-                for (y = 0; y < in_h; y++) {
-                    int8_t *row = staging + (y + top) * pw + left;
-                    const int8_t *from = buffer + y * in_w * ch + c;
-                    for (x = 0; x < in_w; x++) row[x] = from[x * ch];
+                int8_t *row = staging + top * pw + left;
+                const int8_t *from = buffer + c;
+                for (y = 0; y < in_h; y++, row += pw) {
+                    int8_t *to = row;
+                    for (x = in_w; x >= 4; x -= 4, to += 4, from += 4 * ch) {
+                        to[0] = from[0];
+                        to[1] = from[ch];
+                        to[2] = from[2 * ch];
+                        to[3] = from[3 * ch];
+                    }
+                    for (; x > 0; x--, from += ch) *to++ = *from;
                 }
                 pt_dw_padded_plane(p, c, staging, pw, buffer, out_region, row0, row1, col0, col1);
             }

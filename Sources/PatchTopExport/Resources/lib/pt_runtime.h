@@ -72,8 +72,10 @@ typedef struct {
     const int32_t *rq;             /* {mult, 2^(e-1) + out_offset 2^e, e} per channel when the
                                       exporter proved pt_requantize_fast exact for this op; else NULL */
     int32_t paired;                /* 1: rq set, not dilated across, the filter in the paired
-                                      layout (pt_conv.c: pt_conv_paired_kxk) */
-    int32_t row_bytes;             /* paired: bytes per filter row, kw * in_ch rounded up to 4 */
+                                      layout (pt_conv.c: pt_conv_paired_kxk); 2: the im2col
+                                      layout, one row of kh * kw * in_ch (pt_conv_im2col) */
+    int32_t row_bytes;             /* paired: bytes per filter row, kw * in_ch (im2col: kh * kw * in_ch)
+                                      rounded up to 4 */
 } pt_conv_params;
 
 typedef struct {
