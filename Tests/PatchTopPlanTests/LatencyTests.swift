@@ -397,6 +397,7 @@ final class LatencyTests: XCTestCase {
         // RESIZE_NEAREST_NEIGHBOR to 1×12×12×8: a memcpy of 8 bytes per output pixel.
         let resize = OpLoops.resizeNearest(outputShape: [1, 12, 12, 8])
         XCTAssertEqual([resize.loopRows, resize.memCalls, resize.memBytes], [12, 144, 1152])
+        XCTAssertEqual(OpLoops.resizeNearest(outputShape: [1, 12, 12, 8], elementBytes: 4).memBytes, 4608, "floats: 4 bytes a channel")
     }
 
     func testFloatConvLoopsFollowPtConvF32() throws {
@@ -480,6 +481,16 @@ final class LatencyTests: XCTestCase {
         let quantize = try op(.quantize)
         XCTAssertEqual(Int(features[quantize].value(.runs)), patched.computedRegions.reduce(0) { $0 + $1[quantize].height })
         XCTAssertEqual(layer[quantize].value(.runs), 1)
+    }
+
+    func testOpsComputedAtExportCostNothing() throws {
+        // tiny-dynbatch's SHAPE → STRIDED_SLICE → PACK compute its RESHAPE's static target shape.
+        let model = try PlanFixtures.sample("tiny-dynbatch")
+        let features = try PatchPlan(model: model, patches: 1, patchLayers: 0).costFeatures()
+        let constant = model.operators.filter { [.shape, .stridedSlice, .pack].contains($0.kind) }
+        XCTAssertEqual(constant.count, 3)
+        for op in constant { XCTAssertFalse(features[op.index].runs, "op \(op.index) \(op.kind)") }
+        XCTAssertTrue(features[try XCTUnwrap(model.operators.first { $0.kind == .reshape }).index].runs)
     }
 
     func testFloatOpsTakeTheirFloatKernelsAndByteMoversTheirOwn() throws {

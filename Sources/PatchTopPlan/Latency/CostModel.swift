@@ -87,7 +87,8 @@ public struct CostModel: Equatable, Sendable {
             f.addStep(op, region: region, inputExtent: extent, inPlace: inPlace, fused: isFused, model: model,
                       inputBytes: coefficients[KernelFeature.inputBytes.index] != 0,
                       k: &memo.k, kBase: 0, m: &memo.m, mBase: 0)
-            var cost = betweenSteps
+            // A step that does not run (an op computed at export) costs nothing, as in `predict`.
+            var cost = memo.k[KernelFeature.steps.index] > 0 ? betweenSteps : 0
             for i in coefficients.indices { cost += coefficients[i] * memo.k[i] }
             for i in movement.indices { cost += movement[i] * memo.m[i] }
             if let key { memo.steps.insert(key.bits, cost) }

@@ -162,8 +162,12 @@ struct OpCostFacts {
         case concatenation(shapes: [[Int]], axis: Int, elementBytes: Int)
         case transpose(outputShape: [Int], elementBytes: Int)
         case stridedSlice(outputShape: [Int], elementBytes: Int)
-        case resize(outputShape: [Int])
+        case resize(outputShape: [Int], elementBytes: Int)
         case copy(bytes: Int)
+        /// An op whose output is known before the model runs (SHAPE,
+        /// STRIDED_SLICE, PACK of static shapes): computed at export, it
+        /// costs nothing at run time.
+        case constant
         case floatConv(depthwise: Bool)
         case floatFullyConnected
         case floatPool
@@ -229,8 +233,7 @@ struct OpCostFacts {
             let input = op.input(0).map { model.tensors[$0].byteCount } ?? output.byteCount
             return .copy(bytes: min(input, output.byteCount))
         case .movement:
-            // An op whose output is known before the model runs is a constant fill.
-            if model.staticValues(of: op.output) != nil { return .copy(bytes: output.byteCount) }
+            if model.staticValues(of: op.output) != nil { return .constant }
             switch op.kind {
             case .pad:
                 guard let pads = op.input(1).flatMap({ model.staticValues(of: $0) }), pads.count == 2 * inputShape.count else { return .none }
@@ -242,7 +245,7 @@ struct OpCostFacts {
                 return .concatenation(shapes: shapes, axis: axis, elementBytes: e)
             case .transpose: return .transpose(outputShape: output.shape, elementBytes: e)
             case .stridedSlice, .gather, .pack, .shape, .other: return .stridedSlice(outputShape: output.shape, elementBytes: e)
-            case .resizeNearestNeighbor: return .resize(outputShape: output.shape)
+            case .resizeNearestNeighbor: return .resize(outputShape: output.shape, elementBytes: e)
             default: return .none
             }
         case .floatWeighted:
@@ -277,6 +280,7 @@ struct OpCostFacts {
     /// the costliest part, and a class without its coefficient needs none).
     func addStep(_ op: Operator, region: Region?, inputExtent: Region? = nil, inPlace: Bool, fused: Bool, model: Model, inputBytes wantsInputBytes: Bool = true,
                  k: inout [Double], kBase: Int, m: inout [Double], mBase: Int) {
+        if case .constant = other { return }
         let output = model.tensors[op.output]
         let shape = output.shape
         let pixels: Int, rows: Int
@@ -419,7 +423,7 @@ struct OpCostFacts {
                                         stagingBytes: plane * 4, rows: rows, cols: cols)
         }
         switch other {
-        case .none: return OpLoops()
+        case .none, .constant: return OpLoops()
         case .elementwise(let exp, let tanh):
             var loops = OpLoops()
             loops.runs = region.map { $0.height } ?? 1
@@ -435,7 +439,7 @@ struct OpCostFacts {
             return .concatenation(shapes: shapes, axis: axis, elementBytes: e, pixels: region?.area)
         case .transpose(let outputShape, let e): return .transpose(outputShape: outputShape, elementBytes: e)
         case .stridedSlice(let outputShape, let e): return .stridedSlice(outputShape: outputShape, elementBytes: e)
-        case .resize(let outputShape): return .resizeNearest(outputShape: outputShape)
+        case .resize(let outputShape, let e): return .resizeNearest(outputShape: outputShape, elementBytes: e)
         case .copy(let bytes): return .copy(bytes: bytes)
         case .floatConv(let depthwise):
             guard let window, let (rows, cols) = sides() else { return OpLoops() }

@@ -198,12 +198,12 @@ struct OpLoops: Equatable {
 
     /// `pt_resize_nearest`: a loop per output row, one `memcpy` of the
     /// channels per output pixel.
-    static func resizeNearest(outputShape: [Int]) -> OpLoops {
+    static func resizeNearest(outputShape: [Int], elementBytes e: Int = 1) -> OpLoops {
         let o = four(outputShape)
         var loops = OpLoops()
         loops.loopRows = o[0] * o[1]
         loops.memCalls = o[0] * o[1] * o[2]
-        loops.memBytes = o.reduce(1, *)
+        loops.memBytes = o.reduce(1, *) * e
         return loops
     }
 
