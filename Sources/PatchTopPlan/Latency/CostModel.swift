@@ -71,27 +71,27 @@ public struct CostModel: Equatable, Sendable {
         var total = invoke
         plan.walkCostSteps(inplace: inplace, fusedConvs: fused) { op, region, extent in
             let inPlace = inplace.contains(op.index), isFused = fused.contains(op.index)
-            let f = memo.facts[op.index] ?? OpCostFacts(op, in: model)
-            memo.facts[op.index] = f
-            // A conv whose cost depends on its input buffer's extent, not
-            // only on its region (`readPastBufferEnd`), is not kept.
-            let key = region != nil && f.paddedRowBytes != nil ? nil
-                : CostMemo.Key(op: op.index, flags: (inPlace ? 1 : 0) | (isFused ? 2 : 0), region: region)
+            let key = CostMemo.Key(op: op.index, flags: (inPlace ? 1 : 0) | (isFused ? 2 : 0), region: region)
             if let key, let known = memo.steps.value(key.bits) {
                 total += known
                 return
             }
+            let f = memo.facts[op.index] ?? OpCostFacts(op, in: model)
+            memo.facts[op.index] = f
+            // A conv whose cost depends on its input buffer's extent, not
+            // only on its region (`readPastBufferEnd`), is not kept.
+            let keep = region == nil || f.paddedRowBytes == nil
             for i in memo.k.indices { memo.k[i] = 0 }
             for i in memo.m.indices { memo.m[i] = 0 }
             let coefficients = kernels[inPlace ? f.inPlaceKernel : f.kernel] ?? fallback
-            f.addStep(op, region: region, inputExtent: extent, inPlace: inPlace, fused: isFused, model: model,
+            f.addStep(op, region: region, inputExtent: f.paddedRowBytes == nil ? nil : extent(), inPlace: inPlace, fused: isFused, model: model,
                       inputBytes: coefficients[KernelFeature.inputBytes.index] != 0,
                       k: &memo.k, kBase: 0, m: &memo.m, mBase: 0)
             // A step that does not run (an op computed at export) costs nothing, as in `predict`.
             var cost = memo.k[KernelFeature.steps.index] > 0 ? betweenSteps : 0
             for i in coefficients.indices { cost += coefficients[i] * memo.k[i] }
             for i in movement.indices { cost += movement[i] * memo.m[i] }
-            if let key { memo.steps.insert(key.bits, cost) }
+            if let key, keep { memo.steps.insert(key.bits, cost) }
             total += cost
         } copy: { _, rows, cols, pixelBytes in
             total += copies + copyRows * Double(rows) + copyBytes * Double(rows * cols * pixelBytes)

@@ -472,7 +472,7 @@ extension PatchPlan {
         walkCostSteps(inplace: inplace, fusedConvs: fusedConvs) { op, region, extent in
             let f = facts[op.index] ?? OpCostFacts(op, in: model)
             facts[op.index] = f
-            f.addStep(op, region: region, inputExtent: extent, inPlace: inplace.contains(op.index), fused: fusedConvs.contains(op.index), model: model,
+            f.addStep(op, region: region, inputExtent: f.paddedRowBytes == nil ? nil : extent(), inPlace: inplace.contains(op.index), fused: fusedConvs.contains(op.index), model: model,
                       k: &k, kBase: op.index * kCount, m: &m, mBase: op.index * mCount)
         } copy: { op, rows, cols, pixelBytes in
             let mBase = op * mCount
@@ -491,11 +491,11 @@ extension PatchPlan {
     /// Every step of the plan as the compiled program runs it (each fused
     /// stage tile by tile, then the other ops whole): `step(op, region,
     /// extent)` for a kernel call (`region` `nil`: the whole output;
-    /// `extent`: the first input's region in the tile's buffer, `nil` when
+    /// `extent()`: the first input's region in the tile's buffer, `nil` when
     /// the kernel reads the whole tensor), `copy(op, rows, cols,
     /// pixelBytes)` for a copy made around op's step (halo-cache reads and
     /// writes, a patch's store into the stage output, a streamed input's load).
-    func walkCostSteps(inplace: Set<Int>, fusedConvs: Set<Int>, step: (Operator, Region?, Region?) -> Void,
+    func walkCostSteps(inplace: Set<Int>, fusedConvs: Set<Int>, step: (Operator, Region?, () -> Region?) -> Void,
                        copy: (Int, Int, Int, Int) -> Void) {
         let model = self.model
         let fusedAdds = Set(schedule.fusedResiduals.map(\.add))
@@ -524,9 +524,9 @@ extension PatchPlan {
                     }
                     // A step whose region the caches hold whole only copies.
                     if !region.isEmpty {
-                        // The first input's buffer: its region in the tile's buffer, or the whole tensor.
-                        let extent = op.input(0).flatMap { usesPatchBuffer($0, stage, patch: patch) ? stage.region(of: $0, tile: patch) : nil }
-                        step(op, region, extent)
+                        // The first input's buffer (asked for by the few steps whose cost
+                        // depends on it): its region in the tile's buffer, or the whole tensor.
+                        step(op, region) { op.input(0).flatMap { usesPatchBuffer($0, stage, patch: patch) ? stage.region(of: $0, tile: patch) : nil } }
                     }
                     for copy in copies.reads + copies.writes {
                         addCopy(op.index, rows: copy.rows.count, cols: copy.cols.count, pixelBytes: pixelBytes(op.output))
@@ -541,7 +541,7 @@ extension PatchPlan {
         let conversions = Set(model.rewrite.conversions)
         for op in model.operators where fusedStage(of: op.index) == nil || conversions.contains(op.index) {
             guard !model.rewrite.isDetached(op.index) || conversions.contains(op.index), !fusedAdds.contains(op.index) else { continue }
-            step(op, nil, nil)
+            step(op, nil) { nil }
         }
     }
 
