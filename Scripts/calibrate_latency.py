@@ -157,9 +157,10 @@ CLASS_FEATURES = {
     "movement": ["steps", "loopRows", "elementLoops", "memCalls", "memBytes", "fillCalls", "fillBytes"],
     # pt_conv_f32 / pt_fc_f32 / pt_depthwise_inplace_f32: per step, pixel,
     # output, filter-row and filter-column iteration, conv tap, depthwise
-    # tap, multiply-add; in place, the staging memset and copy.
+    # tap, multiply-add; in place, the staging memset and copy and the
+    # taps on the staged plane.
     "float-weighted": ["steps", "outputPixels", "outputElements", "rowLoops", "columnLoops", "convTaps", "depthwiseTaps",
-                       "floatMACs", "fillBytes", "elementLoops"],
+                       "floatMACs", "fillCalls", "fillBytes", "elementLoops", "inPlaceTaps"],
     # pt_pool_f32: per step, pixel, output (init and final passes), window
     # tap, tap x channel.
     "float-pool": ["steps", "outputRows", "outputPixels", "outputElements", "windowTaps", "floatMACs"],

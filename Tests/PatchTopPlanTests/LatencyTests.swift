@@ -414,7 +414,8 @@ final class LatencyTests: XCTestCase {
         XCTAssertEqual([dw.depthwiseTaps, dw.floatMACs, dw.convTaps], [10 * 10 * 3, 0, 0])
         // In place: each channel's staging zeroed and its plane copied in, float by float.
         let inPlace = OpLoops.floatInPlace(height: g, width: g, channels: 3, plane: 16, stagingBytes: 64, rows: side, cols: side)
-        XCTAssertEqual([inPlace.fillCalls, inPlace.fillBytes, inPlace.elementLoops, inPlace.depthwiseTaps], [3, 192, 48, 300])
+        XCTAssertEqual([inPlace.fillCalls, inPlace.fillBytes, inPlace.elementLoops, inPlace.inPlaceTaps, inPlace.depthwiseTaps],
+                       [3, 192, 48, 300, 0])
     }
 
     func testAPaddedFilterRowReadingPastThePatchBufferGoesTapByTap() throws {

@@ -86,7 +86,8 @@ public enum KernelFeature: String, CaseIterable, Codable, Sendable {
     /// bytes, `memset` calls and bytes; MEAN's reduced rows and elements;
     /// exponentials, logarithms and `tanhf` calls; float convs' filter-row
     /// and filter-column iterations, conv and depthwise taps, float
-    /// multiply-adds; float pools' window taps.
+    /// multiply-adds; float pools' window taps; taps of a float depthwise
+    /// conv in place (on its staged plane).
     case runs
     case loopRows
     case elementLoops
@@ -105,6 +106,7 @@ public enum KernelFeature: String, CaseIterable, Codable, Sendable {
     case depthwiseTaps
     case floatMACs
     case windowTaps
+    case inPlaceTaps
 
     public var index: Int { Self.allCases.firstIndex(of: self)! }
 }
@@ -393,6 +395,7 @@ struct OpCostFacts {
             add(.expCalls, other.expCalls); add(.logCalls, other.logCalls); add(.tanhCalls, other.tanhCalls)
             add(.rowLoops, other.rowLoops); add(.columnLoops, other.columnLoops); add(.convTaps, other.convTaps)
             add(.depthwiseTaps, other.depthwiseTaps); add(.floatMACs, other.floatMACs); add(.windowTaps, other.windowTaps)
+            add(.inPlaceTaps, other.inPlaceTaps)
         }
         if inPlace, inPlaceKernel == .floatWeighted {
             // pt_depthwise_inplace_f32 stages in its own loops (`OpLoops.floatInPlace`).

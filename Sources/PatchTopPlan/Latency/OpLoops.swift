@@ -54,6 +54,9 @@ struct OpLoops: Equatable {
     /// pt_pool_f32: window taps inside the input (each finds its pixel; its
     /// channel loop is `floatMACs`).
     var windowTaps = 0
+    /// pt_depthwise_inplace_f32: taps inside (× channels), each a
+    /// multiply-add on the staged plane (no pixel address, no division).
+    var inPlaceTaps = 0
 
     /// Four-dimensional shape with ones in front, as the exporter passes it.
     static func four(_ shape: [Int]) -> [Int] { [Int](repeating: 1, count: max(0, 4 - shape.count)) + shape.suffix(4) }
@@ -239,10 +242,13 @@ struct OpLoops: Equatable {
 
     /// `pt_depthwise_inplace_f32`: per channel the staging buffer zeroed
     /// (`stagingBytes`) and the channel's plane (`plane` floats) copied in
-    /// one by one, then its outputs as a depthwise conv's.
+    /// one by one, then its outputs through the depthwise conv's loops, each
+    /// tap on the staged plane (`inPlaceTaps`).
     static func floatInPlace(height h: WindowGeometry, width w: WindowGeometry, channels: Int, plane: Int, stagingBytes: Int,
                              rows: KernelLoops.Side, cols: KernelLoops.Side) -> OpLoops {
         var loops = floatConv(height: h, width: w, inputChannels: channels, outputChannels: channels, depthwise: true, rows: rows, cols: cols)
+        loops.inPlaceTaps = loops.depthwiseTaps
+        loops.depthwiseTaps = 0
         loops.fillCalls = channels
         loops.fillBytes = channels * stagingBytes
         loops.elementLoops = channels * plane
