@@ -81,7 +81,7 @@ public enum KernelFeature: String, CaseIterable, Codable, Sendable {
     /// Conv: iterations of the block's word loop (`KernelLoops.wordLoops`).
     case wordLoops
     /// The other kernels' loop counts (`OpLoops`, which says what each
-    /// counts): contiguous runs of an element-wise step; byte movers' outer
+    /// counts): contiguous runs of an element-wise step past its first; byte movers' outer
     /// loop bodies, element-by-element loop bodies, `memcpy` calls and
     /// bytes, `memset` calls and bytes; MEAN's reduced rows and elements;
     /// exponentials, logarithms and `tanhf` calls; float convs' filter-row
@@ -429,7 +429,7 @@ struct OpCostFacts {
         case .none, .constant: return OpLoops()
         case .elementwise(let exp, let tanh):
             var loops = OpLoops()
-            loops.runs = region.map { $0.height } ?? 1
+            loops.runs = region.map { $0.height - 1 } ?? 0
             if exp { loops.expCalls = elements }
             if tanh { loops.tanhCalls = elements }
             return loops

@@ -37,8 +37,11 @@ struct OpLoops: Equatable {
     var logCalls = 0
     /// float TANH: one `tanhf` per element.
     var tanhCalls = 0
-    /// Contiguous runs an element-wise step walks (one for a whole tensor,
-    /// one per row of a patch's region: `pt_runs`).
+    /// Contiguous runs an element-wise step walks past its first (a whole
+    /// tensor is one run, a patch's region one per row: `pt_runs`). Past
+    /// the first, so that it is not the step count again where every step
+    /// is one run (layer by layer): a fit without patched instances leaves
+    /// its coefficient at 0 instead of splitting the per-step cost.
     var runs = 0
     /// pt_conv_f32 and pt_fc_f32: filter-row iterations (every `fy` of
     /// every output, also those skipped at the edge), filter-column
