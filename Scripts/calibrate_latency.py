@@ -150,7 +150,7 @@ CLASS_FEATURES = {
     "copy": ["steps", "memBytes"],
     # pt_softmax_s8 / pt_log_softmax_s8: per step, row (its max, reciprocal
     # or logarithm set-up), element (three passes), exponential, logarithm.
-    "softmax": ["steps", "outputRows", "outputElements", "expCalls", "logCalls"],
+    "softmax": ["steps", "loopRows", "outputElements", "expCalls", "logCalls"],
     # PAD, CONCATENATION, TRANSPOSE, STRIDED_SLICE, RESIZE, fills: per
     # step, outer-loop body, element-loop body, memcpy call and byte,
     # memset call and byte.
@@ -168,7 +168,7 @@ CLASS_FEATURES = {
     "float-unary": ["steps", "runs", "outputElements", "expCalls", "tanhCalls"],
     "float-binary": ["steps", "runs", "outputElements", "broadcastPixels", "broadcastElements"],
     # pt_softmax_f32 / pt_log_softmax_f32: per step, row, element, pt_expf, pt_logf.
-    "float-softmax": ["steps", "outputRows", "outputElements", "expCalls", "logCalls"],
+    "float-softmax": ["steps", "loopRows", "outputElements", "expCalls", "logCalls"],
     "float-other": ["steps", "outputPixels", "outputElements", "inputBytes"],
 }
 

@@ -355,7 +355,7 @@ final class LatencyTests: XCTestCase {
         XCTAssertEqual(OpLoops.softmax(rows: 9, depth: 20, log: false, float: false).expCalls, 2 * 180)
         // int8 LOG_SOFTMAX: once per element, a logarithm per row.
         let log = OpLoops.softmax(rows: 81, depth: 20, log: true, float: false)
-        XCTAssertEqual([log.expCalls, log.logCalls], [1620, 81])
+        XCTAssertEqual([log.expCalls, log.logCalls, log.loopRows], [1620, 81, 81])
         // float32: one pt_expf per element either way.
         XCTAssertEqual(OpLoops.softmax(rows: 1, depth: 10, log: false, float: true).expCalls, 10)
         XCTAssertEqual(OpLoops.softmax(rows: 1, depth: 10, log: true, float: true).logCalls, 1)

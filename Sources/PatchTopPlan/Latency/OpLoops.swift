@@ -89,13 +89,14 @@ struct OpLoops: Equatable {
     }
 
     /// `pt_softmax_s8` (`log: false`) or `pt_log_softmax_s8` over `rows`
-    /// rows of `depth`: the exponential of every element twice (the sum,
+    /// rows of `depth` (`loopRows`: each its maximum and its sum's set-up): the exponential of every element twice (the sum,
     /// then each output) or once (the sum; each output subtracts the log),
     /// and LOG_SOFTMAX's logarithm per row. The float kernels
     /// (`pt_softmax_f32`, `pt_log_softmax_f32`) take one `pt_expf` per
     /// element either way.
     static func softmax(rows: Int, depth: Int, log: Bool, float: Bool) -> OpLoops {
         var loops = OpLoops()
+        loops.loopRows = rows
         loops.expCalls = rows * depth * (float || log ? 1 : 2)
         loops.logCalls = log ? rows : 0
         return loops
