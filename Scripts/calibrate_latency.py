@@ -117,10 +117,11 @@ CLASS_FEATURES = {
              "dotRuns", "dotWords", "dotBytes", "edgeTaps", "edgeRows", "edgeBytes", "edgeElements", "outputElements"],
     # pt_conv_s8's paired 1x1 path: per step and row run; per pixel pair; per
     # 2x2 block, its words, and blocks requantized in C; per odd-channel dot
-    # and its words; per output; a pair's sign extension (edgeBytes: words)
-    # and the assembly loop's iterations (wordLoops).
-    "conv-1x1": ["steps", "outputRows", "insidePixels", "blockRuns", "blockWords", "blockBytes", "dotRuns", "dotWords", "outputElements",
-                 "edgeBytes", "wordLoops"],
+    # and its words; per output; a pair's sign extension (edgeBytes: words),
+    # the assembly loop's iterations (wordLoops) and the words of its loop
+    # over sign-extended weights (dotBytes).
+    "conv-1x1": ["steps", "outputRows", "insidePixels", "blockRuns", "blockWords", "blockBytes", "dotRuns", "dotWords", "dotBytes",
+                 "outputElements", "edgeBytes", "wordLoops"],
     # pt_depthwise_s8: per pixel and inside pixel; per 4-channel group tap,
     # leftover-channel tap; per edge tap, edge filter row, edge output;
     # per output requantized.
