@@ -109,12 +109,14 @@ CLASS_FEATURES = {
     # and per fast-path pixel block; per 2x2 block row and its words; per
     # odd-channel dot run, its words and bytes; per edge tap, edge filter row
     # and edge MAC; per output requantized.
-    # The im2col path (a first conv on 1-7 channels) in the same features:
-    # pixel pairs of the paired 1x1 loops (blocks, words, loop iterations,
-    # blocks requantized in C), inline-gathered filter rows (edgeRows),
-    # taps and pixels gathered one by one (edgeTaps, edgeElements).
-    "conv": ["steps", "outputRows", "outputPixels", "insidePixels", "blockRuns", "blockWords", "blockBytes", "wordLoops",
-             "dotRuns", "dotWords", "dotBytes", "edgeTaps", "edgeRows", "edgeBytes", "edgeElements", "outputElements"],
+    "conv": ["steps", "outputRows", "outputPixels", "insidePixels", "blockRuns", "blockWords",
+             "dotRuns", "dotWords", "dotBytes", "edgeTaps", "edgeRows", "edgeBytes", "outputElements"],
+    # pt_conv_im2col (a first conv on 1-7 channels): pixel pairs of the
+    # paired 1x1 loops (blocks, words, loop iterations, blocks requantized
+    # in C, wide words), inline-gathered filter rows (edgeRows), taps and
+    # pixels gathered one by one (edgeTaps, edgeElements), per output.
+    "conv-im2col": ["steps", "outputRows", "insidePixels", "blockRuns", "blockWords", "blockBytes", "wordLoops",
+                    "dotRuns", "dotWords", "dotBytes", "edgeTaps", "edgeRows", "edgeElements", "outputElements"],
     # pt_conv_s8's paired 1x1 path: per step and row run; per pixel pair; per
     # 2x2 block, its words, and blocks requantized in C; per odd-channel dot
     # and its words; per output; a pair's sign extension (edgeBytes: words),

@@ -141,18 +141,20 @@ final class LatencyTests: XCTestCase {
         let model = try PlanFixtures.sample("mbv2-w0.35-r144")
         var seen: [KernelClass: Int] = [:]
         for op in model.operators { seen[KernelClass(op: op, in: model), default: 0] += 1 }
-        // An int8 conv runs pt_conv_s8's generic path (3×3 on the 3-channel
-        // image) or, 1×1 unpadded on a multiple of 4 channels, its paired
-        // path; every depthwise conv pt_depthwise_s8: the rest of the shape
-        // is in the features.
-        XCTAssertEqual(KernelClass(op: model.operators[0], in: model), .conv)
+        // An int8 conv runs pt_conv_s8's im2col path (3×3 on the 3-channel
+        // image: a 27-byte window), its KxK path, or, 1×1 unpadded on a
+        // multiple of 4 channels, its paired path; every depthwise conv
+        // pt_depthwise_s8: the rest of the shape is in the features.
+        XCTAssertEqual(KernelClass(op: model.operators[0], in: model), .convIm2col)
         XCTAssertEqual(KernelClass(op: model.operators[1], in: model), .depthwise)
         XCTAssertEqual(KernelClass(op: model.operators[2], in: model), .conv1x1)
         let resnet = try PlanFixtures.sample("resnet8-r32")
         let classes = resnet.operators.filter { $0.kind == .conv2D }.map { KernelClass(op: $0, in: resnet) }
-        // Its 3×3 convs are generic; its strided 1×1 shortcuts (16 and 32 channels in) paired.
+        // Its first conv (3×3 on 3 channels) is im2col, its other 3×3 convs KxK; its strided 1×1
+        // shortcuts (16 and 32 channels in) paired.
         XCTAssertEqual(classes.filter { $0 == .conv1x1 }.count, 2)
-        XCTAssertEqual(classes.filter { $0 == .conv }.count, classes.count - 2)
+        XCTAssertEqual(classes.first, .convIm2col)
+        XCTAssertEqual(classes.filter { $0 == .conv }.count, classes.count - 3)
         // In place, a depthwise conv takes the staged path whatever its kernel.
         let inplace = try PatchPlan(model: model, patches: 1, patchLayers: 0, options: MemoryOptions(inplaceDepthwise: true))
         let features = inplace.costFeatures()
@@ -697,14 +699,14 @@ final class LatencyTests: XCTestCase {
         let model = try PlanFixtures.sample("mbv2-w0.35-r144")
         let plan = try PatchPlan(model: model, patches: 1, patchLayers: 0)
         let prediction = knownModel(core: .cortexM7).predict(plan)
-        // The board takes 1.5 cycles per instruction in convs and 2 elsewhere.
+        // The board takes 1.5 cycles per instruction in the first conv (im2col) and 2 elsewhere.
         let rows = prediction.ops.map { op in
-            ProfileRow(index: op.index, op: op.op, count: op.kernel == .conv ? op.instructions * 3 / 2 : op.instructions * 2)
+            ProfileRow(index: op.index, op: op.op, count: op.kernel == .convIm2col ? op.instructions * 3 / 2 : op.instructions * 2)
         }
         let calibration = try BoardCalibration.fit(rows: rows, prediction: prediction, plan: plan, board: "STM32F746",
                                                    clockHz: 216_000_000, name: "dwt.txt")
         XCTAssertEqual(calibration.core, .cortexM7)
-        XCTAssertEqual(try XCTUnwrap(calibration.kernels["conv"]), 1.5, accuracy: 1e-3)
+        XCTAssertEqual(try XCTUnwrap(calibration.kernels["conv-im2col"]), 1.5, accuracy: 1e-3)
         XCTAssertEqual(try XCTUnwrap(calibration.kernels["depthwise"]), 2, accuracy: 1e-12)
         XCTAssertEqual(calibration.source.cycles, rows.reduce(0) { $0 + $1.count })
         XCTAssertEqual(calibration.overall, Double(calibration.source.cycles) / Double(prediction.ops.reduce(0) { $0 + $1.instructions }), accuracy: 1e-12)

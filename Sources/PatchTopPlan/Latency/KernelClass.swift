@@ -14,6 +14,12 @@ public enum KernelClass: String, CaseIterable, Codable, Comparable, Sendable {
     /// (`KernelLoops`) tell a 10×4 first layer from a 3×3 conv on a small
     /// map, so one set of coefficients covers them all.
     case conv = "conv"
+    /// int8 CONV_2D whose whole window is at most 64 bytes (a first conv on
+    /// 1–7 channels): `pt_conv_im2col`, each pixel pair's window gathered
+    /// into a row of words, then the paired 1×1 loops over them
+    /// (`KernelLoops.im2col`). Its own class: its loops are not the KxK
+    /// path's, whose coefficients it would otherwise share.
+    case convIm2col = "conv-im2col"
     /// int8 CONV_2D 1×1 without padding on a multiple of 4 input channels:
     /// `pt_conv_s8`'s paired 1×1 path (two pixels × two channels a block,
     /// the filter interleaved at export, a 4-instruction requantization).
@@ -90,7 +96,15 @@ public enum KernelClass: String, CaseIterable, Codable, Comparable, Sendable {
             return
         }
         switch op.kind {
-        case .conv2D: self = Self.isPaired(op, in: model) ? .conv1x1 : .conv
+        case .conv2D:
+            if Self.isPaired(op, in: model) {
+                self = .conv1x1
+            } else if let (h, w) = model.windowGeometry(of: op), let input = op.input(0),
+                      KernelLoops.isIm2col(height: h, width: w, inputChannels: model.tensors[input].shape.last ?? 0) {
+                self = .convIm2col
+            } else {
+                self = .conv
+            }
         case .depthwiseConv2D: self = .depthwise
         case .fullyConnected: self = .fullyConnected
         case .averagePool2D, .maxPool2D: self = .pool

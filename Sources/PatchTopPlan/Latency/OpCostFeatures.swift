@@ -196,7 +196,7 @@ struct OpCostFacts {
         }
         kernel = KernelClass(op: op, in: model)
         loops = window == nil ? .none
-            : kernel == .conv ? .conv : kernel == .conv1x1 ? .pairedConv : kernel == .depthwise ? .depthwise : .none
+            : kernel == .conv || kernel == .convIm2col ? .conv : kernel == .conv1x1 ? .pairedConv : kernel == .depthwise ? .depthwise : .none
         channels = shape.count == 4 ? shape[3] : (shape.last ?? 1)
         inputChannels = op.input(0).map { model.tensors[$0].shape.last ?? 1 } ?? 1
         macsPerPosition = PatchPlan.macsPerPosition(of: op, in: model)
