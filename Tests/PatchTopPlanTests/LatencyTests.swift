@@ -244,6 +244,11 @@ final class LatencyTests: XCTestCase {
         XCTAssertEqual(rows.dotRuns, 35)
         XCTAssertEqual(rows.edgeBytes, 0, "a clamped output is not extended")
         XCTAssertEqual(rows.wordLoops, 7 * 3 * 2 * 2, "the C loop: two words an iteration")
+        // Sign-extended weights: the assembly loop's words (true pairs) counted apart.
+        let wide = KernelLoops.pairedConv(inputChannels: 16, outputChannels: 5, rows: 7, cols: 5, oneRun: true, fullRange: true, wide: true)
+        XCTAssertEqual(wide.dotBytes, 17 * 2 * 4)
+        XCTAssertEqual(wide.blockWords, 1 * 2 * 4, "the lone pixel's blocks in C")
+        XCTAssertEqual(wide.blockWords + wide.dotBytes, run.blockWords)
     }
 
     func testIm2colLoopsGatherEachPixelPairThenRunThePairedLoop() throws {
@@ -254,8 +259,13 @@ final class LatencyTests: XCTestCase {
         let loops = KernelLoops.im2col(height: g, width: g, inputChannels: 3, outputChannels: 16,
                                        rows: KernelLoops.Side(g, 0..<40), cols: 0..<40, fullRange: true)
         XCTAssertEqual(loops.insidePixels, 40 * 20, "20 pixel pairs a row")
-        XCTAssertEqual(loops.blockWords, 40 * 20 * 8 * 7, "a 28-byte window: 7 words per channel pair")
-        XCTAssertEqual(loops.wordLoops, 40 * 20 * 8 * 7, "7 words: one an iteration")
+        XCTAssertEqual(loops.dotBytes, 40 * 20 * 8 * 7, "a 28-byte window: 7 words per channel pair, its weights sign-extended (40×40 outputs)")
+        XCTAssertEqual(loops.blockWords, 0)
+        XCTAssertEqual(loops.wordLoops, 40 * 20 * 8 * 3, "7 words: one before the loop, then two an iteration")
+        XCTAssertEqual(KernelLoops.extendedIterations(words: 6), 1, "two before, then four")
+        XCTAssertEqual(KernelLoops.extendedIterations(words: 2), 1)
+        XCTAssertEqual(KernelLoops.extendedIterations(words: 1), 1)
+        XCTAssertEqual(KernelLoops.extendedIterations(words: 12), 3)
         XCTAssertEqual(loops.edgeBytes, 40 * 20 * 7, "each pair sign-extended once")
         // 39 rows inside; in each, the last pair (columns 38, 39) reads the padded column.
         XCTAssertEqual(loops.edgeRows, 39 * 19 * 2 * 3)
@@ -283,17 +293,22 @@ final class LatencyTests: XCTestCase {
     }
 
     func testInPlaceLoopsOfAWholeSmallMap() throws {
-        // MobileNetV3's 5×5 stride 1 SAME on 3×3×576: each channel's padded
-        // plane is 7×7; two words a row of taps; the last output row's
-        // windows would read past the plane (14 + 4·7 + 8 > 49): tap by tap.
+        // A 5×5 stride 1 SAME on 3×3×578 (MobileNetV3's shape, with channels
+        // not a multiple of 4): each channel's padded plane is 7×7; two words
+        // a row of taps; the last output row's windows would read past the
+        // plane (14 + 4·7 + 8 > 49): their last row of taps from a copy.
         let g = try XCTUnwrap(WindowGeometry(inputSize: 3, filterSize: 5, stride: 1, padding: .same))
         let side = KernelLoops.Side(g, 0..<3)
-        let loops = KernelLoops.inPlace(height: g, width: g, channels: 576, whole: true, rows: side, cols: side)
-        XCTAssertEqual(loops.blockBytes, 49 + 576 * 9, "the padding written once, each channel's inside")
-        XCTAssertEqual(loops.blockRuns, 576 * 5 * 2, "weights packed per channel")
-        XCTAssertEqual(loops.blockWords, 6 * 576 * 5 * 2)
-        XCTAssertEqual(loops.dotRuns, 3 * 576 * 25)
-        XCTAssertEqual(loops.insidePixels, 3 * 576, "each channel's output rows")
+        let loops = KernelLoops.inPlace(height: g, width: g, channels: 578, whole: true, rows: side, cols: side)
+        XCTAssertEqual(loops.blockBytes, 49 + 578 * 9, "the padding written once, each channel's inside")
+        XCTAssertEqual(loops.blockRuns, 578 * 5 * 2, "weights packed per channel")
+        XCTAssertEqual(loops.blockWords, 9 * 578 * 5 * 2, "every output in words (the last 3 their last row from a copy)")
+        XCTAssertEqual(loops.dotRuns, 3 * 578 * 5)
+        XCTAssertEqual(loops.insidePixels, 3 * 578, "each channel's output rows")
+        // MobileNetV3's own 576 channels: 4 at a time through a stack buffer, nothing staged.
+        let hwc = KernelLoops.inPlace(height: g, width: g, channels: 576, whole: true, rows: side, cols: side)
+        XCTAssertEqual(hwc.blockBytes, 0)
+        XCTAssertEqual(hwc.blockWords, 9 * 144 * 25)
         // A 3×3 stride-1 window: its weights packed once a channel, two outputs a word a row of taps,
         // nothing tap by tap.
         let g3 = try XCTUnwrap(WindowGeometry(inputSize: 8, filterSize: 3, stride: 1, padding: .same))
@@ -309,6 +324,29 @@ final class LatencyTests: XCTestCase {
         let scalar = (0..<8).filter { 7 * 10 + $0 + 2 * 10 + 4 > 100 }.count
         XCTAssertEqual(c3.dotRuns, scalar * 4 * 9)
         XCTAssertEqual(c3.blockWords, (64 - scalar) * 4 * 3)
+    }
+
+    func testStridedInPlaceLoopsGoStraightOverTheInputWhenRasterOrderAllows() throws {
+        // VWW's 3×3 stride 2 on 40×40×48 → 20×20 (SAME: padding after only): nothing staged.
+        let g = try XCTUnwrap(WindowGeometry(inputSize: 40, filterSize: 3, stride: 2, padding: .same))
+        XCTAssertTrue(KernelLoops.rasterSafe(height: g, width: g))
+        let side = KernelLoops.Side(g, 0..<20)
+        let loops = KernelLoops.inPlace(height: g, width: g, channels: 48, whole: true, rows: side, cols: side)
+        XCTAssertEqual(loops.blockBytes, 0, "no plane staged")
+        XCTAssertEqual(loops.blockWords, 20 * 20 * 12 * 9, "every pixel: 9 words per group of 4 channels")
+        XCTAssertEqual(loops.edgeElements, (400 - 361) * 12, "the last row and column copy their windows first")
+        XCTAssertEqual(loops.edgeTaps, (400 - 361) * 12 * 9)
+        // Stride 1 writes over input its next output still reads; a 5×5 stride 2 with 2 padding rows before too.
+        let s1 = try XCTUnwrap(WindowGeometry(inputSize: 10, filterSize: 3, stride: 1, padding: .same))
+        XCTAssertFalse(KernelLoops.rasterSafe(height: s1, width: s1))
+        let g5 = try XCTUnwrap(WindowGeometry(inputSize: 5, filterSize: 5, stride: 2, padding: .same))
+        XCTAssertFalse(KernelLoops.rasterSafe(height: g5, width: g5))
+        // That 5×5 stride 2 on 5×5×240 (3×3 outputs) goes through a stack buffer, 4 channels at a time.
+        let s5 = KernelLoops.Side(g5, 0..<3)
+        let l5 = KernelLoops.inPlace(height: g5, width: g5, channels: 240, whole: true, rows: s5, cols: s5)
+        XCTAssertEqual(l5.blockBytes, 0)
+        XCTAssertEqual(l5.blockWords, 9 * 60 * 25)
+        XCTAssertEqual(l5.edgeElements, 8 * 60, "only the centre window lies inside")
     }
 
     func testLoopCountsOfAPatchFollowItsRegion() throws {

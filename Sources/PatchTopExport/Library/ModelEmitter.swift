@@ -408,11 +408,23 @@ struct ModelEmitter {
                 w.line("/* paired layout (pt_conv.c): each filter row padded with zeros to \(rowBytes) bytes; output channels 2k and 2k+1 interleaved a word (4 bytes of a row) each */")
             }
             let rows = im2col ? p.outputChannels : p.outputChannels * p.height.filterSize
-            let b = weights(paired ? Self.pairedFilter(filter, rows: rows, run: run, rowBytes: rowBytes,
-                                                       outputChannels: p.outputChannels) : filter,
-                            bias, p.multipliers, p.shifts, fullBias: full, rq: rq)
+            let pairedWeights = paired ? Self.pairedFilter(filter, rows: rows, run: run, rowBytes: rowBytes,
+                                                           outputChannels: p.outputChannels) : filter
+            let b = weights(pairedWeights, bias, p.multipliers, p.shifts, fullBias: full, rq: rq)
+            // A 1×1 or im2col conv whose every weight serves many output
+            // pixels also gets its channel pairs' weights sign-extended at
+            // export (twice the bytes), sparing the loop its SXTB16s.
+            let oneByOne = paired && !im2col && p.height.filterSize == 1 && p.width.filterSize == 1 && rowBytes == p.inputChannels
+                && p.height.padBefore == 0 && p.width.padBefore == 0
+            let wide = (oneByOne || im2col) && rowBytes <= Self.extendedMaxChannels && p.outputChannels >= 2
+                && p.height.outputSize * p.width.outputSize >= Self.wideMinPixels
+            if wide, let rq {
+                w.line("/* per channel pair: twice each full bias, the weights sign-extended (per word of the paired layout, SXTB16 of it and of it rotated by 8), each channel's rq (pt_conv.c: pt_1x1_pairs_ext) */")
+                int32Array("\(base)_wide", Self.wideRecords(pairedWeights, rowBytes: rowBytes, outputChannels: p.outputChannels,
+                                                            fullBias: full, rq: rq))
+            }
             w.line("static const pt_conv_params \(base) = { \(p.batches), \(p.inputChannels), \(p.outputChannels), \(Self.window(p.height)), \(Self.window(p.width)),")
-            w.line("    \(p.inputOffset), \(p.outputOffset), \(p.activationMin), \(p.activationMax), \(rq == nil ? "\(base)_multipliers, \(base)_shifts" : "NULL, NULL"), \(base)_weights, \(b), \(base)_full_bias, \(rq == nil ? "NULL" : "\(base)_rq"), \(im2col ? 2 : (paired ? 1 : 0)), \(paired ? rowBytes : 0) };")
+            w.line("    \(p.inputOffset), \(p.outputOffset), \(p.activationMin), \(p.activationMax), \(rq == nil ? "\(base)_multipliers, \(base)_shifts" : "NULL, NULL"), \(base)_weights, \(b), \(base)_full_bias, \(rq == nil ? "NULL" : "\(base)_rq"), \(im2col ? 2 : (paired ? 1 : 0)), \(paired ? rowBytes : 0), \(wide ? "\(base)_wide" : "NULL") };")
             if let fusion = s.fusion {
                 let t = table(fusion.table, "op\(fusion.addOp)_add_table")
                 w.line("static const pt_fused_params \(base)_fused = { &\(base), \(t), \(fusion.convOutputIsFirst ? 1 : 0), \(operand(fusion.skip)), \(operand(fusion.scratch)) };")
@@ -538,6 +550,49 @@ struct ModelEmitter {
     /// The largest window (bytes, padded to a word) the im2col layout
     /// takes: `PT_IM2COL_MAX` in pt_conv.c.
     static let im2colMaxBytes = 64
+
+    /// Input channels (window bytes) up to which the paired 1×1 loop
+    /// sign-extends a pixel pair once: `PT_1X1_EXT_MAX` in pt_conv.c.
+    static let extendedMaxChannels = 512
+
+    /// Output pixels from which a paired 1×1 or im2col conv's weights are
+    /// also stored sign-extended: each weight then serves at least a 10×10
+    /// map, its two extra bytes of flash saving a SXTB16 per 4 MACs at
+    /// every pixel.
+    static let wideMinPixels = 100
+
+    /// The wide records of a paired filter (`rowBytes` a channel): per
+    /// channel pair `{2·full_bias(o), 2·full_bias(o+1)}` (wrapping), its
+    /// weights as `wideFilter`, then `rq` of o and of o+1.
+    static func wideRecords(_ paired: [Int8], rowBytes: Int, outputChannels oc: Int, fullBias: [Int32], rq: [Int32]) -> [Int32] {
+        let pairBytes = 2 * rowBytes
+        let weights = wideFilter(paired, pairBytes: (oc / 2) * pairBytes)
+        var out: [Int32] = []
+        out.reserveCapacity((oc / 2) * (8 + pairBytes / 2))
+        for k in 0..<(oc / 2) {
+            out.append(fullBias[2 * k] &* 2)
+            out.append(fullBias[2 * k + 1] &* 2)
+            out.append(contentsOf: weights[(k * pairBytes / 2)..<((k + 1) * pairBytes / 2)])
+            out.append(contentsOf: rq[(6 * k)..<(6 * k + 6)])
+        }
+        return out
+    }
+
+    /// The first `pairBytes` of a paired filter (its channel pairs, not an
+    /// odd last channel) as int16 pairs: per 4-byte word w, SXTB16(w) then
+    /// SXTB16(w ror 8): bytes (0, 2) and (1, 3) as the loop multiplies them.
+    static func wideFilter(_ paired: [Int8], pairBytes: Int) -> [Int32] {
+        var out: [Int32] = []
+        out.reserveCapacity(pairBytes / 2)
+        func half(_ lo: Int8, _ hi: Int8) -> Int32 {
+            Int32(bitPattern: UInt32(UInt16(bitPattern: Int16(lo))) | (UInt32(UInt16(bitPattern: Int16(hi))) << 16))
+        }
+        for q in stride(from: 0, to: pairBytes, by: 4) {
+            out.append(half(paired[q], paired[q + 2]))
+            out.append(half(paired[q + 1], paired[q + 3]))
+        }
+        return out
+    }
 
     /// A conv's `[out][kh][kw·in]` filter in the paired layout (pt_conv.c):
     /// each row of `run` bytes padded with zeros to `rowBytes` (a multiple

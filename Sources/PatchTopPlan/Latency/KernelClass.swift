@@ -10,9 +10,10 @@ import PatchTopModel
 /// `Scripts/calibrate_latency.py` refits every coefficient.
 public enum KernelClass: String, CaseIterable, Codable, Comparable, Sendable {
     /// int8 CONV_2D other than an unpadded 1×1 on a multiple of 4
-    /// channels (`pt_conv_s8`'s paired KxK path): its loop counts
-    /// (`KernelLoops`) tell a 10×4 first layer from a 3×3 conv on a small
-    /// map, so one set of coefficients covers them all.
+    /// channels (`pt_conv_s8`'s paired KxK path, or its im2col path for a
+    /// window of at most 64 bytes): its loop counts (`KernelLoops`) tell a
+    /// 10×4 first layer from a 3×3 conv on a small map, so one set of
+    /// coefficients covers them all.
     case conv = "conv"
     /// int8 CONV_2D whose whole window is at most 64 bytes (a first conv on
     /// 1–7 channels): `pt_conv_im2col`, each pixel pair's window gathered

@@ -172,6 +172,37 @@ struct KernelLoops: Equatable {
         let taps = h.filterSize * w.filterSize
         // Each channel's plane is first filled with the padding value.
         let paddedPlane = (h.inputSize + h.padBefore + h.padAfter) * (w.inputSize + w.padBefore + w.padAfter)
+        if whole && fullRange && h.filterSize == 3 && w.filterSize == 3 && (h.stride > 1 || w.stride > 1)
+            && channels % 4 == 0 && rasterSafe(height: h, width: w) {
+            // `pt_dw_inplace_hwc`: nothing staged; four channels a group,
+            // their 9 taps' weights sign-extended once (`blockRuns`); every
+            // pixel one assembly block of 9 words (`blockWords`: taps), a
+            // window crossing the image's edge first copied with the
+            // padding into a window of its own (`edgeTaps`: its 9 words,
+            // `edgeElements`: those pixels × groups).
+            let groups = channels / 4
+            let inside = rows.inside * cols.inside
+            loops.blockRuns = groups * taps
+            loops.blockWords = outputs * groups * taps
+            loops.insidePixels = outputs * groups
+            loops.edgeTaps = (outputs - inside) * groups * taps
+            loops.edgeElements = (outputs - inside) * groups
+            return loops
+        }
+        if whole && fullRange && h.filterSize == 5 && w.filterSize == 5 && h.dilation == 1 && w.dilation == 1
+            && channels % 4 == 0 && h.outputSize * w.outputSize <= hwcBufferedMaxPixels {
+            // `pt_dw_inplace_hwc5`: nothing staged; four channels a group
+            // computed into a stack buffer, then written over the group;
+            // counted as `pt_dw_inplace_hwc` (25 taps a pixel).
+            let groups = channels / 4
+            let inside = rows.inside * cols.inside
+            loops.blockRuns = groups * taps
+            loops.blockWords = outputs * groups * taps
+            loops.insidePixels = outputs * groups
+            loops.edgeTaps = (outputs - inside) * groups * taps
+            loops.edgeElements = (outputs - inside) * groups
+            return loops
+        }
         if whole {
             // The plane's padding written once; each channel fills the inside.
             loops.blockBytes = paddedPlane + channels * h.inputSize * w.inputSize
@@ -202,6 +233,13 @@ struct KernelLoops: Equatable {
                 }
                 loops.blockWords = (outputs - scalar) * channels * h.filterSize * groups
                 loops.dotRuns = scalar * channels * taps
+                if fullRange && (h.filterSize == 5 || h.filterSize == 7) && w.filterSize >= 5 {
+                    // Its assembly rows; a window whose last row would read
+                    // past the plane takes the rows above in words too and
+                    // that row from a copy (`dotRuns`: its taps).
+                    loops.blockWords = outputs * channels * h.filterSize * groups
+                    loops.dotRuns = scalar * channels * w.filterSize
+                }
                 // Its assembly loops saturate; a clamped output range takes the C loop.
                 if !fullRange { loops.dotBytes = (outputs - scalar) * channels }
                 // A window other than 3×3 packs its weights per channel, four taps a word pair.
@@ -238,8 +276,12 @@ struct KernelLoops: Equatable {
     /// (`pt_1x1_extend`: `edgeBytes` counts its words of four channels), and
     /// its loop takes 16 channels an iteration where they divide (else 8,
     /// else 4: `wordLoops`).
+    ///
+    /// With `wide` weights (the exporter's sign-extended copy, an op whose
+    /// output has at least `wideMinPixels` pixels) that loop's words cost
+    /// less: they are counted in `dotBytes` instead of `blockWords`.
     static func pairedConv(inputChannels ic: Int, outputChannels oc: Int, rows: Int, cols: Int, oneRun: Bool,
-                           fullRange: Bool) -> KernelLoops {
+                           fullRange: Bool, wide: Bool = false) -> KernelLoops {
         var loops = KernelLoops()
         let pixels = rows * cols
         let pairs = oneRun ? (pixels + 1) / 2 : rows * ((cols + 1) / 2)
@@ -248,18 +290,60 @@ struct KernelLoops: Equatable {
         loops.blockRuns = pairs * (oc / 2)
         loops.blockWords = pairs * (oc / 2) * (ic / 4)
         let extended = fullRange && ic <= extendedMaxChannels && oc >= 2
-        let perLoop = extended && ic % 16 == 0 ? 16 : (ic % 8 == 0 ? 8 : 4)
-        loops.wordLoops = pairs * (oc / 2) * (ic / perLoop)
+        loops.wordLoops = pairs * (oc / 2) * (extended ? extendedIterations(words: ic / 4) : (ic % 8 == 0 ? ic / 8 : ic / 4))
         if extended { loops.edgeBytes = (pairs - lone) * (ic / 4) }
+        if extended && wide {
+            loops.dotBytes = (pairs - lone) * (oc / 2) * (ic / 4)
+            loops.blockWords -= loops.dotBytes
+        }
         loops.blockBytes = (fullRange ? lone : pairs) * (oc / 2)
         loops.dotRuns = (oc % 2) * (2 * pairs - lone)
         loops.dotWords = loops.dotRuns * (ic / 4)
         return loops
     }
 
+    /// Output pixels up to which a whole in-place 5×5 depthwise runs four
+    /// channels at a time through a stack buffer (`PT_DW_HWC_BUFFERED_MAX`).
+    static let hwcBufferedMaxPixels = 16
+
+    /// Whether a whole in-place depthwise may write each output over its own
+    /// input position in raster order (`pt_dw_raster_safe` in
+    /// pt_depthwise.c): no later output reads that input pixel.
+    static func rasterSafe(height h: WindowGeometry, width w: WindowGeometry) -> Bool {
+        guard h.dilation == 1 && w.dilation == 1 else { return false }
+        for oy in 0..<h.outputSize {
+            let row = max(0, oy * h.stride - h.padBefore), nextRow = max(0, (oy + 1) * h.stride - h.padBefore)
+            for ox in 0..<w.outputSize {
+                let q = oy * w.outputSize + ox
+                if ox + 1 < w.outputSize && row * w.inputSize + max(0, (ox + 1) * w.stride - w.padBefore) <= q { return false }
+                if oy + 1 < h.outputSize && nextRow * w.inputSize <= q { return false }
+            }
+        }
+        return true
+    }
+
+    /// Iterations of the extended pair loop over `words` words of four
+    /// channels: four an iteration, after two (4k + 2 words, k ≥ 1) or one
+    /// (odd, then two an iteration) before it.
+    static func extendedIterations(words n: Int) -> Int {
+        if n % 4 == 0 { return n / 4 }
+        if n % 4 == 2 { return n >= 6 ? (n - 2) / 4 : n / 2 }
+        return n >= 3 ? (n - 1) / 2 : n
+    }
+
     /// Input channels up to which the paired 1×1 path sign-extends a pixel
     /// pair once (`PT_1X1_EXT_MAX` in pt_conv.c).
     static let extendedMaxChannels = 512
+
+    /// Output pixels from which the exporter also stores a paired 1×1 or
+    /// im2col conv's weights sign-extended (`ModelEmitter.wideMinPixels`).
+    static let wideMinPixels = 100
+
+    /// Whether the exporter gives a paired 1×1 or im2col conv with this
+    /// output the sign-extended weights.
+    static func hasWideWeights(height h: WindowGeometry, width w: WindowGeometry) -> Bool {
+        h.outputSize * w.outputSize >= wideMinPixels
+    }
 
     /// Largest window (bytes, rounded up to a word) the exporter lays out
     /// for im2col (`PT_IM2COL_MAX` in pt_conv.c, `ModelEmitter.im2colMaxBytes`).
@@ -283,7 +367,7 @@ struct KernelLoops: Equatable {
                        rows: Side, cols: Range<Int>, fullRange: Bool) -> KernelLoops {
         let rowBytes = (h.filterSize * w.filterSize * ic + 3) / 4 * 4
         var loops = pairedConv(inputChannels: rowBytes, outputChannels: oc, rows: rows.count, cols: cols.count, oneRun: false,
-                               fullRange: fullRange)
+                               fullRange: fullRange, wide: hasWideWeights(height: h, width: w))
         // Pairs whose two windows lie inside the image are gathered inline.
         var insidePairs = 0
         let span = w.dilation * (w.filterSize - 1)

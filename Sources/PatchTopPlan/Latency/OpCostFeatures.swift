@@ -345,7 +345,8 @@ struct OpCostFacts {
                     loops = .pairedConv(inputChannels: inputChannels, outputChannels: channels, rows: rowsRange.count,
                                         cols: colsRange.count,
                                         oneRun: full && window.height.stride == 1 && window.width.stride == 1 && !fused,
-                                        fullRange: fullRange)
+                                        fullRange: fullRange,
+                                        wide: KernelLoops.hasWideWeights(height: window.height, width: window.width))
                 case .depthwise:
                     loops = .depthwise(height: window.height, width: window.width, inputChannels: inputChannels,
                                        outputChannels: channels, rows: rowSide, cols: colSide)

@@ -276,28 +276,52 @@ static void pt_1x1_pairs(const int8_t *xa, int32_t step, const int8_t *f, int32_
 #define PT_1X1_EXT_MAX 512
 #endif
 
+/* One word of four channels of both pixels, extended (and doubled with
+ * SADD16 when D is "sadd16": -256..254 stays in a half; "@" skips it). */
+#define PT_1X1_EXT_CHUNK(D) \
+    "ldr %[t1], [%[xa], %[step]]\n\t" \
+    "ldr %[t3], [%[xa]], #4\n\t" \
+    "sxtb16 %[t0], %[t3]\n\t" \
+    "sxtb16 %[t3], %[t3], ror #8\n\t" \
+    "sxtb16 %[t2], %[t1]\n\t" \
+    "sxtb16 %[t1], %[t1], ror #8\n\t" \
+    D " %[t0], %[t0], %[t0]\n\t" \
+    D " %[t3], %[t3], %[t3]\n\t" \
+    D " %[t2], %[t2], %[t2]\n\t" \
+    D " %[t1], %[t1], %[t1]\n\t" \
+    "strd %[t0], %[t3], [%[ext]], #16\n\t" \
+    "strd %[t2], %[t1], [%[ext], #-8]\n\t"
+#define PT_1X1_EXT(PRE, LOOP) \
+    __asm__ volatile( \
+        PRE \
+        "cmp %[xa], %[end]\n\t" \
+        "beq 2f\n\t" \
+        "1:\n\t" LOOP \
+        "cmp %[xa], %[end]\n\t" \
+        "bne 1b\n\t" \
+        "2:\n\t" \
+        : [xa] "+r"(xa), [ext] "+r"(ext), [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3) \
+        : [step] "r"(step), [end] "r"(end) \
+        : "cc", "memory")
+
 /* Pixels a (xa) and b (xa + step), ic bytes each (a multiple of 4),
- * sign-extended: per 4 channels {SXTB16(a), SXTB16(a ror 8), SXTB16(b),
- * SXTB16(b ror 8)}, the halves in the order SXTB16 gives the filter's. */
-PT_INLINE void pt_1x1_extend(const int8_t *xa, int32_t step, int32_t ic, int32_t *ext) {
+ * sign-extended (doubled with `twice`): per 4 channels {SXTB16(a),
+ * SXTB16(a ror 8), SXTB16(b), SXTB16(b ror 8)}, the halves in the order
+ * SXTB16 gives the filter's. */
+PT_INLINE void pt_1x1_extend(const int8_t *xa, int32_t step, int32_t ic, int32_t *ext, int32_t twice) {
     const int8_t *end = xa + ic;
     int32_t t0, t1, t2, t3;
-    __asm__ volatile(
-        "1:\n\t"
-        "ldr %[t1], [%[xa], %[step]]\n\t"
-        "ldr %[t3], [%[xa]], #4\n\t"
-        "sxtb16 %[t0], %[t3]\n\t"
-        "sxtb16 %[t3], %[t3], ror #8\n\t"
-        "sxtb16 %[t2], %[t1]\n\t"
-        "sxtb16 %[t1], %[t1], ror #8\n\t"
-        "strd %[t0], %[t3], [%[ext]], #16\n\t"
-        "strd %[t2], %[t1], [%[ext], #-8]\n\t"
-        "cmp %[xa], %[end]\n\t"
-        "bne 1b\n\t"
-        : [xa] "+r"(xa), [ext] "+r"(ext), [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3)
-        : [step] "r"(step), [end] "r"(end)
-        : "cc", "memory");
+    /* An odd word first, then two an iteration. */
+    if (twice) {
+        if (ic & 4) PT_1X1_EXT(PT_1X1_EXT_CHUNK("sadd16"), PT_1X1_EXT_CHUNK("sadd16") PT_1X1_EXT_CHUNK("sadd16"));
+        else PT_1X1_EXT("", PT_1X1_EXT_CHUNK("sadd16") PT_1X1_EXT_CHUNK("sadd16"));
+    } else {
+        if (ic & 4) PT_1X1_EXT(PT_1X1_EXT_CHUNK("@"), PT_1X1_EXT_CHUNK("@") PT_1X1_EXT_CHUNK("@"));
+        else PT_1X1_EXT("", PT_1X1_EXT_CHUNK("@") PT_1X1_EXT_CHUNK("@"));
+    }
 }
+#undef PT_1X1_EXT
+#undef PT_1X1_EXT_CHUNK
 
 /* One step of the extended 1x1 loop: 4 input channels of both pixels
  * (already extended, [pa]) against the next two filter words (channels o
@@ -325,21 +349,38 @@ PT_INLINE void pt_1x1_extend(const int8_t *xa, int32_t step, int32_t ic, int32_t
  * (pt_1x1_extend): one assembly loop over the pairs, accumulators,
  * requantization and stores in registers, the per-pair pointers in a small
  * context in memory. */
-static void pt_1x1_pairs_ext(const int8_t *xa, int32_t step, const int8_t *f, int32_t ic, int8_t *y, int32_t oc,
-                             const int32_t *rq, const int32_t *fb) {
+/* The same against sign-extended weights (pt_conv_params.wide): 2 LDRD of
+ * the pixels, 2 LDRD of the weights, 8 SMLAD for 16 MACs. */
+#define PT_1X1W_STEP \
+    "ldrd %[x0], %[x1], [%[pa]], #16\n\t" \
+    "ldrd %[x2], %[x3], [%[pa], #-8]\n\t" \
+    "ldrd %[t0], %[t1], [%[pf]], #8\n\t" \
+    "smlad %[a0], %[x0], %[t0], %[a0]\n\t" \
+    "smlad %[a2], %[x2], %[t0], %[a2]\n\t" \
+    "smlad %[a0], %[x1], %[t1], %[a0]\n\t" \
+    "smlad %[a2], %[x3], %[t1], %[a2]\n\t" \
+    "ldrd %[t0], %[t1], [%[pf]], #8\n\t" \
+    "smlad %[a1], %[x0], %[t0], %[a1]\n\t" \
+    "smlad %[a3], %[x2], %[t0], %[a3]\n\t" \
+    "smlad %[a1], %[x1], %[t1], %[a1]\n\t" \
+    "smlad %[a3], %[x3], %[t1], %[a3]\n\t"
+
+static void pt_1x1_pairs_ext(const int8_t *xa, int32_t step, const int8_t *f, const int32_t *wide, int32_t ic, int8_t *y,
+                             int32_t oc, const int32_t *rq, const int32_t *fb) {
     int32_t ext[PT_1X1_EXT_MAX];
     /* {ext, y, oc, rq, fb, f_end} */
     int32_t ctx[6];
     int32_t a0, a1, a2, a3, x0, x1, x2, x3, t0, t1;
-    const int8_t *pa, *pf = f, *end = (const int8_t *)ext + 4 * ic;
-    pt_1x1_extend(xa, step, ic, ext);
+    const int8_t *pa, *pf = wide != NULL ? (const int8_t *)wide : f, *end = (const int8_t *)ext + 4 * ic;
+    pt_1x1_extend(xa, step, ic, ext, wide != NULL);
     ctx[0] = (int32_t)(intptr_t)ext;
     ctx[1] = (int32_t)(intptr_t)y;
     ctx[2] = oc;
     ctx[3] = (int32_t)(intptr_t)rq;
     ctx[4] = (int32_t)(intptr_t)fb;
-    ctx[5] = (int32_t)(intptr_t)(f + (oc >> 1) * 2 * ic);
-#define PT_1X1X_PAIRS(LOOP) \
+    ctx[5] = (int32_t)(intptr_t)(pf + (oc >> 1) * (wide != NULL ? 4 * ic + 32 : 2 * ic));
+#define PT_1X1X_PAIRS(LOOP) PT_1X1X_PAIRS2("", LOOP)
+#define PT_1X1X_PAIRS2(PRE, LOOP) \
         __asm__ volatile( \
             "2:\n\t" \
             "ldr %[t0], [%[c], #16]\n\t" \
@@ -348,7 +389,7 @@ static void pt_1x1_pairs_ext(const int8_t *xa, int32_t step, const int8_t *f, in
             "mov %[a2], %[a0]\n\t" \
             "mov %[a3], %[a1]\n\t" \
             "ldr %[pa], [%[c]]\n\t" \
-            "1:\n\t" LOOP \
+            PRE "1:\n\t" LOOP \
             "cmp %[pa], %[end]\n\t" \
             "bne 1b\n\t" \
             "ldr %[pa], [%[c], #12]\n\t" \
@@ -391,10 +432,73 @@ static void pt_1x1_pairs_ext(const int8_t *xa, int32_t step, const int8_t *f, in
               [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2), [x3] "=&r"(x3), [t0] "=&r"(t0), [t1] "=&r"(t1) \
             : [c] "r"(ctx), [end] "r"(end) \
             : "cc", "memory")
-    if ((ic & 15) == 0) PT_1X1X_PAIRS(PT_1X1X_STEP PT_1X1X_STEP PT_1X1X_STEP PT_1X1X_STEP);
+/* The wide records: per channel pair {2 full_bias(o), 2 full_bias(o+1)},
+ * the pair's extended weights, {m, base, e} of o and of o+1, read in one
+ * stream; the pixels doubled (pt_1x1_extend), so the accumulators are
+ * already 2x for SMMLAR. */
+#define PT_1X1W_PAIRS(LOOP) PT_1X1W_PAIRS2("", LOOP)
+#define PT_1X1W_PAIRS2(PRE, LOOP) \
+        __asm__ volatile( \
+            "2:\n\t" \
+            "ldrd %[a0], %[a1], [%[pf]], #8\n\t" \
+            "mov %[a2], %[a0]\n\t" \
+            "mov %[a3], %[a1]\n\t" \
+            "ldr %[pa], [%[c]]\n\t" \
+            PRE "1:\n\t" LOOP \
+            "cmp %[pa], %[end]\n\t" \
+            "bne 1b\n\t" \
+            "ldrd %[x0], %[x1], [%[pf]], #8\n\t" \
+            "ldr %[x2], [%[pf]], #4\n\t" \
+            "add %[t0], %[x1], %[a0], asr #31\n\t" \
+            "add %[t1], %[x1], %[a2], asr #31\n\t" \
+            "smmlar %[a0], %[a0], %[x0], %[t0]\n\t" \
+            "smmlar %[a2], %[a2], %[x0], %[t1]\n\t" \
+            "asr %[a0], %[a0], %[x2]\n\t" \
+            "asr %[a2], %[a2], %[x2]\n\t" \
+            "ssat %[a0], #8, %[a0]\n\t" \
+            "ssat %[a2], #8, %[a2]\n\t" \
+            "ldr %[x0], [%[pf]], #4\n\t" \
+            "ldrd %[x1], %[x2], [%[pf]], #8\n\t" \
+            "add %[t0], %[x1], %[a1], asr #31\n\t" \
+            "add %[t1], %[x1], %[a3], asr #31\n\t" \
+            "smmlar %[a1], %[a1], %[x0], %[t0]\n\t" \
+            "smmlar %[a3], %[a3], %[x0], %[t1]\n\t" \
+            "asr %[a1], %[a1], %[x2]\n\t" \
+            "asr %[a3], %[a3], %[x2]\n\t" \
+            "ssat %[a1], #8, %[a1]\n\t" \
+            "ssat %[a3], #8, %[a3]\n\t" \
+            "ldrd %[t0], %[t1], [%[c], #4]\n\t" \
+            "strb %[a2], [%[t0], %[t1]]\n\t" \
+            "strb %[a0], [%[t0]], #1\n\t" \
+            "strb %[a3], [%[t0], %[t1]]\n\t" \
+            "strb %[a1], [%[t0]], #1\n\t" \
+            "str %[t0], [%[c], #4]\n\t" \
+            "ldr %[t0], [%[c], #20]\n\t" \
+            "cmp %[pf], %[t0]\n\t" \
+            "bne 2b\n\t" \
+            : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [pa] "=&r"(pa), [pf] "+&r"(pf), \
+              [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2), [x3] "=&r"(x3), [t0] "=&r"(t0), [t1] "=&r"(t1) \
+            : [c] "r"(ctx), [end] "r"(end) \
+            : "cc", "memory")
+    /* n = ic / 4 steps: 4 a loop iteration, after 2 (n = 4k + 2 >= 6) or 1
+     * (n odd >= 3, then 2 an iteration) before the loop. */
+    if (wide != NULL) {
+        if ((ic & 15) == 0) PT_1X1W_PAIRS(PT_1X1W_STEP PT_1X1W_STEP PT_1X1W_STEP PT_1X1W_STEP);
+        else if ((ic & 15) == 8 && ic >= 24)
+            PT_1X1W_PAIRS2(PT_1X1W_STEP PT_1X1W_STEP, PT_1X1W_STEP PT_1X1W_STEP PT_1X1W_STEP PT_1X1W_STEP);
+        else if ((ic & 7) == 0) PT_1X1W_PAIRS(PT_1X1W_STEP PT_1X1W_STEP);
+        else if (ic >= 12) PT_1X1W_PAIRS2(PT_1X1W_STEP, PT_1X1W_STEP PT_1X1W_STEP);
+        else PT_1X1W_PAIRS(PT_1X1W_STEP);
+    } else if ((ic & 15) == 0) PT_1X1X_PAIRS(PT_1X1X_STEP PT_1X1X_STEP PT_1X1X_STEP PT_1X1X_STEP);
+    else if ((ic & 15) == 8 && ic >= 24)
+        PT_1X1X_PAIRS2(PT_1X1X_STEP PT_1X1X_STEP, PT_1X1X_STEP PT_1X1X_STEP PT_1X1X_STEP PT_1X1X_STEP);
     else if ((ic & 7) == 0) PT_1X1X_PAIRS(PT_1X1X_STEP PT_1X1X_STEP);
+    else if (ic >= 12) PT_1X1X_PAIRS2(PT_1X1X_STEP, PT_1X1X_STEP PT_1X1X_STEP);
     else PT_1X1X_PAIRS(PT_1X1X_STEP);
 #undef PT_1X1X_PAIRS
+#undef PT_1X1X_PAIRS2
+#undef PT_1X1W_PAIRS
+#undef PT_1X1W_PAIRS2
     (void)a0; (void)a1; (void)a2; (void)a3; (void)x0; (void)x1; (void)x2; (void)x3; (void)t0; (void)t1; (void)pa;
 }
 #endif
@@ -417,7 +521,7 @@ PT_INLINE void pt_conv_1x1_body(const pt_conv_params *p, int32_t ic, const int8_
         o = 0;
 #if defined(PT_ASM14)
         if (full && pair && oc >= 2) {
-            if (ic <= PT_1X1_EXT_MAX) pt_1x1_pairs_ext(xa, step, f, ic, y, oc, rq, fb);
+            if (ic <= PT_1X1_EXT_MAX) pt_1x1_pairs_ext(xa, step, f, p->wide, ic, y, oc, rq, fb);
             else pt_1x1_pairs(xa, step, f, ic, y, oc, rq, fb);
             o = oc & ~1;
             f += o * ic;
@@ -561,6 +665,9 @@ static void pt_conv_im2col(const pt_conv_params *p, const int8_t *in, const pt_o
     int32_t patch[2 * PT_IM2COL_MAX / 4];
     int8_t *const pa = (int8_t *)patch;
     int32_t b, oy, ox, fy, i;
+    /* The bytes past each window stay zero: only the windows' bytes are
+     * written below. */
+    memset(patch, 0, sizeof patch);
     for (b = 0; b < p->batches; b++) {
         const int8_t *xb = in + b * in_batch;
         int8_t *yb = out + b * out_batch;
@@ -574,17 +681,35 @@ static void pt_conv_im2col(const pt_conv_params *p, const int8_t *in, const pt_o
                      * bytes each, a word at a time. */
                     const int8_t *src = xb + pt_pixel(in_region, iy0, ix0, ic);
                     int8_t *da = pa, *db = pa + pb;
-                    memset(pa + pb - 4, 0, 4);
-                    memset(pa + 2 * pb - 4, 0, 4);
-                    for (fy = 0; fy < kh; fy++, src += row_step, da += run, db += run) {
-                        pt_copy_run(da, src, run);
-                        pt_copy_run(db, src + pair_step, run);
+                    if (run == 9) {
+                        /* 3 taps of 3 channels (an RGB first conv): two words and a byte a row. */
+                        for (fy = 0; fy < kh; fy++, src += row_step, da += 9, db += 9) {
+                            const int8_t *sb = src + pair_step;
+                            int32_t w0, w1, w2, w3;
+                            memcpy(&w0, src, 4); memcpy(&w1, src + 4, 4);
+                            memcpy(&w2, sb, 4); memcpy(&w3, sb + 4, 4);
+                            memcpy(da, &w0, 4); memcpy(da + 4, &w1, 4); da[8] = src[8];
+                            memcpy(db, &w2, 4); memcpy(db + 4, &w3, 4); db[8] = sb[8];
+                        }
+                    } else {
+                        for (fy = 0; fy < kh; fy++, src += row_step, da += run, db += run) {
+                            pt_copy_run(da, src, run);
+                            pt_copy_run(db, src + pair_step, run);
+                        }
                     }
                     (void)i;
                 } else {
                     pt_im2col_gather(p, xb, in_region, oy, ox, pa);
                     if (count == 2) pt_im2col_gather(p, xb, in_region, oy, ox + 1, pa + pb);
                 }
+#if defined(PT_ASM14)
+                if (full && count == 2 && (oc & 1) == 0) {
+                    /* Every channel a pair: straight to the assembly loop. */
+                    pt_1x1_pairs_ext(pa, pb, p->filter, p->wide, pb, yb + pt_pixel(out_region, oy, ox, oc), oc, p->rq,
+                                     p->full_bias);
+                    continue;
+                }
+#endif
                 if (full) pt_conv_1x1_body(p, pb, pa, pb, yb + pt_pixel(out_region, oy, ox, oc), count, 1);
                 else pt_conv_1x1_body(p, pb, pa, pb, yb + pt_pixel(out_region, oy, ox, oc), count, 0);
             }

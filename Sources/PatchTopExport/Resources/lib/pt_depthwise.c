@@ -49,6 +49,12 @@ static void pt_dw_pixel(const pt_depthwise_params *p, const int8_t *xb, const pt
 #if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
 #include <arm_acle.h>
 #define PT_DSP 1
+/* The loops whose inline assembly takes 13 or 14 registers need a frame
+ * pointer-free function: GCC optimizing; other compilers and GCC -O0 take
+ * the other paths. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__OPTIMIZE__)
+#define PT_DW_ASM14 1
+#endif
 static inline int32_t pt_ror8(int32_t v) { return (int32_t)(((uint32_t)v >> 8) | ((uint32_t)v << 24)); }
 #endif
 
@@ -216,7 +222,7 @@ PT_DW_INLINE void pt_dw_pack_rows(int32_t *k, const int8_t *f, int32_t kh, int32
     }
 }
 
-#if defined(PT_DSP) && defined(__GNUC__)
+#if defined(PT_DW_ASM14)
 /* One row of n outputs of a 3x3 stride-1 window from a plane's rows at x,
  * x + dh, x + 2 dh (k = {a0, b0, c0, a1, b1, c1, a2, b2, c2, start, m, base, e}:
  * per row of taps a = (w0, w2), b = (w1, 0), c = (0, w1)), saturating to
@@ -325,6 +331,242 @@ static void pt_dw_inplace_3x3s1(const pt_depthwise_params *p, int8_t *buffer, in
 }
 #endif
 
+#if defined(PT_DW_ASM14)
+/* Whether a whole in-place depthwise (undilated, its windows' rows and
+ * columns starting at pad_before) may write each output straight over its
+ * own input position in raster order: no output after (oy, ox) reads input
+ * pixel oy * out_w + ox (a strided window whose padding before is at most
+ * stride - 1 and whose output is the smaller map). */
+static int32_t pt_dw_raster_safe(const pt_depthwise_params *p) {
+    const int32_t out_h = p->h.out_size, out_w = p->w.out_size, in_w = p->w.in_size;
+    const int32_t sh = p->h.stride, sw = p->w.stride, ph = p->h.pad_before, pw = p->w.pad_before;
+    int32_t oy, ox;
+    if (p->h.dilation != 1 || p->w.dilation != 1) return 0;
+    for (oy = 0; oy < out_h; oy++) {
+        const int32_t row = oy * sh - ph > 0 ? oy * sh - ph : 0;
+        const int32_t next_row = (oy + 1) * sh - ph > 0 ? (oy + 1) * sh - ph : 0;
+        for (ox = 0; ox < out_w; ox++) {
+            const int32_t q = oy * out_w + ox;
+            if (ox + 1 < out_w) {
+                const int32_t col = (ox + 1) * sw - pw > 0 ? (ox + 1) * sw - pw : 0;
+                if (row * in_w + col <= q) return 0;
+            }
+            if (oy + 1 < out_h && next_row * in_w <= q) return 0;
+        }
+    }
+    return 1;
+}
+
+/* One pixel of pt_dw_inplace_hwc: the 3x3 window's words of 4 channels at
+ * x, x + ch, x + 2 ch, one row to the next `row` bytes on; k = the group's
+ * table; the 4 outputs to y. */
+PT_DW_INLINE void pt_dw_hwc_pixel(const int8_t *x, const int32_t *k, int32_t ch, int32_t row, int8_t *y) {
+    const int32_t ch2 = 2 * ch;
+    int32_t a0, a1, a2, a3, t0, t1, f0, f1;
+#define PT_DW_HWC_TAP(OFF) \
+    "ldr %[t0], [%[x]" OFF "]\n\t" \
+    "ldrd %[f0], %[f1], [%[k]], #8\n\t" \
+    "sxtb16 %[t1], %[t0]\n\t" \
+    "sxtb16 %[t0], %[t0], ror #8\n\t" \
+    "smlabb %[a0], %[t1], %[f0], %[a0]\n\t" \
+    "smlatt %[a2], %[t1], %[f0], %[a2]\n\t" \
+    "smlabb %[a1], %[t0], %[f1], %[a1]\n\t" \
+    "smlatt %[a3], %[t0], %[f1], %[a3]\n\t"
+#define PT_DW_HWC_RQ(A) \
+    "ldrd %[f0], %[f1], [%[k]], #8\n\t" \
+    "ldr %[t1], [%[k]], #4\n\t" \
+    "add %[t0], %[f1], %[" A "], asr #31\n\t" \
+    "smmlar %[" A "], %[" A "], %[f0], %[t0]\n\t" \
+    "asr %[" A "], %[" A "], %[t1]\n\t" \
+    "ssat %[" A "], #8, %[" A "]\n\t"
+    __asm__ volatile(
+        "ldrd %[a0], %[a1], [%[k]], #8\n\t"
+        "ldrd %[a2], %[a3], [%[k]], #8\n\t"
+        PT_DW_HWC_TAP("") PT_DW_HWC_TAP(", %[ch]") PT_DW_HWC_TAP(", %[ch2]")
+        "add %[x], %[x], %[row]\n\t"
+        PT_DW_HWC_TAP("") PT_DW_HWC_TAP(", %[ch]") PT_DW_HWC_TAP(", %[ch2]")
+        "add %[x], %[x], %[row]\n\t"
+        PT_DW_HWC_TAP("") PT_DW_HWC_TAP(", %[ch]") PT_DW_HWC_TAP(", %[ch2]")
+        PT_DW_HWC_RQ("a0") PT_DW_HWC_RQ("a1") PT_DW_HWC_RQ("a2") PT_DW_HWC_RQ("a3")
+        "strb %[a0], [%[y]]\n\t"
+        "strb %[a1], [%[y], #1]\n\t"
+        "strb %[a2], [%[y], #2]\n\t"
+        "strb %[a3], [%[y], #3]\n\t"
+        : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [x] "+r"(x), [k] "+r"(k),
+          [t0] "=&r"(t0), [t1] "=&r"(t1), [f0] "=&r"(f0), [f1] "=&r"(f1)
+        : [ch] "r"(ch), [ch2] "r"(ch2), [row] "r"(row), [y] "r"(y)
+        : "cc", "memory");
+#undef PT_DW_HWC_TAP
+#undef PT_DW_HWC_RQ
+}
+
+/* One output pixel of pt_dw_inplace_hwc whose window crosses the image's
+ * edge: its 3x3 words of 4 channels copied into a window of its own, taps
+ * outside the image holding -in_offset (their products with the full
+ * bias's offset term vanish, as in a padded plane), then pt_dw_hwc_pixel. */
+static void pt_dw_hwc_edge(const pt_depthwise_params *p, const int8_t *buffer, const int32_t *k, int32_t c, int32_t iy0,
+                           int32_t ix0, int8_t *y) {
+    const int32_t ch = p->in_ch, in_h = p->h.in_size, in_w = p->w.in_size;
+    const uint32_t pad = 0x01010101u * (uint8_t)(int8_t)(-p->in_offset);
+    const int32_t fy0 = iy0 < 0 ? -iy0 : 0, fy1 = in_h - iy0 < 3 ? in_h - iy0 : 3;
+    const int32_t fx0 = ix0 < 0 ? -ix0 : 0, fx1 = in_w - ix0 < 3 ? in_w - ix0 : 3;
+    int32_t win[9], fy, fx;
+    win[0] = win[1] = win[2] = win[3] = win[4] = win[5] = win[6] = win[7] = win[8] = (int32_t)pad;
+    for (fy = fy0; fy < fy1; fy++) {
+        const int8_t *src = buffer + ((iy0 + fy) * in_w + ix0 + fx0) * ch + c;
+        for (fx = fx0; fx < fx1; fx++, src += ch) memcpy(&win[fy * 3 + fx], src, 4);
+    }
+    pt_dw_hwc_pixel((const int8_t *)win, k, 4, 12, y);
+}
+
+/* Output pixels up to which a whole in-place 5x5 depthwise computes each
+ * group of 4 channels into a buffer on the stack first (4 bytes a pixel). */
+#define PT_DW_HWC_BUFFERED_MAX 16
+
+/* One pixel's 4 channels of a 5x5 window: rows of 5 words of 4 channels,
+ * ch bytes apart, `skip` bytes from a row's end to the next; k as in
+ * pt_dw_inplace_hwc (biases and weights doubled); the 4 outputs to y. */
+PT_DW_INLINE void pt_dw_hwc5_pixel(const int8_t *x, const int32_t *k, int32_t ch, int32_t skip, int8_t *y) {
+    int32_t a0, a1, a2, a3, t0, t1, f0, f1, n;
+#define PT_DW_HWC_TAPW \
+    "ldr %[t0], [%[x]]\n\t" \
+    "add %[x], %[x], %[ch]\n\t" \
+    "ldrd %[f0], %[f1], [%[k]], #8\n\t" \
+    "sxtb16 %[t1], %[t0]\n\t" \
+    "sxtb16 %[t0], %[t0], ror #8\n\t" \
+    "smlabb %[a0], %[t1], %[f0], %[a0]\n\t" \
+    "smlatt %[a2], %[t1], %[f0], %[a2]\n\t" \
+    "smlabb %[a1], %[t0], %[f1], %[a1]\n\t" \
+    "smlatt %[a3], %[t0], %[f1], %[a3]\n\t"
+#define PT_DW_HWC_RQ(A) \
+    "ldrd %[f0], %[f1], [%[k]], #8\n\t" \
+    "ldr %[t1], [%[k]], #4\n\t" \
+    "add %[t0], %[f1], %[" A "], asr #31\n\t" \
+    "smmlar %[" A "], %[" A "], %[f0], %[t0]\n\t" \
+    "asr %[" A "], %[" A "], %[t1]\n\t" \
+    "ssat %[" A "], #8, %[" A "]\n\t"
+    __asm__ volatile(
+        "ldrd %[a0], %[a1], [%[k]], #8\n\t"
+        "ldrd %[a2], %[a3], [%[k]], #8\n\t"
+        "mov %[n], #5\n\t"
+        "1:\n\t"
+        PT_DW_HWC_TAPW PT_DW_HWC_TAPW PT_DW_HWC_TAPW PT_DW_HWC_TAPW PT_DW_HWC_TAPW
+        "add %[x], %[x], %[skip]\n\t"
+        "subs %[n], %[n], #1\n\t"
+        "bne 1b\n\t"
+        PT_DW_HWC_RQ("a0") PT_DW_HWC_RQ("a1") PT_DW_HWC_RQ("a2") PT_DW_HWC_RQ("a3")
+        "strb %[a0], [%[y]]\n\t"
+        "strb %[a1], [%[y], #1]\n\t"
+        "strb %[a2], [%[y], #2]\n\t"
+        "strb %[a3], [%[y], #3]\n\t"
+        : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [x] "+r"(x), [k] "+r"(k),
+          [t0] "=&r"(t0), [t1] "=&r"(t1), [f0] "=&r"(f0), [f1] "=&r"(f1), [n] "=&r"(n)
+        : [ch] "r"(ch), [skip] "r"(skip), [y] "r"(y)
+        : "cc", "memory");
+#undef PT_DW_HWC_TAPW
+#undef PT_DW_HWC_RQ
+}
+
+/* A whole in-place 5x5 depthwise on a small output (at most
+ * PT_DW_HWC_BUFFERED_MAX pixels), four channels at a time, nothing staged:
+ * the group's outputs computed into a buffer on the stack (its inputs
+ * untouched meanwhile, so any stride and padding is safe), then written
+ * over the group's bytes. Per pixel one assembly block (pt_dw_hwc5_pixel);
+ * a window crossing the image's edge first copied with the padding
+ * (-in_offset, as in a padded plane) into a window of its own. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void pt_dw_inplace_hwc5(const pt_depthwise_params *p, int8_t *buffer) {
+    const int32_t ch = p->in_ch, in_h = p->h.in_size, in_w = p->w.in_size, out_h = p->h.out_size, out_w = p->w.out_size;
+    const int32_t sh = p->h.stride, sw = p->w.stride, ph = p->h.pad_before, pw = p->w.pad_before, row_step = in_w * ch;
+    const uint32_t pad = 0x01010101u * (uint8_t)(int8_t)(-p->in_offset);
+    int32_t k[4 + 50 + 12], out[PT_DW_HWC_BUFFERED_MAX], win[25];
+    int32_t c, t, j, oy, ox, q;
+    for (c = 0; c + 4 <= ch; c += 4) {
+        int32_t *o = out;
+        for (j = 0; j < 4; j++) k[j] = (int32_t)((uint32_t)p->full_bias[c + j] * 2u);
+        for (t = 0; t < 25; t++) {
+            int32_t wf;
+            memcpy(&wf, p->filter + t * ch + c, 4);
+            k[4 + 2 * t] = __sadd16(__sxtb16(wf), __sxtb16(wf));
+            k[4 + 2 * t + 1] = __sadd16(__sxtb16(pt_ror8(wf)), __sxtb16(pt_ror8(wf)));
+        }
+        for (j = 0; j < 12; j++) k[54 + j] = p->rq[3 * c + j];
+        for (oy = 0; oy < out_h; oy++) {
+            const int32_t iy0 = oy * sh - ph;
+            for (ox = 0; ox < out_w; ox++, o++) {
+                const int32_t ix0 = ox * sw - pw;
+                if (iy0 >= 0 && iy0 + 5 <= in_h && ix0 >= 0 && ix0 + 5 <= in_w) {
+                    pt_dw_hwc5_pixel(buffer + iy0 * row_step + ix0 * ch + c, k, ch, row_step - 5 * ch, (int8_t *)o);
+                } else {
+                    const int32_t fy0 = iy0 < 0 ? -iy0 : 0, fy1 = in_h - iy0 < 5 ? in_h - iy0 : 5;
+                    const int32_t fx0 = ix0 < 0 ? -ix0 : 0, fx1 = in_w - ix0 < 5 ? in_w - ix0 : 5;
+                    int32_t fy, fx;
+                    for (t = 0; t < 25; t++) win[t] = (int32_t)pad;
+                    for (fy = fy0; fy < fy1; fy++) {
+                        const int8_t *src = buffer + ((iy0 + fy) * in_w + ix0 + fx0) * ch + c;
+                        for (fx = fx0; fx < fx1; fx++, src += ch) memcpy(&win[fy * 5 + fx], src, 4);
+                    }
+                    pt_dw_hwc5_pixel((const int8_t *)win, k, 4, 0, (int8_t *)o);
+                }
+            }
+        }
+        for (q = 0; q < out_h * out_w; q++) memcpy(buffer + q * ch + c, &out[q], 4);
+    }
+}
+
+/* A whole in-place 3x3 depthwise whose outputs may go straight over their
+ * own input positions in raster order (pt_dw_raster_safe), four channels at a
+ * time (NHWC keeps them side by side in the input, the filter and the
+ * output), nothing staged. Per group a table k: the 4 full biases, per tap
+ * the 4 weights sign-extended (2 words), both doubled, the 4 channels'
+ * {m, base, e};
+ * each pixel is then one assembly block (pt_dw_hwc_pixel): per tap a word
+ * of the 4 channels, 2 SXTB16, LDRD, 4 multiply-adds; the requantization
+ * and stores. Windows crossing the image's edge: pt_dw_hwc_edge. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void pt_dw_inplace_hwc(const pt_depthwise_params *p, int8_t *buffer) {
+    const int32_t ch = p->in_ch, in_h = p->h.in_size, in_w = p->w.in_size, out_h = p->h.out_size, out_w = p->w.out_size;
+    const int32_t sh = p->h.stride, sw = p->w.stride, ph = p->h.pad_before, pw = p->w.pad_before, row_step = in_w * ch;
+    const int32_t x_step = sw * ch;
+    int32_t k[4 + 18 + 12];
+    int32_t c, t, oy, ox, j;
+    for (c = 0; c + 4 <= ch; c += 4) {
+        int8_t *y = buffer + c;
+        /* Biases and weights doubled (the weights stay within a half:
+         * -254..254), so the accumulators come out 2x, as SMMLAR takes them. */
+        for (j = 0; j < 4; j++) k[j] = (int32_t)((uint32_t)p->full_bias[c + j] * 2u);
+        for (t = 0; t < 9; t++) {
+            int32_t wf;
+            memcpy(&wf, p->filter + t * ch + c, 4);
+            k[4 + 2 * t] = __sadd16(__sxtb16(wf), __sxtb16(wf));
+            k[4 + 2 * t + 1] = __sadd16(__sxtb16(pt_ror8(wf)), __sxtb16(pt_ror8(wf)));
+        }
+        for (j = 0; j < 12; j++) k[22 + j] = p->rq[3 * c + j];
+        for (oy = 0; oy < out_h; oy++) {
+            const int32_t iy0 = oy * sh - ph;
+            /* Columns whose windows lie inside: lo <= ox < hi. */
+            int32_t lo = 0, hi = out_w;
+            const int8_t *xrow = buffer + iy0 * row_step + c;
+            if (iy0 < 0 || iy0 + 3 > in_h) lo = hi = out_w;
+            while (lo < hi && lo * sw - pw < 0) lo++;
+            while (hi > lo && (hi - 1) * sw - pw + 3 > in_w) hi--;
+            for (ox = 0; ox < lo; ox++, y += ch) pt_dw_hwc_edge(p, buffer, k, c, iy0, ox * sw - pw, y);
+            if (ox < hi) {
+                const int8_t *x = xrow + (ox * sw - pw) * ch;
+                int8_t *const end = y + (hi - ox) * ch;
+                for (; y != end; y += ch, x += x_step) pt_dw_hwc_pixel(x, k, ch, row_step, y);
+                ox = hi;
+            }
+            for (; ox < out_w; ox++, y += ch) pt_dw_hwc_edge(p, buffer, k, c, iy0, ox * sw - pw, y);
+        }
+    }
+}
+#endif
+
 /* pt_dw_padded_plane with the exporter's fast requantization. */
 static void pt_dw_padded_plane_fast(const pt_depthwise_params *p, int32_t c, const int8_t *plane, int32_t pw,
                                     int8_t *buffer, const pt_operand *out_region,
@@ -344,7 +586,7 @@ static void pt_dw_padded_plane_fast(const pt_depthwise_params *p, int32_t c, con
         /* {a0, b0, a1, b1, a2, b2, start, m, base, e} for the assembly row loop. */
         const int32_t k[10] = { a0, b0, a1, b1, a2, b2, start, m, base, e };
         const int32_t full = lo == -128 && hi == 127;
-#if defined(__GNUC__)
+#if defined(PT_DW_ASM14)
         if (full && sw == 1) {
             /* Stride 1 across: two outputs a word (pt_dw3_row). */
             int32_t kk[13];
@@ -516,11 +758,20 @@ static void pt_dw_padded_plane_fast(const pt_depthwise_params *p, int32_t c, con
 #undef PT_DW_TAIL
             }
             for (ox = safe; ox < n; ox++) {
+                /* The window's last row of taps would read its second word
+                 * past the plane: the rows above in words (they stay inside
+                 * it), that row from a copy padded to 8 bytes. */
                 const int8_t *wx = window + ox * sw;
-                int32_t acc = start;
-                for (fy = 0; fy < kh; fy++) {
-                    for (fx = 0; fx < kw; fx++) acc = pt_wrap_add(acc, f[(fy * kw + fx) * ch] * wx[fy * dh + fx]);
+                const int32_t *kr = k + 4;
+                int32_t acc = start, v0, v1, last[2] = { 0, 0 };
+                for (fy = 0; fy < kh - 1; fy++, wx += dh, kr += 4) {
+                    memcpy(&v0, wx, 4); memcpy(&v1, wx + 4, 4);
+                    acc = __smlad(__sxtb16(v0), kr[0], acc); acc = __smlad(__sxtb16(pt_ror8(v0)), kr[1], acc);
+                    acc = __smlad(__sxtb16(v1), kr[2], acc); acc = __smlad(__sxtb16(pt_ror8(v1)), kr[3], acc);
                 }
+                memcpy(last, wx, (size_t)kw);
+                acc = __smlad(__sxtb16(last[0]), kr[0], acc); acc = __smlad(__sxtb16(pt_ror8(last[0])), kr[1], acc);
+                acc = __smlad(__sxtb16(last[1]), kr[2], acc); acc = __smlad(__sxtb16(pt_ror8(last[1])), kr[3], acc);
                 y[ox * ch] = pt_dw_out(acc, m, base, e, lo, hi);
             }
         }
@@ -710,11 +961,28 @@ void pt_depthwise_inplace_s8(const pt_depthwise_params *p, int8_t *buffer, const
          * runtime does, so the same staging bytes are used). */
         const int32_t top = p->h.pad_before, left = p->w.pad_before;
         const int32_t ph = in_h + p->h.pad_before + p->h.pad_after, pw = in_w + p->w.pad_before + p->w.pad_after;
+#if defined(PT_DW_ASM14)
+        if (p->rq != NULL && p->act_min == -128 && p->act_max == 127 && (ch & 3) == 0 && p->depth_mult == 1 &&
+            p->h.filter == 3 && p->w.filter == 3 && (p->h.stride > 1 || p->w.stride > 1) && row0 == 0 && col0 == 0 &&
+            row1 == p->h.out_size && col1 == p->w.out_size && out_region->y == 0 && out_region->x == 0 &&
+            out_region->w == p->w.out_size && pt_dw_raster_safe(p)) {
+            pt_dw_inplace_hwc(p, buffer);
+            return;
+        }
+        if (p->rq != NULL && p->act_min == -128 && p->act_max == 127 && (ch & 3) == 0 && p->depth_mult == 1 &&
+            p->h.filter == 5 && p->w.filter == 5 && p->h.dilation == 1 && p->w.dilation == 1 &&
+            p->h.out_size * p->w.out_size <= PT_DW_HWC_BUFFERED_MAX && row0 == 0 && col0 == 0 &&
+            row1 == p->h.out_size && col1 == p->w.out_size && out_region->y == 0 && out_region->x == 0 &&
+            out_region->w == p->w.out_size) {
+            pt_dw_inplace_hwc5(p, buffer);
+            return;
+        }
+#endif
         if (ph * pw <= staging_bytes) {
             /* The padding around the plane is the same for every channel:
              * written once, each channel then fills the inside. */
             memset(staging, padding, (size_t)(ph * pw));
-#if defined(PT_DSP) && defined(__GNUC__)
+#if defined(PT_DW_ASM14)
             if (p->rq != NULL && p->act_min == -128 && p->act_max == 127 && p->h.filter == 3 && p->w.filter == 3 &&
                 p->h.stride == 1 && p->w.stride == 1 && p->w.dilation == 1 && (col1 - col0 >= 2 || col0 > 0)) {
                 pt_dw_inplace_3x3s1(p, buffer, staging, pw, out_region, row0, row1, col0, col1);

@@ -76,6 +76,10 @@ typedef struct {
                                       layout, one row of kh * kw * in_ch (pt_conv_im2col) */
     int32_t row_bytes;             /* paired: bytes per filter row, kw * in_ch (im2col: kh * kw * in_ch)
                                       rounded up to 4 */
+    const int32_t *wide;           /* NULL, or (a paired 1x1 or im2col conv) per channel pair
+                                      {2 full_bias(o), 2 full_bias(o+1)}, its weights
+                                      sign-extended (per word w of the paired layout SXTB16(w),
+                                      SXTB16(w ror 8)), rq of o and o+1 (pt_conv.c: pt_1x1_pairs_ext) */
 } pt_conv_params;
 
 typedef struct {
