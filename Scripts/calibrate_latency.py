@@ -184,6 +184,7 @@ SAMPLE_MODELS = [
     # TRANSPOSE, LOG_SOFTMAX, float QUANTIZE; int8 and float32).
     "tiny-float-io", "tiny-dynbatch", "tiny-allops-f32", "tiny-moreops-f32", "pytorch-style-f32",
     "latency/torch-se-r24", "latency/torch-rows-r16", "latency/torch-se-r24-f32", "latency/torch-rows-r16-f32",
+    "latency/keras-convs-r16",
 ]
 # Models this small (file bytes) get every plan (not only --quick's four):
 # they take seconds under QEMU, and their small ops are what needs instances.

@@ -13,7 +13,8 @@ the same ops in other shapes: PAD before and after, on the channels too,
 MEANs over one and two axes (with and without keepDims), TRANSPOSEs that
 move and keep the channels, LOG_SOFTMAX and SOFTMAX over many rows, TANH
 and LOGISTIC, each int8 with float32 input and output (as a PyTorch export
-through the converter has) and float32.
+through the converter has) and float32; and a Keras-like model of 3x3 convs
+of 16-32 channels on small maps (the conv path ResNet-8 otherwise has alone).
 
 Seeded like SampleModels/generate.py, whose building blocks, weight set-up
 and conversion this uses: the same package versions give the same bytes.
@@ -79,12 +80,30 @@ def torch_rows(batch_size, seed):
     return keras.Model(inp, x)
 
 
+def keras_convs(batch_size, seed):
+    """16x16x3 Keras-like: 3x3 convs of 16, 24 and 32 channels on small
+    maps (stride 1 and 2, a residual ADD), global average pool, dense,
+    softmax; int8 input and output."""
+    s = g.Seeds(seed)
+    inp = keras.Input((16, 16, 3), batch_size=batch_size)
+    x = g.conv_bn(inp, s, 16, 3)                                                  # 16x16x16
+    x = g.conv_bn(x, s, 24, 3)                                                    # 16x16x24
+    x = g.conv_bn(x, s, 32, 3, stride=2)                                          # 8x8x32
+    y = g.conv_bn(x, s, 32, 3, act=None)
+    x = layers.ReLU()(layers.Add()([x, y]))
+    x = layers.GlobalAveragePooling2D()(x)
+    x = layers.Dense(10, kernel_initializer=g.he(s()))(x)
+    x = layers.Softmax()(x)
+    return keras.Model(inp, x)
+
+
 MODELS = {
     # name: (builder, float_io ("float32": no quantization), seed, ops it must have)
     "torch-se-r24": (torch_se, True, 101, {"QUANTIZE", "PAD", "MEAN", "TRANSPOSE", "LOG_SOFTMAX", "DEQUANTIZE"}),
     "torch-rows-r16": (torch_rows, True, 102, {"QUANTIZE", "TANH", "PAD", "TRANSPOSE", "LOG_SOFTMAX", "MEAN", "SOFTMAX"}),
     "torch-se-r24-f32": (torch_se, "float32", 103, {"PAD", "MEAN", "TRANSPOSE", "LOG_SOFTMAX"}),
     "torch-rows-r16-f32": (torch_rows, "float32", 104, {"TANH", "PAD", "TRANSPOSE", "LOG_SOFTMAX", "MEAN", "SOFTMAX"}),
+    "keras-convs-r16": (keras_convs, False, 105, {"CONV_2D", "ADD", "MEAN", "FULLY_CONNECTED", "SOFTMAX"}),
 }
 
 
