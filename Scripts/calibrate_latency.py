@@ -31,6 +31,7 @@ built patchtop (`swift build`). Measurements are cached in
 .build/latency-measurements.json, so a refit needs no emulator.
 """
 import argparse
+import concurrent.futures
 import hashlib
 import json
 import math
@@ -40,6 +41,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -58,7 +60,19 @@ def shared_models():
 
 
 SHARED = shared_models()
+_HASHES = {}
+
+
 def export_hash(patchtop):
+    """export_hash_of, kept while the binary is unchanged (mtime and size)."""
+    st = os.stat(patchtop)
+    key = (patchtop, st.st_mtime_ns, st.st_size)
+    if key not in _HASHES:
+        _HASHES[key] = export_hash_of(patchtop)
+    return _HASHES[key]
+
+
+def export_hash_of(patchtop):
     """What the measured instructions depend on besides the model and plan:
     the C library, harness and emitted program that `patchtop` (the built
     binary, whose resources may differ from the source tree until rebuilt)
@@ -97,10 +111,19 @@ CLASS_FEATURES = {
     # and edge MAC; per output requantized.
     "conv": ["steps", "outputRows", "outputPixels", "insidePixels", "blockRuns", "blockWords",
              "dotRuns", "dotWords", "dotBytes", "edgeTaps", "edgeRows", "edgeBytes", "outputElements"],
+    # pt_conv_im2col (a first conv on 1-7 channels): pixel pairs of the
+    # paired 1x1 loops (blocks, words, loop iterations, blocks requantized
+    # in C, wide words), inline-gathered filter rows (edgeRows), taps and
+    # pixels gathered one by one (edgeTaps, edgeElements), per output.
+    "conv-im2col": ["steps", "outputRows", "insidePixels", "blockRuns", "blockWords", "blockBytes", "wordLoops",
+                    "dotRuns", "dotWords", "dotBytes", "edgeTaps", "edgeRows", "edgeElements", "outputElements"],
     # pt_conv_s8's paired 1x1 path: per step and row run; per pixel pair; per
     # 2x2 block, its words, and blocks requantized in C; per odd-channel dot
-    # and its words; per output.
-    "conv-1x1": ["steps", "outputRows", "insidePixels", "blockRuns", "blockWords", "blockBytes", "dotRuns", "dotWords", "outputElements"],
+    # and its words; per output; a pair's sign extension (edgeBytes: words),
+    # the assembly loop's iterations (wordLoops) and the words of its loop
+    # over sign-extended weights (dotBytes).
+    "conv-1x1": ["steps", "outputRows", "insidePixels", "blockRuns", "blockWords", "blockBytes", "dotRuns", "dotWords", "dotBytes",
+                 "outputElements", "edgeBytes", "wordLoops"],
     # pt_depthwise_s8: per pixel and inside pixel; per 4-channel group tap,
     # leftover-channel tap; per edge tap, edge filter row, edge output;
     # per output requantized.
@@ -112,23 +135,60 @@ CLASS_FEATURES = {
     "depthwise-in-place": ["steps", "channelSteps", "insidePixels", "outputElements", "blockRuns", "blockWords", "blockBytes", "dotRuns", "dotBytes",
                            "edgeTaps", "edgeBytes", "edgeElements"],
     "fully-connected": ["steps", "macs", "outputElements"],
+    # pt_pool_s8: per step, row, pixel (window bounds), output (its
+    # division and clamp), tap x channel (a load and add or compare) and
+    # filter row x channel.
     "pool": ["steps", "outputRows", "outputPixels", "outputElements", "taps", "filterRows"],
-    "mean": ["steps", "outputPixels", "outputElements", "inputBytes", "channelSteps"],
-    "binary": ["steps", "outputRows", "outputElements", "broadcastPixels", "broadcastElements"],
-    "quantize": ["steps", "outputRows", "outputElements"],
-    "dequantize": ["steps", "outputRows", "outputElements"],
-    "copy": ["steps", "inputBytes"],
-    "unary": ["steps", "outputRows", "outputPixels", "outputElements", "inputBytes"],
-    "softmax": ["steps", "outputElements"],
-    "movement": ["steps", "outputRows", "outputPixels", "outputElements", "inputBytes", "channelSteps"],
-    "float-weighted": ["steps", "macs", "outputPixels", "outputElements"],
+    # pt_mean_s8 and pt_mean_f32: per step, output (its requantization or
+    # division), reduced row, input summed.
+    "mean": ["steps", "outputElements", "reducedRows", "reducedElements"],
+    "float-mean": ["steps", "outputElements", "reducedRows", "reducedElements"],
+    # Element by element in runs (pt_runs): per step, run, element; the
+    # broadcasting path per position and element.
+    "binary": ["steps", "runs", "outputElements", "broadcastPixels", "broadcastElements"],
+    "quantize": ["steps", "runs", "outputElements"],
+    "dequantize": ["steps", "runs", "outputElements"],
+    "unary": ["steps", "runs", "outputElements"],
+    # PT_COPY: one memmove.
+    "copy": ["steps", "memBytes"],
+    # pt_softmax_s8 / pt_log_softmax_s8: per step, row (its max, reciprocal
+    # or logarithm set-up), element (three passes), exponential, logarithm.
+    "softmax": ["steps", "loopRows", "outputElements", "expCalls", "logCalls"],
+    # PAD, CONCATENATION, TRANSPOSE, STRIDED_SLICE, RESIZE, fills: per
+    # step, outer-loop body, element-loop body, memcpy call and byte,
+    # memset call and byte.
+    "movement": ["steps", "loopRows", "elementLoops", "memCalls", "memBytes", "fillCalls", "fillBytes"],
+    # pt_conv_f32 / pt_fc_f32 / pt_depthwise_inplace_f32: per step, pixel,
+    # output, filter-row and filter-column iteration, conv tap, depthwise
+    # tap, multiply-add; in place, the staging memset and copy and the
+    # taps on the staged plane.
+    "float-weighted": ["steps", "outputPixels", "outputElements", "rowLoops", "columnLoops", "convTaps", "depthwiseTaps",
+                       "floatMACs", "fillCalls", "fillBytes", "elementLoops", "inPlaceTaps"],
+    # pt_pool_f32: per step, pixel, output (init and final passes), window
+    # tap, tap x channel.
+    "float-pool": ["steps", "outputRows", "outputPixels", "outputElements", "windowTaps", "floatMACs"],
+    # pt_unary_f32 in runs: per step, run, element, pt_expf, tanhf.
+    "float-unary": ["steps", "runs", "outputElements", "expCalls", "tanhCalls"],
+    "float-binary": ["steps", "runs", "outputElements", "broadcastPixels", "broadcastElements"],
+    # pt_softmax_f32 / pt_log_softmax_f32: per step, row, element, pt_expf, pt_logf.
+    "float-softmax": ["steps", "loopRows", "outputElements", "expCalls", "logCalls"],
     "float-other": ["steps", "outputPixels", "outputElements", "inputBytes"],
 }
 
 SAMPLE_MODELS = [
     "mbv2-w0.35-r144", "mbv1-w0.25-r96-g", "mbv3s-r96", "mcunet-kmix-r112", "resnet8-r32", "dscnn-kws",
     "pytorch-style", "tiny-allops", "tiny-moreops", "mbv2-mini-f32", "mbv2-w1.0-r224",
+    # Small ops and float32 kernels in more than one or two instances: the
+    # other toy sample models, and the ones Scripts/make_latency_models.py
+    # generates (PyTorch-style heads: PAD, MEANs over one or two axes,
+    # TRANSPOSE, LOG_SOFTMAX, float QUANTIZE; int8 and float32).
+    "tiny-float-io", "tiny-dynbatch", "tiny-allops-f32", "tiny-moreops-f32", "pytorch-style-f32",
+    "latency/torch-se-r24", "latency/torch-rows-r16", "latency/torch-se-r24-f32", "latency/torch-rows-r16-f32",
+    "latency/keras-convs-r16",
 ]
+# Models this small (file bytes) get every plan (not only --quick's four):
+# they take seconds under QEMU, and their small ops are what needs instances.
+SMALL_MODEL_BYTES = 40_000
 SHARED_MODELS = ["person_detect.tflite", "tinyengine/vww.tflite", "tinyengine/mcunetv2_large.tflite", "tinyengine/detection.tflite"]
 
 # Memory options: what TFLite Micro does, and what TinyEngine does.
@@ -159,6 +219,7 @@ def plans(patchtop, model, quick):
     sweep's front (the smallest peak with p <= 4, and the front's middle),
     each without and with halo caches."""
     out = [("layer by layer", []), ("layer by layer, TinyEngine options", TINYENGINE)]
+    quick = quick or os.path.getsize(model) > SMALL_MODEL_BYTES
     code, text, _ = run([patchtop, "sweep", model, "--max-patches", "4", "--json"])
     if code != 0:
         return out
@@ -349,6 +410,7 @@ def main():
     parser.add_argument("--cache", default=CACHE, help="where measurements are saved and reused (plans already measured with this checkout's export kernels are not measured again); several comma-separated files are read, the first is written")
     parser.add_argument("--from-cache", action="store_true", help="refit the measurements saved by earlier runs (--cache) without measuring")
     parser.add_argument("--any-kernels", action="store_true", help="also use cached measurements of other export kernels than this checkout's")
+    parser.add_argument("--jobs", type=int, default=1, help="exports measured at a time (QEMU counts instructions, so the counts do not depend on it)")
     parser.add_argument("--markdown", help="write the predicted-vs-measured table here")
     parser.add_argument("--no-write", action="store_true", help="do not write the calibration table")
     args = parser.parse_args()
@@ -376,42 +438,62 @@ def main():
             raise SystemExit(f"{args.patchtop} is missing: run `swift build` first")
         samples = []
         done = {(s["model"], tuple(s["flags"]), s["target"]): s for s in current}
+        todo = []
+        wanted = {}
         for model in models(args.quick):
             for label, flags in plans(args.patchtop, model, args.quick):
                 name = os.path.basename(model)
-                todo = [t for t in targets if (name, tuple(flags), t) not in done]
                 for target in targets:
+                    wanted.setdefault((name, tuple(flags), target), len(wanted))
                     if (name, tuple(flags), target) in done:
                         samples.append(done[(name, tuple(flags), target)])
-                if not todo:
-                    continue
-                feats, plan = features(args.patchtop, model, flags)
-                for target in todo:
-                    if export_hash(args.patchtop) != kernels:
-                        raise SystemExit(f"{args.patchtop} was rebuilt with other export kernels while measuring: run again")
-                    started = time.time()
-                    measured, error = measure(args.patchtop, model, flags, target)
-                    if measured is None:
-                        print(f"skip {name} ({label}) on {target}: {error[0] if error else '?'}", file=sys.stderr)
-                        continue
-                    ops = {op["index"]: op["instructions"] for op in measured.get("ops", [])}
-                    sample = {
-                        "model": name, "plan": label, "flags": flags, "target": target, "kernels": kernels,
-                        "total": measured["instructions"], "measured": ops,
-                        "opNames": {op["index"]: op.get("op", "") for op in measured.get("ops", [])},
-                        "features": {str(k): v for k, v in feats.items()},
-                        "steps": sum(f["kernelFeatures"]["steps"] for f in feats.values()),
-                        "peakBytes": plan["peakBytes"], "macs": plan["macs"],
-                    }
-                    samples.append(sample)
-                    cached.append(sample)
-                    print(f"{name:34} {label:38} {target:10} {measured['instructions']:>12,} instructions"
-                          f"  ({time.time() - started:.0f} s)", file=sys.stderr)
-                    path = args.cache.split(",")[0]
-                    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-                    with open(path + ".tmp", "w") as f:
-                        json.dump(cached, f)
-                    os.replace(path + ".tmp", path)
+                    else:
+                        todo.append((model, label, flags, target))
+        lock = threading.Lock()
+        feature_memo = {}
+
+        def work(job):
+            model, label, flags, target = job
+            name = os.path.basename(model)
+            key = (model, tuple(flags))
+            if key not in feature_memo:
+                feature_memo[key] = features(args.patchtop, model, flags)
+            feats, plan = feature_memo[key]
+            if export_hash(args.patchtop) != kernels:
+                raise SystemExit(f"{args.patchtop} was rebuilt with other export kernels while measuring: run again")
+            started = time.time()
+            measured, error = measure(args.patchtop, model, flags, target)
+            if measured is None:
+                print(f"skip {name} ({label}) on {target}: {error[0] if error else '?'}", file=sys.stderr)
+                return
+            ops = {op["index"]: op["instructions"] for op in measured.get("ops", [])}
+            sample = {
+                "model": name, "plan": label, "flags": flags, "target": target, "kernels": kernels,
+                "total": measured["instructions"], "measured": ops,
+                "opNames": {op["index"]: op.get("op", "") for op in measured.get("ops", [])},
+                "features": {str(k): v for k, v in feats.items()},
+                "steps": sum(f["kernelFeatures"]["steps"] for f in feats.values()),
+                "peakBytes": plan["peakBytes"], "macs": plan["macs"],
+            }
+            with lock:
+                samples.append(sample)
+                cached.append(sample)
+                print(f"{name:34} {label:38} {target:10} {measured['instructions']:>12,} instructions"
+                      f"  ({time.time() - started:.0f} s)", file=sys.stderr)
+                path = args.cache.split(",")[0]
+                os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+                with open(path + ".tmp", "w") as f:
+                    json.dump(cached, f)
+                os.replace(path + ".tmp", path)
+
+        # Small models first: they take seconds, and a run cut short still has their small ops.
+        todo.sort(key=lambda job: os.path.getsize(job[0]))
+        print(f"{len(samples)} plans cached, {len(todo)} to measure ({args.jobs} at a time)", file=sys.stderr)
+        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+            for result in pool.map(work, todo):
+                pass
+        # Keep the plan order of the set (the tables read in it).
+        samples.sort(key=lambda s: wanted.get((s["model"], tuple(s["flags"]), s["target"]), len(wanted)))
     for s in samples:
         s["measured"] = {str(k): v for k, v in s["measured"].items()}
     if os.path.exists(args.patchtop):

@@ -81,6 +81,24 @@ final class LatencyCLITests: XCTestCase {
         XCTAssertNil(latency["milliseconds"] as? Double)
     }
 
+    /// The loop features of the non-conv kernels, through a table that
+    /// prices them: a TRANSPOSE of int8 elements one by one, a MEAN by the
+    /// inputs it sums, a LOG_SOFTMAX by its exponentials and logarithm.
+    func testTheSmallOpsArePricedByTheirLoops() throws {
+        let path = folder.appendingPathComponent("loops.json").path
+        let text = #"{"format": 1, "source": "test", "cores": {"cortex-m4": {"board": "mps2-an386", "invoke": 0, "kernels": {"movement": {"steps": 10, "elementLoops": 3}, "mean": {"reducedElements": 2, "reducedRows": 5}, "softmax": {"expCalls": 100, "logCalls": 1000}}, "fallback": {}, "movement": {}}}}"#
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try patchtop(["plan", "SampleModels/pytorch-style.tflite", "--target", "cortex-m4", "--cost-table", path, "--json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let ops = try XCTUnwrap((try json(result.stdout)["latency"] as? [String: Any])?["ops"] as? [[String: Any]])
+        func cost(_ name: String) -> [Int] { ops.filter { ($0["op"] as? String) == name }.compactMap { $0["instructions"] as? Int } }
+        // TRANSPOSE [0,3,1,2] of 1×10×10×16: 1,600 bytes one by one.
+        XCTAssertEqual(cost("TRANSPOSE"), [10 + 3 * 1600])
+        // MEAN [2] and [1] of the squeeze-excite (80 rows of 10, 8 rows of 10), [3] and [2] of the head (160 of 10, 16 of 10).
+        XCTAssertEqual(cost("MEAN"), [2 * 800 + 5 * 80, 2 * 80 + 5 * 8, 2 * 1600 + 5 * 160, 2 * 160 + 5 * 16])
+        XCTAssertEqual(cost("LOG_SOFTMAX"), [100 * 10 + 1000])
+    }
+
     func testABoardGivesTimeAndSaysWhatItAssumes() throws {
         let text = try patchtop(["plan", model, "--board", "STM32F746", "--cost-table", try table()])
         XCTAssertEqual(text.status, 0, text.stderr)

@@ -141,18 +141,20 @@ final class LatencyTests: XCTestCase {
         let model = try PlanFixtures.sample("mbv2-w0.35-r144")
         var seen: [KernelClass: Int] = [:]
         for op in model.operators { seen[KernelClass(op: op, in: model), default: 0] += 1 }
-        // An int8 conv runs pt_conv_s8's generic path (3×3 on the 3-channel
-        // image) or, 1×1 unpadded on a multiple of 4 channels, its paired
-        // path; every depthwise conv pt_depthwise_s8: the rest of the shape
-        // is in the features.
-        XCTAssertEqual(KernelClass(op: model.operators[0], in: model), .conv)
+        // An int8 conv runs pt_conv_s8's im2col path (3×3 on the 3-channel
+        // image: a 27-byte window), its KxK path, or, 1×1 unpadded on a
+        // multiple of 4 channels, its paired path; every depthwise conv
+        // pt_depthwise_s8: the rest of the shape is in the features.
+        XCTAssertEqual(KernelClass(op: model.operators[0], in: model), .convIm2col)
         XCTAssertEqual(KernelClass(op: model.operators[1], in: model), .depthwise)
         XCTAssertEqual(KernelClass(op: model.operators[2], in: model), .conv1x1)
         let resnet = try PlanFixtures.sample("resnet8-r32")
         let classes = resnet.operators.filter { $0.kind == .conv2D }.map { KernelClass(op: $0, in: resnet) }
-        // Its 3×3 convs are generic; its strided 1×1 shortcuts (16 and 32 channels in) paired.
+        // Its first conv (3×3 on 3 channels) is im2col, its other 3×3 convs KxK; its strided 1×1
+        // shortcuts (16 and 32 channels in) paired.
         XCTAssertEqual(classes.filter { $0 == .conv1x1 }.count, 2)
-        XCTAssertEqual(classes.filter { $0 == .conv }.count, classes.count - 2)
+        XCTAssertEqual(classes.first, .convIm2col)
+        XCTAssertEqual(classes.filter { $0 == .conv }.count, classes.count - 3)
         // In place, a depthwise conv takes the staged path whatever its kernel.
         let inplace = try PatchPlan(model: model, patches: 1, patchLayers: 0, options: MemoryOptions(inplaceDepthwise: true))
         let features = inplace.costFeatures()
@@ -371,6 +373,206 @@ final class LatencyTests: XCTestCase {
         XCTAssertEqual(Int(whole.value(.edgeElements)), (72 * 72 - 70 * 70) * 16, "layer by layer, only the map's border is an edge")
     }
 
+    // MARK: - Loop counts of the other kernels (OpLoops), counted by hand from pt_reduce.c, pt_shape.c, pt_executor.c, pt_float.c
+
+    func testMeanLoopsRunEveryOutputsReducedRowsAndElements() {
+        // pytorch-style's MEAN [2] of 1×10×10×8 (keepDims): 80 outputs, each one row of 10.
+        let one = OpLoops.mean(shape: [1, 10, 10, 8], axes: [2])
+        XCTAssertEqual([one.reducedRows, one.reducedElements], [80, 800])
+        // A spatial MEAN [1, 2] of 1×6×5×4: 4 outputs, each 6 rows of 5.
+        let spatial = OpLoops.mean(shape: [1, 6, 5, 4], axes: [1, 2])
+        XCTAssertEqual([spatial.reducedRows, spatial.reducedElements], [4 * 6, 4 * 30])
+        // The last axis of 1×16×10, counted from the end, repeated: 16 outputs, one row of 10 each.
+        let last = OpLoops.mean(shape: [1, 16, 10], axes: [-1, 2])
+        XCTAssertEqual([last.reducedRows, last.reducedElements], [16, 160])
+        // Two outer axes, the innermost kept: [0, 1] of 2×3×4 — 4 outputs, each 2 rows of 3.
+        let outer = OpLoops.mean(shape: [2, 3, 4], axes: [0, 1])
+        XCTAssertEqual([outer.reducedRows, outer.reducedElements], [4 * 2, 4 * 6])
+    }
+
+    func testSoftmaxLoopsCountExponentialsAndLogarithms() {
+        // int8 SOFTMAX: the exponential twice per element (the sum, then each output).
+        XCTAssertEqual(OpLoops.softmax(rows: 9, depth: 20, log: false, float: false).expCalls, 2 * 180)
+        // int8 LOG_SOFTMAX: once per element, a logarithm per row.
+        let log = OpLoops.softmax(rows: 81, depth: 20, log: true, float: false)
+        XCTAssertEqual([log.expCalls, log.logCalls, log.loopRows], [1620, 81, 81])
+        // float32: one pt_expf per element either way.
+        XCTAssertEqual(OpLoops.softmax(rows: 1, depth: 10, log: false, float: true).expCalls, 10)
+        XCTAssertEqual(OpLoops.softmax(rows: 1, depth: 10, log: true, float: true).logCalls, 1)
+    }
+
+    func testPadLoopsFillThenCopyRowsOrPixels() {
+        // pytorch-style's PAD 1 around 1×20×20×3: one memset of the 22×22×3 output, a memcpy per input row.
+        let whole = OpLoops.padWhole(inputShape: [1, 20, 20, 3], before: [0, 1, 1, 0], after: [0, 1, 1, 0], elementBytes: 1)
+        XCTAssertEqual([whole.fillCalls, whole.fillBytes, whole.memCalls, whole.memBytes, whole.loopRows], [1, 22 * 22 * 3, 20, 1200, 20])
+        // Channels padded too (9×9×16 → 9×9×20, float): a memcpy per pixel.
+        let channels = OpLoops.padWhole(inputShape: [1, 9, 9, 16], before: [0, 0, 0, 0], after: [0, 0, 0, 4], elementBytes: 4)
+        XCTAssertEqual([channels.memCalls, channels.memBytes, channels.fillBytes, channels.loopRows], [81, 81 * 64, 81 * 80, 9 + 81])
+        // A patch's region, rows 0..<3 and columns 0..<3 of PAD 1 around 1×4×4×2:
+        // row 0 is padding (one memset of 3 pixels); rows 1 and 2 a memset for
+        // column 0 and a memcpy for columns 1 and 2.
+        let region = OpLoops.padRegion(inputShape: [1, 4, 4, 2], before: [0, 1, 1, 0], after: [0, 1, 1, 0], elementBytes: 1,
+                                       rows: 0..<3, cols: 0..<3)
+        XCTAssertEqual(region.fillCalls, 1 + 2)
+        XCTAssertEqual(region.fillBytes, 3 * 2 + 2 * 2)
+        XCTAssertEqual([region.memCalls, region.memBytes], [4, 8])
+        XCTAssertEqual(region.loopRows, 3 + 2 * 3, "a body per row, and per pixel of a row of the input")
+        // With the channels padded, each copied pixel is first filled.
+        let both = OpLoops.padRegion(inputShape: [1, 4, 4, 2], before: [0, 1, 1, 1], after: [0, 1, 1, 0], elementBytes: 1,
+                                     rows: 1..<2, cols: 1..<3)
+        XCTAssertEqual([both.fillCalls, both.fillBytes, both.memCalls, both.memBytes], [2, 6, 2, 4])
+    }
+
+    func testByteMoversCountTheirCallsAndBytes() {
+        // TRANSPOSE to 1×16×10×10: a loop per output row; bytes one by one, floats a memcpy each.
+        let bytes = OpLoops.transpose(outputShape: [1, 16, 10, 10], elementBytes: 1)
+        XCTAssertEqual([bytes.loopRows, bytes.elementLoops, bytes.memCalls], [160, 1600, 0])
+        let floats = OpLoops.transpose(outputShape: [1, 16, 10, 10], elementBytes: 4)
+        XCTAssertEqual([floats.elementLoops, floats.memCalls, floats.memBytes], [0, 1600, 6400])
+        // CONCATENATION of 4×4×3 and 4×4×5 on channels: whole, 16 blocks of two memcpys; a 6-pixel region, two a pixel.
+        let whole = OpLoops.concatenation(shapes: [[1, 4, 4, 3], [1, 4, 4, 5]], axis: 3, elementBytes: 1, pixels: nil)
+        XCTAssertEqual([whole.loopRows, whole.memCalls, whole.memBytes], [16, 32, 128])
+        let region = OpLoops.concatenation(shapes: [[1, 4, 4, 3], [1, 4, 4, 5]], axis: -1, elementBytes: 1, pixels: 6)
+        XCTAssertEqual([region.loopRows, region.memCalls, region.memBytes], [6, 12, 48])
+        // RESIZE_NEAREST_NEIGHBOR to 1×12×12×8: a memcpy of 8 bytes per output pixel.
+        let resize = OpLoops.resizeNearest(outputShape: [1, 12, 12, 8])
+        XCTAssertEqual([resize.loopRows, resize.memCalls, resize.memBytes], [12, 144, 1152])
+        XCTAssertEqual(OpLoops.resizeNearest(outputShape: [1, 12, 12, 8], elementBytes: 4).memBytes, 4608, "floats: 4 bytes a channel")
+    }
+
+    func testFloatConvLoopsFollowPtConvF32() throws {
+        // 3×3 stride 1 SAME on 4×4, 2 → 3 channels: valid filter rows per output row 2, 3, 3, 2 (10), the same across.
+        let g = try XCTUnwrap(WindowGeometry(inputSize: 4, filterSize: 3, stride: 1, padding: .same))
+        let side = KernelLoops.Side(g, 0..<4)
+        let conv = OpLoops.floatConv(height: g, width: g, inputChannels: 2, outputChannels: 3, depthwise: false, rows: side, cols: side)
+        XCTAssertEqual(conv.rowLoops, 16 * 3 * 3, "every fy of every output, also those skipped")
+        XCTAssertEqual(conv.columnLoops, 10 * 4 * 3 * 3, "kw columns of each valid row")
+        XCTAssertEqual(conv.convTaps, 10 * 10 * 3)
+        XCTAssertEqual(conv.floatMACs, 10 * 10 * 3 * 2)
+        XCTAssertEqual(conv.depthwiseTaps, 0)
+        let dw = OpLoops.floatConv(height: g, width: g, inputChannels: 3, outputChannels: 3, depthwise: true, rows: side, cols: side)
+        XCTAssertEqual([dw.depthwiseTaps, dw.floatMACs, dw.convTaps], [10 * 10 * 3, 0, 0])
+        // In place: each channel's staging zeroed and its plane copied in, float by float.
+        let inPlace = OpLoops.floatInPlace(height: g, width: g, channels: 3, plane: 16, stagingBytes: 64, rows: side, cols: side)
+        XCTAssertEqual([inPlace.fillCalls, inPlace.fillBytes, inPlace.elementLoops, inPlace.inPlaceTaps, inPlace.depthwiseTaps],
+                       [3, 192, 48, 300, 0])
+    }
+
+    func testAPaddedFilterRowReadingPastThePatchBufferGoesTapByTap() throws {
+        // A 3×3 stride 2 VALID conv on 22×22×10 (a 90-byte window: not im2col, which takes
+        // windows up to 64 bytes), 8 channels out; a filter row is 30 bytes, read as 32. A tile computing output rows and columns 0..<3 reads input
+        // 0..<7 × 0..<7 (70 bytes a row): on its last output row the pair (0, 1) reads 0 + 20 + 32
+        // ≤ 70 bytes into the buffer's last row, the lone pixel 2 reads 40 + 32 > 70 — tap by tap.
+        let g = try XCTUnwrap(WindowGeometry(inputSize: 22, filterSize: 3, stride: 2, padding: .valid))
+        XCTAssertFalse(KernelLoops.isIm2col(height: g, width: g, inputChannels: 10))
+        let rows = KernelLoops.Side(g, 0..<3), cols = KernelLoops.Side(g, 0..<3)
+        let plain = KernelLoops.conv(height: g, width: g, inputChannels: 10, outputChannels: 8, rows: rows, cols: cols)
+        var loops = plain
+        loops.readPastBufferEnd(height: g, width: g, inputChannels: 10, outputChannels: 8, rowBytes: 32, rows: 0..<3, cols: 0..<3,
+                                buffer: Region(rows: 0..<7, cols: 0..<7))
+        XCTAssertEqual(loops.insidePixels, plain.insidePixels - 1)
+        XCTAssertEqual(loops.blockRuns, plain.blockRuns - 4 * 3, "4 channel pairs × 3 filter rows")
+        XCTAssertEqual(loops.blockWords, plain.blockWords - 4 * 3 * 8, "8 words a filter row")
+        XCTAssertEqual(loops.edgeElements, plain.edgeElements + 8)
+        XCTAssertEqual(loops.edgeTaps, plain.edgeTaps + 9 * 8)
+        XCTAssertEqual(loops.edgeBytes, plain.edgeBytes + 90 * 8)
+        XCTAssertEqual(loops.edgeRows, plain.edgeRows + 3 * 8)
+        // A buffer two pixels wider leaves room for the padded read.
+        var wide = plain
+        wide.readPastBufferEnd(height: g, width: g, inputChannels: 10, outputChannels: 8, rowBytes: 32, rows: 0..<3, cols: 0..<3,
+                               buffer: Region(rows: 0..<7, cols: 0..<9))
+        XCTAssertEqual(wide, plain)
+        // Layer by layer the buffer is the whole 22×22 map, whose last row no window of this conv ends on.
+        let full = KernelLoops.Side(g, 0..<10)
+        let whole = KernelLoops.conv(height: g, width: g, inputChannels: 10, outputChannels: 8, rows: full, cols: full)
+        var unchanged = whole
+        unchanged.readPastBufferEnd(height: g, width: g, inputChannels: 10, outputChannels: 8, rowBytes: 32, rows: 0..<10, cols: 0..<10,
+                                    buffer: Region(rows: 0..<22, cols: 0..<22))
+        XCTAssertEqual(unchanged, whole)
+    }
+
+    func testPyTorchStyleOpsGetTheirLoopFeaturesInAPlan() throws {
+        let model = try PlanFixtures.sample("pytorch-style")
+        let layer = try PatchPlan(model: model, patches: 1, patchLayers: 0).costFeatures()
+        let patched = try PatchPlan(model: model, patches: 4, patchLayers: 3)
+        let features = patched.costFeatures()
+        func op(_ kind: OperatorKind) throws -> Int { try XCTUnwrap(model.operators.first { $0.kind == kind }).index }
+        // TRANSPOSE [0,3,1,2] of 1×10×10×16: int8 elements one by one.
+        let transpose = try op(.transpose)
+        XCTAssertEqual(features[transpose].kernel, .movement)
+        XCTAssertEqual(features[transpose].value(.elementLoops), 1600)
+        XCTAssertEqual(features[transpose].value(.loopRows), 160)
+        // Its MEANs: [3] of 1×16×10×10 (160 outputs of a row of 10), then [2] of 1×16×10.
+        let means = model.operators.filter { $0.kind == .mean }.map(\.index)
+        XCTAssertEqual(means.count, 4)
+        XCTAssertEqual(features[means[2]].value(.reducedElements), 1600)
+        XCTAssertEqual(features[means[2]].value(.reducedRows), 160)
+        XCTAssertEqual(features[means[3]].value(.reducedElements), 160)
+        // LOG_SOFTMAX of 10: ten exponentials, one logarithm.
+        let logSoftmax = try op(.logSoftmax)
+        XCTAssertEqual([features[logSoftmax].value(.expCalls), features[logSoftmax].value(.logCalls)], [10, 1])
+        // Layer by layer the PAD fills its output once and copies each of its 20 input rows.
+        let pad = try op(.pad)
+        XCTAssertEqual([layer[pad].value(.fillCalls), layer[pad].value(.memCalls), layer[pad].value(.memBytes)], [1, 20, 1200])
+        // In the patches it writes every computed pixel once: padding by memset, the image by memcpy.
+        let area = patched.computedRegions.reduce(0) { $0 + $1[pad].area }
+        XCTAssertEqual(Int(features[pad].value(.fillBytes) + features[pad].value(.memBytes)), 3 * area)
+        XCTAssertEqual(Int(features[pad].value(.steps)), 16)
+        // The float QUANTIZE walks a run per row of each patch (counted past each step's first);
+        // layer by layer one run.
+        let quantize = try op(.quantize)
+        XCTAssertEqual(Int(features[quantize].value(.runs)), patched.computedRegions.reduce(0) { $0 + $1[quantize].height - 1 })
+        XCTAssertGreaterThan(features[quantize].value(.runs), 0)
+        XCTAssertEqual(layer[quantize].value(.runs), 0)
+    }
+
+    func testOpsComputedAtExportCostNothing() throws {
+        // tiny-dynbatch's SHAPE → STRIDED_SLICE → PACK compute its RESHAPE's static target shape.
+        let model = try PlanFixtures.sample("tiny-dynbatch")
+        let features = try PatchPlan(model: model, patches: 1, patchLayers: 0).costFeatures()
+        let constant = model.operators.filter { [.shape, .stridedSlice, .pack].contains($0.kind) }
+        XCTAssertEqual(constant.count, 3)
+        for op in constant { XCTAssertFalse(features[op.index].runs, "op \(op.index) \(op.kind)") }
+        XCTAssertTrue(features[try XCTUnwrap(model.operators.first { $0.kind == .reshape }).index].runs)
+    }
+
+    func testFloatOpsTakeTheirFloatKernelsAndByteMoversTheirOwn() throws {
+        let model = try PlanFixtures.sample("tiny-allops-f32")
+        let features = try PatchPlan(model: model, patches: 1, patchLayers: 0).costFeatures()
+        for op in model.operators {
+            let expected: KernelClass
+            switch op.kind {
+            case .conv2D, .depthwiseConv2D, .fullyConnected: expected = .floatWeighted
+            case .averagePool2D, .maxPool2D: expected = .floatPool
+            case .hardSwish, .relu, .relu6, .logistic: expected = .floatUnary
+            case .add, .mul: expected = .floatBinary
+            case .softmax: expected = .floatSoftmax
+            case .mean: expected = .floatMean
+            case .reshape: expected = .copy
+            default: expected = .movement  // PAD, CONCATENATION: the same C as int8's
+            }
+            XCTAssertEqual(features[op.index].kernel, expected, "op \(op.index) \(op.kind)")
+        }
+        // The float LOGISTIC: one pt_expf per element.
+        let logistic = try XCTUnwrap(model.operators.first { $0.kind == .logistic })
+        XCTAssertEqual(features[logistic.index].value(.expCalls), Double(model.tensors[logistic.output].elementCount))
+        // A float FULLY_CONNECTED: its multiply-adds are the float conv's channel loop.
+        let dense = try XCTUnwrap(model.operators.first { $0.kind == .fullyConnected })
+        XCTAssertEqual(Int(features[dense.index].value(.floatMACs)), model.macs(of: dense))
+        // In place, a float depthwise conv is pt_depthwise_inplace_f32: a float kernel staging its own planes.
+        let mini = try PlanFixtures.sample("mbv2-mini-f32")
+        let inplace = try PatchPlan(model: mini, patches: 1, patchLayers: 0, options: MemoryOptions(inplaceDepthwise: true))
+        let inPlaceFeatures = inplace.costFeatures()
+        XCTAssertFalse(inplace.schedule.inplaceOps.isEmpty)
+        for entry in inplace.schedule.inplaceOps {
+            let f = inPlaceFeatures[entry.op]
+            let channels = try XCTUnwrap(mini.tensors[mini.operators[entry.op].output].shape.last)
+            XCTAssertEqual(f.kernel, .floatWeighted)
+            XCTAssertEqual(Int(f.value(.fillCalls)), channels)
+            XCTAssertEqual(f.value(.stagedBytes) + f.value(.blockWords), 0, "not the int8 kernel's staging and loops")
+        }
+    }
+
     // MARK: - Arithmetic
 
     func testPredictionIsTheCoefficientsTimesTheFeatures() throws {
@@ -541,14 +743,14 @@ final class LatencyTests: XCTestCase {
         let model = try PlanFixtures.sample("mbv2-w0.35-r144")
         let plan = try PatchPlan(model: model, patches: 1, patchLayers: 0)
         let prediction = knownModel(core: .cortexM7).predict(plan)
-        // The board takes 1.5 cycles per instruction in convs and 2 elsewhere.
+        // The board takes 1.5 cycles per instruction in the first conv (im2col) and 2 elsewhere.
         let rows = prediction.ops.map { op in
-            ProfileRow(index: op.index, op: op.op, count: op.kernel == .conv ? op.instructions * 3 / 2 : op.instructions * 2)
+            ProfileRow(index: op.index, op: op.op, count: op.kernel == .convIm2col ? op.instructions * 3 / 2 : op.instructions * 2)
         }
         let calibration = try BoardCalibration.fit(rows: rows, prediction: prediction, plan: plan, board: "STM32F746",
                                                    clockHz: 216_000_000, name: "dwt.txt")
         XCTAssertEqual(calibration.core, .cortexM7)
-        XCTAssertEqual(try XCTUnwrap(calibration.kernels["conv"]), 1.5, accuracy: 1e-3)
+        XCTAssertEqual(try XCTUnwrap(calibration.kernels["conv-im2col"]), 1.5, accuracy: 1e-3)
         XCTAssertEqual(try XCTUnwrap(calibration.kernels["depthwise"]), 2, accuracy: 1e-12)
         XCTAssertEqual(calibration.source.cycles, rows.reduce(0) { $0 + $1.count })
         XCTAssertEqual(calibration.overall, Double(calibration.source.cycles) / Double(prediction.ops.reduce(0) { $0 + $1.instructions }), accuracy: 1e-12)

@@ -64,8 +64,9 @@ public struct CostModel: Equatable, Sendable {
         let inplace = plan.schedule.inplaceOps.isEmpty ? [] : Set(plan.schedule.inplaceOps.map(\.op))
         let fused = plan.schedule.fusedResiduals.isEmpty ? [] : Set(plan.schedule.fusedResiduals.map(\.conv))
         var total = invoke
-        plan.walkCostSteps(inplace: inplace, fusedConvs: fused) { op, region in
-            total += stepCost(op, region: region, inPlace: inplace.contains(op.index), fused: fused.contains(op.index), model: model, memo: memo)
+        plan.walkCostSteps(inplace: inplace, fusedConvs: fused) { op, region, extent in
+            total += stepCost(op, region: region, inPlace: inplace.contains(op.index), fused: fused.contains(op.index), model: model,
+                              memo: memo, extent: extent)
         } copy: { _, rows, cols, pixelBytes in
             total += copyCost(rows: rows, cols: cols, pixelBytes: pixelBytes)
         }
@@ -75,18 +76,23 @@ public struct CostModel: Equatable, Sendable {
     /// One kernel call's instructions, with the executor's loop around it
     /// (`betweenSteps`): the one rule every price of a plan, a stage or an
     /// op goes through. Kept in `memo` by op, flags and region.
-    func stepCost(_ op: Operator, region: Region?, inPlace: Bool, fused: Bool, model: Model, memo: CostMemo) -> Double {
-        let key = memo.keepsSteps ? CostMemo.Key(op: op.index, flags: (inPlace ? 1 : 0) | (fused ? 2 : 0), region: region) : nil
-        if let key, let known = memo.steps.value(key.bits) { return known }
+    func stepCost(_ op: Operator, region: Region?, inPlace: Bool, fused: Bool, model: Model, memo: CostMemo,
+                  extent: () -> Region? = { nil }) -> Double {
         let f = memo.facts[op.index] ?? OpCostFacts(op, in: model)
         memo.facts[op.index] = f
+        // A conv whose cost depends on its input buffer's extent, not only
+        // on its region (`readPastBufferEnd`), is not kept.
+        let keep = memo.keepsSteps && (region == nil || f.paddedRowBytes == nil)
+        let key = keep ? CostMemo.Key(op: op.index, flags: (inPlace ? 1 : 0) | (fused ? 2 : 0), region: region) : nil
+        if let key, let known = memo.steps.value(key.bits) { return known }
         for i in memo.k.indices { memo.k[i] = 0 }
         for i in memo.m.indices { memo.m[i] = 0 }
-        let coefficients = kernels[inPlace ? .depthwiseInPlace : f.kernel] ?? fallback
-        f.addStep(op, region: region, inPlace: inPlace, fused: fused, model: model,
+        let coefficients = kernels[inPlace ? f.inPlaceKernel : f.kernel] ?? fallback
+        f.addStep(op, region: region, inputExtent: f.paddedRowBytes == nil ? nil : extent(), inPlace: inPlace, fused: fused, model: model,
                   inputBytes: coefficients[KernelFeature.inputBytes.index] != 0,
                   k: &memo.k, kBase: 0, m: &memo.m, mBase: 0)
-        var cost = betweenSteps
+        // A step that does not run (an op computed at export) costs nothing, as in `predict`.
+        var cost = memo.k[KernelFeature.steps.index] > 0 ? betweenSteps : 0
         for i in coefficients.indices { cost += coefficients[i] * memo.k[i] }
         for i in movement.indices { cost += movement[i] * memo.m[i] }
         if let key { memo.steps.insert(key.bits, cost) }
@@ -139,18 +145,23 @@ public struct CostModel: Equatable, Sendable {
                 continue
             }
             let op = model.operators[index]
+            // A conv whose cost reads its input buffer's extent is priced
+            // tile by tile with it, and its sum not kept by ranges.
+            let readsExtent = (memo.facts[index] ?? OpCostFacts(op, in: model)).paddedRowBytes != nil
             var sum = 0.0
             // Tile order, as `CostSteps.fused` walks them.
-            for rows in stage.rowComputed where !rows[k].isEmpty {
-                for cols in stage.colComputed where !cols[k].isEmpty {
+            for (i, rows) in stage.rowComputed.enumerated() where !rows[k].isEmpty {
+                for (j, cols) in stage.colComputed.enumerated() where !cols[k].isEmpty {
                     // Residual ADDs are never fused inside a fused stage.
-                    sum += stepCost(op, region: Region(rows: rows[k], cols: cols[k]), inPlace: inPlace, fused: false, model: model, memo: memo)
+                    sum += stepCost(op, region: Region(rows: rows[k], cols: cols[k]), inPlace: inPlace, fused: false, model: model, memo: memo) {
+                        readsExtent ? CostSteps.inputExtent(op, stage: stage, schedule: schedule, tile: i * stage.grid.cols + j) : nil
+                    }
                 }
             }
-            memo.opSums[key] = sum
+            if !readsExtent { memo.opSums[key] = sum }
             perOp[k] = sum
         }
-        CostSteps.fused(stage, model: model, schedule: schedule, steps: false) { _, _ in } copy: { _, rows, cols, pixelBytes in
+        CostSteps.fused(stage, model: model, schedule: schedule, steps: false) { _, _, _ in } copy: { _, rows, cols, pixelBytes in
             total += copyCost(rows: rows, cols: cols, pixelBytes: pixelBytes)
         }
         for op in model.rewrite.conversions where stage.contains(op: op) {

@@ -15,6 +15,12 @@ public enum KernelClass: String, CaseIterable, Codable, Comparable, Sendable {
     /// 10×4 first layer from a 3×3 conv on a small map, so one set of
     /// coefficients covers them all.
     case conv = "conv"
+    /// int8 CONV_2D whose whole window is at most 64 bytes (a first conv on
+    /// 1–7 channels): `pt_conv_im2col`, each pixel pair's window gathered
+    /// into a row of words, then the paired 1×1 loops over them
+    /// (`KernelLoops.im2col`). Its own class: its loops are not the KxK
+    /// path's, whose coefficients it would otherwise share.
+    case convIm2col = "conv-im2col"
     /// int8 CONV_2D 1×1 without padding on a multiple of 4 input channels:
     /// `pt_conv_s8`'s paired 1×1 path (two pixels × two channels a block,
     /// the filter interleaved at export, a 4-instruction requantization).
@@ -30,7 +36,7 @@ public enum KernelClass: String, CaseIterable, Codable, Comparable, Sendable {
     case fullyConnected = "fully-connected"
     /// AVERAGE_POOL_2D and MAX_POOL_2D.
     case pool = "pool"
-    /// MEAN.
+    /// int8 MEAN (`pt_mean_s8`).
     case mean = "mean"
     /// Two-input elementwise ops: ADD, SUB, MUL, MAXIMUM, MINIMUM.
     case binary = "binary"
@@ -41,28 +47,65 @@ public enum KernelClass: String, CaseIterable, Codable, Comparable, Sendable {
     case quantize = "quantize"
     /// DEQUANTIZE to a float32 output (double-precision arithmetic per element).
     case dequantize = "dequantize"
-    /// RESHAPE and SQUEEZE: the bytes copied as they are.
+    /// RESHAPE and SQUEEZE: the bytes copied as they are (int8 or float32).
     case copy = "copy"
-    /// SOFTMAX and LOG_SOFTMAX.
+    /// SOFTMAX and LOG_SOFTMAX (int8).
     case softmax = "softmax"
-    /// Other ops that only move bytes, element by element: CONCATENATION,
-    /// PAD, TRANSPOSE, STRIDED_SLICE, RESIZE_NEAREST_NEIGHBOR, …
+    /// Other ops that only move bytes, int8 or float32 (the same C):
+    /// CONCATENATION, PAD, TRANSPOSE, STRIDED_SLICE,
+    /// RESIZE_NEAREST_NEIGHBOR, constant fills, …
     case movement = "movement"
-    /// float32 CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED.
+    /// float32 CONV_2D, DEPTHWISE_CONV_2D (also in place) and
+    /// FULLY_CONNECTED (`pt_conv_f32`, `pt_fc_f32`).
     case floatWeighted = "float-weighted"
     /// Every other float32 op.
     case floatOther = "float-other"
+    /// float32 AVERAGE_POOL_2D and MAX_POOL_2D (`pt_pool_f32`).
+    case floatPool = "float-pool"
+    /// float32 activations (`pt_unary_f32`: RELU, RELU6, LEAKY_RELU,
+    /// HARD_SWISH, LOGISTIC, TANH).
+    case floatUnary = "float-unary"
+    /// float32 ADD, SUB, MUL, MAXIMUM, MINIMUM.
+    case floatBinary = "float-binary"
+    /// float32 SOFTMAX and LOG_SOFTMAX.
+    case floatSoftmax = "float-softmax"
+    /// float32 MEAN (`pt_mean_f32`: `pt_mean_s8`'s loops, a float add an
+    /// input where int8 adds 64 bits).
+    case floatMean = "float-mean"
 
     /// The class of `op` in `model` (the plan's rewritten model).
     public init(op: Operator, in model: Model) {
+        switch op.kind {
+        // Byte movers: the same C for every element type.
+        case .reshape, .squeeze: self = .copy; return
+        case .pad, .concatenation, .transpose, .stridedSlice, .resizeNearestNeighbor, .shape, .pack, .gather, .other:
+            self = .movement; return
+        default: break
+        }
         let float = model.tensors[op.output].type == .float32
             && op.kind != .quantize && op.kind != .dequantize
         if float {
-            self = [.conv2D, .depthwiseConv2D, .fullyConnected].contains(op.kind) ? .floatWeighted : .floatOther
+            switch op.kind {
+            case .conv2D, .depthwiseConv2D, .fullyConnected: self = .floatWeighted
+            case .averagePool2D, .maxPool2D: self = .floatPool
+            case .hardSwish, .logistic, .relu, .relu6, .leakyRelu, .tanh: self = .floatUnary
+            case .add, .sub, .mul, .maximum, .minimum: self = .floatBinary
+            case .softmax, .logSoftmax: self = .floatSoftmax
+            case .mean: self = .floatMean
+            default: self = .floatOther
+            }
             return
         }
         switch op.kind {
-        case .conv2D: self = Self.isPaired(op, in: model) ? .conv1x1 : .conv
+        case .conv2D:
+            if Self.isPaired(op, in: model) {
+                self = .conv1x1
+            } else if let (h, w) = model.windowGeometry(of: op), let input = op.input(0),
+                      KernelLoops.isIm2col(height: h, width: w, inputChannels: model.tensors[input].shape.last ?? 0) {
+                self = .convIm2col
+            } else {
+                self = .conv
+            }
         case .depthwiseConv2D: self = .depthwise
         case .fullyConnected: self = .fullyConnected
         case .averagePool2D, .maxPool2D: self = .pool
@@ -72,10 +115,7 @@ public enum KernelClass: String, CaseIterable, Codable, Comparable, Sendable {
         case .quantize where op.input(0).map({ model.tensors[$0].type == .float32 }) ?? false: self = .quantize
         case .dequantize where model.tensors[op.output].type == .float32: self = .dequantize
         case .hardSwish, .logistic, .relu, .relu6, .leakyRelu, .tanh, .quantize, .dequantize: self = .unary
-        case .reshape, .squeeze: self = .copy
-        case .pad, .concatenation, .transpose, .stridedSlice, .resizeNearestNeighbor,
-             .shape, .pack, .gather, .other:
-            self = .movement
+        default: self = .movement
         }
     }
 

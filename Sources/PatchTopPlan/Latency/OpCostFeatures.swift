@@ -80,6 +80,33 @@ public enum KernelFeature: String, CaseIterable, Codable, Sendable {
     case edgeRows
     /// Conv: iterations of the block's word loop (`KernelLoops.wordLoops`).
     case wordLoops
+    /// The other kernels' loop counts (`OpLoops`, which says what each
+    /// counts): contiguous runs of an element-wise step past its first; byte movers' outer
+    /// loop bodies, element-by-element loop bodies, `memcpy` calls and
+    /// bytes, `memset` calls and bytes; MEAN's reduced rows and elements;
+    /// exponentials, logarithms and `tanhf` calls; float convs' filter-row
+    /// and filter-column iterations, conv and depthwise taps, float
+    /// multiply-adds; float pools' window taps; taps of a float depthwise
+    /// conv in place (on its staged plane).
+    case runs
+    case loopRows
+    case elementLoops
+    case memCalls
+    case memBytes
+    case fillCalls
+    case fillBytes
+    case reducedRows
+    case reducedElements
+    case expCalls
+    case logCalls
+    case tanhCalls
+    case rowLoops
+    case columnLoops
+    case convTaps
+    case depthwiseTaps
+    case floatMACs
+    case windowTaps
+    case inPlaceTaps
 
     public var index: Int { Self.allCases.firstIndex(of: self)! }
 }
@@ -124,6 +151,38 @@ struct OpCostFacts {
 
     enum Loops { case none, conv, pairedConv, depthwise }
 
+    /// The other kernels' loops (`OpLoops`), by what the step runs.
+    enum Other {
+        case none
+        /// Element by element in runs (`pt_runs`): lookups, QUANTIZE,
+        /// DEQUANTIZE, same-shape binary ops, float activations
+        /// (`exp`/`tanh`: LOGISTIC's `pt_expf`, TANH's `tanhf` per element).
+        case elementwise(exp: Bool, tanh: Bool)
+        case mean(shape: [Int], axes: [Int])
+        case softmax(rows: Int, depth: Int, log: Bool, float: Bool)
+        case pad(shape: [Int], before: [Int], after: [Int], elementBytes: Int)
+        case concatenation(shapes: [[Int]], axis: Int, elementBytes: Int)
+        case transpose(outputShape: [Int], elementBytes: Int)
+        case stridedSlice(outputShape: [Int], elementBytes: Int)
+        case resize(outputShape: [Int], elementBytes: Int)
+        case copy(bytes: Int)
+        /// An op whose output is known before the model runs (SHAPE,
+        /// STRIDED_SLICE, PACK of static shapes): computed at export, it
+        /// costs nothing at run time.
+        case constant
+        case floatConv(depthwise: Bool)
+        case floatFullyConnected
+        case floatPool
+    }
+    var other: Other
+    /// The class of the op in place (`depthwiseInPlace`, or the float
+    /// kernel's own class: `pt_depthwise_inplace_f32` is a float conv).
+    var inPlaceKernel: KernelClass
+    /// The paired KxK path's filter-row bytes (`kw·ic` rounded up to a
+    /// word) when more than `kw·ic`: a window reading its last input row at
+    /// the end of the input buffer goes tap by tap (`ConvBufferEnd`).
+    var paddedRowBytes: Int?
+
     init(_ op: Operator, in model: Model) {
         func pixelBytes(_ tensor: Int) -> Int {
             let t = model.tensors[tensor]
@@ -137,7 +196,7 @@ struct OpCostFacts {
         }
         kernel = KernelClass(op: op, in: model)
         loops = window == nil ? .none
-            : kernel == .conv ? .conv : kernel == .conv1x1 ? .pairedConv : kernel == .depthwise ? .depthwise : .none
+            : kernel == .conv || kernel == .convIm2col ? .conv : kernel == .conv1x1 ? .pairedConv : kernel == .depthwise ? .depthwise : .none
         channels = shape.count == 4 ? shape[3] : (shape.last ?? 1)
         inputChannels = op.input(0).map { model.tensors[$0].shape.last ?? 1 } ?? 1
         macsPerPosition = PatchPlan.macsPerPosition(of: op, in: model)
@@ -147,6 +206,54 @@ struct OpCostFacts {
             let inputShape = model.tensors[input].shape
             staged = (inputShape.count == 4 ? inputShape[3] : 1, model.tensors[input].type.byteSize ?? 1,
                       inputShape.count == 4 ? inputShape[1] * inputShape[2] : model.tensors[input].elementCount)
+        }
+        other = Self.other(op, kernel: kernel, in: model)
+        inPlaceKernel = model.tensors[op.output].type == .float32 ? .floatWeighted : .depthwiseInPlace
+        if kernel == .conv, let window, window.width.dilation == 1 || window.width.filterSize == 1,
+           !KernelLoops.isIm2col(height: window.height, width: window.width, inputChannels: inputChannels) {
+            let run = window.width.filterSize * inputChannels
+            paddedRowBytes = run % 4 == 0 ? nil : (run + 3) / 4 * 4
+        }
+    }
+
+    /// What the exported kernel of `op` loops over, besides the int8 convs.
+    static func other(_ op: Operator, kernel: KernelClass, in model: Model) -> Other {
+        let output = model.tensors[op.output]
+        let e = output.type.byteSize ?? 1
+        let inputShape = op.input(0).map { model.tensors[$0].shape } ?? []
+        switch kernel {
+        case .unary, .quantize, .dequantize: return .elementwise(exp: false, tanh: false)
+        case .binary, .floatBinary: return .elementwise(exp: false, tanh: false)
+        case .floatUnary: return .elementwise(exp: op.kind == .logistic, tanh: op.kind == .tanh)
+        case .mean, .floatMean:
+            guard let axes = op.input(1).flatMap({ model.staticValues(of: $0) }) else { return .none }
+            return .mean(shape: inputShape, axes: axes)
+        case .softmax, .floatSoftmax:
+            let depth = max(output.shape.last ?? 1, 1)
+            return .softmax(rows: output.elementCount / depth, depth: depth, log: op.kind == .logSoftmax, float: kernel == .floatSoftmax)
+        case .copy:
+            let input = op.input(0).map { model.tensors[$0].byteCount } ?? output.byteCount
+            return .copy(bytes: min(input, output.byteCount))
+        case .movement:
+            if model.staticValues(of: op.output) != nil { return .constant }
+            switch op.kind {
+            case .pad:
+                guard let pads = op.input(1).flatMap({ model.staticValues(of: $0) }), pads.count == 2 * inputShape.count else { return .none }
+                return .pad(shape: inputShape, before: stride(from: 0, to: pads.count, by: 2).map { pads[$0] },
+                            after: stride(from: 1, to: pads.count, by: 2).map { pads[$0] }, elementBytes: e)
+            case .concatenation:
+                guard case .concatenation(let axis, _) = op.options else { return .none }
+                let shapes = op.inputs.indices.compactMap { op.input($0).map { model.tensors[$0].shape } }
+                return .concatenation(shapes: shapes, axis: axis, elementBytes: e)
+            case .transpose: return .transpose(outputShape: output.shape, elementBytes: e)
+            case .stridedSlice, .gather, .pack, .shape, .other: return .stridedSlice(outputShape: output.shape, elementBytes: e)
+            case .resizeNearestNeighbor: return .resize(outputShape: output.shape, elementBytes: e)
+            default: return .none
+            }
+        case .floatWeighted:
+            return op.kind == .fullyConnected ? .floatFullyConnected : .floatConv(depthwise: op.kind == .depthwiseConv2D)
+        case .floatPool: return .floatPool
+        default: return .none
         }
     }
 
@@ -173,8 +280,9 @@ struct OpCostFacts {
     /// (all of it when `nil`), added into `k` and `m` at `kBase`, `mBase`.
     /// `inputBytes: false` leaves that feature 0 (its receptive field is
     /// the costliest part, and a class without its coefficient needs none).
-    func addStep(_ op: Operator, region: Region?, inPlace: Bool, fused: Bool, model: Model, inputBytes wantsInputBytes: Bool = true,
+    func addStep(_ op: Operator, region: Region?, inputExtent: Region? = nil, inPlace: Bool, fused: Bool, model: Model, inputBytes wantsInputBytes: Bool = true,
                  k: inout [Double], kBase: Int, m: inout [Double], mBase: Int) {
+        if case .constant = other { return }
         let output = model.tensors[op.output]
         let shape = output.shape
         let pixels: Int, rows: Int
@@ -204,14 +312,14 @@ struct OpCostFacts {
         // inside × Σ over columns of the filter columns inside.
         var validTaps = 0, validRows = 0
         var loops = KernelLoops()
-        let counted = inPlace || self.loops != .none
+        let counted = (inPlace && inPlaceKernel == .depthwiseInPlace) || (!inPlace && self.loops != .none)
         if let window {
             let rowsRange = region?.rows ?? 0..<window.height.outputSize
             let colsRange = region?.cols ?? 0..<window.width.outputSize
             let rowSide = KernelLoops.Side(window.height, rowsRange), colSide = KernelLoops.Side(window.width, colsRange)
             validTaps = rowSide.taps * colSide.taps
             validRows = rowSide.taps * colsRange.count
-            if inPlace {
+            if inPlace && inPlaceKernel == .depthwiseInPlace {
                 loops = .inPlace(height: window.height, width: window.width, channels: channels,
                                  whole: region == nil || (rowsRange.count == window.height.outputSize && colsRange.count == window.width.outputSize),
                                  fullRange: fullRange, rows: rowSide, cols: colSide)
@@ -225,6 +333,11 @@ struct OpCostFacts {
                     } else {
                         loops = .conv(height: window.height, width: window.width, inputChannels: inputChannels,
                                       outputChannels: channels, rows: rowSide, cols: colSide)
+                        if let rowBytes = paddedRowBytes {
+                            loops.readPastBufferEnd(height: window.height, width: window.width, inputChannels: inputChannels,
+                                                    outputChannels: channels, rowBytes: rowBytes, rows: rowsRange, cols: colsRange,
+                                                    buffer: inputExtent ?? Region(rows: 0..<window.height.inputSize, cols: 0..<window.width.inputSize))
+                        }
                     }
                 case .pairedConv:
                     // The whole rectangle is one run of pixels when rows follow one another.
@@ -274,7 +387,20 @@ struct OpCostFacts {
             k[kBase + KernelFeature.broadcastPixels.index] += Double(pixels)
             k[kBase + KernelFeature.broadcastElements.index] += Double(elements)
         }
-        if inPlace, let staged {
+        let other = otherLoops(op, region: region, inPlace: inPlace, model: model, elements: elements, macs: macs)
+        if other != OpLoops() {
+            func add(_ f: KernelFeature, _ v: Int) { k[kBase + f.index] += Double(v) }
+            add(.runs, other.runs); add(.loopRows, other.loopRows); add(.elementLoops, other.elementLoops)
+            add(.memCalls, other.memCalls); add(.memBytes, other.memBytes); add(.fillCalls, other.fillCalls); add(.fillBytes, other.fillBytes)
+            add(.reducedRows, other.reducedRows); add(.reducedElements, other.reducedElements)
+            add(.expCalls, other.expCalls); add(.logCalls, other.logCalls); add(.tanhCalls, other.tanhCalls)
+            add(.rowLoops, other.rowLoops); add(.columnLoops, other.columnLoops); add(.convTaps, other.convTaps)
+            add(.depthwiseTaps, other.depthwiseTaps); add(.floatMACs, other.floatMACs); add(.windowTaps, other.windowTaps)
+            add(.inPlaceTaps, other.inPlaceTaps)
+        }
+        if inPlace, inPlaceKernel == .floatWeighted {
+            // pt_depthwise_inplace_f32 stages in its own loops (`OpLoops.floatInPlace`).
+        } else if inPlace, let staged {
             let read = region.flatMap { ReceptiveField.inputRegion(of: op, slot: 0, for: $0, in: model) }
             let area = read?.area ?? staged.area
             m[mBase + MovementFeature.stagedChannels.index] += Double(staged.channels)
@@ -282,6 +408,54 @@ struct OpCostFacts {
         }
         if fused {
             m[mBase + MovementFeature.fusedElements.index] += Double(elements)
+        }
+    }
+
+    /// The loops of the kernels other than the int8 convs for one step
+    /// (`OpLoops`): a step over `region` (in a patch) or the whole tensor.
+    func otherLoops(_ op: Operator, region: Region?, inPlace: Bool, model: Model, elements: Int, macs: Int) -> OpLoops {
+        let shape = model.tensors[op.output].shape
+        func sides() -> (KernelLoops.Side, KernelLoops.Side)? {
+            guard let window else { return nil }
+            return (KernelLoops.Side(window.height, region?.rows ?? 0..<window.height.outputSize),
+                    KernelLoops.Side(window.width, region?.cols ?? 0..<window.width.outputSize))
+        }
+        if inPlace && inPlaceKernel == .floatWeighted, let window, let (rows, cols) = sides(), let staged {
+            let read = region.flatMap { ReceptiveField.inputRegion(of: op, slot: 0, for: $0, in: model) }
+            let plane = read?.area ?? staged.area
+            return OpLoops.floatInPlace(height: window.height, width: window.width, channels: channels, plane: plane,
+                                        stagingBytes: plane * 4, rows: rows, cols: cols)
+        }
+        switch other {
+        case .none, .constant: return OpLoops()
+        case .elementwise(let exp, let tanh):
+            var loops = OpLoops()
+            loops.runs = region.map { $0.height - 1 } ?? 0
+            if exp { loops.expCalls = elements }
+            if tanh { loops.tanhCalls = elements }
+            return loops
+        case .mean(let shape, let axes): return .mean(shape: shape, axes: axes)
+        case .softmax(let rows, let depth, let log, let float): return .softmax(rows: rows, depth: depth, log: log, float: float)
+        case .pad(let inputShape, let before, let after, let e):
+            guard let region, shape.count == 4 else { return .padWhole(inputShape: inputShape, before: before, after: after, elementBytes: e) }
+            return .padRegion(inputShape: inputShape, before: before, after: after, elementBytes: e, rows: region.rows, cols: region.cols)
+        case .concatenation(let shapes, let axis, let e):
+            return .concatenation(shapes: shapes, axis: axis, elementBytes: e, pixels: region?.area)
+        case .transpose(let outputShape, let e): return .transpose(outputShape: outputShape, elementBytes: e)
+        case .stridedSlice(let outputShape, let e): return .stridedSlice(outputShape: outputShape, elementBytes: e)
+        case .resize(let outputShape, let e): return .resizeNearest(outputShape: outputShape, elementBytes: e)
+        case .copy(let bytes): return .copy(bytes: bytes)
+        case .floatConv(let depthwise):
+            guard let window, let (rows, cols) = sides() else { return OpLoops() }
+            return .floatConv(height: window.height, width: window.width, inputChannels: inputChannels, outputChannels: channels,
+                              depthwise: depthwise, rows: rows, cols: cols)
+        case .floatFullyConnected:
+            var loops = OpLoops()
+            loops.floatMACs = macs
+            return loops
+        case .floatPool:
+            guard let (rows, cols) = sides() else { return OpLoops() }
+            return .floatPool(channels: channels, rows: rows, cols: cols)
         }
     }
 }
@@ -299,10 +473,10 @@ extension PatchPlan {
         let inplace = Set(schedule.inplaceOps.map(\.op))
         let fusedConvs = Set(schedule.fusedResiduals.map(\.conv))
         var facts: [OpCostFacts?] = Array(repeating: nil, count: opCount)
-        walkCostSteps(inplace: inplace, fusedConvs: fusedConvs) { op, region in
+        walkCostSteps(inplace: inplace, fusedConvs: fusedConvs) { op, region, extent in
             let f = facts[op.index] ?? OpCostFacts(op, in: model)
             facts[op.index] = f
-            f.addStep(op, region: region, inPlace: inplace.contains(op.index), fused: fusedConvs.contains(op.index), model: model,
+            f.addStep(op, region: region, inputExtent: f.paddedRowBytes == nil ? nil : extent(), inPlace: inplace.contains(op.index), fused: fusedConvs.contains(op.index), model: model,
                       k: &k, kBase: op.index * kCount, m: &m, mBase: op.index * mCount)
         } copy: { op, rows, cols, pixelBytes in
             let mBase = op * mCount
@@ -311,18 +485,21 @@ extension PatchPlan {
             m[mBase + MovementFeature.copyBytes.index] += Double(rows * cols * pixelBytes)
         }
         return model.operators.map { op in
-            OpCostFeatures(op: op.index, kernel: inplace.contains(op.index) ? .depthwiseInPlace : (facts[op.index]?.kernel ?? KernelClass(op: op, in: model)),
+            OpCostFeatures(op: op.index, kernel: inplace.contains(op.index) ? (facts[op.index]?.inPlaceKernel ?? .depthwiseInPlace)
+                                                : (facts[op.index]?.kernel ?? KernelClass(op: op, in: model)),
                            kernelValues: Array(k[(op.index * kCount)..<((op.index + 1) * kCount)]),
                            movementValues: Array(m[(op.index * mCount)..<((op.index + 1) * mCount)]))
         }
     }
 
     /// Every step of the plan as the compiled program runs it (each fused
-    /// stage tile by tile, then the other ops whole): `step(op, region)`
-    /// for a kernel call (`nil`: the whole output), `copy(op, rows, cols,
+    /// stage tile by tile, then the other ops whole): `step(op, region,
+    /// extent)` for a kernel call (`region` `nil`: the whole output;
+    /// `extent()`: the first input's region in the tile's buffer, `nil` when
+    /// the kernel reads the whole tensor), `copy(op, rows, cols,
     /// pixelBytes)` for a copy made around op's step (halo-cache reads and
     /// writes, a patch's store into the stage output, a streamed input's load).
-    func walkCostSteps(inplace: Set<Int>, fusedConvs: Set<Int>, step: (Operator, Region?) -> Void,
+    func walkCostSteps(inplace: Set<Int>, fusedConvs: Set<Int>, step: (Operator, Region?, () -> Region?) -> Void,
                        copy: (Int, Int, Int, Int) -> Void) {
         let model = self.model
         for stage in fusedStages {
@@ -332,7 +509,7 @@ extension PatchPlan {
         let conversions = Set(model.rewrite.conversions)
         for op in model.operators where CostSteps.runsWhole(op.index, model: model, inFusedStage: fusedStage(of: op.index) != nil,
                                                            fusedAdds: fusedAdds, conversions: conversions) {
-            step(op, nil)
+            step(op, nil) { nil }
         }
     }
 
@@ -361,7 +538,7 @@ enum CostSteps {
     /// any schedule that agrees with it over the stage's ops (the search's
     /// window).
     /// `steps: false`: only the copies (the search prices the steps apart).
-    static func fused(_ stage: FusedStage, model: Model, schedule: MemorySchedule, steps: Bool = true, step: (Operator, Region?) -> Void,
+    static func fused(_ stage: FusedStage, model: Model, schedule: MemorySchedule, steps: Bool = true, step: (Operator, Region?, () -> Region?) -> Void,
                       copy: (Int, Int, Int, Int) -> Void) {
         func pixelBytes(_ tensor: Int) -> Int {
             let t = model.tensors[tensor]
@@ -417,7 +594,10 @@ enum CostSteps {
                     }
                 }
                 // A step whose region the caches hold whole only copies.
-                if steps && !region.isEmpty { step(model.operators[index], region) }
+                if steps && !region.isEmpty {
+                    let op = model.operators[index]
+                    step(op, region) { inputExtent(op, stage: stage, schedule: schedule, tile: patch) }
+                }
                 for copy in copies.reads {
                     addCopy(index, rows: copy.rows.count, cols: copy.cols.count, pixelBytes: pixelBytes(outputs[position]))
                 }
@@ -430,6 +610,17 @@ enum CostSteps {
                 }
             }
         }
+    }
+
+    /// The region of `op`'s first input held in the tile's buffer (the
+    /// runtime compiler's rule, read off `schedule`), or nil when the
+    /// kernel reads the whole tensor: what a conv reading past its
+    /// buffer's end is priced by (`readPastBufferEnd`).
+    static func inputExtent(_ op: Operator, stage: FusedStage, schedule: MemorySchedule, tile: Int) -> Region? {
+        guard let tensor = op.input(0), stage.hasTileBuffer(tensor), schedule.buffer(holding: .patchRegion(tensor)) != nil,
+              let region = stage.region(of: tensor, tile: tile),
+              !(stage.outputs.contains(tensor) && region == stage.tileRegions[tile]) else { return nil }
+        return region
     }
 
     /// Whether op `op` is one whole step: an op outside every fused stage
