@@ -172,28 +172,18 @@ struct KernelLoops: Equatable {
         let taps = h.filterSize * w.filterSize
         // Each channel's plane is first filled with the padding value.
         let paddedPlane = (h.inputSize + h.padBefore + h.padAfter) * (w.inputSize + w.padBefore + w.padAfter)
-        if whole && fullRange && h.filterSize == 3 && w.filterSize == 3 && (h.stride > 1 || w.stride > 1)
-            && channels % 4 == 0 && rasterSafe(height: h, width: w) {
-            // `pt_dw_inplace_hwc`: nothing staged; four channels a group,
-            // their 9 taps' weights sign-extended once (`blockRuns`); every
-            // pixel one assembly block of 9 words (`blockWords`: taps), a
-            // window crossing the image's edge first copied with the
-            // padding into a window of its own (`edgeTaps`: its 9 words,
-            // `edgeElements`: those pixels × groups).
-            let groups = channels / 4
-            let inside = rows.inside * cols.inside
-            loops.blockRuns = groups * taps
-            loops.blockWords = outputs * groups * taps
-            loops.insidePixels = outputs * groups
-            loops.edgeTaps = (outputs - inside) * groups * taps
-            loops.edgeElements = (outputs - inside) * groups
-            return loops
-        }
-        if whole && fullRange && h.filterSize == 5 && w.filterSize == 5 && h.dilation == 1 && w.dilation == 1
-            && channels % 4 == 0 && h.outputSize * w.outputSize <= hwcBufferedMaxPixels {
-            // `pt_dw_inplace_hwc5`: nothing staged; four channels a group
-            // computed into a stack buffer, then written over the group;
-            // counted as `pt_dw_inplace_hwc` (25 taps a pixel).
+        let strided3x3 = h.filterSize == 3 && w.filterSize == 3 && (h.stride > 1 || w.stride > 1) && rasterSafe(height: h, width: w)
+        let small5x5 = h.filterSize == 5 && w.filterSize == 5 && h.dilation == 1 && w.dilation == 1
+            && h.outputSize * w.outputSize <= hwcBufferedMaxPixels
+        if whole && fullRange && channels % 4 == 0 && (strided3x3 || small5x5) {
+            // `pt_dw_inplace_hwc` (strided 3×3, its outputs safe to write
+            // over its input in raster order) and `pt_dw_inplace_hwc5` (5×5
+            // on a small map, through a stack buffer): nothing staged; four
+            // channels a group, their taps' weights sign-extended once
+            // (`blockRuns`); every pixel one assembly block of a word a tap
+            // (`blockWords`), a window crossing the image's edge first
+            // copied with the padding into a window of its own (`edgeTaps`:
+            // its words, `edgeElements`: those pixels × groups).
             let groups = channels / 4
             let inside = rows.inside * cols.inside
             loops.blockRuns = groups * taps

@@ -565,16 +565,10 @@ enum CostSteps {
         // tile buffer the schedule holds, asked once per stage, and a
         // region that is not just the tile for an output of the stage
         // (written in place), asked per tile.
-        func buffered(_ tensor: Int) -> Bool {
-            stage.hasTileBuffer(tensor) && schedule.buffer(holding: .patchRegion(tensor)) != nil
-        }
+        func buffered(_ tensor: Int) -> Bool { hasTileBuffer(tensor, stage: stage, schedule: schedule) }
         let stores = outputs.map { stage.outputs.contains($0) && buffered($0) }
         let streamed = model.inputs.filter(buffered)
-        func inBuffer(_ tensor: Int, patch: Int) -> Region? {
-            guard let region = stage.region(of: tensor, tile: patch),
-                  !(stage.outputs.contains(tensor) && region == stage.tileRegions[patch]) else { return nil }
-            return region
-        }
+        func inBuffer(_ tensor: Int, patch: Int) -> Region? { regionInTileBuffer(tensor, stage: stage, tile: patch) }
         for patch in stage.tileRegions.indices {
             var loadsPending = !streamed.isEmpty
             let (i, j) = stage.position(ofTile: patch)
@@ -617,8 +611,20 @@ enum CostSteps {
     /// kernel reads the whole tensor: what a conv reading past its
     /// buffer's end is priced by (`readPastBufferEnd`).
     static func inputExtent(_ op: Operator, stage: FusedStage, schedule: MemorySchedule, tile: Int) -> Region? {
-        guard let tensor = op.input(0), stage.hasTileBuffer(tensor), schedule.buffer(holding: .patchRegion(tensor)) != nil,
-              let region = stage.region(of: tensor, tile: tile),
+        guard let tensor = op.input(0), hasTileBuffer(tensor, stage: stage, schedule: schedule) else { return nil }
+        return regionInTileBuffer(tensor, stage: stage, tile: tile)
+    }
+
+    /// Whether `tensor` has a per-tile buffer in `stage` (a tile buffer the
+    /// schedule holds: the runtime compiler's rule).
+    static func hasTileBuffer(_ tensor: Int, stage: FusedStage, schedule: MemorySchedule) -> Bool {
+        stage.hasTileBuffer(tensor) && schedule.buffer(holding: .patchRegion(tensor)) != nil
+    }
+
+    /// The region of `tensor` its tile buffer holds in `tile`, or nil where
+    /// it is just the tile of a stage output (written in place).
+    static func regionInTileBuffer(_ tensor: Int, stage: FusedStage, tile: Int) -> Region? {
+        guard let region = stage.region(of: tensor, tile: tile),
               !(stage.outputs.contains(tensor) && region == stage.tileRegions[tile]) else { return nil }
         return region
     }
