@@ -76,12 +76,14 @@ struct Export: ParsableCommand {
         var arenaBytes: Int
         var patches: Int
         var patchLayers: Int
+        var notes: [String]
     }
 
     struct Verified: Encodable {
         var dir: String
         var patches: Int
         var patchLayers: Int
+        var notes: [String]
         var verification: FirmwareVerification.Report
     }
 
@@ -109,10 +111,12 @@ struct Export: ParsableCommand {
 
         guard verify else {
             let written = Written(model: loaded.name, target: target.rawValue, board: FirmwareBoard(target: target)?.machine, dir: output,
-                                  files: files, arenaBytes: library.arenaBytes, patches: plan.patches, patchLayers: plan.patchLayers)
+                                  files: files, arenaBytes: library.arenaBytes, patches: plan.patches, patchLayers: plan.patchLayers,
+                                  notes: library.notes)
             if json { return try printJSON(written) }
             print("\(loaded.name): exported \(planText(plan)) for \(target.rawValue) to \(output) (\(files.count) files)")
             print("arena         \(library.arenaBytes) bytes (the plan's layout)")
+            for note in library.notes { print("note          \(note)") }
             if let board = FirmwareBoard(target: target) {
                 print("build         make -C \(output) firmware   (\(board.machine)); make -C \(output) host")
             } else {
@@ -146,9 +150,10 @@ struct Export: ParsableCommand {
             }
         }
         if json {
-            try printJSON(Verified(dir: output, patches: plan.patches, patchLayers: plan.patchLayers, verification: report))
+            try printJSON(Verified(dir: output, patches: plan.patches, patchLayers: plan.patchLayers, notes: library.notes, verification: report))
         } else {
             printReport(report, plan: plan, written: written)
+            for note in library.notes { print("note          \(note)") }
         }
         if let differing = report.outputs.first(where: { !$0.identical || !$0.hostIdentical }) {
             let which = differing.hostIdentical ? (report.board.map { "on \($0)" } ?? "") : "in the host build"

@@ -45,6 +45,36 @@ extension FirmwareLibraryTests {
         try assertExport(program, input: input, label: "float-io p2 n3 stream+int8-io")
     }
 
+    /// The layer-by-layer end of a `--stream-input` sweep: the plan keeps the
+    /// input out of the arena but reads it whole, so the library reads it in
+    /// place from the caller's buffer (no region callback) and says so; the
+    /// same plan under --int8-io, whose int8 image would need a buffer the
+    /// plan does not count, is refused with the reason.
+    func testStreamedInputOnALayerByLayerHeadReadsTheInputInPlace() throws {
+        let model = try TFLiteReader.load(path: ExportTestFiles.sample("tiny-float-io"))
+        let program = try Pipeline(model: model, options: MemoryOptions(streamInput: true)).program
+        let library = try FirmwareLibrary(program: program, target: .host, streamedInput: true)
+        XCTAssertFalse(library.manifest.streamedInput, "nothing to stream: the whole-input entry point")
+        XCTAssertEqual(library.notes.count, 1)
+        XCTAssertTrue(library.notes[0].contains("in place from the caller's buffer"), library.notes[0])
+        XCTAssertTrue(try XCTUnwrap(library.files["lib/patchtop_model.h"]).contains("#define PT_STREAMED_INPUT 0"))
+        XCTAssertEqual(library.arenaBytes, program.layout.arenaBytes)
+        let input = seededInput(for: model, seed: 5)
+        let reference = try XCTUnwrap(try program.run(input: input))
+        XCTAssertEqual(try HostBuilder.shared.run(library, program: program, label: "float-io-lbl-stream", input: input), reference.outputs)
+        // A patched plan that does stream keeps the callback and no note.
+        let patched = try Pipeline(model: model, patches: 2, patchLayers: 3, options: MemoryOptions(streamInput: true)).program
+        let streaming = try FirmwareLibrary(program: patched, target: .host, streamedInput: true)
+        XCTAssertTrue(streaming.manifest.streamedInput)
+        XCTAssertTrue(streaming.notes.isEmpty)
+
+        let int8 = try Pipeline(model: model, options: MemoryOptions(streamInput: true, int8IO: true)).program
+        XCTAssertThrowsError(try FirmwareLibrary(program: int8, target: .host, streamedInput: true)) { error in
+            guard case ExportError.streamedInputUnavailable(let reason) = error else { return XCTFail("\(error)") }
+            XCTAssertTrue(reason.contains("layer by layer"), reason)
+        }
+    }
+
     /// A multi-stage plan from the sweep's search (the point with the most
     /// stages on its front) exports and runs identical, arena == plan.
     func testMultiStagePlanFromTheSweep() throws {

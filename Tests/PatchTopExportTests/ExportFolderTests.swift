@@ -16,7 +16,7 @@ final class ExportFolderTests: XCTestCase {
         try? FileManager.default.removeItem(atPath: root)
     }
 
-    func write(_ dir: String) throws -> [String] {
+    @discardableResult func write(_ dir: String) throws -> [String] {
         try FirmwareProject.write(try XorFixture.library(), to: dir, target: .cortexM4)
     }
 

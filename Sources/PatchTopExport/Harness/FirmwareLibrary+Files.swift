@@ -6,5 +6,6 @@ extension FirmwareLibrary {
         self.files = files
         self.arenaBytes = arenaBytes
         self.manifest = manifest
+        notes = []
     }
 }

@@ -17,6 +17,9 @@ public struct FirmwareLibrary {
     /// The plan's arena, exactly (`program.layout.arenaBytes`).
     public var arenaBytes: Int
     public var manifest: ExportManifest
+    /// What the export did differently from what was asked (e.g. an input
+    /// read in place because the plan does not stream it), one line each.
+    public var notes: [String]
 
     /// Flags the library needs: no contraction of float multiply-adds.
     public static let requiredCFlags = ["-ffp-contract=off"]
@@ -34,6 +37,7 @@ public struct FirmwareLibrary {
         files["lib/patchtop_model.h"] = emitter.header()
         files["lib/patchtop_model.c"] = source
         self.files = files
+        notes = emitter.notes
         arenaBytes = lowered.arenaBytes
         let plan = program.plan
         func tensor(_ b: LoweredProgram.Boundary) -> ExportManifest.Tensor {
@@ -48,7 +52,7 @@ public struct FirmwareLibrary {
                                       stages: plan.fusedStages.map {
                                           ExportManifest.Stage(firstOp: $0.firstOp, lastOp: $0.lastOp, rows: $0.grid.rows, cols: $0.grid.cols)
                                       }),
-            arenaBytes: lowered.arenaBytes, steps: emitter.stepCount, streamedInput: streamedInput,
+            arenaBytes: lowered.arenaBytes, steps: emitter.stepCount, streamedInput: emitter.streamedInput,
             inputs: lowered.inputs.map(tensor), outputs: lowered.outputs.map(tensor),
             requiredCFlags: Self.requiredCFlags, libmOps: Self.libmOps(lowered))
     }

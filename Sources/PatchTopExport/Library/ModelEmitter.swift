@@ -8,6 +8,8 @@ struct ModelEmitter {
     let program: ArenaProgram
     let lowered: LoweredProgram
     let streamedInput: Bool
+    /// What the export did differently from what was asked, for the user.
+    let notes: [String]
     var model: Model { program.prepared.model }
     /// Caller buffer of each external tensor: (PT_INPUT or PT_OUTPUT, number).
     let externals: [Int: (space: String, index: Int)]
@@ -25,7 +27,18 @@ struct ModelEmitter {
     init(program: ArenaProgram, lowered: LoweredProgram, streamedInput: Bool) throws(ExportError) {
         self.program = program
         self.lowered = lowered
-        self.streamedInput = streamedInput
+        // A plan made with the stream-input memory option whose first stage
+        // runs layer by layer keeps the input out of the arena but reads it
+        // whole: the library reads it in place from the caller's buffer (as
+        // `run` does), with no region callback to stream it through. The
+        // int8 image of a float input under --int8-io would need a buffer the
+        // plan does not have: that stays refused (check()).
+        let readsInPlace = streamedInput && program.plan.options.streamInput && !Self.loadsInput(lowered)
+            && program.plan.schedule.external.allSatisfy { t in lowered.inputs.contains { $0.tensor == t } || lowered.outputs.contains { $0.tensor == t } }
+        self.streamedInput = streamedInput && !readsInPlace
+        notes = readsInPlace
+            ? ["the plan's first stage runs layer by layer, so the input is not streamed: the library reads it in place from the caller's buffer (pt_invoke), outside the arena"]
+            : []
         var externals: [Int: (space: String, index: Int)] = [:]
         for (k, b) in lowered.inputs.enumerated() { externals[b.tensor] = ("PT_INPUT", k) }
         for (k, b) in lowered.outputs.enumerated() where externals[b.tensor] == nil { externals[b.tensor] = ("PT_OUTPUT", k) }
@@ -74,6 +87,13 @@ struct ModelEmitter {
         }
     }
 
+    /// Whether the program reads its graph input patch by patch (loads from
+    /// an input outside the arena) rather than whole.
+    static func loadsInput(_ lowered: LoweredProgram) -> Bool {
+        lowered.inputs.contains(where: { if case .external = $0.location { true } else { false } })
+            && lowered.instructions.contains(where: { !$0.loads.isEmpty })
+    }
+
     // MARK: - Refusals, before anything is written
 
     func check() throws(ExportError) {
@@ -107,9 +127,10 @@ struct ModelEmitter {
             }
         }
         if streamedInput {
-            guard lowered.inputs.contains(where: { if case .external = $0.location { true } else { false } }),
-                  lowered.instructions.contains(where: { !$0.loads.isEmpty }) else {
-                throw .streamedInputUnavailable(reason: "the plan does not stream its input (a patched plan with the stream-input memory option does)")
+            guard Self.loadsInput(lowered) else {
+                throw .streamedInputUnavailable(reason: program.plan.options.streamInput
+                    ? "the plan's first stage runs layer by layer and reads the whole int8 image, which --int8-io with --stream-input keeps outside SRAM (patch the first stage, or drop one of the two options)"
+                    : "the plan does not stream its input (a patched plan with the stream-input memory option does)")
             }
             for tensor in extras where streamQuantized[tensor] == nil {
                 throw .streamedInputUnavailable(reason: "tensor \(tensor) is kept whole outside the arena and is not the quantized image of a streamed input")
