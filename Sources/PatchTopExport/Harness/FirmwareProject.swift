@@ -125,7 +125,7 @@ public struct FirmwareProject {
 
         Exported for \(target.rawValue)\(target == .host ? "" : " (QEMU board \(board.machine))") by `patchtop export`.
         The arena is \(library.arenaBytes) bytes: the plan's layout, exactly.
-        \(m.streamedInput ? "The input is streamed: the library asks for each patch's rows through a callback.\n" : "")
+        \(m.streamedInput ? "The input is streamed: the library asks for each patch's rows through a callback.\n" : "")\(library.notes.map { "Note: \($0).\n" }.joined())
         Inputs: \(m.inputs.map(boundary).joined(separator: "; ")).
         Outputs: \(m.outputs.map(boundary).joined(separator: "; ")).
 
