@@ -122,6 +122,26 @@ final class FirmwareHarnessTests: XCTestCase {
         }
     }
 
+    /// A library larger than the board's flash is named as that, not as a
+    /// linker log: the region, by how much, and where it does fit.
+    func testALibraryLargerThanTheBoardSaysItDoesNotFit() throws {
+        try skipWithoutEmulator()
+        var library = try XorFixture.library()
+        let source = try XCTUnwrap(library.files["lib/patchtop_model.c"])
+        XCTAssertTrue(source.contains("int pt_init(void) { return 0; }"))
+        library.files["lib/patchtop_model.c"] = source.replacingOccurrences(
+            of: "int pt_init(void) { return 0; }",
+            with: "const uint8_t pt_big[5u << 20] = {1};\nint pt_init(void) { return pt_big[(uintptr_t)&pt_big & 7] - 1; }")
+        let dir = try export(library, target: .cortexM4)
+        XCTAssertThrowsError(try FirmwareVerification.verify(dir: dir, target: .cortexM4, arenaBytes: 96,
+                                                             expecting: XorFixture.expectation(input: XorFixture.input()))) { error in
+            guard case VerificationError.doesNotFit(let region, let over, _) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(region, "FLASH")
+            XCTAssertGreaterThan(over ?? 0, 1 << 20, "5 MiB of constants on a 4 MiB board")
+            XCTAssertTrue("\(error)".contains("--target cortex-m55"), "\(error)")
+        }
+    }
+
     func testTheMissingToolchainNamesTheDebianPackages() {
         let text = VerificationError.toolchainMissing(missing: ["arm-none-eabi-gcc"]).description
         XCTAssertTrue(text.contains("gcc-arm-none-eabi, libnewlib-arm-none-eabi, qemu-system-arm"), text)

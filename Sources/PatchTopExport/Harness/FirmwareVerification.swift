@@ -186,8 +186,24 @@ public struct FirmwareVerification {
     static func make(_ arguments: [String], in dir: String, log: String, timeout: Double) throws(VerificationError) {
         let outcome = try ProcessRunner.run("make", ["-C", dir] + arguments, in: dir, log: log, timeout: timeout)
         guard outcome.status == 0, !outcome.timedOut else {
+            if let overflow = overflow(outcome.output) { throw .doesNotFit(region: overflow.region, bytesOver: overflow.bytes, log: log) }
             throw .build(step: "make \(arguments.joined(separator: " "))", log: log, lastLines: lastLines(outcome.output, matching: "error"))
         }
+    }
+
+    /// The linker's "region `FLASH' overflowed by N bytes" (the largest
+    /// overflow when several regions do), or the harness's RAM assertion.
+    static func overflow(_ text: String) -> (region: String, bytes: Int?)? {
+        var found: (region: String, bytes: Int?)?
+        for line in text.split(whereSeparator: \.isNewline) {
+            guard let r = line.range(of: "region `") else { continue }
+            let rest = line[r.upperBound...]
+            guard let end = rest.firstIndex(of: "'"), let by = rest.range(of: "' overflowed by ") else { continue }
+            let bytes = Int(rest[by.upperBound...].prefix { $0.isNumber })
+            if found == nil || (bytes ?? 0) > (found?.bytes ?? 0) { found = (String(rest[..<end]), bytes) }
+        }
+        if found == nil, text.contains("do not fit the board's RAM") { found = ("RAM", nil) }
+        return found
     }
 
     static func check(_ outcome: ProcessRunner.Outcome, _ lines: HarnessLines, what: String) throws(VerificationError) {

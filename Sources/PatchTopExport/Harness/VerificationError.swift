@@ -4,6 +4,8 @@ public enum VerificationError: Error, Equatable, Sendable, CustomStringConvertib
     case toolchainMissing(missing: [String])
     case toolMissing(String)
     case build(step: String, log: String, lastLines: String)
+    /// The firmware is larger than a memory region of the emulated board.
+    case doesNotFit(region: String, bytesOver: Int?, log: String)
     case run(what: String, problem: String, lastLines: String)
     case runtime(String)
     case mismatch(String)
@@ -18,6 +20,10 @@ public enum VerificationError: Error, Equatable, Sendable, CustomStringConvertib
             "the Arm toolchain or QEMU is missing (\(missing.joined(separator: ", "))): install the Debian packages \(Self.debianPackages.joined(separator: ", ")) (or verify with --target host)"
         case .toolMissing(let tool): "\(tool) is not installed (not found on PATH)"
         case .build(let step, let log, let lastLines): "\(step) failed (log: \(log))\(lastLines.isEmpty ? "" : ": \(lastLines)")"
+        case .doesNotFit(let region, let over, let log):
+            "the firmware does not fit the emulated board's \(region)\(over.map { " (over by \($0) bytes)" } ?? "") (log: \(log)): "
+                + (region == "RAM" ? "the arena and static data exceed its 4 MiB" : "the mps2 boards hold 4 MiB of code and constants, the M55's mps3-an547 16 MiB (--target cortex-m55)")
+                + "; --target host still verifies"
         case .run(let what, let problem, let lastLines): "\(what) \(problem)\(lastLines.isEmpty ? "" : ": \(lastLines)")"
         case .runtime(let text): "PatchTop's runtime: \(text)"
         case .mismatch(let text): text
