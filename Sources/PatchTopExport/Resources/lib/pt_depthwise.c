@@ -1252,18 +1252,17 @@ static void pt_dw_rim(const pt_depthwise_params *p, int32_t c, const int8_t *pla
 }
 
 /* An in-place depthwise over a region of the tensor (a tile) whose window
- * extent is too large for pt_dw_tile4 (fast requantization only).
- * When the outputs' padded window extent fits the plan's staging buffer:
- * per channel that extent staged (the padding outside the image written
- * once), every output through the padded-plane kernels. Otherwise per
- * channel the region's plane staged as it is stored (rh x rw bytes); the
- * outputs whose windows lie inside the image (and so inside the region)
- * through the padded-plane kernels, addressed from the plane's origin in
- * padded coordinates; the others (windows crossing the image's edge) tap
- * by tap with bounds checks (pt_dw_plane). */
+ * extent is too large for pt_dw_tile4 (fast requantization only): per
+ * channel the region's plane staged as it is stored (rh x rw bytes, within
+ * the plan's staging buffer); the outputs whose windows lie inside the image
+ * (and so inside the region) through the padded-plane kernels, addressed
+ * from the plane's origin in padded coordinates; the others (windows
+ * crossing the image's edge: a band of rows above and below, a strip of
+ * columns left and right) through pt_dw_rim (tap by tap with bounds checks,
+ * pt_dw_plane, when -in_offset is not an int8). */
 static void pt_dw_inplace_region(const pt_depthwise_params *p, int8_t *buffer, const pt_operand *in_region,
                                  const pt_operand *out_region, int32_t row0, int32_t row1, int32_t col0, int32_t col1,
-                                 int8_t *staging, int32_t staging_bytes) {
+                                 int8_t *staging) {
     const int32_t ch = p->in_ch, ry = in_region->y, rx = in_region->x, rh = in_region->h, rw = in_region->w;
     const int32_t sh = p->h.stride, sw = p->w.stride, top = p->h.pad_before, left = p->w.pad_before;
     const int32_t span_y = p->h.dilation * (p->h.filter - 1), span_x = p->w.dilation * (p->w.filter - 1);
@@ -1273,45 +1272,13 @@ static void pt_dw_inplace_region(const pt_depthwise_params *p, int8_t *buffer, c
      * origin + oy sh rw + ox sw), as an address computed without forming an
      * out-of-bounds pointer in C. */
     const int8_t *const origin = (const int8_t *)((uintptr_t)staging - (uintptr_t)((ry + top) * rw + rx + left));
-    const int32_t eh = (row1 - 1 - row0) * sh + span_y + 1, ew = (col1 - 1 - col0) * sw + span_x + 1;
-    const int32_t y0 = row0 * sh - top, x0 = col0 * sw - left;
     const int32_t padding_ok = p->in_offset >= -127 && p->in_offset <= 128;
-    int32_t a = row0, b, l = col0, r, c, x, y;
+    int32_t a = row0, b, l = col0, r, c, x;
     while (a < row1 && a * sh - top < lo_y) a++;
     for (b = a; b < row1 && b * sh - top + span_y < hi_y; b++) {}
     while (l < col1 && l * sw - left < lo_x) l++;
     for (r = l; r < col1 && r * sw - left + span_x < hi_x; r++) {}
     if (a >= b || l >= r) { a = b = row0; l = r = col0; }
-    if (eh * ew <= staging_bytes && padding_ok) {
-        /* The outputs' padded window extent fits the staging buffer (it
-         * does when the tiles are alike: a border tile's padding takes the
-         * place of an inner tile's halo): staged with the padding, every
-         * output through the padded-plane kernels. */
-        const int32_t iy0 = y0 > 0 ? y0 : 0, ix0 = x0 > 0 ? x0 : 0;
-        const int32_t iy1 = y0 + eh < p->h.in_size ? y0 + eh : p->h.in_size;
-        const int32_t ix1 = x0 + ew < p->w.in_size ? x0 + ew : p->w.in_size;
-        if (iy0 >= ry && iy1 <= ry + rh && ix0 >= rx && ix1 <= rx + rw && iy0 < iy1 && ix0 < ix1) {
-            const int32_t n = ix1 - ix0, skip = ew - n;
-            const int8_t *const base = (const int8_t *)((uintptr_t)staging - (uintptr_t)(row0 * sh * ew + col0 * sw));
-            int8_t *const inside = staging + (iy0 - y0) * ew + (ix0 - x0);
-            memset(staging, (int8_t)pt_clamp(-p->in_offset, -128, 127), (size_t)(eh * ew));
-            for (c = 0; c < ch; c++) {
-                int8_t *to = inside;
-                for (y = iy0; y < iy1; y++, to += skip) {
-                    const int8_t *from = buffer + pt_pixel(in_region, y, ix0, ch) + c;
-                    for (x = n; x >= 4; x -= 4, to += 4, from += 4 * ch) {
-                        to[0] = from[0];
-                        to[1] = from[ch];
-                        to[2] = from[2 * ch];
-                        to[3] = from[3 * ch];
-                    }
-                    for (; x > 0; x--, from += ch) *to++ = *from;
-                }
-                pt_dw_padded_plane_fast(p, c, base, ew, staging, staging + eh * ew, buffer, out_region, row0, row1, col0, col1);
-            }
-            return;
-        }
-    }
     for (c = 0; c < ch; c++) {
         const int8_t *from = buffer + c;
         int8_t *to = staging;
@@ -1357,7 +1324,7 @@ void pt_depthwise_inplace_s8(const pt_depthwise_params *p, int8_t *buffer, const
         return;
     }
     if (!whole && p->rq != NULL && plane <= staging_bytes && row0 < row1 && col0 < col1) {
-        pt_dw_inplace_region(p, buffer, in_region, out_region, row0, row1, col0, col1, staging, staging_bytes);
+        pt_dw_inplace_region(p, buffer, in_region, out_region, row0, row1, col0, col1, staging);
         return;
     }
     if (whole && p->in_offset >= -127 && p->in_offset <= 128) {
