@@ -299,7 +299,8 @@ final class LatencyTests: XCTestCase {
         let t7 = KernelLoops.inPlace(height: g7, width: g7, channels: 240, whole: false,
                                      rows: KernelLoops.Side(g7, 0..<3), cols: KernelLoops.Side(g7, 0..<5))
         XCTAssertEqual(t7.blockBytes, 0, "no plane staged in the arena")
-        XCTAssertEqual(t7.edgeTaps, 9 * 11 * 60, "the extent's words, per group of 4 channels")
+        XCTAssertEqual(t7.edgeTaps, 5 * 5 * 60, "the extent's words inside the map, per group of 4 channels")
+        XCTAssertEqual(t7.dotWords, 9 * 11 - 25, "the padding around them, written once")
         XCTAssertEqual(t7.edgeElements, 9 * 60)
         XCTAssertEqual(t7.blockWords, 15 * 60 * 49, "every output an assembly block of a word a tap")
         XCTAssertEqual(t7.blockRuns, 49 * 60)
@@ -375,7 +376,8 @@ final class LatencyTests: XCTestCase {
         XCTAssertEqual(l5.blockBytes, 0)
         XCTAssertEqual(l5.blockWords, 9 * 60 * 25)
         XCTAssertEqual(l5.edgeElements, 9 * 60, "the extent's 9 rows per group")
-        XCTAssertEqual(l5.edgeTaps, 81 * 60, "the extent's 81 words per group")
+        XCTAssertEqual(l5.edgeTaps, 25 * 60, "the extent's 25 words inside the map, per group")
+        XCTAssertEqual(l5.dotWords, 81 - 25, "its padding words, written once")
         XCTAssertEqual(l5.blockRuns, 25 * 60, "each group's weights sign-extended once")
     }
 
@@ -403,7 +405,10 @@ final class LatencyTests: XCTestCase {
         // Layer by layer four channels at a time through the stack plane: a 72-output row's extent is
         // 3 × 74 words, so one output row a chunk, its 3 plane rows copied per group of 4 channels.
         XCTAssertEqual(Int(whole.value(.edgeElements)), 72 * 3 * 4, "72 chunks of 3 plane rows, 4 groups")
-        XCTAssertEqual(Int(whole.value(.edgeTaps)), 72 * 3 * 74 * 4)
+        // Inside the map: 3 rows of 72 words a chunk, 2 in the first and last; the padding per chunk and group.
+        let copied = (70 * 3 + 2 * 2) * 72
+        XCTAssertEqual(Int(whole.value(.edgeTaps)), copied * 4)
+        XCTAssertEqual(Int(whole.value(.dotWords)), (72 * 3 * 74 - copied) * 4)
     }
 
     // MARK: - Loop counts of the other kernels (OpLoops), counted by hand from pt_reduce.c, pt_shape.c, pt_executor.c, pt_float.c

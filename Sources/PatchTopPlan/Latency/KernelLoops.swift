@@ -323,8 +323,10 @@ struct KernelLoops: Equatable {
 
     /// `pt_dw_tile4` over `rows` × `cols`: per group of four channels its
     /// weights sign-extended once (`blockRuns`: taps × groups); per chunk of
-    /// outputs its window extent copied onto the stack (`edgeTaps`: words,
-    /// `edgeElements`: rows, × groups); every output pixel one assembly
+    /// outputs its window extent copied onto the stack (`edgeTaps`: words
+    /// inside the image, `edgeElements`: rows, × groups; `dotWords`: the
+    /// padding words, once when the rectangle is one chunk, else per
+    /// group); every output pixel one assembly
     /// block of a word a tap (`blockWords`; a clamped output range or a
     /// width other than 3, 5, 7 the C loop: `dotRuns`, `dotBytes`), its
     /// requantization (`insidePixels`: pixels × groups).
@@ -336,18 +338,25 @@ struct KernelLoops: Equatable {
         let cc = min(cols.count, (tileWords / kh - kw) / sw + 1)
         let ew = (cc - 1) * sw + kw
         let cr = min(rows.count, max(1, (tileWords / ew - kh) / sh + 1))
-        var words = 0, planeRows = 0
+        // The extent's words inside the image (copied per group) and outside
+        // (the padding: per group, or once when the rectangle is one chunk).
+        func inImage(_ start: Int, _ n: Int, _ size: Int) -> Int { max(0, min(start + n, size) - max(start, 0)) }
+        var copied = 0, padding = 0, planeRows = 0, chunks = 0
         for r0 in stride(from: rows.lowerBound, to: rows.upperBound, by: cr) {
             let r1 = min(r0 + cr, rows.upperBound)
             for q0 in stride(from: cols.lowerBound, to: cols.upperBound, by: cc) {
                 let q1 = min(q0 + cc, cols.upperBound)
-                let eh = (r1 - 1 - r0) * sh + kh
-                words += eh * ((q1 - 1 - q0) * sw + kw)
+                let eh = (r1 - 1 - r0) * sh + kh, ewc = (q1 - 1 - q0) * sw + kw
+                let inside = inImage(r0 * sh - h.padBefore, eh, h.inputSize) * inImage(q0 * sw - w.padBefore, ewc, w.inputSize)
+                copied += inside
+                padding += eh * ewc - inside
                 planeRows += eh
+                chunks += 1
             }
         }
         loops.blockRuns = groups * taps
-        loops.edgeTaps = groups * words
+        loops.edgeTaps = groups * copied
+        loops.dotWords = chunks == 1 ? padding : groups * padding
         loops.edgeElements = groups * planeRows
         loops.insidePixels = outputs * groups
         if fullRange && (kw == 3 || kw == 5 || kw == 7) {

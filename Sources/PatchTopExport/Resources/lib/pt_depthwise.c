@@ -673,6 +673,27 @@ PT_DW_INLINE void pt_dw_tile4_pixel(const int32_t *x, const int32_t *k, int32_t 
 PT_DW_INLINE void pt_dw_t4_pixel3(const int32_t *x, const int32_t *k, int32_t kh, int32_t skip, int8_t *y) {
     PT_DW_T4_PIXEL(PT_DW_T4_TAP PT_DW_T4_TAP PT_DW_T4_TAP);
 }
+/* A 3x3 window: its three rows straight-line. */
+PT_DW_INLINE void pt_dw_t4_pixel33(const int32_t *x, const int32_t *k, int32_t skip, int8_t *y) {
+    int32_t a0, a1, a2, a3, t0, t1, f0, f1;
+    __asm__ volatile(
+        "ldrd %[a0], %[a1], [%[k]], #8\n\t"
+        "ldrd %[a2], %[a3], [%[k]], #8\n\t"
+        PT_DW_T4_TAP PT_DW_T4_TAP PT_DW_T4_TAP
+        "add %[x], %[x], %[skip]\n\t"
+        PT_DW_T4_TAP PT_DW_T4_TAP PT_DW_T4_TAP
+        "add %[x], %[x], %[skip]\n\t"
+        PT_DW_T4_TAP PT_DW_T4_TAP PT_DW_T4_TAP
+        PT_DW_T4_RQ("a0") PT_DW_T4_RQ("a1") PT_DW_T4_RQ("a2") PT_DW_T4_RQ("a3")
+        "strb %[a0], [%[y]]\n\t"
+        "strb %[a1], [%[y], #1]\n\t"
+        "strb %[a2], [%[y], #2]\n\t"
+        "strb %[a3], [%[y], #3]\n\t"
+        : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [x] "+r"(x), [k] "+r"(k),
+          [t0] "=&r"(t0), [t1] "=&r"(t1), [f0] "=&r"(f0), [f1] "=&r"(f1)
+        : [skip] "r"(skip), [y] "r"(y)
+        : "cc", "memory");
+}
 PT_DW_INLINE void pt_dw_t4_pixel5(const int32_t *x, const int32_t *k, int32_t kh, int32_t skip, int8_t *y) {
     PT_DW_T4_PIXEL(PT_DW_T4_TAP PT_DW_T4_TAP PT_DW_T4_TAP PT_DW_T4_TAP PT_DW_T4_TAP);
 }
@@ -688,7 +709,7 @@ PT_DW_INLINE void pt_dw_t4_pixel7(const int32_t *x, const int32_t *k, int32_t kh
  * r, columns x0..): channels c..c+3 of each pixel inside the image from the
  * input region, the padding word elsewhere. */
 static void pt_dw_tile4_stage(const pt_depthwise_params *p, const int8_t *in, const pt_operand *in_region, int32_t c,
-                              int32_t *to, int32_t eh, int32_t ew, int32_t y0, int32_t x0, uint32_t pad) {
+                              int32_t *to, int32_t eh, int32_t ew, int32_t y0, int32_t x0, uint32_t pad, int32_t pads) {
     const int32_t ch = p->in_ch, in_h = p->h.in_size, in_w = p->w.in_size;
     /* The extent's columns inside the image: xa..xb of the plane. */
     const int32_t xa = x0 < 0 ? (-x0 < ew ? -x0 : ew) : 0, xb = in_w - x0 < ew ? (in_w - x0 > xa ? in_w - x0 : xa) : ew;
@@ -696,15 +717,20 @@ static void pt_dw_tile4_stage(const pt_depthwise_params *p, const int8_t *in, co
     for (r = 0; r < eh; r++) {
         const int32_t iy = y0 + r;
         if (iy < 0 || iy >= in_h) {
-            for (q = 0; q < ew; q++) *to++ = (int32_t)pad;
+            if (pads) for (q = 0; q < ew; q++) to[q] = (int32_t)pad;
+            to += ew;
             continue;
         }
-        for (q = 0; q < xa; q++) *to++ = (int32_t)pad;
-        if (q < xb) {
-            const int8_t *from = in + pt_pixel(in_region, iy, x0 + xa, ch) + c;
-            for (; q < xb; q++, from += ch) memcpy(to++, from, 4);
+        if (pads) {
+            for (q = 0; q < xa; q++) to[q] = (int32_t)pad;
+            for (q = xb; q < ew; q++) to[q] = (int32_t)pad;
         }
-        for (; q < ew; q++) *to++ = (int32_t)pad;
+        if (xa < xb) {
+            const int8_t *from = in + pt_pixel(in_region, iy, x0 + xa, ch) + c;
+            int32_t *w = to + xa;
+            for (q = xb - xa; q > 0; q--, from += ch) memcpy(w++, from, 4);
+        }
+        to += ew;
     }
 }
 
@@ -767,8 +793,10 @@ static void pt_dw_tile4(const pt_depthwise_params *p, const int8_t *in, const pt
                 const int32_t q1 = q0 + cc < col1 ? q0 + cc : col1;
                 const int32_t eh_c = (r1 - 1 - r0) * sh + kh, ew_c = (q1 - 1 - q0) * sw + kw;
                 int8_t *yrow = out + pt_pixel(out_region, r0, q0, ch) + c;
+                /* One chunk (always so in place): the padding outside the
+                 * image is the same for every group, written for the first. */
                 pt_dw_tile4_stage(p, in, in_region, c, plane, eh_c, ew_c, r0 * sh - p->h.pad_before,
-                                  q0 * sw - p->w.pad_before, pad);
+                                  q0 * sw - p->w.pad_before, pad, c == 0 || cr < row1 - row0 || cc < col1 - col0);
 #if defined(PT_DW_ASM14)
                 if (fast) {
                     const int32_t skip = 4 * (ew_c - kw);
@@ -776,7 +804,8 @@ static void pt_dw_tile4(const pt_depthwise_params *p, const int8_t *in, const pt
                         const int32_t *x = plane + oy * sh * ew_c;
                         int8_t *y = yrow;
                         for (ox = q0; ox < q1; ox++, x += sw, y += ch) {
-                            if (kw == 3) pt_dw_t4_pixel3(x, k, kh, skip, y);
+                            if (kw == 3 && kh == 3) pt_dw_t4_pixel33(x, k, skip, y);
+                            else if (kw == 3) pt_dw_t4_pixel3(x, k, kh, skip, y);
                             else if (kw == 5) pt_dw_t4_pixel5(x, k, kh, skip, y);
                             else pt_dw_t4_pixel7(x, k, kh, skip, y);
                         }
