@@ -305,6 +305,15 @@ final class LatencyTests: XCTestCase {
         XCTAssertEqual(t7.blockWords, 15 * 60 * 49, "every output an assembly block of a word a tap")
         XCTAssertEqual(t7.blockRuns, 49 * 60)
         XCTAssertEqual(t7.dotRuns, 0, "nothing tap by tap")
+        XCTAssertEqual(t7.edgeRows, 15 * 60, "one assembly block called per pixel and group")
+        // A 3×3 window on a 3×3 map (VWW's last ones, 480 channels): a row of outputs one assembly loop.
+        let g33 = try XCTUnwrap(WindowGeometry(inputSize: 3, filterSize: 3, stride: 1, padding: .same))
+        let s33 = KernelLoops.Side(g33, 0..<3)
+        let w33 = KernelLoops.inPlace(height: g33, width: g33, channels: 480, whole: true, rows: s33, cols: s33)
+        XCTAssertEqual(w33.wordLoops, 3 * 120)
+        XCTAssertEqual(w33.blockWords, 9 * 120 * 9)
+        XCTAssertEqual(w33.edgeRows, 0)
+        XCTAssertEqual([w33.edgeTaps, w33.dotWords], [9 * 120, 25 - 9], "the 3×3 map copied per group, its padding once")
         // VWW's first 3×3 stride 1 on 40×40×16 in a 2×2 patch stage, tile 0 (outputs 0..<20 both ways):
         // the 22 × 22 extent is too large, so each channel's 21 × 21 input region is staged; the 19 × 19
         // outputs inside the image from it, the top band (1 × 20) and the left strip (19 × 1) each

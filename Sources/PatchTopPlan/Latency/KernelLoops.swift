@@ -326,10 +326,11 @@ struct KernelLoops: Equatable {
     /// outputs its window extent copied onto the stack (`edgeTaps`: words
     /// inside the image, `edgeElements`: rows, × groups; `dotWords`: the
     /// padding words, once when the rectangle is one chunk, else per
-    /// group); every output pixel one assembly
-    /// block of a word a tap (`blockWords`; a clamped output range or a
-    /// width other than 3, 5, 7 the C loop: `dotRuns`, `dotBytes`), its
-    /// requantization (`insidePixels`: pixels × groups).
+    /// group); every output pixel of a word a tap in assembly (`blockWords`:
+    /// a 3×3 window a row of outputs one loop, `wordLoops`: rows × groups;
+    /// a 3×1 … 7×7 one block per pixel, `edgeRows`: those calls; a clamped
+    /// output range or another width the C loop: `dotRuns`, `dotBytes`),
+    /// its requantization (`insidePixels`: pixels × groups).
     static func tile4(height h: WindowGeometry, width w: WindowGeometry, channels: Int, rows: Range<Int>, cols: Range<Int>,
                       fullRange: Bool) -> KernelLoops {
         var loops = KernelLoops()
@@ -341,7 +342,7 @@ struct KernelLoops: Equatable {
         // The extent's words inside the image (copied per group) and outside
         // (the padding: per group, or once when the rectangle is one chunk).
         func inImage(_ start: Int, _ n: Int, _ size: Int) -> Int { max(0, min(start + n, size) - max(start, 0)) }
-        var copied = 0, padding = 0, planeRows = 0, chunks = 0
+        var copied = 0, padding = 0, planeRows = 0, chunks = 0, outputRows = 0
         for r0 in stride(from: rows.lowerBound, to: rows.upperBound, by: cr) {
             let r1 = min(r0 + cr, rows.upperBound)
             for q0 in stride(from: cols.lowerBound, to: cols.upperBound, by: cc) {
@@ -351,6 +352,7 @@ struct KernelLoops: Equatable {
                 copied += inside
                 padding += eh * ewc - inside
                 planeRows += eh
+                outputRows += r1 - r0
                 chunks += 1
             }
         }
@@ -359,8 +361,14 @@ struct KernelLoops: Equatable {
         loops.dotWords = chunks == 1 ? padding : groups * padding
         loops.edgeElements = groups * planeRows
         loops.insidePixels = outputs * groups
-        if fullRange && (kw == 3 || kw == 5 || kw == 7) {
+        if fullRange && kh == 3 && kw == 3 {
+            // A row of outputs one assembly loop (`wordLoops`: rows × groups).
             loops.blockWords = outputs * groups * taps
+            loops.wordLoops = outputRows * groups
+        } else if fullRange && (kw == 3 || kw == 5 || kw == 7) {
+            // Each pixel's assembly block called from C (`edgeRows`: the calls).
+            loops.blockWords = outputs * groups * taps
+            loops.edgeRows = outputs * groups
         } else {
             loops.dotRuns = outputs * groups * taps
             loops.dotBytes = outputs * groups

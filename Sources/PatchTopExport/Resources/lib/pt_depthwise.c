@@ -673,25 +673,37 @@ PT_DW_INLINE void pt_dw_tile4_pixel(const int32_t *x, const int32_t *k, int32_t 
 PT_DW_INLINE void pt_dw_t4_pixel3(const int32_t *x, const int32_t *k, int32_t kh, int32_t skip, int8_t *y) {
     PT_DW_T4_PIXEL(PT_DW_T4_TAP PT_DW_T4_TAP PT_DW_T4_TAP);
 }
-/* A 3x3 window: its three rows straight-line. */
-PT_DW_INLINE void pt_dw_t4_pixel33(const int32_t *x, const int32_t *k, int32_t skip, int8_t *y) {
+/* A row of n outputs of a 3x3 window in one assembly loop, its rows
+ * straight-line: k = the group's table (pt_dw_tile4) followed by {skip,
+ * back, ch}: bytes from a row's third tap to the next row, from a pixel's
+ * last tap back to the next pixel's first, between output pixels. */
+PT_DW_INLINE void pt_dw_t4_row33(const int32_t *x, const int32_t *k, int32_t n, int8_t *y) {
     int32_t a0, a1, a2, a3, t0, t1, f0, f1;
     __asm__ volatile(
+        "1:\n\t"
         "ldrd %[a0], %[a1], [%[k]], #8\n\t"
         "ldrd %[a2], %[a3], [%[k]], #8\n\t"
         PT_DW_T4_TAP PT_DW_T4_TAP PT_DW_T4_TAP
-        "add %[x], %[x], %[skip]\n\t"
+        "ldr %[t0], [%[k], #96]\n\t"
+        "add %[x], %[x], %[t0]\n\t"
         PT_DW_T4_TAP PT_DW_T4_TAP PT_DW_T4_TAP
-        "add %[x], %[x], %[skip]\n\t"
+        "ldr %[t0], [%[k], #72]\n\t"
+        "add %[x], %[x], %[t0]\n\t"
         PT_DW_T4_TAP PT_DW_T4_TAP PT_DW_T4_TAP
         PT_DW_T4_RQ("a0") PT_DW_T4_RQ("a1") PT_DW_T4_RQ("a2") PT_DW_T4_RQ("a3")
         "strb %[a0], [%[y]]\n\t"
         "strb %[a1], [%[y], #1]\n\t"
         "strb %[a2], [%[y], #2]\n\t"
         "strb %[a3], [%[y], #3]\n\t"
+        "ldrd %[t0], %[t1], [%[k], #4]\n\t"
+        "sub %[x], %[x], %[t0]\n\t"
+        "add %[y], %[y], %[t1]\n\t"
+        "sub %[k], %[k], #136\n\t"
+        "subs %[n], %[n], #1\n\t"
+        "bne 1b\n\t"
         : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [x] "+r"(x), [k] "+r"(k),
-          [t0] "=&r"(t0), [t1] "=&r"(t1), [f0] "=&r"(f0), [f1] "=&r"(f1)
-        : [skip] "r"(skip), [y] "r"(y)
+          [t0] "=&r"(t0), [t1] "=&r"(t1), [f0] "=&r"(f0), [f1] "=&r"(f1), [n] "+r"(n), [y] "+r"(y)
+        :
         : "cc", "memory");
 }
 PT_DW_INLINE void pt_dw_t4_pixel5(const int32_t *x, const int32_t *k, int32_t kh, int32_t skip, int8_t *y) {
@@ -772,7 +784,7 @@ static void pt_dw_tile4(const pt_depthwise_params *p, const int8_t *in, const pt
                 k[4 + 2 * t] = __sadd16(__sxtb16(wf), __sxtb16(wf));
                 k[4 + 2 * t + 1] = __sadd16(__sxtb16(pt_ror8(wf)), __sxtb16(pt_ror8(wf)));
             }
-            for (t = 0; t < 12; t++) k[4 + 2 * taps + t] = p->rq[3 * c + t];
+            memcpy(k + 4 + 2 * taps, p->rq + 3 * c, 12 * sizeof(int32_t));
         } else
 #endif
         for (t = 0; t < taps; t++) {
@@ -798,14 +810,21 @@ static void pt_dw_tile4(const pt_depthwise_params *p, const int8_t *in, const pt
                 pt_dw_tile4_stage(p, in, in_region, c, plane, eh_c, ew_c, r0 * sh - p->h.pad_before,
                                   q0 * sw - p->w.pad_before, pad, c == 0 || cr < row1 - row0 || cc < col1 - col0);
 #if defined(PT_DW_ASM14)
+                if (fast && kh == 3 && kw == 3) {
+                    /* After the table (34 words): skip, back, ch. */
+                    k[34] = 4 * (ew_c - 3);
+                    k[35] = 8 * ew_c + 12 - 4 * sw;
+                    k[36] = ch;
+                    for (oy = 0; oy < r1 - r0; oy++, yrow += row_out) pt_dw_t4_row33(plane + oy * sh * ew_c, k, q1 - q0, yrow);
+                    continue;
+                }
                 if (fast) {
                     const int32_t skip = 4 * (ew_c - kw);
                     for (oy = 0; oy < r1 - r0; oy++, yrow += row_out) {
                         const int32_t *x = plane + oy * sh * ew_c;
                         int8_t *y = yrow;
                         for (ox = q0; ox < q1; ox++, x += sw, y += ch) {
-                            if (kw == 3 && kh == 3) pt_dw_t4_pixel33(x, k, skip, y);
-                            else if (kw == 3) pt_dw_t4_pixel3(x, k, kh, skip, y);
+                            if (kw == 3) pt_dw_t4_pixel3(x, k, kh, skip, y);
                             else if (kw == 5) pt_dw_t4_pixel5(x, k, kh, skip, y);
                             else pt_dw_t4_pixel7(x, k, kh, skip, y);
                         }
