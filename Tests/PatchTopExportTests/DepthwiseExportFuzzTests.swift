@@ -191,7 +191,8 @@ final class DepthwiseExportFuzzTests: XCTestCase {
             let width = Bool.random(using: &rng) ? height : Int.random(in: 1...20, using: &rng)
             let inChannels = [1, 2, 3, 3, 4, 8].randomElement(using: &rng)!
             let input = activation([1, height, width, inChannels], scale: randomScale(0.005, 0.05), zeroPoint: randomZeroPoint())
-            let anyChannels = Int.random(in: 0..<10, using: &rng) < (favourAssembly ? 2 : 5)
+            // (Channels not a multiple of four: in-place tiles through the staged region.)
+            let anyChannels = Int.random(in: 0..<10, using: &rng) < (favourAssembly ? 4 : 5)
             let channels = anyChannels ? Int.random(in: 1...24, using: &rng) : [4, 8, 12, 16, 24].randomElement(using: &rng)!
             let firstKernel = Bool.random(using: &rng) ? 1 : 3
             let firstStride = height >= 8 && width >= 8 && Int.random(in: 0..<3, using: &rng) == 0 ? 2 : 1
@@ -234,7 +235,8 @@ final class DepthwiseExportFuzzTests: XCTestCase {
                     : TileGrid(Int.random(in: 2...4, using: &rng))
                 let rewritten = model.rewritten(for: options).operators.count
                 // In place on tiles needs the depthwise inside the stage, not its last op.
-                let n = Int.random(in: (favourAssembly ? min(3, rewritten) : 1)...rewritten, using: &rng)
+                let deep = favourAssembly || Bool.random(using: &rng)
+                let n = Int.random(in: (deep ? min(3, rewritten) : 1)...rewritten, using: &rng)
                 let plan = try PatchPlan(model: model, grid: grid, patchLayers: n, options: options, haloCaching: caching)
                 return (plan, "\(grid) n\(n) \(caching.name) \(options.summary)")
             default:
@@ -278,7 +280,13 @@ final class DepthwiseExportFuzzTests: XCTestCase {
 
     /// Runs `c` through the runtime and the export on `target`; fails with
     /// the case's label when the bytes differ. Returns whether it ran.
-    func check(_ c: Case, target: FirmwareTarget, file: StaticString = #filePath, line: UInt = #line) throws {
+    /// What the cases ran, read from each export's step list, so that a
+    /// test also proves it reached the paths it is for.
+    struct Tally {
+        var cases = 0, inPlaceTiles = 0, inPlaceWhole = 0, separateTiles = 0, separateWhole = 0
+    }
+
+    func check(_ c: Case, target: FirmwareTarget, tally: inout Tally, file: StaticString = #filePath, line: UInt = #line) throws {
         let program: ArenaProgram
         do throws(RuntimeError) {
             program = try Pipeline(model: c.model, plan: c.plan).program
@@ -299,6 +307,14 @@ final class DepthwiseExportFuzzTests: XCTestCase {
         } catch {
             return XCTFail("\(c.label): export refused: \(error)", file: file, line: line)
         }
+        tally.cases += 1
+        let steps = library.files["lib/patchtop_model.c", default: ""].split(separator: "\n").filter {
+            $0.hasPrefix(" *") && $0.contains("DEPTHWISE_CONV_2D, ")
+        }
+        if steps.contains(where: { $0.contains(", tile") && $0.contains("(in place)") }) { tally.inPlaceTiles += 1 }
+        if steps.contains(where: { $0.contains(", whole") && $0.contains("(in place)") }) { tally.inPlaceWhole += 1 }
+        if steps.contains(where: { $0.contains(", tile") && !$0.contains("(in place)") }) { tally.separateTiles += 1 }
+        if steps.contains(where: { $0.contains(", whole") && !$0.contains("(in place)") }) { tally.separateWhole += 1 }
         let dir = XorFixture.temporaryFolder("dwfuzz")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try FirmwareProject.write(library, to: dir, target: target)
@@ -326,22 +342,34 @@ final class DepthwiseExportFuzzTests: XCTestCase {
     /// DWFUZZ_SEED and DWFUZZ_CASES override the seed and count (a longer hunt by hand).
     static let environment = ProcessInfo.processInfo.environment
     static let hostSeed: UInt64 = environment["DWFUZZ_SEED"].flatMap { UInt64($0) } ?? 20_261_204
-    static let hostCases = environment["DWFUZZ_CASES"].flatMap { Int($0) } ?? 60
-    static let m4Seed: UInt64 = environment["DWFUZZ_SEED"].flatMap { UInt64($0) } ?? 4_000_004
-    static let m4Cases = environment["DWFUZZ_CASES"].flatMap { Int($0) } ?? 24
+    static let hostCases = environment["DWFUZZ_CASES"].flatMap { Int($0) } ?? 100
+    static let m4Seed: UInt64 = environment["DWFUZZ_SEED"].flatMap { UInt64($0) } ?? 8800
+    static let m4Cases = environment["DWFUZZ_CASES"].flatMap { Int($0) } ?? 32
 
     func testRandomDepthwiseGraphsOnTheHost() throws {
         guard toolExists("cc") else { throw XCTSkip("no C compiler (cc) on this machine") }
         let (cases, skipped) = Self.cases(seed: Self.hostSeed, count: Self.hostCases)
         XCTAssertLessThan(skipped, Self.hostCases * 3, "most drawn cases must be plannable")
-        for c in cases { try check(c, target: .host) }
+        var tally = Tally()
+        for c in cases { try check(c, target: .host, tally: &tally) }
+        assertReached(tally)
+    }
+
+    /// Every kind of depthwise step ran in several cases.
+    func assertReached(_ tally: Tally, file: StaticString = #filePath, line: UInt = #line) {
+        if ProcessInfo.processInfo.environment["DWFUZZ_VERBOSE"] != nil { print("\(name): \(tally)") }
+        let least = max(2, tally.cases / 12)
+        XCTAssertTrue(tally.inPlaceTiles >= least && tally.inPlaceWhole >= least && tally.separateTiles >= least
+                      && tally.separateWhole >= least, "too few of a kind of depthwise step: \(tally)", file: file, line: line)
     }
 
     /// The Cortex-M4's DSP assembly paths, which the host build never runs.
     func testRandomDepthwiseGraphsOnCortexM4() throws {
         if let reason = XorFixture.emulatorMissing { throw XCTSkip(reason) }
         let (cases, _) = Self.cases(seed: Self.m4Seed, count: Self.m4Cases, favourAssembly: true)
-        for c in cases { try check(c, target: .cortexM4) }
+        var tally = Tally()
+        for c in cases { try check(c, target: .cortexM4, tally: &tally) }
+        assertReached(tally)
     }
 }
 
