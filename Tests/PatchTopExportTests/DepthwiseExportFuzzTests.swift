@@ -278,14 +278,14 @@ final class DepthwiseExportFuzzTests: XCTestCase {
         return (made, skipped)
     }
 
-    /// Runs `c` through the runtime and the export on `target`; fails with
-    /// the case's label when the bytes differ. Returns whether it ran.
     /// What the cases ran, read from each export's step list, so that a
     /// test also proves it reached the paths it is for.
     struct Tally {
         var cases = 0, inPlaceTiles = 0, inPlaceWhole = 0, separateTiles = 0, separateWhole = 0
     }
 
+    /// Runs `c` through the runtime and the export on `target`; fails with
+    /// the case's label (its seed, graph and plan) when the bytes differ.
     func check(_ c: Case, target: FirmwareTarget, tally: inout Tally, file: StaticString = #filePath, line: UInt = #line) throws {
         let program: ArenaProgram
         do throws(RuntimeError) {
