@@ -80,6 +80,53 @@ final class LatencyTests: XCTestCase {
         XCTAssertEqual(features.reduce(0) { $0 + Int($1.value(.macs)) }, plan.macs)
     }
 
+    func testAStreamedFloatInputIsQuantizedByItsLoadsNotByAStep() throws {
+        // --stream-input --int8-io on a float32 input: the export quantizes
+        // each tile's load as it reads the float input (`pt_load_quantized`)
+        // and runs no QUANTIZE step (`ModelEmitter.streamQuantized`).
+        let model = try PlanFixtures.sample("tiny-float-io")
+        let options = MemoryOptions(inplaceDepthwise: true, streamInput: true, foldPad: true, int8IO: true)
+        let plan = try PatchPlan(model: model, stages: [StageSpec(firstOp: 1, lastOp: 3, grid: TileGrid(rows: 3, cols: 2))], options: options)
+        let quantize = try XCTUnwrap(plan.model.operators.first { $0.kind == .quantize })
+        let image = quantize.output
+        XCTAssertTrue(CostSteps.quantizesOnLoad(image, model: plan.model, options: options))
+        XCTAssertFalse(CostSteps.runningConversions(model: plan.model, options: options).contains(quantize.index))
+        let features = plan.costFeatures()
+        XCTAssertFalse(features[quantize.index].runs, "the QUANTIZE step does not run")
+        // Every tile loads its region of the image, quantized: one row a
+        // row, chunks of 16 floats (5 pixels of 3 channels), every element.
+        let stage = try XCTUnwrap(plan.fusedStages.first)
+        var rows = 0, chunks = 0, elements = 0
+        for tile in stage.tileRegions.indices {
+            let r = try XCTUnwrap(CostSteps.regionInTileBuffer(image, stage: stage, tile: tile))
+            rows += r.height
+            chunks += r.height * ((r.width + 4) / 5)
+            elements += r.area * 3
+        }
+        let loaded = features.reduce(into: (0.0, 0.0, 0.0, 0.0)) {
+            $0.0 += $1.value(.quantizedRows); $0.1 += $1.value(.quantizedChunks); $0.2 += $1.value(.quantizedElements); $0.3 += $1.value(.copyBytes)
+        }
+        XCTAssertEqual(Int(loaded.0), rows)
+        XCTAssertEqual(Int(loaded.1), chunks)
+        XCTAssertEqual(Int(loaded.2), elements)
+        XCTAssertGreaterThan(elements, 16 * 16 * 3, "tiles overlap: the halo is loaded twice")
+        XCTAssertEqual(loaded.3, 0, "a quantizing load copies no bytes as such")
+        // Without --int8-io the input is int8 already: a plain copy, and no quantization.
+        let int8Options = MemoryOptions(inplaceDepthwise: true, streamInput: true, foldPad: true)
+        let plain = try PatchPlan(model: model, stages: [StageSpec(firstOp: 1, lastOp: 3, grid: TileGrid(rows: 3, cols: 2))], options: int8Options)
+        XCTAssertEqual(plain.costFeatures().reduce(0) { $0 + $1.value(.quantizedElements) }, 0)
+        // The search's stage price and the predictor agree.
+        let cost = try CalibrationTable.bundled().model(for: .cortexM4)
+        let memo = CostMemo()
+        var total = cost.invoke + cost.instructions(of: stage, schedule: plan.schedule, memo: memo)
+        let layerByLayer = try PatchPlan(model: model, patches: 1, patchLayers: 0, options: options)
+        for op in plan.model.operators.indices where !stage.contains(op: op) {
+            total += cost.instructions(ofWholeOp: op, schedule: layerByLayer.schedule, memo: memo)
+        }
+        XCTAssertEqual(Int(total.rounded()), cost.instructions(plan))
+        XCTAssertLessThanOrEqual(abs(cost.instructions(plan) - cost.predict(plan).instructions), features.count, "within rounding, one per op")
+    }
+
     func testHaloCachesAddTheirCopiesAndRemoveRecompute() throws {
         let model = try PlanFixtures.sample("mbv2-w0.35-r144")
         let plain = try PatchPlan(model: model, patches: 3, patchLayers: 6)

@@ -67,8 +67,8 @@ public struct CostModel: Equatable, Sendable {
         plan.walkCostSteps(inplace: inplace, fusedConvs: fused) { op, region, extent in
             total += stepCost(op, region: region, inPlace: inplace.contains(op.index), fused: fused.contains(op.index), model: model,
                               memo: memo, extent: extent)
-        } copy: { _, rows, cols, pixelBytes in
-            total += copyCost(rows: rows, cols: cols, pixelBytes: pixelBytes)
+        } copy: { _, rows, cols, pixelBytes, quantized in
+            total += copyCost(rows: rows, cols: cols, pixelBytes: pixelBytes, quantized: quantized)
         }
         return Int(max(total, 0).rounded())
     }
@@ -99,9 +99,16 @@ public struct CostModel: Equatable, Sendable {
         return cost
     }
 
-    /// One copy's instructions (halo caches, patch stores, streamed loads).
-    func copyCost(rows: Int, cols: Int, pixelBytes: Int) -> Double {
-        movement[MovementFeature.copies.index] + movement[MovementFeature.copyRows.index] * Double(rows)
+    /// One copy's instructions (halo caches, patch stores, streamed loads;
+    /// `quantized`: a streamed load that quantizes the float input).
+    func copyCost(rows: Int, cols: Int, pixelBytes: Int, quantized: Bool = false) -> Double {
+        if quantized {
+            let q = CostSteps.quantizedLoad(rows: rows, cols: cols, channels: pixelBytes)
+            return movement[MovementFeature.copies.index] + movement[MovementFeature.quantizedRows.index] * Double(q.rows)
+                + movement[MovementFeature.quantizedChunks.index] * Double(q.chunks)
+                + movement[MovementFeature.quantizedElements.index] * Double(q.elements)
+        }
+        return movement[MovementFeature.copies.index] + movement[MovementFeature.copyRows.index] * Double(rows)
             + movement[MovementFeature.copyBytes.index] * Double(rows * cols * pixelBytes)
     }
 
@@ -161,10 +168,10 @@ public struct CostModel: Equatable, Sendable {
             if !readsExtent { memo.opSums[key] = sum }
             perOp[k] = sum
         }
-        CostSteps.fused(stage, model: model, schedule: schedule, steps: false) { _, _, _ in } copy: { _, rows, cols, pixelBytes in
-            total += copyCost(rows: rows, cols: cols, pixelBytes: pixelBytes)
+        CostSteps.fused(stage, model: model, schedule: schedule, steps: false) { _, _, _ in } copy: { _, rows, cols, pixelBytes, quantized in
+            total += copyCost(rows: rows, cols: cols, pixelBytes: pixelBytes, quantized: quantized)
         }
-        for op in model.rewrite.conversions where stage.contains(op: op) {
+        for op in CostSteps.runningConversions(model: model, options: schedule.options).sorted() where stage.contains(op: op) {
             total += stepCost(model.operators[op], region: nil, inPlace: false, fused: false, model: model, memo: memo)
         }
         return (total + perOp.reduce(0, +), perOp)
@@ -177,7 +184,8 @@ public struct CostModel: Equatable, Sendable {
         let model = schedule.model
         memo.prepare(for: model)
         let fusedAdds = Set(schedule.fusedResiduals.map(\.add))
-        guard CostSteps.runsWhole(op, model: model, inFusedStage: false, fusedAdds: fusedAdds, conversions: Set(model.rewrite.conversions))
+        guard CostSteps.runsWhole(op, model: model, inFusedStage: false, fusedAdds: fusedAdds,
+                                  conversions: CostSteps.runningConversions(model: model, options: schedule.options))
         else { return 0 }
         return stepCost(model.operators[op], region: nil, inPlace: schedule.inplaceOps.contains { $0.op == op },
                         fused: schedule.fusedResiduals.contains { $0.conv == op }, model: model, memo: memo)

@@ -267,6 +267,8 @@ struct KernelLoops: Equatable {
     /// its loop takes 16 channels an iteration where they divide (else 8,
     /// else 4: `wordLoops`).
     ///
+    /// Each run is one `pt_conv_1x1_run` call (`edgeRows`: 1, or a call a row).
+    ///
     /// With `wide` weights (the exporter's sign-extended copy, an op whose
     /// output has at least `wideMinPixels` pixels) that loop's words cost
     /// less: they are counted in `dotBytes` instead of `blockWords`.
@@ -287,6 +289,8 @@ struct KernelLoops: Equatable {
             loops.blockWords -= loops.dotBytes
         }
         loops.blockBytes = (fullRange ? lone : pairs) * (oc / 2)
+        // `pt_conv_1x1_run` calls: one for the whole rectangle, else one a row.
+        loops.edgeRows = oneRun ? 1 : rows
         loops.dotRuns = (oc % 2) * (2 * pairs - lone)
         loops.dotWords = loops.dotRuns * (ic / 4)
         return loops

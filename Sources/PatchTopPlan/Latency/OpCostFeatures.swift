@@ -126,6 +126,14 @@ public enum MovementFeature: String, CaseIterable, Codable, Sendable {
     case stagedBytes
     /// A conv with its residual ADD fused in: elements added.
     case fusedElements
+    /// A streamed input quantized as it is loaded (`--stream-input
+    /// --int8-io` on a float32 input: `pt_load_quantized`, the QUANTIZE
+    /// step itself does not run): rows loaded, chunks of at most
+    /// `streamChunkFloats` floats asked for (one `memcpy` or read callback
+    /// each), elements quantized.
+    case quantizedRows
+    case quantizedChunks
+    case quantizedElements
 
     public var index: Int { Self.allCases.firstIndex(of: self)! }
 }
@@ -478,11 +486,18 @@ extension PatchPlan {
             facts[op.index] = f
             f.addStep(op, region: region, inputExtent: f.paddedRowBytes == nil ? nil : extent(), inPlace: inplace.contains(op.index), fused: fusedConvs.contains(op.index), model: model,
                       k: &k, kBase: op.index * kCount, m: &m, mBase: op.index * mCount)
-        } copy: { op, rows, cols, pixelBytes in
+        } copy: { op, rows, cols, pixelBytes, quantized in
             let mBase = op * mCount
             m[mBase + MovementFeature.copies.index] += 1
-            m[mBase + MovementFeature.copyRows.index] += Double(rows)
-            m[mBase + MovementFeature.copyBytes.index] += Double(rows * cols * pixelBytes)
+            if quantized {
+                let q = CostSteps.quantizedLoad(rows: rows, cols: cols, channels: pixelBytes)
+                m[mBase + MovementFeature.quantizedRows.index] += Double(q.rows)
+                m[mBase + MovementFeature.quantizedChunks.index] += Double(q.chunks)
+                m[mBase + MovementFeature.quantizedElements.index] += Double(q.elements)
+            } else {
+                m[mBase + MovementFeature.copyRows.index] += Double(rows)
+                m[mBase + MovementFeature.copyBytes.index] += Double(rows * cols * pixelBytes)
+            }
         }
         return model.operators.map { op in
             OpCostFeatures(op: op.index, kernel: inplace.contains(op.index) ? (facts[op.index]?.inPlaceKernel ?? .depthwiseInPlace)
@@ -498,15 +513,16 @@ extension PatchPlan {
     /// `extent()`: the first input's region in the tile's buffer, `nil` when
     /// the kernel reads the whole tensor), `copy(op, rows, cols,
     /// pixelBytes)` for a copy made around op's step (halo-cache reads and
-    /// writes, a patch's store into the stage output, a streamed input's load).
+    /// writes, a patch's store into the stage output, a streamed input's
+    /// load; `quantized`: a load that quantizes as it goes).
     func walkCostSteps(inplace: Set<Int>, fusedConvs: Set<Int>, step: (Operator, Region?, () -> Region?) -> Void,
-                       copy: (Int, Int, Int, Int) -> Void) {
+                       copy: (Int, Int, Int, Int, Bool) -> Void) {
         let model = self.model
         for stage in fusedStages {
             CostSteps.fused(stage, model: model, schedule: schedule, step: step, copy: copy)
         }
         let fusedAdds = Set(schedule.fusedResiduals.map(\.add))
-        let conversions = Set(model.rewrite.conversions)
+        let conversions = CostSteps.runningConversions(model: model, options: schedule.options)
         for op in model.operators where CostSteps.runsWhole(op.index, model: model, inFusedStage: fusedStage(of: op.index) != nil,
                                                            fusedAdds: fusedAdds, conversions: conversions) {
             step(op, nil) { nil }
@@ -539,14 +555,14 @@ enum CostSteps {
     /// window).
     /// `steps: false`: only the copies (the search prices the steps apart).
     static func fused(_ stage: FusedStage, model: Model, schedule: MemorySchedule, steps: Bool = true, step: (Operator, Region?, () -> Region?) -> Void,
-                      copy: (Int, Int, Int, Int) -> Void) {
+                      copy: (Int, Int, Int, Int, Bool) -> Void) {
         func pixelBytes(_ tensor: Int) -> Int {
             let t = model.tensors[tensor]
             return (t.shape.count == 4 ? t.shape[3] : 1) * (t.type.byteSize ?? 1)
         }
-        func addCopy(_ op: Int, rows: Int, cols: Int, pixelBytes: Int) {
+        func addCopy(_ op: Int, rows: Int, cols: Int, pixelBytes: Int, quantized: Bool = false) {
             guard rows > 0, cols > 0 else { return }
-            copy(op, rows, cols, pixelBytes)
+            copy(op, rows, cols, pixelBytes, quantized)
         }
         // Only ops whose output has a cache copy anything around their step.
         let cachedTensors = Set(stage.cacheBytes.keys.map(\.tensor))
@@ -568,6 +584,7 @@ enum CostSteps {
         func buffered(_ tensor: Int) -> Bool { hasTileBuffer(tensor, stage: stage, schedule: schedule) }
         let stores = outputs.map { stage.outputs.contains($0) && buffered($0) }
         let streamed = model.inputs.filter(buffered)
+        let quantizedOnLoad = Set(streamed.filter { quantizesOnLoad($0, model: model, options: schedule.options) })
         func inBuffer(_ tensor: Int, patch: Int) -> Region? { regionInTileBuffer(tensor, stage: stage, tile: patch) }
         for patch in stage.tileRegions.indices {
             var loadsPending = !streamed.isEmpty
@@ -584,7 +601,9 @@ enum CostSteps {
                     // A streamed input's region is copied in before the tile's first op.
                     loadsPending = false
                     for input in streamed {
-                        if let r = inBuffer(input, patch: patch) { addCopy(index, rows: r.height, cols: r.width, pixelBytes: pixelBytes(input)) }
+                        if let r = inBuffer(input, patch: patch) {
+                            addCopy(index, rows: r.height, cols: r.width, pixelBytes: pixelBytes(input), quantized: quantizedOnLoad.contains(input))
+                        }
                     }
                 }
                 // A step whose region the caches hold whole only copies.
@@ -627,6 +646,40 @@ enum CostSteps {
         guard let region = stage.region(of: tensor, tile: tile),
               !(stage.outputs.contains(tensor) && region == stage.tileRegions[tile]) else { return nil }
         return region
+    }
+
+    /// Whether the streamed int8 input `tensor` is the image of a float32
+    /// graph input that `--int8-io` detached the QUANTIZE of: the export
+    /// then quantizes each load as it reads the float input
+    /// (`pt_load_quantized`) and the QUANTIZE step does not run
+    /// (`ModelEmitter.streamQuantized`).
+    static func quantizesOnLoad(_ tensor: Int, model: Model, options: MemoryOptions) -> Bool {
+        guard options.streamInput, model.inputs.contains(tensor) else { return false }
+        return model.rewrite.detached.values.contains { if case .inputConversion(_, let int8) = $0 { int8 == tensor } else { false } }
+    }
+
+    /// The boundary conversions that run as steps: all of them, but a
+    /// streamed input's QUANTIZE, which its loads do (`quantizesOnLoad`).
+    static func runningConversions(model: Model, options: MemoryOptions) -> Set<Int> {
+        var running = Set<Int>()
+        for (op, detachment) in model.rewrite.detached {
+            switch detachment {
+            case .foldedPad: continue
+            case .inputConversion(_, let int8): if !quantizesOnLoad(int8, model: model, options: options) { running.insert(op) }
+            case .outputConversion: running.insert(op)
+            }
+        }
+        return running
+    }
+
+    /// Floats a quantizing load asks for at a time (`PT_STREAM_CHUNK`).
+    static let streamChunkFloats = 16
+
+    /// The loops of one quantizing load of `rows` × `cols` pixels of
+    /// `channels` channels: per row, chunks of `16 / channels` pixels.
+    static func quantizedLoad(rows: Int, cols: Int, channels: Int) -> (rows: Int, chunks: Int, elements: Int) {
+        let perCall = max(streamChunkFloats / max(channels, 1), 1)
+        return (rows, rows * ((cols + perCall - 1) / perCall), rows * cols * channels)
     }
 
     /// Whether op `op` is one whole step: an op outside every fused stage
