@@ -116,15 +116,18 @@ CLASS_FEATURES = {
     # in C, wide words), inline-gathered filter rows (edgeRows), taps and
     # pixels gathered one by one (edgeTaps, edgeElements), per output.
     "conv-im2col": ["steps", "outputRows", "insidePixels", "blockRuns", "blockWords", "blockBytes", "wordLoops",
-                    "dotRuns", "dotWords", "dotBytes", "edgeTaps", "edgeRows", "edgeElements", "outputElements"],
+                    "dotRuns", "dotWords", "dotBytes", "edgeTaps", "edgeRows", "edgeElements", "outputElements",
+                    "plainWords", "plainOutputs"],
     # pt_conv_s8's paired 1x1 path: per step and row run; per pixel pair; per
     # 2x2 block, its words, and blocks requantized in C; per odd-channel dot
     # and its words; per output; a pair's sign extension (edgeBytes: words),
     # the assembly loop's iterations (wordLoops) and the words of its loop
     # over sign-extended weights (dotBytes); per run of pixels (edgeRows:
-    # one pt_conv_1x1_run call for the whole rectangle, else one a row).
+    # one pt_conv_1x1_run call for the whole rectangle, else one a row); the
+    # C loop's blocks (a lone pixel's, a clamped output's) apart: their
+    # words (plainWords) and the outputs requantized in C (plainOutputs).
     "conv-1x1": ["steps", "outputRows", "insidePixels", "blockRuns", "blockWords", "blockBytes", "dotRuns", "dotWords", "dotBytes",
-                 "outputElements", "edgeBytes", "wordLoops", "edgeRows"],
+                 "outputElements", "edgeBytes", "wordLoops", "edgeRows", "plainWords", "plainOutputs"],
     # pt_depthwise_s8: per pixel and inside pixel; per 4-channel group tap,
     # leftover-channel tap; per edge tap, edge filter row, edge output;
     # per output requantized.

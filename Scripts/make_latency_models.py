@@ -103,15 +103,16 @@ def keras_convs(batch_size, seed):
 
 def tiles_a(batch_size, seed):
     """12x12x3 with int8 I/O, convs on small maps for tiles of a few
-    pixels: a 3x3 first conv (im2col), 1x1 convs of 8->12 and 12->9
-    channels (the paired path, an odd last channel), a strided depthwise, a
+    pixels: a 3x3 first conv (im2col), 1x1 convs of 8->10 and 10->9
+    channels (the paired path; an odd last channel, inputs not in fours),
+    a strided depthwise of 10 channels (not in groups of four), a
     3x3 conv of 9 input channels (a filter row of 27 bytes, not whole
     words) and a 5x5 conv on a 6x6 map (most windows cross the edge)."""
     s = g.Seeds(seed)
     inp = keras.Input((12, 12, 3), batch_size=batch_size)
     x = g.conv_bn(inp, s, 8, 3)                                                   # 12x12x8, im2col
-    x = g.conv_bn(x, s, 12, 1)                                                    # 1x1 paired
-    x = g.dw_bn(x, s, 3, stride=2)                                                # 6x6x12
+    x = g.conv_bn(x, s, 10, 1)                                                    # 1x1 paired
+    x = g.dw_bn(x, s, 3, stride=2)                                                # 6x6x10, channels not in fours
     x = g.conv_bn(x, s, 9, 1, act="relu")                                         # 1x1, odd channels
     x = g.conv_bn(x, s, 12, 3)                                                    # 3x3 of 9 channels
     x = g.conv_bn(x, s, 8, 5, act=None)                                           # 5x5 on 6x6
@@ -141,8 +142,8 @@ def tiles_b(batch_size, seed):
 def tiles_c(batch_size, seed):
     """16x16x3 with int8 I/O: a 5x5 strided first conv too large for
     im2col (the paired KxK path on 3 channels), a 1x1 conv, 3x3
-    convs of 16 and 24 channels with a residual ADD, a 3x3 depthwise, a
-    strided 1x1 conv at the end."""
+    convs of 16 and 24 channels with a residual ADD, a 3x3 depthwise of
+    depth multiplier 2, a strided 1x1 conv at the end."""
     s = g.Seeds(seed)
     inp = keras.Input((16, 16, 3), batch_size=batch_size)
     x = g.conv_bn(inp, s, 12, 5, stride=2)                                        # 8x8x12, KxK on 3 channels
@@ -150,7 +151,7 @@ def tiles_c(batch_size, seed):
     y = g.conv_bn(x, s, 24, 3)                                                    # 3x3 of 16 channels
     y = g.conv_bn(y, s, 16, 3, act=None)                                          # 3x3 of 24 channels
     x = layers.Add()([x, y])
-    x = g.dw_bn(x, s, 3)                                                          # 3x3 depthwise
+    x = g.dw_bn(x, s, 3, mult=2)                                                  # 3x3 depthwise, multiplier 2
     x = g.conv_bn(x, s, 20, 1, stride=2)                                          # strided 1x1: 4x4x20
     x = layers.GlobalAveragePooling2D()(x)
     x = layers.Dense(5, kernel_initializer=g.he(s()))(x)

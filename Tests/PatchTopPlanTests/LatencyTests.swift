@@ -284,6 +284,9 @@ final class LatencyTests: XCTestCase {
         XCTAssertEqual(run.blockBytes, 1 * 2, "only the lone pixel's blocks are requantized in C")
         XCTAssertEqual(run.dotRuns, 35, "the odd channel: a dot product per pixel")
         XCTAssertEqual(run.dotWords, 35 * 4)
+        XCTAssertEqual(run.edgeRows, 1, "one pt_conv_1x1_run call")
+        XCTAssertEqual(run.plainWords, 1 * 2 * 4, "the lone pixel's blocks: the C loop's words")
+        XCTAssertEqual(run.plainOutputs, 1 * 2 * 2 + 35, "requantized in C: the lone pixel's 4 channels and every odd-channel output")
         // Row by row (a strided conv, or a patch narrower than the map): 3 pairs a row, one lone pixel a row.
         let rows = KernelLoops.pairedConv(inputChannels: 16, outputChannels: 5, rows: 7, cols: 5, oneRun: false, fullRange: false)
         XCTAssertEqual(rows.insidePixels, 7 * 3)
@@ -291,6 +294,9 @@ final class LatencyTests: XCTestCase {
         XCTAssertEqual(rows.dotRuns, 35)
         XCTAssertEqual(rows.edgeBytes, 0, "a clamped output is not extended")
         XCTAssertEqual(rows.wordLoops, 7 * 3 * 2 * 2, "the C loop: two words an iteration")
+        XCTAssertEqual(rows.edgeRows, 7, "a pt_conv_1x1_run call a row")
+        XCTAssertEqual(rows.plainWords, 7 * 3 * 2 * 4)
+        XCTAssertEqual(rows.plainOutputs, 7 * 5 * 5, "a clamped output: every output requantized in C")
         // Sign-extended weights: the assembly loop's words (true pairs) counted apart.
         let wide = KernelLoops.pairedConv(inputChannels: 16, outputChannels: 5, rows: 7, cols: 5, oneRun: true, fullRange: true, wide: true)
         XCTAssertEqual(wide.dotBytes, 17 * 2 * 4)

@@ -48,6 +48,13 @@ struct KernelLoops: Equatable {
     /// Output pixels computed by the fast path (conv: pixel pairs count
     /// once; depthwise: every inside pixel).
     var insidePixels = 0
+    /// Paired 1×1 (and im2col): words of the blocks computed by the C loop
+    /// (`pt_1x1_block`: a lone pixel's, or every block of a clamped
+    /// output), besides their count in `blockWords`.
+    var plainWords = 0
+    /// Paired 1×1 (and im2col): outputs requantized in C (`pt_rq_out`, the
+    /// C blocks' and the odd channel's), not by the assembly loop.
+    var plainOutputs = 0
 
     /// One side of a window over `outputs`: per output index, the taps
     /// inside the input and whether all are.
@@ -267,7 +274,9 @@ struct KernelLoops: Equatable {
     /// its loop takes 16 channels an iteration where they divide (else 8,
     /// else 4: `wordLoops`).
     ///
-    /// Each run is one `pt_conv_1x1_run` call (`edgeRows`: 1, or a call a row).
+    /// Each run is one `pt_conv_1x1_run` call (`edgeRows`: 1, or a call a
+    /// row). The C loop's blocks are counted apart too: their words
+    /// (`plainWords`) and every output requantized in C (`plainOutputs`).
     ///
     /// With `wide` weights (the exporter's sign-extended copy, an op whose
     /// output has at least `wideMinPixels` pixels) that loop's words cost
@@ -293,6 +302,10 @@ struct KernelLoops: Equatable {
         loops.edgeRows = oneRun ? 1 : rows
         loops.dotRuns = (oc % 2) * (2 * pairs - lone)
         loops.dotWords = loops.dotRuns * (ic / 4)
+        // The C loop's blocks: their words, and their outputs (two for a
+        // lone pixel, four for a pair) with the odd channel's, requantized in C.
+        loops.plainWords = loops.blockBytes * (ic / 4)
+        loops.plainOutputs = (fullRange ? lone : 2 * pairs - lone) * (oc / 2) * 2 + loops.dotRuns
         return loops
     }
 

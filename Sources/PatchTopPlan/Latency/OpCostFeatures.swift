@@ -107,6 +107,11 @@ public enum KernelFeature: String, CaseIterable, Codable, Sendable {
     case floatMACs
     case windowTaps
     case inPlaceTaps
+    /// The paired 1×1 and im2col convs' blocks run by the C loop: their
+    /// words, and the outputs requantized in C (`KernelLoops.plainWords`,
+    /// `plainOutputs`).
+    case plainWords
+    case plainOutputs
 
     public var index: Int { Self.allCases.firstIndex(of: self)! }
 }
@@ -390,6 +395,8 @@ struct OpCostFacts {
             k[kBase + KernelFeature.insidePixels.index] += Double(loops.insidePixels)
             k[kBase + KernelFeature.edgeRows.index] += Double(loops.edgeRows)
             k[kBase + KernelFeature.wordLoops.index] += Double(loops.wordLoops)
+            k[kBase + KernelFeature.plainWords.index] += Double(loops.plainWords)
+            k[kBase + KernelFeature.plainOutputs.index] += Double(loops.plainOutputs)
         }
         if broadcasts {
             k[kBase + KernelFeature.broadcastPixels.index] += Double(pixels)
