@@ -345,6 +345,43 @@ final class LatencyTests: XCTestCase {
         XCTAssertEqual(multiplied.edgeElements, 36 * 10)
     }
 
+    func testInPlaceLoopsOfATileFollowItsPath() throws {
+        // VWW's 7×7 stride 1 on 5×5×240 in a 2×1 fused stage, its first tile (output rows 0..<3): the
+        // window extent, 9 × 11 words, fits the stack plane, so 4 channels at a time, nothing staged.
+        let g7 = try XCTUnwrap(WindowGeometry(inputSize: 5, filterSize: 7, stride: 1, padding: .same))
+        let t7 = KernelLoops.inPlace(height: g7, width: g7, channels: 240, whole: false,
+                                     rows: KernelLoops.Side(g7, 0..<3), cols: KernelLoops.Side(g7, 0..<5))
+        XCTAssertEqual(t7.blockBytes, 0, "no plane staged in the arena")
+        XCTAssertEqual(t7.edgeTaps, 5 * 5 * 60, "the extent's words inside the map, per group of 4 channels")
+        XCTAssertEqual(t7.dotWords, 9 * 11 - 25, "the padding around them, written once")
+        XCTAssertEqual(t7.edgeElements, 9 * 60)
+        XCTAssertEqual(t7.blockWords, 15 * 60 * 49, "every output an assembly block of a word a tap")
+        XCTAssertEqual(t7.blockRuns, 49 * 60)
+        XCTAssertEqual(t7.dotRuns, 0, "nothing tap by tap")
+        XCTAssertEqual(t7.edgeRows, 15 * 60, "one assembly block called per pixel and group")
+        // A 3×3 window on a 3×3 map (VWW's last ones, 480 channels): a row of outputs one assembly loop.
+        let g33 = try XCTUnwrap(WindowGeometry(inputSize: 3, filterSize: 3, stride: 1, padding: .same))
+        let s33 = KernelLoops.Side(g33, 0..<3)
+        let w33 = KernelLoops.inPlace(height: g33, width: g33, channels: 480, whole: true, rows: s33, cols: s33)
+        XCTAssertEqual(w33.wordLoops, 3 * 120)
+        XCTAssertEqual(w33.blockWords, 9 * 120 * 9)
+        XCTAssertEqual(w33.edgeRows, 0)
+        XCTAssertEqual([w33.edgeTaps, w33.dotWords], [9 * 120, 25 - 9], "the 3×3 map copied per group, its padding once")
+        // VWW's first 3×3 stride 1 on 40×40×16 in a 2×2 patch stage, tile 0 (outputs 0..<20 both ways):
+        // the 22 × 22 extent is too large, so each channel's 21 × 21 input region is staged; the 19 × 19
+        // outputs inside the image from it, the top band (1 × 20) and the left strip (19 × 1) each
+        // copied with their padding (3 × 22 and 21 × 3 bytes) and through the same kernel.
+        let g3 = try XCTUnwrap(WindowGeometry(inputSize: 40, filterSize: 3, stride: 1, padding: .same))
+        let t3 = KernelLoops.inPlace(height: g3, width: g3, channels: 16, whole: false,
+                                     rows: KernelLoops.Side(g3, 0..<20), cols: KernelLoops.Side(g3, 0..<20))
+        XCTAssertEqual(t3.blockBytes, 16 * (21 * 21 + 3 * 22 + 21 * 3))
+        XCTAssertEqual(t3.blockWords, (19 * 10 + 1 * 10 + 19 * 1) * 16 * 3, "two outputs a word a row of taps")
+        XCTAssertEqual(t3.insidePixels, (19 + 1 + 19) * 16, "each part's output rows, per channel")
+        XCTAssertEqual(t3.blockRuns, 3 * 16 * 3, "weights packed per channel for each of the 3 parts")
+        XCTAssertEqual(t3.edgeTaps, 0, "no tap by tap at the edge")
+        XCTAssertEqual(t3.dotRuns, 0)
+    }
+
     func testInPlaceLoopsOfAWholeSmallMap() throws {
         // A 5×5 stride 1 SAME on 3×3×578 (MobileNetV3's shape, with channels
         // not a multiple of 4): each channel's padded plane is 7×7; two words
@@ -394,12 +431,16 @@ final class LatencyTests: XCTestCase {
         XCTAssertFalse(KernelLoops.rasterSafe(height: s1, width: s1))
         let g5 = try XCTUnwrap(WindowGeometry(inputSize: 5, filterSize: 5, stride: 2, padding: .same))
         XCTAssertFalse(KernelLoops.rasterSafe(height: g5, width: g5))
-        // That 5×5 stride 2 on 5×5×240 (3×3 outputs) goes through a stack buffer, 4 channels at a time.
+        // That 5×5 stride 2 on 5×5×240 (3×3 outputs) goes through a plane on the stack, 4 channels at a
+        // time: per group its 9×9 window extent (padding around the 5×5 map) copied once.
         let s5 = KernelLoops.Side(g5, 0..<3)
         let l5 = KernelLoops.inPlace(height: g5, width: g5, channels: 240, whole: true, rows: s5, cols: s5)
         XCTAssertEqual(l5.blockBytes, 0)
         XCTAssertEqual(l5.blockWords, 9 * 60 * 25)
-        XCTAssertEqual(l5.edgeElements, 8 * 60, "only the centre window lies inside")
+        XCTAssertEqual(l5.edgeElements, 9 * 60, "the extent's 9 rows per group")
+        XCTAssertEqual(l5.edgeTaps, 25 * 60, "the extent's 25 words inside the map, per group")
+        XCTAssertEqual(l5.dotWords, 81 - 25, "its padding words, written once")
+        XCTAssertEqual(l5.blockRuns, 25 * 60, "each group's weights sign-extended once")
     }
 
     func testLoopCountsOfAPatchFollowItsRegion() throws {
@@ -423,7 +464,13 @@ final class LatencyTests: XCTestCase {
         // Patches recompute their overlaps, so they run at least the whole map's blocks.
         let whole = try PatchPlan(model: model, patches: 1, patchLayers: 0).costFeatures()[1]
         XCTAssertGreaterThan(features[1].value(.blockRuns), whole.value(.blockRuns))
-        XCTAssertEqual(Int(whole.value(.edgeElements)), (72 * 72 - 70 * 70) * 16, "layer by layer, only the map's border is an edge")
+        // Layer by layer four channels at a time through the stack plane: a 72-output row's extent is
+        // 3 × 74 words, so one output row a chunk, its 3 plane rows copied per group of 4 channels.
+        XCTAssertEqual(Int(whole.value(.edgeElements)), 72 * 3 * 4, "72 chunks of 3 plane rows, 4 groups")
+        // Inside the map: 3 rows of 72 words a chunk, 2 in the first and last; the padding per chunk and group.
+        let copied = (70 * 3 + 2 * 2) * 72
+        XCTAssertEqual(Int(whole.value(.edgeTaps)), copied * 4)
+        XCTAssertEqual(Int(whole.value(.dotWords)), (72 * 3 * 74 - copied) * 4)
     }
 
     // MARK: - Loop counts of the other kernels (OpLoops), counted by hand from pt_reduce.c, pt_shape.c, pt_executor.c, pt_float.c

@@ -59,6 +59,8 @@ struct KernelLoops: Equatable {
     /// One side of a window over `outputs`: per output index, the taps
     /// inside the input and whether all are.
     struct Side {
+        /// The output indices walked.
+        var outputs: Range<Int>
         var count: Int
         /// Outputs whose window lies inside.
         var inside: Int
@@ -71,6 +73,7 @@ struct KernelLoops: Equatable {
         var singles: Int
 
         init(_ g: WindowGeometry, _ outputs: Range<Int>) {
+            self.outputs = outputs
             count = outputs.count
             inside = 0; taps = 0; edgeTaps = 0; pairs = 0; singles = 0
             let span = g.dilation * (g.filterSize - 1)
@@ -143,7 +146,11 @@ struct KernelLoops: Equatable {
 
     /// `pt_depthwise_s8` over `rows` × `cols` of the output.
     static func depthwise(height h: WindowGeometry, width w: WindowGeometry, inputChannels ic: Int, outputChannels oc: Int,
-                          rows: Side, cols: Side) -> KernelLoops {
+                          rows: Side, cols: Side, fullRange: Bool = true) -> KernelLoops {
+        if ic == oc && tile4Fits(height: h, width: w, channels: ic, rows: rows.outputs, cols: cols.outputs, inPlace: false) {
+            // `pt_dw_tile4` from the separate input, chunk by chunk.
+            return tile4(height: h, width: w, channels: ic, rows: rows.outputs, cols: cols.outputs, fullRange: fullRange)
+        }
         var loops = KernelLoops()
         let multiplier = ic > 0 ? oc / ic : 1
         let taps = h.filterSize * w.filterSize
@@ -169,9 +176,9 @@ struct KernelLoops: Equatable {
     /// window in words of four taps a row (`blockWords`; weights other than
     /// 3×3 packed per channel, `blockRuns`; a dilated window tap by tap,
     /// `dotRuns`; with a clamped output range those outputs in C,
-    /// `dotBytes`, instead of the assembly loops); a region from
-    /// its plane, inside windows tap by tap (`dotRuns`), edge windows
-    /// through the reference path.
+    /// `dotBytes`, instead of the assembly loops). A tile, or a whole map
+    /// of at most `tileWholeMaxPixels` outputs, whose window extent fits
+    /// `tileWords`: `pt_dw_tile4` (`tile4`); a larger tile: `region`.
     static func inPlace(height h: WindowGeometry, width w: WindowGeometry, channels: Int, whole: Bool, fullRange: Bool = true,
                         rows: Side, cols: Side) -> KernelLoops {
         var loops = KernelLoops()
@@ -180,6 +187,15 @@ struct KernelLoops: Equatable {
         // Each channel's plane is first filled with the padding value.
         let paddedPlane = (h.inputSize + h.padBefore + h.padAfter) * (w.inputSize + w.padBefore + w.padAfter)
         let strided3x3 = h.filterSize == 3 && w.filterSize == 3 && (h.stride > 1 || w.stride > 1) && rasterSafe(height: h, width: w)
+        if tile4Fits(height: h, width: w, channels: channels, rows: rows.outputs, cols: cols.outputs, inPlace: true)
+            && (!whole || outputs <= tileWholeMaxPixels) && !(whole && strided3x3) {
+            // `pt_dw_tile4`: a tile (or a whole small map) four channels at
+            // a time through a plane on the stack, nothing staged.
+            return tile4(height: h, width: w, channels: channels, rows: rows.outputs, cols: cols.outputs, fullRange: fullRange)
+        }
+        if !whole {
+            return region(height: h, width: w, channels: channels, fullRange: fullRange, rows: rows, cols: cols)
+        }
         let small5x5 = h.filterSize == 5 && w.filterSize == 5 && h.dilation == 1 && w.dilation == 1
             && h.outputSize * w.outputSize <= hwcBufferedMaxPixels
         if whole && fullRange && channels % 4 == 0 && (strided3x3 || small5x5) {
@@ -248,12 +264,6 @@ struct KernelLoops: Equatable {
             }
             return loops
         }
-        let inside = rows.inside * cols.inside
-        loops.insidePixels = rows.count * channels
-        loops.dotRuns = inside * channels * taps
-        loops.edgeTaps = (rows.taps * cols.taps - rows.inside * h.filterSize * cols.inside * w.filterSize) * channels
-        loops.edgeBytes = (rows.taps * cols.count - rows.inside * h.filterSize * cols.inside) * channels
-        loops.edgeElements = (outputs - inside) * channels
         return loops
     }
 
@@ -307,6 +317,147 @@ struct KernelLoops: Equatable {
         loops.plainWords = loops.blockBytes * (ic / 4)
         loops.plainOutputs = (fullRange ? lone : 2 * pairs - lone) * (oc / 2) * 2 + loops.dotRuns
         return loops
+    }
+
+    /// Words (four channels each) of the window extent on the stack of
+    /// `pt_dw_tile4` (`PT_DW_TILE_WORDS`), and the output pixels up to which
+    /// a whole in-place map takes it (`PT_DW_TILE_WHOLE_MAX`).
+    static let tileWords = 256
+    static let tileWholeMaxPixels = 25
+    /// Bytes of `pt_dw_rim`'s stack buffer (`PT_DW_RIM_BYTES`).
+    static let rimBytes = 512
+
+    /// Whether `pt_dw_tile4` takes the outputs `rows` × `cols`
+    /// (`pt_dw_tile4_fits`): channels in groups of four, undilated windows
+    /// of at most 8×8, and in place the whole window extent on the stack.
+    static func tile4Fits(height h: WindowGeometry, width w: WindowGeometry, channels: Int, rows: Range<Int>, cols: Range<Int>,
+                          inPlace: Bool) -> Bool {
+        guard channels % 4 == 0, channels > 0, h.dilation == 1, w.dilation == 1, h.filterSize <= 8, w.filterSize <= 8,
+              !rows.isEmpty, !cols.isEmpty else { return false }
+        let extent = ((rows.count - 1) * h.stride + h.filterSize) * ((cols.count - 1) * w.stride + w.filterSize)
+        return !inPlace || extent <= tileWords
+    }
+
+    /// `pt_dw_tile4` over `rows` × `cols`: per group of four channels its
+    /// weights sign-extended once (`blockRuns`: taps × groups); per chunk of
+    /// outputs its window extent copied onto the stack (`edgeTaps`: words
+    /// inside the image, `edgeElements`: rows, × groups; `dotWords`: the
+    /// padding words, once when the rectangle is one chunk, else per
+    /// group); every output pixel of a word a tap in assembly (`blockWords`:
+    /// a 3×3 window a row of outputs one loop, `wordLoops`: rows × groups;
+    /// a 3×1 … 7×7 one block per pixel, `edgeRows`: those calls; a clamped
+    /// output range or another width the C loop: `dotRuns`, `dotBytes`),
+    /// its requantization (`insidePixels`: pixels × groups).
+    static func tile4(height h: WindowGeometry, width w: WindowGeometry, channels: Int, rows: Range<Int>, cols: Range<Int>,
+                      fullRange: Bool) -> KernelLoops {
+        var loops = KernelLoops()
+        let kh = h.filterSize, kw = w.filterSize, sh = h.stride, sw = w.stride
+        let groups = channels / 4, taps = kh * kw, outputs = rows.count * cols.count
+        let cc = min(cols.count, (tileWords / kh - kw) / sw + 1)
+        let ew = (cc - 1) * sw + kw
+        let cr = min(rows.count, max(1, (tileWords / ew - kh) / sh + 1))
+        // The extent's words inside the image (copied per group) and outside
+        // (the padding: per group, or once when the rectangle is one chunk).
+        func inImage(_ start: Int, _ n: Int, _ size: Int) -> Int { max(0, min(start + n, size) - max(start, 0)) }
+        var copied = 0, padding = 0, planeRows = 0, chunks = 0, outputRows = 0
+        for r0 in stride(from: rows.lowerBound, to: rows.upperBound, by: cr) {
+            let r1 = min(r0 + cr, rows.upperBound)
+            for q0 in stride(from: cols.lowerBound, to: cols.upperBound, by: cc) {
+                let q1 = min(q0 + cc, cols.upperBound)
+                let eh = (r1 - 1 - r0) * sh + kh, ewc = (q1 - 1 - q0) * sw + kw
+                let inside = inImage(r0 * sh - h.padBefore, eh, h.inputSize) * inImage(q0 * sw - w.padBefore, ewc, w.inputSize)
+                copied += inside
+                padding += eh * ewc - inside
+                planeRows += eh
+                outputRows += r1 - r0
+                chunks += 1
+            }
+        }
+        loops.blockRuns = groups * taps
+        loops.edgeTaps = groups * copied
+        loops.dotWords = chunks == 1 ? padding : groups * padding
+        loops.edgeElements = groups * planeRows
+        loops.insidePixels = outputs * groups
+        if fullRange && kh == 3 && kw == 3 {
+            // A row of outputs one assembly loop (`wordLoops`: rows × groups).
+            loops.blockWords = outputs * groups * taps
+            loops.wordLoops = outputRows * groups
+        } else if fullRange && (kw == 3 || kw == 5 || kw == 7) {
+            // Each pixel's assembly block called from C (`edgeRows`: the calls).
+            loops.blockWords = outputs * groups * taps
+            loops.edgeRows = outputs * groups
+        } else {
+            loops.dotRuns = outputs * groups * taps
+            loops.dotBytes = outputs * groups
+        }
+        return loops
+    }
+
+    /// `pt_dw_padded_plane_fast` over `rows` × `cols` of `channels` planes
+    /// (one call a channel), its last words assumed inside the plane: 3×3
+    /// stride 1 with int8's full range two outputs a word (`blockRuns`: 3
+    /// packed rows a channel); other undilated windows of at most 8×8 a
+    /// word per four taps of a row (`blockWords`; weights other than 3×3
+    /// packed per channel, `blockRuns`; a clamped range in C, `dotBytes`);
+    /// others tap by tap (`dotRuns`). `insidePixels`: rows × channels.
+    static func paddedPlane(height h: WindowGeometry, width w: WindowGeometry, channels: Int, fullRange: Bool,
+                            rows: Int, cols: Int) -> KernelLoops {
+        var loops = KernelLoops()
+        guard rows > 0, cols > 0 else { return loops }
+        let outputs = rows * cols, taps = h.filterSize * w.filterSize
+        let threeByThree = h.filterSize == 3 && w.filterSize == 3
+        loops.insidePixels = rows * channels
+        if fullRange && threeByThree && w.dilation == 1 && w.stride == 1 {
+            loops.blockRuns = channels * 3
+            loops.blockWords = rows * ((cols + 1) / 2) * channels * 3
+        } else if w.dilation == 1 && h.filterSize <= 8 && w.filterSize <= 8 {
+            let groups = (w.filterSize + 3) / 4
+            loops.blockWords = outputs * channels * h.filterSize * groups
+            if !threeByThree { loops.blockRuns = channels * h.filterSize * groups }
+            if !fullRange { loops.dotBytes = outputs * channels }
+        } else {
+            loops.dotRuns = outputs * channels * taps
+        }
+        return loops
+    }
+
+    /// `pt_dw_inplace_region`: a tile too large for `pt_dw_tile4`. Per
+    /// channel the tile's input region staged (`blockBytes`: its bytes);
+    /// the outputs whose windows lie inside the image through the
+    /// padded-plane kernels on it; the bands above and below and the strips
+    /// left and right of them (windows crossing the image's edge) each
+    /// copied with the padding onto the stack (`blockBytes`: their extents)
+    /// and through the same kernels.
+    static func region(height h: WindowGeometry, width w: WindowGeometry, channels: Int, fullRange: Bool,
+                       rows: Side, cols: Side) -> KernelLoops {
+        func inputs(_ g: WindowGeometry, _ o: Range<Int>) -> Int {
+            guard !o.isEmpty else { return 0 }
+            let first = max(0, o.lowerBound * g.stride - g.padBefore)
+            let last = min(g.inputSize, (o.upperBound - 1) * g.stride - g.padBefore + g.dilation * (g.filterSize - 1) + 1)
+            return max(0, last - first)
+        }
+        func extent(_ g: WindowGeometry, _ n: Int) -> Int { (n - 1) * g.stride + g.dilation * (g.filterSize - 1) + 1 }
+        var loops = KernelLoops()
+        loops.blockBytes = channels * inputs(h, rows.outputs) * inputs(w, cols.outputs)
+        var parts: [(Int, Int)] = []
+        if rows.inside > 0 && cols.inside > 0 {
+            loops.add(paddedPlane(height: h, width: w, channels: channels, fullRange: fullRange, rows: rows.inside, cols: cols.inside))
+            parts = [(rows.count - rows.inside, cols.count), (rows.inside, cols.count - cols.inside)]
+        } else {
+            parts = [(rows.count, cols.count)]
+        }
+        for (r, c) in parts where r > 0 && c > 0 {
+            loops.blockBytes += channels * extent(h, r) * extent(w, c)
+            loops.add(paddedPlane(height: h, width: w, channels: channels, fullRange: fullRange, rows: r, cols: c))
+        }
+        return loops
+    }
+
+    mutating func add(_ o: KernelLoops) {
+        blockRuns += o.blockRuns; blockWords += o.blockWords; blockBytes += o.blockBytes
+        dotRuns += o.dotRuns; dotWords += o.dotWords; dotBytes += o.dotBytes
+        edgeTaps += o.edgeTaps; edgeBytes += o.edgeBytes; edgeElements += o.edgeElements
+        wordLoops += o.wordLoops; edgeRows += o.edgeRows; insidePixels += o.insidePixels
     }
 
     /// Output pixels up to which a whole in-place 5×5 depthwise runs four

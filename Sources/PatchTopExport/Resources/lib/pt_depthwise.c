@@ -106,12 +106,24 @@ static void pt_dw_inside(const pt_depthwise_params *p, const int8_t *x, const pt
     }
 }
 
+static int32_t pt_dw_tile4_fits(const pt_depthwise_params *p, const pt_operand *in_region, int32_t row0, int32_t row1,
+                                int32_t col0, int32_t col1, int32_t in_place);
+static void pt_dw_tile4(const pt_depthwise_params *p, const int8_t *in, const pt_operand *in_region, int8_t *out,
+                        const pt_operand *out_region, int32_t row0, int32_t row1, int32_t col0, int32_t col1);
+
 void pt_depthwise_s8(const pt_depthwise_params *p, const int8_t *in, const pt_operand *in_region,
                      int8_t *out, const pt_operand *out_region, int32_t row0, int32_t row1, int32_t col0, int32_t col1) {
     const int32_t ic = p->in_ch, dm = p->depth_mult, oc = ic * dm, kh = p->h.filter, kw = p->w.filter;
     const int32_t in_h = p->h.in_size, in_w = p->w.in_size, dh = p->h.dilation, dw = p->w.dilation;
     const int32_t in_batch = in_region->h * in_region->w * ic, out_batch = out_region->h * out_region->w * oc;
     int32_t b, oy, ox;
+    if (p->batches == 1 && (out + out_batch <= in || in + in_batch <= out) &&
+        pt_dw_tile4_fits(p, in_region, row0, row1, col0, col1, 0)) {
+        /* Four channels at a time through a plane on the stack, chunk by
+         * chunk of the output (the input is not written). */
+        pt_dw_tile4(p, in, in_region, out, out_region, row0, row1, col0, col1);
+        return;
+    }
     for (b = 0; b < p->batches; b++) {
         const int8_t *xb = in + b * in_batch;
         for (oy = row0; oy < row1; oy++) {
@@ -567,17 +579,295 @@ static void pt_dw_inplace_hwc(const pt_depthwise_params *p, int8_t *buffer) {
 }
 #endif
 
+/* Words (4 channels each) of the padded window extent up to which an
+ * in-place depthwise runs four channels at a time through a plane on the
+ * stack (pt_dw_tile4), and the output pixels up to which a whole
+ * tensor does (a tile always does when its extent fits). */
+#define PT_DW_TILE_WORDS 256
+#define PT_DW_TILE_WHOLE_MAX 25
+
+/* Whether pt_dw_tile4 takes outputs rows row0..row1 x col0..col1:
+ * fast requantization, one output channel per input channel in groups of
+ * four, undilated windows of at most 8 x 8, padding representable (-in_offset
+ * an int8), the window extent on the stack, and every input pixel of it
+ * inside the image also inside the stored region. */
+static int32_t pt_dw_tile4_fits(const pt_depthwise_params *p, const pt_operand *in_region, int32_t row0, int32_t row1,
+                                int32_t col0, int32_t col1, int32_t in_place) {
+    const int32_t eh = (row1 - 1 - row0) * p->h.stride + p->h.filter, ew = (col1 - 1 - col0) * p->w.stride + p->w.filter;
+    const int32_t y0 = row0 * p->h.stride - p->h.pad_before, x0 = col0 * p->w.stride - p->w.pad_before;
+    const int32_t iy0 = y0 > 0 ? y0 : 0, ix0 = x0 > 0 ? x0 : 0;
+    const int32_t iy1 = y0 + eh < p->h.in_size ? y0 + eh : p->h.in_size, ix1 = x0 + ew < p->w.in_size ? x0 + ew : p->w.in_size;
+    if (p->rq == NULL || p->depth_mult != 1 || (p->in_ch & 3) != 0 || p->h.dilation != 1 || p->w.dilation != 1) return 0;
+    if (p->h.filter > 8 || p->w.filter > 8 || p->in_offset < -127 || p->in_offset > 128) return 0;
+    if (row1 <= row0 || col1 <= col0 || (in_place && eh * ew > PT_DW_TILE_WORDS)) return 0;
+    return iy0 >= in_region->y && iy1 <= in_region->y + in_region->h && ix0 >= in_region->x &&
+           ix1 <= in_region->x + in_region->w;
+}
+
+/* Four channels' multiply-accumulates of one pixel: kh rows of kw taps, a
+ * word of 4 channels a tap (plane rows ew words apart), the group's
+ * sign-extended weights 2 words a tap in k. */
+PT_DW_INLINE void pt_dw_tile4_pixel(const int32_t *x, const int32_t *k, int32_t kh, int32_t kw, int32_t ew, int32_t *acc) {
+    int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3], fy, fx;
+    for (fy = 0; fy < kh; fy++, x += ew) {
+        for (fx = 0; fx < kw; fx++, k += 2) {
+            const int32_t v = x[fx];
+#if defined(PT_DSP)
+            const int32_t v02 = __sxtb16(v), v13 = __sxtb16(pt_ror8(v));
+            a0 = __smlabb(v02, k[0], a0);
+            a2 = __smlatt(v02, k[0], a2);
+            a1 = __smlabb(v13, k[1], a1);
+            a3 = __smlatt(v13, k[1], a3);
+#else
+            a0 = pt_wrap_add(a0, (int32_t)(int8_t)(v & 0xff) * (int32_t)(int16_t)(k[0] & 0xffff));
+            a2 = pt_wrap_add(a2, (int32_t)(int8_t)((v >> 16) & 0xff) * (int32_t)(int16_t)((uint32_t)k[0] >> 16));
+            a1 = pt_wrap_add(a1, (int32_t)(int8_t)((v >> 8) & 0xff) * (int32_t)(int16_t)(k[1] & 0xffff));
+            a3 = pt_wrap_add(a3, (int32_t)(int8_t)((uint32_t)v >> 24) * (int32_t)(int16_t)((uint32_t)k[1] >> 16));
+#endif
+        }
+    }
+    acc[0] = a0; acc[1] = a1; acc[2] = a2; acc[3] = a3;
+}
+
+#if defined(PT_DW_ASM14)
+/* One pixel of pt_dw_tile4 in assembly (int8's full output range):
+ * kh rows of KW taps (a word of the group's 4 channels each, plane rows
+ * `skip` bytes apart past the row's taps), k = the group's doubled biases,
+ * doubled sign-extended weights (2 words a tap) and 4 x {m, base, e}; the 4
+ * outputs to y. */
+#define PT_DW_T4_TAP \
+    "ldr %[t0], [%[x]], #4\n\t" \
+    "ldrd %[f0], %[f1], [%[k]], #8\n\t" \
+    "sxtb16 %[t1], %[t0]\n\t" \
+    "sxtb16 %[t0], %[t0], ror #8\n\t" \
+    "smlabb %[a0], %[t1], %[f0], %[a0]\n\t" \
+    "smlatt %[a2], %[t1], %[f0], %[a2]\n\t" \
+    "smlabb %[a1], %[t0], %[f1], %[a1]\n\t" \
+    "smlatt %[a3], %[t0], %[f1], %[a3]\n\t"
+#define PT_DW_T4_RQ(A) \
+    "ldrd %[f0], %[f1], [%[k]], #8\n\t" \
+    "ldr %[t1], [%[k]], #4\n\t" \
+    "add %[t0], %[f1], %[" A "], asr #31\n\t" \
+    "smmlar %[" A "], %[" A "], %[f0], %[t0]\n\t" \
+    "asr %[" A "], %[" A "], %[t1]\n\t" \
+    "ssat %[" A "], #8, %[" A "]\n\t"
+#define PT_DW_T4_PIXEL(TAPS) \
+    int32_t a0, a1, a2, a3, t0, t1, f0, f1; \
+    __asm__ volatile( \
+        "ldrd %[a0], %[a1], [%[k]], #8\n\t" \
+        "ldrd %[a2], %[a3], [%[k]], #8\n\t" \
+        "1:\n\t" \
+        TAPS \
+        "add %[x], %[x], %[skip]\n\t" \
+        "subs %[n], %[n], #1\n\t" \
+        "bne 1b\n\t" \
+        PT_DW_T4_RQ("a0") PT_DW_T4_RQ("a1") PT_DW_T4_RQ("a2") PT_DW_T4_RQ("a3") \
+        "strb %[a0], [%[y]]\n\t" \
+        "strb %[a1], [%[y], #1]\n\t" \
+        "strb %[a2], [%[y], #2]\n\t" \
+        "strb %[a3], [%[y], #3]\n\t" \
+        : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [x] "+r"(x), [k] "+r"(k), \
+          [t0] "=&r"(t0), [t1] "=&r"(t1), [f0] "=&r"(f0), [f1] "=&r"(f1), [n] "+r"(kh) \
+        : [skip] "r"(skip), [y] "r"(y) \
+        : "cc", "memory")
+PT_DW_INLINE void pt_dw_t4_pixel3(const int32_t *x, const int32_t *k, int32_t kh, int32_t skip, int8_t *y) {
+    PT_DW_T4_PIXEL(PT_DW_T4_TAP PT_DW_T4_TAP PT_DW_T4_TAP);
+}
+/* A row of n outputs of a 3x3 window in one assembly loop, its rows
+ * straight-line: k = the group's table (pt_dw_tile4) followed by {skip,
+ * back, ch}: bytes from a row's third tap to the next row, from a pixel's
+ * last tap back to the next pixel's first, between output pixels. */
+PT_DW_INLINE void pt_dw_t4_row33(const int32_t *x, const int32_t *k, int32_t n, int8_t *y) {
+    int32_t a0, a1, a2, a3, t0, t1, f0, f1;
+    __asm__ volatile(
+        "1:\n\t"
+        "ldrd %[a0], %[a1], [%[k]], #8\n\t"
+        "ldrd %[a2], %[a3], [%[k]], #8\n\t"
+        PT_DW_T4_TAP PT_DW_T4_TAP PT_DW_T4_TAP
+        "ldr %[t0], [%[k], #96]\n\t"
+        "add %[x], %[x], %[t0]\n\t"
+        PT_DW_T4_TAP PT_DW_T4_TAP PT_DW_T4_TAP
+        "ldr %[t0], [%[k], #72]\n\t"
+        "add %[x], %[x], %[t0]\n\t"
+        PT_DW_T4_TAP PT_DW_T4_TAP PT_DW_T4_TAP
+        PT_DW_T4_RQ("a0") PT_DW_T4_RQ("a1") PT_DW_T4_RQ("a2") PT_DW_T4_RQ("a3")
+        "strb %[a0], [%[y]]\n\t"
+        "strb %[a1], [%[y], #1]\n\t"
+        "strb %[a2], [%[y], #2]\n\t"
+        "strb %[a3], [%[y], #3]\n\t"
+        "ldrd %[t0], %[t1], [%[k], #4]\n\t"
+        "sub %[x], %[x], %[t0]\n\t"
+        "add %[y], %[y], %[t1]\n\t"
+        "sub %[k], %[k], #136\n\t"
+        "subs %[n], %[n], #1\n\t"
+        "bne 1b\n\t"
+        : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [x] "+r"(x), [k] "+r"(k),
+          [t0] "=&r"(t0), [t1] "=&r"(t1), [f0] "=&r"(f0), [f1] "=&r"(f1), [n] "+r"(n), [y] "+r"(y)
+        :
+        : "cc", "memory");
+}
+PT_DW_INLINE void pt_dw_t4_pixel5(const int32_t *x, const int32_t *k, int32_t kh, int32_t skip, int8_t *y) {
+    PT_DW_T4_PIXEL(PT_DW_T4_TAP PT_DW_T4_TAP PT_DW_T4_TAP PT_DW_T4_TAP PT_DW_T4_TAP);
+}
+PT_DW_INLINE void pt_dw_t4_pixel7(const int32_t *x, const int32_t *k, int32_t kh, int32_t skip, int8_t *y) {
+    PT_DW_T4_PIXEL(PT_DW_T4_TAP PT_DW_T4_TAP PT_DW_T4_TAP PT_DW_T4_TAP PT_DW_T4_TAP PT_DW_T4_TAP PT_DW_T4_TAP);
+}
+#undef PT_DW_T4_PIXEL
+#undef PT_DW_T4_TAP
+#undef PT_DW_T4_RQ
+#endif
+
+/* Plane rows r0..r1 of a pt_dw_tile4 plane (ew words a row, image row y0 +
+ * r, columns x0..): channels c..c+3 of each pixel inside the image from the
+ * input region, the padding word elsewhere. */
+static void pt_dw_tile4_stage(const pt_depthwise_params *p, const int8_t *in, const pt_operand *in_region, int32_t c,
+                              int32_t *to, int32_t eh, int32_t ew, int32_t y0, int32_t x0, uint32_t pad, int32_t pads) {
+    const int32_t ch = p->in_ch, in_h = p->h.in_size, in_w = p->w.in_size;
+    /* The extent's columns inside the image: xa..xb of the plane. */
+    const int32_t xa = x0 < 0 ? (-x0 < ew ? -x0 : ew) : 0, xb = in_w - x0 < ew ? (in_w - x0 > xa ? in_w - x0 : xa) : ew;
+    int32_t r, q;
+    for (r = 0; r < eh; r++) {
+        const int32_t iy = y0 + r;
+        if (iy < 0 || iy >= in_h) {
+            if (pads) for (q = 0; q < ew; q++) to[q] = (int32_t)pad;
+            to += ew;
+            continue;
+        }
+        if (pads) {
+            for (q = 0; q < xa; q++) to[q] = (int32_t)pad;
+            for (q = xb; q < ew; q++) to[q] = (int32_t)pad;
+        }
+        if (xa < xb) {
+            const int8_t *from = in + pt_pixel(in_region, iy, x0 + xa, ch) + c;
+            int32_t *w = to + xa;
+            for (q = xb - xa; q > 0; q--, from += ch) memcpy(w++, from, 4);
+        }
+        to += ew;
+    }
+}
+
+/* A depthwise over output rows row0..row1 x col0..col1 (in place: a patch's
+ * tile, a fused stage's, or a whole small tensor; or from a separate input),
+ * four channels at a time, nothing staged in the arena: per group the
+ * weights sign-extended once, then per chunk of outputs (the whole
+ * rectangle in place: pt_dw_tile4_fits) the chunk's window extent copied
+ * into a plane on the stack (a word of the 4 channels a pixel, -in_offset
+ * where it lies outside the image, as in a padded plane) and every output
+ * pixel's taps read from it, its 4 bytes written to the output (in place,
+ * over the group's bytes: the group's inputs are all on the stack by then,
+ * so any stride, padding and region layout is safe). */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void pt_dw_tile4(const pt_depthwise_params *p, const int8_t *in, const pt_operand *in_region, int8_t *out,
+                        const pt_operand *out_region, int32_t row0, int32_t row1, int32_t col0, int32_t col1) {
+    const int32_t ch = p->in_ch, kh = p->h.filter, kw = p->w.filter, sh = p->h.stride, sw = p->w.stride;
+    const int32_t taps = kh * kw, lo = p->act_min, hi = p->act_max, row_out = out_region->w * ch;
+    const uint32_t pad = 0x01010101u * (uint8_t)(int8_t)(-p->in_offset);
+    /* Chunks: cc columns (the extent's rows at most PT_DW_TILE_WORDS / kh
+     * words), then cr rows. */
+    const int32_t most_cols = (PT_DW_TILE_WORDS / kh - kw) / sw + 1;
+    const int32_t cc = col1 - col0 < most_cols ? col1 - col0 : most_cols;
+    const int32_t ew = (cc - 1) * sw + kw, most_rows = (PT_DW_TILE_WORDS / ew - kh) / sh + 1;
+    const int32_t cr = row1 - row0 < most_rows ? row1 - row0 : most_rows;
+    int32_t plane[PT_DW_TILE_WORDS], k[4 + 2 * 64 + 12];
+    int32_t c, t, oy, ox, r0, q0;
+    for (c = 0; c < ch; c += 4) {
+#if defined(PT_DW_ASM14)
+        const int32_t fast = lo == -128 && hi == 127 && (kw == 3 || kw == 5 || kw == 7);
+        if (fast) {
+            /* The assembly pixels: biases and weights doubled (SMMLAR takes 2x). */
+            for (t = 0; t < 4; t++) k[t] = (int32_t)((uint32_t)p->full_bias[c + t] * 2u);
+            for (t = 0; t < taps; t++) {
+                int32_t wf;
+                memcpy(&wf, p->filter + t * ch + c, 4);
+                k[4 + 2 * t] = __sadd16(__sxtb16(wf), __sxtb16(wf));
+                k[4 + 2 * t + 1] = __sadd16(__sxtb16(pt_ror8(wf)), __sxtb16(pt_ror8(wf)));
+            }
+            memcpy(k + 4 + 2 * taps, p->rq + 3 * c, 12 * sizeof(int32_t));
+        } else
+#endif
+        for (t = 0; t < taps; t++) {
+            const int8_t *f = p->filter + t * ch + c;
+#if defined(PT_DSP)
+            int32_t wf;
+            memcpy(&wf, f, 4);
+            k[2 * t] = __sxtb16(wf);
+            k[2 * t + 1] = __sxtb16(pt_ror8(wf));
+#else
+            k[2 * t] = (int32_t)((uint16_t)(int16_t)f[0] | ((uint32_t)(uint16_t)(int16_t)f[2] << 16));
+            k[2 * t + 1] = (int32_t)((uint16_t)(int16_t)f[1] | ((uint32_t)(uint16_t)(int16_t)f[3] << 16));
+#endif
+        }
+        for (r0 = row0; r0 < row1; r0 += cr) {
+            const int32_t r1 = r0 + cr < row1 ? r0 + cr : row1;
+            for (q0 = col0; q0 < col1; q0 += cc) {
+                const int32_t q1 = q0 + cc < col1 ? q0 + cc : col1;
+                const int32_t eh_c = (r1 - 1 - r0) * sh + kh, ew_c = (q1 - 1 - q0) * sw + kw;
+                int8_t *yrow = out + pt_pixel(out_region, r0, q0, ch) + c;
+                /* One chunk (always so in place): the padding outside the
+                 * image is the same for every group, written for the first. */
+                pt_dw_tile4_stage(p, in, in_region, c, plane, eh_c, ew_c, r0 * sh - p->h.pad_before,
+                                  q0 * sw - p->w.pad_before, pad, c == 0 || cr < row1 - row0 || cc < col1 - col0);
+#if defined(PT_DW_ASM14)
+                if (fast && kh == 3 && kw == 3) {
+                    /* After the table (34 words): skip, back, ch. */
+                    k[34] = 4 * (ew_c - 3);
+                    k[35] = 8 * ew_c + 12 - 4 * sw;
+                    k[36] = ch;
+                    for (oy = 0; oy < r1 - r0; oy++, yrow += row_out) pt_dw_t4_row33(plane + oy * sh * ew_c, k, q1 - q0, yrow);
+                    continue;
+                }
+                if (fast) {
+                    const int32_t skip = 4 * (ew_c - kw);
+                    for (oy = 0; oy < r1 - r0; oy++, yrow += row_out) {
+                        const int32_t *x = plane + oy * sh * ew_c;
+                        int8_t *y = yrow;
+                        for (ox = q0; ox < q1; ox++, x += sw, y += ch) {
+                            if (kw == 3) pt_dw_t4_pixel3(x, k, kh, skip, y);
+                            else if (kw == 5) pt_dw_t4_pixel5(x, k, kh, skip, y);
+                            else pt_dw_t4_pixel7(x, k, kh, skip, y);
+                        }
+                    }
+                    continue;
+                }
+#endif
+                {
+                    const int32_t *rq = p->rq + 3 * c;
+                    for (oy = 0; oy < r1 - r0; oy++, yrow += row_out) {
+                        const int32_t *x = plane + oy * sh * ew_c;
+                        int8_t *y = yrow;
+                        for (ox = q0; ox < q1; ox++, x += sw, y += ch) {
+                            int32_t acc[4];
+                            acc[0] = p->full_bias[c]; acc[1] = p->full_bias[c + 1];
+                            acc[2] = p->full_bias[c + 2]; acc[3] = p->full_bias[c + 3];
+                            if (kh == 3 && kw == 3) pt_dw_tile4_pixel(x, k, 3, 3, ew_c, acc);
+                            else if (kh == 5 && kw == 5) pt_dw_tile4_pixel(x, k, 5, 5, ew_c, acc);
+                            else if (kh == 7 && kw == 7) pt_dw_tile4_pixel(x, k, 7, 7, ew_c, acc);
+                            else pt_dw_tile4_pixel(x, k, kh, kw, ew_c, acc);
+                            y[0] = pt_dw_out(acc[0], rq[0], rq[1], rq[2], lo, hi);
+                            y[1] = pt_dw_out(acc[1], rq[3], rq[4], rq[5], lo, hi);
+                            y[2] = pt_dw_out(acc[2], rq[6], rq[7], rq[8], lo, hi);
+                            y[3] = pt_dw_out(acc[3], rq[9], rq[10], rq[11], lo, hi);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 /* pt_dw_padded_plane with the exporter's fast requantization. */
 static void pt_dw_padded_plane_fast(const pt_depthwise_params *p, int32_t c, const int8_t *plane, int32_t pw,
-                                    int8_t *buffer, const pt_operand *out_region,
+                                    const int8_t *begin, const int8_t *end, int8_t *buffer, const pt_operand *out_region,
                                     int32_t row0, int32_t row1, int32_t col0, int32_t col1) {
     const int32_t ch = p->in_ch, kh = p->h.filter, kw = p->w.filter, sh = p->h.stride, sw = p->w.stride;
     const int32_t dh = p->h.dilation * pw, dw = p->w.dilation;
     const int32_t start = p->full_bias[c], m = p->rq[3 * c], base = p->rq[3 * c + 1], e = p->rq[3 * c + 2];
     const int32_t lo = p->act_min, hi = p->act_max;
     const int8_t *f = p->filter + c;
-    const int8_t *end = plane + (p->h.in_size + p->h.pad_before + p->h.pad_after) * pw;
     int32_t oy, ox, fy, fx;
+    (void)begin;
 #if defined(PT_DSP)
     if (kh == 3 && kw == 3 && dw == 1) {
         const int32_t a0 = (int32_t)((uint16_t)f[0] | ((uint32_t)(uint16_t)f[2 * ch] << 16)), b0 = (uint16_t)f[ch];
@@ -595,7 +885,7 @@ static void pt_dw_padded_plane_fast(const pt_depthwise_params *p, int32_t c, con
             int8_t *y = buffer + pt_pixel(out_region, row0, col0, ch) + c;
             pt_dw3_pack(kk, f, ch, start, p->rq + 3 * c);
             for (oy = row0; oy < row1; oy++, r0 += row_in, y += row_out) {
-                if (n >= 2 || r0 > plane) pt_dw3_row(r0, y, n, kk, dh, ch);
+                if (n >= 2 || r0 > begin) pt_dw3_row(r0, y, n, kk, dh, ch);
                 else {
                     int32_t acc = start;
                     for (fx = 0; fx < 3; fx++) {
@@ -842,7 +1132,8 @@ static void pt_dw_padded_plane(const pt_depthwise_params *p, int32_t c, const in
     const int8_t *f = p->filter + c;
     int32_t oy, ox, fy, fx, mult, shift;
     if (p->rq != NULL) {
-        pt_dw_padded_plane_fast(p, c, plane, pw, buffer, out_region, row0, row1, col0, col1);
+        pt_dw_padded_plane_fast(p, c, plane, pw, plane, plane + (p->h.in_size + p->h.pad_before + p->h.pad_after) * pw,
+                                buffer, out_region, row0, row1, col0, col1);
         return;
     }
     mult = p->mult[c];
@@ -948,15 +1239,143 @@ static void pt_dw_padded_plane(const pt_depthwise_params *p, int32_t c, const in
     }
 }
 
+/* Bytes of the stack buffer through which pt_dw_rim pads the windows of a
+ * tile's outputs at the image's edge. */
+#define PT_DW_RIM_BYTES 512
+
+/* Channel c's outputs r0..r1 x q0..q1 of a tile from its staged region
+ * plane (rows ry.., columns rx.., rw bytes a row) whose windows may cross
+ * the image's edge: chunk by chunk, the chunk's window extent copied from
+ * the plane into a buffer on the stack with the padding (-in_offset)
+ * outside the image, then the padded-plane kernels (fast requantization,
+ * in_offset within int8's range). */
+static void pt_dw_rim(const pt_depthwise_params *p, int32_t c, const int8_t *plane, int32_t ry, int32_t rx, int32_t rh,
+                      int32_t rw, int8_t *buffer, const pt_operand *out_region, int32_t r0, int32_t r1, int32_t q0,
+                      int32_t q1) {
+    const int32_t sh = p->h.stride, sw = p->w.stride, top = p->h.pad_before, left = p->w.pad_before;
+    const int32_t span_y = p->h.dilation * (p->h.filter - 1), span_x = p->w.dilation * (p->w.filter - 1);
+    const int32_t in_h = p->h.in_size, in_w = p->w.in_size;
+    const int8_t pad = (int8_t)(-p->in_offset);
+    const int32_t most_ew = PT_DW_RIM_BYTES / (span_y + 1);
+    int8_t mini[PT_DW_RIM_BYTES];
+    int32_t cc, cr, ew, a, b, l, r, y, x;
+    if (most_ew < span_x + 1) {
+        pt_dw_plane(p, c, plane, ry, rx, rw, buffer, out_region, r0, r1, q0, q1);
+        return;
+    }
+    cc = (most_ew - span_x - 1) / sw + 1;
+    if (cc > q1 - q0) cc = q1 - q0;
+    ew = (cc - 1) * sw + span_x + 1;
+    cr = (PT_DW_RIM_BYTES / ew - span_y - 1) / sh + 1;
+    for (a = r0; a < r1; a += cr) {
+        const int32_t a1 = a + cr < r1 ? a + cr : r1, eh = (a1 - 1 - a) * sh + span_y + 1, y0 = a * sh - top;
+        for (l = q0; l < q1; l += cc) {
+            const int32_t l1 = l + cc < q1 ? l + cc : q1, ew_c = (l1 - 1 - l) * sw + span_x + 1, x0 = l * sw - left;
+            int8_t *to = mini;
+            int32_t ok = 1;
+            for (y = y0; y < y0 + eh; y++) {
+                if (y < 0 || y >= in_h) {
+                    memset(to, pad, (size_t)ew_c);
+                    to += ew_c;
+                    continue;
+                }
+                if (y < ry || y >= ry + rh) { ok = 0; break; }
+                for (x = x0; x < x0 + ew_c; x++) {
+                    if (x < 0 || x >= in_w) *to++ = pad;
+                    else if (x < rx || x >= rx + rw) { ok = 0; break; }
+                    else *to++ = plane[(y - ry) * rw + (x - rx)];
+                }
+                if (!ok) break;
+            }
+            if (!ok) {
+                pt_dw_plane(p, c, plane, ry, rx, rw, buffer, out_region, a, a1, l, l1);
+                continue;
+            }
+            b = a * sh * ew_c + l * sw;
+            r = eh * ew_c;
+            pt_dw_padded_plane_fast(p, c, (const int8_t *)((uintptr_t)mini - (uintptr_t)b), ew_c, mini, mini + r, buffer,
+                                    out_region, a, a1, l, l1);
+        }
+    }
+}
+
+/* An in-place depthwise over a region of the tensor (a tile) whose window
+ * extent is too large for pt_dw_tile4 (fast requantization only): per
+ * channel the region's plane staged as it is stored (rh x rw bytes, within
+ * the plan's staging buffer); the outputs whose windows lie inside the image
+ * (and so inside the region) through the padded-plane kernels, addressed
+ * from the plane's origin in padded coordinates; the others (windows
+ * crossing the image's edge: a band of rows above and below, a strip of
+ * columns left and right) through pt_dw_rim (tap by tap with bounds checks,
+ * pt_dw_plane, when -in_offset is not an int8). */
+static void pt_dw_inplace_region(const pt_depthwise_params *p, int8_t *buffer, const pt_operand *in_region,
+                                 const pt_operand *out_region, int32_t row0, int32_t row1, int32_t col0, int32_t col1,
+                                 int8_t *staging) {
+    const int32_t ch = p->in_ch, ry = in_region->y, rx = in_region->x, rh = in_region->h, rw = in_region->w;
+    const int32_t sh = p->h.stride, sw = p->w.stride, top = p->h.pad_before, left = p->w.pad_before;
+    const int32_t span_y = p->h.dilation * (p->h.filter - 1), span_x = p->w.dilation * (p->w.filter - 1);
+    const int32_t lo_y = ry > 0 ? ry : 0, lo_x = rx > 0 ? rx : 0;
+    const int32_t hi_y = ry + rh < p->h.in_size ? ry + rh : p->h.in_size, hi_x = rx + rw < p->w.in_size ? rx + rw : p->w.in_size;
+    /* The plane's origin in padded coordinates (output oy, ox reads from
+     * origin + oy sh rw + ox sw), as an address computed without forming an
+     * out-of-bounds pointer in C. */
+    const int8_t *const origin = (const int8_t *)((uintptr_t)staging - (uintptr_t)((ry + top) * rw + rx + left));
+    const int32_t padding_ok = p->in_offset >= -127 && p->in_offset <= 128;
+    int32_t a = row0, b, l = col0, r, c, x;
+    while (a < row1 && a * sh - top < lo_y) a++;
+    for (b = a; b < row1 && b * sh - top + span_y < hi_y; b++) {}
+    while (l < col1 && l * sw - left < lo_x) l++;
+    for (r = l; r < col1 && r * sw - left + span_x < hi_x; r++) {}
+    if (a >= b || l >= r) { a = b = row0; l = r = col0; }
+    for (c = 0; c < ch; c++) {
+        const int8_t *from = buffer + c;
+        int8_t *to = staging;
+        for (x = rh * rw; x >= 4; x -= 4, to += 4, from += 4 * ch) {
+            to[0] = from[0];
+            to[1] = from[ch];
+            to[2] = from[2 * ch];
+            to[3] = from[3 * ch];
+        }
+        for (; x > 0; x--, from += ch) *to++ = *from;
+        if (a < b) pt_dw_padded_plane_fast(p, c, origin, rw, staging, staging + rh * rw, buffer, out_region, a, b, l, r);
+        if (!padding_ok) {
+            if (row0 < a) pt_dw_plane(p, c, staging, ry, rx, rw, buffer, out_region, row0, a, col0, col1);
+            if (b < row1) pt_dw_plane(p, c, staging, ry, rx, rw, buffer, out_region, a < b ? b : row0, row1, col0, col1);
+            if (a < b && col0 < l) pt_dw_plane(p, c, staging, ry, rx, rw, buffer, out_region, a, b, col0, l);
+            if (a < b && r < col1) pt_dw_plane(p, c, staging, ry, rx, rw, buffer, out_region, a, b, r, col1);
+            continue;
+        }
+        if (row0 < a) pt_dw_rim(p, c, staging, ry, rx, rh, rw, buffer, out_region, row0, a, col0, col1);
+        if (b < row1) pt_dw_rim(p, c, staging, ry, rx, rh, rw, buffer, out_region, a < b ? b : row0, row1, col0, col1);
+        if (a < b && col0 < l) pt_dw_rim(p, c, staging, ry, rx, rh, rw, buffer, out_region, a, b, col0, l);
+        if (a < b && r < col1) pt_dw_rim(p, c, staging, ry, rx, rh, rw, buffer, out_region, a, b, r, col1);
+    }
+}
+
 void pt_depthwise_inplace_s8(const pt_depthwise_params *p, int8_t *buffer, const pt_operand *in_region,
                              const pt_operand *out_region, int32_t row0, int32_t row1, int32_t col0, int32_t col1,
                              int8_t *staging, int32_t staging_bytes) {
     const int32_t ch = p->in_ch, in_h = p->h.in_size, in_w = p->w.in_size;
     const int32_t plane = in_region->h * in_region->w;
     const int8_t padding = (int8_t)pt_clamp(-p->in_offset, -128, 127);
+    const int32_t whole = in_region->y == 0 && in_region->x == 0 && in_region->h == in_h && in_region->w == in_w;
     int32_t c, k, y, x;
-    if (in_region->y == 0 && in_region->x == 0 && in_region->h == in_h && in_region->w == in_w &&
-        p->in_offset >= -127 && p->in_offset <= 128) {
+    if (pt_dw_tile4_fits(p, in_region, row0, row1, col0, col1, 1) &&
+        (!whole || (row1 - row0) * (col1 - col0) <= PT_DW_TILE_WHOLE_MAX)
+#if defined(PT_DW_ASM14)
+        && !(whole && p->h.filter == 3 && p->w.filter == 3 && (p->h.stride > 1 || p->w.stride > 1) && row0 == 0 &&
+             col0 == 0 && row1 == p->h.out_size && col1 == p->w.out_size && out_region->y == 0 && out_region->x == 0 &&
+             out_region->w == p->w.out_size && pt_dw_raster_safe(p))
+#endif
+    ) {
+        pt_dw_tile4(p, buffer, in_region, buffer, out_region, row0, row1, col0, col1);
+        return;
+    }
+    if (!whole && p->rq != NULL && plane <= staging_bytes && row0 < row1 && col0 < col1) {
+        pt_dw_inplace_region(p, buffer, in_region, out_region, row0, row1, col0, col1, staging);
+        return;
+    }
+    if (whole && p->in_offset >= -127 && p->in_offset <= 128) {
         /* The whole tensor: each channel staged as its padded plane (as the
          * runtime does, so the same staging bytes are used). */
         const int32_t top = p->h.pad_before, left = p->w.pad_before;
