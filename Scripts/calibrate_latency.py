@@ -128,16 +128,31 @@ CLASS_FEATURES = {
     # words (plainWords) and the outputs requantized in C (plainOutputs).
     "conv-1x1": ["steps", "outputRows", "insidePixels", "blockRuns", "blockWords", "blockBytes", "dotRuns", "dotWords", "dotBytes",
                  "outputElements", "edgeBytes", "wordLoops", "edgeRows", "plainWords", "plainOutputs"],
-    # pt_depthwise_s8: per pixel and inside pixel; per 4-channel group tap,
-    # leftover-channel tap; per edge tap, edge filter row, edge output;
-    # per output requantized.
-    "depthwise": ["steps", "outputRows", "outputPixels", "insidePixels", "blockRuns", "dotRuns",
-                  "edgeTaps", "edgeBytes", "edgeElements", "outputElements"],
-    # pt_depthwise_inplace_s8: per channel (staging), per packed weight word
-    # pair and per padded-plane byte filled, per word of the padded plane's
-    # path, per tap of the plane path, edge taps/rows/outputs.
-    "depthwise-in-place": ["steps", "channelSteps", "insidePixels", "outputElements", "blockRuns", "blockWords", "blockBytes", "dotRuns", "dotBytes",
-                           "edgeTaps", "edgeBytes", "edgeElements"],
+    # pt_depthwise_s8 through pt_dw_tile4 (channels in fours): per group its
+    # weights sign-extended (blockRuns: group taps); per chunk of outputs the
+    # window extent's words copied (edgeTaps), padding words (dotWords),
+    # plane rows (edgeElements); per output pixel and group its
+    # requantization (insidePixels), a word a tap in assembly (blockWords;
+    # 3x3: a row a loop, wordLoops; 5x5/7x7: a call a pixel, edgeRows) or in
+    # C (dotRuns, dotBytes); per output.
+    "depthwise": ["steps", "outputRows", "outputPixels", "insidePixels", "blockRuns", "blockWords", "dotRuns", "dotWords", "dotBytes",
+                  "edgeTaps", "edgeElements", "edgeRows", "wordLoops", "outputElements"],
+    # pt_depthwise_s8's pixel-by-pixel path (channels not in fours, a depth
+    # multiplier, dilated or larger windows): per pixel and inside pixel; per
+    # 4-channel group tap, leftover-channel tap; per edge tap, edge filter
+    # row, edge output; per output requantized.
+    "depthwise-generic": ["steps", "outputRows", "outputPixels", "insidePixels", "blockRuns", "dotRuns",
+                          "edgeTaps", "edgeBytes", "edgeElements", "outputElements"],
+    # pt_depthwise_inplace_s8 (KernelLoops.inPlace): per channel; per packed
+    # weight word pair or sign-extended group tap (blockRuns); per byte of a
+    # plane or region staged (blockBytes); per word of the assembly paths
+    # (blockWords); per row loop or group (insidePixels); taps and outputs
+    # in C (dotRuns, dotBytes); pt_dw_tile4's and the whole-map four-channel
+    # paths' words copied (edgeTaps), padding words (dotWords), plane rows or
+    # edge windows (edgeElements), 3x3 row loops (wordLoops), per-pixel calls
+    # (edgeRows).
+    "depthwise-in-place": ["steps", "channelSteps", "insidePixels", "outputElements", "blockRuns", "blockWords", "blockBytes", "dotRuns",
+                           "dotWords", "dotBytes", "edgeTaps", "edgeBytes", "edgeElements", "edgeRows", "wordLoops"],
     "fully-connected": ["steps", "macs", "outputElements"],
     # pt_pool_s8: per step, row, pixel (window bounds), output (its
     # division and clamp), tap x channel (a load and add or compare) and
@@ -349,7 +364,7 @@ def multi_stage_plans(patchtop, model, replan=False):
 def runs_no_depthwise(sample):
     """Whether no op of the measured plan runs an int8 depthwise kernel
     (pt_depthwise.c): by its kernel classes."""
-    return not any(f["kernel"] in ("depthwise", "depthwise-in-place") and f["kernelFeatures"].get("steps", 0) > 0
+    return not any(f["kernel"] in ("depthwise", "depthwise-generic", "depthwise-in-place") and f["kernelFeatures"].get("steps", 0) > 0
                    for f in sample["features"].values())
 
 

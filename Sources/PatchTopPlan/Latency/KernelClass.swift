@@ -25,9 +25,16 @@ public enum KernelClass: String, CaseIterable, Codable, Comparable, Sendable {
     /// `pt_conv_s8`'s paired 1×1 path (two pixels × two channels a block,
     /// the filter interleaved at export, a 4-instruction requantization).
     case conv1x1 = "conv-1x1"
-    /// int8 DEPTHWISE_CONV_2D, every shape and depth multiplier
-    /// (`pt_depthwise_s8`).
+    /// int8 DEPTHWISE_CONV_2D of channels in groups of four, depth
+    /// multiplier 1, an undilated window of at most 8×8: `pt_depthwise_s8`
+    /// runs it four channels at a time through a plane on the stack
+    /// (`pt_dw_tile4`, `KernelLoops.tile4`), layer by layer and in a patch.
     case depthwise = "depthwise"
+    /// Every other int8 DEPTHWISE_CONV_2D (channels not in fours, a depth
+    /// multiplier, a dilated or larger window): `pt_depthwise_s8`'s pixel
+    /// by pixel path (`KernelLoops.depthwise`), whose loops are not
+    /// `pt_dw_tile4`'s, so not its coefficients.
+    case depthwiseGeneric = "depthwise-generic"
     /// A depthwise conv computed in place (`--inplace-depthwise`): channel
     /// by channel through a staged plane, whatever its kernel (the plan, not
     /// the op, chooses it).
@@ -106,7 +113,7 @@ public enum KernelClass: String, CaseIterable, Codable, Comparable, Sendable {
             } else {
                 self = .conv
             }
-        case .depthwiseConv2D: self = .depthwise
+        case .depthwiseConv2D: self = Self.isTile4(op, in: model) ? .depthwise : .depthwiseGeneric
         case .fullyConnected: self = .fullyConnected
         case .averagePool2D, .maxPool2D: self = .pool
         case .mean: self = .mean
@@ -117,6 +124,16 @@ public enum KernelClass: String, CaseIterable, Codable, Comparable, Sendable {
         case .hardSwish, .logistic, .relu, .relu6, .leakyRelu, .tanh, .quantize, .dequantize: self = .unary
         default: self = .movement
         }
+    }
+
+    /// Whether `pt_depthwise_s8` runs int8 DEPTHWISE_CONV_2D `op` through
+    /// `pt_dw_tile4` (`KernelLoops.tile4Fits` over its whole output: the
+    /// choice does not depend on the region when not in place).
+    static func isTile4(_ op: Operator, in model: Model) -> Bool {
+        guard let (h, w) = model.windowGeometry(of: op), let input = op.input(0) else { return false }
+        let ic = model.tensors[input].shape.last ?? 0, oc = model.tensors[op.output].shape.last ?? 0
+        return ic == oc && KernelLoops.tile4Fits(height: h, width: w, channels: ic, rows: 0..<h.outputSize, cols: 0..<w.outputSize,
+                                                 inPlace: false)
     }
 
     /// Whether the export runs `op` (an int8 CONV_2D) down the paired 1×1

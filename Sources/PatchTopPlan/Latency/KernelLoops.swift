@@ -458,6 +458,7 @@ struct KernelLoops: Equatable {
         dotRuns += o.dotRuns; dotWords += o.dotWords; dotBytes += o.dotBytes
         edgeTaps += o.edgeTaps; edgeBytes += o.edgeBytes; edgeElements += o.edgeElements
         wordLoops += o.wordLoops; edgeRows += o.edgeRows; insidePixels += o.insidePixels
+        plainWords += o.plainWords; plainOutputs += o.plainOutputs
     }
 
     /// Output pixels up to which a whole in-place 5×5 depthwise runs four

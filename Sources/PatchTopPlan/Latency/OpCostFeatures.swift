@@ -209,7 +209,7 @@ struct OpCostFacts {
         }
         kernel = KernelClass(op: op, in: model)
         loops = window == nil ? .none
-            : kernel == .conv || kernel == .convIm2col ? .conv : kernel == .conv1x1 ? .pairedConv : kernel == .depthwise ? .depthwise : .none
+            : kernel == .conv || kernel == .convIm2col ? .conv : kernel == .conv1x1 ? .pairedConv : kernel == .depthwise || kernel == .depthwiseGeneric ? .depthwise : .none
         channels = shape.count == 4 ? shape[3] : (shape.last ?? 1)
         inputChannels = op.input(0).map { model.tensors[$0].shape.last ?? 1 } ?? 1
         macsPerPosition = PatchPlan.macsPerPosition(of: op, in: model)
@@ -413,14 +413,11 @@ struct OpCostFacts {
             add(.depthwiseTaps, other.depthwiseTaps); add(.floatMACs, other.floatMACs); add(.windowTaps, other.windowTaps)
             add(.inPlaceTaps, other.inPlaceTaps)
         }
-        if inPlace, inPlaceKernel == .floatWeighted {
-            // pt_depthwise_inplace_f32 stages in its own loops (`OpLoops.floatInPlace`).
-        } else if inPlace, let staged {
-            let read = region.flatMap { ReceptiveField.inputRegion(of: op, slot: 0, for: $0, in: model) }
-            let area = read?.area ?? staged.area
-            m[mBase + MovementFeature.stagedChannels.index] += Double(staged.channels)
-            m[mBase + MovementFeature.stagedBytes.index] += Double(area * staged.channels * staged.byteSize)
-        }
+        // In place, the staging is in the kernel's own loop counts: int8's
+        // planes and regions filled (`KernelLoops.inPlace`: `blockBytes`;
+        // `pt_dw_tile4` and the whole-map four-channel paths stage
+        // nothing), float32's in `OpLoops.floatInPlace`.
+        // (`stagedChannels` and `stagedBytes` stay in the table format, 0.)
         if fused {
             m[mBase + MovementFeature.fusedElements.index] += Double(elements)
         }
