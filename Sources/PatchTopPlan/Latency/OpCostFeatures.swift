@@ -223,6 +223,7 @@ struct OpCostFacts {
         other = Self.other(op, kernel: kernel, in: model)
         inPlaceKernel = model.tensors[op.output].type == .float32 ? .floatWeighted : .depthwiseInPlace
         if kernel == .conv, let window, window.width.dilation == 1 || window.width.filterSize == 1,
+           KernelClass.hasFastRequantization(op, in: model),
            !KernelLoops.isIm2col(height: window.height, width: window.width, inputChannels: inputChannels) {
             let run = window.width.filterSize * inputChannels
             paddedRowBytes = run % 4 == 0 ? nil : (run + 3) / 4 * 4
