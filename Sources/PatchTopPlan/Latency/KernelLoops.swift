@@ -120,16 +120,19 @@ struct KernelLoops: Equatable {
     /// `edgeElements`: its outputs, requantized the reference way).
     static func conv(height h: WindowGeometry, width w: WindowGeometry, inputChannels ic: Int, outputChannels oc: Int,
                      rows: Side, cols: Side) -> KernelLoops {
-        let run = w.filterSize * ic
+        // A row of taps is one run of kw·ic bytes, or, dilated across (the
+        // plain path: no paired layout), kw runs of ic bytes.
+        let dilated = w.dilation > 1 && w.filterSize > 1
+        let run = dilated ? ic : w.filterSize * ic, runsPerRow = dilated ? h.filterSize * w.filterSize : h.filterSize
         let words = (run + 3) / 4
         let insideRows = rows.inside
         var loops = KernelLoops()
         let pixelBlocks = insideRows * (cols.pairs + cols.singles)
         loops.insidePixels = pixelBlocks
-        loops.blockRuns = pixelBlocks * (oc / 2) * h.filterSize
+        loops.blockRuns = pixelBlocks * (oc / 2) * runsPerRow
         loops.blockWords = loops.blockRuns * words
         loops.wordLoops = loops.blockRuns * (words * 4 % 8 == 0 ? words / 2 : words)
-        let oddRuns = (oc % 2) * h.filterSize * insideRows * (2 * cols.pairs + cols.singles)
+        let oddRuns = (oc % 2) * runsPerRow * insideRows * (2 * cols.pairs + cols.singles)
         loops.dotRuns = oddRuns
         loops.dotWords = oddRuns * (run / 4)
         loops.dotBytes = oddRuns * (run % 4)
