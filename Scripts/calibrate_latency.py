@@ -499,21 +499,27 @@ def fit(samples):
     table["fallback"] = {name: statistics.median([table["kernels"][k][name] for k in kernels]) if kernels else 0.0 for name in KERNEL_FEATURES}
     # Outside the ops (measured apart: the total less every op's count, which
     # also holds ops the model does not run as kernels, e.g. fused-away ADDs'
-    # empty steps): invoke + betweenSteps × steps.
+    # empty steps): invoke + betweenSteps × steps + pt_invoke's copies of the
+    # caller's inputs and outputs the arena holds (ioCopies, ioBytes). The
+    # per-op counts come from the profiling build, whose timer calls inside
+    # each step's window the total's build does not run: betweenSteps may be
+    # negative (its own column twice, +steps and -steps, under NNLS).
     gaps = []
     for s in samples:
         inside = sum(count for index, count in s["measured"].items() if index in s["features"])
-        gaps.append((s["steps"], s["total"] - inside))
+        io = s.get("invokeCopies") or {"copies": 0, "bytes": 0}
+        gaps.append((s["steps"], io["copies"], io["bytes"], s["total"] - inside))
+    table["ioBytes"] = table["ioCopies"] = 0.0
     if len(gaps) >= 2 and len({g[0] for g in gaps}) > 1:
-        # Both non-negative (least squares could give a negative invoke,
-        # which PatchTop clamps): NNLS on [1, steps], columns scaled.
-        top = max(g[0] for g in gaps) or 1.0
-        invoke, per_step = nnls([[1.0, g[0] / top] for g in gaps], [g[1] for g in gaps])
-        table["betweenSteps"] = per_step / top
-        table["invoke"] = invoke
+        tops = [max(abs(g[j]) for g in gaps) or 1.0 for j in range(3)]
+        x = nnls([[1.0, g[0] / tops[0], -g[0] / tops[0], g[1] / tops[1], g[2] / tops[2]] for g in gaps], [g[3] for g in gaps])
+        table["invoke"] = x[0]
+        table["betweenSteps"] = (x[1] - x[2]) / tops[0]
+        table["ioCopies"] = x[3] / tops[1]
+        table["ioBytes"] = x[4] / tops[2]
     else:
         table["betweenSteps"] = 0.0
-        table["invoke"] = max(statistics.mean(g[1] for g in gaps), 0.0) if gaps else 0.0
+        table["invoke"] = max(statistics.mean(g[3] for g in gaps), 0.0) if gaps else 0.0
     return table
 
 
@@ -526,7 +532,10 @@ def op_prediction(table, f):
 
 def plan_prediction(table, sample):
     ops = sum(round(op_prediction(table, f)) for f in sample["features"].values())
-    return max(ops + table["invoke"] + table["betweenSteps"] * sample["steps"], 0.0)
+    io = sample.get("invokeCopies") or {"copies": 0, "bytes": 0}
+    outside = table["invoke"] + table["betweenSteps"] * sample["steps"] + table.get("ioCopies", 0.0) * io["copies"] \
+        + table.get("ioBytes", 0.0) * io["bytes"]
+    return max(ops + outside, 0.0)
 
 
 def errors(table, samples):
@@ -662,10 +671,11 @@ def main():
             if s["model"] in paths:
                 key = (s["model"], tuple(s["flags"]))
                 if key not in memo:
-                    memo[key] = features(args.patchtop, paths[s["model"]], s["flags"])[0]
-                feats = memo[key]
+                    memo[key] = features(args.patchtop, paths[s["model"]], s["flags"])
+                feats, data = memo[key]
                 s["features"] = {str(k): v for k, v in feats.items()}
                 s["steps"] = sum(f["kernelFeatures"]["steps"] for f in feats.values())
+                s["invokeCopies"] = data.get("invokeCopies", {"copies": 0, "bytes": 0})
     global KERNEL_FEATURES, MOVEMENT_FEATURES
     for s in samples:
         for f in s["features"].values():
@@ -692,6 +702,7 @@ def main():
         entry = {"board": {"cortex-m4": "mps2-an386", "cortex-m7": "mps2-an500", "cortex-m33": "mps2-an505",
                            "cortex-m55": "mps3-an547"}.get(target, "?"),
                  "invoke": coefficients["invoke"], "betweenSteps": coefficients["betweenSteps"],
+                 "ioBytes": coefficients["ioBytes"], "ioCopies": coefficients["ioCopies"],
                  "kernels": coefficients["kernels"], "fallback": coefficients["fallback"], "movement": coefficients["movement"],
                  "fit": {"plans": len(mine), "ops": sum(len(s["measured"]) for s in mine),
                          "medianError": statistics.median(fitted), "worstError": max(fitted)}}

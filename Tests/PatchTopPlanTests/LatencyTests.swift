@@ -118,13 +118,27 @@ final class LatencyTests: XCTestCase {
         // The search's stage price and the predictor agree.
         let cost = try CalibrationTable.bundled().model(for: .cortexM4)
         let memo = CostMemo()
-        var total = cost.invoke + cost.instructions(of: stage, schedule: plan.schedule, memo: memo)
+        var total = cost.perInference(plan.model, options: options) + cost.instructions(of: stage, schedule: plan.schedule, memo: memo)
         let layerByLayer = try PatchPlan(model: model, patches: 1, patchLayers: 0, options: options)
         for op in plan.model.operators.indices where !stage.contains(op: op) {
             total += cost.instructions(ofWholeOp: op, schedule: layerByLayer.schedule, memo: memo)
         }
         XCTAssertEqual(Int(total.rounded()), cost.instructions(plan))
         XCTAssertLessThanOrEqual(abs(cost.instructions(plan) - cost.predict(plan).instructions), features.count, "within rounding, one per op")
+    }
+
+    func testInvokeCopiesTheCallersTensorsTheArenaHolds() throws {
+        // pt_invoke copies a caller input the arena holds in and an arena output out.
+        let model = try PlanFixtures.sample("tiny-float-io")
+        func copies(_ options: MemoryOptions) -> InvokeCopies { InvokeCopies(model: model.rewritten(for: options), options: options) }
+        let input = model.tensors[model.inputs[0]].byteCount, output = model.tensors[model.outputs[0]].byteCount
+        XCTAssertEqual(input, 16 * 16 * 3 * 4, "a float32 input")
+        XCTAssertEqual(copies(MemoryOptions()), InvokeCopies(copies: 2, bytes: input + output))
+        XCTAssertEqual(copies(MemoryOptions(streamInput: true)), InvokeCopies(copies: 1, bytes: output), "a streamed input is never in the arena")
+        XCTAssertEqual(copies(MemoryOptions(int8IO: true)), InvokeCopies(copies: 0, bytes: 0),
+                       "under --int8-io the conversions read and write the caller's float tensors as steps")
+        let cost = CostModel(core: .cortexM4, invoke: 100, ioBytes: 0.5, ioCopies: 30, kernels: [:], fallback: [], movement: [])
+        XCTAssertEqual(cost.perInference(model, options: MemoryOptions()), 100 + 0.5 * Double(input + output) + 60)
     }
 
     func testHaloCachesAddTheirCopiesAndRemoveRecompute() throws {
@@ -745,14 +759,17 @@ final class LatencyTests: XCTestCase {
         for (n, kernel) in KernelClass.allCases.enumerated() {
             kernels[kernel] = KernelFeature.allCases.indices.map { Double($0 + 1) + Double(n) / 8 }
         }
-        let cost = CostModel(core: .cortexM4, invoke: 1000, betweenSteps: 7, kernels: kernels, fallback: [1],
+        let cost = CostModel(core: .cortexM4, invoke: 1000, betweenSteps: 7, ioBytes: 0.5, ioCopies: 20, kernels: kernels, fallback: [1],
                              movement: MovementFeature.allCases.indices.map { Double(3 * $0 + 2) })
         let options = MemoryOptions(inplaceDepthwise: true, fuseResidual: true)
         let sweep = Sweep(model: model, maxPatches: 3, options: options, caching: [.none, .all], cost: .instructions(cost))
         XCTAssertTrue(sweep.plans.contains { !$0.caches.isEmpty })
         XCTAssertTrue(sweep.plans.contains { !$0.schedule.inplaceOps.isEmpty })
         for (i, plan) in sweep.plans.enumerated() {
-            let expected = plan.costFeatures().reduce(cost.invoke) { $0 + cost.instructions($1) + cost.betweenSteps * $1.value(.steps) }
+            let io = InvokeCopies(model: plan.model, options: options)
+            let expected = plan.costFeatures().reduce(cost.invoke + 0.5 * Double(io.bytes) + 20 * Double(io.copies)) {
+                $0 + cost.instructions($1) + cost.betweenSteps * $1.value(.steps)
+            }
             XCTAssertEqual(Double(sweep.costs[i]), expected, accuracy: 1, "plan \(i): p=\(plan.patches) n=\(plan.patchLayers)")
         }
     }

@@ -23,11 +23,19 @@ public struct CostModel: Equatable, Sendable {
     public var fallback: [Double]
     /// Coefficients by `MovementFeature`.
     public var movement: [Double]
+    /// Instructions per byte `pt_invoke` copies between the caller's
+    /// buffers and the arena (inputs held in the arena copied in, arena
+    /// outputs copied out: `InvokeCopies`), and per such copy.
+    public var ioBytes: Double
+    public var ioCopies: Double
 
-    public init(core: CortexCore, invoke: Double, betweenSteps: Double = 0, kernels: [KernelClass: [Double]], fallback: [Double], movement: [Double]) {
+    public init(core: CortexCore, invoke: Double, betweenSteps: Double = 0, ioBytes: Double = 0, ioCopies: Double = 0,
+                kernels: [KernelClass: [Double]], fallback: [Double], movement: [Double]) {
         self.core = core
         self.invoke = invoke
         self.betweenSteps = betweenSteps
+        self.ioBytes = ioBytes
+        self.ioCopies = ioCopies
         self.kernels = kernels.mapValues { Self.padded($0, KernelFeature.allCases.count) }
         self.fallback = Self.padded(fallback, KernelFeature.allCases.count)
         self.movement = Self.padded(movement, MovementFeature.allCases.count)
@@ -63,7 +71,7 @@ public struct CostModel: Equatable, Sendable {
         memo.prepare(for: model)
         let inplace = plan.schedule.inplaceOps.isEmpty ? [] : Set(plan.schedule.inplaceOps.map(\.op))
         let fused = plan.schedule.fusedResiduals.isEmpty ? [] : Set(plan.schedule.fusedResiduals.map(\.conv))
-        var total = invoke
+        var total = perInference(plan.model, options: plan.options)
         plan.walkCostSteps(inplace: inplace, fusedConvs: fused) { op, region, extent in
             total += stepCost(op, region: region, inPlace: inplace.contains(op.index), fused: fused.contains(op.index), model: model,
                               memo: memo, extent: extent)
@@ -192,7 +200,16 @@ public struct CostModel: Equatable, Sendable {
     }
 
     /// Instructions outside every op for `steps` steps.
-    func outside(steps: Double) -> Int { Int(max(invoke + betweenSteps * steps, 0).rounded()) }
+    func outside(steps: Double, model: Model, options: MemoryOptions) -> Int {
+        Int(max(perInference(model, options: options) + betweenSteps * steps, 0).rounded())
+    }
+
+    /// Instructions once per inference of `model` (rewritten) under
+    /// `options`, whatever its stages: `invoke` and `pt_invoke`'s copies.
+    public func perInference(_ model: Model, options: MemoryOptions) -> Double {
+        let io = InvokeCopies(model: model, options: options)
+        return invoke + ioBytes * Double(io.bytes) + ioCopies * Double(io.copies)
+    }
 
     /// The prediction of `plan` op by op; `calibration` turns instructions
     /// into cycles, `clockHz` into milliseconds.
@@ -209,7 +226,8 @@ public struct CostModel: Equatable, Sendable {
                                             cycles: calibration.map { Int((Double(instructions) * $0.cyclesPerInstruction(f.kernel)).rounded()) }))
         }
         let steps = features.reduce(0) { $0 + $1.value(.steps) }
-        return LatencyPrediction(core: core, ops: ops, invokeInstructions: outside(steps: steps), uncalibrated: missing.sorted(),
+        return LatencyPrediction(core: core, ops: ops, invokeInstructions: outside(steps: steps, model: plan.model, options: plan.options),
+                                 uncalibrated: missing.sorted(),
                                  calibration: calibration, clockHz: clockHz)
     }
 }
@@ -366,5 +384,31 @@ public struct LatencyPrediction: Equatable, Sendable {
     public var timeBasis: String {
         isCycleCalibrated ? "cycles from the board's DWT calibration"
             : "instructions at one per cycle, not measured cycles"
+    }
+}
+
+/// What `pt_invoke` copies besides the steps: each caller input the arena
+/// holds (a graph input not streamed, not read through an `--int8-io`
+/// conversion) copied in, each arena output copied out.
+public struct InvokeCopies: Equatable, Sendable {
+    public var copies = 0
+    public var bytes = 0
+
+    public init(copies: Int, bytes: Int) {
+        self.copies = copies
+        self.bytes = bytes
+    }
+
+    public init(model: Model, options: MemoryOptions) {
+        // The caller's tensors: under --int8-io the float ones, outside the
+        // arena (the boundary conversions read and write them as steps).
+        for tensor in model.callerInputs where model.inputs.contains(tensor) && model.isActivation(tensor) && !options.streamInput {
+            copies += 1
+            bytes += model.tensors[tensor].byteCount
+        }
+        for tensor in model.callerOutputs where model.outputs.contains(tensor) && model.isActivation(tensor) && !model.inputs.contains(tensor) {
+            copies += 1
+            bytes += model.tensors[tensor].byteCount
+        }
     }
 }
