@@ -183,25 +183,26 @@ struct KernelLoops: Equatable {
     /// of at most `tileWholeMaxPixels` outputs, whose window extent fits
     /// `tileWords`: `pt_dw_tile4` (`tile4`); a larger tile: `region`.
     static func inPlace(height h: WindowGeometry, width w: WindowGeometry, channels: Int, whole: Bool, fullRange: Bool = true,
-                        rows: Side, cols: Side) -> KernelLoops {
+                        fast: Bool = true, rows: Side, cols: Side) -> KernelLoops {
         var loops = KernelLoops()
         let outputs = rows.count * cols.count
         let taps = h.filterSize * w.filterSize
         // Each channel's plane is first filled with the padding value.
         let paddedPlane = (h.inputSize + h.padBefore + h.padAfter) * (w.inputSize + w.padBefore + w.padAfter)
         let strided3x3 = h.filterSize == 3 && w.filterSize == 3 && (h.stride > 1 || w.stride > 1) && rasterSafe(height: h, width: w)
-        if tile4Fits(height: h, width: w, channels: channels, rows: rows.outputs, cols: cols.outputs, inPlace: true)
+        if fast && tile4Fits(height: h, width: w, channels: channels, rows: rows.outputs, cols: cols.outputs, inPlace: true)
             && (!whole || outputs <= tileWholeMaxPixels) && !(whole && strided3x3) {
             // `pt_dw_tile4`: a tile (or a whole small map) four channels at
             // a time through a plane on the stack, nothing staged.
             return tile4(height: h, width: w, channels: channels, rows: rows.outputs, cols: cols.outputs, fullRange: fullRange)
         }
         if !whole {
+            guard fast else { return plainRegion(height: h, width: w, channels: channels, rows: rows, cols: cols) }
             return region(height: h, width: w, channels: channels, fullRange: fullRange, rows: rows, cols: cols)
         }
         let small5x5 = h.filterSize == 5 && w.filterSize == 5 && h.dilation == 1 && w.dilation == 1
             && h.outputSize * w.outputSize <= hwcBufferedMaxPixels
-        if whole && fullRange && channels % 4 == 0 && (strided3x3 || small5x5) {
+        if whole && fullRange && fast && channels % 4 == 0 && (strided3x3 || small5x5) {
             // `pt_dw_inplace_hwc` (strided 3×3, its outputs safe to write
             // over its input in raster order) and `pt_dw_inplace_hwc5` (5×5
             // on a small map, through a stack buffer): nothing staged; four
@@ -222,7 +223,7 @@ struct KernelLoops: Equatable {
         if whole {
             // The plane's padding written once; each channel fills the inside.
             loops.blockBytes = paddedPlane + channels * h.inputSize * w.inputSize
-            if fullRange && h.filterSize == 3 && w.filterSize == 3 && h.stride == 1 && w.stride == 1 && w.dilation == 1
+            if fullRange && fast && h.filterSize == 3 && w.filterSize == 3 && h.stride == 1 && w.stride == 1 && w.dilation == 1
                 && cols.count >= 2 {
                 // `pt_dw_inplace_3x3s1`: per channel its weights packed once
                 // (`blockRuns`: 3 a channel), each row of outputs two a
@@ -249,15 +250,16 @@ struct KernelLoops: Equatable {
                 }
                 loops.blockWords = (outputs - scalar) * channels * h.filterSize * groups
                 loops.dotRuns = scalar * channels * taps
-                if fullRange && (h.filterSize == 5 || h.filterSize == 7) && w.filterSize >= 5 {
+                if fullRange && fast && (h.filterSize == 5 || h.filterSize == 7) && w.filterSize >= 5 {
                     // Its assembly rows; a window whose last row would read
                     // past the plane takes the rows above in words too and
                     // that row from a copy (`dotRuns`: its taps).
                     loops.blockWords = outputs * channels * h.filterSize * groups
                     loops.dotRuns = scalar * channels * w.filterSize
                 }
-                // Its assembly loops saturate; a clamped output range takes the C loop.
-                if !fullRange { loops.dotBytes = (outputs - scalar) * channels }
+                // Its assembly loops saturate; a clamped output range (or no
+                // fast requantization: `pt_requantize`) takes the C loop.
+                if !fullRange || !fast { loops.dotBytes = (outputs - scalar) * channels }
                 // A window other than 3×3 packs its weights per channel, four taps a word pair.
                 if !threeByThree { loops.blockRuns = channels * h.filterSize * groups }
                 loops.insidePixels = rows.count * channels
@@ -393,6 +395,30 @@ struct KernelLoops: Equatable {
             loops.dotRuns = outputs * groups * taps
             loops.dotBytes = outputs * groups
         }
+        return loops
+    }
+
+    /// A tile of an in-place depthwise conv without the fast requantization
+    /// constants (`pt_depthwise_inplace_s8`'s last loop): per channel the
+    /// staging buffer filled with the padding and the tile's input region
+    /// gathered into it (`blockBytes`: the region's bytes), then
+    /// `pt_dw_plane`: windows inside the image tap by tap (`dotRuns`), the
+    /// others through the reference path (`edgeBytes`: their filter rows,
+    /// `edgeElements`: their outputs; their taps are in `taps`).
+    static func plainRegion(height h: WindowGeometry, width w: WindowGeometry, channels: Int, rows: Side, cols: Side) -> KernelLoops {
+        func inputs(_ g: WindowGeometry, _ o: Range<Int>) -> Int {
+            guard !o.isEmpty else { return 0 }
+            let first = max(0, o.lowerBound * g.stride - g.padBefore)
+            let last = min(g.inputSize, (o.upperBound - 1) * g.stride - g.padBefore + g.dilation * (g.filterSize - 1) + 1)
+            return max(0, last - first)
+        }
+        var loops = KernelLoops()
+        let inside = rows.inside * cols.inside
+        loops.blockBytes = channels * inputs(h, rows.outputs) * inputs(w, cols.outputs)
+        loops.insidePixels = rows.count * channels
+        loops.dotRuns = inside * channels * h.filterSize * w.filterSize
+        loops.edgeBytes = (rows.taps * cols.count - rows.inside * h.filterSize * cols.inside) * channels
+        loops.edgeElements = (rows.count * cols.count - inside) * channels
         return loops
     }
 

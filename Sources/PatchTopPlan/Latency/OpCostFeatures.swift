@@ -139,6 +139,13 @@ public enum MovementFeature: String, CaseIterable, Codable, Sendable {
     case quantizedRows
     case quantizedChunks
     case quantizedElements
+    /// Outputs requantized by `pt_requantize` (TFLite's 64-bit double
+    /// rounding) rather than the exporter's fast constants: every int8
+    /// FULLY_CONNECTED output, and a conv's or depthwise conv's without the
+    /// fast constants (`KernelClass.hasFastRequantization`). One C function
+    /// for all of them, so one coefficient, pinned by the fully-connected
+    /// layers every model has.
+    case requantizedOutputs
 
     public var index: Int { Self.allCases.firstIndex(of: self)! }
 }
@@ -154,6 +161,11 @@ struct OpCostFacts {
     var loops: Loops
     /// The op's class when not in place.
     var kernel: KernelClass
+    /// An int8 conv or depthwise conv with the exporter's fast
+    /// requantization constants (`KernelClass.hasFastRequantization`).
+    var fastRequantization: Bool
+    /// Its outputs go through `pt_requantize` (`requantizedOutputs`).
+    var plainRequantization: Bool
     /// In place: the input's channels, bytes per element, whole area.
     var staged: (channels: Int, byteSize: Int, area: Int)?
     /// A binary op that broadcasts an input.
@@ -208,6 +220,10 @@ struct OpCostFacts {
             return (slot, input, pixelBytes(input), model.tensors[input].shape == shape)
         }
         kernel = KernelClass(op: op, in: model)
+        fastRequantization = (op.kind == .depthwiseConv2D || op.kind == .conv2D) && model.tensors[op.output].type == .int8
+            ? KernelClass.hasFastRequantization(op, in: model) : true
+        plainRequantization = model.tensors[op.output].type == .int8
+            && (op.kind == .fullyConnected || ((op.kind == .depthwiseConv2D || op.kind == .conv2D) && !fastRequantization))
         loops = window == nil ? .none
             : kernel == .conv || kernel == .convIm2col ? .conv : kernel == .conv1x1 ? .pairedConv : kernel == .depthwise || kernel == .depthwiseGeneric ? .depthwise : .none
         channels = shape.count == 4 ? shape[3] : (shape.last ?? 1)
@@ -336,7 +352,7 @@ struct OpCostFacts {
             if inPlace && inPlaceKernel == .depthwiseInPlace {
                 loops = .inPlace(height: window.height, width: window.width, channels: channels,
                                  whole: region == nil || (rowsRange.count == window.height.outputSize && colsRange.count == window.width.outputSize),
-                                 fullRange: fullRange, rows: rowSide, cols: colSide)
+                                 fullRange: fullRange, fast: fastRequantization, rows: rowSide, cols: colSide)
             } else {
                 switch self.loops {
                 case .none: break
@@ -421,6 +437,9 @@ struct OpCostFacts {
         // (`stagedChannels` and `stagedBytes` stay in the table format, 0.)
         if fused {
             m[mBase + MovementFeature.fusedElements.index] += Double(elements)
+        }
+        if plainRequantization {
+            m[mBase + MovementFeature.requantizedOutputs.index] += Double(elements)
         }
     }
 
