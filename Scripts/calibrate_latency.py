@@ -771,8 +771,10 @@ def main():
                 continue
             swift = json.loads(text)["instructions"]
             python = plan_prediction(fit_cache[s["target"]], s)
-            worst = max(worst, abs(swift - python))
-        print(f"patchtop's predictions with this table match the fit's within {worst:.0f} instructions")
+            if abs(swift - python) > worst:
+                worst, where = abs(swift - python), f"{s['model']}, {s['plan']}, {s['target']}: {swift:,} against {python:,.0f}"
+        print(f"patchtop's predictions with this table match the fit's within {worst:.0f} instructions"
+              + (f" (the most apart: {where})" if worst > 0 else ""))
     if not args.no_write:
         print(f"wrote {os.path.relpath(TABLE, ROOT)}; `swift build` copies it into the resources")
 

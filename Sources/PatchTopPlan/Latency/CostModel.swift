@@ -199,11 +199,6 @@ public struct CostModel: Equatable, Sendable {
                         fused: schedule.fusedResiduals.contains { $0.conv == op }, model: model, memo: memo)
     }
 
-    /// Instructions outside every op for `steps` steps.
-    func outside(steps: Double, model: Model, options: MemoryOptions) -> Int {
-        Int(max(perInference(model, options: options) + betweenSteps * steps, 0).rounded())
-    }
-
     /// Instructions once per inference of `model` (rewritten) under
     /// `options`, whatever its stages: `invoke` and `pt_invoke`'s copies.
     public func perInference(_ model: Model, options: MemoryOptions) -> Double {
@@ -219,14 +214,16 @@ public struct CostModel: Equatable, Sendable {
         var missing = Set<KernelClass>()
         for f in features where f.runs {
             let op = plan.model.operators[f.op]
-            let instructions = Int(instructions(f).rounded())
+            // Each op carries its steps' share of the executor's loop
+            // (`betweenSteps`, as `stepCost` prices it for sweeps), so the
+            // total is the same sum in both.
+            let instructions = Int(max(instructions(f) + betweenSteps * f.value(.steps), 0).rounded())
             if kernels[f.kernel] == nil { missing.insert(f.kernel) }
             ops.append(LatencyPrediction.Op(index: f.op, op: op.kind.name, kernel: f.kernel, steps: Int(f.value(.steps)),
                                             macs: Int(f.value(.macs)), instructions: instructions,
                                             cycles: calibration.map { Int((Double(instructions) * $0.cyclesPerInstruction(f.kernel)).rounded()) }))
         }
-        let steps = features.reduce(0) { $0 + $1.value(.steps) }
-        return LatencyPrediction(core: core, ops: ops, invokeInstructions: outside(steps: steps, model: plan.model, options: plan.options),
+        return LatencyPrediction(core: core, ops: ops, invokeInstructions: Int(max(perInference(plan.model, options: plan.options), 0).rounded()),
                                  uncalibrated: missing.sorted(),
                                  calibration: calibration, clockHz: clockHz)
     }
@@ -347,7 +344,9 @@ public struct LatencyPrediction: Equatable, Sendable {
     public var core: CortexCore
     /// Every op that runs, in op order.
     public var ops: [Op]
-    /// Instructions outside every op (invoke and the step loop).
+    /// Instructions once per inference outside every op (`pt_invoke` and
+    /// its copies of the caller's tensors; each op carries its steps' share
+    /// of the step loop).
     public var invokeInstructions: Int
     /// Kernel classes the calibration table has not measured on this core
     /// (their ops are predicted from the fallback coefficients).

@@ -149,8 +149,9 @@ struct KernelLoops: Equatable {
 
     /// `pt_depthwise_s8` over `rows` × `cols` of the output.
     static func depthwise(height h: WindowGeometry, width w: WindowGeometry, inputChannels ic: Int, outputChannels oc: Int,
-                          rows: Side, cols: Side, fullRange: Bool = true) -> KernelLoops {
-        if ic == oc && tile4Fits(height: h, width: w, channels: ic, rows: rows.outputs, cols: cols.outputs, inPlace: false) {
+                          rows: Side, cols: Side, fullRange: Bool = true, fast: Bool = true) -> KernelLoops {
+        // `pt_dw_tile4` needs the fast requantization constants.
+        if fast && ic == oc && tile4Fits(height: h, width: w, channels: ic, rows: rows.outputs, cols: cols.outputs, inPlace: false) {
             // `pt_dw_tile4` from the separate input, chunk by chunk.
             return tile4(height: h, width: w, channels: ic, rows: rows.outputs, cols: cols.outputs, fullRange: fullRange)
         }

@@ -379,7 +379,8 @@ struct OpCostFacts {
                                         wide: KernelLoops.hasWideWeights(height: window.height, width: window.width))
                 case .depthwise:
                     loops = .depthwise(height: window.height, width: window.width, inputChannels: inputChannels,
-                                       outputChannels: channels, rows: rowSide, cols: colSide, fullRange: fullRange)
+                                       outputChannels: channels, rows: rowSide, cols: colSide, fullRange: fullRange,
+                                       fast: fastRequantization)
                 }
             }
         }
