@@ -340,9 +340,12 @@ final class LatencyTests: XCTestCase {
         XCTAssertEqual(KernelLoops.extendedIterations(words: 12), 3)
         XCTAssertEqual(loops.edgeBytes, 40 * 20 * 7, "each pair sign-extended once")
         // 39 rows inside; in each, the last pair (columns 38, 39) reads the padded column.
-        XCTAssertEqual(loops.edgeRows, 39 * 19 * 2 * 3)
         XCTAssertEqual(loops.edgeElements, 40 * 40 - 39 * 19 * 2)
-        XCTAssertEqual(loops.edgeTaps, loops.edgeElements * 9)
+        // Gathered: column 38 of the inside rows and columns 0…38 of the last
+        // (padded) row a filter row at a time; column 39 (crossing the right
+        // edge) tap by tap, in every row.
+        XCTAssertEqual(loops.edgeRows, (39 * 19 * 2 + 39 + 39) * 3)
+        XCTAssertEqual(loops.edgeTaps, 40 * 9)
     }
 
     func testDepthwiseLoopsGroupFourChannelsInsideAndGoTapByTapAtTheEdge() throws {

@@ -549,8 +549,10 @@ struct KernelLoops: Equatable {
     /// pixels two at a time, each gathered as one run of the window's
     /// `⌈kh·kw·ic / 4⌉` words (pixel pairs inside the image inline, a row of
     /// taps at a time: `edgeRows`; other pixels through
-    /// `pt_im2col_gather`, a tap at a time: `edgeTaps`, `edgeElements` their
-    /// pixels), then the paired 1×1 loops over those words (as
+    /// `pt_im2col_gather`, `edgeElements`: a window inside the image across
+    /// a filter row at a time, copied or padded, `edgeRows` too; one
+    /// crossing its left or right edge a tap at a time, `edgeTaps`), then
+    /// the paired 1×1 loops over those words (as
     /// `pairedConv`, a row of output pixels per run).
     static func im2col(height h: WindowGeometry, width w: WindowGeometry, inputChannels ic: Int, outputChannels oc: Int,
                        rows: Side, cols: Range<Int>, fullRange: Bool) -> KernelLoops {
@@ -570,8 +572,18 @@ struct KernelLoops: Equatable {
         }
         let inlinePairs = rows.inside * insidePairs
         let gathered = rows.count * cols.count - 2 * inlinePairs
-        loops.edgeRows = inlinePairs * 2 * h.filterSize
-        loops.edgeTaps = gathered * h.filterSize * w.filterSize
+        // `pt_im2col_gather`: a window inside the image across (undilated)
+        // goes a filter row at a time (copied, or filled with the padding
+        // where the row is outside), one crossing its left or right edge
+        // tap by tap.
+        var acrossInside = 0
+        for ox in cols where w.dilation == 1 {
+            let ix0 = ox * w.stride - w.padBefore
+            if ix0 >= 0 && ix0 + w.filterSize <= w.inputSize { acrossInside += 1 }
+        }
+        let rowWise = rows.count * acrossInside - 2 * inlinePairs
+        loops.edgeRows = (inlinePairs * 2 + rowWise) * h.filterSize
+        loops.edgeTaps = (gathered - rowWise) * h.filterSize * w.filterSize
         loops.edgeElements = gathered
         return loops
     }
