@@ -225,11 +225,12 @@ TINYENGINE = ["--inplace-depthwise", "--fuse-residual", "--fold-pad", "--int8-io
 # streamed tile by tile (without --stream-input where a model cannot stream).
 MULTI_STAGE = ["--inplace-depthwise", "--fold-pad", "--int8-io", "--stream-input"]
 MULTI_STAGE_FALLBACK = ["--inplace-depthwise", "--fold-pad", "--int8-io"]
-# The chosen plans are written here (`sweep --json`'s plans, read back with
-# `--plan`), named by a hash of their stages, and an index keeps the choice
-# per model: the instruction front moves with the table, the measured set
-# should not (--replan chooses again).
-PLANS_DIR = os.path.join(ROOT, ".build/latency-plans")
+# The chosen plans are committed here (their stages and memory options, read
+# back with `--plan`), named by a hash of their stages, and an index keeps
+# the choice per model: the instruction front moves with the table, the
+# measured set should not (--replan chooses again).
+PLANS_DIR = os.path.join(ROOT, "Scripts/latency-plans/fronts")
+PLAN_KEYS = ["stages", "foldPad", "inplaceDepthwise", "int8IO", "streamInput", "fuseResidual"]
 # Hand-written plans measured besides (Scripts/latency-plans/): VWW with
 # 2x1 fused stages over its tail (ops 33-36, 45-46, 56-57), where an
 # in-place 7x7 depthwise conv covers each tile's whole 5x5 map: the case
@@ -325,7 +326,7 @@ def multi_stage_plans(patchtop, model, replan=False):
             digest = hashlib.sha256((stages + " ".join(options)).encode()).hexdigest()[:10]
             path = os.path.join(PLANS_DIR, f"{name.removesuffix('.tflite')}-{digest}.json")
             with open(path, "w") as f:
-                json.dump(plan, f)
+                json.dump({k: plan[k] for k in PLAN_KEYS if k in plan}, f, indent=1, sort_keys=True)
             work = tempfile.mkdtemp(prefix="patchtop-latency-plan-")
             try:
                 code, _, _ = run([patchtop, "export", model, *options, "--plan", path, "--target", "cortex-m4",
@@ -358,7 +359,7 @@ def multi_stage_plans(patchtop, model, replan=False):
         break
     index[name] = chosen
     with open(index_path + ".tmp", "w") as f:
-        json.dump(index, f, indent=1)
+        json.dump(index, f, indent=1, sort_keys=True)
     os.replace(index_path + ".tmp", index_path)
     return chosen
 
@@ -561,7 +562,7 @@ def main():
     parser.add_argument("--no-multi-stage", action="store_true", help="leave out the multi-stage front plans")
     parser.add_argument("--no-check", action="store_true", help="skip checking patchtop's own predictions against the fit's")
     parser.add_argument("--carry-over", action="store_true", help="reuse measurements of other export kernels for plans that run no int8 depthwise conv (for a change to pt_depthwise.c only)")
-    parser.add_argument("--replan", action="store_true", help="choose the multi-stage plans again from today's front (else the ones chosen before, .build/latency-plans/index.json)")
+    parser.add_argument("--replan", action="store_true", help="choose the multi-stage plans again from today's front (else the ones chosen before, Scripts/latency-plans/fronts/index.json)")
     args = parser.parse_args()
     global MULTI_STAGE_ON, REPLAN
     MULTI_STAGE_ON = not args.no_multi_stage
