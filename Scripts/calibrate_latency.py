@@ -116,25 +116,46 @@ CLASS_FEATURES = {
     # in C, wide words), inline-gathered filter rows (edgeRows), taps and
     # pixels gathered one by one (edgeTaps, edgeElements), per output.
     "conv-im2col": ["steps", "outputRows", "insidePixels", "blockRuns", "blockWords", "blockBytes", "wordLoops",
-                    "dotRuns", "dotWords", "dotBytes", "edgeTaps", "edgeRows", "edgeElements", "outputElements"],
+                    "dotRuns", "dotWords", "dotBytes", "edgeTaps", "edgeRows", "edgeElements", "outputElements",
+                    "plainWords", "plainOutputs"],
     # pt_conv_s8's paired 1x1 path: per step and row run; per pixel pair; per
     # 2x2 block, its words, and blocks requantized in C; per odd-channel dot
     # and its words; per output; a pair's sign extension (edgeBytes: words),
     # the assembly loop's iterations (wordLoops) and the words of its loop
-    # over sign-extended weights (dotBytes).
+    # over sign-extended weights (dotBytes); per run of pixels (edgeRows:
+    # one pt_conv_1x1_run call for the whole rectangle, else one a row); the
+    # C loop's blocks (a lone pixel's, a clamped output's) apart: their
+    # words (plainWords) and the outputs requantized in C (plainOutputs).
     "conv-1x1": ["steps", "outputRows", "insidePixels", "blockRuns", "blockWords", "blockBytes", "dotRuns", "dotWords", "dotBytes",
-                 "outputElements", "edgeBytes", "wordLoops"],
-    # pt_depthwise_s8: per pixel and inside pixel; per 4-channel group tap,
-    # leftover-channel tap; per edge tap, edge filter row, edge output;
-    # per output requantized.
-    "depthwise": ["steps", "outputRows", "outputPixels", "insidePixels", "blockRuns", "dotRuns",
-                  "edgeTaps", "edgeBytes", "edgeElements", "outputElements"],
-    # pt_depthwise_inplace_s8: per channel (staging), per packed weight word
-    # pair and per padded-plane byte filled, per word of the padded plane's
-    # path, per tap of the plane path, edge taps/rows/outputs.
-    "depthwise-in-place": ["steps", "channelSteps", "insidePixels", "outputElements", "blockRuns", "blockWords", "blockBytes", "dotRuns", "dotBytes",
-                           "edgeTaps", "edgeBytes", "edgeElements"],
-    "fully-connected": ["steps", "macs", "outputElements"],
+                 "outputElements", "edgeBytes", "wordLoops", "edgeRows", "plainWords", "plainOutputs"],
+    # pt_depthwise_s8 through pt_dw_tile4 (channels in fours): per group its
+    # weights sign-extended (blockRuns: group taps); per chunk of outputs the
+    # window extent's words copied (edgeTaps), padding words (dotWords),
+    # plane rows (edgeElements); per output pixel and group its
+    # requantization (insidePixels), a word a tap in assembly (blockWords;
+    # 3x3: a row a loop, wordLoops; 5x5/7x7: a call a pixel, edgeRows) or in
+    # C (dotRuns, dotBytes); per output.
+    "depthwise": ["steps", "outputRows", "outputPixels", "insidePixels", "blockRuns", "blockWords", "dotRuns", "dotWords", "dotBytes",
+                  "edgeTaps", "edgeElements", "edgeRows", "wordLoops", "outputElements"],
+    # pt_depthwise_s8's pixel-by-pixel path (channels not in fours, a depth
+    # multiplier, dilated or larger windows): per pixel and inside pixel; per
+    # 4-channel group tap, leftover-channel tap; per edge tap, edge filter
+    # row, edge output; per output requantized.
+    "depthwise-generic": ["steps", "outputRows", "outputPixels", "insidePixels", "blockRuns", "dotRuns",
+                          "edgeTaps", "edgeBytes", "edgeElements", "outputElements"],
+    # pt_depthwise_inplace_s8 (KernelLoops.inPlace): per channel; per packed
+    # weight word pair or sign-extended group tap (blockRuns); per byte of a
+    # plane or region staged (blockBytes); per word of the assembly paths
+    # (blockWords); per row loop or group (insidePixels); taps and outputs
+    # in C (dotRuns, dotBytes); pt_dw_tile4's and the whole-map four-channel
+    # paths' words copied (edgeTaps), padding words (dotWords), plane rows or
+    # edge windows (edgeElements), 3x3 row loops (wordLoops), per-pixel calls
+    # (edgeRows).
+    "depthwise-in-place": ["steps", "channelSteps", "insidePixels", "outputElements", "blockRuns", "blockWords", "blockBytes", "dotRuns",
+                           "dotWords", "dotBytes", "edgeTaps", "edgeBytes", "edgeElements", "edgeRows", "wordLoops"],
+    # pt_fc_s8: per step, multiply-accumulate; its outputs' pt_requantize is
+    # the shared requantizedOutputs (with the convs without fast constants).
+    "fully-connected": ["steps", "macs"],
     # pt_pool_s8: per step, row, pixel (window bounds), output (its
     # division and clamp), tap x channel (a load and add or compare) and
     # filter row x channel.
@@ -177,7 +198,8 @@ CLASS_FEATURES = {
 
 SAMPLE_MODELS = [
     "mbv2-w0.35-r144", "mbv1-w0.25-r96-g", "mbv3s-r96", "mcunet-kmix-r112", "resnet8-r32", "dscnn-kws",
-    "pytorch-style", "tiny-allops", "tiny-moreops", "mbv2-mini-f32", "mbv2-w1.0-r224",
+    "pytorch-style", "tiny-allops", "tiny-moreops", "mbv2-mini-f32",
+    # (mbv2-w1.0-r224 is left out: its export does not fit the emulated boards' 4 MiB of flash.)
     # Small ops and float32 kernels in more than one or two instances: the
     # other toy sample models, and the ones Scripts/make_latency_models.py
     # generates (PyTorch-style heads: PAD, MEANs over one or two axes,
@@ -185,6 +207,10 @@ SAMPLE_MODELS = [
     "tiny-float-io", "tiny-dynbatch", "tiny-allops-f32", "tiny-moreops-f32", "pytorch-style-f32",
     "latency/torch-se-r24", "latency/torch-rows-r16", "latency/torch-se-r24-f32", "latency/torch-rows-r16-f32",
     "latency/keras-convs-r16",
+    # Convs on maps of 6-24 pixels a side, cut into tiles of a few pixels
+    # (the conv kernels' per-call and per-row loops measured on more than
+    # tiny-dynbatch alone).
+    "latency/tiles-a-r12", "latency/tiles-b-r24", "latency/tiles-c-r16",
 ]
 # Models this small (file bytes) get every plan (not only --quick's four):
 # they take seconds under QEMU, and their small ops are what needs instances.
@@ -194,6 +220,27 @@ SHARED_MODELS = ["person_detect.tflite", "tinyengine/vww.tflite", "tinyengine/mc
 # Memory options: what TFLite Micro does, and what TinyEngine does.
 TFLM = []
 TINYENGINE = ["--inplace-depthwise", "--fuse-residual", "--fold-pad", "--int8-io"]
+# Multi-stage plans (`sweep --multi-stage`, issue 22) under TinyEngine's and
+# msf-CNN's options: in-place depthwise, PADs folded, int8 I/O, the input
+# streamed tile by tile (without --stream-input where a model cannot stream).
+MULTI_STAGE = ["--inplace-depthwise", "--fold-pad", "--int8-io", "--stream-input"]
+MULTI_STAGE_FALLBACK = ["--inplace-depthwise", "--fold-pad", "--int8-io"]
+# The chosen plans are committed here (their stages and memory options, read
+# back with `--plan`), named by a hash of their stages, and an index keeps
+# the choice per model: the instruction front moves with the table, the
+# measured set should not (--replan chooses again).
+PLANS_DIR = os.path.join(ROOT, "Scripts/latency-plans/fronts")
+PLAN_KEYS = ["stages", "foldPad", "inplaceDepthwise", "int8IO", "streamInput", "fuseResidual"]
+# Hand-written plans measured besides (Scripts/latency-plans/): VWW with
+# 2x1 fused stages over its tail (ops 33-36, 45-46, 56-57), where an
+# in-place 7x7 depthwise conv covers each tile's whole 5x5 map: the case
+# the multi-stage search first found the cost model wrong on (issue 22).
+FIXED_PLANS = {
+    "vww.tflite": [("multi-stage 2x1 tail stages (issue 22), streamed",
+                    MULTI_STAGE + ["--plan", "Scripts/latency-plans/vww-tail-2x1.json"])],
+}
+# Models whose export does not fit the emulated boards' flash (when named with --models).
+MULTI_STAGE_SKIP = {"mbv2-w1.0-r224.tflite"}
 
 
 def run(command, timeout=1800):
@@ -235,7 +282,97 @@ def plans(patchtop, model, quick):
         out.append((f"p={plan['patches']} n={plan['patchLayers']}, halo caches", flags + ["--halo-cache", "all"]))
         if not quick:
             out.append((f"p={plan['patches']} n={plan['patchLayers']}, TinyEngine options", flags + TINYENGINE))
+    if MULTI_STAGE_ON:
+        out += multi_stage_plans(patchtop, model, replan=REPLAN)
+        out += FIXED_PLANS.get(os.path.basename(model), [])
     return out
+
+
+MULTI_STAGE_ON = True
+REPLAN = False
+
+
+def multi_stage_plans(patchtop, model, replan=False):
+    """Two plans of the multi-stage instruction front on Cortex-M4
+    (`sweep --multi-stage --cost instructions`): its smallest peak, and the
+    plan halfway along the front (by position), each written as a plan file
+    and exported with `--plan`. Plans whose stages are all layer by layer
+    are left out (the layer-by-layer plans measure those)."""
+    name = os.path.basename(model)
+    if name in MULTI_STAGE_SKIP:
+        return []
+    os.makedirs(PLANS_DIR, exist_ok=True)
+    index_path = os.path.join(PLANS_DIR, "index.json")
+    index = {}
+    if os.path.exists(index_path):
+        with open(index_path) as f:
+            index = json.load(f)
+    if name in index and not replan and all(os.path.exists(os.path.join(ROOT, flags[-1])) for _, flags in index[name]):
+        return [(label, flags) for label, flags in index[name]]
+    chosen = []
+    for options in (MULTI_STAGE, MULTI_STAGE_FALLBACK):
+        code, text, err = run([patchtop, "sweep", model, "--multi-stage", "--cost", "instructions", "--target", "cortex-m4",
+                               *options, "--json"], timeout=900)
+        if code != 0:
+            continue
+        front = [p for p in json.loads(text).get("paretoFront", [])
+                 if any(tuple(s.get("grid", [1, 1])) != (1, 1) for s in p.get("stages", []))]
+        if not front:
+            continue
+        def exports(plan):
+            """Written as a plan file; whether `export` takes it (a plan
+            whose input is not read tile by tile cannot stream it)."""
+            stages = json.dumps(plan["stages"], sort_keys=True)
+            digest = hashlib.sha256((stages + " ".join(options)).encode()).hexdigest()[:10]
+            path = os.path.join(PLANS_DIR, f"{name.removesuffix('.tflite')}-{digest}.json")
+            with open(path, "w") as f:
+                json.dump({k: plan[k] for k in PLAN_KEYS if k in plan}, f, indent=1, sort_keys=True)
+            work = tempfile.mkdtemp(prefix="patchtop-latency-plan-")
+            try:
+                code, _, _ = run([patchtop, "export", model, *options, "--plan", path, "--target", "cortex-m4",
+                                  "-o", os.path.join(work, "export")])
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
+            if code != 0:
+                os.remove(path)
+                return None
+            return path
+
+        picks = []
+        for tag, start in (("smallest peak", 0), ("mid-front", len(front) // 2)):
+            if tag == "mid-front" and len(front) <= 2:
+                break
+            for plan in front[start:]:
+                if picks and plan is picks[-1][1]:
+                    continue
+                path = exports(plan)
+                if path:
+                    picks.append((tag, plan, path))
+                    break
+        if not picks:
+            continue
+        for tag, plan, path in picks:
+            grids = " ".join(f"{s['grid'][0]}x{s['grid'][1]}" for s in plan["stages"] if tuple(s.get("grid", [1, 1])) != (1, 1))
+            streamed = ", streamed" if "--stream-input" in options else ""
+            label = f"multi-stage {tag} {plan['peakBytes']:,} B ({grids}){streamed}"
+            chosen.append((label, [*options, "--plan", os.path.relpath(path, ROOT)]))
+        break
+    index[name] = chosen
+    with open(index_path + ".tmp", "w") as f:
+        json.dump(index, f, indent=1, sort_keys=True)
+    os.replace(index_path + ".tmp", index_path)
+    return chosen
+
+
+def runs_no_depthwise(sample):
+    """Whether no op of the measured plan runs an int8 depthwise kernel
+    (pt_depthwise.c): by its kernel classes."""
+    return not any(f["kernel"] in ("depthwise", "depthwise-generic", "depthwise-in-place") and f["kernelFeatures"].get("steps", 0) > 0
+                   for f in sample["features"].values())
+
+
+def is_multi_stage(sample):
+    return "--plan" in sample["flags"]
 
 
 def measure(patchtop, model, flags, target):
@@ -365,21 +502,27 @@ def fit(samples):
     table["fallback"] = {name: statistics.median([table["kernels"][k][name] for k in kernels]) if kernels else 0.0 for name in KERNEL_FEATURES}
     # Outside the ops (measured apart: the total less every op's count, which
     # also holds ops the model does not run as kernels, e.g. fused-away ADDs'
-    # empty steps): invoke + betweenSteps × steps.
+    # empty steps): invoke + betweenSteps × steps + pt_invoke's copies of the
+    # caller's inputs and outputs the arena holds (ioCopies, ioBytes). The
+    # per-op counts come from the profiling build, whose timer calls inside
+    # each step's window the total's build does not run: betweenSteps may be
+    # negative (its own column twice, +steps and -steps, under NNLS).
     gaps = []
     for s in samples:
         inside = sum(count for index, count in s["measured"].items() if index in s["features"])
-        gaps.append((s["steps"], s["total"] - inside))
+        io = s.get("invokeCopies") or {"copies": 0, "bytes": 0}
+        gaps.append((s["steps"], io["copies"], io["bytes"], s["total"] - inside))
+    table["ioBytes"] = table["ioCopies"] = 0.0
     if len(gaps) >= 2 and len({g[0] for g in gaps}) > 1:
-        # Both non-negative (least squares could give a negative invoke,
-        # which PatchTop clamps): NNLS on [1, steps], columns scaled.
-        top = max(g[0] for g in gaps) or 1.0
-        invoke, per_step = nnls([[1.0, g[0] / top] for g in gaps], [g[1] for g in gaps])
-        table["betweenSteps"] = per_step / top
-        table["invoke"] = invoke
+        tops = [max(abs(g[j]) for g in gaps) or 1.0 for j in range(3)]
+        x = nnls([[1.0, g[0] / tops[0], -g[0] / tops[0], g[1] / tops[1], g[2] / tops[2]] for g in gaps], [g[3] for g in gaps])
+        table["invoke"] = x[0]
+        table["betweenSteps"] = (x[1] - x[2]) / tops[0]
+        table["ioCopies"] = x[3] / tops[1]
+        table["ioBytes"] = x[4] / tops[2]
     else:
         table["betweenSteps"] = 0.0
-        table["invoke"] = max(statistics.mean(g[1] for g in gaps), 0.0) if gaps else 0.0
+        table["invoke"] = max(statistics.mean(g[3] for g in gaps), 0.0) if gaps else 0.0
     return table
 
 
@@ -392,7 +535,10 @@ def op_prediction(table, f):
 
 def plan_prediction(table, sample):
     ops = sum(round(op_prediction(table, f)) for f in sample["features"].values())
-    return max(ops + table["invoke"] + table["betweenSteps"] * sample["steps"], 0.0)
+    io = sample.get("invokeCopies") or {"copies": 0, "bytes": 0}
+    outside = table["invoke"] + table["betweenSteps"] * sample["steps"] + table.get("ioCopies", 0.0) * io["copies"] \
+        + table.get("ioBytes", 0.0) * io["bytes"]
+    return max(ops + outside, 0.0)
 
 
 def errors(table, samples):
@@ -413,7 +559,14 @@ def main():
     parser.add_argument("--jobs", type=int, default=1, help="exports measured at a time (QEMU counts instructions, so the counts do not depend on it)")
     parser.add_argument("--markdown", help="write the predicted-vs-measured table here")
     parser.add_argument("--no-write", action="store_true", help="do not write the calibration table")
+    parser.add_argument("--no-multi-stage", action="store_true", help="leave out the multi-stage front plans")
+    parser.add_argument("--no-check", action="store_true", help="skip checking patchtop's own predictions against the fit's")
+    parser.add_argument("--carry-over", action="store_true", help="reuse measurements of other export kernels for plans that run no int8 depthwise conv (for a change to pt_depthwise.c only)")
+    parser.add_argument("--replan", action="store_true", help="choose the multi-stage plans again from today's front (else the ones chosen before, Scripts/latency-plans/fronts/index.json)")
     args = parser.parse_args()
+    global MULTI_STAGE_ON, REPLAN
+    MULTI_STAGE_ON = not args.no_multi_stage
+    REPLAN = args.replan
     targets = [t.strip() for t in args.targets.split(",") if t.strip()]
 
     if args.models:
@@ -430,6 +583,21 @@ def main():
     # Measurements of other kernels stay in the cache but are not fitted
     # (--any-kernels fits them too, e.g. caches written before the hash).
     current = [s for s in cached if args.any_kernels or kernels is None or s.get("kernels") == kernels]
+    if args.carry_over and kernels is not None:
+        # A plan that runs no int8 depthwise kernel executes the same
+        # instructions when only pt_depthwise.c changed: its latest
+        # measurement under other kernels is reused (and says so).
+        have = {(s["model"], tuple(s["flags"]), s["target"]) for s in current}
+        latest = {}
+        for s in cached:
+            if s.get("kernels") == kernels or not runs_no_depthwise(s):
+                continue
+            latest[(s["model"], tuple(s["flags"]), s["target"])] = s
+        for key, s in latest.items():
+            if key not in have:
+                current.append(dict(s, kernels=kernels, carriedOverFrom=s.get("kernels")))
+        print(f"{sum(1 for s in current if s.get('carriedOverFrom'))} plans without an int8 depthwise conv carried over "
+              f"from other kernels", file=sys.stderr)
     if args.from_cache:
         wanted = {os.path.basename(m) for m in models(args.quick)} if args.models else None
         samples = [s for s in current if s["target"] in targets and (wanted is None or s["model"] in wanted)]
@@ -494,6 +662,8 @@ def main():
                 pass
         # Keep the plan order of the set (the tables read in it).
         samples.sort(key=lambda s: wanted.get((s["model"], tuple(s["flags"]), s["target"]), len(wanted)))
+    if args.no_multi_stage:
+        samples = [s for s in samples if not is_multi_stage(s)]
     for s in samples:
         s["measured"] = {str(k): v for k, v in s["measured"].items()}
     if os.path.exists(args.patchtop):
@@ -505,10 +675,11 @@ def main():
             if s["model"] in paths:
                 key = (s["model"], tuple(s["flags"]))
                 if key not in memo:
-                    memo[key] = features(args.patchtop, paths[s["model"]], s["flags"])[0]
-                feats = memo[key]
+                    memo[key] = features(args.patchtop, paths[s["model"]], s["flags"])
+                feats, data = memo[key]
                 s["features"] = {str(k): v for k, v in feats.items()}
                 s["steps"] = sum(f["kernelFeatures"]["steps"] for f in feats.values())
+                s["invokeCopies"] = data.get("invokeCopies", {"copies": 0, "bytes": 0})
     global KERNEL_FEATURES, MOVEMENT_FEATURES
     for s in samples:
         for f in s["features"].values():
@@ -535,6 +706,7 @@ def main():
         entry = {"board": {"cortex-m4": "mps2-an386", "cortex-m7": "mps2-an500", "cortex-m33": "mps2-an505",
                            "cortex-m55": "mps3-an547"}.get(target, "?"),
                  "invoke": coefficients["invoke"], "betweenSteps": coefficients["betweenSteps"],
+                 "ioBytes": coefficients["ioBytes"], "ioCopies": coefficients["ioCopies"],
                  "kernels": coefficients["kernels"], "fallback": coefficients["fallback"], "movement": coefficients["movement"],
                  "fit": {"plans": len(mine), "ops": sum(len(s["measured"]) for s in mine),
                          "medianError": statistics.median(fitted), "worstError": max(fitted)}}
@@ -548,7 +720,7 @@ def main():
             predicted = plan_prediction(refits[s["model"]], s) if refits[s["model"]] else float("nan")
             held.append(abs(predicted - s["total"]) / s["total"])
             p = plan_prediction(coefficients, s)
-            lines.append(f"| {s['model']} | {s['plan']} | {target} | {s['total']:,} | {round(p):,} | "
+            lines.append(f"| {s['model']} | {s['plan']}{' (carried over)' if s.get('carriedOverFrom') else ''} | {target} | {s['total']:,} | {round(p):,} | "
                          f"{100 * (p - s['total']) / s['total']:+.1f}% | {round(predicted) if predicted == predicted else '–':,} | "
                          f"{100 * (predicted - s['total']) / s['total']:+.1f}% |")
             per_model.setdefault(s["model"], {}).setdefault(target, []).append((fitted[len(held) - 1], held[-1]))
@@ -559,6 +731,15 @@ def main():
                        f"{100 * held[worst_held]:.1f}% ({mine[worst_held]['model']}, {mine[worst_held]['plan']}) |")
         print(f"{target}: {len(mine)} plans; fitted: median {100 * statistics.median(fitted):.1f}%, worst {100 * max(fitted):.1f}%; "
               f"each model held out: median {100 * statistics.median(held):.1f}%, worst {100 * max(held):.1f}%")
+        multi = [i for i, s in enumerate(mine) if is_multi_stage(s)]
+        if multi:
+            worst_multi = max(multi, key=lambda i: held[i])
+            summary.append(f"| {target} ({entry['board']}), multi-stage plans only | {len(multi)} | "
+                           f"{100 * statistics.median(fitted[i] for i in multi):.1f}% | {100 * max(fitted[i] for i in multi):.1f}% | "
+                           f"{100 * statistics.median(held[i] for i in multi):.1f}% | {100 * held[worst_multi]:.1f}% "
+                           f"({mine[worst_multi]['model']}, {mine[worst_multi]['plan']}) |")
+            print(f"{target}: {len(multi)} multi-stage plans; held out: median {100 * statistics.median(held[i] for i in multi):.1f}%, "
+                  f"worst {100 * held[worst_multi]:.1f}%")
     models_lines = ["| model | " + " | ".join(f"{t}: fitted worst | {t}: held out worst" for t in targets) + " |",
                     "|---|" + "---:|---:|" * len(targets)]
     for model, by_target in per_model.items():
@@ -577,7 +758,7 @@ def main():
         json.dump(table, f, indent=1, sort_keys=True)
         f.write("\n")
     # PatchTop's own prediction with this table must be the script's (to rounding).
-    if not args.from_cache or os.path.exists(args.patchtop):
+    if (not args.from_cache or os.path.exists(args.patchtop)) and not args.no_check:
         worst = 0
         for s in samples:
             if s["target"] not in table["cores"]:
@@ -591,8 +772,10 @@ def main():
                 continue
             swift = json.loads(text)["instructions"]
             python = plan_prediction(fit_cache[s["target"]], s)
-            worst = max(worst, abs(swift - python))
-        print(f"patchtop's predictions with this table match the fit's within {worst:.0f} instructions")
+            if abs(swift - python) > worst:
+                worst, where = abs(swift - python), f"{s['model']}, {s['plan']}, {s['target']}: {swift:,} against {python:,.0f}"
+        print(f"patchtop's predictions with this table match the fit's within {worst:.0f} instructions"
+              + (f" (the most apart: {where})" if worst > 0 else ""))
     if not args.no_write:
         print(f"wrote {os.path.relpath(TABLE, ROOT)}; `swift build` copies it into the resources")
 

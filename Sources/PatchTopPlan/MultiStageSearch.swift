@@ -191,7 +191,7 @@ public struct MultiStageSearch: Sendable {
             let specs = path.edges.compactMap(\.spec)
             guard let plan = try? PatchPlan(model: original, stages: specs, options: options) else { return nil }
             return Point(stages: specs, peakBytes: path.peak, macs: path.macs, plan: plan,
-                         instructions: costModel.map { Int(max($0.invoke + path.instructions, 0).rounded()) },
+                         instructions: costModel.map { Int(max($0.perInference(model, options: options) + path.instructions, 0).rounded()) },
                          planInstructions: costModel.map { $0.instructions(plan) })
         }
         let macFront = Self.front(edges: edges, count: count) { Double($0.macs) }.compactMap(point)
@@ -199,7 +199,8 @@ public struct MultiStageSearch: Sendable {
         if let costModel {
             // Fronts compare rounded instructions: a sum that differs only
             // in float noise is not a better plan.
-            front = Self.front(edges: edges, count: count, rounding: costModel.invoke) { $0.instructions }.compactMap(point)
+            front = Self.front(edges: edges, count: count, rounding: costModel.perInference(model, options: options)) { $0.instructions }
+                .compactMap(point)
         } else {
             front = macFront
         }

@@ -82,7 +82,7 @@ public struct LatencyReport: Sendable {
             if let ms = p.milliseconds(of: op) { row.append(pad(formatMilliseconds(ms), 10, right: true)) }
             out.append(row.joined(separator: "  "))
         }
-        out.append("    (invoke and step loop: \(formatCount(p.invokeInstructions)) instructions)")
+        out.append("    (invoke and its copies: \(formatCount(p.invokeInstructions)) instructions)")
         return out
     }
 

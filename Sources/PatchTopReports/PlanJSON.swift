@@ -99,6 +99,9 @@ public struct PlanJSON: Codable, Equatable, Sendable {
     /// With `plan --json --cost-features`: every running op's cost-model
     /// features (for `Scripts/calibrate_latency.py`).
     public var costFeatures: [CostFeaturesJSON]?
+    /// With `--cost-features`: what `pt_invoke` copies besides the steps
+    /// (`InvokeCopies`: the caller's inputs and outputs the arena holds).
+    public var invokeCopies: InvokeCopiesJSON?
     /// With `--sram`/`--board`: the budget and each engine's verdict on it.
     public var budget: PlanBudgetJSON?
 
@@ -146,5 +149,16 @@ public struct PlanJSON: Codable, Equatable, Sendable {
             PatchJSON(row: index / plan.grid.cols, col: index % plan.grid.cols, output: RegionJSON(region),
                       tensors: Dictionary(uniqueKeysWithValues: plan.tensorRegions[index].map { (String($0.key), RegionJSON($0.value)) }))
         } : nil
+    }
+}
+
+/// `InvokeCopies` in `plan --json --cost-features`.
+public struct InvokeCopiesJSON: Codable, Equatable, Sendable {
+    public var copies: Int
+    public var bytes: Int
+
+    public init(_ copies: InvokeCopies) {
+        self.copies = copies.copies
+        self.bytes = copies.bytes
     }
 }

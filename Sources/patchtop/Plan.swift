@@ -68,7 +68,10 @@ struct Plan: ParsableCommand {
             }
             object.latency = setup?.json(plan, includeOps: true)
             object.instructions = object.latency?.instructions
-            if costFeatures { object.costFeatures = CostFeaturesJSON.list(plan) }
+            if costFeatures {
+                object.costFeatures = CostFeaturesJSON.list(plan)
+                object.invokeCopies = InvokeCopiesJSON(InvokeCopies(model: plan.model, options: plan.options))
+            }
             object.budget = budget.budget.map { PlanBudgetJSON(budget: $0, model: loaded, plan: plan) }
             try printJSON(object)
         } else {

@@ -80,6 +80,67 @@ final class LatencyTests: XCTestCase {
         XCTAssertEqual(features.reduce(0) { $0 + Int($1.value(.macs)) }, plan.macs)
     }
 
+    func testAStreamedFloatInputIsQuantizedByItsLoadsNotByAStep() throws {
+        // --stream-input --int8-io on a float32 input: the export quantizes
+        // each tile's load as it reads the float input (`pt_load_quantized`)
+        // and runs no QUANTIZE step (`ModelEmitter.streamQuantized`).
+        let model = try PlanFixtures.sample("tiny-float-io")
+        let options = MemoryOptions(inplaceDepthwise: true, streamInput: true, foldPad: true, int8IO: true)
+        let plan = try PatchPlan(model: model, stages: [StageSpec(firstOp: 1, lastOp: 3, grid: TileGrid(rows: 3, cols: 2))], options: options)
+        let quantize = try XCTUnwrap(plan.model.operators.first { $0.kind == .quantize })
+        let image = quantize.output
+        XCTAssertTrue(CostSteps.quantizesOnLoad(image, model: plan.model, options: options))
+        XCTAssertFalse(CostSteps.runningConversions(model: plan.model, options: options).contains(quantize.index))
+        let features = plan.costFeatures()
+        XCTAssertFalse(features[quantize.index].runs, "the QUANTIZE step does not run")
+        // Every tile loads its region of the image, quantized: one row a
+        // row, chunks of 16 floats (5 pixels of 3 channels), every element.
+        let stage = try XCTUnwrap(plan.fusedStages.first)
+        var rows = 0, chunks = 0, elements = 0
+        for tile in stage.tileRegions.indices {
+            let r = try XCTUnwrap(CostSteps.regionInTileBuffer(image, stage: stage, tile: tile))
+            rows += r.height
+            chunks += r.height * ((r.width + 4) / 5)
+            elements += r.area * 3
+        }
+        let loaded = features.reduce(into: (0.0, 0.0, 0.0, 0.0)) {
+            $0.0 += $1.value(.quantizedRows); $0.1 += $1.value(.quantizedChunks); $0.2 += $1.value(.quantizedElements); $0.3 += $1.value(.copyBytes)
+        }
+        XCTAssertEqual(Int(loaded.0), rows)
+        XCTAssertEqual(Int(loaded.1), chunks)
+        XCTAssertEqual(Int(loaded.2), elements)
+        XCTAssertGreaterThan(elements, 16 * 16 * 3, "tiles overlap: the halo is loaded twice")
+        XCTAssertEqual(loaded.3, 0, "a quantizing load copies no bytes as such")
+        // Without --int8-io the input is int8 already: a plain copy, and no quantization.
+        let int8Options = MemoryOptions(inplaceDepthwise: true, streamInput: true, foldPad: true)
+        let plain = try PatchPlan(model: model, stages: [StageSpec(firstOp: 1, lastOp: 3, grid: TileGrid(rows: 3, cols: 2))], options: int8Options)
+        XCTAssertEqual(plain.costFeatures().reduce(0) { $0 + $1.value(.quantizedElements) }, 0)
+        // The search's stage price and the predictor agree.
+        let cost = try CalibrationTable.bundled().model(for: .cortexM4)
+        let memo = CostMemo()
+        var total = cost.perInference(plan.model, options: options) + cost.instructions(of: stage, schedule: plan.schedule, memo: memo)
+        let layerByLayer = try PatchPlan(model: model, patches: 1, patchLayers: 0, options: options)
+        for op in plan.model.operators.indices where !stage.contains(op: op) {
+            total += cost.instructions(ofWholeOp: op, schedule: layerByLayer.schedule, memo: memo)
+        }
+        XCTAssertEqual(Int(total.rounded()), cost.instructions(plan))
+        XCTAssertLessThanOrEqual(abs(cost.instructions(plan) - cost.predict(plan).instructions), features.count, "within rounding, one per op")
+    }
+
+    func testInvokeCopiesTheCallersTensorsTheArenaHolds() throws {
+        // pt_invoke copies a caller input the arena holds in and an arena output out.
+        let model = try PlanFixtures.sample("tiny-float-io")
+        func copies(_ options: MemoryOptions) -> InvokeCopies { InvokeCopies(model: model.rewritten(for: options), options: options) }
+        let input = model.tensors[model.inputs[0]].byteCount, output = model.tensors[model.outputs[0]].byteCount
+        XCTAssertEqual(input, 16 * 16 * 3 * 4, "a float32 input")
+        XCTAssertEqual(copies(MemoryOptions()), InvokeCopies(copies: 2, bytes: input + output))
+        XCTAssertEqual(copies(MemoryOptions(streamInput: true)), InvokeCopies(copies: 1, bytes: output), "a streamed input is never in the arena")
+        XCTAssertEqual(copies(MemoryOptions(int8IO: true)), InvokeCopies(copies: 0, bytes: 0),
+                       "under --int8-io the conversions read and write the caller's float tensors as steps")
+        let cost = CostModel(core: .cortexM4, invoke: 100, ioBytes: 0.5, ioCopies: 30, kernels: [:], fallback: [], movement: [])
+        XCTAssertEqual(cost.perInference(model, options: MemoryOptions()), 100 + 0.5 * Double(input + output) + 60)
+    }
+
     func testHaloCachesAddTheirCopiesAndRemoveRecompute() throws {
         let model = try PlanFixtures.sample("mbv2-w0.35-r144")
         let plain = try PatchPlan(model: model, patches: 3, patchLayers: 6)
@@ -125,11 +186,16 @@ final class LatencyTests: XCTestCase {
                                  options: MemoryOptions(inplaceDepthwise: true, fuseResidual: true))
         let features = plan.costFeatures()
         XCTAssertFalse(plan.schedule.inplaceOps.isEmpty)
+        var staged = 0.0
         for inplace in plan.schedule.inplaceOps {
-            let input = plan.model.tensors[inplace.input]
-            XCTAssertEqual(Int(features[inplace.op].value(.stagedChannels)), input.shape[3])
-            XCTAssertEqual(Int(features[inplace.op].value(.stagedBytes)), input.byteCount)
+            let f = features[inplace.op]
+            XCTAssertEqual(f.kernel, .depthwiseInPlace)
+            // The staging is the kernel's own loops (planes filled: blockBytes), not a movement feature.
+            XCTAssertEqual(f.value(.stagedChannels), 0)
+            XCTAssertEqual(f.value(.stagedBytes), 0)
+            staged += f.value(.blockBytes)
         }
+        XCTAssertGreaterThan(staged, 0, "the padded-plane paths fill their planes")
         XCTAssertFalse(plan.schedule.fusedResiduals.isEmpty)
         for fused in plan.schedule.fusedResiduals {
             XCTAssertFalse(features[fused.add].runs, "a fused ADD does not run on its own")
@@ -237,6 +303,9 @@ final class LatencyTests: XCTestCase {
         XCTAssertEqual(run.blockBytes, 1 * 2, "only the lone pixel's blocks are requantized in C")
         XCTAssertEqual(run.dotRuns, 35, "the odd channel: a dot product per pixel")
         XCTAssertEqual(run.dotWords, 35 * 4)
+        XCTAssertEqual(run.edgeRows, 1, "one pt_conv_1x1_run call")
+        XCTAssertEqual(run.plainWords, 1 * 2 * 4, "the lone pixel's blocks: the C loop's words")
+        XCTAssertEqual(run.plainOutputs, 1 * 2 * 2 + 35, "requantized in C: the lone pixel's 4 channels and every odd-channel output")
         // Row by row (a strided conv, or a patch narrower than the map): 3 pairs a row, one lone pixel a row.
         let rows = KernelLoops.pairedConv(inputChannels: 16, outputChannels: 5, rows: 7, cols: 5, oneRun: false, fullRange: false)
         XCTAssertEqual(rows.insidePixels, 7 * 3)
@@ -244,6 +313,9 @@ final class LatencyTests: XCTestCase {
         XCTAssertEqual(rows.dotRuns, 35)
         XCTAssertEqual(rows.edgeBytes, 0, "a clamped output is not extended")
         XCTAssertEqual(rows.wordLoops, 7 * 3 * 2 * 2, "the C loop: two words an iteration")
+        XCTAssertEqual(rows.edgeRows, 7, "a pt_conv_1x1_run call a row")
+        XCTAssertEqual(rows.plainWords, 7 * 3 * 2 * 4)
+        XCTAssertEqual(rows.plainOutputs, 7 * 5 * 5, "a clamped output: every output requantized in C")
         // Sign-extended weights: the assembly loop's words (true pairs) counted apart.
         let wide = KernelLoops.pairedConv(inputChannels: 16, outputChannels: 5, rows: 7, cols: 5, oneRun: true, fullRange: true, wide: true)
         XCTAssertEqual(wide.dotBytes, 17 * 2 * 4)
@@ -268,9 +340,12 @@ final class LatencyTests: XCTestCase {
         XCTAssertEqual(KernelLoops.extendedIterations(words: 12), 3)
         XCTAssertEqual(loops.edgeBytes, 40 * 20 * 7, "each pair sign-extended once")
         // 39 rows inside; in each, the last pair (columns 38, 39) reads the padded column.
-        XCTAssertEqual(loops.edgeRows, 39 * 19 * 2 * 3)
         XCTAssertEqual(loops.edgeElements, 40 * 40 - 39 * 19 * 2)
-        XCTAssertEqual(loops.edgeTaps, loops.edgeElements * 9)
+        // Gathered: column 38 of the inside rows and columns 0…38 of the last
+        // (padded) row a filter row at a time; column 39 (crossing the right
+        // edge) tap by tap, in every row.
+        XCTAssertEqual(loops.edgeRows, (39 * 19 * 2 + 39 + 39) * 3)
+        XCTAssertEqual(loops.edgeTaps, 40 * 9)
     }
 
     func testDepthwiseLoopsGroupFourChannelsInsideAndGoTapByTapAtTheEdge() throws {
@@ -327,6 +402,27 @@ final class LatencyTests: XCTestCase {
         XCTAssertEqual(t3.blockRuns, 3 * 16 * 3, "weights packed per channel for each of the 3 parts")
         XCTAssertEqual(t3.edgeTaps, 0, "no tap by tap at the edge")
         XCTAssertEqual(t3.dotRuns, 0)
+    }
+
+    func testWithoutTheFastRequantizationTheDepthwiseKernelsTakeTheirPlainPaths() throws {
+        // 3×3 stride 1 SAME on 8×8, 16 channels: pt_dw_tile4 needs the fast constants.
+        let g = try XCTUnwrap(WindowGeometry(inputSize: 8, filterSize: 3, stride: 1, padding: .same))
+        let rows = KernelLoops.Side(g, 0..<4), cols = KernelLoops.Side(g, 0..<4)
+        let fast = KernelLoops.depthwise(height: g, width: g, inputChannels: 16, outputChannels: 16, rows: rows, cols: cols)
+        let plain = KernelLoops.depthwise(height: g, width: g, inputChannels: 16, outputChannels: 16, rows: rows, cols: cols, fast: false)
+        XCTAssertEqual(fast, KernelLoops.tile4(height: g, width: g, channels: 16, rows: 0..<4, cols: 0..<4, fullRange: true))
+        // The pixel-by-pixel path: 3×3 = 9 inside pixels (rows and columns 1…3), 4 groups of 4 channels a tap.
+        XCTAssertEqual(plain.insidePixels, 9)
+        XCTAssertEqual(plain.blockRuns, 9 * 4 * 9)
+        XCTAssertEqual(plain.edgeElements, (16 - 9) * 16)
+        // In place, a tile: tile4 with them; without, the staged plane tap by tap.
+        let tile = KernelLoops.inPlace(height: g, width: g, channels: 16, whole: false, rows: rows, cols: cols)
+        let plainTile = KernelLoops.inPlace(height: g, width: g, channels: 16, whole: false, fast: false, rows: rows, cols: cols)
+        XCTAssertEqual(tile, fast)
+        XCTAssertEqual(plainTile.blockBytes, 16 * 5 * 5, "each channel's 5×5 input region gathered")
+        XCTAssertEqual(plainTile.dotRuns, 9 * 16 * 9)
+        XCTAssertEqual(plainTile.edgeElements, 7 * 16)
+        XCTAssertEqual(plainTile.blockWords, 0)
     }
 
     func testInPlaceLoopsOfAWholeSmallMap() throws {
@@ -633,12 +729,14 @@ final class LatencyTests: XCTestCase {
             let expected = 100 * f.value(.steps) + 2 * f.value(.macs) + 3 * f.value(.outputElements)
                 + 10 * f.value(.copies) + f.value(.copyBytes) + 5 * f.value(.stagedChannels) + f.value(.stagedBytes) + 4 * f.value(.fusedElements)
             let op = try XCTUnwrap(prediction.ops.first { $0.index == f.op })
-            XCTAssertEqual(op.instructions, Int(expected.rounded()), "op \(f.op)")
-            total += Int(expected.rounded())
+            // Each op carries its steps' share of the step loop (7 a step).
+            XCTAssertEqual(op.instructions, Int((expected + 7 * f.value(.steps)).rounded()), "op \(f.op)")
+            total += Int((expected + 7 * f.value(.steps)).rounded())
             steps += f.value(.steps)
         }
-        XCTAssertEqual(prediction.invokeInstructions, 1000 + 7 * Int(steps))
-        XCTAssertEqual(prediction.instructions, total + 1000 + 7 * Int(steps))
+        XCTAssertGreaterThan(steps, 0)
+        XCTAssertEqual(prediction.invokeInstructions, 1000)
+        XCTAssertEqual(prediction.instructions, total + 1000)
         // The sweep's fast path agrees within rounding (one per op).
         XCTAssertLessThanOrEqual(abs(cost.instructions(plan) - prediction.instructions), prediction.ops.count)
         XCTAssertNil(prediction.milliseconds, "no clock, no time")
@@ -687,14 +785,17 @@ final class LatencyTests: XCTestCase {
         for (n, kernel) in KernelClass.allCases.enumerated() {
             kernels[kernel] = KernelFeature.allCases.indices.map { Double($0 + 1) + Double(n) / 8 }
         }
-        let cost = CostModel(core: .cortexM4, invoke: 1000, betweenSteps: 7, kernels: kernels, fallback: [1],
+        let cost = CostModel(core: .cortexM4, invoke: 1000, betweenSteps: 7, ioBytes: 0.5, ioCopies: 20, kernels: kernels, fallback: [1],
                              movement: MovementFeature.allCases.indices.map { Double(3 * $0 + 2) })
         let options = MemoryOptions(inplaceDepthwise: true, fuseResidual: true)
         let sweep = Sweep(model: model, maxPatches: 3, options: options, caching: [.none, .all], cost: .instructions(cost))
         XCTAssertTrue(sweep.plans.contains { !$0.caches.isEmpty })
         XCTAssertTrue(sweep.plans.contains { !$0.schedule.inplaceOps.isEmpty })
         for (i, plan) in sweep.plans.enumerated() {
-            let expected = plan.costFeatures().reduce(cost.invoke) { $0 + cost.instructions($1) + cost.betweenSteps * $1.value(.steps) }
+            let io = InvokeCopies(model: plan.model, options: options)
+            let expected = plan.costFeatures().reduce(cost.invoke + 0.5 * Double(io.bytes) + 20 * Double(io.copies)) {
+                $0 + cost.instructions($1) + cost.betweenSteps * $1.value(.steps)
+            }
             XCTAssertEqual(Double(sweep.costs[i]), expected, accuracy: 1, "plan \(i): p=\(plan.patches) n=\(plan.patchLayers)")
         }
     }

@@ -219,7 +219,7 @@ final class MultiStagePlanTests: XCTestCase {
                 for caching in [HaloCaching.none, .all] {
                     guard let plan = try? PatchPlan(model: model, stages: [StageSpec(firstOp: a, lastOp: b - 1, grid: grid, caching: caching)],
                                                     options: options), let stage = plan.fusedStages.first else { continue }
-                    var total = costModel.invoke + costModel.instructions(of: stage, schedule: plan.schedule, memo: memo)
+                    var total = costModel.perInference(plan.model, options: options) + costModel.instructions(of: stage, schedule: plan.schedule, memo: memo)
                     for op in 0..<rewritten.operators.count where !stage.contains(op: op) {
                         total += costModel.instructions(ofWholeOp: op, schedule: layerByLayer.schedule, memo: memo)
                     }

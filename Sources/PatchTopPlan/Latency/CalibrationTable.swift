@@ -20,6 +20,9 @@ public struct CalibrationTable: Codable, Equatable, Sendable {
         public var invoke: Double
         /// Instructions per step outside its op.
         public var betweenSteps: Double?
+        /// Instructions per byte and per copy of `pt_invoke`'s copies (`InvokeCopies`).
+        public var ioBytes: Double?
+        public var ioCopies: Double?
         /// Per kernel class (`KernelClass` raw values), per `KernelFeature` name.
         public var kernels: [String: [String: Double]]
         /// For classes not measured.
@@ -60,10 +63,11 @@ public struct CalibrationTable: Codable, Equatable, Sendable {
             }
             kernels[kernel] = try vector(values, KernelFeature.self)
         }
-        guard entry.invoke.isFinite, (entry.betweenSteps ?? 0).isFinite else {
-            throw .badTable(reason: "\(core.rawValue)'s invoke or betweenSteps is not a finite number")
+        guard entry.invoke.isFinite, (entry.betweenSteps ?? 0).isFinite, (entry.ioBytes ?? 0).isFinite, (entry.ioCopies ?? 0).isFinite else {
+            throw .badTable(reason: "\(core.rawValue)'s invoke, betweenSteps, ioBytes or ioCopies is not a finite number")
         }
-        return CostModel(core: core, invoke: entry.invoke, betweenSteps: entry.betweenSteps ?? 0, kernels: kernels,
+        return CostModel(core: core, invoke: entry.invoke, betweenSteps: entry.betweenSteps ?? 0, ioBytes: entry.ioBytes ?? 0,
+                         ioCopies: entry.ioCopies ?? 0, kernels: kernels,
                          fallback: try vector(entry.fallback, KernelFeature.self),
                          movement: try vector(entry.movement, MovementFeature.self))
     }

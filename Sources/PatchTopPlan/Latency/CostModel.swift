@@ -23,11 +23,19 @@ public struct CostModel: Equatable, Sendable {
     public var fallback: [Double]
     /// Coefficients by `MovementFeature`.
     public var movement: [Double]
+    /// Instructions per byte `pt_invoke` copies between the caller's
+    /// buffers and the arena (inputs held in the arena copied in, arena
+    /// outputs copied out: `InvokeCopies`), and per such copy.
+    public var ioBytes: Double
+    public var ioCopies: Double
 
-    public init(core: CortexCore, invoke: Double, betweenSteps: Double = 0, kernels: [KernelClass: [Double]], fallback: [Double], movement: [Double]) {
+    public init(core: CortexCore, invoke: Double, betweenSteps: Double = 0, ioBytes: Double = 0, ioCopies: Double = 0,
+                kernels: [KernelClass: [Double]], fallback: [Double], movement: [Double]) {
         self.core = core
         self.invoke = invoke
         self.betweenSteps = betweenSteps
+        self.ioBytes = ioBytes
+        self.ioCopies = ioCopies
         self.kernels = kernels.mapValues { Self.padded($0, KernelFeature.allCases.count) }
         self.fallback = Self.padded(fallback, KernelFeature.allCases.count)
         self.movement = Self.padded(movement, MovementFeature.allCases.count)
@@ -63,12 +71,12 @@ public struct CostModel: Equatable, Sendable {
         memo.prepare(for: model)
         let inplace = plan.schedule.inplaceOps.isEmpty ? [] : Set(plan.schedule.inplaceOps.map(\.op))
         let fused = plan.schedule.fusedResiduals.isEmpty ? [] : Set(plan.schedule.fusedResiduals.map(\.conv))
-        var total = invoke
+        var total = perInference(plan.model, options: plan.options)
         plan.walkCostSteps(inplace: inplace, fusedConvs: fused) { op, region, extent in
             total += stepCost(op, region: region, inPlace: inplace.contains(op.index), fused: fused.contains(op.index), model: model,
                               memo: memo, extent: extent)
-        } copy: { _, rows, cols, pixelBytes in
-            total += copyCost(rows: rows, cols: cols, pixelBytes: pixelBytes)
+        } copy: { _, rows, cols, pixelBytes, quantized in
+            total += copyCost(rows: rows, cols: cols, pixelBytes: pixelBytes, quantized: quantized)
         }
         return Int(max(total, 0).rounded())
     }
@@ -99,9 +107,16 @@ public struct CostModel: Equatable, Sendable {
         return cost
     }
 
-    /// One copy's instructions (halo caches, patch stores, streamed loads).
-    func copyCost(rows: Int, cols: Int, pixelBytes: Int) -> Double {
-        movement[MovementFeature.copies.index] + movement[MovementFeature.copyRows.index] * Double(rows)
+    /// One copy's instructions (halo caches, patch stores, streamed loads;
+    /// `quantized`: a streamed load that quantizes the float input).
+    func copyCost(rows: Int, cols: Int, pixelBytes: Int, quantized: Bool = false) -> Double {
+        if quantized {
+            let q = CostSteps.quantizedLoad(rows: rows, cols: cols, channels: pixelBytes)
+            return movement[MovementFeature.copies.index] + movement[MovementFeature.quantizedRows.index] * Double(q.rows)
+                + movement[MovementFeature.quantizedChunks.index] * Double(q.chunks)
+                + movement[MovementFeature.quantizedElements.index] * Double(q.elements)
+        }
+        return movement[MovementFeature.copies.index] + movement[MovementFeature.copyRows.index] * Double(rows)
             + movement[MovementFeature.copyBytes.index] * Double(rows * cols * pixelBytes)
     }
 
@@ -161,10 +176,10 @@ public struct CostModel: Equatable, Sendable {
             if !readsExtent { memo.opSums[key] = sum }
             perOp[k] = sum
         }
-        CostSteps.fused(stage, model: model, schedule: schedule, steps: false) { _, _, _ in } copy: { _, rows, cols, pixelBytes in
-            total += copyCost(rows: rows, cols: cols, pixelBytes: pixelBytes)
+        CostSteps.fused(stage, model: model, schedule: schedule, steps: false) { _, _, _ in } copy: { _, rows, cols, pixelBytes, quantized in
+            total += copyCost(rows: rows, cols: cols, pixelBytes: pixelBytes, quantized: quantized)
         }
-        for op in model.rewrite.conversions where stage.contains(op: op) {
+        for op in CostSteps.runningConversions(model: model, options: schedule.options).sorted() where stage.contains(op: op) {
             total += stepCost(model.operators[op], region: nil, inPlace: false, fused: false, model: model, memo: memo)
         }
         return (total + perOp.reduce(0, +), perOp)
@@ -177,14 +192,19 @@ public struct CostModel: Equatable, Sendable {
         let model = schedule.model
         memo.prepare(for: model)
         let fusedAdds = Set(schedule.fusedResiduals.map(\.add))
-        guard CostSteps.runsWhole(op, model: model, inFusedStage: false, fusedAdds: fusedAdds, conversions: Set(model.rewrite.conversions))
+        guard CostSteps.runsWhole(op, model: model, inFusedStage: false, fusedAdds: fusedAdds,
+                                  conversions: CostSteps.runningConversions(model: model, options: schedule.options))
         else { return 0 }
         return stepCost(model.operators[op], region: nil, inPlace: schedule.inplaceOps.contains { $0.op == op },
                         fused: schedule.fusedResiduals.contains { $0.conv == op }, model: model, memo: memo)
     }
 
-    /// Instructions outside every op for `steps` steps.
-    func outside(steps: Double) -> Int { Int(max(invoke + betweenSteps * steps, 0).rounded()) }
+    /// Instructions once per inference of `model` (rewritten) under
+    /// `options`, whatever its stages: `invoke` and `pt_invoke`'s copies.
+    public func perInference(_ model: Model, options: MemoryOptions) -> Double {
+        let io = InvokeCopies(model: model, options: options)
+        return invoke + ioBytes * Double(io.bytes) + ioCopies * Double(io.copies)
+    }
 
     /// The prediction of `plan` op by op; `calibration` turns instructions
     /// into cycles, `clockHz` into milliseconds.
@@ -194,14 +214,17 @@ public struct CostModel: Equatable, Sendable {
         var missing = Set<KernelClass>()
         for f in features where f.runs {
             let op = plan.model.operators[f.op]
-            let instructions = Int(instructions(f).rounded())
+            // Each op carries its steps' share of the executor's loop
+            // (`betweenSteps`, as `stepCost` prices it for sweeps), so the
+            // total is the same sum in both.
+            let instructions = Int(max(instructions(f) + betweenSteps * f.value(.steps), 0).rounded())
             if kernels[f.kernel] == nil { missing.insert(f.kernel) }
             ops.append(LatencyPrediction.Op(index: f.op, op: op.kind.name, kernel: f.kernel, steps: Int(f.value(.steps)),
                                             macs: Int(f.value(.macs)), instructions: instructions,
                                             cycles: calibration.map { Int((Double(instructions) * $0.cyclesPerInstruction(f.kernel)).rounded()) }))
         }
-        let steps = features.reduce(0) { $0 + $1.value(.steps) }
-        return LatencyPrediction(core: core, ops: ops, invokeInstructions: outside(steps: steps), uncalibrated: missing.sorted(),
+        return LatencyPrediction(core: core, ops: ops, invokeInstructions: Int(max(perInference(plan.model, options: plan.options), 0).rounded()),
+                                 uncalibrated: missing.sorted(),
                                  calibration: calibration, clockHz: clockHz)
     }
 }
@@ -321,7 +344,9 @@ public struct LatencyPrediction: Equatable, Sendable {
     public var core: CortexCore
     /// Every op that runs, in op order.
     public var ops: [Op]
-    /// Instructions outside every op (invoke and the step loop).
+    /// Instructions once per inference outside every op (`pt_invoke` and
+    /// its copies of the caller's tensors; each op carries its steps' share
+    /// of the step loop).
     public var invokeInstructions: Int
     /// Kernel classes the calibration table has not measured on this core
     /// (their ops are predicted from the fallback coefficients).
@@ -358,5 +383,31 @@ public struct LatencyPrediction: Equatable, Sendable {
     public var timeBasis: String {
         isCycleCalibrated ? "cycles from the board's DWT calibration"
             : "instructions at one per cycle, not measured cycles"
+    }
+}
+
+/// What `pt_invoke` copies besides the steps: each caller input the arena
+/// holds (a graph input not streamed, not read through an `--int8-io`
+/// conversion) copied in, each arena output copied out.
+public struct InvokeCopies: Equatable, Sendable {
+    public var copies = 0
+    public var bytes = 0
+
+    public init(copies: Int, bytes: Int) {
+        self.copies = copies
+        self.bytes = bytes
+    }
+
+    public init(model: Model, options: MemoryOptions) {
+        // The caller's tensors: under --int8-io the float ones, outside the
+        // arena (the boundary conversions read and write them as steps).
+        for tensor in model.callerInputs where model.inputs.contains(tensor) && model.isActivation(tensor) && !options.streamInput {
+            copies += 1
+            bytes += model.tensors[tensor].byteCount
+        }
+        for tensor in model.callerOutputs where model.outputs.contains(tensor) && model.isActivation(tensor) && !model.inputs.contains(tensor) {
+            copies += 1
+            bytes += model.tensors[tensor].byteCount
+        }
     }
 }

@@ -25,9 +25,16 @@ public enum KernelClass: String, CaseIterable, Codable, Comparable, Sendable {
     /// `pt_conv_s8`'s paired 1×1 path (two pixels × two channels a block,
     /// the filter interleaved at export, a 4-instruction requantization).
     case conv1x1 = "conv-1x1"
-    /// int8 DEPTHWISE_CONV_2D, every shape and depth multiplier
-    /// (`pt_depthwise_s8`).
+    /// int8 DEPTHWISE_CONV_2D of channels in groups of four, depth
+    /// multiplier 1, an undilated window of at most 8×8: `pt_depthwise_s8`
+    /// runs it four channels at a time through a plane on the stack
+    /// (`pt_dw_tile4`, `KernelLoops.tile4`), layer by layer and in a patch.
     case depthwise = "depthwise"
+    /// Every other int8 DEPTHWISE_CONV_2D (channels not in fours, a depth
+    /// multiplier, a dilated or larger window): `pt_depthwise_s8`'s pixel
+    /// by pixel path (`KernelLoops.depthwise`), whose loops are not
+    /// `pt_dw_tile4`'s, so not its coefficients.
+    case depthwiseGeneric = "depthwise-generic"
     /// A depthwise conv computed in place (`--inplace-depthwise`): channel
     /// by channel through a staged plane, whatever its kernel (the plan, not
     /// the op, chooses it).
@@ -98,7 +105,11 @@ public enum KernelClass: String, CaseIterable, Codable, Comparable, Sendable {
         }
         switch op.kind {
         case .conv2D:
-            if Self.isPaired(op, in: model) {
+            if !Self.hasFastRequantization(op, in: model) {
+                // The exporter pairs a conv's filter only with the fast
+                // requantization: without it, `pt_conv_s8`'s plain path.
+                self = .conv
+            } else if Self.isPaired(op, in: model) {
                 self = .conv1x1
             } else if let (h, w) = model.windowGeometry(of: op), let input = op.input(0),
                       KernelLoops.isIm2col(height: h, width: w, inputChannels: model.tensors[input].shape.last ?? 0) {
@@ -106,7 +117,8 @@ public enum KernelClass: String, CaseIterable, Codable, Comparable, Sendable {
             } else {
                 self = .conv
             }
-        case .depthwiseConv2D: self = .depthwise
+        case .depthwiseConv2D:
+            self = Self.isTile4(op, in: model) && Self.hasFastRequantization(op, in: model) ? .depthwise : .depthwiseGeneric
         case .fullyConnected: self = .fullyConnected
         case .averagePool2D, .maxPool2D: self = .pool
         case .mean: self = .mean
@@ -117,6 +129,73 @@ public enum KernelClass: String, CaseIterable, Codable, Comparable, Sendable {
         case .hardSwish, .logistic, .relu, .relu6, .leakyRelu, .tanh, .quantize, .dequantize: self = .unary
         default: self = .movement
         }
+    }
+
+    /// Whether the exporter gives int8 CONV_2D or DEPTHWISE_CONV_2D `op` the
+    /// fast requantization constants (`ModelEmitter.fastRequantization`:
+    /// every channel's multiplier a right shift, every accumulator bound
+    /// below 2^30 and the constant's high word in range): the paired conv
+    /// layouts, `pt_dw_tile4` and the assembly depthwise paths need them;
+    /// without, the kernels take their plain paths. The multipliers as
+    /// TFLite's QuantizeMultiplier makes them.
+    static func hasFastRequantization(_ op: Operator, in model: Model) -> Bool {
+        guard let input = op.input(0), let filter = op.input(1),
+              let qi = model.tensors[input].quantization, let qo = model.tensors[op.output].quantization,
+              let qf = model.tensors[filter].quantization, let weights = model.tensors[filter].data else { return true }
+        let shape = model.tensors[filter].shape
+        guard shape.count == 4, weights.count == shape.reduce(1, *) else { return true }
+        let depthwise = op.kind == .depthwiseConv2D
+        let oc = depthwise ? shape[3] : shape[0], perChannel = weights.count / max(oc, 1)
+        var bias: [Int64]? = nil
+        if let b = op.input(2), b >= 0, let data = model.tensors[b].data, model.tensors[b].type == .int32, data.count == 4 * oc {
+            bias = (0..<oc).map { o in
+                Int64(Int32(bitPattern: UInt32(data[4 * o]) | UInt32(data[4 * o + 1]) << 8 | UInt32(data[4 * o + 2]) << 16
+                                        | UInt32(data[4 * o + 3]) << 24))
+            }
+        }
+        let inputOffset = -Int64(qi.zeroPoints.first ?? 0), zp = qo.zeroPoints.first ?? 0
+        for o in 0..<oc {
+            let filterScale = Double(qf.scales.count == oc ? qf.scales[o] : qf.scale)
+            let real = Double(qi.scale) * filterScale / Double(qo.scale)
+            guard real > 0, real.isFinite else { return false }
+            // QuantizeMultiplier: real = q · 2^shift, q in [0.5, 1) rounded to 31 bits.
+            var shift = Int64(real.exponent) + 1
+            var q = (real / Double(sign: .plus, exponent: Int(shift), significand: 1) * Double(Int64(1) << 31)).rounded()
+            if q == Double(Int64(1) << 31) { q /= 2; shift += 1 }
+            if shift < -31 { shift = 0; q = 0 }
+            let e = -shift
+            guard q >= 0, e >= 1 else { return false }
+            let b = bias?[o] ?? 0
+            func passes(_ bound: Int64) -> Bool {
+                guard bound < (1 << 30) else { return false }
+                if e <= 31 {
+                    let base = (Int64(1) << (e - 1)) + zp * (Int64(1) << e)
+                    if abs(base) + bound + 2 < (Int64(1) << 31) { return true }
+                }
+                return e >= 62 || bound < (Int64(1) << (e - 1))
+            }
+            // Every weight at most 127 in magnitude first (no pass over the
+            // weights), the weights' own sums only where that is not enough.
+            let most = 127 * Int64(perChannel)
+            if passes(max(abs(b) + abs(inputOffset) * most + 128 * most, abs(b) + 255 * most)) { continue }
+            var sum: Int64 = 0, absSum: Int64 = 0
+            for t in 0..<perChannel {
+                let w = Int64(Int8(bitPattern: weights[depthwise ? t * oc + o : o * perChannel + t]))
+                sum += w; absSum += abs(w)
+            }
+            guard passes(max(abs(b + inputOffset * sum) + 128 * absSum, abs(b) + 255 * absSum)) else { return false }
+        }
+        return true
+    }
+
+    /// Whether `pt_depthwise_s8` runs int8 DEPTHWISE_CONV_2D `op` through
+    /// `pt_dw_tile4` (`KernelLoops.tile4Fits` over its whole output: the
+    /// choice does not depend on the region when not in place).
+    static func isTile4(_ op: Operator, in model: Model) -> Bool {
+        guard let (h, w) = model.windowGeometry(of: op), let input = op.input(0) else { return false }
+        let ic = model.tensors[input].shape.last ?? 0, oc = model.tensors[op.output].shape.last ?? 0
+        return ic == oc && KernelLoops.tile4Fits(height: h, width: w, channels: ic, rows: 0..<h.outputSize, cols: 0..<w.outputSize,
+                                                 inPlace: false)
     }
 
     /// Whether the export runs `op` (an int8 CONV_2D) down the paired 1×1

@@ -48,6 +48,13 @@ struct KernelLoops: Equatable {
     /// Output pixels computed by the fast path (conv: pixel pairs count
     /// once; depthwise: every inside pixel).
     var insidePixels = 0
+    /// Paired 1×1 (and im2col): words of the blocks computed by the C loop
+    /// (`pt_1x1_block`: a lone pixel's, or every block of a clamped
+    /// output), besides their count in `blockWords`.
+    var plainWords = 0
+    /// Paired 1×1 (and im2col): outputs requantized in C (`pt_rq_out`, the
+    /// C blocks' and the odd channel's), not by the assembly loop.
+    var plainOutputs = 0
 
     /// One side of a window over `outputs`: per output index, the taps
     /// inside the input and whether all are.
@@ -113,16 +120,19 @@ struct KernelLoops: Equatable {
     /// `edgeElements`: its outputs, requantized the reference way).
     static func conv(height h: WindowGeometry, width w: WindowGeometry, inputChannels ic: Int, outputChannels oc: Int,
                      rows: Side, cols: Side) -> KernelLoops {
-        let run = w.filterSize * ic
+        // A row of taps is one run of kw·ic bytes, or, dilated across (the
+        // plain path: no paired layout), kw runs of ic bytes.
+        let dilated = w.dilation > 1 && w.filterSize > 1
+        let run = dilated ? ic : w.filterSize * ic, runsPerRow = dilated ? h.filterSize * w.filterSize : h.filterSize
         let words = (run + 3) / 4
         let insideRows = rows.inside
         var loops = KernelLoops()
         let pixelBlocks = insideRows * (cols.pairs + cols.singles)
         loops.insidePixels = pixelBlocks
-        loops.blockRuns = pixelBlocks * (oc / 2) * h.filterSize
+        loops.blockRuns = pixelBlocks * (oc / 2) * runsPerRow
         loops.blockWords = loops.blockRuns * words
         loops.wordLoops = loops.blockRuns * (words * 4 % 8 == 0 ? words / 2 : words)
-        let oddRuns = (oc % 2) * h.filterSize * insideRows * (2 * cols.pairs + cols.singles)
+        let oddRuns = (oc % 2) * runsPerRow * insideRows * (2 * cols.pairs + cols.singles)
         loops.dotRuns = oddRuns
         loops.dotWords = oddRuns * (run / 4)
         loops.dotBytes = oddRuns * (run % 4)
@@ -139,8 +149,9 @@ struct KernelLoops: Equatable {
 
     /// `pt_depthwise_s8` over `rows` × `cols` of the output.
     static func depthwise(height h: WindowGeometry, width w: WindowGeometry, inputChannels ic: Int, outputChannels oc: Int,
-                          rows: Side, cols: Side, fullRange: Bool = true) -> KernelLoops {
-        if ic == oc && tile4Fits(height: h, width: w, channels: ic, rows: rows.outputs, cols: cols.outputs, inPlace: false) {
+                          rows: Side, cols: Side, fullRange: Bool = true, fast: Bool = true) -> KernelLoops {
+        // `pt_dw_tile4` needs the fast requantization constants.
+        if fast && ic == oc && tile4Fits(height: h, width: w, channels: ic, rows: rows.outputs, cols: cols.outputs, inPlace: false) {
             // `pt_dw_tile4` from the separate input, chunk by chunk.
             return tile4(height: h, width: w, channels: ic, rows: rows.outputs, cols: cols.outputs, fullRange: fullRange)
         }
@@ -173,25 +184,26 @@ struct KernelLoops: Equatable {
     /// of at most `tileWholeMaxPixels` outputs, whose window extent fits
     /// `tileWords`: `pt_dw_tile4` (`tile4`); a larger tile: `region`.
     static func inPlace(height h: WindowGeometry, width w: WindowGeometry, channels: Int, whole: Bool, fullRange: Bool = true,
-                        rows: Side, cols: Side) -> KernelLoops {
+                        fast: Bool = true, rows: Side, cols: Side) -> KernelLoops {
         var loops = KernelLoops()
         let outputs = rows.count * cols.count
         let taps = h.filterSize * w.filterSize
         // Each channel's plane is first filled with the padding value.
         let paddedPlane = (h.inputSize + h.padBefore + h.padAfter) * (w.inputSize + w.padBefore + w.padAfter)
         let strided3x3 = h.filterSize == 3 && w.filterSize == 3 && (h.stride > 1 || w.stride > 1) && rasterSafe(height: h, width: w)
-        if tile4Fits(height: h, width: w, channels: channels, rows: rows.outputs, cols: cols.outputs, inPlace: true)
+        if fast && tile4Fits(height: h, width: w, channels: channels, rows: rows.outputs, cols: cols.outputs, inPlace: true)
             && (!whole || outputs <= tileWholeMaxPixels) && !(whole && strided3x3) {
             // `pt_dw_tile4`: a tile (or a whole small map) four channels at
             // a time through a plane on the stack, nothing staged.
             return tile4(height: h, width: w, channels: channels, rows: rows.outputs, cols: cols.outputs, fullRange: fullRange)
         }
         if !whole {
+            guard fast else { return plainRegion(height: h, width: w, channels: channels, rows: rows, cols: cols) }
             return region(height: h, width: w, channels: channels, fullRange: fullRange, rows: rows, cols: cols)
         }
         let small5x5 = h.filterSize == 5 && w.filterSize == 5 && h.dilation == 1 && w.dilation == 1
             && h.outputSize * w.outputSize <= hwcBufferedMaxPixels
-        if whole && fullRange && channels % 4 == 0 && (strided3x3 || small5x5) {
+        if whole && fullRange && fast && channels % 4 == 0 && (strided3x3 || small5x5) {
             // `pt_dw_inplace_hwc` (strided 3×3, its outputs safe to write
             // over its input in raster order) and `pt_dw_inplace_hwc5` (5×5
             // on a small map, through a stack buffer): nothing staged; four
@@ -212,7 +224,7 @@ struct KernelLoops: Equatable {
         if whole {
             // The plane's padding written once; each channel fills the inside.
             loops.blockBytes = paddedPlane + channels * h.inputSize * w.inputSize
-            if fullRange && h.filterSize == 3 && w.filterSize == 3 && h.stride == 1 && w.stride == 1 && w.dilation == 1
+            if fullRange && fast && h.filterSize == 3 && w.filterSize == 3 && h.stride == 1 && w.stride == 1 && w.dilation == 1
                 && cols.count >= 2 {
                 // `pt_dw_inplace_3x3s1`: per channel its weights packed once
                 // (`blockRuns`: 3 a channel), each row of outputs two a
@@ -239,15 +251,16 @@ struct KernelLoops: Equatable {
                 }
                 loops.blockWords = (outputs - scalar) * channels * h.filterSize * groups
                 loops.dotRuns = scalar * channels * taps
-                if fullRange && (h.filterSize == 5 || h.filterSize == 7) && w.filterSize >= 5 {
+                if fullRange && fast && (h.filterSize == 5 || h.filterSize == 7) && w.filterSize >= 5 {
                     // Its assembly rows; a window whose last row would read
                     // past the plane takes the rows above in words too and
                     // that row from a copy (`dotRuns`: its taps).
                     loops.blockWords = outputs * channels * h.filterSize * groups
                     loops.dotRuns = scalar * channels * w.filterSize
                 }
-                // Its assembly loops saturate; a clamped output range takes the C loop.
-                if !fullRange { loops.dotBytes = (outputs - scalar) * channels }
+                // Its assembly loops saturate; a clamped output range (or no
+                // fast requantization: `pt_requantize`) takes the C loop.
+                if !fullRange || !fast { loops.dotBytes = (outputs - scalar) * channels }
                 // A window other than 3×3 packs its weights per channel, four taps a word pair.
                 if !threeByThree { loops.blockRuns = channels * h.filterSize * groups }
                 loops.insidePixels = rows.count * channels
@@ -277,6 +290,10 @@ struct KernelLoops: Equatable {
     /// its loop takes 16 channels an iteration where they divide (else 8,
     /// else 4: `wordLoops`).
     ///
+    /// Each run is one `pt_conv_1x1_run` call (`edgeRows`: 1, or a call a
+    /// row). The C loop's blocks are counted apart too: their words
+    /// (`plainWords`) and every output requantized in C (`plainOutputs`).
+    ///
     /// With `wide` weights (the exporter's sign-extended copy, an op whose
     /// output has at least `wideMinPixels` pixels) that loop's words cost
     /// less: they are counted in `dotBytes` instead of `blockWords`.
@@ -297,8 +314,14 @@ struct KernelLoops: Equatable {
             loops.blockWords -= loops.dotBytes
         }
         loops.blockBytes = (fullRange ? lone : pairs) * (oc / 2)
+        // `pt_conv_1x1_run` calls: one for the whole rectangle, else one a row.
+        loops.edgeRows = oneRun ? 1 : rows
         loops.dotRuns = (oc % 2) * (2 * pairs - lone)
         loops.dotWords = loops.dotRuns * (ic / 4)
+        // The C loop's blocks: their words, and their outputs (two for a
+        // lone pixel, four for a pair) with the odd channel's, requantized in C.
+        loops.plainWords = loops.blockBytes * (ic / 4)
+        loops.plainOutputs = (fullRange ? lone : 2 * pairs - lone) * (oc / 2) * 2 + loops.dotRuns
         return loops
     }
 
@@ -376,6 +399,30 @@ struct KernelLoops: Equatable {
         return loops
     }
 
+    /// A tile of an in-place depthwise conv without the fast requantization
+    /// constants (`pt_depthwise_inplace_s8`'s last loop): per channel the
+    /// staging buffer filled with the padding and the tile's input region
+    /// gathered into it (`blockBytes`: the region's bytes), then
+    /// `pt_dw_plane`: windows inside the image tap by tap (`dotRuns`), the
+    /// others through the reference path (`edgeBytes`: their filter rows,
+    /// `edgeElements`: their outputs; their taps are in `taps`).
+    static func plainRegion(height h: WindowGeometry, width w: WindowGeometry, channels: Int, rows: Side, cols: Side) -> KernelLoops {
+        func inputs(_ g: WindowGeometry, _ o: Range<Int>) -> Int {
+            guard !o.isEmpty else { return 0 }
+            let first = max(0, o.lowerBound * g.stride - g.padBefore)
+            let last = min(g.inputSize, (o.upperBound - 1) * g.stride - g.padBefore + g.dilation * (g.filterSize - 1) + 1)
+            return max(0, last - first)
+        }
+        var loops = KernelLoops()
+        let inside = rows.inside * cols.inside
+        loops.blockBytes = channels * inputs(h, rows.outputs) * inputs(w, cols.outputs)
+        loops.insidePixels = rows.count * channels
+        loops.dotRuns = inside * channels * h.filterSize * w.filterSize
+        loops.edgeBytes = (rows.taps * cols.count - rows.inside * h.filterSize * cols.inside) * channels
+        loops.edgeElements = (rows.count * cols.count - inside) * channels
+        return loops
+    }
+
     /// `pt_dw_padded_plane_fast` over `rows` × `cols` of `channels` planes
     /// (one call a channel), its last words assumed inside the plane: 3×3
     /// stride 1 with int8's full range two outputs a word (`blockRuns`: 3
@@ -441,6 +488,7 @@ struct KernelLoops: Equatable {
         dotRuns += o.dotRuns; dotWords += o.dotWords; dotBytes += o.dotBytes
         edgeTaps += o.edgeTaps; edgeBytes += o.edgeBytes; edgeElements += o.edgeElements
         wordLoops += o.wordLoops; edgeRows += o.edgeRows; insidePixels += o.insidePixels
+        plainWords += o.plainWords; plainOutputs += o.plainOutputs
     }
 
     /// Output pixels up to which a whole in-place 5×5 depthwise runs four
@@ -501,8 +549,10 @@ struct KernelLoops: Equatable {
     /// pixels two at a time, each gathered as one run of the window's
     /// `⌈kh·kw·ic / 4⌉` words (pixel pairs inside the image inline, a row of
     /// taps at a time: `edgeRows`; other pixels through
-    /// `pt_im2col_gather`, a tap at a time: `edgeTaps`, `edgeElements` their
-    /// pixels), then the paired 1×1 loops over those words (as
+    /// `pt_im2col_gather`, `edgeElements`: a window inside the image across
+    /// a filter row at a time, copied or padded, `edgeRows` too; one
+    /// crossing its left or right edge a tap at a time, `edgeTaps`), then
+    /// the paired 1×1 loops over those words (as
     /// `pairedConv`, a row of output pixels per run).
     static func im2col(height h: WindowGeometry, width w: WindowGeometry, inputChannels ic: Int, outputChannels oc: Int,
                        rows: Side, cols: Range<Int>, fullRange: Bool) -> KernelLoops {
@@ -522,8 +572,18 @@ struct KernelLoops: Equatable {
         }
         let inlinePairs = rows.inside * insidePairs
         let gathered = rows.count * cols.count - 2 * inlinePairs
-        loops.edgeRows = inlinePairs * 2 * h.filterSize
-        loops.edgeTaps = gathered * h.filterSize * w.filterSize
+        // `pt_im2col_gather`: a window inside the image across (undilated)
+        // goes a filter row at a time (copied, or filled with the padding
+        // where the row is outside), one crossing its left or right edge
+        // tap by tap.
+        var acrossInside = 0
+        for ox in cols where w.dilation == 1 {
+            let ix0 = ox * w.stride - w.padBefore
+            if ix0 >= 0 && ix0 + w.filterSize <= w.inputSize { acrossInside += 1 }
+        }
+        let rowWise = rows.count * acrossInside - 2 * inlinePairs
+        loops.edgeRows = (inlinePairs * 2 + rowWise) * h.filterSize
+        loops.edgeTaps = (gathered - rowWise) * h.filterSize * w.filterSize
         loops.edgeElements = gathered
         return loops
     }

@@ -107,6 +107,11 @@ public enum KernelFeature: String, CaseIterable, Codable, Sendable {
     case floatMACs
     case windowTaps
     case inPlaceTaps
+    /// The paired 1×1 and im2col convs' blocks run by the C loop: their
+    /// words, and the outputs requantized in C (`KernelLoops.plainWords`,
+    /// `plainOutputs`).
+    case plainWords
+    case plainOutputs
 
     public var index: Int { Self.allCases.firstIndex(of: self)! }
 }
@@ -126,6 +131,21 @@ public enum MovementFeature: String, CaseIterable, Codable, Sendable {
     case stagedBytes
     /// A conv with its residual ADD fused in: elements added.
     case fusedElements
+    /// A streamed input quantized as it is loaded (`--stream-input
+    /// --int8-io` on a float32 input: `pt_load_quantized`, the QUANTIZE
+    /// step itself does not run): rows loaded, chunks of at most
+    /// `streamChunkFloats` floats asked for (one `memcpy` or read callback
+    /// each), elements quantized.
+    case quantizedRows
+    case quantizedChunks
+    case quantizedElements
+    /// Outputs requantized by `pt_requantize` (TFLite's 64-bit double
+    /// rounding) rather than the exporter's fast constants: every int8
+    /// FULLY_CONNECTED output, and a conv's or depthwise conv's without the
+    /// fast constants (`KernelClass.hasFastRequantization`). One C function
+    /// for all of them, so one coefficient, pinned by the fully-connected
+    /// layers every model has.
+    case requantizedOutputs
 
     public var index: Int { Self.allCases.firstIndex(of: self)! }
 }
@@ -141,6 +161,11 @@ struct OpCostFacts {
     var loops: Loops
     /// The op's class when not in place.
     var kernel: KernelClass
+    /// An int8 conv or depthwise conv with the exporter's fast
+    /// requantization constants (`KernelClass.hasFastRequantization`).
+    var fastRequantization: Bool
+    /// Its outputs go through `pt_requantize` (`requantizedOutputs`).
+    var plainRequantization: Bool
     /// In place: the input's channels, bytes per element, whole area.
     var staged: (channels: Int, byteSize: Int, area: Int)?
     /// A binary op that broadcasts an input.
@@ -195,8 +220,12 @@ struct OpCostFacts {
             return (slot, input, pixelBytes(input), model.tensors[input].shape == shape)
         }
         kernel = KernelClass(op: op, in: model)
+        fastRequantization = (op.kind == .depthwiseConv2D || op.kind == .conv2D) && model.tensors[op.output].type == .int8
+            ? KernelClass.hasFastRequantization(op, in: model) : true
+        plainRequantization = model.tensors[op.output].type == .int8
+            && (op.kind == .fullyConnected || ((op.kind == .depthwiseConv2D || op.kind == .conv2D) && !fastRequantization))
         loops = window == nil ? .none
-            : kernel == .conv || kernel == .convIm2col ? .conv : kernel == .conv1x1 ? .pairedConv : kernel == .depthwise ? .depthwise : .none
+            : kernel == .conv || kernel == .convIm2col ? .conv : kernel == .conv1x1 ? .pairedConv : kernel == .depthwise || kernel == .depthwiseGeneric ? .depthwise : .none
         channels = shape.count == 4 ? shape[3] : (shape.last ?? 1)
         inputChannels = op.input(0).map { model.tensors[$0].shape.last ?? 1 } ?? 1
         macsPerPosition = PatchPlan.macsPerPosition(of: op, in: model)
@@ -210,6 +239,7 @@ struct OpCostFacts {
         other = Self.other(op, kernel: kernel, in: model)
         inPlaceKernel = model.tensors[op.output].type == .float32 ? .floatWeighted : .depthwiseInPlace
         if kernel == .conv, let window, window.width.dilation == 1 || window.width.filterSize == 1,
+           KernelClass.hasFastRequantization(op, in: model),
            !KernelLoops.isIm2col(height: window.height, width: window.width, inputChannels: inputChannels) {
             let run = window.width.filterSize * inputChannels
             paddedRowBytes = run % 4 == 0 ? nil : (run + 3) / 4 * 4
@@ -322,7 +352,7 @@ struct OpCostFacts {
             if inPlace && inPlaceKernel == .depthwiseInPlace {
                 loops = .inPlace(height: window.height, width: window.width, channels: channels,
                                  whole: region == nil || (rowsRange.count == window.height.outputSize && colsRange.count == window.width.outputSize),
-                                 fullRange: fullRange, rows: rowSide, cols: colSide)
+                                 fullRange: fullRange, fast: fastRequantization, rows: rowSide, cols: colSide)
             } else {
                 switch self.loops {
                 case .none: break
@@ -349,7 +379,8 @@ struct OpCostFacts {
                                         wide: KernelLoops.hasWideWeights(height: window.height, width: window.width))
                 case .depthwise:
                     loops = .depthwise(height: window.height, width: window.width, inputChannels: inputChannels,
-                                       outputChannels: channels, rows: rowSide, cols: colSide, fullRange: fullRange)
+                                       outputChannels: channels, rows: rowSide, cols: colSide, fullRange: fullRange,
+                                       fast: fastRequantization)
                 }
             }
         }
@@ -382,6 +413,8 @@ struct OpCostFacts {
             k[kBase + KernelFeature.insidePixels.index] += Double(loops.insidePixels)
             k[kBase + KernelFeature.edgeRows.index] += Double(loops.edgeRows)
             k[kBase + KernelFeature.wordLoops.index] += Double(loops.wordLoops)
+            k[kBase + KernelFeature.plainWords.index] += Double(loops.plainWords)
+            k[kBase + KernelFeature.plainOutputs.index] += Double(loops.plainOutputs)
         }
         if broadcasts {
             k[kBase + KernelFeature.broadcastPixels.index] += Double(pixels)
@@ -398,16 +431,16 @@ struct OpCostFacts {
             add(.depthwiseTaps, other.depthwiseTaps); add(.floatMACs, other.floatMACs); add(.windowTaps, other.windowTaps)
             add(.inPlaceTaps, other.inPlaceTaps)
         }
-        if inPlace, inPlaceKernel == .floatWeighted {
-            // pt_depthwise_inplace_f32 stages in its own loops (`OpLoops.floatInPlace`).
-        } else if inPlace, let staged {
-            let read = region.flatMap { ReceptiveField.inputRegion(of: op, slot: 0, for: $0, in: model) }
-            let area = read?.area ?? staged.area
-            m[mBase + MovementFeature.stagedChannels.index] += Double(staged.channels)
-            m[mBase + MovementFeature.stagedBytes.index] += Double(area * staged.channels * staged.byteSize)
-        }
+        // In place, the staging is in the kernel's own loop counts: int8's
+        // planes and regions filled (`KernelLoops.inPlace`: `blockBytes`;
+        // `pt_dw_tile4` and the whole-map four-channel paths stage
+        // nothing), float32's in `OpLoops.floatInPlace`.
+        // (`stagedChannels` and `stagedBytes` stay in the table format, 0.)
         if fused {
             m[mBase + MovementFeature.fusedElements.index] += Double(elements)
+        }
+        if plainRequantization {
+            m[mBase + MovementFeature.requantizedOutputs.index] += Double(elements)
         }
     }
 
@@ -478,11 +511,18 @@ extension PatchPlan {
             facts[op.index] = f
             f.addStep(op, region: region, inputExtent: f.paddedRowBytes == nil ? nil : extent(), inPlace: inplace.contains(op.index), fused: fusedConvs.contains(op.index), model: model,
                       k: &k, kBase: op.index * kCount, m: &m, mBase: op.index * mCount)
-        } copy: { op, rows, cols, pixelBytes in
+        } copy: { op, rows, cols, pixelBytes, quantized in
             let mBase = op * mCount
             m[mBase + MovementFeature.copies.index] += 1
-            m[mBase + MovementFeature.copyRows.index] += Double(rows)
-            m[mBase + MovementFeature.copyBytes.index] += Double(rows * cols * pixelBytes)
+            if quantized {
+                let q = CostSteps.quantizedLoad(rows: rows, cols: cols, channels: pixelBytes)
+                m[mBase + MovementFeature.quantizedRows.index] += Double(q.rows)
+                m[mBase + MovementFeature.quantizedChunks.index] += Double(q.chunks)
+                m[mBase + MovementFeature.quantizedElements.index] += Double(q.elements)
+            } else {
+                m[mBase + MovementFeature.copyRows.index] += Double(rows)
+                m[mBase + MovementFeature.copyBytes.index] += Double(rows * cols * pixelBytes)
+            }
         }
         return model.operators.map { op in
             OpCostFeatures(op: op.index, kernel: inplace.contains(op.index) ? (facts[op.index]?.inPlaceKernel ?? .depthwiseInPlace)
@@ -498,15 +538,16 @@ extension PatchPlan {
     /// `extent()`: the first input's region in the tile's buffer, `nil` when
     /// the kernel reads the whole tensor), `copy(op, rows, cols,
     /// pixelBytes)` for a copy made around op's step (halo-cache reads and
-    /// writes, a patch's store into the stage output, a streamed input's load).
+    /// writes, a patch's store into the stage output, a streamed input's
+    /// load; `quantized`: a load that quantizes as it goes).
     func walkCostSteps(inplace: Set<Int>, fusedConvs: Set<Int>, step: (Operator, Region?, () -> Region?) -> Void,
-                       copy: (Int, Int, Int, Int) -> Void) {
+                       copy: (Int, Int, Int, Int, Bool) -> Void) {
         let model = self.model
         for stage in fusedStages {
             CostSteps.fused(stage, model: model, schedule: schedule, step: step, copy: copy)
         }
         let fusedAdds = Set(schedule.fusedResiduals.map(\.add))
-        let conversions = Set(model.rewrite.conversions)
+        let conversions = CostSteps.runningConversions(model: model, options: schedule.options)
         for op in model.operators where CostSteps.runsWhole(op.index, model: model, inFusedStage: fusedStage(of: op.index) != nil,
                                                            fusedAdds: fusedAdds, conversions: conversions) {
             step(op, nil) { nil }
@@ -539,14 +580,14 @@ enum CostSteps {
     /// window).
     /// `steps: false`: only the copies (the search prices the steps apart).
     static func fused(_ stage: FusedStage, model: Model, schedule: MemorySchedule, steps: Bool = true, step: (Operator, Region?, () -> Region?) -> Void,
-                      copy: (Int, Int, Int, Int) -> Void) {
+                      copy: (Int, Int, Int, Int, Bool) -> Void) {
         func pixelBytes(_ tensor: Int) -> Int {
             let t = model.tensors[tensor]
             return (t.shape.count == 4 ? t.shape[3] : 1) * (t.type.byteSize ?? 1)
         }
-        func addCopy(_ op: Int, rows: Int, cols: Int, pixelBytes: Int) {
+        func addCopy(_ op: Int, rows: Int, cols: Int, pixelBytes: Int, quantized: Bool = false) {
             guard rows > 0, cols > 0 else { return }
-            copy(op, rows, cols, pixelBytes)
+            copy(op, rows, cols, pixelBytes, quantized)
         }
         // Only ops whose output has a cache copy anything around their step.
         let cachedTensors = Set(stage.cacheBytes.keys.map(\.tensor))
@@ -568,6 +609,7 @@ enum CostSteps {
         func buffered(_ tensor: Int) -> Bool { hasTileBuffer(tensor, stage: stage, schedule: schedule) }
         let stores = outputs.map { stage.outputs.contains($0) && buffered($0) }
         let streamed = model.inputs.filter(buffered)
+        let quantizedOnLoad = Set(streamed.filter { quantizesOnLoad($0, model: model, options: schedule.options) })
         func inBuffer(_ tensor: Int, patch: Int) -> Region? { regionInTileBuffer(tensor, stage: stage, tile: patch) }
         for patch in stage.tileRegions.indices {
             var loadsPending = !streamed.isEmpty
@@ -584,7 +626,9 @@ enum CostSteps {
                     // A streamed input's region is copied in before the tile's first op.
                     loadsPending = false
                     for input in streamed {
-                        if let r = inBuffer(input, patch: patch) { addCopy(index, rows: r.height, cols: r.width, pixelBytes: pixelBytes(input)) }
+                        if let r = inBuffer(input, patch: patch) {
+                            addCopy(index, rows: r.height, cols: r.width, pixelBytes: pixelBytes(input), quantized: quantizedOnLoad.contains(input))
+                        }
                     }
                 }
                 // A step whose region the caches hold whole only copies.
@@ -627,6 +671,40 @@ enum CostSteps {
         guard let region = stage.region(of: tensor, tile: tile),
               !(stage.outputs.contains(tensor) && region == stage.tileRegions[tile]) else { return nil }
         return region
+    }
+
+    /// Whether the streamed int8 input `tensor` is the image of a float32
+    /// graph input that `--int8-io` detached the QUANTIZE of: the export
+    /// then quantizes each load as it reads the float input
+    /// (`pt_load_quantized`) and the QUANTIZE step does not run
+    /// (`ModelEmitter.streamQuantized`).
+    static func quantizesOnLoad(_ tensor: Int, model: Model, options: MemoryOptions) -> Bool {
+        guard options.streamInput, model.inputs.contains(tensor) else { return false }
+        return model.rewrite.detached.values.contains { if case .inputConversion(_, let int8) = $0 { int8 == tensor } else { false } }
+    }
+
+    /// The boundary conversions that run as steps: all of them, but a
+    /// streamed input's QUANTIZE, which its loads do (`quantizesOnLoad`).
+    static func runningConversions(model: Model, options: MemoryOptions) -> Set<Int> {
+        var running = Set<Int>()
+        for (op, detachment) in model.rewrite.detached {
+            switch detachment {
+            case .foldedPad: continue
+            case .inputConversion(_, let int8): if !quantizesOnLoad(int8, model: model, options: options) { running.insert(op) }
+            case .outputConversion: running.insert(op)
+            }
+        }
+        return running
+    }
+
+    /// Floats a quantizing load asks for at a time (`PT_STREAM_CHUNK`).
+    static let streamChunkFloats = 16
+
+    /// The loops of one quantizing load of `rows` × `cols` pixels of
+    /// `channels` channels: per row, chunks of `16 / channels` pixels.
+    static func quantizedLoad(rows: Int, cols: Int, channels: Int) -> (rows: Int, chunks: Int, elements: Int) {
+        let perCall = max(streamChunkFloats / max(channels, 1), 1)
+        return (rows, rows * ((cols + perCall - 1) / perCall), rows * cols * channels)
     }
 
     /// Whether op `op` is one whole step: an op outside every fused stage
