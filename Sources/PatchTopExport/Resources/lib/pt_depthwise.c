@@ -219,6 +219,27 @@ static inline int8_t pt_dw_out(int32_t acc, int32_t m, int32_t base, int32_t e, 
 #define PT_DW_INLINE static inline
 #endif
 
+/* The assembly blocks' shared steps (4 channels a word, pt_dw_hwc_pixel,
+ * pt_dw_hwc5_pixel and pt_dw_tile4's pixel): one tap's multiply-accumulate
+ * of the word in t0 into a0..a3 with the next two words of k (doubled
+ * sign-extended weights), and one accumulator A's requantization with k's
+ * next {m, base, e}, saturated to int8. */
+#define PT_DW4_MAC \
+    "ldrd %[f0], %[f1], [%[k]], #8\n\t" \
+    "sxtb16 %[t1], %[t0]\n\t" \
+    "sxtb16 %[t0], %[t0], ror #8\n\t" \
+    "smlabb %[a0], %[t1], %[f0], %[a0]\n\t" \
+    "smlatt %[a2], %[t1], %[f0], %[a2]\n\t" \
+    "smlabb %[a1], %[t0], %[f1], %[a1]\n\t" \
+    "smlatt %[a3], %[t0], %[f1], %[a3]\n\t"
+#define PT_DW4_RQ(A) \
+    "ldrd %[f0], %[f1], [%[k]], #8\n\t" \
+    "ldr %[t1], [%[k]], #4\n\t" \
+    "add %[t0], %[f1], %[" A "], asr #31\n\t" \
+    "smmlar %[" A "], %[" A "], %[f0], %[t0]\n\t" \
+    "asr %[" A "], %[" A "], %[t1]\n\t" \
+    "ssat %[" A "], #8, %[" A "]\n\t"
+
 /* Rows of kw <= 8 taps (filter f, taps ch apart) as two words a group of
  * four: (w0, w2), (w1, w3), (w4, w6), (w5, w7), zero past the row; kw a
  * constant where inlined, so the loads and packs are straight-line. */
@@ -377,20 +398,7 @@ PT_DW_INLINE void pt_dw_hwc_pixel(const int8_t *x, const int32_t *k, int32_t ch,
     int32_t a0, a1, a2, a3, t0, t1, f0, f1;
 #define PT_DW_HWC_TAP(OFF) \
     "ldr %[t0], [%[x]" OFF "]\n\t" \
-    "ldrd %[f0], %[f1], [%[k]], #8\n\t" \
-    "sxtb16 %[t1], %[t0]\n\t" \
-    "sxtb16 %[t0], %[t0], ror #8\n\t" \
-    "smlabb %[a0], %[t1], %[f0], %[a0]\n\t" \
-    "smlatt %[a2], %[t1], %[f0], %[a2]\n\t" \
-    "smlabb %[a1], %[t0], %[f1], %[a1]\n\t" \
-    "smlatt %[a3], %[t0], %[f1], %[a3]\n\t"
-#define PT_DW_HWC_RQ(A) \
-    "ldrd %[f0], %[f1], [%[k]], #8\n\t" \
-    "ldr %[t1], [%[k]], #4\n\t" \
-    "add %[t0], %[f1], %[" A "], asr #31\n\t" \
-    "smmlar %[" A "], %[" A "], %[f0], %[t0]\n\t" \
-    "asr %[" A "], %[" A "], %[t1]\n\t" \
-    "ssat %[" A "], #8, %[" A "]\n\t"
+    PT_DW4_MAC
     __asm__ volatile(
         "ldrd %[a0], %[a1], [%[k]], #8\n\t"
         "ldrd %[a2], %[a3], [%[k]], #8\n\t"
@@ -399,7 +407,7 @@ PT_DW_INLINE void pt_dw_hwc_pixel(const int8_t *x, const int32_t *k, int32_t ch,
         PT_DW_HWC_TAP("") PT_DW_HWC_TAP(", %[ch]") PT_DW_HWC_TAP(", %[ch2]")
         "add %[x], %[x], %[row]\n\t"
         PT_DW_HWC_TAP("") PT_DW_HWC_TAP(", %[ch]") PT_DW_HWC_TAP(", %[ch2]")
-        PT_DW_HWC_RQ("a0") PT_DW_HWC_RQ("a1") PT_DW_HWC_RQ("a2") PT_DW_HWC_RQ("a3")
+        PT_DW4_RQ("a0") PT_DW4_RQ("a1") PT_DW4_RQ("a2") PT_DW4_RQ("a3")
         "strb %[a0], [%[y]]\n\t"
         "strb %[a1], [%[y], #1]\n\t"
         "strb %[a2], [%[y], #2]\n\t"
@@ -409,7 +417,6 @@ PT_DW_INLINE void pt_dw_hwc_pixel(const int8_t *x, const int32_t *k, int32_t ch,
         : [ch] "r"(ch), [ch2] "r"(ch2), [row] "r"(row), [y] "r"(y)
         : "cc", "memory");
 #undef PT_DW_HWC_TAP
-#undef PT_DW_HWC_RQ
 }
 
 /* One output pixel of pt_dw_inplace_hwc whose window crosses the image's
@@ -443,20 +450,7 @@ PT_DW_INLINE void pt_dw_hwc5_pixel(const int8_t *x, const int32_t *k, int32_t ch
 #define PT_DW_HWC_TAPW \
     "ldr %[t0], [%[x]]\n\t" \
     "add %[x], %[x], %[ch]\n\t" \
-    "ldrd %[f0], %[f1], [%[k]], #8\n\t" \
-    "sxtb16 %[t1], %[t0]\n\t" \
-    "sxtb16 %[t0], %[t0], ror #8\n\t" \
-    "smlabb %[a0], %[t1], %[f0], %[a0]\n\t" \
-    "smlatt %[a2], %[t1], %[f0], %[a2]\n\t" \
-    "smlabb %[a1], %[t0], %[f1], %[a1]\n\t" \
-    "smlatt %[a3], %[t0], %[f1], %[a3]\n\t"
-#define PT_DW_HWC_RQ(A) \
-    "ldrd %[f0], %[f1], [%[k]], #8\n\t" \
-    "ldr %[t1], [%[k]], #4\n\t" \
-    "add %[t0], %[f1], %[" A "], asr #31\n\t" \
-    "smmlar %[" A "], %[" A "], %[f0], %[t0]\n\t" \
-    "asr %[" A "], %[" A "], %[t1]\n\t" \
-    "ssat %[" A "], #8, %[" A "]\n\t"
+    PT_DW4_MAC
     __asm__ volatile(
         "ldrd %[a0], %[a1], [%[k]], #8\n\t"
         "ldrd %[a2], %[a3], [%[k]], #8\n\t"
@@ -466,7 +460,7 @@ PT_DW_INLINE void pt_dw_hwc5_pixel(const int8_t *x, const int32_t *k, int32_t ch
         "add %[x], %[x], %[skip]\n\t"
         "subs %[n], %[n], #1\n\t"
         "bne 1b\n\t"
-        PT_DW_HWC_RQ("a0") PT_DW_HWC_RQ("a1") PT_DW_HWC_RQ("a2") PT_DW_HWC_RQ("a3")
+        PT_DW4_RQ("a0") PT_DW4_RQ("a1") PT_DW4_RQ("a2") PT_DW4_RQ("a3")
         "strb %[a0], [%[y]]\n\t"
         "strb %[a1], [%[y], #1]\n\t"
         "strb %[a2], [%[y], #2]\n\t"
@@ -476,7 +470,6 @@ PT_DW_INLINE void pt_dw_hwc5_pixel(const int8_t *x, const int32_t *k, int32_t ch
         : [ch] "r"(ch), [skip] "r"(skip), [y] "r"(y)
         : "cc", "memory");
 #undef PT_DW_HWC_TAPW
-#undef PT_DW_HWC_RQ
 }
 
 /* A whole in-place 5x5 depthwise on a small output (at most
@@ -637,20 +630,7 @@ PT_DW_INLINE void pt_dw_tile4_pixel(const int32_t *x, const int32_t *k, int32_t 
  * outputs to y. */
 #define PT_DW_T4_TAP \
     "ldr %[t0], [%[x]], #4\n\t" \
-    "ldrd %[f0], %[f1], [%[k]], #8\n\t" \
-    "sxtb16 %[t1], %[t0]\n\t" \
-    "sxtb16 %[t0], %[t0], ror #8\n\t" \
-    "smlabb %[a0], %[t1], %[f0], %[a0]\n\t" \
-    "smlatt %[a2], %[t1], %[f0], %[a2]\n\t" \
-    "smlabb %[a1], %[t0], %[f1], %[a1]\n\t" \
-    "smlatt %[a3], %[t0], %[f1], %[a3]\n\t"
-#define PT_DW_T4_RQ(A) \
-    "ldrd %[f0], %[f1], [%[k]], #8\n\t" \
-    "ldr %[t1], [%[k]], #4\n\t" \
-    "add %[t0], %[f1], %[" A "], asr #31\n\t" \
-    "smmlar %[" A "], %[" A "], %[f0], %[t0]\n\t" \
-    "asr %[" A "], %[" A "], %[t1]\n\t" \
-    "ssat %[" A "], #8, %[" A "]\n\t"
+    PT_DW4_MAC
 #define PT_DW_T4_PIXEL(TAPS) \
     int32_t a0, a1, a2, a3, t0, t1, f0, f1; \
     __asm__ volatile( \
@@ -661,7 +641,7 @@ PT_DW_INLINE void pt_dw_tile4_pixel(const int32_t *x, const int32_t *k, int32_t 
         "add %[x], %[x], %[skip]\n\t" \
         "subs %[n], %[n], #1\n\t" \
         "bne 1b\n\t" \
-        PT_DW_T4_RQ("a0") PT_DW_T4_RQ("a1") PT_DW_T4_RQ("a2") PT_DW_T4_RQ("a3") \
+        PT_DW4_RQ("a0") PT_DW4_RQ("a1") PT_DW4_RQ("a2") PT_DW4_RQ("a3") \
         "strb %[a0], [%[y]]\n\t" \
         "strb %[a1], [%[y], #1]\n\t" \
         "strb %[a2], [%[y], #2]\n\t" \
@@ -690,7 +670,7 @@ PT_DW_INLINE void pt_dw_t4_row33(const int32_t *x, const int32_t *k, int32_t n, 
         "ldr %[t0], [%[k], #72]\n\t"
         "add %[x], %[x], %[t0]\n\t"
         PT_DW_T4_TAP PT_DW_T4_TAP PT_DW_T4_TAP
-        PT_DW_T4_RQ("a0") PT_DW_T4_RQ("a1") PT_DW_T4_RQ("a2") PT_DW_T4_RQ("a3")
+        PT_DW4_RQ("a0") PT_DW4_RQ("a1") PT_DW4_RQ("a2") PT_DW4_RQ("a3")
         "strb %[a0], [%[y]]\n\t"
         "strb %[a1], [%[y], #1]\n\t"
         "strb %[a2], [%[y], #2]\n\t"
@@ -714,7 +694,6 @@ PT_DW_INLINE void pt_dw_t4_pixel7(const int32_t *x, const int32_t *k, int32_t kh
 }
 #undef PT_DW_T4_PIXEL
 #undef PT_DW_T4_TAP
-#undef PT_DW_T4_RQ
 #endif
 
 /* Plane rows r0..r1 of a pt_dw_tile4 plane (ew words a row, image row y0 +
