@@ -390,6 +390,24 @@ static int32_t pt_dw_raster_safe(const pt_depthwise_params *p) {
     return 1;
 }
 
+/* The table of channels c..c+3 the four-channel assembly reads (pt_dw_hwc_pixel,
+ * pt_dw_hwc5_pixel, pt_dw_tile4_pixel): the biases doubled, each tap's weights
+ * sign-extended and doubled (two words a tap; they stay within a half, -254..254),
+ * so the accumulators come out 2x as SMMLAR takes them, then the 4 channels'
+ * {m, base, e}. */
+PT_DW_INLINE void pt_dw4_table(const pt_depthwise_params *p, int32_t c, int32_t taps, int32_t *k) {
+    const int32_t ch = p->in_ch;
+    int32_t j, t;
+    for (j = 0; j < 4; j++) k[j] = (int32_t)((uint32_t)p->full_bias[c + j] * 2u);
+    for (t = 0; t < taps; t++) {
+        int32_t wf;
+        memcpy(&wf, p->filter + t * ch + c, 4);
+        k[4 + 2 * t] = __sadd16(__sxtb16(wf), __sxtb16(wf));
+        k[4 + 2 * t + 1] = __sadd16(__sxtb16(pt_ror8(wf)), __sxtb16(pt_ror8(wf)));
+    }
+    memcpy(k + 4 + 2 * taps, p->rq + 3 * c, 12 * sizeof(int32_t));
+}
+
 /* One pixel of pt_dw_inplace_hwc: the 3x3 window's words of 4 channels at
  * x, x + ch, x + 2 ch, one row to the next `row` bytes on; k = the group's
  * table; the 4 outputs to y. */
@@ -487,17 +505,10 @@ static void pt_dw_inplace_hwc5(const pt_depthwise_params *p, int8_t *buffer) {
     const int32_t sh = p->h.stride, sw = p->w.stride, ph = p->h.pad_before, pw = p->w.pad_before, row_step = in_w * ch;
     const uint32_t pad = 0x01010101u * (uint8_t)(int8_t)(-p->in_offset);
     int32_t k[4 + 50 + 12], out[PT_DW_HWC_BUFFERED_MAX], win[25];
-    int32_t c, t, j, oy, ox, q;
+    int32_t c, t, oy, ox, q;
     for (c = 0; c + 4 <= ch; c += 4) {
         int32_t *o = out;
-        for (j = 0; j < 4; j++) k[j] = (int32_t)((uint32_t)p->full_bias[c + j] * 2u);
-        for (t = 0; t < 25; t++) {
-            int32_t wf;
-            memcpy(&wf, p->filter + t * ch + c, 4);
-            k[4 + 2 * t] = __sadd16(__sxtb16(wf), __sxtb16(wf));
-            k[4 + 2 * t + 1] = __sadd16(__sxtb16(pt_ror8(wf)), __sxtb16(pt_ror8(wf)));
-        }
-        for (j = 0; j < 12; j++) k[54 + j] = p->rq[3 * c + j];
+        pt_dw4_table(p, c, 25, k);
         for (oy = 0; oy < out_h; oy++) {
             const int32_t iy0 = oy * sh - ph;
             for (ox = 0; ox < out_w; ox++, o++) {
@@ -538,19 +549,10 @@ static void pt_dw_inplace_hwc(const pt_depthwise_params *p, int8_t *buffer) {
     const int32_t sh = p->h.stride, sw = p->w.stride, ph = p->h.pad_before, pw = p->w.pad_before, row_step = in_w * ch;
     const int32_t x_step = sw * ch;
     int32_t k[4 + 18 + 12];
-    int32_t c, t, oy, ox, j;
+    int32_t c, oy, ox;
     for (c = 0; c + 4 <= ch; c += 4) {
         int8_t *y = buffer + c;
-        /* Biases and weights doubled (the weights stay within a half:
-         * -254..254), so the accumulators come out 2x, as SMMLAR takes them. */
-        for (j = 0; j < 4; j++) k[j] = (int32_t)((uint32_t)p->full_bias[c + j] * 2u);
-        for (t = 0; t < 9; t++) {
-            int32_t wf;
-            memcpy(&wf, p->filter + t * ch + c, 4);
-            k[4 + 2 * t] = __sadd16(__sxtb16(wf), __sxtb16(wf));
-            k[4 + 2 * t + 1] = __sadd16(__sxtb16(pt_ror8(wf)), __sxtb16(pt_ror8(wf)));
-        }
-        for (j = 0; j < 12; j++) k[22 + j] = p->rq[3 * c + j];
+        pt_dw4_table(p, c, 9, k);
         for (oy = 0; oy < out_h; oy++) {
             const int32_t iy0 = oy * sh - ph;
             /* Columns whose windows lie inside: lo <= ox < hi. */
@@ -756,14 +758,7 @@ static void pt_dw_tile4(const pt_depthwise_params *p, const int8_t *in, const pt
         const int32_t fast = lo == -128 && hi == 127 && (kw == 3 || kw == 5 || kw == 7);
         if (fast) {
             /* The assembly pixels: biases and weights doubled (SMMLAR takes 2x). */
-            for (t = 0; t < 4; t++) k[t] = (int32_t)((uint32_t)p->full_bias[c + t] * 2u);
-            for (t = 0; t < taps; t++) {
-                int32_t wf;
-                memcpy(&wf, p->filter + t * ch + c, 4);
-                k[4 + 2 * t] = __sadd16(__sxtb16(wf), __sxtb16(wf));
-                k[4 + 2 * t + 1] = __sadd16(__sxtb16(pt_ror8(wf)), __sxtb16(pt_ror8(wf)));
-            }
-            memcpy(k + 4 + 2 * taps, p->rq + 3 * c, 12 * sizeof(int32_t));
+            pt_dw4_table(p, c, taps, k);
         } else
 #endif
         for (t = 0; t < taps; t++) {
